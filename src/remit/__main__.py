@@ -1,0 +1,5 @@
+"""``python -m remit``: the same as the ``remit`` command."""
+
+from remit.cli import entry
+
+entry()

@@ -1,0 +1,271 @@
+"""The ``remit`` command. The only module that prints or decides the exit code.
+
+Exit codes: 0 clean (no unsuppressed finding at or above ``--fail-on``), 1 findings, 2 usage error or nothing
+scannable, 3 internal error. Heavy modules are imported inside the commands so ``remit --version`` is fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn, TextIO
+
+from remit import __version__
+
+if TYPE_CHECKING:
+    from remit.api import ScanResult
+    from remit.options import ScanOptions
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+FORMATS = ("text", "json", "sarif", "markdown")
+FAIL_ON = ("critical", "high", "medium", "low", "none")
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        print(f"remit: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _split(values: Sequence[str] | None) -> tuple[str, ...]:
+    out: list[str] = []
+    for value in values or ():
+        out.extend(v.strip() for v in value.split(",") if v.strip())
+    return tuple(out)
+
+
+def _add_selection(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                   help="files or directories to scan (default: the current directory)")
+    p.add_argument("--select", action="append", metavar="RULES",
+                   help="run only these rules: ids, families (LAMBDA), categories (secrets) or responsibilities "
+                        "(iam); comma-separated, repeatable")
+    p.add_argument("--ignore", action="append", metavar="RULES", help="do not run these rules (same forms)")
+    p.add_argument("--exclude", action="append", metavar="GLOB",
+                   help="skip paths matching this glob (relative to the scanned root); repeatable")
+    p.add_argument("--config", type=Path, metavar="FILE",
+                   help="read options from FILE (default: .remit.toml or [tool.remit] in pyproject.toml, "
+                        "searched from the first PATH upwards)")
+    p.add_argument("--no-config", action="store_true", help="ignore configuration files")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="remit",
+        description="Find what an attacker would use in a serverless application on AWS: SAM and CloudFormation "
+                    "templates, their functions, APIs, data stores and IAM.",
+        epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or nothing scannable, "
+               "3 internal error. `remit COMMAND --help` for each command.",
+    )
+    parser.add_argument("--version", action="version", version=f"remit {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    scan = sub.add_parser("scan", help="scan templates and report findings",
+                          description="Scan SAM and CloudFormation templates (found by content, not name) and "
+                                      "report findings.")
+    _add_selection(scan)
+    scan.add_argument("-f", "--format", choices=FORMATS, default="text", help="report format (default: text)")
+    scan.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the report to FILE, not stdout")
+    scan.add_argument("--fail-on", choices=FAIL_ON, metavar="SEVERITY",
+                      help="exit 1 when an unsuppressed finding is at or above SEVERITY: "
+                           "critical, high, medium, low (default) or none")
+    scan.add_argument("--baseline", type=Path, metavar="FILE",
+                      help="treat findings listed in FILE (written by `remit baseline`) as suppressed")
+    scan.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                      help="colour in text output (auto: only on a terminal, and never when NO_COLOR is set)")
+
+    baseline = sub.add_parser("baseline", help="write a baseline of the current findings",
+                              description="Scan and write every current unsuppressed finding to a baseline file; "
+                                          "later scans with --baseline FILE report only new findings.")
+    _add_selection(baseline)
+    baseline.add_argument("-o", "--output", type=Path, required=True, metavar="FILE", help="baseline file to write")
+    baseline.add_argument("--reason", help="reason recorded for every entry (default: the date it was written)")
+
+    rules = sub.add_parser("rules", help="list the rule catalog", description="List every rule remit has.")
+    rules.add_argument("-f", "--format", choices=("text", "json", "markdown"), default="text")
+
+    explain = sub.add_parser("explain", help="explain one rule", description="Show a rule's documentation.")
+    explain.add_argument("rule_id", metavar="RULE-ID")
+    return parser
+
+
+# ------------------------------------------------------------------------------------------------
+
+
+def _options(args: argparse.Namespace) -> ScanOptions:
+    from remit.findings import Severity  # noqa: PLC0415
+    from remit.options import ConfigError, ScanOptions, find_config, merge, parse_fail_on  # noqa: PLC0415
+
+    fail_on_arg = getattr(args, "fail_on", None)
+    cli = ScanOptions(
+        select=_split(args.select),
+        ignore=_split(args.ignore),
+        exclude=_split(args.exclude),
+        fail_on=parse_fail_on(fail_on_arg) if fail_on_arg else Severity.LOW,
+        baseline=getattr(args, "baseline", None),
+    )
+    config = None
+    if not args.no_config:
+        config = args.config or find_config(Path(args.paths[0]) if Path(args.paths[0]).is_dir()
+                                            else Path(args.paths[0]).parent)
+        if args.config and not args.config.is_file():
+            raise UsageError(f"config file {args.config} not found")
+    try:
+        return merge(cli, config, fail_on_given=fail_on_arg is not None,
+                     baseline_given=getattr(args, "baseline", None) is not None)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _scan(args: argparse.Namespace) -> ScanResult:
+    from remit.api import scan  # noqa: PLC0415
+    from remit.suppress import BaselineError  # noqa: PLC0415
+
+    options = _options(args)
+    try:
+        return scan([Path(p) for p in args.paths], options)
+    except (ValueError, BaselineError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _use_color(choice: str, stream: TextIO, to_file: bool) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or to_file or "NO_COLOR" in os.environ:
+        return False
+    return stream.isatty()
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+def _nothing_scannable(result: ScanResult) -> int:
+    for d in result.diagnostics:
+        print(f"remit: {d}", file=sys.stderr)
+    print("remit: nothing to scan: no SAM or CloudFormation template found under the given paths", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from remit.report import Format, render  # noqa: PLC0415
+
+    result = _scan(args)
+    if not result.scannable:
+        return _nothing_scannable(result)
+    fmt = Format(args.format)
+    color = fmt is Format.TEXT and _use_color(args.color, sys.stdout, args.output is not None)
+    _emit(render(result, fmt, color=color), args.output)
+    if args.output is not None:
+        print(f"remit: wrote {fmt.value} report to {args.output} ({len(result.active)} findings, "
+              f"{len(result.failing)} at or above fail-on)", file=sys.stderr)
+    return EXIT_FINDINGS if result.failing else EXIT_CLEAN
+
+
+def cmd_baseline(args: argparse.Namespace) -> int:
+    import json  # noqa: PLC0415
+
+    from remit.suppress import baseline_document  # noqa: PLC0415
+
+    args.baseline = None
+    result = _scan(args)
+    if not result.scannable:
+        return _nothing_scannable(result)
+    document = baseline_document(result.findings, args.reason)
+    _emit(json.dumps(document, indent=2) + "\n", args.output)
+    print(f"remit: wrote {len(document['findings'])} findings to {args.output}", file=sys.stderr)
+    return EXIT_CLEAN
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    import json  # noqa: PLC0415
+
+    from remit.engine import all_rules  # noqa: PLC0415
+
+    rules = all_rules()
+    if args.format == "json":
+        rows = [{"id": r.id, "family": r.family, "title": r.title, "severity": r.severity.value,
+                 "category": r.category.value, "sas": r.category.sas, "responsibility": r.responsibility.value,
+                 "summary": r.summary()} for r in rules]
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+    elif args.format == "markdown":
+        sys.stdout.write("| Rule | Severity | Category | Responsibility | Title |\n|---|---|---|---|---|\n")
+        for r in rules:
+            sys.stdout.write(f"| `{r.id}` | {r.severity.value} | {r.category.value} ({r.category.sas}) | "
+                             f"{r.responsibility.value} | {r.title} |\n")
+    else:
+        for r in rules:
+            sys.stdout.write(f"{r.id:<18} {r.severity.value:<9} {r.category.value:<24} {r.title}\n")
+        sys.stdout.write(f"\n{len(rules)} rules. `remit explain RULE-ID` for details.\n")
+    return EXIT_CLEAN
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from remit.engine import all_rules  # noqa: PLC0415
+
+    wanted = args.rule_id.strip().upper()
+    for r in all_rules():
+        if r.id == wanted:
+            lines = [
+                f"{r.id}: {r.title}",
+                f"severity {r.severity.value} · category {r.category.value} ({r.category.sas}) · "
+                f"responsibility {r.responsibility.value}" + (f" · {', '.join(r.cwe)}" if r.cwe else ""),
+                "",
+                r.help,
+                "",
+                f"Remediation: {r.remediation}",
+            ]
+            if r.references:
+                lines += ["", "References:", *(f"  {ref}" for ref in r.references)]
+            sys.stdout.write("\n".join(lines) + "\n")
+            return EXIT_CLEAN
+    raise UsageError(f"no rule {args.rule_id!r}; `remit rules` lists them")
+
+
+COMMANDS = {"scan": cmd_scan, "baseline": cmd_baseline, "rules": cmd_rules, "explain": cmd_explain}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(f"remit: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("remit: interrupted", file=sys.stderr)
+        return EXIT_INTERNAL
+    except BrokenPipeError:
+        # the reader went away (remit scan | head): not an error worth a traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_CLEAN
+    except Exception:
+        print("remit: internal error (please report it with the traceback below):", file=sys.stderr)
+        traceback.print_exc(file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def entry() -> NoReturn:
+    """Console-script entry point."""
+    raise SystemExit(main())

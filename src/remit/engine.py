@@ -1,0 +1,189 @@
+"""Finding the rules, choosing which run, running them, and turning their hits into findings."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import cache
+from typing import Any
+
+from remit.diagnostics import Diagnostic, Level
+from remit.findings import Finding, Severity, Suppression, SuppressionKind, fingerprint
+from remit.model import entities as e
+from remit.model.application import Application
+from remit.model.resources import Resource
+from remit.rules.base import Hit, Rule
+from remit.source import NodePath
+from remit.suppress import Baseline, IgnoreEntry, read_ignores
+
+
+class RuleCatalogError(Exception):
+    """The rule catalog itself is broken (two rules share an id): a bug in remit, not in the input."""
+
+
+# what each scope type iterates over
+SCOPES: Mapping[type, Callable[[Application], Iterable[Any]]] = {
+    e.Function: lambda a: a.functions,
+    e.FunctionUrl: lambda a: a.function_urls,
+    e.LambdaPermission: lambda a: a.permissions,
+    e.LayerVersion: lambda a: a.layers,
+    e.Api: lambda a: a.apis,
+    e.Role: lambda a: a.roles,
+    e.User: lambda a: a.users,
+    e.Group: lambda a: a.groups,
+    e.Bucket: lambda a: a.buckets,
+    e.Table: lambda a: a.tables,
+    e.Queue: lambda a: a.queues,
+    e.Topic: lambda a: a.topics,
+    e.EventBus: lambda a: a.buses,
+    e.Secret: lambda a: a.secrets,
+    e.KmsKey: lambda a: a.keys,
+    e.StateMachine: lambda a: a.state_machines,
+    e.LogGroup: lambda a: a.log_groups,
+    e.UserPool: lambda a: a.user_pools,
+    e.IdentityPool: lambda a: a.identity_pools,
+    e.DataStore: lambda a: a.stores,
+}
+
+
+@cache
+def all_rules() -> tuple[Rule, ...]:
+    """Every rule in :mod:`remit.rules`, sorted by id."""
+    import remit.rules as package  # noqa: PLC0415 - the catalog is loaded when a scan needs it
+
+    found: dict[str, Rule] = {}
+    for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        leaf = info.name.rsplit(".", 1)[-1]
+        if leaf.startswith("_") or leaf == "base" or info.ispkg:
+            continue
+        module = importlib.import_module(info.name)
+        for value in vars(module).values():
+            if isinstance(value, Rule) and value.module == module.__name__:
+                if value.id in found:
+                    raise RuleCatalogError(f"rule id {value.id} is declared twice ({found[value.id].module}, "
+                                           f"{value.module})")
+                if value.scope is not None and value.scope not in SCOPES:
+                    raise RuleCatalogError(f"rule {value.id} has a scope the engine cannot iterate: {value.scope}")
+                found[value.id] = value
+    return tuple(sorted(found.values(), key=lambda r: r.id))
+
+
+def _token_matches(token: str, rule: Rule) -> bool:
+    t = token.strip().upper()
+    return t in (rule.id, rule.family, f"RMT-{rule.family}", f"RMT-{rule.family}-*", "ALL", "*") or \
+        t == rule.category.value.upper() or t == rule.responsibility.value.upper()
+
+
+def select_rules(rules: Sequence[Rule], select: Sequence[str] = (), ignore: Sequence[str] = ()) -> tuple[Rule, ...]:
+    """Rules chosen by ids, families (``LAMBDA``), categories (``secrets``) or responsibilities (``iam``).
+
+    Raises ValueError for a token that matches no rule (a typo should not silently disable checks).
+    """
+    for token in (*select, *ignore):
+        if not any(_token_matches(token, r) for r in rules):
+            raise ValueError(f"{token!r} matches no rule id, family, category or responsibility")
+    chosen = [r for r in rules if not select or any(_token_matches(t, r) for t in select)]
+    return tuple(r for r in chosen if not any(_token_matches(t, r) for t in ignore))
+
+
+class _Suppressions:
+    """Ignore entries per resource and per document, read once, with their diagnostics."""
+
+    def __init__(self, app: Application) -> None:
+        self.app = app
+        self.diagnostics: list[Diagnostic] = []
+        self._resource: dict[tuple[str, str], tuple[IgnoreEntry, ...]] = {}
+        self._template: dict[str, tuple[IgnoreEntry, ...]] = {}
+        self._docs = {d.id: d for d in app.documents}
+
+    def _line(self, doc: str) -> Callable[[tuple[str | int, ...]], int]:
+        return lambda path: self.app.position(NodePath(doc, path)).line
+
+    def for_resource(self, resource: Resource) -> tuple[IgnoreEntry, ...]:
+        key = (resource.doc, resource.origin.logical_id)
+        if key not in self._resource:
+            self._resource[key] = read_ignores(resource.metadata, ("Resources", resource.origin.logical_id,
+                                                                   "Metadata"), resource.doc, self.diagnostics,
+                                               self._line(resource.doc))
+        return self._resource[key]
+
+    def for_template(self, doc: str) -> tuple[IgnoreEntry, ...]:
+        if doc not in self._template:
+            info = self._docs.get(doc)
+            self._template[doc] = read_ignores(info.metadata if info else None, ("Metadata",), doc,
+                                               self.diagnostics, self._line(doc))
+        return self._template[doc]
+
+    def find(self, rule_id: str, resource: Resource) -> Suppression | None:
+        for entry in self.for_resource(resource):
+            if entry.matches(rule_id):
+                return Suppression(SuppressionKind.RESOURCE, entry.reason,
+                                   self.app.locate(NodePath(resource.doc, entry.path)))
+        for entry in self.for_template(resource.doc):
+            if entry.matches(rule_id) and (not entry.resources or resource.origin.logical_id in entry.resources
+                                           or resource.logical_id in entry.resources):
+                return Suppression(SuppressionKind.TEMPLATE, entry.reason,
+                                   self.app.locate(NodePath(resource.doc, entry.path)))
+        return None
+
+
+def run(
+    app: Application,
+    rules: Sequence[Rule],
+    *,
+    severity_overrides: Mapping[str, Severity] | None = None,
+    baseline: Baseline | None = None,
+    strict: bool = False,
+) -> tuple[tuple[Finding, ...], tuple[Diagnostic, ...]]:
+    """Run ``rules`` over ``app``. A rule that raises becomes a diagnostic (``strict`` re-raises: tests)."""
+    overrides = severity_overrides or {}
+    suppressions = _Suppressions(app)
+    findings: dict[str, Finding] = {}
+    diags: list[Diagnostic] = []
+    for rule in rules:
+        subjects: Iterable[Any] = (app,) if rule.scope is None else SCOPES[rule.scope](app)
+        for subject in subjects:
+            try:
+                hits = list(rule.check(subject, app))
+            except Exception as exc:
+                if strict:
+                    raise
+                where = getattr(subject, "display", "the application")
+                diags.append(Diagnostic("", Level.ERROR, "rule-error",
+                                        f"rule {rule.id} failed on {where}: {type(exc).__name__}: {exc}"))
+                continue
+            for hit in hits:
+                finding = _finding(app, rule, hit, overrides, suppressions, baseline)
+                findings.setdefault(finding.fingerprint, finding)
+    ordered = tuple(sorted(findings.values(), key=Finding.sort_key))
+    return ordered, (*suppressions.diagnostics, *diags)
+
+
+def _finding(app: Application, rule: Rule, hit: Hit, overrides: Mapping[str, Severity],
+             suppressions: _Suppressions, baseline: Baseline | None) -> Finding:
+    severity = overrides.get(rule.id) or hit.severity or rule.severity
+    resource = hit.resource
+    fp = fingerprint(rule.id, resource.doc, resource.origin.logical_id,
+                     f"{resource.logical_id}|{hit.evidence}")
+    draft = Finding(
+        rule_id=rule.id,
+        title=rule.title,
+        severity=severity,
+        category=rule.category,
+        responsibility=rule.responsibility,
+        resource=resource.origin.logical_id,
+        location=app.locate(hit.node),
+        message=hit.message,
+        remediation=rule.remediation,
+        references=rule.references,
+        fingerprint=fp,
+        related=tuple(app.locate(n) for n in hit.related),
+    )
+    suppression = suppressions.find(rule.id, resource)
+    if suppression is None and baseline is not None:
+        suppression = baseline.suppression(draft)
+    if suppression is None:
+        return draft
+    return dataclasses.replace(draft, suppression=suppression)

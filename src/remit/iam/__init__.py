@@ -1,0 +1,1 @@
+"""IAM reasoning over the model's policies (matching here; the full evaluator grows in this package)."""

@@ -1,0 +1,181 @@
+"""Finding the files to read under the scan targets.
+
+Rules of the walk:
+
+* directories that hold build output, dependencies or version control are skipped (``node_modules``,
+  ``.aws-sam``, ``cdk.out``, ``.git``, virtualenvs recognised by their ``pyvenv.cfg``, caches);
+* symbolic links are followed only while they stay inside the scanned root; a link out of the root, a loop,
+  or a dangling link becomes a diagnostic and is not followed;
+* a file is offered to the loaders by its extension, and a loader decides from the content what it is.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from remit.diagnostics import Diagnostic, Level
+
+SKIP_DIRS = frozenset(
+    {
+        "node_modules",
+        ".aws-sam",
+        "cdk.out",
+        ".serverless",
+        ".terraform",
+        ".git",
+        ".hg",
+        ".svn",
+        "__pycache__",
+        ".venv",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".hypothesis",
+        ".idea",
+        ".vscode",
+    }
+)
+TEMPLATE_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".template", ".cfn"})
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """A file found under a root. ``rel`` is the POSIX path relative to the scan root (the document id)."""
+
+    path: Path
+    rel: str
+    explicit: bool = False  # named on the command line rather than found by the walk
+
+
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    root: Path
+    files: tuple[InputFile, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def scan_root(targets: Sequence[Path]) -> Path:
+    """The directory that reported paths are relative to: the target directory, a file's directory, or the
+    deepest directory common to several targets."""
+    dirs = [t.resolve() if t.is_dir() else t.resolve().parent for t in targets]
+    if not dirs:
+        return Path.cwd()
+    return Path(os.path.commonpath([str(d) for d in dirs]))
+
+
+def _is_venv(path: Path) -> bool:
+    return (path / "pyvenv.cfg").is_file()
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def discover(
+    targets: Sequence[Path],
+    *,
+    exclude: Sequence[str] = (),
+    suffixes: frozenset[str] = TEMPLATE_SUFFIXES,
+) -> Discovery:
+    """Walk ``targets`` and return the candidate files, in a stable order."""
+    root = scan_root(targets)
+    found: dict[Path, InputFile] = {}
+    diags: list[Diagnostic] = []
+
+    def excluded(rel: str) -> bool:
+        return any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(rel, f"{pat.rstrip('/')}/*") for pat in exclude)
+
+    for target in targets:
+        if not target.exists() and not target.is_symlink():
+            diags.append(Diagnostic(str(target), Level.ERROR, "target-missing", "no such file or directory"))
+            continue
+        real = target.resolve()
+        if target.is_file() or (target.is_symlink() and real.is_file()):
+            found.setdefault(real, InputFile(real, _rel(target.absolute(), root), explicit=True))
+            continue
+        for f in _walk(real, root, diags, excluded):
+            if f.path.suffix.lower() in suffixes:
+                found.setdefault(f.path, f)
+    files = tuple(sorted(found.values(), key=lambda f: f.rel))
+    return Discovery(root, files, tuple(diags))
+
+
+def _walk(
+    top: Path,
+    root: Path,
+    diags: list[Diagnostic],
+    excluded: Callable[[str], bool],
+) -> Iterator[InputFile]:
+    """Depth-first walk of ``top`` (already resolved), following in-root links once."""
+    seen: set[Path] = {top}
+    stack: list[tuple[Path, Path]] = [(top, top)]  # (path as seen from root, real path)
+    while stack:
+        shown, real = stack.pop()
+        try:
+            entries = sorted(os.scandir(real), key=lambda e: e.name)
+        except OSError as exc:
+            diags.append(
+                Diagnostic(_rel(shown, root), Level.WARNING, "unreadable-directory", exc.strerror or str(exc))
+            )
+            continue
+        subdirs: list[tuple[Path, Path]] = []
+        for entry in entries:
+            path = shown / entry.name
+            rel = _rel(path, root)
+            if excluded(rel):
+                continue
+            try:
+                is_link = entry.is_symlink()
+                if is_link:
+                    try:
+                        target = Path(entry.path).resolve(strict=True)
+                    except (OSError, RuntimeError):
+                        diags.append(
+                            Diagnostic(rel, Level.WARNING, "symlink-broken", "broken or looping link: not followed")
+                        )
+                        continue
+                    if not _inside(target, root):
+                        diags.append(
+                            Diagnostic(
+                                rel,
+                                Level.WARNING,
+                                "symlink-outside-root",
+                                f"link points outside the scanned root ({target}): not followed",
+                            )
+                        )
+                        continue
+                else:
+                    target = Path(entry.path)
+                if target.is_dir():
+                    if entry.name in SKIP_DIRS or _is_venv(target):
+                        continue
+                    if target in seen:
+                        if is_link:
+                            diags.append(
+                                Diagnostic(rel, Level.INFO, "symlink-loop", "directory already scanned: not followed")
+                            )
+                        continue
+                    seen.add(target)
+                    subdirs.append((path, target))
+                elif target.is_file():
+                    yield InputFile(target, rel)
+            except OSError as exc:
+                diags.append(Diagnostic(rel, Level.WARNING, "unreadable", exc.strerror or str(exc)))
+        stack.extend(reversed(subdirs))

@@ -1,0 +1,424 @@
+"""SAM -> CloudFormation, offline, with every generated resource traced back to what the author wrote.
+
+aws-sam-translator does the expansion (Globals, events, policy templates, function URLs, implicit APIs...).
+Around it remit:
+
+* swaps local paths (``CodeUri``, ``ContentUri``, ``DefinitionUri``, ``ImageUri``) for placeholders the
+  translator accepts, keeping the real paths (they are where the code lives); a local OpenAPI
+  ``DefinitionUri`` inside the scanned root is read and inlined, so its routes are analysed;
+* turns ``AWS::Serverless::Application`` into the nested stack it stands for itself, because the translator
+  would ask the Serverless Application Repository over the network;
+* tags each resource with its logical id (``Metadata``, which the translator passes to what it generates), and
+  derives an :class:`~remit.model.resources.Origin` for every output resource;
+* when the translator rejects the template, says why and translates resource by resource, so one bad
+  resource does not hide the rest.
+
+Importing this module is cheap; the translator (and boto3 under it) is imported on first use.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from remit.diagnostics import Diagnostic, Level
+from remit.loaders.cloudformation import Document, parse, read_text
+from remit.loaders.discover import InputFile
+from remit.loaders.marked import LoadError
+from remit.model.resources import Origin
+from remit.source import Path as KeyPath
+
+ORIGIN_KEY = "RemitSource"
+PLACEHOLDER_BUCKET = "remit-local-code"
+_SAM_PREFIX = "AWS::Serverless::"
+_LOCAL_PATH_PROPS = {
+    "AWS::Serverless::Function": ("CodeUri", "ImageUri"),
+    "AWS::Serverless::LayerVersion": ("ContentUri",),
+    "AWS::Serverless::Api": ("DefinitionUri",),
+    "AWS::Serverless::HttpApi": ("DefinitionUri",),
+    "AWS::Serverless::StateMachine": ("DefinitionUri",),
+    "AWS::Serverless::GraphQLApi": ("SchemaUri",),
+}
+_GLOBALS_SECTION = {
+    "AWS::Serverless::Function": "Function",
+    "AWS::Serverless::Api": "Api",
+    "AWS::Serverless::HttpApi": "HttpApi",
+    "AWS::Serverless::SimpleTable": "SimpleTable",
+    "AWS::Serverless::StateMachine": "StateMachine",
+    "AWS::Serverless::LayerVersion": "LayerVersion",
+}
+_ROLE_POLICY = re.compile(r"RolePolicy(\d+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Expanded:
+    """The CloudFormation the model reads, plus what it needs to point back at the author's SAM."""
+
+    template: Mapping[str, Any]
+    origins: Mapping[str, Origin]
+    local_paths: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # sam id -> {prop: local path}
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+def is_local(value: Any) -> bool:
+    return isinstance(value, str) and "://" not in value and not value.startswith(("arn:", "${"))
+
+
+def _translator() -> Any:
+    logging.getLogger("samtranslator").setLevel(logging.CRITICAL)
+    import boto3  # type: ignore[import-untyped]  # noqa: PLC0415 - heavy; only when a SAM template is in play
+    from samtranslator.parser.parser import Parser  # noqa: PLC0415
+    from samtranslator.translator.translator import Translator  # noqa: PLC0415
+
+    session = boto3.session.Session(region_name="us-east-1")  # a region only; no credentials are read
+    return Translator(managed_policy_map=None, sam_parser=Parser(), boto_session=session)
+
+
+def _error_text(exc: BaseException) -> str:
+    causes = getattr(exc, "causes", None)
+    if causes:
+        return "; ".join(str(getattr(c, "message", c)) for c in causes)
+    message = getattr(exc, "message", None)
+    return str(message if message else exc) or type(exc).__name__
+
+
+def _prepare(doc: Document, root: Path) -> tuple[dict[str, Any], dict[str, dict[str, str]], list[Diagnostic]]:
+    """A copy of the template ready for the translator, and the local paths it replaced."""
+    template: dict[str, Any] = copy.deepcopy(dict(doc.data))
+    local: dict[str, dict[str, str]] = {}
+    diags: list[Diagnostic] = []
+    globals_ = template.get("Globals")
+    if isinstance(globals_, dict):
+        for section in globals_.values():
+            if isinstance(section, dict):
+                for prop in ("CodeUri", "ContentUri", "DefinitionUri"):
+                    if is_local(section.get(prop)):
+                        local.setdefault("Globals", {})[prop] = section[prop]
+                        section[prop] = f"s3://{PLACEHOLDER_BUCKET}/globals"
+    for lid, res in template.get("Resources", {}).items():
+        if not isinstance(res, dict):
+            continue
+        meta = res.get("Metadata")
+        if not isinstance(meta, dict):
+            meta = {}
+            res["Metadata"] = meta
+        meta[ORIGIN_KEY] = lid
+        rtype = res.get("Type")
+        props = res.get("Properties")
+        if not isinstance(props, dict):
+            continue
+        if rtype == "AWS::Serverless::Application":
+            res["Type"] = "AWS::CloudFormation::Stack"
+            location = props.pop("Location", None)
+            if is_local(location):
+                local.setdefault(lid, {})["Location"] = str(location)
+            props["TemplateURL"] = f"https://{PLACEHOLDER_BUCKET}.s3.amazonaws.com/{lid}"
+            for key in ("NotificationARNs", "Tags", "TimeoutInMinutes", "Parameters"):
+                if key in props and not isinstance(props[key], (dict, list, int, str)):
+                    props.pop(key)
+            if isinstance(props.get("Tags"), dict):
+                props["Tags"] = [{"Key": k, "Value": v} for k, v in props["Tags"].items()]
+            continue
+        for prop in _LOCAL_PATH_PROPS.get(str(rtype), ()):
+            value = props.get(prop)
+            if not is_local(value):
+                continue
+            local.setdefault(lid, {})[prop] = str(value)
+            if prop == "DefinitionUri":
+                body = _read_definition(doc, root, str(value), diags)
+                props.pop(prop)
+                if body is not None:
+                    props["DefinitionBody"] = body
+                elif rtype == "AWS::Serverless::StateMachine":
+                    props["DefinitionUri"] = f"s3://{PLACEHOLDER_BUCKET}/{lid}"
+                else:
+                    props["DefinitionUri"] = f"s3://{PLACEHOLDER_BUCKET}/{lid}"
+            elif prop == "ImageUri":
+                props[prop] = f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{PLACEHOLDER_BUCKET}:{lid.lower()}"
+            else:
+                props[prop] = f"s3://{PLACEHOLDER_BUCKET}/{lid}"
+    return template, local, diags
+
+
+def _read_definition(doc: Document, root: Path, rel: str, diags: list[Diagnostic]) -> Any:
+    """Inline a local OpenAPI or state-machine definition that lies inside the scanned root."""
+    target = (doc.path.parent / rel).resolve()
+    try:
+        target.relative_to(root)
+    except ValueError:
+        diags.append(
+            Diagnostic(doc.id, Level.WARNING, "definition-outside-root", f"{rel} is outside the scanned root: not read")
+        )
+        return None
+    if not target.is_file():
+        diags.append(Diagnostic(doc.id, Level.WARNING, "definition-missing", f"{rel} was not found: routes unknown"))
+        return None
+    text, problem = read_text(InputFile(target, rel))
+    if text is None:
+        if problem is not None:
+            diags.append(problem)
+        return None
+    try:
+        data = parse(text, target.suffix.lower()).data
+    except LoadError as exc:
+        diags.append(Diagnostic(doc.id, Level.WARNING, "definition-unreadable", f"{rel}: {exc.message}", exc.line))
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def expand(doc: Document, root: Path) -> Expanded:
+    """Translate a SAM document. Never raises for bad input: problems become diagnostics."""
+    template, local, diags = _prepare(doc, root)
+    try:
+        translator = _translator()
+    except Exception as exc:
+        diags.append(Diagnostic(doc.id, Level.ERROR, "sam-unavailable", f"SAM translator unavailable: {exc}"))
+        return _untranslated(doc, template, local, diags)
+    try:
+        output = translator.translate(
+            sam_template=copy.deepcopy(template), parameter_values={}, passthrough_metadata=True
+        )
+    except Exception as exc:
+        diags.append(
+            Diagnostic(
+                doc.id,
+                Level.ERROR,
+                "sam-invalid",
+                f"the SAM translator rejected the template: {_error_text(exc)}; analysing it resource by resource",
+            )
+        )
+        output = _translate_each(doc, template, translator, diags)
+    return Expanded(output, _origins(doc, template, output), local, tuple(diags))
+
+
+def _untranslated(doc: Document, template: dict[str, Any], local: dict[str, dict[str, str]],
+                  diags: list[Diagnostic]) -> Expanded:
+    kept = {k: v for k, v in template.get("Resources", {}).items()
+            if not (isinstance(v, dict) and str(v.get("Type", "")).startswith(_SAM_PREFIX))}
+    output = {**template, "Resources": kept}
+    output.pop("Transform", None)
+    return Expanded(output, _origins(doc, template, output), local, tuple(diags))
+
+
+def _translate_each(doc: Document, template: dict[str, Any], translator: Any,
+                    diags: list[Diagnostic]) -> dict[str, Any]:
+    resources: dict[str, Any] = template.get("Resources", {})
+    native = {k: v for k, v in resources.items()
+              if not (isinstance(v, dict) and str(v.get("Type", "")).startswith(_SAM_PREFIX))}
+    merged: dict[str, Any] = copy.deepcopy(native)
+    for lid, res in resources.items():
+        if lid in native:
+            continue
+        single = {**template, "Resources": {**copy.deepcopy(native), lid: copy.deepcopy(res)}}
+        try:
+            out = translator.translate(sam_template=single, parameter_values={}, passthrough_metadata=True)
+        except Exception as exc:
+            diags.append(
+                Diagnostic(doc.id, Level.ERROR, "sam-invalid-resource",
+                           f"{lid} was not analysed: {_error_text(exc)}", doc.marks.position(("Resources", lid)).line)
+            )
+            continue
+        for out_id, out_res in out.get("Resources", {}).items():
+            if out_id not in native:
+                merged.setdefault(out_id, out_res)
+            elif out_res != native[out_id]:
+                _merge_changed(merged, out_id, out_res)
+    output = {k: v for k, v in template.items() if k not in ("Resources", "Transform", "Globals")}
+    output["Resources"] = merged
+    return output
+
+
+def _merge_changed(merged: dict[str, Any], lid: str, changed: dict[str, Any]) -> None:
+    """A native resource the translator edited (an S3 bucket given a notification): keep every edit."""
+    current = merged[lid]
+    props_now, props_new = current.get("Properties"), changed.get("Properties")
+    if isinstance(props_now, dict) and isinstance(props_new, dict):
+        for key, value in props_new.items():
+            if key == "NotificationConfiguration" and isinstance(props_now.get(key), dict) and isinstance(value, dict):
+                for kind, entries in value.items():
+                    existing = props_now[key].setdefault(kind, [])
+                    if isinstance(existing, list) and isinstance(entries, list):
+                        existing.extend(e for e in entries if e not in existing)
+            else:
+                props_now[key] = value
+    else:
+        merged[lid] = changed
+
+
+# ------------------------------------------------------------------------------------------------
+# origins
+
+
+def _origins(doc: Document, sam: dict[str, Any], output: Mapping[str, Any]) -> dict[str, Origin]:
+    sam_resources: dict[str, Any] = sam.get("Resources", {}) if isinstance(sam.get("Resources"), dict) else {}
+    out_resources = output.get("Resources", {})
+    origins: dict[str, Origin] = {}
+    globals_ = sam.get("Globals") if isinstance(sam.get("Globals"), dict) else {}
+    for lid, res in out_resources.items() if isinstance(out_resources, dict) else ():
+        if not isinstance(res, dict):
+            continue
+        meta = res.get("Metadata")
+        source = meta.get(ORIGIN_KEY) if isinstance(meta, dict) else None
+        if isinstance(meta, dict):  # the translator may share one Metadata object among generated resources
+            cleaned = {k: v for k, v in meta.items() if k != ORIGIN_KEY}
+            if cleaned:
+                res["Metadata"] = cleaned
+            else:
+                res.pop("Metadata")
+        if not isinstance(source, str) or source not in sam_resources:
+            source = _implicit_api_owner(lid, sam_resources)
+            if source is None:
+                origins[lid] = Origin(doc.id, lid, marks=doc.marks)
+                continue
+            origins[lid] = _event_origin(doc, source, sam_resources[source], lid, implicit=True)
+            continue
+        sam_res = sam_resources[source]
+        sam_type = str(sam_res.get("Type", ""))
+        if source == lid and not sam_type.startswith(_SAM_PREFIX):
+            origins[lid] = Origin(doc.id, lid, marks=doc.marks)
+            continue
+        origins[lid] = _generated_origin(doc, source, sam_res, lid, str(res.get("Type", "")), res, globals_ or {})
+    return origins
+
+
+def _fallback(sam_type: str, globals_: Mapping[str, Any]) -> KeyPath | None:
+    section = _GLOBALS_SECTION.get(sam_type)
+    if section and isinstance(globals_.get(section), dict):
+        return ("Globals", section)
+    return None
+
+
+def _generated_origin(doc: Document, source: str, sam_res: Mapping[str, Any], lid: str, out_type: str,
+                      out_res: Mapping[str, Any], globals_: Mapping[str, Any]) -> Origin:
+    sam_type = str(sam_res.get("Type", ""))
+    props = sam_res.get("Properties") if isinstance(sam_res.get("Properties"), dict) else {}
+    assert isinstance(props, dict)
+    fallback = _fallback(sam_type, globals_)
+
+    def make(
+        prefix: KeyPath = ("Properties",),
+        rewrites: tuple[tuple[KeyPath, KeyPath], ...] = (),
+        fallback: KeyPath | None = fallback,
+    ) -> Origin:
+        return Origin(doc.id, source, lid != source, prefix, rewrites, fallback, doc.marks)
+
+    rest = lid[len(source):] if lid.startswith(source) else ""
+
+    if sam_type in ("AWS::Serverless::Function", "AWS::Serverless::StateMachine"):
+        event = _event_name(rest, props)
+        if event is not None:
+            return make(prefix=("Properties", "Events", event, "Properties"))
+        if out_type == "AWS::Lambda::Url" or rest.startswith(("UrlPublic", "URLInvoke")):
+            url_fallback = (*fallback, "FunctionUrlConfig") if fallback else None
+            return make(prefix=("Properties", "FunctionUrlConfig"), fallback=url_fallback)
+        if out_type == "AWS::IAM::Role":
+            return make(rewrites=_role_rewrites(out_res, props), fallback=fallback)
+        if out_type in ("AWS::Lambda::Version", "AWS::Lambda::Alias"):
+            return make(prefix=("Properties", "AutoPublishAlias"))
+        if out_type == "AWS::Lambda::EventInvokeConfig":
+            return make(prefix=("Properties", "EventInvokeConfig"), fallback=fallback)
+        rewrites: list[tuple[KeyPath, KeyPath]] = [
+            (("TracingConfig",), ("Tracing",)),
+            (("DeadLetterConfig",), ("DeadLetterQueue",)),
+            (("LoggingConfiguration",), ("Logging",)),
+            (("DefinitionString",), ("Definition",)),
+        ]
+        for code_prop in ("InlineCode", "ImageUri", "CodeUri"):
+            if code_prop in props:
+                rewrites.append((("Code",), (code_prop,)))
+                break
+        else:
+            rewrites.append((("Code",), ("CodeUri",)))
+        return make(rewrites=tuple(rewrites), fallback=fallback)
+    if sam_type in ("AWS::Serverless::Api", "AWS::Serverless::HttpApi"):
+        rewrites = [(("Body",), ("DefinitionBody",)), (("StageVariables",), ("Variables",))]
+        return make(rewrites=tuple(rewrites), fallback=fallback)
+    if sam_type == "AWS::Serverless::LayerVersion":
+        return make(rewrites=((("Content",), ("ContentUri",)),), fallback=fallback)
+    return make(fallback=fallback)
+
+
+def _event_name(rest: str, props: Mapping[str, Any]) -> str | None:
+    events = props.get("Events")
+    if not rest or not isinstance(events, dict):
+        return None
+    best = None
+    for name in events:
+        if isinstance(name, str) and rest.startswith(name) and (best is None or len(name) > len(best)):
+            best = name
+    return best
+
+
+def _role_rewrites(out_res: Mapping[str, Any], props: Mapping[str, Any]) -> tuple[tuple[KeyPath, KeyPath], ...]:
+    """Map the generated role's inline and managed policies back to the author's ``Policies`` items."""
+    sam_policies = props.get("Policies")
+    if isinstance(sam_policies, (str, dict)):
+        sam_policies = [sam_policies]
+    if not isinstance(sam_policies, list):
+        return ()
+    out_props = out_res.get("Properties") if isinstance(out_res.get("Properties"), dict) else {}
+    assert isinstance(out_props, dict)
+    rewrites: list[tuple[KeyPath, KeyPath]] = []
+    for i, policy in enumerate(out_props.get("Policies") or []):
+        name = policy.get("PolicyName") if isinstance(policy, dict) else None
+        if name is None and isinstance(policy, dict) and "Fn::If" in policy:
+            branch = policy["Fn::If"][1] if isinstance(policy["Fn::If"], list) and len(policy["Fn::If"]) > 1 else {}
+            name = branch.get("PolicyName") if isinstance(branch, dict) else None
+        match = _ROLE_POLICY.search(str(name or ""))
+        if match and int(match.group(1)) < len(sam_policies):
+            rewrites.append((("Policies", i), ("Policies", int(match.group(1)))))
+    for k, arn in enumerate(out_props.get("ManagedPolicyArns") or []):
+        for j, written in enumerate(sam_policies):
+            if isinstance(written, str) and isinstance(arn, str) and (arn == written or arn.endswith("/" + written)):
+                rewrites.append((("ManagedPolicyArns", k), ("Policies", j)))
+                break
+    rewrites.append((("ManagedPolicyArns",), ("Policies",)))
+    return tuple(rewrites)
+
+
+def _implicit_api_owner(lid: str, sam_resources: Mapping[str, Any]) -> str | None:
+    """``ServerlessRestApi`` and ``ServerlessHttpApi`` (and their stages) belong to the first function whose
+    events made them."""
+    if lid.startswith("ServerlessRestApi"):
+        wanted = "Api"
+    elif lid.startswith("ServerlessHttpApi"):
+        wanted = "HttpApi"
+    else:
+        return None
+    key = "RestApiId" if wanted == "Api" else "ApiId"
+    for sid, res in sam_resources.items():
+        if not isinstance(res, dict) or res.get("Type") != "AWS::Serverless::Function":
+            continue
+        events = (res.get("Properties") or {}).get("Events") if isinstance(res.get("Properties"), dict) else None
+        for event in (events or {}).values() if isinstance(events, dict) else ():
+            if isinstance(event, dict) and event.get("Type") == wanted:
+                eprops = event.get("Properties")
+                if not (isinstance(eprops, dict) and key in eprops):
+                    return str(sid)
+    return None
+
+
+def _event_origin(doc: Document, source: str, sam_res: Mapping[str, Any], lid: str, *, implicit: bool) -> Origin:
+    wanted = "Api" if lid.startswith("ServerlessRestApi") else "HttpApi"
+    key = "RestApiId" if wanted == "Api" else "ApiId"
+    props = sam_res.get("Properties") if isinstance(sam_res.get("Properties"), dict) else {}
+    events = props.get("Events") if isinstance(props, dict) else None
+    for name, event in (events or {}).items() if isinstance(events, dict) else ():
+        if isinstance(event, dict) and event.get("Type") == wanted:
+            eprops = event.get("Properties")
+            if not (isinstance(eprops, dict) and key in eprops):
+                fallback: KeyPath = ("Globals", wanted)
+                return Origin(
+                    doc.id,
+                    source,
+                    generated=implicit,
+                    prefix=("Properties", "Events", name, "Properties"),
+                    fallback=fallback,
+                    marks=doc.marks,
+                )
+    return Origin(doc.id, source, generated=implicit, marks=doc.marks)

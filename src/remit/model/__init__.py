@@ -1,0 +1,1 @@
+"""The one model every input format becomes (see ``docs/architecture.md``)."""

@@ -1,0 +1,76 @@
+"""The JSON report: remit's stable contract (``schema_version`` "1", schema in ``remit/schema``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from remit.api import ScanResult
+from remit.diagnostics import Diagnostic
+from remit.findings import AttackPath, Finding
+from remit.source import SourceLocation
+
+SCHEMA_VERSION = "1"
+
+
+def _location(loc: SourceLocation) -> dict[str, Any]:
+    return {"path": loc.path, "line": loc.line, "column": loc.column}
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    return {
+        "rule_id": f.rule_id,
+        "title": f.title,
+        "severity": f.severity.value,
+        "category": f.category.value,
+        "sas": f.category.sas,
+        "responsibility": f.responsibility.value,
+        "resource": f.resource,
+        "location": _location(f.location),
+        "message": f.message,
+        "remediation": f.remediation,
+        "references": list(f.references),
+        "fingerprint": f.fingerprint,
+        "suppressed": f.suppressed,
+        "suppression": None if f.suppression is None else {
+            "kind": f.suppression.kind.value,
+            "reason": f.suppression.reason,
+            "location": _location(f.suppression.location) if f.suppression.location else None,
+        },
+        "related": [_location(r) for r in f.related],
+    }
+
+
+def path_dict(p: AttackPath) -> dict[str, Any]:
+    return {"id": p.id, "severity": p.severity.value, "summary": p.summary,
+            "steps": [{"kind": s.kind, "resource": s.resource, "label": s.label} for s in p.steps]}
+
+
+def diagnostic_dict(d: Diagnostic) -> dict[str, Any]:
+    return {"level": d.level.value, "path": d.path, "line": d.line, "code": d.code, "message": d.message}
+
+
+def report(result: ScanResult) -> dict[str, Any]:
+    active = result.active
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "remit", "version": result.tool_version},
+        "summary": {
+            "documents": len(result.documents),
+            "findings": len(active),
+            "suppressed": len(result.findings) - len(active),
+            "failing": len(result.failing),
+            "fail_on": result.fail_on.value if result.fail_on else "none",
+            "by_severity": dict(sorted(result.counts("severity").items())),
+            "by_responsibility": dict(sorted(result.counts("responsibility").items())),
+            "by_category": dict(sorted(result.counts("category").items())),
+        },
+        "documents": [{"path": d.path, "kind": d.kind} for d in result.documents],
+        "findings": [finding_dict(f) for f in result.findings],
+        "attack_paths": [path_dict(p) for p in result.attack_paths],
+        "diagnostics": [diagnostic_dict(d) for d in result.diagnostics],
+    }
+
+
+def render(result: ScanResult) -> str:
+    return json.dumps(report(result), indent=2, ensure_ascii=False) + "\n"

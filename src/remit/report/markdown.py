@@ -1,0 +1,54 @@
+"""A compact Markdown table for pull-request comments."""
+
+from __future__ import annotations
+
+from remit.api import ScanResult
+from remit.findings import Finding, Severity
+
+_ICON = {Severity.CRITICAL: "🟥", Severity.HIGH: "🟧", Severity.MEDIUM: "🟨", Severity.LOW: "🟦"}
+
+
+def cell(value: str) -> str:
+    """Text safe inside a table cell: no pipes, no line breaks, no HTML."""
+    return (value.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\r", " ").replace("\n", " ").replace("`", "'"))
+
+
+def _row(f: Finding) -> str:
+    return (f"| {_ICON[f.severity]} {f.severity.value} | `{f.rule_id}` | {cell(f.resource)} | "
+            f"`{cell(str(f.location))}` | {cell(f.message)} |")
+
+
+def render(result: ScanResult) -> str:
+    active = result.active
+    counts = result.counts("severity")
+    parts = [f"{counts[s.value]} {s.value}" for s in Severity if counts[s.value]]
+    title = f"### remit: {len(active)} finding{'s' if len(active) != 1 else ''}"
+    if parts:
+        title += " (" + ", ".join(parts) + ")"
+    lines = [title, ""]
+    if active:
+        lines += ["| Severity | Rule | Resource | Location | Finding |", "|---|---|---|---|---|"]
+        lines += [_row(f) for f in active]
+        lines.append("")
+    else:
+        lines += ["No unsuppressed findings.", ""]
+    by_resp = result.counts("responsibility")
+    if by_resp:
+        lines.append("By responsibility: " + ", ".join(f"{k} {v}" for k, v in sorted(by_resp.items())))
+        lines.append("")
+    suppressed = [f for f in result.findings if f.suppressed]
+    if suppressed:
+        lines += [f"<details><summary>{len(suppressed)} suppressed</summary>", "",
+                  "| Rule | Resource | Location | Reason |", "|---|---|---|---|"]
+        for f in suppressed:
+            assert f.suppression is not None
+            lines.append(f"| `{f.rule_id}` | {cell(f.resource)} | `{cell(str(f.location))}` | "
+                         f"{cell(f.suppression.reason)} |")
+        lines += ["", "</details>", ""]
+    errors = [d for d in result.diagnostics if d.level.value == "error"]
+    if errors:
+        lines.append(f"{len(errors)} input{'s' if len(errors) != 1 else ''} could not be fully analysed; "
+                     "run `remit scan` locally for the diagnostics.")
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,111 @@
+"""What a rule is: metadata plus one check function, declared with :func:`rule`.
+
+A check takes its subject (an entity of the model, or the whole application) and the application, and yields
+:class:`Hit` s that point at a :class:`~remit.source.NodePath`. The engine turns hits into findings: it
+resolves file and line, applies severity overrides, computes the fingerprint and applies suppressions.
+
+Example (``rules/lambda_/function_url_public.py``)::
+
+    @rule(id="RMT-LAMBDA-001", title="Function URL allows unauthenticated calls", severity=Severity.HIGH,
+          category=Category.PUBLIC_EXPOSURE, responsibility=Responsibility.CONFIGURATION, scope=FunctionUrl,
+          remediation="Set AuthType: AWS_IAM ...")
+    def check(url: FunctionUrl, app: Application) -> Iterator[Hit]:
+        \"\"\"Long help shown by ``remit explain`` and in SARIF.\"\"\"
+        ...
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from remit.findings import Category, Responsibility, Severity
+from remit.model.resources import Resource
+from remit.source import NodePath
+
+Subject = TypeVar("Subject")
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One place a rule fires.
+
+    ``evidence`` distinguishes hits of one rule on one resource (an environment variable's name, a route's
+    method and path) and enters the fingerprint; ``resource`` is the resource whose ``Metadata`` may suppress
+    the hit and whose author-facing name is reported.
+    """
+
+    node: NodePath
+    message: str
+    resource: Resource
+    evidence: str = ""
+    severity: Severity | None = None
+    related: tuple[NodePath, ...] = ()
+
+
+Check = Callable[[Any, Any], Iterable[Hit]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    severity: Severity
+    category: Category
+    responsibility: Responsibility
+    scope: type | None  # an entity type of the model; None for the whole application
+    remediation: str
+    check: Check = field(repr=False, compare=False)
+    references: tuple[str, ...] = ()
+    cwe: tuple[str, ...] = ()
+    help: str = ""
+    module: str = ""
+
+    @property
+    def family(self) -> str:
+        """``RMT-LAMBDA-001`` -> ``LAMBDA``."""
+        parts = self.id.split("-")
+        return parts[1] if len(parts) >= 3 else self.id
+
+    @property
+    def slug(self) -> str:
+        return self.module.rsplit(".", 1)[-1].replace("_", "-")
+
+    def summary(self) -> str:
+        """The help's first paragraph."""
+        return self.help.split("\n\n", 1)[0].replace("\n", " ").strip()
+
+
+def rule(
+    *,
+    id: str,
+    title: str,
+    severity: Severity,
+    category: Category,
+    responsibility: Responsibility,
+    scope: type | None,
+    remediation: str,
+    references: Iterable[str] = (),
+    cwe: Iterable[str] = (),
+) -> Callable[[Callable[[Subject, Any], Iterable[Hit]]], Rule]:
+    """Declare a rule. Returns a :class:`Rule` in place of the function; registers nothing."""
+
+    def wrap(fn: Callable[[Subject, Any], Iterable[Hit]]) -> Rule:
+        return Rule(
+            id=id,
+            title=title,
+            severity=severity,
+            category=category,
+            responsibility=responsibility,
+            scope=scope,
+            remediation=" ".join(remediation.split()),
+            check=fn,
+            references=tuple(references),
+            cwe=tuple(cwe),
+            help=inspect.cleandoc(fn.__doc__ or title),
+            module=fn.__module__,
+        )
+
+    return wrap

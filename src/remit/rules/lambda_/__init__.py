@@ -1,0 +1,1 @@
+"""Rules about Lambda functions, their URLs and permissions."""

@@ -1,0 +1,128 @@
+"""Suppressions: the author's accepted risks, always with a reason, never hidden from JSON or SARIF.
+
+Three places, checked in this order:
+
+* the resource's ``Metadata``::
+
+      Metadata:
+        remit:
+          ignore:
+            - id: RMT-LAMBDA-001        # a rule id, a family (RMT-LAMBDA or RMT-LAMBDA-*) or *
+              reason: public webhook, verified by signature
+
+  On a SAM resource it reaches every resource SAM generates from it.
+* the template's top-level ``Metadata: remit: ignore`` (optionally limited with ``resources: [LogicalId]``);
+* a baseline file (``remit baseline PATH -o FILE``), matched by fingerprint.
+
+An entry without a reason is not applied, and says so in a diagnostic.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from remit import __version__
+from remit.diagnostics import Diagnostic, Level
+from remit.findings import Finding, Suppression, SuppressionKind
+
+BASELINE_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class IgnoreEntry:
+    pattern: str
+    reason: str
+    path: tuple[str | int, ...]  # where the entry is written, in the author's document
+    resources: tuple[str, ...] = ()  # template-level entries may name resources
+
+    def matches(self, rule_id: str) -> bool:
+        pattern = self.pattern.strip().upper()
+        rid = rule_id.upper()
+        if pattern in ("*", rid):
+            return True
+        family = pattern[:-2] if pattern.endswith("-*") else pattern
+        return rid.startswith(family + "-") and family.count("-") == 1
+
+
+def read_ignores(metadata: Any, base: tuple[str | int, ...], doc: str,
+                 diagnostics: list[Diagnostic], line_of: Any) -> tuple[IgnoreEntry, ...]:
+    """Parse ``remit: ignore:`` under a Metadata mapping. ``line_of(path)`` gives a line for diagnostics."""
+    if not isinstance(metadata, Mapping):
+        return ()
+    remit = metadata.get("remit")
+    if not isinstance(remit, Mapping):
+        return ()
+    raw = remit.get("ignore")
+    if raw is None:
+        return ()
+    entries = raw if isinstance(raw, list) else [raw]
+    out: list[IgnoreEntry] = []
+    for i, raw_entry in enumerate(entries):
+        path = (*base, "remit", "ignore", i)
+        entry = {"id": raw_entry} if isinstance(raw_entry, str) else raw_entry
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("id"), str):
+            diagnostics.append(Diagnostic(doc, Level.WARNING, "suppression-invalid",
+                                          "remit ignore entry needs an id: not applied", line_of(path)))
+            continue
+        reason = entry.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            diagnostics.append(Diagnostic(doc, Level.WARNING, "suppression-without-reason",
+                                          f"ignore of {entry['id']} has no reason: not applied", line_of(path)))
+            continue
+        resources = entry.get("resources")
+        names = tuple(str(r) for r in resources) if isinstance(resources, list) else ()
+        out.append(IgnoreEntry(entry["id"], reason.strip(), path, names))
+    return tuple(out)
+
+
+# ------------------------------------------------------------------------------------------------
+# baselines
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    entries: Mapping[str, str]  # fingerprint -> reason
+
+    def suppression(self, finding: Finding) -> Suppression | None:
+        reason = self.entries.get(finding.fingerprint)
+        return None if reason is None else Suppression(SuppressionKind.BASELINE, reason)
+
+
+class BaselineError(Exception):
+    pass
+
+
+def load_baseline(path: Path) -> Baseline:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BaselineError(f"cannot read baseline {path}: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
+        raise BaselineError(f"{path} is not a remit baseline (no findings list)")
+    entries: dict[str, str] = {}
+    for item in data["findings"]:
+        if isinstance(item, dict) and isinstance(item.get("fingerprint"), str):
+            reason = item.get("reason")
+            entries[item["fingerprint"]] = reason if isinstance(reason, str) and reason.strip() else "in baseline"
+    return Baseline(entries)
+
+
+def baseline_document(findings: Sequence[Finding], reason: str | None = None) -> dict[str, Any]:
+    """The baseline file for the unsuppressed findings of a scan (stable order, one entry per fingerprint)."""
+    today = datetime.now(UTC).date().isoformat()
+    why = reason or f"present when the baseline was written ({today}); review before relying on it"
+    seen: set[str] = set()
+    rows = []
+    for f in sorted(findings, key=lambda f: (f.location.path, f.rule_id, f.resource, f.fingerprint)):
+        if f.suppressed or f.fingerprint in seen:
+            continue
+        seen.add(f.fingerprint)
+        rows.append({"fingerprint": f.fingerprint, "rule_id": f.rule_id, "resource": f.resource,
+                     "path": f.location.path, "reason": why})
+    return {"version": BASELINE_VERSION, "tool": {"name": "remit", "version": __version__}, "created": today,
+            "findings": rows}
