@@ -371,7 +371,10 @@ def _role_rewrites(out_res: Mapping[str, Any], props: Mapping[str, Any]) -> tupl
             name = branch.get("PolicyName") if isinstance(branch, dict) else None
         match = _ROLE_POLICY.search(str(name or ""))
         if match and int(match.group(1)) < len(sam_policies):
-            rewrites.append((("Policies", i), ("Policies", int(match.group(1)))))
+            j = int(match.group(1))
+            # a written `- Statement: [...]` item is itself the policy document
+            rewrites.append((("Policies", i, "PolicyDocument"), ("Policies", j)))
+            rewrites.append((("Policies", i), ("Policies", j)))
     for k, arn in enumerate(out_props.get("ManagedPolicyArns") or []):
         for j, written in enumerate(sam_policies):
             if isinstance(written, str) and isinstance(arn, str) and (arn == written or arn.endswith("/" + written)):

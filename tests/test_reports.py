@@ -1,0 +1,123 @@
+"""Report formats: the JSON contract and its schema, SARIF 2.1.0, Markdown and text, and the golden reports
+of the bundled example (refreshed only on purpose: REMIT_UPDATE_GOLDEN=1 pytest tests/test_reports.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from sarif_kit import validation_errors
+
+from remit.api import ScanResult, scan
+from remit.options import ScanOptions
+from remit.report import Format, render
+
+from .conftest import FIXTURES, ROOT
+
+EXAMPLE = ROOT / "examples" / "orders-app"
+GOLDEN = ROOT / "tests" / "golden"
+UPDATE = os.environ.get("REMIT_UPDATE_GOLDEN") == "1"
+
+
+@cache
+def example() -> ScanResult:
+    return scan([EXAMPLE], ScanOptions(strict=True))
+
+
+@cache
+def cli_app() -> ScanResult:
+    return scan([FIXTURES / "cli" / "app"], ScanOptions(strict=True))
+
+
+def report_schema() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(resources.files("remit.schema").joinpath("report.schema.json").read_text())
+    return loaded
+
+
+@pytest.mark.parametrize("result", [example, cli_app], ids=["example", "cli-app"])
+def test_json_matches_its_schema(result: Any) -> None:
+    data = json.loads(render(result(), Format.JSON))
+    jsonschema.Draft202012Validator.check_schema(report_schema())
+    errors = sorted(jsonschema.Draft202012Validator(report_schema()).iter_errors(data), key=str)
+    assert not errors, [e.message for e in errors]
+
+
+@pytest.mark.parametrize("result", [example, cli_app], ids=["example", "cli-app"])
+def test_sarif_is_valid_2_1_0(result: Any) -> None:
+    log = json.loads(render(result(), Format.SARIF))
+    assert validation_errors(log) == []
+    run = log["runs"][0]
+    rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+    for res in run["results"]:
+        assert res["ruleId"] in rules
+        assert rules[res["ruleId"]]["properties"]["security-severity"]
+        assert res["partialFingerprints"]["remitFingerprint/v1"]
+        uri = res["locations"][0]["physicalLocation"]["artifactLocation"]
+        assert uri["uriBaseId"] == "%SRCROOT%"
+        assert not uri["uri"].startswith("/")
+    suppressed = [r for r in run["results"] if r.get("suppressions")]
+    assert all(s["suppressions"][0]["justification"] for s in suppressed)
+
+
+def test_markdown_cells_cannot_break_the_table() -> None:
+    from remit.report.markdown import cell
+
+    assert cell("a|b\nc<script>`x`") == "a\\|b c&lt;script&gt;'x'"
+
+
+def test_text_report_escapes_control_characters() -> None:
+    from remit.report.text import clean
+
+    assert "\x1b" not in clean("evil\x1b[2Jname\r\n")
+
+
+def _normalise_sarif(text: str) -> str:
+    return re.sub(r'"uri": "file://[^"]*"', '"uri": "file:///ROOT/"', text)
+
+
+GOLDENS = {
+    "orders-app.json": lambda r: render(r, Format.JSON),
+    "orders-app.sarif": lambda r: _normalise_sarif(render(r, Format.SARIF)),
+    "orders-app.md": lambda r: render(r, Format.MARKDOWN),
+    "orders-app.txt": lambda r: render(r, Format.TEXT),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GOLDENS))
+def test_example_golden_reports(name: str) -> None:
+    produced = GOLDENS[name](example())
+    path = GOLDEN / name
+    if UPDATE:
+        path.write_text(produced, encoding="utf-8")
+    assert path.is_file(), f"{path} is missing: run REMIT_UPDATE_GOLDEN=1 pytest tests/test_reports.py"
+    assert produced == path.read_text(encoding="utf-8"), (
+        f"{name} changed; if the change is intended, refresh with REMIT_UPDATE_GOLDEN=1 and review the diff")
+
+
+def test_example_scans_cleanly() -> None:
+    result = example()
+    assert [str(d) for d in result.diagnostics] == []
+    assert result.documents and result.findings
+
+
+def test_example_exercises_every_rule() -> None:
+    """The bundled example is the demo: every rule of the catalog fires on it at least once."""
+    fired = {f.rule_id for f in example().findings}
+    missing = sorted(r.id for r in example().rules if r.id not in fired)
+    assert not missing, f"the example app does not exercise: {missing}"
+
+
+def test_golden_dir_has_no_stray_files() -> None:
+    assert {p.name for p in GOLDEN.iterdir() if p.is_file()} <= set(GOLDENS) | {"README.md"}
+
+
+def test_paths_are_relative(tmp_path: Path) -> None:
+    data = json.loads(render(example(), Format.JSON))
+    assert all(not f["location"]["path"].startswith("/") for f in data["findings"])
