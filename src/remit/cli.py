@@ -206,10 +206,9 @@ def cmd_rules(args: argparse.Namespace) -> int:
                  "summary": r.summary()} for r in rules]
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
     elif args.format == "markdown":
-        sys.stdout.write("| Rule | Severity | Category | Responsibility | Title |\n|---|---|---|---|---|\n")
-        for r in rules:
-            sys.stdout.write(f"| `{r.id}` | {r.severity.value} | {r.category.value} ({r.category.sas}) | "
-                             f"{r.responsibility.value} | {r.title} |\n")
+        from remit.report.catalog import markdown  # noqa: PLC0415
+
+        sys.stdout.write(markdown(rules))
     else:
         for r in rules:
             sys.stdout.write(f"{r.id:<18} {r.severity.value:<9} {r.category.value:<24} {r.title}\n")
