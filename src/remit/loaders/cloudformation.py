@@ -124,6 +124,14 @@ def transforms(data: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def uses_sam_resources(data: Mapping[str, Any]) -> bool:
+    resources = data.get("Resources")
+    return isinstance(resources, dict) and any(
+        isinstance(r, dict) and isinstance(r.get("Type"), str) and r["Type"].startswith("AWS::Serverless::")
+        for r in resources.values()
+    )
+
+
 def load_template(file: InputFile) -> LoadResult:
     """Read one candidate file. Files that are not templates give nothing (or a diagnostic when the user named
     the file explicitly)."""
@@ -165,4 +173,10 @@ def load_template(file: InputFile) -> LoadResult:
             )
         return LoadResult(None)
     kind = DocKind.SAM if SAM_TRANSFORM in transforms(loaded.data) else DocKind.CLOUDFORMATION
+    if kind is DocKind.CLOUDFORMATION and uses_sam_resources(loaded.data):
+        # CloudFormation would refuse it; reading it as SAM keeps its functions and APIs visible
+        kind = DocKind.SAM
+        warnings = (*warnings, Diagnostic(file.rel, Level.WARNING, "sam-transform-missing",
+                                          f"AWS::Serverless resources without `Transform: {SAM_TRANSFORM}`: "
+                                          "read as SAM", loaded.marks.position(("Resources",)).line))
     return LoadResult(Document(file.rel, file.path, kind, loaded.data, loaded.marks), warnings)

@@ -108,7 +108,9 @@ def discover(
             continue
         real = target.resolve()
         if target.is_file() or (target.is_symlink() and real.is_file()):
-            found.setdefault(real, InputFile(real, _rel(target.absolute(), root), explicit=True))
+            shown = Path(os.path.abspath(target))  # `..` folded; a path through a linked directory falls back
+            rel = _rel(shown, root) if _inside(shown, root) else _rel(real, root)
+            found.setdefault(real, InputFile(real, rel, explicit=True))
             continue
         for f in _walk(real, root, diags, excluded):
             if f.path.suffix.lower() in suffixes:

@@ -19,6 +19,7 @@ import bisect
 import json
 import json.decoder
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +33,7 @@ try:  # the C parser is ~10x faster; fall back quietly where libyaml is absent
 except ImportError:  # pragma: no cover - depends on the platform's wheel
     from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
 
-MAX_DEPTH = 512
+MAX_DEPTH = 128  # far beyond real templates; later stages (copy.deepcopy, the SAM translator) recurse per level
 MAX_NODES = 5_000_000
 
 
@@ -166,6 +167,8 @@ class _TreeBuilder:
 # YAML
 
 _RESOLVER = yaml.resolver.Resolver()
+# first characters for which a plain scalar may be something other than text (a number, a bool, null...)
+_RESOLVABLE_FIRST = frozenset(k for k in _RESOLVER.yaml_implicit_resolvers if k)
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
@@ -178,6 +181,8 @@ _KEEP_AS_TEXT = re.compile(r"^[-+]?0[0-9_]+$|^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\
 
 def _yaml_scalar(value: str, tag: str | None, implicit: tuple[bool, bool]) -> Any:
     if tag in (None, "!"):
+        if not implicit[0] or (value and value[0] not in _RESOLVABLE_FIRST):  # quoted, or plainly text
+            return value
         tag = _RESOLVER.resolve(yaml.ScalarNode, value, implicit)  # type: ignore[no-untyped-call]
     if tag == _STR:
         return value
@@ -230,30 +235,35 @@ def load_yaml(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NOD
     # anchors being built: name -> (node count at start); the count after ``end`` gives the size
     open_anchors: list[tuple[str | None, int, bool]] = []  # (anchor, nodes_at_start, closes_a_tag_wrapper)
     documents = 0
+    # dispatch on the event's exact class: this loop runs once per YAML event (~2,000 per template)
+    scalar_event, start_events, end_events = yaml.ScalarEvent, (yaml.MappingStartEvent, yaml.SequenceStartEvent), \
+        (yaml.MappingEndEvent, yaml.SequenceEndEvent)
     try:
-        for event in yaml.parse(text, Loader=_YamlLoader):
-            if isinstance(event, yaml.DocumentStartEvent):
+        events: Iterator[Any] = yaml.parse(text, Loader=_YamlLoader)  # narrowed by class below, not isinstance
+        for event in events:
+            cls = event.__class__
+            if cls is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
                     builder.warnings.append((_mark(event).line, "more than one YAML document: only the first is read"))
                     break
                 continue
-            if isinstance(event, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)):
+            if cls is yaml.StreamStartEvent or cls is yaml.StreamEndEvent or cls is yaml.DocumentEndEvent:
                 continue
-            pos = _mark(event)
-            if isinstance(event, yaml.ScalarEvent) and builder.expecting_key() and event.tag in (None, "!", _STR):
-                builder.key(event.value, pos)
-                continue
-            if builder.expecting_key() and not isinstance(event, yaml.MappingEndEvent):
-                if isinstance(event, yaml.ScalarEvent):
-                    # a tagged or non-string scalar used as a key (``200:`` in OpenAPI responses)
-                    builder.key(str(_yaml_scalar(event.value, event.tag, event.implicit)), pos)
+            mark = event.start_mark
+            pos = Position(mark.line + 1, mark.column + 1)
+            if builder.expecting_key() and cls is not yaml.MappingEndEvent:
+                if cls is scalar_event:
+                    tag_ = event.tag
+                    # a tagged or non-string scalar used as a key (``200:`` in OpenAPI responses) becomes text
+                    builder.key(event.value if tag_ in (None, "!", _STR) else
+                                str(_yaml_scalar(event.value, tag_, event.implicit)), pos)
                     continue
-                if isinstance(event, yaml.AliasEvent) and event.anchor in anchors:
+                if cls is yaml.AliasEvent and event.anchor in anchors:
                     builder.key(str(anchors[event.anchor][0]), pos)
                     continue
                 raise LoadError("a mapping key is not a plain value (complex keys are not supported)", pos.line)
-            if isinstance(event, yaml.AliasEvent):
+            if cls is yaml.AliasEvent:
                 if event.anchor not in anchors:
                     raise LoadError(f"alias *{event.anchor} refers to an unknown or unfinished anchor", pos.line)
                 value, size = anchors[event.anchor]
@@ -262,7 +272,7 @@ def load_yaml(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NOD
             raw_tag = getattr(event, "tag", None)
             tag: str = raw_tag if isinstance(raw_tag, str) else ""
             short = tag.startswith("!") and tag != "!" and not tag.startswith("!!")
-            if isinstance(event, yaml.ScalarEvent):
+            if cls is scalar_event:
                 if short:
                     name = tag[1:]
                     builder.wrap_tag(tag, pos)
@@ -284,14 +294,14 @@ def load_yaml(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NOD
                 if event.anchor:
                     anchors[event.anchor] = (value, size)
                 continue
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            if cls in start_events:
                 if short:
                     builder.wrap_tag(tag, pos)
-                container: dict[str, Any] | list[Any] = {} if isinstance(event, yaml.MappingStartEvent) else []
+                container: dict[str, Any] | list[Any] = {} if cls is yaml.MappingStartEvent else []
                 open_anchors.append((event.anchor, builder.nodes, short))
                 builder.start(container, pos)
                 continue
-            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            if cls in end_events:
                 anchor, start_nodes, wrapped = open_anchors.pop()
                 value = builder.end()
                 if wrapped:
@@ -353,12 +363,7 @@ def load_json(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NOD
             raise fail("unexpected end of the document", i)
         ch = text[i]
         if expect == "key":
-            if ch == "}":
-                builder.end()
-                i += 1
-                expect = "comma_or_end"
-                continue
-            if ch != '"':
+            if ch != '"':  # `}` here would accept a trailing comma; an empty object is read with its `{`
                 raise fail("expected a quoted key", i)
             try:
                 key, end = scanstring(text, i + 1, True)
@@ -387,8 +392,13 @@ def load_json(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NOD
         pos = lines.pos(i)
         if ch == "{":
             builder.start({}, pos)
-            i += 1
-            expect = "key"
+            i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]
+            if i < n and text[i] == "}":
+                builder.end()
+                i += 1
+                expect = "comma_or_end"
+            else:
+                expect = "key"
             continue
         if ch == "[":
             builder.start([], pos)

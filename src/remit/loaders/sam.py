@@ -19,6 +19,7 @@ Importing this module is cheap; the translator (and boto3 under it) is imported 
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 import re
 from collections.abc import Mapping
@@ -69,13 +70,31 @@ def is_local(value: Any) -> bool:
     return isinstance(value, str) and "://" not in value and not value.startswith(("arn:", "${"))
 
 
-def _translator() -> Any:
+@functools.cache
+def _session() -> Any:
+    """One boto3 session for every translation (building one costs ~30 ms)."""
     logging.getLogger("samtranslator").setLevel(logging.CRITICAL)
     import boto3  # type: ignore[import-untyped]  # noqa: PLC0415 - heavy; only when a SAM template is in play
+    import samtranslator.translator.translator as module  # noqa: PLC0415
+    from samtranslator.plugins.policies.policy_templates_plugin import (  # noqa: PLC0415
+        PolicyTemplatesForResourcePlugin,
+    )
+    from samtranslator.policy_template_processor.processor import PolicyTemplatesProcessor  # noqa: PLC0415
+
+    # Every translate() builds its policy-template plugin anew, validating the translator's own bundled policy
+    # templates against their JSON schema: ~60 ms, two thirds of a translation. The data never changes, so the
+    # (read-only) processor is built once and the plugin made around it.
+    if callable(getattr(module, "make_policy_template_for_function_plugin", None)):
+        processor = PolicyTemplatesProcessor(PolicyTemplatesProcessor.get_default_policy_templates_json())
+        module.make_policy_template_for_function_plugin = lambda: PolicyTemplatesForResourcePlugin(processor)
+    return boto3.session.Session(region_name="us-east-1")  # a region only; no credentials are read
+
+
+def _translator() -> Any:
     from samtranslator.parser.parser import Parser  # noqa: PLC0415
     from samtranslator.translator.translator import Translator  # noqa: PLC0415
 
-    session = boto3.session.Session(region_name="us-east-1")  # a region only; no credentials are read
+    session = _session()
     return Translator(managed_policy_map=None, sam_parser=Parser(), boto_session=session)
 
 
@@ -124,8 +143,13 @@ def _prepare(doc: Document, root: Path) -> tuple[dict[str, Any], dict[str, dict[
             if isinstance(props.get("Tags"), dict):
                 props["Tags"] = [{"Key": k, "Value": v} for k, v in props["Tags"].items()]
             continue
+        if rtype == "AWS::Serverless::Function" and not _has_code(props, globals_):
+            props["CodeUri"] = "."  # what `sam build` uses when a function names no code
         for prop in _LOCAL_PATH_PROPS.get(str(rtype), ()):
             value = props.get(prop)
+            if isinstance(value, str) and value.startswith("${") and prop != "ImageUri":
+                props[prop] = f"s3://{PLACEHOLDER_BUCKET}/{lid}"  # a placeholder a build script fills in
+                continue
             if not is_local(value):
                 continue
             local.setdefault(lid, {})[prop] = str(value)
@@ -142,7 +166,25 @@ def _prepare(doc: Document, root: Path) -> tuple[dict[str, Any], dict[str, dict[
                 props[prop] = f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{PLACEHOLDER_BUCKET}:{lid.lower()}"
             else:
                 props[prop] = f"s3://{PLACEHOLDER_BUCKET}/{lid}"
+        if rtype == "AWS::Serverless::Function" and _image_without_uri(props, globals_):
+            # `sam build` builds the image from the Metadata (Dockerfile, DockerContext) and fills ImageUri in
+            props["ImageUri"] = f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{PLACEHOLDER_BUCKET}:{lid.lower()}"
     return template, local, diags
+
+
+def _written(props: Mapping[str, Any], globals_: Any) -> dict[str, Any]:
+    fn_globals = globals_.get("Function") if isinstance(globals_, dict) else None
+    return {**(fn_globals if isinstance(fn_globals, dict) else {}), **props}
+
+
+def _has_code(props: Mapping[str, Any], globals_: Any) -> bool:
+    written = _written(props, globals_)
+    return any(k in written for k in ("CodeUri", "InlineCode", "ImageUri")) or written.get("PackageType") == "Image"
+
+
+def _image_without_uri(props: Mapping[str, Any], globals_: Any) -> bool:
+    written = _written(props, globals_)
+    return written.get("PackageType") == "Image" and "ImageUri" not in written
 
 
 def _read_definition(doc: Document, root: Path, rel: str, diags: list[Diagnostic]) -> Any:
@@ -215,6 +257,7 @@ def _translate_each(doc: Document, template: dict[str, Any], translator: Any,
         if lid in native:
             continue
         single = {**template, "Resources": {**copy.deepcopy(native), lid: copy.deepcopy(res)}}
+        translator.document_errors = []  # the translator keeps errors across calls: start each one clean
         try:
             out = translator.translate(sam_template=single, parameter_values={}, passthrough_metadata=True)
         except Exception as exc:
@@ -354,13 +397,31 @@ def _event_name(rest: str, props: Mapping[str, Any]) -> str | None:
     return best
 
 
+# a key that no author writes: a path through it resolves to the nearest written ancestor
+GENERATED = "(added by SAM)"
+
+
+def _added_by_sam(name: str) -> KeyPath:
+    """Where to point for a policy SAM adds on its own: the property that made SAM add it, when there is one."""
+    low = name.lower()
+    if "deadletter" in low:
+        return ("DeadLetterQueue",)
+    if "xray" in low:
+        return ("Tracing",)
+    return ("Policies", GENERATED)
+
+
 def _role_rewrites(out_res: Mapping[str, Any], props: Mapping[str, Any]) -> tuple[tuple[KeyPath, KeyPath], ...]:
-    """Map the generated role's inline and managed policies back to the author's ``Policies`` items."""
+    """Map the generated role's inline and managed policies back to the author's ``Policies`` items.
+
+    SAM names the inline policy made from ``Policies[j]`` ``<Fn>RolePolicy<j>``; a managed policy the author
+    named is found by name. Policies SAM adds itself (basic execution, event-source, X-Ray, dead-letter queue)
+    point at the property that caused them, or at ``Policies`` (the function when there is none)."""
     sam_policies = props.get("Policies")
     if isinstance(sam_policies, (str, dict)):
         sam_policies = [sam_policies]
     if not isinstance(sam_policies, list):
-        return ()
+        sam_policies = []
     out_props = out_res.get("Properties") if isinstance(out_res.get("Properties"), dict) else {}
     assert isinstance(out_props, dict)
     rewrites: list[tuple[KeyPath, KeyPath]] = []
@@ -375,12 +436,15 @@ def _role_rewrites(out_res: Mapping[str, Any], props: Mapping[str, Any]) -> tupl
             # a written `- Statement: [...]` item is itself the policy document
             rewrites.append((("Policies", i, "PolicyDocument"), ("Policies", j)))
             rewrites.append((("Policies", i), ("Policies", j)))
+        else:
+            rewrites.append((("Policies", i), _added_by_sam(str(name or ""))))
     for k, arn in enumerate(out_props.get("ManagedPolicyArns") or []):
         for j, written in enumerate(sam_policies):
             if isinstance(written, str) and isinstance(arn, str) and (arn == written or arn.endswith("/" + written)):
                 rewrites.append((("ManagedPolicyArns", k), ("Policies", j)))
                 break
-    rewrites.append((("ManagedPolicyArns",), ("Policies",)))
+        else:
+            rewrites.append((("ManagedPolicyArns", k), _added_by_sam(str(arn))))
     return tuple(rewrites)
 
 

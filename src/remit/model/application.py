@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from remit.model.entities import (
     Api,
@@ -43,6 +43,18 @@ from remit.model.entities import (
 from remit.model.policy import Policy
 from remit.model.resources import Resource, ResourceId
 from remit.source import NodePath, Position, SourceLocation, SourceMap
+
+_T = TypeVar("_T")
+
+
+def _group(items: Iterable[_T], key: Callable[[_T], ResourceId | None]) -> Mapping[ResourceId, tuple[_T, ...]]:
+    """An index built once, so a per-function lookup is not a scan of every entity (20,000 resources)."""
+    out: dict[ResourceId, list[_T]] = defaultdict(list)
+    for item in items:
+        found = key(item)
+        if found is not None:
+            out[found].append(item)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +127,26 @@ class Application:
             out[t.function_id].append(t)
         return {k: tuple(v) for k, v in out.items()}
 
+    @cached_property
+    def _urls_by_function(self) -> Mapping[ResourceId, tuple[FunctionUrl, ...]]:
+        return _group(self.function_urls, lambda u: u.function_id)
+
+    @cached_property
+    def _permissions_by_function(self) -> Mapping[ResourceId, tuple[LambdaPermission, ...]]:
+        return _group(self.permissions, lambda p: p.function_id)
+
+    @cached_property
+    def _invoke_configs_by_function(self) -> Mapping[ResourceId, tuple[EventInvokeConfig, ...]]:
+        return _group(self.invoke_configs, lambda c: c.function_id)
+
+    @cached_property
+    def _routes_by_function(self) -> Mapping[ResourceId, tuple[tuple[Api, Route], ...]]:
+        return _group(((api, route) for api in self.apis for route in api.routes), lambda ar: ar[1].function_id)
+
+    @cached_property
+    def _functions_by_role(self) -> Mapping[ResourceId, tuple[Function, ...]]:
+        return _group(self.functions, lambda f: f.role_id)
+
     @property
     def stores(self) -> tuple[DataStore, ...]:
         return (*self.buckets, *self.tables, *self.queues, *self.topics, *self.buses, *self.secrets, *self.keys,
@@ -141,26 +173,23 @@ class Application:
         return self._triggers_by_function.get(fn.id, ())
 
     def urls_of(self, fn: Function) -> tuple[FunctionUrl, ...]:
-        return tuple(u for u in self.function_urls if u.function_id == fn.id)
+        return self._urls_by_function.get(fn.id, ())
 
     def permissions_of(self, fn: Function) -> tuple[LambdaPermission, ...]:
-        return tuple(p for p in self.permissions if p.function_id == fn.id)
+        return self._permissions_by_function.get(fn.id, ())
 
     def invoke_configs_of(self, fn: Function) -> tuple[EventInvokeConfig, ...]:
-        return tuple(c for c in self.invoke_configs if c.function_id == fn.id)
+        return self._invoke_configs_by_function.get(fn.id, ())
 
     def routes_of(self, fn: Function) -> Iterator[tuple[Api, Route]]:
-        for api in self.apis:
-            for route in api.routes:
-                if route.function_id == fn.id:
-                    yield api, route
+        yield from self._routes_by_function.get(fn.id, ())
 
     def api(self, rid: ResourceId | None) -> Api | None:
         found = self.entity(rid)
         return found if isinstance(found, Api) else None
 
     def functions_using_role(self, role: Role) -> tuple[Function, ...]:
-        return tuple(f for f in self.functions if f.role_id == role.id)
+        return self._functions_by_role.get(role.id, ())
 
     def principal_policies(self, principal: IamPrincipal) -> tuple[Policy, ...]:
         """Every identity policy in force for a principal (a user's groups included)."""
