@@ -22,3 +22,5 @@ def _hermetic(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
     monkeypatch.setenv("NO_COLOR", "1")
+    # rules that depend on the date (runtime deprecation) see a fixed day, so goldens do not age
+    monkeypatch.setenv("REMIT_TODAY", "2026-11-28")
