@@ -1,0 +1,71 @@
+"""RMT-S3-001."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from remit.findings import Category, Responsibility, Severity
+from remit.model.application import Application
+from remit.model.entities import Bucket
+from remit.rules.base import Hit, rule
+from remit.rules.data._resource_policy import Grade, open_statement_hits
+from remit.rules.data._s3 import block_always_on
+
+_WRITE = Grade(
+    actions=("s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectAcl", "s3:PutBucketPolicy",
+             "s3:DeleteBucketPolicy", "s3:PutBucketAcl", "s3:DeleteBucket", "s3:PutLifecycleConfiguration",
+             "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration", "s3:PutBucketPublicAccessBlock",
+             "s3:PutBucketNotification", "s3:PutReplicationConfiguration", "s3:PutObjectRetention"),
+    severity=Severity.CRITICAL,
+    gain="overwrite or delete its objects, or rewrite the bucket's own settings",
+)
+_READ = Grade(actions=(), severity=Severity.HIGH, gain="read or list what it holds")
+
+
+@rule(
+    id="RMT-S3-001",
+    title="Bucket policy lets anyone in",
+    severity=Severity.CRITICAL,
+    category=Category.PUBLIC_EXPOSURE,
+    responsibility=Responsibility.CONFIGURATION,
+    scope=Bucket,
+    remediation="Name the principals that need the bucket (an account, a role, a CloudFront origin access control "
+                "with aws:SourceArn) instead of Principal \"*\", or keep \"*\" and add a condition that pins the "
+                "caller: aws:SourceVpce / aws:SourceVpc for private access, aws:PrincipalOrgID for your "
+                "organization. Serve public content through CloudFront rather than a public bucket, and keep Block "
+                "Public Access on.",
+    references=(
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html",
+        "CSA SAS-3 Insecure Serverless Deployment Configuration",
+    ),
+    cwe=("CWE-284", "CWE-732"),
+)
+def check(bucket: Bucket, app: Application) -> Iterator[Hit]:
+    """A bucket policy statement allows ``Principal: "*"`` (or ``AWS: "*"``, or ``NotPrincipal``) with no
+    condition that narrows who may call.
+
+    Such a statement opens the bucket to every AWS account and, for S3, to unsigned requests from anyone on the
+    internet. Reading lets an attacker download everything the bucket holds (uploads, exports, backups, build
+    artifacts with embedded secrets); writing or deleting lets them plant content that a function or a website
+    later trusts (a poisoned object that triggers a Lambda, a replaced script on a static site), destroy data,
+    or rewrite the bucket policy itself. Write, delete and bucket-configuration actions are reported as
+    critical, read and list actions as high.
+
+    A statement is *not* reported when a condition pins the caller (``aws:SourceVpce``, ``aws:SourceVpc``,
+    ``aws:PrincipalOrgID``, ``aws:SourceArn`` for a CloudFront distribution, a concrete ``aws:SourceIp``
+    range...) or when a ``Deny`` for everyone refuses every request outside such a condition. ``...IfExists``
+    operators do not count as narrowing (an absent key passes them), nor does ``aws:SecureTransport``. A
+    statement under ``Fn::If`` is reported when any branch opens the bucket.
+
+    The bucket's own Block Public Access decides whether such a policy can apply: with ``BlockPublicPolicy``
+    true S3 refuses to attach it, with ``RestrictPublicBuckets`` true S3 limits it to AWS services and the
+    bucket owner's account; either one written as true silences the rule. When the configuration is not written,
+    the finding stands: buckets created since April 2023 block public policies by default (the deployment then
+    fails), but an older bucket does not. Account-level Block Public Access, which the template cannot show,
+    may also stop the policy; it is reported for what it asks.
+    """
+    if block_always_on(bucket, "BlockPublicPolicy", "RestrictPublicBuckets"):
+        return
+    yield from open_statement_hits(bucket, "bucket", (_WRITE,), _READ, who="anyone on the internet, signed in or not,")

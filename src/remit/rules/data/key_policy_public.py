@@ -1,0 +1,56 @@
+"""RMT-KMS-001."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from remit.findings import Category, Responsibility, Severity
+from remit.model.application import Application
+from remit.model.entities import KmsKey
+from remit.rules.base import Hit, rule
+from remit.rules.data._resource_policy import Grade, open_statement_hits
+
+_DECRYPT = Grade(
+    actions=("kms:Decrypt", "kms:ReEncryptFrom", "kms:CreateGrant", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion",
+             "kms:DisableKey", "kms:Sign", "kms:GenerateMac", "kms:ImportKeyMaterial", "kms:DeleteImportedKeyMaterial"),
+    severity=Severity.CRITICAL,
+    gain="decrypt data protected by the key, grant themselves lasting use of it, sign as you, or destroy it",
+)
+_USE = Grade(actions=(), severity=Severity.HIGH, gain="use the key for their own data and inspect it")
+
+
+@rule(
+    id="RMT-KMS-001",
+    title="Key policy lets anyone in",
+    severity=Severity.CRITICAL,
+    category=Category.PUBLIC_EXPOSURE,
+    responsibility=Responsibility.CONFIGURATION,
+    scope=KmsKey,
+    remediation="Give the key policy's usage statements to the roles that use the key, or keep AWS \"*\" only "
+                "with kms:CallerAccount (and kms:ViaService) or aws:PrincipalOrgID conditions. The usual "
+                "administrative statement grants the account root (arn:aws:iam::<account>:root) and lets IAM "
+                "policies decide: keep that form instead of \"*\".",
+    references=(
+        "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html",
+        "https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html",
+        "CSA SAS-3 Insecure Serverless Deployment Configuration, SAS-7 Insecure Application Secrets Storage",
+    ),
+    cwe=("CWE-284",),
+)
+def check(key: KmsKey, app: Application) -> Iterator[Hit]:
+    """A KMS key policy statement allows anyone (``AWS: "*"``, ``Principal: "*"`` or ``NotPrincipal``) with
+    no condition that narrows who may call.
+
+    A key policy is the key's only gate: unlike other resources, an account's IAM policies give access to a
+    key only when the key policy says so. A statement for anyone therefore lets every AWS account decrypt what
+    the key protects wherever they can read the ciphertext (exported objects, messages, secrets, snapshots),
+    create grants for lasting access, sign with an asymmetric key, or disable and schedule the key's deletion
+    (ransom by destroying the key). Those are critical; statements that only let others encrypt with or
+    describe the key are high.
+
+    The normal default statement grants the account root principal (``arn:aws:iam::<account>:root``): it is
+    not "anyone" and is not reported. Neither is ``AWS: "*"`` narrowed by ``kms:CallerAccount``,
+    ``aws:PrincipalOrgID``, ``aws:PrincipalAccount`` or ``aws:PrincipalArn`` with concrete values.
+    ``kms:ViaService`` alone does not narrow who: any account can ask that service to use the key.
+    """
+    yield from open_statement_hits(key, "key", (_DECRYPT,), _USE)

@@ -1,0 +1,1 @@
+"""Rules about identity policies: administrator access, wildcard PassRole, service-wide wildcards."""

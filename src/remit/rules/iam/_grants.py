@@ -1,0 +1,171 @@
+"""Shared by the IAM rules: each identity-policy statement once, with every principal it applies to.
+
+A policy defined once and attached to several principals (an ``AWS::IAM::ManagedPolicy`` listed in several
+roles' ``ManagedPolicyArns``, an ``AWS::IAM::Policy`` with several ``Roles``) appears in the model once per
+attachment; its statements are written once, so they are reported once. AWS managed policies are located at
+each attachment line, so each attachment is its own place to fix and is reported there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from remit.iam.match import statement_matches_action, wildcard_match
+from remit.model.application import Application
+from remit.model.entities import IamPrincipal, Role
+from remit.model.policy import Policy, PolicyDocument, PolicyKind, Statement
+from remit.model.resources import Resource, ResourceId
+from remit.model.values import Value, render
+from remit.source import NodePath
+
+IDENTITY_KINDS = frozenset({PolicyKind.INLINE, PolicyKind.CUSTOMER_MANAGED, PolicyKind.AWS_MANAGED})
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One Allow statement of an identity policy, with the policy it belongs to and whom it applies to."""
+
+    statement: Statement
+    policy: Policy
+    principals: tuple[ResourceId, ...]
+    resource: Resource  # where the statement is written (for suppression and the reported name)
+
+    def evidence(self, what: str) -> str:
+        """What tells this statement's hits apart from others of the same rule: policy, sid, resources."""
+        st = self.statement
+        resources = ",".join(render(r) for r in st.resources)
+        return f"{self.policy.name}|{st.sid or ''}|{'not ' if st.not_resource else ''}{resources}|{what}"
+
+    def policy_label(self) -> str:
+        if self.policy.kind is PolicyKind.AWS_MANAGED:
+            return f"AWS managed policy {self.policy.name}"
+        return f"policy {self.policy.name}"
+
+
+def grants(app: Application) -> Iterator[Grant]:
+    """Every Allow statement of every identity policy (inline, customer managed, AWS managed), once.
+
+    A managed policy that serves only as a permissions boundary (attached to no principal) is not a grant."""
+    boundaries = {p.boundary.document.node for p in (*app.roles, *app.users)
+                  if p.boundary is not None and isinstance(p.boundary.document, PolicyDocument)}
+    groups: dict[tuple[NodePath, str, int], list[Policy]] = {}
+    first: dict[tuple[NodePath, str, int], Statement] = {}
+    for policy in app.policies:
+        if policy.kind not in IDENTITY_KINDS or not isinstance(policy.document, PolicyDocument):
+            continue
+        for i, st in enumerate(policy.document.statements):
+            key = (policy.document.node, policy.name, i)
+            groups.setdefault(key, []).append(policy)
+            first.setdefault(key, st)
+    for key, policies in groups.items():
+        st = first[key]
+        if not st.allows:
+            continue
+        principals: list[ResourceId] = []
+        for p in policies:
+            principals.extend(r for r in p.attached_to if r not in principals)
+        if not principals and key[0] in boundaries:
+            continue  # a permissions boundary written as a managed policy: a limit, not a grant
+        resource = _written_in(app, st.node, policies)
+        if resource is None:
+            continue
+        yield Grant(st, policies[0], tuple(principals), resource)
+
+
+def _written_in(app: Application, node: NodePath, policies: list[Policy]) -> Resource | None:
+    carriers = [r for r in (app.resource(p.carrier) for p in policies) if r is not None]
+    for res in carriers:
+        if res.doc == node.doc and node.path[:2] == ("Resources", res.origin.logical_id):
+            return res
+    return carriers[0] if carriers else None
+
+
+def describe_principals(app: Application, principals: tuple[ResourceId, ...]) -> str:
+    if not principals:
+        return "no principal in the template (it applies wherever it is attached outside it)"
+    parts = []
+    for rid in principals:
+        entity = app.entity(rid)
+        if isinstance(entity, Role):
+            users = [f.display for f in app.functions_using_role(entity)]
+            parts.append(f"role {rid.logical_id}" + (f" (used by {', '.join(users)})" if users else ""))
+        elif entity is not None:
+            parts.append(f"{type(entity).__name__.lower()} {rid.logical_id}")
+        else:
+            parts.append(rid.logical_id)
+    return ", ".join(parts)
+
+
+# ------------------------------------------------------------------------------------------------
+# what a Resource value covers
+
+_PSEUDO = {"${AWS::AccountId}": "123456789012", "${AWS::Partition}": "aws", "${AWS::Region}": "us-east-1",
+           "${AWS::URLSuffix}": "amazonaws.com"}
+_OTHER_SYMBOL = re.compile(r"\$\{[^}]*\}")
+_ANY_RESOURCE_PROBES = ("arn:aws:s3:::remit-probe-bucket", "arn:aws:iam::123456789012:role/remit-probe",
+                        "arn:aws:lambda:us-east-1:123456789012:function:remit-probe")
+_ANY_ROLE_PROBES = ("arn:aws:iam::123456789012:role/remit-probe", "arn:aws:iam::123456789012:role/path/remit-other")
+
+
+def _pattern(value: Value) -> str:
+    """A resource value as an IAM pattern: pseudo parameters as sample values; any other reference as a
+    character no probe contains (it names something specific)."""
+    shown = render(value)
+    for token, sample in _PSEUDO.items():
+        shown = shown.replace(token, sample)
+    return _OTHER_SYMBOL.sub("\x00", shown)
+
+
+def _covers_all(statement: Statement, probes: tuple[str, ...]) -> bool:
+    if statement.not_resource:
+        return True  # "everything except": treated as everything
+    return any(all(wildcard_match(_pattern(v), p) for p in probes) for v in statement.resources)
+
+
+def on_every_resource(statement: Statement) -> bool:
+    """``Resource: "*"`` or a pattern as wide (``arn:aws:*:*:*:*``), or ``NotResource``."""
+    return _covers_all(statement, _ANY_RESOURCE_PROBES)
+
+
+def on_every_role(statement: Statement) -> bool:
+    """Every resource, or every role of an account (``arn:aws:iam::<account>:role/*``)."""
+    return _covers_all(statement, _ANY_ROLE_PROBES)
+
+
+def is_admin(statement: Statement) -> bool:
+    """What RMT-IAM-001 reports: Action ``*`` (or ``*:*``), or NotAction, on every resource."""
+    if not statement.allows or not on_every_resource(statement):
+        return False
+    return statement.not_action or any(render(a).strip() in ("*", "*:*") for a in statement.actions)
+
+
+def action_node(app: Application, statement: Statement, index: int | None = None) -> NodePath:
+    """The most precise written node for the statement's Action (one item of it when ``index`` is given)."""
+    key = "NotAction" if statement.not_action else "Action"
+    marks = next((d.marks for d in app.documents if d.id == statement.node.doc), None)
+    candidates = []
+    if index is not None and len(statement.actions) > 1:
+        candidates.append(statement.node.child(key, index))
+    candidates.append(statement.node.child(key))
+    for node in candidates:
+        if marks is not None and marks.has(node.path):
+            return node
+    return statement.node
+
+
+def denied_to_all(app: Application, principals: tuple[ResourceId, ...], action: str) -> bool:
+    """Every principal has an unconditional Deny of ``action`` on every resource in one of its identity
+    policies (so an Allow of it is void). False when there are no principals in the template."""
+    if not principals:
+        return False
+    for rid in principals:
+        entity = app.entity(rid)
+        if not isinstance(entity, IamPrincipal):
+            return False
+        if not any(st.effect == "Deny" and not st.conditions and on_every_resource(st)
+                   and statement_matches_action(st, action)
+                   for policy in app.principal_policies(entity) for st in policy.statements):
+            return False
+    return True

@@ -1,0 +1,69 @@
+"""RMT-IAM-001."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from remit.findings import Category, Responsibility, Severity
+from remit.model.application import Application
+from remit.model.values import render
+from remit.rules.base import Hit, rule
+from remit.rules.iam._grants import action_node, describe_principals, grants, is_admin
+
+
+@rule(
+    id="RMT-IAM-001",
+    title="Identity policy grants administrator access",
+    severity=Severity.CRITICAL,
+    category=Category.OVER_PRIVILEGED,
+    responsibility=Responsibility.IAM,
+    scope=None,
+    remediation="Replace the statement with the actions and resources the principal uses (for a function: the "
+                "SDK calls its code makes, on the tables, buckets and queues it names; SAM policy templates such as "
+                "DynamoDBCrudPolicy or S3ReadPolicy do this in one line). Detach AdministratorAccess and "
+                "PowerUserAccess from workload roles; keep them for break-glass human access only.",
+    references=(
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html",
+        "https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/serverless-policy-templates.html",
+        "CSA SAS-4 Over-Privileged Function Permissions and Roles",
+    ),
+    cwe=("CWE-250", "CWE-269"),
+)
+def check(app: Application, _: Application) -> Iterator[Hit]:
+    """An identity policy statement allows every action on every resource: ``Action: "*"`` (or ``"*:*"``) with
+    ``Resource: "*"`` (critical), or ``NotAction`` with ``Resource: "*"`` (high: everything except the listed
+    actions, usually still enough to take over the account or its data).
+
+    Whoever controls a principal with such a policy controls the account: a function's role is used by the
+    function's code, so one injection, one vulnerable dependency or one leaked set of temporary credentials
+    (they sit in the function's environment) gives the attacker every bucket, table, secret and key, and with
+    IAM actions a way to persist. AWS managed policies count: ``AdministratorAccess`` is ``Action: "*"``,
+    ``PowerUserAccess`` is ``NotAction`` on IAM and Organizations. Their statements are reported at the line
+    that attaches them (a SAM ``Policies:`` entry or a ``ManagedPolicyArns`` item).
+
+    Every identity policy is checked once, however many principals it is attached to; the message lists them.
+    Permissions boundaries, trust policies and resource policies are not grants and are not checked.
+    ``NotResource`` counts as every resource. A statement with a ``Condition`` is still reported: conditions such
+    as MFA or source IP narrow when the power applies, not how much it is.
+    """
+    for grant in grants(app):
+        st = grant.statement
+        if not is_admin(st):
+            continue
+        actions = ", ".join(render(a) for a in st.actions)
+        if st.not_action:
+            what = f"every action except {actions}"
+            severity = Severity.HIGH
+            power = "can do nearly anything in the account"
+        else:
+            what = "every action"
+            severity = Severity.CRITICAL
+            power = "administers the account"
+        resources = "every resource" if not st.not_resource else \
+            f"every resource except {', '.join(render(r) for r in st.resources)}"
+        message = (f"The {grant.policy_label()} grants {what} on {resources} to "
+                   f"{describe_principals(app, grant.principals)}: whoever runs code as it (an injection, a "
+                   f"compromised dependency, its leaked credentials) {power}.")
+        evidence = grant.evidence(f"{'not ' if st.not_action else ''}{actions}")
+        yield Hit(action_node(app, st), message, grant.resource, evidence=evidence, severity=severity)

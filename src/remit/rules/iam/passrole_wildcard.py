@@ -1,0 +1,73 @@
+"""RMT-IAM-002."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from remit.findings import Category, Responsibility, Severity
+from remit.iam.match import wildcard_match
+from remit.model.application import Application
+from remit.model.values import render
+from remit.rules.base import Hit, rule
+from remit.rules.iam._grants import (
+    action_node,
+    denied_to_all,
+    describe_principals,
+    grants,
+    is_admin,
+    on_every_role,
+)
+
+
+@rule(
+    id="RMT-IAM-002",
+    title="iam:PassRole allowed on every role",
+    severity=Severity.HIGH,
+    category=Category.PRIVILEGE_ESCALATION,
+    responsibility=Responsibility.IAM,
+    scope=None,
+    remediation="Limit iam:PassRole to the ARNs of the roles the principal must hand to a service, and add an "
+                "iam:PassedToService condition naming that service (for example lambda.amazonaws.com).",
+    references=(
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html",
+        "CSA SAS-4 Over-Privileged Function Permissions and Roles",
+    ),
+    cwe=("CWE-269",),
+)
+def check(app: Application, _: Application) -> Iterator[Hit]:
+    """An identity policy allows ``iam:PassRole`` on every role: ``Resource: "*"`` (or every role of an
+    account, ``arn:aws:iam::<account>:role/*``), through the action itself or a wildcard that covers it
+    (``iam:PassRole``, ``iam:Pass*``, ``iam:*``).
+
+    Passing a role is how a principal gives a service an identity: create a Lambda function, an EC2 instance,
+    a Glue job or a CloudFormation stack with any role of the account. With ``iam:PassRole`` on every role,
+    the principal (and whoever controls its code) can pick the most powerful role in the account, hand it to a
+    compute service it can create or update, and run code as that role: a classic privilege escalation. An
+    ``iam:PassedToService`` condition does not prevent it (any role can still go to that service) and is still
+    reported.
+
+    Not reported: PassRole on specific role ARNs; an Allow voided because every principal it applies to also
+    has an unconditional ``Deny`` of ``iam:PassRole`` on every resource; and statements that RMT-IAM-001 already
+    reports (``Action: "*"`` or ``NotAction`` on every resource), so one statement raises one finding.
+    """
+    for grant in grants(app):
+        st = grant.statement
+        if st.not_action or is_admin(st) or not on_every_role(st):
+            continue
+        patterns = [render(a) for a in st.actions]
+        covering = [p for p in patterns if wildcard_match(p, "iam:PassRole")]
+        if not covering or denied_to_all(app, grant.principals, "iam:PassRole"):
+            continue
+        index = patterns.index(covering[0])
+        scope = "every resource" if any(render(r).strip() == "*" for r in st.resources) or st.not_resource \
+            else ", ".join(render(r) for r in st.resources)
+        via = f" (as {covering[0]})" if covering[0].lower() != "iam:passrole" else ""
+        services = [render(v) for c in st.conditions if c.key_lower == "iam:passedtoservice" for v in c.values]
+        if services:
+            via += f" to {', '.join(services)}"
+        message = (f"The {grant.policy_label()} allows iam:PassRole{via} on {scope} to "
+                   f"{describe_principals(app, grant.principals)}: it can hand any role of the account, the most "
+                   f"powerful included, to a service resource it creates or updates and run code as that role.")
+        evidence = grant.evidence(covering[0])
+        yield Hit(action_node(app, st, index), message, grant.resource, evidence=evidence)
