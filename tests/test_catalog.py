@@ -13,7 +13,9 @@ from .conftest import ROOT
 def test_rule_metadata_is_complete() -> None:
     for rule in all_rules():
         assert re.fullmatch(r"RMT-[A-Z0-9]+-\d{3}", rule.id), rule.id
-        assert rule.title and rule.remediation and rule.help != rule.title, rule.id
+        assert rule.title, rule.id
+        assert rule.remediation, rule.id
+        assert rule.help != rule.title, rule.id
         assert len(rule.help) > 80, f"{rule.id}: the docstring is the rule's documentation; say more"
         assert rule.scope is None or rule.scope in SCOPES, rule.id
         assert rule.module.startswith("remit.rules."), rule.id

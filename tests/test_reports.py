@@ -18,6 +18,8 @@ from sarif_kit import validation_errors
 from remit.api import ScanResult, scan
 from remit.options import ScanOptions
 from remit.report import Format, render
+from remit.report.markdown import cell
+from remit.report.text import clean
 
 from .conftest import FIXTURES, ROOT
 
@@ -67,14 +69,10 @@ def test_sarif_is_valid_2_1_0(result: Any) -> None:
 
 
 def test_markdown_cells_cannot_break_the_table() -> None:
-    from remit.report.markdown import cell
-
     assert cell("a|b\nc<script>`x`") == "a\\|b c&lt;script&gt;'x'"
 
 
 def test_text_report_escapes_control_characters() -> None:
-    from remit.report.text import clean
-
     assert "\x1b" not in clean("evil\x1b[2Jname\r\n")
 
 
@@ -104,7 +102,8 @@ def test_example_golden_reports(name: str) -> None:
 def test_example_scans_cleanly() -> None:
     result = example()
     assert [str(d) for d in result.diagnostics] == []
-    assert result.documents and result.findings
+    assert result.documents
+    assert result.findings
 
 
 def test_example_exercises_every_rule() -> None:

@@ -158,8 +158,10 @@ def _emit(text: str, output: Path | None) -> None:
 
 
 def _nothing_scannable(result: ScanResult) -> int:
+    from remit.report.text import clean  # noqa: PLC0415
+
     for d in result.diagnostics:
-        print(f"remit: {d}", file=sys.stderr)
+        print(f"remit: {clean(str(d))}", file=sys.stderr)
     print("remit: nothing to scan: no SAM or CloudFormation template found under the given paths", file=sys.stderr)
     return EXIT_USAGE
 

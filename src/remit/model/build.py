@@ -62,6 +62,7 @@ from remit.model.policy import (
     Policy,
     PolicyDocument,
     PolicyKind,
+    Statement,
     aws_managed_document,
     aws_managed_name,
     parse_document,
@@ -511,8 +512,8 @@ class _DocBuilder:
                 tid = self.target(value, target_type)
                 if tid is None:
                     continue
-                found[tid.logical_id] = Policy(PolicyKind.RESOURCE, res.logical_id, document, res.at(doc_prop),
-                                               res.id, (tid,))
+                policy = Policy(PolicyKind.RESOURCE, res.logical_id, document, res.at(doc_prop), res.id, (tid,))
+                found[tid.logical_id] = merge_policies(found.get(tid.logical_id), policy)
         return found
 
     def _inline_resource_policy(self, res: Resource, prop: str) -> Policy | None:
@@ -564,8 +565,9 @@ class _DocBuilder:
 
     def _queues(self) -> None:
         policies = self._resource_policies("AWS::SQS::QueuePolicy", "Queues", "AWS::SQS::Queue", "PolicyDocument")
-        policies.update(self._resource_policies("AWS::SQS::QueueInlinePolicy", "Queue", "AWS::SQS::Queue",
-                                                "PolicyDocument", many=False))
+        for lid, policy in self._resource_policies("AWS::SQS::QueueInlinePolicy", "Queue", "AWS::SQS::Queue",
+                                                   "PolicyDocument", many=False).items():
+            policies[lid] = merge_policies(policies.get(lid), policy)
         for res in self.by_type.get("AWS::SQS::Queue", ()):
             redrive = res.prop("RedrivePolicy")
             if isinstance(redrive, str):
@@ -582,34 +584,33 @@ class _DocBuilder:
 
     def _topics(self) -> None:
         policies = self._resource_policies("AWS::SNS::TopicPolicy", "Topics", "AWS::SNS::Topic", "PolicyDocument")
-        policies.update(self._resource_policies("AWS::SNS::TopicInlinePolicy", "TopicArn", "AWS::SNS::Topic",
-                                                "PolicyDocument", many=False))
+        for lid, policy in self._resource_policies("AWS::SNS::TopicInlinePolicy", "TopicArn", "AWS::SNS::Topic",
+                                                   "PolicyDocument", many=False).items():
+            policies[lid] = merge_policies(policies.get(lid), policy)
         for res in self.by_type.get("AWS::SNS::Topic", ()):
             self.acc.topics.append(Topic(res, res.prop("TopicName") or res.logical_id, policies.get(res.logical_id),
                                          res.prop("KmsMasterKeyId")))
 
     def _buses(self) -> None:
         statements: dict[str, list[Resource]] = defaultdict(list)
-        orphans: list[Resource] = []
+        orphans: dict[str, list[Resource]] = defaultdict(list)  # policies of buses not in the template
         for res in self.by_type.get("AWS::Events::EventBusPolicy", ()):
             bus = self.target(res.prop("EventBusName"), "AWS::Events::EventBus")
             if bus is not None:
                 statements[bus.logical_id].append(res)
             else:
-                orphans.append(res)
+                orphans[render(res.prop("EventBusName") or "default")].append(res)
         for res in self.by_type.get("AWS::Events::EventBus", ()):
             policy = self._inline_resource_policy(res, "Policy")
-            extra = statements.get(res.logical_id, [])
-            if policy is None and extra:
-                policy = self._bus_policy(extra[0], res.id)
+            for extra in statements.get(res.logical_id, []):
+                policy = merge_policies(policy, self._bus_policy(extra, res.id))
             self.acc.buses.append(EventBus(res, res.prop("Name") or res.logical_id, policy,
                                            res.prop("KmsKeyIdentifier")))
-            for more in extra[1:] if policy is not None and extra and policy.carrier == extra[0].id else extra:
-                self.acc.buses.append(EventBus(more, res.prop("Name") or res.logical_id,
-                                               self._bus_policy(more, res.id), None))
-        for res in orphans:
-            self.acc.buses.append(EventBus(res, res.prop("EventBusName") or "default", self._bus_policy(res, res.id),
-                                           None))
+        for name, group in orphans.items():
+            merged: Policy | None = None
+            for res in group:
+                merged = merge_policies(merged, self._bus_policy(res, group[0].id))
+            self.acc.buses.append(EventBus(group[0], name, merged, None))
 
     def _bus_policy(self, res: Resource, bus: ResourceId) -> Policy:
         """An EventBusPolicy: either a full ``Statement`` or the older Principal/Action/Condition form."""
@@ -1054,6 +1055,23 @@ def _cors(raw: Mapping[str, Value], node: NodePath) -> Cors:
     credentials = truthy(raw.get("AllowCredentials")) if raw.get("AllowCredentials") is not None else None
     return Cors(items(raw.get("AllowOrigins")), credentials, items(raw.get("AllowMethods")),
                 items(raw.get("AllowHeaders")), node)
+
+
+def merge_policies(first: Policy | None, more: Policy) -> Policy:
+    """Several policy resources on one target (two queue policies, a bus with many EventBusPolicy): AWS applies
+    all their statements, so the model keeps one policy holding every statement, each at its own line."""
+    if first is None:
+        return more
+    statements: list[Statement] = [*first.statements, *more.statements]
+    problems: list[str] = []
+    for part in (first.document, more.document):
+        if isinstance(part, PolicyDocument):
+            problems.extend(part.problems)
+        else:
+            problems.append(f"part of the policy is unknown: {part.reason}")
+    document = PolicyDocument(tuple(statements), first.node, tuple(problems))
+    return Policy(first.kind, first.name, document, first.node, first.carrier,
+                  tuple(dict.fromkeys((*first.attached_to, *more.attached_to))), first.arn)
 
 
 def policy_document_of(policy: Policy) -> PolicyDocument | None:

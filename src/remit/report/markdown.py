@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from remit.api import ScanResult
 from remit.findings import Finding, Severity
+from remit.report.text import clean
 
 _ICON = {Severity.CRITICAL: "🟥", Severity.HIGH: "🟧", Severity.MEDIUM: "🟨", Severity.LOW: "🟦"}
 
 
 def cell(value: str) -> str:
     """Text safe inside a table cell: no pipes, no line breaks, no HTML."""
+    value = clean(value.replace("\r", " ").replace("\n", " "))
     return (value.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("\r", " ").replace("\n", " ").replace("`", "'"))
+            .replace("`", "'"))
 
 
 def _row(f: Finding) -> str:
     return (f"| {_ICON[f.severity]} {f.severity.value} | `{f.rule_id}` | {cell(f.resource)} | "
-            f"`{cell(str(f.location))}` | {cell(f.message)} |")
+            f"{_code(str(f.location))} | {cell(f.message)} |")
+
+
+def _code(value: str) -> str:
+    """A code span that a backtick or pipe in a file name cannot break."""
+    return f"`{cell(value)}`"
 
 
 def render(result: ScanResult) -> str:
