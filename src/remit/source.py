@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 PathKey = str | int
 Path = tuple[PathKey, ...]
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Position:
-    """A 1-based line and column."""
+class Position(NamedTuple):
+    """A 1-based line and column. A tuple, so the many marks of a document stay cheap to build and to pickle
+    (documents cross process boundaries when remit reads files in parallel)."""
 
     line: int
     column: int
@@ -57,18 +58,18 @@ class SourceLocation:
 class SourceMap:
     """Positions of the nodes of one parsed document.
 
-    ``marks`` maps a key path to the position of the node's key (for a mapping entry) or of the item (for a
-    sequence entry); the root path ``()`` is the document start.
+    ``marks`` maps a key path to the (line, column) of the node's key (for a mapping entry) or of the item (for
+    a sequence entry); the root path ``()`` is the document start.
     """
 
-    marks: Mapping[Path, Position] = field(default_factory=dict)
+    marks: Mapping[Path, tuple[int, int]] = field(default_factory=dict)
 
     def position(self, path: Path) -> Position:
         """The position of ``path`` or of its longest existing prefix."""
         for end in range(len(path), -1, -1):
             found = self.marks.get(path[:end])
             if found is not None:
-                return found
+                return Position(*found)
         return Position(1, 1)
 
     def depth_known(self, path: Path) -> int:

@@ -23,6 +23,10 @@ def _glob(pattern: str) -> re.Pattern[str]:
 
 def wildcard_match(pattern: str, value: str) -> bool:
     """IAM-style glob: ``*`` any run of characters, ``?`` one character, case-insensitive."""
+    if "*" not in pattern and "?" not in pattern:
+        return pattern.lower() == value.lower()
+    if pattern.endswith("*") and "*" not in pattern[:-1] and "?" not in pattern:
+        return value.lower().startswith(pattern[:-1].lower())
     return _glob(pattern).fullmatch(value) is not None
 
 

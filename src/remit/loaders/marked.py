@@ -71,7 +71,7 @@ class _TreeBuilder:
 
     def __init__(self, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -> None:
         self.stack: list[_Frame] = []
-        self.marks: dict[Path, Position] = {}
+        self.marks: dict[Path, tuple[int, int]] = {}
         self.root: Any = None
         self.done = False
         self.nodes = 0
@@ -83,7 +83,7 @@ class _TreeBuilder:
     def _slot(self, pos: Position) -> Path:
         """The path of the value about to be added, recording its mark."""
         if not self.stack:
-            self.marks[()] = pos
+            self.marks[()] = (pos.line, pos.column)
             return ()
         top = self.stack[-1]
         if isinstance(top.container, dict):
@@ -91,10 +91,11 @@ class _TreeBuilder:
                 raise LoadError("a mapping value arrived without a key", pos.line)
             path = (*top.path, top.key)
             # a mapping entry is located at its key
-            self.marks[path] = top.key_pos or pos
+            mark = top.key_pos or pos
+            self.marks[path] = (mark.line, mark.column)
             return path
         path = (*top.path, len(top.container))
-        self.marks[path] = pos
+        self.marks[path] = (pos.line, pos.column)
         return path
 
     def _attach(self, value: Any) -> None:

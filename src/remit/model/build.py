@@ -103,9 +103,9 @@ def build(documents: Sequence[Document], root: Path) -> tuple[Application, tuple
         origins: Mapping[str, Origin] = {}
         local_paths: Mapping[str, Mapping[str, str]] = {}
         if doc.kind is DocKind.SAM:
-            expanded = expand(doc, root)
-            diags.extend(expanded.diagnostics)
-            template, origins, local_paths = expanded.template, expanded.origins, expanded.local_paths
+            done = expand(doc, root)
+            diags.extend(done.diagnostics)
+            template, origins, local_paths = done.template, done.origins, done.local_paths
         builder = _DocBuilder(doc, template, origins, local_paths, acc, root)
         builder.run()
         diags.extend(builder.diagnostics)
