@@ -39,8 +39,8 @@ def test_short_forms_become_long_forms_with_positions() -> None:
     # the scalar inside a short form has its own mark
     assert marks.position((*base, "Name", "Fn::Sub")).column == 13
     assert marks.position((*base, "Both", "Fn::Join", 1, 1, "Fn::GetAtt")).line == 6
-    # a path that does not exist resolves to its longest existing prefix
-    assert marks.position((*base, "Missing", "Deeper")).line == 3
+    # a path that does not exist resolves to its longest existing prefix (for a property: the resource)
+    assert marks.position((*base, "Missing", "Deeper")).line == 2  # an unwritten property: its resource
 
 
 def test_yaml_one_one_traps_are_avoided() -> None:

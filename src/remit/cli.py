@@ -261,7 +261,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # the reader went away (remit scan | head): not an error worth a traceback
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_CLEAN
-    except Exception:
+    except Exception:  # noqa: BLE001 - the promise is exit code 3 with a report, never a raw crash
         print("remit: internal error (please report it with the traceback below):", file=sys.stderr)
         traceback.print_exc(file=sys.stderr)
         return EXIT_INTERNAL

@@ -65,10 +65,18 @@ class SourceMap:
     marks: Mapping[Path, tuple[int, int]] = field(default_factory=dict)
 
     def position(self, path: Path) -> Position:
-        """The position of ``path`` or of its longest existing prefix."""
+        """The position of ``path`` or of its longest existing prefix.
+
+        A property the author did not write points at its resource rather than at the ``Properties:`` line
+        (a missing setting is a fact about the resource)."""
         for end in range(len(path), -1, -1):
             found = self.marks.get(path[:end])
             if found is not None:
+                if end < len(path) and end >= 1 and path[end - 1] == "Properties" and end >= 3 and \
+                        path[0] == "Resources":
+                    owner = self.marks.get(path[: end - 1])
+                    if owner is not None:
+                        return Position(*owner)
                 return Position(*found)
         return Position(1, 1)
 

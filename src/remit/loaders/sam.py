@@ -227,24 +227,72 @@ def expand(doc: Document, root: Path) -> Expanded:
     template, local, diags = _prepare(doc, root)
     try:
         translator = _translator()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a missing or broken translator must not stop the scan
         diags.append(Diagnostic(doc.id, Level.ERROR, "sam-unavailable", f"SAM translator unavailable: {exc}"))
         return _untranslated(doc, template, local, diags)
     try:
         # the translator mutates its input; `template` is already remit's own copy of the document
         output = translator.translate(sam_template=template, parameter_values={}, passthrough_metadata=True)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - the translator raises many types for bad templates
         diags.append(
             Diagnostic(
                 doc.id,
                 Level.ERROR,
                 "sam-invalid",
-                f"the SAM translator rejected the template: {_error_text(exc)}; analysing it resource by resource",
+                f"the SAM translator rejected the template: {_error_text(exc)}; analysing the rest without the "
+                "resources it names",
             )
         )
-        fresh, _, _ = _prepare(doc, root)  # the failed attempt may have changed `template`
-        output = _translate_each(doc, fresh, translator, diags)
+        output = _without_failing(doc, root, translator, exc, diags)
     return Expanded(output, _origins(doc, doc.data, output), local, tuple(diags))
+
+
+_FAILING_ID = re.compile(r"Resource with id \[([^\]]+)\] is invalid")
+MAX_RETRIES = 5
+
+
+def _reasons(exc: BaseException) -> dict[str, str]:
+    """The resources a translator error names, each with the message(s) about it."""
+    causes = getattr(exc, "causes", None) or [exc]
+    found: dict[str, str] = {}
+    for cause in causes:
+        message = str(getattr(cause, "message", cause))
+        for name in _FAILING_ID.findall(message):
+            found[name] = f"{found[name]}; {message}" if name in found else message
+    return found
+
+
+def _without_failing(doc: Document, root: Path, translator: Any, exc: BaseException,
+                     diags: list[Diagnostic]) -> dict[str, Any]:
+    """Translate again without the resources the translator named as invalid (keeping the references between
+    the others intact); when it names none, or keeps failing, translate resource by resource."""
+    dropped: dict[str, str] = {}  # logical id -> the translator's reason
+    error: BaseException = exc
+    for _ in range(MAX_RETRIES):
+        reasons = _reasons(error)
+        named = [m for m in reasons if m not in dropped]
+        if not named:
+            break
+        dropped.update((name, reasons[name]) for name in named)
+        template, _, _ = _prepare(doc, root)
+        resources = template.get("Resources", {})
+        if not all(name in resources for name in named):
+            break
+        for name in dropped:
+            resources.pop(name, None)
+        translator.document_errors = []
+        try:
+            output: dict[str, Any] = translator.translate(sam_template=template, parameter_values={},
+                                                          passthrough_metadata=True)
+        except Exception as again:  # noqa: BLE001 - the translator raises many types for bad templates
+            error = again
+            continue
+        for name, why in dropped.items():
+            diags.append(Diagnostic(doc.id, Level.ERROR, "sam-invalid-resource",
+                                    f"{name} was not analysed: {why}", doc.marks.position(("Resources", name)).line))
+        return output
+    fresh, _, _ = _prepare(doc, root)  # failed attempts may have changed their input
+    return _translate_each(doc, fresh, translator, diags)
 
 
 def _untranslated(doc: Document, template: dict[str, Any], local: dict[str, dict[str, str]],
@@ -269,7 +317,7 @@ def _translate_each(doc: Document, template: dict[str, Any], translator: Any,
         translator.document_errors = []  # the translator keeps errors across calls: start each one clean
         try:
             out = translator.translate(sam_template=single, parameter_values={}, passthrough_metadata=True)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - the translator raises many types for bad templates
             diags.append(
                 Diagnostic(doc.id, Level.ERROR, "sam-invalid-resource",
                            f"{lid} was not analysed: {_error_text(exc)}", doc.marks.position(("Resources", lid)).line)

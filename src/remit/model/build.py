@@ -9,6 +9,7 @@ types it does not know stay available as plain resources.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -247,7 +248,7 @@ class _DocBuilder:
         for step in steps:
             try:
                 step()
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - one unreadable part must not lose the rest of the model
                 self._diag(Level.ERROR, "model-error",
                            f"could not read part of the template ({step.__name__.strip('_')}): "
                            f"{type(exc).__name__}: {exc}")
@@ -717,6 +718,12 @@ class _DocBuilder:
             routes = list(openapi.routes(res, self.function_target, self._route_node, rest=True))
             routes.extend(self._rest_method_routes(res))
             policy = self._inline_resource_policy(res, "Policy")
+            if policy is None and res.prop("Body", "x-amazon-apigateway-policy") is not None:
+                # SAM's Auth.ResourcePolicy (and authors) write it into the OpenAPI body
+                policy = Policy(PolicyKind.RESOURCE, res.logical_id,
+                                parse_document(res.prop("Body", "x-amazon-apigateway-policy"), res.at, "Body",
+                                               "x-amazon-apigateway-policy"),
+                                res.at("Body", "x-amazon-apigateway-policy"), res.id, (res.id,))
             types = items(res.prop("EndpointConfiguration", "Types"))
             self.acc.apis.append(
                 Api(res, ApiKind.REST, res.prop("Name") or res.logical_id, tuple(rest_stages.get(res.logical_id, ())),
@@ -888,8 +895,22 @@ class _DocBuilder:
         return out
 
     def _rest_cors(self, res: Resource) -> Cors | None:
-        node = res.at("Cors") if res.origin.generated or res.origin.logical_id != res.logical_id else res.node
-        return openapi.rest_cors(res.prop("Body"), node)
+        """CORS from the preflight integrations, located at what the author wrote: SAM's ``Cors`` (or
+        ``Globals.Api.Cors``), else the first preflight operation of their OpenAPI, else the API."""
+        cors = openapi.rest_cors(res.prop("Body"), res.node)
+        if cors is None:
+            return None
+        written = res.at("Cors")
+        if self.doc.marks.has(written.path):
+            return dataclasses.replace(cors, node=written)
+        body = res.prop("Body")
+        paths = body.get("paths") if isinstance(body, dict) else None
+        for path, ops in paths.items() if isinstance(paths, dict) else ():
+            if isinstance(ops, dict) and "options" in ops:
+                node = res.at("Body", "paths", path, "options")
+                if self.doc.marks.has(node.path):
+                    return dataclasses.replace(cors, node=node)
+        return cors
 
     def _usage_plans(self) -> None:
         for res in self.by_type.get("AWS::ApiGateway::UsagePlan", ()):

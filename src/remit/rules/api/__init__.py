@@ -1,0 +1,1 @@
+"""Rules about API Gateway REST, HTTP and WebSocket APIs."""

@@ -1,0 +1,1 @@
+"""Rules about Cognito user pools and identity pools."""

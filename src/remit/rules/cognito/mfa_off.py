@@ -1,0 +1,43 @@
+"""RMT-COGNITO-002."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from remit.findings import Category, Responsibility, Severity
+from remit.model.application import Application
+from remit.model.entities import UserPool
+from remit.model.values import texts
+from remit.rules.base import Hit, rule
+
+
+@rule(
+    id="RMT-COGNITO-002",
+    title="User pool without multi-factor authentication",
+    severity=Severity.MEDIUM,
+    category=Category.BROKEN_AUTHENTICATION,
+    responsibility=Responsibility.CONFIGURATION,
+    scope=UserPool,
+    remediation="Set MfaConfiguration to ON (or OPTIONAL and require it for privileged users in your app), with "
+                "EnabledMfas listing SOFTWARE_TOKEN_MFA (authenticator apps) and, if needed, SMS_MFA.",
+    references=(
+        "https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-mfa.html",
+        "CSA SAS-2 Broken Authentication",
+    ),
+    cwe=("CWE-308",),
+)
+def check(pool: UserPool, app: Application) -> Iterator[Hit]:
+    """A Cognito user pool has multi-factor authentication turned off (``MfaConfiguration: OFF``, which is
+    also the default when the property is absent), so a stolen, phished or guessed password is enough to take
+    over an account.
+
+    ``OPTIONAL`` is not reported: users can enrol, and the application can insist for sensitive accounts.
+    Under ``Fn::If``, a branch with ``OFF`` is reported.
+    """
+    written = pool.mfa
+    if written is not None and "OFF" not in [(t or "").upper() for t in texts(written)]:
+        return
+    where = pool.at("MfaConfiguration") if written is not None else pool.node
+    state = "turned off" if written is not None else "not configured (Cognito's default is OFF)"
+    yield Hit(where, f"User pool {pool.display} has multi-factor authentication {state}: a password alone takes "
+                     "over an account.", pool.resource, evidence="mfa")

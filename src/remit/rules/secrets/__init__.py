@@ -1,0 +1,1 @@
+"""Secrets written in clear text in templates."""

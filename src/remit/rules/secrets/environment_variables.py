@@ -1,0 +1,55 @@
+"""RMT-SECRET-001."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from remit.findings import Category, Responsibility, Severity
+from remit.model.application import Application
+from remit.model.entities import Function
+from remit.model.values import present_options
+from remit.rules.base import Hit, rule
+from remit.rules.secrets._common import REFERENCES, REMEDIATION, describe, severity
+from remit.secretscan import classify
+
+
+@rule(
+    id="RMT-SECRET-001",
+    title="Secret in a function's environment variables",
+    severity=Severity.HIGH,
+    category=Category.SECRETS,
+    responsibility=Responsibility.CONFIGURATION,
+    scope=Function,
+    remediation=REMEDIATION,
+    references=(*REFERENCES, "https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html"),
+    cwe=("CWE-798", "CWE-312"),
+)
+def check(fn: Function, app: Application) -> Iterator[Hit]:
+    """An environment variable of a function holds a secret in clear text: a key, token, password or private
+    key written into the template (SAM ``Globals`` included).
+
+    Environment variables are configuration, not secret storage: anyone who can read the function's
+    configuration (``lambda:GetFunction``, ``lambda:GetFunctionConfiguration``, a read-only auditor role, the
+    console) sees the value, as does anyone with the template — source control, CI logs, CloudFormation's
+    stored template. Code that runs in the function (a compromised dependency included) can read every
+    variable from its process environment and send it out.
+
+    Detection combines the value's format (AWS access key ids, private keys, GitHub/Slack/Stripe/Google
+    tokens, JWTs, passwords in URLs) and the variable's name (``DB_PASSWORD``, ``API_KEY``...) holding a real-
+    looking literal. Not reported: dynamic references (``{{resolve:...}}``), references to parameters (a
+    ``NoEcho`` parameter stays out of the template) or resources, ARNs, SSM paths, names that describe a secret
+    (``SECRET_ARN``) and obvious placeholders. Each branch of an ``Fn::If`` is checked. AWS credentials and
+    private keys are critical, other secrets high. The report shows only a masked form of the value.
+    """
+    for name, value in fn.environment.items():
+        for option in present_options(value):
+            if not isinstance(option, str):
+                continue
+            match = classify(name, option)
+            if match is None:
+                continue
+            yield Hit(fn.at("Environment", "Variables", name),
+                      f"Environment variable {name} of {fn.display} holds {describe(match)} in clear text: anyone "
+                      "who can read the function's configuration or the template has it.",
+                      fn.resource, evidence=name, severity=severity(match))
+            break
