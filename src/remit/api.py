@@ -6,16 +6,21 @@ Renderers (:mod:`remit.report`) read only the result.
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import pickle
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from remit import __version__
 from remit.diagnostics import Diagnostic, Level
 from remit.findings import AttackPath, Finding, Severity
-from remit.loaders.cloudformation import Document, load_template
-from remit.loaders.discover import discover
+from remit.loaders.cloudformation import DocKind, Document, load_template
+from remit.loaders.discover import TEMPLATE_SUFFIXES, discover, scan_root
+from remit.loaders.sam import Expanded, Translated, expand, finish, translate
 from remit.model.application import Application
 from remit.options import ScanOptions
 from remit.rules.base import Rule
@@ -62,16 +67,80 @@ class ScanResult:
         return Counter(str(getattr(f, attribute).value) for f in self.active)
 
 
-def load_documents(targets: Sequence[Path], options: ScanOptions) -> tuple[Path, list[Document], list[Diagnostic]]:
+SIDE_TRANSLATION_MIN_FILES = 4  # for fewer files the second process costs more than it saves
+SIDE_WORKERS = 1  # one helper: on two cores a second one competes with the scan itself
+
+
+class SideTranslator:
+    """SAM translation in one forked process beside the scan.
+
+    Importing aws-sam-translator (boto3, pydantic schema models) costs about a second and each translation a
+    few milliseconds; both overlap with what this process does meanwhile — reading the other templates,
+    building the model, running rules — instead of adding to it. Results come back as plain data and are
+    finished here (origins need the author's document). Where processes cannot be forked, or the helper
+    process fails, the translation is simply done in this process.
+    """
+
+    def __init__(self, root: Path, enabled: bool) -> None:
+        self.root = root
+        self.enabled = enabled and "fork" in mp.get_all_start_methods()
+        self.pool: ProcessPoolExecutor | None = None
+        self.pending: dict[str, Future[Translated]] = {}
+
+    def submit(self, doc: Document) -> None:
+        if not self.enabled:
+            return
+        try:
+            if self.pool is None:
+                self.pool = ProcessPoolExecutor(max_workers=SIDE_WORKERS, mp_context=mp.get_context("fork"))
+            self.pending[doc.id] = self.pool.submit(translate, doc, self.root)
+        except (OSError, RuntimeError, BrokenProcessPool):
+            self.enabled = False  # no processes here (sandbox, limits): translate in this process
+
+    def expand(self, doc: Document) -> Expanded:
+        future = self.pending.pop(doc.id, None)
+        if future is not None:
+            try:
+                return finish(doc, future.result())
+            except (BrokenProcessPool, OSError, EOFError, pickle.PickleError):
+                self.enabled = False
+        return expand(doc, self.root)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
+def load_documents(targets: Sequence[Path], options: ScanOptions,
+                   side: SideTranslator | None = None) -> tuple[Path, list[Document], list[Diagnostic]]:
     found = discover(targets, exclude=options.exclude)
     diagnostics = list(found.diagnostics)
     documents: list[Document] = []
     for file in found.files:
         loaded = load_template(file)
         diagnostics.extend(loaded.diagnostics)
-        if loaded.document is not None:
-            documents.append(loaded.document)
+        doc = loaded.document
+        if doc is not None:
+            documents.append(doc)
+            if side is not None and doc.kind is DocKind.SAM:
+                side.submit(doc)
     return found.root, documents, diagnostics
+
+
+def _candidates(targets: Sequence[Path]) -> int:
+    """A cheap upper bound on the templates to read: enough to decide whether a helper process pays off."""
+    count = 0
+    for target in targets:
+        if target.is_file():
+            count += 1
+        elif target.is_dir():
+            for path in target.rglob("*"):
+                if path.suffix.lower() in TEMPLATE_SUFFIXES:
+                    count += 1
+                    if count >= SIDE_TRANSLATION_MIN_FILES:
+                        return count
+    return count
 
 
 def scan(targets: Sequence[Path], options: ScanOptions | None = None) -> ScanResult:
@@ -83,11 +152,16 @@ def scan(targets: Sequence[Path], options: ScanOptions | None = None) -> ScanRes
     options = options or ScanOptions()
     rules = select_rules(all_rules(), options.select, options.ignore)
     baseline = load_baseline(options.baseline) if options.baseline else None
-    root, documents, diagnostics = load_documents(targets, options)
-    scanned = tuple(ScannedDocument(d.id, d.kind.value) for d in documents)
-    if not documents:
-        return ScanResult(root, (), (), tuple(diagnostics), rules, options.fail_on)
-    app, model_diags = build(documents, root)
+    root = scan_root(targets)
+    side = SideTranslator(root, options.parallel and _candidates(targets) >= SIDE_TRANSLATION_MIN_FILES)
+    try:
+        root, documents, diagnostics = load_documents(targets, options, side)
+        scanned = tuple(ScannedDocument(d.id, d.kind.value) for d in documents)
+        if not documents:
+            return ScanResult(root, (), (), tuple(diagnostics), rules, options.fail_on)
+        app, model_diags = build(documents, root, side.expand)
+    finally:
+        side.close()
     diagnostics.extend(model_diags)
     findings, rule_diags = run(app, rules, severity_overrides=options.severity_overrides, baseline=baseline,
                                strict=options.strict)

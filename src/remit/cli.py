@@ -56,6 +56,9 @@ def _add_selection(p: argparse.ArgumentParser) -> None:
                    help="read options from FILE (default: .remit.toml or [tool.remit] in pyproject.toml, "
                         "searched from the first PATH upwards)")
     p.add_argument("--no-config", action="store_true", help="ignore configuration files")
+    p.add_argument("--no-parallel", action="store_true",
+                   help="do everything in one process (by default SAM translation runs in helper processes "
+                        "beside the scan when there are several files)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -112,6 +115,7 @@ def _options(args: argparse.Namespace) -> ScanOptions:
         exclude=_split(args.exclude),
         fail_on=parse_fail_on(fail_on_arg) if fail_on_arg else Severity.LOW,
         baseline=getattr(args, "baseline", None),
+        parallel=not args.no_parallel,
     )
     config = None
     if not args.no_config:

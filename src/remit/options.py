@@ -41,6 +41,7 @@ class ScanOptions:
     baseline: Path | None = None
     severity_overrides: Mapping[str, Severity] = field(default_factory=dict)
     strict: bool = False  # a crashing rule aborts the scan (tests), instead of becoming a diagnostic
+    parallel: bool = True  # translate SAM in a helper process beside the scan when there are several files
     config_file: Path | None = None
 
 
@@ -129,5 +130,6 @@ def merge(cli: ScanOptions, config_path: Path | None, *, fail_on_given: bool, ba
         baseline=baseline,
         severity_overrides={**overrides, **cli.severity_overrides},
         strict=cli.strict,
+        parallel=cli.parallel,
         config_file=config_path,
     )

@@ -222,14 +222,33 @@ def _read_definition(doc: Document, root: Path, rel: str, diags: list[Diagnostic
     return data if isinstance(data, dict) else None
 
 
+@dataclass(frozen=True, slots=True)
+class Translated:
+    """The translator's side of an expansion (plain, picklable data): the CloudFormation, the local paths
+    swapped out, and what went wrong. :func:`finish` adds the origins, which need the author's document."""
+
+    template: Mapping[str, Any]
+    local_paths: Mapping[str, Mapping[str, str]]
+    diagnostics: tuple[Diagnostic, ...]
+
+
 def expand(doc: Document, root: Path) -> Expanded:
     """Translate a SAM document. Never raises for bad input: problems become diagnostics."""
+    return finish(doc, translate(doc, root))
+
+
+def finish(doc: Document, done: Translated) -> Expanded:
+    return Expanded(done.template, _origins(doc, doc.data, done.template), done.local_paths, done.diagnostics)
+
+
+def translate(doc: Document, root: Path) -> Translated:
+    """Run the translator on a prepared copy of ``doc``; may run in another process (see ``remit.api``)."""
     template, local, diags = _prepare(doc, root)
     try:
         translator = _translator()
     except Exception as exc:  # noqa: BLE001 - a missing or broken translator must not stop the scan
         diags.append(Diagnostic(doc.id, Level.ERROR, "sam-unavailable", f"SAM translator unavailable: {exc}"))
-        return _untranslated(doc, template, local, diags)
+        return _untranslated(template, local, diags)
     try:
         # the translator mutates its input; `template` is already remit's own copy of the document
         output = translator.translate(sam_template=template, parameter_values={}, passthrough_metadata=True)
@@ -244,7 +263,7 @@ def expand(doc: Document, root: Path) -> Expanded:
             )
         )
         output = _without_failing(doc, root, translator, exc, diags)
-    return Expanded(output, _origins(doc, doc.data, output), local, tuple(diags))
+    return Translated(output, local, tuple(diags))
 
 
 _FAILING_ID = re.compile(r"Resource with id \[([^\]]+)\] is invalid")
@@ -295,13 +314,12 @@ def _without_failing(doc: Document, root: Path, translator: Any, exc: BaseExcept
     return _translate_each(doc, fresh, translator, diags)
 
 
-def _untranslated(doc: Document, template: dict[str, Any], local: dict[str, dict[str, str]],
-                  diags: list[Diagnostic]) -> Expanded:
+def _untranslated(template: dict[str, Any], local: dict[str, dict[str, str]], diags: list[Diagnostic]) -> Translated:
     kept = {k: v for k, v in template.get("Resources", {}).items()
             if not (isinstance(v, dict) and str(v.get("Type", "")).startswith(_SAM_PREFIX))}
     output = {**template, "Resources": kept}
     output.pop("Transform", None)
-    return Expanded(output, _origins(doc, template, output), local, tuple(diags))
+    return Translated(output, local, tuple(diags))
 
 
 def _translate_each(doc: Document, template: dict[str, Any], translator: Any,

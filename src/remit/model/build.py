@@ -19,7 +19,7 @@ from typing import Any
 
 from remit.diagnostics import Diagnostic, Level
 from remit.loaders.cloudformation import DocKind, Document
-from remit.loaders.sam import PLACEHOLDER_BUCKET, expand, is_local
+from remit.loaders.sam import PLACEHOLDER_BUCKET, Expanded, expand, is_local
 from remit.model import openapi
 from remit.model.application import Application, DocumentInfo
 from remit.model.entities import (
@@ -92,8 +92,12 @@ STANDARD_COGNITO_ATTRIBUTES = frozenset(
 )
 
 
-def build(documents: Sequence[Document], root: Path) -> tuple[Application, tuple[Diagnostic, ...]]:
-    """Build one application from every document. Problems become diagnostics; this never raises for input."""
+def build(documents: Sequence[Document], root: Path,
+          expander: Callable[[Document], Expanded] | None = None) -> tuple[Application, tuple[Diagnostic, ...]]:
+    """Build one application from every document. Problems become diagnostics; this never raises for input.
+
+    ``expander`` turns a SAM document into CloudFormation (default: :func:`remit.loaders.sam.expand` in this
+    process); ``remit.api`` passes one that collects translations made beside it."""
     acc = _Accumulator()
     diags: list[Diagnostic] = []
     infos: list[DocumentInfo] = []
@@ -104,7 +108,7 @@ def build(documents: Sequence[Document], root: Path) -> tuple[Application, tuple
         origins: Mapping[str, Origin] = {}
         local_paths: Mapping[str, Mapping[str, str]] = {}
         if doc.kind is DocKind.SAM:
-            done = expand(doc, root)
+            done = expander(doc) if expander is not None else expand(doc, root)
             diags.extend(done.diagnostics)
             template, origins, local_paths = done.template, done.origins, done.local_paths
         builder = _DocBuilder(doc, template, origins, local_paths, acc, root)
@@ -746,7 +750,9 @@ class _DocBuilder:
             cors_raw = res.prop("CorsConfiguration")
             cors = _cors(cors_raw, res.at("CorsConfiguration")) if isinstance(cors_raw, dict) else None
             if cors is None:
-                cors = openapi.http_api_cors(res.prop("Body"), res.at("Body"))
+                written = res.at("CorsConfiguration")  # SAM's HttpApi writes it into the body
+                cors = openapi.http_api_cors(res.prop("Body"), written if self.doc.marks.has(written.path)
+                                             else res.at("Body"))
             self.acc.apis.append(
                 Api(res, kind, res.prop("Name") or res.logical_id, tuple(stages), tuple(routes), cors, None, (),
                     truthy(res.prop("DisableExecuteApiEndpoint")) is True)
@@ -767,6 +773,8 @@ class _DocBuilder:
                 eprops = event.get("Properties") if isinstance(event, dict) else None
                 if not isinstance(eprops, dict) or event.get("Type") not in ("Api", "HttpApi"):
                     continue
+                if not _event_targets(api, event.get("Type"), eprops):
+                    continue  # an event of the same path and method on another API
                 same_path = str(eprops.get("Path", "")).rstrip("/") == path.rstrip("/")
                 written_method = str(eprops.get("Method", "any")).lower()
                 same_method = written_method in (method.lower(), "any") or (method == "ANY" and written_method == "any")
@@ -1070,6 +1078,19 @@ def _name_candidates(value: str) -> Iterable[str]:
             yield value.split(":function:", 1)[1].split(":", 1)[0]
     elif value.startswith("https://sqs."):
         yield value.rsplit("/", 1)[-1]
+
+
+def _event_targets(api: Resource, event_type: Any, eprops: Mapping[str, Any]) -> bool:
+    """Whether a SAM ``Api``/``HttpApi`` event (as written) adds its route to ``api``: the API its
+    ``RestApiId``/``ApiId`` names, else SAM's implicit ``ServerlessRestApi``/``ServerlessHttpApi``."""
+    rest = event_type == "Api"
+    if api.type != ("AWS::ApiGateway::RestApi" if rest else "AWS::ApiGatewayV2::Api"):
+        return False
+    written = eprops.get("RestApiId" if rest else "ApiId")
+    if written is None:
+        return api.logical_id.startswith("ServerlessRestApi" if rest else "ServerlessHttpApi")
+    named = written.get("Ref") if isinstance(written, dict) else written
+    return not isinstance(named, str) or named == api.logical_id
 
 
 def _cors(raw: Mapping[str, Value], node: NodePath) -> Cors:
