@@ -685,7 +685,8 @@ class _DocBuilder:
                 if not name or name in STANDARD_COGNITO_ATTRIBUTES:
                     continue
                 mutable = truthy(entry.get("Mutable"))
-                attrs.append(CustomAttribute(name, True if mutable is None else mutable, res.at("Schema", i)))
+                attrs.append(CustomAttribute(name, True if mutable is None else mutable, res.at("Schema", i),
+                                             truthy(entry.get("DeveloperOnlyAttribute")) is True))
             policy = res.prop("Policies", "PasswordPolicy")
             triggers = res.prop("LambdaConfig")
             self.acc.user_pools.append(

@@ -403,6 +403,7 @@ class CustomAttribute:
     name: str
     mutable: bool
     node: NodePath
+    developer_only: bool = False  # DeveloperOnlyAttribute: only administrators (dev:custom:...) can write it
 
 
 @dataclass(frozen=True)
