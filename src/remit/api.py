@@ -62,6 +62,14 @@ class ScanResult:
     def scannable(self) -> bool:
         return bool(self.documents)
 
+    def headline(self) -> str:
+        """``12 findings (2 critical, 5 high, 5 low)``: unsuppressed findings by severity, worst first."""
+        active = self.active
+        counts = self.counts("severity")
+        parts = [f"{counts[s.value]} {s.value}" for s in Severity if counts[s.value]]
+        head = f"{len(active)} finding{'s' if len(active) != 1 else ''}"
+        return head + (" (" + ", ".join(parts) + ")" if parts else "")
+
     def counts(self, attribute: str) -> Counter[str]:
         """Unsuppressed findings counted by ``severity``, ``category`` or ``responsibility``."""
         return Counter(str(getattr(f, attribute).value) for f in self.active)

@@ -28,12 +28,7 @@ def _code(value: str) -> str:
 
 def render(result: ScanResult) -> str:
     active = result.active
-    counts = result.counts("severity")
-    parts = [f"{counts[s.value]} {s.value}" for s in Severity if counts[s.value]]
-    title = f"### remit: {len(active)} finding{'s' if len(active) != 1 else ''}"
-    if parts:
-        title += " (" + ", ".join(parts) + ")"
-    lines = [title, ""]
+    lines = [f"### remit: {result.headline()}", ""]
     if active:
         lines += ["| Severity | Rule | Resource | Location | Finding |", "|---|---|---|---|---|"]
         lines += [_row(f) for f in active]

@@ -92,11 +92,7 @@ def render(result: ScanResult, *, color: bool = False) -> str:
 
 def _summary(result: ScanResult, style: _Style) -> list[str]:
     active = result.active
-    by_sev = result.counts("severity")
-    parts = [f"{by_sev[s.value]} {s.value}" for s in Severity if by_sev[s.value]]
-    head = f"{len(active)} finding{'s' if len(active) != 1 else ''}"
-    if parts:
-        head += " (" + ", ".join(parts) + ")"
+    head = result.headline()
     if len(result.findings) != len(active):
         head += f", {len(result.findings) - len(active)} suppressed"
     lines = [style.bold("Summary: ") + head]
