@@ -455,7 +455,7 @@ def _generated_origin(doc: Document, source: str, sam_res: Mapping[str, Any], li
             rewrites.append((("Code",), ("CodeUri",)))
         return make(rewrites=tuple(rewrites), fallback=fallback)
     if sam_type in ("AWS::Serverless::Api", "AWS::Serverless::HttpApi"):
-        rewrites = [(("Body",), ("DefinitionBody",)), (("StageVariables",), ("Variables",))]
+        rewrites = [(("Body",), ("DefinitionBody",))]
         return make(rewrites=tuple(rewrites), fallback=fallback)
     if sam_type == "AWS::Serverless::LayerVersion":
         return make(rewrites=((("Content",), ("ContentUri",)),), fallback=fallback)

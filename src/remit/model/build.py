@@ -771,7 +771,7 @@ class _DocBuilder:
             props = sam_fn.get("Properties") if isinstance(sam_fn, dict) else None
             events = props.get("Events") if isinstance(props, dict) else None
             for name, event in events.items() if isinstance(events, dict) else ():
-                eprops = event.get("Properties") if isinstance(event, dict) else None
+                eprops = event.get("Properties", {}) if isinstance(event, dict) else None
                 if not isinstance(eprops, dict) or event.get("Type") not in ("Api", "HttpApi"):
                     continue
                 if not _event_targets(api, event.get("Type"), eprops):

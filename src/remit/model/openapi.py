@@ -1,8 +1,9 @@
 """Routes, authorization and CORS read from an API's OpenAPI (or Swagger 2) body.
 
 An operation's effective authorization follows OpenAPI: an operation-level ``security`` replaces the
-top-level one; the list holds alternatives, so a route is open when any alternative is empty or names no
-defined scheme (SAM writes ``NONE`` for ``Auth: {Authorizer: NONE}``). API Gateway's extensions decide what a
+top-level one. Unlike plain OpenAPI, API Gateway applies every entry of the list together: SAM writes an
+authorizer and ``{api_key: []}`` as two entries to require both, and a name that is no defined scheme authorizes
+nothing (SAM writes ``NONE`` for ``Auth: {Authorizer: NONE}``). API Gateway's extensions decide what a
 scheme is: ``x-amazon-apigateway-authtype`` (``cognito_user_pools``, ``custom``, ``awsSigv4``) and
 ``x-amazon-apigateway-authorizer`` (``jwt``, ``token``, ``request``, ``cognito_user_pools``); an ``apiKey``
 scheme on the ``x-api-key`` header without an authorizer is an API key requirement.
@@ -77,11 +78,12 @@ def operation_auth(body: Mapping[str, Any], operation: Mapping[str, Any]) -> Rou
     security = operation.get("security", body.get("security"))
     if not isinstance(security, list) or not security:
         return RouteAuth(AuthKind.NONE)
-    alternatives = [_combine(r if isinstance(r, dict) else {}, schemes) for r in security]
-    for alt in alternatives:
-        if alt.is_open:
-            return alt
-    return alternatives[0]
+    parts = [_combine(r if isinstance(r, dict) else {}, schemes) for r in security]
+    authorizer = next((p for p in parts if p.kind is not AuthKind.NONE), None)
+    api_key = any(p.api_key_required for p in parts)
+    if authorizer is None:
+        return RouteAuth(AuthKind.NONE, None, api_key)
+    return RouteAuth(authorizer.kind, authorizer.authorizer, api_key)
 
 
 def _integration(operation: Mapping[str, Any], function_target: FunctionTarget) -> tuple[ResourceId | None, str]:

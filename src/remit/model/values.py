@@ -138,9 +138,11 @@ def is_known(value: Value) -> bool:
 
 def items(value: Value) -> tuple[Value, ...]:
     """The elements of a list value; a scalar counts as a one-element list; a :class:`Choice` contributes the
-    elements of every branch; ``AWS::NoValue`` contributes nothing."""
+    elements of every branch; ``AWS::NoValue`` and an unset value (None) contribute nothing."""
     out: list[Value] = []
     for option in present_options(value):
+        if option is None:
+            continue  # not set: no elements
         if isinstance(option, list):
             for item in option:
                 out.extend(present_options(item))

@@ -18,27 +18,43 @@ from remit.rules.base import Hit, rule
     category=Category.LOGGING_MONITORING,
     responsibility=Responsibility.CONFIGURATION,
     scope=Api,
-    remediation="Send the stage's access logs to a CloudWatch Logs group with a retention period: "
-                "AccessLogSetting (REST; SAM Api or Globals.Api) or AccessLogSettings (HTTP/WebSocket; SAM HttpApi), "
-                "with a format that records the caller (sourceIp, identity, requestId, status).",
+    remediation="Send the stage's access logs to a CloudWatch Logs group with a retention period: AccessLogSetting "
+                "on a REST stage (SAM: on the Api or in Globals.Api), AccessLogSettings on an HTTP or WebSocket "
+                "stage (SAM: on the HttpApi or in Globals.HttpApi), with a format that records the caller "
+                "($context.identity.sourceIp, the authorizer's principal, $context.requestId, the status).",
     references=(
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html",
+        "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging.html",
         "CSA SAS-5 Inadequate Function Monitoring and Logging",
     ),
     cwe=("CWE-778",),
 )
 def check(api: Api, app: Application) -> Iterator[Hit]:
-    """An API Gateway stage writes no access log, so there is no record of who called which route, from
-    where, and with what result.
+    """An API Gateway stage writes no access log, so there is no record of who called which route, from where,
+    and with what result.
 
-    Function logs show what a handler did, not who asked: without access logs an incident on a public API
-    cannot be traced back to a caller, abuse (credential stuffing, enumeration, denial of wallet) goes unseen,
-    and nothing feeds detection. Severity is low because it does not open anything by itself; it decides
-    whether an attack is noticed. Each stage is judged; SAM's implicit API inherits ``Globals.Api``.
+    Function logs show what a handler did, not who asked: without access logs an incident on an API cannot be
+    traced back to a caller's address or identity, abuse (credential stuffing, enumeration, scraping, denial
+    of wallet) goes unseen, and nothing feeds detection or an investigation.
+
+    Severity: low, because a missing log opens nothing by itself; it decides whether an attack is noticed and
+    understood. It is raised to medium for a stage of an internet-facing API with at least one route that
+    needs no authentication (the RMT-API-001 condition, ``OPTIONS`` aside): there the access log is the only
+    record of anonymous callers. Each stage is judged on its own; SAM's ``Globals.Api.AccessLogSetting``
+    (``Globals.HttpApi.AccessLogSettings``) applies to the implicit API and to every ``Serverless::Api``
+    (``HttpApi``) that does not override it. APIs without a deployed stage in the template are not reported.
     """
+    anonymous = not api.private and any(r.auth.is_open and r.method != "OPTIONS" for r in api.routes)
     for stage in api.stages:
         if stage.access_log_destination is not None:
             continue
-        yield Hit(stage.log_node,
-                  f"Stage {render(stage.name)} of {api.display} keeps no access log: calls to it leave no record "
-                  "of the caller.", api.resource, evidence=render(stage.name))
+        name = render(stage.name)
+        if anonymous:
+            yield Hit(stage.log_node,
+                      f"Stage {name} of {api.display} keeps no access log although some of its routes need no "
+                      "authentication: anonymous callers leave no record of who they are or what they tried.",
+                      api.resource, evidence=name, severity=Severity.MEDIUM)
+        else:
+            yield Hit(stage.log_node,
+                      f"Stage {name} of {api.display} keeps no access log: calls to it leave no record of the "
+                      "caller.", api.resource, evidence=name)

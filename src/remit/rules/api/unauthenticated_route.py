@@ -3,12 +3,61 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from remit.findings import Category, Responsibility, Severity
-from remit.iam.exposure import exposures
+from remit.iam.exposure import Restriction, exposures
 from remit.model.application import Application
-from remit.model.entities import Api, ApiKind
+from remit.model.entities import Api, ApiKind, Route
+from remit.model.policy import PolicyDocument
 from remit.rules.base import Hit, rule
+
+#: condition keys that pin callers to a network: the only narrowing an unsigned (anonymous) caller can satisfy
+NETWORK_KEYS = frozenset({"aws:sourceip", "aws:sourcevpce", "aws:sourcevpc", "aws:sourcevpcarn"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Gate:
+    """What the REST resource policy does to an anonymous caller."""
+
+    refuses_anonymous: bool = False
+    network: Restriction | None = None
+
+
+def _gate(api: Api) -> _Gate:
+    """An unsigned request carries no principal, account or source ARN: a resource policy whose every ``Allow``
+    for anyone needs one of those (or that allows no one but named principals) refuses it. A policy that only
+    narrows by network leaves the route open to whoever is on that network."""
+    if api.kind is not ApiKind.REST or api.policy is None:
+        return _Gate()
+    document = api.policy.document
+    if not isinstance(document, PolicyDocument) or document.problems:
+        return _Gate()  # unknown: judge the route on its own
+    found = exposures(document)
+    if any(e.restriction is None for e in found):
+        return _Gate()
+    if not found:
+        # no Allow for anyone survives: API Gateway denies what the resource policy does not explicitly allow
+        named_only = all(not st.allows or (st.principals and not st.not_principal) for st in document.statements)
+        return _Gate(refuses_anonymous=named_only)
+    # statements narrowed by principal, account or source ARN admit no anonymous caller; network ones do
+    network = [e.restriction for e in found
+               if e.restriction is not None and e.restriction.key.lower() in NETWORK_KEYS]
+    return _Gate(network=network[0]) if network else _Gate(refuses_anonymous=True)
+
+
+def _hit(api: Api, route: Route, app: Application, gate: _Gate) -> Hit:
+    fn = app.function(route.function_id)
+    target = f" and invokes {fn.display}" if fn else ""
+    if gate.network is not None:
+        return Hit(route.node,
+                   f"{route.key} on {api.display} needs no authentication{target}; only the API's resource policy "
+                   f"narrows callers by network ({gate.network.describe()}): anyone on that network, or who "
+                   "reaches it, can call the route.",
+                   api.resource, evidence=route.key, severity=Severity.MEDIUM)
+    return Hit(route.node,
+               f"{route.key} on {api.display} needs no authentication{target}: anyone on the internet can call it "
+               "with a request they control.", api.resource, evidence=route.key)
 
 
 @rule(
@@ -19,12 +68,14 @@ from remit.rules.base import Hit, rule
     responsibility=Responsibility.CONFIGURATION,
     scope=Api,
     remediation="Give the route an authorizer (Cognito user pool, JWT, Lambda authorizer) or AWS_IAM "
-                "authorization — in SAM set Auth.DefaultAuthorizer on the API and only opt out per route on "
-                "purpose. If the route must be public, require an API key with a usage plan to throttle it, and "
-                "suppress this finding with the reason.",
+                "authorization; in SAM set Auth.DefaultAuthorizer on the API and opt a route out (Authorizer: NONE) "
+                "only on purpose. If the route must be public, require an API key with a usage plan to throttle "
+                "it, validate input strictly, and suppress this finding with the reason.",
     references=(
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-control-access-to-api.html",
+        "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-authorization-flow.html",
         "https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/serverless-controlling-access-to-apis.html",
+        "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-control-access.html",
         "CSA SAS-2 Broken Authentication",
     ),
     cwe=("CWE-306",),
@@ -32,36 +83,44 @@ from remit.rules.base import Hit, rule
 def check(api: Api, app: Application) -> Iterator[Hit]:
     """A route of a REST, HTTP or WebSocket API has no authorizer, no IAM authorization and no API key: anyone
     who knows the URL can call it, and the request reaches the integration (usually a function) as
-    attacker-controlled event data.
+    attacker-controlled event data, billed to the account.
 
     The effective authorization is read from where the author wrote it: SAM ``Auth`` (``DefaultAuthorizer``,
-    per-event ``Authorizer: NONE``, ``ApiKeyRequired``), ``AWS::ApiGateway::Method`` (``AuthorizationType``,
-    ``ApiKeyRequired``), ``AWS::ApiGatewayV2::Route``, or the OpenAPI body's ``security`` and security schemes.
-    ``OPTIONS`` routes (CORS preflight) are not reported. A private API (endpoint type ``PRIVATE``) is not
-    internet-facing and is not reported. For WebSocket APIs only ``$connect`` is judged: it is where a
-    connection is authorized. A REST API whose resource policy admits callers only from given source IPs or VPC
-    endpoints is reported as medium, naming the restriction.
+    per-event ``Auth: {Authorizer: NONE}``, ``ApiKeyRequired``, the implicit ``ServerlessRestApi`` and
+    ``ServerlessHttpApi``), ``AWS::ApiGateway::Method`` (``AuthorizationType`` ``NONE``/``AWS_IAM``/``CUSTOM``/
+    ``COGNITO_USER_POOLS``, ``ApiKeyRequired``), ``AWS::ApiGatewayV2::Route``, the OpenAPI body's ``security``
+    requirements and security schemes, and the ``$default`` route of a quick-create HTTP API (``Target``),
+    which never has an authorizer. An API key alone is not authentication (keys ship in clients), but it does
+    gate and throttle callers, so a route that requires one is not reported.
+
+    Not reported: ``OPTIONS`` routes (CORS preflight), private APIs (endpoint type ``PRIVATE``: reachable only
+    through VPC endpoints), and REST APIs whose resource policy refuses unsigned callers (every ``Allow`` for
+    anyone needs a principal, account, organization or source ARN; or the policy allows only named
+    principals: an unauthenticated request matches none of them). A REST API whose resource policy admits
+    anyone only from given source IPs, VPCs or VPC endpoints (``aws:SourceIp``, ``aws:SourceVpce``,
+    ``aws:SourceVpc``) is reported as medium, naming the restriction: the route is still open to everyone on
+    that network. The policy is judged for the whole API, not per route.
+
+    WebSocket APIs authorize a connection once, on ``$connect``; only that route is judged. A WebSocket API
+    whose routes are in the template but that has no ``$connect`` route accepts every connection, and is
+    reported at the API.
     """
     if api.private:
         return
-    restriction = None
-    if api.policy is not None:
-        found = exposures(api.policy.document)
-        if found and all(e.restriction is not None for e in found):
-            restriction = found[0].restriction
+    gate = _gate(api)
+    if gate.refuses_anonymous:
+        return
+    if api.kind is ApiKind.WEBSOCKET:
+        connect = [r for r in api.routes if r.method == "$connect"]
+        if not connect and api.routes:
+            yield Hit(api.node,
+                      f"WebSocket API {api.display} has no $connect route, so no connection is ever authorized: "
+                      f"anyone can connect and send messages to its {len(api.routes)} route(s).", api.resource,
+                      evidence="no $connect route")
+        for route in connect:
+            if route.auth.is_open:
+                yield _hit(api, route, app, gate)
+        return
     for route in api.routes:
-        if not route.auth.is_open or route.method == "OPTIONS":
-            continue
-        if api.kind is ApiKind.WEBSOCKET and route.method != "$connect":
-            continue
-        fn = app.function(route.function_id)
-        target = f" and invokes {fn.display}" if fn else ""
-        if restriction is not None:
-            message = (f"{route.key} on {api.display} needs no authentication{target}; only the API's resource "
-                       f"policy narrows callers ({restriction.describe()}).")
-            severity = Severity.MEDIUM
-        else:
-            message = (f"{route.key} on {api.display} needs no authentication{target}: anyone on the internet can "
-                       "call it with a request they control.")
-            severity = None
-        yield Hit(route.node, message, api.resource, evidence=route.key, severity=severity)
+        if route.auth.is_open and route.method != "OPTIONS":
+            yield _hit(api, route, app, gate)

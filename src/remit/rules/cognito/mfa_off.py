@@ -35,9 +35,13 @@ def check(pool: UserPool, app: Application) -> Iterator[Hit]:
     Under ``Fn::If``, a branch with ``OFF`` is reported.
     """
     written = pool.mfa
-    if written is not None and "OFF" not in [(t or "").upper() for t in texts(written)]:
+    values = [(t or "").upper() for t in texts(written)] if written is not None else ["OFF"]
+    if "OFF" not in values:
         return
     where = pool.at("MfaConfiguration") if written is not None else pool.node
-    state = "turned off" if written is not None else "not configured (Cognito's default is OFF)"
+    if written is None:
+        state = "not configured (Cognito's default is OFF)"
+    else:
+        state = "turned off" if all(v == "OFF" for v in values) else "turned off in one branch of a condition"
     yield Hit(where, f"User pool {pool.display} has multi-factor authentication {state}: a password alone takes "
                      "over an account.", pool.resource, evidence="mfa")

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from remit.findings import Category, Responsibility, Severity
 from remit.model.application import Application
 from remit.model.entities import IdentityPool
-from remit.model.values import render, truthy
+from remit.model.values import present_options, render, truthy
 from remit.rules.base import Hit, rule
 
 
@@ -34,20 +34,24 @@ def check(pool: IdentityPool, app: Application) -> Iterator[Hit]:
     credentials for the pool's unauthenticated role — no sign-in needed.
 
     Whatever that role can do, the whole internet can do, directly against AWS APIs, bypassing the
-    application. The finding names the role when the template attaches one; judging what it can do is the IAM
-    engine's job.
+    application. The finding names the unauthenticated role when the template attaches one
+    (``AWS::Cognito::IdentityPoolRoleAttachment``); judging what that role can do is the IAM rules' job. An
+    ``Fn::If`` with ``true`` in one branch is reported.
     """
-    if truthy(pool.allow_unauthenticated) is not True and not (
-        pool.allow_unauthenticated is not None and "true" in render(pool.allow_unauthenticated).lower()
-    ):
+    if pool.allow_unauthenticated is None:
         return
+    allowed = [truthy(v) for v in present_options(pool.allow_unauthenticated)]
+    if True not in allowed:
+        return
+    conditional = " in one branch of a condition" if len(allowed) > 1 and not all(allowed) else ""
     role = app.role(pool.unauthenticated_role)
     if role is not None:
         detail = f"credentials for role {role.display}"
     elif pool.unauthenticated_role_value is not None:
         detail = f"credentials for role {render(pool.unauthenticated_role_value)}"
     else:
-        detail = "credentials for whatever unauthenticated role is attached"
+        detail = "credentials for the unauthenticated role attached outside this template, if any"
     yield Hit(pool.at("AllowUnauthenticatedIdentities"),
-              f"Identity pool {pool.display} gives anyone, without signing in, AWS {detail}.", pool.resource,
+              f"Identity pool {pool.display} allows unauthenticated identities{conditional}: anyone who knows the "
+              f"pool id, without signing in, gets AWS {detail}.", pool.resource,
               evidence="unauthenticated identities")

@@ -1,9 +1,10 @@
-"""Shared wording for the clear-text secret rules."""
+"""Shared detection and wording for the clear-text secret rules (RMT-SECRET-001..003)."""
 
 from __future__ import annotations
 
 from remit.findings import Severity
-from remit.secretscan import SecretMatch
+from remit.model.values import Concat, Value, present_options
+from remit.secretscan import SecretMatch, classify, scan_value
 
 REMEDIATION = (
     "Move the value to AWS Secrets Manager or an SSM SecureString parameter and reference it: read it at run time "
@@ -17,10 +18,32 @@ REFERENCES = (
 )
 
 
+def find(name: str, value: Value) -> SecretMatch | None:
+    """A clear-text secret in a template value held under ``name``, in any ``Fn::If`` branch.
+
+    A literal string is classified by format and by name. A string built with ``Fn::Sub``/``Fn::Join``
+    (:class:`~remit.model.values.Concat`) is checked only by format, on its literal text with ``${...}`` in
+    place of the references: a name-only match there would mostly be a reference being assembled
+    (``Bearer ${Token}``). References (``Ref``/``GetAtt`` of a parameter, a ``NoEcho`` parameter included, or
+    of a resource), imports and numbers are not values remit can see, and are not secrets in the template.
+    """
+    for option in present_options(value):
+        if isinstance(option, str):
+            found = classify(name, option)
+        elif isinstance(option, Concat):
+            found = scan_value(str(option))
+        else:
+            continue
+        if found is not None:
+            return found
+    return None
+
+
 def severity(match: SecretMatch) -> Severity:
     return Severity.CRITICAL if match.critical else Severity.HIGH
 
 
 def describe(match: SecretMatch) -> str:
     article = "an" if match.kind[0].lower() in "aeiou" else "a"
-    return f"{article} {match.kind} ({match.masked})"
+    how = "" if not match.by_name else ", judged by its name"
+    return f"{article} {match.kind} ({match.masked}{how})"

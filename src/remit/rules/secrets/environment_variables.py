@@ -7,10 +7,8 @@ from collections.abc import Iterator
 from remit.findings import Category, Responsibility, Severity
 from remit.model.application import Application
 from remit.model.entities import Function
-from remit.model.values import present_options
 from remit.rules.base import Hit, rule
-from remit.rules.secrets._common import REFERENCES, REMEDIATION, describe, severity
-from remit.secretscan import classify
+from remit.rules.secrets._common import REFERENCES, REMEDIATION, describe, find, severity
 
 
 @rule(
@@ -26,30 +24,29 @@ from remit.secretscan import classify
 )
 def check(fn: Function, app: Application) -> Iterator[Hit]:
     """An environment variable of a function holds a secret in clear text: a key, token, password or private
-    key written into the template (SAM ``Globals`` included).
+    key written into the template (SAM ``Globals.Function.Environment`` included).
 
     Environment variables are configuration, not secret storage: anyone who can read the function's
     configuration (``lambda:GetFunction``, ``lambda:GetFunctionConfiguration``, a read-only auditor role, the
-    console) sees the value, as does anyone with the template — source control, CI logs, CloudFormation's
-    stored template. Code that runs in the function (a compromised dependency included) can read every
-    variable from its process environment and send it out.
+    console) sees the value, as does anyone with the template: source control, CI logs, CloudFormation's
+    stored template and every copy of the repository. Code that runs in the function (a compromised dependency
+    included) reads every variable from its process environment, and crash reports often dump them.
 
-    Detection combines the value's format (AWS access key ids, private keys, GitHub/Slack/Stripe/Google
-    tokens, JWTs, passwords in URLs) and the variable's name (``DB_PASSWORD``, ``API_KEY``...) holding a real-
-    looking literal. Not reported: dynamic references (``{{resolve:...}}``), references to parameters (a
-    ``NoEcho`` parameter stays out of the template) or resources, ARNs, SSM paths, names that describe a secret
-    (``SECRET_ARN``) and obvious placeholders. Each branch of an ``Fn::If`` is checked. AWS credentials and
-    private keys are critical, other secrets high. The report shows only a masked form of the value.
+    Detection combines the value's format (AWS access key ids, private keys, GitHub/GitLab/Slack/Stripe/Google
+    and other tokens, JWTs, passwords in URLs) and the variable's name (``DB_PASSWORD``, ``API_KEY``...)
+    holding a real-looking literal (see :mod:`remit.secretscan`). Not reported: dynamic references
+    (``{{resolve:secretsmanager:...}}``, ``{{resolve:ssm-secure:...}}``), references to parameters (a
+    ``NoEcho`` parameter keeps the value out of the template) or resources, ARNs, SSM paths, names that
+    describe a secret (``SECRET_ARN``, ``TOKEN_TTL``), values that name one (``orders-db-credentials``) and
+    obvious placeholders. A string built with ``Fn::Sub`` is checked by format only. Each branch of an
+    ``Fn::If`` is checked. AWS credentials and private keys are critical, other secrets high. The report
+    names the variable and shows only a masked form of the value.
     """
     for name, value in fn.environment.items():
-        for option in present_options(value):
-            if not isinstance(option, str):
-                continue
-            match = classify(name, option)
-            if match is None:
-                continue
-            yield Hit(fn.at("Environment", "Variables", name),
-                      f"Environment variable {name} of {fn.display} holds {describe(match)} in clear text: anyone "
-                      "who can read the function's configuration or the template has it.",
-                      fn.resource, evidence=name, severity=severity(match))
-            break
+        match = find(name, value)
+        if match is None:
+            continue
+        yield Hit(fn.at("Environment", "Variables", name),
+                  f"Environment variable {name} of {fn.display} holds {describe(match)} in clear text: anyone who "
+                  "can read the function's configuration or the template has it.",
+                  fn.resource, evidence=name, severity=severity(match))
