@@ -14,11 +14,26 @@ from remit.rules.base import Hit
 
 @dataclass(frozen=True, slots=True)
 class Grade:
-    """Actions that make an open statement worse, and what an attacker does with them."""
+    """Actions that make an open statement worse, each with what an attacker does with it; a grade without
+    effects (the baseline) has one ``gain`` for whatever else the statement opens."""
 
-    actions: tuple[str, ...]  # representative actions, matched against the statement's patterns
     severity: Severity
-    gain: str  # "read and delete every message"
+    effects: tuple[tuple[str, str], ...] = ()  # (action, "read its messages"), matched against the statement
+    gain: str = ""
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        return tuple(action for action, _ in self.effects)
+
+    def describe(self, opened: Sequence[str]) -> str:
+        """What the opened actions let an attacker do, without claiming what they do not."""
+        if not self.effects:
+            return self.gain
+        wanted = {a.lower() for a in opened}
+        phrases = list(dict.fromkeys(phrase for action, phrase in self.effects if action.lower() in wanted))
+        if len(phrases) <= 1:
+            return phrases[0] if phrases else self.gain
+        return ", ".join(phrases[:-1]) + " and " + phrases[-1]
 
 
 def open_statement_hits(store: DataStore, noun: str, grades: Sequence[Grade], baseline: Grade,
@@ -42,7 +57,7 @@ def open_statement_hits(store: DataStore, noun: str, grades: Sequence[Grade], ba
         else:
             narrowing = f", with no condition narrowing who: {who}"
         message = (f"The {noun} policy of {name or store.display} lets {exposure.describe_principal()} perform "
-                   f"{exposure.describe_actions()}{when}{narrowing} can {grade.gain}{shown}.")
+                   f"{exposure.describe_actions()}{when}{narrowing} can {grade.describe(opened)}{shown}.")
         resources = ",".join(render(r) for r in st.resources)
         evidence = (f"{st.sid or ''}|{'not ' if exposure.not_action else ''}{','.join(exposure.actions)}|"
                     f"{'not ' if st.not_resource else ''}{resources}|{st.when or ''}")

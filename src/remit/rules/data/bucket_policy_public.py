@@ -12,14 +12,26 @@ from remit.rules.data._resource_policy import Grade, open_statement_hits
 from remit.rules.data._s3 import block_always_on
 
 _WRITE = Grade(
-    actions=("s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectAcl", "s3:PutBucketPolicy",
-             "s3:DeleteBucketPolicy", "s3:PutBucketAcl", "s3:DeleteBucket", "s3:PutLifecycleConfiguration",
-             "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration", "s3:PutBucketPublicAccessBlock",
-             "s3:PutBucketNotification", "s3:PutReplicationConfiguration", "s3:PutObjectRetention"),
     severity=Severity.CRITICAL,
-    gain="overwrite or delete its objects, or rewrite the bucket's own settings",
+    effects=(
+        ("s3:PutObject", "upload or overwrite objects"),
+        ("s3:DeleteObject", "delete objects"),
+        ("s3:DeleteObjectVersion", "delete objects"),
+        ("s3:PutObjectAcl", "change who may read objects"),
+        ("s3:PutBucketPolicy", "take over the bucket's policy"),
+        ("s3:DeleteBucketPolicy", "take over the bucket's policy"),
+        ("s3:PutBucketAcl", "change who may access the bucket"),
+        ("s3:DeleteBucket", "delete the bucket"),
+        ("s3:PutLifecycleConfiguration", "make its objects expire"),
+        ("s3:PutBucketVersioning", "suspend versioning"),
+        ("s3:PutEncryptionConfiguration", "change its encryption"),
+        ("s3:PutBucketPublicAccessBlock", "turn off Block Public Access"),
+        ("s3:PutBucketNotification", "redirect its event notifications"),
+        ("s3:PutReplicationConfiguration", "replicate its objects to a bucket of theirs"),
+        ("s3:PutObjectRetention", "lock objects against your own deletes"),
+    ),
 )
-_READ = Grade(actions=(), severity=Severity.HIGH, gain="read or list what it holds")
+_READ = Grade(severity=Severity.HIGH, gain="read or list what it holds")
 
 
 @rule(

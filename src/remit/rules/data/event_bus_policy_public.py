@@ -12,12 +12,16 @@ from remit.rules.base import Hit, rule
 from remit.rules.data._resource_policy import Grade, open_statement_hits
 
 _ROUTE = Grade(
-    actions=("events:PutRule", "events:PutTargets", "events:DeleteRule", "events:RemoveTargets",
-             "events:DisableRule"),
     severity=Severity.CRITICAL,
-    gain="create or change rules on the bus and route its events to targets of their own",
+    effects=(
+        ("events:PutRule", "create rules on the bus"),
+        ("events:PutTargets", "route its events to targets of their own"),
+        ("events:DeleteRule", "delete your rules"),
+        ("events:RemoveTargets", "cut your rules off their targets"),
+        ("events:DisableRule", "disable your rules"),
+    ),
 )
-_PUT = Grade(actions=(), severity=Severity.HIGH,
+_PUT = Grade(severity=Severity.HIGH,
              gain="put events that your rules deliver to functions, queues and state machines as if they were yours")
 
 

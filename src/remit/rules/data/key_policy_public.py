@@ -11,12 +11,21 @@ from remit.rules.base import Hit, rule
 from remit.rules.data._resource_policy import Grade, open_statement_hits
 
 _DECRYPT = Grade(
-    actions=("kms:Decrypt", "kms:ReEncryptFrom", "kms:CreateGrant", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion",
-             "kms:DisableKey", "kms:Sign", "kms:GenerateMac", "kms:ImportKeyMaterial", "kms:DeleteImportedKeyMaterial"),
     severity=Severity.CRITICAL,
-    gain="decrypt data protected by the key, grant themselves lasting use of it, sign as you, or destroy it",
+    effects=(
+        ("kms:Decrypt", "decrypt data protected by the key"),
+        ("kms:ReEncryptFrom", "re-encrypt its ciphertexts under a key of theirs"),
+        ("kms:CreateGrant", "grant themselves lasting use of it"),
+        ("kms:PutKeyPolicy", "take over its policy"),
+        ("kms:ScheduleKeyDeletion", "make everything encrypted with it unreadable"),
+        ("kms:DisableKey", "make everything encrypted with it unreadable"),
+        ("kms:Sign", "sign as you"),
+        ("kms:GenerateMac", "sign as you"),
+        ("kms:ImportKeyMaterial", "replace its key material"),
+        ("kms:DeleteImportedKeyMaterial", "destroy its key material"),
+    ),
 )
-_USE = Grade(actions=(), severity=Severity.HIGH, gain="use the key for their own data and inspect it")
+_USE = Grade(severity=Severity.HIGH, gain="use the key for their own data and inspect it")
 
 
 @rule(

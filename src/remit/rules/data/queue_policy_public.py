@@ -11,12 +11,19 @@ from remit.rules.base import Hit, rule
 from remit.rules.data._resource_policy import Grade, open_statement_hits
 
 _CONSUME = Grade(
-    actions=("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:PurgeQueue", "sqs:ChangeMessageVisibility",
-             "sqs:SetQueueAttributes", "sqs:AddPermission", "sqs:RemovePermission", "sqs:DeleteQueue"),
     severity=Severity.CRITICAL,
-    gain="read and delete the queue's messages before your consumers see them, or change the queue's policy",
+    effects=(
+        ("sqs:ReceiveMessage", "read its messages before your consumers see them"),
+        ("sqs:DeleteMessage", "delete its messages"),
+        ("sqs:PurgeQueue", "delete its messages"),
+        ("sqs:ChangeMessageVisibility", "hide messages from your consumers"),
+        ("sqs:SetQueueAttributes", "change the queue's policy and settings"),
+        ("sqs:AddPermission", "change the queue's policy and settings"),
+        ("sqs:RemovePermission", "change the queue's policy and settings"),
+        ("sqs:DeleteQueue", "delete the queue"),
+    ),
 )
-_SEND = Grade(actions=(), severity=Severity.HIGH,
+_SEND = Grade(severity=Severity.HIGH,
               gain="send messages your consumers will process as if your own producers had sent them")
 
 

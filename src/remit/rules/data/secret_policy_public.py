@@ -11,14 +11,20 @@ from remit.rules.base import Hit, rule
 from remit.rules.data._resource_policy import Grade, open_statement_hits
 
 _VALUE = Grade(
-    actions=("secretsmanager:GetSecretValue", "secretsmanager:BatchGetSecretValue", "secretsmanager:PutSecretValue",
-             "secretsmanager:UpdateSecret", "secretsmanager:DeleteSecret", "secretsmanager:PutResourcePolicy",
-             "secretsmanager:DeleteResourcePolicy", "secretsmanager:RotateSecret",
-             "secretsmanager:UpdateSecretVersionStage"),
     severity=Severity.CRITICAL,
-    gain="read or replace the secret's value, or take over its policy",
+    effects=(
+        ("secretsmanager:GetSecretValue", "read the secret's value"),
+        ("secretsmanager:BatchGetSecretValue", "read the secret's value"),
+        ("secretsmanager:PutSecretValue", "replace the secret's value"),
+        ("secretsmanager:UpdateSecret", "replace the secret's value"),
+        ("secretsmanager:DeleteSecret", "delete the secret"),
+        ("secretsmanager:PutResourcePolicy", "take over its policy"),
+        ("secretsmanager:DeleteResourcePolicy", "take over its policy"),
+        ("secretsmanager:RotateSecret", "rotate it to a value of their choosing"),
+        ("secretsmanager:UpdateSecretVersionStage", "promote an old value back to current"),
+    ),
 )
-_META = Grade(actions=(), severity=Severity.HIGH, gain="inspect the secret's metadata and versions")
+_META = Grade(severity=Severity.HIGH, gain="inspect the secret's metadata and versions")
 
 
 @rule(

@@ -11,12 +11,17 @@ from remit.rules.base import Hit, rule
 from remit.rules.data._resource_policy import Grade, open_statement_hits
 
 _TAKE = Grade(
-    actions=("sns:Subscribe", "sns:SetTopicAttributes", "sns:AddPermission", "sns:RemovePermission",
-             "sns:DeleteTopic", "sns:PutDataProtectionPolicy"),
     severity=Severity.CRITICAL,
-    gain="subscribe an endpoint of theirs and receive every message, or rewrite or delete the topic",
+    effects=(
+        ("sns:Subscribe", "subscribe an endpoint of theirs and receive every message"),
+        ("sns:SetTopicAttributes", "rewrite the topic's policy and settings"),
+        ("sns:AddPermission", "rewrite the topic's policy and settings"),
+        ("sns:RemovePermission", "rewrite the topic's policy and settings"),
+        ("sns:DeleteTopic", "delete the topic"),
+        ("sns:PutDataProtectionPolicy", "rewrite the topic's policy and settings"),
+    ),
 )
-_PUBLISH = Grade(actions=(), severity=Severity.HIGH,
+_PUBLISH = Grade(severity=Severity.HIGH,
                  gain="publish messages that every subscriber (functions, queues) trusts as yours")
 
 
