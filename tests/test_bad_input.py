@@ -458,3 +458,12 @@ def test_cli_unknown_select_token_exits_two(tmp_path: Path, capsys: pytest.Captu
     assert _exit(["scan", str(root), "--no-config", "--select", token]) == EXIT_USAGE
     assert "matches no rule" in capsys.readouterr().err
     assert _exit(["scan", str(root), "--no-config", "--ignore", token]) == EXIT_USAGE
+
+
+def test_language_extensions_foreach_is_reported_and_the_rest_analysed(tmp_path: Path) -> None:
+    """``Fn::ForEach`` (AWS::LanguageExtensions) is not expanded; it must not make SAM reject the template."""
+    result = _scan(_dir_with(tmp_path, "foreach.yaml"))
+    doc = BAD / "foreach.yaml"
+    assert _codes(result, "foreach.yaml") == ["foreach-not-expanded"]
+    assert (PUBLIC_URL, "foreach.yaml", _line_of(doc, "FunctionUrlConfig")) in _found(result)
+    _assert_scan_went_on(result)

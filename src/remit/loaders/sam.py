@@ -128,9 +128,21 @@ def _prepare(doc: Document, root: Path) -> tuple[dict[str, Any], dict[str, dict[
                     if is_local(section.get(prop)):
                         local.setdefault("Globals", {})[prop] = section[prop]
                         section[prop] = f"s3://{PLACEHOLDER_BUCKET}/globals"
-    for lid, res in template.get("Resources", {}).items():
-        if not isinstance(res, dict):
-            continue
+    resources = template.get("Resources")
+    if isinstance(resources, dict):
+        # entries that are not resources (Fn::ForEach of AWS::LanguageExtensions, stray lists) would make the
+        # translator reject the whole template; the model reports them, the translator never sees them
+        for key in [k for k, v in resources.items() if not isinstance(v, dict)]:
+            resources.pop(key)
+            line = doc.marks.position(("Resources", key)).line
+            if str(key).startswith("Fn::ForEach::"):
+                diags.append(Diagnostic(doc.id, Level.WARNING, "foreach-not-expanded",
+                                        f"{key} (AWS::LanguageExtensions) is not expanded: the resources it makes "
+                                        "are not analysed", line))
+            else:
+                diags.append(Diagnostic(doc.id, Level.WARNING, "bad-resource",
+                                        f"resource {key} is not a mapping: skipped", line))
+    for lid, res in (resources if isinstance(resources, dict) else {}).items():
         meta = res.get("Metadata")
         if not isinstance(meta, dict):
             meta = {}

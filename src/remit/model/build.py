@@ -201,6 +201,11 @@ class _DocBuilder:
             return
         for key, body in raw.items():
             lid = str(key)
+            if lid.startswith("Fn::ForEach::"):
+                self._diag(Level.WARNING, "foreach-not-expanded",
+                           f"{lid} (AWS::LanguageExtensions) is not expanded: the resources it makes are not "
+                           "analysed", ("Resources", lid))
+                continue
             if not isinstance(body, dict) or not isinstance(body.get("Type"), str):
                 self._diag(Level.WARNING, "bad-resource", f"resource {lid} has no Type: skipped", ("Resources", lid))
                 continue
