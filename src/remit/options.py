@@ -41,7 +41,9 @@ class ScanOptions:
     baseline: Path | None = None
     severity_overrides: Mapping[str, Severity] = field(default_factory=dict)
     strict: bool = False  # a crashing rule aborts the scan (tests), instead of becoming a diagnostic
-    parallel: bool = True  # translate SAM in a helper process beside the scan when there are several files
+    # translate SAM in a forked helper process beside the scan when there are several files; programs that
+    # embed remit in a multi-threaded process (where fork is unsafe) should pass False
+    parallel: bool = True
     config_file: Path | None = None
 
 
