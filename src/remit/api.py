@@ -19,7 +19,7 @@ from remit import __version__
 from remit.diagnostics import Diagnostic, Level
 from remit.findings import AttackPath, Finding, Severity
 from remit.loaders.cloudformation import DocKind, Document, load_template
-from remit.loaders.discover import TEMPLATE_SUFFIXES, discover, scan_root
+from remit.loaders.discover import Discovery, discover
 from remit.loaders.sam import Expanded, Translated, expand, finish, translate
 from remit.model.application import Application
 from remit.options import ScanOptions
@@ -120,9 +120,8 @@ class SideTranslator:
             self.pool = None
 
 
-def load_documents(targets: Sequence[Path], options: ScanOptions,
-                   side: SideTranslator | None = None) -> tuple[Path, list[Document], list[Diagnostic]]:
-    found = discover(targets, exclude=options.exclude)
+def read_documents(found: Discovery, side: SideTranslator | None = None) -> tuple[list[Document], list[Diagnostic]]:
+    """Load every discovered file; SAM documents go to the side translator as soon as they are read."""
     diagnostics = list(found.diagnostics)
     documents: list[Document] = []
     for file in found.files:
@@ -133,22 +132,13 @@ def load_documents(targets: Sequence[Path], options: ScanOptions,
             documents.append(doc)
             if side is not None and doc.kind is DocKind.SAM:
                 side.submit(doc)
+    return documents, diagnostics
+
+
+def load_documents(targets: Sequence[Path], options: ScanOptions) -> tuple[Path, list[Document], list[Diagnostic]]:
+    found = discover(targets, exclude=options.exclude)
+    documents, diagnostics = read_documents(found)
     return found.root, documents, diagnostics
-
-
-def _candidates(targets: Sequence[Path]) -> int:
-    """A cheap upper bound on the templates to read: enough to decide whether a helper process pays off."""
-    count = 0
-    for target in targets:
-        if target.is_file():
-            count += 1
-        elif target.is_dir():
-            for path in target.rglob("*"):
-                if path.suffix.lower() in TEMPLATE_SUFFIXES:
-                    count += 1
-                    if count >= SIDE_TRANSLATION_MIN_FILES:
-                        return count
-    return count
 
 
 def scan(targets: Sequence[Path], options: ScanOptions | None = None) -> ScanResult:
@@ -160,10 +150,11 @@ def scan(targets: Sequence[Path], options: ScanOptions | None = None) -> ScanRes
     options = options or ScanOptions()
     rules = select_rules(all_rules(), options.select, options.ignore)
     baseline = load_baseline(options.baseline) if options.baseline else None
-    root = scan_root(targets)
-    side = SideTranslator(root, options.parallel and _candidates(targets) >= SIDE_TRANSLATION_MIN_FILES)
+    found = discover(targets, exclude=options.exclude)
+    root = found.root
+    side = SideTranslator(root, options.parallel and len(found.files) >= SIDE_TRANSLATION_MIN_FILES)
     try:
-        root, documents, diagnostics = load_documents(targets, options, side)
+        documents, diagnostics = read_documents(found, side)
         scanned = tuple(ScannedDocument(d.id, d.kind.value) for d in documents)
         if not documents:
             return ScanResult(root, (), (), tuple(diagnostics), rules, options.fail_on)

@@ -1120,7 +1120,3 @@ def merge_policies(first: Policy | None, more: Policy) -> Policy:
     document = PolicyDocument(tuple(statements), first.node, tuple(problems))
     return Policy(first.kind, first.name, document, first.node, first.carrier,
                   tuple(dict.fromkeys((*first.attached_to, *more.attached_to))), first.arn)
-
-
-def policy_document_of(policy: Policy) -> PolicyDocument | None:
-    return policy.document if isinstance(policy.document, PolicyDocument) else None

@@ -431,5 +431,3 @@ class IdentityPool(Entity):
     unauthenticated_role: ResourceId | None = None
     unauthenticated_role_value: Value | None = None
 
-
-ALL_STORE_TYPES: tuple[type[DataStore], ...] = (Bucket, Table, Queue, Topic, EventBus, Secret, KmsKey, StateMachine)

@@ -182,7 +182,7 @@ class Resolver:
             else:
                 parts.append(self.ref(inner))
         parts.append(pattern[pos:])
-        return self._join("", parts)
+        return self._join(parts)
 
     def _fn_join(self, arg: Any, depth: int) -> Value:
         if not isinstance(arg, list) or len(arg) != 2:
@@ -198,16 +198,16 @@ class Resolver:
             if i:
                 parts.append(delimiter)
             parts.append(v)
-        return self._join("", parts)
+        return self._join(parts)
 
-    def _join(self, _sep: str, parts: list[Value]) -> Value:
+    def _join(self, parts: list[Value]) -> Value:
         """Concatenate resolved parts into text, a Concat, or (when a part is a Choice) a Choice of those."""
         for i, part in enumerate(parts):
             if isinstance(part, Choice):
                 if sum(isinstance(p, Choice) for p in parts) > MAX_CHOICES_IN_STRING:
                     return Unknown("string built from too many conditional parts")
-                when_true = self._join("", [*parts[:i], part.when_true, *parts[i + 1 :]])
-                when_false = self._join("", [*parts[:i], part.when_false, *parts[i + 1 :]])
+                when_true = self._join([*parts[:i], part.when_true, *parts[i + 1 :]])
+                when_false = self._join([*parts[:i], part.when_false, *parts[i + 1 :]])
                 return Choice(part.condition, when_true, when_false)
         out: list[str | Symbol | Unknown] = []
         for part in parts:

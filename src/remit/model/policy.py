@@ -223,12 +223,6 @@ def _managed_data() -> Mapping[str, Any]:
     return loaded
 
 
-def managed_policies_info() -> Mapping[str, Any]:
-    """Where the bundled managed-policy documents came from (source, version, count)."""
-    info: Mapping[str, Any] = _managed_data().get("_meta", {})
-    return info
-
-
 def aws_managed_name(arn: Value) -> str | None:
     """The policy name when ``arn`` names an AWS managed policy (any partition), else None."""
     if isinstance(arn, Concat):
