@@ -6,6 +6,7 @@ Renderers (:mod:`remit.report`) read only the result.
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing as mp
 import pickle
 from collections import Counter
@@ -141,6 +142,18 @@ def load_documents(targets: Sequence[Path], options: ScanOptions) -> tuple[Path,
     return found.root, documents, diagnostics
 
 
+def analyze_later_stages(app: Application, options: ScanOptions, diagnostics: list[Diagnostic]) -> Application:
+    """The code and dependency stages, whose facts the rules and the attack graph read from the application."""
+    from remit import code as code_stage  # noqa: PLC0415 - parsers load only when a scan needs them
+    from remit import deps as deps_stage  # noqa: PLC0415
+
+    code = code_stage.analyze(app, options)
+    deps = deps_stage.analyze(app, options, code)
+    diagnostics.extend(code.diagnostics)
+    diagnostics.extend(deps.diagnostics)
+    return dataclasses.replace(app, code=code, deps=deps)
+
+
 def scan(targets: Sequence[Path], options: ScanOptions | None = None) -> ScanResult:
     """Scan files and directories. Raises ValueError for an unknown rule selector and
     :class:`remit.suppress.BaselineError` for an unreadable baseline; bad *input* never raises."""
@@ -162,6 +175,7 @@ def scan(targets: Sequence[Path], options: ScanOptions | None = None) -> ScanRes
     finally:
         side.close()
     diagnostics.extend(model_diags)
+    app = analyze_later_stages(app, options, diagnostics)
     findings, rule_diags = run(app, rules, severity_overrides=options.severity_overrides, baseline=baseline,
                                strict=options.strict)
     diagnostics.extend(rule_diags)

@@ -174,12 +174,14 @@ def _finding(app: Application, rule: Rule, hit: Hit, overrides: Mapping[str, Sev
         category=rule.category,
         responsibility=rule.responsibility,
         resource=resource.origin.logical_id,
-        location=app.locate(hit.node),
+        location=hit.at if hit.at is not None else app.locate(hit.node),
         message=hit.message,
         remediation=rule.remediation,
         references=rule.references,
         fingerprint=fp,
         related=tuple(app.locate(n) for n in hit.related),
+        flow=hit.flow,
+        details=hit.details,
     )
     suppression = suppressions.find(rule.id, resource)
     if suppression is None and baseline is not None:

@@ -102,6 +102,14 @@ class Suppression:
 
 
 @dataclass(frozen=True, slots=True)
+class FlowStep:
+    """One step of a flow a finding follows (event source -> ... -> sink; grant -> grant -> escalation)."""
+
+    location: SourceLocation
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     rule_id: str
     title: str
@@ -116,6 +124,8 @@ class Finding:
     fingerprint: str
     suppression: Suppression | None = None
     related: tuple[SourceLocation, ...] = ()
+    flow: tuple[FlowStep, ...] = ()  # ordered steps, first to last (SARIF codeFlows)
+    details: tuple[tuple[str, str], ...] = ()  # structured facts: ("advisory", "GHSA-..."), ("fixed", "6.0")
 
     @property
     def suppressed(self) -> bool:

@@ -9,6 +9,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
+from remit.code.facts import NO_CODE, CodeFacts
+from remit.deps.facts import NO_DEPENDENCIES, DependencyFacts
 from remit.model.entities import (
     Api,
     Bucket,
@@ -98,6 +100,9 @@ class Application:
     user_pools: tuple[UserPool, ...] = ()
     user_pool_clients: tuple[UserPoolClient, ...] = ()
     identity_pools: tuple[IdentityPool, ...] = ()
+    # facts of the later stages (api.scan adds them with dataclasses.replace)
+    code: CodeFacts = field(default=NO_CODE, repr=False)
+    deps: DependencyFacts = field(default=NO_DEPENDENCIES, repr=False)
 
     # -- lookups -------------------------------------------------------------------------------
     @cached_property

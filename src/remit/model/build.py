@@ -147,7 +147,7 @@ class _Accumulator:
     identity_pools: list[IdentityPool] = field(default_factory=list)
 
     def application(self, root: Path, documents: tuple[DocumentInfo, ...]) -> Application:
-        fields = {name: tuple(value) for name, value in vars(self).items()}
+        fields: dict[str, Any] = {name: tuple(value) for name, value in vars(self).items()}
         return Application(root=root, documents=documents, **fields)
 
 

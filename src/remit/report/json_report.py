@@ -38,6 +38,8 @@ def finding_dict(f: Finding) -> dict[str, Any]:
             "location": _location(f.suppression.location) if f.suppression.location else None,
         },
         "related": [_location(r) for r in f.related],
+        "flow": [{"location": _location(step.location), "label": step.label} for step in f.flow],
+        "details": dict(f.details),
     }
 
 

@@ -75,6 +75,14 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
             {"id": i + 1, "physicalLocation": _physical(loc), "message": {"text": "related"}}
             for i, loc in enumerate(f.related)
         ]
+    if f.flow:
+        result["codeFlows"] = [{"threadFlows": [{"locations": [
+            {"location": {"physicalLocation": _physical(step.location), "message": {"text": step.label}},
+             "executionOrder": i + 1}
+            for i, step in enumerate(f.flow)
+        ]}]}]
+    if f.details:
+        result["properties"]["details"] = dict(f.details)
     if f.suppression is not None:
         kind = "external" if f.suppression.kind is SuppressionKind.BASELINE else "inSource"
         result["suppressions"] = [{"kind": kind, "status": "accepted", "justification": f.suppression.reason}]

@@ -21,9 +21,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from remit.findings import Category, Responsibility, Severity
+from remit.findings import Category, FlowStep, Responsibility, Severity
 from remit.model.resources import Resource
-from remit.source import NodePath
+from remit.source import NodePath, SourceLocation
 
 Subject = TypeVar("Subject")
 
@@ -35,6 +35,10 @@ class Hit:
     ``evidence`` distinguishes hits of one rule on one resource (an environment variable's name, a route's
     method and path) and enters the fingerprint; ``resource`` is the resource whose ``Metadata`` may suppress
     the hit and whose author-facing name is reported.
+
+    ``at`` places the finding outside the templates (a line of handler code, a manifest line); ``node`` is then
+    only where the resource is declared. ``flow`` is the ordered path a code or IAM finding follows, and
+    ``details`` structured facts for machine-readable output.
     """
 
     node: NodePath
@@ -43,6 +47,9 @@ class Hit:
     evidence: str = ""
     severity: Severity | None = None
     related: tuple[NodePath, ...] = ()
+    at: SourceLocation | None = None
+    flow: tuple[FlowStep, ...] = ()
+    details: tuple[tuple[str, str], ...] = ()
 
 
 Check = Callable[[Any, Any], Iterable[Hit]]
