@@ -70,3 +70,17 @@ def names_resource(statement: Statement, logical_id: str, physical_names: tuple[
         if literal and any(name and (f":{name}" in literal or f"/{name}" in literal) for name in physical_names):
             return True
     return False
+
+
+@lru_cache(maxsize=4096)
+def _glob_exact(pattern: str) -> re.Pattern[str]:
+    return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), re.DOTALL)
+
+
+def glob_match(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
+    """``StringLike``-style glob: ``*`` and ``?`` wildcards, case-sensitive unless ``ignore_case``."""
+    if ignore_case:
+        return wildcard_match(pattern, value)
+    if "*" not in pattern and "?" not in pattern:
+        return pattern == value
+    return _glob_exact(pattern).fullmatch(value) is not None

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from remit.code.facts import NO_CODE, CodeFacts
 from remit.deps.facts import NO_DEPENDENCIES, DependencyFacts
@@ -45,6 +45,9 @@ from remit.model.entities import (
 from remit.model.policy import Policy
 from remit.model.resources import Resource, ResourceId
 from remit.source import NodePath, Position, SourceLocation, SourceMap
+
+if TYPE_CHECKING:
+    from remit.iam.engine import IamEngine
 
 _T = TypeVar("_T")
 
@@ -216,6 +219,13 @@ class Application:
                 if api is None or not api.private:
                     return True
         return False
+
+    @cached_property
+    def iam(self) -> IamEngine:
+        """The IAM engine (:mod:`remit.iam.engine`): evaluation over every policy, built on first use."""
+        from remit.iam.engine import IamEngine  # noqa: PLC0415 - the engine imports the model: no cycle at import
+
+        return IamEngine(self)
 
     # -- locations -----------------------------------------------------------------------------
     def position(self, node: NodePath) -> Position:

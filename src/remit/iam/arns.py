@@ -1,0 +1,169 @@
+"""Template values as ARNs: how a statement's ``${Bucket.Arn}/*`` is compared with a modelled entity.
+
+Offline, an entity's ARN is partly unknown (the account, the region, often a generated name). remit writes every
+ARN with sample values for the pseudo parameters (account ``123456789012``, region ``us-east-1``, partition
+``aws``) and the entity's literal name, or, when the name is chosen at deployment, a token no literal pattern
+spells (only a wildcard in that position matches it). A statement value is written the same way: a reference to
+a modelled resource becomes that resource's ARN or name (``!GetAtt Q.Arn`` the ARN, ``!Ref Bucket`` the name, as
+CloudFormation returns them); a reference to another resource becomes a token that matches nothing else; a
+parameter, an imported value or a policy variable is *unknown* and matches only "maybe".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from remit.iam.conditions import Tri
+from remit.iam.match import wildcard_match
+from remit.model.entities import (
+    Api,
+    Bucket,
+    Entity,
+    EventBus,
+    Function,
+    Group,
+    KmsKey,
+    LogGroup,
+    Queue,
+    Role,
+    Secret,
+    StateMachine,
+    Table,
+    Topic,
+    User,
+)
+from remit.model.values import Concat, Symbol, SymbolKind, Unknown, Value, text
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+PSEUDO = {"AWS::AccountId": ACCOUNT, "AWS::Partition": "aws", "AWS::Region": REGION,
+          "AWS::URLSuffix": "amazonaws.com"}
+UNNAMED = "\x01"  # prefix of the token standing for a name chosen at deployment
+OTHER = "\x03"  # a resource outside the model: matches nothing but itself
+UNSURE = "\x04"  # an unknown part in a strict pattern
+
+#: entity type -> ARN form ({n}: the name); types whose ``Ref`` is the ARN
+_FORMS: tuple[tuple[type[Entity], str], ...] = (
+    (Bucket, "arn:aws:s3:::{n}"),
+    (Table, f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{{n}}"),
+    (Queue, f"arn:aws:sqs:{REGION}:{ACCOUNT}:{{n}}"),
+    (Topic, f"arn:aws:sns:{REGION}:{ACCOUNT}:{{n}}"),
+    (EventBus, f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/{{n}}"),
+    (Secret, f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{{n}}-AbCdEf"),
+    (KmsKey, f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{{n}}"),
+    (StateMachine, f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{{n}}"),
+    (Function, f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{{n}}"),
+    (Role, f"arn:aws:iam::{ACCOUNT}:role/{{n}}"),
+    (User, f"arn:aws:iam::{ACCOUNT}:user/{{n}}"),
+    (Group, f"arn:aws:iam::{ACCOUNT}:group/{{n}}"),
+    (Api, f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{{n}}"),
+    (LogGroup, f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{{n}}"),
+)
+_REF_IS_ARN = (Topic, Secret, StateMachine)
+
+
+def entity_name(entity: Entity) -> str:
+    value: Value | None = getattr(entity, "name", None)
+    literal = text(value) if value is not None and not isinstance(entity, (KmsKey, Api)) else None
+    return literal if literal else UNNAMED + entity.logical_id
+
+
+def entity_arn(entity: Entity) -> str:
+    name = entity_name(entity)
+    for kind, form in _FORMS:
+        if isinstance(entity, kind):
+            return form.format(n=name)
+    return f"arn:aws:{entity.resource.type.split('::')[1].lower() if '::' in entity.resource.type else 'x'}" \
+           f":{REGION}:{ACCOUNT}:{name}"
+
+
+def probes(entity: Entity) -> tuple[str, ...]:
+    """ARNs a statement may name the entity by (a bucket also by an object inside it, an API by a route)."""
+    arn = entity_arn(entity)
+    if isinstance(entity, Bucket):
+        return arn, f"{arn}/{UNNAMED}object"
+    if isinstance(entity, Api):
+        return arn, f"{arn}/{UNNAMED}stage/GET/{UNNAMED}path"
+    if isinstance(entity, Function):
+        return arn, f"{arn}:{UNNAMED}qualifier"
+    if isinstance(entity, Table):
+        return arn, f"{arn}/index/{UNNAMED}index"
+    return (arn,)
+
+
+Lookup = Callable[[str], Entity | None]  # logical id (in the statement's document) -> entity
+
+
+def _symbol(sym: Symbol, lookup: Lookup) -> str | None:
+    """The symbol written out; None when unknown."""
+    if sym.kind is SymbolKind.PSEUDO:
+        return PSEUDO.get(sym.name)
+    if sym.kind is SymbolKind.PARAMETER:
+        return None
+    entity = lookup(sym.name)
+    if entity is None:
+        return OTHER + sym.name
+    is_arn = sym.attribute == "Arn" or (not sym.attribute and isinstance(entity, _REF_IS_ARN))
+    if is_arn:
+        return entity_arn(entity)
+    if sym.attribute in ("", "Name", "QueueName", "TopicName", "KeyId", "RoleId", "FunctionName"):
+        return entity_name(entity)
+    return OTHER + sym.name + "." + sym.attribute
+
+
+def patterns(value: Value, lookup: Lookup) -> tuple[str, str] | None:
+    """(strict, loose) pattern strings for a statement value: unknown parts are a character nothing spells in
+    the strict one and ``*`` in the loose one. None for a value that is not a string at all."""
+    if isinstance(value, str):
+        if "${" in value:  # a policy variable left in: unknown here
+            import re  # noqa: PLC0415 - rare path
+
+            return re.sub(r"\$\{[^}]*\}", UNSURE, value), re.sub(r"\$\{[^}]*\}", "*", value)
+        return value, value
+    if isinstance(value, Symbol):
+        written = _symbol(value, lookup)
+        return (UNSURE, "*") if written is None else (written, written)
+    if isinstance(value, Concat):
+        strict: list[str] = []
+        loose: list[str] = []
+        for part in value.parts:
+            if isinstance(part, str):
+                strict.append(part)
+                loose.append(part)
+            elif isinstance(part, Symbol):
+                written = _symbol(part, lookup)
+                strict.append(UNSURE if written is None else written)
+                loose.append("*" if written is None else written)
+            else:
+                strict.append(UNSURE)
+                loose.append("*")
+        return "".join(strict), "".join(loose)
+    if isinstance(value, Unknown):
+        return UNSURE, "*"
+    return None
+
+
+def covers(value: Value, targets: tuple[str, ...], lookup: Lookup) -> Tri:
+    """Whether a statement value covers one of the target ARNs."""
+    found = patterns(value, lookup)
+    if found is None:
+        return Tri.FALSE
+    strict, loose = found
+    if any(wildcard_match(strict, t) for t in targets):
+        return Tri.TRUE
+    if strict != loose and any(wildcard_match(loose, t) for t in targets):
+        return Tri.UNKNOWN
+    return Tri.FALSE
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """The resource of a request: the ARNs it may be named by, and the modelled entity when there is one."""
+
+    arns: tuple[str, ...]
+    entity: Entity | None = None
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return self.arns

@@ -1,0 +1,350 @@
+"""The IAM engine of an application (``app.iam``): who may do what, on which resource, under which conditions.
+
+One :class:`IamEngine` per :class:`~remit.model.application.Application`, built lazily on first use. It answers
+with :mod:`remit.iam.evaluate` over all the policies in force:
+
+* :meth:`IamEngine.can` — one principal, one action, one resource (an entity, an ARN, or a template value);
+* :meth:`IamEngine.grants` — every action a principal is allowed after Deny and its boundary;
+* :meth:`IamEngine.resources_for` / :meth:`IamEngine.principals_that_can` — the same question turned around;
+* :meth:`IamEngine.exposure` — who outside the account a resource policy lets in (:mod:`remit.iam.reach`);
+* :meth:`IamEngine.trusted_by` — who may assume a role.
+
+Answers are cached per principal (a principal's statements are collected once, and each question once), so the
+rules, the least-privilege analysis and the attack graph can ask freely.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from remit.iam import arns
+from remit.iam.actions import action_info, expand
+from remit.iam.conditions import RequestContext, Tri
+from remit.iam.evaluate import Answer, Applies, Decision, Matchers, action_matches, applies, decide
+from remit.iam.match import wildcard_match
+from remit.iam.reach import Exposure, Reach, TrustEdge, exposure_of, lambda_statements, trust_edges
+from remit.model.entities import Api, DataStore, Entity, Function, IamPrincipal, KmsKey, Role, User
+from remit.model.policy import PolicyDocument, Principal, Statement
+from remit.model.resources import ResourceId
+from remit.model.values import Concat, Symbol, SymbolKind, Value, text
+
+if TYPE_CHECKING:
+    from remit.model.application import Application
+
+__all__ = ["Exposure", "Grant", "IamEngine", "Reach", "TrustEdge"]
+
+_ANY = arns.Target(("*",))
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """One action a principal is allowed: the resources as written, the statements, and whether it holds
+    only under conditions."""
+
+    action: str
+    resources: tuple[Value, ...]
+    statements: tuple[Statement, ...]
+    conditional: bool = False
+    conditions: tuple[str, ...] = ()
+
+
+class IamEngine:
+    """IAM answers for one application (see the module docstring)."""
+
+    def __init__(self, app: Application) -> None:
+        self.app = app
+        self._statements: dict[ResourceId, tuple[tuple[Statement, ...], tuple[Statement, ...] | None]] = {}
+        self._answers: dict[tuple[ResourceId, str, tuple[str, ...]], Answer] = {}
+        self._grants: dict[ResourceId, tuple[Grant, ...]] = {}
+        self._exposures: dict[ResourceId, Exposure] = {}
+        self._by_arn: dict[str, Entity] | None = None
+        self._relevant: dict[tuple[object, str], tuple[Statement, ...]] = {}
+        self._patterns: dict[tuple[str, object], tuple[str, str] | None] = {}
+        self._probes: dict[ResourceId, tuple[str, ...]] = {}
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _lookup(self, doc: str) -> arns.Lookup:
+        def find(logical_id: str) -> Entity | None:
+            return self.app.entity(ResourceId(doc, logical_id))
+
+        return find
+
+    def _policies(self, principal: IamPrincipal) -> tuple[tuple[Statement, ...], tuple[Statement, ...] | None]:
+        found = self._statements.get(principal.id)
+        if found is None:
+            identity = tuple(st for p in self.app.principal_policies(principal) for st in p.statements)
+            boundary = None
+            if principal.boundary is not None and isinstance(principal.boundary.document, PolicyDocument):
+                boundary = principal.boundary.statements  # an unknown boundary document limits nothing known
+            found = (identity, boundary)
+            self._statements[principal.id] = found
+        return found
+
+    def _entity_for_arn(self, arn: str) -> Entity | None:
+        if self._by_arn is None:
+            self._by_arn = {}
+            for group in (self.app.stores, self.app.functions, self.app.roles, self.app.users, self.app.apis):
+                for e in group:
+                    if not arns.entity_name(e).startswith(arns.UNNAMED):
+                        self._by_arn.setdefault(arns.entity_arn(e), e)
+        found = self._by_arn.get(arn)
+        if found is None and arn.startswith("arn:aws:s3:::") and "/" in arn:
+            found = self._by_arn.get(arn.split("/", 1)[0])  # an object: its bucket's policy applies
+        return found
+
+    def target(self, resource: Entity | str | Value, doc: str | None = None) -> arns.Target:
+        """The request resource for an entity, an ARN or a template value (written in ``doc``)."""
+        if isinstance(resource, Entity):
+            return arns.Target(self._entity_probes(resource), resource)
+        if isinstance(resource, str):
+            if resource.strip() == "*":
+                return _ANY
+            entity = self._entity_for_arn(resource)
+            if entity is not None:
+                return arns.Target((resource, *arns.probes(entity)), entity)
+            return arns.Target((resource,))
+        if isinstance(resource, (Symbol, Concat)) and doc is not None:
+            lookup = self._lookup(doc)
+            entity = None
+            refs = [resource] if isinstance(resource, Symbol) else [p for p in resource.parts
+                                                                     if isinstance(p, Symbol)]
+            named = [s for s in refs if s.kind is SymbolKind.RESOURCE]
+            if len(named) == 1:
+                entity = lookup(named[0].name)
+            found = arns.patterns(resource, lookup)
+            if isinstance(resource, Symbol) and entity is not None:
+                return arns.Target(arns.probes(entity), entity)
+            if found is not None:
+                return arns.Target((found[0],), entity)
+        literal = text(resource) if not isinstance(resource, Entity) else None
+        return arns.Target((literal,)) if literal else _ANY
+
+    def _entity_probes(self, entity: Entity) -> tuple[str, ...]:
+        found = self._probes.get(entity.id)
+        if found is None:
+            found = self._probes[entity.id] = arns.probes(entity)
+        return found
+
+    def _covers(self, doc: str, value: Value, targets: tuple[str, ...]) -> Tri:
+        """:func:`remit.iam.arns.covers`, with each statement value written out once."""
+        try:
+            key: tuple[str, object] = (doc, value)
+            found = self._patterns.get(key)
+            if key not in self._patterns:
+                found = self._patterns[key] = arns.patterns(value, self._lookup(doc))
+        except TypeError:  # a list or mapping where a string belongs: not a resource
+            return Tri.FALSE
+        if found is None:
+            return Tri.FALSE
+        strict, loose = found
+        if any(wildcard_match(strict, t) for t in targets):
+            return Tri.TRUE
+        if strict != loose and any(wildcard_match(loose, t) for t in targets):
+            return Tri.UNKNOWN
+        if any(arns.UNSURE in t and _may_overlap(loose, t) for t in targets):
+            return Tri.UNKNOWN  # the request's resource is partly unknown (a parameter): it may be this one
+        return Tri.FALSE
+
+    def _only(self, key: object, statements: tuple[Statement, ...], action: str) -> tuple[Statement, ...]:
+        """The statements whose (Not)Action may cover ``action``, remembered per holder and action."""
+        cache_key = (key, action.lower())
+        found = self._relevant.get(cache_key)
+        if found is None:
+            found = tuple(st for st in statements if action_matches(st, action) is not Tri.FALSE)
+            if len(self._relevant) > 500_000:
+                self._relevant.clear()
+            self._relevant[cache_key] = found
+        return found
+
+    def _matchers(self, principal: IamPrincipal, target: arns.Target, doc: str) -> Matchers:
+        lookup = self._lookup(doc)
+        caller_arns = self._entity_probes(principal)
+
+        def resource(value: Value) -> Tri:
+            return self._covers(doc, value, target.arns)
+
+        def who(p: Principal) -> Tri:
+            if p.is_anyone:
+                return Tri.TRUE
+            if p.kind != "AWS":
+                return Tri.FALSE
+            if isinstance(p.value, Symbol) and p.value.kind is SymbolKind.RESOURCE:
+                return Tri.of(p.value.name == principal.logical_id and doc == principal.id.doc)
+            found = self._covers(doc, p.value, caller_arns)
+            if found is not Tri.FALSE:
+                return found
+            return Tri.of(_is_account(p.value, lookup))  # the account: delegation to IAM (see can())
+
+        return Matchers(resource, who)
+
+    # -- questions -----------------------------------------------------------------------------
+    def can(self, principal: IamPrincipal, action: str, resource: Entity | str | Value = "*") -> Answer:
+        """Whether ``principal`` may perform ``action`` on ``resource`` (see :mod:`remit.iam.evaluate`)."""
+        info = action_info(action)
+        tgt = self.target(resource, principal.id.doc)
+        if info is not None and not info.supports_resource_level:
+            tgt = arns.Target(("*",), tgt.entity)  # the action takes Resource "*" only
+        key = (principal.id, action.lower(), tgt.key)
+        cached = self._answers.get(key)
+        if cached is not None:
+            return cached
+        identity, boundary = self._policies(principal)
+        identity = self._only(("id", principal.id), identity, action)
+        if boundary is not None:
+            boundary = self._only(("boundary", principal.id), boundary, action)
+        rp: tuple[Statement, ...] = ()
+        rp_doc = principal.id.doc
+        required = False
+        entity = tgt.entity
+        if isinstance(entity, (DataStore, Api)) and entity.policy is not None:
+            rp = self._only(("rp", entity.id), entity.policy.statements, action)
+            rp_doc = entity.id.doc
+        if rp:
+            lookup = self._lookup(rp_doc)
+            delegating = tuple(st for st in rp if st.allows and st.principals and not st.not_principal
+                               and all(p.kind == "AWS" and _is_account(p.value, lookup) for p in st.principals))
+            if isinstance(entity, KmsKey):
+                # a key policy is the key's only gate: IAM policies count only when it delegates to the account
+                delegated = any(action_matches(st, action) is not Tri.FALSE for st in delegating)
+                required = not delegated
+            rp = tuple(st for st in rp if st not in delegating)
+        elif isinstance(entity, KmsKey) and entity.policy is not None:
+            required = True
+        matchers = self._matchers(principal, tgt, principal.id.doc)
+        if rp and rp_doc != principal.id.doc:
+            matchers = self._matchers(principal, tgt, rp_doc)
+        answer = decide(action, identity=identity, resource_policy=rp, boundary=boundary, matchers=matchers,
+                        context=_context(principal), resource_policy_required=required)
+        if len(self._answers) > 500_000:
+            self._answers.clear()
+        self._answers[key] = answer
+        return answer
+
+    def grants(self, principal: IamPrincipal) -> tuple[Grant, ...]:
+        """Every action the principal is allowed (on some resource), after explicit Deny and its boundary."""
+        cached = self._grants.get(principal.id)
+        if cached is not None:
+            return cached
+        identity, boundary = self._policies(principal)
+        every = Matchers(lambda _v: Tri.TRUE)  # the grant's resources are kept as written
+        ctx = RequestContext()
+        per_action: dict[str, list[tuple[Statement, Applies]]] = {}
+        for st in identity:
+            if not st.allows:
+                continue
+            for action in _actions_of(st):
+                got = applies(st, action, every, ctx)
+                if got.tri is not Tri.FALSE:
+                    per_action.setdefault(action, []).append((st, got))
+        denies = [st for st in identity if not st.allows]
+        bounds = [b for b in boundary if b.allows] if boundary is not None else None
+        out: list[Grant] = []
+        for action, allowed in per_action.items():
+            sure = any(a.tri is Tri.TRUE for _, a in allowed)
+            conds: list[str] = [] if sure else [" and ".join(a.conditions) for _, a in allowed]
+            denied = False
+            for st in denies:
+                got = applies(st, action, Matchers(), ctx)  # a Deny of every resource ("*")
+                if got.tri is Tri.TRUE:
+                    denied = True
+                    break
+                if got.tri is Tri.UNKNOWN:
+                    conds.append("unless a Deny applies: " + " and ".join(got.conditions))
+            if denied:
+                continue
+            if bounds is not None:
+                limits = [applies(b, action, every, ctx) for b in bounds]
+                if all(b.tri is Tri.FALSE for b in limits):
+                    continue
+                if not any(b.tri is Tri.TRUE for b in limits):
+                    conds.append("the permissions boundary's conditions hold")
+            resources: list[Value] = []
+            for st, _ in allowed:
+                resources.extend(v for v in st.resources if v not in resources)
+            out.append(Grant(action, tuple(resources), tuple(st for st, _ in allowed), bool(conds),
+                             tuple(dict.fromkeys(conds))))
+        result = tuple(out)
+        self._grants[principal.id] = result
+        return result
+
+    def resources_for(self, principal: IamPrincipal, action: str) -> tuple[Entity, ...]:
+        """The modelled entities ``action`` may touch for this principal (allowed or conditional)."""
+        candidates: Sequence[Entity] = (*self.app.stores, *self.app.functions, *self.app.roles, *self.app.users,
+                                        *self.app.apis, *self.app.log_groups)
+        return tuple(e for e in candidates if self.can(principal, action, e).possible)
+
+    def principals_that_can(self, action: str, resource: Entity | str | Value) -> \
+            tuple[tuple[IamPrincipal, Answer], ...]:
+        """Every role and user of the application that may perform ``action`` on ``resource``."""
+        out: list[tuple[IamPrincipal, Answer]] = []
+        for principal in (*self.app.roles, *self.app.users):
+            answer = self.can(principal, action, resource)
+            if answer.possible:
+                out.append((principal, answer))
+        return tuple(out)
+
+    def exposure(self, entity: Entity) -> Exposure:
+        """Who outside the account the entity's resource policy lets in (see :mod:`remit.iam.reach`)."""
+        cached = self._exposures.get(entity.id)
+        if cached is None:
+            statements: tuple[Statement, ...] = ()
+            if isinstance(entity, Function):
+                statements = lambda_statements(self.app.permissions_of(entity))
+            elif isinstance(entity, (DataStore, Api)) and entity.policy is not None:
+                statements = entity.policy.statements
+            cached = exposure_of(entity, statements)
+            self._exposures[entity.id] = cached
+        return cached
+
+    def trusted_by(self, role: Role) -> tuple[TrustEdge, ...]:
+        """Who may assume the role: anyone, any account, an account, a service, a federated identity."""
+        return trust_edges(role)
+
+    def describe_answer(self, answer: Answer) -> str:
+        """An answer as a sentence with file:line of the deciding statements."""
+        where = answer.denied_by if answer.decision is Decision.DENIED else answer.allowed_by
+        places = ", ".join(f"{loc.path}:{loc.line}" for loc in (self.app.locate(st.node) for st in where))
+        text_ = answer.decision.value
+        if answer.conditions:
+            text_ += ": " + "; ".join(answer.conditions)
+        return text_ + (f" ({places})" if places else "")
+
+
+def _context(principal: IamPrincipal) -> RequestContext:
+    """What is known of any request the principal makes: ``aws:username`` for a user with a written name (for
+    policy variables such as ``arn:aws:s3:::home/${aws:username}/*``)."""
+    name = text(principal.name) if isinstance(principal, User) else None
+    return RequestContext({"aws:username": (name,)}) if name else RequestContext()
+
+
+def _may_overlap(pattern: str, target: str) -> bool:
+    """Whether a pattern may match a target whose unknown part (``UNSURE``) could be anything: their known
+    beginnings agree."""
+    head = target.split(arns.UNSURE, 1)[0].lower()
+    known = re.split(r"[*?]", pattern, maxsplit=1)[0].lower()
+    return known.startswith(head) or head.startswith(known)
+
+
+def _is_account(value: Value, lookup: arns.Lookup) -> bool:
+    """An account principal: an account id or ``arn:...:iam::<account>:root`` (own account's symbol included)."""
+    found = arns.patterns(value, lookup)
+    if found is None:
+        return False
+    strict = found[0]
+    if strict.isdigit() and len(strict) == 12:
+        return True
+    return strict.startswith("arn:") and strict.endswith(":root") and ":iam::" in strict
+
+
+def _actions_of(st: Statement) -> tuple[str, ...]:
+    """The canonical actions a statement names (NotAction: every action it does not name)."""
+    written = [t for t in (text(a) for a in st.actions) if t is not None]
+    if st.not_action:
+        return tuple(a for a in expand("*") if not any(wildcard_match(w, a) for w in written))
+    out: list[str] = []
+    for w in written:
+        out.extend(expand(w))
+    return tuple(dict.fromkeys(out))

@@ -1,0 +1,415 @@
+"""Who outside the account a resource policy lets in, and who may assume a role.
+
+:func:`exposure_of` judges a resource policy (a bucket, queue, topic, bus, secret, key or REST API policy, or a
+function's ``AWS::Lambda::Permission`` s read as statements) by asking, statement by statement, whether *an
+outsider* can make a request that the ``Allow`` admits and no ``Deny`` refuses:
+
+* the outsider is in no organization of yours, calls from no VPC or endpoint of yours, on behalf of no resource
+  of yours: every *restricting* key (:data:`remit.iam.exposure.RESTRICTING_KEYS`: ``aws:SourceArn``,
+  ``aws:SourceAccount``, ``aws:PrincipalOrgID``, ``aws:SourceVpce``, ``aws:SourceIp``...) is either absent
+  from their request or holds a value of theirs, which matches only patterns that are not concrete
+  (``*``, an ARN with a wildcard account);
+* every other key (``aws:SecureTransport``, ``lambda:FunctionUrlAuthType``, ``s3:prefix``, tags...) is the
+  outsider's to choose, absent included.
+
+Conditions are decided in Python per key and candidate value (each literal the policy names, one value of the
+outsider's own, absent); z3 (imported on first need, with a timeout) then decides whether some choice satisfies
+the ``Allow`` and none of the ``Deny`` statements that cover it. When each key appears once and no ``Deny``
+applies, the answer is read directly, without z3. The answer names the clauses that keep the outsider out
+(``restricted_by``) or that the outsider must satisfy (``conditions``).
+
+The :class:`Reach` of a resource is the widest that holds: ``public`` (anyone, unsigned requests included, for
+S3 buckets, REST APIs and function URLs), ``any-account`` (any AWS account), ``cross-account`` (a named
+foreign account), ``service`` (an AWS service principal, pinned to a source or not), ``account`` (principals of
+the owning account), ``none``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from remit.iam.conditions import RequestContext, Tri, describe, evaluate_clause, split_operator
+from remit.iam.evaluate import action_matches
+from remit.iam.exposure import RESTRICTING_KEYS, _action_covers, _concrete, _resources_cover
+from remit.model.entities import Api, Bucket, Entity, LambdaPermission, Role
+from remit.model.policy import ConditionClause, PolicyDocument, Principal, Statement
+from remit.model.values import may_be_absent, present_options, render, text
+
+__all__ = ["Exposure", "Reach", "TrustEdge", "Verdict", "anonymous_ok", "exposure_of", "judge_statements",
+           "lambda_statements", "outsider_can", "trust_edges"]
+
+Z3_TIMEOUT_MS = 2000
+_OUTSIDER = "remit-outsider-value"
+_OUTSIDER_IP = "198.51.100.23"
+_SAMPLE_ACCOUNT = "123456789012"
+
+
+class Reach(StrEnum):
+    PUBLIC = "public"
+    ANY_ACCOUNT = "any-account"
+    CROSS_ACCOUNT = "cross-account"
+    ACCOUNT = "account"
+    SERVICE = "service"
+    NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Whether an outsider gets through one Allow statement."""
+
+    reachable: bool
+    conditions: tuple[str, ...] = ()  # clauses the outsider must (and can) satisfy
+    restricted_by: tuple[str, ...] = ()  # clauses that keep the outsider out
+    method: str = "direct"  # "direct" or "z3"
+
+
+@dataclass(frozen=True, slots=True)
+class Exposure:
+    """The verdict on one resource policy."""
+
+    reach: Reach
+    conditions: tuple[str, ...] = ()  # what restricts (or, when reachable, what a caller must satisfy)
+    actions: tuple[str, ...] = ()  # the actions opened at this reach, as written
+    statements: tuple[Statement, ...] = ()
+    accounts: tuple[str, ...] = ()  # named foreign accounts (cross-account)
+    services: tuple[str, ...] = ()  # service principals (service)
+    restricted_by: tuple[str, ...] = ()  # clauses that keep anyone/any account out of other statements
+
+    @property
+    def open(self) -> bool:
+        return self.reach in (Reach.PUBLIC, Reach.ANY_ACCOUNT)
+
+    def describe(self) -> str:
+        who = {Reach.PUBLIC: "anyone on the internet", Reach.ANY_ACCOUNT: "any AWS account",
+               Reach.CROSS_ACCOUNT: "account(s) " + ", ".join(self.accounts),
+               Reach.SERVICE: "service(s) " + ", ".join(self.services),
+               Reach.ACCOUNT: "principals of the owning account", Reach.NONE: "no one"}[self.reach]
+        out = f"{self.reach.value}: {who}"
+        if self.actions:
+            out += " may " + ", ".join(self.actions[:6]) + (" ..." if len(self.actions) > 6 else "")
+        if self.conditions:
+            out += " when " + "; ".join(self.conditions)
+        if self.restricted_by:
+            out += " (anyone else is kept out by " + "; ".join(self.restricted_by) + ")"
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class TrustEdge:
+    """Someone a role's trust policy lets assume it."""
+
+    kind: str  # anyone, account, principal, service, federated
+    value: str  # as written ("*", an account id, "lambda.amazonaws.com"...)
+    statements: tuple[Statement, ...]
+    conditions: tuple[str, ...] = ()
+    restricted: bool = False  # a condition pins who (source ARN/account, audience, organization...)
+
+
+# ------------------------------------------------------------------------------------------------
+# principals
+
+
+def _for_anyone(st: Statement) -> bool:
+    if st.not_principal:
+        return not any(p.is_anyone for p in st.principals)
+    return any(p.is_anyone for p in st.principals)
+
+
+def _account_of(p: Principal) -> str | None:
+    """The account an AWS principal value names: a literal account id, ``self`` for the template's own."""
+    shown = render(p.value)
+    if "AWS::AccountId" in shown:
+        return "self"
+    if shown.isdigit() and len(shown) == 12:
+        return shown
+    parts = shown.split(":")
+    if len(parts) >= 6 and parts[2] == "iam" and parts[4].isdigit():
+        return parts[4]
+    return None
+
+
+def lambda_statements(permissions: Iterable[LambdaPermission]) -> tuple[Statement, ...]:
+    """A function's ``AWS::Lambda::Permission`` s as resource-policy statements (a property that a template
+    condition may remove does not count as a condition)."""
+    out: list[Statement] = []
+    for perm in permissions:
+        clauses: list[ConditionClause] = []
+        for key, op, value in (("AWS:SourceArn", "ArnLike", perm.source_arn),
+                               ("AWS:SourceAccount", "StringEquals", perm.source_account),
+                               ("aws:PrincipalOrgID", "StringEquals", perm.principal_org_id),
+                               ("lambda:FunctionUrlAuthType", "StringEquals", perm.function_url_auth_type),
+                               ("lambda:EventSourceToken", "StringEquals", perm.event_source_token)):
+            if value is not None and not may_be_absent(value):
+                clauses.append(ConditionClause(op, key, tuple(present_options(value))))
+        for option in present_options(perm.principal):
+            shown = text(option)
+            if shown == "*":
+                principal = Principal("*", "*")
+            elif shown is not None and "." in shown and not shown.startswith("arn:"):
+                principal = Principal("Service", option)
+            else:
+                principal = Principal("AWS", option)
+            out.append(Statement("Allow", (perm.action,), ("*",), perm.at("Principal"), principals=(principal,),
+                                 has_principal=True, conditions=tuple(clauses)))
+    return tuple(out)
+
+
+# ------------------------------------------------------------------------------------------------
+# the outsider question
+
+
+def _candidates(key: str, clauses: Sequence[ConditionClause]) -> list[str | None]:
+    """Values an outsider's request may carry for ``key`` (None: absent)."""
+    if key in RESTRICTING_KEYS:
+        return [_OUTSIDER, None]
+    values: list[str | None] = []
+    for c in clauses:
+        for v in c.values:
+            t = text(v)
+            if t is not None and t not in values:
+                values.append(t)
+                _, base, _ = split_operator(c.operator)
+                if base.startswith(("numeric", "date")):
+                    try:
+                        n = float(t)
+                        values.extend(str(x) for x in (n - 1, n + 1))
+                    except ValueError:
+                        pass
+    values.append(_OUTSIDER_IP if "ip" in key else _OUTSIDER)
+    values.append(None)
+    return values
+
+
+def _truth(clause: ConditionClause, value: str | None, deny: bool) -> bool:
+    """Whether ``clause`` holds for an outsider whose request carries ``value`` (None: absent)."""
+    key = clause.key_lower
+    kind = RESTRICTING_KEYS.get(key)
+    if value is not None and kind is not None:
+        _, base, _ = split_operator(clause.operator)
+        if base == "null":
+            return any((text(v) or "").lower() == "false" for v in clause.values)
+        matches = [not _concrete(kind, v) for v in clause.values]  # the outsider's own value fits these
+        negated = base.startswith(("stringnot", "arnnot", "notip"))
+        return all(not m for m in matches) if negated else any(matches)
+    ctx = RequestContext({key: (value,)} if value is not None else {}, complete=True)
+    result = evaluate_clause(clause, ctx)
+    if result is Tri.UNKNOWN:
+        return not deny  # a value computed at deployment: assume the Allow holds and the Deny does not
+    return result is Tri.TRUE
+
+
+def outsider_can(allow: Statement, denies: Sequence[Statement]) -> Verdict:
+    """Whether an outsider can satisfy ``allow`` while none of ``denies`` applies (see the module docstring)."""
+    clauses = list(allow.conditions) + [c for d in denies for c in d.conditions]
+    by_key: dict[str, list[ConditionClause]] = {}
+    for c in clauses:
+        by_key.setdefault(c.key_lower, []).append(c)
+    if any(not d.conditions for d in denies):
+        return Verdict(False, restricted_by=tuple(_deny_label(d) for d in denies if not d.conditions))
+    candidates = {k: _candidates(k, cs) for k, cs in by_key.items()}
+    tables: dict[int, list[bool]] = {}
+    for c in clauses:
+        deny = c not in allow.conditions
+        tables[id(c)] = [_truth(c, v, deny) for v in candidates[c.key_lower]]
+    restricting = tuple(describe(c) for c in allow.conditions if not any(tables[id(c)]))
+    if restricting:
+        return Verdict(False, restricted_by=restricting)
+    if not denies and all(len(cs) == 1 for cs in by_key.values()):
+        return Verdict(True, _needs(allow, candidates, tables))
+    solved = _solve(allow, denies, candidates, tables)
+    if solved is None or solved is True:
+        return Verdict(True, ("remit could not decide the conditions in time",), method="z3")
+    if solved is False:
+        blocking = [describe(c) for d in denies for c in d.conditions if c.key_lower in RESTRICTING_KEYS]
+        blocking += [describe(c) for c in allow.conditions if c.key_lower in RESTRICTING_KEYS]
+        return Verdict(False, restricted_by=tuple(dict.fromkeys(blocking)) or ("the Deny statements",), method="z3")
+    return Verdict(True, _needs(allow, candidates, tables, solved), method="z3")
+
+
+def _deny_label(d: Statement) -> str:
+    return f"the Deny{' ' + d.sid if d.sid else ''} for everyone"
+
+
+def _needs(allow: Statement, candidates: dict[str, list[str | None]], tables: dict[int, list[bool]],
+           chosen: dict[str, int] | None = None) -> tuple[str, ...]:
+    """The Allow's clauses that an outsider satisfies only by choosing a value (not by default)."""
+    out = []
+    for c in allow.conditions:
+        values = candidates[c.key_lower]
+        idx = chosen.get(c.key_lower) if chosen else None
+        if idx is None:
+            idx = next(i for i, ok in enumerate(tables[id(c)]) if ok)
+        if values[idx] is not None or c.key_lower in RESTRICTING_KEYS:
+            out.append(describe(c))
+    return tuple(out)
+
+
+def _solve(allow: Statement, denies: Sequence[Statement], candidates: dict[str, list[str | None]],
+           tables: dict[int, list[bool]]) -> dict[str, int] | bool | None:
+    """A choice of candidate per key satisfying the Allow and no Deny (its indices), False when there is none,
+    None when the solver gave up. Uses z3 when importable; otherwise enumerates (small products only)."""
+    try:
+        import z3  # type: ignore[import-untyped]  # noqa: PLC0415 - heavy, and needed only for policies with interacting conditions
+    except ImportError:  # pragma: no cover - z3-solver is a dependency
+        return _enumerate(allow, denies, candidates, tables)
+    variables = {k: z3.Int(f"k{i}") for i, k in enumerate(candidates)}
+    solver = z3.Solver()
+    solver.set("timeout", Z3_TIMEOUT_MS)
+    for k, var in variables.items():
+        solver.add(var >= 0, var < len(candidates[k]))
+
+    def clause(c: ConditionClause) -> Any:
+        var = variables[c.key_lower]
+        return z3.Or([var == i for i, ok in enumerate(tables[id(c)]) if ok] or [z3.BoolVal(False)])
+
+    solver.add(z3.And([clause(c) for c in allow.conditions] or [z3.BoolVal(True)]))
+    for d in denies:
+        solver.add(z3.Not(z3.And([clause(c) for c in d.conditions])))
+    result = solver.check()
+    if result == z3.sat:
+        model = solver.model()
+        return {k: model.eval(var, model_completion=True).as_long() for k, var in variables.items()}
+    if result == z3.unsat:
+        return False
+    return None
+
+
+def _enumerate(allow: Statement, denies: Sequence[Statement], candidates: dict[str, list[str | None]],
+               tables: dict[int, list[bool]]) -> dict[str, int] | bool | None:
+    keys = list(candidates)
+    sizes = [range(len(candidates[k])) for k in keys]
+    total = 1
+    for s in sizes:
+        total *= len(s)
+    if total > 100_000:
+        return None
+    for combo in itertools.product(*sizes):
+        chosen = dict(zip(keys, combo, strict=True))
+        if all(tables[id(c)][chosen[c.key_lower]] for c in allow.conditions) and not any(
+                all(tables[id(c)][chosen[c.key_lower]] for c in d.conditions) for d in denies):
+            return chosen
+    return False
+
+
+# ------------------------------------------------------------------------------------------------
+# one resource
+
+
+def anonymous_ok(entity: Entity, st: Statement) -> bool:
+    if isinstance(entity, (Bucket, Api)):
+        return True
+    return any(c.key_lower == "lambda:functionurlauthtype" and any(text(v) == "NONE" for v in c.values)
+               for c in st.conditions)
+
+
+def _covering_denies(allow: Statement, denies: Sequence[Statement]) -> list[Statement]:
+    """Denies for everyone that cover all of the Allow's actions and resources."""
+    out = []
+    for d in denies:
+        if d.not_principal:
+            if any(p.is_anyone for p in d.principals) or d.conditions:
+                continue
+            # "deny everyone but these": the outsider is not among them
+            if _resources_cover(d, allow) and all(_action_covers(d, render(a), allow.not_action)
+                                                  for a in allow.actions):
+                out.append(Statement(d.effect, d.actions, d.resources, d.node, d.not_action, d.not_resource,
+                                     (), False, True, (), d.sid, d.when))
+            continue
+        if not any(p.is_anyone for p in d.principals):
+            continue
+        if d.when:
+            continue  # a Deny that a template condition may remove does not count
+        if _resources_cover(d, allow) and all(_action_covers(d, render(a), allow.not_action) for a in allow.actions):
+            out.append(d)
+    return out
+
+
+def judge_statements(statements: Sequence[Statement]) -> tuple[tuple[Statement, Verdict], ...]:
+    """Every ``Allow`` for anyone (``*``, ``AWS: *``, ``NotPrincipal``) with the outsider's verdict."""
+    denies = [st for st in statements if not st.allows]
+    return tuple((st, outsider_can(st, _covering_denies(st, denies))) for st in statements
+                 if st.allows and _for_anyone(st))
+
+
+def exposure_of(entity: Entity, statements: Sequence[Statement]) -> Exposure:
+    """The widest reach of a resource policy (see the module docstring)."""
+    allows = [st for st in statements if st.allows]
+    judged = judge_statements(statements)
+    open_ = [(st, v) for st, v in judged if v.reachable]
+    kept = tuple(dict.fromkeys(c for _, v in judged if not v.reachable for c in v.restricted_by))
+    if open_:
+        public = any(anonymous_ok(entity, st) for st, _ in open_)
+        return Exposure(Reach.PUBLIC if public else Reach.ANY_ACCOUNT,
+                        tuple(dict.fromkeys(c for _, v in open_ for c in v.conditions)),
+                        _actions(st for st, _ in open_), tuple(st for st, _ in open_), restricted_by=kept)
+    cross = [(st, acc) for st in allows if not st.not_principal for p in st.principals if p.kind == "AWS"
+             for acc in [_account_of(p)] if acc not in (None, "self", _SAMPLE_ACCOUNT)]
+    if cross:
+        return Exposure(Reach.CROSS_ACCOUNT, _clauses(st for st, _ in cross), _actions(st for st, _ in cross),
+                        tuple(dict.fromkeys(st for st, _ in cross)),
+                        accounts=tuple(dict.fromkeys(str(a) for _, a in cross)), restricted_by=kept)
+    service = [(st, render(p.value)) for st in allows if not st.not_principal for p in st.principals
+               if p.kind == "Service"]
+    if service:
+        return Exposure(Reach.SERVICE, _clauses(st for st, _ in service), _actions(st for st, _ in service),
+                        tuple(dict.fromkeys(st for st, _ in service)),
+                        services=tuple(dict.fromkeys(s for _, s in service)), restricted_by=kept)
+    own = [st for st in allows if st.principals]
+    if own or kept:
+        return Exposure(Reach.ACCOUNT, (), _actions(own), tuple(own), restricted_by=kept)
+    return Exposure(Reach.NONE)
+
+
+def _actions(statements: Iterable[Statement]) -> tuple[str, ...]:
+    out: list[str] = []
+    for st in statements:
+        out.extend(("not " if st.not_action else "") + render(a) for a in st.actions)
+    return tuple(dict.fromkeys(out))
+
+
+def _clauses(statements: Iterable[Statement]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(describe(c) for st in statements for c in st.conditions))
+
+
+# ------------------------------------------------------------------------------------------------
+# trust
+
+_ASSUME = ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML")
+_PINNING = frozenset({*RESTRICTING_KEYS, "sts:externalid"})
+
+
+def trust_edges(role: Role) -> tuple[TrustEdge, ...]:
+    """Who the role's trust policy lets assume it (Deny statements for everyone remove an edge)."""
+    if not isinstance(role.trust, PolicyDocument):
+        return ()
+    out: list[TrustEdge] = []
+    denies = [st for st in role.trust.statements if not st.allows and not st.conditions
+              and any(p.is_anyone for p in st.principals)]
+    for st in role.trust.statements:
+        if not st.allows or not any(action_matches(st, a) is not Tri.FALSE for a in _ASSUME):
+            continue
+        if any(all(action_matches(d, a) is Tri.TRUE for a in _ASSUME if action_matches(st, a) is not Tri.FALSE)
+               for d in denies):
+            continue
+        conditions = tuple(describe(c) for c in st.conditions)
+        keys = {c.key_lower for c in st.conditions}
+        for p in st.principals:
+            value = render(p.value)
+            if p.is_anyone or st.not_principal:
+                kind, restricted = "anyone", bool(keys & _PINNING)
+            elif p.kind == "Service":
+                kind, restricted = "service", bool(keys & {"aws:sourcearn", "aws:sourceaccount"})
+            elif p.kind == "Federated":
+                kind = "federated"
+                restricted = any(k.endswith((":aud", ":sub", ":amr")) for k in keys)
+            else:
+                account = _account_of(p)
+                whole = value.endswith((":root", "AccountId}")) or value.isdigit()
+                kind = "account" if account is not None and whole else "principal"
+                restricted = bool(keys & _PINNING)
+            out.append(TrustEdge(kind, value, (st,), conditions, restricted))
+    return tuple(out)
