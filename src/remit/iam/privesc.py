@@ -1,0 +1,139 @@
+"""Privilege escalation: the method catalog (``remit/data/privesc.json``) matched on a principal's combined grants.
+
+A method counts when every action it needs is granted to the principal by any of its policies (actions split
+across several policies count), after explicit Deny and the permissions boundary (``app.iam.grants``).
+
+* ``new-passrole`` methods also need ``iam:PassRole`` on a role that trusts the service the method runs code in:
+  a modelled role that trusts that service and that the PassRole grant covers, or any role when PassRole is
+  granted on ``*`` (such a role could exist or be created).
+* ``existing-passrole`` methods need an existing resource to take over: for Lambda, a modelled function (other
+  than the principal's own) the action covers; for other resource kinds, the action granted on ``*``.
+* ``sts:AssumeRole`` counts toward modelled roles whose trust lets the principal's account in.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from remit.iam.actions import expand
+from remit.model.application import Application
+from remit.model.entities import Function, IamPrincipal, Role
+from remit.model.policy import Statement
+from remit.model.values import render, text
+
+CATEGORIES = ("self-escalation", "principal-access", "new-passrole", "existing-passrole", "credential-access")
+
+
+@dataclass(frozen=True)
+class Method:
+    """One catalog entry."""
+
+    id: str
+    category: str
+    actions: tuple[str, ...]
+    gain: str
+    passes_to: str | None = None  # the service the passed role must trust (new-passrole)
+    existing: str | None = None  # the kind of existing resource taken over (existing-passrole)
+
+
+@dataclass(frozen=True)
+class ActionGrant:
+    """One action a method needs, with the statements granting it."""
+
+    action: str
+    statements: tuple[Statement, ...]
+    conditional: bool = False
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """A method the principal can use, the grants that make it possible, and what it gains."""
+
+    principal: str
+    method: Method
+    actions: tuple[ActionGrant, ...]
+    gained: str
+
+    @property
+    def conditional(self) -> bool:
+        return any(a.conditional for a in self.actions)
+
+
+@cache
+def catalog() -> tuple[Method, ...]:
+    """The methods of the bundled data file."""
+    raw: dict[str, Any] = json.loads(resources.files("remit.data").joinpath("privesc.json").read_text("utf-8"))
+    return tuple(Method(m["id"], m["category"], tuple(m["actions"]), m["gain"], m.get("passes_to"),
+                        m.get("existing")) for m in raw["methods"])
+
+
+_SOME_ROLE = "arn:aws:iam::111122223333:role/remit-probe-any-role"  # a role the template does not define
+
+
+def _trusts_service(app: Application, role: Role, service: str) -> bool:
+    return any(e.kind == "service" and e.value.lower() == service for e in app.iam.trusted_by(role))
+
+
+def _on_star(resources_: tuple[Any, ...]) -> bool:
+    return any(text(r) == "*" for r in resources_)
+
+
+def _gain(app: Application, principal: IamPrincipal, method: Method,
+          grants: dict[str, Any]) -> str | None:
+    """What the method gains for this principal, or None when no target makes it work."""
+    if method.category == "new-passrole" and method.passes_to:
+        passrole = grants["iam:passrole"]
+        names = [render(r.name) for r in app.roles
+                 if r.id != principal.id and _trusts_service(app, r, method.passes_to)
+                 and app.iam.can(principal, "iam:PassRole", r).possible]
+        if names:
+            return "the permissions of role " + ", ".join(sorted(names))
+        if _on_star(passrole.resources) and app.iam.can(principal, "iam:PassRole", _SOME_ROLE).possible:
+            return f"the permissions of any role trusting {method.passes_to} (PassRole on *)"
+        return None
+    if method.category == "existing-passrole":
+        first = grants[method.actions[0].lower()]
+        if method.existing == "function":
+            own = {f.id for f in app.functions_using_role(principal)} if isinstance(principal, Role) else set()
+            fns: list[Function] = [f for f in app.functions if f.id not in own
+                                   and all(app.iam.can(principal, a, f).possible for a in method.actions)]
+            if fns:
+                return "the role of function " + ", ".join(sorted(render(f.name) for f in fns))
+        if _on_star(first.resources):
+            return f"the role of any existing {method.existing or 'resource'} in the account"
+        return None
+    if method.actions == ("sts:AssumeRole",):
+        roles = [render(r.name) for r in app.roles
+                 if r.id != principal.id and app.iam.can(principal, "sts:AssumeRole", r).possible
+                 and any(e.kind in ("account", "anyone", "principal") for e in app.iam.trusted_by(r))]
+        return ("role " + ", ".join(sorted(roles))) if roles else None
+    return method.gain
+
+
+def is_admin(app: Application, principal: IamPrincipal) -> bool:
+    """Whether the principal is allowed every action on every resource, unconditionally (nothing to gain)."""
+    full = {g.action.lower() for g in app.iam.grants(principal) if not g.conditional and _on_star(g.resources)}
+    return len(full) >= len(expand("*"))
+
+
+def escalations(app: Application, principal: IamPrincipal) -> tuple[Escalation, ...]:
+    """Every catalog method the principal's combined effective permissions allow (none for an administrator,
+    which has nothing left to gain; RMT-IAM-001 reports those)."""
+    if is_admin(app, principal):
+        return ()
+    grants = {g.action.lower(): g for g in app.iam.grants(principal)}
+    out: list[Escalation] = []
+    for method in catalog():
+        if not all(a.lower() in grants for a in method.actions):
+            continue
+        gained = _gain(app, principal, method, grants)
+        if gained is None:
+            continue
+        acts = tuple(ActionGrant(a, grants[a.lower()].statements, grants[a.lower()].conditional)
+                     for a in method.actions)
+        out.append(Escalation(render(principal.name), method, acts, gained))
+    return tuple(out)

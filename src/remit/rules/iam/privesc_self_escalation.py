@@ -1,0 +1,37 @@
+"""RMT-IAM-020."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from remit.findings import Category, Responsibility, Severity
+from remit.model.application import Application
+from remit.rules.base import Hit, rule
+from remit.rules.iam._privesc import hits
+
+
+@rule(
+    id="RMT-IAM-020",
+    title="Principal can raise its own permissions",
+    severity=Severity.HIGH,
+    category=Category.PRIVILEGE_ESCALATION,
+    responsibility=Responsibility.IAM,
+    scope=None,
+    remediation=("Remove IAM write actions from the principal, or scope them to specific policies and roles it must "
+                 "manage and attach a permissions boundary."),
+    references=(
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html",
+        "https://pathfinding.cloud",
+    ),
+    cwe=("CWE-269",),
+)
+def check(app: Application, _: Application) -> Iterator[Hit]:
+    """A role, user or group can rewrite or attach policies to itself, its groups or any role
+    (iam:CreatePolicyVersion, iam:PutRolePolicy, iam:AttachRolePolicy, iam:AddUserToGroup...).
+
+    The method catalog is remit's data file ``privesc.json`` (category "self-escalation"). Actions count on the
+    principal's combined effective permissions: actions split over several policies count together; an explicit
+    Deny or a permissions boundary removes them; a conditional grant is reported with its conditions. The
+    finding names the principal, the method, each statement granting an action (as the flow) and what is gained.
+    """
+    yield from hits(app, "self-escalation")

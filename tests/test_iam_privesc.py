@@ -1,0 +1,65 @@
+"""Privilege escalation: the catalog and matching on combined, Deny-aware, resource-scoped grants."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from remit.api import load_documents
+from remit.iam.privesc import CATEGORIES, catalog, escalations
+from remit.model.application import Application
+from remit.model.build import build
+from remit.model.entities import Role
+from remit.options import ScanOptions
+
+from .conftest import FIXTURES
+
+APP = FIXTURES / "iam" / "privesc-app"
+
+
+@cache
+def model() -> Application:
+    root, docs, _ = load_documents([APP], ScanOptions())
+    app, _ = build(docs, root)
+    return app
+
+
+def role(logical_id: str) -> Role:
+    return next(r for r in model().roles if r.logical_id == logical_id)
+
+
+def methods(logical_id: str) -> set[str]:
+    return {e.method.id for e in escalations(model(), role(logical_id))}
+
+
+def test_catalog_is_well_formed() -> None:
+    ids = [m.id for m in catalog()]
+    assert len(ids) == len(set(ids))
+    assert {m.category for m in catalog()} == set(CATEGORIES)
+    for m in catalog():
+        if m.category == "new-passrole":
+            assert "iam:PassRole" in m.actions
+            assert m.passes_to
+    assert {"iam-001", "lambda-001", "lambda-003", "cloudformation-002", "iam-012"} <= set(ids)
+
+
+def test_two_policies_together_escalate_to_the_passed_role() -> None:
+    found = [e for e in escalations(model(), role("SplitRole")) if e.method.id == "lambda-001"]
+    assert found, methods("SplitRole")
+    esc = found[0]
+    assert "StrongRole" in esc.gained
+    assert {a.action for a in esc.actions} == {"iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"}
+    assert all(a.statements for a in esc.actions)
+
+
+def test_passrole_to_a_role_that_does_not_trust_lambda_is_no_escalation() -> None:
+    assert "lambda-001" not in methods("Ec2PassRole")
+
+
+def test_deny_cancels_allow() -> None:
+    assert not methods("DeniedRole") & {"iam-005", "lambda-003"}
+
+
+def test_update_code_of_a_function_with_a_stronger_role() -> None:
+    found = [e for e in escalations(model(), role("UpdaterRole")) if e.method.id == "lambda-003"]
+    assert found
+    assert "function" in found[0].gained
