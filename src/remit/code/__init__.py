@@ -1,17 +1,107 @@
-"""The code stage: from each function's deployed code to :class:`~remit.code.facts.CodeFacts`."""
+"""The code stage: from each function's deployed code to :class:`~remit.code.facts.CodeFacts`.
+
+For every function: :func:`remit.code.resolve.resolve` finds the code it ships,
+:func:`remit.code.sources.event_sources` says which event fields its triggers let an attacker write, and the
+analyzer of its language runs — :mod:`remit.code.python`, or :mod:`remit.code.javascript` for JavaScript and
+TypeScript (tree-sitter loads only when a Node.js function exists). Parsed files and function summaries are
+shared by functions that ship the same ``CodeUri``. Handler-like files no function references are listed once
+as possibly dead (:mod:`remit.code.dead`). Bad code (unreadable, binary, huge, syntax errors) becomes
+diagnostics.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
-from remit.code.facts import NO_CODE, CodeFacts
+from remit.code.facts import CodeFacts, FunctionCode, Language
+from remit.diagnostics import Diagnostic, Level
+from remit.model.entities import Invocation
+from remit.model.resources import ResourceId
+from remit.model.values import Unknown
 
 if TYPE_CHECKING:
+    from remit.code.resolve import ResolvedCode
+    from remit.code.sources import EventSources
     from remit.model.application import Application
+    from remit.model.entities import Function
     from remit.options import ScanOptions
+
+JsAnalyzer = Callable[["ResolvedCode", "EventSources", Path], FunctionCode]
+
+
+def _javascript() -> JsAnalyzer | None:
+    try:  # optional, owned by the JavaScript analysis; tree-sitter loads only when a Node.js function exists
+        module = importlib.import_module("remit.code.javascript")
+    except ImportError:
+        return None
+    found = getattr(module, "analyze", None)
+    return cast("JsAnalyzer", found) if callable(found) else None
 
 
 def analyze(app: Application, options: ScanOptions) -> CodeFacts:
     """Resolve and analyse the code of every function of ``app``. Bad code becomes diagnostics, never raises."""
-    del app, options
-    return NO_CODE
+    del options
+    from remit.code.dead import unreferenced  # noqa: PLC0415
+    from remit.code.python import PythonAnalyzer  # noqa: PLC0415
+    from remit.code.resolve import resolve, worth_reporting  # noqa: PLC0415
+    from remit.code.sources import event_sources  # noqa: PLC0415
+
+    root = app.root.resolve()
+    python = PythonAnalyzer(root)
+    javascript: JsAnalyzer | None = None
+    js_loaded = False
+    diagnostics: list[Diagnostic] = []
+    functions: dict[ResourceId, FunctionCode] = {}
+    referenced: set[Path] = set()
+    claimed_roots: set[Path] = set()
+    for fn in app.functions:
+        resolved = resolve(app, fn)
+        where = fn.resource.doc
+        if isinstance(resolved, Unknown):
+            if worth_reporting(resolved):
+                diagnostics.append(Diagnostic(where, Level.INFO, "code-not-resolved",
+                                              f"{fn.display}: code not analysed: {resolved.reason}",
+                                              app.locate(fn.node).line))
+                if fn.code.path is not None:
+                    claimed_roots.add(fn.code.path)
+            continue
+        if resolved.truncated:
+            diagnostics.append(Diagnostic(where, Level.WARNING, "code-too-many-files",
+                                          f"{fn.display}: the package has more source files than remit lists; "
+                                          f"only the first were considered", app.locate(fn.node).line))
+        if resolved.entry is not None:
+            referenced.add(resolved.entry)
+        sources = event_sources(app, fn)
+        sync = _sync(app, fn)
+        result: FunctionCode | None = None
+        try:
+            if resolved.language is Language.PYTHON:
+                result = python.analyze(resolved, sources, sync)
+            else:
+                if not js_loaded:
+                    javascript, js_loaded = _javascript(), True
+                if javascript is None:
+                    claimed_roots.add(resolved.root)
+                else:
+                    result = javascript(resolved, sources, root)
+        except RecursionError:
+            diagnostics.append(Diagnostic(where, Level.WARNING, "code-too-deep",
+                                          f"{fn.display}: the code nests too deeply to analyse"))
+        if result is not None:
+            functions[fn.id] = result
+            diagnostics.extend(result.diagnostics)
+            referenced.update(root / f for f in result.files)
+    diagnostics.extend(python.cache.diagnostics)
+    diagnostics.extend(python.diagnostics)
+    dead = unreferenced(app, referenced, claimed_roots)
+    return CodeFacts(functions, dead, tuple(diagnostics))
+
+
+def _sync(app: Application, fn: Function) -> bool:
+    """Whether whoever invokes the function sees its return value (an API, a URL, a direct invocation)."""
+    triggers = app.triggers_of(fn)
+    return not triggers or any(t.invocation is Invocation.SYNC for t in triggers)
+

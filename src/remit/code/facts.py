@@ -64,6 +64,7 @@ class TaintFlow:
     steps: tuple[FlowStep, ...]
     confidence: Confidence = Confidence.HIGH
     trigger: str = ""  # the trigger kind that makes the source attacker-controlled ("api-route", "s3"...)
+    snippet: str = ""  # the sink's expression as written (shortened): tells flows on one resource apart
 
     @property
     def location(self) -> SourceLocation:
@@ -113,6 +114,7 @@ class CodeIssue:
     evidence: str = ""  # what distinguishes this issue (enters the finding's fingerprint); never a secret
     confidence: Confidence = Confidence.HIGH
     steps: tuple[FlowStep, ...] = ()
+    critical: bool = False  # a secret that opens an AWS account, or a private key
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +129,7 @@ class FunctionCode:
     flows: tuple[TaintFlow, ...] = ()
     sdk_calls: tuple[SdkCall, ...] = ()
     issues: tuple[CodeIssue, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()  # problems met analysing this code (syntax errors, unreadable files)
 
 
 @dataclass(frozen=True)

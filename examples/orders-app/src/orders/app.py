@@ -26,10 +26,21 @@ def get_order(order_id):
     return client.execute_statement(Statement=statement)["Items"]
 
 
+def _html(status, page):
+    return {"statusCode": status, "headers": {"Content-Type": "text/html"}, "body": page}
+
+
 def search(params):
     customer = params.get("customer", "")
     LAST_SEARCH["customer"] = customer
     return table.scan(FilterExpression=f"customer = {customer}")["Items"]
+
+
+def search_page(params):
+    if params.get("next"):  # back to where the storefront sent the customer from
+        return {"statusCode": 302, "headers": {"Location": params["next"]}}
+    items = search(params)
+    return _html(200, f"<h1>Orders of {params.get('customer', '')}</h1><p>{len(items)} found</p>")
 
 
 def export(body):
@@ -45,6 +56,8 @@ def handler(event, context):
         method = event["httpMethod"]
         if method == "GET" and event.get("pathParameters"):
             return _response(200, get_order(event["pathParameters"]["id"]))
+        if method == "GET" and (event.get("queryStringParameters") or {}).get("format") == "html":
+            return search_page(event["queryStringParameters"])
         if method == "GET":
             return _response(200, search(event.get("queryStringParameters") or {}))
         return _response(200, export(json.loads(event["body"])))

@@ -1,0 +1,272 @@
+"""JavaScript and TypeScript analysis: one Node.js handler's reachable modules, flows, SDK calls, issues, imports.
+
+:func:`analyze` is the seam the code stage calls for Node.js runtimes. Files are parsed once with tree-sitter
+(:mod:`~remit.code.javascript.parse`), functions summarised once (:mod:`~remit.code.javascript.taint`),
+per-file findings (secrets, unverified JWTs, SDK calls: :mod:`~remit.code.javascript.checks`) computed once
+per file; all of it is shared by the functions of a scan that ship the same files.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+
+from remit.code.facts import CodeIssue, Confidence, FunctionCode, IssueKind, Language, SdkCall, SinkKind, TaintFlow
+from remit.code.javascript import catalog as cat
+from remit.code.javascript import checks
+from remit.code.javascript.parse import JsModule, ParseCache
+from remit.code.javascript.taint import EXCEPTION, Dep, FunctionRef, Program, render_path
+from remit.code.resolve import ResolvedCode
+from remit.code.sources import EventSources
+from remit.diagnostics import Diagnostic, Level
+from remit.findings import FlowStep
+from remit.model.values import Unknown
+from remit.source import SourceLocation
+
+__all__ = ["analyze"]
+
+MAX_MODULES = 500  # modules followed from one handler
+_SYNC_TRIGGERS = frozenset({"api-route", "function-url", "alb", "direct-invoke"})
+
+
+def _sdk_lookups() -> tuple[Callable[[str], str | None], Callable[[str, str], str | None]] | None:
+    try:
+        from remit.code.sdk import js_service, operation_for  # noqa: PLC0415 - optional seam (code-sdk)
+    except ImportError:
+        return None
+    return js_service, operation_for
+
+
+class JsAnalyzer:
+    """Everything the JavaScript analysis of one scanned root shares between functions."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.cache = ParseCache(root)
+        self.programs: dict[Path, Program] = {}
+        self._file_issues: dict[Path, tuple[CodeIssue, ...]] = {}
+        self._sdk: dict[Path, tuple[SdkCall, ...]] = {}
+        self._reported = 0  # cache diagnostics already handed out
+        self._lookups = _sdk_lookups()
+        self.extra: list[Diagnostic] = []
+        self.stamps: dict[Path, tuple[int, int]] = {}
+
+    def fresh(self) -> bool:
+        """Whether no file parsed so far changed on disk (a later scan of the same root may follow edits)."""
+        for path, stamp in self.stamps.items():
+            try:
+                st = path.stat()
+            except OSError:
+                return False
+            if (st.st_mtime_ns, st.st_size) != stamp:
+                return False
+        return True
+
+    def module(self, path: Path) -> JsModule | None:
+        mod = self.cache.module(path)
+        if mod is not None and path not in self.stamps:
+            try:
+                st = path.stat()
+                self.stamps[path] = (st.st_mtime_ns, st.st_size)
+            except OSError:
+                pass
+        return mod
+
+    def program(self, resolved: ResolvedCode) -> Program:
+        if resolved.root not in self.programs:
+            self.programs[resolved.root] = Program(self.cache, self.root, yaml_unsafe=_old_js_yaml(resolved.root))
+        return self.programs[resolved.root]
+
+    def file_issues(self, mod: JsModule) -> tuple[CodeIssue, ...]:
+        if mod.path not in self._file_issues:
+            self._file_issues[mod.path] = (*checks.secrets(mod), *checks.jwt(mod))
+        return self._file_issues[mod.path]
+
+    def sdk_calls(self, mod: JsModule) -> tuple[SdkCall, ...]:
+        if mod.path not in self._sdk:
+            calls: tuple[SdkCall, ...] = ()
+            if self._lookups is not None:
+                try:
+                    calls = checks.sdk_calls(mod, *self._lookups)
+                except Exception as exc:  # noqa: BLE001 - another part's mapping must not stop the scan
+                    self.extra.append(Diagnostic(mod.rel, Level.WARNING, "code-sdk-error",
+                                                 f"SDK calls not extracted: {type(exc).__name__}: {exc}"))
+            self._sdk[mod.path] = calls
+        return self._sdk[mod.path]
+
+    def new_diagnostics(self) -> tuple[Diagnostic, ...]:
+        found = [*self.cache.diagnostics[self._reported:], *self.extra]
+        self._reported = len(self.cache.diagnostics)
+        self.extra = []
+        return tuple(found)
+
+    def entry_module(self, resolved: ResolvedCode) -> JsModule | None:
+        if resolved.entry is not None:
+            return self.module(resolved.entry)
+        if resolved.inline is not None:
+            fake = Path("<inline>") / resolved.function.doc / f"{resolved.function.logical_id}.js"
+            if fake not in self.cache.modules:
+                self.cache.modules[fake] = self.cache.parse(resolved.inline.encode("utf-8"), resolved.inline_doc,
+                                                            fake, resolved.inline_line - 1)
+            return self.cache.modules[fake]
+        return None
+
+    def reachable(self, entry: JsModule, program: Program) -> list[JsModule]:
+        seen: dict[Path, JsModule] = {entry.path: entry}
+        queue = deque([entry])
+        while queue and len(seen) < MAX_MODULES:
+            mod = queue.popleft()
+            for spec in sorted(mod.specifiers):
+                if not spec.startswith("."):
+                    continue
+                target = program.relative(spec, mod)
+                if target is not None and target.path not in seen:
+                    self.stamp(target)
+                    seen[target.path] = target
+                    queue.append(target)
+        return list(seen.values())
+
+    def stamp(self, mod: JsModule) -> None:
+        if mod.path not in self.stamps and mod.path.parts[:1] != ("<inline>",):
+            try:
+                st = mod.path.stat()
+                self.stamps[mod.path] = (st.st_mtime_ns, st.st_size)
+            except OSError:
+                pass
+
+    def analyze(self, resolved: ResolvedCode, sources: EventSources) -> FunctionCode:
+        function = resolved.function
+        language = resolved.language if resolved.language is not Language.OTHER else Language.JAVASCRIPT
+        entry = self.entry_module(resolved)
+        if entry is None:
+            return FunctionCode(function, language, Unknown("the handler file cannot be read"),
+                                diagnostics=self.new_diagnostics())
+        program = self.program(resolved)
+        ref = program.exported(entry, resolved.handler_name)
+        flows: list[TaintFlow] = []
+        issues: list[CodeIssue] = []
+        handler: SourceLocation | Unknown
+        if ref is None:
+            handler = Unknown(f"no export {resolved.handler_name} in {entry.rel}")
+            if resolved.entry is not None:
+                self.extra.append(Diagnostic(entry.rel, Level.WARNING, "code-handler-missing",
+                                             f"{function.logical_id}: the handler {resolved.handler_name} is not "
+                                             f"exported by {entry.rel}"))
+        else:
+            handler = ref.module.loc(ref.node)
+            sync = any(s.trigger in _SYNC_TRIGGERS for s in sources.sources)
+            flows, issues = _taint(program, ref, sources, sync)
+        modules = self.reachable(entry, program)
+        for path in list(program.visited):
+            mod = program.visited[path]
+            if mod.path not in {m.path for m in modules}:
+                modules.append(mod)
+        for mod in modules:
+            issues.extend(self.file_issues(mod))
+        sdk = tuple(call for mod in modules for call in self.sdk_calls(mod))
+        imports = frozenset(name for mod in modules for name in mod.packages)
+        files = tuple(sorted({m.rel for m in modules if m.path.parts[:1] != ("<inline>",)}))
+        return FunctionCode(function, language, handler, files, imports, tuple(flows), sdk,
+                            tuple(_dedupe(issues)), diagnostics=self.new_diagnostics())
+
+
+def _old_js_yaml(root: Path) -> bool:
+    """The package pins js-yaml below 4, whose ``load`` runs ``!!js/function`` tags by default."""
+    for manifest in (root / "node_modules" / "js-yaml" / "package.json", root / "package.json"):
+        try:
+            data = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(data, dict):
+            continue
+        if manifest.parent.name == "js-yaml":
+            version = str(data.get("version", ""))
+        else:
+            deps = {**(data.get("dependencies") or {}), **(data.get("devDependencies") or {})} \
+                if isinstance(data.get("dependencies") or {}, dict) else {}
+            version = str(deps.get("js-yaml", ""))
+        match = re.search(r"(\d+)", version)
+        if match is not None:
+            return int(match.group(1)) < 4
+    return False
+
+
+def _taint(program: Program, ref: FunctionRef, sources: EventSources,
+           sync: bool) -> tuple[list[TaintFlow], list[CodeIssue]]:
+    from remit.code.javascript.taint import params_of  # noqa: PLC0415
+
+    summary = program.summary(ref)
+    params = params_of(ref.node)
+    event_name = ref.module.text(params[0]) if params and params[0].type == "identifier" else "event"
+    start = FlowStep(ref.module.loc(ref.node), f"{event_name}: the event the trigger delivers")
+    flows: dict[tuple[str, SourceLocation, str], TaintFlow] = {}
+    issues: list[CodeIssue] = []
+    for hit in summary.hits:
+        dep = hit.dep
+        if dep.param != 0 or hit.kind in dep.cleared:
+            continue
+        source = sources.match(dep.path)
+        if source is None:
+            continue
+        steps = (start, *dep.steps, FlowStep(hit.location, hit.callee))
+        text = render_path(dep.path, event_name)
+        if hit.kind == cat.PERSIST:
+            issues.append(CodeIssue(IssueKind.PERSISTENCE, hit.location,
+                                    f"Event data ({source.label}, {text}) is kept beyond the invocation "
+                                    f"({hit.callee}): the next invocation in the same execution environment, "
+                                    f"possibly for another caller, sees it",
+                                    evidence=f"{hit.text}|{text}", confidence=source.confidence, steps=steps))
+            continue
+        key = (hit.kind, hit.location, text)
+        if key not in flows:
+            flows[key] = TaintFlow(SinkKind(hit.kind), text, hit.callee, steps, source.confidence, source.trigger,
+                                   hit.text)
+    if sync:
+        leaks: dict[SourceLocation, CodeIssue] = {}
+        for dep in summary.returns:
+            if dep.param == EXCEPTION:
+                leak = _leak(dep, ref, event_name)
+                leaks.setdefault(leak.location, leak)
+        issues.extend(leaks.values())
+    return list(flows.values()), issues
+
+
+def _leak(dep: Dep, ref: FunctionRef, name: str) -> CodeIssue:
+    location = dep.steps[-1].location if dep.steps else ref.module.loc(ref.node)
+    del name
+    return CodeIssue(IssueKind.ERROR_LEAK, location,
+                     "The handler returns exception details to its caller: error messages and stack traces tell "
+                     "an attacker about the code, its libraries and its data",
+                     evidence=f"handler|{dep.steps[-1].label if dep.steps else ''}", steps=dep.steps,
+                     confidence=Confidence.HIGH)
+
+
+def _dedupe(issues: list[CodeIssue]) -> list[CodeIssue]:
+    seen: set[tuple[IssueKind, SourceLocation, str]] = set()
+    out: list[CodeIssue] = []
+    for issue in issues:
+        key = (issue.kind, issue.location, issue.evidence)
+        if key not in seen:
+            seen.add(key)
+            out.append(issue)
+    return out
+
+
+_LOCK = threading.Lock()
+_CURRENT: list[JsAnalyzer] = []
+
+
+def analyze(resolved: ResolvedCode, sources: EventSources, root: Path) -> FunctionCode:
+    """Flows, SDK calls, issues and imports of one Node.js function. Never raises on bad code: a syntax error
+    is a diagnostic (``FunctionCode.diagnostics``) and the rest of the file is still analysed."""
+    root = root.resolve()
+    with _LOCK:
+        current = _CURRENT[0] if _CURRENT else None
+        if current is None or current.root != root or not current.fresh():
+            current = JsAnalyzer(root)
+            _CURRENT[:] = [current]
+        return current.analyze(resolved, sources)

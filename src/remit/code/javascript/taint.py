@@ -1,0 +1,1391 @@
+"""Taint analysis of JavaScript / TypeScript handlers on tree-sitter trees: event data to sinks, across files.
+
+The same model as the Python analysis, on another tree: a forward abstract interpretation of each function,
+flow-sensitive within straight-line code, merging at branches (loop bodies run twice). A value is a set of
+:class:`Dep` s, "parameter *i* at access path *p*" (``event.Records[*].body``), with the steps that carried
+it and the sink kinds a sanitizer made it safe for. The handler's event is parameter 0; the function's
+event sources decide at the end which paths are attacker data.
+
+Each function gets one :class:`Summary` (which parameter paths reach which sinks and the return value);
+a call to a function of the package — same file, a nested function, ``require("./x")`` / ``import`` of a
+relative module, CommonJS and ESM exports — instantiates the callee's summary. Callbacks written inline
+(``records.map(r => ...)``, ``.then(x => ...)``) are analysed in place, so they see the enclosing
+variables. Recursion is cut and depth bounded.
+
+Exception text (a ``catch (err)`` binding) is parameter ``-1``; writes of event data to module-level state or
+to files under ``/tmp`` are the engine-internal sink ``persistence``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from remit.code.facts import SinkKind
+from remit.code.javascript import catalog as cat
+from remit.code.javascript.parse import (
+    FUNCTION_TYPES,
+    ImportRef,
+    JsModule,
+    ParseCache,
+    find_relative,
+    normal_module,
+    required,
+    string_value,
+    unwrap,
+)
+from remit.code.resolve import inside
+from remit.findings import FlowStep
+from remit.source import SourceLocation
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+EXCEPTION = -1
+MAX_STEPS = 16
+MAX_DEPS = 8
+MAX_PATH = 10
+MAX_HITS = 200
+MAX_DEPTH = 12
+LABEL_WIDTH = 80
+
+_URL_WITH_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#{}$]+[/?#]")
+_LOCAL_PATH = re.compile(r"^/[A-Za-z0-9_.-]+/")
+_ARRAY_ELEMENT = frozenset({"map", "forEach", "filter", "find", "some", "every", "flatMap", "reduce", "findLast"})
+_TERMINATORS = frozenset({"return_statement", "throw_statement", "continue_statement", "break_statement"})
+
+
+@dataclass(frozen=True, slots=True)
+class Dep:
+    param: int
+    path: tuple[str, ...]
+    derived: bool
+    steps: tuple[FlowStep, ...]
+    cleared: frozenset[str] = frozenset()
+
+    @property
+    def key(self) -> tuple[int, tuple[str, ...], bool, frozenset[str], SourceLocation | None]:
+        origin = self.steps[0].location if self.param == EXCEPTION and self.steps else None
+        return self.param, self.path, self.derived, self.cleared, origin
+
+
+Value = tuple[Dep, ...]
+EMPTY: Value = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SinkHit:
+    kind: str
+    callee: str
+    location: SourceLocation
+    dep: Dep
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    returns: Value = ()
+    hits: tuple[SinkHit, ...] = ()
+
+
+NO_SUMMARY = Summary()
+
+
+def union(*values: Iterable[Dep]) -> Value:
+    seen: dict[tuple[int, tuple[str, ...], bool, frozenset[str], SourceLocation | None], Dep] = {}
+    for value in values:
+        for dep in value:
+            if dep.key not in seen and len(seen) < MAX_DEPS:
+                seen[dep.key] = dep
+    return tuple(seen.values())
+
+
+def derived(value: Value) -> Value:
+    return tuple(d if d.derived else replace(d, derived=True) for d in value)
+
+
+def clear(value: Value, kinds: Iterable[str]) -> Value:
+    kinds = frozenset(kinds)
+    if cat.ALL in kinds:
+        return tuple(d for d in value if d.param == EXCEPTION)
+    return tuple(replace(d, cleared=d.cleared | kinds) for d in value)
+
+
+def _cap(steps: Sequence[FlowStep]) -> tuple[FlowStep, ...]:
+    if len(steps) <= MAX_STEPS:
+        return tuple(steps)
+    half = MAX_STEPS // 2
+    return (*steps[:half], *steps[-half:])
+
+
+def add_step(value: Value, step: FlowStep) -> Value:
+    out: list[Dep] = []
+    for d in value:
+        steps = list(d.steps)
+        if steps and steps[-1].location.path == step.location.path and steps[-1].location.line == step.location.line:
+            steps[-1] = step
+        else:
+            steps.append(step)
+        out.append(replace(d, steps=_cap(steps)))
+    return tuple(out)
+
+
+def compose(outer: Dep, inner: Dep, call: FlowStep) -> Dep:
+    path = outer.path if outer.derived else (outer.path + inner.path)[:MAX_PATH]
+    return Dep(outer.param, path, outer.derived or inner.derived, _cap((*outer.steps, call, *inner.steps)),
+               outer.cleared | inner.cleared)
+
+
+def render_path(path: tuple[str, ...], name: str = "event") -> str:
+    out = name
+    for key in path:
+        out += "[*]" if key == "*" else f".{key}" if re.fullmatch(r"[A-Za-z_$][\w$]*", key) else f"[{key!r}]"
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# the program
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionRef:
+    module: JsModule
+    node: Node
+
+    @property
+    def key(self) -> tuple[Path, int, int]:
+        return self.module.path, self.node.start_byte, self.node.end_byte
+
+
+@dataclass
+class Program:
+    """One deployed package: parsed modules (shared cache), summaries, the files the analysis followed."""
+
+    cache: ParseCache
+    root: Path
+    summaries: dict[tuple[Path, int, int], Summary] = field(default_factory=dict)
+    active: list[tuple[Path, int, int]] = field(default_factory=list)
+    visited: dict[Path, JsModule] = field(default_factory=dict)
+    yaml_unsafe: bool = False  # the package depends on js-yaml < 4, whose load() runs !!js/function tags
+
+    def relative(self, specifier: str, importer: JsModule) -> JsModule | None:
+        if importer.path.parts[:1] == ("<inline>",):
+            return None
+        path = find_relative(specifier, importer.path)
+        if path is None:
+            return None
+        real = path.resolve()
+        if not inside(real, self.root):
+            return None
+        mod = self.cache.module(real)
+        if mod is not None:
+            self.visited.setdefault(real, mod)
+        return mod
+
+    def exported(self, mod: JsModule, name: str, hops: int = 0) -> FunctionRef | None:
+        """The function ``mod`` exports as ``name`` (``default`` for ``module.exports = fn``)."""
+        if hops > 4:
+            return None
+        if name in mod.exports:
+            return FunctionRef(mod, mod.exports[name])
+        alias = mod.export_aliases.get(name)
+        if alias is not None and "." in alias:
+            return self.method(mod, alias)
+        if alias is not None:
+            if alias in mod.functions:
+                return FunctionRef(mod, mod.functions[alias])
+            ref = mod.imports.get(alias)
+            if ref is not None:
+                return self.imported(ref, mod, hops + 1)
+        again = mod.reexports.get(name)
+        if again is not None:
+            if again.name is None and name != "*" and "*" not in mod.reexports:  # exports.x = require("./y")
+                return self.imported(ImportRef(again.module, "default"), mod, hops + 1)
+            return self.imported(again, mod, hops + 1)
+        everything = mod.reexports.get("*")
+        if everything is not None and name != "default":  # module.exports = require("./y"); export * from
+            return self.imported(ImportRef(everything.module, name), mod, hops + 1)
+        return None
+
+    def method(self, mod: JsModule, text: str) -> FunctionRef | None:
+        """``instance.handle`` / ``new Lambda().handle`` / ``Lambda.handle``: a method of a class of ``mod``."""
+        owner, _, name = text.rpartition(".")
+        owner = owner.strip()
+        match = re.fullmatch(r"\(?\s*new\s+([A-Za-z_$][\w$]*)\s*\([^()]*\)\s*\)?", owner)
+        cls = match.group(1) if match else owner
+        if cls not in mod.classes:
+            value = unwrap(mod.constants.get(owner))
+            ctor = value.child_by_field_name("constructor") if value is not None and \
+                value.type == "new_expression" else None
+            cls = mod.text(ctor) if ctor is not None else cls
+        found = mod.classes.get(cls, {}).get(name)
+        return FunctionRef(mod, found) if found is not None else None
+
+    def imported(self, ref: ImportRef, mod: JsModule, hops: int = 0) -> FunctionRef | None:
+        target = self.relative(ref.module, mod)
+        if target is None:
+            return None
+        return self.exported(target, ref.name or "default", hops)
+
+    def summary(self, ref: FunctionRef) -> Summary:
+        key = ref.key
+        if key in self.summaries:
+            return self.summaries[key]
+        if key in self.active or len(self.active) >= MAX_DEPTH:
+            return NO_SUMMARY
+        self.active.append(key)
+        try:
+            found = FunctionAnalyzer(self, ref).run()
+        finally:
+            self.active.pop()
+        self.summaries[key] = found
+        return found
+
+
+def params_of(node: Node) -> list[Node]:
+    """The parameter patterns of a function node (TypeScript annotations removed)."""
+    params = node.child_by_field_name("parameters") or node.child_by_field_name("parameter")
+    if params is None:
+        return []
+    if params.type == "identifier":
+        return [params]
+    out: list[Node] = []
+    for p in params.named_children:
+        if p.type in ("required_parameter", "optional_parameter"):
+            inner = p.child_by_field_name("pattern")
+            if inner is not None:
+                out.append(inner)
+        elif p.type not in ("comment", "this"):
+            out.append(p)
+    return out
+
+
+def _terminates(node: Node | None) -> bool:
+    if node is None:
+        return False
+    if node.type in _TERMINATORS:
+        return True
+    if node.type == "statement_block":
+        named = [c for c in node.named_children if c.type != "comment"]
+        return bool(named) and _terminates(named[-1])
+    return False
+
+
+def _prop_key(mod: JsModule, key: Node | None) -> str | None:
+    if key is None:
+        return None
+    if key.type in ("property_identifier", "identifier", "number"):
+        return mod.text(key)
+    return string_value(key)
+
+
+# ------------------------------------------------------------------------------------------------
+# one function
+
+
+class FunctionAnalyzer:
+    def __init__(self, program: Program, ref: FunctionRef) -> None:
+        self.program = program
+        self.ref = ref
+        self.mod = ref.module
+        self.env: dict[str, Value] = {}
+        self.locals: set[str] = set()
+        self.kinds: dict[str, str] = {}
+        self.prefixes: dict[str, str] = {}
+        self.objects: dict[str, dict[str, Value]] = {}  # name -> the object literal it holds, key -> value
+        self.props: dict[tuple[int, int], dict[str, Value]] = {}  # object literal (by span) -> key -> value
+        self.prop_nodes: dict[tuple[int, int], dict[str, Node]] = {}  # object literal -> key -> value node
+        self.object_nodes: dict[str, dict[str, Node]] = {}  # name -> the object literal's value nodes
+        self.local_defs: dict[str, Node] = {}
+        self.inlining: set[tuple[int, int]] = set()  # nested functions being followed in place
+        self.strings: set[str] = set()  # names holding text built in the code (a query string, a command)
+        self.returns: Value = EMPTY
+        self.hits: list[SinkHit] = []
+        self.callback: str | None = None
+
+    def run(self) -> Summary:
+        node = self.ref.node
+        params = params_of(node)
+        for i, pattern in enumerate(params):
+            self.bind(pattern, (Dep(i, (), False, ()),), None, node, declare=True, quiet=True)
+        if len(params) >= 3 and params[2].type == "identifier":
+            self.callback = self.mod.text(params[2])
+        body = node.child_by_field_name("body")
+        if body is None:
+            return NO_SUMMARY
+        if body.type == "statement_block":
+            self.hoist(body)
+            self.block(body)
+        else:
+            value = self.expr(body)
+            self.returns = union(self.returns, add_step(value, self.step(body, self.label(body))))
+        return Summary(self.returns, tuple(self.hits[:MAX_HITS]))
+
+    # -- helpers ------------------------------------------------------------------------------------
+    def label(self, node: Node) -> str:
+        text = " ".join(self.mod.text(node).split())
+        return text if len(text) <= LABEL_WIDTH else text[: LABEL_WIDTH - 1] + "…"
+
+    def loc(self, node: Node) -> SourceLocation:
+        return self.mod.loc(node)
+
+    def step(self, node: Node, text: str) -> FlowStep:
+        return FlowStep(self.loc(node), text)
+
+    def sink(self, kind: str, callee: str, node: Node, value: Value) -> None:
+        for dep in value:
+            if kind in dep.cleared or dep.param == EXCEPTION:
+                continue
+            self.hits.append(SinkHit(kind, callee, self.loc(node), dep, self.label(node)))
+
+    def hoist(self, block: Node) -> None:
+        for stmt in block.named_children:
+            if stmt.type in ("function_declaration", "generator_function_declaration"):
+                name = stmt.child_by_field_name("name")
+                if name is not None:
+                    self.local_defs[self.mod.text(name)] = stmt
+
+    # -- statements ---------------------------------------------------------------------------------
+    def block(self, node: Node) -> None:
+        for stmt in node.named_children:
+            self.stmt(stmt)
+
+    def stmt(self, node: Node) -> None:
+        kind = node.type
+        if kind in ("lexical_declaration", "variable_declaration"):
+            for decl in node.named_children:
+                if decl.type != "variable_declarator":
+                    continue
+                name, value_node = decl.child_by_field_name("name"), decl.child_by_field_name("value")
+                if name is None:
+                    continue
+                inner = unwrap(value_node)
+                if inner is not None and inner.type in FUNCTION_TYPES and name.type == "identifier":
+                    self.local_defs[self.mod.text(name)] = inner
+                    self.locals.add(self.mod.text(name))
+                    continue
+                value = self.expr(value_node) if value_node is not None else EMPTY
+                self.bind(name, value, value_node, decl, declare=True)
+        elif kind == "expression_statement":
+            for child in node.named_children:
+                self.expr(child)
+        elif kind == "return_statement":
+            for child in node.named_children:
+                value = self.expr(child)
+                self.returns = union(self.returns, add_step(value, self.step(node, self.label(node))))
+        elif kind == "if_statement":
+            self.branch(node)
+        elif kind == "for_in_statement":
+            right = node.child_by_field_name("right")
+            items = self.expr(right)
+            element = self.element(items, right, node)
+            left = node.child_by_field_name("left")
+            before = dict(self.env)
+            body = node.child_by_field_name("body")
+            for _ in range(2):
+                if left is not None:
+                    self.bind(left, element, right, node, declare=True)
+                if body is not None:
+                    self.stmt(body)
+            self.merge(before)
+        elif kind in ("for_statement", "while_statement", "do_statement"):
+            for part_name in ("initializer", "condition", "increment"):
+                part = node.child_by_field_name(part_name)
+                if part is not None:
+                    self.stmt(part) if part.type.endswith(("declaration", "statement")) else self.expr(part)
+            before = dict(self.env)
+            body = node.child_by_field_name("body")
+            for _ in range(2):
+                if body is not None:
+                    self.stmt(body)
+            self.merge(before)
+        elif kind == "statement_block":
+            self.hoist(node)
+            self.block(node)
+        elif kind == "try_statement":
+            self.try_statement(node)
+        elif kind == "switch_statement":
+            self.expr(node.child_by_field_name("value"))
+            body = node.child_by_field_name("body")
+            before = dict(self.env)
+            outs: list[dict[str, Value]] = []
+            for case in body.named_children if body is not None else []:
+                self.env = dict(before)
+                for child in case.named_children:
+                    if child.type.endswith(("statement", "declaration")):
+                        self.stmt(child)
+                outs.append(self.env)
+            self.env = before
+            for other in outs:
+                self.merge(other)
+        elif kind == "throw_statement":
+            for child in node.named_children:
+                self.expr(child)
+        elif kind == "labeled_statement":
+            body = node.child_by_field_name("body")
+            if body is not None:
+                self.stmt(body)
+        elif kind in ("function_declaration", "generator_function_declaration"):
+            name = node.child_by_field_name("name")
+            if name is not None:
+                self.local_defs[self.mod.text(name)] = node
+
+    def try_statement(self, node: Node) -> None:
+        before = dict(self.env)
+        body = node.child_by_field_name("body")
+        if body is not None:
+            self.stmt(body)
+        after = dict(self.env)
+        outs = [after]
+        handler = node.child_by_field_name("handler")
+        if handler is not None:
+            self.env = dict(after)
+            self.merge(before)
+            param = handler.child_by_field_name("parameter")
+            if param is not None:
+                dep = Dep(EXCEPTION, (), True, (self.step(handler, f"catch ({self.mod.text(param)})"),))
+                self.bind(param, (dep,), None, handler, declare=True, quiet=True)
+            hbody = handler.child_by_field_name("body")
+            if hbody is not None:
+                self.stmt(hbody)
+            outs.append(dict(self.env))
+        self.env = outs[0]
+        for other in outs[1:]:
+            self.merge(other)
+        final = node.child_by_field_name("finalizer")
+        if final is not None:
+            for child in final.named_children:
+                self.stmt(child)
+
+    def merge(self, other: dict[str, Value]) -> None:
+        for name, value in other.items():
+            self.env[name] = union(self.env.get(name, EMPTY), value)
+
+    def element(self, items: Value, node: Node | None, where: Node) -> Value:
+        return self.subscript(items, "*", node, where)
+
+    # -- binding ------------------------------------------------------------------------------------
+    def bind(self, target: Node, value: Value, source: Node | None, stmt: Node, declare: bool = False,
+             quiet: bool = False) -> None:
+        kind = target.type
+        mod = self.mod
+        if kind in ("identifier", "shorthand_property_identifier_pattern"):
+            name = mod.text(target)
+            if declare:
+                self.locals.add(name)
+            text = self.label(stmt) if stmt.type == "variable_declarator" else \
+                f"{name} = {self.label(source)}" if source is not None else name
+            self.env[name] = value if quiet else add_step(value, self.step(stmt, text))
+            src = unwrap(source)
+            prefix = self.prefix(src) if src is not None and stmt.type != "for_in_statement" else None
+            if prefix is not None:
+                self.prefixes[name] = prefix
+            else:
+                self.prefixes.pop(name, None)
+            if src is not None and self.stringish(src):
+                self.strings.add(name)
+            else:
+                self.strings.discard(name)
+            made = self.kind_of(src) if src is not None and stmt.type != "for_in_statement" else None
+            if made:
+                self.kinds[name] = made
+            else:
+                self.kinds.pop(name, None)
+            if src is not None and src.type == "object":
+                self.objects[name] = dict(self.props.get((src.start_byte, src.end_byte), {}))
+                self.object_nodes[name] = dict(self.prop_nodes.get((src.start_byte, src.end_byte), {}))
+            elif src is not None and src.type == "identifier" and mod.text(src) in self.objects:
+                self.objects[name] = self.objects[mod.text(src)]
+                self.object_nodes[name] = self.object_nodes.get(mod.text(src), {})
+            else:
+                self.objects.pop(name, None)
+                self.object_nodes.pop(name, None)
+            if value and not declare and self.is_module_state(name):
+                self.sink(cat.PERSIST, f"module-level {name}", stmt, value)
+        elif kind == "object_pattern":
+            for prop in target.named_children:
+                if prop.type == "shorthand_property_identifier_pattern":
+                    key = mod.text(prop)
+                    self.bind(prop, self.subscript(value, key, None, None), source, stmt, declare)
+                elif prop.type == "pair_pattern":
+                    key = _prop_key(mod, prop.child_by_field_name("key")) or "*"
+                    inner = prop.child_by_field_name("value")
+                    if inner is not None:
+                        self.bind(inner, self.subscript(value, key, None, None), source, stmt, declare)
+                elif prop.type == "object_assignment_pattern":
+                    left, right = prop.child_by_field_name("left"), prop.child_by_field_name("right")
+                    if left is not None:
+                        key = mod.text(left)
+                        default = self.expr(right) if right is not None else EMPTY
+                        self.bind(left, union(self.subscript(value, key, None, None), default), source, stmt,
+                                  declare)
+                elif prop.type == "rest_pattern":
+                    inner = prop.named_children[0] if prop.named_children else None
+                    if inner is not None:
+                        self.bind(inner, value, source, stmt, declare)
+        elif kind == "array_pattern":
+            for element in target.named_children:
+                if element.type == "rest_pattern":
+                    inner = element.named_children[0] if element.named_children else None
+                    if inner is not None:
+                        self.bind(inner, value, source, stmt, declare)
+                else:
+                    self.bind(element, self.subscript(value, "*", None, None), source, stmt, declare)
+        elif kind == "assignment_pattern":
+            left, right = target.child_by_field_name("left"), target.child_by_field_name("right")
+            if left is not None:
+                default = self.expr(right) if right is not None else EMPTY
+                self.bind(left, union(value, default), source, stmt, declare)
+        elif kind == "rest_pattern":
+            inner = target.named_children[0] if target.named_children else None
+            if inner is not None:
+                self.bind(inner, value, source, stmt, declare)
+        elif kind in ("member_expression", "subscript_expression"):
+            base = unwrap(target.child_by_field_name("object"))
+            if kind == "subscript_expression":
+                value = union(value, derived(self.expr(target.child_by_field_name("index"))))
+            if base is None:
+                return
+            if base.type == "identifier":
+                name = mod.text(base)
+                if self.is_module_state(name) and value:
+                    self.sink(cat.PERSIST, f"module-level {name}", stmt,
+                              add_step(value, self.step(stmt, self.label(stmt))))
+                elif name in self.env:
+                    self.env[name] = union(self.env[name], derived(value))
+                    member = target.child_by_field_name("property")
+                    if name in self.objects and member is not None:
+                        self.objects[name][mod.text(member)] = value
+                        self.object_nodes.setdefault(name, {})[mod.text(member)] = stmt
+            elif base.type == "member_expression" and mod.text(base) in ("module.exports", "this"):
+                return
+            else:
+                self.expr(base)
+        elif kind in WRAPPER_TARGETS:
+            inner = target.named_children[0] if target.named_children else None
+            if inner is not None:
+                self.bind(inner, value, source, stmt, declare)
+
+    def is_module_state(self, name: str) -> bool:
+        return name not in self.locals and name in self.mod.mutable
+
+    # -- guards -------------------------------------------------------------------------------------
+    def branch(self, node: Node) -> None:
+        test = node.child_by_field_name("condition")
+        self.expr(test)
+        guards = self.guards(test)
+        before = dict(self.env)
+        for name, kinds, negated in guards:
+            if not negated:
+                self.refine(name, kinds)
+        consequence = node.child_by_field_name("consequence")
+        if consequence is not None:
+            self.stmt(consequence)
+        body_env, body_ends = self.env, _terminates(consequence)
+        self.env = dict(before)
+        for name, kinds, negated in guards:
+            if negated:
+                self.refine(name, kinds)
+        alternative = node.child_by_field_name("alternative")
+        else_ends = False
+        if alternative is not None:
+            for child in alternative.named_children:
+                self.stmt(child)
+                else_ends = _terminates(child)
+        else_env = self.env
+        if body_ends and not else_ends:
+            self.env = else_env
+        elif else_ends and not body_ends:
+            self.env = body_env
+        else:
+            self.env = body_env
+            self.merge(else_env)
+
+    def refine(self, name: str, kinds: frozenset[str]) -> None:
+        if name in self.env:
+            self.env[name] = clear(self.env[name], kinds)
+
+    def guards(self, test: Node | None) -> list[tuple[str, frozenset[str], bool]]:
+        """(variable, sink kinds it is safe for, negated) for each check in ``test``; ``negated`` when the safe
+        branch is the else branch (``if (!ALLOWED.includes(x)) return``)."""
+        test = unwrap(test)
+        if test is None:
+            return []
+        mod = self.mod
+        if test.type == "unary_expression" and mod.text(test).startswith("!"):
+            inner = self.guards(test.child_by_field_name("argument"))
+            return [(n, k, not neg) for n, k, neg in inner]
+        if test.type == "binary_expression":
+            op_node = test.child_by_field_name("operator")
+            op = mod.text(op_node) if op_node is not None else ""
+            left, right = unwrap(test.child_by_field_name("left")), unwrap(test.child_by_field_name("right"))
+            if op == "&&":
+                return [g for g in (*self.guards(left), *self.guards(right)) if not g[2]]
+            if op == "||":
+                return [g for g in (*self.guards(left), *self.guards(right)) if g[2]]
+            if op in ("===", "==", "!==", "!=") and left is not None and right is not None:
+                negated = op.startswith("!")
+                for a, b in ((left, right), (right, left)):
+                    if a.type == "identifier" and (string_value(b) is not None or b.type == "number"):
+                        return [(mod.text(a), frozenset({cat.ALL}), negated)]
+                    if a.type == "unary_expression" and mod.text(a).startswith("typeof") and \
+                            string_value(b) in ("number", "boolean"):
+                        arg = unwrap(a.child_by_field_name("argument"))
+                        if arg is not None and arg.type == "identifier":
+                            return [(mod.text(arg), frozenset({cat.ALL}), negated)]
+            return []
+        if test.type != "call_expression":
+            return []
+        func = unwrap(test.child_by_field_name("function"))
+        args = test.child_by_field_name("arguments")
+        first = unwrap(args.named_children[0]) if args is not None and args.named_children else None
+        if func is None or func.type != "member_expression":
+            qual = self.qualify(func) if func is not None else None
+            if qual in cat.SANITIZERS and first is not None and first.type == "identifier" and \
+                    qual not in ("parseInt", "parseFloat", "Number"):
+                return [(mod.text(first), cat.SANITIZERS[qual], False)]
+            return []
+        owner = unwrap(func.child_by_field_name("object"))
+        prop_node = func.child_by_field_name("property")
+        method = mod.text(prop_node) if prop_node is not None else ""
+        if owner is None:
+            return []
+        if method in ("includes", "has") and first is not None and first.type == "identifier" and \
+                self.constant_collection(owner):
+            return [(mod.text(first), frozenset({cat.ALL}), False)]
+        if method == "test" and owner.type == "regex" and first is not None and first.type == "identifier":
+            pattern = owner.child_by_field_name("pattern")
+            text = mod.text(pattern) if pattern is not None else ""
+            if text.startswith("^") and text.endswith("$"):
+                return [(mod.text(first), frozenset({cat.ALL}), False)]
+        if method == "startsWith" and owner.type == "identifier" and first is not None and self.prefix(first):
+            return [(mod.text(owner), frozenset({SinkKind.PATH.value, SinkKind.SSRF.value,
+                                                SinkKind.REDIRECT.value}), False)]
+        qual = self.qualify(func) or ""
+        if qual in cat.SANITIZERS and first is not None and first.type == "identifier":
+            return [(mod.text(first), cat.SANITIZERS[qual], False)]
+        return []
+
+    def constant_collection(self, node: Node) -> bool:
+        node = unwrap(node) or node
+        if node.type == "array":
+            return all(string_value(e) is not None or e.type == "number" for e in node.named_children)
+        if node.type == "new_expression":
+            args = node.child_by_field_name("arguments")
+            inner = args.named_children[0] if args is not None and args.named_children else None
+            return inner is not None and self.constant_collection(inner)
+        if node.type == "object":
+            return True
+        if node.type == "identifier":
+            name = self.mod.text(node)
+            if name in self.env:
+                return False
+            value = self.mod.constants.get(name)
+            return value is not None and self.constant_collection(value)
+        if node.type == "call_expression":  # Object.keys(CONST)
+            func = node.child_by_field_name("function")
+            args = node.child_by_field_name("arguments")
+            if func is not None and self.mod.text(func) in ("Object.keys", "Object.values") and args is not None \
+                    and args.named_children:
+                return self.constant_collection(args.named_children[0])
+        return False
+
+    # -- expressions --------------------------------------------------------------------------------
+    def expr(self, node: Node | None) -> Value:
+        node = unwrap(node)
+        if node is None:
+            return EMPTY
+        kind = node.type
+        mod = self.mod
+        if kind in cat_wrappers:
+            inner = node.named_children
+            if kind == "await_expression" or kind in WRAPPER_TARGETS:
+                return self.expr(inner[0]) if inner else EMPTY
+            return self.expr(inner[0]) if inner else EMPTY
+        if kind == "identifier":
+            return self.env.get(mod.text(node), EMPTY)
+        if kind == "template_string":
+            parts = union(*(self.expr(c.named_children[0]) for c in node.named_children
+                            if c.type == "template_substitution" and c.named_children))
+            return self.built(node, derived(parts))
+        if kind == "binary_expression" and self.operator(node) == "+":
+            operands = self.operands(node)  # a long a + b + c chain, without recursing on its depth
+            return self.built(node, derived(union(*(self.expr(o) for o in operands))))
+        if kind == "binary_expression":
+            lhs = self.expr(node.child_by_field_name("left"))
+            rhs = self.expr(node.child_by_field_name("right"))
+            op_node = node.child_by_field_name("operator")
+            op = mod.text(op_node) if op_node is not None else ""
+            if op == "+":
+                return self.built(node, derived(union(lhs, rhs)))
+            if op in ("||", "??", "&&"):
+                return union(lhs, rhs) if op != "&&" else rhs
+            return EMPTY
+        if kind == "ternary_expression":
+            self.expr(node.child_by_field_name("condition"))
+            return union(self.expr(node.child_by_field_name("consequence")),
+                         self.expr(node.child_by_field_name("alternative")))
+        if kind == "member_expression":
+            obj = node.child_by_field_name("object")
+            prop = node.child_by_field_name("property")
+            if obj is not None and mod.text(obj) == "process.env":
+                return EMPTY
+            base = self.expr(obj)
+            name = mod.text(prop) if prop is not None else "*"
+            if not base or name in ("length", "size"):
+                return EMPTY
+            return self.subscript(base, name, node, node)
+        if kind == "subscript_expression":
+            base = self.expr(node.child_by_field_name("object"))
+            index = node.child_by_field_name("index")
+            self.expr(index)
+            key = string_value(index)
+            return self.subscript(base, key if key is not None else "*", node, node) if base else EMPTY
+        if kind == "call_expression":
+            return self.call(node)
+        if kind == "new_expression":
+            return self.call(node, new=True)
+        if kind == "object":
+            return self.object(node)
+        if kind == "array":
+            return derived(union(*(self.expr(e) for e in node.named_children)))
+        if kind == "spread_element":
+            return self.expr(node.named_children[0]) if node.named_children else EMPTY
+        if kind == "assignment_expression":
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            value = self.expr(right)
+            if left is not None:
+                self.bind(left, value, right, node)
+            return value
+        if kind == "augmented_assignment_expression":
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            value = self.expr(right)
+            if left is not None and left.type == "identifier" and value:
+                name = mod.text(left)
+                self.env[name] = add_step(derived(union(self.env.get(name, EMPTY), value)),
+                                          self.step(node, self.label(node)))
+                self.prefixes.pop(name, None)
+                self.strings.add(name)
+                if self.is_module_state(name):
+                    self.sink(cat.PERSIST, f"module-level {name}", node, value)
+            elif left is not None and value:
+                self.bind(left, value, right, node)
+            return value
+        if kind == "sequence_expression":
+            values = [self.expr(c) for c in node.named_children]
+            return values[-1] if values else EMPTY
+        if kind == "yield_expression":
+            value = union(*(self.expr(c) for c in node.named_children))
+            self.returns = union(self.returns, value)
+            return EMPTY
+        if kind in ("unary_expression", "update_expression"):
+            for child in node.named_children:
+                self.expr(child)
+            return EMPTY
+        return EMPTY
+
+    def object(self, node: Node) -> Value:
+        mod = self.mod
+        values: list[Value] = []
+        props: dict[str, Value] = {}
+        nodes: dict[str, Node] = {}
+        for prop in node.named_children:
+            if prop.type == "pair":
+                key_node, value_node = prop.child_by_field_name("key"), prop.child_by_field_name("value")
+                value = self.expr(value_node)
+                key = _prop_key(mod, key_node)
+                if key_node is not None and key_node.type == "computed_property_name":
+                    values.append(derived(self.expr(key_node.named_children[0] if key_node.named_children
+                                                    else None)))
+                if key is not None and value_node is not None:
+                    props[key] = value
+                    nodes[key] = value_node
+                values.append(value)
+            elif prop.type == "shorthand_property_identifier":
+                key = mod.text(prop)
+                value = self.env.get(key, EMPTY)
+                props[key] = value
+                nodes[key] = prop
+                values.append(value)
+            elif prop.type == "spread_element":
+                values.append(self.expr(prop))
+        self.props[(node.start_byte, node.end_byte)] = props
+        self.prop_nodes[(node.start_byte, node.end_byte)] = nodes
+        self.response_object(node, props, nodes)
+        return derived(union(*values))
+
+    def subscript(self, base: Value, key: str, node: Node | None, where: Node | None) -> Value:
+        out: list[Dep] = []
+        for d in base:
+            if d.derived or d.param == EXCEPTION:
+                out.append(d)
+                continue
+            extended = replace(d, path=(*d.path, key)[:MAX_PATH])
+            if where is not None and node is not None:
+                extended = add_step((extended,), self.step(where, self.label(node)))[0]
+            out.append(extended)
+        return tuple(out)
+
+    def built(self, node: Node, value: Value) -> Value:
+        prefix = self.prefix(node) or ""
+        kinds: set[str] = set()
+        if _URL_WITH_HOST.match(prefix) or _LOCAL_PATH.match(prefix) or prefix.startswith("/tmp/") or \
+                self.configured_base(node):
+            kinds |= {SinkKind.SSRF.value, SinkKind.REDIRECT.value}
+        return tuple(replace(d, cleared=d.cleared | kinds) for d in value) if kinds else value
+
+    def configured_base(self, node: Node) -> bool:
+        """Text that starts with a value from the environment followed by a path (``${process.env.API}/x/${id}``,
+        ``API_URL + "/x/" + id``): the deployment chose the destination, the event only a part of the path."""
+        first: Node | None = None
+        rest = ""
+        if node.type == "template_string":
+            parts = [c for c in node.named_children if c.type != "comment"]
+            if len(parts) > 1 and parts[0].type == "template_substitution" and parts[0].named_children:
+                first, rest = parts[0].named_children[0], self.mod.text(parts[1])
+        elif node.type == "binary_expression":
+            operands = self.operands(node)
+            if len(operands) > 1:
+                first, rest = operands[0], self.prefix(operands[1]) or ""
+        first = unwrap(first)
+        if first is None or not rest.startswith("/"):
+            return False
+        if first.type == "identifier" and self.mod.text(first) not in self.env:
+            first = unwrap(self.mod.constants.get(self.mod.text(first)))
+            if first is not None and first.type == "binary_expression" and self.operator(first) in ("||", "??"):
+                first = unwrap(first.child_by_field_name("left"))
+        return first is not None and self.mod.text(first).startswith("process.env")
+
+    def prefix(self, node: Node | None) -> str | None:
+        """The text a string expression certainly starts with, when known."""
+        node = unwrap(node)
+        if node is None:
+            return None
+        text = string_value(node)
+        if text is not None:
+            return text
+        mod = self.mod
+        if node.type == "template_string":
+            out = ""
+            for part in node.named_children:
+                if part.type == "template_substitution":
+                    inner = self.prefix(part.named_children[0]) if part.named_children else None
+                    if inner is None:
+                        return out
+                    out += inner
+                    if not self.is_constant(part.named_children[0]):
+                        return out
+                elif part.type in ("string_fragment", "escape_sequence"):
+                    out += mod.text(part)
+            return out
+        if node.type == "binary_expression":
+            if self.operator(node) != "+":
+                return None
+            out = ""
+            for operand in self.operands(node):
+                piece = self.prefix(operand) if operand.type != "binary_expression" else None
+                if piece is None:
+                    return out or None
+                out += piece
+                if not self.is_constant(operand):
+                    return out
+            return out
+        if node.type == "identifier":
+            name = mod.text(node)
+            if name in self.prefixes:
+                return self.prefixes[name]
+            if name not in self.env:
+                value = mod.constants.get(name)
+                if value is not None and value.type in ("string", "template_string", "binary_expression"):
+                    return self.prefix(value)
+            return None
+        if node.type == "member_expression" and mod.text(node).startswith("process.env."):
+            return None
+        if node.type == "call_expression":
+            func = node.child_by_field_name("function")
+            args = node.child_by_field_name("arguments")
+            qual = self.qualify(func) if func is not None else None
+            if qual in ("path.join", "path.resolve", "path.posix.join") and args is not None and args.named_children:
+                first = self.prefix(args.named_children[0])
+                return first.rstrip("/") + "/" if first else None
+            if qual in {"URL", "new URL"}:
+                return None
+        return None
+
+    def stringish(self, node: Node) -> bool:
+        """Text built in the code: a string, a template, a concatenation, a string method's result, or a name
+        holding one. Query methods are sinks only for these (``docClient.query(params)`` is not SQL)."""
+        node = unwrap(node) or node
+        if node.type in ("string", "template_string"):
+            return True
+        if node.type == "binary_expression":
+            return self.operator(node) == "+"
+        if node.type == "identifier":
+            return self.mod.text(node) in self.strings or self.mod.text(node) in self.prefixes
+        if node.type == "call_expression":
+            func = unwrap(node.child_by_field_name("function"))
+            if func is not None and func.type == "member_expression":
+                prop = func.child_by_field_name("property")
+                return prop is not None and self.mod.text(prop) in ("replace", "replaceAll", "concat", "join",
+                                                                    "format", "trim", "toString")
+            return func is not None and self.mod.text(func) in ("util.format", "format", "String")
+        return False
+
+    def operator(self, node: Node) -> str:
+        op = node.child_by_field_name("operator")
+        return self.mod.text(op) if op is not None else ""
+
+    def operands(self, node: Node) -> list[Node]:
+        """The operands of a left-nested ``+`` chain, left to right."""
+        rights: list[Node] = []
+        current: Node | None = node
+        while current is not None and current.type == "binary_expression" and self.operator(current) == "+":
+            right = current.child_by_field_name("right")
+            if right is not None:
+                rights.append(right)
+            current = unwrap(current.child_by_field_name("left"))
+        return ([current] if current is not None else []) + rights[::-1]
+
+    def is_constant(self, node: Node | None) -> bool:
+        node = unwrap(node)
+        if node is None:
+            return False
+        if string_value(node) is not None:
+            return True
+        return node.type == "identifier" and self.mod.text(node) not in self.env and \
+            self.mod.text(node) in self.mod.constants
+
+    # -- names --------------------------------------------------------------------------------------
+    def import_ref(self, name: str) -> ImportRef | None:
+        if name in self.env or name in self.local_defs or name in self.locals:
+            return None
+        return self.mod.imports.get(name)
+
+    def qualify(self, node: Node | None) -> str | None:
+        """The dotted name a callee or object resolves to through imports and known object kinds."""
+        node = unwrap(node)
+        if node is None:
+            return None
+        mod = self.mod
+        if node.type == "identifier":
+            name = mod.text(node)
+            if name in self.kinds:
+                return self.kinds[name]
+            ref = self.import_ref(name)
+            if ref is not None:
+                base = normal_module(ref.module)
+                if ref.name is None or ref.name == "default":
+                    return base
+                return f"{base}.{ref.name}"
+            if name not in self.env and name not in self.locals and name in mod.constants:
+                return self.kind_of(mod.constants[name])
+            return name
+        if node.type == "member_expression":
+            owner = self.qualify(node.child_by_field_name("object"))
+            prop = node.child_by_field_name("property")
+            if owner is None or prop is None:
+                return None
+            if owner == "fs.promises":
+                owner = "fs"
+            return f"{owner}.{mod.text(prop)}"
+        if node.type == "call_expression":
+            req = required(node)
+            if req is not None:
+                return normal_module(req[0]) + (f".{req[1]}" if req[1] else "")
+            return self.kind_of(node)
+        if node.type == "new_expression":
+            return self.kind_of(node)
+        return None
+
+    def kind_of(self, node: Node | None) -> str | None:
+        """What an expression makes: ``axios`` for ``axios.create()``, ``mysql.Connection`` for a connection."""
+        node = unwrap(node)
+        if node is None:
+            return None
+        req = required(node)
+        if req is not None:
+            return normal_module(req[0]) + (f".{req[1]}" if req[1] else "")
+        if node.type == "member_expression":
+            return self.qualify(node)
+        if node.type not in ("call_expression", "new_expression"):
+            return None
+        func = node.child_by_field_name("function") or node.child_by_field_name("constructor")
+        qual = self.qualify(func)
+        if qual is None:
+            return None
+        for client in ("axios", "got", "ky", "superagent"):
+            if qual in (f"{client}.create", f"{client}.extend"):
+                return client
+        if qual.endswith((".createConnection", ".createPool", ".Client", ".Pool", ".connect")):
+            return "sql-client"
+        return ("new " + qual) if node.type == "new_expression" else qual + "()"
+
+    def local_function(self, func: Node | None) -> FunctionRef | None:
+        func = unwrap(func)
+        if func is None:
+            return None
+        mod = self.mod
+        if func.type == "identifier":
+            name = mod.text(func)
+            if name in self.local_defs:
+                return FunctionRef(mod, self.local_defs[name])
+            if name in self.env or name in self.locals:
+                return None
+            if name in mod.functions:
+                return FunctionRef(mod, mod.functions[name])
+            ref = mod.imports.get(name)
+            if ref is not None and ref.module.startswith("."):
+                return self.program.imported(ref, mod)
+            return None
+        if func.type == "member_expression":
+            owner = unwrap(func.child_by_field_name("object"))
+            prop = func.child_by_field_name("property")
+            if owner is None or prop is None:
+                return None
+            method = mod.text(prop)
+            if owner.type == "identifier":
+                ref = self.import_ref(mod.text(owner))
+                if ref is not None and ref.module.startswith("."):
+                    target = self.program.relative(ref.module, mod)
+                    if target is None:
+                        return None
+                    if ref.name in (None, "default"):
+                        return self.program.exported(target, method)
+                    return None
+            elif owner.type in ("call_expression",):
+                req = required(owner)
+                if req is not None and req[0].startswith(".") and req[1] is None:
+                    target = self.program.relative(req[0], mod)
+                    return self.program.exported(target, method) if target is not None else None
+            if owner.type == "this":
+                body = self.ref.node.parent
+                while body is not None and body.type != "class_body":
+                    body = body.parent if body.type in ("method_definition", "field_definition",
+                                                        "public_field_definition") else None
+                if body is not None:
+                    from remit.code.javascript.parse import class_methods  # noqa: PLC0415
+
+                    found_method = class_methods(mod, body).get(method)
+                    return FunctionRef(mod, found_method) if found_method is not None else None
+                return None
+            if mod.text(owner) in ("exports", "module.exports"):
+                found = mod.exports.get(method)
+                return FunctionRef(mod, found) if found is not None else None
+        return None
+
+    # -- calls --------------------------------------------------------------------------------------
+    def call(self, node: Node, new: bool = False) -> Value:
+        mod = self.mod
+        func = unwrap(node.child_by_field_name("constructor" if new else "function"))
+        args_node = node.child_by_field_name("arguments")
+        arg_nodes: list[Node] = []
+        tagged = False
+        if args_node is not None:
+            if args_node.type == "template_string":  # a tagged template: sql`...` keeps values apart
+                tagged = True
+                arg_nodes = [args_node]
+            else:
+                arg_nodes = [a for a in args_node.named_children if a.type != "comment"]
+        receiver = EMPTY
+        method = ""
+        if func is not None and func.type == "member_expression":
+            receiver = self.expr(func.child_by_field_name("object"))
+            prop = func.child_by_field_name("property")
+            method = mod.text(prop) if prop is not None else ""
+        qual = self.qualify(func) or ""
+        qual_new = "new " + qual if new else qual
+        # inline callbacks see the enclosing variables
+        args: list[Value] = []
+        for a in arg_nodes:
+            inner = unwrap(a)
+            if inner is not None and inner.type in ("arrow_function", "function_expression", "function"):
+                args.append(self.inline(inner, receiver, method))
+            else:
+                args.append(self.expr(a))
+        if tagged:
+            return clear(derived(args[0]), {SinkKind.SQL.value}) if args else EMPTY
+        if func is not None and func.type == "identifier" and mod.text(func) == self.callback and len(args) > 1:
+            self.returns = union(self.returns, add_step(args[1], self.step(node, self.label(node))))
+        self.sinks(node, qual_new if new else qual, method, arg_nodes, args, receiver, new)
+
+        base_qual = qual.removeprefix("new ")
+        if base_qual in cat.SANITIZERS:
+            return clear(derived(union(*args, receiver)), cat.SANITIZERS[base_qual])
+        if func is not None and not new:
+            nested = self.nested(func)
+            if nested is not None:
+                return self.inline_call(nested, node, args)
+            ref = self.local_function(func)
+            if ref is not None:
+                return self.instantiate(ref, node, args)
+        if method in cat.NON_PROPAGATING_METHODS:
+            return EMPTY
+        root = qual.split(".", 1)[0]
+        if root in cat.OPAQUE or qual in cat.OPAQUE:
+            return EMPTY
+        everything = union(*args)
+        if method in ("then", "catch", "finally") and receiver:
+            return union(receiver, everything)
+        if method in _ARRAY_ELEMENT and receiver:
+            return union(receiver, everything) if method in ("filter", "find", "findLast") else derived(
+                union(receiver, everything))
+        if receiver:
+            return derived(union(receiver, everything))
+        if method and method not in cat.ARGUMENT_METHODS and root not in cat.GLOBAL_OBJECTS and \
+                not self.import_ref(_root_name(mod, func)):
+            return EMPTY  # a method of an object remit cannot type (a client, a table): returns its own data
+        return derived(everything)
+
+    def nested(self, func: Node) -> Node | None:
+        """A function defined inside the one being analysed (it sees the enclosing variables), when ``func``
+        names it and it is not already being followed (recursion)."""
+        if func.type != "identifier" or len(self.inlining) >= 4:
+            return None
+        found = self.local_defs.get(self.mod.text(func))
+        if found is None or (found.start_byte, found.end_byte) in self.inlining:
+            return None
+        return found
+
+    def inline_call(self, fn: Node, node: Node, args: list[Value]) -> Value:
+        """Call a nested function in place: its parameters take the arguments, its body sees the enclosing
+        variables."""
+        span = (fn.start_byte, fn.end_byte)
+        self.inlining.add(span)
+        try:
+            call_step = self.step(node, f"calls {self.label(node)}")
+            outer = dict(self.env)
+            for i, pattern in enumerate(params_of(fn)):
+                value = args[i] if i < len(args) else EMPTY
+                self.bind(pattern, add_step(value, call_step) if value else value, None, fn, declare=True,
+                          quiet=True)
+            return self.inline(fn, EMPTY, "", bind=False, outer=outer)
+        finally:
+            self.inlining.discard(span)
+
+    def inline(self, fn: Node, receiver: Value, method: str, bind: bool = True,
+               outer: dict[str, Value] | None = None) -> Value:
+        """Analyse a callback written in place, in the enclosing environment; its returned value. Its
+        parameters shadow enclosing names only inside it: afterwards the enclosing values are back (merged)."""
+        before = dict(self.env) if outer is None else outer
+        params = params_of(fn) if bind else []
+        if params:
+            if method in _ARRAY_ELEMENT:
+                element = self.subscript(receiver, "*", None, None)
+                index = 1 if method == "reduce" else 0
+                if index < len(params):
+                    self.bind(params[index], element, None, fn, declare=True)
+                if method == "reduce":
+                    self.bind(params[0], EMPTY, None, fn, declare=True)
+            elif method in ("then", "catch", "finally"):
+                self.bind(params[0], receiver, None, fn, declare=True)
+            else:
+                for p in params:
+                    self.bind(p, EMPTY, None, fn, declare=True)
+        saved = self.returns
+        self.returns = EMPTY
+        body = fn.child_by_field_name("body")
+        if body is not None and body.type == "statement_block":
+            self.hoist(body)
+            self.stmt(body)
+        elif body is not None:
+            self.returns = self.expr(body)
+        self.merge(before)
+        out = self.returns
+        self.returns = saved
+        return out
+
+    def instantiate(self, ref: FunctionRef, node: Node, args: list[Value]) -> Value:
+        summary = self.program.summary(ref)
+        call_step = self.step(node, f"calls {self.label(node)}")
+        for hit in summary.hits:
+            for outer in args[hit.dep.param] if 0 <= hit.dep.param < len(args) else EMPTY:
+                if hit.kind in outer.cleared or outer.param == EXCEPTION:
+                    continue
+                self.hits.append(SinkHit(hit.kind, hit.callee, hit.location, compose(outer, hit.dep, call_step),
+                                         hit.text))
+        out: list[Dep] = []
+        for dep in summary.returns:
+            if dep.param == EXCEPTION:
+                out.append(replace(dep, steps=_cap((*dep.steps, call_step))))
+                continue
+            if 0 <= dep.param < len(args):
+                out.extend(compose(outer, dep, call_step) for outer in args[dep.param])
+        return union(out)
+
+    # -- sinks --------------------------------------------------------------------------------------
+    def config(self, arg_nodes: list[Node], args: list[Value], index: int) -> dict[str, Value] | None:
+        """The properties of an object literal argument (written in place or held by a variable)."""
+        if index >= len(arg_nodes):
+            return None
+        node = unwrap(arg_nodes[index])
+        if node is None:
+            return None
+        if node.type == "object":
+            return self.props.get((node.start_byte, node.end_byte), {})
+        if node.type == "identifier":
+            return self.objects.get(self.mod.text(node))
+        return None
+
+    def config_nodes(self, arg_nodes: list[Node], index: int) -> dict[str, Node]:
+        node = unwrap(arg_nodes[index]) if index < len(arg_nodes) else None
+        if node is None:
+            return {}
+        if node.type == "object":
+            return self.prop_nodes.get((node.start_byte, node.end_byte), {})
+        if node.type == "identifier":
+            return self.object_nodes.get(self.mod.text(node), {})
+        return {}
+
+    def sinks(self, node: Node, qual: str, method: str, arg_nodes: list[Node], args: list[Value],
+              receiver: Value, new: bool) -> None:
+        def arg(i: int) -> Value:
+            return args[i] if i < len(args) else EMPTY
+
+        def prop(i: int, *keys: str) -> Value:
+            found = self.config(arg_nodes, args, i) or {}
+            return union(*(found.get(k, EMPTY) for k in keys))
+
+        base = qual.removeprefix("new ")
+        operation = base.rsplit(".", 1)[-1]
+        # commands
+        if base in cat.SHELL:
+            self.sink(SinkKind.COMMAND.value, base, node, arg(0))
+        elif base in cat.SPAWN:
+            shell = self.shell_option(arg_nodes)
+            if shell:
+                self.sink(SinkKind.COMMAND.value, f"{base}(shell: true)", node, union(arg(0), arg(1)))
+            else:
+                self.sink(SinkKind.COMMAND.value, f"{base}(<program>)", node, arg(0))
+        # code
+        elif base in cat.CODE and not self.local_function(node.child_by_field_name("function")):
+            first = unwrap(arg_nodes[0]) if arg_nodes else None
+            if base in cat.STRING_ONLY_CODE and (first is None or first.type in FUNCTION_TYPES or
+                                                 first.type == "identifier"):
+                return
+            code = union(*args) if base in ("Function", "new Function") else arg(0)
+            self.sink(SinkKind.CODE.value, base if base != "Function" else "new Function", node, code)
+        # SQL / PartiQL
+        elif operation in cat.STATEMENT_OPERATIONS and self.config(arg_nodes, args, 0) is not None:
+            self.sink(SinkKind.SQL.value, f"{operation}(Statement)", node, prop(0, *cat.STATEMENT_KEYS))
+        elif method in cat.SQL_METHODS and arg_nodes:
+            first = unwrap(arg_nodes[0])
+            if first is not None and first.type == "object":
+                self.sink(SinkKind.SQL.value, f"{method}()", node, prop(0, *cat.SQL_OBJECT_KEYS))
+            elif first is not None and self.stringish(first):
+                self.sink(SinkKind.SQL.value, f"{method}()", node, arg(0))
+        # DynamoDB expressions
+        if (operation in cat.DYNAMO_OPERATIONS or method in cat.DYNAMO_OPERATIONS) and \
+                self.config(arg_nodes, args, 0) is not None:
+            found = self.config(arg_nodes, args, 0) or {}
+            where = self.config_nodes(arg_nodes, 0)
+            for key in cat.DYNAMO_EXPRESSIONS:
+                if key in found:
+                    self.sink(SinkKind.NOSQL.value, f"{operation or method}({key})", where.get(key, node), found[key])
+        # files
+        if base in cat.PATH_FUNCTIONS:
+            paths = union(arg(0), arg(1)) if operation in cat.PATH_TWO else arg(0)
+            self.sink(SinkKind.PATH.value, base, node, paths)
+            written = (self.prefix(arg_nodes[0]) if arg_nodes else None) or ""
+            if operation in cat.WRITES and written.startswith("/tmp"):
+                self.sink(cat.PERSIST, f"{base} under /tmp", node, union(arg(0), arg(1)))
+        # network
+        elif base in cat.SSRF_URL_FIRST:
+            if arg_nodes and unwrap(arg_nodes[0]) is not None and \
+                    (self.config(arg_nodes, args, 0) is not None):
+                self.sink(SinkKind.SSRF.value, base, node, prop(0, *cat.SSRF_CONFIG_KEYS))
+            else:
+                self.sink(SinkKind.SSRF.value, base, node, arg(0))
+        # deserialization
+        elif base in cat.DESERIALIZE:
+            self.sink(SinkKind.DESERIALIZATION.value, base, node, arg(0))
+        elif base in cat.JS_YAML:
+            yaml_options = arg_nodes[1] if len(arg_nodes) > 1 else None
+            unsafe_schema = yaml_options is not None and "DEFAULT_FULL_SCHEMA" in self.mod.text(yaml_options)
+            if unsafe_schema or self.program_yaml_unsafe():
+                self.sink(SinkKind.DESERIALIZATION.value, f"{base} (js-yaml < 4 runs !!js/function)", node, arg(0))
+        # XML
+        elif base in cat.XML_PARSE:
+            xml_options = arg_nodes[1] if len(arg_nodes) > 1 else None
+            if xml_options is not None and re.search(r"\bnoent\s*:\s*true", self.mod.text(xml_options)):
+                self.sink(SinkKind.XXE.value, f"{base}(noent: true)", node, arg(0))
+        # templates
+        elif base in cat.TEMPLATES:
+            self.sink(SinkKind.TEMPLATE.value, base, node, arg(0))
+        # responses
+        elif method in cat.REDIRECT_METHODS and arg_nodes:
+            self.sink(SinkKind.REDIRECT.value, f"{method}()", node, arg(len(args) - 1))
+        elif method in ("setHeader", "header", "set") and len(arg_nodes) > 1 and \
+                (string_value(arg_nodes[0]) or "").lower() == "location":
+            self.sink(SinkKind.REDIRECT.value, "Location header", node, arg(1))
+        # module-level state
+        func = unwrap(node.child_by_field_name("function"))
+        if method in ("push", "unshift", "set", "add", "splice", "assign") and func is not None:
+            owner = unwrap(func.child_by_field_name("object"))
+            if owner is not None and owner.type == "identifier" and self.is_module_state(self.mod.text(owner)):
+                self.sink(cat.PERSIST, f"module-level {self.mod.text(owner)}.{method}", node, union(*args))
+            if base == "Object.assign" and arg_nodes:
+                target = unwrap(arg_nodes[0])
+                if target is not None and target.type == "identifier" and \
+                        self.is_module_state(self.mod.text(target)):
+                    self.sink(cat.PERSIST, f"module-level {self.mod.text(target)} (Object.assign)", node,
+                              union(*args[1:]))
+        del receiver, new
+
+    def shell_option(self, arg_nodes: list[Node]) -> bool:
+        for a in arg_nodes[1:3]:
+            inner = unwrap(a)
+            if inner is None:
+                continue
+            text = self.mod.text(inner)
+            if inner.type == "object" and re.search(r"\bshell\s*:\s*(?!false\b)", text):
+                return True
+            if inner.type == "identifier":
+                value = self.mod.constants.get(text)
+                if value is not None and re.search(r"\bshell\s*:\s*(?!false\b)", self.mod.text(value)):
+                    return True
+        return False
+
+    def program_yaml_unsafe(self) -> bool:
+        return self.program.yaml_unsafe
+
+    def response_object(self, node: Node, props: dict[str, Value], nodes: dict[str, Node]) -> None:
+        """Redirects and HTML bodies in a Lambda proxy response written as an object literal; ``$where``."""
+        for key, value in props.items():
+            if key.lower() == "location":
+                self.sink(SinkKind.REDIRECT.value, "Location header", nodes[key], value)
+            elif key == "$where":
+                self.sink(SinkKind.NOSQL.value, "$where", nodes[key], value)
+        if "body" in props and "headers" in props and self.html_headers(nodes["headers"]):
+            self.sink(SinkKind.XSS.value, "HTML response body", nodes["body"], props["body"])
+        del node
+
+    def html_headers(self, headers: Node) -> bool:
+        headers = unwrap(headers) or headers
+        if headers.type == "identifier" and self.mod.text(headers) not in self.env:
+            found = self.mod.constants.get(self.mod.text(headers))
+            headers = found if found is not None else headers
+        if headers.type != "object":
+            return False
+        for prop in headers.named_children:
+            if prop.type != "pair":
+                continue
+            name = _prop_key(self.mod, prop.child_by_field_name("key"))
+            text = string_value(prop.child_by_field_name("value"))
+            if name is not None and name.lower() == "content-type" and text is not None and "html" in text.lower():
+                return True
+        return False
+
+
+WRAPPER_TARGETS = frozenset({"parenthesized_expression", "non_null_expression", "as_expression",
+                             "satisfies_expression", "type_assertion"})
+cat_wrappers = WRAPPER_TARGETS | {"await_expression"}
+
+
+def _root_name(mod: JsModule, node: Node | None) -> str:
+    node = unwrap(node)
+    while node is not None and node.type == "member_expression":
+        node = unwrap(node.child_by_field_name("object"))
+    return mod.text(node) if node is not None and node.type == "identifier" else ""

@@ -1,0 +1,218 @@
+"""Python analysis: one handler's reachable modules, taint flows, SDK calls, secrets, JWTs, imports.
+
+:class:`PythonAnalyzer` is built once per scan and shared by every Python function: each file is parsed
+once (:class:`~remit.code.python.modules.ParseCache`), each function summarised once per search path
+(:class:`~remit.code.python.taint.Program`), and per-file findings (secrets, unverified JWTs, SDK calls) are
+computed once per file.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+
+from remit.code.facts import (
+    CodeIssue,
+    Confidence,
+    FunctionCode,
+    IssueKind,
+    Language,
+    SdkCall,
+    SinkKind,
+    TaintFlow,
+)
+from remit.code.python import catalog as cat
+from remit.code.python import checks
+from remit.code.python.modules import ImportRef, Module, ParseCache, find_module
+from remit.code.python.taint import EXCEPTION, Dep, FunctionRef, Program
+from remit.code.resolve import ResolvedCode, inside
+from remit.code.sources import EventSources
+from remit.diagnostics import Diagnostic, Level
+from remit.findings import FlowStep
+from remit.model.values import Unknown
+from remit.source import SourceLocation
+
+MAX_MODULES = 500  # modules followed from one handler
+
+
+def _boto3_extractor() -> Callable[[ast.Module, str], tuple[SdkCall, ...]] | None:
+    try:
+        from remit.code.sdk import boto3_calls  # noqa: PLC0415 - optional seam, owned by the SDK analysis
+    except ImportError:
+        return None
+    return boto3_calls
+
+
+def render_path(path: tuple[str, ...], name: str = "event") -> str:
+    return name + "".join("[*]" if key == "*" else f"[{key!r}]" for key in path)
+
+
+class PythonAnalyzer:
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.cache = ParseCache(self.root)
+        self.programs: dict[tuple[Path, ...], Program] = {}
+        self.diagnostics: list[Diagnostic] = []
+        self._issues: dict[Path, tuple[CodeIssue, ...]] = {}
+        self._sdk: dict[Path, tuple[SdkCall, ...]] = {}
+        self._boto3 = _boto3_extractor()
+        self._sdk_failed = False
+
+    # -- per file, once ----------------------------------------------------------------------------
+    def file_issues(self, mod: Module) -> tuple[CodeIssue, ...]:
+        if mod.path not in self._issues:
+            self._issues[mod.path] = checks.issues(mod)
+        return self._issues[mod.path]
+
+    def sdk_calls(self, mod: Module) -> tuple[SdkCall, ...]:
+        if mod.path not in self._sdk:
+            calls: tuple[SdkCall, ...] = ()
+            if self._boto3 is not None:
+                try:
+                    calls = tuple(self._boto3(mod.tree, mod.rel))
+                except Exception as exc:  # noqa: BLE001 - another part's extractor must not stop the scan
+                    if not self._sdk_failed:
+                        self.diagnostics.append(Diagnostic(mod.rel, Level.WARNING, "code-sdk-error",
+                                                           f"SDK calls not extracted: {type(exc).__name__}: {exc}"))
+                    self._sdk_failed = True
+            self._sdk[mod.path] = calls
+        return self._sdk[mod.path]
+
+    # -- per function -------------------------------------------------------------------------------
+    def program(self, resolved: ResolvedCode) -> Program:
+        key = resolved.search_path or (resolved.root,)
+        if key not in self.programs:
+            self.programs[key] = Program(self.cache, key, self.root)
+        return self.programs[key]
+
+    def entry_module(self, resolved: ResolvedCode) -> Module | None:
+        if resolved.entry is not None:
+            return self.cache.module(resolved.entry)
+        if resolved.inline is not None:
+            return self.cache.inline(f"{resolved.function.doc}/{resolved.function.logical_id}", resolved.inline,
+                                     resolved.inline_doc, resolved.inline_line)
+        return None
+
+    def reachable(self, entry: Module, program: Program) -> list[Module]:
+        """The entry module and every module of the package it imports, transitively (bounded)."""
+        seen: dict[Path, Module] = {entry.path: entry}
+        queue = deque([entry])
+        while queue and len(seen) < MAX_MODULES:
+            mod = queue.popleft()
+            for ref in _imports_of(mod.tree):
+                for candidate in (program.module_named(ref, mod), program.submodule(ref, mod)):
+                    if candidate is not None and candidate.path not in seen:
+                        seen[candidate.path] = candidate
+                        queue.append(candidate)
+        return list(seen.values())
+
+    def analyze(self, resolved: ResolvedCode, sources: EventSources, sync: bool) -> FunctionCode:
+        """Everything about one Python function. ``sync`` says whether the caller sees the return value."""
+        function = resolved.function
+        program = self.program(resolved)
+        entry = self.entry_module(resolved)
+        if entry is None:
+            reason = Unknown("the handler file cannot be parsed")
+            return FunctionCode(function, Language.PYTHON, reason)
+        modules = self.reachable(entry, program)
+        handler_ref = program.function_in(entry, resolved.handler_name)
+        flows: list[TaintFlow] = []
+        issues: list[CodeIssue] = []
+        handler: SourceLocation | Unknown
+        if handler_ref is None:
+            handler = Unknown(f"no function {resolved.handler_name} in {entry.rel}")
+            if resolved.entry is not None:  # inline code in a template is often a placeholder
+                self.diagnostics.append(Diagnostic(entry.rel, Level.WARNING, "code-handler-missing",
+                                                   f"{function.logical_id}: the handler {resolved.handler_name} is "
+                                                   f"not defined in {entry.rel}"))
+        else:
+            handler = handler_ref.module.loc(handler_ref.node)
+            flows, issues = self._taint(program, handler_ref, sources, sync)
+        for mod in modules:
+            issues.extend(self.file_issues(mod))
+        sdk = tuple(call for mod in modules for call in self.sdk_calls(mod))
+        imports = frozenset(self._external_imports(modules, program))
+        files = tuple(sorted({m.rel for m in modules}))
+        return FunctionCode(function, Language.PYTHON, handler, files, imports, tuple(flows), sdk,
+                            tuple(_dedupe_issues(issues)))
+
+    def _external_imports(self, modules: list[Module], program: Program) -> set[str]:
+        out: set[str] = set()
+        for mod in modules:
+            for name in mod.info.imported_modules:
+                top = name.split(".", 1)[0]
+                if top and find_module(top, program.search_path) is None and \
+                        find_module(top, (), mod.path, 1) is None:
+                    out.add(top)
+        return out
+
+    def _taint(self, program: Program, handler: FunctionRef, sources: EventSources,
+               sync: bool) -> tuple[list[TaintFlow], list[CodeIssue]]:
+        summary = program.summary(handler)
+        params = [a.arg for a in (*handler.node.args.posonlyargs, *handler.node.args.args)]
+        event_name = params[0] if params else "event"
+        start = FlowStep(handler.module.loc(handler.node), f"{event_name}: the event the trigger delivers")
+        flows: dict[tuple[str, SourceLocation, str], TaintFlow] = {}
+        issues: list[CodeIssue] = []
+        for hit in summary.hits:
+            dep = hit.dep
+            if dep.param != 0 or hit.kind in dep.cleared:
+                continue
+            source = sources.match(dep.path)
+            if source is None:
+                continue
+            steps = (*(dep.steps or (start,)), FlowStep(hit.location, hit.callee))
+            text = render_path(dep.path, event_name)
+            if hit.kind == cat.PERSIST:
+                issues.append(CodeIssue(IssueKind.PERSISTENCE, hit.location,
+                                        f"Event data ({source.label}, {text}) is kept beyond the invocation "
+                                        f"({hit.callee}): the next invocation in the same execution environment, "
+                                        f"possibly for another caller, sees it",
+                                        evidence=f"{hit.text}|{text}", confidence=source.confidence,
+                                        steps=steps))
+                continue
+            key = (hit.kind, hit.location, text)
+            if key not in flows:
+                flows[key] = TaintFlow(SinkKind(hit.kind), text, hit.callee, steps, source.confidence,
+                                       source.trigger, hit.text)
+        leaks: dict[SourceLocation, CodeIssue] = {}
+        for dep in summary.returns:
+            if dep.param == EXCEPTION and sync:
+                leak = _leak(dep, handler)
+                leaks.setdefault(leak.location, leak)
+        return list(flows.values()), issues + list(leaks.values())
+
+
+def _leak(dep: Dep, handler: FunctionRef) -> CodeIssue:
+    location = dep.steps[-1].location if dep.steps else handler.module.loc(handler.node)
+    return CodeIssue(IssueKind.ERROR_LEAK, location,
+                     f"The handler {handler.node.name} returns exception details to its caller: error messages "
+                     f"and stack traces tell an attacker about the code, its libraries and its data",
+                     evidence=f"{handler.node.name}|{dep.steps[-1].label if dep.steps else ''}", steps=dep.steps)
+
+
+def _dedupe_issues(issues: list[CodeIssue]) -> list[CodeIssue]:
+    seen: set[tuple[IssueKind, SourceLocation, str]] = set()
+    out: list[CodeIssue] = []
+    for issue in issues:
+        key = (issue.kind, issue.location, issue.evidence)
+        if key not in seen:
+            seen.add(key)
+            out.append(issue)
+    return out
+
+
+def _imports_of(tree: ast.Module) -> list[ImportRef]:
+    out: list[ImportRef] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out.extend(ImportRef(alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            out.extend(ImportRef(node.module or "", alias.name, node.level) for alias in node.names)
+            out.append(ImportRef(node.module or "", None, node.level))
+    return out
+
+
+__all__ = ["Confidence", "PythonAnalyzer", "inside", "render_path"]

@@ -1,0 +1,135 @@
+"""What the Python taint analysis knows about library calls: sinks, sanitizers and propagators, as data.
+
+Names are qualified the way the analyzer resolves them through imports (``subprocess.run``,
+``yaml.load``, ``requests.Session.get`` for a method of an object made by ``requests.Session()``); builtins
+are written bare (``open``, ``eval``). Methods on objects the analyzer cannot type (a database cursor, a
+boto3 client) are matched by method name only where the name is distinctive (``execute``,
+``execute_statement``).
+"""
+
+from __future__ import annotations
+
+from remit.code.facts import SinkKind
+
+ALL = "*"  # a sanitizer that clears every sink kind
+PERSIST = "persistence"  # engine-internal sink: event data kept across invocations
+
+# --- commands ---------------------------------------------------------------------------------------
+SHELL_ALWAYS = frozenset({
+    "os.system", "os.popen", "os.popen2", "os.popen3", "os.popen4", "commands.getoutput",
+    "commands.getstatusoutput", "subprocess.getoutput", "subprocess.getstatusoutput", "pty.spawn",
+    "asyncio.create_subprocess_shell", "popen2.popen2", "popen2.popen3",
+})
+EXEC_FAMILY_PREFIXES = ("os.exec", "os.spawn", "os.posix_spawn")
+SUBPROCESS = frozenset({
+    "subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output", "subprocess.Popen",
+    "asyncio.create_subprocess_exec",
+})
+
+# --- code ---------------------------------------------------------------------------------------------
+CODE = frozenset({"eval", "exec", "compile", "builtins.eval", "builtins.exec", "builtins.compile"})
+
+# --- SQL --------------------------------------------------------------------------------------------
+SQL_METHODS = frozenset({"execute", "executemany", "executescript", "mogrify", "raw"})
+SQL_FUNCTIONS = frozenset({"sqlalchemy.text", "sqlalchemy.sql.text", "pandas.read_sql", "pandas.read_sql_query"})
+PARTIQL_METHODS = {  # method -> the keyword holding the statement
+    "execute_statement": ("Statement", "sql", "Sql"),
+    "batch_execute_statement": ("Statement", "sql", "Sql"),
+    "start_query_execution": ("QueryString",),
+    "batch_execute_statement_v2": ("Statement",),
+}
+SQL_SAFE = frozenset({"psycopg2.sql.Identifier", "psycopg2.sql.Literal", "psycopg.sql.Identifier",
+                      "psycopg.sql.Literal", "sql.Identifier", "sql.Literal"})
+
+# --- DynamoDB expressions -------------------------------------------------------------------------------
+DYNAMO_METHODS = frozenset({"scan", "query", "update_item", "delete_item", "put_item", "get_item"})
+DYNAMO_EXPRESSIONS = ("FilterExpression", "KeyConditionExpression", "ConditionExpression", "UpdateExpression",
+                      "ProjectionExpression")
+
+# --- files ------------------------------------------------------------------------------------------
+OPEN = frozenset({"open", "io.open", "codecs.open", "builtins.open"})
+PATH_FUNCTIONS = frozenset({
+    "os.remove", "os.unlink", "os.rmdir", "os.removedirs", "os.listdir", "os.scandir", "os.rename", "os.replace",
+    "os.chmod", "os.truncate", "shutil.rmtree", "shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.move",
+    "shutil.copytree", "flask.send_file", "flask.send_from_directory", "tarfile.open", "zipfile.ZipFile",
+})
+PATH_METHODS_ON_PATH = frozenset({"read_text", "read_bytes", "write_text", "write_bytes", "open", "unlink",
+                                  "rmdir", "iterdir", "rename", "touch"})
+TMP_DOWNLOADS = frozenset({"download_file"})  # boto3 s3.download_file(Bucket, Key, Filename)
+
+# --- network ---------------------------------------------------------------------------------------
+_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "stream")
+HTTP_CLIENTS = ("requests", "requests.Session", "requests.session", "httpx", "httpx.Client", "httpx.AsyncClient",
+                "aiohttp.ClientSession")
+SSRF_URL_FIRST = frozenset(
+    {f"{client}.{verb}" for client in HTTP_CLIENTS for verb in _VERBS}
+    | {"urllib.request.urlopen", "urllib.request.Request", "urllib.request.urlretrieve", "urllib2.urlopen",
+       "http.client.HTTPConnection", "http.client.HTTPSConnection", "httplib2.Http.request"})
+SSRF_URL_SECOND = frozenset(
+    {f"{client}.request" for client in HTTP_CLIENTS}
+    | {"urllib3.request", "urllib3.PoolManager.request", "urllib3.PoolManager.urlopen"})
+
+# --- deserialization ----------------------------------------------------------------------------------
+DESERIALIZE = frozenset({
+    "pickle.loads", "pickle.load", "pickle.Unpickler", "_pickle.loads", "cPickle.loads", "dill.loads", "dill.load",
+    "marshal.loads", "marshal.load", "shelve.open", "jsonpickle.decode", "jsonpickle.loads", "pandas.read_pickle",
+    "yaml.unsafe_load", "yaml.unsafe_load_all", "yaml.full_load", "yaml.full_load_all",
+})
+YAML_LOAD = frozenset({"yaml.load", "yaml.load_all"})
+YAML_SAFE_LOADERS = frozenset({"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"})
+
+# --- XML ----------------------------------------------------------------------------------------------
+LXML_PARSE = frozenset({"lxml.etree.fromstring", "lxml.etree.XML", "lxml.etree.parse", "lxml.etree.iterparse",
+                        "lxml.objectify.fromstring", "lxml.objectify.parse"})
+LXML_PARSER = frozenset({"lxml.etree.XMLParser", "lxml.objectify.makeparser"})
+XMLTODICT = "xmltodict.parse"
+
+# --- templates ----------------------------------------------------------------------------------------
+TEMPLATES = frozenset({"jinja2.Template", "jinja2.Environment.from_string", "jinja2.environment.Template",
+                       "flask.render_template_string", "mako.template.Template", "django.template.Template",
+                       "jinja2.sandbox.SandboxedEnvironment.from_string"})
+SANDBOXED = frozenset({"jinja2.sandbox.SandboxedEnvironment.from_string"})
+
+# --- responses ----------------------------------------------------------------------------------------
+REDIRECTS = frozenset({"flask.redirect", "django.shortcuts.redirect", "django.http.HttpResponseRedirect",
+                       "werkzeug.utils.redirect", "starlette.responses.RedirectResponse",
+                       "fastapi.responses.RedirectResponse"})
+XSS_FUNCTIONS = frozenset({"markupsafe.Markup", "flask.Markup", "django.utils.safestring.mark_safe",
+                           "django.http.HttpResponse", "fastapi.responses.HTMLResponse",
+                           "starlette.responses.HTMLResponse"})
+
+# --- exception text ------------------------------------------------------------------------------------
+TRACEBACKS = frozenset({"traceback.format_exc", "traceback.format_exception", "traceback.format_tb",
+                        "traceback.format_exception_only", "sys.exc_info"})
+
+# --- sanitizers: call -> the sink kinds it makes the value safe for -----------------------------------
+SANITIZERS: dict[str, frozenset[str]] = {
+    **{name: frozenset({ALL}) for name in (
+        "int", "float", "bool", "len", "abs", "round", "hash", "ord", "chr", "uuid.UUID", "decimal.Decimal",
+        "ipaddress.ip_address", "ipaddress.ip_network", "datetime.date.fromisoformat",
+        "datetime.datetime.fromisoformat", "hashlib.sha256", "hashlib.sha1", "hashlib.md5", "hashlib.sha512",
+        "hmac.new", "hmac.compare_digest", "isinstance", "secrets.compare_digest", "str.isdigit")},
+    "shlex.quote": frozenset({SinkKind.COMMAND.value}),
+    "pipes.quote": frozenset({SinkKind.COMMAND.value}),
+    "os.path.basename": frozenset({SinkKind.PATH.value}),
+    "werkzeug.utils.secure_filename": frozenset({SinkKind.PATH.value, SinkKind.COMMAND.value}),
+    "html.escape": frozenset({SinkKind.XSS.value}),
+    "markupsafe.escape": frozenset({SinkKind.XSS.value}),
+    "flask.escape": frozenset({SinkKind.XSS.value}),
+    "bleach.clean": frozenset({SinkKind.XSS.value}),
+    "cgi.escape": frozenset({SinkKind.XSS.value}),
+    "urllib.parse.quote": frozenset({SinkKind.XSS.value, SinkKind.REDIRECT.value}),
+    "urllib.parse.quote_plus": frozenset({SinkKind.XSS.value, SinkKind.REDIRECT.value, SinkKind.COMMAND.value}),
+    **{name: frozenset({SinkKind.SQL.value}) for name in SQL_SAFE},
+}
+#: methods of a tainted string whose result carries no attacker data
+NON_PROPAGATING_METHODS = frozenset({
+    "isdigit", "isalnum", "isalpha", "isnumeric", "isdecimal", "isidentifier", "islower", "isupper", "isspace",
+    "startswith", "endswith", "count", "find", "rfind", "index", "rindex", "__len__", "exists", "is_file",
+    "is_dir", "hexdigest", "digest",
+})
+#: methods of an untainted object that still carry their arguments into the result
+ARGUMENT_METHODS = frozenset({"format", "format_map", "join", "replace", "encode", "decode", "strip", "lstrip",
+                              "rstrip", "lower", "upper", "get", "setdefault", "copy", "loads", "dumps"})
+#: calls that never carry attacker data out (SDK and logging calls return service data)
+OPAQUE_PREFIXES = ("boto3.", "botocore.", "logging.", "logger.", "time.", "random.", "secrets.token")

@@ -1,0 +1,954 @@
+"""Taint analysis of Python handlers with :mod:`ast`: event data to dangerous sinks, across functions and files.
+
+The analysis is a forward abstract interpretation of each function, flow-sensitive within straight-line
+code and merging at branches (loops run twice). Values are sets of :class:`Dep` s: "depends on parameter
+*i*, at access path *p*" (``event["Records"][*]["body"]``), with the steps that carried it there and the sink
+kinds a sanitizer has already made it safe for. The handler's ``event`` is parameter 0; the event sources of
+the function's triggers (:mod:`remit.code.sources`) decide at the end which access paths are attacker data.
+
+Each function is summarised once, independent of its callers (:class:`Summary`: which parameters at which
+paths reach which sinks, and which reach the return value); a call to a function of the same package — in
+the same file or another one, through ``import`` / ``from ... import`` / relative imports / ``self.method`` —
+instantiates the callee's summary with the caller's arguments. Summaries are memoised per scan (functions
+that share a ``CodeUri`` share them), recursion is cut, and the call depth is bounded.
+
+Exception text is tracked the same way, as parameter ``-1``: an ``except ... as exc`` binds it, and a handler
+that returns it reports an error leak. Writes of event data into module-level containers, ``global`` names
+or files under ``/tmp`` are an engine-internal sink (``persistence``).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from remit.code.facts import SinkKind
+from remit.code.python import catalog as cat
+from remit.code.python.modules import ImportRef, Module, ParseCache, find_module, import_bindings
+from remit.code.resolve import inside
+from remit.findings import FlowStep
+from remit.source import SourceLocation
+
+EXCEPTION = -1  # the pseudo-parameter of exception text
+MAX_STEPS = 16
+MAX_DEPS = 8
+MAX_PATH = 10
+MAX_HITS = 200
+MAX_DEPTH = 12
+LABEL_WIDTH = 80
+
+_URL_WITH_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#{}]+[/?#]")
+_LOCAL_PATH = re.compile(r"^/[A-Za-z0-9_.-]+/")
+
+
+@dataclass(frozen=True, slots=True)
+class Dep:
+    param: int
+    path: tuple[str, ...]
+    derived: bool  # made from the data (string building, parsing): access paths no longer extend
+    steps: tuple[FlowStep, ...]
+    cleared: frozenset[str] = frozenset()
+
+    @property
+    def key(self) -> tuple[int, tuple[str, ...], bool, frozenset[str], SourceLocation | None]:
+        """What makes two dependencies different; exception text also by where it was caught."""
+        origin = self.steps[0].location if self.param == EXCEPTION and self.steps else None
+        return self.param, self.path, self.derived, self.cleared, origin
+
+
+Value = tuple[Dep, ...]
+EMPTY: Value = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SinkHit:
+    kind: str  # a SinkKind value, or catalog.PERSIST
+    callee: str
+    location: SourceLocation
+    dep: Dep
+    text: str = ""  # the sink expression as written
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    returns: Value = ()
+    hits: tuple[SinkHit, ...] = ()
+
+
+NO_SUMMARY = Summary()
+
+
+def union(*values: Iterable[Dep]) -> Value:
+    seen: dict[tuple[int, tuple[str, ...], bool, frozenset[str], SourceLocation | None], Dep] = {}
+    for value in values:
+        for dep in value:
+            if dep.key not in seen and len(seen) < MAX_DEPS:
+                seen[dep.key] = dep
+    return tuple(seen.values())
+
+
+def derived(value: Value) -> Value:
+    return tuple(d if d.derived else replace(d, derived=True) for d in value)
+
+
+def clear(value: Value, kinds: Iterable[str]) -> Value:
+    kinds = frozenset(kinds)
+    if cat.ALL in kinds:
+        return tuple(d for d in value if d.param == EXCEPTION)
+    return tuple(replace(d, cleared=d.cleared | kinds) for d in value)
+
+
+def _cap(steps: Sequence[FlowStep]) -> tuple[FlowStep, ...]:
+    if len(steps) <= MAX_STEPS:
+        return tuple(steps)
+    half = MAX_STEPS // 2
+    return (*steps[:half], *steps[-half:])
+
+
+def add_step(value: Value, step: FlowStep) -> Value:
+    out: list[Dep] = []
+    for d in value:
+        steps = list(d.steps)
+        if steps and steps[-1].location.path == step.location.path and steps[-1].location.line == step.location.line:
+            steps[-1] = step  # one step per line: the later expression says more
+        else:
+            steps.append(step)
+        out.append(replace(d, steps=_cap(steps)))
+    return tuple(out)
+
+
+def compose(outer: Dep, inner: Dep, call: FlowStep) -> Dep:
+    """An argument's dependency ``outer`` flowing into a callee where parameter use ``inner`` happens."""
+    path = outer.path if outer.derived else (outer.path + inner.path)[:MAX_PATH]
+    return Dep(outer.param, path, outer.derived or inner.derived, _cap((*outer.steps, call, *inner.steps)),
+               outer.cleared | inner.cleared)
+
+
+def label(node: ast.AST) -> str:
+    try:
+        text = ast.unparse(node)
+    except (ValueError, RecursionError, AttributeError):
+        return type(node).__name__
+    text = " ".join(text.split())
+    return text if len(text) <= LABEL_WIDTH else text[: LABEL_WIDTH - 1] + "…"
+
+
+def literal(node: ast.AST | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+_SNAKE_TO_EVENT = {"query_string_parameters": "queryStringParameters", "path_parameters": "pathParameters",
+                   "multi_value_query_string_parameters": "multiValueQueryStringParameters",
+                   "multi_value_headers": "multiValueHeaders", "json_body": "body", "decoded_body": "body",
+                   "raw_path": "rawPath", "raw_query_string": "rawQueryString", "records": "Records",
+                   "request_context": "requestContext", "user_attributes": "userAttributes",
+                   "user_name": "userName"}
+
+
+# ------------------------------------------------------------------------------------------------
+# the program: modules, name resolution, summaries
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionRef:
+    module: Module
+    node: ast.FunctionDef | ast.AsyncFunctionDef
+    cls: ast.ClassDef | None = None
+
+    @property
+    def key(self) -> tuple[Path, str, int]:
+        return self.module.path, self.node.name, self.node.lineno
+
+
+@dataclass
+class Program:
+    """Everything one deployed package's analysis shares: parsed modules, summaries, the search path."""
+
+    cache: ParseCache
+    search_path: tuple[Path, ...]
+    root: Path
+    summaries: dict[tuple[Path, str, int], Summary] = field(default_factory=dict)
+    active: list[tuple[Path, str, int]] = field(default_factory=list)
+    visited: dict[Path, Module] = field(default_factory=dict)
+    truncated: bool = False
+
+    def module_named(self, ref: ImportRef, importer: Module) -> Module | None:
+        if importer.path.parts[:1] == ("<inline>",):
+            return None
+        path = find_module(ref.module, self.search_path, importer.path, ref.level)
+        if path is None or not inside(path, self.root):
+            return None
+        mod = self.cache.module(path)
+        if mod is not None:
+            self.visited.setdefault(path, mod)
+        return mod
+
+    def submodule(self, ref: ImportRef, importer: Module) -> Module | None:
+        """``from pkg import mod`` where ``mod`` is a module rather than a name defined in ``pkg``."""
+        if ref.attr is None:
+            return None
+        dotted = f"{ref.module}.{ref.attr}" if ref.module else ref.attr
+        return self.module_named(ImportRef(dotted, None, ref.level), importer)
+
+    def function_in(self, mod: Module, name: str, hops: int = 0) -> FunctionRef | None:
+        info = mod.info
+        if name in info.functions:
+            return FunctionRef(mod, info.functions[name])
+        ref = info.imports.get(name)
+        if ref is not None and ref.attr is not None and hops < 3:
+            target = self.module_named(ImportRef(ref.module, None, ref.level), mod)
+            if target is not None:
+                return self.function_in(target, ref.attr, hops + 1)
+        return None
+
+    def summary(self, ref: FunctionRef) -> Summary:
+        key = ref.key
+        if key in self.summaries:
+            return self.summaries[key]
+        if key in self.active or len(self.active) >= MAX_DEPTH:
+            self.truncated = self.truncated or len(self.active) >= MAX_DEPTH
+            return NO_SUMMARY  # recursion or a very deep chain: cut here
+        self.active.append(key)
+        try:
+            found = FunctionAnalyzer(self, ref).run()
+        finally:
+            self.active.pop()
+        self.summaries[key] = found
+        return found
+
+
+# ------------------------------------------------------------------------------------------------
+# one function
+
+
+class FunctionAnalyzer:
+    def __init__(self, program: Program, ref: FunctionRef) -> None:
+        self.program = program
+        self.ref = ref
+        self.mod = ref.module
+        self.info = ref.module.info
+        self.env: dict[str, Value] = {}
+        self.kinds: dict[str, str] = {}  # variable -> qualified name of what made it ("requests.Session")
+        self.prefixes: dict[str, str] = {}  # variable -> known leading text
+        self.local_imports: dict[str, ImportRef] = {}
+        self.local_defs: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+        self.globals: set[str] = set()
+        self.returns: Value = EMPTY
+        self.hits: list[SinkHit] = []
+        self.params: list[str] = []
+
+    # -- entry ------------------------------------------------------------------------------------
+    def run(self) -> Summary:
+        args = self.ref.node.args
+        names = [a.arg for a in (*args.posonlyargs, *args.args)]
+        if self.ref.cls is not None and names and not any(
+                isinstance(d, ast.Name) and d.id == "staticmethod" for d in self.ref.node.decorator_list):
+            names = names[1:]  # self / cls
+            self.env["self"] = EMPTY
+        self.params = names
+        for i, name in enumerate(names):
+            self.env[name] = (Dep(i, (), False, ()),)
+        for i, kw in enumerate(args.kwonlyargs):
+            self.env[kw.arg] = (Dep(len(names) + i, (), False, ()),)
+            self.params.append(kw.arg)
+        self.block(self.ref.node.body)
+        return Summary(self.returns, tuple(self.hits[:MAX_HITS]))
+
+    # -- helpers ------------------------------------------------------------------------------------
+    def loc(self, node: ast.AST) -> SourceLocation:
+        return self.mod.loc(node)
+
+    def step(self, node: ast.AST, text: str) -> FlowStep:
+        return FlowStep(self.loc(node), text)
+
+    def sink(self, kind: str, callee: str, node: ast.AST, value: Value) -> None:
+        for dep in value:
+            if kind in dep.cleared or dep.param == EXCEPTION:
+                continue
+            self.hits.append(SinkHit(kind, callee, self.loc(node), dep, label(node)))
+
+    # -- statements ---------------------------------------------------------------------------------
+    def block(self, body: Sequence[ast.stmt]) -> None:
+        for stmt in body:
+            self.stmt(stmt)
+
+    def stmt(self, node: ast.stmt) -> None:
+        if isinstance(node, ast.Assign):
+            value = self.expr(node.value)
+            for target in node.targets:
+                self.bind(target, value, node.value, node)
+        elif isinstance(node, ast.AnnAssign):
+            if node.value is not None:
+                self.bind(node.target, self.expr(node.value), node.value, node)
+        elif isinstance(node, ast.AugAssign):
+            value = self.expr(node.value)
+            if isinstance(node.target, ast.Name):
+                name = node.target.id
+                merged = derived(union(self.env.get(name, EMPTY), value))
+                self.env[name] = add_step(value, self.step(node, label(node))) if value else merged
+                if value and name in self.globals:
+                    self.sink(cat.PERSIST, f"global {name}", node, value)
+            else:
+                self.bind(node.target, value, node.value, node)
+        elif isinstance(node, ast.Expr):
+            self.expr(node.value)
+        elif isinstance(node, ast.Return):
+            if node.value is not None:
+                value = self.expr(node.value)
+                self.returns = union(self.returns, add_step(value, self.step(node, label(node))))
+        elif isinstance(node, ast.If):
+            self.branch(node)
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            items = self.expr(node.iter)
+            element = self.subscript(items, "*", node.iter, node)
+            before = dict(self.env)
+            for _ in range(2):
+                self.bind(node.target, element, node.iter, node)
+                self.block(node.body)
+            self.merge(before)
+            self.block(node.orelse)
+        elif isinstance(node, ast.While):
+            self.expr(node.test)
+            before = dict(self.env)
+            for _ in range(2):
+                self.block(node.body)
+            self.merge(before)
+            self.block(node.orelse)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                value = self.expr(item.context_expr)
+                if item.optional_vars is not None:
+                    self.bind(item.optional_vars, value, item.context_expr, node)
+            self.block(node.body)
+        elif isinstance(node, (ast.Try, ast.TryStar)):
+            before = dict(self.env)
+            self.block(node.body)
+            after_body = dict(self.env)
+            outs = [after_body]
+            for handler in node.handlers:
+                self.env = dict(after_body)
+                self.merge(before)
+                if handler.name:
+                    self.env[handler.name] = (Dep(EXCEPTION, (), True, (self.step(
+                        handler, f"except {label(handler.type) if handler.type else ''} as {handler.name}"),)),)
+                self.block(handler.body)
+                outs.append(dict(self.env))
+            self.env = outs[0]
+            for other in outs[1:]:
+                self.merge(other)
+            self.block(node.orelse)
+            self.block(node.finalbody)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self.local_defs[node.name] = node
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            self.local_imports.update(import_bindings(node))
+        elif isinstance(node, ast.Global):
+            self.globals.update(node.names)
+        elif isinstance(node, ast.Match):
+            self.expr(node.subject)
+            before = dict(self.env)
+            outs = []
+            for case in node.cases:
+                self.env = dict(before)
+                self.block(case.body)
+                outs.append(self.env)
+            self.env = before
+            for other in outs:
+                self.merge(other)
+        elif isinstance(node, ast.Raise):
+            if node.exc is not None:
+                self.expr(node.exc)
+        elif isinstance(node, ast.Assert):
+            self.expr(node.test)
+
+    def merge(self, other: dict[str, Value]) -> None:
+        for name, value in other.items():
+            self.env[name] = union(self.env.get(name, EMPTY), value)
+
+    def bind(self, target: ast.expr, value: Value, source: ast.expr, stmt: ast.stmt) -> None:
+        if isinstance(target, ast.Name):
+            name = target.id
+            text = f"{name} = {label(source)}" if not isinstance(stmt, (ast.For, ast.AsyncFor, ast.With,
+                                                                             ast.AsyncWith)) \
+                else f"{name} ← {label(source)}"
+            self.env[name] = add_step(value, self.step(stmt, text))
+            prefix = self.prefix(source) if not isinstance(stmt, (ast.For, ast.AsyncFor)) else None
+            if prefix is not None:
+                self.prefixes[name] = prefix
+            else:
+                self.prefixes.pop(name, None)
+            kind = self.kind_of(source, stmt)
+            if kind:
+                self.kinds[name] = kind
+            else:
+                self.kinds.pop(name, None)
+            if value and name in self.globals:
+                self.sink(cat.PERSIST, f"global {name}", stmt, value)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                inner = element.value if isinstance(element, ast.Starred) else element
+                self.bind(inner, value, source, stmt)
+        elif isinstance(target, ast.Subscript):
+            key_value = self.expr(target.slice)
+            base = target.value
+            stored = union(value, derived(key_value))
+            if isinstance(base, ast.Name):
+                name = base.id
+                if self.is_module_state(name) and stored:
+                    self.sink(cat.PERSIST, f"module-level {name}", stmt, add_step(stored, self.step(stmt,
+                                                                                                  label(stmt))))
+                elif name in self.env:
+                    self.env[name] = union(self.env[name], derived(stored))
+            else:
+                self.expr(base)
+        elif isinstance(target, ast.Attribute):
+            base = target.value
+            if isinstance(base, ast.Name) and base.id in self.env and base.id != "self":
+                self.env[base.id] = union(self.env[base.id], derived(value))
+        elif isinstance(target, ast.Starred):
+            self.bind(target.value, value, source, stmt)
+
+    def is_module_state(self, name: str) -> bool:
+        return name not in self.env and name in self.info.mutable
+
+    # -- guards (sanitising conditions) ---------------------------------------------------------------
+    def branch(self, node: ast.If) -> None:
+        self.expr(node.test)
+        guard = self.guard(node.test)
+        before = dict(self.env)
+        if guard is not None and not guard[2]:
+            self.refine(guard)
+        self.block(node.body)
+        body_env, body_ends = self.env, _terminates(node.body)
+        self.env = dict(before)
+        if guard is not None and guard[2]:
+            self.refine(guard)
+        self.block(node.orelse)
+        else_env, else_ends = self.env, bool(node.orelse) and _terminates(node.orelse)
+        if body_ends and not else_ends:
+            self.env = else_env
+        elif else_ends and not body_ends:
+            self.env = body_env
+        else:
+            self.env = body_env
+            self.merge(else_env)
+
+    def refine(self, guard: tuple[str, frozenset[str], bool]) -> None:
+        name, kinds, _ = guard
+        if name in self.env:
+            self.env[name] = clear(self.env[name], kinds)
+
+    def guard(self, test: ast.expr) -> tuple[str, frozenset[str], bool] | None:
+        """(variable, sink kinds it is safe for, negated) when ``test`` checks a variable against an
+        allow-list, a pattern or a type; ``negated`` when the safe branch is the else branch."""
+        negated = False
+        while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            test, negated = test.operand, not negated
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name):
+            op = test.ops[0]
+            if isinstance(op, (ast.In, ast.NotIn)) and self.constant_collection(test.comparators[0]):
+                return test.left.id, frozenset({cat.ALL}), negated ^ isinstance(op, ast.NotIn)
+            if isinstance(op, (ast.Eq, ast.NotEq)) and isinstance(test.comparators[0], ast.Constant):
+                return test.left.id, frozenset({cat.ALL}), negated ^ isinstance(op, ast.NotEq)
+        if isinstance(test, ast.Call):
+            func = test.func
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+                if func.attr in ("isdigit", "isalnum", "isnumeric", "isdecimal", "isidentifier", "isalpha"):
+                    return func.value.id, frozenset({cat.ALL}), negated
+                if func.attr == "startswith" and test.args and self.prefix(test.args[0]):
+                    return func.value.id, frozenset({SinkKind.PATH.value, SinkKind.SSRF.value,
+                                                     SinkKind.REDIRECT.value}), negated
+            qual = self.qualify(func) or ""
+            pattern_call = qual in ("re.fullmatch", "re.match") or (
+                isinstance(func, ast.Attribute) and func.attr in ("fullmatch", "match"))
+            if pattern_call:
+                subject = test.args[1] if qual in ("re.fullmatch", "re.match") and len(test.args) > 1 else \
+                    test.args[0] if test.args and qual not in ("re.fullmatch", "re.match") else None
+                anchored = qual.endswith("fullmatch") or (isinstance(func, ast.Attribute) and
+                                                         func.attr == "fullmatch")
+                pattern = literal(test.args[0]) if qual in ("re.fullmatch", "re.match") and test.args else None
+                if pattern is not None and pattern.endswith(("$", "\\Z")):
+                    anchored = True
+                if not anchored and isinstance(func, ast.Attribute) and func.attr == "match":
+                    anchored = True  # a compiled pattern: remit cannot see it, trust the author's check
+                if isinstance(subject, ast.Name) and anchored:
+                    return subject.id, frozenset({cat.ALL}), negated
+            if qual == "isinstance" and len(test.args) == 2 and isinstance(test.args[0], ast.Name):
+                kinds = test.args[1]
+                names = {label(e) for e in (kinds.elts if isinstance(kinds, ast.Tuple) else [kinds])}
+                if names <= {"int", "float", "bool"}:
+                    return test.args[0].id, frozenset({cat.ALL}), negated
+        return None
+
+    def constant_collection(self, node: ast.expr) -> bool:
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            return all(isinstance(e, ast.Constant) for e in node.elts)
+        if isinstance(node, ast.Dict):
+            return all(isinstance(k, ast.Constant) for k in node.keys if k is not None)
+        if isinstance(node, ast.Name) and node.id not in self.env:
+            value = self.info.assigned.get(node.id)
+            return value is not None and (self.constant_collection(value) or (
+                isinstance(value, ast.Call) and _is_frozen_literal(value)))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "keys":
+            return self.constant_collection(node.func.value)
+        return False
+
+    # -- expressions -----------------------------------------------------------------------------------
+    def expr(self, node: ast.expr | None) -> Value:
+        if node is None or isinstance(node, ast.Constant):
+            return EMPTY
+        if isinstance(node, ast.Name):
+            return self.env.get(node.id, EMPTY)
+        if isinstance(node, ast.JoinedStr):
+            parts = union(*(self.expr(v.value) for v in node.values if isinstance(v, ast.FormattedValue)))
+            return self.built(node, derived(parts))
+        if isinstance(node, ast.FormattedValue):
+            return self.expr(node.value)
+        if isinstance(node, ast.BinOp):
+            left, right = self.expr(node.left), self.expr(node.right)
+            if isinstance(node.op, (ast.Add, ast.Mod, ast.Div)):
+                return self.built(node, derived(union(left, right)))
+            return EMPTY
+        if isinstance(node, ast.BoolOp):
+            return union(*(self.expr(v) for v in node.values))
+        if isinstance(node, ast.IfExp):
+            self.expr(node.test)
+            return union(self.expr(node.body), self.expr(node.orelse))
+        if isinstance(node, (ast.Compare, ast.UnaryOp)):
+            self.expr(node.left if isinstance(node, ast.Compare) else node.operand)
+            if isinstance(node, ast.Compare):
+                for c in node.comparators:
+                    self.expr(c)
+            return EMPTY
+        if isinstance(node, ast.Subscript):
+            base = self.expr(node.value)
+            self.expr(node.slice)
+            key = literal(node.slice)
+            if isinstance(node.slice, ast.Slice):
+                return base
+            return self.subscript(base, key if key is not None else "*", node, node)
+        if isinstance(node, ast.Attribute):
+            base = self.expr(node.value)
+            if not base:
+                return EMPTY
+            return self.subscript(base, _SNAKE_TO_EVENT.get(node.attr, node.attr), node, node)
+        if isinstance(node, ast.Call):
+            return self.call(node)
+        if isinstance(node, ast.Dict):
+            values = [self.expr(v) for v in node.values]
+            keys = [self.expr(k) for k in node.keys if k is not None]
+            self.response_dict(node, values)
+            return derived(union(*values, *keys))
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            return derived(union(*(self.expr(e) for e in node.elts)))
+        if isinstance(node, ast.Starred):
+            return self.expr(node.value)
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            for gen in node.generators:
+                items = self.expr(gen.iter)
+                self.bind(gen.target, self.subscript(items, "*", gen.iter, None), gen.iter,
+                          ast.Expr(value=gen.iter, lineno=gen.iter.lineno, col_offset=gen.iter.col_offset))
+                for cond in gen.ifs:
+                    self.expr(cond)
+            if isinstance(node, ast.DictComp):
+                return derived(union(self.expr(node.key), self.expr(node.value)))
+            return derived(self.expr(node.elt))
+        if isinstance(node, (ast.Await, ast.YieldFrom)):
+            return self.expr(node.value)
+        if isinstance(node, ast.Yield):
+            value = self.expr(node.value)
+            self.returns = union(self.returns, value)
+            return EMPTY
+        if isinstance(node, ast.NamedExpr):
+            value = self.expr(node.value)
+            self.bind(node.target, value, node.value, ast.Expr(value=node, lineno=node.lineno,
+                                                               col_offset=node.col_offset))
+            return value
+        return EMPTY
+
+    def subscript(self, base: Value, key: str, node: ast.AST | None, where: ast.AST | None) -> Value:
+        out: list[Dep] = []
+        for d in base:
+            if d.derived or d.param == EXCEPTION:
+                out.append(d)
+                continue
+            extended = replace(d, path=((*d.path, key))[:MAX_PATH])
+            if where is not None and node is not None:
+                extended = add_step((extended,), self.step(where, label(node)))[0]
+            out.append(extended)
+        return tuple(out)
+
+    def built(self, node: ast.expr, value: Value) -> Value:
+        """A string built from parts: a fixed scheme and host in front keeps the URL's destination fixed."""
+        prefix = self.prefix(node) or ""
+        kinds: set[str] = set()
+        if _URL_WITH_HOST.match(prefix):
+            kinds |= {SinkKind.SSRF.value, SinkKind.REDIRECT.value}
+        if _LOCAL_PATH.match(prefix) or prefix.startswith("/tmp/"):
+            kinds |= {SinkKind.SSRF.value, SinkKind.REDIRECT.value}
+        return tuple(replace(d, cleared=d.cleared | kinds) for d in value) if kinds else value
+
+    def prefix(self, node: ast.expr | None) -> str | None:
+        """The text a string expression certainly starts with, when known."""
+        if node is None:
+            return None
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.JoinedStr):
+            out = ""
+            for part in node.values:
+                if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                    out += part.value
+                    continue
+                if isinstance(part, ast.FormattedValue):
+                    inner = self.prefix(part.value) if part.format_spec is None else None
+                    if inner is not None:
+                        out += inner
+                        if inner and not self.expr_is_constant(part.value):
+                            return out
+                        continue
+                return out
+            return out
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+            left = self.prefix(node.left)
+            if left is None:
+                return None
+            return left.split("%", 1)[0] if isinstance(node.op, ast.Mod) else left
+        if isinstance(node, ast.Name):
+            if node.id in self.prefixes:
+                return self.prefixes[node.id]
+            if node.id not in self.env:
+                value = self.info.assigned.get(node.id)
+                return self.prefix(value) if isinstance(value, (ast.Constant, ast.JoinedStr, ast.BinOp)) else None
+            return None
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr == "format":
+                base = self.prefix(func.value)
+                return base.split("{", 1)[0] if base is not None else None
+            qual = self.qualify(func)
+            if qual == "os.path.join" and node.args:
+                first = self.prefix(node.args[0])
+                return first.rstrip("/") + "/" if first else None
+        return None
+
+    def expr_is_constant(self, node: ast.expr) -> bool:
+        return isinstance(node, ast.Constant) or (isinstance(node, ast.Name) and node.id not in self.env
+                                                  and node.id in self.info.assigned)
+
+    # -- names -----------------------------------------------------------------------------------------
+    def import_ref(self, name: str) -> ImportRef | None:
+        if name in self.env or name in self.local_defs:
+            return None
+        return self.local_imports.get(name) or self.info.imports.get(name)
+
+    def qualify(self, node: ast.expr) -> str | None:
+        """The dotted name a callee or object resolves to through imports and known object kinds."""
+        if isinstance(node, ast.Name):
+            if node.id in self.kinds:
+                return self.kinds[node.id]
+            ref = self.import_ref(node.id)
+            if ref is not None:
+                base = ref.module if ref.level == 0 else ""
+                return f"{base}.{ref.attr}" if ref.attr and base else (ref.attr or base)
+            if node.id not in self.env and node.id in self.info.assigned and node.id not in self.info.functions:
+                value = self.info.assigned[node.id]
+                if isinstance(value, ast.Call):
+                    return self.kind_of(value, None)
+            return node.id
+        if isinstance(node, ast.Attribute):
+            owner = self.qualify(node.value)
+            return f"{owner}.{node.attr}" if owner else None
+        if isinstance(node, ast.Call):
+            return self.kind_of(node, None)
+        return None
+
+    def kind_of(self, node: ast.expr, stmt: ast.stmt | None) -> str | None:
+        """What an expression makes: ``requests.Session`` for ``requests.Session()``, ``tmpfile`` for a file
+        opened for writing under /tmp, ``lxml.etree.XMLParser`` with ``!unsafe`` / ``!safe``."""
+        if not isinstance(node, ast.Call):
+            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+                return self.kind_of(node.left, stmt)
+            if isinstance(node, ast.Name):
+                if node.id in self.kinds:
+                    return self.kinds[node.id]
+                value = self.info.assigned.get(node.id) if node.id not in self.env else None
+                return self.kind_of(value, stmt) if isinstance(value, ast.Call) else None
+            return None
+        qual = self.qualify(node.func)
+        if qual is None:
+            return None
+        if qual in cat.OPEN:
+            mode = literal(node.args[1]) if len(node.args) > 1 else literal(_kw(node, "mode"))
+            path = self.prefix(node.args[0]) if node.args else None
+            if mode and any(c in mode for c in "wax") and path is not None and path.startswith("/tmp"):
+                return "tmpfile"
+            return "file"
+        if qual in cat.LXML_PARSER:
+            resolve = _kw(node, "resolve_entities")
+            network = _kw(node, "no_network")
+            unsafe = (isinstance(resolve, ast.Constant) and resolve.value is True) or (
+                isinstance(network, ast.Constant) and network.value is False)
+            safe = isinstance(resolve, ast.Constant) and resolve.value in (False, "internal")
+            return qual + ("!unsafe" if unsafe else "!safe" if safe else "")
+        if qual.startswith(("pathlib.Path", "pathlib.PurePath")):
+            return "pathlib.Path"
+        return qual
+
+    def local_function(self, func: ast.expr) -> FunctionRef | None:
+        if isinstance(func, ast.Name):
+            name = func.id
+            if name in self.env:
+                return None
+            if name in self.local_defs:
+                return FunctionRef(self.mod, self.local_defs[name])
+            if name in self.info.functions:
+                return FunctionRef(self.mod, self.info.functions[name])
+            ref = self.local_imports.get(name) or self.info.imports.get(name)
+            if ref is not None and ref.attr is not None:
+                target = self.program.module_named(ImportRef(ref.module, None, ref.level), self.mod)
+                if target is not None:
+                    return self.program.function_in(target, ref.attr)
+            return None
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            owner = func.value.id
+            if owner == "self" and self.ref.cls is not None:
+                for item in self.ref.cls.body:
+                    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == func.attr:
+                        return FunctionRef(self.mod, item, self.ref.cls)
+                return None
+            if owner in self.info.classes and owner not in self.env:
+                for item in self.info.classes[owner].body:
+                    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == func.attr:
+                        return FunctionRef(self.mod, item, self.info.classes[owner])
+                return None
+            ref = self.import_ref(owner)
+            if ref is None:
+                return None
+            target = (self.program.submodule(ref, self.mod) if ref.attr is not None
+                      else self.program.module_named(ref, self.mod))
+            if target is not None:
+                return self.program.function_in(target, func.attr)
+        return None
+
+    # -- calls -----------------------------------------------------------------------------------------
+    def call(self, node: ast.Call) -> Value:
+        func = node.func
+        receiver = self.expr(func.value) if isinstance(func, ast.Attribute) else EMPTY
+        args = [self.expr(a) for a in node.args]
+        kwargs = {kw.arg: self.expr(kw.value) for kw in node.keywords if kw.arg is not None}
+        splat = union(*(self.expr(kw.value) for kw in node.keywords if kw.arg is None))
+        qual = self.qualify(func) or ""
+        method = func.attr if isinstance(func, ast.Attribute) else ""
+        self.sinks(node, qual, method, args, kwargs, receiver)
+
+        if qual in cat.TRACEBACKS:
+            return (Dep(EXCEPTION, (), True, (self.step(node, label(node)),)),)
+        if qual in cat.SANITIZERS:
+            everything = union(*args, *kwargs.values(), receiver)
+            return clear(derived(everything), cat.SANITIZERS[qual])
+        ref = self.local_function(func)
+        if ref is not None:
+            return self.instantiate(ref, node, args, kwargs)
+        if method == "get" and receiver and node.args:
+            key = literal(node.args[0])
+            default = args[1] if len(args) > 1 else EMPTY
+            return union(self.subscript(receiver, key if key is not None else "*", node, node), default)
+        if method in ("items", "values", "keys", "pop", "popitem") and receiver:
+            key = literal(node.args[0]) if method == "pop" and node.args else None
+            return self.subscript(receiver, key or "*", node, node)
+        if method in cat.NON_PROPAGATING_METHODS:
+            return EMPTY
+        if qual.startswith(cat.OPAQUE_PREFIXES):
+            return EMPTY
+        everything = union(*args, *kwargs.values(), splat)
+        if receiver:
+            return derived(union(receiver, everything))
+        if method and method not in cat.ARGUMENT_METHODS and not self.import_ref(_root_name(func)):
+            return EMPTY  # a method of an object remit cannot type (a client, a table): returns its own data
+        return derived(everything)
+
+    def instantiate(self, ref: FunctionRef, node: ast.Call, args: list[Value], kwargs: dict[str, Value]) -> Value:
+        summary = self.program.summary(ref)
+        params = _param_names(ref)
+        bound: dict[int, Value] = {}
+        for i, value in enumerate(args):
+            if i < len(params):
+                bound[i] = value
+        for name, value in kwargs.items():
+            if name in params:
+                bound[params.index(name)] = value
+        call_step = self.step(node, f"calls {label(node)}")
+        for hit in summary.hits:
+            for outer in bound.get(hit.dep.param, EMPTY):
+                if hit.kind in outer.cleared or outer.param == EXCEPTION:
+                    continue
+                self.hits.append(SinkHit(hit.kind, hit.callee, hit.location, compose(outer, hit.dep, call_step),
+                                         hit.text))
+        out: list[Dep] = []
+        for dep in summary.returns:
+            if dep.param == EXCEPTION:
+                out.append(replace(dep, steps=_cap((*dep.steps, call_step))))
+                continue
+            out.extend(compose(outer, dep, call_step) for outer in bound.get(dep.param, EMPTY))
+        return union(out)
+
+    # -- sinks -----------------------------------------------------------------------------------------
+    def sinks(self, node: ast.Call, qual: str, method: str, args: list[Value], kwargs: dict[str, Value],
+              receiver: Value) -> None:
+        def arg(i: int, *names: str) -> Value:
+            found = args[i] if i < len(args) else EMPTY
+            return union(found, *(kwargs.get(n, EMPTY) for n in names))
+
+        everything = union(*args, *kwargs.values())
+        # commands
+        if qual in cat.SHELL_ALWAYS or qual.startswith(cat.EXEC_FAMILY_PREFIXES):
+            self.sink(SinkKind.COMMAND.value, qual, node, everything if "exec" in qual or "spawn" in qual
+                      else arg(0, "cmd", "command"))
+        elif qual in cat.SUBPROCESS:
+            shell = _kw(node, "shell")
+            first = node.args[0] if node.args else _kw(node, "args")
+            if shell is not None and not (isinstance(shell, ast.Constant) and not shell.value):
+                self.sink(SinkKind.COMMAND.value, f"{qual}(shell=True)", node, arg(0, "args"))
+            elif isinstance(first, (ast.List, ast.Tuple)):
+                if first.elts:
+                    self.sink(SinkKind.COMMAND.value, f"{qual}([program, ...])", node, self.expr(first.elts[0]))
+            elif first is not None and qual != "asyncio.create_subprocess_exec":
+                self.sink(SinkKind.COMMAND.value, f"{qual}(<command string>)", node, arg(0, "args"))
+        # code
+        elif qual in cat.CODE and not self.local_function(node.func):
+            self.sink(SinkKind.CODE.value, qual, node, arg(0, "source"))
+        # SQL / PartiQL
+        elif method in cat.PARTIQL_METHODS:
+            statement = union(*(kwargs.get(k, EMPTY) for k in cat.PARTIQL_METHODS[method]))
+            callee = f"{method}(PartiQL)" if "Statement" in kwargs else method
+            self.sink(SinkKind.SQL.value, callee, node, statement)
+        elif method in cat.SQL_METHODS or qual in cat.SQL_FUNCTIONS:
+            self.sink(SinkKind.SQL.value, qual if qual in cat.SQL_FUNCTIONS else f"{method}()", node,
+                      arg(0, "sql", "query", "operation", "statement"))
+        # DynamoDB expressions
+        elif method in cat.DYNAMO_METHODS:
+            for key in cat.DYNAMO_EXPRESSIONS:
+                if key in kwargs:
+                    self.sink(SinkKind.NOSQL.value, f"{method}({key}=...)", node, kwargs[key])
+        # files
+        elif qual in cat.OPEN:
+            self.sink(SinkKind.PATH.value, qual, node, arg(0, "file"))
+        elif qual in cat.PATH_FUNCTIONS:
+            self.sink(SinkKind.PATH.value, qual, node, union(arg(0, "src", "path"), arg(1, "dst")))
+        elif qual.startswith("pathlib.Path.") and method in cat.PATH_METHODS_ON_PATH:
+            self.sink(SinkKind.PATH.value, f"Path.{method}", node, receiver)
+        elif method in cat.TMP_DOWNLOADS and len(node.args) >= 3:
+            target = self.prefix(node.args[2]) or ""
+            if target.startswith("/tmp"):
+                self.sink(cat.PERSIST, f"{method} to /tmp", node, union(args[1], args[2]))
+        # network
+        elif qual in cat.SSRF_URL_FIRST:
+            self.sink(SinkKind.SSRF.value, qual, node, arg(0, "url", "host"))
+        elif qual in cat.SSRF_URL_SECOND:
+            self.sink(SinkKind.SSRF.value, qual, node, arg(1, "url"))
+        # deserialization
+        elif qual in cat.DESERIALIZE:
+            self.sink(SinkKind.DESERIALIZATION.value, qual, node, arg(0, "data", "stream", "string"))
+        elif qual in cat.YAML_LOAD:
+            loader = node.args[1] if len(node.args) > 1 else _kw(node, "Loader")
+            loader_name = label(loader).rsplit(".", 1)[-1] if loader is not None else ""
+            if loader_name not in cat.YAML_SAFE_LOADERS:
+                self.sink(SinkKind.DESERIALIZATION.value, f"{qual}(Loader={loader_name or 'default'})", node,
+                          arg(0, "stream"))
+        # XML
+        elif qual in cat.LXML_PARSE:
+            parser = node.args[1] if len(node.args) > 1 else _kw(node, "parser")
+            kind = self.kind_of(parser, None) if parser is not None else None
+            if parser is None or (kind or "").endswith("!unsafe"):
+                note = "with a parser that resolves entities" if parser is not None else \
+                    "with the default parser"
+                self.sink(SinkKind.XXE.value, f"{qual} {note}", node, arg(0, "text", "source"))
+        elif qual == cat.XMLTODICT:
+            flag = _kw(node, "disable_entities")
+            if isinstance(flag, ast.Constant) and flag.value is False:
+                self.sink(SinkKind.XXE.value, f"{qual}(disable_entities=False)", node, arg(0, "xml_input"))
+        # templates
+        elif qual in cat.TEMPLATES and qual not in cat.SANDBOXED:
+            self.sink(SinkKind.TEMPLATE.value, qual, node, arg(0, "source", "text"))
+        # responses
+        elif qual in cat.REDIRECTS:
+            self.sink(SinkKind.REDIRECT.value, qual, node, arg(0, "location", "url"))
+        elif qual in cat.XSS_FUNCTIONS:
+            self.sink(SinkKind.XSS.value, qual, node, arg(0, "content"))
+        # writes to files under /tmp
+        if method in ("write", "writelines") and isinstance(node.func, ast.Attribute):
+            holder = node.func.value
+            if isinstance(holder, ast.Name) and self.kinds.get(holder.id) == "tmpfile":
+                self.sink(cat.PERSIST, "write to a file under /tmp", node, arg(0))
+        if qual in cat.OPEN and self.kind_of(node, None) == "tmpfile":
+            self.sink(cat.PERSIST, "file under /tmp named by event data", node, arg(0, "file"))
+        # module-level state
+        if method in ("append", "add", "update", "extend", "insert", "setdefault", "__setitem__") and \
+                isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) and \
+                self.is_module_state(node.func.value.id):
+            self.sink(cat.PERSIST, f"module-level {node.func.value.id}.{method}", node, everything)
+
+    def response_dict(self, node: ast.Dict, values: list[Value]) -> None:
+        """Redirects and HTML bodies in a Lambda proxy response written as a dict literal; ``$where`` in a
+        MongoDB query."""
+        keys = [literal(k) for k in node.keys]
+        for key, value, value_node in zip(keys, values, node.values, strict=False):
+            if key is None:
+                continue
+            if key.lower() == "location":
+                self.sink(SinkKind.REDIRECT.value, "Location header", value_node, value)
+            elif key == "$where":
+                self.sink(SinkKind.NOSQL.value, "$where", value_node, value)
+        if "body" in keys and "headers" in keys:
+            headers = node.values[keys.index("headers")]
+            if self.html_headers(headers):
+                body_index = keys.index("body")
+                self.sink(SinkKind.XSS.value, "HTML response body", node.values[body_index], values[body_index])
+
+    def html_headers(self, headers: ast.expr) -> bool:
+        if isinstance(headers, ast.Name) and headers.id not in self.env:
+            found = self.info.assigned.get(headers.id)
+            headers = found if found is not None else headers
+        if not isinstance(headers, ast.Dict):
+            return False
+        for key, value in zip(headers.keys, headers.values, strict=False):
+            name = literal(key)
+            text = literal(value)
+            if name is not None and name.lower() == "content-type" and text is not None and "html" in text.lower():
+                return True
+        return False
+
+
+def _kw(node: ast.Call, name: str) -> ast.expr | None:
+    return next((kw.value for kw in node.keywords if kw.arg == name), None)
+
+
+def _root_name(node: ast.expr) -> str:
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def _param_names(ref: FunctionRef) -> list[str]:
+    args = ref.node.args
+    names = [a.arg for a in (*args.posonlyargs, *args.args)]
+    if ref.cls is not None and names and not any(
+            isinstance(d, ast.Name) and d.id == "staticmethod" for d in ref.node.decorator_list):
+        names = names[1:]
+    return names + [a.arg for a in args.kwonlyargs]
+
+
+def _terminates(body: Sequence[ast.stmt]) -> bool:
+    return bool(body) and isinstance(body[-1], (ast.Return, ast.Raise, ast.Continue, ast.Break))
+
+
+def _is_frozen_literal(node: ast.Call) -> bool:
+    return isinstance(node.func, ast.Name) and node.func.id in ("frozenset", "set", "tuple") and bool(node.args) \
+        and isinstance(node.args[0], (ast.List, ast.Tuple, ast.Set)) \
+        and all(isinstance(e, ast.Constant) for e in node.args[0].elts)

@@ -1,0 +1,161 @@
+"""Which parts of a function's event an attacker controls, by trigger: language-neutral access paths.
+
+An access path is a tuple of keys from the event's root, ``"*"`` standing for any key or index:
+``("body",)``, ``("queryStringParameters", "*")``, ``("Records", "*", "s3", "object", "key")``. The Python and
+JavaScript analyzers compare what the code reads from the event with these paths (:meth:`EventSources.match`).
+
+Confidence says how sure remit is that an outsider writes the field:
+
+* HIGH: an API Gateway route or function URL on a public endpoint, a Cognito trigger (anyone can sign up),
+  an S3 bucket / SQS queue / SNS topic / event bus whose resource policy lets others write to it;
+* MEDIUM: the trigger is internal (a private API, a bucket or queue only the account writes to, a stream);
+  the flow is still reported, an internal writer can be compromised or fed by an outside system;
+* LOW: nothing in the templates invokes the function (it is called directly by some other code), so every
+  event field is treated as a possible source.
+
+Schedules carry no outside data and add no source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from remit.code.facts import Confidence
+from remit.model.application import Application
+from remit.model.entities import DataStore, Function, Trigger, TriggerKind
+
+__all__ = ["ANY", "EventSource", "EventSources", "event_sources", "overlaps"]
+
+ANY = "*"
+AccessPath = tuple[str, ...]
+
+_HTTP: tuple[tuple[AccessPath, str], ...] = (
+    (("body",), "request body"),
+    (("headers", ANY), "request header"),
+    (("multiValueHeaders", ANY), "request header"),
+    (("queryStringParameters", ANY), "query string parameter"),
+    (("multiValueQueryStringParameters", ANY), "query string parameter"),
+    (("pathParameters", ANY), "path parameter"),
+    (("rawPath",), "request path"),
+    (("rawQueryString",), "query string"),
+    (("path",), "request path"),
+    (("cookies", ANY), "cookie"),
+    (("requestContext", "http", "path"), "request path"),
+    (("requestContext", "http", "userAgent"), "user agent"),
+    (("requestContext", "identity", "userAgent"), "user agent"),
+)
+_BY_KIND: dict[TriggerKind, tuple[tuple[AccessPath, str], ...]] = {
+    TriggerKind.API_ROUTE: _HTTP,
+    TriggerKind.FUNCTION_URL: _HTTP,
+    TriggerKind.ALB: _HTTP,
+    TriggerKind.S3: ((("Records", ANY, "s3", "object", "key"), "S3 object key"),
+                     (("Records", ANY, "s3", "object", "metadata"), "S3 object metadata"),
+                     (("detail", "object", "key"), "S3 object key")),
+    TriggerKind.SQS: ((("Records", ANY, "body"), "SQS message body"),
+                      (("Records", ANY, "messageAttributes"), "SQS message attribute")),
+    TriggerKind.SNS: ((("Records", ANY, "Sns", "Message"), "SNS message"),
+                      (("Records", ANY, "Sns", "Subject"), "SNS subject"),
+                      (("Records", ANY, "Sns", "MessageAttributes"), "SNS message attribute")),
+    TriggerKind.EVENTBRIDGE: ((("detail",), "EventBridge event detail"),),
+    TriggerKind.KINESIS: ((("Records", ANY, "kinesis", "data"), "Kinesis record data"),),
+    TriggerKind.DYNAMODB_STREAM: ((("Records", ANY, "dynamodb", "NewImage"), "DynamoDB stream new image"),
+                                  (("Records", ANY, "dynamodb", "OldImage"), "DynamoDB stream old image"),
+                                  (("Records", ANY, "dynamodb", "Keys"), "DynamoDB stream keys")),
+    TriggerKind.KAFKA: ((("records", ANY, ANY, "value"), "Kafka record value"),
+                        (("records", ANY, ANY, "key"), "Kafka record key")),
+    TriggerKind.MQ: ((("messages", ANY, "data"), "MQ message data"),),
+    TriggerKind.COGNITO: ((("request", "userAttributes"), "Cognito user attribute"),
+                          (("request", "clientMetadata"), "Cognito client metadata"),
+                          (("request", "validationData"), "Cognito validation data"),
+                          (("userName",), "Cognito user name")),
+    TriggerKind.IOT: (((), "IoT message"),),
+    TriggerKind.LOGS: ((("awslogs", "data"), "CloudWatch Logs data"),),
+    TriggerKind.OTHER: (((), "event"),),
+    TriggerKind.SCHEDULE: (),
+}
+_WRITE_ACTIONS = {
+    TriggerKind.S3: "s3:PutObject",
+    TriggerKind.SQS: "sqs:SendMessage",
+    TriggerKind.SNS: "sns:Publish",
+    TriggerKind.EVENTBRIDGE: "events:PutEvents",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class EventSource:
+    """One attacker-controlled event field: its access path, what it is, the trigger that delivers it."""
+
+    path: AccessPath
+    label: str
+    trigger: str  # the TriggerKind value, or "direct-invoke"
+    confidence: Confidence
+
+
+@dataclass(frozen=True, slots=True)
+class EventSources:
+    """Every event field an attacker may control for one function, across its triggers."""
+
+    sources: tuple[EventSource, ...] = ()
+
+    def match(self, path: Iterable[str]) -> EventSource | None:
+        """The most trusted source a read of ``path`` (a full or partial access path) touches: a read of a
+        container holding a source (``event["Records"]``), of the source itself, or of something inside it."""
+        wanted = tuple(path)
+        best: EventSource | None = None
+        for source in self.sources:
+            if overlaps(source.path, wanted) and (best is None or _rank(source.confidence) > _rank(best.confidence)):
+                best = source
+        return best
+
+
+def _rank(confidence: Confidence) -> int:
+    return {Confidence.HIGH: 3, Confidence.MEDIUM: 2, Confidence.LOW: 1}[confidence]
+
+
+def overlaps(a: AccessPath, b: AccessPath) -> bool:
+    """One path is a prefix of the other, ``"*"`` matching any key."""
+    return all(x == y or ANY in (x, y) for x, y in zip(a, b, strict=False))
+
+
+def _written_by_others(app: Application, trigger: Trigger) -> bool:
+    from remit.iam.exposure import exposures  # noqa: PLC0415 - the IAM helpers load only when needed
+
+    action = _WRITE_ACTIONS.get(trigger.kind)
+    store = app.entity(trigger.source_id)
+    if action is None or not isinstance(store, DataStore) or store.policy is None:
+        return False
+    return any(e.covers(action) for e in exposures(store.policy.document))
+
+
+def _confidence(app: Application, trigger: Trigger) -> Confidence:
+    kind = trigger.kind
+    if kind in (TriggerKind.FUNCTION_URL, TriggerKind.COGNITO, TriggerKind.ALB):
+        return Confidence.HIGH
+    if kind is TriggerKind.API_ROUTE:
+        api = app.api(trigger.source_id)
+        return Confidence.MEDIUM if api is not None and api.private else Confidence.HIGH
+    if kind in _WRITE_ACTIONS:
+        if kind is TriggerKind.EVENTBRIDGE and trigger.source_id is None:
+            return Confidence.MEDIUM  # the default bus: AWS services and the account's own code
+        return Confidence.HIGH if _written_by_others(app, trigger) else Confidence.MEDIUM
+    if kind is TriggerKind.OTHER:
+        return Confidence.LOW
+    return Confidence.MEDIUM
+
+
+def event_sources(app: Application, function: Function) -> EventSources:
+    """The attacker-controlled event fields of ``function``, from its triggers; a function nothing in the
+    templates triggers gets the whole event at LOW confidence (it is invoked directly)."""
+    triggers = app.triggers_of(function)
+    if not triggers:
+        return EventSources((EventSource((), "event (invoked directly)", "direct-invoke", Confidence.LOW),))
+    out: dict[tuple[AccessPath, str], EventSource] = {}
+    for trigger in triggers:
+        confidence = _confidence(app, trigger)
+        for path, label in _BY_KIND.get(trigger.kind, ()):
+            key = (path, trigger.kind.value)
+            known = out.get(key)
+            if known is None or _rank(confidence) > _rank(known.confidence):
+                out[key] = EventSource(path, label, trigger.kind.value, confidence)
+    return EventSources(tuple(out.values()))

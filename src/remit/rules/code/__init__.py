@@ -1,0 +1,1 @@
+"""Rules about function code: injection flows, secrets, tokens, errors, persistence, dead code."""

@@ -1,0 +1,60 @@
+"""Shared reading of ``app.code`` for the code rules (RMT-CODE-001..016): flows and issues become hits.
+
+A hit is placed in the code (``Hit.at``) and belongs to the function resource (``Hit.node``), so a
+``Metadata: remit: ignore`` on the function suppresses it. Confidence lowers severity: a flow whose source an
+internal trigger delivers is one level below the rule's severity, one from an untriggered function two.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from remit.code.facts import Confidence, IssueKind, SinkKind
+from remit.findings import Severity
+from remit.model.application import Application
+from remit.model.entities import Function
+from remit.rules.base import Hit
+
+_ORDER = (Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL)
+_DROP = {Confidence.HIGH: 0, Confidence.MEDIUM: 1, Confidence.LOW: 2}
+_TRUST = {Confidence.HIGH: "an attacker controls it",
+          Confidence.MEDIUM: "the trigger is internal, so only a writer inside the account or a system feeding it "
+                             "controls it",
+          Confidence.LOW: "nothing in the templates triggers the function; whoever invokes it controls it"}
+
+
+def lowered(severity: Severity, confidence: Confidence) -> Severity:
+    index = max(0, _ORDER.index(severity) - _DROP[confidence])
+    return _ORDER[index]
+
+
+def flow_hits(fn: Function, app: Application, sink: SinkKind, base: Severity, impact: str) -> Iterator[Hit]:
+    """One hit per flow of ``fn`` into a sink of kind ``sink``; ``impact`` says what the attacker gets."""
+    code = app.code.of(fn.id)
+    if code is None:
+        return
+    for flow in code.flows:
+        if flow.sink is not sink:
+            continue
+        trigger = f" ({flow.trigger} trigger)" if flow.trigger else ""
+        message = (f"{flow.source}{trigger} reaches {flow.callee} in {fn.display}: {impact}. "
+                   f"Confidence {flow.confidence.value}: {_TRUST[flow.confidence]}.")
+        evidence = f"{flow.location.path}|{flow.callee}|{flow.source}|{flow.snippet}"
+        yield Hit(fn.node, message, fn.resource, evidence=evidence,
+                  severity=lowered(base, flow.confidence), at=flow.location, flow=flow.steps,
+                  details=(("sink", flow.sink.value), ("source", flow.source), ("trigger", flow.trigger),
+                           ("confidence", flow.confidence.value)))
+
+
+def issue_hits(fn: Function, app: Application, kind: IssueKind, base: Severity,
+               critical: Severity | None = None) -> Iterator[Hit]:
+    code = app.code.of(fn.id)
+    if code is None:
+        return
+    for issue in code.issues:
+        if issue.kind is not kind:
+            continue
+        severity = critical if issue.critical and critical is not None else lowered(base, issue.confidence)
+        yield Hit(fn.node, f"{issue.message} ({fn.display}).", fn.resource,
+                  evidence=f"{issue.location.path}|{issue.evidence}", severity=severity, at=issue.location,
+                  flow=issue.steps, details=(("issue", issue.kind.value), ("confidence", issue.confidence.value)))

@@ -1,0 +1,40 @@
+"""RMT-CODE-002."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from remit.code.facts import SinkKind
+from remit.findings import Category, Responsibility, Severity
+from remit.model.application import Application
+from remit.model.entities import Function
+from remit.rules.base import Hit, rule
+from remit.rules.code._common import flow_hits
+
+IMPACT = ("the attacker runs Python code inside the function, with its role's credentials")
+
+
+@rule(
+    id="RMT-CODE-002",
+    title='Event data reaches eval, exec or compile',
+    severity=Severity.CRITICAL,
+    category=Category.EVENT_INJECTION,
+    responsibility=Responsibility.CODE,
+    scope=Function,
+    remediation=('Never evaluate event data as code. Parse data with json.loads or ast.literal_eval, '
+                 'and map names to functions with a dictionary of allowed operations.'),
+    references=(
+        'https://docs.python.org/3/library/functions.html#eval',
+        'https://cwe.mitre.org/data/definitions/95.html',
+        'CSA SAS-1 Function Event-Data Injection',
+    ),
+    cwe=('CWE-95',),
+)
+def check(fn: Function, app: Application) -> Iterator[Hit]:
+    """Event data is evaluated as Python code.
+
+    ``eval``, ``exec`` and ``compile`` run any expression or statement. A calculator endpoint that evaluates a
+    query parameter, or a rule engine that ``exec`` s a message field, lets the sender import ``os`` and read
+    the function's credentials from its environment, or call any AWS API its role allows.
+    """
+    yield from flow_hits(fn, app, SinkKind.CODE, Severity.CRITICAL, IMPACT)

@@ -1,0 +1,40 @@
+"""RMT-CODE-015."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from remit.code.facts import IssueKind
+from remit.findings import Category, Responsibility, Severity
+from remit.model.application import Application
+from remit.model.entities import Function
+from remit.rules.base import Hit, rule
+from remit.rules.code._common import issue_hits
+
+
+@rule(
+    id="RMT-CODE-015",
+    title="Event data kept across invocations",
+    severity=Severity.MEDIUM,
+    category=Category.CROSS_EXECUTION_PERSISTENCE,
+    responsibility=Responsibility.CODE,
+    scope=Function,
+    remediation="Keep per-request data in local variables. Cache only data that is the same for every caller "
+                "(configuration, clients); write temporary files under a fresh directory "
+                "(tempfile.TemporaryDirectory) and delete them before returning.",
+    references=(
+        "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html",
+        "CSA SAS-12 Improper Handling of Cross-Execution Data Persistency",
+    ),
+    cwe=("CWE-488",),
+)
+def check(fn: Function, app: Application) -> Iterator[Hit]:
+    """Event data is written where the next invocation will find it.
+
+    Lambda reuses execution environments: module-level variables and files under ``/tmp`` survive from one
+    invocation to the next, which may serve another user. remit reports event data stored into a module-level
+    dict / list / set (``CACHE[key] = ...``, ``.append``), assigned to a ``global`` name, written to a file
+    under ``/tmp`` (or downloaded there under a name the event chooses). The next caller can read another
+    user's data, or find files planted by an earlier, malicious event.
+    """
+    yield from issue_hits(fn, app, IssueKind.PERSISTENCE, Severity.MEDIUM)

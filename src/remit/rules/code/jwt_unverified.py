@@ -1,0 +1,41 @@
+"""RMT-CODE-013."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from remit.code.facts import IssueKind
+from remit.findings import Category, Responsibility, Severity
+from remit.model.application import Application
+from remit.model.entities import Function
+from remit.rules.base import Hit, rule
+from remit.rules.code._common import issue_hits
+
+
+@rule(
+    id="RMT-CODE-013",
+    title="JSON Web Token trusted without verifying its signature",
+    severity=Severity.HIGH,
+    category=Category.BROKEN_AUTHENTICATION,
+    responsibility=Responsibility.CODE,
+    scope=Function,
+    remediation="Verify the token: jwt.decode(token, key, algorithms=[\"RS256\"], audience=...) with the issuer's "
+                "public key (for Cognito, the user pool's JWKS), or let an API Gateway JWT / Cognito authorizer "
+                "verify it and read the claims from requestContext.authorizer.",
+    references=(
+        "https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-tokens-verifying-a-jwt.html",
+        "https://pyjwt.readthedocs.io/en/stable/usage.html",
+        "CSA SAS-2 Broken Authentication",
+    ),
+    cwe=("CWE-347",),
+)
+def check(fn: Function, app: Application) -> Iterator[Hit]:
+    """The code reads a JSON Web Token's claims without checking its signature.
+
+    ``jwt.decode(token, options={"verify_signature": False})``, PyJWT 1's ``verify=False``, accepting the
+    ``none`` algorithm, python-jose's ``get_unverified_claims`` and base64-decoding ``token.split(".")[1]``
+    all hand the caller's claims (user id, groups, tenant) to the code as if they were checked. Anyone can
+    write a token with ``"cognito:groups": ["admin"]``. Reading the *header* unverified to choose a key
+    (``get_unverified_header``) is normal and not reported.
+    """
+    yield from issue_hits(fn, app, IssueKind.JWT_UNVERIFIED, Severity.HIGH)

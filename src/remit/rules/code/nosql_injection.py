@@ -1,0 +1,43 @@
+"""RMT-CODE-004."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from remit.code.facts import SinkKind
+from remit.findings import Category, Responsibility, Severity
+from remit.model.application import Application
+from remit.model.entities import Function
+from remit.rules.base import Hit, rule
+from remit.rules.code._common import flow_hits
+
+IMPACT = ("the attacker changes the filter, key condition or update: other customers' items, or "
+          'attributes they must not set')
+
+
+@rule(
+    id="RMT-CODE-004",
+    title='Event data is built into a DynamoDB expression',
+    severity=Severity.HIGH,
+    category=Category.EVENT_INJECTION,
+    responsibility=Responsibility.CODE,
+    scope=Function,
+    remediation=('Keep expressions constant and pass values through ExpressionAttributeValues '
+                 '(FilterExpression="customer = :c", ExpressionAttributeValues={":c": customer}); '
+                 'with the resource API use boto3.dynamodb.conditions.Attr / Key.'),
+    references=(
+        'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.html',
+        'https://cwe.mitre.org/data/definitions/943.html',
+        'CSA SAS-1 Function Event-Data Injection',
+    ),
+    cwe=('CWE-943',),
+)
+def check(fn: Function, app: Application) -> Iterator[Hit]:
+    """Event data is written into a DynamoDB expression (or a MongoDB ``$where``).
+
+    ``FilterExpression``, ``KeyConditionExpression``, ``ConditionExpression``, ``UpdateExpression`` and
+    ``ProjectionExpression`` are parsed by DynamoDB. Formatting a request value into them lets the sender add
+    clauses (``x OR attribute_exists(id)``), read attributes, or — in an ``UpdateExpression`` — set
+    attributes such as a role or a balance. Values belong in ``ExpressionAttributeValues``.
+    """
+    yield from flow_hits(fn, app, SinkKind.NOSQL, Severity.HIGH, IMPACT)

@@ -1,0 +1,41 @@
+"""RMT-CODE-010."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from remit.code.facts import SinkKind
+from remit.findings import Category, Responsibility, Severity
+from remit.model.application import Application
+from remit.model.entities import Function
+from remit.rules.base import Hit, rule
+from remit.rules.code._common import flow_hits
+
+IMPACT = ('the attacker sends users of the application to a site of their choosing, under the '
+          "application's own link")
+
+
+@rule(
+    id="RMT-CODE-010",
+    title='Event data chooses a redirect target',
+    severity=Severity.MEDIUM,
+    category=Category.EVENT_INJECTION,
+    responsibility=Responsibility.CODE,
+    scope=Function,
+    remediation=('Redirect only to relative paths or hosts on an allow-list; compare the parsed host,'
+                 ' not a prefix of the string.'),
+    references=(
+        'https://cwe.mitre.org/data/definitions/601.html',
+        'CSA SAS-1 Function Event-Data Injection',
+    ),
+    cwe=('CWE-601',),
+)
+def check(fn: Function, app: Application) -> Iterator[Hit]:
+    """Event data is the ``Location`` of a redirect response.
+
+    A Lambda proxy response ``{"statusCode": 302, "headers": {"Location": url}}`` (or Flask / Django
+    ``redirect``) with ``url`` from a query parameter lets anyone craft a link on the application's domain
+    that lands on their phishing page — a classic step in stealing sessions and OAuth codes. A target that
+    starts with a fixed scheme and host, or passes an allow-list check, is not reported.
+    """
+    yield from flow_hits(fn, app, SinkKind.REDIRECT, Severity.MEDIUM, IMPACT)

@@ -1,0 +1,43 @@
+"""RMT-CODE-003."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from remit.code.facts import SinkKind
+from remit.findings import Category, Responsibility, Severity
+from remit.model.application import Application
+from remit.model.entities import Function
+from remit.rules.base import Hit, rule
+from remit.rules.code._common import flow_hits
+
+IMPACT = ("the attacker rewrites the query: reads, changes or deletes data the function's role can "
+          'reach')
+
+
+@rule(
+    id="RMT-CODE-003",
+    title='Event data is built into a SQL or PartiQL statement',
+    severity=Severity.HIGH,
+    category=Category.EVENT_INJECTION,
+    responsibility=Responsibility.CODE,
+    scope=Function,
+    remediation=('Use parameters: cursor.execute("... WHERE id = %s", (order_id,)), or for DynamoDB '
+                 'PartiQL execute_statement(Statement="SELECT * FROM orders WHERE id = ?", '
+                 'Parameters=[{"S": order_id}]). Never format values into the statement.'),
+    references=(
+        'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.html',
+        'https://cwe.mitre.org/data/definitions/89.html',
+        'CSA SAS-1 Function Event-Data Injection',
+    ),
+    cwe=('CWE-89',),
+)
+def check(fn: Function, app: Application) -> Iterator[Hit]:
+    """Event data is formatted into a SQL or PartiQL statement.
+
+    Statements passed to ``cursor.execute``, SQLAlchemy ``text``, the RDS / Redshift Data APIs, Athena
+    ``start_query_execution`` or DynamoDB ``execute_statement`` (PartiQL) are parsed by the database: a
+    value that closes the quote (``' OR '1'='1``) changes what the statement does. Statements that take the
+    values as parameters (``%s`` / ``?`` with a separate argument, ``Parameters=[...]``) are not reported.
+    """
+    yield from flow_hits(fn, app, SinkKind.SQL, Severity.HIGH, IMPACT)

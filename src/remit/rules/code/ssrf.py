@@ -1,0 +1,42 @@
+"""RMT-CODE-006."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from remit.code.facts import SinkKind
+from remit.findings import Category, Responsibility, Severity
+from remit.model.application import Application
+from remit.model.entities import Function
+from remit.rules.base import Hit, rule
+from remit.rules.code._common import flow_hits
+
+IMPACT = ("the attacker makes the function call internal endpoints or any host, with the function's "
+          'network position and data')
+
+
+@rule(
+    id="RMT-CODE-006",
+    title='Event data chooses where the function sends a request',
+    severity=Severity.HIGH,
+    category=Category.EVENT_INJECTION,
+    responsibility=Responsibility.CODE,
+    scope=Function,
+    remediation=('Send requests only to hosts on an allow-list (parse the URL and compare its scheme '
+                 'and host), or build the URL from a fixed base and an encoded path segment.'),
+    references=(
+        'https://cwe.mitre.org/data/definitions/918.html',
+        'CSA SAS-1 Function Event-Data Injection',
+    ),
+    cwe=('CWE-918',),
+)
+def check(fn: Function, app: Application) -> Iterator[Hit]:
+    """Event data is the URL (or host) of an outgoing HTTP request.
+
+    ``requests``, ``httpx``, ``urllib`` and ``urllib3`` fetch what they are given. A callback URL, webhook or
+    "image to import" taken from an event lets the sender aim the function at services only it can reach (a
+    VPC's internal endpoints, other functions' URLs) or at their own server, which then receives the data the
+    function sends — headers with API keys included. A URL whose scheme and host are fixed text in front of
+    the event data is not reported.
+    """
+    yield from flow_hits(fn, app, SinkKind.SSRF, Severity.HIGH, IMPACT)

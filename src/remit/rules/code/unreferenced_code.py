@@ -1,0 +1,67 @@
+"""RMT-CODE-016."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+
+from remit.findings import Category, Responsibility, Severity
+from remit.model.application import Application
+from remit.model.entities import CodeKind, Function
+from remit.rules.base import Hit, rule
+
+
+@rule(
+    id="RMT-CODE-016",
+    title="Handler code that no function references",
+    severity=Severity.LOW,
+    category=Category.OBSOLETE,
+    responsibility=Responsibility.CODE,
+    scope=None,
+    remediation="Delete the file if nothing uses it; if it is deployed some other way, scan that template too. "
+                "Unowned handlers are not patched, yet they may still be deployed or shipped in a package.",
+    references=(
+        "CSA SAS-11 Obsolete Functions, Cloud Resources and Event Triggers",
+        "https://cwe.mitre.org/data/definitions/561.html",
+    ),
+    cwe=("CWE-561",),
+)
+def check(app: Application, _: Application) -> Iterator[Hit]:
+    """A file defines a Lambda handler, but no function of the scanned templates uses it.
+
+    remit lists Python files with a ``def handler(event, context)``-like entry point and JavaScript /
+    TypeScript files exporting ``handler`` that are neither a function's handler file nor imported by one.
+    Such code is often an old version left in the package (it still ships in the ``CodeUri`` directory and
+    may still be deployed by a forgotten stack), or a function whose template is elsewhere. Test files and
+    dependency directories are ignored. Reported once per file, on the function that ships it (or, when
+    none does, the function whose code directory is nearest).
+    """
+    if not app.functions:
+        return
+    for location in app.code.unreferenced:
+        owner, ships = _owner(app, location.path)
+        where = f"ships in {owner.display}'s package, but its handler does not import it" if ships else \
+            "is in no function's package"
+        yield Hit(owner.node, f"{location.path} defines a Lambda handler that no function references: it {where}. "
+                              f"It may be dead code.", owner.resource, evidence=location.path, at=location)
+
+
+def _owner(app: Application, rel: str) -> tuple[Function, bool]:
+    """The function whose code directory holds the file, else the one whose directory shares the longest
+    prefix with it."""
+    root = app.root.resolve()
+    target = PurePosixPath(rel)
+    best, best_len = app.functions[0], -1
+    for fn in app.functions:
+        if fn.code.kind is not CodeKind.LOCAL or fn.code.path is None:
+            continue
+        try:
+            code_dir = PurePosixPath(fn.code.path.resolve().relative_to(root).as_posix())
+        except ValueError:
+            continue
+        if code_dir == PurePosixPath(".") or code_dir in target.parents:
+            return fn, True
+        shared = len([1 for a, b in zip(code_dir.parts, target.parts, strict=False) if a == b])
+        if shared > best_len:
+            best, best_len = fn, shared
+    return best, False
