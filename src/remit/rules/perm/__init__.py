@@ -1,0 +1,1 @@
+"""Least-privilege rules: what a function's role grants against what its code uses."""
