@@ -1,18 +1,167 @@
-"""The dependency stage: manifests, lockfiles and vendored packages of each function, matched to advisories."""
+"""The dependency stage: manifests, lockfiles and vendored packages of each function, matched to advisories.
+
+For each function, the directory it deploys and those of its layers are read (:mod:`remit.deps.manifests`);
+packages with a known version are matched against OSV advisories (:mod:`remit.deps.advisories`) taken from
+``options.advisories`` (directories or OSV zips), else the cache ``remit advisories update`` fills, else the
+OSV API when ``options.online``; with none of them a diagnostic says no advisory was checked. Supply-chain
+signs come from :mod:`remit.deps.signs`. Reachability comes from the code stage's imports.
+"""
 
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from remit.deps.facts import NO_DEPENDENCIES, DependencyFacts
+from remit.deps.facts import (
+    NO_DEPENDENCIES,
+    AdvisorySource,
+    DependencyFacts,
+    Ecosystem,
+    FunctionDeps,
+    Match,
+    Package,
+    Reach,
+    Sign,
+    SourceKind,
+    normalise,
+)
+from remit.diagnostics import Diagnostic, Level
+from remit.model.entities import CodeKind
+from remit.model.values import Symbol
 
 if TYPE_CHECKING:
     from remit.code.facts import CodeFacts
+    from remit.deps.advisories import Database
     from remit.model.application import Application
+    from remit.model.entities import Function
     from remit.options import ScanOptions
+
+__all__ = ["NO_DEPENDENCIES", "DependencyFacts", "analyze"]
+
+# distribution name -> module it is imported as, where they differ (PEP 503 names)
+IMPORT_NAMES = {"pyyaml": "yaml", "pillow": "PIL", "beautifulsoup4": "bs4", "python-dateutil": "dateutil",
+                "pyjwt": "jwt", "python-jose": "jose", "pycryptodome": "Crypto", "pycrypto": "Crypto",
+                "pyopenssl": "OpenSSL", "scikit-learn": "sklearn", "opencv-python": "cv2", "python-dotenv": "dotenv",
+                "psycopg2-binary": "psycopg2", "pymysql": "pymysql", "protobuf": "google", "attrs": "attr",
+                "msgpack-python": "msgpack", "dnspython": "dns", "pyserial": "serial", "gitpython": "git"}
+
+
+def import_names(package: Package, directory_hint: list[Path]) -> set[str]:
+    """The module names a package is imported by."""
+    if package.ecosystem is Ecosystem.NPM:
+        return {package.name, package.key}
+    names = {IMPORT_NAMES.get(package.key, package.key.replace("-", "_")), package.name.replace("-", "_")}
+    for directory in directory_hint:  # a vendored copy says what it installs
+        for top in directory.glob(f"{package.name.replace('-', '_')}-*.dist-info/top_level.txt"):
+            with contextlib.suppress(OSError):
+                names |= {line.strip() for line in top.read_text(encoding="utf-8").splitlines() if line.strip()}
+    return names
+
+
+def _directories(fn: Function, app: Application) -> list[Path]:
+    dirs: list[Path] = []
+    if fn.code.kind is CodeKind.LOCAL and fn.code.path is not None:
+        dirs.append(fn.code.path if fn.code.path.is_dir() else fn.code.path.parent)
+    by_id = {layer.logical_id: layer for layer in app.layers}
+    for value in fn.layers:
+        if isinstance(value, Symbol) and value.name in by_id:
+            content = by_id[value.name].content
+            if content.kind is CodeKind.LOCAL and content.path is not None and content.path.is_dir():
+                dirs.append(content.path)
+    return dirs
+
+
+def _open_source(app: Application, options: ScanOptions, diagnostics: list[Diagnostic],
+                 wanted: set[tuple[Ecosystem, str, str]]) -> tuple[Database | None, AdvisorySource]:
+    from remit.deps import advisories  # noqa: PLC0415
+
+    cache = advisories.cache_dir(options.cache_dir)
+    try:
+        if options.advisories:
+            db = advisories.load_database(options.advisories)
+            kind = SourceKind.ZIP if all(p.is_file() for p in options.advisories) else SourceKind.DIRECTORY
+            return db, AdvisorySource(kind, ", ".join(p.name for p in options.advisories), len(db.records))
+        info = advisories.cached_archives(cache)
+        if info is not None:
+            db = advisories.load_database(info.archives)
+            age = info.age_days()
+            if age is not None and age > advisories.OLD_AFTER_DAYS:
+                diagnostics.append(Diagnostic("", Level.WARNING, "advisories-old",
+                                              f"the advisory cache is {age} days old: run `remit advisories update`"))
+            return db, AdvisorySource(SourceKind.CACHE, str(cache / "advisories"), len(db.records), age)
+        if options.online:
+            db = advisories.OnlineClient(cache).database(wanted)
+            return db, AdvisorySource(SourceKind.ONLINE, "OSV API", len(db.records))
+    except advisories.AdvisoryError as exc:
+        diagnostics.append(Diagnostic("", Level.ERROR, "advisories-unavailable",
+                                      f"no advisory was checked: {exc}"))
+        return None, AdvisorySource(SourceKind.NONE, str(exc))
+    diagnostics.append(Diagnostic("", Level.WARNING, "advisories-missing",
+                                  "no advisory was checked (dependencies were not matched against known "
+                                  "vulnerabilities): pass --advisories PATH, run `remit advisories update`, or use "
+                                  "--online"))
+    return None, AdvisorySource(SourceKind.NONE)
+
+
+def _reach(package: Package, fn: Function, code: CodeFacts, dirs: list[Path]) -> Reach:
+    facts = code.of(fn.id)
+    if facts is None or not facts.imports:
+        return Reach.UNKNOWN
+    names = import_names(package, dirs)
+    imported = {i.split(".")[0] for i in facts.imports} | set(facts.imports)
+    return Reach.IMPORTED if names & imported else Reach.NOT_IMPORTED
 
 
 def analyze(app: Application, options: ScanOptions, code: CodeFacts) -> DependencyFacts:
     """What each function ships and what is known against it. Never raises on bad input."""
-    del app, options, code
-    return NO_DEPENDENCIES
+    from remit.deps import advisories, manifests, signs  # noqa: PLC0415
+
+    if not app.functions:
+        return NO_DEPENDENCIES
+    diagnostics: list[Diagnostic] = []
+    per_function: dict[object, tuple[list[Package], list[Sign], list[str], bool, list[Path]]] = {}
+    seen_diag: set[Diagnostic] = set()
+    for fn in app.functions:
+        dirs = _directories(fn, app)
+        packages: list[Package] = []
+        found_signs: list[Sign] = []
+        files: list[str] = []
+        lock = False
+        for directory in dirs:
+            shipped, vendored = manifests.read_directory(directory, app.root)
+            for d in shipped.diagnostics:
+                if d not in seen_diag:
+                    seen_diag.add(d)
+                    diagnostics.append(d)
+            packages += shipped.packages
+            files += shipped.manifests
+            lock = lock or shipped.py_lock or shipped.npm_lock
+            own = directory / "package.json"
+            found_signs += [*signs.typosquats(shipped.packages),
+                            *signs.install_scripts(vendored, own if own.is_file() else None, app.root),
+                            *signs.setup_scripts(directory, app.root), *signs.obfuscation(directory, app.root),
+                            *signs.pinning(shipped)]
+        per_function[fn.id] = (packages, found_signs, files, lock, dirs)
+    wanted: set[tuple[Ecosystem, str, str]] = {
+        (p.ecosystem, p.name, p.version) for packages, *_ in per_function.values() for p in packages if p.version}
+    if not any(packages for packages, *_ in per_function.values()):
+        empty = {fn.id: FunctionDeps(fn.id, signs=tuple(per_function[fn.id][1])) for fn in app.functions}
+        return DependencyFacts(empty, AdvisorySource(SourceKind.NONE), tuple(diagnostics))
+    db, source = _open_source(app, options, diagnostics, wanted)
+    if db is not None and db.problems:
+        diagnostics.append(Diagnostic("", Level.WARNING, "advisories-malformed",
+                                      f"{len(db.problems)} advisory records skipped, first: {db.problems[0]}"))
+    result = {}
+    for fn in app.functions:
+        packages, found_signs, files, lock, dirs = per_function[fn.id]
+        found: list[Match] = []
+        if db is not None:
+            for p in packages:
+                if not p.version:
+                    continue
+                for advisory, fix in advisories.matches(db, p.ecosystem, normalise(p.ecosystem, p.name), p.version):
+                    found.append(Match(p, advisory, _reach(p, fn, code, dirs), fix))
+        result[fn.id] = FunctionDeps(fn.id, tuple(packages), tuple(found), tuple(found_signs),
+                                     tuple(dict.fromkeys(files)), lock)
+    return DependencyFacts(result, source, tuple(diagnostics))

@@ -1,17 +1,172 @@
-"""What the dependency stage learns about the third-party packages each function ships."""
+"""What the dependency stage learns about the third-party packages each function ships.
+
+Per function (and the layers it uses) the stage reads manifests, lockfiles and vendored packages into
+:class:`Package` s, matches them against advisories in OSV format (:class:`Match`) and records supply-chain
+signs (:class:`Sign`). Locations are relative to the scanned root. Everything is frozen plain data.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
 
 from remit.diagnostics import Diagnostic
+from remit.model.resources import ResourceId
+from remit.source import SourceLocation
+
+
+class Ecosystem(StrEnum):
+    PYPI = "PyPI"
+    NPM = "npm"
+
+
+class Origin(StrEnum):
+    """Where a package comes from."""
+
+    REGISTRY = "registry"
+    GIT = "git"  # git+https://..., github:owner/repo
+    URL = "url"  # an HTTP(S) tarball or wheel
+    PATH = "path"  # a local directory or file
+
+
+@dataclass(frozen=True, slots=True)
+class Package:
+    """One package a function ships (or declares).
+
+    ``version`` is the exact version when known (a lockfile, an ``==`` pin, a vendored copy); ``spec`` is the
+    requirement as the manifest wrote it (``>=2.0``, ``^4.17.15``). ``direct`` is False for packages only a
+    lockfile or a vendored tree names as a dependency of another package.
+    """
+
+    name: str  # as written
+    ecosystem: Ecosystem
+    version: str | None
+    spec: str
+    direct: bool
+    manifest: SourceLocation  # the line that declares it
+    origin: Origin = Origin.REGISTRY
+    hashed: bool = False  # requirements line carries --hash
+    vendored: bool = False  # installed into the package directory (dist-info / node_modules)
+    locked: bool = False  # the version comes from a lockfile
+    parent: str = ""  # for a nested npm copy (node_modules/a/node_modules/b): the package that pulls it
+
+    @property
+    def key(self) -> str:
+        """The normalised name advisories are indexed by (PEP 503 for PyPI, lower case for npm)."""
+        return normalise(self.ecosystem, self.name)
+
+    @property
+    def purl(self) -> str:
+        kind = "pypi" if self.ecosystem is Ecosystem.PYPI else "npm"
+        name = self.key.replace("@", "%40") if kind == "npm" else self.key
+        return f"pkg:{kind}/{name}" + (f"@{self.version}" if self.version else "")
+
+
+def normalise(ecosystem: Ecosystem, name: str) -> str:
+    if ecosystem is Ecosystem.PYPI:
+        import re  # noqa: PLC0415
+
+        return re.sub(r"[-_.]+", "-", name).lower()
+    return name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Advisory:
+    """The parts of one OSV record remit reports."""
+
+    id: str
+    aliases: tuple[str, ...]
+    summary: str
+    severity: str  # a CVSS vector or the database's rating; "" when none is given
+    score: float | None  # CVSS base score when the vector could be scored
+    fixed: tuple[str, ...]  # first fixed versions (one per affected range)
+    references: tuple[str, ...] = ()
+    malicious: bool = False  # an OSV MAL- record: the package is malware
+
+    @property
+    def cves(self) -> tuple[str, ...]:
+        return tuple(a for a in (self.id, *self.aliases) if a.startswith(("CVE-", "GHSA-")))
+
+
+class Reach(StrEnum):
+    """Whether the handler code imports the vulnerable package."""
+
+    IMPORTED = "imported"  # the function's code imports it: severity stays (or rises for RCE-class issues)
+    NOT_IMPORTED = "not-imported"  # shipped but never imported: severity lowered one level
+    UNKNOWN = "unknown"  # the code stage has no import facts (unsupported runtime, unreadable code)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A shipped package at a version an advisory affects."""
+
+    package: Package
+    advisory: Advisory
+    reach: Reach
+    fix: str | None  # the smallest fixed version above the installed one, if any
+
+
+class SignKind(StrEnum):
+    TYPOSQUAT = "typosquat"
+    INSTALL_SCRIPT = "install-script"
+    OBFUSCATED = "obfuscated"
+    UNPINNED = "unpinned"
+    NON_REGISTRY = "non-registry"
+    NO_HASHES = "no-hashes"
+
+
+@dataclass(frozen=True, slots=True)
+class Sign:
+    """A supply-chain sign found without advisories."""
+
+    kind: SignKind
+    location: SourceLocation
+    message: str
+    evidence: str  # what tells signs of one kind on one function apart (enters the fingerprint)
+    package: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionDeps:
+    """What one function ships: its own packages and those of its layers."""
+
+    function: ResourceId
+    packages: tuple[Package, ...] = ()
+    matches: tuple[Match, ...] = ()
+    signs: tuple[Sign, ...] = ()
+    manifests: tuple[str, ...] = ()  # manifest files read, relative to the scanned root
+    lockfile: bool = False
+
+
+class SourceKind(StrEnum):
+    DIRECTORY = "directory"
+    ZIP = "zip"
+    CACHE = "cache"
+    ONLINE = "online"
+    NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class AdvisorySource:
+    """Which advisories the scan used. ``kind`` NONE means no advisory was checked (said in a diagnostic)."""
+
+    kind: SourceKind
+    description: str = ""
+    records: int = 0
+    age_days: int | None = None  # of the cached download
 
 
 @dataclass(frozen=True)
 class DependencyFacts:
     """The dependency stage's answer for the whole application."""
 
+    functions: Mapping[ResourceId, FunctionDeps] = field(default_factory=dict)
+    source: AdvisorySource = AdvisorySource(SourceKind.NONE)
     diagnostics: tuple[Diagnostic, ...] = ()
+
+    def of(self, function: ResourceId) -> FunctionDeps | None:
+        return self.functions.get(function)
 
 
 NO_DEPENDENCIES = DependencyFacts()

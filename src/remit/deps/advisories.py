@@ -1,0 +1,414 @@
+"""Advisories in OSV format: loading (a directory, OSV's per-ecosystem zip, the user cache, the OSV API) and
+matching versions against affected ranges.
+
+* :func:`load_database` reads ``*.json`` records from a directory tree or from zip archives.
+* :func:`affects` decides whether a version is inside an ``affected`` entry (``ECOSYSTEM`` and ``SEMVER``
+  ranges with ``introduced`` / ``fixed`` / ``last_affected`` / ``limit`` events, and explicit ``versions``);
+  PyPI versions compare with :mod:`packaging` (PEP 440), npm versions with ``semantic_version``.
+* :class:`OnlineClient` asks ``/v1/querybatch`` and ``/v1/vulns/{id}``, caching answers on disk.
+* :func:`update_cache` downloads OSV's ``<ecosystem>/all.zip`` archives into the cache and records the date.
+
+Withdrawn records are dropped when loaded. Network access happens only in :class:`OnlineClient` and
+:func:`update_cache`, through an ``opener`` the caller may replace (tests use a local server).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import urllib.error
+import urllib.request
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from remit.deps.facts import Advisory, Ecosystem, normalise
+
+OSV_API = "https://api.osv.dev"
+OSV_ARCHIVES = "https://osv-vulnerabilities.storage.googleapis.com"
+ECOSYSTEMS = (Ecosystem.PYPI, Ecosystem.NPM)
+OLD_AFTER_DAYS = 7
+MAX_RECORD_BYTES = 2_000_000
+Opener = Callable[[str, bytes | None], bytes]  # url, POST body (None: GET) -> response body
+
+
+class AdvisoryError(Exception):
+    """Advisories could not be read or fetched (bad archive, no network)."""
+
+
+def cache_dir(configured: Path | None = None) -> Path:
+    """remit's cache: ``configured``, else ``$REMIT_CACHE_DIR``, else ``$XDG_CACHE_HOME/remit``, else
+    ``~/.cache/remit``."""
+    if configured is not None:
+        return configured
+    if os.environ.get("REMIT_CACHE_DIR"):
+        return Path(os.environ["REMIT_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "remit"
+
+
+def _ecosystem(name: str) -> Ecosystem | None:
+    base = name.split(":", 1)[0]
+    for eco in ECOSYSTEMS:
+        if base == eco.value:
+            return eco
+    return None
+
+
+@dataclass
+class Database:
+    """OSV records indexed by (ecosystem, normalised package name)."""
+
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    index: dict[tuple[Ecosystem, str], list[str]] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    def add(self, record: Any, where: str) -> None:
+        if not isinstance(record, dict) or not isinstance(record.get("id"), str):
+            self.problems.append(f"{where}: not an OSV record")
+            return
+        if record.get("withdrawn"):
+            return
+        rid = record["id"]
+        self.records[rid] = record
+        for affected in record.get("affected") or ():
+            package = affected.get("package") if isinstance(affected, dict) else None
+            if not isinstance(package, dict):
+                continue
+            eco = _ecosystem(str(package.get("ecosystem", "")))
+            if eco is None or not isinstance(package.get("name"), str):
+                continue
+            ids = self.index.setdefault((eco, normalise(eco, package["name"])), [])
+            if rid not in ids:
+                ids.append(rid)
+
+    def for_package(self, eco: Ecosystem, key: str) -> list[dict[str, Any]]:
+        return [self.records[r] for r in self.index.get((eco, key), ())]
+
+
+def _add_bytes(db: Database, data: bytes, where: str) -> None:
+    if len(data) > MAX_RECORD_BYTES:
+        db.problems.append(f"{where}: record larger than 2 MB skipped")
+        return
+    try:
+        db.add(json.loads(data), where)
+    except ValueError as exc:
+        db.problems.append(f"{where}: {exc}")
+
+
+def load_database(paths: Iterable[Path]) -> Database:
+    """Read OSV records from directories (recursively) and zip archives. Raises AdvisoryError when a path does
+    not exist or an archive is not a zip."""
+    db = Database()
+    for path in paths:
+        if path.is_dir():
+            for file in sorted(path.rglob("*")):
+                if file.suffix == ".zip" and file.is_file():
+                    _load_zip(db, file)
+                elif file.suffix == ".json" and file.is_file():
+                    _add_bytes(db, file.read_bytes(), file.name)
+        elif path.is_file():
+            _load_zip(db, path)
+        else:
+            raise AdvisoryError(f"advisories path {path} does not exist")
+    return db
+
+
+def _load_zip(db: Database, path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if info.filename.endswith(".json") and not info.is_dir():
+                    if info.file_size > MAX_RECORD_BYTES:
+                        db.problems.append(f"{path.name}/{info.filename}: too large")
+                        continue
+                    _add_bytes(db, archive.read(info), f"{path.name}/{info.filename}")
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise AdvisoryError(f"{path}: not an OSV zip archive ({exc})") from None
+
+
+# ------------------------------------------------------------------------------------------------ versions
+
+
+def _key(eco: Ecosystem, version: str) -> Any:
+    """A sortable key for a version, or None when it does not parse."""
+    if eco is Ecosystem.PYPI:
+        from packaging.version import InvalidVersion, Version  # noqa: PLC0415
+
+        try:
+            return Version(version)
+        except InvalidVersion:
+            return None
+    import semantic_version  # type: ignore[import-untyped]  # noqa: PLC0415
+
+    try:
+        return semantic_version.Version(version.lstrip("v="))
+    except ValueError:
+        try:
+            return semantic_version.Version.coerce(version.lstrip("v="))
+        except ValueError:
+            return None
+
+
+def _intervals(events: list[Any]) -> Iterator[tuple[str, str | None, bool]]:
+    """(introduced, end, end_inclusive) from OSV range events in order."""
+    start: str | None = None
+    for event in events:
+        if not isinstance(event, dict):
+            continue
+        if "introduced" in event:
+            if start is not None:
+                yield start, None, False
+            start = str(event["introduced"])
+        elif "fixed" in event or "limit" in event:
+            if start is not None:
+                yield start, str(event.get("fixed", event.get("limit"))), False
+                start = None
+        elif "last_affected" in event and start is not None:
+            yield start, str(event["last_affected"]), True
+            start = None
+    if start is not None:
+        yield start, None, False
+
+
+def affects(affected: Mapping[str, Any], eco: Ecosystem, version: str) -> bool:
+    """Whether ``version`` is affected by one OSV ``affected`` entry."""
+    if version in (affected.get("versions") or ()):
+        return True
+    current = _key(eco, version)
+    if current is None:
+        return False
+    for rng in affected.get("ranges") or ():
+        if not isinstance(rng, dict) or rng.get("type") not in ("ECOSYSTEM", "SEMVER"):
+            continue
+        for start, end, inclusive in _intervals(list(rng.get("events") or ())):
+            low = None if start == "0" else _key(eco, start)
+            if start != "0" and low is None:
+                continue
+            if low is not None and current < low:
+                continue
+            if end is None:
+                return True
+            high = _key(eco, end)
+            if high is None:
+                continue
+            if current < high or (inclusive and current == high):
+                return True
+    return False
+
+
+def fixed_versions(affected: Mapping[str, Any]) -> list[str]:
+    return [str(e["fixed"]) for rng in affected.get("ranges") or () if isinstance(rng, dict)
+            for e in rng.get("events") or () if isinstance(e, dict) and "fixed" in e]
+
+
+def best_fix(fixes: Iterable[str], eco: Ecosystem, version: str) -> str | None:
+    """The smallest fixed version above ``version``."""
+    current = _key(eco, version)
+    keyed = [(k, f) for f in fixes if (k := _key(eco, f)) is not None and (current is None or k > current)]
+    return min(keyed, key=lambda kv: kv[0])[1] if keyed else None
+
+
+# ------------------------------------------------------------------------------------------------ severity
+
+_W = {"AV": {"N": 0.85, "A": 0.62, "L": 0.55, "P": 0.2}, "AC": {"L": 0.77, "H": 0.44},
+      "UI": {"N": 0.85, "R": 0.62}, "C": {"H": 0.56, "L": 0.22, "N": 0.0}}
+
+
+def _roundup(x: float) -> float:
+    value = round(x * 100000)
+    return value / 100000.0 if value % 10000 == 0 else (math.floor(value / 10000) + 1) / 10.0
+
+
+def cvss3_score(vector: str) -> float | None:
+    """The CVSS 3.x base score of a vector (``CVSS:3.1/AV:N/AC:L/...``), None when it is not a 3.x vector."""
+    if not vector.startswith("CVSS:3"):
+        return None
+    try:
+        m = dict(part.split(":", 1) for part in vector.split("/")[1:])
+        scope_changed = m["S"] == "C"
+        pr = {"N": 0.85, "L": 0.68 if scope_changed else 0.62, "H": 0.5 if scope_changed else 0.27}[m["PR"]]
+        iss = 1 - (1 - _W["C"][m["C"]]) * (1 - _W["C"][m["I"]]) * (1 - _W["C"][m["A"]])
+        impact = 7.52 * (iss - 0.029) - 3.25 * (iss - 0.02) ** 15 if scope_changed else 6.42 * iss
+        exploitability = 8.22 * _W["AV"][m["AV"]] * _W["AC"][m["AC"]] * pr * _W["UI"][m["UI"]]
+    except (KeyError, ValueError):
+        return None
+    if impact <= 0:
+        return 0.0
+    total = 1.08 * (impact + exploitability) if scope_changed else impact + exploitability
+    return _roundup(min(total, 10.0))
+
+
+def to_advisory(record: Mapping[str, Any], eco: Ecosystem, key: str) -> Advisory:
+    vector = ""
+    score: float | None = None
+    for sev in record.get("severity") or ():
+        if isinstance(sev, dict) and str(sev.get("type", "")).startswith("CVSS_V3"):
+            vector = str(sev.get("score", ""))
+            score = cvss3_score(vector)
+    if not vector:
+        rating = (record.get("database_specific") or {}).get("severity")
+        vector = str(rating) if rating else ""
+    fixes: list[str] = []
+    for affected in record.get("affected") or ():
+        package = affected.get("package") or {} if isinstance(affected, dict) else {}
+        if _ecosystem(str(package.get("ecosystem", ""))) is eco and normalise(eco, str(package.get("name"))) == key:
+            fixes += fixed_versions(affected)
+    rid = str(record["id"])
+    return Advisory(
+        id=rid, aliases=tuple(str(a) for a in record.get("aliases") or ()),
+        summary=str(record.get("summary") or record.get("details") or "")[:300].split("\n")[0],
+        severity=vector, score=score, fixed=tuple(dict.fromkeys(fixes)),
+        references=tuple(str(r.get("url")) for r in record.get("references") or () if isinstance(r, dict))[:5],
+        malicious=rid.startswith("MAL-"))
+
+
+def matches(db: Database, eco: Ecosystem, key: str, version: str) -> list[tuple[Advisory, str | None]]:
+    """The advisories affecting one package version, each with the fixed version to move to."""
+    found: list[tuple[Advisory, str | None]] = []
+    for record in db.for_package(eco, key):
+        hit = False
+        for affected in record.get("affected") or ():
+            package = affected.get("package") or {} if isinstance(affected, dict) else {}
+            if _ecosystem(str(package.get("ecosystem", ""))) is not eco or \
+                    normalise(eco, str(package.get("name"))) != key:
+                continue
+            if affects(affected, eco, version):
+                hit = True
+        if hit:
+            advisory = to_advisory(record, eco, key)
+            found.append((advisory, best_fix(advisory.fixed, eco, version)))
+    return found
+
+
+# ------------------------------------------------------------------------------------------------ network
+
+
+def urlopen_opener(url: str, body: bytes | None) -> bytes:
+    """The default opener: urllib with a timeout. Raises AdvisoryError when the network is absent."""
+    request = urllib.request.Request(url, data=body, method="POST" if body is not None else "GET",
+                                     headers={"Content-Type": "application/json", "User-Agent": "remit"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            data: bytes = response.read()
+            return data
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        raise AdvisoryError(f"cannot reach {url.split('/v1', maxsplit=1)[0]}: {getattr(exc, 'reason', exc)}") from None
+
+
+class OnlineClient:
+    """Queries the OSV API in batches; answers are cached under ``<cache>/osv/`` for a day."""
+
+    def __init__(self, cache: Path, opener: Opener | None = None, base: str | None = None) -> None:
+        self.cache = cache / "osv"
+        self.opener = opener or urlopen_opener
+        self.base = (base or os.environ.get("REMIT_OSV_API") or OSV_API).rstrip("/")
+
+    def _cached(self, name: str, max_age: float) -> Any:
+        path = self.cache / name
+        try:
+            if dt.datetime.now().timestamp() - path.stat().st_mtime < max_age:
+                return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            pass
+        return None
+
+    def _store(self, name: str, value: Any) -> None:
+        try:
+            (self.cache / name).parent.mkdir(parents=True, exist_ok=True)
+            (self.cache / name).write_text(json.dumps(value), encoding="utf-8")
+        except OSError:
+            pass
+
+    def database(self, queries: Iterable[tuple[Ecosystem, str, str]]) -> Database:
+        """The records affecting these (ecosystem, name, version) triples, as a database."""
+        wanted = sorted(set(queries))
+        ids: dict[tuple[Ecosystem, str, str], list[str]] = {}
+        missing = []
+        for q in wanted:
+            cached = self._cached(f"query/{q[0].value}/{normalise(q[0], q[1])}@{q[2]}.json".replace("/@", "/"),
+                                  86400)
+            if isinstance(cached, list):
+                ids[q] = [str(i) for i in cached]
+            else:
+                missing.append(q)
+        for start in range(0, len(missing), 500):
+            batch = missing[start:start + 500]
+            body = json.dumps({"queries": [{"package": {"name": n, "ecosystem": e.value}, "version": v}
+                                           for e, n, v in batch]}).encode()
+            answer = json.loads(self.opener(f"{self.base}/v1/querybatch", body))
+            results = answer.get("results", []) if isinstance(answer, dict) else []
+            for q, result in zip(batch, results, strict=False):
+                found = [str(v["id"]) for v in (result or {}).get("vulns") or () if isinstance(v, dict)]
+                ids[q] = found
+                self._store(f"query/{q[0].value}/{normalise(q[0], q[1])}@{q[2]}.json", found)
+        db = Database()
+        for vid in sorted({i for found in ids.values() for i in found}):
+            record = self._cached(f"vulns/{vid}.json", 86400)
+            if record is None:
+                record = json.loads(self.opener(f"{self.base}/v1/vulns/{vid}", None))
+                self._store(f"vulns/{vid}.json", record)
+            db.add(record, vid)
+        return db
+
+
+@dataclass(frozen=True)
+class CacheInfo:
+    archives: tuple[Path, ...]
+    downloaded: dt.datetime | None
+
+    def age_days(self, now: dt.datetime | None = None) -> int | None:
+        if self.downloaded is None:
+            return None
+        return ((now or dt.datetime.now(dt.UTC)) - self.downloaded).days
+
+
+def cached_archives(cache: Path) -> CacheInfo | None:
+    """The archives ``remit advisories update`` left in the cache, or None."""
+    folder = cache / "advisories"
+    archives = tuple(sorted(p for p in folder.glob("*.zip") if p.is_file())) if folder.is_dir() else ()
+    if not archives:
+        return None
+    downloaded = None
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        downloaded = dt.datetime.fromisoformat(str(meta["downloaded"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return CacheInfo(archives, downloaded)
+
+
+def update_cache(cache: Path, opener: Opener | None = None, base: str | None = None,
+                 progress: Callable[[str, int, int], None] | None = None,
+                 ecosystems: Iterable[Ecosystem] = ECOSYSTEMS) -> CacheInfo:
+    """Download ``<base>/<ecosystem>/all.zip`` for each ecosystem into ``<cache>/advisories/`` and record the
+    date. ``progress(ecosystem, done, total)`` is called as archives arrive. Raises AdvisoryError."""
+    base = (base or os.environ.get("REMIT_OSV_ARCHIVES") or OSV_ARCHIVES).rstrip("/")
+    fetch = opener or urlopen_opener
+    folder = cache / "advisories"
+    folder.mkdir(parents=True, exist_ok=True)
+    ecos = list(ecosystems)
+    for n, eco in enumerate(ecos):
+        if progress:
+            progress(eco.value, n, len(ecos))
+        data = fetch(f"{base}/{eco.value}/all.zip", None)
+        tmp = folder / f"{eco.value}.zip.part"
+        tmp.write_bytes(data)
+        try:
+            with zipfile.ZipFile(tmp) as archive:
+                archive.testzip()
+        except zipfile.BadZipFile:
+            tmp.unlink(missing_ok=True)
+            raise AdvisoryError(f"{eco.value}: the download is not a zip archive") from None
+        tmp.replace(folder / f"{eco.value}.zip")
+    if progress:
+        progress("", len(ecos), len(ecos))
+    now = dt.datetime.now(dt.UTC)
+    (folder / "meta.json").write_text(json.dumps({"downloaded": now.isoformat(), "source": base}), encoding="utf-8")
+    info = cached_archives(cache)
+    assert info is not None
+    return info
