@@ -1,0 +1,71 @@
+"""How the attack-graph search scales: generated applications of N functions, the densest a template makes.
+
+    python benchmarks/attack_graph.py [--sizes 500,1000,3000]
+
+Each function has a public function URL, an injectable handler (a code hint, as the code stage would give),
+its own table, and a role that may read its table, read every bucket and rewrite every function's code: every
+function reaches every other one. Prints, per size, the time to build the model and the time of
+``remit.graph.analyze`` (graph, path search, every function's blast radius), with the reachable graph's size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+
+def template(n: int) -> dict[str, Any]:
+    resources: dict[str, Any] = {}
+    for i in range(n):
+        resources[f"Table{i}"] = {"Type": "AWS::DynamoDB::Table", "Properties": {}}
+        resources[f"Role{i}"] = {"Type": "AWS::IAM::Role", "Properties": {
+            "AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                        "Principal": {"Service": "lambda.amazonaws.com"}}]},
+            "Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": [
+                {"Effect": "Allow", "Action": ["dynamodb:GetItem"], "Resource": {"Fn::GetAtt": [f"Table{i}", "Arn"]}},
+                {"Effect": "Allow", "Action": ["lambda:UpdateFunctionCode", "s3:GetObject"], "Resource": "*"}]}}]}}
+        resources[f"Fn{i}"] = {"Type": "AWS::Lambda::Function", "Properties": {
+            "Runtime": "python3.12", "Handler": "app.handler", "Code": {"ZipFile": "def handler(e, c): pass"},
+            "Role": {"Fn::GetAtt": [f"Role{i}", "Arn"]}}}
+        resources[f"Url{i}"] = {"Type": "AWS::Lambda::Url", "Properties": {
+            "AuthType": "NONE", "TargetFunctionArn": {"Fn::GetAtt": [f"Fn{i}", "Arn"]}}}
+    return {"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources}
+
+
+def measure(n: int) -> str:
+    from remit.code.facts import SinkKind  # noqa: PLC0415
+    from remit.graph import CodeHint, HintKind, analyze  # noqa: PLC0415
+    from remit.loaders.cloudformation import load_template  # noqa: PLC0415
+    from remit.loaders.discover import discover  # noqa: PLC0415
+    from remit.model.build import build  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        (root / "template.json").write_text(json.dumps(template(n)))
+        began = time.perf_counter()
+        docs = [d for d in (load_template(f).document for f in discover([root]).files) if d is not None]
+        app, _ = build(docs, root)
+        built = time.perf_counter()
+        hints = [CodeHint(fn.id, HintKind.INJECTION, "code injection", 0.9, SinkKind.CODE) for fn in app.functions]
+        result = analyze(app, (), hints)
+        done = time.perf_counter()
+    return (f"{n:>6} functions  model {built - began:6.2f}s  graph {done - built:6.2f}s  "
+            f"{len(result.graph.nodes):>6} nodes {len(result.graph.edges):>7} edges  {len(result.paths)} paths")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="500,1000,3000", help="comma-separated function counts")
+    args = parser.parse_args(argv)
+    for size in (int(s) for s in args.sizes.split(",") if s.strip()):
+        print(measure(size), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,530 @@
+"""Building the attack graph from the application, its IAM and what the code and dependency stages learnt.
+
+The graph is built *lazily*: starting points and entry points are laid out first; a compromised function's
+role, and everything that role may touch, is worked out only when the search reaches it. So a template with
+thousands of functions costs what an attacker can actually reach, and the graph that is kept (and exported)
+is the reachable one. Fan-out from one role to one kind of target is capped (:data:`MAX_FANOUT`): a role that
+may rewrite every function of a huge account does not need 5,000 edges to be reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from remit.findings import Finding
+from remit.graph.access import ANY_ROLE, Access, Permission, on_any_resource, trusts_lambda
+from remit.graph.hints import EXECUTES, QUERIES, CodeHint, HintKind, gather, sink_text
+from remit.graph.model import AttackGraph, Edge, EdgeKind, Evidence, Node, NodeKind, Start
+from remit.iam.exposure import open_exposures
+from remit.iam.match import statement_matches_action
+from remit.model.application import Application
+from remit.model.entities import (
+    Api,
+    AuthKind,
+    Bucket,
+    DataStore,
+    EventBus,
+    Function,
+    IdentityPool,
+    KmsKey,
+    Queue,
+    Role,
+    Route,
+    Secret,
+    StateMachine,
+    Table,
+    Topic,
+    Trigger,
+    TriggerKind,
+)
+from remit.model.policy import PolicyDocument, Statement
+from remit.model.resources import ResourceId
+from remit.model.values import render, text, truthy
+from remit.source import NodePath, SourceLocation
+
+MAX_FANOUT = 100  # targets of one kind (functions, roles, stores) one role may reach, best first
+
+
+@dataclass(frozen=True, slots=True)
+class StoreAccess:
+    """What reading or writing one kind of store takes, and what it is worth."""
+
+    read: tuple[str, ...]
+    read_impact: float
+    write: tuple[str, ...]
+    write_impact: float
+
+
+_STORE_ACCESS: Mapping[type, StoreAccess] = {
+    Bucket: StoreAccess(("s3:GetObject",), 9.0, ("s3:PutObject", "s3:DeleteObject"), 6.0),
+    Table: StoreAccess(("dynamodb:Scan", "dynamodb:Query", "dynamodb:GetItem", "dynamodb:PartiQLSelect"), 9.0,
+                       ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:PartiQLUpdate"),
+                       6.0),
+    Queue: StoreAccess(("sqs:ReceiveMessage",), 5.0, ("sqs:SendMessage",), 3.0),
+    Topic: StoreAccess(("sns:Subscribe",), 5.0, ("sns:Publish",), 3.0),
+    EventBus: StoreAccess((), 0.0, ("events:PutEvents",), 3.0),
+    Secret: StoreAccess(("secretsmanager:GetSecretValue",), 10.0, ("secretsmanager:PutSecretValue",), 6.0),
+    KmsKey: StoreAccess(("kms:Decrypt",), 7.0, (), 0.0),
+    StateMachine: StoreAccess((), 0.0, ("states:StartExecution",), 4.0),
+}
+# which write action sends attacker data into a function through a trigger
+_SOURCE_WRITE: Mapping[type, tuple[str, ...]] = {
+    Bucket: ("s3:PutObject",), Queue: ("sqs:SendMessage",), Topic: ("sns:Publish",),
+    EventBus: ("events:PutEvents",), Table: ("dynamodb:PutItem", "dynamodb:UpdateItem"),
+}
+_SOURCE_KINDS = frozenset({TriggerKind.S3, TriggerKind.SQS, TriggerKind.SNS, TriggerKind.EVENTBRIDGE,
+                           TriggerKind.DYNAMODB_STREAM, TriggerKind.KINESIS})
+_SELF_ESCALATION = ("iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:CreatePolicyVersion",
+                    "iam:SetDefaultPolicyVersion", "iam:UpdateAssumeRolePolicy", "iam:PutUserPolicy",
+                    "iam:AttachUserPolicy", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile",
+                    "iam:AddUserToGroup", "iam:PutGroupPolicy", "iam:AttachGroupPolicy")
+_ADMIN = "admin"
+_ACCOUNT_IN = re.compile(r"^(?:arn:aws[\w-]*:iam::)?(\d{12})(?::|$)")  # a literal account id or its ARN
+
+
+def rid(r: ResourceId) -> str:
+    return f"{r.doc}#{r.logical_id}"
+
+
+def store_kind(store: DataStore) -> NodeKind:
+    if isinstance(store, Secret):
+        return NodeKind.SECRET
+    if isinstance(store, KmsKey):
+        return NodeKind.KEY
+    return NodeKind.DATA
+
+
+def _store_word(store: DataStore) -> str:
+    return {"s3-bucket": "bucket", "dynamodb-table": "table", "sqs-queue": "queue", "sns-topic": "topic",
+            "eventbridge-bus": "event bus", "secret": "secret", "kms-key": "KMS key",
+            "state-machine": "state machine"}.get(store.kind, "store")
+
+
+class Builder:
+    """Lays out nodes and edges; :meth:`expand` adds a node's outgoing edges the first time it is asked."""
+
+    def __init__(self, app: Application, findings: Sequence[Finding], hints: Iterable[CodeHint] = ()) -> None:
+        self.app = app
+        self.access = Access(app)
+        self.nodes: dict[str, Node] = {}
+        self.out: dict[str, list[Edge]] = defaultdict(list)
+        self._expanded: set[str] = set()
+        self._edge_keys: set[tuple[str, str, EdgeKind, str]] = set()
+        self.hints: dict[ResourceId, list[CodeHint]] = defaultdict(list)
+        for h in gather(app, findings, hints):
+            self.hints[h.function].append(h)
+        self._sources: dict[ResourceId, list[Trigger]] = defaultdict(list)  # store -> triggers it drives
+        for t in app.triggers:
+            if t.kind in _SOURCE_KINDS and t.source_id is not None:
+                self._sources[t.source_id].append(t)
+        self._stores = {s.id: s for s in app.stores}
+        self._stores_by_type: dict[type, list[DataStore]] = defaultdict(list)
+        for store in app.stores:
+            if type(store) in _STORE_ACCESS:
+                self._stores_by_type[type(store)].append(store)
+        self._source_stores = {kind: [st for st in stores if st.id in self._sources]
+                               for kind, stores in self._stores_by_type.items()}
+        self._ranked: list[Function] | None = None
+        self._located: dict[NodePath, SourceLocation] = {}
+        self._evidence: dict[tuple[str, tuple[int, ...]], tuple[Evidence, ...]] = {}
+        self._hinted: list[Function] | None = None  # functions with code hints, takeovers worth most first
+        self._entries_of: dict[ResourceId, list[tuple[str, str]]] = defaultdict(list)  # fn -> (entry, trigger)
+        self._layout()
+
+    # -- nodes -------------------------------------------------------------------------------------
+    def _node(self, node_id: str, kind: NodeKind, resource: str, label: str) -> str:
+        if node_id not in self.nodes:
+            self.nodes[node_id] = Node(node_id, kind, resource, label)
+        return node_id
+
+    def start(self, start: Start) -> str:
+        return self._node(f"start:{start.value}", NodeKind.ATTACKER, start.value, start.description)
+
+    def function(self, fn: Function) -> str:
+        return self._node(f"fn:{rid(fn.id)}", NodeKind.FUNCTION, fn.logical_id,
+                          f"code of function {fn.logical_id} under the attacker's control")
+
+    def role(self, role: Role) -> str:
+        return self._node(f"role:{rid(role.id)}", NodeKind.ROLE, role.logical_id,
+                          f"the permissions of role {role.logical_id}")
+
+    def store(self, store: DataStore) -> str:
+        return self._node(f"store:{rid(store.id)}", store_kind(store), store.logical_id,
+                          f"{_store_word(store)} {store.logical_id}")
+
+    def admin(self) -> str:
+        return self._node(_ADMIN, NodeKind.ADMIN, "account-admin", "administrator of the AWS account")
+
+    def _edge(self, edge: Edge) -> None:
+        key = (edge.source, edge.target, edge.kind, edge.label)
+        if key not in self._edge_keys:
+            self._edge_keys.add(key)
+            self.out[edge.source].append(edge)
+
+    def where(self, statement: Statement) -> SourceLocation:
+        found = self._located.get(statement.node)
+        if found is None:
+            found = self._located[statement.node] = self.app.locate(statement.node)
+        return found
+
+    # -- entry points ----------------------------------------------------------------------------
+    def _layout(self) -> None:
+        app = self.app
+        for fn in app.functions:
+            self._routes(fn)
+            for url in app.urls_of(fn):
+                auth = text(url.auth_type) or render(url.auth_type)
+                entry = self._node(f"entry:url:{rid(fn.id)}", NodeKind.ENTRY, f"{fn.logical_id} URL",
+                                   f"function URL of {fn.logical_id} (AuthType {auth})")
+                self._entries_of[fn.id].append((entry, "function-url"))
+                loc = app.locate(url.at("AuthType"))
+                if auth == "NONE":
+                    self._edge(Edge(self.start(Start.INTERNET), entry, EdgeKind.REACHES,
+                                    f"function URL of {fn.logical_id} has AuthType NONE", 1.0,
+                                    evidence=(Evidence("AuthType NONE", loc),)))
+                else:
+                    self._edge(Edge(self.start(Start.AUTHENTICATED), entry, EdgeKind.REACHES,
+                                    f"function URL of {fn.logical_id} takes IAM-signed calls", 0.6,
+                                    evidence=(Evidence(f"AuthType {auth}", loc),)))
+            for perm in app.permissions_of(fn):
+                if perm.for_function_url or text(perm.principal) != "*" or perm.source_arn is not None \
+                        or perm.source_account is not None or perm.principal_org_id is not None:
+                    continue
+                entry = self.invoke_entry(fn)
+                self._edge(Edge(self.start(Start.OTHER_ACCOUNT), entry, EdgeKind.REACHES,
+                                f"a Lambda permission lets any account invoke {fn.logical_id}", 0.9,
+                                evidence=(Evidence("Principal: *", app.locate(perm.at("Principal"))),)))
+            self.function_hints(fn)
+        for store_id, triggers in self._sources.items():
+            store = self._stores.get(store_id)
+            if store is not None:
+                self._source_entry(store, triggers)
+        for store in app.stores:
+            self._public_store(store)
+        for role in app.roles:
+            self._trusted(role)
+        for pool in app.identity_pools:
+            self._identity_pool(pool)
+
+    def _trusted(self, role: Role) -> None:
+        """A trust policy that lets anyone, or an account named by a literal id, assume the role."""
+        if not isinstance(role.trust, PolicyDocument):
+            return
+        for exposure in open_exposures(role.trust):
+            if exposure.covers("sts:AssumeRole"):
+                self._edge(Edge(self.start(Start.OTHER_ACCOUNT), self.role(role), EdgeKind.REACHES,
+                                f"the trust policy of role {role.logical_id} lets any AWS account assume it", 1.0,
+                                evidence=(Evidence("Principal: *", self.where(exposure.statement)),)))
+                return
+        for st in role.trust.statements:
+            if not st.allows or st.not_principal or not statement_matches_action(st, "sts:AssumeRole"):
+                continue
+            for p in st.principals:
+                literal = text(p.value) if p.kind == "AWS" else None
+                account = _ACCOUNT_IN.search(literal or "")
+                if account is None:
+                    continue
+                likelihood = 0.3 if st.conditions else 0.5
+                self._edge(Edge(self.start(Start.OTHER_ACCOUNT), self.role(role), EdgeKind.REACHES,
+                                f"the trust policy of role {role.logical_id} lets account {account.group(1)} assume it"
+                                + (" (under conditions)" if st.conditions else ""), likelihood,
+                                evidence=(Evidence(f"Principal: {literal}", self.where(st)),)))
+                return
+
+    def _identity_pool(self, pool: IdentityPool) -> None:
+        """Cognito identity pools hand out role credentials: to guests (anyone) and to signed-in users."""
+        guests = truthy(pool.allow_unauthenticated) if pool.allow_unauthenticated is not None else False
+        where = self.app.locate(pool.node)
+        for role_id, start, likelihood, who in (
+                (pool.unauthenticated_role, Start.INTERNET, 1.0, "guest (unauthenticated) identities"),
+                (pool.authenticated_role, Start.AUTHENTICATED, 0.8, "signed-in identities")):
+            role = self.app.role(role_id)
+            if role is None or (start is Start.INTERNET and not guests):
+                continue
+            self._edge(Edge(self.start(start), self.role(role), EdgeKind.REACHES,
+                            f"identity pool {pool.logical_id} gives {who} the credentials of role {role.logical_id}",
+                            likelihood, evidence=(Evidence(f"identity pool {pool.logical_id}", where),)))
+
+    def _public_store(self, store: DataStore) -> None:
+        """A resource policy (or bucket ACL) that lets anyone read the store: a path of one hop."""
+        access = _STORE_ACCESS.get(type(store))
+        if access is None or not access.read:
+            return
+        word = _store_word(store)
+        start = Start.INTERNET if isinstance(store, (Bucket, Queue)) else Start.OTHER_ACCOUNT
+        for exposure in open_exposures(store.policy.document if store.policy is not None else None):
+            opened = exposure.covers_any(access.read)
+            if opened:
+                self._edge(Edge(self.start(start), self.store(store), EdgeKind.READ,
+                                f"the {word} policy of {store.logical_id} lets anyone {opened[0]}", 1.0,
+                                access.read_impact,
+                                (Evidence(f"{exposure.describe_principal()}: {opened[0]}",
+                                          self.where(exposure.statement)),)))
+                return
+        if isinstance(store, Bucket) and text(store.acl) in ("PublicRead", "PublicReadWrite"):
+            self._edge(Edge(self.start(Start.INTERNET), self.store(store), EdgeKind.READ,
+                            f"bucket {store.logical_id} has the ACL {text(store.acl)}: anyone may list and read it",
+                            0.9, access.read_impact,
+                            (Evidence(f"AccessControl: {text(store.acl)}",
+                                      self.app.locate(store.at("AccessControl"))),)))
+
+    def _routes(self, fn: Function) -> None:
+        groups: dict[tuple[ResourceId, str], list[Route]] = defaultdict(list)
+        for api, route in self.app.routes_of(fn):
+            if api.private:
+                continue
+            if route.auth.is_open:
+                who = "open"
+            elif route.auth.kind is AuthKind.NONE and route.auth.api_key_required:
+                who = "api-key"
+            else:
+                who = "auth"
+            groups[(api.id, who)].append(route)
+        for (api_id, who), routes in sorted(groups.items()):
+            found_api = self.app.api(api_id)
+            routes.sort(key=lambda r: (r.method == "OPTIONS", r.path, r.method))
+            first = routes[0]
+            name = found_api.logical_id if isinstance(found_api, Api) else api_id.logical_id
+            more = f" (+{len(routes) - 1} routes)" if len(routes) > 1 else ""
+            keys = ", ".join(r.key for r in routes[:4]) + (", ..." if len(routes) > 4 else "")
+            entry = self._node(f"entry:route:{rid(api_id)}:{who}:{rid(fn.id)}", NodeKind.ENTRY,
+                               f"{name} {first.key}{more}", f"API {name}: {keys}")
+            self._entries_of[fn.id].append((entry, "api-route"))
+            loc = self.app.locate(first.node)
+            if who == "open":
+                self._edge(Edge(self.start(Start.INTERNET), entry, EdgeKind.REACHES,
+                                f"{first.key} on {name} has no authorizer and no API key", 1.0,
+                                evidence=(Evidence("no authorizer", loc),)))
+            elif who == "api-key":
+                self._edge(Edge(self.start(Start.AUTHENTICATED), entry, EdgeKind.REACHES,
+                                f"{first.key} on {name} needs only an API key", 0.7,
+                                evidence=(Evidence("API key, no authorizer", loc),)))
+            else:
+                self._edge(Edge(self.start(Start.AUTHENTICATED), entry, EdgeKind.REACHES,
+                                f"{first.key} on {name} admits callers authorized by {first.auth.describe()}", 0.8,
+                                evidence=(Evidence(first.auth.describe(), loc),)))
+
+    def invoke_entry(self, fn: Function) -> str:
+        entry = self._node(f"entry:invoke:{rid(fn.id)}", NodeKind.ENTRY, f"invoke {fn.logical_id}",
+                           f"direct invocation of {fn.logical_id} with any event")
+        if (entry, "*") not in self._entries_of[fn.id]:
+            self._entries_of[fn.id].append((entry, "*"))
+            self._edge_function_hints(entry, fn, "*")
+        return entry
+
+    def source_entry_id(self, store: DataStore) -> str:
+        return f"entry:source:{rid(store.id)}"
+
+    def _source_entry(self, store: DataStore, triggers: list[Trigger]) -> None:
+        word = _store_word(store)
+        entry = self._node(self.source_entry_id(store), NodeKind.ENTRY, f"{store.logical_id} write",
+                           f"writing to {word} {store.logical_id}, which invokes "
+                           + ", ".join(sorted({t.function_id.logical_id for t in triggers})))
+        write = _SOURCE_WRITE.get(type(store), ())
+        for exposure in open_exposures(store.policy.document if store.policy is not None else None):
+            opened = exposure.covers_any(write)
+            if not opened:
+                continue
+            start = Start.INTERNET if isinstance(store, (Bucket, Queue)) else Start.OTHER_ACCOUNT
+            self._edge(Edge(self.start(start), entry, EdgeKind.REACHES,
+                            f"the {word} policy of {store.logical_id} lets anyone {opened[0]}", 1.0,
+                            evidence=(Evidence(f"{exposure.describe_principal()}: {opened[0]}",
+                                               self.where(exposure.statement)),)))
+            break
+        if isinstance(store, Bucket) and text(store.acl) == "PublicReadWrite":
+            self._edge(Edge(self.start(Start.INTERNET), entry, EdgeKind.REACHES,
+                            f"bucket {store.logical_id} has the ACL PublicReadWrite", 1.0,
+                            evidence=(Evidence("AccessControl: PublicReadWrite",
+                                               self.app.locate(store.at("AccessControl"))),)))
+        first = triggers[0]
+        self._edge(Edge(self.start(Start.INSIDER), entry, EdgeKind.REACHES,
+                        f"anyone allowed to write to {word} {store.logical_id} invokes its functions", 1.0,
+                        evidence=(Evidence(first.detail, self.app.locate(first.node)),)))
+        for t in triggers:
+            fn = self.app.function(t.function_id)
+            if fn is not None:
+                self._edge_function_hints(entry, fn, t.kind.value)
+
+    # -- code execution ----------------------------------------------------------------------------
+    def function_hints(self, fn: Function) -> None:
+        """Edges from each entry point of ``fn`` (other than stores, added with them) into it."""
+        for entry, trigger in self._entries_of.get(fn.id, ()):
+            self._edge_function_hints(entry, fn, trigger)
+        for h in self.hints.get(fn.id, ()):
+            if h.kind is HintKind.MALICIOUS_PACKAGE:
+                self._edge(Edge(self.start(Start.SUPPLY_CHAIN), self.function(fn), EdgeKind.SHIPS,
+                                f"{fn.logical_id} ships a compromised package: {h.label}", h.likelihood,
+                                evidence=(Evidence(h.label, h.location),)))
+
+    def _edge_function_hints(self, entry: str, fn: Function, trigger: str) -> None:
+        for h in self.hints.get(fn.id, ()):
+            if h.kind is HintKind.MALICIOUS_PACKAGE:
+                continue
+            if trigger != "*" and h.triggers and trigger not in h.triggers:
+                continue
+            evidence = (Evidence(h.label, h.location),)
+            if h.kind is HintKind.VULNERABLE_PACKAGE:
+                self._edge(Edge(entry, self.function(fn), EdgeKind.TRIGGERS,
+                                f"{fn.logical_id} ships a vulnerable package: {h.label}", h.likelihood,
+                                evidence=evidence))
+            elif h.sink is not None and h.sink in EXECUTES:
+                self._edge(Edge(entry, self.function(fn), EdgeKind.TRIGGERS, f"{fn.logical_id}: {h.label}",
+                                h.likelihood * EXECUTES[h.sink], evidence=evidence))
+            elif h.sink in QUERIES:
+                self._query_edges(entry, fn, h)
+
+    def _query_edges(self, entry: str, fn: Function, hint: CodeHint) -> None:
+        """SQL / NoSQL injection: the attacker reads the tables the function's own queries may read."""
+        role = self.app.role_of(fn)
+        if role is None:
+            return
+        access = _STORE_ACCESS[Table]
+        for table in self.app.tables[:MAX_FANOUT]:
+            found = self.access.allowed_any(role, access.read, table)
+            if found is None:
+                continue
+            action, perm = found
+            assert hint.sink is not None
+            self._edge(Edge(entry, self.store(table), EdgeKind.INJECTS,
+                            f"{fn.logical_id}: {hint.label}; its role may {action} on {table.logical_id}",
+                            hint.likelihood * 0.8 * (0.5 if perm.conditional else 1.0), access.read_impact,
+                            (Evidence(f"{sink_text(hint.sink)} in {fn.logical_id}", hint.location),
+                             *self._grant_evidence(action, perm))))
+
+    def _grant_evidence(self, action: str, perm: Permission) -> tuple[Evidence, ...]:
+        key = (action, tuple(id(st) for st in perm.statements[:2]))  # statements may hold unhashable values
+        found = self._evidence.get(key)
+        if found is None:
+            found = self._evidence[key] = tuple(Evidence(f"{action} granted", self.where(st))
+                                                for st in perm.statements[:2])
+        return found
+
+    # -- lazy expansion ----------------------------------------------------------------------------
+    def expand(self, node_id: str) -> Sequence[Edge]:
+        if node_id not in self._expanded:
+            self._expanded.add(node_id)
+            if node_id.startswith("fn:"):
+                self._expand_function(node_id)
+            elif node_id.startswith("role:"):
+                self._expand_role(node_id)
+        return self.out.get(node_id, ())
+
+    def _fn_by_node(self, node_id: str) -> Function | None:
+        doc, _, logical = node_id[3:].rpartition("#")
+        return self.app.function(ResourceId(doc, logical))
+
+    def _expand_function(self, node_id: str) -> None:
+        fn = self._fn_by_node(node_id)
+        if fn is None:
+            return
+        role = self.app.role_of(fn)
+        if role is None:
+            return
+        self._edge(Edge(node_id, self.role(role), EdgeKind.RUNS_AS,
+                        f"{fn.logical_id} runs with role {role.logical_id}'s credentials", 1.0,
+                        evidence=(Evidence(f"role {role.logical_id}", self.app.locate(fn.at("Role"))),)))
+
+    def _expand_role(self, node_id: str) -> None:
+        doc, _, logical = node_id[5:].rpartition("#")
+        role = self.app.role(ResourceId(doc, logical))
+        if role is None:
+            return
+        self._role_admin(node_id, role)
+        self._role_stores(node_id, role)
+        self._role_functions(node_id, role)
+        self._role_pass(node_id, role)
+
+    def _role_admin(self, node_id: str, role: Role) -> None:
+        allows, _ = self.access._split(role)
+        for st in allows:
+            if on_any_resource(st) and (st.not_action or any(text(a) in ("*", "*:*") for a in st.actions)):
+                self._edge(Edge(node_id, self.admin(), EdgeKind.ESCALATE,
+                                f"role {role.logical_id} may perform every action on every resource", 1.0, 10.0,
+                                (Evidence("Action * on Resource *", self.where(st)),)))
+                return
+        found = self.access.allowed_any(role, _SELF_ESCALATION, probe=ANY_ROLE)
+        if found is not None:
+            action, perm = found
+            self._edge(Edge(node_id, self.admin(), EdgeKind.ESCALATE,
+                            f"role {role.logical_id} may {action} on any principal and grant itself anything",
+                            0.9 * (0.5 if perm.conditional else 1.0), 10.0, self._grant_evidence(action, perm)))
+
+    def _role_stores(self, node_id: str, role: Role) -> None:
+        for kind, stores in self._stores_by_type.items():
+            access = _STORE_ACCESS[kind]
+            word = _store_word(stores[0])
+            for store, action, perm in self.access.targets(role, access.read, stores, MAX_FANOUT):
+                self._edge(Edge(node_id, self.store(store), EdgeKind.READ,
+                                f"role {role.logical_id} may {action} on {word} {store.logical_id}",
+                                0.5 if perm.conditional else 1.0, access.read_impact,
+                                self._grant_evidence(action, perm)))
+            for store, action, perm in self.access.targets(role, access.write, stores, MAX_FANOUT):
+                self._edge(Edge(node_id, self.store(store), EdgeKind.WRITE,
+                                f"role {role.logical_id} may {action} on {word} {store.logical_id}",
+                                0.5 if perm.conditional else 1.0, access.write_impact,
+                                self._grant_evidence(action, perm)))
+            sources = self._source_stores.get(kind)
+            if sources:
+                for store, action, perm in self.access.targets(role, _SOURCE_WRITE.get(kind, ()), sources,
+                                                               MAX_FANOUT):
+                    self._edge(Edge(node_id, self.source_entry_id(store), EdgeKind.WRITE,
+                                    f"role {role.logical_id} may {action} on {store.logical_id}, which invokes "
+                                    "functions", 0.5 if perm.conditional else 1.0, 0.0,
+                                    self._grant_evidence(action, perm)))
+
+    def _role_functions(self, node_id: str, role: Role) -> None:
+        ranked = self._functions_by_power()
+        updates = self.access.targets(role, ("lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration"),
+                                      ranked, MAX_FANOUT + 1)
+        for fn, action, perm in [u for u in updates if u[0].role_id != role.id][:MAX_FANOUT]:
+            how = "replace its code" if action.endswith("Code") else "add a layer or change its handler"
+            self._edge(Edge(node_id, self.function(fn), EdgeKind.UPDATE_CODE,
+                            f"role {role.logical_id} may {action} on {fn.logical_id} ({how})",
+                            0.5 if perm.conditional else 1.0, 7.0, self._grant_evidence(action, perm)))
+        if self._hinted is None:
+            self._hinted = [fn for fn in ranked if fn.id in self.hints]
+        invokes = self.access.targets(role, ("lambda:InvokeFunction",), self._hinted, MAX_FANOUT + 1)
+        for fn, action, perm in [i for i in invokes if i[0].role_id != role.id][:MAX_FANOUT]:
+            self._edge(Edge(node_id, self.invoke_entry(fn), EdgeKind.INVOKE,
+                            f"role {role.logical_id} may {action} on {fn.logical_id} with any event",
+                            0.5 if perm.conditional else 1.0, 0.0, self._grant_evidence(action, perm)))
+
+    def _functions_by_power(self) -> list[Function]:
+        """Functions whose roles hold the most on every resource first: the takeovers worth most."""
+        if self._ranked is None:
+            power: dict[ResourceId | None, int] = {}
+            for fn in self.app.functions:
+                if fn.role_id not in power:
+                    role = self.app.role_of(fn)
+                    allows = self.access._split(role)[0] if role is not None else ()
+                    power[fn.role_id] = sum(1 for st in allows if on_any_resource(st))
+            self._ranked = sorted(self.app.functions, key=lambda fn: -power[fn.role_id])
+        return self._ranked
+
+    def _role_pass(self, node_id: str, role: Role) -> None:
+        create = self.access.allowed(role, "lambda:CreateFunction", probe="arn:aws:lambda:*")
+        if create is None:
+            return
+        any_role = self.access.allowed(role, "iam:PassRole", probe=ANY_ROLE)
+        if any_role is not None:
+            self._edge(Edge(node_id, self.admin(), EdgeKind.PASS_ROLE,
+                            f"role {role.logical_id} may create a function (lambda:CreateFunction) with any role "
+                            "of the account (iam:PassRole on every role), an administrator's included",
+                            0.7 * (0.5 if any_role.conditional else 1.0), 10.0,
+                            (*self._grant_evidence("iam:PassRole", any_role),
+                             *self._grant_evidence("lambda:CreateFunction", create)[:1])))
+        passable = [r for r in self.app.roles if r.id != role.id and trusts_lambda(r)]
+        for other, _, perm in self.access.targets(role, ("iam:PassRole",), passable, MAX_FANOUT):
+            self._edge(Edge(node_id, self.role(other), EdgeKind.PASS_ROLE,
+                            f"role {role.logical_id} may create a function that runs with role {other.logical_id} "
+                            "(iam:PassRole + lambda:CreateFunction)", 0.9 * (0.5 if perm.conditional else 1.0), 0.0,
+                            (*self._grant_evidence("iam:PassRole", perm),
+                             *self._grant_evidence("lambda:CreateFunction", create)[:1])))
+
+    # -- result ------------------------------------------------------------------------------------
+    def graph(self) -> AttackGraph:
+        edges = tuple(e for src in self.out for e in self.out[src] if e.target in self.nodes)
+        return AttackGraph(dict(self.nodes), edges)

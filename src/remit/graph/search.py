@@ -1,0 +1,215 @@
+"""Path search: from each starting point to each crown jewel, ranked by exploitability times impact.
+
+For each starting point a best-first search (Dijkstra over ``-log(likelihood)``) finds the most likely way to
+every position the attacker can reach; the graph grows as it goes (:meth:`Builder.expand`), so only what is
+reachable is ever computed. A path ends with an edge that is worth something (``impact`` > 0: reading a data
+store or secret, taking over another function, becoming administrator). Its score is
+
+    score = start weight x product of the edges' likelihoods x the last edge's impact      (0-10)
+
+and its severity follows from the score (:func:`severity_of`). For each starting point and jewel only the
+best path is kept; a path that is the beginning of another kept path is dropped (it says less), and the same
+chain reached from two starting points is reported once, from the likelier one. The search visits each node
+once per starting point (five at most), so its cost is linear in the reachable graph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import math
+from dataclasses import dataclass
+
+from remit.findings import AttackPath, PathStep, Severity
+from remit.graph.build import Builder
+from remit.graph.model import Edge, EdgeKind, NodeKind, Start
+
+MAX_PATHS = 100  # reported paths, best first
+MAX_VISITS = 20_000  # nodes one search may settle (a bound for pathological graphs)
+MAX_FOOTHOLDS = 20  # functions an attacker runs code in directly, per starting point, searched onwards
+
+_VERB = {EdgeKind.READ: "can read", EdgeKind.WRITE: "can change", EdgeKind.INJECTS: "can read",
+         EdgeKind.UPDATE_CODE: "can take over", EdgeKind.ESCALATE: "can become", EdgeKind.PASS_ROLE: "can become"}
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    start: Start
+    edges: tuple[Edge, ...]
+    score: float
+
+    @property
+    def nodes(self) -> tuple[str, ...]:
+        return (self.edges[0].source, *(e.target for e in self.edges))
+
+
+def severity_of(score: float) -> Severity:
+    if score >= 7.5:
+        return Severity.CRITICAL
+    if score >= 5.0:
+        return Severity.HIGH
+    if score >= 2.5:
+        return Severity.MEDIUM
+    return Severity.LOW
+
+
+Chain = tuple[Edge, ...]
+
+
+def _dijkstra(builder: Builder, origin: str, reach0: float, prefix: Chain) -> list[tuple[float, Chain]]:
+    """The best path from ``origin`` (already reached with likelihood ``reach0`` by ``prefix``) to every jewel
+    it reaches: (score, edges) with the prefix included."""
+    best: dict[str, float] = {origin: 0.0}  # -log(likelihood) from origin
+    via: dict[str, Edge] = {}
+    heap: list[tuple[float, str]] = [(0.0, origin)]
+    settled: set[str] = set()
+    before = {e.source for e in prefix}
+    endings: dict[str, tuple[float, str, Edge]] = {}  # jewel -> (score, tie-break, last edge)
+    while heap and len(settled) < MAX_VISITS:
+        cost, node = heapq.heappop(heap)
+        if node in settled:
+            continue
+        settled.add(node)
+        reach = reach0 * math.exp(-cost)
+        for edge in builder.expand(node):
+            if edge.likelihood <= 0 or edge.target in before or edge.target == origin:
+                continue
+            if edge.impact > 0 and not _on_path(via, node, edge.target):
+                score = reach * edge.likelihood * edge.impact
+                tie = f"{node}>{edge.label}"
+                current = endings.get(edge.target)
+                if current is None or (-score, tie) < (-current[0], current[1]):
+                    endings[edge.target] = (score, tie, edge)
+            step = cost - math.log(edge.likelihood)
+            if step < best.get(edge.target, math.inf) - 1e-12:
+                best[edge.target] = step
+                via[edge.target] = edge
+                heapq.heappush(heap, (step, edge.target))
+    out = []
+    for score, _, last in endings.values():
+        chain = _chain(via, last.source, origin)
+        if chain is not None:
+            out.append((score, (*prefix, *chain, last)))
+    return out
+
+
+def _footholds(builder: Builder, origin: str) -> tuple[list[tuple[float, Chain]], dict[str, tuple[float, Chain]]]:
+    """From a starting point: the paths that end one or two hops away (a public store, an injectable query),
+    and the best way into each function the attacker can run code in, or role whose credentials it gets (its
+    foothold), directly."""
+    ends: list[tuple[float, tuple[Edge, ...]]] = []
+    holds: dict[str, tuple[float, tuple[Edge, ...]]] = {}
+
+    def hold(likelihood: float, chain: tuple[Edge, ...]) -> None:
+        fn = chain[-1].target
+        current = holds.get(fn)
+        if current is None or likelihood > current[0] + 1e-12:
+            holds[fn] = (likelihood, chain)
+
+    for first in builder.expand(origin):
+        if first.impact > 0:
+            ends.append((first.likelihood * first.impact, (first,)))
+        if first.kind is EdgeKind.SHIPS or first.target.startswith("role:"):
+            hold(first.likelihood, (first,))  # a compromised package, or a role the start may assume
+        if first.kind is not EdgeKind.REACHES:
+            continue
+        for second in builder.expand(first.target):
+            likelihood = first.likelihood * second.likelihood
+            if second.impact > 0:
+                ends.append((likelihood * second.impact, (first, second)))
+            if second.kind is EdgeKind.TRIGGERS:
+                hold(likelihood, (first, second))
+    return ends, holds
+
+
+def _search(builder: Builder, start: Start) -> list[Found]:
+    origin = f"start:{start.value}"
+    if origin not in builder.nodes:
+        return []
+    ends, holds = _footholds(builder, origin)
+    found = [Found(start, chain, start.weight * score) for score, chain in ends]
+    ranked = sorted(holds.items(), key=lambda kv: (-kv[1][0], kv[0]))[:MAX_FOOTHOLDS]
+    for fn, (likelihood, prefix) in ranked:
+        reached = _dijkstra(builder, fn, start.weight * likelihood, prefix)
+        to_admin = any(edges[-1].target == "admin" for _, edges in reached)
+        for score, edges in reached:
+            # a role on the way that already makes the attacker administrator says it all: a role that *is*
+            # administrator (everything it reaches is implied), or one that can become it, past the foothold's
+            # own role (what that role reaches directly, without escalating, is kept)
+            if to_admin and edges[-1].target != "admin":
+                hops = [_admin_hop(builder, e.source) for e in edges[len(prefix):]]
+                if max(hops) >= 1.0 or (len(edges) > len(prefix) + 2 and max(hops) > 0):
+                    continue
+            found.append(Found(start, edges, score))
+    return found
+
+
+def _admin_hop(builder: Builder, node: str) -> float:
+    """How surely the role at ``node`` makes the attacker administrator in one hop (0 when it cannot)."""
+    if not node.startswith("role:"):
+        return 0.0
+    return max((e.likelihood for e in builder.expand(node) if e.target == "admin"), default=0.0)
+
+
+def _on_path(via: dict[str, Edge], node: str, target: str) -> bool:
+    for _ in range(10_000):
+        if node == target:
+            return True
+        edge = via.get(node)
+        if edge is None:
+            return False
+        node = edge.source
+    return False
+
+
+def _chain(via: dict[str, Edge], node: str, origin: str) -> tuple[Edge, ...] | None:
+    chain: list[Edge] = []
+    while node != origin:
+        edge = via.get(node)
+        if edge is None or len(chain) > 10_000:
+            return None
+        chain.append(edge)
+        node = edge.source
+    return tuple(reversed(chain))
+
+
+def search(builder: Builder) -> list[Found]:
+    """Every kept path, best first (at most :data:`MAX_PATHS`)."""
+    found: list[Found] = []
+    for start in Start:
+        candidates = _search(builder, start)
+        beginnings = {f.nodes[1:i] for f in candidates for i in range(2, len(f.nodes))}
+        # a path that is the beginning of a longer kept path says less than it
+        found.extend(f for f in candidates if f.nodes[1:] not in beginnings)
+    found.sort(key=lambda f: (-f.score, len(f.edges), list(Start).index(f.start), f.nodes))
+    seen: set[tuple[str, ...]] = set()
+    unique: list[Found] = []
+    for f in found:
+        key = f.nodes[1:]
+        if key in seen:
+            continue
+        seen.add(key)
+        unique.append(f)
+    return unique[:MAX_PATHS]
+
+
+def to_attack_path(builder: Builder, found: Found) -> AttackPath:
+    nodes = builder.nodes
+    origin = nodes[found.edges[0].source]
+    steps = [PathStep(origin.kind.value, origin.resource, origin.label)]
+    for edge in found.edges:
+        target = nodes[edge.target]
+        steps.append(PathStep(target.kind.value, target.resource, edge.label, edge.location))
+    last = found.edges[-1]
+    jewel = nodes[last.target]
+    functions = [nodes[e.target].resource for e in found.edges if nodes[e.target].kind is NodeKind.FUNCTION]
+    through = f" through {', '.join(dict.fromkeys(functions))}" if functions else ""
+    what = jewel.label if jewel.kind is not NodeKind.FUNCTION else f"function {jewel.resource}"
+    summary = f"{found.start.description.split(' (')[0]} {_VERB.get(last.kind, 'can reach')} {what}{through}"
+    digest = hashlib.sha256("\x1f".join(found.nodes).encode("utf-8")).hexdigest()[:12]
+    return AttackPath(f"AP-{digest}", severity_of(found.score), summary, tuple(steps), round(found.score, 2))
+
+
+def line(path: AttackPath) -> str:
+    """One line per path, as the expected-path files keep them: ``severity: kind:resource -> ...``."""
+    return f"{path.severity.value}: " + " -> ".join(f"{s.kind}:{s.resource}" for s in path.steps)
