@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit corpus bench clean
+.PHONY: demo test lint typecheck unit corpus bench browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,13 +15,17 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/remit scan examples/orders-app --fail-on none
 
-test: $(STAMP) lint typecheck unit
+test: $(STAMP) browser lint typecheck unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+# chromium + chromedriver for the HTML report's browser test (Debian packages; skips cleanly where it cannot)
+browser:
+	scripts/install-browser.sh
 
 unit: $(STAMP)
 	$(BIN)/pytest -n 2 -q

@@ -30,5 +30,7 @@ def _hermetic(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
     monkeypatch.setenv("NO_COLOR", "1")
+    # no test reads the developer's advisory cache (remit advisories update)
+    monkeypatch.setenv("REMIT_CACHE_DIR", str(ROOT / "tests" / "fixtures" / "no-cache"))
     # rules that depend on the date (runtime deprecation) see a fixed day, so goldens do not age
     monkeypatch.setenv("REMIT_TODAY", "2026-11-28")

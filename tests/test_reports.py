@@ -30,7 +30,7 @@ UPDATE = os.environ.get("REMIT_UPDATE_GOLDEN") == "1"
 
 @cache
 def example() -> ScanResult:
-    return scan([EXAMPLE], ScanOptions(strict=True))
+    return scan([EXAMPLE], ScanOptions(strict=True, advisories=(EXAMPLE / "advisories",)))  # as .remit.toml says
 
 
 @cache

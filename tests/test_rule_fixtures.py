@@ -28,7 +28,8 @@ from .conftest import FIXTURES
 
 RULE_FIXTURES = FIXTURES / "rules"
 ANNOTATION = re.compile(r"(?:#|//)\s*(ruleid|ok|todoruleid|todook)\s*:\s*([A-Z0-9,\s-]+)")
-TEXT_SUFFIXES = {".yaml", ".yml", ".json", ".template", ".py", ".js", ".mjs", ".ts", ".txt", ".toml", ".tf"}
+TEXT_SUFFIXES = {".yaml", ".yml", ".json", ".template", ".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".txt", ".toml",
+                 ".tf"}
 
 
 def _annotations(directory: Path, rule_id: str) -> dict[str, set[tuple[str, int]]]:
@@ -63,7 +64,8 @@ def test_rule_fixture(directory: Path) -> None:
     assert expected["ruleid"], f"{rule_id}: the fixture needs at least one '# ruleid: {rule_id}'"
     assert expected["ok"], f"{rule_id}: the fixture needs at least one '# ok: {rule_id}' near miss"
 
-    result = scan([directory], ScanOptions(select=(rule_id,), strict=True))
+    # dependency rules match against the small OSV fixture set (tests/fixtures/advisories)
+    result = scan([directory], ScanOptions(select=(rule_id,), strict=True, advisories=(FIXTURES / "advisories",)))
     actual = {(f.location.path, f.location.line) for f in result.findings
               if f.rule_id == rule_id and not f.suppressed}
 

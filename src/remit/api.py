@@ -19,9 +19,11 @@ from pathlib import Path
 from remit import __version__
 from remit.diagnostics import Diagnostic, Level
 from remit.findings import AttackPath, Finding, Severity
+from remit.graph import GraphResult
 from remit.loaders.cloudformation import DocKind, Document, load_template
 from remit.loaders.discover import Discovery, discover
 from remit.loaders.sam import Expanded, Translated, expand, finish, translate
+from remit.loaders.serverless import is_serverless, load_serverless
 from remit.model.application import Application
 from remit.options import ScanOptions
 from remit.rules.base import Rule
@@ -45,6 +47,7 @@ class ScanResult:
     attack_paths: tuple[AttackPath, ...] = ()
     tool_version: str = __version__
     application: Application | None = field(default=None, repr=False, compare=False)
+    graph: GraphResult | None = field(default=None, repr=False, compare=False)  # attack graph, blast radius
 
     @property
     def active(self) -> tuple[Finding, ...]:
@@ -126,7 +129,7 @@ def read_documents(found: Discovery, side: SideTranslator | None = None) -> tupl
     diagnostics = list(found.diagnostics)
     documents: list[Document] = []
     for file in found.files:
-        loaded = load_template(file)
+        loaded = load_serverless(file) if is_serverless(file) else load_template(file)
         diagnostics.extend(loaded.diagnostics)
         doc = loaded.document
         if doc is not None:
@@ -179,6 +182,43 @@ def scan(targets: Sequence[Path], options: ScanOptions | None = None) -> ScanRes
     findings, rule_diags = run(app, rules, severity_overrides=options.severity_overrides, baseline=baseline,
                                strict=options.strict)
     diagnostics.extend(rule_diags)
+    if any(r.id == "RMT-PERM-001" for r in rules):
+        from remit.code.sdk.usage import not_assessed  # noqa: PLC0415
+
+        diagnostics.extend(not_assessed(app))  # say where unused permissions could not be judged
+    graph = attack_graph(app, findings, diagnostics, strict=options.strict)
     ordered = tuple(sorted(set(diagnostics), key=lambda d: (d.path, d.line or 0, d.level != Level.ERROR, d.code,
                                                             d.message)))
-    return ScanResult(root, scanned, findings, ordered, rules, options.fail_on, application=app)
+    return ScanResult(root, scanned, findings, ordered, rules, options.fail_on, attack_paths=graph.paths,
+                      application=app, graph=graph)
+
+
+def attack_graph(app: Application, findings: Sequence[Finding], diagnostics: list[Diagnostic], *,
+                 strict: bool = False) -> GraphResult:
+    """The attack graph and its ranked paths, after the rules (it reads their findings). A failure becomes a
+    diagnostic and the scan keeps its findings (``strict`` re-raises: tests)."""
+    from remit import graph as graph_stage  # noqa: PLC0415
+
+    try:
+        return graph_stage.analyze(app, findings)
+    except Exception as exc:
+        if strict:
+            raise
+        diagnostics.append(Diagnostic("", Level.ERROR, "graph-error",
+                                      f"the attack graph could not be built: {type(exc).__name__}: {exc}"))
+        return graph_stage.EMPTY_RESULT
+
+
+def application(targets: Sequence[Path], options: ScanOptions | None = None) \
+        -> tuple[Application | None, tuple[Diagnostic, ...]]:
+    """The model with its code and dependency facts, without running rules (``remit policy``). None when
+    nothing under ``targets`` is a template."""
+    from remit.model.build import build  # noqa: PLC0415
+
+    options = options or ScanOptions()
+    root, documents, diagnostics = load_documents(targets, options)
+    if not documents:
+        return None, tuple(diagnostics)
+    app, model_diags = build(documents, root)
+    diagnostics.extend(model_diags)
+    return analyze_later_stages(app, options, diagnostics), tuple(diagnostics)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from remit.options import ScanOptions
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-FORMATS = ("text", "json", "sarif", "markdown")
+FORMATS = ("text", "json", "sarif", "markdown", "html", "dot", "mermaid", "cyclonedx")
 FAIL_ON = ("critical", "high", "medium", "low", "none")
 
 
@@ -56,6 +56,13 @@ def _add_selection(p: argparse.ArgumentParser) -> None:
                    help="read options from FILE (default: .remit.toml or [tool.remit] in pyproject.toml, "
                         "searched from the first PATH upwards)")
     p.add_argument("--no-config", action="store_true", help="ignore configuration files")
+    p.add_argument("--advisories", action="append", type=Path, metavar="PATH",
+                   help="match dependencies against OSV advisories in PATH: a directory of OSV JSON records or a "
+                        "per-ecosystem zip as OSV publishes it; repeatable (default: the cache `remit advisories "
+                        "update` fills, else --online)")
+    p.add_argument("--online", action="store_true",
+                   help="without --advisories or a cache, ask the OSV API (api.osv.dev) about the shipped "
+                        "package versions; answers are cached for a day")
     p.add_argument("--no-parallel", action="store_true",
                    help="do everything in one process (by default SAM translation runs in helper processes "
                         "beside the scan when there are several files)")
@@ -76,7 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
                           description="Scan SAM and CloudFormation templates (found by content, not name) and "
                                       "report findings.")
     _add_selection(scan)
-    scan.add_argument("-f", "--format", choices=FORMATS, default="text", help="report format (default: text)")
+    scan.add_argument("-f", "--format", choices=FORMATS, default="text",
+                      help="report format (default: text); html is one self-contained offline page with the "
+                           "attack-path graph; dot and mermaid export the attack graph; cyclonedx is a CycloneDX "
+                           "1.5 JSON SBOM of what each function ships, with dependency findings as vulnerabilities")
     scan.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the report to FILE, not stdout")
     scan.add_argument("--fail-on", choices=FAIL_ON, metavar="SEVERITY",
                       help="exit 1 when an unsuppressed finding is at or above SEVERITY: "
@@ -98,6 +108,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     explain = sub.add_parser("explain", help="explain one rule", description="Show a rule's documentation.")
     explain.add_argument("rule_id", metavar="RULE-ID")
+
+    policy = sub.add_parser(
+        "policy", help="print each function's least-privilege IAM policy, from its code",
+        description="Read each function's code, map its AWS SDK calls to IAM actions, resolve the resources they "
+                    "touch (literals, and environment variables the template sets from !Ref / !GetAtt) and print "
+                    "the policy the function needs, scoped to those resources and ready to paste into the "
+                    "template. Functions whose code remit did not fully understand are marked INCOMPLETE.",
+        epilog="Formats: yaml (default) a CloudFormation PolicyDocument with !GetAtt / !Sub; sam a function's "
+               "Policies block (without what SAM adds itself: logs, event polling, tracing, VPC); json a "
+               "policy document per function with Fn::GetAtt / Fn::Sub, plus why each statement is there.")
+    policy.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                        help="files or directories to read (default: the current directory)")
+    policy.add_argument("--function", metavar="NAME",
+                        help="only this function (its logical id, as written in the template, or its name)")
+    policy.add_argument("-f", "--format", choices=("yaml", "sam", "json"), default="yaml",
+                        help="output format (default: yaml)")
+    policy.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE, not stdout")
+    policy.add_argument("--exclude", action="append", metavar="GLOB",
+                        help="skip paths matching this glob (relative to the scanned root); repeatable")
+    advisories = sub.add_parser(
+        "advisories", help="manage the local advisory cache",
+        description="`remit advisories update` downloads OSV's per-ecosystem archives (PyPI, npm) into the user "
+                    "cache ($REMIT_CACHE_DIR, else $XDG_CACHE_HOME/remit, else ~/.cache/remit); scans use it when "
+                    "no --advisories is given. `remit advisories status` shows its age.")
+    advisories.add_argument("action", choices=("update", "status"))
+    advisories.add_argument("--cache-dir", type=Path, metavar="DIR", help="cache directory to use")
     return parser
 
 
@@ -116,6 +152,8 @@ def _options(args: argparse.Namespace) -> ScanOptions:
         fail_on=parse_fail_on(fail_on_arg) if fail_on_arg else Severity.LOW,
         baseline=getattr(args, "baseline", None),
         parallel=not args.no_parallel,
+        advisories=tuple(getattr(args, "advisories", None) or ()),
+        online=bool(getattr(args, "online", False)),
     )
     config = None
     if not args.no_config:
@@ -244,7 +282,73 @@ def cmd_explain(args: argparse.Namespace) -> int:
     raise UsageError(f"no rule {args.rule_id!r}; `remit rules` lists them")
 
 
-COMMANDS = {"scan": cmd_scan, "baseline": cmd_baseline, "rules": cmd_rules, "explain": cmd_explain}
+def cmd_policy(args: argparse.Namespace) -> int:
+    from remit.api import application  # noqa: PLC0415
+    from remit.code.sdk.policy import PolicyFormat, least_privilege, render_policies  # noqa: PLC0415
+    from remit.options import ScanOptions  # noqa: PLC0415
+    from remit.report.text import clean  # noqa: PLC0415
+
+    try:
+        app, diagnostics = application([Path(p) for p in args.paths], ScanOptions(exclude=_split(args.exclude)))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if app is None:
+        for d in diagnostics:
+            print(f"remit: {clean(str(d))}", file=sys.stderr)
+        print("remit: nothing to read: no SAM or CloudFormation template found under the given paths",
+              file=sys.stderr)
+        return EXIT_USAGE
+    policies = least_privilege(app, args.function)
+    if not policies:
+        wanted = f"no function named {args.function!r}" if args.function else "no function"
+        raise UsageError(f"{wanted} in the templates under {', '.join(args.paths)}")
+    _emit(render_policies(policies, PolicyFormat(args.format)), args.output)
+    incomplete = [p.name for p in policies if not p.complete]
+    if incomplete:
+        print(f"remit: incomplete (code not fully understood): {', '.join(incomplete)}", file=sys.stderr)
+    return EXIT_CLEAN
+
+
+def cmd_advisories(args: argparse.Namespace) -> int:
+    from remit.deps import advisories  # noqa: PLC0415
+
+    cache = advisories.cache_dir(args.cache_dir)
+    if args.action == "status":
+        info = advisories.cached_archives(cache)
+        if info is None:
+            print(f"remit: no advisory cache in {cache}; run `remit advisories update`", file=sys.stderr)
+            return EXIT_USAGE
+        age = info.age_days()
+        names = ", ".join(p.name for p in info.archives)
+        sys.stdout.write(f"{cache / 'advisories'}: {names}; downloaded "
+                         f"{info.downloaded.isoformat() if info.downloaded else 'at an unknown date'}"
+                         f"{f' ({age} days ago)' if age is not None else ''}\n")
+        if age is not None and age > advisories.OLD_AFTER_DAYS:
+            print("remit: warning: the cache is old; run `remit advisories update`", file=sys.stderr)
+        return EXIT_CLEAN
+
+    def progress(ecosystem: str, done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        label = f"downloading {ecosystem}" if ecosystem else "done"
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {label:<24}")
+        if not ecosystem:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    try:
+        info = advisories.update_cache(cache, progress=progress)
+    except (advisories.AdvisoryError, OSError) as exc:
+        sys.stderr.write("\n")
+        raise UsageError(f"advisories not updated: {exc}") from None
+    stamp = info.downloaded.isoformat() if info.downloaded else "?"
+    print(f"remit: advisories for {', '.join(p.stem for p in info.archives)} saved in {cache / 'advisories'} "
+          f"({stamp})", file=sys.stderr)
+    return EXIT_CLEAN
+
+
+COMMANDS = {"scan": cmd_scan, "baseline": cmd_baseline, "rules": cmd_rules, "explain": cmd_explain,
+            "policy": cmd_policy, "advisories": cmd_advisories}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

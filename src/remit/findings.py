@@ -149,6 +149,7 @@ class PathStep:
     kind: str
     resource: str
     label: str
+    location: SourceLocation | None = None  # the evidence for this hop (template statement, code, manifest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,3 +160,4 @@ class AttackPath:
     severity: Severity
     summary: str
     steps: tuple[PathStep, ...]
+    score: float = 0.0  # exploitability x impact (0-10), the ranking key

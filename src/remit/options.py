@@ -8,6 +8,7 @@ Configuration file keys (all optional)::
     fail-on = "high"                  # critical | high | medium | low | none
     exclude = ["legacy/**", "*.test.yaml"]
     baseline = "remit-baseline.json"
+    advisories = ["advisories/"]      # OSV directories or zips, relative to the config file
 
     [tool.remit.severity]             # severity is data: change it per rule
     "RMT-LAMBDA-009" = "medium"
@@ -45,6 +46,11 @@ class ScanOptions:
     # embed remit in a multi-threaded process (where fork is unsafe) should pass False
     parallel: bool = True
     config_file: Path | None = None
+    # dependency advisories: OSV directories or per-ecosystem zips (`--advisories`, config `advisories`);
+    # else the cache `remit advisories update` fills; else the OSV API when `online` (`--online`)
+    advisories: tuple[Path, ...] = ()
+    online: bool = False
+    cache_dir: Path | None = None  # default: $REMIT_CACHE_DIR, $XDG_CACHE_HOME/remit, ~/.cache/remit
 
 
 def parse_fail_on(value: str) -> Severity | None:
@@ -94,7 +100,7 @@ def load_config(path: Path) -> dict[str, Any]:
     table = data.get("tool", {}).get("remit", {}) if path.name == "pyproject.toml" else data
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: the remit table is not a table")
-    known = {"select", "ignore", "exclude", "fail-on", "baseline", "severity"}
+    known = {"select", "ignore", "exclude", "fail-on", "baseline", "severity", "advisories"}
     unknown = sorted(set(table) - known)
     if unknown:
         raise ConfigError(f"{path}: unknown keys {', '.join(unknown)} (known: {', '.join(sorted(known))})")
@@ -134,4 +140,8 @@ def merge(cli: ScanOptions, config_path: Path | None, *, fail_on_given: bool, ba
         strict=cli.strict,
         parallel=cli.parallel,
         config_file=config_path,
+        advisories=cli.advisories or tuple((config_path.parent / a).resolve()
+                                           for a in _strings(table.get("advisories"), "advisories")),
+        online=cli.online,
+        cache_dir=cli.cache_dir,
     )

@@ -14,6 +14,10 @@ class Format(StrEnum):
     JSON = "json"
     SARIF = "sarif"
     MARKDOWN = "markdown"
+    HTML = "html"
+    DOT = "dot"
+    MERMAID = "mermaid"
+    CYCLONEDX = "cyclonedx"
 
 
 def render(result: ScanResult, fmt: Format, *, color: bool = False) -> str:
@@ -34,4 +38,20 @@ def render(result: ScanResult, fmt: Format, *, color: bool = False) -> str:
         from remit.report import markdown  # noqa: PLC0415
 
         return markdown.render(result)
+    if fmt is Format.HTML:
+        from remit.report import html  # noqa: PLC0415
+
+        return html.render(result)
+    if fmt is Format.DOT:
+        from remit.report import dot  # noqa: PLC0415
+
+        return dot.render(result)
+    if fmt is Format.MERMAID:
+        from remit.report import mermaid  # noqa: PLC0415
+
+        return mermaid.render(result)
+    if fmt is Format.CYCLONEDX:
+        from remit.report import cyclonedx  # noqa: PLC0415
+
+        return cyclonedx.render(result)
     assert_never(fmt)

@@ -44,8 +44,9 @@ def finding_dict(f: Finding) -> dict[str, Any]:
 
 
 def path_dict(p: AttackPath) -> dict[str, Any]:
-    return {"id": p.id, "severity": p.severity.value, "summary": p.summary,
-            "steps": [{"kind": s.kind, "resource": s.resource, "label": s.label} for s in p.steps]}
+    return {"id": p.id, "severity": p.severity.value, "score": p.score, "summary": p.summary,
+            "steps": [{"kind": s.kind, "resource": s.resource, "label": s.label,
+                       "location": _location(s.location) if s.location is not None else None} for s in p.steps]}
 
 
 def diagnostic_dict(d: Diagnostic) -> dict[str, Any]:
@@ -70,8 +71,17 @@ def report(result: ScanResult) -> dict[str, Any]:
         "documents": [{"path": d.path, "kind": d.kind} for d in result.documents],
         "findings": [finding_dict(f) for f in result.findings],
         "attack_paths": [path_dict(p) for p in result.attack_paths],
+        "functions": _functions(result),
         "diagnostics": [diagnostic_dict(d) for d in result.diagnostics],
     }
+
+
+def _functions(result: ScanResult) -> list[dict[str, object]]:
+    """Each function's blast radius (remit.iam.blast); empty without a model."""
+    if result.application is None:
+        return []
+    from remit.iam.blast import blast_radii  # noqa: PLC0415 - IAM evaluation only when a report is written
+    return [b.to_dict() for b in blast_radii(result.application)]
 
 
 def render(result: ScanResult) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 
 from remit.api import ScanResult
 from remit.diagnostics import Level
-from remit.findings import Finding, Severity, SuppressionKind
+from remit.findings import AttackPath, Finding, Severity, SuppressionKind
 from remit.rules.base import Rule
 from remit.source import SourceLocation
 
@@ -89,9 +89,56 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
     return result
 
 
+PATH_RULE_ID = "remit/attack-path"
+_PATH_RULE: dict[str, Any] = {
+    "id": PATH_RULE_ID,
+    "name": "AttackPath",
+    "shortDescription": {"text": "Attack path"},
+    "fullDescription": {"text": "A chain of weaknesses from an attacker's starting point (the internet, an "
+                                "authenticated user, another AWS account, a compromised dependency, an insider) "
+                                "to a data store, secret, another function or the account's administrator."},
+    "help": {"text": "Each step of the code flow is one hop, with the evidence that allows it. Breaking any hop "
+                     "breaks the path: the cheapest fix is usually the first or the last one. "
+                     "See docs/attack-paths.md.",
+             "markdown": "Each step of the code flow is one hop, with the evidence that allows it. Breaking any "
+                         "hop breaks the path: the cheapest fix is usually the first or the last one."},
+    "defaultConfiguration": {"level": "error"},
+    "properties": {"tags": ["security", "attack-path"], "security-severity": Severity.HIGH.score,
+                   "precision": "medium", "problem.severity": "error"},
+}
+
+
+def _path_result(path: AttackPath, index: int) -> dict[str, Any] | None:
+    """An attack path as a result whose code flow is the path, each step at its evidence."""
+    located = [(i, step) for i, step in enumerate(path.steps) if step.location is not None]
+    if not located:
+        return None
+    steps = []
+    for order, (i, step) in enumerate(located):
+        assert step.location is not None
+        steps.append({"location": {"physicalLocation": _physical(step.location),
+                                   "message": {"text": f"{i}. {step.kind} {step.resource}: {step.label}"}},
+                      "executionOrder": order + 1})
+    first = located[0][1].location
+    assert first is not None
+    return {
+        "ruleId": PATH_RULE_ID,
+        "ruleIndex": index,
+        "level": _LEVEL[path.severity],
+        "message": {"text": f"{path.summary} ({' -> '.join(s.resource for s in path.steps)})"},
+        "locations": [{"physicalLocation": _physical(first),
+                       "logicalLocations": [{"name": path.steps[-1].resource, "kind": "resource"}]}],
+        "partialFingerprints": {"remitFingerprint/v1": path.id},
+        "codeFlows": [{"message": {"text": path.summary}, "threadFlows": [{"locations": steps}]}],
+        "properties": {"severity": path.severity.value, "security-severity": path.severity.score,
+                       "attack-path": path.id, "score": path.score},
+    }
+
+
 def log(result: ScanResult) -> dict[str, Any]:
     rules = list(result.rules)
     index = {r.id: i for i, r in enumerate(rules)}
+    path_results = [r for r in (_path_result(p, len(rules)) for p in result.attack_paths) if r is not None]
     notifications = [
         {
             "level": _NOTIFICATION_LEVEL[d.level],
@@ -109,12 +156,12 @@ def log(result: ScanResult) -> dict[str, Any]:
                 "name": "remit",
                 "version": result.tool_version,
                 "semanticVersion": result.tool_version,
-                "rules": [_rule(r) for r in rules],
+                "rules": [_rule(r) for r in rules] + ([_PATH_RULE] if path_results else []),
             }},
             "originalUriBaseIds": {"%SRCROOT%": {"uri": result.root.as_uri() + "/",
                                                  "description": {"text": "the scanned root"}}},
             "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
-            "results": [_result(f, index.get(f.rule_id, 0)) for f in result.findings],
+            "results": [_result(f, index.get(f.rule_id, 0)) for f in result.findings] + path_results,
             "columnKind": "unicodeCodePoints",
         }],
     }

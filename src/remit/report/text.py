@@ -86,8 +86,54 @@ def render(result: ScanResult, *, color: bool = False) -> str:
             where = f"{d.path}:{d.line}" if d.line else (d.path or "remit")
             out.append(f"  {marker:<7} {clean(where)}: {clean(d.message)}")
         out.append("")
+    out.extend(_paths(result, style))
+    out.extend(_blast(result, style))
     out.extend(_summary(result, style))
     return "\n".join(out) + "\n"
+
+
+TOP_PATHS = 5
+
+
+def _blast(result: ScanResult, style: _Style) -> list[str]:
+    """One short block per function: what its role can read, write, invoke, pass and escalate to."""
+    if result.application is None or not result.application.functions:
+        return []
+    from remit.iam.blast import blast_radii  # noqa: PLC0415 - IAM evaluation only when a report is written
+    out = [style.bold("Blast radius (per function role; all items in --format json)")]
+    for b in blast_radii(result.application):
+        out.append(f"  {style.bold(clean(b.function))}  role {clean(b.role) or '?'}"
+                   + ("  ADMIN: every action on every resource" if b.admin else ""))
+        for label, items in (("read", b.read), ("write", b.write), ("invoke", b.invoke), ("pass", b.passes)):
+            if items:
+                text = "; ".join(x.describe() for x in items[:2]) + (f"; +{len(items) - 2} more" if len(items) > 2
+                                                                     else "")
+                out.append(style.dim(_wrap(f"{label}: {clean(text)}", " " * 4)))
+        if b.escalate:
+            out.append(_wrap("escalate: " + clean("; ".join(b.escalate[:2])), " " * 4))
+    out.append("")
+    return out
+
+
+def _paths(result: ScanResult, style: _Style) -> list[str]:
+    """The best attack paths as trees: the starting point, then each hop indented under the one before."""
+    paths = result.attack_paths
+    if not paths:
+        return []
+    shown = paths[:TOP_PATHS]
+    more = f", top {len(shown)} shown; all in --format json / html" if len(paths) > len(shown) else ""
+    out = [style.bold(f"Attack paths ({len(paths)}{more})")]
+    for path in shown:
+        out.append(f"  {style.sev(path.severity)} {path.score:4.1f}  {clean(path.summary)}")
+        first = path.steps[0]
+        out.append(f"    {first.kind} {style.bold(clean(first.resource))}")
+        for depth, step in enumerate(path.steps[1:]):
+            where = style.dim(f"  ({clean(str(step.location))})") if step.location is not None else ""
+            indent = "    " + "   " * depth + "└─ "
+            out.append(f"{indent}{step.kind} {style.bold(clean(step.resource))}{where}")
+            out.append(style.dim(_wrap(step.label, " " * (len(indent) + 3))))
+        out.append("")
+    return out
 
 
 def _summary(result: ScanResult, style: _Style) -> list[str]:
@@ -103,7 +149,22 @@ def _summary(result: ScanResult, style: _Style) -> list[str]:
     if by_cat:
         lines.append("  by category:       " + " · ".join(f"{k} {v}" for k, v in
                                                          sorted(by_cat.items(), key=lambda kv: (-kv[1], kv[0]))))
+    deps_line = _advisory_line(result)
+    if deps_line:
+        lines.append(deps_line)
     threshold = result.fail_on.value if result.fail_on else "none"
     failing = len(result.failing)
     lines.append(f"  fail-on {threshold}: {failing} finding{'s' if failing != 1 else ''} at or above it")
     return lines
+
+
+def _advisory_line(result: ScanResult) -> str:
+    """Which advisories the dependency stage used; a scan without any says so (never a silent "clean")."""
+    app = result.application
+    if app is None or not any(d.packages for d in app.deps.functions.values()):
+        return ""
+    source = app.deps.source
+    if source.kind.value == "none":
+        return "  advisories:        NONE checked: dependencies were not matched against known vulnerabilities"
+    age = f", {source.age_days} days old" if source.age_days is not None else ""
+    return f"  advisories:        {source.kind.value} {source.description} ({source.records} records{age})"
