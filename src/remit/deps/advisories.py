@@ -261,10 +261,19 @@ def to_advisory(record: Mapping[str, Any], eco: Ecosystem, key: str) -> Advisory
     rid = str(record["id"])
     return Advisory(
         id=rid, aliases=tuple(str(a) for a in record.get("aliases") or ()),
-        summary=str(record.get("summary") or record.get("details") or "")[:300].split("\n")[0],
+        summary=_short(str(record.get("summary") or record.get("details") or "")),
         severity=vector, score=score, fixed=tuple(dict.fromkeys(fixes)),
         references=tuple(str(r.get("url")) for r in record.get("references") or () if isinstance(r, dict))[:5],
         malicious=rid.startswith("MAL-"))
+
+
+def _short(text: str, limit: int = 300) -> str:
+    """The first paragraph of an advisory's text, cut at a word boundary (with an ellipsis) when long."""
+    first = " ".join(text.strip().split("\n\n")[0].split())
+    if len(first) <= limit:
+        return first
+    cut = first[:limit].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + "…"
 
 
 def matches(db: Database, eco: Ecosystem, key: str, version: str) -> list[tuple[Advisory, str | None]]:

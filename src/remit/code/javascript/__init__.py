@@ -15,11 +15,11 @@ from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
-from remit.code.facts import CodeIssue, Confidence, FunctionCode, IssueKind, Language, SdkCall, SinkKind, TaintFlow
-from remit.code.javascript import catalog as cat
+from remit.code.facts import CodeIssue, Confidence, FunctionCode, IssueKind, Language, SdkCall, TaintFlow
 from remit.code.javascript import checks
 from remit.code.javascript.parse import JsModule, ParseCache
-from remit.code.javascript.taint import EXCEPTION, Dep, FunctionRef, Program, render_path
+from remit.code.javascript.taint import FunctionRef, Program, render_path
+from remit.code.lattice import Dep, handler_facts
 from remit.code.resolve import ResolvedCode
 from remit.code.sources import EventSources
 from remit.diagnostics import Diagnostic, Level
@@ -203,36 +203,8 @@ def _taint(program: Program, ref: FunctionRef, sources: EventSources,
     params = params_of(ref.node)
     event_name = ref.module.text(params[0]) if params and params[0].type == "identifier" else "event"
     start = FlowStep(ref.module.loc(ref.node), f"{event_name}: the event the trigger delivers")
-    flows: dict[tuple[str, SourceLocation, str], TaintFlow] = {}
-    issues: list[CodeIssue] = []
-    for hit in summary.hits:
-        dep = hit.dep
-        if dep.param != 0 or hit.kind in dep.cleared:
-            continue
-        source = sources.match(dep.path)
-        if source is None:
-            continue
-        steps = (start, *dep.steps, FlowStep(hit.location, hit.callee))
-        text = render_path(dep.path, event_name)
-        if hit.kind == cat.PERSIST:
-            issues.append(CodeIssue(IssueKind.PERSISTENCE, hit.location,
-                                    f"Event data ({source.label}, {text}) is kept beyond the invocation "
-                                    f"({hit.callee}): the next invocation in the same execution environment, "
-                                    f"possibly for another caller, sees it",
-                                    evidence=f"{hit.text}|{text}", confidence=source.confidence, steps=steps))
-            continue
-        key = (hit.kind, hit.location, text)
-        if key not in flows:
-            flows[key] = TaintFlow(SinkKind(hit.kind), text, hit.callee, steps, source.confidence, source.trigger,
-                                   hit.text)
-    if sync:
-        leaks: dict[SourceLocation, CodeIssue] = {}
-        for dep in summary.returns:
-            if dep.param == EXCEPTION:
-                leak = _leak(dep, ref, event_name)
-                leaks.setdefault(leak.location, leak)
-        issues.extend(leaks.values())
-    return list(flows.values()), issues
+    return handler_facts(summary, sources, start, event_name, render_path, lambda dep: _leak(dep, ref, event_name),
+                         sync=sync, lead_with_start=True)
 
 
 def _leak(dep: Dep, ref: FunctionRef, name: str) -> CodeIssue:

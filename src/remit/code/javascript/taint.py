@@ -19,7 +19,6 @@ to files under ``/tmp`` are the engine-internal sink ``persistence``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,6 +36,22 @@ from remit.code.javascript.parse import (
     string_value,
     unwrap,
 )
+from remit.code.lattice import (
+    EMPTY,
+    EXCEPTION,
+    MAX_PATH,
+    NO_SUMMARY,
+    Dep,
+    SinkHit,
+    Summary,
+    Value,
+    add_step,
+    cap,
+    clear,
+    compose,
+    derived,
+    union,
+)
 from remit.code.resolve import inside
 from remit.findings import FlowStep
 from remit.source import SourceLocation
@@ -44,10 +59,6 @@ from remit.source import SourceLocation
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-EXCEPTION = -1
-MAX_STEPS = 16
-MAX_DEPS = 8
-MAX_PATH = 10
 MAX_HITS = 200
 MAX_DEPTH = 12
 LABEL_WIDTH = 80
@@ -56,87 +67,6 @@ _URL_WITH_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#{}$]+[/?#]")
 _LOCAL_PATH = re.compile(r"^/[A-Za-z0-9_.-]+/")
 _ARRAY_ELEMENT = frozenset({"map", "forEach", "filter", "find", "some", "every", "flatMap", "reduce", "findLast"})
 _TERMINATORS = frozenset({"return_statement", "throw_statement", "continue_statement", "break_statement"})
-
-
-@dataclass(frozen=True, slots=True)
-class Dep:
-    param: int
-    path: tuple[str, ...]
-    derived: bool
-    steps: tuple[FlowStep, ...]
-    cleared: frozenset[str] = frozenset()
-
-    @property
-    def key(self) -> tuple[int, tuple[str, ...], bool, frozenset[str], SourceLocation | None]:
-        origin = self.steps[0].location if self.param == EXCEPTION and self.steps else None
-        return self.param, self.path, self.derived, self.cleared, origin
-
-
-Value = tuple[Dep, ...]
-EMPTY: Value = ()
-
-
-@dataclass(frozen=True, slots=True)
-class SinkHit:
-    kind: str
-    callee: str
-    location: SourceLocation
-    dep: Dep
-    text: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Summary:
-    returns: Value = ()
-    hits: tuple[SinkHit, ...] = ()
-
-
-NO_SUMMARY = Summary()
-
-
-def union(*values: Iterable[Dep]) -> Value:
-    seen: dict[tuple[int, tuple[str, ...], bool, frozenset[str], SourceLocation | None], Dep] = {}
-    for value in values:
-        for dep in value:
-            if dep.key not in seen and len(seen) < MAX_DEPS:
-                seen[dep.key] = dep
-    return tuple(seen.values())
-
-
-def derived(value: Value) -> Value:
-    return tuple(d if d.derived else replace(d, derived=True) for d in value)
-
-
-def clear(value: Value, kinds: Iterable[str]) -> Value:
-    kinds = frozenset(kinds)
-    if cat.ALL in kinds:
-        return tuple(d for d in value if d.param == EXCEPTION)
-    return tuple(replace(d, cleared=d.cleared | kinds) for d in value)
-
-
-def _cap(steps: Sequence[FlowStep]) -> tuple[FlowStep, ...]:
-    if len(steps) <= MAX_STEPS:
-        return tuple(steps)
-    half = MAX_STEPS // 2
-    return (*steps[:half], *steps[-half:])
-
-
-def add_step(value: Value, step: FlowStep) -> Value:
-    out: list[Dep] = []
-    for d in value:
-        steps = list(d.steps)
-        if steps and steps[-1].location.path == step.location.path and steps[-1].location.line == step.location.line:
-            steps[-1] = step
-        else:
-            steps.append(step)
-        out.append(replace(d, steps=_cap(steps)))
-    return tuple(out)
-
-
-def compose(outer: Dep, inner: Dep, call: FlowStep) -> Dep:
-    path = outer.path if outer.derived else (outer.path + inner.path)[:MAX_PATH]
-    return Dep(outer.param, path, outer.derived or inner.derived, _cap((*outer.steps, call, *inner.steps)),
-               outer.cleared | inner.cleared)
 
 
 def render_path(path: tuple[str, ...], name: str = "event") -> str:
@@ -1209,7 +1139,7 @@ class FunctionAnalyzer:
         out: list[Dep] = []
         for dep in summary.returns:
             if dep.param == EXCEPTION:
-                out.append(replace(dep, steps=_cap((*dep.steps, call_step))))
+                out.append(replace(dep, steps=cap((*dep.steps, call_step))))
                 continue
             if 0 <= dep.param < len(args):
                 out.extend(compose(outer, dep, call_step) for outer in args[dep.param])

@@ -20,13 +20,12 @@ from remit.code.facts import (
     IssueKind,
     Language,
     SdkCall,
-    SinkKind,
     TaintFlow,
 )
-from remit.code.python import catalog as cat
+from remit.code.lattice import Dep, handler_facts
 from remit.code.python import checks
 from remit.code.python.modules import ImportRef, Module, ParseCache, find_module
-from remit.code.python.taint import EXCEPTION, Dep, FunctionRef, Program
+from remit.code.python.taint import FunctionRef, Program
 from remit.code.resolve import ResolvedCode, inside
 from remit.code.sources import EventSources
 from remit.diagnostics import Diagnostic, Level
@@ -154,35 +153,8 @@ class PythonAnalyzer:
         params = [a.arg for a in (*handler.node.args.posonlyargs, *handler.node.args.args)]
         event_name = params[0] if params else "event"
         start = FlowStep(handler.module.loc(handler.node), f"{event_name}: the event the trigger delivers")
-        flows: dict[tuple[str, SourceLocation, str], TaintFlow] = {}
-        issues: list[CodeIssue] = []
-        for hit in summary.hits:
-            dep = hit.dep
-            if dep.param != 0 or hit.kind in dep.cleared:
-                continue
-            source = sources.match(dep.path)
-            if source is None:
-                continue
-            steps = (*(dep.steps or (start,)), FlowStep(hit.location, hit.callee))
-            text = render_path(dep.path, event_name)
-            if hit.kind == cat.PERSIST:
-                issues.append(CodeIssue(IssueKind.PERSISTENCE, hit.location,
-                                        f"Event data ({source.label}, {text}) is kept beyond the invocation "
-                                        f"({hit.callee}): the next invocation in the same execution environment, "
-                                        f"possibly for another caller, sees it",
-                                        evidence=f"{hit.text}|{text}", confidence=source.confidence,
-                                        steps=steps))
-                continue
-            key = (hit.kind, hit.location, text)
-            if key not in flows:
-                flows[key] = TaintFlow(SinkKind(hit.kind), text, hit.callee, steps, source.confidence,
-                                       source.trigger, hit.text)
-        leaks: dict[SourceLocation, CodeIssue] = {}
-        for dep in summary.returns:
-            if dep.param == EXCEPTION and sync:
-                leak = _leak(dep, handler)
-                leaks.setdefault(leak.location, leak)
-        return list(flows.values()), issues + list(leaks.values())
+        return handler_facts(summary, sources, start, event_name, render_path, lambda dep: _leak(dep, handler),
+                             sync=sync, lead_with_start=False)
 
 
 def _leak(dep: Dep, handler: FunctionRef) -> CodeIssue:
