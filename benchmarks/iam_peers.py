@@ -1,10 +1,12 @@
-"""Compare remit's privilege-escalation findings with Cloudsplaining and Parliament over the corpus templates.
+"""Compare remit's privilege-escalation and over-privilege findings with Cloudsplaining and Parliament over the
+corpus templates.
 
 Usage: .venv/bin/python benchmarks/iam_peers.py [CORPUS_DIR] [--peers-python /tmp/peers-iam/bin/python]
 Peers run in their own venv (``python3 -m venv /tmp/peers-iam && /tmp/peers-iam/bin/pip install cloudsplaining
 parliament``); absent peers are skipped. Identity policies are taken from remit's model of each template
 (inline and customer managed), written as JSON and given to the peers one policy at a time; remit judges each
-principal's combined grants. Prints, per tool, how many principals/policies each flags per category.
+principal's combined grants. Prints, per tool, how many principals/policies each flags per category (remit's
+over-privilege rules count principals; RMT-IAM-001/003 count statements; the peers count policies).
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from collections import Counter
 from pathlib import Path
 
 from remit.api import load_documents
+from remit.engine import all_rules
 from remit.iam.privesc import escalations
+from remit.model.application import Application
 from remit.model.build import build
 from remit.model.policy import PolicyKind
 from remit.model.values import Unknown, to_json
@@ -35,6 +39,8 @@ try:
         if pd.permissions_management_without_constraints: cats.append("permissions-management")
         if pd.allows_data_exfiltration_actions: cats.append("data-exfiltration")
         if pd.infrastructure_modification: cats.append("infrastructure-modification")
+        if pd.credentials_exposure: cats.append("credentials-exposure")
+        if pd.service_wildcard: cats.append("service-wildcard")
         out["cloudsplaining"][i] = cats
 except ImportError:
     out["cloudsplaining"] = None
@@ -47,6 +53,29 @@ except ImportError:
     out["parliament"] = None
 print(json.dumps(out))
 '''
+
+
+#: remit's over-privilege rules and the category each counts toward (Cloudsplaining's names where they match).
+OVERPRIV = {
+    "RMT-IAM-001": "admin",
+    "RMT-IAM-003": "service-wildcard",
+    "RMT-IAM-030": "write-wildcard",
+    "RMT-IAM-031": "data-exfiltration",
+    "RMT-IAM-032": "credentials-exposure",
+    "RMT-IAM-033": "permissions-management",
+    "RMT-IAM-034": "infrastructure-modification",
+    "RMT-IAM-035": "managed-full-access",
+    "RMT-IAM-036": "sam-template-wildcard",
+}
+
+
+def _principals_flagged(app: Application, rule_id: str) -> int:
+    """How many principals (or, for the statement-level rules 001/003, statements) the rule flags."""
+    rule = next(r for r in all_rules() if r.id == rule_id)
+    try:
+        return sum(1 for _ in rule.check(app, app))
+    except Exception:  # noqa: BLE001 - a rule failure on a corpus file is counted as nothing, not fatal
+        return 0
 
 
 def main(argv: list[str]) -> int:
@@ -65,6 +94,8 @@ def main(argv: list[str]) -> int:
         for principal in (*app.roles, *app.users, *app.groups):
             for cat in {e.method.category for e in escalations(app, principal)}:
                 remit_counts[cat] += 1
+        for rule_id, cat in OVERPRIV.items():
+            remit_counts[cat] += _principals_flagged(app, rule_id)
             for pol in principal.policies:
                 if pol.kind is PolicyKind.AWS_MANAGED or isinstance(pol.document, Unknown):
                     continue

@@ -6,8 +6,12 @@ from collections.abc import Iterator
 
 from remit.findings import Category, Responsibility, Severity
 from remit.model.application import Application
+from remit.model.entities import IamPrincipal
+from remit.model.policy import Statement
+from remit.model.resources import ResourceId
 from remit.model.values import render
 from remit.rules.base import Hit, rule
+from remit.rules.iam._effective import admin_share
 from remit.rules.iam._grants import action_node, describe_principals, grants, is_admin
 
 
@@ -42,24 +46,39 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
     ``PowerUserAccess`` is ``NotAction`` on IAM and Organizations. Their statements are reported at the line
     that attaches them (a SAM ``Policies:`` entry or a ``ManagedPolicyArns`` item).
 
+    The statement is judged on each principal's effective permissions (the IAM engine, after explicit Deny and
+    the permissions boundary): it is reported when it still grants some principal at least half of all
+    actions, critical when that principal is left with every action unconditionally, high otherwise (a Deny
+    of ``iam:*`` beside ``Action: "*"`` leaves a near-administrator). A ``Deny`` of ``*`` or a boundary that
+    allows one service makes it a near miss. A principal reported here gets no other over-privilege finding
+    (RMT-IAM-030..036): whatever they would say, it can already do.
+
     Every identity policy is checked once, however many principals it is attached to; the message lists them.
     Permissions boundaries, trust policies and resource policies are not grants and are not checked.
-    ``NotResource`` counts as every resource. A statement with a ``Condition`` is still reported: conditions such
-    as MFA or source IP narrow when the power applies, not how much it is.
+    ``NotResource`` counts as every resource. A statement with a ``Condition`` is still reported (high, as the
+    principal is not an administrator unconditionally): conditions such as MFA or source IP narrow when the
+    power applies, not how much it is.
     """
     for grant in grants(app):
         st = grant.statement
         if not is_admin(st):
             continue
+        full = _effective_admin(app, grant.principals, st)
+        if full is None:
+            continue  # a Deny or the permissions boundary removes (most of) what it grants
         actions = ", ".join(render(a) for a in st.actions)
         if st.not_action:
             what = f"every action except {actions}"
             severity = Severity.HIGH
             power = "can do nearly anything in the account"
-        else:
+        elif full:
             what = "every action"
             severity = Severity.CRITICAL
             power = "administers the account"
+        else:
+            what = "every action (less what an explicit Deny or the permissions boundary removes)"
+            severity = Severity.HIGH
+            power = "can do nearly anything in the account"
         resources = "every resource" if not st.not_resource else \
             f"every resource except {', '.join(render(r) for r in st.resources)}"
         message = (f"The {grant.policy_label()} grants {what} on {resources} to "
@@ -67,3 +86,20 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
                    f"compromised dependency, its leaked credentials) {power}.")
         evidence = grant.evidence(f"{'not ' if st.not_action else ''}{actions}")
         yield Hit(action_node(app, st), message, grant.resource, evidence=evidence, severity=severity)
+
+
+def _effective_admin(app: Application, principals: tuple[ResourceId, ...], st: Statement) -> bool | None:
+    """Whether the statement makes some principal a full administrator (True), still grants at least half of all
+    actions to one (False), or neither (None). Without a principal in the template, the statement alone."""
+    targets = [e for e in (app.entity(rid) for rid in principals) if isinstance(e, IamPrincipal)]
+    if not targets:
+        return True
+    best: bool | None = None
+    for principal in targets:
+        share, untouched = admin_share(app, principal, st)
+        if share < 0.5:
+            continue
+        if untouched:
+            return True
+        best = False
+    return best

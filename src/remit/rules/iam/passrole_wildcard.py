@@ -7,11 +7,13 @@ from collections.abc import Iterator
 from remit.findings import Category, Responsibility, Severity
 from remit.iam.match import wildcard_match
 from remit.model.application import Application
+from remit.model.entities import IamPrincipal
+from remit.model.policy import Statement
+from remit.model.resources import ResourceId
 from remit.model.values import render
 from remit.rules.base import Hit, rule
 from remit.rules.iam._grants import (
     action_node,
-    denied_to_all,
     describe_principals,
     grants,
     is_admin,
@@ -47,9 +49,14 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
     ``iam:PassedToService`` condition does not prevent it (any role can still go to that service) and is still
     reported.
 
-    Not reported: PassRole on specific role ARNs; an Allow voided because every principal it applies to also
-    has an unconditional ``Deny`` of ``iam:PassRole`` on every resource; and statements that RMT-IAM-001 already
-    reports (``Action: "*"`` or ``NotAction`` on every resource), so one statement raises one finding.
+    The statement is judged by the IAM engine on each principal's combined policies: it is reported when, for
+    some principal it applies to, ``iam:PassRole`` on a role the template does not define (any role) is still
+    allowed, or allowed under conditions, after explicit Deny and the permissions boundary.
+
+    Not reported: PassRole on specific role ARNs; an Allow voided for every principal it applies to by a
+    ``Deny`` of ``iam:PassRole`` (on ``*`` or on the roles it would reach) or by a permissions boundary that
+    does not allow it; and statements that RMT-IAM-001 already reports (``Action: "*"`` or ``NotAction`` on
+    every resource), so one statement raises one finding.
     """
     for grant in grants(app):
         st = grant.statement
@@ -57,7 +64,7 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
             continue
         patterns = [render(a) for a in st.actions]
         covering = [p for p in patterns if wildcard_match(p, "iam:PassRole")]
-        if not covering or denied_to_all(app, grant.principals, "iam:PassRole"):
+        if not covering or not _effective(app, grant.principals, st):
             continue
         index = patterns.index(covering[0])
         scope = "every resource" if any(render(r).strip() == "*" for r in st.resources) or st.not_resource \
@@ -71,3 +78,15 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
                    f"powerful included, to a service resource it creates or updates and run code as that role.")
         evidence = grant.evidence(covering[0])
         yield Hit(action_node(app, st, index), message, grant.resource, evidence=evidence)
+
+
+_ANY_ROLE = "arn:aws:iam::123456789012:role/remit-probe/remit-probe-role"  # a role the template does not define
+
+
+def _effective(app: Application, principals: tuple[ResourceId, ...], st: Statement) -> bool:
+    """Whether the statement lets some principal pass a role the template does not define (the statement
+    alone when no principal is in the template)."""
+    targets = [e for e in (app.entity(rid) for rid in principals) if isinstance(e, IamPrincipal)]
+    if not targets:
+        return True
+    return any(app.iam.can(principal, "iam:PassRole", _ANY_ROLE).possible for principal in targets)

