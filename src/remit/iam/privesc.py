@@ -6,20 +6,26 @@ across several policies count), after explicit Deny and the permissions boundary
 * ``new-passrole`` methods also need ``iam:PassRole`` on a role that trusts the service the method runs code in:
   a modelled role that trusts that service and that the PassRole grant covers, or any role when PassRole is
   granted on ``*`` (such a role could exist or be created).
+  A PassRole grant whose ``iam:PassedToService`` condition names another service does not count.
 * ``existing-passrole`` methods need an existing resource to take over: for Lambda, a modelled function (other
-  than the principal's own) the action covers; for other resource kinds, the action granted on ``*``.
+  than the principal's own) the action covers whose role is *stronger* (grants some action on some resource the
+  principal lacks; an unmodelled role counts), or any function when the action reaches functions the template
+  does not define (``*``, ``arn:aws:lambda:*:*:function:*``); for other resource kinds, the action granted on
+  ``*``.
 * ``sts:AssumeRole`` counts toward modelled roles whose trust lets the principal's account in.
 """
 
 from __future__ import annotations
 
 import json
+import weakref
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from remit.iam.actions import expand
+from remit.iam.conditions import RequestContext, Tri, evaluate_clause
 from remit.model.application import Application
 from remit.model.entities import Function, IamPrincipal, Role
 from remit.model.policy import Statement
@@ -74,8 +80,45 @@ def catalog() -> tuple[Method, ...]:
 _SOME_ROLE = "arn:aws:iam::111122223333:role/remit-probe-any-role"  # a role the template does not define
 
 
+_SOME_FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:remit-probe-function"  # not in the template
+
+
 def _trusts_service(app: Application, role: Role, service: str) -> bool:
     return any(e.kind == "service" and e.value.lower() == service for e in app.iam.trusted_by(role))
+
+
+def _can_pass(app: Application, principal: IamPrincipal, role: Role | str, service: str) -> bool:
+    """Whether the principal may pass ``role`` to ``service``: PassRole allowed, and some allowing statement's
+    ``iam:PassedToService`` clauses (if any) admit that service."""
+    answer = app.iam.can(principal, "iam:PassRole", role)
+    if not answer.possible:
+        return False
+    if not answer.allowed_by:
+        return True
+    ctx = RequestContext({"iam:passedtoservice": (service,)})
+    return any(all(evaluate_clause(c, ctx) is not Tri.FALSE for c in st.conditions
+                   if c.key_lower == "iam:passedtoservice") for st in answer.allowed_by)
+
+
+def _stronger(app: Application, principal: IamPrincipal, fn: Function,
+              mine: dict[str, Any]) -> bool:
+    """Whether the function's role grants something the principal lacks: an action, or the action on a
+    resource the principal's grant of it does not name (``*`` names everything). An unmodelled role counts.
+    ``mine`` is the principal's grants by lower-cased action."""
+    role = app.role_of(fn)
+    if role is None:
+        return True
+    for g in app.iam.grants(role):
+        have = mine.get(g.action.lower())
+        if have is None or (have.conditional and not g.conditional):
+            return True
+        if not _on_star(have.resources) and any(r not in have.resources for r in g.resources):
+            return True
+    return False
+
+
+_NAMED = 5  # stronger functions named in a finding when the principal may rewrite any function
+_LOOKED_AT = 200  # functions looked at for those names; past it the finding says "any existing function"
 
 
 def _on_star(resources_: tuple[Any, ...]) -> bool:
@@ -89,20 +132,29 @@ def _gain(app: Application, principal: IamPrincipal, method: Method,
         passrole = grants["iam:passrole"]
         names = [render(r.name) for r in app.roles
                  if r.id != principal.id and _trusts_service(app, r, method.passes_to)
-                 and app.iam.can(principal, "iam:PassRole", r).possible]
+                 and _can_pass(app, principal, r, method.passes_to)]
         if names:
             return "the permissions of role " + ", ".join(sorted(names))
-        if _on_star(passrole.resources) and app.iam.can(principal, "iam:PassRole", _SOME_ROLE).possible:
+        if _on_star(passrole.resources) and _can_pass(app, principal, _SOME_ROLE, method.passes_to):
             return f"the permissions of any role trusting {method.passes_to} (PassRole on *)"
         return None
     if method.category == "existing-passrole":
         first = grants[method.actions[0].lower()]
         if method.existing == "function":
             own = {f.id for f in app.functions_using_role(principal)} if isinstance(principal, Role) else set()
-            fns: list[Function] = [f for f in app.functions if f.id not in own
-                                   and all(app.iam.can(principal, a, f).possible for a in method.actions)]
-            if fns:
-                return "the role of function " + ", ".join(sorted(render(f.name) for f in fns))
+            anywhere = all(app.iam.can(principal, a, _SOME_FUNCTION).possible for a in method.actions
+                           if a.lower().startswith("lambda:"))
+            fns: list[Function] = []
+            for looked, f in enumerate(f for f in app.functions if f.id not in own):
+                if anywhere and (len(fns) >= _NAMED or looked >= _LOOKED_AT):
+                    break  # the method works on any function: a few names are enough to show it
+                if all(app.iam.can(principal, a, f).possible for a in method.actions) \
+                        and _stronger(app, principal, f, grants):
+                    fns.append(f)
+            shown = ", ".join(sorted(render(f.name) for f in fns))
+            if anywhere:
+                return "the role of any existing function in the account" + (f" (e.g. {shown})" if fns else "")
+            return f"the role of function {shown}" if fns else None
         if _on_star(first.resources):
             return f"the role of any existing {method.existing or 'resource'} in the account"
         return None
@@ -120,9 +172,21 @@ def is_admin(app: Application, principal: IamPrincipal) -> bool:
     return len(full) >= len(expand("*"))
 
 
+_MEMO: weakref.WeakKeyDictionary[object, dict[object, tuple[Escalation, ...]]] = weakref.WeakKeyDictionary()
+
+
 def escalations(app: Application, principal: IamPrincipal) -> tuple[Escalation, ...]:
     """Every catalog method the principal's combined effective permissions allow (none for an administrator,
-    which has nothing left to gain; RMT-IAM-001 reports those)."""
+    which has nothing left to gain; RMT-IAM-001 reports those). Answers are kept per application's IAM
+    engine: the rules, the blast radius and the attack graph all ask."""
+    memo = _MEMO.setdefault(app.iam, {})
+    found = memo.get(principal.id)
+    if found is None:
+        found = memo[principal.id] = _escalations(app, principal)
+    return found
+
+
+def _escalations(app: Application, principal: IamPrincipal) -> tuple[Escalation, ...]:
     if is_admin(app, principal):
         return ()
     grants = {g.action.lower(): g for g in app.iam.grants(principal)}

@@ -27,20 +27,20 @@ the owning account), ``none``.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from remit.iam.conditions import RequestContext, Tri, describe, evaluate_clause, split_operator
 from remit.iam.evaluate import action_matches
-from remit.iam.exposure import RESTRICTING_KEYS, _action_covers, _concrete, _resources_cover
+from remit.iam.exposure import _POSITIVE, RESTRICTING_KEYS, _action_covers, _concrete, _resources_cover
 from remit.model.entities import Api, Bucket, Entity, LambdaPermission, Role
 from remit.model.policy import ConditionClause, PolicyDocument, Principal, Statement
-from remit.model.values import may_be_absent, present_options, render, text
+from remit.model.values import Value, may_be_absent, present_options, render, text
 
 __all__ = ["Exposure", "Reach", "TrustEdge", "Verdict", "anonymous_ok", "exposure_of", "judge_statements",
-           "lambda_statements", "outsider_can", "trust_edges"]
+           "lambda_statements", "outsider_can", "pins", "trust_edges"]
 
 Z3_TIMEOUT_MS = 2000
 _OUTSIDER = "remit-outsider-value"
@@ -107,6 +107,8 @@ class TrustEdge:
     statements: tuple[Statement, ...]
     conditions: tuple[str, ...] = ()
     restricted: bool = False  # a condition pins who (source ARN/account, audience, organization...)
+    restricted_by: tuple[str, ...] = ()  # the clauses that pin who (or keep an outsider out), as people read them
+    account: str | None = None  # account/principal edges: the account id named, "self" for the template's own
 
 
 # ------------------------------------------------------------------------------------------------
@@ -379,37 +381,96 @@ def _clauses(statements: Iterable[Statement]) -> tuple[str, ...]:
 # trust
 
 _ASSUME = ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML")
-_PINNING = frozenset({*RESTRICTING_KEYS, "sts:externalid"})
+#: Keys that pin who assumes a role, per kind of trusted principal (lower case).
+_PIN_CALLER = frozenset({"sts:externalid", "aws:principalorgid", "aws:principalorgpaths", "aws:principalarn",
+                         "aws:principalaccount", "aws:userid"})
+_PIN_SERVICE = frozenset({"aws:sourcearn", "aws:sourceaccount", "aws:sourceorgid", "aws:sourceorgpaths",
+                          "aws:sourceowner", "sts:externalid"})
+
+
+def _specific(value: Value) -> bool:
+    """A condition value that names something: not empty, not only wildcards (a template value counts)."""
+    literal = text(value)
+    if literal is None:
+        return not isinstance(value, (list, dict)) and value is not None
+    literal = literal.strip()
+    return bool(literal) and not all(c in "*?" for c in literal)
+
+
+def pins(clause: ConditionClause) -> bool:
+    """Whether a clause pins its key to specific values: a positive operator (not ``...IfExists``), every value
+    concrete (:data:`remit.iam.exposure.RESTRICTING_KEYS` rules for their keys, otherwise not only wildcards)."""
+    _, base, if_exists = split_operator(clause.operator)
+    if if_exists or base not in _POSITIVE or not clause.values:
+        return False
+    kind = RESTRICTING_KEYS.get(clause.key_lower)
+    return all(_concrete(kind, v) if kind is not None else _specific(v) for v in clause.values)
+
+
+def _pinned(st: Statement, keys: Callable[[str], bool]) -> tuple[str, ...]:
+    return tuple(describe(c) for c in st.conditions if keys(c.key_lower) and pins(c))
+
+
+def _provider_key(value: str) -> Callable[[str], bool]:
+    """Condition keys of a federated provider: ``<host>:aud``, ``<host>:sub``... (host as in the provider ARN)."""
+    host = value.rsplit("oidc-provider/", 1)[-1].lower()
+    named = "oidc-provider/" in value or "${" not in value  # otherwise a reference: the host is not known
+
+    def of_provider(key: str) -> bool:
+        if "saml-provider/" in value:
+            return key.startswith("saml:")
+        if named and key.startswith(host + ":"):
+            return True
+        return not named and key.endswith((":aud", ":sub", ":amr", ":app_id", ":oaud"))
+
+    return of_provider
 
 
 def trust_edges(role: Role) -> tuple[TrustEdge, ...]:
-    """Who the role's trust policy lets assume it (Deny statements for everyone remove an edge)."""
+    """Who the role's trust policy lets assume it.
+
+    ``anyone`` edges (``*``, ``AWS: *``, ``NotPrincipal``) are judged like a resource policy's Allow for
+    anyone (:func:`outsider_can`, with the trust policy's Deny statements for everyone): restricted when an
+    outside account cannot meet the conditions (``aws:PrincipalOrgID``, a concrete ``aws:PrincipalArn``...),
+    not when it can (``sts:ExternalId``, ``aws:MultiFactorAuthPresent``, a ``PrincipalArn`` with a wildcard
+    account). Other edges are restricted when a clause pins the caller: ``sts:ExternalId``, the caller's
+    organization, ARN or account for accounts and principals; ``aws:SourceArn``/``SourceAccount`` (or
+    ``sts:ExternalId``) for services; the provider's claims (``aud``, ``sub``, ``amr``) for federated ones.
+    """
     if not isinstance(role.trust, PolicyDocument):
         return ()
     out: list[TrustEdge] = []
-    denies = [st for st in role.trust.statements if not st.allows and not st.conditions
-              and any(p.is_anyone for p in st.principals)]
-    for st in role.trust.statements:
-        if not st.allows or not any(action_matches(st, a) is not Tri.FALSE for a in _ASSUME):
+    statements = role.trust.statements
+    for st in statements:
+        assumed = [a for a in _ASSUME if action_matches(st, a) is not Tri.FALSE]
+        if not st.allows or not assumed:
             continue
-        if any(all(action_matches(d, a) is Tri.TRUE for a in _ASSUME if action_matches(st, a) is not Tri.FALSE)
-               for d in denies):
+        denies = [d for d in statements if not d.allows and not d.not_principal and not d.when
+                  and any(p.is_anyone for p in d.principals)
+                  and all(action_matches(d, a) is Tri.TRUE for a in assumed)]
+        if any(not d.conditions for d in denies):
             continue
         conditions = tuple(describe(c) for c in st.conditions)
-        keys = {c.key_lower for c in st.conditions}
         for p in st.principals:
             value = render(p.value)
+            account: str | None = None
             if p.is_anyone or st.not_principal:
-                kind, restricted = "anyone", bool(keys & _PINNING)
+                kind = "anyone"
+                verdict = outsider_can(st, denies)
+                restricted, restricted_by = not verdict.reachable, verdict.restricted_by
             elif p.kind == "Service":
-                kind, restricted = "service", bool(keys & {"aws:sourcearn", "aws:sourceaccount"})
+                kind = "service"
+                restricted_by = _pinned(st, _PIN_SERVICE.__contains__)
+                restricted = bool(restricted_by)
             elif p.kind == "Federated":
                 kind = "federated"
-                restricted = any(k.endswith((":aud", ":sub", ":amr")) for k in keys)
+                restricted_by = _pinned(st, _provider_key(value))
+                restricted = bool(restricted_by)
             else:
                 account = _account_of(p)
                 whole = value.endswith((":root", "AccountId}")) or value.isdigit()
                 kind = "account" if account is not None and whole else "principal"
-                restricted = bool(keys & _PINNING)
-            out.append(TrustEdge(kind, value, (st,), conditions, restricted))
+                restricted_by = _pinned(st, _PIN_CALLER.__contains__)
+                restricted = bool(restricted_by)
+            out.append(TrustEdge(kind, value, (st,), conditions, restricted, restricted_by, account))
     return tuple(out)

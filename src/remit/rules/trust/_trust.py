@@ -1,0 +1,27 @@
+"""Shared by the trust rules: the roles' trust edges and hits placed at the trusting statement."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from remit.findings import Severity
+from remit.iam.reach import TrustEdge
+from remit.model.application import Application
+from remit.model.entities import Role
+from remit.rules.base import Hit
+
+OWN_ACCOUNTS = ("self", "123456789012")  # the template's own account (the sample id stands for it)
+
+
+def edges(role: Role, app: Application, *kinds: str) -> Iterator[TrustEdge]:
+    for edge in app.iam.trusted_by(role):
+        if edge.kind in kinds:
+            yield edge
+
+
+def hit(role: Role, edge: TrustEdge, message: str, severity: Severity | None = None) -> Hit:
+    """A hit at the trust statement that lets the principal in."""
+    st = edge.statements[0]
+    return Hit(st.node, message, role.resource, evidence=f"{edge.kind} {edge.value}", severity=severity,
+               details=(("principal", edge.value), ("kind", edge.kind),
+                        ("conditions", "; ".join(edge.conditions) or "none")))
