@@ -249,29 +249,137 @@ def test_dependency_findings_become_edges() -> None:
            "-> secret:PaymentProviderSecret" in paths
 
 
-def test_iam_engine_answers_when_present() -> None:
-    """With an IAM engine on the application (``app.iam.can``), its answers decide role permissions; an engine
-    that fails is dropped and the role's statements answer instead."""
-    import dataclasses  # noqa: PLC0415
-    from types import SimpleNamespace  # noqa: PLC0415
+def _steps(name: str) -> list[list[str]]:
+    result = scanned(name)
+    assert result.application is not None
+    graph = analyze(result.application, result.findings, load_hints(result.application, GRAPH / name / "hints.json"))
+    return [[s.label for s in p.steps] for p in graph.paths]
 
+
+def test_catalog_escalations_become_edges() -> None:
+    """Methods of the privilege-escalation catalog (remit.iam.privesc) the first graph did not know: a new
+    version of the role's own managed policy, a managed policy attached to its own role, a role passed to
+    Glue. Each hop names the method and points at the granting statement."""
+    labels = "\n".join(label for path in _steps("escalate-catalog") for label in path)
+    assert "may iam:CreatePolicyVersion and so rewrite an attached customer managed policy" in labels
+    assert "may iam:AttachRolePolicy and so attach any managed policy to a role, granting itself" in labels
+    assert "may pass role EtlAdminRole to glue (iam:PassRole + glue:CreateJob + glue:StartJobRun: glue-003)" in labels
+    assert [ln.rsplit(" -> ", 1)[1] for ln in lines_of("escalate-catalog")] == ["admin:account-admin"] * 3
+
+
+def test_a_deny_cancels_the_escalation(tmp_path: Path) -> None:
+    """The Deny removes the edge (no path); the same template without it escalates."""
+    assert lines_of("deny-cancels-escalation") == []
+    source = (GRAPH / "deny-cancels-escalation" / "template.yaml").read_text()
+    deny = '            - Effect: Deny\n              Action: iam:*\n              Resource: "*"\n'
+    without = source.replace(deny, "")
+    assert without != source
+    (tmp_path / "template.yaml").write_text(without)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text((GRAPH / "deny-cancels-escalation" / "src" / "app.py").read_text())
+    result = scan([tmp_path], ScanOptions(strict=True))
+    assert result.application is not None
+    hints = load_hints(result.application, GRAPH / "deny-cancels-escalation" / "hints.json")
+    got = [line(p) for p in analyze(result.application, result.findings, hints).paths]
+    assert "critical: attacker:internet -> entry:Fn URL -> function:Fn -> role:FnRole -> admin:account-admin" in got
+
+
+def test_a_conditional_grant_is_a_weaker_marked_edge() -> None:
+    by_end = {path[-1].split(" on bucket ")[-1].split(" ")[0]: path[-1] for path in _steps("conditional-grant")
+              if " on bucket " in path[-1]}
+    assert "[conditional: only if StringEquals s3:ExistingObjectTag/team = reports]" in by_end["Reports"]
+    assert "conditional" not in by_end["Archive"]
+    lines = lines_of("conditional-grant")
+    assert lines[0] == "critical: attacker:internet -> entry:Fn URL -> function:Fn -> role:FnRole -> data:Archive"
+    assert any(ln.startswith("medium:") and ln.endswith("data:Reports") for ln in lines)
+
+
+def test_ssrf_may_leak_the_credentials_but_xss_adds_nothing() -> None:
+    """Lambda has no instance metadata service: an SSRF reaches the role's credentials only through file://
+    (or a proxy), a weak edge straight to the role; XSS and open redirects act on other users, not on the
+    function, and add no edge."""
     result = scanned("injection-to-table")
     app = result.application
     assert app is not None
-    hints = load_hints(app, GRAPH / "injection-to-table" / "hints.json")
+    fn = next(f for f in app.functions if f.logical_id == "Lookup")
+    ssrf = CodeHint(fn.id, HintKind.INJECTION, "SSRF: event['url'] reaches urlopen", 0.9, SinkKind.SSRF,
+                    location=SourceLocation("src/app.py", 2, 5))
+    got = [line(p) for p in analyze(app, result.findings, [ssrf]).paths]
+    assert got == ["low: attacker:internet -> entry:ServerlessHttpApi GET /customers/{id} -> role:LookupRole "
+                   "-> data:Customers"]
+    for sink in (SinkKind.XSS, SinkKind.REDIRECT):
+        other = CodeHint(fn.id, HintKind.INJECTION, "x", 0.9, sink, location=SourceLocation("src/app.py", 2, 5))
+        assert analyze(app, result.findings, [other]).paths == ()
 
-    def with_engine(can: Any) -> Application:
-        engine = SimpleNamespace(can=can)
-        cls = type("AppWithEngine", (Application,), {"iam": property(lambda self: engine)})
-        made: Application = cls(**{f.name: getattr(app, f.name) for f in dataclasses.fields(app)})
-        return made
 
-    def deny(*_: Any) -> Any:
-        return SimpleNamespace(possible=False, allowed=False, allowed_by=())
+def test_who_writes_to_a_trigger_comes_from_the_exposure(tmp_path: Path) -> None:
+    """A queue that invokes an injectable function: its policy (app.iam.exposure) decides the starting point.
+    Anyone -> another AWS account at full likelihood; one named account -> other-account, less surely; the
+    account's own principals -> only the insider."""
+    def template(principal: str) -> str:
+        return f"""AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Data:
+    Type: AWS::DynamoDB::Table
+  Jobs:
+    Type: AWS::SQS::Queue
+  JobsPolicy:
+    Type: AWS::SQS::QueuePolicy
+    Properties:
+      Queues: [!Ref Jobs]
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {{AWS: "{principal}"}}
+            Action: sqs:SendMessage
+            Resource: !GetAtt Jobs.Arn
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      InlineCode: "def handler(e, c): pass"
+      Policies:
+        - DynamoDBReadPolicy: {{TableName: !Ref Data}}
+      Events:
+        Q: {{Type: SQS, Properties: {{Queue: !GetAtt Jobs.Arn}}}}
+"""
+    starts: dict[str, list[str]] = {}
+    scores: dict[str, float] = {}
+    for name, principal in (("anyone", "*"), ("partner", "arn:aws:iam::444455556666:root"),
+                            ("own", "arn:aws:iam::123456789012:role/x")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "template.yaml").write_text(template(principal))
+        result = scan([tmp_path / name], ScanOptions(strict=True))
+        app = result.application
+        assert app is not None
+        fn = next(f for f in app.functions if f.logical_id == "Worker")
+        hint = CodeHint(fn.id, HintKind.INJECTION, "code injection: body reaches eval", 0.9, SinkKind.CODE,
+                        frozenset({"sqs"}), SourceLocation("template.yaml", 1, 1))
+        paths = [p for p in analyze(app, result.findings, [hint]).paths if p.steps[1].resource == "Jobs write"]
+        starts[name] = sorted({p.steps[0].resource for p in paths})  # the insider's same chain is dropped
+        scores[name] = max(p.score for p in paths)
+    assert starts == {"anyone": ["other-account"], "partner": ["other-account"], "own": ["insider"]}
+    assert scores["anyone"] > scores["partner"] > scores["own"]
 
-    def broken(*_: Any) -> Any:
-        raise RuntimeError("not built yet")
 
-    assert analyze(with_engine(deny), result.findings, hints).paths == ()
-    assert [line(p) for p in analyze(with_engine(broken), result.findings, hints).paths] == \
-        lines_of("injection-to-table")
+def test_html_blast_radius_is_the_iam_view() -> None:
+    """The HTML "Blast radius" shows remit.iam.blast (as JSON and text do): actions grouped by kind, with where
+    they are granted."""
+    import html as html_lib  # noqa: PLC0415
+
+    from remit.iam.blast import blast_radii  # noqa: PLC0415
+
+    result = scanned("upload-to-admin")
+    assert result.application is not None
+    page = html_lib.unescape(render(result, Format.HTML))
+    section = page[page.index('<section id="blast">'):page.index('<section id="findings">')]
+    for b in blast_radii(result.application):
+        assert f"<b>{b.function}</b>" in section
+        for item in (*b.read, *b.write, *b.invoke, *b.passes):
+            assert item.describe() in section
+            assert f"({item.where})" in section
+        for e in b.escalate:
+            assert e in section
+    assert "ADMIN" in section  # Ops's role: every action on every resource

@@ -1,198 +1,112 @@
 """What a role may do to a resource, as the graph asks it: "may this role perform this action on that entity,
 and which statements say so?"
 
-The answer comes from the IAM engine (``app.iam.can``) when the application has one. Until then (and for
-anything the engine cannot answer) it comes from the role's own identity policies, statement by statement:
-an ``Allow`` whose actions match and whose resources refer to the entity (``!Ref``, ``!GetAtt``, ``${X}`` in
-an ARN), match its ARN as a pattern, or are ``*``; an unconditional ``Deny`` of the action on every resource
-or on that entity wins. A conditional ``Allow`` counts, less surely.
+Every answer comes from the IAM engine (``app.iam``): :meth:`~remit.iam.engine.IamEngine.grants` says which
+actions a role holds at all (after explicit Deny on every resource, the permissions boundary, NotAction), and
+:meth:`~remit.iam.engine.IamEngine.can` decides one action on one entity (Deny on that resource, resource
+policies, KMS key policies, conditions). A grant that holds only under conditions is a *conditional*
+permission: the graph keeps the edge at a lower likelihood.
+
+The only shortcut: when a role holds an action unconditionally on ``*``, has no Deny statement and no
+boundary, and the target has no resource policy, the answer is "allowed by the grant's statements" without
+asking ``can`` (the engine would say the same; a dense application asks this millions of times).
 """
 
 from __future__ import annotations
 
-import re
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from remit.iam.match import resource_refers_to, statement_matches_action, wildcard_match
+from remit.iam.engine import Grant
 from remit.model.application import Application
-from remit.model.entities import (
-    Bucket,
-    Entity,
-    EventBus,
-    Function,
-    KmsKey,
-    Queue,
-    Role,
-    Secret,
-    StateMachine,
-    Table,
-    Topic,
-)
-from remit.model.policy import PolicyDocument, Statement
-from remit.model.values import SymbolKind, Value, render, symbols, text
+from remit.model.entities import Api, DataStore, Entity, KmsKey, Role
+from remit.model.policy import Statement
+from remit.model.values import SymbolKind, symbols, text
 
-ENGINE_BUDGET = 5.0  # seconds of IAM-engine answers per scan; then the role's statements answer
-_ACCOUNT = "123456789012"
-_REGION = "us-east-1"
-_PSEUDO = {"${AWS::AccountId}": _ACCOUNT, "${AWS::Partition}": "aws", "${AWS::Region}": _REGION,
-           "${AWS::URLSuffix}": "amazonaws.com"}
-_SYMBOL = re.compile(r"\$\{[^}]*\}")
 _E = TypeVar("_E", bound=Entity)
-_UNNAMED = "\x01"  # a name no literal pattern spells: only a wildcard matches a resource named at deployment
+ANY_ROLE = "arn:aws:iam::111122223333:role/remit-probe-any-role"  # a role the template does not define
 
 
 @dataclass(frozen=True, slots=True)
 class Permission:
-    """An action the role may perform: the statements that allow it, and whether conditions apply."""
+    """An action the role may perform: the statements that allow it, and the conditions it holds under."""
 
     statements: tuple[Statement, ...]
     conditional: bool = False
+    conditions: tuple[str, ...] = ()
 
 
-def _name(entity: Entity) -> str:
-    value: Value | None = getattr(entity, "name", None)
-    literal = text(value) if value is not None else None
-    return literal if literal else _UNNAMED + entity.logical_id
-
-
-_PROBES: dict[int, tuple[Entity, str]] = {}
-
-
-def probe_arn(entity: Entity) -> str:
-    """:func:`_probe_arn`, remembered per entity (asked for every role that may touch it)."""
-    cached = _PROBES.get(id(entity))
-    if cached is not None and cached[0] is entity:
-        return cached[1]
-    if len(_PROBES) > 200_000:
-        _PROBES.clear()
-    arn = _probe_arn(entity)
-    _PROBES[id(entity)] = (entity, arn)
-    return arn
-
-
-def _probe_arn(entity: Entity) -> str:
-    """An ARN of the entity (an object ARN for a bucket) for matching literal resource patterns."""
-    name = _name(entity)
-    svc = {Table: f"dynamodb:{_REGION}:{_ACCOUNT}:table/{name}", Queue: f"sqs:{_REGION}:{_ACCOUNT}:{name}",
-           Topic: f"sns:{_REGION}:{_ACCOUNT}:{name}", EventBus: f"events:{_REGION}:{_ACCOUNT}:event-bus/{name}",
-           Secret: f"secretsmanager:{_REGION}:{_ACCOUNT}:secret:{name}-AbCdEf",
-           KmsKey: f"kms:{_REGION}:{_ACCOUNT}:key/{name}",
-           StateMachine: f"states:{_REGION}:{_ACCOUNT}:stateMachine:{name}",
-           Function: f"lambda:{_REGION}:{_ACCOUNT}:function:{name}",
-           Role: f"iam::{_ACCOUNT}:role/{name}"}
-    if isinstance(entity, Bucket):
-        return f"arn:aws:s3:::{name}/remit-probe-object"
-    for kind, tail in svc.items():
-        if isinstance(entity, kind):
-            return f"arn:aws:{tail}"
-    return f"arn:aws:remit:::{name}"
-
-
-ANY_ROLE = "arn:aws:iam::123456789012:role/remit-probe-any-role"
-
-
-def _pattern(value: Value) -> str:
-    shown = render(value)
-    for token, sample in _PSEUDO.items():
-        shown = shown.replace(token, sample)
-    return _SYMBOL.sub("\x00", shown)
-
-
-def covers(statement: Statement, target: Entity | None, probe: str) -> bool:
-    """Whether the statement's resources include the target (or the probe ARN when there is no entity)."""
-    if statement.not_resource:
-        return not any(wildcard_match(_pattern(v), probe) for v in statement.resources)
-    for value in statement.resources:
-        if target is not None and resource_refers_to(value, target.logical_id):
-            return True
-        if wildcard_match(_pattern(value), probe):
-            return True
-    return False
-
-
-def _by_pattern(value: Value) -> bool:
-    """A resource value that names no template resource: it matches by pattern (``*``, a literal ARN)."""
-    return not any(sym.kind is SymbolKind.RESOURCE for sym in symbols(value))
-
-
-def on_any_resource(statement: Statement) -> bool:
-    return statement.not_resource or any(text(v) in ("*", "arn:aws:*:*:*:*") for v in statement.resources)
+def _on_star(grant: Grant) -> bool:
+    return bool(grant.resources) and all(text(v) == "*" for v in grant.resources)
 
 
 class Access:
-    """Per-role permission answers, cached (a role's statements are read once)."""
+    """Per-role permission answers from the IAM engine, cached per role and action."""
 
     def __init__(self, app: Application) -> None:
         self.app = app
-        self._statements: dict[Any, tuple[tuple[Statement, ...], tuple[Statement, ...]]] = {}
+        self.iam = app.iam
+        self._grants: dict[object, dict[str, Grant]] = {}
+        self._plain: dict[object, bool] = {}  # role id -> no Deny statement and no boundary
         self._indexes: dict[int, tuple[Sequence[Entity], dict[str, list[Entity]]]] = {}
-        self._by_action: dict[tuple[Any, str], tuple[tuple[Statement, ...], tuple[Statement, ...]]] = {}
-        self._engine: Any = getattr(app, "iam", None) if _has_engine(app) else None
-        self._engine_time = 0.0
 
-    def _split(self, role: Role) -> tuple[tuple[Statement, ...], tuple[Statement, ...]]:
-        cached = self._statements.get(role.id)
-        if cached is None:
-            allows: list[Statement] = []
-            denies: list[Statement] = []
-            for policy in self.app.principal_policies(role):
-                for st in policy.statements:
-                    (allows if st.allows else denies).append(st)
-            cached = (tuple(allows), tuple(d for d in denies if not d.conditions))
-            self._statements[role.id] = cached
-        return cached
+    def grants(self, role: Role) -> dict[str, Grant]:
+        """The role's grants by lower-case action."""
+        found = self._grants.get(role.id)
+        if found is None:
+            found = self._grants[role.id] = {g.action.lower(): g for g in self.iam.grants(role)}
+        return found
+
+    def grant(self, role: Role, action: str) -> Grant | None:
+        return self.grants(role).get(action.lower())
+
+    def _is_plain(self, role: Role) -> bool:
+        found = self._plain.get(role.id)
+        if found is None:
+            denies = any(not st.allows for p in self.app.principal_policies(role) for st in p.statements)
+            found = self._plain[role.id] = not denies and role.boundary is None
+        return found
 
     def allowed(self, role: Role, action: str, target: Entity | None = None, probe: str | None = None) -> \
             Permission | None:
-        """The permission for ``action`` on ``target`` (or on the ARN ``probe``), or None when not allowed."""
-        arn = probe or (probe_arn(target) if target is not None else "*")
-        if self._engine is not None:
-            answered, permission = self._ask_engine(role, action, target if target is not None else arn)
-            if answered:
-                return permission
-        allows, denies = self._matching(role, action)
-        if not allows or any(on_any_resource(d) or covers(d, target, arn) for d in denies):
+        """The permission for ``action`` on ``target`` (or on the ARN ``probe``, else ``*``), or None."""
+        grant = self.grant(role, action)
+        if grant is None:
             return None
-        found = tuple(st for st in allows if covers(st, target, arn))
-        if not found:
+        guarded = isinstance(target, KmsKey) or (isinstance(target, (DataStore, Api)) and target.policy is not None)
+        if not grant.conditional and _on_star(grant) and not guarded and self._is_plain(role):
+            return Permission(grant.statements)
+        answer = self.iam.can(role, action, target if target is not None else (probe or "*"))
+        if not answer.possible:
             return None
-        return Permission(found, conditional=all(st.conditions for st in found))
+        return Permission(tuple(answer.allowed_by) or grant.statements, conditional=not answer.allowed,
+                          conditions=tuple(answer.conditions))
 
-    def _matching(self, role: Role, action: str) -> tuple[tuple[Statement, ...], tuple[Statement, ...]]:
-        """The role's Allow statements and unconditional Deny statements whose actions cover ``action``."""
-        key = (role.id, action)
-        matching = self._by_action.get(key)
-        if matching is None:
-            allows, denies = self._split(role)
-            matching = (tuple(st for st in allows if statement_matches_action(st, action)),
-                        tuple(d for d in denies if statement_matches_action(d, action)))
-            self._by_action[key] = matching
-        return matching
+    def allowed_any(self, role: Role, actions: Sequence[str], target: Entity | None = None,
+                    probe: str | None = None) -> tuple[str, Permission] | None:
+        """The first action of ``actions`` the role may perform on the target."""
+        for action in actions:
+            perm = self.allowed(role, action, target, probe)
+            if perm is not None:
+                return action, perm
+        return None
 
     def targets(self, role: Role, actions: Sequence[str], candidates: Sequence[_E], limit: int) -> \
             list[tuple[_E, str, Permission]]:
         """The candidates the role may perform one of ``actions`` on (with the first such action), at most
-        ``limit``. Only candidates a statement could cover are examined: those its resources refer to, or every
-        candidate when a statement names resources by pattern (``*``, a literal ARN) or uses NotResource."""
-        allows = [st for a in actions for st in self._matching(role, a)[0]]
-        if not allows:
+        ``limit``. Only candidates a grant could cover are asked about: those its resources name by reference,
+        or every candidate when a grant names resources by pattern (``*``, a literal ARN)."""
+        held = [g for g in (self.grant(role, a) for a in actions) if g is not None]
+        if not held:
             return []
-        if self._engine is None:
-            first = next(a for a in actions if self._matching(role, a)[0])
-            granted, denied = self._matching(role, first)
-            if not denied and all(text(v) == "*" for st in granted if not st.not_resource for v in st.resources) \
-                    and not any(st.not_resource for st in granted):
-                # the first action is allowed on every resource and denied on none: every candidate, alike
-                perm = Permission(granted, conditional=all(st.conditions for st in granted))
-                return [(c, first, perm) for c in candidates[:limit]]
-        if any(st.not_resource or any(_by_pattern(v) for v in st.resources) for st in allows):
-            pool: Sequence[_E] = candidates
+        by_pattern = any(not any(s.kind is SymbolKind.RESOURCE for s in symbols(v)) for g in held
+                         for v in g.resources) or any(not g.resources for g in held)
+        pool: Sequence[_E]
+        if by_pattern:
+            pool = candidates
         else:
-            named = {sym.name for st in allows for v in st.resources for sym in symbols(v)
-                     if sym.kind is SymbolKind.RESOURCE}
+            named = {s.name for g in held for v in g.resources for s in symbols(v) if s.kind is SymbolKind.RESOURCE}
             index = self._indexes.get(id(candidates))
             if index is None or index[0] is not candidates:
                 by_name: dict[str, list[Entity]] = {}
@@ -209,49 +123,12 @@ class Access:
                     break
         return out
 
-    def allowed_any(self, role: Role, actions: Sequence[str], target: Entity | None = None,
-                    probe: str | None = None) -> tuple[str, Permission] | None:
-        """The first action of ``actions`` the role may perform on the target."""
-        for action in actions:
-            perm = self.allowed(role, action, target, probe)
-            if perm is not None:
-                return action, perm
-        return None
-
-    def _ask_engine(self, role: Role, action: str, resource: object) -> tuple[bool, Permission | None]:
-        """The IAM engine's answer, and whether it gave one (if not, the statements are read here). The engine
-        gets :data:`ENGINE_BUDGET` seconds in all; past that the statements answer, so a huge application
-        cannot make the graph slow."""
-        if self._engine_time > ENGINE_BUDGET:
-            self._engine = None
-            return False, None
-        began = time.perf_counter()
-        try:
-            answer = self._engine.can(role, action, resource)
-            if not answer.possible:
-                return True, None
-            return True, Permission(tuple(answer.allowed_by), conditional=not answer.allowed)
-        except Exception:  # noqa: BLE001 - an engine still being built must not break the graph
-            self._engine = None
-            return False, None
-        finally:
-            self._engine_time += time.perf_counter() - began
+    def power(self, role: Role) -> int:
+        """How many actions the role holds unconditionally on every resource (to rank takeovers)."""
+        return sum(1 for g in self.grants(role).values() if not g.conditional and _on_star(g))
 
 
-def _has_engine(app: Application) -> bool:
-    return "iam" in type(app).__dict__
-
-
-def trusts_lambda(role: Role) -> bool:
-    """The role's trust policy lets the Lambda service assume it (so it can be passed to a new function)."""
-    if not isinstance(role.trust, PolicyDocument):
-        return False
-    for st in role.trust.statements:
-        if not st.allows:
-            continue
-        for p in st.principals:
-            if p.is_anyone:
-                return True
-            if p.kind == "Service" and "lambda.amazonaws.com" in render(p.value):
-                return True
-    return False
+def trusts_service(app: Application, role: Role, service: str) -> bool:
+    """The role's trust policy lets the service (or anyone) assume it, so it can be passed to that service."""
+    return any((e.kind == "service" and e.value.lower() == service) or e.kind == "anyone"
+               for e in app.iam.trusted_by(role))

@@ -14,12 +14,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from remit.code.facts import SinkKind
 from remit.findings import Finding
-from remit.graph.access import ANY_ROLE, Access, Permission, on_any_resource, trusts_lambda
+from remit.graph.access import ANY_ROLE, Access, Permission, trusts_service
 from remit.graph.hints import EXECUTES, QUERIES, CodeHint, HintKind, gather, sink_text
 from remit.graph.model import AttackGraph, Edge, EdgeKind, Evidence, Node, NodeKind, Start
-from remit.iam.exposure import open_exposures
-from remit.iam.match import statement_matches_action
+from remit.iam.conditions import Tri
+from remit.iam.evaluate import action_matches
+from remit.iam.privesc import Escalation, catalog, escalations, is_admin
+from remit.iam.reach import Exposure, Reach
 from remit.model.application import Application
 from remit.model.entities import (
     Api,
@@ -40,7 +43,7 @@ from remit.model.entities import (
     Trigger,
     TriggerKind,
 )
-from remit.model.policy import PolicyDocument, Statement
+from remit.model.policy import Statement
 from remit.model.resources import ResourceId
 from remit.model.values import render, text, truthy
 from remit.source import NodePath, SourceLocation
@@ -77,16 +80,22 @@ _SOURCE_WRITE: Mapping[type, tuple[str, ...]] = {
 }
 _SOURCE_KINDS = frozenset({TriggerKind.S3, TriggerKind.SQS, TriggerKind.SNS, TriggerKind.EVENTBRIDGE,
                            TriggerKind.DYNAMODB_STREAM, TriggerKind.KINESIS})
-_SELF_ESCALATION = ("iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:CreatePolicyVersion",
-                    "iam:SetDefaultPolicyVersion", "iam:UpdateAssumeRolePolicy", "iam:PutUserPolicy",
-                    "iam:AttachUserPolicy", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile",
-                    "iam:AddUserToGroup", "iam:PutGroupPolicy", "iam:AttachGroupPolicy")
+_USER_KEYS = ("iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile")
+SSRF_LEAK = 0.3  # an SSRF leaks the function's credentials only through file:// or a steerable proxy (see hints)
 _ADMIN = "admin"
 _ACCOUNT_IN = re.compile(r"^(?:arn:aws[\w-]*:iam::)?(\d{12})(?::|$)")  # a literal account id or its ARN
 
 
 def rid(r: ResourceId) -> str:
     return f"{r.doc}#{r.logical_id}"
+
+
+def _only_if(perm: Permission) -> str:
+    """A conditional grant, marked in the edge's label (its likelihood is halved)."""
+    if not perm.conditional:
+        return ""
+    shown = "; ".join(perm.conditions[:2]) or "its conditions hold"
+    return f" [conditional: only if {shown}]"
 
 
 def store_kind(store: DataStore) -> NodeKind:
@@ -210,29 +219,51 @@ class Builder:
             self._identity_pool(pool)
 
     def _trusted(self, role: Role) -> None:
-        """A trust policy that lets anyone, or an account named by a literal id, assume the role."""
-        if not isinstance(role.trust, PolicyDocument):
-            return
-        for exposure in open_exposures(role.trust):
-            if exposure.covers("sts:AssumeRole"):
+        """A trust policy (``app.iam.trusted_by``) that lets anyone, or an outside account, assume the role."""
+        edges = self.app.iam.trusted_by(role)
+        for edge in edges:
+            if edge.kind == "anyone" and not edge.restricted:
                 self._edge(Edge(self.start(Start.OTHER_ACCOUNT), self.role(role), EdgeKind.REACHES,
                                 f"the trust policy of role {role.logical_id} lets any AWS account assume it", 1.0,
-                                evidence=(Evidence("Principal: *", self.where(exposure.statement)),)))
+                                evidence=(Evidence("Principal: *", self.where(edge.statements[0])),)))
                 return
-        for st in role.trust.statements:
-            if not st.allows or st.not_principal or not statement_matches_action(st, "sts:AssumeRole"):
+        for edge in edges:
+            if edge.kind not in ("account", "principal"):
                 continue
-            for p in st.principals:
-                literal = text(p.value) if p.kind == "AWS" else None
-                account = _ACCOUNT_IN.search(literal or "")
-                if account is None:
-                    continue
-                likelihood = 0.3 if st.conditions else 0.5
-                self._edge(Edge(self.start(Start.OTHER_ACCOUNT), self.role(role), EdgeKind.REACHES,
-                                f"the trust policy of role {role.logical_id} lets account {account.group(1)} assume it"
-                                + (" (under conditions)" if st.conditions else ""), likelihood,
-                                evidence=(Evidence(f"Principal: {literal}", self.where(st)),)))
-                return
+            account = _ACCOUNT_IN.search(edge.value)
+            if account is None:
+                continue  # the template's own account (or an unknown one): not an outsider
+            likelihood = 0.3 if edge.conditions else 0.5
+            self._edge(Edge(self.start(Start.OTHER_ACCOUNT), self.role(role), EdgeKind.REACHES,
+                            f"the trust policy of role {role.logical_id} lets account {account.group(1)} assume it"
+                            + (" (under conditions)" if edge.conditions else ""), likelihood,
+                            evidence=(Evidence(f"Principal: {edge.value}", self.where(edge.statements[0])),)))
+            return
+
+    def _outsiders(self, store: DataStore, actions: Sequence[str]) -> tuple[Start, float, str, Statement] | None:
+        """Who outside the account the store's resource policy (``app.iam.exposure``) lets perform one of
+        ``actions``: the starting point, a likelihood, the action and the statement; None for no outsider."""
+        if not actions or store.policy is None:
+            return None
+        exposure: Exposure = self.app.iam.exposure(store)
+        if exposure.reach not in (Reach.PUBLIC, Reach.ANY_ACCOUNT, Reach.CROSS_ACCOUNT):
+            return None
+        for st in exposure.statements:
+            opened = next((a for a in actions if action_matches(st, a) is Tri.TRUE), None)
+            if opened is None:
+                continue
+            if exposure.reach is Reach.PUBLIC:
+                return Start.INTERNET, 1.0, opened, st
+            if exposure.reach is Reach.ANY_ACCOUNT:
+                return Start.OTHER_ACCOUNT, 1.0, opened, st
+            return Start.OTHER_ACCOUNT, 0.3 if exposure.conditions else 0.5, opened, st
+        return None
+
+    @staticmethod
+    def _who(start: Start, accounts: tuple[str, ...] = ()) -> str:
+        if start is Start.INTERNET:
+            return "anyone"
+        return "any AWS account" if not accounts else "account " + ", ".join(accounts)
 
     def _identity_pool(self, pool: IdentityPool) -> None:
         """Cognito identity pools hand out role credentials: to guests (anyone) and to signed-in users."""
@@ -254,16 +285,14 @@ class Builder:
         if access is None or not access.read:
             return
         word = _store_word(store)
-        start = Start.INTERNET if isinstance(store, (Bucket, Queue)) else Start.OTHER_ACCOUNT
-        for exposure in open_exposures(store.policy.document if store.policy is not None else None):
-            opened = exposure.covers_any(access.read)
-            if opened:
-                self._edge(Edge(self.start(start), self.store(store), EdgeKind.READ,
-                                f"the {word} policy of {store.logical_id} lets anyone {opened[0]}", 1.0,
-                                access.read_impact,
-                                (Evidence(f"{exposure.describe_principal()}: {opened[0]}",
-                                          self.where(exposure.statement)),)))
-                return
+        found = self._outsiders(store, access.read)
+        if found is not None:
+            start, likelihood, opened, st = found
+            who = self._who(start, self.app.iam.exposure(store).accounts)
+            self._edge(Edge(self.start(start), self.store(store), EdgeKind.READ,
+                            f"the {word} policy of {store.logical_id} lets {who} {opened}", likelihood,
+                            access.read_impact, (Evidence(f"{who}: {opened}", self.where(st)),)))
+            return
         if isinstance(store, Bucket) and text(store.acl) in ("PublicRead", "PublicReadWrite"):
             self._edge(Edge(self.start(Start.INTERNET), self.store(store), EdgeKind.READ,
                             f"bucket {store.logical_id} has the ACL {text(store.acl)}: anyone may list and read it",
@@ -323,17 +352,13 @@ class Builder:
         entry = self._node(self.source_entry_id(store), NodeKind.ENTRY, f"{store.logical_id} write",
                            f"writing to {word} {store.logical_id}, which invokes "
                            + ", ".join(sorted({t.function_id.logical_id for t in triggers})))
-        write = _SOURCE_WRITE.get(type(store), ())
-        for exposure in open_exposures(store.policy.document if store.policy is not None else None):
-            opened = exposure.covers_any(write)
-            if not opened:
-                continue
-            start = Start.INTERNET if isinstance(store, (Bucket, Queue)) else Start.OTHER_ACCOUNT
+        found = self._outsiders(store, _SOURCE_WRITE.get(type(store), ()))
+        if found is not None:
+            start, likelihood, opened, st = found
+            who = self._who(start, self.app.iam.exposure(store).accounts)
             self._edge(Edge(self.start(start), entry, EdgeKind.REACHES,
-                            f"the {word} policy of {store.logical_id} lets anyone {opened[0]}", 1.0,
-                            evidence=(Evidence(f"{exposure.describe_principal()}: {opened[0]}",
-                                               self.where(exposure.statement)),)))
-            break
+                            f"the {word} policy of {store.logical_id} lets {who} {opened}", likelihood,
+                            evidence=(Evidence(f"{who}: {opened}", self.where(st)),)))
         if isinstance(store, Bucket) and text(store.acl) == "PublicReadWrite":
             self._edge(Edge(self.start(Start.INTERNET), entry, EdgeKind.REACHES,
                             f"bucket {store.logical_id} has the ACL PublicReadWrite", 1.0,
@@ -375,6 +400,22 @@ class Builder:
                                 h.likelihood * EXECUTES[h.sink], evidence=evidence))
             elif h.sink in QUERIES:
                 self._query_edges(entry, fn, h)
+            elif h.sink is SinkKind.SSRF:
+                self._ssrf_edge(entry, fn, h)
+
+    def _ssrf_edge(self, entry: str, fn: Function, hint: CodeHint) -> None:
+        """SSRF: Lambda has no instance metadata service, and its runtime API (``AWS_LAMBDA_RUNTIME_API``)
+        serves invocation events, not credentials; the credentials are environment variables. An SSRF leaks
+        them only if the client follows ``file://`` (``/proc/self/environ``) or the URL can be steered through
+        a proxy the attacker reads: possible, seldom, hence a modest likelihood (:data:`SSRF_LEAK`)."""
+        role = self.app.role_of(fn)
+        if role is None:
+            return
+        self._edge(Edge(entry, self.role(role), EdgeKind.TRIGGERS,
+                        f"{fn.logical_id}: {hint.label}; role {role.logical_id}'s credentials (environment "
+                        "variables; Lambda has no metadata service) leak only if the client follows file:// or a "
+                        "proxy", hint.likelihood * SSRF_LEAK,
+                        evidence=(Evidence(hint.label, hint.location),)))
 
     def _query_edges(self, entry: str, fn: Function, hint: CodeHint) -> None:
         """SQL / NoSQL injection: the attacker reads the tables the function's own queries may read."""
@@ -435,22 +476,102 @@ class Builder:
         self._role_admin(node_id, role)
         self._role_stores(node_id, role)
         self._role_functions(node_id, role)
-        self._role_pass(node_id, role)
 
     def _role_admin(self, node_id: str, role: Role) -> None:
-        allows, _ = self.access._split(role)
-        for st in allows:
-            if on_any_resource(st) and (st.not_action or any(text(a) in ("*", "*:*") for a in st.actions)):
-                self._edge(Edge(node_id, self.admin(), EdgeKind.ESCALATE,
-                                f"role {role.logical_id} may perform every action on every resource", 1.0, 10.0,
-                                (Evidence("Action * on Resource *", self.where(st)),)))
-                return
-        found = self.access.allowed_any(role, _SELF_ESCALATION, probe=ANY_ROLE)
-        if found is not None:
-            action, perm = found
+        """Administrator already (``remit.iam.privesc.is_admin``), or one of the catalog's escalation methods
+        (``remit.iam.privesc.escalations``): one edge per target, the likeliest method named."""
+        grant = self.access.grant(role, "iam:PutRolePolicy")  # held on * by every administrator: asked first
+        if grant is not None and not grant.conditional and is_admin(self.app, role):
+            statements = grant.statements[:2]
             self._edge(Edge(node_id, self.admin(), EdgeKind.ESCALATE,
-                            f"role {role.logical_id} may {action} on any principal and grant itself anything",
-                            0.9 * (0.5 if perm.conditional else 1.0), 10.0, self._grant_evidence(action, perm)))
+                            f"role {role.logical_id} may perform every action on every resource", 1.0, 10.0,
+                            tuple(Evidence("every action on every resource", self.where(st)) for st in statements)))
+            return
+        granted = self.access.grants(role)
+        if not any(m.existing != "function" and all(a.lower() in granted for a in m.actions) for m in catalog()):
+            return  # nothing but function takeovers, which _role_functions draws (escalations() asks per function)
+        best: dict[str, Edge] = {}
+        counts: dict[str, int] = defaultdict(int)
+        for esc in escalations(self.app, role):
+            for edge in self._escalation_edges(node_id, role, esc):
+                counts[edge.target] += 1
+                held = best.get(edge.target)
+                if held is None or edge.likelihood > held.likelihood:
+                    best[edge.target] = edge
+        for target, found in best.items():
+            more = counts[target] - 1
+            if more:
+                found = Edge(found.source, found.target, found.kind,  # noqa: PLW2901 - the label gains a count
+                             f"{found.label} (+{more} other method{'s' if more > 1 else ''})", found.likelihood,
+                             found.impact, found.evidence)
+            self._edge(found)
+
+    def _escalation_edges(self, node_id: str, role: Role, esc: Escalation) -> list[Edge]:
+        method = esc.method
+        factor = 0.5 if esc.conditional else 1.0
+        when = " [conditional]" if esc.conditional else ""
+        acts = " + ".join(a.action for a in esc.actions)
+        evidence = tuple(Evidence(f"{a.action} granted", self.where(st)) for a in esc.actions
+                         for st in a.statements[:1])
+        if method.category == "new-passrole" and method.passes_to:
+            service = method.passes_to.split(".", 1)[0]
+            out: list[Edge] = []
+            passable = [r for r in self.app.roles if r.id != role.id
+                        and trusts_service(self.app, r, method.passes_to)]
+            for other, _, perm in self.access.targets(role, ("iam:PassRole",), passable, MAX_FANOUT):
+                out.append(Edge(node_id, self.role(other), EdgeKind.PASS_ROLE,
+                                f"role {role.logical_id} may pass role {other.logical_id} to {service} "
+                                f"({acts}: {method.id}){when}", 0.9 * factor * (0.5 if perm.conditional else 1.0),
+                                0.0, evidence))
+            pass_any = self.access.allowed(role, "iam:PassRole", probe=ANY_ROLE)
+            if pass_any is not None:
+                out.append(Edge(node_id, self.admin(), EdgeKind.PASS_ROLE,
+                                f"role {role.logical_id} may pass any role of the account, an administrator's "
+                                f"included, to {service} ({acts}: {method.id}){when}",
+                                0.7 * factor * (0.5 if pass_any.conditional else 1.0), 10.0, evidence))
+            return out
+        if method.category == "existing-passrole":
+            if method.existing == "function":
+                return []  # each function taken over is an update-code edge (_role_functions)
+            return [Edge(node_id, self.admin(), EdgeKind.ESCALATE,
+                         f"role {role.logical_id} may {acts} on any existing {method.existing} and run code with "
+                         f"its role (an administrator's, if one has it; {method.id}){when}", 0.4 * factor, 10.0,
+                         evidence)]
+        if method.id == "sts-001":
+            out = []
+            for other in self.app.roles:
+                if other.id == role.id or not any(e.kind in ("account", "anyone", "principal")
+                                                  for e in self.app.iam.trusted_by(other)):
+                    continue
+                assume = self.access.allowed(role, "sts:AssumeRole", other)
+                if assume is not None:
+                    out.append(Edge(node_id, self.role(other), EdgeKind.ESCALATE,
+                                    f"role {role.logical_id} may assume role {other.logical_id} (sts:AssumeRole)"
+                                    + when, 0.9 * factor * (0.5 if assume.conditional else 1.0), 0.0, evidence))
+            return out[:MAX_FANOUT]
+        if method.category == "credential-access":
+            return []  # secrets are read edges; parameters and environment variables are in the blast radius
+        if "admin" in method.gain:
+            gain = method.gain.replace(": admin", "")
+            first = method.actions[0].lower()
+            if first.endswith(("userpolicy", "grouppolicy")):
+                # a role cannot hold a user's policy: the gain needs that user's credentials, which
+                # iam:CreateAccessKey / CreateLoginProfile / UpdateLoginProfile hand over
+                keys = next((a for a in _USER_KEYS if self.access.grant(role, a) is not None), None)
+                how = f"then {keys} for that user and act as it" if keys else "and needs that user's credentials"
+                return [Edge(node_id, self.admin(), EdgeKind.ESCALATE,
+                             f"role {role.logical_id} may {acts} ({gain}) {how} ({method.id}){when}",
+                             (0.7 if keys else 0.3) * factor, 10.0, evidence)]
+            if first.endswith("rolepolicy") and self.access.allowed(role, method.actions[0], role) is None:
+                return [Edge(node_id, self.admin(), EdgeKind.ESCALATE,
+                             f"role {role.logical_id} may {acts} on other roles ({gain}), then needs to use one of "
+                             f"them ({method.id}){when}", 0.5 * factor, 10.0, evidence)]
+            return [Edge(node_id, self.admin(), EdgeKind.ESCALATE,
+                         f"role {role.logical_id} may {acts} and so {gain}, granting itself anything "
+                         f"({method.id}){when}", 0.9 * factor, 10.0, evidence)]
+        return [Edge(node_id, self.admin(), EdgeKind.ESCALATE,
+                     f"role {role.logical_id} may {acts}: {method.gain} (an administrator's, if the account has one; "
+                     f"{method.id}){when}", 0.5 * factor, 10.0, evidence)]
 
     def _role_stores(self, node_id: str, role: Role) -> None:
         for kind, stores in self._stores_by_type.items():
@@ -458,12 +579,12 @@ class Builder:
             word = _store_word(stores[0])
             for store, action, perm in self.access.targets(role, access.read, stores, MAX_FANOUT):
                 self._edge(Edge(node_id, self.store(store), EdgeKind.READ,
-                                f"role {role.logical_id} may {action} on {word} {store.logical_id}",
+                                f"role {role.logical_id} may {action} on {word} {store.logical_id}{_only_if(perm)}",
                                 0.5 if perm.conditional else 1.0, access.read_impact,
                                 self._grant_evidence(action, perm)))
             for store, action, perm in self.access.targets(role, access.write, stores, MAX_FANOUT):
                 self._edge(Edge(node_id, self.store(store), EdgeKind.WRITE,
-                                f"role {role.logical_id} may {action} on {word} {store.logical_id}",
+                                f"role {role.logical_id} may {action} on {word} {store.logical_id}{_only_if(perm)}",
                                 0.5 if perm.conditional else 1.0, access.write_impact,
                                 self._grant_evidence(action, perm)))
             sources = self._source_stores.get(kind)
@@ -482,7 +603,7 @@ class Builder:
         for fn, action, perm in [u for u in updates if u[0].role_id != role.id][:MAX_FANOUT]:
             how = "replace its code" if action.endswith("Code") else "add a layer or change its handler"
             self._edge(Edge(node_id, self.function(fn), EdgeKind.UPDATE_CODE,
-                            f"role {role.logical_id} may {action} on {fn.logical_id} ({how})",
+                            f"role {role.logical_id} may {action} on {fn.logical_id} ({how}){_only_if(perm)}",
                             0.5 if perm.conditional else 1.0, 7.0, self._grant_evidence(action, perm)))
         if self._hinted is None:
             self._hinted = [fn for fn in ranked if fn.id in self.hints]
@@ -499,30 +620,9 @@ class Builder:
             for fn in self.app.functions:
                 if fn.role_id not in power:
                     role = self.app.role_of(fn)
-                    allows = self.access._split(role)[0] if role is not None else ()
-                    power[fn.role_id] = sum(1 for st in allows if on_any_resource(st))
+                    power[fn.role_id] = self.access.power(role) if role is not None else 0
             self._ranked = sorted(self.app.functions, key=lambda fn: -power[fn.role_id])
         return self._ranked
-
-    def _role_pass(self, node_id: str, role: Role) -> None:
-        create = self.access.allowed(role, "lambda:CreateFunction", probe="arn:aws:lambda:*")
-        if create is None:
-            return
-        any_role = self.access.allowed(role, "iam:PassRole", probe=ANY_ROLE)
-        if any_role is not None:
-            self._edge(Edge(node_id, self.admin(), EdgeKind.PASS_ROLE,
-                            f"role {role.logical_id} may create a function (lambda:CreateFunction) with any role "
-                            "of the account (iam:PassRole on every role), an administrator's included",
-                            0.7 * (0.5 if any_role.conditional else 1.0), 10.0,
-                            (*self._grant_evidence("iam:PassRole", any_role),
-                             *self._grant_evidence("lambda:CreateFunction", create)[:1])))
-        passable = [r for r in self.app.roles if r.id != role.id and trusts_lambda(r)]
-        for other, _, perm in self.access.targets(role, ("iam:PassRole",), passable, MAX_FANOUT):
-            self._edge(Edge(node_id, self.role(other), EdgeKind.PASS_ROLE,
-                            f"role {role.logical_id} may create a function that runs with role {other.logical_id} "
-                            "(iam:PassRole + lambda:CreateFunction)", 0.9 * (0.5 if perm.conditional else 1.0), 0.0,
-                            (*self._grant_evidence("iam:PassRole", perm),
-                             *self._grant_evidence("lambda:CreateFunction", create)[:1])))
 
     # -- result ------------------------------------------------------------------------------------
     def graph(self) -> AttackGraph:
