@@ -63,22 +63,33 @@ class SourceMap:
     """
 
     marks: Mapping[Path, tuple[int, int]] = field(default_factory=dict)
+    # the file a mark is in, when one document is assembled from several files (a Terraform module); a mark
+    # not listed here is in the document's own file
+    files: Mapping[Path, str] = field(default_factory=dict)
+
+    def _chosen(self, path: Path) -> Path | None:
+        for end in range(len(path), -1, -1):
+            if path[:end] in self.marks:
+                if end < len(path) and end >= 1 and path[end - 1] == "Properties" and end >= 3 and \
+                        path[0] == "Resources" and path[: end - 1] in self.marks:
+                    return path[: end - 1]
+                return path[:end]
+        return None
 
     def position(self, path: Path) -> Position:
         """The position of ``path`` or of its longest existing prefix.
 
         A property the author did not write points at its resource rather than at the ``Properties:`` line
         (a missing setting is a fact about the resource)."""
-        for end in range(len(path), -1, -1):
-            found = self.marks.get(path[:end])
-            if found is not None:
-                if end < len(path) and end >= 1 and path[end - 1] == "Properties" and end >= 3 and \
-                        path[0] == "Resources":
-                    owner = self.marks.get(path[: end - 1])
-                    if owner is not None:
-                        return Position(*owner)
-                return Position(*found)
-        return Position(1, 1)
+        chosen = self._chosen(path)
+        return Position(1, 1) if chosen is None else Position(*self.marks[chosen])
+
+    def file_of(self, path: Path) -> str | None:
+        """The file holding the node :meth:`position` points at, when it is not the document's own file."""
+        if not self.files:
+            return None
+        chosen = self._chosen(path)
+        return None if chosen is None else self.files.get(chosen)
 
     def depth_known(self, path: Path) -> int:
         """How many leading parts of ``path`` exist in the document."""

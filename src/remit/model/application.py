@@ -234,4 +234,6 @@ class Application:
 
     def locate(self, node: NodePath) -> SourceLocation:
         pos = self.position(node)
-        return SourceLocation(node.doc, pos.line, pos.column)
+        marks = self._marks.get(node.doc)
+        in_file = marks.file_of(node.path) if marks is not None else None  # a module of several .tf files
+        return SourceLocation(in_file or node.doc, pos.line, pos.column)

@@ -291,6 +291,10 @@ class Resolver:
         name = self.resolve(arg, depth)
         return Unknown(f"Fn::ImportValue {to_json(name)} (another stack's export)")
 
+    def _fn_unknown(self, arg: Any, _depth: int) -> Value:
+        # written by loaders that translate another format (Terraform): a value they could not know, and why
+        return Unknown(str(arg))
+
     def _fn_getazs(self, _arg: Any, _depth: int) -> Value:
         return Unknown("Fn::GetAZs (the region's availability zones)")
 
