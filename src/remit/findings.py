@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -126,6 +127,7 @@ class Finding:
     related: tuple[SourceLocation, ...] = ()
     flow: tuple[FlowStep, ...] = ()  # ordered steps, first to last (SARIF codeFlows)
     details: tuple[tuple[str, str], ...] = ()  # structured facts: ("advisory", "GHSA-..."), ("fixed", "6.0")
+    construct: str = ""  # the CDK construct path of the resource (``OrdersStack/OrdersFunction``), "" elsewhere
 
     @property
     def suppressed(self) -> bool:
@@ -133,6 +135,22 @@ class Finding:
 
     def sort_key(self) -> tuple[int, str, int, str, str]:
         return (-self.severity.rank, self.location.path, self.location.line, self.rule_id, self.message)
+
+
+CDK_PATH = "aws:cdk:path"
+
+
+def construct_of(metadata: object) -> str:
+    """The construct a CDK resource was written as: its ``Metadata: aws:cdk:path`` without the ``/Resource``
+    (or ``/Default``) leaf CDK adds for the CloudFormation resource inside a higher-level construct."""
+    path = metadata.get(CDK_PATH) if isinstance(metadata, Mapping) else None
+    if not isinstance(path, str) or not path.strip():
+        return ""
+    path = path.strip().strip("/")
+    for leaf in ("/Resource", "/Default"):
+        if path.endswith(leaf):
+            return path[: -len(leaf)]
+    return path
 
 
 def fingerprint(rule_id: str, doc: str, resource: str, evidence: str) -> str:

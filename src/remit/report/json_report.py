@@ -26,6 +26,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "sas": f.category.sas,
         "responsibility": f.responsibility.value,
         "resource": f.resource,
+        **({"construct": f.construct} if f.construct else {}),
         "location": _location(f.location),
         "message": f.message,
         "remediation": f.remediation,

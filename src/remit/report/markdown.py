@@ -17,7 +17,8 @@ def cell(value: str) -> str:
 
 
 def _row(f: Finding) -> str:
-    return (f"| {_ICON[f.severity]} {f.severity.value} | `{f.rule_id}` | {cell(f.resource)} | "
+    resource = f"{f.resource} ({f.construct})" if f.construct else f.resource
+    return (f"| {_ICON[f.severity]} {f.severity.value} | `{f.rule_id}` | {cell(resource)} | "
             f"{_code(str(f.location))} | {cell(f.message)} |")
 
 

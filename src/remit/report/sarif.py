@@ -60,7 +60,8 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
         "message": {"text": f.message},
         "locations": [{
             "physicalLocation": _physical(f.location),
-            "logicalLocations": [{"name": f.resource, "kind": "resource"}],
+            "logicalLocations": [{"name": f.resource, "kind": "resource",
+                                  **({"fullyQualifiedName": f.construct} if f.construct else {})}],
         }],
         "partialFingerprints": {"remitFingerprint/v1": f.fingerprint},
         "properties": {

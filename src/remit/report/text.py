@@ -64,7 +64,9 @@ def render(result: ScanResult, *, color: bool = False) -> str:
         groups[(f.location.path, f.resource)].append(f)
     ordered = sorted(groups.items(), key=lambda kv: (-max(f.severity.rank for f in kv[1]), kv[0]))
     for (path, resource), findings in ordered:
-        out.append(style.bold(clean(resource)) + style.dim(f"  ({clean(path)})"))
+        construct = next((f.construct for f in findings if f.construct), "")  # CDK: the construct as written
+        shown = f"{clean(construct)} [{clean(resource)}]" if construct else clean(resource)
+        out.append(style.bold(shown) + style.dim(f"  ({clean(path)})"))
         for f in sorted(findings, key=Finding.sort_key):
             line = style.dim(f"line {f.location.line}")
             out.append(f"  {style.sev(f.severity)} {f.rule_id}  {clean(f.title)}  {line}")
