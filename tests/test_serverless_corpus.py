@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from remit.api import scan
+from remit.loaders.discover import InputFile
+from remit.loaders.serverless import UNKNOWN_KEY, load_serverless
 from remit.options import ScanOptions
 
 from .conftest import CORPORA
@@ -30,3 +32,20 @@ def test_serverless_service_scans_cleanly(rel: str) -> None:
     result = scan([path], ScanOptions(strict=True))
     crashes = [str(d) for d in result.diagnostics if d.code in CRASHES]
     assert not crashes
+
+
+def test_corpus_figures() -> None:
+    """Every service loads (or is declined with a diagnostic) and its unknowns are explicit."""
+    if not BASE.is_dir():
+        pytest.skip(f"{BASE} is not present")
+    files = sorted(p for p in BASE.rglob("serverless.y*ml") if "node_modules" not in p.parts)
+    read = unknowns = unresolved = 0
+    for path in files:
+        loaded = load_serverless(InputFile(path, path.relative_to(BASE).as_posix()))
+        assert loaded.document is not None or loaded.diagnostics, path
+        if loaded.document is not None:
+            read += 1
+            unknowns += str(loaded.document.data).count(UNKNOWN_KEY)
+            unresolved += sum(d.code == "unresolved-variable" for d in loaded.diagnostics)
+    assert read > 0
+    assert (unknowns == 0) == (unresolved == 0)  # every unknown value comes with its diagnostic

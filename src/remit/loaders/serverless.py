@@ -1,18 +1,23 @@
 """Serverless Framework (``serverless.yml`` / ``serverless.yaml``) read as a SAM-shaped document.
 
 The service is rewritten into the SAM resources the framework would deploy (one ``AWS::Serverless::Function`` per
-function, with its role statements, events, environment, runtime, reserved concurrency and layers), the
-``resources:`` CloudFormation section is merged in, and every synthesized node is marked at the line of the
-serverless.yml key it came from, so findings point at the author's file. Variables ``${self:...}``,
-``${opt:x, default}``, ``${sls:stage}`` and literal defaults are resolved; anything else (``${env:}``,
-``${file()}``, ``${ssm:}``, ``${cf:}``...) is left as written and reported as an ``unresolved-variable``
-diagnostic. Nothing is read outside the file and nothing is executed.
+function, with its role or statements, events, environment, runtime, reserved concurrency, layers and code
+location), the ``resources:`` CloudFormation section is merged in, and every synthesized node is marked at the
+line of the serverless.yml key it came from, so findings point at the author's file.
+
+Variables (``${self:}``, ``${sls:stage}``, ``${opt:x, default}``, ``${file(...)}`` of YAML/JSON inside the
+scanned root, defaults and nesting) are resolved; what cannot be known offline (``${env:}`` and ``${opt:}``
+without a default, ``${ssm:}``, ``${cf:}``, JavaScript resolvers, files outside the root...) becomes an explicit
+``Fn::Unknown`` node (``remit.model.values.Unknown`` in the model) and an ``unresolved-variable`` diagnostic.
+Nothing of the scanned app is executed and the environment is not read. See docs/formats.md.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path as FsPath
 from typing import Any
 
 from remit.diagnostics import Diagnostic, Level
@@ -25,6 +30,8 @@ NAMES = frozenset({"serverless.yml", "serverless.yaml"})
 _VAR = re.compile(r"\$\{([^${}]*)\}")
 _MAX_PASSES = 10
 DEFAULT_RUNTIME = "nodejs20.x"  # what the framework deploys when no runtime is written
+DEFAULT_STAGE = "dev"  # the framework's stage when neither --stage nor provider.stage says otherwise
+UNKNOWN_KEY = "Fn::Unknown"  # remit's own intrinsic: remit.model.intrinsics resolves it to Unknown(reason)
 
 
 def is_serverless(file: InputFile) -> bool:
@@ -37,44 +44,56 @@ def _logical(name: str) -> str:
     return (base or "Function") + "LambdaFunction"
 
 
+_SOURCE = re.compile(r"^(?P<src>[A-Za-z][A-Za-z0-9-]*)(?:\((?P<arg>[^()]*)\))?:(?!:)(?P<rest>.*)$", re.S)
+_FILE = re.compile(r"^file\((?P<arg>[^()]*)\)(?::(?P<rest>.*))?$", re.S)
+_TOKEN = re.compile("\x00(\\d+)\x00")
+_MAX_DEPTH = 20  # nested or chained references followed before giving up (also stops cycles)
+_MAX_FILE_BYTES = 1_000_000
+_SCRIPT_SUFFIXES = frozenset({".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"})
+_PSEUDO = {"accountId": "AWS::AccountId", "region": "AWS::Region"}
+_FRAMEWORK_DEFAULTS = {"provider.stage": DEFAULT_STAGE, "provider.region": "us-east-1"}  # when not written
+
+
+def _is_node(value: Any) -> bool:
+    """A CloudFormation intrinsic (``Ref``, ``Fn::...``) standing in for a value."""
+    return isinstance(value, Mapping) and len(value) == 1 and next(iter(value)) in ("Ref", UNKNOWN_KEY, "Fn::Join",
+                                                                                  "Fn::GetAtt", "Fn::Sub",
+                                                                                  "Fn::ImportValue")
+
+
+@dataclass(frozen=True, slots=True)
+class _Missing:
+    reason: str
+
+
+def unknown_node(reason: str) -> dict[str, str]:
+    """A template node the model resolves to :class:`remit.model.values.Unknown` with ``reason``."""
+    return {UNKNOWN_KEY: reason}
+
+
 class _Resolver:
-    def __init__(self, data: Mapping[str, Any], rel: str) -> None:
+    """Resolves ``${...}`` variables the way the framework would, offline.
+
+    Each variable is replaced by its value, or by a token standing for a template node: an explicit unknown
+    (``Fn::Unknown``) for what cannot be known offline, a pseudo parameter ``Ref``, or CloudFormation's own
+    ``${Name}`` text (``Fn::Sub`` variables are not the framework's and stay as written). A string that ends up
+    with unknown parts becomes ``Fn::Join`` of its known text and the unknowns.
+    """
+
+    def __init__(self, data: Mapping[str, Any], service_dir: FsPath, root: FsPath) -> None:
         self.data = data
-        self.rel = rel
-        self.unresolved: set[str] = set()
+        self.service_dir = service_dir
+        self.root = root
+        self.unresolved: dict[str, str] = {}  # variable as written -> why it is unknown
+        self._tokens: list[Any] = []  # token index -> str (literal text) or template node
+        self._files: dict[FsPath, Any] = {}
+        self._depth = 0
 
-    def _lookup(self, expr: str) -> Any:
-        expr = expr.strip()
-        if "," in expr:  # ${a, default}
-            first, default = expr.split(",", 1)
-            found = self._lookup(first)
-            if found is None:
-                return default.strip().strip("'\"")
-            return found
-        if expr.startswith("self:"):
-            node: Any = self.data
-            for part in [p for p in expr[5:].split(".") if p]:
-                if isinstance(node, Mapping) and part in node:
-                    node = node[part]
-                else:
-                    return None
-            return node
-        if expr == "sls:stage":
-            prov = self.data.get("provider")
-            stage = prov.get("stage") if isinstance(prov, Mapping) else None
-            if isinstance(stage, str) and "${" in stage and "sls:stage" not in stage:
-                stage = self._string(stage)
-            return stage if isinstance(stage, str) and "${" not in stage else "dev"
-        if expr.startswith(("opt:", "env:", "file(", "ssm:", "cf:", "s3:", "aws:", "param:", "sls:")):
-            return None
-        if (expr.startswith("'") and expr.endswith("'")) or (expr.startswith('"') and expr.endswith('"')):
-            return expr[1:-1]
-        return None
-
+    # -- values ---------------------------------------------------------------------------------
     def value(self, node: Any, depth: int = 0) -> Any:
         if isinstance(node, str):
-            return self._string(node)
-        if depth > 50:
+            return self.string(node)
+        if depth > 64:
             return node
         if isinstance(node, Mapping):
             return {k: self.value(v, depth + 1) for k, v in node.items()}
@@ -82,22 +101,218 @@ class _Resolver:
             return [self.value(v, depth + 1) for v in node]
         return node
 
-    def _string(self, text: str) -> Any:
-        for _ in range(_MAX_PASSES):
+    def _token(self, node: Any) -> str:
+        self._tokens.append(node)
+        return f"\x00{len(self._tokens) - 1}\x00"
+
+    def string(self, text: str) -> Any:
+        if "${" not in text:
+            return text
+        self._depth += 1
+        try:
+            if self._depth > _MAX_DEPTH:
+                return self._unknown(text, "variables nested too deeply or referring to each other in a cycle")
+            return self._finish(self._substitute(text))
+        finally:
+            self._depth -= 1
+
+    def _substitute(self, text: str) -> Any:
+        for _ in range(1000):
             m = _VAR.search(text)
             if m is None:
                 return text
-            found = self._lookup(m.group(1))
-            if found is None:
-                self.unresolved.add(m.group(0))
-                return text
-            if m.span() == (0, len(text)) and not isinstance(found, str):
-                return self.value(found, 1)
-            if isinstance(found, (Mapping, list)):
-                self.unresolved.add(m.group(0))
-                return text
-            text = text[: m.start()] + str(found) + text[m.end():]
-        return text
+            found = self._lookup(m.group(1).strip(), m.group(0))
+            if isinstance(found, _Missing):
+                found = self._token(self._unknown(self._written(m.group(0)), found.reason))
+            whole = m.span() == (0, len(text))
+            if whole and not isinstance(found, str):
+                return found
+            if _is_node(found):
+                found = self._token(found)
+            elif isinstance(found, (Mapping, list)):
+                found = self._token(self._unknown(self._written(m.group(0)), "a list or map inside a string"))
+            elif isinstance(found, bool):
+                found = "true" if found else "false"
+            elif not isinstance(found, str):
+                found = str(found)
+            text = text[: m.start()] + found + text[m.end():]
+        return self._token(self._unknown(text, "too many variables in one string"))
+
+    def _finish(self, value: Any) -> Any:
+        if not isinstance(value, str) or "\x00" not in value:
+            return value
+        parts: list[Any] = []
+        for i, piece in enumerate(_TOKEN.split(value)):
+            node = self._tokens[int(piece)] if i % 2 else piece
+            if isinstance(node, str):
+                if node and parts and isinstance(parts[-1], str):
+                    parts[-1] += node
+                elif node:
+                    parts.append(node)
+            else:
+                parts.append(node)
+        if not parts:
+            return ""
+        if len(parts) == 1:
+            return parts[0]
+        if all(isinstance(p, str) for p in parts):
+            return "".join(parts)
+        return {"Fn::Join": ["", parts]}
+
+    def _written(self, text: str) -> str:
+        """The variable as the author wrote it, for messages (tokens turned back into readable text)."""
+        return _TOKEN.sub(lambda m: self._show(self._tokens[int(m.group(1))]), text)
+
+    def _show(self, node: Any) -> str:
+        if isinstance(node, str):
+            return node
+        if isinstance(node, Mapping) and UNKNOWN_KEY in node:
+            return "<unknown>"
+        return "<value>"
+
+    def _unknown(self, written: str, reason: str) -> dict[str, str]:
+        self.unresolved.setdefault(written, reason)
+        return unknown_node(f"serverless variable {written}: {reason}")
+
+    # -- lookups --------------------------------------------------------------------------------
+    def _lookup(self, expr: str, written: str) -> Any:
+        """The value of one variable body (inner variables already replaced), or why it is unknown."""
+        first, comma, rest = expr.partition(",")
+        first = first.strip()
+        if comma:  # ${a, b, ...}: the first that resolves
+            found = self._one(first, written)
+            if not isinstance(found, _Missing) and found is not None:
+                return found
+            return self._default(rest.strip(), written)
+        found = self._one(first, written)
+        return _Missing("not set") if found is None else found
+
+    def _default(self, expr: str, written: str) -> Any:
+        first, comma, rest = expr.partition(",")
+        value = self._literal(first.strip())
+        if isinstance(value, _Missing):
+            value = self._one(first.strip(), written, bare=True)
+        if (isinstance(value, _Missing) or value is None) and comma:
+            return self._default(rest.strip(), written)
+        return _Missing("not set") if value is None else value
+
+    def _literal(self, text: str) -> Any:
+        if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+            return text[1:-1]
+        if _TOKEN.fullmatch(text):
+            node = self._tokens[int(_TOKEN.fullmatch(text).group(1))]  # type: ignore[union-attr]
+            return text if not isinstance(node, str) else node
+        if re.fullmatch(r"-?\d+(\.\d+)?", text):
+            return int(text) if text.lstrip("-").isdigit() else float(text)
+        if text in ("true", "false"):
+            return text == "true"
+        if text == "null":
+            return None
+        return _Missing("not a literal")
+
+    def _one(self, expr: str, written: str, *, bare: bool = False) -> Any:
+        literal = self._literal(expr)
+        if not isinstance(literal, _Missing):
+            return literal
+        fm = _FILE.match(expr)
+        if fm is not None:
+            return self._file(fm.group("arg"), fm.group("rest") or "")
+        m = _SOURCE.match(expr)
+        if m is None:
+            if bare:  # a default written without quotes
+                return expr
+            # not one of the framework's sources: CloudFormation's own ${Name} (inside Fn::Sub); kept as written
+            return self._token("${" + expr + "}")
+        src, arg, rest = m.group("src"), m.group("arg"), m.group("rest").strip()
+        if src == "self":
+            return self._walk(self.data, rest, "self")
+        if src == "sls":
+            if rest == "stage":
+                return self._stage()
+            return _Missing(f"sls:{rest} is known only at deploy time")
+        if src == "opt":
+            return _Missing(f"the --{rest} option is given at deploy time (write a default: ${{opt:{rest}, value}})")
+        if src == "env":
+            return _Missing(f"environment variable {rest} of the deploying machine; remit does not read the "
+                            "environment (write a default: ${env:NAME, value})")
+        if src == "aws" and rest in _PSEUDO:
+            return {"Ref": _PSEUDO[rest]}
+        reasons = {"ssm": "an SSM parameter read at deploy time", "cf": "another stack's output",
+                   "s3": "an S3 object read at deploy time", "param": "a Serverless Dashboard parameter",
+                   "aws": "an AWS value known at deploy time"}
+        return _Missing(reasons.get(src, f"variable source {src!r}{'(' + arg + ')' if arg else ''} "
+                                         "is not resolved offline"))
+
+    def _stage(self) -> Any:
+        prov = self.data.get("provider")
+        stage = prov.get("stage") if isinstance(prov, Mapping) else None
+        if isinstance(stage, str) and "sls:stage" not in stage:
+            stage = self.string(stage)
+        return stage if isinstance(stage, str) and stage else DEFAULT_STAGE
+
+    def _walk(self, node: Any, path: str, what: str) -> Any:
+        if what == "self" and path.strip(".") in _FRAMEWORK_DEFAULTS and self._walk_raw(node, path) is None:
+            return self._stage() if path.strip(".") == "provider.stage" else _FRAMEWORK_DEFAULTS[path.strip(".")]
+        for part in [p for p in path.split(".") if p]:
+            if isinstance(node, str) and "${" in node:  # a value made of variables: resolve it to go on
+                resolved = self.string(node)
+                if isinstance(resolved, Mapping) and UNKNOWN_KEY in resolved:
+                    return _Missing(f"it lies inside {self._written(node)}, which is unknown")
+                node = resolved
+            if isinstance(node, Mapping) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                return _Missing(f"{what}:{path} is not in the file")
+        if node is None:
+            return None
+        self._depth += 1
+        try:
+            if self._depth > _MAX_DEPTH:
+                return _Missing("variables nested too deeply or referring to each other in a cycle")
+            return self.value(node)
+        finally:
+            self._depth -= 1
+
+    @staticmethod
+    def _walk_raw(node: Any, path: str) -> Any:
+        for part in [p for p in path.split(".") if p]:
+            node = node.get(part) if isinstance(node, Mapping) else None
+        return node
+
+    def _file(self, arg: str, selector: str) -> Any:
+        name = arg.strip().strip("'\"")
+        if "\x00" in name or not name:
+            return _Missing("a file name known only at deploy time")
+        target = (self.service_dir / name).resolve()
+        if not target.is_relative_to(self.root):
+            return _Missing("the file is outside the scanned root; remit reads files only inside it")
+        if target.suffix.lower() in _SCRIPT_SUFFIXES:
+            return _Missing("a JavaScript/TypeScript variable resolver; remit never runs the scanned app's code")
+        if target.suffix.lower() not in (".yml", ".yaml", ".json"):
+            return _Missing("only YAML and JSON files are read")
+        if target not in self._files:
+            self._files[target] = self._read(target)
+        data = self._files[target]
+        if isinstance(data, _Missing):
+            return data
+        return self._walk(data, selector.strip(), f"file({name})")
+
+    @staticmethod
+    def _read(target: FsPath) -> Any:
+        try:
+            if not target.is_file():
+                return _Missing("the file does not exist")
+            if target.stat().st_size > _MAX_FILE_BYTES:
+                return _Missing("the file is too large")
+            text = target.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return _Missing("the file cannot be read")
+        try:
+            return load_yaml(text).data
+        except LoadError:
+            return _Missing("the file is not valid YAML or JSON")
 
 
 def _copy_marks(src: SourceMap, out: dict[Path, tuple[int, int]], src_prefix: Path, dst_prefix: Path) -> None:
@@ -118,7 +333,8 @@ def _rest_auth(spec: Mapping[str, Any], apis: _Apis) -> dict[str, Any] | None:
     if auth is None:
         return None
     if isinstance(auth, str):
-        auth = {"arn": auth} if auth.startswith("arn:") else {"name": auth}
+        auth = {"arn": auth} if auth.startswith("arn:") else {"type": auth} if auth.lower() == "aws_iam" \
+            else {"name": auth}
     if not isinstance(auth, Mapping):
         return None
     if str(auth.get("type", "")).lower() == "aws_iam":
@@ -136,7 +352,7 @@ def _rest_auth(spec: Mapping[str, Any], apis: _Apis) -> dict[str, Any] | None:
 def _http_auth(spec: Mapping[str, Any]) -> dict[str, Any] | None:
     auth = spec.get("authorizer")
     if isinstance(auth, str):
-        auth = {"name": auth}
+        auth = {"type": auth} if auth.lower() == "aws_iam" else {"name": auth}
     if not isinstance(auth, Mapping):
         return None
     if str(auth.get("type", "")).lower() == "aws_iam":
@@ -151,10 +367,163 @@ class _Apis:
         self.rest = False
         self.http = False
         self.rest_authorizers: dict[str, Any] = {}
+        self.api_key = False
+        self.cors: dict[str, Any] | None = None
 
 
-def _events(fn: Mapping[str, Any], name: str, marks: SourceMap, out: dict[Path, tuple[int, int]],
-            lid: str, props: dict[str, Any], apis: _Apis) -> None:
+_URL_CORS = {"allowedOrigins": "AllowOrigins", "allowedHeaders": "AllowHeaders", "allowedMethods": "AllowMethods",
+             "allowCredentials": "AllowCredentials", "exposedResponseHeaders": "ExposeHeaders", "maxAge": "MaxAge"}
+_READ_EVENTS = frozenset({"http", "httpApi", "sqs", "sns", "schedule", "stream", "s3", "eventBridge",
+                          "cognitoUserPool", "alb"})
+
+
+class _Service:
+    """What the whole service shares while functions are rewritten: written resources and the marks out."""
+
+    def __init__(self, data: Mapping[str, Any], marks: SourceMap) -> None:
+        self.data = data
+        self.marks = marks
+        self.out: dict[Path, tuple[int, int]] = {(): (1, 1)}
+        self.resources: dict[str, Any] = {}
+        extra = data.get("resources")
+        written = extra.get("Resources") if isinstance(extra, Mapping) else None
+        self.written: Mapping[str, Any] = written if isinstance(written, Mapping) else {}
+        self.diags: list[tuple[str, str]] = []
+
+    def mark(self, src: Path, dst: Path, fallback: tuple[int, int] = (1, 1)) -> None:
+        _copy_marks(self.marks, self.out, src, dst)
+        self.out.setdefault(dst, self.marks.marks.get(src, fallback))
+
+    def written_named(self, rtype: str, prop: str, name: Any) -> str | None:
+        """The logical id of a ``resources:`` resource of ``rtype`` whose ``prop`` (or id) is ``name``."""
+        for lid, res in self.written.items():
+            if isinstance(res, Mapping) and res.get("Type") == rtype:
+                props = res.get("Properties")
+                if lid == name or (isinstance(props, Mapping) and props.get(prop) == name):
+                    return str(lid)
+        return None
+
+    def role_ref(self, role: Any) -> Any:
+        """``role:`` as the framework reads it: an ARN, a logical id in ``resources:``, an intrinsic, or a name."""
+        if isinstance(role, str) and not role.startswith("arn:"):
+            if role in self.written:
+                return {"Fn::GetAtt": [role, "Arn"]}
+            return {"Fn::Sub": f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{role}"}
+        return role
+
+
+def _permission(svc: _Service, lid: str, eid: str, principal: str, source: Any, src: Path) -> None:
+    """A resource-based permission for a trigger SAM cannot express (an existing bucket or pool, an ALB)."""
+    pid = f"{lid}{eid}Permission"
+    props: dict[str, Any] = {"FunctionName": {"Ref": lid}, "Action": "lambda:InvokeFunction", "Principal": principal}
+    if source is not None:
+        props["SourceArn"] = source
+    svc.resources[pid] = {"Type": "AWS::Lambda::Permission", "Properties": props}
+    svc.mark(src, ("Resources", pid))
+
+
+def _s3_event(svc: _Service, spec: Any, lid: str, eid: str, src: Path) -> dict[str, Any] | None:
+    bucket = spec.get("bucket") if isinstance(spec, Mapping) else spec
+    if bucket is None:
+        return None
+    events = spec.get("event", "s3:ObjectCreated:*") if isinstance(spec, Mapping) else "s3:ObjectCreated:*"
+    existing = isinstance(spec, Mapping) and spec.get("existing") is True
+    written = bucket["Ref"] if isinstance(bucket, Mapping) and isinstance(bucket.get("Ref"), str) else \
+        svc.written_named("AWS::S3::Bucket", "BucketName", bucket)
+    if written is None and not existing and isinstance(bucket, str):
+        written = "S3Bucket" + _logical(bucket).removesuffix("LambdaFunction")  # the bucket the framework creates
+        svc.resources.setdefault(written, {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": bucket}})
+        svc.mark(src, ("Resources", written))
+    if written is None:  # a bucket made elsewhere: the framework only grants S3 the right to invoke
+        arn = bucket if isinstance(bucket, Mapping) else {"Fn::Sub": f"arn:${{AWS::Partition}}:s3:::{bucket}"}
+        _permission(svc, lid, eid, "s3.amazonaws.com", arn, src)
+        return None
+    return {"Type": "S3", "Properties": {"Bucket": {"Ref": written}, "Events": events}}
+
+
+def _cognito_event(svc: _Service, spec: Any, lid: str, eid: str, src: Path) -> dict[str, Any] | None:
+    if not isinstance(spec, Mapping) or spec.get("pool") is None:
+        return None
+    pool, trigger = spec["pool"], spec.get("trigger", "PreSignUp")
+    written = svc.written_named("AWS::Cognito::UserPool", "UserPoolName", pool)
+    if written is None and spec.get("existing") is not True and isinstance(pool, str):
+        written = "CognitoUserPool" + _logical(pool).removesuffix("LambdaFunction")
+        svc.resources.setdefault(written, {"Type": "AWS::Cognito::UserPool", "Properties": {"UserPoolName": pool}})
+        svc.mark(src, ("Resources", written))
+    if written is None:
+        _permission(svc, lid, eid, "cognito-idp.amazonaws.com", None, src)
+        return None
+    return {"Type": "Cognito", "Properties": {"UserPool": {"Ref": written}, "Trigger": trigger}}
+
+
+def _event(svc: _Service, kind: str, spec: Any, lid: str, eid: str, src: Path, apis: _Apis) -> dict[str, Any] | None:
+    if kind == "http" and isinstance(spec, (str, Mapping)):
+        path, method = "/", "ANY"
+        if isinstance(spec, str):
+            method, _, path = spec.partition(" ")
+        else:
+            path, method = str(spec.get("path", "/")), str(spec.get("method", "ANY"))
+        prop: dict[str, Any] = {"Type": "Api", "Properties": {"Path": "/" + path.lstrip("/"), "Method": method.lower(),
+                                                               "RestApiId": {"Ref": "ApiGatewayRestApi"}}}
+        apis.rest = True
+        auth = _rest_auth(spec, apis) if isinstance(spec, Mapping) else None
+        if isinstance(spec, Mapping) and spec.get("cors") not in (None, False) and apis.cors is None:
+            apis.cors = _rest_cors(spec["cors"])
+        if isinstance(spec, Mapping) and spec.get("private") is True:
+            auth = {**(auth or {}), "ApiKeyRequired": True}
+            apis.api_key = True
+        if auth is not None:
+            prop["Properties"]["Auth"] = auth
+        return prop
+    if kind == "httpApi" and isinstance(spec, (str, Mapping)):
+        path, method = "/", "ANY"
+        if isinstance(spec, str) and spec != "*":
+            method, _, path = spec.partition(" ")
+        elif isinstance(spec, Mapping):
+            path, method = str(spec.get("path", "/")), str(spec.get("method", "ANY"))
+        prop = {"Type": "HttpApi", "Properties": {"Path": "/" + path.lstrip("/"), "Method": method.upper(),
+                                                  "ApiId": {"Ref": "HttpApi"}}}
+        apis.http = True
+        http_auth = _http_auth(spec) if isinstance(spec, Mapping) else None
+        if http_auth is not None:
+            prop["Properties"]["Auth"] = http_auth
+        return prop
+    if kind == "sqs":
+        arn = spec.get("arn") if isinstance(spec, Mapping) else spec
+        return {"Type": "SQS", "Properties": {"Queue": arn}} if arn is not None else None
+    if kind == "sns" and isinstance(spec, (str, Mapping)):
+        arn = spec.get("arn", spec.get("topicName")) if isinstance(spec, Mapping) else spec
+        if isinstance(arn, str) and not arn.startswith("arn:"):
+            arn = {"Fn::Sub": f"arn:${{AWS::Partition}}:sns:${{AWS::Region}}:${{AWS::AccountId}}:{arn}"}
+        return {"Type": "SNS", "Properties": {"Topic": arn}}
+    if kind == "schedule":
+        rate = spec.get("rate") if isinstance(spec, Mapping) else spec
+        if isinstance(rate, list):
+            rate = rate[0] if rate else None
+        return {"Type": "Schedule", "Properties": {"Schedule": rate}} if rate is not None else None
+    if kind == "eventBridge" and isinstance(spec, Mapping):
+        if spec.get("schedule") is not None:
+            return {"Type": "Schedule", "Properties": {"Schedule": spec["schedule"]}}
+        props: dict[str, Any] = {"Pattern": spec.get("pattern") or {}}
+        if spec.get("eventBus") is not None:
+            props["EventBusName"] = spec["eventBus"]
+        return {"Type": "EventBridgeRule", "Properties": props}
+    if kind == "stream":
+        arn = spec.get("arn") if isinstance(spec, Mapping) else spec
+        stype = str(spec.get("type", "")) if isinstance(spec, Mapping) else ""
+        kinesis = stype == "kinesis" or (not stype and isinstance(arn, str) and ":kinesis:" in arn)
+        start = spec.get("startingPosition", "LATEST") if isinstance(spec, Mapping) else "LATEST"
+        return {"Type": "Kinesis" if kinesis else "DynamoDB", "Properties": {"Stream": arn, "StartingPosition": start}}
+    if kind == "s3":
+        return _s3_event(svc, spec, lid, eid, src)
+    if kind == "cognitoUserPool":
+        return _cognito_event(svc, spec, lid, eid, src)
+    if kind == "alb" and isinstance(spec, Mapping):
+        _permission(svc, lid, eid, "elasticloadbalancing.amazonaws.com", None, src)
+    return None
+
+
+def _events(svc: _Service, fn: Mapping[str, Any], name: str, lid: str, props: dict[str, Any], apis: _Apis) -> None:
     events: dict[str, Any] = {}
     raw = fn.get("events")
     if not isinstance(raw, list):
@@ -163,157 +532,188 @@ def _events(fn: Mapping[str, Any], name: str, marks: SourceMap, out: dict[Path, 
         if not isinstance(ev, Mapping) or not ev:
             continue
         kind, spec = next(iter(ev.items()))
-        eid = f"{kind[:1].upper()}{kind[1:]}{i}"
-        prop: dict[str, Any] | None = None
-        if kind in ("http", "httpApi") and not isinstance(spec, (str, Mapping)):
-            continue
-        if kind == "http":
-            path, method = "/", "ANY"
-            if isinstance(spec, str):
-                method, _, path = spec.partition(" ")
-            elif isinstance(spec, Mapping):
-                path, method = str(spec.get("path", "/")), str(spec.get("method", "ANY"))
-            prop = {"Type": "Api", "Properties": {"Path": "/" + path.lstrip("/"), "Method": method.lower(),
-                                                  "RestApiId": {"Ref": "ApiGatewayRestApi"}}}
-            apis.rest = True
-            rest_auth = _rest_auth(spec, apis) if isinstance(spec, Mapping) else None
-            if rest_auth is not None:
-                prop["Properties"]["Auth"] = rest_auth
-        elif kind == "httpApi":
-            path, method = "/", "ANY"
-            if isinstance(spec, str) and spec != "*":
-                method, _, path = spec.partition(" ")
-            elif isinstance(spec, Mapping):
-                path, method = str(spec.get("path", "/")), str(spec.get("method", "ANY"))
-            prop = {"Type": "HttpApi", "Properties": {"Path": "/" + path.lstrip("/"), "Method": method.upper(),
-                                                      "ApiId": {"Ref": "HttpApi"}}}
-            apis.http = True
-            http_auth = _http_auth(spec) if isinstance(spec, Mapping) else None
-            if http_auth is not None:
-                prop["Properties"]["Auth"] = http_auth
-        elif kind == "sqs":
-            arn = spec.get("arn") if isinstance(spec, Mapping) else spec
-            prop = {"Type": "SQS", "Properties": {"Queue": arn}}
-        elif kind == "sns" and isinstance(spec, (str, Mapping)):
-            arn = spec.get("arn", spec.get("topicName")) if isinstance(spec, Mapping) else spec
-            if isinstance(arn, str) and not arn.startswith("arn:"):
-                arn = {"Fn::Sub": f"arn:${{AWS::Partition}}:sns:${{AWS::Region}}:${{AWS::AccountId}}:{arn}"}
-            prop = {"Type": "SNS", "Properties": {"Topic": arn}}
-        elif kind == "schedule":
-            rate = spec.get("rate") if isinstance(spec, Mapping) else spec
-            if isinstance(rate, list):
-                rate = rate[0] if rate else None
-            prop = {"Type": "Schedule", "Properties": {"Schedule": rate}}
-        elif kind == "stream":
-            arn = spec.get("arn") if isinstance(spec, Mapping) else spec
-            prop = {"Type": "DynamoDB", "Properties": {"Stream": arn, "StartingPosition": "LATEST"}}
+        eid = f"{str(kind)[:1].upper()}{str(kind)[1:]}{i}"
+        src: Path = ("functions", name, "events", i)
+        prop = _event(svc, str(kind), spec, lid, eid, src, apis)
         if prop is not None:
             events[eid] = prop
-            _copy_marks(marks, out, ("functions", name, "events", i), ("Resources", lid, "Properties", "Events", eid))
-            out.setdefault(("Resources", lid, "Properties", "Events", eid),
-                           marks.marks.get(("functions", name, "events", i), (1, 1)))
+            svc.mark(src, ("Resources", lid, "Properties", "Events", eid))
+        elif kind not in _READ_EVENTS:
+            svc.diags.append((f"functions.{name}.events[{i}]", f"event type {kind!r} is not read"))
     if events:
         props["Events"] = events
 
 
-def to_sam(data: Mapping[str, Any], marks: SourceMap) -> tuple[dict[str, Any], SourceMap]:
-    """The SAM template the service amounts to, with marks pointing into the serverless.yml."""
-    out: dict[Path, tuple[int, int]] = {(): (1, 1)}
-    provider = data.get("provider") if isinstance(data.get("provider"), Mapping) else {}
-    assert isinstance(provider, Mapping)
-    resources: dict[str, Any] = {}
-    # provider-level statements, v3 (`iam.role.statements`) or v2 (`iamRoleStatements`)
+def _rest_cors(cors: Any) -> dict[str, Any]:
+    """``cors:`` on an http event as SAM's API ``Cors`` (the framework's defaults for ``cors: true``)."""
+    if not isinstance(cors, Mapping):
+        return {"AllowOrigin": "'*'", "AllowHeaders": "'Content-Type,X-Amz-Date,Authorization,X-Api-Key'",
+                "AllowMethods": "'OPTIONS,GET,POST,PUT,PATCH,DELETE'"}
+    origins = cors.get("origins", cors.get("origin", "*"))
+    origin = ",".join(str(o) for o in origins) if isinstance(origins, list) else str(origins)
+    out: dict[str, Any] = {"AllowOrigin": f"'{origin}'"}
+    if isinstance(cors.get("methods"), list):
+        out["AllowMethods"] = "'" + ",".join(str(m) for m in cors["methods"]) + "'"
+    if cors.get("allowCredentials") is True:
+        out["AllowCredentials"] = True
+    return out
+
+
+def _url(url: Any) -> dict[str, Any]:
+    auth = "AWS_IAM" if isinstance(url, Mapping) and url.get("authorizer") == "aws_iam" else "NONE"
+    config: dict[str, Any] = {"AuthType": auth}
+    cors = url.get("cors") if isinstance(url, Mapping) else None
+    if cors is True:  # the framework's defaults for `cors: true`
+        config["Cors"] = {"AllowOrigins": ["*"], "AllowMethods": ["*"],
+                          "AllowHeaders": ["Content-Type", "X-Amz-Date", "Authorization", "X-Api-Key",
+                                           "X-Amz-Security-Token"]}
+    elif isinstance(cors, Mapping):
+        config["Cors"] = {dst: cors[src] for src, dst in _URL_CORS.items() if cors.get(src) is not None}
+    return config
+
+
+def _code(fn: Mapping[str, Any], provider_package: Any, handler: str, props: dict[str, Any]) -> None:
+    """Where the code is: the handler's directory, or a prebuilt ``package.artifact``."""
+    directory, _, module = handler.rpartition("/")
+    props["Handler"] = module
+    artifact = None
+    for package in (fn.get("package"), provider_package):
+        if isinstance(package, Mapping) and isinstance(package.get("artifact"), str):
+            artifact = package["artifact"]
+            break
+    props["CodeUri"] = artifact if artifact is not None else (directory or ".")
+
+
+def _role(svc: _Service, provider: Mapping[str, Any]) -> tuple[Any, Any, Path, Any, Any]:
+    """The provider's role: (existing role, statements, where they are written, managed policies, boundary)."""
     statements: Any = None
     st_path: Path = ()
-    role_name: Any = None
+    existing: Any = None
     managed: Any = None
+    boundary: Any = None
     iam = provider.get("iam")
     if isinstance(iam, Mapping):
         role = iam.get("role")
-        if isinstance(role, Mapping):
+        if isinstance(role, Mapping) and not _is_node(role):
             statements, st_path = role.get("statements"), ("provider", "iam", "role", "statements")
             managed = role.get("managedPolicies")
+            boundary = role.get("permissionsBoundary") or role.get("permissionBoundary")
         elif role is not None:
-            role_name = role
+            existing = svc.role_ref(role)
     if statements is None and isinstance(provider.get("iamRoleStatements"), list):
         statements, st_path = provider["iamRoleStatements"], ("provider", "iamRoleStatements")
     if managed is None:
         managed = provider.get("iamManagedPolicies")
-    if provider.get("role") is not None and role_name is None:
-        role_name = provider.get("role")
-    functions = data.get("functions") if isinstance(data.get("functions"), Mapping) else {}
-    assert isinstance(functions, Mapping)
-    apis = _Apis()
-    for name, fn in functions.items():
-        if not isinstance(fn, Mapping):
-            continue
-        lid = _logical(str(name))
-        base: Path = ("Resources", lid)
-        out[base] = marks.marks.get(("functions", name), (1, 1))
-        props: dict[str, Any] = {}
-        handler = fn.get("handler")
-        if isinstance(handler, str):
-            directory, _, module = handler.rpartition("/")
-            props["CodeUri"] = directory or "."
-            props["Handler"] = module
-            for key in ("CodeUri", "Handler"):
-                out[(*base, "Properties", key)] = marks.marks.get(("functions", name, "handler"), out[base])
-        elif fn.get("image") is not None:
-            props["PackageType"] = "Image"
-            props["ImageUri"] = fn.get("image")
-        for src_key, dst_key, default in (("runtime", "Runtime", provider.get("runtime", DEFAULT_RUNTIME)),
-                                          ("memorySize", "MemorySize", provider.get("memorySize")),
-                                          ("timeout", "Timeout", provider.get("timeout")),
-                                          ("reservedConcurrency", "ReservedConcurrentExecutions", None),
-                                          ("layers", "Layers", provider.get("layers"))):
-            value = fn.get(src_key, default)
-            if value is not None:
-                props[dst_key] = value
-                src = ("functions", name, src_key) if src_key in fn else ("provider", src_key)
-                _copy_marks(marks, out, src, (*base, "Properties", dst_key))
-        env: dict[str, Any] = {}
-        for owner, src in ((provider, ("provider", "environment")), (fn, ("functions", name, "environment"))):
-            if isinstance(owner.get("environment"), Mapping):
-                env.update(owner["environment"])
-                _copy_marks(marks, out, src, (*base, "Properties", "Environment", "Variables"))
-        if env:
-            props["Environment"] = {"Variables": env}
-        fn_statements = fn.get("iamRoleStatements")
-        if fn.get("role") is not None:
-            props["Role"] = fn["role"]
-            _copy_marks(marks, out, ("functions", name, "role"), (*base, "Properties", "Role"))
-        elif isinstance(fn_statements, list):  # serverless-iam-roles-per-function
-            props["Policies"] = [{"Version": "2012-10-17", "Statement": fn_statements}]
-            _copy_marks(marks, out, ("functions", name, "iamRoleStatements"),
-                        (*base, "Properties", "Policies", 0, "Statement"))
-        elif role_name is not None:
-            props["Role"] = role_name
-            _copy_marks(marks, out, ("provider", "iam", "role"), (*base, "Properties", "Role"))
-        else:
-            policies: list[Any] = []
-            if isinstance(statements, list) and statements:
-                policies.append({"Version": "2012-10-17", "Statement": statements})
-                _copy_marks(marks, out, st_path, (*base, "Properties", "Policies", 0, "Statement"))
-            if isinstance(managed, list):
-                policies.extend(managed)
-            if policies:
-                props["Policies"] = policies
-        url = fn.get("url")
-        if url:
-            auth = "AWS_IAM" if isinstance(url, Mapping) and url.get("authorizer") == "aws_iam" else "NONE"
-            props["FunctionUrlConfig"] = {"AuthType": auth}
-            _copy_marks(marks, out, ("functions", name, "url"), (*base, "Properties", "FunctionUrlConfig"))
-            out.setdefault((*base, "Properties", "FunctionUrlConfig"),
-                           marks.marks.get(("functions", name, "url"), out[base]))
-        _events(fn, str(name), marks, out, lid, props, apis)
-        out.setdefault((*base, "Properties"), out[base])
-        resources[lid] = {"Type": "AWS::Serverless::Function", "Properties": props}
-    stage = provider.get("stage") if isinstance(provider.get("stage"), str) else "dev"
+    if provider.get("role") is not None and existing is None:
+        existing = svc.role_ref(provider.get("role"))
+    return existing, statements, st_path, managed, boundary
+
+
+def _function(svc: _Service, name: str, fn: Mapping[str, Any], provider: Mapping[str, Any], apis: _Apis) -> None:
+    marks, out = svc.marks, svc.out
+    lid = _logical(name)
+    base: Path = ("Resources", lid)
+    out[base] = marks.marks.get(("functions", name), (1, 1))
+    props: dict[str, Any] = {}
+    handler = fn.get("handler")
+    if isinstance(handler, str):
+        _code(fn, provider.get("package") or svc.data.get("package"), handler, props)
+        for key in ("CodeUri", "Handler"):
+            out[(*base, "Properties", key)] = marks.marks.get(("functions", name, "handler"), out[base])
+    elif fn.get("image") is not None:
+        props["PackageType"] = "Image"
+        props["ImageUri"] = fn.get("image")
+    elif handler is not None:
+        props["Handler"] = handler
+    for src_key, dst_key, default in (("runtime", "Runtime", provider.get("runtime", DEFAULT_RUNTIME)),
+                                      ("memorySize", "MemorySize", provider.get("memorySize")),
+                                      ("timeout", "Timeout", provider.get("timeout")),
+                                      ("description", "Description", None),
+                                      ("reservedConcurrency", "ReservedConcurrentExecutions", None),
+                                      ("layers", "Layers", provider.get("layers"))):
+        value = fn.get(src_key, default)
+        if props.get("PackageType") == "Image" and dst_key in ("Runtime", "Layers"):
+            continue  # an image carries its own runtime and layers
+        if value is not None:
+            props[dst_key] = value
+            src = ("functions", name, src_key) if src_key in fn else ("provider", src_key)
+            svc.mark(src, (*base, "Properties", dst_key), out[base])
+    tracing = fn.get("tracing")
+    provider_tracing = provider.get("tracing")
+    if tracing is None and isinstance(provider_tracing, Mapping):
+        tracing = provider_tracing.get("lambda")
+    if tracing is not None:
+        props["Tracing"] = "Active" if tracing is True or tracing == "Active" else "PassThrough"
+    env: dict[str, Any] = {}
+    for owner, src in ((provider, ("provider", "environment")), (fn, ("functions", name, "environment"))):
+        if isinstance(owner.get("environment"), Mapping):
+            env.update(owner["environment"])
+            _copy_marks(marks, out, src, (*base, "Properties", "Environment", "Variables"))
+    if env:
+        props["Environment"] = {"Variables": env}
+    existing, statements, st_path, managed, boundary = _role(svc, provider)
+    fn_statements = fn.get("iamRoleStatements")
+    if fn.get("role") is not None:
+        props["Role"] = svc.role_ref(fn["role"])
+        svc.mark(("functions", name, "role"), (*base, "Properties", "Role"), out[base])
+    elif isinstance(fn_statements, list):  # serverless-iam-roles-per-function: replaces the provider's unless inherited
+        own = list(fn_statements)
+        if fn.get("iamRoleStatementsInherit") is True and isinstance(statements, list):
+            own = [*statements, *own]
+        props["Policies"] = [{"Version": "2012-10-17", "Statement": own}]
+        _copy_marks(marks, out, ("functions", name, "iamRoleStatements"),
+                    (*base, "Properties", "Policies", 0, "Statement"))
+        if fn.get("iamPermissionsBoundary") is not None:
+            props["PermissionsBoundary"] = fn["iamPermissionsBoundary"]
+    elif existing is not None:
+        props["Role"] = existing
+        svc.mark(("provider", "iam", "role") if isinstance(provider.get("iam"), Mapping) else ("provider", "role"),
+                 (*base, "Properties", "Role"), out[base])
+    else:
+        policies: list[Any] = []
+        if isinstance(statements, list) and statements:
+            policies.append({"Version": "2012-10-17", "Statement": statements})
+            _copy_marks(marks, out, st_path, (*base, "Properties", "Policies", 0, "Statement"))
+        if isinstance(managed, list):
+            policies.extend(managed)
+        if policies:
+            props["Policies"] = policies
+        if boundary is not None:
+            props["PermissionsBoundary"] = boundary
+    url = fn.get("url")
+    if url:
+        props["FunctionUrlConfig"] = _url(url)
+        svc.mark(("functions", name, "url"), (*base, "Properties", "FunctionUrlConfig"), out[base])
+    _events(svc, fn, name, lid, props, apis)
+    out.setdefault((*base, "Properties"), out[base])
+    svc.resources[lid] = {"Type": "AWS::Serverless::Function", "Properties": props}
+
+
+def _apis(svc: _Service, provider: Mapping[str, Any], apis: _Apis) -> None:
+    marks, out = svc.marks, svc.out
+    stage = provider.get("stage") if isinstance(provider.get("stage"), str) else DEFAULT_STAGE
     if apis.rest:
         rest: dict[str, Any] = {"StageName": stage}
+        auth: dict[str, Any] = {}
         if apis.rest_authorizers:
-            rest["Auth"] = {"Authorizers": apis.rest_authorizers}
-        resources["ApiGatewayRestApi"] = {"Type": "AWS::Serverless::Api", "Properties": rest}
+            auth["Authorizers"] = apis.rest_authorizers
+        gateway = provider.get("apiGateway")
+        plan = gateway.get("usagePlan") if isinstance(gateway, Mapping) else None
+        if apis.api_key or plan is not None:
+            auth["UsagePlan"] = {"CreateUsagePlan": "PER_API"}
+            throttle = plan.get("throttle") if isinstance(plan, Mapping) else None
+            if isinstance(throttle, Mapping):
+                auth["UsagePlan"]["Throttle"] = {dst: throttle[src] for src, dst in (("rateLimit", "RateLimit"),
+                                                                                    ("burstLimit", "BurstLimit"))
+                                                 if throttle.get(src) is not None}
+        if apis.cors is not None:
+            rest["Cors"] = apis.cors
+        if auth:
+            rest["Auth"] = auth
+        tracing = provider.get("tracing")
+        if isinstance(tracing, Mapping) and tracing.get("apiGateway") is not None:
+            rest["TracingEnabled"] = tracing.get("apiGateway") is True
+        svc.resources["ApiGatewayRestApi"] = {"Type": "AWS::Serverless::Api", "Properties": rest}
         out[("Resources", "ApiGatewayRestApi")] = marks.marks.get(("functions",), (1, 1))
     if apis.http:
         http: dict[str, Any] = {}
@@ -335,24 +735,38 @@ def to_sam(data: Mapping[str, Any], marks: SourceMap) -> tuple[dict[str, Any], S
                                                              else [audience]}}
         if authorizers:
             http["Auth"] = {"Authorizers": authorizers}
-        resources["HttpApi"] = {"Type": "AWS::Serverless::HttpApi", "Properties": http}
+        svc.resources["HttpApi"] = {"Type": "AWS::Serverless::HttpApi", "Properties": http}
         fallback = marks.marks.get(("functions",), (1, 1))
         out[("Resources", "HttpApi")] = marks.marks.get(("provider", "httpApi"), fallback)
-    extra = data.get("resources")
-    if isinstance(extra, Mapping) and isinstance(extra.get("Resources"), Mapping):
-        for lid, res in extra["Resources"].items():
-            if lid not in resources:
-                resources[lid] = res
-                _copy_marks(marks, out, ("resources", "Resources", lid), ("Resources", lid))
+
+
+def to_sam(data: Mapping[str, Any], marks: SourceMap) -> tuple[dict[str, Any], SourceMap, list[tuple[str, str]]]:
+    """The SAM template the service amounts to, marks pointing into the serverless.yml, and what was not read."""
+    svc = _Service(data, marks)
+    provider = data.get("provider") if isinstance(data.get("provider"), Mapping) else {}
+    assert isinstance(provider, Mapping)
+    functions = data.get("functions") if isinstance(data.get("functions"), Mapping) else {}
+    assert isinstance(functions, Mapping)
+    apis = _Apis()
+    for name, fn in functions.items():
+        if isinstance(fn, Mapping):
+            _function(svc, str(name), fn, provider, apis)
+    _apis(svc, provider, apis)
+    resources = svc.resources
+    for lid, res in svc.written.items():
+        if lid not in resources:
+            resources[lid] = res
+            _copy_marks(marks, svc.out, ("resources", "Resources", lid), ("Resources", lid))
     template: dict[str, Any] = {"AWSTemplateFormatVersion": "2010-09-09", "Transform": SAM_TRANSFORM,
                                 "Resources": resources}
+    extra = data.get("resources")
     if isinstance(extra, Mapping):
-        for section in ("Outputs", "Conditions", "Parameters"):
+        for section in ("Outputs", "Conditions", "Parameters", "Mappings", "Metadata"):
             if isinstance(extra.get(section), Mapping):
                 template[section] = extra[section]
-                _copy_marks(marks, out, ("resources", section), (section,))
-    out[("Resources",)] = marks.marks.get(("functions",), (1, 1))
-    return template, SourceMap(out)
+                _copy_marks(marks, svc.out, ("resources", section), (section,))
+    svc.out[("Resources",)] = marks.marks.get(("functions",), (1, 1))
+    return template, SourceMap(svc.out), svc.diags
 
 
 def load_serverless(file: InputFile) -> LoadResult:
@@ -373,9 +787,19 @@ def load_serverless(file: InputFile) -> LoadResult:
     if isinstance(name, str) and name.lower() != "aws":
         return LoadResult(None, (Diagnostic(file.rel, Level.INFO, "not-aws",
                                             f"a service for provider {name!r}: not read"),))
-    resolver = _Resolver(data, file.rel)
+    service_dir = file.path.resolve().parent
+    root = _scan_root(file)
+    resolver = _Resolver(data, service_dir, root)
     resolved = resolver.value(data)
-    template, marks = to_sam(resolved, loaded.marks)
-    diags = [Diagnostic(file.rel, Level.INFO, "unresolved-variable", f"{v} left unresolved (treated as unknown)")
-             for v in sorted(resolver.unresolved)]
+    template, marks, skipped = to_sam(resolved, loaded.marks)
+    diags = [Diagnostic(file.rel, Level.INFO, "unresolved-variable", f"{var} is unknown: {why}")
+             for var, why in sorted(resolver.unresolved.items())]
+    diags.extend(Diagnostic(file.rel, Level.INFO, "unsupported-event", f"{where}: {why}") for where, why in skipped)
     return LoadResult(Document(file.rel, file.path, DocKind.SAM, template, marks), tuple(diags))
+
+
+def _scan_root(file: InputFile) -> FsPath:
+    """The scanned root: the file's path with its root-relative name taken off."""
+    depth = len([p for p in file.rel.split("/") if p])
+    path = file.path.resolve()
+    return path.parents[depth - 1] if 0 < depth <= len(path.parents) else path.parent
