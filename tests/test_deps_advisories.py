@@ -25,6 +25,7 @@ from remit.cli import main
 from remit.deps import advisories
 from remit.deps.advisories import AdvisoryError, OnlineClient, affects, best_fix, cvss3_score, load_database
 from remit.deps.facts import Ecosystem, Reach, SourceKind
+from remit.deps.manifests import npm_pin
 from remit.options import ScanOptions
 
 from .conftest import FIXTURES, ROOT, SHARED
@@ -112,6 +113,21 @@ def test_directory_zip_and_withdrawn(tmp_path: Path) -> None:
         load_database([tmp_path / "not.zip"])
     with pytest.raises(AdvisoryError):
         load_database([tmp_path / "missing"])
+
+
+def test_real_malicious_record_and_the_synthetic_one_is_labelled(tmp_path: Path) -> None:
+    synthetic = json.loads((ADVISORIES / "PyPI" / "MAL-0000-reqeusts.json").read_text())
+    assert synthetic["database_specific"]["remit-synthetic"] is True
+    assert synthetic["summary"].startswith("Synthetic")
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n"
+        "    Properties: {Runtime: python3.12, CodeUri: src/, Handler: app.handler}\n")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text("def handler(event, context):\n    return 1\n")
+    (tmp_path / "src" / "requirements.txt").write_text("0requests==0.0.1\nrequests==2.31.0\n")
+    result = scan([tmp_path], ScanOptions(select=("RMT-SUPPLY-004",), advisories=(ADVISORIES,)))
+    hits = [(f.location.path, f.location.line, dict(f.details)["advisory"]) for f in result.findings]
+    assert hits == [("src/requirements.txt", 1, "MAL-2026-15859")]
 
 
 def _example(**kw: Any) -> Any:
@@ -271,3 +287,45 @@ def test_pypa_database_opt_in() -> None:
     hits = {a.id for a, _ in advisories.matches(db, Ecosystem.PYPI, "pyyaml", "5.3")}
     assert {"PYSEC-2020-96", "PYSEC-2021-142"} <= hits
     assert not advisories.matches(db, Ecosystem.PYPI, "pyyaml", "6.0.1")
+
+
+# -- npm versions (SemVer 2.0 precedence) ---------------------------------------------------------------
+
+_ident = st.one_of(st.integers(0, 12).map(str), st.sampled_from(["alpha", "beta", "rc", "x", "alpha1", "a-b"]))
+semver = st.builds(
+    lambda core, pre, build: ".".join(map(str, core)) + (f"-{'.'.join(pre)}" if pre else "") +
+    (f"+{'.'.join(build)}" if build else ""),
+    st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 3)),
+    st.lists(_ident, max_size=3),
+    st.lists(st.sampled_from(["build", "7", "sha-1f2e"]), max_size=2),
+)
+
+
+def _precedence(version: str) -> tuple[Any, ...]:
+    """SemVer 2.0 precedence written out (section 11): core numbers, then a release above any pre-release,
+    then pre-release identifiers one by one (numbers numerically and below words); build metadata ignored."""
+    core, _, pre = version.split("+", 1)[0].partition("-")
+    numbers = tuple(int(x) for x in core.split("."))
+    if not pre:
+        return (numbers, 1, ())
+    return (numbers, 0, tuple((0, int(i), "") if i.isdigit() else (1, 0, i) for i in pre.split(".")))
+
+
+@given(semver, semver, semver)
+def test_npm_semver_range_follows_semver_precedence(v: str, a: str, b: str) -> None:
+    low, high = sorted((a, b), key=_precedence)
+    entry = {"ranges": [{"type": "SEMVER", "events": [{"introduced": low}, {"fixed": high}]}]}
+    expected = _precedence(low) <= _precedence(v) < _precedence(high)
+    assert affects(entry, Ecosystem.NPM, v) == expected
+    assert affects(entry, Ecosystem.NPM, "v" + v) == expected  # npm accepts a leading v
+    last = {"ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"last_affected": high}]}]}
+    assert affects(last, Ecosystem.NPM, v) == (_precedence(v) <= _precedence(high))
+
+
+@given(semver)
+def test_npm_pin_is_exact_versions_only(v: str) -> None:
+    assert npm_pin(v) == v
+    assert npm_pin("=" + v) == v
+    assert npm_pin("v" + v) == v
+    for ranged in ("^" + v, "~" + v, ">=" + v, "<" + v, f"{v} - 9.9.9", f"{v} || 0.0.1", "*", "latest"):
+        assert npm_pin(ranged) is None

@@ -28,7 +28,8 @@ def test_python_manifests_and_locks() -> None:
     assert requests.hashed
     assert requests.vendored
     assert found[("urllib3", "1.24.1")].manifest.path == "py/requirements-base.txt"  # -r include
-    assert found[("flask", None)].spec == "<3,>=2.0"
+    assert found[("flask", "2.2.5")].spec == "<3,==2.2.5,>=2.0"  # -c constraints.txt pins the range
+    assert found[("flask", "2.2.5")].manifest == SourceLocation("py/requirements.txt", 8)  # the requirement's line
     assert found[("acme-lib", None)].origin is Origin.GIT
     assert found[("jinja2", "2.10")].manifest.line == 5  # PEP 621
     assert found[("lxml", "4.6.2")].direct
@@ -41,6 +42,32 @@ def test_python_manifests_and_locks() -> None:
     assert not any(k == "svc" for k, _ in found)
     assert shipped.py_lock
     assert any(d.code == "requirement-malformed" and d.line == 10 for d in shipped.diagnostics)
+
+
+def test_constraints_pin_but_add_nothing() -> None:
+    shipped, _ = read_directory(DEPS / "py", DEPS)
+    found = {(p.key, p.version): p for p in shipped.packages}
+    assert not any(key == "numpy" for key, _ in found)  # constrained, never required: not shipped
+    assert found[("urllib3", "1.24.1")].spec == "<2,==1.24.1"  # reaches the -r include too
+    assert found[("pyyaml", "5.3")].spec == "<6,==5.3"  # a nested -c file
+    assert {"py/constraints.txt", "py/constraints-extra.txt"} <= set(shipped.manifests)
+    assert any(d.code == "requirement-malformed" and d.path == "py/constraints-extra.txt" and d.line == 2
+               for d in shipped.diagnostics)
+
+
+def test_constraint_conflicts_and_outside_files(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "requirements.txt").write_text(
+        "requests==2.19.1\nboto3\n-c pins.txt\n-c ../../outside.txt\ngit+https://x/y.git#egg=flask\n")
+    (tmp_path / "app" / "pins.txt").write_text("requests==2.31.0\nboto3>=1.28\nflask==3.0.0\n")
+    shipped, _ = read_directory(tmp_path / "app", tmp_path)
+    found = {p.key: p for p in shipped.packages}
+    assert found["requests"].version == "2.19.1"  # the requirement's pin stays; pip would refuse the set
+    assert [(d.code, d.line) for d in shipped.diagnostics] == [("requirement-conflict", 1)]
+    assert found["boto3"].version is None
+    assert found["boto3"].spec == ">=1.28"
+    assert found["flask"].origin is Origin.GIT  # URLs are not constrained
+    assert found["flask"].version is None
 
 
 def test_npm_manifests_locks_and_vendored() -> None:

@@ -10,7 +10,7 @@ from functools import cache
 from typing import Any
 
 from remit.diagnostics import Diagnostic, Level
-from remit.findings import Finding, Severity, Suppression, SuppressionKind, fingerprint
+from remit.findings import Finding, Severity, Suppression, SuppressionKind, construct_of, fingerprint
 from remit.model import entities as e
 from remit.model.application import Application
 from remit.model.resources import Resource
@@ -176,12 +176,13 @@ def _finding(app: Application, rule: Rule, hit: Hit, overrides: Mapping[str, Sev
         resource=resource.origin.logical_id,
         location=hit.at if hit.at is not None else app.locate(hit.node),
         message=hit.message,
-        remediation=rule.remediation,
+        remediation=hit.remediation or rule.remediation,
         references=rule.references,
         fingerprint=fp,
         related=tuple(app.locate(n) for n in hit.related),
         flow=hit.flow,
         details=hit.details,
+        construct=construct_of(resource.metadata),
     )
     suppression = suppressions.find(rule.id, resource)
     if suppression is None and baseline is not None:

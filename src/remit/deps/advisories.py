@@ -145,11 +145,12 @@ def _key(eco: Ecosystem, version: str) -> Any:
             return None
     import semantic_version  # type: ignore[import-untyped]  # noqa: PLC0415
 
+    plain = version.lstrip("v=").split("+", 1)[0]  # SemVer precedence ignores build metadata (npm too)
     try:
-        return semantic_version.Version(version.lstrip("v="))
+        return semantic_version.Version(plain)
     except ValueError:
         try:
-            return semantic_version.Version.coerce(version.lstrip("v="))
+            return semantic_version.Version.coerce(plain)
         except ValueError:
             return None
 

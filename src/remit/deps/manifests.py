@@ -1,8 +1,8 @@
 """Reading what a package directory ships: manifests, lockfiles and vendored packages.
 
-Python: ``requirements*.txt`` (``-r`` includes, markers, ``--hash``), ``pyproject.toml`` (PEP 621 and Poetry),
-``poetry.lock``, ``Pipfile.lock``, ``uv.lock``, vendored ``*.dist-info/METADATA``. npm: ``package.json``,
-``package-lock.json`` / ``npm-shrinkwrap.json`` (lockfile v1-v3), ``yarn.lock`` (classic and Berry),
+Python: ``requirements*.txt`` (``-r`` includes, ``-c`` constraints, markers, ``--hash``), ``pyproject.toml``
+(PEP 621 and Poetry), ``poetry.lock``, ``Pipfile.lock``, ``uv.lock``, vendored ``*.dist-info/METADATA``. npm:
+``package.json``, ``package-lock.json`` / ``npm-shrinkwrap.json`` (lockfile v1-v3), ``yarn.lock`` (classic and Berry),
 ``pnpm-lock.yaml``, vendored ``node_modules/**/package.json``. Nothing is executed; a file that cannot be read
 becomes a diagnostic.
 """
@@ -105,20 +105,8 @@ def _py_origin(url: str) -> Origin:
 _EGG = re.compile(r"#egg=([A-Za-z0-9_.-]+)")
 
 
-def read_requirements(path: Path, root: Path, out: Shipped, seen: set[Path] | None = None) -> None:
-    """A pip requirements file, following ``-r`` includes (inside the scanned root, each once)."""
-    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
-
-    seen = set() if seen is None else seen
-    real = path.resolve()
-    if real in seen:
-        return
-    seen.add(real)
-    text = _read(path, root, out)
-    if text is None:
-        return
-    rel = _rel(path, root)
-    out.manifests.append(rel)
+def _logical_lines(text: str) -> Iterator[tuple[int, str, bool]]:
+    """(line number, requirement text without comments and hashes, hashed) for each non-empty logical line."""
     raw = text.splitlines()
     i = 0
     while i < len(raw):
@@ -132,12 +120,104 @@ def read_requirements(path: Path, root: Path, out: Shipped, seen: set[Path] | No
         if not line:
             continue
         hashed = "--hash" in line
-        line = re.sub(r"\s--hash[=\s]\S+", "", " " + line).strip()
+        yield number, re.sub(r"\s--hash[=\s]\S+", "", " " + line).strip(), hashed
+
+
+Constraints = dict[str, tuple[str, SourceLocation]]  # normalised name -> (specifier, where the constraint is)
+
+
+def read_constraints(path: Path, root: Path, out: Shipped, constraints: Constraints, seen: set[Path]) -> None:
+    """A pip constraints file (``-c``): versions for packages other files require; it adds no package itself.
+    Nested ``-c`` files are followed (inside the scanned root, each once); other options are skipped."""
+    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
+
+    real = path.resolve()
+    if real in seen:
+        return
+    seen.add(real)
+    text = _read(path, root, out)
+    if text is None:
+        return
+    rel = _rel(path, root)
+    out.manifests.append(rel)
+    for number, line, _ in _logical_lines(text):
+        nested = re.match(r"^(?:-c|--constraint)[=\s]*(\S+)", line)
+        if nested:
+            target = (path.parent / nested.group(1)).resolve()
+            if target.is_file() and target.is_relative_to(root.resolve()):
+                read_constraints(target, root, out, constraints, seen)
+            continue
+        if line.startswith("-"):
+            continue
+        try:
+            req = Requirement(line)
+        except InvalidRequirement:
+            out.diagnostics.append(Diagnostic(rel, Level.WARNING, "requirement-malformed",
+                                              f"not a constraint: {line[:80]!r}", number))
+            continue
+        if not req.url and str(req.specifier):
+            key = normalise(Ecosystem.PYPI, req.name)
+            constraints.setdefault(key, (str(req.specifier), SourceLocation(rel, number)))
+
+
+def _constrain(out: Shipped, first: int, constraints: Constraints) -> None:
+    """Narrow the registry requirements read since index ``first`` by the constraints: the effective specifier
+    is both together, and a constraint that pins one version gives the version. A pinned requirement the
+    constraint excludes is a diagnostic (pip refuses to install it) and stays as written."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
+    from packaging.version import InvalidVersion  # noqa: PLC0415
+
+    packages = out.packages
+    for index in range(first, len(packages)):
+        p = packages[index]
+        found = constraints.get(p.key)
+        if found is None or p.ecosystem is not Ecosystem.PYPI or p.origin is not Origin.REGISTRY:
+            continue
+        limit, where = found
+        try:
+            spec = SpecifierSet(p.spec) & SpecifierSet(limit)
+            if p.version is not None and not SpecifierSet(limit).contains(p.version, prereleases=True):
+                out.diagnostics.append(Diagnostic(
+                    p.manifest.path, Level.WARNING, "requirement-conflict",
+                    f"{p.name}{p.spec} conflicts with the constraint {limit} ({where.path}:{where.line}): pip "
+                    "refuses to install this set", p.manifest.line))
+                continue
+        except (InvalidSpecifier, InvalidVersion):
+            continue
+        packages[index] = replace(p, spec=str(spec), version=p.version or pep440_pin(str(spec)) or pep440_pin(limit))
+
+
+def read_requirements(path: Path, root: Path, out: Shipped, seen: set[Path] | None = None,
+                      constraints: Constraints | None = None) -> None:
+    """A pip requirements file, following ``-r`` includes (inside the scanned root, each once) and applying
+    ``-c`` constraints files to what it and its includes require."""
+    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
+
+    seen = set() if seen is None else seen
+    real = path.resolve()
+    if real in seen:
+        return
+    seen.add(real)
+    text = _read(path, root, out)
+    if text is None:
+        return
+    top = constraints is None
+    constraints = {} if constraints is None else constraints
+    first = len(out.packages)
+    rel = _rel(path, root)
+    out.manifests.append(rel)
+    for number, line, hashed in _logical_lines(text):
         include = re.match(r"^(?:-r|--requirement)[=\s]*(\S+)", line)
         if include:
             target = (path.parent / include.group(1)).resolve()
             if target.is_file() and target.is_relative_to(root.resolve()):
-                read_requirements(target, root, out, seen)
+                read_requirements(target, root, out, seen, constraints)
+            continue
+        constraint = re.match(r"^(?:-c|--constraint)[=\s]*(\S+)", line)
+        if constraint:
+            target = (path.parent / constraint.group(1)).resolve()
+            if target.is_file() and target.is_relative_to(root.resolve()):
+                read_constraints(target, root, out, constraints, seen)
             continue
         editable = re.match(r"^(?:-e|--editable)[=\s]*(\S+)", line)
         if editable:
@@ -148,7 +228,7 @@ def read_requirements(path: Path, root: Path, out: Shipped, seen: set[Path] | No
                                         origin=_py_origin(url), hashed=hashed))
             continue
         if line.startswith("-"):
-            continue  # --index-url, -c constraints, --find-links...
+            continue  # --index-url, --find-links...
         if re.match(r"^(git\+|https?://|\.{0,2}/)", line):
             egg = _EGG.search(line)
             name = egg.group(1) if egg else line.rstrip("/").rsplit("/", 1)[-1].split("#")[0]
@@ -168,6 +248,8 @@ def read_requirements(path: Path, root: Path, out: Shipped, seen: set[Path] | No
         spec = str(req.specifier)
         out.packages.append(Package(req.name, Ecosystem.PYPI, pep440_pin(spec), spec, True,
                                     SourceLocation(rel, number), hashed=hashed))
+    if top and constraints:
+        _constrain(out, first, constraints)
 
 
 def _poetry_spec(value: Any) -> tuple[str, Origin]:
@@ -523,7 +605,9 @@ def read_directory(directory: Path, root: Path) -> tuple[Shipped, list[tuple[Pat
     out = Shipped()
     if not directory.is_dir():
         return out, []
-    requirements = sorted(p for p in directory.glob("requirements*.txt") if p.is_file())
+    # requirements.txt first (what a build installs): its -r includes are read through it, under its -c constraints
+    requirements = sorted((p for p in directory.glob("requirements*.txt") if p.is_file()),
+                          key=lambda p: (p.name != "requirements.txt", p.name))
     seen: set[Path] = set()
     for path in requirements:
         read_requirements(path, root, out, seen)

@@ -50,6 +50,7 @@ class Hit:
     at: SourceLocation | None = None
     flow: tuple[FlowStep, ...] = ()
     details: tuple[tuple[str, str], ...] = ()
+    remediation: str = ""  # the fix for this hit (e.g. in the code's language); empty: the rule's remediation
 
 
 Check = Callable[[Any, Any], Iterable[Hit]]

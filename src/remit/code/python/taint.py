@@ -599,7 +599,8 @@ class FunctionAnalyzer:
 
     def kind_of(self, node: ast.expr, stmt: ast.stmt | None) -> str | None:
         """What an expression makes: ``requests.Session`` for ``requests.Session()``, ``tmpfile`` for a file
-        opened for writing under /tmp, ``lxml.etree.XMLParser`` with ``!unsafe`` / ``!safe``."""
+        opened for writing under /tmp, ``lxml.etree.XMLParser`` with ``!unsafe`` (``resolve_entities=True``),
+        ``!safe`` (``False`` / ``"internal"``) or ``!default`` (lxml's default, which depends on its version)."""
         if not isinstance(node, ast.Call):
             if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
                 return self.kind_of(node.left, stmt)
@@ -620,11 +621,9 @@ class FunctionAnalyzer:
             return "file"
         if qual in cat.LXML_PARSER:
             resolve = _kw(node, "resolve_entities")
-            network = _kw(node, "no_network")
-            unsafe = (isinstance(resolve, ast.Constant) and resolve.value is True) or (
-                isinstance(network, ast.Constant) and network.value is False)
+            unsafe = isinstance(resolve, ast.Constant) and resolve.value is True
             safe = isinstance(resolve, ast.Constant) and resolve.value in (False, "internal")
-            return qual + ("!unsafe" if unsafe else "!safe" if safe else "")
+            return qual + ("!unsafe" if unsafe else "!safe" if safe else "!default")
         if qual.startswith(("pathlib.Path", "pathlib.PurePath")):
             return "pathlib.Path"
         return qual
@@ -794,8 +793,9 @@ class FunctionAnalyzer:
         elif qual in cat.LXML_PARSE:
             parser = node.args[1] if len(node.args) > 1 else _kw(node, "parser")
             kind = self.kind_of(parser, None) if parser is not None else None
-            if parser is None or (kind or "").endswith("!unsafe"):
-                note = "with a parser that resolves entities" if parser is not None else \
+            if parser is None or (kind or "").endswith(("!unsafe", "!default")):
+                # the RMT-CODE-008 rule weighs "default" by the lxml version the function ships
+                note = "with resolve_entities=True" if (kind or "").endswith("!unsafe") else \
                     "with the default parser"
                 self.sink(SinkKind.XXE.value, f"{qual} {note}", node, arg(0, "text", "source"))
         elif qual == cat.XMLTODICT:

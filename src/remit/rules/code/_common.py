@@ -3,13 +3,18 @@
 A hit is placed in the code (``Hit.at``) and belongs to the function resource (``Hit.node``), so a
 ``Metadata: remit: ignore`` on the function suppresses it. Confidence lowers severity: a flow whose source an
 internal trigger delivers is one level below the rule's severity, one from an untriggered function two.
+
+Each rule states its fix per language (:data:`Fixes`); the rule's remediation names both (:func:`remediation`),
+and each hit carries the fix for the language of the file it points at (``Hit.remediation``), with the
+language in its details.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from pathlib import PurePosixPath
 
-from remit.code.facts import Confidence, IssueKind, SinkKind
+from remit.code.facts import Confidence, FunctionCode, IssueKind, Language, SinkKind
 from remit.findings import Severity
 from remit.model.application import Application
 from remit.model.entities import Function
@@ -23,13 +28,47 @@ _TRUST = {Confidence.HIGH: "an attacker controls it",
           Confidence.LOW: "nothing in the templates triggers the function; whoever invokes it controls it"}
 
 
+Fixes = Mapping[Language, str]  # Language.PYTHON and Language.JAVASCRIPT (which also serves TypeScript)
+
+_SUFFIX = {".py": Language.PYTHON, ".js": Language.JAVASCRIPT, ".mjs": Language.JAVASCRIPT,
+           ".cjs": Language.JAVASCRIPT, ".jsx": Language.JAVASCRIPT, ".ts": Language.TYPESCRIPT,
+           ".mts": Language.TYPESCRIPT, ".cts": Language.TYPESCRIPT, ".tsx": Language.TYPESCRIPT}
+
+
+def remediation(fixes: Fixes) -> str:
+    """The rule's remediation: the fix in each language."""
+    return f"Python: {fixes[Language.PYTHON]} JavaScript / TypeScript: {fixes[Language.JAVASCRIPT]}"
+
+
+def language_of(path: str, code: FunctionCode | None) -> Language:
+    """The language of the file a hit points at (by suffix), else of the function's code."""
+    by_suffix = _SUFFIX.get(PurePosixPath(path).suffix.lower())
+    if by_suffix is not None:
+        return by_suffix
+    return code.language if code is not None else Language.OTHER
+
+
+def fix_for(fixes: Fixes, language: Language) -> str:
+    """The fix for one language; empty (the rule's remediation applies) for a language without one."""
+    if language is Language.TYPESCRIPT:
+        language = Language.JAVASCRIPT
+    return fixes.get(language, "")
+
+
 def lowered(severity: Severity, confidence: Confidence) -> Severity:
     index = max(0, _ORDER.index(severity) - _DROP[confidence])
     return _ORDER[index]
 
 
-def flow_hits(fn: Function, app: Application, sink: SinkKind, base: Severity, impact: str) -> Iterator[Hit]:
-    """One hit per flow of ``fn`` into a sink of kind ``sink``; ``impact`` says what the attacker gets."""
+def lowered_once(severity: Severity) -> Severity:
+    """One level below ``severity`` (LOW stays LOW): for a hit whose premise remit cannot confirm."""
+    return _ORDER[max(0, _ORDER.index(severity) - 1)]
+
+
+def flow_hits(fn: Function, app: Application, sink: SinkKind, base: Severity, impact: str,
+              fixes: Fixes | None = None) -> Iterator[Hit]:
+    """One hit per flow of ``fn`` into a sink of kind ``sink``; ``impact`` says what the attacker gets,
+    ``fixes`` the fix per language."""
     code = app.code.of(fn.id)
     if code is None:
         return
@@ -40,14 +79,16 @@ def flow_hits(fn: Function, app: Application, sink: SinkKind, base: Severity, im
         message = (f"{flow.source}{trigger} reaches {flow.callee} in {fn.display}: {impact}. "
                    f"Confidence {flow.confidence.value}: {_TRUST[flow.confidence]}.")
         evidence = f"{flow.location.path}|{flow.callee}|{flow.source}|{flow.snippet}"
+        language = language_of(flow.location.path, code)
         yield Hit(fn.node, message, fn.resource, evidence=evidence,
                   severity=lowered(base, flow.confidence), at=flow.location, flow=flow.steps,
                   details=(("sink", flow.sink.value), ("source", flow.source), ("trigger", flow.trigger),
-                           ("confidence", flow.confidence.value)))
+                           ("confidence", flow.confidence.value), ("language", language.value)),
+                  remediation=fix_for(fixes or {}, language))
 
 
 def issue_hits(fn: Function, app: Application, kind: IssueKind, base: Severity,
-               critical: Severity | None = None) -> Iterator[Hit]:
+               critical: Severity | None = None, fixes: Fixes | None = None) -> Iterator[Hit]:
     code = app.code.of(fn.id)
     if code is None:
         return
@@ -55,6 +96,9 @@ def issue_hits(fn: Function, app: Application, kind: IssueKind, base: Severity,
         if issue.kind is not kind:
             continue
         severity = critical if issue.critical and critical is not None else lowered(base, issue.confidence)
+        language = language_of(issue.location.path, code)
         yield Hit(fn.node, f"{issue.message} ({fn.display}).", fn.resource,
                   evidence=f"{issue.location.path}|{issue.evidence}", severity=severity, at=issue.location,
-                  flow=issue.steps, details=(("issue", issue.kind.value), ("confidence", issue.confidence.value)))
+                  flow=issue.steps, details=(("issue", issue.kind.value), ("confidence", issue.confidence.value),
+                                             ("language", language.value)),
+                  remediation=fix_for(fixes or {}, language))

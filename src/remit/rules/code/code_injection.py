@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from remit.code.facts import SinkKind
+from remit.code.facts import Language, SinkKind
 from remit.findings import Category, Responsibility, Severity
 from remit.model.application import Application
 from remit.model.entities import Function
 from remit.rules.base import Hit, rule
-from remit.rules.code._common import flow_hits
+from remit.rules.code._common import flow_hits, remediation
 
-IMPACT = ("the attacker runs Python code inside the function, with its role's credentials")
+IMPACT = ("the attacker runs code inside the function, with its role's credentials")
+
+FIXES = {
+    Language.PYTHON: ('Never evaluate event data as code. Parse data with json.loads or '
+                      'ast.literal_eval, and map names to functions with a dictionary of allowed '
+                      'operations.'),
+    Language.JAVASCRIPT: ('Never pass event data to eval, new Function, vm.runIn* or a string '
+                          'setTimeout. Parse data with JSON.parse and map names to functions with a '
+                          'Map of allowed operations.'),
+}
 
 
 @rule(
@@ -21,8 +30,7 @@ IMPACT = ("the attacker runs Python code inside the function, with its role's cr
     category=Category.EVENT_INJECTION,
     responsibility=Responsibility.CODE,
     scope=Function,
-    remediation=('Never evaluate event data as code. Parse data with json.loads or ast.literal_eval, '
-                 'and map names to functions with a dictionary of allowed operations.'),
+    remediation=remediation(FIXES),
     references=(
         'https://docs.python.org/3/library/functions.html#eval',
         'https://cwe.mitre.org/data/definitions/95.html',
@@ -31,10 +39,12 @@ IMPACT = ("the attacker runs Python code inside the function, with its role's cr
     cwe=('CWE-95',),
 )
 def check(fn: Function, app: Application) -> Iterator[Hit]:
-    """Event data is evaluated as Python code.
+    """Event data is evaluated as code.
 
-    ``eval``, ``exec`` and ``compile`` run any expression or statement. A calculator endpoint that evaluates a
-    query parameter, or a rule engine that ``exec`` s a message field, lets the sender import ``os`` and read
-    the function's credentials from its environment, or call any AWS API its role allows.
+    Python's ``eval``, ``exec`` and ``compile``, and JavaScript's ``eval``, ``new Function``, ``vm.runIn*`` /
+    ``vm.Script`` and ``setTimeout`` / ``setInterval`` with a string, run any expression or statement. A
+    calculator endpoint that evaluates a query parameter, or a rule engine that runs a message field, lets
+    the sender import ``os`` (or ``require("child_process")``) and read the function's credentials from its
+    environment, or call any AWS API its role allows.
     """
-    yield from flow_hits(fn, app, SinkKind.CODE, Severity.CRITICAL, IMPACT)
+    yield from flow_hits(fn, app, SinkKind.CODE, Severity.CRITICAL, IMPACT, FIXES)

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from remit.code.facts import IssueKind
+from remit.code.facts import IssueKind, Language
 from remit.findings import Category, Responsibility, Severity
 from remit.model.application import Application
 from remit.model.entities import Function
 from remit.rules.base import Hit, rule
-from remit.rules.code._common import issue_hits
+from remit.rules.code._common import issue_hits, remediation
+
+FIXES = {
+    Language.PYTHON: ('Keep per-request data in local variables. Cache only data that is the same for '
+                      'every caller (configuration, clients); write temporary files under a fresh '
+                      'directory (tempfile.TemporaryDirectory) and delete them before returning.'),
+    Language.JAVASCRIPT: ('Keep per-request data in variables inside the handler. Cache at module '
+                          'scope only data that is the same for every caller (configuration, SDK '
+                          'clients); write temporary files under a fresh directory '
+                          '(fs.mkdtemp(path.join(os.tmpdir(), "req-"))) and remove it before '
+                          'returning.'),
+}
 
 
 @rule(
@@ -19,9 +30,7 @@ from remit.rules.code._common import issue_hits
     category=Category.CROSS_EXECUTION_PERSISTENCE,
     responsibility=Responsibility.CODE,
     scope=Function,
-    remediation="Keep per-request data in local variables. Cache only data that is the same for every caller "
-                "(configuration, clients); write temporary files under a fresh directory "
-                "(tempfile.TemporaryDirectory) and delete them before returning.",
+    remediation=remediation(FIXES),
     references=(
         "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html",
         "CSA SAS-12 Improper Handling of Cross-Execution Data Persistency",
@@ -32,9 +41,10 @@ def check(fn: Function, app: Application) -> Iterator[Hit]:
     """Event data is written where the next invocation will find it.
 
     Lambda reuses execution environments: module-level variables and files under ``/tmp`` survive from one
-    invocation to the next, which may serve another user. remit reports event data stored into a module-level
-    dict / list / set (``CACHE[key] = ...``, ``.append``), assigned to a ``global`` name, written to a file
-    under ``/tmp`` (or downloaded there under a name the event chooses). The next caller can read another
-    user's data, or find files planted by an earlier, malicious event.
+    invocation to the next, which may serve another user. remit reports event data (Python or JavaScript)
+    stored into a module-level dict / list / set / ``Map`` / array (``CACHE[key] = ...``, ``.append`` /
+    ``.push`` / ``.set``), assigned to a ``global`` or module-level variable, or written to a file under
+    ``/tmp`` (or downloaded there under a name the event chooses). The next caller can read another user's
+    data, or find files planted by an earlier, malicious event.
     """
-    yield from issue_hits(fn, app, IssueKind.PERSISTENCE, Severity.MEDIUM)
+    yield from issue_hits(fn, app, IssueKind.PERSISTENCE, Severity.MEDIUM, fixes=FIXES)

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from remit.code.facts import IssueKind
+from remit.code.facts import IssueKind, Language
 from remit.findings import Category, Responsibility, Severity
 from remit.model.application import Application
 from remit.model.entities import Function
 from remit.rules.base import Hit, rule
-from remit.rules.code._common import issue_hits
+from remit.rules.code._common import issue_hits, remediation
+
+FIXES = {
+    Language.PYTHON: ('Log the exception (logger.exception) with a request id and return a generic '
+                      'error with that id; never put str(exc), repr(exc) or a traceback in the '
+                      'response.'),
+    Language.JAVASCRIPT: ('Log the error (console.error(err) with the request id) and return a '
+                          'generic error with that id; never put err.message, err.stack or '
+                          'String(err) in the response or in callback(null, ...).'),
+}
 
 
 @rule(
@@ -19,8 +28,7 @@ from remit.rules.code._common import issue_hits
     category=Category.ERROR_HANDLING,
     responsibility=Responsibility.CODE,
     scope=Function,
-    remediation="Log the exception (logger.exception) with a request id and return a generic error with that id; "
-                "never put str(exc), repr(exc) or a traceback in the response.",
+    remediation=remediation(FIXES),
     references=(
         "https://cwe.mitre.org/data/definitions/209.html",
         "CSA SAS-10 Improper Exception Handling and Verbose Error Messages",
@@ -30,11 +38,12 @@ from remit.rules.code._common import issue_hits
 def check(fn: Function, app: Application) -> Iterator[Hit]:
     """The handler returns exception text or a stack trace to whoever invoked it.
 
-    remit follows the exception bound by ``except ... as exc`` (and ``traceback.format_exc()``) through
-    variables, dicts and helper functions; when it reaches the handler's return value and the function is
-    invoked synchronously (an API route, a function URL, a direct invocation), the finding points at the
-    handler's ``return``. Error messages carry file paths, library versions, table and bucket names and
-    sometimes the data being processed: a map for the next request. Logging the exception is not reported;
-    neither is a function whose triggers are all asynchronous (nobody reads its return value).
+    remit follows the exception bound by ``except ... as exc`` (and ``traceback.format_exc()``) in Python, or
+    by ``catch (err)`` in JavaScript, through variables, objects and helper functions; when it reaches the
+    handler's return value (or ``callback(null, ...)``) and the function is invoked synchronously (an API
+    route, a function URL, a direct invocation), the finding points at the handler's ``return``. Error
+    messages carry file paths, library versions, table and bucket names and sometimes the data being
+    processed: a map for the next request. Logging the exception is not reported; neither is a function
+    whose triggers are all asynchronous (nobody reads its return value).
     """
-    yield from issue_hits(fn, app, IssueKind.ERROR_LEAK, Severity.MEDIUM)
+    yield from issue_hits(fn, app, IssueKind.ERROR_LEAK, Severity.MEDIUM, fixes=FIXES)

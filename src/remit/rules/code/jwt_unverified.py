@@ -4,12 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from remit.code.facts import IssueKind
+from remit.code.facts import IssueKind, Language
 from remit.findings import Category, Responsibility, Severity
 from remit.model.application import Application
 from remit.model.entities import Function
 from remit.rules.base import Hit, rule
-from remit.rules.code._common import issue_hits
+from remit.rules.code._common import issue_hits, remediation
+
+FIXES = {
+    Language.PYTHON: ('Verify the token: jwt.decode(token, key, algorithms=["RS256"], audience=...) '
+                      "with the issuer's public key (for Cognito, the user pool's JWKS through "
+                      'jwt.PyJWKClient), or let an API Gateway JWT / Cognito authorizer verify it and '
+                      'read the claims from requestContext.authorizer.'),
+    Language.JAVASCRIPT: ('Verify the token: jsonwebtoken.verify(token, publicKey, {algorithms: '
+                          '["RS256"], audience, issuer}), never jsonwebtoken.decode / jwt-decode; for '
+                          "Cognito use aws-jwt-verify's CognitoJwtVerifier (or jose jwtVerify with "
+                          "the pool's JWKS), or let an API Gateway JWT / Cognito authorizer verify it "
+                          'and read the claims from requestContext.authorizer.'),
+}
 
 
 @rule(
@@ -19,9 +31,7 @@ from remit.rules.code._common import issue_hits
     category=Category.BROKEN_AUTHENTICATION,
     responsibility=Responsibility.CODE,
     scope=Function,
-    remediation="Verify the token: jwt.decode(token, key, algorithms=[\"RS256\"], audience=...) with the issuer's "
-                "public key (for Cognito, the user pool's JWKS), or let an API Gateway JWT / Cognito authorizer "
-                "verify it and read the claims from requestContext.authorizer.",
+    remediation=remediation(FIXES),
     references=(
         "https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-tokens-verifying-a-jwt.html",
         "https://pyjwt.readthedocs.io/en/stable/usage.html",
@@ -32,10 +42,11 @@ from remit.rules.code._common import issue_hits
 def check(fn: Function, app: Application) -> Iterator[Hit]:
     """The code reads a JSON Web Token's claims without checking its signature.
 
-    ``jwt.decode(token, options={"verify_signature": False})``, PyJWT 1's ``verify=False``, accepting the
-    ``none`` algorithm, python-jose's ``get_unverified_claims`` and base64-decoding ``token.split(".")[1]``
-    all hand the caller's claims (user id, groups, tenant) to the code as if they were checked. Anyone can
-    write a token with ``"cognito:groups": ["admin"]``. Reading the *header* unverified to choose a key
-    (``get_unverified_header``) is normal and not reported.
+    Python: ``jwt.decode(token, options={"verify_signature": False})``, PyJWT 1's ``verify=False``,
+    python-jose's ``get_unverified_claims``. JavaScript: ``jsonwebtoken.decode``, ``jwt-decode`` and
+    ``jose.decodeJwt`` in a file that never verifies, ``verify`` accepting the ``none`` algorithm. Both:
+    base64-decoding ``token.split(".")[1]``. Each hands the caller's claims (user id, groups, tenant) to the
+    code as if they were checked, and anyone can write a token with ``"cognito:groups": ["admin"]``. Reading
+    the *header* unverified to choose a key (``get_unverified_header``) is normal and not reported.
     """
-    yield from issue_hits(fn, app, IssueKind.JWT_UNVERIFIED, Severity.HIGH)
+    yield from issue_hits(fn, app, IssueKind.JWT_UNVERIFIED, Severity.HIGH, fixes=FIXES)

@@ -4,15 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from remit.code.facts import SinkKind
+from remit.code.facts import Language, SinkKind
 from remit.findings import Category, Responsibility, Severity
 from remit.model.application import Application
 from remit.model.entities import Function
 from remit.rules.base import Hit, rule
-from remit.rules.code._common import flow_hits
+from remit.rules.code._common import flow_hits, remediation
 
 IMPACT = ("the attacker rewrites the query: reads, changes or deletes data the function's role can "
           'reach')
+
+FIXES = {
+    Language.PYTHON: ('Use parameters: cursor.execute("... WHERE id = %s", (order_id,)), or for '
+                      'DynamoDB PartiQL execute_statement(Statement="SELECT * FROM orders WHERE id = '
+                      '?", Parameters=[{"S": order_id}]). Never format values into the statement.'),
+    Language.JAVASCRIPT: ('Use placeholders and pass the values apart: pg client.query("SELECT * FROM '
+                          'orders WHERE id = $1", [orderId]), mysql2 connection.execute("... WHERE id '
+                          '= ?", [orderId]), or PartiQL new ExecuteStatementCommand({Statement: "... '
+                          'WHERE id = ?", Parameters: [{S: orderId}]}). Never build the statement '
+                          'with + or a template literal.'),
+}
 
 
 @rule(
@@ -22,9 +33,7 @@ IMPACT = ("the attacker rewrites the query: reads, changes or deletes data the f
     category=Category.EVENT_INJECTION,
     responsibility=Responsibility.CODE,
     scope=Function,
-    remediation=('Use parameters: cursor.execute("... WHERE id = %s", (order_id,)), or for DynamoDB '
-                 'PartiQL execute_statement(Statement="SELECT * FROM orders WHERE id = ?", '
-                 'Parameters=[{"S": order_id}]). Never format values into the statement.'),
+    remediation=remediation(FIXES),
     references=(
         'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.html',
         'https://cwe.mitre.org/data/definitions/89.html',
@@ -36,8 +45,10 @@ def check(fn: Function, app: Application) -> Iterator[Hit]:
     """Event data is formatted into a SQL or PartiQL statement.
 
     Statements passed to ``cursor.execute``, SQLAlchemy ``text``, the RDS / Redshift Data APIs, Athena
-    ``start_query_execution`` or DynamoDB ``execute_statement`` (PartiQL) are parsed by the database: a
-    value that closes the quote (``' OR '1'='1``) changes what the statement does. Statements that take the
-    values as parameters (``%s`` / ``?`` with a separate argument, ``Parameters=[...]``) are not reported.
+    ``start_query_execution`` or DynamoDB ``execute_statement`` (PartiQL) in Python, and to ``query`` /
+    ``execute`` / ``raw`` of pg, mysql2, knex and friends, ``ExecuteStatementCommand``, Athena and RDS Data
+    API commands in JavaScript, are parsed by the database: a value that closes the quote (``' OR '1'='1``)
+    changes what the statement does. Statements that take the values as parameters (``%s`` / ``?`` / ``$1``
+    with a separate argument, ``Parameters=[...]``, tagged ``sql`...``` templates) are not reported.
     """
-    yield from flow_hits(fn, app, SinkKind.SQL, Severity.HIGH, IMPACT)
+    yield from flow_hits(fn, app, SinkKind.SQL, Severity.HIGH, IMPACT, FIXES)
