@@ -20,10 +20,12 @@ from remit import __version__
 from remit.diagnostics import Diagnostic, Level
 from remit.findings import AttackPath, Finding, Severity
 from remit.graph import GraphResult
-from remit.loaders.cloudformation import DocKind, Document, load_template
+from remit.loaders.cdk import is_manifest, load_assembly
+from remit.loaders.cloudformation import DocKind, Document, LoadResult, load_template
 from remit.loaders.discover import Discovery, discover
 from remit.loaders.sam import Expanded, Translated, expand, finish, translate
 from remit.loaders.serverless import is_serverless, load_serverless
+from remit.loaders.terraform import is_plan, is_terraform, load_plan, load_terraform
 from remit.model.application import Application
 from remit.options import ScanOptions
 from remit.rules.base import Rule
@@ -128,14 +130,28 @@ def read_documents(found: Discovery, side: SideTranslator | None = None) -> tupl
     """Load every discovered file; SAM documents go to the side translator as soon as they are read."""
     diagnostics = list(found.diagnostics)
     documents: list[Document] = []
+    terraform = [f for f in found.files if is_terraform(f)]  # read together: a directory is one module
+    assembly: list[LoadResult] = []
     for file in found.files:
-        loaded = load_serverless(file) if is_serverless(file) else load_template(file)
+        if is_terraform(file):
+            continue
+        if is_manifest(file):  # a CDK cloud assembly: one document per stack template
+            assembly.extend(load_assembly(file, found.root))
+            continue
+        if is_plan(file):
+            loaded = load_plan(file)
+        else:
+            loaded = load_serverless(file) if is_serverless(file) else load_template(file)
         diagnostics.extend(loaded.diagnostics)
         doc = loaded.document
         if doc is not None:
             documents.append(doc)
             if side is not None and doc.kind is DocKind.SAM:
                 side.submit(doc)
+    for loaded in [*assembly, *(load_terraform(terraform, found.root) if terraform else ())]:
+        diagnostics.extend(loaded.diagnostics)
+        if loaded.document is not None:
+            documents.append(loaded.document)
     return documents, diagnostics
 
 

@@ -204,7 +204,8 @@ def _nothing_scannable(result: ScanResult) -> int:
 
     for d in result.diagnostics:
         print(f"remit: {clean(str(d))}", file=sys.stderr)
-    print("remit: nothing to scan: no SAM or CloudFormation template found under the given paths", file=sys.stderr)
+    print("remit: nothing to scan: no SAM, CloudFormation, Serverless or Terraform input found under the given paths",
+          file=sys.stderr)
     return EXIT_USAGE
 
 

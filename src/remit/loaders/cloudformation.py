@@ -21,6 +21,8 @@ SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 class DocKind(StrEnum):
     CLOUDFORMATION = "cloudformation"
     SAM = "sam"
+    TERRAFORM = "terraform"  # a Terraform module (or plan) translated into CloudFormation resources
+    CDK = "cdk"  # a stack template of a CDK cloud assembly (cdk.out)
 
 
 @dataclass(frozen=True, slots=True)

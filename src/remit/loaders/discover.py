@@ -3,7 +3,9 @@
 Rules of the walk:
 
 * directories that hold build output, dependencies or version control are skipped (``node_modules``,
-  ``.aws-sam``, ``cdk.out``, ``.git``, virtualenvs recognised by their ``pyvenv.cfg``, caches);
+  ``.aws-sam``, ``.git``, virtualenvs recognised by their ``pyvenv.cfg``, caches);
+* a ``cdk.out`` directory (or a target directory holding a cloud assembly's ``manifest.json``) is not walked:
+  its ``manifest.json`` alone is offered, and the CDK loader reads the stacks and assets it lists;
 * symbolic links are followed only while they stay inside the scanned root; a link out of the root, a loop,
   or a dangling link becomes a diagnostic and is not followed;
 * a file is offered to the loaders by its extension, and a loader decides from the content what it is.
@@ -41,7 +43,9 @@ SKIP_DIRS = frozenset(
         ".vscode",
     }
 )
-TEMPLATE_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".template", ".cfn"})
+CDK_OUT = "cdk.out"
+ASSEMBLY_MANIFEST = "manifest.json"
+TEMPLATE_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".template", ".cfn", ".tf"})  # .tf: Terraform modules
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +75,16 @@ def scan_root(targets: Sequence[Path]) -> Path:
 
 def _is_venv(path: Path) -> bool:
     return (path / "pyvenv.cfg").is_file()
+
+
+def _is_assembly(path: Path) -> bool:
+    """A CDK cloud assembly under another name than ``cdk.out`` (``cdk synth --output``): its manifest says so."""
+    try:
+        with (path / ASSEMBLY_MANIFEST).open("rb") as fh:
+            head = fh.read(65536)
+    except OSError:
+        return False
+    return b'"artifacts"' in head and b'"version"' in head
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -111,6 +125,11 @@ def discover(
             shown = Path(os.path.abspath(target))  # `..` folded; a path through a linked directory falls back
             rel = _rel(shown, root) if _inside(shown, root) else _rel(real, root)
             found.setdefault(real, InputFile(real, rel, explicit=True))
+            continue
+        if (real / ASSEMBLY_MANIFEST).is_file() and (real.name == CDK_OUT or _is_assembly(real)):
+            manifest = real / ASSEMBLY_MANIFEST  # a cloud assembly named as the target: read, not walked
+            found.setdefault(manifest, InputFile(manifest, _rel(Path(os.path.abspath(target)) / ASSEMBLY_MANIFEST,
+                                                                root), explicit=True))
             continue
         for f in _walk(real, root, diags, excluded):
             if f.path.suffix.lower() in suffixes:
@@ -166,6 +185,10 @@ def _walk(
                 else:
                     target = Path(entry.path)
                 if target.is_dir():
+                    if entry.name == CDK_OUT and target not in seen and (target / ASSEMBLY_MANIFEST).is_file():
+                        seen.add(target)
+                        yield InputFile(target / ASSEMBLY_MANIFEST, f"{rel}/{ASSEMBLY_MANIFEST}")
+                        continue
                     if entry.name in SKIP_DIRS or _is_venv(target):
                         continue
                     if target in seen:
