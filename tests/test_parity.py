@@ -121,3 +121,18 @@ def test_sam_example_has_findings() -> None:
     pairs, code = _keys(_scan(SAM), {}, {})
     assert ("RMT-LAMBDA-001", "PaymentWebhookFunction") in pairs
     assert any(rule.startswith("RMT-CODE-") for rule, _res, _path in code)
+
+
+@pytest.mark.parametrize("fmt", ["serverless", "terraform"])
+def test_code_copies_match_the_sam_example(fmt: str) -> None:
+    """The Serverless and Terraform examples ship a copy of the SAM example's code (a scan reads nothing outside
+    its root); a change to one copy without the others would make the parity test compare different code."""
+    sam = EXAMPLES / "orders-app" / "src"
+    copy = EXAMPLES / f"orders-app-{fmt}" / "src"
+    if not copy.is_dir():
+        pytest.skip(f"{copy} does not exist")
+    theirs = {p.relative_to(copy) for p in copy.rglob("*") if p.is_file()}
+    ours = {p.relative_to(sam) for p in sam.rglob("*") if p.is_file()}
+    assert theirs == ours, f"files differ: only in SAM {sorted(ours - theirs)}, only in {fmt} {sorted(theirs - ours)}"
+    changed = sorted(str(rel) for rel in ours if (sam / rel).read_bytes() != (copy / rel).read_bytes())
+    assert not changed, f"copy in examples/orders-app-{fmt}/src differs from examples/orders-app/src: {changed}"

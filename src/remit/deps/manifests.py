@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -268,6 +268,20 @@ def _poetry_spec(value: Any) -> tuple[str, Origin]:
     return "", Origin.REGISTRY
 
 
+
+def _parse(path: Path, root: Path, out: Shipped, parse: Callable[[str], Any],
+           errors: type[Exception] | tuple[type[Exception], ...]) -> tuple[str, Any] | None:
+    """The manifest's text and parsed data, or None after recording why it could not be read or parsed."""
+    text = _read(path, root, out)
+    if text is None:
+        return None
+    try:
+        return text, parse(text)
+    except errors as exc:
+        _bad(path, root, out, exc)
+        return None
+
+
 def _poetry_version(spec: str) -> str | None:
     spec = spec.strip()
     if re.fullmatch(r"\d+(\.\d+)*", spec):
@@ -278,14 +292,10 @@ def _poetry_version(spec: str) -> str | None:
 def read_pyproject(path: Path, root: Path, out: Shipped) -> None:
     from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
 
-    text = _read(path, root, out)
-    if text is None:
+    parsed = _parse(path, root, out, tomllib.loads, tomllib.TOMLDecodeError)
+    if parsed is None:
         return
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        _bad(path, root, out, exc)
-        return
+    text, data = parsed
     rel = _rel(path, root)
     found = False
     project = data.get("project")
@@ -324,14 +334,10 @@ def read_pyproject(path: Path, root: Path, out: Shipped) -> None:
 
 def _toml_packages(path: Path, root: Path, out: Shipped, kind: str) -> None:
     """``poetry.lock`` and ``uv.lock``: ``[[package]]`` tables with name, version and source."""
-    text = _read(path, root, out)
-    if text is None:
+    parsed = _parse(path, root, out, tomllib.loads, tomllib.TOMLDecodeError)
+    if parsed is None:
         return
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        _bad(path, root, out, exc)
-        return
+    text, data = parsed
     rel = _rel(path, root)
     out.manifests.append(rel)
     out.py_lock = True
@@ -358,14 +364,10 @@ def _toml_packages(path: Path, root: Path, out: Shipped, kind: str) -> None:
 
 
 def read_pipfile_lock(path: Path, root: Path, out: Shipped) -> None:
-    text = _read(path, root, out)
-    if text is None:
+    parsed = _parse(path, root, out, json.loads, ValueError)
+    if parsed is None:
         return
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        _bad(path, root, out, exc)
-        return
+    text, data = parsed
     rel = _rel(path, root)
     out.manifests.append(rel)
     out.py_lock = True
@@ -468,14 +470,10 @@ def _lock_origin(resolved: str) -> Origin:
 
 
 def read_package_lock(path: Path, root: Path, out: Shipped) -> None:
-    text = _read(path, root, out)
-    if text is None:
+    parsed = _parse(path, root, out, json.loads, ValueError)
+    if parsed is None:
         return
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        _bad(path, root, out, exc)
-        return
+    text, data = parsed
     if not isinstance(data, dict):
         return
     rel = _rel(path, root)
@@ -556,14 +554,10 @@ def read_yarn_lock(path: Path, root: Path, out: Shipped) -> None:
 def read_pnpm_lock(path: Path, root: Path, out: Shipped) -> None:
     import yaml  # noqa: PLC0415
 
-    text = _read(path, root, out)
-    if text is None:
+    parsed = _parse(path, root, out, yaml.safe_load, yaml.YAMLError)
+    if parsed is None:
         return
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        _bad(path, root, out, exc)
-        return
+    text, data = parsed
     rel = _rel(path, root)
     out.manifests.append(rel)
     out.npm_lock = True
