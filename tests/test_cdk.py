@@ -19,7 +19,7 @@ from remit.findings import construct_of
 from remit.loaders.cdk import is_manifest, load_assembly
 from remit.loaders.discover import InputFile, discover
 from remit.options import ScanOptions
-from remit.report import json_report, markdown, sarif, text
+from remit.report import html, json_report, markdown, sarif, text
 
 FORMATS = Path(__file__).parent / "fixtures" / "formats"
 BASIC = FORMATS / "cdk-basic"
@@ -122,6 +122,9 @@ def test_reports_show_the_construct() -> None:
     shown = text.render(result)
     assert "OrdersStack/ImagesFunction/FunctionUrl [ImagesFunctionFunctionUrlCC33DD44]" in shown
     assert "ImagesFunctionFunctionUrlCC33DD44 (OrdersStack/ImagesFunction/FunctionUrl)" in markdown.render(result)
+    page = html.render(result)
+    assert ("ImagesFunctionFunctionUrlCC33DD44<br><span class=\"muted construct\">"
+            "OrdersStack/ImagesFunction/FunctionUrl</span>") in page
 
 
 def test_findings_elsewhere_have_no_construct(tmp_path: Path) -> None:
