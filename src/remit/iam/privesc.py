@@ -121,6 +121,24 @@ _NAMED = 5  # stronger functions named in a finding when the principal may rewri
 _LOOKED_AT = 200  # functions looked at for those names; past it the finding says "any existing function"
 
 
+_ATTACH = frozenset({"iam:attachuserpolicy", "iam:attachrolepolicy", "iam:attachgrouppolicy"})
+_ADMIN_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"
+
+
+def _may_attach_admin(grants: dict[str, Any], method: Method) -> bool:
+    """Whether some statement allowing the method's attach action lets ``AdministratorAccess`` be attached:
+    an ``iam:PolicyARN`` condition naming only other policies (a read-only policy, say) gains nothing."""
+    ctx = RequestContext({"iam:policyarn": (_ADMIN_POLICY,)})
+    for action in method.actions:
+        grant = grants.get(action.lower())
+        if grant is None or action.lower() not in _ATTACH or not grant.statements:
+            continue
+        if not any(all(evaluate_clause(c, ctx) is not Tri.FALSE for c in st.conditions
+                       if c.key_lower == "iam:policyarn") for st in grant.statements):
+            return False
+    return True
+
+
 def _on_star(resources_: tuple[Any, ...]) -> bool:
     return any(text(r) == "*" for r in resources_)
 
@@ -157,6 +175,8 @@ def _gain(app: Application, principal: IamPrincipal, method: Method,
             return f"the role of function {shown}" if fns else None
         if _on_star(first.resources):
             return f"the role of any existing {method.existing or 'resource'} in the account"
+        return None
+    if any(a.lower() in _ATTACH for a in method.actions) and not _may_attach_admin(grants, method):
         return None
     if method.actions == ("sts:AssumeRole",):
         roles = [render(r.name) for r in app.roles
