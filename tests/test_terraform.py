@@ -296,3 +296,33 @@ def test_any_token_soup_is_read_or_refused_never_a_crash(tmp_path: Path, tokens:
     results = load_terraform([InputFile(tmp_path / "main.tf", "main.tf")], tmp_path)
     assert all(d.code in {"parse-error", "terraform-unknown", "module-not-read", "terraform-not-linked"}
                for r in results for d in r.diagnostics)
+
+
+def test_nothing_outside_the_scanned_root_is_read(tmp_path: Path) -> None:
+    """file() and a module source pointing outside the root stay unread, and each says so."""
+    root = tmp_path / "app"
+    root.mkdir()
+    (tmp_path / "secret.json").write_text('{"Statement": [{"Effect": "Allow", "Action": "leaked:Action", '
+                                          '"Resource": "*"}]}')
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "main.tf").write_text('resource "aws_sqs_queue" "outside" {}\n')
+    (root / "main.tf").write_text(
+        'resource "aws_iam_role" "r" {\n'
+        '  assume_role_policy = jsonencode({ Statement = [] })\n'
+        '}\n'
+        'resource "aws_iam_role_policy" "p" {\n'
+        '  role   = aws_iam_role.r.id\n'
+        '  policy = file("../secret.json")\n'
+        '}\n'
+        'module "m" {\n'
+        '  source = "../elsewhere"\n'
+        '}\n')
+    result = scan([root], ScanOptions(strict=True, parallel=False))
+    assert result.application is not None
+    assert "leaked:Action" not in str(result.application)
+    assert not any(r.logical_id.endswith("outside") for r in result.application.resources)
+    messages = [(d.code, d.path, d.line, d.message) for d in result.diagnostics]
+    assert any(code == "terraform-unknown" and line == 6 and "outside the scanned root" in msg
+               for code, _, line, msg in messages), messages
+    assert any(code == "module-not-read" and "outside the scanned root" in msg
+               for code, _, _, msg in messages), messages
