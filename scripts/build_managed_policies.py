@@ -5,7 +5,8 @@ Why moto: its package carries the default version of every AWS managed policy do
 maintainers from IAM (``moto/iam/aws_managed_policies.py``), and it installs from PyPI without credentials.
 remit needs the documents, not just the names: they decide what a role can do.
 
-Usage: pip install 'remit[data]' && python scripts/build_managed_policies.py
+Usage: ``make data`` or ``python scripts/build_managed_policies.py [OUT]`` with ``remit[data]`` installed from
+``requirements/dev.lock``. ``make data-check`` rebuilds into a temporary file and compares.
 The output is deterministic (sorted keys, no timestamps besides moto's own), so a rebuild with the same moto
 version gives the same bytes.
 """
@@ -21,7 +22,8 @@ from pathlib import Path
 OUT = Path(__file__).resolve().parent.parent / "src" / "remit" / "data" / "aws_managed_policies.json.gz"
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    out = Path(argv[0]) if argv else OUT
     try:
         from moto.iam.aws_managed_policies import aws_managed_policies_data  # noqa: PLC0415 - optional
     except ImportError:
@@ -48,11 +50,11 @@ def main() -> int:
         "policies": policies,
     }
     payload = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_bytes(gzip.compress(payload, compresslevel=9, mtime=0))
-    print(f"wrote {OUT} ({len(policies)} policies, newest update {newest}, {OUT.stat().st_size} bytes)")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(gzip.compress(payload, compresslevel=9, mtime=0))
+    print(f"wrote {out} ({len(policies)} policies, newest update {newest}, {out.stat().st_size} bytes)")
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))

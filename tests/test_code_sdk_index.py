@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from importlib.metadata import version
-
 import pytest
 
 from remit.code.sdk import index
@@ -11,9 +9,10 @@ from remit.code.sdk.catalog import expand, is_known
 from remit.code.sdk.required import NAMING, prefix_of
 
 
-def test_the_index_matches_the_installed_botocore() -> None:
+def test_the_index_is_whole() -> None:
+    """Whether it matches the installed botocore is `make data-check`'s question, not the suite's: remit reads
+    the shipped index, never botocore, so a new botocore release changes nothing here."""
     meta = index.data()["_meta"]
-    assert meta["botocore"] == version("botocore"), "botocore changed: run scripts/build_sdk_index.py"
     assert meta["services"] > 400
     assert meta["operations"] > 19_000
 
