@@ -11,7 +11,7 @@ PIP    := PIP_CONSTRAINT=$(CURDIR)/$(LOCK) $(BIN)/python -m pip
 # uv resolves the lock for every platform and Python >= 3.11 at once; only `make lock` uses it.
 UV_VERSION := 0.13.10
 
-.PHONY: demo test lint typecheck unit corpus bench browser data data-check lock clean
+.PHONY: demo test lint typecheck unit corpus bench browser data data-check lock wheel clean
 
 $(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,10 @@ lock: $(VENV)/.created
 	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
 	$(BIN)/uv pip compile pyproject.toml requirements/pins.in --extra test --extra data --universal \
 	    --python-version 3.11 --custom-compile-command "make lock" -o $(LOCK)
+
+# The wheel users install (dist/remit-VERSION-py3-none-any.whl, LICENSE inside); tests/test_wheel.py installs one.
+wheel: $(VENV)/.created
+	$(PIP) wheel --no-deps -w dist .
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

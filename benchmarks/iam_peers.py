@@ -79,7 +79,8 @@ def _principals_flagged(app: Application, rule_id: str) -> int:
 
 
 def main(argv: list[str]) -> int:
-    corpus = Path(argv[1]) if len(argv) > 1 and not argv[1].startswith("--") else Path("/work/shared/corpora")
+    beside = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+    corpus = Path(argv[1]) if len(argv) > 1 and not argv[1].startswith("--") else beside
     peer_py = argv[argv.index("--peers-python") + 1] if "--peers-python" in argv else "/tmp/peers-iam/bin/python"
     templates = [p for p in corpus.rglob("*") if p.suffix in (".yaml", ".yml", ".json") and p.is_file()
                  and p.stat().st_size < 500_000 and b"Resources" in p.read_bytes()[:200_000]]

@@ -10,8 +10,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 def _shared() -> Path:
-    """The workplace's shared data: $REMIT_SHARED, else ../shared beside the checkout, else /work/shared."""
-    for candidate in (os.environ.get("REMIT_SHARED"), ROOT.parent / "shared", "/work/shared"):
+    """The workplace's shared data: $REMIT_SHARED, else ../shared beside the checkout."""
+    for candidate in (os.environ.get("REMIT_SHARED"), ROOT.parent / "shared"):
         if candidate and Path(candidate).is_dir():
             return Path(candidate)
     return ROOT.parent / "shared"

@@ -14,8 +14,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from remit import __version__
-
 if TYPE_CHECKING:
     from remit.api import ScanResult
     from remit.options import ScanOptions
@@ -68,6 +66,17 @@ def _add_selection(p: argparse.ArgumentParser) -> None:
                         "beside the scan when there are several files)")
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: built only when asked, since it reads the data tables' headers and the advisory cache."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        from remit.about import version_report  # noqa: PLC0415
+
+        sys.stdout.write(version_report())
+        parser.exit(EXIT_CLEAN)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="remit",
@@ -76,7 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or nothing scannable, "
                "3 internal error. `remit COMMAND --help` for each command.",
     )
-    parser.add_argument("--version", action="version", version=f"remit {__version__}")
+    parser.add_argument("--version", action=_VersionAction, nargs=0,
+                        help="show remit's version, the versions and dates of the data it ships, and the advisory "
+                             "cache; then exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     scan = sub.add_parser("scan", help="scan templates and report findings",
