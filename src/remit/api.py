@@ -190,7 +190,7 @@ def scan(targets: Sequence[Path], options: ScanOptions | None = None) -> ScanRes
         scanned = tuple(ScannedDocument(d.id, d.kind.value) for d in documents)
         if not documents:
             return ScanResult(root, (), (), tuple(diagnostics), rules, options.fail_on)
-        app, model_diags = build(documents, root, side.expand)
+        app, model_diags = build(documents, root, side.expand, one_account=options.one_account)
     finally:
         side.close()
     diagnostics.extend(model_diags)
@@ -235,6 +235,6 @@ def application(targets: Sequence[Path], options: ScanOptions | None = None) \
     root, documents, diagnostics = load_documents(targets, options)
     if not documents:
         return None, tuple(diagnostics)
-    app, model_diags = build(documents, root)
+    app, model_diags = build(documents, root, one_account=options.one_account)
     diagnostics.extend(model_diags)
     return analyze_later_stages(app, options, diagnostics), tuple(diagnostics)

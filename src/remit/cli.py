@@ -61,6 +61,10 @@ def _add_selection(p: argparse.ArgumentParser) -> None:
     p.add_argument("--online", action="store_true",
                    help="without --advisories or a cache, ask the OSV API (api.osv.dev) about the shipped "
                         "package versions; answers are cached for a day")
+    p.add_argument("--one-account", action="store_true",
+                   help="every template, service, module and stack scanned is deployed into one AWS account, so "
+                        "attack paths may move between them (default: each is its own deployment, linked only by "
+                        "CDK assemblies and stack exports/imports)")
     p.add_argument("--no-parallel", action="store_true",
                    help="do everything in one process (by default SAM translation runs in helper processes "
                         "beside the scan when there are several files)")
@@ -165,6 +169,7 @@ def _options(args: argparse.Namespace) -> ScanOptions:
         parallel=not args.no_parallel,
         advisories=tuple(getattr(args, "advisories", None) or ()),
         online=bool(getattr(args, "online", False)),
+        one_account=bool(getattr(args, "one_account", False)),
     )
     config = None
     if not args.no_config:

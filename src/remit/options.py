@@ -51,6 +51,9 @@ class ScanOptions:
     advisories: tuple[Path, ...] = ()
     online: bool = False
     cache_dir: Path | None = None  # default: $REMIT_CACHE_DIR, $XDG_CACHE_HOME/remit, ~/.cache/remit
+    # every scanned template, service, module and stack is deployed into one account (`--one-account`, config
+    # `one-account`): the attack graph may then move between them (remit.model.units)
+    one_account: bool = False
 
 
 def parse_fail_on(value: str) -> Severity | None:
@@ -100,7 +103,7 @@ def load_config(path: Path) -> dict[str, Any]:
     table = data.get("tool", {}).get("remit", {}) if path.name == "pyproject.toml" else data
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: the remit table is not a table")
-    known = {"select", "ignore", "exclude", "fail-on", "baseline", "severity", "advisories"}
+    known = {"select", "ignore", "exclude", "fail-on", "baseline", "severity", "advisories", "one-account"}
     unknown = sorted(set(table) - known)
     if unknown:
         raise ConfigError(f"{path}: unknown keys {', '.join(unknown)} (known: {', '.join(sorted(known))})")
@@ -127,6 +130,9 @@ def merge(cli: ScanOptions, config_path: Path | None, *, fail_on_given: bool, ba
             fail_on = parse_fail_on(str(table["fail-on"]))
         except ValueError as exc:
             raise ConfigError(f"{config_path}: {exc}") from None
+    one_account = table.get("one-account", False)
+    if not isinstance(one_account, bool):
+        raise ConfigError(f"{config_path}: one-account must be true or false")
     baseline = cli.baseline
     if not baseline_given and isinstance(table.get("baseline"), str):
         baseline = (config_path.parent / table["baseline"]).resolve()
@@ -144,4 +150,5 @@ def merge(cli: ScanOptions, config_path: Path | None, *, fail_on_given: bool, ba
                                            for a in _strings(table.get("advisories"), "advisories")),
         online=cli.online,
         cache_dir=cli.cache_dir,
+        one_account=cli.one_account or one_account,
     )

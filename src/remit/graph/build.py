@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from remit.code.facts import SinkKind
 from remit.findings import Finding
@@ -29,6 +30,7 @@ from remit.model.entities import (
     AuthKind,
     Bucket,
     DataStore,
+    Entity,
     EventBus,
     Function,
     IdentityPool,
@@ -130,16 +132,19 @@ class Builder:
             if t.kind in _SOURCE_KINDS and t.source_id is not None:
                 self._sources[t.source_id].append(t)
         self._stores = {s.id: s for s in app.stores}
-        self._stores_by_type: dict[type, list[DataStore]] = defaultdict(list)
+        # a role moves only within its deployment unit (remit.model.units): per unit, the stores by type
+        self._stores_by_type: dict[str, dict[type, list[DataStore]]] = defaultdict(lambda: defaultdict(list))
         for store in app.stores:
             if type(store) in _STORE_ACCESS:
-                self._stores_by_type[type(store)].append(store)
-        self._source_stores = {kind: [st for st in stores if st.id in self._sources]
-                               for kind, stores in self._stores_by_type.items()}
-        self._ranked: list[Function] | None = None
+                self._stores_by_type[app.unit_of(store.id)][type(store)].append(store)
+        self._source_stores = {unit: {kind: [st for st in stores if st.id in self._sources]
+                                      for kind, stores in by_type.items()}
+                               for unit, by_type in self._stores_by_type.items()}
+        self._by_unit: dict[str, dict[str, list[Any]]] = defaultdict(dict)  # unit -> kind -> its entities
+        self._ranked: dict[str, list[Function]] = {}
         self._located: dict[NodePath, SourceLocation] = {}
         self._evidence: dict[tuple[str, tuple[int, ...]], tuple[Evidence, ...]] = {}
-        self._hinted: list[Function] | None = None  # functions with code hints, takeovers worth most first
+        self._hinted: dict[str, list[Function]] = {}  # per unit: functions with code hints, worth most first
         self._entries_of: dict[ResourceId, list[tuple[str, str]]] = defaultdict(list)  # fn -> (entry, trigger)
         self._layout()
 
@@ -423,7 +428,7 @@ class Builder:
         if role is None:
             return
         access = _STORE_ACCESS[Table]
-        for table in self.app.tables[:MAX_FANOUT]:
+        for table in self._in_unit("tables", role)[:MAX_FANOUT]:
             found = self.access.allowed_any(role, access.read, table)
             if found is None:
                 continue
@@ -516,7 +521,7 @@ class Builder:
         if method.category == "new-passrole" and method.passes_to:
             service = method.passes_to.split(".", 1)[0]
             out: list[Edge] = []
-            passable = [r for r in self.app.roles if r.id != role.id
+            passable = [r for r in self._in_unit("roles", role) if r.id != role.id
                         and trusts_service(self.app, r, method.passes_to)]
             for other, _, perm in self.access.targets(role, ("iam:PassRole",), passable, MAX_FANOUT):
                 out.append(Edge(node_id, self.role(other), EdgeKind.PASS_ROLE,
@@ -539,7 +544,7 @@ class Builder:
                          evidence)]
         if method.id == "sts-001":
             out = []
-            for other in self.app.roles:
+            for other in self._in_unit("roles", role):
                 if other.id == role.id or not any(e.kind in ("account", "anyone", "principal")
                                                   for e in self.app.iam.trusted_by(other)):
                     continue
@@ -573,8 +578,17 @@ class Builder:
                      f"role {role.logical_id} may {acts}: {method.gain} (an administrator's, if the account has one; "
                      f"{method.id}){when}", 0.5 * factor, 10.0, evidence)]
 
+    def _in_unit(self, kind: str, of: Entity) -> list[Any]:
+        """The application's ``kind`` entities (``roles``, ``tables``, ``functions``) deployed with ``of``."""
+        unit = self.app.unit_of(of.id)
+        found = self._by_unit[unit].get(kind)
+        if found is None:
+            found = self._by_unit[unit][kind] = [e for e in getattr(self.app, kind) if self.app.unit_of(e.id) == unit]
+        return found
+
     def _role_stores(self, node_id: str, role: Role) -> None:
-        for kind, stores in self._stores_by_type.items():
+        unit = self.app.unit_of(role.id)
+        for kind, stores in self._stores_by_type.get(unit, {}).items():
             access = _STORE_ACCESS[kind]
             word = _store_word(stores[0])
             for store, action, perm in self.access.targets(role, access.read, stores, MAX_FANOUT):
@@ -587,7 +601,7 @@ class Builder:
                                 f"role {role.logical_id} may {action} on {word} {store.logical_id}{_only_if(perm)}",
                                 0.5 if perm.conditional else 1.0, access.write_impact,
                                 self._grant_evidence(action, perm)))
-            sources = self._source_stores.get(kind)
+            sources = self._source_stores.get(unit, {}).get(kind)
             if sources:
                 for store, action, perm in self.access.targets(role, _SOURCE_WRITE.get(kind, ()), sources,
                                                                MAX_FANOUT):
@@ -597,7 +611,8 @@ class Builder:
                                     self._grant_evidence(action, perm)))
 
     def _role_functions(self, node_id: str, role: Role) -> None:
-        ranked = self._functions_by_power()
+        unit = self.app.unit_of(role.id)
+        ranked = self._functions_by_power(role)
         updates = self.access.targets(role, ("lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration"),
                                       ranked, MAX_FANOUT + 1)
         for fn, action, perm in [u for u in updates if u[0].role_id != role.id][:MAX_FANOUT]:
@@ -605,24 +620,29 @@ class Builder:
             self._edge(Edge(node_id, self.function(fn), EdgeKind.UPDATE_CODE,
                             f"role {role.logical_id} may {action} on {fn.logical_id} ({how}){_only_if(perm)}",
                             0.5 if perm.conditional else 1.0, 7.0, self._grant_evidence(action, perm)))
-        if self._hinted is None:
-            self._hinted = [fn for fn in ranked if fn.id in self.hints]
-        invokes = self.access.targets(role, ("lambda:InvokeFunction",), self._hinted, MAX_FANOUT + 1)
+        hinted = self._hinted.get(unit)
+        if hinted is None:
+            hinted = self._hinted[unit] = [fn for fn in ranked if fn.id in self.hints]
+        invokes = self.access.targets(role, ("lambda:InvokeFunction",), hinted, MAX_FANOUT + 1)
         for fn, action, perm in [i for i in invokes if i[0].role_id != role.id][:MAX_FANOUT]:
             self._edge(Edge(node_id, self.invoke_entry(fn), EdgeKind.INVOKE,
                             f"role {role.logical_id} may {action} on {fn.logical_id} with any event",
                             0.5 if perm.conditional else 1.0, 0.0, self._grant_evidence(action, perm)))
 
-    def _functions_by_power(self) -> list[Function]:
-        """Functions whose roles hold the most on every resource first: the takeovers worth most."""
-        if self._ranked is None:
+    def _functions_by_power(self, of: Role) -> list[Function]:
+        """The functions deployed with ``of``, those whose roles hold the most on every resource first: the
+        takeovers worth most."""
+        unit = self.app.unit_of(of.id)
+        ranked = self._ranked.get(unit)
+        if ranked is None:
+            functions: list[Function] = self._in_unit("functions", of)
             power: dict[ResourceId | None, int] = {}
-            for fn in self.app.functions:
+            for fn in functions:
                 if fn.role_id not in power:
                     role = self.app.role_of(fn)
                     power[fn.role_id] = self.access.power(role) if role is not None else 0
-            self._ranked = sorted(self.app.functions, key=lambda fn: -power[fn.role_id])
-        return self._ranked
+            ranked = self._ranked[unit] = sorted(functions, key=lambda fn: -power[fn.role_id])
+        return ranked
 
     # -- result ------------------------------------------------------------------------------------
     def graph(self) -> AttackGraph:

@@ -69,6 +69,7 @@ class DocumentInfo:
     path: Path
     marks: SourceMap = field(repr=False)
     metadata: Mapping[str, Any] = field(default_factory=dict, repr=False)  # the template's top-level Metadata
+    unit: str = ""  # the deployment unit (remit.model.units) it belongs to; empty: its own
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,15 @@ class Application:
     @cached_property
     def _marks(self) -> Mapping[str, SourceMap]:
         return {d.id: d.marks for d in self.documents}
+
+    @cached_property
+    def _units(self) -> Mapping[str, str]:
+        return {d.id: d.unit or d.id for d in self.documents}
+
+    def unit_of(self, rid: ResourceId) -> str:
+        """The deployment unit of the document ``rid`` comes from (:mod:`remit.model.units`): the attack graph
+        moves between resources of one unit only."""
+        return self._units.get(rid.doc, rid.doc)
 
     @cached_property
     def _triggers_by_function(self) -> Mapping[ResourceId, tuple[Trigger, ...]]:

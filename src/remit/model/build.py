@@ -69,6 +69,7 @@ from remit.model.policy import (
     parse_document,
 )
 from remit.model.resources import Origin, Resource, ResourceId
+from remit.model.units import deployment_units
 from remit.model.values import (
     Concat,
     Symbol,
@@ -93,17 +94,21 @@ STANDARD_COGNITO_ATTRIBUTES = frozenset(
 
 
 def build(documents: Sequence[Document], root: Path,
-          expander: Callable[[Document], Expanded] | None = None) -> tuple[Application, tuple[Diagnostic, ...]]:
+          expander: Callable[[Document], Expanded] | None = None, *,
+          one_account: bool = False) -> tuple[Application, tuple[Diagnostic, ...]]:
     """Build one application from every document. Problems become diagnostics; this never raises for input.
 
     ``expander`` turns a SAM document into CloudFormation (default: :func:`remit.loaders.sam.expand` in this
-    process); ``remit.api`` passes one that collects translations made beside it."""
+    process); ``remit.api`` passes one that collects translations made beside it. ``one_account``: every
+    document is deployed into one account (one deployment unit, :mod:`remit.model.units`)."""
     acc = _Accumulator()
     diags: list[Diagnostic] = []
     infos: list[DocumentInfo] = []
+    units = deployment_units(documents, one_account=one_account)
     for doc in documents:
         meta = doc.data.get("Metadata")
-        infos.append(DocumentInfo(doc.id, doc.kind.value, doc.path, doc.marks, meta if isinstance(meta, dict) else {}))
+        infos.append(DocumentInfo(doc.id, doc.kind.value, doc.path, doc.marks, meta if isinstance(meta, dict) else {},
+                                  units[doc.id]))
         template: Mapping[str, Any] = doc.data
         origins: Mapping[str, Origin] = {}
         local_paths: Mapping[str, Mapping[str, str]] = {}
