@@ -52,7 +52,7 @@ def measure(n: int) -> str:
         app, _ = build(docs, root)
         built = time.perf_counter()
         hints = [CodeHint(fn.id, HintKind.INJECTION, "code injection", 0.9, SinkKind.CODE) for fn in app.functions]
-        result = analyze(app, (), hints)
+        result = analyze(app, hints)
         done = time.perf_counter()
     return (f"{n:>6} functions  model {built - began:6.2f}s  graph {done - built:6.2f}s  "
             f"{len(result.graph.nodes):>6} nodes {len(result.graph.edges):>7} edges  {len(result.paths)} paths")

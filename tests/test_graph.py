@@ -9,6 +9,7 @@ analysers that feed it. Refresh on purpose with ``REMIT_UPDATE_GOLDEN=1``, then 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -21,7 +22,8 @@ import pytest
 
 from remit.api import ScanResult, scan
 from remit.code.facts import CodeFacts, Confidence, FunctionCode, Language, SinkKind, TaintFlow
-from remit.findings import FlowStep
+from remit.deps.facts import SignKind
+from remit.findings import AttackPath, FlowStep, Severity
 from remit.graph import CodeHint, HintKind, analyze
 from remit.graph.search import MAX_PATHS, line
 from remit.model.application import Application
@@ -55,11 +57,14 @@ def scanned(name: str) -> ScanResult:
     return scan([GRAPH / name], ScanOptions(strict=True))
 
 
-def lines_of(name: str) -> list[str]:
+def scanned_paths(name: str) -> tuple[AttackPath, ...]:
     result = scanned(name)
     assert result.application is not None
-    graph = analyze(result.application, result.findings, load_hints(result.application, GRAPH / name / "hints.json"))
-    return [line(p) for p in graph.paths]
+    return analyze(result.application, load_hints(result.application, GRAPH / name / "hints.json")).paths
+
+
+def lines_of(name: str) -> list[str]:
+    return [line(p) for p in scanned_paths(name)]
 
 
 @pytest.mark.parametrize("name", APPS)
@@ -79,8 +84,7 @@ def test_no_path_from_a_role_that_only_writes_its_logs() -> None:
 def test_every_step_is_explained_with_evidence() -> None:
     result = scanned("upload-to-admin")
     assert result.application is not None
-    graph = analyze(result.application, result.findings,
-                    load_hints(result.application, GRAPH / "upload-to-admin" / "hints.json"))
+    graph = analyze(result.application, load_hints(result.application, GRAPH / "upload-to-admin" / "hints.json"))
     assert graph.paths
     for path in graph.paths:
         assert path.steps[0].kind == "attacker"
@@ -104,11 +108,11 @@ def test_paths_come_from_the_code_stage_facts() -> None:
     flow = TaintFlow(SinkKind.COMMAND, "event['body']", "os.system", (FlowStep(loc, "source"), FlowStep(loc, "sink")),
                      Confidence.HIGH, "api-route")
     code = CodeFacts({fn.id: FunctionCode(fn.id, Language.PYTHON, loc, flows=(flow,))})
-    graph = analyze(dataclasses.replace(app, code=code), result.findings)
+    graph = analyze(dataclasses.replace(app, code=code))
     assert [line(p) for p in graph.paths] == lines_of("injection-to-table")
     wrong_trigger = dataclasses.replace(flow, trigger="s3")
     code = CodeFacts({fn.id: FunctionCode(fn.id, Language.PYTHON, loc, flows=(wrong_trigger,))})
-    assert analyze(dataclasses.replace(app, code=code), result.findings).paths == ()
+    assert analyze(dataclasses.replace(app, code=code)).paths == ()
 
 
 # ------------------------------------------------------------------------------------------------
@@ -128,10 +132,12 @@ def example_lines() -> list[str]:
         if hint.kind is HintKind.INJECTION:
             code = app.code.of(hint.function)
             return code is not None and bool(code.flows)
-        return any(f.rule_id.startswith("RMT-SUPPLY") for f in result.findings)
+        deps = app.deps.of(hint.function)
+        return deps is not None and (any(s.kind in (SignKind.TYPOSQUAT, SignKind.OBFUSCATED) for s in deps.signs)
+                                     or any(m.advisory.malicious for m in deps.matches))
 
     hints = [h for h in load_hints(app, GRAPH / "orders-app.hints.json") if not known(h)]
-    return [line(p) for p in analyze(app, result.findings, hints).paths]
+    return [line(p) for p in analyze(app, hints).paths]
 
 
 @pytest.mark.parametrize("shape", [
@@ -205,7 +211,7 @@ def test_search_is_bounded_on_a_large_app(tmp_path: Path) -> None:
     hints = [CodeHint(fn.id, HintKind.INJECTION, "code injection: body reaches eval", 0.9, SinkKind.CODE)
              for fn in app.functions]
     began = time.perf_counter()
-    graph = analyze(app, (), hints)
+    graph = analyze(app, hints)
     elapsed = time.perf_counter() - began
     assert 0 < len(graph.paths) <= MAX_PATHS
     assert elapsed < 60, f"{elapsed:.1f}s"
@@ -224,35 +230,54 @@ def test_blast_radius_says_what_a_compromised_function_can_do() -> None:
     assert quiet.graph.blast["Echo"] == ()  # writes its own logs: nothing worth having
 
 
-def test_dependency_findings_become_edges() -> None:
-    """Until the dependency stage has facts of its own, its findings (by rule id) feed the graph: a critical
-    RMT-SUPPLY finding in a manifest makes every function shipping that directory a foothold."""
-    from remit.findings import Category, Finding, Responsibility, Severity  # noqa: PLC0415
+def test_dependency_facts_become_edges() -> None:
+    """The dependency stage's facts, never its findings, feed the graph: a look-alike package in a manifest
+    makes every function shipping that directory a foothold; weaker signs (unpinned versions) add no edge."""
+    import dataclasses  # noqa: PLC0415
+
+    from remit.deps.facts import DependencyFacts, FunctionDeps, Sign  # noqa: PLC0415
     from remit.graph.hints import gather  # noqa: PLC0415
 
     result = scan([EXAMPLE], ScanOptions(strict=True))
     app = result.application
     assert app is not None
-
-    def finding(rule: str, severity: Severity) -> Finding:
-        return Finding(rule, "t", severity, Category.SUPPLY_CHAIN, Responsibility.DEPENDENCIES, "reqeusts",
-                       SourceLocation("src/reports/requirements.txt", 2, 1), "reqeusts 1.0.0 looks like requests",
-                       "remove it", (), "0" * 32)
-
-    hints = gather(app, [finding("RMT-SUPPLY-001", Severity.CRITICAL), finding("RMT-SUPPLY-009", Severity.LOW)])
+    where = SourceLocation("src/reports/requirements.txt", 2, 1)
+    lookalike = Sign(SignKind.TYPOSQUAT, where, "reqeusts looks like requests", "reqeusts", "reqeusts")
+    unpinned = Sign(SignKind.UNPINNED, where, "boto3 is not pinned", "boto3", "boto3")
+    shipping = [fn for fn in app.functions if fn.code.path is not None and fn.code.path.name == "reports"]
+    facts = DependencyFacts({fn.id: FunctionDeps(fn.id, signs=(lookalike, unpinned)) for fn in shipping})
+    app = dataclasses.replace(app, deps=facts)
+    hints = gather(app)
     shipped = sorted(h.function.logical_id for h in hints if h.kind is HintKind.MALICIOUS_PACKAGE)
     assert shipped == ["FulfilmentFunction", "ReportsFunction"]  # both ship src/reports/
-    paths = [line(p) for p in analyze(app, [*result.findings, finding("RMT-SUPPLY-001", Severity.CRITICAL)]).paths]
+    assert all(h.label == "reqeusts looks like requests" for h in hints if h.kind is HintKind.MALICIOUS_PACKAGE)
+    paths = [line(p) for p in analyze(app).paths]
     assert "critical: attacker:supply-chain -> function:ReportsFunction -> role:BackOfficeRole " \
            "-> secret:PaymentProviderSecret" in paths or \
            "critical: attacker:supply-chain -> function:FulfilmentFunction -> role:BackOfficeRole " \
            "-> secret:PaymentProviderSecret" in paths
 
 
+def test_findings_never_change_the_paths() -> None:
+    """Severity overrides, --ignore and suppressions change findings, not which attack paths exist."""
+    def paths(options: ScanOptions) -> list[str]:
+        return [line(p) for p in scan([EXAMPLE], options).attack_paths]
+
+    base = ScanOptions(strict=True, advisories=(EXAMPLE / "advisories",))
+    expected = paths(base)
+    assert expected
+    ignored = dataclasses.replace(base, ignore=("code", "DEP", "SUPPLY", "iam", "RMT-LAMBDA-004"))
+    overridden = dataclasses.replace(base, severity_overrides={"RMT-CODE-001": Severity.LOW,
+                                                               "RMT-SUPPLY-001": Severity.LOW,
+                                                               "RMT-DEP-001": Severity.LOW})
+    assert paths(ignored) == expected
+    assert paths(overridden) == expected
+
+
 def _steps(name: str) -> list[list[str]]:
     result = scanned(name)
     assert result.application is not None
-    graph = analyze(result.application, result.findings, load_hints(result.application, GRAPH / name / "hints.json"))
+    graph = analyze(result.application, load_hints(result.application, GRAPH / name / "hints.json"))
     return [[s.label for s in p.steps] for p in graph.paths]
 
 
@@ -280,7 +305,7 @@ def test_a_deny_cancels_the_escalation(tmp_path: Path) -> None:
     result = scan([tmp_path], ScanOptions(strict=True))
     assert result.application is not None
     hints = load_hints(result.application, GRAPH / "deny-cancels-escalation" / "hints.json")
-    got = [line(p) for p in analyze(result.application, result.findings, hints).paths]
+    got = [line(p) for p in analyze(result.application, hints).paths]
     assert "critical: attacker:internet -> entry:Fn URL -> function:Fn -> role:FnRole -> admin:account-admin" in got
 
 
@@ -291,7 +316,8 @@ def test_a_conditional_grant_is_a_weaker_marked_edge() -> None:
     assert "conditional" not in by_end["Archive"]
     lines = lines_of("conditional-grant")
     assert lines[0] == "critical: attacker:internet -> entry:Fn URL -> function:Fn -> role:FnRole -> data:Archive"
-    assert any(ln.startswith("medium:") and ln.endswith("data:Reports") for ln in lines)
+    scores = {p.steps[-1].resource: p.score for p in scanned_paths("conditional-grant")}
+    assert scores["Reports"] == scores["Archive"] / 2  # the conditional grant halves the likelihood
 
 
 def test_ssrf_may_leak_the_credentials_but_xss_adds_nothing() -> None:
@@ -304,12 +330,12 @@ def test_ssrf_may_leak_the_credentials_but_xss_adds_nothing() -> None:
     fn = next(f for f in app.functions if f.logical_id == "Lookup")
     ssrf = CodeHint(fn.id, HintKind.INJECTION, "SSRF: event['url'] reaches urlopen", 0.9, SinkKind.SSRF,
                     location=SourceLocation("src/app.py", 2, 5))
-    got = [line(p) for p in analyze(app, result.findings, [ssrf]).paths]
-    assert got == ["low: attacker:internet -> entry:ServerlessHttpApi GET /customers/{id} -> role:LookupRole "
+    got = [line(p) for p in analyze(app, [ssrf]).paths]
+    assert got == ["high: attacker:internet -> entry:ServerlessHttpApi GET /customers/{id} -> role:LookupRole "
                    "-> data:Customers"]
     for sink in (SinkKind.XSS, SinkKind.REDIRECT):
         other = CodeHint(fn.id, HintKind.INJECTION, "x", 0.9, sink, location=SourceLocation("src/app.py", 2, 5))
-        assert analyze(app, result.findings, [other]).paths == ()
+        assert analyze(app, [other]).paths == ()
 
 
 def test_who_writes_to_a_trigger_comes_from_the_exposure(tmp_path: Path) -> None:
@@ -357,7 +383,7 @@ Resources:
         fn = next(f for f in app.functions if f.logical_id == "Worker")
         hint = CodeHint(fn.id, HintKind.INJECTION, "code injection: body reaches eval", 0.9, SinkKind.CODE,
                         frozenset({"sqs"}), SourceLocation("template.yaml", 1, 1))
-        paths = [p for p in analyze(app, result.findings, [hint]).paths if p.steps[1].resource == "Jobs write"]
+        paths = [p for p in analyze(app, [hint]).paths if p.steps[1].resource == "Jobs write"]
         starts[name] = sorted({p.steps[0].resource for p in paths})  # the insider's same chain is dropped
         scores[name] = max(p.score for p in paths)
     assert starts == {"anyone": ["other-account"], "partner": ["other-account"], "own": ["insider"]}

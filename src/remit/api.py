@@ -202,21 +202,21 @@ def scan(targets: Sequence[Path], options: ScanOptions | None = None) -> ScanRes
         from remit.code.sdk.usage import not_assessed  # noqa: PLC0415
 
         diagnostics.extend(not_assessed(app))  # say where unused permissions could not be judged
-    graph = attack_graph(app, findings, diagnostics, strict=options.strict)
+    graph = attack_graph(app, diagnostics, strict=options.strict)
     ordered = tuple(sorted(set(diagnostics), key=lambda d: (d.path, d.line or 0, d.level != Level.ERROR, d.code,
                                                             d.message)))
     return ScanResult(root, scanned, findings, ordered, rules, options.fail_on, attack_paths=graph.paths,
                       application=app, graph=graph)
 
 
-def attack_graph(app: Application, findings: Sequence[Finding], diagnostics: list[Diagnostic], *,
+def attack_graph(app: Application, diagnostics: list[Diagnostic], *,
                  strict: bool = False) -> GraphResult:
-    """The attack graph and its ranked paths, after the rules (it reads their findings). A failure becomes a
+    """The attack graph and its ranked paths, from the stages' facts (never the findings). A failure becomes a
     diagnostic and the scan keeps its findings (``strict`` re-raises: tests)."""
     from remit import graph as graph_stage  # noqa: PLC0415
 
     try:
-        return graph_stage.analyze(app, findings)
+        return graph_stage.analyze(app)
     except Exception as exc:
         if strict:
             raise

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from remit.diagnostics import Diagnostic
+from remit.findings import Severity
 from remit.model.resources import ResourceId
 from remit.source import SourceLocation
 
@@ -105,6 +106,26 @@ class Match:
     advisory: Advisory
     reach: Reach
     fix: str | None  # the smallest fixed version above the installed one, if any
+
+
+_ORDER = (Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL)
+_RATINGS = {"CRITICAL": Severity.CRITICAL, "HIGH": Severity.HIGH, "MODERATE": Severity.MEDIUM,
+            "MEDIUM": Severity.MEDIUM, "LOW": Severity.LOW}
+
+
+def advisory_severity(match: Match) -> Severity:
+    """How serious a match is: the CVSS base score when the advisory gives a vector, else the database's
+    rating, else medium; one level lower when the function never imports the package. A fact of the match, read
+    by RMT-DEP-001 and the attack graph alike (never from a finding, whose severity the user may override)."""
+    score = match.advisory.score
+    if score is not None:
+        base = (Severity.CRITICAL if score >= 9 else Severity.HIGH if score >= 7 else
+                Severity.MEDIUM if score >= 4 else Severity.LOW)
+    else:
+        base = _RATINGS.get(match.advisory.severity.upper(), Severity.MEDIUM)
+    if match.reach is Reach.NOT_IMPORTED:
+        return _ORDER[max(0, _ORDER.index(base) - 1)]
+    return base
 
 
 class SignKind(StrEnum):

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from remit.code.facts import SinkKind
-from remit.findings import Finding
 from remit.graph.access import ANY_ROLE, Access, Permission, trusts_service
 from remit.graph.hints import EXECUTES, QUERIES, CodeHint, HintKind, gather, sink_text
 from remit.graph.model import AttackGraph, Edge, EdgeKind, Evidence, Node, NodeKind, Start
@@ -83,7 +82,8 @@ _SOURCE_WRITE: Mapping[type, tuple[str, ...]] = {
 _SOURCE_KINDS = frozenset({TriggerKind.S3, TriggerKind.SQS, TriggerKind.SNS, TriggerKind.EVENTBRIDGE,
                            TriggerKind.DYNAMODB_STREAM, TriggerKind.KINESIS})
 _USER_KEYS = ("iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile")
-SSRF_LEAK = 0.3  # an SSRF leaks the function's credentials only through file:// or a steerable proxy (see hints)
+PARTNER, PARTNER_CONDITIONED = 0.2, 0.1  # a role (or store) trusted by one named foreign account
+SSRF_LEAK = 0.15  # an SSRF leaks the function's credentials only through file:// or a steerable proxy (see hints)
 _ADMIN = "admin"
 _ACCOUNT_IN = re.compile(r"^(?:arn:aws[\w-]*:iam::)?(\d{12})(?::|$)")  # a literal account id or its ARN
 
@@ -117,7 +117,7 @@ def _store_word(store: DataStore) -> str:
 class Builder:
     """Lays out nodes and edges; :meth:`expand` adds a node's outgoing edges the first time it is asked."""
 
-    def __init__(self, app: Application, findings: Sequence[Finding], hints: Iterable[CodeHint] = ()) -> None:
+    def __init__(self, app: Application, hints: Iterable[CodeHint] = ()) -> None:
         self.app = app
         self.access = Access(app)
         self.nodes: dict[str, Node] = {}
@@ -125,7 +125,7 @@ class Builder:
         self._expanded: set[str] = set()
         self._edge_keys: set[tuple[str, str, EdgeKind, str]] = set()
         self.hints: dict[ResourceId, list[CodeHint]] = defaultdict(list)
-        for h in gather(app, findings, hints):
+        for h in gather(app, hints):
             self.hints[h.function].append(h)
         self._sources: dict[ResourceId, list[Trigger]] = defaultdict(list)  # store -> triggers it drives
         for t in app.triggers:
@@ -238,7 +238,8 @@ class Builder:
             account = _ACCOUNT_IN.search(edge.value)
             if account is None:
                 continue  # the template's own account (or an unknown one): not an outsider
-            likelihood = 0.3 if edge.conditions else 0.5
+            # a named account is a partner the attacker must compromise first: unlikely, not a stranger's move
+            likelihood = PARTNER_CONDITIONED if edge.conditions else PARTNER
             self._edge(Edge(self.start(Start.OTHER_ACCOUNT), self.role(role), EdgeKind.REACHES,
                             f"the trust policy of role {role.logical_id} lets account {account.group(1)} assume it"
                             + (" (under conditions)" if edge.conditions else ""), likelihood,
@@ -261,7 +262,7 @@ class Builder:
                 return Start.INTERNET, 1.0, opened, st
             if exposure.reach is Reach.ANY_ACCOUNT:
                 return Start.OTHER_ACCOUNT, 1.0, opened, st
-            return Start.OTHER_ACCOUNT, 0.3 if exposure.conditions else 0.5, opened, st
+            return Start.OTHER_ACCOUNT, PARTNER_CONDITIONED if exposure.conditions else PARTNER, opened, st
         return None
 
     @staticmethod

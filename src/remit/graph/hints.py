@@ -1,28 +1,30 @@
-"""What lets an attacker run code in a function (or misuse it), from whatever the earlier stages learnt.
+"""What lets an attacker run code in a function (or misuse it), from the facts the earlier stages computed.
 
 The graph asks one question of the code and dependency stages: *which functions can an attacker make do
-something, from which triggers, and how surely?* The answers are :class:`CodeHint` s, gathered from
+something, from which triggers, and how surely?* The answers are :class:`CodeHint` s, read from facts only —
+never from findings, whose severities, selection and suppressions the user controls and which must not change
+which attack paths exist:
 
-* the code stage's taint flows (``app.code.of(fn.id).flows``: sink, trigger, confidence), when it ran;
-* otherwise the code rules' findings (``RMT-CODE-0xx``, by rule id), which carry the same facts less precisely;
-* the dependency rules' findings: ``RMT-SUPPLY-0xx`` (a malicious or look-alike package: the package's code
-  runs when the function loads it) and ``RMT-DEP-0xx`` (an advisory: exploitable through the function's
-  triggers, more surely when the finding says the vulnerable code is reachable).
+* the code stage's taint flows (``app.code.of(fn.id).flows``: sink, trigger, confidence);
+* the dependency stage's facts (``app.deps.of(fn.id)``): a package an OSV ``MAL-`` record calls malware, or one
+  whose name imitates a popular package or that runs obfuscated code when loaded (its code runs when the
+  function loads it), and a package at a version a critical or high advisory affects (exploitable through the
+  function's triggers; more surely when the handler imports it; not at all when it never does).
 
-Tests and embedding programs may pass more hints to :func:`remit.graph.build` directly.
+Tests and embedding programs may pass more hints to :func:`remit.graph.analyze` directly.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
 from remit.code.facts import Confidence, SinkKind, TaintFlow
-from remit.findings import Finding, Severity
+from remit.deps.facts import FunctionDeps, Reach, SignKind, advisory_severity
+from remit.findings import Severity
 from remit.model.application import Application
-from remit.model.entities import CodeKind, Function
+from remit.model.entities import Function
 from remit.model.resources import ResourceId
 from remit.source import SourceLocation
 
@@ -61,13 +63,11 @@ _SINK_TEXT = {
     SinkKind.TEMPLATE: "template injection", SinkKind.REDIRECT: "open redirect", SinkKind.XSS: "XSS",
 }
 _CONFIDENCE = {Confidence.HIGH: 0.9, Confidence.MEDIUM: 0.6, Confidence.LOW: 0.3}
-CODE_RULES: Mapping[str, SinkKind] = {
-    "RMT-CODE-001": SinkKind.COMMAND, "RMT-CODE-002": SinkKind.CODE, "RMT-CODE-003": SinkKind.SQL,
-    "RMT-CODE-004": SinkKind.NOSQL, "RMT-CODE-005": SinkKind.PATH, "RMT-CODE-006": SinkKind.SSRF,
-    "RMT-CODE-007": SinkKind.DESERIALIZATION, "RMT-CODE-008": SinkKind.XXE, "RMT-CODE-009": SinkKind.TEMPLATE,
-}
 _ADVISORY = {Severity.CRITICAL: 0.6, Severity.HIGH: 0.45}
-_SUPPLY = {Severity.CRITICAL: 0.95, Severity.HIGH: 0.7}
+_ADVISORY_REACH = {Reach.IMPORTED: 1.0, Reach.UNKNOWN: 0.6}  # never imported: nothing calls the vulnerable code
+MALWARE = 0.95  # a known-malicious package runs its code for sure
+LOOKALIKE = 0.7  # a look-alike name or obfuscated code probably does
+_MALICIOUS_SIGNS = frozenset({SignKind.TYPOSQUAT, SignKind.OBFUSCATED})
 
 
 def sink_text(sink: SinkKind) -> str:
@@ -81,70 +81,24 @@ def _flow_hint(fn: Function, flow: TaintFlow) -> CodeHint:
                     frozenset({flow.trigger}) if flow.trigger else frozenset(), flow.location)
 
 
-class _Owners:
-    """Which functions a finding belongs to: by the author's logical id, or by the code directory that holds
-    the file it points at (a manifest shared by two functions belongs to both)."""
-
-    def __init__(self, app: Application) -> None:
-        self.by_name: dict[str, list[Function]] = defaultdict(list)
-        self.dirs: list[tuple[str, Function]] = []
-        for fn in app.functions:
-            self.by_name[fn.resource.origin.logical_id].append(fn)
-            if fn.logical_id != fn.resource.origin.logical_id:
-                self.by_name[fn.logical_id].append(fn)
-            if fn.code.kind is CodeKind.LOCAL and fn.code.path is not None:
-                try:
-                    rel = fn.code.path.resolve().relative_to(app.root.resolve()).as_posix()
-                except (ValueError, OSError):
-                    continue
-                self.dirs.append(("" if rel == "." else rel.rstrip("/") + "/", fn))
-
-    def of(self, finding: Finding) -> list[Function]:
-        named = self.by_name.get(finding.resource)
-        if named:
-            return named
-        path = finding.location.path
-        return [fn for prefix, fn in self.dirs if prefix and path.startswith(prefix)]
-
-
-def _detail(finding: Finding, *names: str) -> str | None:
-    details = dict(finding.details)
-    return next((details[n] for n in names if n in details), None)
-
-
-def _finding_hints(app: Application, findings: Iterable[Finding], flows_known: set[ResourceId]) -> list[CodeHint]:
-    owners = _Owners(app)
-    out: list[CodeHint] = []
-    for f in findings:
-        if f.suppressed:
+def _dependency_hints(fn: Function, deps: FunctionDeps) -> Iterable[CodeHint]:
+    for m in deps.matches:
+        p, a = m.package, m.advisory
+        ids = ", ".join(dict.fromkeys((a.id, *a.aliases)))
+        if a.malicious:
+            yield CodeHint(fn.id, HintKind.MALICIOUS_PACKAGE, _one_line(f"{p.name} {p.version} is known malware "
+                                                                         f"({ids})"), MALWARE, location=p.manifest)
             continue
-        rid = f.rule_id
-        if rid in CODE_RULES:
-            sink = CODE_RULES[rid]
-            trigger = _detail(f, "trigger")
-            conf = _detail(f, "confidence")
-            likelihood = _CONFIDENCE.get(Confidence(conf), 0.6) if conf in set(Confidence) else 0.6
-            for fn in owners.of(f):
-                if fn.id in flows_known:
-                    continue  # the code stage's own flows say it better
-                out.append(CodeHint(fn.id, HintKind.INJECTION, f"{sink_text(sink)}: {_one_line(f.message)}",
-                                    likelihood, sink, frozenset({trigger}) if trigger else frozenset(),
-                                    f.location))
-        elif rid.startswith("RMT-SUPPLY-") and f.severity in _SUPPLY:
-            # a known-malicious package (critical) runs its code for sure; a look-alike name (high) probably
-            # does; weaker signs (unpinned versions, install scripts: medium and low) add no edge
-            for fn in owners.of(f):
-                out.append(CodeHint(fn.id, HintKind.MALICIOUS_PACKAGE, _one_line(f.message), _SUPPLY[f.severity],
-                                    location=f.location))
-        elif rid.startswith("RMT-DEP-") and f.severity in _ADVISORY:
-            reachable = (_detail(f, "reachable") or "").lower()
-            if reachable in ("false", "no", "unreachable"):
-                continue
-            factor = 1.0 if reachable in ("true", "yes", "reachable") else 0.6
-            for fn in owners.of(f):
-                out.append(CodeHint(fn.id, HintKind.VULNERABLE_PACKAGE, _one_line(f.message),
-                                    _ADVISORY[f.severity] * factor, location=f.location))
-    return out
+        severity = advisory_severity(m)
+        reach = _ADVISORY_REACH.get(m.reach)
+        if severity in _ADVISORY and reach is not None:
+            yield CodeHint(fn.id, HintKind.VULNERABLE_PACKAGE,
+                           _one_line(f"{p.name} {p.version} is affected by {ids}: {a.summary}"),
+                           _ADVISORY[severity] * reach, location=p.manifest)
+    for sign in deps.signs:
+        if sign.kind in _MALICIOUS_SIGNS:
+            yield CodeHint(fn.id, HintKind.MALICIOUS_PACKAGE, _one_line(sign.message), LOOKALIKE,
+                           location=sign.location)
 
 
 def _one_line(text: str, limit: int = 160) -> str:
@@ -152,17 +106,16 @@ def _one_line(text: str, limit: int = 160) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def gather(app: Application, findings: Sequence[Finding], extra: Iterable[CodeHint] = ()) -> tuple[CodeHint, ...]:
-    """Every hint about every function: code-stage flows first, then findings, then ``extra``."""
+def gather(app: Application, extra: Iterable[CodeHint] = ()) -> tuple[CodeHint, ...]:
+    """Every hint about every function: code-stage flows, then dependency facts, then ``extra``."""
     out: list[CodeHint] = []
-    with_flows: set[ResourceId] = set()
     for fn in app.functions:
         code = app.code.of(fn.id)
-        if code is None or not code.flows:
-            continue
-        with_flows.add(fn.id)
-        out.extend(_flow_hint(fn, flow) for flow in code.flows)
-    out.extend(_finding_hints(app, findings, with_flows))
+        if code is not None:
+            out.extend(_flow_hint(fn, flow) for flow in code.flows)
+        deps = app.deps.of(fn.id)
+        if deps is not None:
+            out.extend(_dependency_hints(fn, deps))
     out.extend(extra)
     seen: set[tuple[ResourceId, HintKind, str, SourceLocation | None]] = set()
     unique = []
@@ -172,4 +125,3 @@ def gather(app: Application, findings: Sequence[Finding], extra: Iterable[CodeHi
             seen.add(key)
             unique.append(h)
     return tuple(unique)
-

@@ -50,7 +50,7 @@ class Start(StrEnum):
 
 
 _START_WEIGHT = {Start.INTERNET: 1.0, Start.OTHER_ACCOUNT: 0.9, Start.AUTHENTICATED: 0.8, Start.SUPPLY_CHAIN: 1.0,
-                 Start.INSIDER: 0.4}
+                 Start.INSIDER: 0.15}
 _START_TEXT = {
     Start.INTERNET: "anyone on the internet",
     Start.AUTHENTICATED: "any authenticated user of the app (Cognito, JWT, IAM or API-key callers)",

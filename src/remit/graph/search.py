@@ -7,7 +7,21 @@ store or secret, taking over another function, becoming administrator). Its scor
 
     score = start weight x product of the edges' likelihoods x the last edge's impact      (0-10)
 
-and its severity follows from the score (:func:`severity_of`). For each starting point and jewel only the
+ranks the paths. Their severity (:func:`severity_of`) is a band of two things kept apart, so that a sure way
+to a modest prize and an uncertain way to the account never share a number by accident:
+
+* **exploitability** — the start's weight times the product of the likelihoods: how surely the attacker gets
+  there (likely ≥ 0.5, possible ≥ 0.25, unlikely ≥ 0.1, else remote);
+* **impact** — what the last move gives: the account's administrator, a secret or customer data (9-10), a
+  takeover of another function or a write to data (6-8), less (under 6).
+
+| impact \\ exploitability | likely | possible | unlikely | remote |
+|---|---|---|---|---|
+| administrator, secret, customer data | critical | critical | high | medium |
+| function takeover, data change | high | medium | low | low |
+| queue, topic, bus, state machine | medium | low | low | low |
+
+For each starting point and jewel only the
 best path is kept; a path that is the beginning of another kept path is dropped (it says less), and the same
 chain reached from two starting points is reported once, from the likelier one. The search visits each node
 once per starting point (five at most), so its cost is linear in the reachable graph.
@@ -24,6 +38,7 @@ from remit.findings import AttackPath, PathStep, Severity
 from remit.graph.build import Builder
 from remit.graph.model import Edge, EdgeKind, NodeKind, Start
 
+_RANK = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.MEDIUM: 2, Severity.LOW: 3}
 MAX_PATHS = 100  # reported paths, best first
 MAX_VISITS = 20_000  # nodes one search may settle (a bound for pathological graphs)
 MAX_FOOTHOLDS = 20  # functions an attacker runs code in directly, per starting point, searched onwards
@@ -42,15 +57,28 @@ class Found:
     def nodes(self) -> tuple[str, ...]:
         return (self.edges[0].source, *(e.target for e in self.edges))
 
+    @property
+    def severity(self) -> Severity:
+        impact = self.edges[-1].impact
+        return severity_of(self.score / impact if impact > 0 else 0.0, impact)
 
-def severity_of(score: float) -> Severity:
-    if score >= 7.5:
-        return Severity.CRITICAL
-    if score >= 5.0:
-        return Severity.HIGH
-    if score >= 2.5:
-        return Severity.MEDIUM
-    return Severity.LOW
+
+LIKELY, POSSIBLE, UNLIKELY = 0.5, 0.25, 0.1  # exploitability bands (below UNLIKELY: remote)
+CROWN, MAJOR = 9.0, 6.0  # impact bands
+_C, _H, _M, _L = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW
+_BANDS = (  # [impact band][exploitability band]; band 0 is the highest
+    (_C, _C, _H, _M),
+    (_H, _M, _L, _L),
+    (_M, _L, _L, _L),
+)
+
+
+def severity_of(exploitability: float, impact: float) -> Severity:
+    """The severity band of a path (the table in this module's docstring)."""
+    row = 0 if impact >= CROWN else 1 if impact >= MAJOR else 2
+    column = 0 if exploitability >= LIKELY else 1 if exploitability >= POSSIBLE else \
+        2 if exploitability >= UNLIKELY else 3
+    return _BANDS[row][column]
 
 
 Chain = tuple[Edge, ...]
@@ -181,7 +209,7 @@ def search(builder: Builder) -> list[Found]:
         beginnings = {f.nodes[1:i] for f in candidates for i in range(2, len(f.nodes))}
         # a path that is the beginning of a longer kept path says less than it
         found.extend(f for f in candidates if f.nodes[1:] not in beginnings)
-    found.sort(key=lambda f: (-f.score, len(f.edges), list(Start).index(f.start), f.nodes))
+    found.sort(key=lambda f: (_RANK[f.severity], -f.score, len(f.edges), list(Start).index(f.start), f.nodes))
     seen: set[tuple[str, ...]] = set()
     unique: list[Found] = []
     for f in found:
@@ -207,7 +235,7 @@ def to_attack_path(builder: Builder, found: Found) -> AttackPath:
     what = jewel.label if jewel.kind is not NodeKind.FUNCTION else f"function {jewel.resource}"
     summary = f"{found.start.description.split(' (')[0]} {_VERB.get(last.kind, 'can reach')} {what}{through}"
     digest = hashlib.sha256("\x1f".join(found.nodes).encode("utf-8")).hexdigest()[:12]
-    return AttackPath(f"AP-{digest}", severity_of(found.score), summary, tuple(steps), round(found.score, 2))
+    return AttackPath(f"AP-{digest}", found.severity, summary, tuple(steps), round(found.score, 2))
 
 
 def line(path: AttackPath) -> str:

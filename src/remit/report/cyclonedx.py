@@ -36,8 +36,7 @@ def render(result: ScanResult) -> str:
     from cyclonedx.output.json import JsonV1Dot5  # noqa: PLC0415
     from packageurl import PackageURL  # noqa: PLC0415
 
-    from remit.deps.facts import Reach  # noqa: PLC0415
-    from remit.rules.deps._common import advisory_severity  # noqa: PLC0415
+    from remit.deps.facts import Reach, advisory_severity  # noqa: PLC0415
 
     app = result.application
     root = Component(name=result.root.name or "application", type=ComponentType.APPLICATION,

@@ -4,30 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from remit.deps.facts import Match, Reach, SignKind
+from remit.deps.facts import Reach, SignKind, advisory_severity
 from remit.findings import Severity
 from remit.model.application import Application
 from remit.model.entities import Function
 from remit.rules.base import Hit
-
-_ORDER = (Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL)
-_RATINGS = {"CRITICAL": Severity.CRITICAL, "HIGH": Severity.HIGH, "MODERATE": Severity.MEDIUM,
-            "MEDIUM": Severity.MEDIUM, "LOW": Severity.LOW}
-
-
-def advisory_severity(match: Match) -> Severity:
-    """CVSS base score when the advisory gives a vector, else the database's rating, else medium; one level
-    lower when the function never imports the package."""
-    score = match.advisory.score
-    if score is not None:
-        base = (Severity.CRITICAL if score >= 9 else Severity.HIGH if score >= 7 else
-                Severity.MEDIUM if score >= 4 else Severity.LOW)
-    else:
-        base = _RATINGS.get(match.advisory.severity.upper(), Severity.MEDIUM)
-    if match.reach is Reach.NOT_IMPORTED:
-        return _ORDER[max(0, _ORDER.index(base) - 1)]
-    return base
-
 
 REACH_TEXT = {Reach.IMPORTED: "the handler code imports it (severity kept)",
               Reach.NOT_IMPORTED: "shipped but never imported by the handler code (severity lowered one level)",
