@@ -19,6 +19,7 @@ from remit.rules.base import Rule
 FIXTURES = "tests/fixtures/rules"  # where the examples come from, relative to the repository
 _CWE = re.compile(r"CWE-(\d+)")
 _SUMMARY_WIDTH = 90
+_NAMED = 3  # marked lines a caption names; the code shows them all
 _TERMINAL_WIDTH = 110  # the docstrings' own width
 
 
@@ -44,12 +45,17 @@ def _fence(snippet: Snippet) -> list[str]:
     return [f"{fence}{snippet.language}", *snippet.code.rstrip("\n").split("\n"), fence]
 
 
+def _lines(lines: Sequence[str]) -> str:
+    named = ", ".join(_code(line) for line in lines[:_NAMED])
+    return named + (f" and {len(lines) - _NAMED} more" if len(lines) > _NAMED else "")
+
+
 def _caption(snippet: Snippet) -> str:
-    reported = ", ".join(_code(line) for line in snippet.reported)
-    missed = ", ".join(_code(line) for line in snippet.not_reported)
+    reported, missed = _lines(snippet.reported), _lines(snippet.not_reported)
     where = f"`{snippet.path}`"
     if reported and missed:
-        return f"From {where}: remit reports {reported}; the near miss {missed} is not reported."
+        misses = "near miss" if len(snippet.not_reported) == 1 else "near misses"
+        return f"From {where}: remit reports {reported}; it does not report the {misses} {missed}."
     if reported:
         return f"From {where}: remit reports {reported}."
     return f"From {where}, a near miss that is not reported: {missed}."

@@ -25,8 +25,9 @@ TEXT_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".template", ".py", ".js", 
                            ".txt", ".toml", ".tf"})
 MAX_LINES = 24  # a longer block is folded to its marked lines, their ancestors and a little context
 CONTEXT = 2
+SMALL = 10
 _CLOSERS = ("}", ")", "]")
-_CONTAINERS = frozenset({"resources:", "functions:"})  # top-level keys whose children are the blocks to show
+_CONTAINERS = frozenset({"Resources", "resources", "functions"})  # top-level keys whose children are the blocks to show
 _MANIFESTS = re.compile(r"(?:requirements[\w.-]*\.txt|package\.json|package-lock\.json|pyproject\.toml|Pipfile)$")
 
 
@@ -178,14 +179,17 @@ class _Text:
             end += 1
         return start, end
 
+    def key(self, pos: int) -> str:
+        """The key a template or manifest line starts (``Resources`` of ``"Resources": {``)."""
+        return self.lines[pos].strip().removeprefix("- ").rstrip(":{[ ").strip('"')
+
     def describe(self, pos: int, head: int, nested: bool) -> str:
         """A marked line as the page names it: its text, or for a template key that opens a block the path of keys
         down to it (``Events.Uploaded.Properties``)."""
         line = self.lines[pos].strip()
         if not nested or pos == head or not line.endswith((":", "{", "[")):
             return line
-        return ".".join(self.lines[k].strip().removeprefix("- ").rstrip(":{[ ").strip('"') for k in self.chain(pos)
-                        if k > head)
+        return ".".join(self.key(k) for k in self.chain(pos) if k > head)
 
     def block(self, pos: int, nested: bool) -> tuple[int, int]:
         """The block around ``pos``: for templates and manifests (``nested``) the child of the top-level key (a
@@ -195,9 +199,9 @@ class _Text:
         if nested and chain and self.lines[chain[0]].strip() in {"{", "["}:
             chain = chain[1:]  # a JSON document's root
         head = chain[0]
-        if nested and len(chain) > 1:
+        if nested and len(chain) > 1 and self.key(chain[0]) in _CONTAINERS:
             k = 1
-            while k + 1 < len(chain) and self.lines[chain[k]].strip().lower() in _CONTAINERS:
+            while k + 1 < len(chain) and self.key(chain[k]) in _CONTAINERS:
                 k += 1
             head = chain[k]
             if head == pos and self.end(pos) == pos:
@@ -225,6 +229,8 @@ def _fold(text: _Text, start: int, end: int, marked: Iterable[int], lang: str) -
     for pos in marked:
         keep.update(k for k in text.chain(pos) if start <= k <= end)
         keep.update(k for k in range(pos - CONTEXT, pos + CONTEXT + 1) if start <= k <= end)
+        if text.end(pos) - pos < SMALL:  # a marked line that opens a small block (a policy statement) keeps it
+            keep.update(range(pos, text.end(pos) + 1))
     out: list[str] = []
     previous = start - 1
     for k in sorted(keep):
