@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 
+import pytest
+
+from remit.cli import main
 from remit.engine import SCOPES, all_rules
 from remit.report.catalog import markdown
+from remit.report.rule_docs import explain
 
 from .conftest import ROOT
 
@@ -21,7 +26,30 @@ def test_rule_metadata_is_complete() -> None:
         assert rule.module.startswith("remit.rules."), rule.id
 
 
+def test_every_rule_says_why_an_attacker_cares() -> None:
+    rules = all_rules()
+    missing = [r.id for r in rules if not r.impact.strip()]
+    assert not missing, f"rules without impact= (why an attacker cares): {missing}"
+    for rule in rules:
+        assert rule.impact.endswith("."), f"{rule.id}: impact is a sentence or two"
+        assert len(rule.impact) < 400, f"{rule.id}: impact is a sentence or two, not a second docstring"
+        assert rule.impact not in {rule.help, rule.remediation, rule.summary()}, rule.id
+    copied = sorted({r.impact for r in rules if sum(o.impact == r.impact for o in rules) > 1})
+    assert not copied, f"each rule's impact is its own: {copied}"
+
+
+def test_impact_is_shown_by_explain_the_catalog_and_rules_json(capsys: pytest.CaptureFixture[str]) -> None:
+    rule = next(r for r in all_rules() if r.id == "RMT-TRUST-001")
+    text = explain(rule)
+    assert " ".join(text.split("Why an attacker cares\n\n", 1)[1].split("\n\nHow to fix", 1)[0].split()) == \
+        rule.impact
+    assert f"**Why an attacker cares.** {rule.impact}\n" in markdown([rule])
+    assert main(["rules", "-f", "json"]) == 0
+    rows = {row["id"]: row for row in json.loads(capsys.readouterr().out)}
+    assert rows["RMT-TRUST-001"]["impact"] == rule.impact
+
+
 def test_docs_rules_md_is_generated_from_the_catalog() -> None:
     expected = markdown(all_rules())
     actual = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
-    assert actual == expected, "docs/rules.md is stale: .venv/bin/remit rules -f markdown > docs/rules.md"
+    assert actual == expected, "docs/rules.md is stale: .venv/bin/python scripts/build_rule_docs.py"

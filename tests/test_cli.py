@@ -149,7 +149,9 @@ def test_rules_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "explain", "rmt-lambda-001")
     assert code == EXIT_CLEAN
     assert "AuthType: NONE" in out
-    assert "Remediation:" in out
+    sections = [line for line in out.splitlines() if line in {"What it finds", "Why an attacker cares", "How to fix"}]
+    assert sections == ["What it finds", "Why an attacker cares", "How to fix"]
+    assert "Anyone on the internet can invoke the function" in out
 
 
 def test_text_output_has_no_colour_when_not_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:

@@ -264,7 +264,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
     if args.format == "json":
         rows = [{"id": r.id, "family": r.family, "title": r.title, "severity": r.severity.value,
                  "category": r.category.value, "sas": r.category.sas, "responsibility": r.responsibility.value,
-                 "summary": r.summary()} for r in rules]
+                 "summary": r.summary(), "impact": r.impact} for r in rules]
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
     elif args.format == "markdown":
         from remit.report.catalog import markdown  # noqa: PLC0415
@@ -279,22 +279,12 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     from remit.engine import all_rules  # noqa: PLC0415
+    from remit.report.rule_docs import explain  # noqa: PLC0415 - imported late like every command's work
 
     wanted = args.rule_id.strip().upper()
     for r in all_rules():
         if r.id == wanted:
-            lines = [
-                f"{r.id}: {r.title}",
-                f"severity {r.severity.value} · category {r.category.value} ({r.category.sas}) · "
-                f"responsibility {r.responsibility.value}" + (f" · {', '.join(r.cwe)}" if r.cwe else ""),
-                "",
-                r.help,
-                "",
-                f"Remediation: {r.remediation}",
-            ]
-            if r.references:
-                lines += ["", "References:", *(f"  {ref}" for ref in r.references)]
-            sys.stdout.write("\n".join(lines) + "\n")
+            sys.stdout.write(explain(r))
             return EXIT_CLEAN
     raise UsageError(f"no rule {args.rule_id!r}; `remit rules` lists them")
 

@@ -8,7 +8,7 @@ Example (``rules/lambda_/function_url_public.py``)::
 
     @rule(id="RMT-LAMBDA-001", title="Function URL allows unauthenticated calls", severity=Severity.HIGH,
           category=Category.PUBLIC_EXPOSURE, responsibility=Responsibility.CONFIGURATION, scope=FunctionUrl,
-          remediation="Set AuthType: AWS_IAM ...")
+          remediation="Set AuthType: AWS_IAM ...", impact="Anyone on the internet can run the function ...")
     def check(url: FunctionUrl, app: Application) -> Iterator[Hit]:
         \"\"\"Long help shown by ``remit explain`` and in SARIF.\"\"\"
         ...
@@ -70,6 +70,7 @@ class Rule:
     cwe: tuple[str, ...] = ()
     help: str = ""
     module: str = ""
+    impact: str = ""  # why an attacker cares: what exploiting the finding gains them, in a sentence or two
 
     @property
     def family(self) -> str:
@@ -95,10 +96,15 @@ def rule(
     responsibility: Responsibility,
     scope: type | None,
     remediation: str,
+    impact: str = "",
     references: Iterable[str] = (),
     cwe: Iterable[str] = (),
 ) -> Callable[[Callable[[Subject, Any], Iterable[Hit]]], Rule]:
-    """Declare a rule. Returns a :class:`Rule` in place of the function; registers nothing."""
+    """Declare a rule. Returns a :class:`Rule` in place of the function; registers nothing.
+
+    ``impact`` says why an attacker cares (what the finding gives them); every rule has one (tests/test_catalog.py),
+    shown by ``remit explain``, the Markdown catalog and the rule's page under ``docs/rules/``.
+    """
 
     def wrap(fn: Callable[[Subject, Any], Iterable[Hit]]) -> Rule:
         return Rule(
@@ -114,6 +120,7 @@ def rule(
             cwe=tuple(cwe),
             help=inspect.cleandoc(fn.__doc__ or title),
             module=fn.__module__,
+            impact=" ".join(impact.split()),
         )
 
     return wrap

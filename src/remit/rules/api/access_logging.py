@@ -18,6 +18,9 @@ from remit.rules.base import Hit, rule
     category=Category.LOGGING_MONITORING,
     responsibility=Responsibility.CONFIGURATION,
     scope=Api,
+    impact=("An attacker probing, scraping or brute-forcing the API leaves no record of their address, identity or "
+            "requests: the attack goes unnoticed, and afterwards nobody can tell who did what or which data was "
+            "touched."),
     remediation="Send the stage's access logs to a CloudWatch Logs group with a retention period: AccessLogSetting "
                 "on a REST stage (SAM: on the Api or in Globals.Api), AccessLogSettings on an HTTP or WebSocket "
                 "stage (SAM: on the HttpApi or in Globals.HttpApi), with a format that records the caller "

@@ -18,6 +18,9 @@ from remit.rules.base import Hit, rule
     category=Category.INSECURE_CONFIGURATION,
     responsibility=Responsibility.CONFIGURATION,
     scope=Api,
+    impact=("Any web site a user of the API visits can make the user's browser call it and read the answers: with "
+            "credentials allowed it acts as the signed-in user, reading and changing their data; with state-changing "
+            "methods it changes data through an API that trusts the visitor's cookies or network."),
     remediation="Allow the exact origins of your web front end (SAM Cors.AllowOrigin, HttpApi or "
                 "AWS::ApiGatewayV2::Api CorsConfiguration.AllowOrigins); never combine '*' with credentials; allow "
                 "only the methods the browser needs. An API called only by servers needs no CORS at all.",

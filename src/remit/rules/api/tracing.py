@@ -18,6 +18,9 @@ from remit.rules.base import Hit, rule
     category=Category.LOGGING_MONITORING,
     responsibility=Responsibility.CONFIGURATION,
     scope=Api,
+    impact=("Without traces the path of an attacker's request through the API, the functions and the data stores "
+            "cannot be reconstructed, so an injection or a denial-of-wallet burst is harder to spot and to scope "
+            "afterwards."),
     remediation="Set TracingEnabled: true on the stage (SAM: on the Api or in Globals.Api; AWS::ApiGateway::Stage "
                 "TracingEnabled, or StageDescription.TracingEnabled on a Deployment), and Tracing: Active on the "
                 "functions behind it.",

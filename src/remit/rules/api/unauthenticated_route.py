@@ -67,6 +67,9 @@ def _hit(api: Api, route: Route, app: Application, gate: _Gate) -> Hit:
     category=Category.BROKEN_AUTHENTICATION,
     responsibility=Responsibility.CONFIGURATION,
     scope=Api,
+    impact=("Anyone who finds the URL can call the route with requests they write, and leaves no identity to trace "
+            "or revoke: every flaw of the handler behind it is reachable from the internet, and so are data scraping "
+            "and denial of wallet, billed to your account."),
     remediation="Give the route an authorizer (Cognito user pool, JWT, Lambda authorizer) or AWS_IAM "
                 "authorization; in SAM set Auth.DefaultAuthorizer on the API and opt a route out (Authorizer: NONE) "
                 "only on purpose. If the route must be public, require an API key with a usage plan to throttle "

@@ -30,6 +30,9 @@ FIXES = {
     category=Category.EVENT_INJECTION,
     responsibility=Responsibility.CODE,
     scope=Function,
+    impact=("Whoever sends the event runs code of their choice in the function, with the role's temporary "
+            "credentials in its environment: every AWS API the role allows is theirs, and so are the function's code "
+            "and data."),
     remediation=remediation(FIXES),
     references=(
         'https://docs.python.org/3/library/functions.html#eval',

@@ -33,6 +33,9 @@ FIXES = {
     category=Category.EVENT_INJECTION,
     responsibility=Responsibility.CODE,
     scope=Function,
+    impact=("Whoever sends the event runs shell commands inside the function: they read the role's temporary "
+            "credentials from the environment and use every permission the role has, read the code and `/tmp`, or "
+            "send data to their own server."),
     remediation=remediation(FIXES),
     references=(
         'https://docs.python.org/3/library/subprocess.html#security-considerations',

@@ -30,6 +30,8 @@ FIXES = {
     category=Category.CROSS_EXECUTION_PERSISTENCE,
     responsibility=Responsibility.CODE,
     scope=Function,
+    impact=("The next caller served by the same warm execution environment sees what an earlier invocation left: "
+            "another user's data leaks, or a malicious event plants a value or file that later requests trust."),
     remediation=remediation(FIXES),
     references=(
         "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html",

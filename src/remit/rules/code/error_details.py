@@ -28,6 +28,8 @@ FIXES = {
     category=Category.ERROR_HANDLING,
     responsibility=Responsibility.CODE,
     scope=Function,
+    impact=("Error messages hand the caller a map of the internals (file paths, library versions, table and bucket "
+            "names, fragments of queries and data) that makes the next attack precise."),
     remediation=remediation(FIXES),
     references=(
         "https://cwe.mitre.org/data/definitions/209.html",

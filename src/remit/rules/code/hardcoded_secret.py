@@ -32,6 +32,9 @@ FIXES = {
     category=Category.SECRETS,
     responsibility=Responsibility.CODE,
     scope=Function,
+    impact=("Anyone who can read the code (the repository and its history, any copy of the deployment package, "
+            "anyone allowed `lambda:GetFunction`) gets a working credential and uses it directly, without going "
+            "through the function."),
     remediation=remediation(FIXES),
     references=(
         "https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieving-secrets_lambda.html",

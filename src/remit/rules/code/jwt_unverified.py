@@ -31,6 +31,9 @@ FIXES = {
     category=Category.BROKEN_AUTHENTICATION,
     responsibility=Responsibility.CODE,
     scope=Function,
+    impact=("Anyone can write a token with the claims they want (another user's id, `cognito:groups` with `admin`, "
+            "another tenant) and the function believes it: account takeover and privilege escalation without a "
+            "password."),
     remediation=remediation(FIXES),
     references=(
         "https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-tokens-verifying-a-jwt.html",

@@ -33,6 +33,8 @@ FIXES = {
     category=Category.EVENT_INJECTION,
     responsibility=Responsibility.CODE,
     scope=Function,
+    impact=("The sender adds their own clauses to the expression: a filter that returns every item instead of their "
+            "own, a condition that always passes, or an update that sets attributes such as a role or a balance."),
     remediation=remediation(FIXES),
     references=(
         'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.html',

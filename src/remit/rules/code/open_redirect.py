@@ -31,6 +31,8 @@ FIXES = {
     category=Category.EVENT_INJECTION,
     responsibility=Responsibility.CODE,
     scope=Function,
+    impact=("Anyone can craft a link on the application's own domain that lands on their phishing page, trusted "
+            "because of the domain; in a login or OAuth flow it hands them sessions and authorization codes."),
     remediation=remediation(FIXES),
     references=(
         'https://cwe.mitre.org/data/definitions/601.html',

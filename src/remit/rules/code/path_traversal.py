@@ -32,6 +32,9 @@ FIXES = {
     category=Category.EVENT_INJECTION,
     responsibility=Responsibility.CODE,
     scope=Function,
+    impact=("The sender reads, overwrites or deletes files outside the intended directory: `/proc/self/environ` "
+            "hands them the role's temporary credentials, `/var/task` the function's code, `/tmp` what earlier "
+            "invocations left."),
     remediation=remediation(FIXES),
     references=(
         'https://cwe.mitre.org/data/definitions/22.html',

@@ -33,6 +33,8 @@ FIXES = {
     category=Category.EVENT_INJECTION,
     responsibility=Responsibility.CODE,
     scope=Function,
+    impact=("The sender rewrites the query: they read rows they should not see (other users' data, password hashes), "
+            "get past a login check, or change and delete data with the database user's rights."),
     remediation=remediation(FIXES),
     references=(
         'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.html',

@@ -31,6 +31,9 @@ FIXES = {
     category=Category.EVENT_INJECTION,
     responsibility=Responsibility.CODE,
     scope=Function,
+    impact=("The sender makes the function request a URL of their choice: endpoints only the function can reach "
+            "(inside its VPC, private APIs), or their own server, which then receives whatever the function sends, "
+            "authentication headers included."),
     remediation=remediation(FIXES),
     references=(
         'https://cwe.mitre.org/data/definitions/918.html',

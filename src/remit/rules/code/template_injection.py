@@ -33,6 +33,8 @@ FIXES = {
     category=Category.EVENT_INJECTION,
     responsibility=Responsibility.CODE,
     scope=Function,
+    impact=("Template syntax in the event runs on the server: the sender reaches the language runtime, runs commands "
+            "in the function and reads the role's temporary credentials from its environment."),
     remediation=remediation(FIXES),
     references=(
         'https://jinja.palletsprojects.com/en/stable/sandbox/',

@@ -18,6 +18,8 @@ from remit.rules.base import Hit, rule
     category=Category.OBSOLETE,
     responsibility=Responsibility.CODE,
     scope=None,
+    impact=("Forgotten handlers still ship in the package and may still be deployed by another stack; nobody reviews "
+            "or patches them, so their flaws stay open as an entry point nobody watches."),
     remediation="Delete the file if nothing uses it; if it is deployed some other way, scan that template too. "
                 "Unowned handlers are not patched, yet they may still be deployed or shipped in a package.",
     references=(

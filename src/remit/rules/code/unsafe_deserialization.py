@@ -31,6 +31,8 @@ FIXES = {
     category=Category.EVENT_INJECTION,
     responsibility=Responsibility.CODE,
     scope=Function,
+    impact=("A crafted payload runs code while it is being deserialized: the sender gets command execution in the "
+            "function, with the role's temporary credentials in its environment."),
     remediation=remediation(FIXES),
     references=(
         'https://pyyaml.org/wiki/PyYAMLDocumentation',

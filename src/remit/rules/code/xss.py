@@ -32,6 +32,9 @@ FIXES = {
     category=Category.EVENT_INJECTION,
     responsibility=Responsibility.CODE,
     scope=Function,
+    impact=("A link with script in the parameter runs that script in the victim's browser on the application's "
+            "origin: it reads what the page shows, acts with the victim's session and takes the tokens the page can "
+            "reach."),
     remediation=remediation(FIXES),
     references=(
         'https://cwe.mitre.org/data/definitions/79.html',

@@ -40,6 +40,9 @@ FIXES = {
     category=Category.EVENT_INJECTION,
     responsibility=Responsibility.CODE,
     scope=Function,
+    impact=("The sender's XML document makes the parser read local files (`/proc/self/environ` holds the role's "
+            "temporary credentials) or fetch URLs from inside the function's network, and the content comes back in "
+            "the result or an error."),
     remediation=remediation(FIXES),
     references=(
         'https://lxml.de/FAQ.html#how-do-i-use-lxml-safely-as-a-web-service-endpoint',

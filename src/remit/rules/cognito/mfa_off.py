@@ -18,6 +18,8 @@ from remit.rules.base import Hit, rule
     category=Category.BROKEN_AUTHENTICATION,
     responsibility=Responsibility.CONFIGURATION,
     scope=UserPool,
+    impact=("A password that was phished, reused from another site's breach or guessed is enough to take over the "
+            "account: nothing else stands between the attacker and the user's data."),
     remediation="Set MfaConfiguration to ON (or OPTIONAL and require it for privileged users in your app), with "
                 "EnabledMfas listing SOFTWARE_TOKEN_MFA (authenticator apps) and, if needed, SMS_MFA.",
     references=(

@@ -45,6 +45,9 @@ def looks_like_authorization(name: str) -> bool:
     category=Category.PRIVILEGE_ESCALATION,
     responsibility=Responsibility.CONFIGURATION,
     scope=UserPool,
+    impact=("Any signed-in user can set the attribute on their own account with their access token "
+            "(`UpdateUserAttributes`) and receive an ID token that carries it: whatever trusts the claim gives them "
+            "the role, tenant or plan they chose."),
     remediation="Make the attribute immutable (Mutable: false) if it is set once at sign-up by a trusted flow, or "
                 "leave it out of every app client's WriteAttributes (list the writable attributes explicitly) so "
                 "only an administrator (AdminUpdateUserAttributes) can set it. Better, keep roles in Cognito "

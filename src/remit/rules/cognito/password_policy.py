@@ -47,6 +47,8 @@ def _mfa_always_on(pool: UserPool) -> bool:
     category=Category.BROKEN_AUTHENTICATION,
     responsibility=Responsibility.CONFIGURATION,
     scope=UserPool,
+    impact=("Short passwords fall to password spraying and to credential stuffing with leaked lists; where the "
+            "password is the only factor, one guessed password is a taken-over account."),
     remediation="Set Policies.PasswordPolicy.MinimumLength to 15 or more for passwords that are the only factor "
                 "(NIST SP 800-63B-4), and at least 8 where MFA is required; turn on MFA; and turn on Cognito's "
                 "threat protection (compromised-credential checks) so breached passwords are refused.",

@@ -18,6 +18,8 @@ from remit.rules.base import Hit, rule
     category=Category.BROKEN_AUTHENTICATION,
     responsibility=Responsibility.CONFIGURATION,
     scope=IdentityPool,
+    impact=("Anyone who has the pool id (it ships in the app) gets temporary AWS credentials without signing in and "
+            "calls AWS APIs directly with the unauthenticated role, past every check the application makes."),
     remediation="Set AllowUnauthenticatedIdentities: false unless guests truly need AWS access; if they do, give "
                 "the unauthenticated role only what public visitors may do (a specific read on public data), "
                 "nothing that writes, lists or reads private data.",

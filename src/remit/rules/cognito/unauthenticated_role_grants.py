@@ -73,6 +73,8 @@ def classify(app: Application, role: Role) -> dict[str, list[Grant]]:
     category=Category.OVER_PRIVILEGED,
     responsibility=Responsibility.IAM,
     scope=IdentityPool,
+    impact=("Anyone with the pool id gets these credentials without signing in: the role's writes, private reads and "
+            "permission changes are open to the whole internet, straight against AWS APIs."),
     remediation="Give the identity pool's unauthenticated role only what an anonymous visitor may do: specific "
                 "reads of public data and telemetry (rum:PutRumEvents, mobileanalytics:PutEvents). Move writes, "
                 "reads of tables, secrets and parameters, and anything on \"*\" to the authenticated role or "

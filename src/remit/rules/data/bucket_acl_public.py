@@ -27,6 +27,9 @@ _ACL_OWNERSHIP = ("ObjectWriter", "BucketOwnerPreferred")
     category=Category.PUBLIC_EXPOSURE,
     responsibility=Responsibility.CONFIGURATION,
     scope=Bucket,
+    impact=("Anyone can list the bucket's objects, whose names often reveal what it holds; with `PublicReadWrite` "
+            "anyone can also upload, overwrite and delete objects. `AuthenticatedRead` means any AWS account, which "
+            "anyone can open."),
     remediation="Remove AccessControl (or set it to Private) and set OwnershipControls ObjectOwnership to "
                 "BucketOwnerEnforced, which disables ACLs. Grant access with a bucket policy that names the "
                 "principals, and serve public content through CloudFront with an origin access control.",

@@ -41,6 +41,9 @@ _READ = Grade(severity=Severity.HIGH, gain="read or list what it holds")
     category=Category.PUBLIC_EXPOSURE,
     responsibility=Responsibility.CONFIGURATION,
     scope=Bucket,
+    impact=("Anyone can use the bucket as the statement allows, often without even signing a request: download "
+            "everything it holds, upload or overwrite objects that functions and web pages later trust, delete data, "
+            "or rewrite the policy."),
     remediation="Name the principals that need the bucket (an account, a role, a CloudFront origin access control "
                 "with aws:SourceArn) instead of Principal \"*\", or keep \"*\" and add a condition that pins the "
                 "caller: aws:SourceVpce / aws:SourceVpc for private access, aws:PrincipalOrgID for your "

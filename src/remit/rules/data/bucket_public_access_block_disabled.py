@@ -25,6 +25,9 @@ _FLAGS = {
     category=Category.INSECURE_CONFIGURATION,
     responsibility=Responsibility.CONFIGURATION,
     scope=Bucket,
+    impact=("The safety net is off: the next public bucket policy or ACL, a teammate's mistake or the work of an "
+            "attacker holding `s3:PutBucketPolicy`, publishes the bucket's data with nothing at the bucket to refuse "
+            "it."),
     remediation="Set all four PublicAccessBlockConfiguration flags to true (or remove the configuration: new "
                 "buckets block public access by default). If the bucket must serve public content, put CloudFront "
                 "with an origin access control in front of it instead of opening the bucket.",

@@ -20,6 +20,9 @@ _KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
     category=Category.INSECURE_CONFIGURATION,
     responsibility=Responsibility.CONFIGURATION,
     scope=DataStore,
+    impact=("Data not encrypted under a key you control is not gated by a key policy: whoever gains read access to "
+            "the store reads the data, CloudTrail records no use of a key of yours, and you cannot cut access in an "
+            "incident by disabling the key."),
     remediation="Encrypt the store with the template's customer managed key: KmsMasterKeyId on queues and topics, "
                 "BucketEncryption with SSEAlgorithm aws:kms and KMSMasterKeyID on buckets, SSESpecification with "
                 "SSEEnabled true, SSEType KMS and KMSMasterKeyId on tables. Never set SqsManagedSseEnabled to false "

@@ -32,6 +32,8 @@ _PUT = Grade(severity=Severity.HIGH,
     category=Category.PUBLIC_EXPOSURE,
     responsibility=Responsibility.CONFIGURATION,
     scope=EventBus,
+    impact=("Any AWS account can put events on the bus that every rule target processes as if your own services had "
+            "sent them; with rule or target management, they also route your events to themselves."),
     remediation="Grant events:PutEvents to the accounts that send events (their account ids or roles), or keep "
                 "Principal \"*\" only with aws:PrincipalOrgID set to your organization. In an "
                 "AWS::Events::EventBusPolicy, set Principal to an account id, or Condition to "

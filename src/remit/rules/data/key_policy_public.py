@@ -35,6 +35,9 @@ _USE = Grade(severity=Severity.HIGH, gain="use the key for their own data and in
     category=Category.PUBLIC_EXPOSURE,
     responsibility=Responsibility.CONFIGURATION,
     scope=KmsKey,
+    impact=("Any AWS account can use the key as the policy allows: decrypt what it protects wherever they obtain the "
+            "ciphertext, create grants for lasting access, or disable the key and schedule its deletion, making the "
+            "data unrecoverable."),
     remediation="Give the key policy's usage statements to the roles that use the key, or keep AWS \"*\" only "
                 "with kms:CallerAccount (and kms:ViaService) or aws:PrincipalOrgID conditions. The usual "
                 "administrative statement grants the account root (arn:aws:iam::<account>:root) and lets IAM "

@@ -34,6 +34,9 @@ _SEND = Grade(severity=Severity.HIGH,
     category=Category.PUBLIC_EXPOSURE,
     responsibility=Responsibility.CONFIGURATION,
     scope=Queue,
+    impact=("Any AWS account can send messages that the queue's consumer processes with its own permissions, from a "
+            "source the code trusts; with receive, delete or attribute actions they read the messages, make them "
+            "disappear or take over the queue's policy."),
     remediation="Replace Principal \"*\" with the principals that use the queue. When an AWS service delivers to "
                 "it (an SNS topic, an EventBridge rule, an S3 notification), grant that service principal and pin "
                 "the source with aws:SourceArn (and aws:SourceAccount).",

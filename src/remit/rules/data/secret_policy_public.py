@@ -34,6 +34,10 @@ _META = Grade(severity=Severity.HIGH, gain="inspect the secret's metadata and ve
     category=Category.PUBLIC_EXPOSURE,
     responsibility=Responsibility.CONFIGURATION,
     scope=Secret,
+    impact=("Any AWS account can call the granted actions on the secret from its own account: rewrite its policy or "
+            "delete it, and, when the secret is encrypted with a customer managed key whose policy lets them use it, "
+            "read the credential or swap in one they control (secrets under aws/secretsmanager cannot be read from "
+            "another account)."),
     remediation="Grant the secret to the roles that read it (their ARNs, or your account with an "
                 "aws:PrincipalArn condition), never Principal \"*\" alone. Enable BlockPublicPolicy on the "
                 "AWS::SecretsManager::ResourcePolicy so Secrets Manager refuses a policy that opens the secret.",

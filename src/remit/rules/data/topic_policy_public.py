@@ -32,6 +32,8 @@ _PUBLISH = Grade(severity=Severity.HIGH,
     category=Category.PUBLIC_EXPOSURE,
     responsibility=Responsibility.CONFIGURATION,
     scope=Topic,
+    impact=("Any AWS account can publish messages that every subscriber (functions, queues, HTTP endpoints, e-mail) "
+            "trusts as yours; with `sns:Subscribe` they attach their own endpoint and receive every future message."),
     remediation="Grant the topic to the principals that publish or subscribe (accounts, roles, or a service "
                 "principal such as events.amazonaws.com pinned with aws:SourceArn), or keep Principal \"*\" only "
                 "with a condition that pins the caller (aws:SourceOwner / aws:SourceAccount for service "

@@ -19,6 +19,8 @@ from remit.rules.deps._common import sign_hits
     category=Category.SUPPLY_CHAIN,
     responsibility=Responsibility.DEPENDENCIES,
     scope=Function,
+    impact=("Install scripts run on the build machine before anyone reviews them, with whatever credentials it holds "
+            "(often deploy credentials): the usual payload of a compromised package."),
     remediation=("Install with npm ci --ignore-scripts where the package works without its script; review the "
                  "script, pin the package and vendor a reviewed copy."),
     references=("CSA SAS-6 Insecure Third-Party Dependencies", "https://slsa.dev/spec/v1.0/threats"),

@@ -18,6 +18,8 @@ from remit.rules.deps._common import match_hits
     category=Category.SUPPLY_CHAIN,
     responsibility=Responsibility.DEPENDENCIES,
     scope=Function,
+    impact=("The package was published to steal data or run an attacker's code: it does so in every build and every "
+            "invocation, with access to the function's environment and its role's credentials."),
     remediation="Remove the package, rebuild from a clean environment, and rotate every credential the function "
                 "or the build machine could read while it was installed.",
     references=("https://github.com/ossf/malicious-packages", "CSA SAS-6 Insecure Third-Party Dependencies"),

@@ -19,6 +19,8 @@ from remit.rules.deps._common import sign_hits
     category=Category.SUPPLY_CHAIN,
     responsibility=Responsibility.DEPENDENCIES,
     scope=Function,
+    impact=("A replaced file on the package index, a mirror or a proxy installs unnoticed under the pinned version: "
+            "only with hashes does pip refuse a file whose digest differs."),
     remediation=("Generate hashes (pip-compile --generate-hashes, or pip hash) and install with --require-hashes."),
     references=("CSA SAS-6 Insecure Third-Party Dependencies", "https://slsa.dev/spec/v1.0/threats"),
     cwe=("CWE-353",),

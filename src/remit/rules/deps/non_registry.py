@@ -19,6 +19,8 @@ from remit.rules.deps._common import sign_hits
     category=Category.SUPPLY_CHAIN,
     responsibility=Responsibility.DEPENDENCIES,
     scope=Function,
+    impact=("A moved branch or tag, a taken-over repository or a URL that serves something else tomorrow puts an "
+            "attacker's code into the next build, outside the registry's immutable releases and its advisories."),
     remediation=("Depend on a released version from the registry; if a fork is needed, publish it or pin the git "
                  "URL to a full commit hash and vendor it."),
     references=("CSA SAS-6 Insecure Third-Party Dependencies", "https://slsa.dev/spec/v1.0/threats"),

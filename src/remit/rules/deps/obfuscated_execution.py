@@ -19,6 +19,8 @@ from remit.rules.deps._common import sign_hits
     category=Category.SUPPLY_CHAIN,
     responsibility=Responsibility.DEPENDENCIES,
     scope=Function,
+    impact=("Code that decodes and runs a hidden payload is the mark of a malicious package: it runs inside the "
+            "function with the role's credentials, encoded precisely to get past review."),
     remediation=("Find where the file came from, remove it and the package that brought it, and treat the "
                  "function's role and secrets as exposed."),
     references=("CSA SAS-6 Insecure Third-Party Dependencies", "https://slsa.dev/spec/v1.0/threats"),

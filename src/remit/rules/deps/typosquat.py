@@ -19,6 +19,9 @@ from remit.rules.deps._common import sign_hits
     category=Category.SUPPLY_CHAIN,
     responsibility=Responsibility.DEPENDENCIES,
     scope=Function,
+    impact=("A typosquatted package installs an attacker's code under a name one slip away from the real one: it "
+            "runs on the build machine at install time and inside the function at run time, with the function's "
+            "credentials."),
     remediation=("Check the name against the package you meant; remove the look-alike and rotate any secret the "
                  "function held while it was deployed."),
     references=("CSA SAS-6 Insecure Third-Party Dependencies", "https://slsa.dev/spec/v1.0/threats"),

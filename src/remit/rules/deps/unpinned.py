@@ -19,6 +19,8 @@ from remit.rules.deps._common import sign_hits
     category=Category.SUPPLY_CHAIN,
     responsibility=Responsibility.DEPENDENCIES,
     scope=Function,
+    impact=("Each build may ship whatever release is newest: a compromised or vulnerable release published tomorrow "
+            "reaches production at the next deployment, with no change for anyone to review."),
     remediation=("Pin exact versions (==, or an exact npm version) or commit a lockfile (poetry.lock, uv.lock, "
                  "package-lock.json...) and build from it."),
     references=("CSA SAS-6 Insecure Third-Party Dependencies", "https://slsa.dev/spec/v1.0/threats"),

@@ -18,6 +18,9 @@ from remit.rules.deps._common import match_hits
     category=Category.VULNERABLE_DEPENDENCY,
     responsibility=Responsibility.DEPENDENCIES,
     scope=Function,
+    impact=("Published vulnerabilities come with public details and often with working exploits: an attacker who "
+            "gets input to the vulnerable code through the function's events exploits a known flaw, with the "
+            "function's role."),
     remediation="Upgrade the package to the fixed version the finding names (in the manifest and any lockfile), "
                 "rebuild and redeploy the function.",
     references=("https://osv.dev", "CSA SAS-6 Insecure Third-Party Dependencies",

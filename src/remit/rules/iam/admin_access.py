@@ -22,6 +22,9 @@ from remit.rules.iam._grants import action_node, describe_principals, grants, is
     category=Category.OVER_PRIVILEGED,
     responsibility=Responsibility.IAM,
     scope=None,
+    impact=("Whoever controls the principal controls the account: one code injection, one malicious dependency or "
+            "one leaked set of temporary credentials gives the attacker every bucket, table, secret and key, and IAM "
+            "to stay."),
     remediation="Replace the statement with the actions and resources the principal uses (for a function: the "
                 "SDK calls its code makes, on the tables, buckets and queues it names; SAM policy templates such as "
                 "DynamoDBCrudPolicy or S3ReadPolicy do this in one line). Detach AdministratorAccess and "

@@ -45,6 +45,8 @@ CREDENTIAL_ACTIONS: tuple[str, ...] = (
     category=Category.OVER_PRIVILEGED,
     responsibility=Responsibility.IAM,
     scope=None,
+    impact=("Code running as the principal can mint credentials (access keys, console passwords, database passwords, "
+            "SSH keys) that outlive the compromise and keep the attacker in after the function is fixed."),
     remediation="Remove the credential actions, or scope them to the one user, database user or instance the "
                 "principal must serve (arn:aws:rds-db:<region>:<account>:dbuser:<db-resource-id>/<name>, "
                 "arn:aws:redshift:...:dbuser:<cluster>/<name>); prefer IAM roles over access keys.",

@@ -28,6 +28,9 @@ READ_ACTIONS: Mapping[str, tuple[str, ...]] = {
     category=Category.OVER_PRIVILEGED,
     responsibility=Responsibility.IAM,
     scope=None,
+    impact=("Code running as the principal (an injection, a compromised dependency, leaked temporary credentials) "
+            "can read every bucket, table, secret, parameter or key of its kind in the account, including data the "
+            "application never touches."),
     remediation="Scope the read actions to the buckets, tables, secrets, parameters and keys the principal uses "
                 "(for a function: the ones its code names, e.g. !GetAtt OrdersTable.Arn, "
                 "${ReportsBucket.Arn}/*, a parameter path prefix), or use SAM policy templates with those names.",

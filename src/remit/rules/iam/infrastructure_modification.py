@@ -53,6 +53,8 @@ def _modifies(action: str) -> bool:
     category=Category.OVER_PRIVILEGED,
     responsibility=Responsibility.IAM,
     scope=None,
+    impact=("Code running as the principal can reconfigure, re-route or delete infrastructure across the account: "
+            "other functions' settings, event rules, API routes, stacks, databases and audit trails."),
     remediation="Keep deployment and operations permissions out of workload roles (the pipeline's role deploys); "
                 "where a function must change infrastructure, list the actions it calls and scope them to the "
                 "resources it manages (arn:aws:lambda:<region>:<account>:function:<prefix>-*).",

@@ -59,6 +59,8 @@ def _used(app: Application, functions: tuple[Function, ...], services: list[str]
     category=Category.OVER_PRIVILEGED,
     responsibility=Responsibility.IAM,
     scope=None,
+    impact=("An injection or a compromised dependency in this function gets every action of the service on every "
+            "resource of the account, deletes and policy changes included, instead of the few actions the code uses."),
     remediation="Replace the managed policy with the actions the function's code calls, on the resources it names "
                 "(SAM policy templates such as S3ReadPolicy, DynamoDBCrudPolicy or SQSSendMessagePolicy do it in "
                 "one line; `remit policy` writes a least-privilege policy from the code).",

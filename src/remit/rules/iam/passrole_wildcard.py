@@ -28,6 +28,8 @@ from remit.rules.iam._grants import (
     category=Category.PRIVILEGE_ESCALATION,
     responsibility=Responsibility.IAM,
     scope=None,
+    impact=("Code running as the principal can hand the most powerful role in the account to a function, instance or "
+            "stack it creates or updates, and then run as that role: often administrator."),
     remediation="Limit iam:PassRole to the ARNs of the roles the principal must hand to a service, and add an "
                 "iam:PassedToService condition naming that service (for example lambda.amazonaws.com).",
     references=(

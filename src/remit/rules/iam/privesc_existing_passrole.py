@@ -17,6 +17,8 @@ from remit.rules.iam._privesc import hits
     category=Category.PRIVILEGE_ESCALATION,
     responsibility=Responsibility.IAM,
     scope=None,
+    impact=("Code running as the principal can rewrite the code or configuration of a resource that runs with "
+            "another role (another function, a stack, a build project) and make it act with that role's permissions."),
     remediation=("Scope update actions to the resources the principal owns; never grant lambda:UpdateFunctionCode or "
                  "cloudformation:UpdateStack on *."),
     references=(

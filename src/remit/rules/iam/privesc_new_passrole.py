@@ -17,6 +17,8 @@ from remit.rules.iam._privesc import hits
     category=Category.PRIVILEGE_ESCALATION,
     responsibility=Responsibility.IAM,
     scope=None,
+    impact=("Code running as the principal can create a function, instance, stack or job that runs with a stronger "
+            "role it passes to it, and so do anything that role may do."),
     remediation=("Limit iam:PassRole to the roles the principal must hand out, with an iam:PassedToService condition, "
                  "and do not grant the create/run actions with it."),
     references=(

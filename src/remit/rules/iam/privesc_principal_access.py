@@ -17,6 +17,9 @@ from remit.rules.iam._privesc import hits
     category=Category.PRIVILEGE_ESCALATION,
     responsibility=Responsibility.IAM,
     scope=None,
+    impact=("Code running as the principal can become another user or role: mint access keys or a console password "
+            "for a user, rewrite a role's trust policy to let itself in, or assume a stronger role, and keep that "
+            "access after the original hole is fixed."),
     remediation=("Scope iam:CreateAccessKey, iam:*LoginProfile, iam:UpdateAssumeRolePolicy and sts:AssumeRole to the "
                  "principal's own identities, or remove them."),
     references=(

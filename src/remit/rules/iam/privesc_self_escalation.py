@@ -17,6 +17,8 @@ from remit.rules.iam._privesc import hits
     category=Category.PRIVILEGE_ESCALATION,
     responsibility=Responsibility.IAM,
     scope=None,
+    impact=("Code running as the principal can give itself more permissions (a new policy version, an inline or "
+            "attached policy, a stronger group) in one or two API calls, up to administrator."),
     remediation=("Remove IAM write actions from the principal, or scope them to specific policies and roles it must "
                  "manage and attach a permissions boundary."),
     references=(

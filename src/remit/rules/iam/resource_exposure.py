@@ -49,6 +49,8 @@ EXPOSURE_ACTIONS: tuple[str, ...] = (
     category=Category.OVER_PRIVILEGED,
     responsibility=Responsibility.IAM,
     scope=None,
+    impact=("With one call, code running as the principal opens any bucket, queue, topic, secret, key or function to "
+            "the internet or to an account of the attacker's, and keeps that access after the function is fixed."),
     remediation="Remove policy-writing actions from workload roles (the template, not the function, should own "
                 "bucket, queue, topic, key and function policies); where a principal must manage one, scope the "
                 "action to that resource's ARN.",

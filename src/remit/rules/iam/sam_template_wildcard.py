@@ -39,6 +39,8 @@ _SENSITIVE = frozenset(a.lower() for a in (*CREDENTIAL_ACTIONS, *EXPOSURE_ACTION
     category=Category.OVER_PRIVILEGED,
     responsibility=Responsibility.IAM,
     scope=None,
+    impact=("The policy template looks scoped but grants its actions on every bucket, table, queue or secret of the "
+            "account: code running as the function reaches data far beyond the one resource it was meant for."),
     remediation="Give the policy template the resource it is for: BucketName: !Ref UploadsBucket, "
                 "TableName: !Ref OrdersTable, QueueName: !GetAtt JobsQueue.QueueName, SecretArn: !Ref Secret.",
     references=(

@@ -55,6 +55,9 @@ LOWER_TIER = frozenset({"logs"})
     category=Category.OVER_PRIVILEGED,
     responsibility=Responsibility.IAM,
     scope=None,
+    impact=("A service wildcard includes the destructive and administrative actions nobody meant to grant "
+            "(`s3:PutBucketPolicy`, `dynamodb:DeleteTable`, `lambda:UpdateFunctionCode`) and every action the "
+            "service adds later: code running as the principal can use them all."),
     remediation="List the actions the principal uses instead of <service>:* (for a function: the SDK calls in "
                 "its code), and scope them to the resources it names. SAM policy templates (S3ReadPolicy, "
                 "DynamoDBCrudPolicy, SQSSendMessagePolicy...) give a least-privilege set in one line.",

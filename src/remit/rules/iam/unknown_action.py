@@ -75,6 +75,8 @@ def _consequence(st: Statement, action: str) -> tuple[str, Severity]:
     category=Category.INSECURE_CONFIGURATION,
     responsibility=Responsibility.IAM,
     scope=None,
+    impact=("The policy does not do what its author believes: a misspelled Deny or NotAction exception leaves the "
+            "action allowed, and a misspelled Allow makes a call fail, which invites a wildcard as the fix."),
     remediation="Spell the action as the Service Authorization Reference does (remit names the closest real "
                 "action). IAM accepts unknown actions silently, so a misspelled Deny or NotAction guards "
                 "nothing; correct it and re-deploy.",

@@ -35,6 +35,9 @@ def _writes(action: str) -> bool:
     category=Category.OVER_PRIVILEGED,
     responsibility=Responsibility.IAM,
     scope=None,
+    impact=("Code running as the principal can write to every resource the wildcard matches, other applications' "
+            "included, with actions AWS adds later too; with permissions-management actions it also changes who else "
+            "has access."),
     remediation="Replace the wildcard (svc:Put*, svc:*) with the actions the principal calls, and the resource "
                 "\"*\" with the resources it calls them on.",
     references=(

@@ -45,6 +45,9 @@ def _stream_hit(fn: Function, trigger: Trigger, app: Application) -> Hit:
     category=Category.ERROR_HANDLING,
     responsibility=Responsibility.CONFIGURATION,
     scope=Function,
+    impact=("An attacker who can make the function fail (a malformed object, an oversized message) has their events "
+            "discarded after the retries with no copy kept: the evidence of what they sent disappears, and so does "
+            "legitimate data."),
     remediation="Give the function an on-failure destination (EventInvokeConfig DestinationConfig.OnFailure, an SQS "
                 "queue, SNS topic, EventBridge bus or S3 bucket) or a DeadLetterConfig/DeadLetterQueue, and alarm "
                 "on it. For Kinesis and DynamoDB stream sources, set DestinationConfig.OnFailure on the event "

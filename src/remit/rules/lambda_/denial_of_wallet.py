@@ -35,6 +35,9 @@ def _plan_throttled(api: Api, route: Route, app: Application) -> bool:
     category=Category.DENIAL_OF_SERVICE,
     responsibility=Responsibility.CONFIGURATION,
     scope=Function,
+    impact=("Anyone who can reach the function can invoke it as fast as they like: you pay for every invocation and "
+            "every downstream call (denial of wallet), and it takes the account's whole concurrency, throttling "
+            "every other function in the region."),
     remediation="Set ReservedConcurrentExecutions on the function to the most instances it should ever run, and "
                 "throttle every API stage that routes to it (MethodSettings ThrottlingRateLimit/"
                 "ThrottlingBurstLimit for REST APIs, DefaultRouteSettings for HTTP APIs, or a usage plan with "

@@ -19,6 +19,9 @@ from remit.rules.base import Hit, rule
     category=Category.OBSOLETE,
     responsibility=Responsibility.CONFIGURATION,
     scope=Function,
+    impact=("Flaws found in a deprecated runtime's language, libraries or operating system are no longer patched by "
+            "AWS and stay exploitable in the function; once AWS blocks updates, an urgent fix cannot be deployed "
+            "without a rushed migration."),
     remediation="Move the function to a supported runtime of the same language (for example python3.13, "
                 "nodejs22.x, java21, dotnet10, ruby3.4, provided.al2023), test it, and redeploy before AWS blocks "
                 "updates to functions on the old runtime.",

@@ -19,6 +19,9 @@ from remit.rules.base import Hit, rule
     category=Category.INSECURE_CONFIGURATION,
     responsibility=Responsibility.CONFIGURATION,
     scope=FunctionUrl,
+    impact=("Any web site a visitor opens can call the function URL from the visitor's browser and read the answer: "
+            "with credentials allowed it acts with the visitor's cookies or authorization header; with "
+            "state-changing methods it changes data in the visitor's name."),
     remediation="List the exact origins of your web front end in the function URL's Cors.AllowOrigins; never "
                 "combine \"*\" with AllowCredentials: true; allow only the methods the browser needs (often GET). "
                 "A URL called only by servers or webhooks needs no Cors block at all.",

@@ -18,6 +18,9 @@ from remit.rules.base import Hit, rule
     category=Category.PUBLIC_EXPOSURE,
     responsibility=Responsibility.CONFIGURATION,
     scope=FunctionUrl,
+    impact=("Anyone on the internet can invoke the function with a request they write, with no authorizer, API key, "
+            "WAF or throttling in front of it: every flaw of the handler is directly reachable, and every call is "
+            "billed to you."),
     remediation="Set the function URL's AuthType to AWS_IAM and sign requests, or put the function behind an API "
                 "with an authorizer. If the URL must be public (a webhook), verify a signature in the handler and "
                 "suppress this finding with the reason.",

@@ -54,6 +54,8 @@ def _groups_of(fn: Function, app: Application) -> tuple[list[LogGroup], bool]:
     category=Category.LOGGING_MONITORING,
     responsibility=Responsibility.CONFIGURATION,
     scope=Function,
+    impact=("Everything the function ever logged (events, tokens, personal data in stack traces) stays readable for "
+            "whoever later gains read access to the logs, long after anyone needs it."),
     remediation="Declare the function's log group in the template (AWS::Logs::LogGroup with LogGroupName "
                 "!Sub /aws/lambda/${MyFunction}, or point LoggingConfig.LogGroup at it) and set RetentionInDays "
                 "to what your policy requires; consider a KmsKeyId as well.",

@@ -41,6 +41,9 @@ def _arn_account_missing(value: Value) -> bool:
     category=Category.INSECURE_CONFIGURATION,
     responsibility=Responsibility.CONFIGURATION,
     scope=LambdaPermission,
+    impact=("An attacker in any account can point their own bucket, topic, rule or API at the function and the AWS "
+            "service invokes it for them: events they wrote reach the handler as if your resources had sent them, "
+            "billed to you."),
     remediation="Add SourceArn with the ARN of the bucket, topic, rule, API or log group that must invoke the "
                 "function, and SourceAccount with your account id (!Ref AWS::AccountId). For S3 always set "
                 "SourceAccount: bucket ARNs carry no account id. For Alexa skills set EventSourceToken to the "

@@ -20,6 +20,9 @@ from remit.rules.lambda_._common import short
     category=Category.PUBLIC_EXPOSURE,
     responsibility=Responsibility.CONFIGURATION,
     scope=LambdaPermission,
+    impact=("Every principal the other account allows, including a role or function compromised there, can invoke "
+            "your function with events they write (with wider actions, read its code): your function is as safe as "
+            "that account."),
     remediation="Keep cross-account permissions to the accounts that must call the function, name the calling "
                 "role rather than the whole account where you can (Principal: arn:aws:iam::<account>:role/<name>), "
                 "and add PrincipalOrgID when the caller is in your organization. Use !Ref AWS::AccountId for your "

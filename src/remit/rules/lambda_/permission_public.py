@@ -19,6 +19,9 @@ from remit.rules.lambda_._common import always_set, short
     category=Category.PUBLIC_EXPOSURE,
     responsibility=Responsibility.CONFIGURATION,
     scope=LambdaPermission,
+    impact=("Anyone with an AWS account can call the granted action from their own account: invoke the function with "
+            "events they write, as often as they like, billed to you and run with the function's role (with wider "
+            "actions, also download its code)."),
     remediation="Replace Principal '*' with the AWS account id, account ARN or service principal that must call "
                 "the function, and scope it with SourceArn (the calling resource) and SourceAccount, or with "
                 "PrincipalOrgID for callers across your organization.",

@@ -33,6 +33,8 @@ def _external_groups(app: Application) -> list[tuple[str, list[Function]]]:
     category=Category.OVER_PRIVILEGED,
     responsibility=Responsibility.IAM,
     scope=None,
+    impact=("An attacker who compromises the least important function (a public webhook) inherits the permissions of "
+            "the most sensitive one sharing its role: one flaw reaches every function's data."),
     remediation="Give each function its own execution role holding only the permissions that function uses (SAM "
                 "creates one per function when you omit Role and list Policies on the function).",
     references=(

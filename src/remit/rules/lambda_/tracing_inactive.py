@@ -18,6 +18,8 @@ from remit.rules.base import Hit, rule
     category=Category.LOGGING_MONITORING,
     responsibility=Responsibility.CONFIGURATION,
     scope=Function,
+    impact=("Without traces nobody can follow what an attacker's request touched downstream, and an anomaly such as "
+            "a function suddenly calling a new service goes unseen."),
     remediation="Set TracingConfig Mode: Active (SAM: Tracing: Active on the function or in Globals.Function) and "
                 "allow xray:PutTraceSegments and xray:PutTelemetryRecords in the role (SAM adds them).",
     references=(

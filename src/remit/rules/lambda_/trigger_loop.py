@@ -57,6 +57,9 @@ def _granting(fn: Function, trigger: Trigger, app: Application) -> tuple[Stateme
     category=Category.DENIAL_OF_SERVICE,
     responsibility=Responsibility.CONFIGURATION,
     scope=Function,
+    impact=("One crafted input that makes the function write back to its own trigger starts a loop that runs at full "
+            "concurrency, billing every invocation and write and starving the account's other functions until "
+            "someone notices."),
     remediation="Write the function's output to a different bucket, queue or topic than the one that triggers it. "
                 "If it must write back, restrict the trigger to a prefix/suffix the output never uses (S3), mark "
                 "processed messages and drop them, keep Lambda's recursive loop detection on (RecursiveLoop: "

@@ -22,6 +22,8 @@ from remit.source import NodePath
     category=Category.INSECURE_CONFIGURATION,
     responsibility=Responsibility.IAM,
     scope=Function,
+    impact=("Not a way in by itself: the failing call breaks a feature in production, and the usual fix under "
+            "pressure, a wildcard such as `s3:*` on `*`, hands a later attacker far more than the code needs."),
     remediation="Grant exactly the action on the resource the code uses (`remit policy PATH --function NAME` "
                 "prints the statement), not a wildcard; when a Deny refuses it on purpose, remove the call or "
                 "handle the refusal; remove calls that are dead code.",

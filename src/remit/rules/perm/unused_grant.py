@@ -27,6 +27,8 @@ SHOWN = 8  # used actions listed in a message before "and N more"
     category=Category.OVER_PRIVILEGED,
     responsibility=Responsibility.IAM,
     scope=None,
+    impact=("An attacker who gets code execution in the function (an injection, a compromised dependency) gets every "
+            "permission the code never uses for free: access the application does not need becomes theirs."),
     remediation="Remove the actions the code does not use, or replace the statement with the least-privilege "
                 "policy `remit policy PATH --function NAME --format sam` prints (the actions the code calls, "
                 "scoped to the resources it names).",

@@ -18,6 +18,9 @@ from remit.rules.secrets._common import REFERENCES, REMEDIATION, describe, find,
     category=Category.SECRETS,
     responsibility=Responsibility.CONFIGURATION,
     scope=Function,
+    impact=("Anyone who can read the function's configuration (`lambda:GetFunctionConfiguration`, a read-only "
+            "auditor role, the console) or the template (the repository, CI logs, CloudFormation) gets the "
+            "credential, as does any code running in the function."),
     remediation=REMEDIATION,
     references=(*REFERENCES, "https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html"),
     cwe=("CWE-798", "CWE-312"),

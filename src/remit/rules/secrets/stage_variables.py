@@ -19,6 +19,8 @@ from remit.rules.secrets._common import REFERENCES, REMEDIATION, describe, find,
     category=Category.SECRETS,
     responsibility=Responsibility.CONFIGURATION,
     scope=Api,
+    impact=("Anyone with read access to API Gateway, to the template or to its history gets the credential, and "
+            "integrations may write it into logs: far more people than should hold it."),
     remediation=REMEDIATION + " A backend credential that API Gateway itself must send belongs in an integration "
                               "backed by Secrets Manager or in the function that calls the backend.",
     references=(*REFERENCES, "https://docs.aws.amazon.com/apigateway/latest/developerguide/stage-variables.html"),

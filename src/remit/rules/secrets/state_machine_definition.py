@@ -71,6 +71,8 @@ def _hit(machine: StateMachine, node: NodePath, where: str, match: SecretMatch) 
     category=Category.SECRETS,
     responsibility=Responsibility.CONFIGURATION,
     scope=StateMachine,
+    impact=("Anyone who can describe the state machine or read the template gets the credential, and it spreads into "
+            "execution histories and logs, far beyond the workflow that needs it."),
     remediation=REMEDIATION + " In Step Functions, call HTTPS APIs through an HTTP task whose EventBridge connection "
                               "holds the credential (stored in Secrets Manager), or read the secret in a task "
                               "(arn:aws:states:::aws-sdk:secretsmanager:getSecretValue) instead of writing it into "

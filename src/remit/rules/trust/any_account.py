@@ -18,6 +18,8 @@ from remit.rules.trust._trust import edges, hit
     category=Category.BROKEN_AUTHENTICATION,
     responsibility=Responsibility.IAM,
     scope=Role,
+    impact=("Any AWS account can meet the conditions (the caller picks the external id, sets its own tags, uses MFA "
+            "on its own users) and assume the role with all of its permissions."),
     remediation="Restrict the caller, not only the request: name the trusted account or role in Principal, or add "
                 "StringEquals aws:PrincipalOrgID (or a concrete aws:PrincipalAccount / aws:PrincipalArn without a "
                 "wildcard account). An external id protects a third party's role, not a role open to \"*\".",

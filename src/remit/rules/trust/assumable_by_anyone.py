@@ -18,6 +18,8 @@ from remit.rules.trust._trust import edges, hit
     category=Category.BROKEN_AUTHENTICATION,
     responsibility=Responsibility.IAM,
     scope=Role,
+    impact=("Anyone with credentials in any AWS account in the world can assume the role and use all of its "
+            "permissions."),
     remediation="Name the principals that may assume the role (an account, a role ARN, a service) instead of "
                 "\"*\", or keep \"*\" only with a condition outsiders cannot meet, such as StringEquals "
                 "aws:PrincipalOrgID set to your organization.",

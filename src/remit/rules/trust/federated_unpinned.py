@@ -25,6 +25,8 @@ _WILD = ("*", "?")
     category=Category.BROKEN_AUTHENTICATION,
     responsibility=Responsibility.IAM,
     scope=Role,
+    impact=("Tokens the attacker can get for themselves (from a workflow in any GitHub repository, an identity of "
+            "any identity pool, any identity of the provider) are enough to assume the role and use its permissions."),
     remediation="Pin the identity in the trust statement: for GitHub Actions, StringEquals (or StringLike) "
                 "token.actions.githubusercontent.com:sub = repo:<owner>/<repo>:ref:refs/heads/main (or an "
                 "environment) and :aud = sts.amazonaws.com; for Cognito identity pools, StringEquals "

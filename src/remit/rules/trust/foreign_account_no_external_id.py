@@ -18,6 +18,9 @@ from remit.rules.trust._trust import OWN_ACCOUNTS, edges, hit
     category=Category.BROKEN_AUTHENTICATION,
     responsibility=Responsibility.IAM,
     scope=Role,
+    impact=("Another customer of the trusted vendor can give the vendor your role's ARN and have it act in your "
+            "account for them (the confused deputy); trusting the whole account also lets in every principal its "
+            "administrators allow."),
     remediation="Add Condition: {StringEquals: {sts:ExternalId: <the id the third party gave you>}} to the "
                 "statement, or pin the caller with aws:PrincipalOrgID (your organization) or aws:PrincipalArn "
                 "(the one role that should assume it).",

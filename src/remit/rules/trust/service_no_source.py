@@ -35,6 +35,8 @@ SOURCE_CONDITION_SERVICES: dict[str, str] = {
     category=Category.INSECURE_CONFIGURATION,
     responsibility=Responsibility.IAM,
     scope=Role,
+    impact=("A resource of another account that learns the role's ARN could have the service assume your role on its "
+            "behalf and act with the role's permissions in your account (the cross-service confused deputy)."),
     remediation="Add Condition: {StringEquals: {aws:SourceAccount: !Ref AWS::AccountId}} (and, where you can, "
                 "ArnLike aws:SourceArn naming your state machine, schedule or project) to the trust statement; "
                 "for a Cognito SMS role, StringEquals sts:ExternalId as the user pool's SmsConfiguration sets it.",
