@@ -9,6 +9,8 @@ Configuration file keys (all optional)::
     exclude = ["legacy/**", "*.test.yaml"]
     baseline = "remit-baseline.json"
     advisories = ["advisories/"]      # OSV directories or zips, relative to the config file
+    source-root = "."                 # SARIF/JUnit paths relative to this directory (relative to the config
+                                      # file); default: the git work tree's top, else the scanned root
 
     [tool.remit.severity]             # severity is data: change it per rule
     "RMT-LAMBDA-009" = "medium"
@@ -51,6 +53,9 @@ class ScanOptions:
     advisories: tuple[Path, ...] = ()
     online: bool = False
     cache_dir: Path | None = None  # default: $REMIT_CACHE_DIR, $XDG_CACHE_HOME/remit, ~/.cache/remit
+    # the directory SARIF and JUnit paths are relative to (`--source-root`, config `source-root`); None: the top
+    # of the git work tree holding the scanned root, else the scanned root (remit.repository)
+    source_root: Path | None = None
 
 
 def parse_fail_on(value: str) -> Severity | None:
@@ -100,7 +105,7 @@ def load_config(path: Path) -> dict[str, Any]:
     table = data.get("tool", {}).get("remit", {}) if path.name == "pyproject.toml" else data
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: the remit table is not a table")
-    known = {"select", "ignore", "exclude", "fail-on", "baseline", "severity", "advisories"}
+    known = {"select", "ignore", "exclude", "fail-on", "baseline", "severity", "advisories", "source-root"}
     unknown = sorted(set(table) - known)
     if unknown:
         raise ConfigError(f"{path}: unknown keys {', '.join(unknown)} (known: {', '.join(sorted(known))})")
@@ -130,6 +135,11 @@ def merge(cli: ScanOptions, config_path: Path | None, *, fail_on_given: bool, ba
     baseline = cli.baseline
     if not baseline_given and isinstance(table.get("baseline"), str):
         baseline = (config_path.parent / table["baseline"]).resolve()
+    source_root = cli.source_root
+    if source_root is None and "source-root" in table:
+        if not isinstance(table["source-root"], str):
+            raise ConfigError(f"{config_path}: source-root must be a string (a directory)")
+        source_root = (config_path.parent / table["source-root"]).resolve()
     return ScanOptions(
         select=(*_strings(table.get("select"), "select"), *cli.select),
         ignore=(*_strings(table.get("ignore"), "ignore"), *cli.ignore),
@@ -144,4 +154,5 @@ def merge(cli: ScanOptions, config_path: Path | None, *, fail_on_given: bool, ba
                                            for a in _strings(table.get("advisories"), "advisories")),
         online=cli.online,
         cache_dir=cli.cache_dir,
+        source_root=source_root,
     )
