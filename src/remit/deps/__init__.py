@@ -89,7 +89,8 @@ def _open_source(app: Application, options: ScanOptions, diagnostics: list[Diagn
             if age is not None and age > advisories.OLD_AFTER_DAYS:
                 diagnostics.append(Diagnostic("", Level.WARNING, "advisories-old",
                                               f"the advisory cache is {age} days old: run `remit advisories update`"))
-            return db, AdvisorySource(SourceKind.CACHE, str(cache / "advisories"), len(db.records), age)
+            # named, not located: the cache is a directory of this machine (under the home directory)
+            return db, AdvisorySource(SourceKind.CACHE, "the `remit advisories update` cache", len(db.records), age)
         if options.online:
             db = advisories.OnlineClient(cache).database(wanted)
             return db, AdvisorySource(SourceKind.ONLINE, "OSV API", len(db.records))
