@@ -27,6 +27,19 @@ EXAMPLE = ROOT / "examples" / "orders-app"
 REAL_HOME = Path.home()
 
 
+OUTSIDE_CODE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  ElsewhereFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: ../../../../elsewhere/
+"""
+
+
 def _copy(tmp_path: Path, home: Path) -> Path:
     app = home / "projects" / "orders-app"
     shutil.copytree(EXAMPLE, app)
@@ -35,6 +48,11 @@ def _copy(tmp_path: Path, home: Path) -> Path:
     outside.write_text('AWSTemplateFormatVersion: "2010-09-09"\nResources: {}\n')
     (app / "linked-out.yaml").symlink_to(outside)
     (app / "dangling.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    elsewhere = tmp_path / "elsewhere"  # code (and a manifest) outside the scanned root, named by a template
+    elsewhere.mkdir()
+    (elsewhere / "requirements.txt").write_text("requests==2.0.0\n")
+    (elsewhere / "app.py").write_text("def handler(event, context):\n    return open(event['path']).read()\n")
+    (app / "outside-code.yaml").write_text(OUTSIDE_CODE)
     return app
 
 
@@ -100,7 +118,8 @@ def test_no_report_names_a_directory_of_this_machine(variant: str, tmp_path: Pat
 
     diagnostics = {(d["path"], d["code"]) for d in json.loads(outputs["json"])["diagnostics"]}
     assert diagnostics == {("broken.yaml", "parse-error"), ("linked-out.yaml", "symlink-outside-root"),
-                           ("dangling.yaml", "symlink-broken"), *ADVISORY_DIAGNOSTIC[variant]}
+                           ("dangling.yaml", "symlink-broken"), ("outside-code.yaml", "code-not-resolved"),
+                           *ADVISORY_DIAGNOSTIC[variant]}
     needles = {str(p) for p in (tmp_path, tmp_path.resolve(), home, REAL_HOME, Path.cwd(), ROOT)}
     needles |= {p.as_uri() for p in (tmp_path, tmp_path.resolve())}
     needles = {n for n in needles if len(n) > 4}  # a home of "/" would match everything and prove nothing
