@@ -153,6 +153,14 @@ def test_sarif_links_rules_to_their_documentation(capsys: pytest.CaptureFixture[
     assert rule["fullDescription"]["text"]
 
 
+def test_sarif_uris_are_percent_encoded(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    odd = tmp_path / "my app #2%"
+    odd.mkdir()
+    shutil.copy(APP_TEMPLATE, odd / "tém plate.yaml")
+    assert {uri for uri, _ in uris(sarif(capsys, str(odd)))} == {"my%20app%20%232%25/t%C3%A9m%20plate.yaml"}
+
+
 def test_automation_id_keeps_the_whole_category() -> None:
     assert automation_id("") == "remit/"
     assert automation_id("services/orders") == "remit/services/orders/"

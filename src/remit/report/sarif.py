@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from remit import DOCS_URL, PROJECT_URL, rule_doc_url
 from remit.api import ScanResult
@@ -62,14 +63,15 @@ def automation_id(category: str) -> str:
 
 
 class _Locator:
-    """SARIF locations of paths relative to the scanned root, made relative to the repository root."""
+    """SARIF locations of paths relative to the scanned root, made relative to the repository root and written
+    as URI references (a space, ``%`` or ``#`` in a file name is percent-encoded)."""
 
     def __init__(self, result: ScanResult) -> None:
         self.result = result
 
     def physical(self, loc: SourceLocation) -> dict[str, Any]:
         return {
-            "artifactLocation": {"uri": self.result.source_path(loc.path), "uriBaseId": "%SRCROOT%"},
+            "artifactLocation": {"uri": quote(self.result.source_path(loc.path), safe="/"), "uriBaseId": "%SRCROOT%"},
             "region": {"startLine": max(loc.line, 1), "startColumn": max(loc.column, 1)},
         }
 
