@@ -28,6 +28,7 @@ from remit.loaders.serverless import is_serverless, load_serverless
 from remit.loaders.terraform import is_plan, is_terraform, load_plan, load_terraform
 from remit.model.application import Application
 from remit.options import ScanOptions
+from remit.repository import join, source_prefix
 from remit.rules.base import Rule
 from remit.suppress import load_baseline
 
@@ -50,6 +51,14 @@ class ScanResult:
     tool_version: str = __version__
     application: Application | None = field(default=None, repr=False, compare=False)
     graph: GraphResult | None = field(default=None, repr=False, compare=False)  # attack graph, blast radius
+    # the scanned root relative to the source root (the repository's top, or --source-root), POSIX, "" when they
+    # are the same directory: SARIF and JUnit paths are relative to the repository, the other reports' to the root
+    source_prefix: str = ""
+
+    def source_path(self, path: str) -> str:
+        """A path relative to the scanned root (as findings and diagnostics carry them), relative to the source
+        root instead."""
+        return join(self.source_prefix, path)
 
     @property
     def active(self) -> tuple[Finding, ...]:
@@ -174,8 +183,9 @@ def analyze_later_stages(app: Application, options: ScanOptions, diagnostics: li
 
 
 def scan(targets: Sequence[Path], options: ScanOptions | None = None) -> ScanResult:
-    """Scan files and directories. Raises ValueError for an unknown rule selector and
-    :class:`remit.suppress.BaselineError` for an unreadable baseline; bad *input* never raises."""
+    """Scan files and directories. Raises ValueError for an unknown rule selector or a ``source_root`` that does
+    not hold the scanned root, and :class:`remit.suppress.BaselineError` for an unreadable baseline; bad *input*
+    never raises."""
     from remit.engine import all_rules, run, select_rules  # noqa: PLC0415 - keeps `remit --version` fast
     from remit.model.build import build  # noqa: PLC0415
 
@@ -184,12 +194,13 @@ def scan(targets: Sequence[Path], options: ScanOptions | None = None) -> ScanRes
     baseline = load_baseline(options.baseline) if options.baseline else None
     found = discover(targets, exclude=options.exclude)
     root = found.root
+    prefix = source_prefix(root, options.source_root)
     side = SideTranslator(root, options.parallel and len(found.files) >= SIDE_TRANSLATION_MIN_FILES)
     try:
         documents, diagnostics = read_documents(found, side)
         scanned = tuple(ScannedDocument(d.id, d.kind.value) for d in documents)
         if not documents:
-            return ScanResult(root, (), (), tuple(diagnostics), rules, options.fail_on)
+            return ScanResult(root, (), (), tuple(diagnostics), rules, options.fail_on, source_prefix=prefix)
         app, model_diags = build(documents, root, side.expand, one_account=options.one_account)
     finally:
         side.close()
@@ -206,7 +217,7 @@ def scan(targets: Sequence[Path], options: ScanOptions | None = None) -> ScanRes
     ordered = tuple(sorted(set(diagnostics), key=lambda d: (d.path, d.line or 0, d.level != Level.ERROR, d.code,
                                                             d.message)))
     return ScanResult(root, scanned, findings, ordered, rules, options.fail_on, attack_paths=graph.paths,
-                      application=app, graph=graph)
+                      application=app, graph=graph, source_prefix=prefix)
 
 
 def attack_graph(app: Application, diagnostics: list[Diagnostic], *,

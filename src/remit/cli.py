@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from remit.options import ScanOptions
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-FORMATS = ("text", "json", "sarif", "markdown", "html", "dot", "mermaid", "cyclonedx")
+FORMATS = ("text", "json", "sarif", "markdown", "html", "dot", "mermaid", "cyclonedx", "junit")
 FAIL_ON = ("critical", "high", "medium", "low", "none")
 
 
@@ -101,7 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("-f", "--format", choices=FORMATS, default="text",
                       help="report format (default: text); html is one self-contained offline page with the "
                            "attack-path graph; dot and mermaid export the attack graph; cyclonedx is a CycloneDX "
-                           "1.5 JSON SBOM of what each function ships, with dependency findings as vulnerabilities")
+                           "1.5 JSON SBOM of what each function ships, with dependency findings as vulnerabilities; "
+                           "junit is JUnit XML for CI test dashboards (a failing test case per finding, a passing "
+                           "one per rule that found nothing)")
     scan.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the report to FILE, not stdout")
     scan.add_argument("--fail-on", choices=FAIL_ON, metavar="SEVERITY",
                       help="exit 1 when an unsuppressed finding is at or above SEVERITY: "
@@ -110,6 +112,13 @@ def build_parser() -> argparse.ArgumentParser:
                       help="treat findings listed in FILE (written by `remit baseline`) as suppressed")
     scan.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                       help="colour in text output (auto: only on a terminal, and never when NO_COLOR is set)")
+    scan.add_argument("--source-root", type=Path, metavar="DIR",
+                      help="make SARIF and JUnit paths relative to DIR, which must hold the scanned paths (default: "
+                           "the top of the git work tree they are in, else the scanned root)")
+    scan.add_argument("--sarif-category", metavar="NAME",
+                      help="name this analysis in SARIF (automationDetails.id remit/NAME/), to keep several scans of "
+                           "one repository apart in GitHub code scanning (default: the scanned root's path in the "
+                           "repository)")
 
     baseline = sub.add_parser("baseline", help="write a baseline of the current findings",
                               description="Scan and write every current unsuppressed finding to a baseline file; "
@@ -170,6 +179,7 @@ def _options(args: argparse.Namespace) -> ScanOptions:
         advisories=tuple(getattr(args, "advisories", None) or ()),
         online=bool(getattr(args, "online", False)),
         one_account=bool(getattr(args, "one_account", False)),
+        source_root=_source_root(getattr(args, "source_root", None)),
     )
     config = None
     if not args.no_config:
@@ -182,6 +192,21 @@ def _options(args: argparse.Namespace) -> ScanOptions:
                      baseline_given=getattr(args, "baseline", None) is not None)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _source_root(given: Path | None) -> Path | None:
+    if given is not None and not given.is_dir():
+        raise UsageError(f"--source-root {given} is not a directory")
+    return given
+
+
+def _sarif_category(given: str | None) -> str:
+    if given is None:
+        return ""
+    category = given.strip().strip("/")
+    if not category or not category.isprintable():
+        raise UsageError("--sarif-category needs a printable name (letters, digits, '-', '/'...)")
+    return category
 
 
 def _scan(args: argparse.Namespace) -> ScanResult:
@@ -228,12 +253,13 @@ def _nothing_scannable(result: ScanResult) -> int:
 def cmd_scan(args: argparse.Namespace) -> int:
     from remit.report import Format, render  # noqa: PLC0415
 
+    category = _sarif_category(args.sarif_category)
     result = _scan(args)
     if not result.scannable:
         return _nothing_scannable(result)
     fmt = Format(args.format)
     color = fmt is Format.TEXT and _use_color(args.color, sys.stdout, args.output is not None)
-    _emit(render(result, fmt, color=color), args.output)
+    _emit(render(result, fmt, color=color, sarif_category=category), args.output)
     if args.output is not None:
         print(f"remit: wrote {fmt.value} report to {args.output} ({len(result.active)} findings, "
               f"{len(result.failing)} at or above fail-on)", file=sys.stderr)

@@ -9,6 +9,8 @@ Configuration file keys (all optional)::
     exclude = ["legacy/**", "*.test.yaml"]
     baseline = "remit-baseline.json"
     advisories = ["advisories/"]      # OSV directories or zips, relative to the config file
+    source-root = "."                 # SARIF/JUnit paths relative to this directory (relative to the config
+                                      # file); default: the git work tree's top, else the scanned root
 
     [tool.remit.severity]             # severity is data: change it per rule
     "RMT-LAMBDA-009" = "medium"
@@ -54,6 +56,9 @@ class ScanOptions:
     # every scanned template, service, module and stack is deployed into one account (`--one-account`, config
     # `one-account`): the attack graph may then move between them (remit.model.units)
     one_account: bool = False
+    # the directory SARIF and JUnit paths are relative to (`--source-root`, config `source-root`); None: the top
+    # of the git work tree holding the scanned root, else the scanned root (remit.repository)
+    source_root: Path | None = None
 
 
 def parse_fail_on(value: str) -> Severity | None:
@@ -103,7 +108,8 @@ def load_config(path: Path) -> dict[str, Any]:
     table = data.get("tool", {}).get("remit", {}) if path.name == "pyproject.toml" else data
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: the remit table is not a table")
-    known = {"select", "ignore", "exclude", "fail-on", "baseline", "severity", "advisories", "one-account"}
+    known = {"select", "ignore", "exclude", "fail-on", "baseline", "severity", "advisories", "one-account",
+             "source-root"}
     unknown = sorted(set(table) - known)
     if unknown:
         raise ConfigError(f"{path}: unknown keys {', '.join(unknown)} (known: {', '.join(sorted(known))})")
@@ -136,6 +142,11 @@ def merge(cli: ScanOptions, config_path: Path | None, *, fail_on_given: bool, ba
     baseline = cli.baseline
     if not baseline_given and isinstance(table.get("baseline"), str):
         baseline = (config_path.parent / table["baseline"]).resolve()
+    source_root = cli.source_root
+    if source_root is None and "source-root" in table:
+        if not isinstance(table["source-root"], str):
+            raise ConfigError(f"{config_path}: source-root must be a string (a directory)")
+        source_root = (config_path.parent / table["source-root"]).resolve()
     return ScanOptions(
         select=(*_strings(table.get("select"), "select"), *cli.select),
         ignore=(*_strings(table.get("ignore"), "ignore"), *cli.ignore),
@@ -151,4 +162,5 @@ def merge(cli: ScanOptions, config_path: Path | None, *, fail_on_given: bool, ba
         online=cli.online,
         cache_dir=cli.cache_dir,
         one_account=cli.one_account or one_account,
+        source_root=source_root,
     )

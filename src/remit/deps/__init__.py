@@ -60,6 +60,10 @@ def import_names(package: Package, directory_hint: list[Path]) -> set[str]:
 
 
 def _directories(fn: Function, app: Application) -> list[Path]:
+    """The function's code directory and its local layers' — only those inside the scanned root: a ``CodeUri``
+    of ``../elsewhere`` is the template's word, not a licence to read the machine (the code stage says it is
+    not analysed)."""
+    root = app.root.resolve()
     dirs: list[Path] = []
     if fn.code.kind is CodeKind.LOCAL and fn.code.path is not None:
         dirs.append(fn.code.path if fn.code.path.is_dir() else fn.code.path.parent)
@@ -69,7 +73,7 @@ def _directories(fn: Function, app: Application) -> list[Path]:
             content = by_id[value.name].content
             if content.kind is CodeKind.LOCAL and content.path is not None and content.path.is_dir():
                 dirs.append(content.path)
-    return dirs
+    return [d for d in dirs if d.resolve().is_relative_to(root)]
 
 
 def _open_source(app: Application, options: ScanOptions, diagnostics: list[Diagnostic],
@@ -89,7 +93,8 @@ def _open_source(app: Application, options: ScanOptions, diagnostics: list[Diagn
             if age is not None and age > advisories.OLD_AFTER_DAYS:
                 diagnostics.append(Diagnostic("", Level.WARNING, "advisories-old",
                                               f"the advisory cache is {age} days old: run `remit advisories update`"))
-            return db, AdvisorySource(SourceKind.CACHE, str(cache / "advisories"), len(db.records), age)
+            # named, not located: the cache is a directory of this machine (under the home directory)
+            return db, AdvisorySource(SourceKind.CACHE, "the `remit advisories update` cache", len(db.records), age)
         if options.online:
             db = advisories.OnlineClient(cache).database(wanted)
             return db, AdvisorySource(SourceKind.ONLINE, "OSV API", len(db.records))

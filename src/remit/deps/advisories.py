@@ -114,7 +114,7 @@ def load_database(paths: Iterable[Path]) -> Database:
         elif path.is_file():
             _load_zip(db, path)
         else:
-            raise AdvisoryError(f"advisories path {path} does not exist")
+            raise AdvisoryError(f"advisories path {path.name} does not exist")  # the name: reports leave the machine
     return db
 
 
@@ -128,7 +128,8 @@ def _load_zip(db: Database, path: Path) -> None:
                         continue
                     _add_bytes(db, archive.read(info), f"{path.name}/{info.filename}")
     except (zipfile.BadZipFile, OSError) as exc:
-        raise AdvisoryError(f"{path}: not an OSV zip archive ({exc})") from None
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc  # an OSError names the path
+        raise AdvisoryError(f"{path.name}: not an OSV zip archive ({reason})") from None
 
 
 # ------------------------------------------------------------------------------------------------ versions

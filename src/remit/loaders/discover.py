@@ -94,6 +94,12 @@ def _rel(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
+def _as_given(target: Path) -> str:
+    """A missing target as the user wrote it, but never a directory of this machine: an absolute path is
+    shown by its name only (reports leave the machine; the user knows what they typed)."""
+    return target.name if target.is_absolute() else target.as_posix()
+
+
 def _inside(path: Path, root: Path) -> bool:
     try:
         path.relative_to(root)
@@ -118,7 +124,7 @@ def discover(
 
     for target in targets:
         if not target.exists() and not target.is_symlink():
-            diags.append(Diagnostic(str(target), Level.ERROR, "target-missing", "no such file or directory"))
+            diags.append(Diagnostic(_as_given(target), Level.ERROR, "target-missing", "no such file or directory"))
             continue
         real = target.resolve()
         if target.is_file() or (target.is_symlink() and real.is_file()):
@@ -178,7 +184,7 @@ def _walk(
                                 rel,
                                 Level.WARNING,
                                 "symlink-outside-root",
-                                f"link points outside the scanned root ({target}): not followed",
+                                "link points outside the scanned root: not followed",
                             )
                         )
                         continue

@@ -18,10 +18,12 @@ class Format(StrEnum):
     DOT = "dot"
     MERMAID = "mermaid"
     CYCLONEDX = "cyclonedx"
+    JUNIT = "junit"
 
 
-def render(result: ScanResult, fmt: Format, *, color: bool = False) -> str:
-    """The report as text. Imports only the renderer asked for."""
+def render(result: ScanResult, fmt: Format, *, color: bool = False, sarif_category: str = "") -> str:
+    """The report as text. Imports only the renderer asked for. ``color`` is for text, ``sarif_category`` names
+    the analysis in SARIF (empty: derived from where the scanned root sits in the repository)."""
     if fmt is Format.TEXT:
         from remit.report import text  # noqa: PLC0415
 
@@ -33,7 +35,7 @@ def render(result: ScanResult, fmt: Format, *, color: bool = False) -> str:
     if fmt is Format.SARIF:
         from remit.report import sarif  # noqa: PLC0415
 
-        return sarif.render(result)
+        return sarif.render(result, sarif_category)
     if fmt is Format.MARKDOWN:
         from remit.report import markdown  # noqa: PLC0415
 
@@ -54,4 +56,8 @@ def render(result: ScanResult, fmt: Format, *, color: bool = False) -> str:
         from remit.report import cyclonedx  # noqa: PLC0415
 
         return cyclonedx.render(result)
+    if fmt is Format.JUNIT:
+        from remit.report import junit  # noqa: PLC0415
+
+        return junit.render(result)
     assert_never(fmt)
