@@ -93,6 +93,15 @@ def build_parser() -> argparse.ArgumentParser:
                            "critical, high, medium, low (default) or none")
     scan.add_argument("--baseline", type=Path, metavar="FILE",
                       help="treat findings listed in FILE (written by `remit baseline`) as suppressed")
+    scan.add_argument("--baseline-ref", metavar="GIT_REF",
+                      help="pull-request scan: also scan the same paths as they are at GIT_REF (a branch, tag or "
+                           "commit of the git work tree holding them; read from git's objects, the checkout is "
+                           "not touched) and report only what is new: findings already there are suppressed "
+                           "(kind baseline), attack paths already there are left out")
+    scan.add_argument("--audit", "--fail-on-suppressed", dest="audit", action="store_true",
+                      help="audit mode: apply no suppression (Metadata, baseline file, --baseline-ref); findings "
+                           "they would hide are reported as active, saying what suppressed them and why, and "
+                           "count towards --fail-on")
     scan.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                       help="colour in text output (auto: only on a terminal, and never when NO_COLOR is set)")
 
@@ -154,6 +163,8 @@ def _options(args: argparse.Namespace) -> ScanOptions:
         parallel=not args.no_parallel,
         advisories=tuple(getattr(args, "advisories", None) or ()),
         online=bool(getattr(args, "online", False)),
+        baseline_ref=getattr(args, "baseline_ref", None),
+        audit=bool(getattr(args, "audit", False)),
     )
     config = None
     if not args.no_config:
@@ -170,12 +181,13 @@ def _options(args: argparse.Namespace) -> ScanOptions:
 
 def _scan(args: argparse.Namespace) -> ScanResult:
     from remit.api import scan  # noqa: PLC0415
+    from remit.gitref import GitRefError  # noqa: PLC0415
     from remit.suppress import BaselineError  # noqa: PLC0415
 
     options = _options(args)
     try:
         return scan([Path(p) for p in args.paths], options)
-    except (ValueError, BaselineError) as exc:
+    except (ValueError, BaselineError, GitRefError) as exc:
         raise UsageError(str(exc)) from None
 
 

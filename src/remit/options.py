@@ -51,6 +51,12 @@ class ScanOptions:
     advisories: tuple[Path, ...] = ()
     online: bool = False
     cache_dir: Path | None = None  # default: $REMIT_CACHE_DIR, $XDG_CACHE_HOME/remit, ~/.cache/remit
+    # a pull-request scan: findings the scanned paths already had at this git revision are reported as
+    # baseline-suppressed, attack paths they already had are left out (`--baseline-ref`)
+    baseline_ref: str | None = None
+    # audit: every suppression (Metadata, baseline, baseline ref) is reported, active, with what suppressed it
+    # and why, and counts towards --fail-on (`--audit`)
+    audit: bool = False
 
 
 def parse_fail_on(value: str) -> Severity | None:
@@ -144,4 +150,6 @@ def merge(cli: ScanOptions, config_path: Path | None, *, fail_on_given: bool, ba
                                            for a in _strings(table.get("advisories"), "advisories")),
         online=cli.online,
         cache_dir=cli.cache_dir,
+        baseline_ref=cli.baseline_ref,
+        audit=cli.audit,
     )
