@@ -1,6 +1,7 @@
 """``scan()``: the one place the pipeline's stages are composed.
 
-targets -> discover -> load -> model.build -> rules -> suppress/threshold -> :class:`ScanResult`.
+targets -> discover -> load -> model.build -> rules -> suppress/threshold -> :class:`ScanResult`; with a
+baseline ref, the same scan of the paths as they were at that git revision first, to tell what is new.
 Renderers (:mod:`remit.report`) read only the result.
 """
 
@@ -30,7 +31,7 @@ from remit.model.application import Application
 from remit.options import ScanOptions
 from remit.repository import join, source_prefix
 from remit.rules.base import Rule
-from remit.suppress import load_baseline
+from remit.suppress import RefBaseline, audited, load_baseline
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,12 +185,14 @@ def analyze_later_stages(app: Application, options: ScanOptions, diagnostics: li
 
 def scan(targets: Sequence[Path], options: ScanOptions | None = None) -> ScanResult:
     """Scan files and directories. Raises ValueError for an unknown rule selector or a ``source_root`` that does
-    not hold the scanned root, and :class:`remit.suppress.BaselineError` for an unreadable baseline; bad *input*
-    never raises."""
+    not hold the scanned root, :class:`remit.suppress.BaselineError` for an unreadable baseline and
+    :class:`remit.gitref.GitRefError` when ``options.baseline_ref`` cannot be compared with; bad *input* never
+    raises."""
     from remit.engine import all_rules, run, select_rules  # noqa: PLC0415 - keeps `remit --version` fast
     from remit.model.build import build  # noqa: PLC0415
 
     options = options or ScanOptions()
+    at_ref = None if options.baseline_ref is None else baseline_at_ref(targets, options.baseline_ref, options)
     rules = select_rules(all_rules(), options.select, options.ignore)
     baseline = load_baseline(options.baseline) if options.baseline else None
     found = discover(targets, exclude=options.exclude)
@@ -213,11 +216,30 @@ def scan(targets: Sequence[Path], options: ScanOptions | None = None) -> ScanRes
         from remit.code.sdk.usage import not_assessed  # noqa: PLC0415
 
         diagnostics.extend(not_assessed(app))  # say where unused permissions could not be judged
+    if options.audit:
+        findings = audited(findings)
     graph = attack_graph(app, diagnostics, strict=options.strict)
+    paths = graph.paths
+    if at_ref is not None:
+        findings, paths, note = at_ref.apply(findings, paths, audit=options.audit)
+        diagnostics.append(note)
     ordered = tuple(sorted(set(diagnostics), key=lambda d: (d.path, d.line or 0, d.level != Level.ERROR, d.code,
                                                             d.message)))
-    return ScanResult(root, scanned, findings, ordered, rules, options.fail_on, attack_paths=graph.paths,
+    return ScanResult(root, scanned, findings, ordered, rules, options.fail_on, attack_paths=paths,
                       application=app, graph=graph, source_prefix=prefix)
+
+
+def baseline_at_ref(targets: Sequence[Path], ref: str, options: ScanOptions) -> RefBaseline:
+    """Scan the same paths as they are at the git revision ``ref``, with the same options, and keep what
+    identifies its findings and attack paths. Nothing else of that scan (diagnostics included) is reported.
+    Raises :class:`remit.gitref.GitRefError` when the comparison cannot be made."""
+    from remit.gitref import ref_tree  # noqa: PLC0415 - only pull-request scans need it
+
+    inner = dataclasses.replace(options, baseline_ref=None)
+    with ref_tree(targets, ref) as tree:
+        before = scan(list(tree.targets), inner)
+    return RefBaseline(tree.ref, tree.commit, frozenset(f.fingerprint for f in before.findings),
+                       frozenset(p.id for p in before.attack_paths))
 
 
 def attack_graph(app: Application, diagnostics: list[Diagnostic], *,

@@ -110,6 +110,15 @@ def build_parser() -> argparse.ArgumentParser:
                            "critical, high, medium, low (default) or none")
     scan.add_argument("--baseline", type=Path, metavar="FILE",
                       help="treat findings listed in FILE (written by `remit baseline`) as suppressed")
+    scan.add_argument("--baseline-ref", metavar="GIT_REF",
+                      help="pull-request scan: also scan the same paths as they are at GIT_REF (a branch, tag or "
+                           "commit of the git work tree holding them; read from git's objects, the checkout is "
+                           "not touched) and report only what is new: findings already there are suppressed "
+                           "(kind baseline), attack paths already there are left out")
+    scan.add_argument("--audit", "--fail-on-suppressed", dest="audit", action="store_true",
+                      help="audit mode: apply no suppression (Metadata, baseline file, --baseline-ref); findings "
+                           "they would hide are reported as active, saying what suppressed them and why, and "
+                           "count towards --fail-on")
     scan.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                       help="colour in text output (auto: only on a terminal, and never when NO_COLOR is set)")
     scan.add_argument("--source-root", type=Path, metavar="DIR",
@@ -180,6 +189,8 @@ def _options(args: argparse.Namespace) -> ScanOptions:
         online=bool(getattr(args, "online", False)),
         one_account=bool(getattr(args, "one_account", False)),
         source_root=_source_root(getattr(args, "source_root", None)),
+        baseline_ref=getattr(args, "baseline_ref", None),
+        audit=bool(getattr(args, "audit", False)),
     )
     config = None
     if not args.no_config:
@@ -211,12 +222,13 @@ def _sarif_category(given: str | None) -> str:
 
 def _scan(args: argparse.Namespace) -> ScanResult:
     from remit.api import scan  # noqa: PLC0415
+    from remit.gitref import GitRefError  # noqa: PLC0415
     from remit.suppress import BaselineError  # noqa: PLC0415
 
     options = _options(args)
     try:
         return scan([Path(p) for p in args.paths], options)
-    except (ValueError, BaselineError) as exc:
+    except (ValueError, BaselineError, GitRefError) as exc:
         raise UsageError(str(exc)) from None
 
 

@@ -59,6 +59,12 @@ class ScanOptions:
     # the directory SARIF and JUnit paths are relative to (`--source-root`, config `source-root`); None: the top
     # of the git work tree holding the scanned root, else the scanned root (remit.repository)
     source_root: Path | None = None
+    # a pull-request scan: findings the scanned paths already had at this git revision are reported as
+    # baseline-suppressed, attack paths they already had are left out (`--baseline-ref`)
+    baseline_ref: str | None = None
+    # audit: every suppression (Metadata, baseline, baseline ref) is reported, active, with what suppressed it
+    # and why, and counts towards --fail-on (`--audit`)
+    audit: bool = False
 
 
 def parse_fail_on(value: str) -> Severity | None:
@@ -163,4 +169,6 @@ def merge(cli: ScanOptions, config_path: Path | None, *, fail_on_given: bool, ba
         cache_dir=cli.cache_dir,
         one_account=cli.one_account or one_account,
         source_root=source_root,
+        baseline_ref=cli.baseline_ref,
+        audit=cli.audit,
     )

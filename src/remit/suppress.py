@@ -12,13 +12,17 @@ Three places, checked in this order:
 
   On a SAM resource it reaches every resource SAM generates from it.
 * the template's top-level ``Metadata: remit: ignore`` (optionally limited with ``resources: [LogicalId]``);
-* a baseline file (``remit baseline PATH -o FILE``), matched by fingerprint.
+* a baseline file (``remit baseline PATH -o FILE``), matched by fingerprint;
+* a git revision (``--baseline-ref``): what the scanned paths already had there, matched by fingerprint and
+  reported as a baseline suppression; attack paths already there are left out.
 
-An entry without a reason is not applied, and says so in a diagnostic.
+An entry without a reason is not applied, and says so in a diagnostic. In audit mode (``--audit``) nothing is
+suppressed: every finding a suppression would hide is reported active, with what suppressed it and why.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -28,7 +32,7 @@ from typing import Any
 
 from remit import __version__
 from remit.diagnostics import Diagnostic, Level
-from remit.findings import Finding, Suppression, SuppressionKind
+from remit.findings import AttackPath, Finding, Suppression, SuppressionKind
 
 BASELINE_VERSION = 1
 
@@ -126,3 +130,83 @@ def baseline_document(findings: Sequence[Finding], reason: str | None = None) ->
                      "path": f.location.path, "reason": why})
     return {"version": BASELINE_VERSION, "tool": {"name": "remit", "version": __version__}, "created": today,
             "findings": rows}
+
+
+# ------------------------------------------------------------------------------------------------
+# a git revision as the baseline (--baseline-ref)
+
+
+@dataclass(frozen=True, slots=True)
+class RefBaseline:
+    """What the scanned paths had at a git revision: finding fingerprints and attack path ids (both free of
+    line numbers, so code that only moved is not new)."""
+
+    ref: str  # as the user wrote it
+    commit: str  # the full sha it resolved to
+    fingerprints: frozenset[str]
+    paths: frozenset[str]
+
+    @property
+    def reason(self) -> str:
+        return f"present at {self.ref} ({self.commit[:12]})"
+
+    def suppression(self, finding: Finding) -> Suppression | None:
+        if finding.fingerprint not in self.fingerprints:
+            return None
+        return Suppression(SuppressionKind.BASELINE, self.reason)
+
+    def apply(self, findings: Sequence[Finding], paths: Sequence[AttackPath], *, audit: bool = False) \
+            -> tuple[tuple[Finding, ...], tuple[AttackPath, ...], Diagnostic]:
+        """Findings already there become baseline-suppressed (in audit mode: stay active, with a note) and
+        attack paths already there are left out (in audit mode: kept); plus the one line that says what the
+        comparison used."""
+        marked: list[Finding] = []
+        old = 0
+        for f in findings:
+            found = self.suppression(f)
+            if found is None:
+                marked.append(f)
+                continue
+            old += 1
+            if audit:
+                marked.append(with_audit_note(f, found))
+            else:  # a finding the author suppressed keeps the author's reason
+                marked.append(f if f.suppressed else dataclasses.replace(f, suppression=found))
+        new_paths = tuple(p for p in paths if audit or p.id not in self.paths)
+        old_paths = sum(1 for p in paths if p.id in self.paths)
+        what = "reported as new" if audit else "not reported as new"
+        note = Diagnostic("", Level.INFO, "baseline-ref",
+                          f"compared with {self.ref} at commit {self.commit}: {old} finding{'s' * (old != 1)} "
+                          f"and {old_paths} attack path{'s' * (old_paths != 1)} already there, {what}"
+                          + (" (--audit)" if audit else ""))
+        return tuple(marked), new_paths, note
+
+
+# ------------------------------------------------------------------------------------------------
+# audit mode (--audit)
+
+
+_SUPPRESSED_BY = {
+    SuppressionKind.RESOURCE: "Metadata on the resource",
+    SuppressionKind.TEMPLATE: "Metadata of the template",
+    SuppressionKind.BASELINE: "the baseline",
+}
+
+
+def with_audit_note(finding: Finding, suppression: Suppression) -> Finding:
+    """``finding`` active, saying what suppressed it and why: in its message (every report format shows it)
+    and in its details (``suppressed-by``, ``suppression-reason``) for JSON and SARIF."""
+    where = _SUPPRESSED_BY[suppression.kind]
+    if suppression.location is not None:
+        where += f" ({suppression.location})"
+    facts = dict(finding.details)
+    for key, value in (("suppressed-by", suppression.kind.value), ("suppression-reason", suppression.reason)):
+        facts[key] = f"{facts[key]}; {value}" if key in facts else value  # suppressed twice: both are said
+    details = tuple(facts.items())
+    return dataclasses.replace(finding, suppression=None, details=details,
+                               message=f"{finding.message} [audit: suppressed by {where}: {suppression.reason}]")
+
+
+def audited(findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    """Every finding active; the suppressed ones carry the note :func:`with_audit_note` adds."""
+    return tuple(f if f.suppression is None else with_audit_note(f, f.suppression) for f in findings)
