@@ -30,6 +30,8 @@ def _hermetic(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
     monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("FORCE_COLOR", raising=False)  # a developer's FORCE_COLOR would colour every report
+    monkeypatch.setenv("REMIT_NO_PROGRESS", "1")  # no progress display, even under `pytest -s` on a terminal
     # no test reads the developer's advisory cache (remit advisories update)
     monkeypatch.setenv("REMIT_CACHE_DIR", str(ROOT / "tests" / "fixtures" / "no-cache"))
     # rules that depend on the date (runtime deprecation) see a fixed day, so goldens do not age

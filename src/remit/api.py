@@ -11,7 +11,7 @@ import dataclasses
 import multiprocessing as mp
 import pickle
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -29,6 +29,7 @@ from remit.loaders.serverless import is_serverless, load_serverless
 from remit.loaders.terraform import is_plan, is_terraform, load_plan, load_terraform
 from remit.model.application import Application
 from remit.options import ScanOptions
+from remit.progress import ProgressCallback, ProgressEvent, Stage
 from remit.repository import join, source_prefix
 from remit.rules.base import Rule
 from remit.suppress import RefBaseline, audited, load_baseline
@@ -136,81 +137,135 @@ class SideTranslator:
             self.pool = None
 
 
-def read_documents(found: Discovery, side: SideTranslator | None = None) -> tuple[list[Document], list[Diagnostic]]:
+def _report(progress: ProgressCallback | None, stage: Stage, done: int = 0, total: int | None = None,
+            unit: str = "") -> None:
+    if progress is not None:
+        progress(ProgressEvent(stage, done, total, unit))
+
+
+def read_documents(found: Discovery, side: SideTranslator | None = None,
+                   progress: ProgressCallback | None = None) -> tuple[list[Document], list[Diagnostic]]:
     """Load every discovered file; SAM documents go to the side translator as soon as they are read."""
     diagnostics = list(found.diagnostics)
     documents: list[Document] = []
     terraform = [f for f in found.files if is_terraform(f)]  # read together: a directory is one module
     assembly: list[LoadResult] = []
+    total = len(found.files)
+    _report(progress, Stage.READ, 0, total, "files")
+    done = 0
     for file in found.files:
         if is_terraform(file):
-            continue
+            continue  # counted when the module is read, below
         if is_manifest(file):  # a CDK cloud assembly: one document per stack template
             assembly.extend(load_assembly(file, found.root))
-            continue
-        if is_plan(file):
-            loaded = load_plan(file)
         else:
-            loaded = load_serverless(file) if is_serverless(file) else load_template(file)
-        diagnostics.extend(loaded.diagnostics)
-        doc = loaded.document
-        if doc is not None:
-            documents.append(doc)
-            if side is not None and doc.kind is DocKind.SAM:
-                side.submit(doc)
+            if is_plan(file):
+                loaded = load_plan(file)
+            else:
+                loaded = load_serverless(file) if is_serverless(file) else load_template(file)
+            diagnostics.extend(loaded.diagnostics)
+            doc = loaded.document
+            if doc is not None:
+                documents.append(doc)
+                if side is not None and doc.kind is DocKind.SAM:
+                    side.submit(doc)
+        done += 1
+        _report(progress, Stage.READ, done, total, "files")
     for loaded in [*assembly, *(load_terraform(terraform, found.root) if terraform else ())]:
         diagnostics.extend(loaded.diagnostics)
         if loaded.document is not None:
             documents.append(loaded.document)
+    if terraform:
+        _report(progress, Stage.READ, total, total, "files")
     return documents, diagnostics
 
 
-def load_documents(targets: Sequence[Path], options: ScanOptions) -> tuple[Path, list[Document], list[Diagnostic]]:
+def load_documents(targets: Sequence[Path], options: ScanOptions, progress: ProgressCallback | None = None) \
+        -> tuple[Path, list[Document], list[Diagnostic]]:
+    _report(progress, Stage.DISCOVER)
     found = discover(targets, exclude=options.exclude)
-    documents, diagnostics = read_documents(found)
+    documents, diagnostics = read_documents(found, progress=progress)
     return found.root, documents, diagnostics
 
 
-def analyze_later_stages(app: Application, options: ScanOptions, diagnostics: list[Diagnostic]) -> Application:
+class _CountingExpander:
+    """Reports each SAM translation as model building reaches it (the translations themselves may already be
+    running beside the scan)."""
+
+    def __init__(self, documents: Sequence[Document], expand_one: Callable[[Document], Expanded],
+                 progress: ProgressCallback | None) -> None:
+        self.total = sum(1 for d in documents if d.kind is DocKind.SAM)
+        self.done = 0
+        self.expand_one = expand_one
+        self.progress = progress
+
+    def __call__(self, doc: Document) -> Expanded:
+        _report(self.progress, Stage.TRANSLATE, self.done, self.total, "templates")
+        expanded = self.expand_one(doc)
+        self.done += 1
+        _report(self.progress, Stage.TRANSLATE, self.done, self.total, "templates")
+        return expanded
+
+
+def build_model(documents: Sequence[Document], root: Path, expand_one: Callable[[Document], Expanded],
+                progress: ProgressCallback | None, *, one_account: bool = False) \
+        -> tuple[Application, tuple[Diagnostic, ...]]:
+    from remit.model.build import build  # noqa: PLC0415 - keeps `remit --version` fast
+
+    _report(progress, Stage.MODEL, 0, len(documents), "templates")
+    return build(documents, root, _CountingExpander(documents, expand_one, progress), one_account=one_account)
+
+
+def analyze_later_stages(app: Application, options: ScanOptions, diagnostics: list[Diagnostic],
+                         progress: ProgressCallback | None = None) -> Application:
     """The code and dependency stages, whose facts the rules and the attack graph read from the application."""
     from remit import code as code_stage  # noqa: PLC0415 - parsers load only when a scan needs them
     from remit import deps as deps_stage  # noqa: PLC0415
 
+    _report(progress, Stage.CODE, 0, len(app.functions), "functions")
     code = code_stage.analyze(app, options)
+    _report(progress, Stage.DEPS, 0, len(app.functions), "functions")
     deps = deps_stage.analyze(app, options, code)
     diagnostics.extend(code.diagnostics)
     diagnostics.extend(deps.diagnostics)
     return dataclasses.replace(app, code=code, deps=deps)
 
 
-def scan(targets: Sequence[Path], options: ScanOptions | None = None) -> ScanResult:
+def scan(targets: Sequence[Path], options: ScanOptions | None = None, *,
+         progress: ProgressCallback | None = None) -> ScanResult:
     """Scan files and directories. Raises ValueError for an unknown rule selector or a ``source_root`` that does
     not hold the scanned root, :class:`remit.suppress.BaselineError` for an unreadable baseline and
     :class:`remit.gitref.GitRefError` when ``options.baseline_ref`` cannot be compared with; bad *input* never
-    raises."""
+    raises.
+
+    ``progress`` is called with a :class:`~remit.progress.ProgressEvent` as each stage starts and advances,
+    in this process, between the stage's own work (an exception it raises ends the scan)."""
     from remit.engine import all_rules, run, select_rules  # noqa: PLC0415 - keeps `remit --version` fast
-    from remit.model.build import build  # noqa: PLC0415
 
     options = options or ScanOptions()
     at_ref = None if options.baseline_ref is None else baseline_at_ref(targets, options.baseline_ref, options)
     rules = select_rules(all_rules(), options.select, options.ignore)
     baseline = load_baseline(options.baseline) if options.baseline else None
+    _report(progress, Stage.DISCOVER)
     found = discover(targets, exclude=options.exclude)
     root = found.root
     prefix = source_prefix(root, options.source_root)
     side = SideTranslator(root, options.parallel and len(found.files) >= SIDE_TRANSLATION_MIN_FILES)
     try:
-        documents, diagnostics = read_documents(found, side)
+        documents, diagnostics = read_documents(found, side, progress)
         scanned = tuple(ScannedDocument(d.id, d.kind.value) for d in documents)
         if not documents:
             return ScanResult(root, (), (), tuple(diagnostics), rules, options.fail_on, source_prefix=prefix)
-        app, model_diags = build(documents, root, side.expand, one_account=options.one_account)
+        app, model_diags = build_model(documents, root, side.expand, progress, one_account=options.one_account)
     finally:
         side.close()
     diagnostics.extend(model_diags)
-    app = analyze_later_stages(app, options, diagnostics)
+    app = analyze_later_stages(app, options, diagnostics, progress)
+    _report(progress, Stage.RULES, 0, len(rules), "rules")
     findings, rule_diags = run(app, rules, severity_overrides=options.severity_overrides, baseline=baseline,
-                               strict=options.strict)
+                               strict=options.strict,
+                               on_rule=None if progress is None else
+                               lambda done: _report(progress, Stage.RULES, done, len(rules), "rules"))
     diagnostics.extend(rule_diags)
     if any(r.id == "RMT-PERM-001" for r in rules):
         from remit.code.sdk.usage import not_assessed  # noqa: PLC0415
@@ -218,6 +273,7 @@ def scan(targets: Sequence[Path], options: ScanOptions | None = None) -> ScanRes
         diagnostics.extend(not_assessed(app))  # say where unused permissions could not be judged
     if options.audit:
         findings = audited(findings)
+    _report(progress, Stage.GRAPH)
     graph = attack_graph(app, diagnostics, strict=options.strict)
     paths = graph.paths
     if at_ref is not None:
@@ -258,16 +314,15 @@ def attack_graph(app: Application, diagnostics: list[Diagnostic], *,
         return graph_stage.EMPTY_RESULT
 
 
-def application(targets: Sequence[Path], options: ScanOptions | None = None) \
-        -> tuple[Application | None, tuple[Diagnostic, ...]]:
+def application(targets: Sequence[Path], options: ScanOptions | None = None, *,
+                progress: ProgressCallback | None = None) -> tuple[Application | None, tuple[Diagnostic, ...]]:
     """The model with its code and dependency facts, without running rules (``remit policy``). None when
-    nothing under ``targets`` is a template."""
-    from remit.model.build import build  # noqa: PLC0415
-
+    nothing under ``targets`` is a template. ``progress`` as for :func:`scan`, up to the dependency stage."""
     options = options or ScanOptions()
-    root, documents, diagnostics = load_documents(targets, options)
+    root, documents, diagnostics = load_documents(targets, options, progress)
     if not documents:
         return None, tuple(diagnostics)
-    app, model_diags = build(documents, root, one_account=options.one_account)
+    app, model_diags = build_model(documents, root, lambda doc: expand(doc, root), progress,
+                                   one_account=options.one_account)
     diagnostics.extend(model_diags)
-    return analyze_later_stages(app, options, diagnostics), tuple(diagnostics)
+    return analyze_later_stages(app, options, diagnostics, progress), tuple(diagnostics)

@@ -136,13 +136,15 @@ def run(
     severity_overrides: Mapping[str, Severity] | None = None,
     baseline: Baseline | None = None,
     strict: bool = False,
+    on_rule: Callable[[int], None] | None = None,
 ) -> tuple[tuple[Finding, ...], tuple[Diagnostic, ...]]:
-    """Run ``rules`` over ``app``. A rule that raises becomes a diagnostic (``strict`` re-raises: tests)."""
+    """Run ``rules`` over ``app``. A rule that raises becomes a diagnostic (``strict`` re-raises: tests).
+    ``on_rule`` is told how many rules have run after each one (progress)."""
     overrides = severity_overrides or {}
     suppressions = _Suppressions(app)
     findings: dict[str, Finding] = {}
     diags: list[Diagnostic] = []
-    for rule in rules:
+    for done, rule in enumerate(rules, 1):
         subjects: Iterable[Any] = (app,) if rule.scope is None else SCOPES[rule.scope](app)
         for subject in subjects:
             try:
@@ -157,6 +159,8 @@ def run(
             for hit in hits:
                 finding = _finding(app, rule, hit, overrides, suppressions, baseline)
                 findings.setdefault(finding.fingerprint, finding)
+        if on_rule is not None:
+            on_rule(done)
     ordered = tuple(sorted(findings.values(), key=Finding.sort_key))
     return ordered, (*suppressions.diagnostics, *diags)
 
