@@ -520,3 +520,43 @@ def test_docker_image_builds_and_scans(tmp_path: Path) -> None:
             assert "fail-on high" in done.stdout
     finally:
         subprocess.run(["docker", "image", "rm", "-f", tag], capture_output=True, check=False)
+
+
+# ------------------------------------------------------------------------------------------ docs/ci.md
+
+
+def doc_blocks(language: str) -> list[str]:
+    text = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    return re.findall(rf"```{language}\n(.*?)```", text, flags=re.DOTALL)
+
+
+def doc_block(first_line: str, tmp_path: Path) -> Path:
+    block = next(b for b in doc_blocks("yaml") if b.startswith(first_line))
+    path = tmp_path / "block.yml"
+    path.write_text(block, encoding="utf-8")
+    return path
+
+
+def test_documented_workflow_uploads_before_it_fails(tmp_path: Path) -> None:
+    workflow = doc_block("# .github/workflows/remit.yml", tmp_path)
+    check_schema("vendor.github-workflows", workflow)
+    steps = load(workflow)["jobs"]["remit"]["steps"]
+    assert all(PINNED.match(s["uses"]) for s in steps if "uses" in s)
+    remit = next(s for s in steps if s.get("id") == "remit")
+    assert set(remit["with"]) <= set(load(ACTION)["inputs"])
+    upload = next(i for i, s in enumerate(steps) if s.get("uses", "").startswith("github/codeql-action/upload-sarif"))
+    assert "!cancelled()" in steps[upload]["if"]
+    gate = steps[-1]
+    assert gate["if"] == "steps.remit.outputs.exit-code == '1'"
+    assert "exit 1" in gate["run"]
+    assert upload < len(steps) - 1
+
+
+def test_documented_gitlab_and_pre_commit_setups_match_what_ships(tmp_path: Path) -> None:
+    gitlab = doc_block("# .gitlab-ci.yml", tmp_path)
+    check_schema("vendor.gitlab-ci", gitlab)
+    config = load(gitlab)
+    assert config["include"][0]["file"] == str(GITLAB.relative_to(ROOT))
+    assert set(config["remit"]["variables"]) <= set(gitlab_job()["variables"])
+    pre_commit = load(doc_block("# .pre-commit-config.yaml", tmp_path))
+    assert [h["id"] for h in pre_commit["repos"][0]["hooks"]] == [h["id"] for h in load(HOOKS)]
