@@ -1,12 +1,12 @@
 # The two commands a newcomer needs:  make demo  (set up + scan the bundled example)  and  make test.
 #
-# Every install takes its versions from requirements/dev.lock (PIP_CONSTRAINT also pins the build backend), so
+# Every install takes its versions from requirements/lock.txt (PIP_CONSTRAINT also pins the build backend), so
 # a fresh clone months from now installs what the tests last passed with. `make lock` refreshes the lock on
 # purpose; `make data-check` says whether the data remit ships still matches its (locked) sources.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-LOCK   := requirements/dev.lock
+LOCK   := requirements/lock.txt
 PIP    := PIP_CONSTRAINT=$(CURDIR)/$(LOCK) $(BIN)/python -m pip
 # uv resolves the lock for every platform and Python >= 3.11 at once; only `make lock` uses it.
 UV_VERSION := 0.13.10
@@ -66,7 +66,7 @@ data: $(VENV)/.installed-data
 data-check: $(VENV)/.installed-data
 	$(BIN)/python scripts/check_data.py
 
-# Refresh requirements/dev.lock from pyproject.toml and requirements/pins.in (newest versions allowed there).
+# Refresh requirements/lock.txt from pyproject.toml and requirements/pins.in (newest versions allowed there).
 lock: $(VENV)/.created
 	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
 	$(BIN)/uv pip compile pyproject.toml requirements/pins.in --extra test --extra data --universal \

@@ -6,7 +6,7 @@ maintainers from IAM (``moto/iam/aws_managed_policies.py``), and it installs fro
 remit needs the documents, not just the names: they decide what a role can do.
 
 Usage: ``make data`` or ``python scripts/build_managed_policies.py [OUT]`` with ``remit[data]`` installed from
-``requirements/dev.lock``. ``make data-check`` rebuilds into a temporary file and compares.
+``requirements/lock.txt``. ``make data-check`` rebuilds into a temporary file and compares.
 The output is deterministic (sorted keys, no timestamps besides moto's own), so a rebuild with the same moto
 version gives the same bytes.
 """

