@@ -289,7 +289,7 @@ def test_catalog_escalations_become_edges() -> None:
     assert "may iam:CreatePolicyVersion and so rewrite an attached customer managed policy" in labels
     assert "may iam:AttachRolePolicy and so attach any managed policy to a role, granting itself" in labels
     assert "may pass role EtlAdminRole to glue (iam:PassRole + glue:CreateJob + glue:StartJobRun: glue-003)" in labels
-    assert [ln.rsplit(" -> ", 1)[1] for ln in lines_of("escalate-catalog")] == ["admin:account-admin"] * 3
+    assert [ln.rsplit(" -> ", 1)[1] for ln in lines_of("escalate-catalog")] == ["admin:account-admin"] * 4
 
 
 def test_a_deny_cancels_the_escalation(tmp_path: Path) -> None:
@@ -409,3 +409,27 @@ def test_html_blast_radius_is_the_iam_view() -> None:
         for e in b.escalate:
             assert e in section
     assert "ADMIN" in section  # Ops's role: every action on every resource
+
+
+def test_footholds_name_their_evidence() -> None:
+    """Leaked user credentials, role chains whose trust names the principal itself, federated and workload
+    roles: each step says why, and points at the line that makes it possible."""
+    paths = {line(p): p for p in scanned_paths("footholds")}
+    chain = paths["critical: attacker:leaked-credentials -> user:Builder -> role:DeployRole -> role:BreakGlass "
+                  "-> admin:account-admin"]
+    assert [s.label for s in chain.steps[1:3]] == [
+        "IAM user Builder has an access key: whoever holds them acts as the user",
+        "user Builder may assume role DeployRole: its trust policy names Builder",
+    ]
+    assert chain.steps[3].label == "role DeployRole may assume role BreakGlass: its trust policy names DeployRole"
+    assert [(s.location.path, s.location.line) for s in chain.steps[1:4] if s.location] == [
+        ("template.yaml", 15), ("template.yaml", 89), ("template.yaml", 105)]  # the user, each trust statement
+    workload = paths["critical: attacker:workload -> role:WebServerRole -> secret:DbPassword"]
+    assert workload.steps[1].label == ("EC2 instances run with role WebServerRole (its trust policy names "
+                                       "ec2.amazonaws.com)")
+    pinned = paths["high: attacker:federated-identity -> role:GithubPinned -> secret:DbPassword"]
+    assert "(only " in pinned.steps[1].label
+    # near misses: nothing worth having, a trust naming someone else, an explicit Deny on sts:AssumeRole
+    reached = {s.resource for p in paths.values() for s in p.steps}
+    assert not reached & {"Viewer", "Denied", "DeniedTarget"}
+    assert not any("user:Builder -> role:AuditorOnly" in ln for ln in paths)

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from remit.iam.engine import Grant
+from remit.iam.evaluate import Decision
 from remit.model.application import Application
-from remit.model.entities import Api, DataStore, Entity, KmsKey, Role
+from remit.model.entities import Api, DataStore, Entity, IamPrincipal, KmsKey, Role
 from remit.model.policy import Statement
 from remit.model.values import SymbolKind, symbols, text
 
@@ -51,24 +52,24 @@ class Access:
         self._plain: dict[object, bool] = {}  # role id -> no Deny statement and no boundary
         self._indexes: dict[int, tuple[Sequence[Entity], dict[str, list[Entity]]]] = {}
 
-    def grants(self, role: Role) -> dict[str, Grant]:
+    def grants(self, role: IamPrincipal) -> dict[str, Grant]:
         """The role's grants by lower-case action."""
         found = self._grants.get(role.id)
         if found is None:
             found = self._grants[role.id] = {g.action.lower(): g for g in self.iam.grants(role)}
         return found
 
-    def grant(self, role: Role, action: str) -> Grant | None:
+    def grant(self, role: IamPrincipal, action: str) -> Grant | None:
         return self.grants(role).get(action.lower())
 
-    def _is_plain(self, role: Role) -> bool:
+    def _is_plain(self, role: IamPrincipal) -> bool:
         found = self._plain.get(role.id)
         if found is None:
             denies = any(not st.allows for p in self.app.principal_policies(role) for st in p.statements)
             found = self._plain[role.id] = not denies and role.boundary is None
         return found
 
-    def allowed(self, role: Role, action: str, target: Entity | None = None, probe: str | None = None) -> \
+    def allowed(self, role: IamPrincipal, action: str, target: Entity | None = None, probe: str | None = None) -> \
             Permission | None:
         """The permission for ``action`` on ``target`` (or on the ARN ``probe``, else ``*``), or None."""
         grant = self.grant(role, action)
@@ -83,7 +84,14 @@ class Access:
         return Permission(tuple(answer.allowed_by) or grant.statements, conditional=not answer.allowed,
                           conditions=tuple(answer.conditions))
 
-    def allowed_any(self, role: Role, actions: Sequence[str], target: Entity | None = None,
+    def denied(self, principal: IamPrincipal, action: str, target: Entity) -> bool:
+        """An explicit Deny in the principal's own policies for ``action`` on ``target`` (what still stops a move
+        a resource policy allows by name)."""
+        if self._is_plain(principal):
+            return False
+        return self.iam.can(principal, action, target).decision is Decision.DENIED
+
+    def allowed_any(self, role: IamPrincipal, actions: Sequence[str], target: Entity | None = None,
                     probe: str | None = None) -> tuple[str, Permission] | None:
         """The first action of ``actions`` the role may perform on the target."""
         for action in actions:
@@ -92,7 +100,7 @@ class Access:
                 return action, perm
         return None
 
-    def targets(self, role: Role, actions: Sequence[str], candidates: Sequence[_E], limit: int) -> \
+    def targets(self, role: IamPrincipal, actions: Sequence[str], candidates: Sequence[_E], limit: int) -> \
             list[tuple[_E, str, Permission]]:
         """The candidates the role may perform one of ``actions`` on (with the first such action), at most
         ``limit``. Only candidates a grant could cover are asked about: those its resources name by reference,
@@ -123,7 +131,7 @@ class Access:
                     break
         return out
 
-    def power(self, role: Role) -> int:
+    def power(self, role: IamPrincipal) -> int:
         """How many actions the role holds unconditionally on every resource (to rank takeovers)."""
         return sum(1 for g in self.grants(role).values() if not g.conditional and _on_star(g))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +22,7 @@ from remit.graph.model import AttackGraph, Edge, EdgeKind, Evidence, Node, NodeK
 from remit.iam.conditions import Tri
 from remit.iam.evaluate import action_matches
 from remit.iam.privesc import Escalation, catalog, escalations, is_admin
-from remit.iam.reach import Exposure, Reach
+from remit.iam.reach import Exposure, Reach, TrustEdge, web_identity_gap
 from remit.model.application import Application
 from remit.model.entities import (
     Api,
@@ -32,6 +32,7 @@ from remit.model.entities import (
     Entity,
     EventBus,
     Function,
+    IamPrincipal,
     IdentityPool,
     KmsKey,
     Queue,
@@ -43,10 +44,11 @@ from remit.model.entities import (
     Topic,
     Trigger,
     TriggerKind,
+    User,
 )
 from remit.model.policy import Statement
 from remit.model.resources import ResourceId
-from remit.model.values import render, text, truthy
+from remit.model.values import SymbolKind, render, symbols, text, truthy
 from remit.source import NodePath, SourceLocation
 
 MAX_FANOUT = 100  # targets of one kind (functions, roles, stores) one role may reach, best first
@@ -90,6 +92,45 @@ _ACCOUNT_IN = re.compile(r"^(?:arn:aws[\w-]*:iam::)?(\d{12})(?::|$)")  # a liter
 
 def rid(r: ResourceId) -> str:
     return f"{r.doc}#{r.logical_id}"
+
+
+# services whose workloads run code with a role the app defines: a foothold on the workload is that role
+WORKLOADS: Mapping[str, tuple[str, float]] = {
+    "ec2.amazonaws.com": ("EC2 instances", 1.0),
+    "ecs-tasks.amazonaws.com": ("ECS and Batch tasks", 1.0),
+    "codebuild.amazonaws.com": ("CodeBuild builds", 1.0),
+    "glue.amazonaws.com": ("Glue jobs", 1.0),
+    "sagemaker.amazonaws.com": ("SageMaker notebooks, jobs and endpoints", 1.0),
+    # a state machine runs no code of the attacker's: its input only steers the SDK integrations it defines
+    "states.amazonaws.com": ("Step Functions state machines", 0.3),
+}
+LEAKED_KEY, NO_KEY_IN_APP = 1.0, 0.6  # a user with an access key or password made in the app; one without
+
+
+def _named(edge: TrustEdge) -> Iterator[str]:
+    """Keys of the principals a trust edge names: ``ref:<logical id>`` for a reference (``!GetAtt Deployer.Arn``),
+    ``role/<name>`` or ``user/<name>`` for an ARN (a path allowed)."""
+    for p in (q for st in edge.statements for q in st.principals):
+        if render(p.value) != edge.value:
+            continue
+        for s in symbols(p.value):
+            if s.kind is SymbolKind.RESOURCE:
+                yield f"ref:{s.name}"
+        literal = text(p.value)
+        for kind in ("role", "user"):
+            if literal and f":{kind}/" in literal:
+                yield f"{kind}/{literal.rsplit('/', 1)[-1]}"
+
+
+def _keys(principal: IamPrincipal) -> set[str]:
+    """The keys a trust edge names this principal by (:func:`_named`)."""
+    name = text(principal.name)
+    kind = "user" if isinstance(principal, User) else "role"
+    return {f"ref:{principal.logical_id}", *((f"{kind}/{name}",) if name else ())}
+
+
+def _title(principal: IamPrincipal) -> str:
+    return f"{'user' if isinstance(principal, User) else 'role'} {principal.logical_id}"
 
 
 def _only_if(perm: Permission) -> str:
@@ -142,6 +183,8 @@ class Builder:
                                for unit, by_type in self._stores_by_type.items()}
         self._by_unit: dict[str, dict[str, list[Any]]] = defaultdict(dict)  # unit -> kind -> its entities
         self._ranked: dict[str, list[Function]] = {}
+        self._trust_index: dict[str, dict[str, list[tuple[Role, TrustEdge]]]] = {}  # unit -> key -> roles
+        self._principal_keys: dict[str, set[str]] = {}  # unit -> keys of its users and roles
         self._located: dict[NodePath, SourceLocation] = {}
         self._evidence: dict[tuple[str, tuple[int, ...]], tuple[Evidence, ...]] = {}
         self._hinted: dict[str, list[Function]] = {}  # per unit: functions with code hints, worth most first
@@ -164,6 +207,10 @@ class Builder:
     def role(self, role: Role) -> str:
         return self._node(f"role:{rid(role.id)}", NodeKind.ROLE, role.logical_id,
                           f"the permissions of role {role.logical_id}")
+
+    def user(self, user: User) -> str:
+        return self._node(f"user:{rid(user.id)}", NodeKind.USER, user.logical_id,
+                          f"the permissions of IAM user {user.logical_id}")
 
     def store(self, store: DataStore) -> str:
         return self._node(f"store:{rid(store.id)}", store_kind(store), store.logical_id,
@@ -220,6 +267,9 @@ class Builder:
             self._public_store(store)
         for role in app.roles:
             self._trusted(role)
+            self._workload(role)
+        for user in app.users:
+            self._leaked(user)
         for pool in app.identity_pools:
             self._identity_pool(pool)
 
@@ -233,11 +283,28 @@ class Builder:
                                 evidence=(Evidence("Principal: *", self.where(edge.statements[0])),)))
                 return
         for edge in edges:
-            if edge.kind not in ("account", "principal"):
+            if edge.kind == "federated":
+                # an OIDC / SAML provider's users: anyone it signs in, unless the trust pins who (sub, aud...)
+                likelihood = 0.3 if edge.restricted else 1.0
+                gap = web_identity_gap(edge.value, edge.statements[0].conditions)
+                pinned = f" (only {'; '.join(edge.restricted_by)})" if edge.restricted else f", {gap}" if gap else ""
+                self._edge(Edge(self.start(Start.FEDERATED), self.role(role), EdgeKind.ASSUME,
+                                f"the trust policy of role {role.logical_id} lets users of {edge.value} assume it"
+                                + pinned, likelihood,
+                                evidence=(Evidence(f"Federated: {edge.value}", self.where(edge.statements[0])),)))
+        for edge in edges:
+            if edge.kind not in ("account", "principal") or self._own_principal(edge, role):
+                continue
+            if edge.account is None and not edge.restricted:
+                # a principal remit cannot place (a parameter, an import, a variable): possibly outside
+                self._edge(Edge(self.start(Start.OTHER_ACCOUNT), self.role(role), EdgeKind.ASSUME,
+                                f"the trust policy of role {role.logical_id} names {edge.value}, which may be in "
+                                "another account", PARTNER_CONDITIONED,
+                                evidence=(Evidence(f"Principal: {edge.value}", self.where(edge.statements[0])),)))
                 continue
             account = _ACCOUNT_IN.search(edge.value)
             if account is None:
-                continue  # the template's own account (or an unknown one): not an outsider
+                continue  # the template's own account: not an outsider
             # a named account is a partner the attacker must compromise first: unlikely, not a stranger's move
             likelihood = PARTNER_CONDITIONED if edge.conditions else PARTNER
             self._edge(Edge(self.start(Start.OTHER_ACCOUNT), self.role(role), EdgeKind.REACHES,
@@ -245,6 +312,70 @@ class Builder:
                             + (" (under conditions)" if edge.conditions else ""), likelihood,
                             evidence=(Evidence(f"Principal: {edge.value}", self.where(edge.statements[0])),)))
             return
+
+    def _own_principal(self, edge: TrustEdge, role: Role) -> bool:
+        """A trust edge naming a resource of the app, or a user or role of its unit by an ARN ending in its name:
+        the app's own account, no outsider (:meth:`_assumes` draws that move from the principal)."""
+        unit = self.app.unit_of(role.id)
+        names = self._principal_keys.get(unit)
+        if names is None:
+            names = self._principal_keys[unit] = {k for kind in ("roles", "users") for p in self._in_unit(kind, role)
+                                                  for k in _keys(p)}
+        return any(k.startswith("ref:") or k in names for k in _named(edge))
+
+    def _trusting(self, principal: IamPrincipal) -> list[tuple[Role, TrustEdge]]:
+        """The roles of the principal's unit whose trust policy names it, with the naming edge (an index built
+        once per unit: a dense app asks for every role the search reaches)."""
+        unit = self.app.unit_of(principal.id)
+        index = self._trust_index.get(unit)
+        if index is None:
+            index = self._trust_index[unit] = defaultdict(list)
+            for role in self._in_unit("roles", principal):
+                for edge in self.app.iam.trusted_by(role):
+                    if edge.kind == "principal":
+                        for key in dict.fromkeys(_named(edge)):
+                            index[key].append((role, edge))
+        found: dict[ResourceId, tuple[Role, TrustEdge]] = {}
+        for key in sorted(_keys(principal)):
+            for role, edge in index.get(key, ()):
+                found.setdefault(role.id, (role, edge))
+        return list(found.values())
+
+    def _workload(self, role: Role) -> None:
+        """A role an EC2 instance, container task, build, job or notebook of the app runs with: code running
+        there (a vulnerable web app on the instance, a poisoned build) holds the role's credentials."""
+        for edge in self.app.iam.trusted_by(role):
+            found = WORKLOADS.get(edge.value.lower()) if edge.kind == "service" else None
+            if found is None:
+                continue
+            what, likelihood = found
+            self._edge(Edge(self.start(Start.WORKLOAD), self.role(role), EdgeKind.ASSUME,
+                            f"{what} run with role {role.logical_id} (its trust policy names {edge.value})",
+                            likelihood, evidence=(Evidence(f"Service: {edge.value}", self.where(edge.statements[0])),)))
+            return
+
+    def _leaked(self, user: User) -> None:
+        """An IAM user's access key or console password, leaked (in a repository, a CI log, a laptop): the most
+        common way into AWS. Surer when the app itself makes the key or password."""
+        made = user.has_access_key or user.has_login_profile
+        what = "an access key" if user.has_access_key else "a console password" if user.has_login_profile else \
+            "credentials made outside the template"
+        self._edge(Edge(self.start(Start.LEAKED_CREDENTIALS), self.user(user), EdgeKind.REACHES,
+                        f"IAM user {user.logical_id} has {what}: whoever holds them acts as the user",
+                        LEAKED_KEY if made else NO_KEY_IN_APP,
+                        evidence=(Evidence(f"IAM user {user.logical_id}", self.app.locate(user.node)),)))
+
+    def _assumes(self, node_id: str, principal: IamPrincipal) -> None:
+        """Roles of the same unit whose trust policy names this principal itself (by reference or ARN): within
+        one account such a trust is enough, no identity-policy grant is needed (sts:AssumeRole)."""
+        for other, edge in self._trusting(principal):
+            if other.id == principal.id or self.access.denied(principal, "sts:AssumeRole", other):
+                continue
+            self._edge(Edge(node_id, self.role(other), EdgeKind.ASSUME,
+                            f"{_title(principal)} may assume role {other.logical_id}: its trust policy names "
+                            f"{principal.logical_id}" + (" (under conditions)" if edge.conditions else ""),
+                            0.5 if edge.conditions else 1.0, 0.0,
+                            (Evidence(f"Principal: {edge.value}", self.where(edge.statements[0])),)))
 
     def _outsiders(self, store: DataStore, actions: Sequence[str]) -> tuple[Start, float, str, Statement] | None:
         """Who outside the account the store's resource policy (``app.iam.exposure``) lets perform one of
@@ -455,8 +586,8 @@ class Builder:
             self._expanded.add(node_id)
             if node_id.startswith("fn:"):
                 self._expand_function(node_id)
-            elif node_id.startswith("role:"):
-                self._expand_role(node_id)
+            elif node_id.startswith(("role:", "user:")):
+                self._expand_principal(node_id)
         return self.out.get(node_id, ())
 
     def _fn_by_node(self, node_id: str) -> Function | None:
@@ -474,23 +605,25 @@ class Builder:
                         f"{fn.logical_id} runs with role {role.logical_id}'s credentials", 1.0,
                         evidence=(Evidence(f"role {role.logical_id}", self.app.locate(fn.at("Role"))),)))
 
-    def _expand_role(self, node_id: str) -> None:
-        doc, _, logical = node_id[5:].rpartition("#")
-        role = self.app.role(ResourceId(doc, logical))
-        if role is None:
+    def _expand_principal(self, node_id: str) -> None:
+        """What a role's or user's credentials give: administrator, stores, functions, other roles."""
+        doc, _, logical = node_id.split(":", 1)[1].rpartition("#")
+        found = self.app.entity(ResourceId(doc, logical))
+        if not isinstance(found, (Role, User)):
             return
-        self._role_admin(node_id, role)
-        self._role_stores(node_id, role)
-        self._role_functions(node_id, role)
+        self._role_admin(node_id, found)
+        self._role_stores(node_id, found)
+        self._role_functions(node_id, found)
+        self._assumes(node_id, found)
 
-    def _role_admin(self, node_id: str, role: Role) -> None:
+    def _role_admin(self, node_id: str, role: IamPrincipal) -> None:
         """Administrator already (``remit.iam.privesc.is_admin``), or one of the catalog's escalation methods
         (``remit.iam.privesc.escalations``): one edge per target, the likeliest method named."""
         grant = self.access.grant(role, "iam:PutRolePolicy")  # held on * by every administrator: asked first
         if grant is not None and not grant.conditional and is_admin(self.app, role):
             statements = grant.statements[:2]
             self._edge(Edge(node_id, self.admin(), EdgeKind.ESCALATE,
-                            f"role {role.logical_id} may perform every action on every resource", 1.0, 10.0,
+                            f"{_title(role)} may perform every action on every resource", 1.0, 10.0,
                             tuple(Evidence("every action on every resource", self.where(st)) for st in statements)))
             return
         granted = self.access.grants(role)
@@ -512,7 +645,7 @@ class Builder:
                              found.impact, found.evidence)
             self._edge(found)
 
-    def _escalation_edges(self, node_id: str, role: Role, esc: Escalation) -> list[Edge]:
+    def _escalation_edges(self, node_id: str, role: IamPrincipal, esc: Escalation) -> list[Edge]:
         method = esc.method
         factor = 0.5 if esc.conditional else 1.0
         when = " [conditional]" if esc.conditional else ""
@@ -526,13 +659,13 @@ class Builder:
                         and trusts_service(self.app, r, method.passes_to)]
             for other, _, perm in self.access.targets(role, ("iam:PassRole",), passable, MAX_FANOUT):
                 out.append(Edge(node_id, self.role(other), EdgeKind.PASS_ROLE,
-                                f"role {role.logical_id} may pass role {other.logical_id} to {service} "
+                                f"{_title(role)} may pass role {other.logical_id} to {service} "
                                 f"({acts}: {method.id}){when}", 0.9 * factor * (0.5 if perm.conditional else 1.0),
                                 0.0, evidence))
             pass_any = self.access.allowed(role, "iam:PassRole", probe=ANY_ROLE)
             if pass_any is not None:
                 out.append(Edge(node_id, self.admin(), EdgeKind.PASS_ROLE,
-                                f"role {role.logical_id} may pass any role of the account, an administrator's "
+                                f"{_title(role)} may pass any role of the account, an administrator's "
                                 f"included, to {service} ({acts}: {method.id}){when}",
                                 0.7 * factor * (0.5 if pass_any.conditional else 1.0), 10.0, evidence))
             return out
@@ -540,7 +673,7 @@ class Builder:
             if method.existing == "function":
                 return []  # each function taken over is an update-code edge (_role_functions)
             return [Edge(node_id, self.admin(), EdgeKind.ESCALATE,
-                         f"role {role.logical_id} may {acts} on any existing {method.existing} and run code with "
+                         f"{_title(role)} may {acts} on any existing {method.existing} and run code with "
                          f"its role (an administrator's, if one has it; {method.id}){when}", 0.4 * factor, 10.0,
                          evidence)]
         if method.id == "sts-001":
@@ -552,7 +685,7 @@ class Builder:
                 assume = self.access.allowed(role, "sts:AssumeRole", other)
                 if assume is not None:
                     out.append(Edge(node_id, self.role(other), EdgeKind.ESCALATE,
-                                    f"role {role.logical_id} may assume role {other.logical_id} (sts:AssumeRole)"
+                                    f"{_title(role)} may assume role {other.logical_id} (sts:AssumeRole)"
                                     + when, 0.9 * factor * (0.5 if assume.conditional else 1.0), 0.0, evidence))
             return out[:MAX_FANOUT]
         if method.category == "credential-access":
@@ -566,17 +699,17 @@ class Builder:
                 keys = next((a for a in _USER_KEYS if self.access.grant(role, a) is not None), None)
                 how = f"then {keys} for that user and act as it" if keys else "and needs that user's credentials"
                 return [Edge(node_id, self.admin(), EdgeKind.ESCALATE,
-                             f"role {role.logical_id} may {acts} ({gain}) {how} ({method.id}){when}",
+                             f"{_title(role)} may {acts} ({gain}) {how} ({method.id}){when}",
                              (0.7 if keys else 0.3) * factor, 10.0, evidence)]
             if first.endswith("rolepolicy") and self.access.allowed(role, method.actions[0], role) is None:
                 return [Edge(node_id, self.admin(), EdgeKind.ESCALATE,
-                             f"role {role.logical_id} may {acts} on other roles ({gain}), then needs to use one of "
+                             f"{_title(role)} may {acts} on other roles ({gain}), then needs to use one of "
                              f"them ({method.id}){when}", 0.5 * factor, 10.0, evidence)]
             return [Edge(node_id, self.admin(), EdgeKind.ESCALATE,
-                         f"role {role.logical_id} may {acts} and so {gain}, granting itself anything "
+                         f"{_title(role)} may {acts} and so {gain}, granting itself anything "
                          f"({method.id}){when}", 0.9 * factor, 10.0, evidence)]
         return [Edge(node_id, self.admin(), EdgeKind.ESCALATE,
-                     f"role {role.logical_id} may {acts}: {method.gain} (an administrator's, if the account has one; "
+                     f"{_title(role)} may {acts}: {method.gain} (an administrator's, if the account has one; "
                      f"{method.id}){when}", 0.5 * factor, 10.0, evidence)]
 
     def _in_unit(self, kind: str, of: Entity) -> list[Any]:
@@ -587,19 +720,19 @@ class Builder:
             found = self._by_unit[unit][kind] = [e for e in getattr(self.app, kind) if self.app.unit_of(e.id) == unit]
         return found
 
-    def _role_stores(self, node_id: str, role: Role) -> None:
+    def _role_stores(self, node_id: str, role: IamPrincipal) -> None:
         unit = self.app.unit_of(role.id)
         for kind, stores in self._stores_by_type.get(unit, {}).items():
             access = _STORE_ACCESS[kind]
             word = _store_word(stores[0])
             for store, action, perm in self.access.targets(role, access.read, stores, MAX_FANOUT):
                 self._edge(Edge(node_id, self.store(store), EdgeKind.READ,
-                                f"role {role.logical_id} may {action} on {word} {store.logical_id}{_only_if(perm)}",
+                                f"{_title(role)} may {action} on {word} {store.logical_id}{_only_if(perm)}",
                                 0.5 if perm.conditional else 1.0, access.read_impact,
                                 self._grant_evidence(action, perm)))
             for store, action, perm in self.access.targets(role, access.write, stores, MAX_FANOUT):
                 self._edge(Edge(node_id, self.store(store), EdgeKind.WRITE,
-                                f"role {role.logical_id} may {action} on {word} {store.logical_id}{_only_if(perm)}",
+                                f"{_title(role)} may {action} on {word} {store.logical_id}{_only_if(perm)}",
                                 0.5 if perm.conditional else 1.0, access.write_impact,
                                 self._grant_evidence(action, perm)))
             sources = self._source_stores.get(unit, {}).get(kind)
@@ -607,11 +740,11 @@ class Builder:
                 for store, action, perm in self.access.targets(role, _SOURCE_WRITE.get(kind, ()), sources,
                                                                MAX_FANOUT):
                     self._edge(Edge(node_id, self.source_entry_id(store), EdgeKind.WRITE,
-                                    f"role {role.logical_id} may {action} on {store.logical_id}, which invokes "
+                                    f"{_title(role)} may {action} on {store.logical_id}, which invokes "
                                     "functions", 0.5 if perm.conditional else 1.0, 0.0,
                                     self._grant_evidence(action, perm)))
 
-    def _role_functions(self, node_id: str, role: Role) -> None:
+    def _role_functions(self, node_id: str, role: IamPrincipal) -> None:
         unit = self.app.unit_of(role.id)
         ranked = self._functions_by_power(role)
         updates = self.access.targets(role, ("lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration"),
@@ -619,7 +752,7 @@ class Builder:
         for fn, action, perm in [u for u in updates if u[0].role_id != role.id][:MAX_FANOUT]:
             how = "replace its code" if action.endswith("Code") else "add a layer or change its handler"
             self._edge(Edge(node_id, self.function(fn), EdgeKind.UPDATE_CODE,
-                            f"role {role.logical_id} may {action} on {fn.logical_id} ({how}){_only_if(perm)}",
+                            f"{_title(role)} may {action} on {fn.logical_id} ({how}){_only_if(perm)}",
                             0.5 if perm.conditional else 1.0, 7.0, self._grant_evidence(action, perm)))
         hinted = self._hinted.get(unit)
         if hinted is None:
@@ -627,10 +760,10 @@ class Builder:
         invokes = self.access.targets(role, ("lambda:InvokeFunction",), hinted, MAX_FANOUT + 1)
         for fn, action, perm in [i for i in invokes if i[0].role_id != role.id][:MAX_FANOUT]:
             self._edge(Edge(node_id, self.invoke_entry(fn), EdgeKind.INVOKE,
-                            f"role {role.logical_id} may {action} on {fn.logical_id} with any event",
+                            f"{_title(role)} may {action} on {fn.logical_id} with any event",
                             0.5 if perm.conditional else 1.0, 0.0, self._grant_evidence(action, perm)))
 
-    def _functions_by_power(self, of: Role) -> list[Function]:
+    def _functions_by_power(self, of: IamPrincipal) -> list[Function]:
         """The functions deployed with ``of``, those whose roles hold the most on every resource first: the
         takeovers worth most."""
         unit = self.app.unit_of(of.id)

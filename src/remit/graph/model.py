@@ -1,7 +1,8 @@
 """The attack graph as data: nodes, edges with their evidence, and the graph itself (all frozen).
 
 A node is a *position* an attacker can hold: a starting point (anyone on the internet, an authenticated user
-of the app, another AWS account, a compromised dependency, an insider), an entry point (a route, a function
+of the app, another AWS account, a compromised dependency, an insider, a leaked IAM user credential, a federated
+identity, another workload of the app), an entry point (a route, a function
 URL, a bucket / queue / topic / bus that invokes functions, a direct invocation), a *compromised* function
 (attacker code runs with its credentials), a role whose permissions the attacker uses, a data store, secret or
 key the attacker reads or changes, and the account's administrator. An edge says how the attacker moves from
@@ -25,6 +26,7 @@ class NodeKind(StrEnum):
     ENTRY = "entry"
     FUNCTION = "function"
     ROLE = "role"
+    USER = "user"
     DATA = "data"
     SECRET = "secret"
     KEY = "key"
@@ -39,6 +41,9 @@ class Start(StrEnum):
     OTHER_ACCOUNT = "other-account"
     SUPPLY_CHAIN = "supply-chain"
     INSIDER = "insider"
+    LEAKED_CREDENTIALS = "leaked-credentials"
+    FEDERATED = "federated-identity"
+    WORKLOAD = "workload"
 
     @property
     def weight(self) -> float:
@@ -50,13 +55,17 @@ class Start(StrEnum):
 
 
 _START_WEIGHT = {Start.INTERNET: 1.0, Start.OTHER_ACCOUNT: 0.9, Start.AUTHENTICATED: 0.8, Start.SUPPLY_CHAIN: 1.0,
-                 Start.INSIDER: 0.15}
+                 Start.INSIDER: 0.15, Start.LEAKED_CREDENTIALS: 0.4, Start.FEDERATED: 0.6, Start.WORKLOAD: 0.3}
 _START_TEXT = {
     Start.INTERNET: "anyone on the internet",
     Start.AUTHENTICATED: "any authenticated user of the app (Cognito, JWT, IAM or API-key callers)",
     Start.OTHER_ACCOUNT: "another AWS account (any account, when a resource policy names anyone)",
     Start.SUPPLY_CHAIN: "a compromised dependency (the package's author or whoever took it over)",
     Start.INSIDER: "an insider who can write to a bucket, queue, topic or bus that invokes a function",
+    Start.LEAKED_CREDENTIALS: "someone holding a leaked access key or password of an IAM user of the app",
+    Start.FEDERATED: "a user of an identity provider (OIDC, SAML) a role trusts",
+    Start.WORKLOAD: "an attacker running code on one of the app's other workloads (an EC2 instance, a container "
+                    "task, a build, a job)",
 }
 
 
@@ -72,6 +81,7 @@ class EdgeKind(StrEnum):
     PASS_ROLE = "pass-role"
     UPDATE_CODE = "update-code"
     ESCALATE = "escalate"
+    ASSUME = "assume"  # a principal assumes a role whose trust policy lets it
 
 
 @dataclass(frozen=True, slots=True)

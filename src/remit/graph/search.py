@@ -44,7 +44,8 @@ MAX_VISITS = 20_000  # nodes one search may settle (a bound for pathological gra
 MAX_FOOTHOLDS = 20  # functions an attacker runs code in directly, per starting point, searched onwards
 
 _VERB = {EdgeKind.READ: "can read", EdgeKind.WRITE: "can change", EdgeKind.INJECTS: "can read",
-         EdgeKind.UPDATE_CODE: "can take over", EdgeKind.ESCALATE: "can become", EdgeKind.PASS_ROLE: "can become"}
+         EdgeKind.UPDATE_CODE: "can take over", EdgeKind.ESCALATE: "can become", EdgeKind.PASS_ROLE: "can become",
+         EdgeKind.ASSUME: "can become"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,8 +138,8 @@ def _footholds(builder: Builder, origin: str) -> tuple[list[tuple[float, Chain]]
     for first in builder.expand(origin):
         if first.impact > 0:
             ends.append((first.likelihood * first.impact, (first,)))
-        if first.kind is EdgeKind.SHIPS or first.target.startswith("role:"):
-            hold(first.likelihood, (first,))  # a compromised package, or a role the start may assume
+        if first.kind is EdgeKind.SHIPS or first.target.startswith(("role:", "user:")):
+            hold(first.likelihood, (first,))  # a compromised package, a role the start may assume, a user's keys
         if first.kind is not EdgeKind.REACHES:
             continue
         for second in builder.expand(first.target):
@@ -155,7 +156,9 @@ def _search(builder: Builder, start: Start) -> list[Found]:
     if origin not in builder.nodes:
         return []
     ends, holds = _footholds(builder, origin)
-    found = [Found(start, chain, start.weight * score) for score, chain in ends]
+    # a principal that is administrator already implies everything else it reaches: only its admin path is kept
+    found = [Found(start, chain, start.weight * score) for score, chain in ends
+             if chain[-1].target == "admin" or _admin_hop(builder, chain[-1].source) < 1.0]
     ranked = sorted(holds.items(), key=lambda kv: (-kv[1][0], kv[0]))[:MAX_FOOTHOLDS]
     for fn, (likelihood, prefix) in ranked:
         reached = _dijkstra(builder, fn, start.weight * likelihood, prefix)
@@ -174,7 +177,7 @@ def _search(builder: Builder, start: Start) -> list[Found]:
 
 def _admin_hop(builder: Builder, node: str) -> float:
     """How surely the role at ``node`` makes the attacker administrator in one hop (0 when it cannot)."""
-    if not node.startswith("role:"):
+    if not node.startswith(("role:", "user:")):
         return 0.0
     return max((e.likelihood for e in builder.expand(node) if e.target == "admin"), default=0.0)
 

@@ -60,6 +60,7 @@ class IamEngine:
         self._answers: dict[tuple[ResourceId, str, tuple[str, ...]], Answer] = {}
         self._grants: dict[ResourceId, tuple[Grant, ...]] = {}
         self._exposures: dict[ResourceId, Exposure] = {}
+        self._trust: dict[ResourceId, tuple[TrustEdge, ...]] = {}
         self._by_arn: dict[str, Entity] | None = None
         self._relevant: dict[tuple[object, str], tuple[Statement, ...]] = {}
         self._patterns: dict[tuple[str, object], tuple[str, str] | None] = {}
@@ -300,8 +301,12 @@ class IamEngine:
         return cached
 
     def trusted_by(self, role: Role) -> tuple[TrustEdge, ...]:
-        """Who may assume the role: anyone, any account, an account, a service, a federated identity."""
-        return trust_edges(role)
+        """Who may assume the role: anyone, any account, an account, a service, a federated identity (worked out
+        once per role: the rules, the escalation catalog and the attack graph all ask)."""
+        found = self._trust.get(role.id)
+        if found is None:
+            found = self._trust[role.id] = trust_edges(role)
+        return found
 
     def describe_answer(self, answer: Answer) -> str:
         """An answer as a sentence with file:line of the deciding statements."""

@@ -411,6 +411,42 @@ def _pinned(st: Statement, keys: Callable[[str], bool]) -> tuple[str, ...]:
     return tuple(describe(c) for c in st.conditions if keys(c.key_lower) and pins(c))
 
 
+GITHUB = "token.actions.githubusercontent.com"
+COGNITO = "cognito-identity.amazonaws.com"
+_WILD = ("*", "?")
+
+
+def _pinned_key(clauses: Sequence[ConditionClause], key: str) -> list[ConditionClause]:
+    return [c for c in clauses if c.key_lower == key and pins(c)]
+
+
+def _owner_wild(sub: str) -> bool:
+    """``repo:*``, ``*``, ``repo:*/app:*``: the owner part is a wildcard."""
+    if not sub.startswith("repo:"):
+        return all(c in "*?" for c in sub.split(":", 1)[0])
+    owner = sub[len("repo:"):].split("/", 1)[0]
+    return not owner or any(w in owner for w in _WILD)
+
+
+def web_identity_gap(provider: str, clauses: Sequence[ConditionClause]) -> str:
+    """Why a trust in a web identity provider lets in identities anyone can get ("" when it pins them):
+    GitHub Actions needs a ``sub`` naming a repository owner (``aud`` alone restricts nothing: every workflow
+    of every repository can get a ``sts.amazonaws.com`` token); Cognito identity pools need an ``aud`` naming
+    the pool. Other providers are judged by their pinned claims (:func:`trust_edges`)."""
+    value = provider.lower()
+    if GITHUB in value:
+        subs = _pinned_key(clauses, GITHUB + ":sub")
+        if not subs:
+            return f"with no {GITHUB}:sub condition naming a repository (aud alone restricts nothing)"
+        open_ = [v for c in subs for v in (text(x) for x in c.values) if v is not None and _owner_wild(v)]
+        if open_:
+            return f"whose {GITHUB}:sub condition ({', '.join(open_)}) has a wildcard repository owner"
+        return ""
+    if value == COGNITO and not _pinned_key(clauses, COGNITO + ":aud"):
+        return f"with no StringEquals {COGNITO}:aud condition naming your identity pool"
+    return ""
+
+
 def _provider_key(value: str) -> Callable[[str], bool]:
     """Condition keys of a federated provider: ``<host>:aud``, ``<host>:sub``... (host as in the provider ARN)."""
     host = value.rsplit("oidc-provider/", 1)[-1].lower()
@@ -465,7 +501,7 @@ def trust_edges(role: Role) -> tuple[TrustEdge, ...]:
             elif p.kind == "Federated":
                 kind = "federated"
                 restricted_by = _pinned(st, _provider_key(value))
-                restricted = bool(restricted_by)
+                restricted = bool(restricted_by) and not web_identity_gap(value, st.conditions)
             else:
                 account = _account_of(p)
                 whole = value.endswith((":root", "AccountId}")) or value.isdigit()

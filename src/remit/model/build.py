@@ -395,6 +395,8 @@ class _DocBuilder:
                 uid = self.target(user, "AWS::IAM::User")
                 if uid and group:
                     additions[uid.logical_id].append(group)
+        keyed = {uid.logical_id for key in self.by_type.get("AWS::IAM::AccessKey", ())
+                 if (uid := self.target(key.prop("UserName"), "AWS::IAM::User")) is not None}
         for res in self.by_type.get("AWS::IAM::User", ()):
             own = self._own_policies(res)
             self.acc.policies.extend(own)
@@ -402,7 +404,7 @@ class _DocBuilder:
             self.acc.users.append(User(res, res.prop("UserName") or res.logical_id,
                                        (*own, *self.extra_policies.get(res.logical_id, ())), self._boundary(res),
                                        (*groups, *additions.get(res.logical_id, ())),
-                                       res.prop("LoginProfile") is not None))
+                                       res.prop("LoginProfile") is not None, res.logical_id in keyed))
         for res in self.by_type.get("AWS::IAM::InstanceProfile", ()):
             roles = tuple(r for r in (self.target(v, "AWS::IAM::Role") for v in items(res.prop("Roles"))) if r)
             self.acc.instance_profiles.append(InstanceProfile(res, roles))

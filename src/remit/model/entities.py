@@ -305,6 +305,7 @@ class Role(IamPrincipal):
 class User(IamPrincipal):
     groups: tuple[ResourceId, ...] = ()
     has_login_profile: bool = False
+    has_access_key: bool = False  # an AWS::IAM::AccessKey (aws_iam_access_key) is made for it in the app
 
 
 @dataclass(frozen=True)

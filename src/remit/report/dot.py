@@ -10,10 +10,10 @@ from remit.api import ScanResult
 from remit.report.graph_export import drawing
 from remit.report.text import clean
 
-_SHAPE = {"attacker": "octagon", "entry": "cds", "function": "box", "role": "hexagon", "data": "cylinder",
-          "secret": "cylinder", "key": "cylinder", "admin": "doubleoctagon"}
-_FILL = {"attacker": "#fde2e1", "entry": "#fff3cd", "function": "#dbeafe", "role": "#ede9fe", "data": "#dcfce7",
-         "secret": "#fee2e2", "key": "#fef9c3", "admin": "#fecaca"}
+_SHAPE = {"attacker": "octagon", "entry": "cds", "function": "box", "role": "hexagon", "user": "hexagon",
+          "data": "cylinder", "secret": "cylinder", "key": "cylinder", "admin": "doubleoctagon"}
+_FILL = {"attacker": "#fde2e1", "entry": "#fff3cd", "function": "#dbeafe", "role": "#ede9fe", "user": "#ede9fe",
+         "data": "#dcfce7", "secret": "#fee2e2", "key": "#fef9c3", "admin": "#fecaca"}
 
 
 def quote(value: str) -> str:

@@ -67,7 +67,7 @@ def _short(text: str, limit: int = 26) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-_COLUMN = {"attacker": 0, "entry": 1, "function": 2, "role": 3, "data": 4, "secret": 4, "key": 4, "admin": 4}
+_COLUMN = {"attacker": 0, "entry": 1, "function": 2, "role": 3, "user": 3, "data": 4, "secret": 4, "key": 4, "admin": 4}
 
 
 def layout(result: ScanResult) -> Layout:

@@ -11,7 +11,7 @@ from remit.api import ScanResult
 from remit.report.graph_export import drawing
 
 _SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:/_-+()*$@")
-_CLASS = {"attacker": "attacker", "entry": "entry", "function": "fn", "role": "role", "data": "data",
+_CLASS = {"attacker": "attacker", "entry": "entry", "function": "fn", "role": "role", "user": "role", "data": "data",
           "secret": "secret", "key": "secret", "admin": "admin"}
 
 

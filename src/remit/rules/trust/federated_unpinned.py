@@ -5,17 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from remit.findings import Category, Responsibility, Severity
-from remit.iam.reach import TrustEdge, pins
+from remit.iam.reach import COGNITO, GITHUB, TrustEdge, web_identity_gap
 from remit.model.application import Application
 from remit.model.entities import Role
-from remit.model.policy import ConditionClause
-from remit.model.values import text
 from remit.rules.base import Hit, rule
 from remit.rules.trust._trust import edges, hit
-
-GITHUB = "token.actions.githubusercontent.com"
-COGNITO = "cognito-identity.amazonaws.com"
-_WILD = ("*", "?")
 
 
 @rule(
@@ -62,41 +56,18 @@ def check(role: Role, app: Application) -> Iterator[Hit]:
             continue
         clauses = edge.statements[0].conditions
         if GITHUB in value:
-            problem = _github(clauses)
+            problem = web_identity_gap(edge.value, clauses)
             if problem:
                 yield hit(role, edge, f"Role {role.display} trusts GitHub Actions OIDC tokens {problem}: any "
                                       "workflow in any GitHub repository can assume it.", Severity.CRITICAL)
         elif value == COGNITO:
-            if not _pinned(clauses, COGNITO + ":aud"):
+            if web_identity_gap(edge.value, clauses):
                 yield hit(role, edge, f"Role {role.display} trusts {COGNITO} with no "
                                       f"StringEquals {COGNITO}:aud condition naming your identity pool: an "
                                       "identity of any identity pool, in any account, can assume it.",
                           Severity.CRITICAL)
         elif not edge.restricted:
             yield hit(role, edge, _generic(role, edge))
-
-
-def _pinned(clauses: tuple[ConditionClause, ...], key: str) -> list[ConditionClause]:
-    return [c for c in clauses if c.key_lower == key and pins(c)]
-
-
-def _github(clauses: tuple[ConditionClause, ...]) -> str:
-    """Why the GitHub trust is open ("" when a sub condition pins the repository owner)."""
-    subs = _pinned(clauses, GITHUB + ":sub")
-    if not subs:
-        return f"with no {GITHUB}:sub condition naming a repository (aud alone restricts nothing)"
-    open_ = [v for c in subs for v in (text(x) for x in c.values) if v is not None and _owner_wild(v)]
-    if open_:
-        return f"whose {GITHUB}:sub condition ({', '.join(open_)}) has a wildcard repository owner"
-    return ""
-
-
-def _owner_wild(sub: str) -> bool:
-    """``repo:*``, ``*``, ``repo:*/app:*``: the owner part is a wildcard."""
-    if not sub.startswith("repo:"):
-        return all(c in "*?" for c in sub.split(":", 1)[0])
-    owner = sub[len("repo:"):].split("/", 1)[0]
-    return not owner or any(w in owner for w in _WILD)
 
 
 def _generic(role: Role, edge: TrustEdge) -> str:
