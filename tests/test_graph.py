@@ -10,6 +10,7 @@ analysers that feed it. Refresh on purpose with ``REMIT_UPDATE_GOLDEN=1``, then 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import os
 import re
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from remit.api import ScanResult, scan
 from remit.code.facts import CodeFacts, Confidence, FunctionCode, Language, SinkKind, TaintFlow
@@ -433,3 +436,20 @@ def test_footholds_name_their_evidence() -> None:
     reached = {s.resource for p in paths.values() for s in p.steps}
     assert not reached & {"Viewer", "Denied", "DeniedTarget"}
     assert not any("user:Builder -> role:AuditorOnly" in ln for ln in paths)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from("abc"), min_size=1, max_size=5), max_size=12))
+def test_only_paths_that_begin_no_longer_path_are_kept(chains: list[list[str]]) -> None:
+    """The sorted-order shortcut drops exactly the paths whose chain is a proper beginning of another's."""
+    from remit.graph.model import Edge, EdgeKind, Start  # noqa: PLC0415
+    from remit.graph.search import Found, _longest  # noqa: PLC0415
+
+    def found(chain: list[str]) -> Found:
+        nodes = ["start", *chain]
+        return Found(Start.INTERNET, tuple(Edge(a, b, EdgeKind.REACHES, "", 1.0) for a, b in itertools.pairwise(nodes)),
+                     1.0)
+
+    candidates = [found(c) for c in chains]
+    beginnings = {f.nodes[1:i] for f in candidates for i in range(2, len(f.nodes))}
+    assert _longest(candidates) == [f for f in candidates if f.nodes[1:] not in beginnings]

@@ -204,14 +204,27 @@ def _chain(via: dict[str, Edge], node: str, origin: str) -> tuple[Edge, ...] | N
     return tuple(reversed(chain))
 
 
+def _longest(candidates: list[Found]) -> list[Found]:
+    """The candidates that are not the beginning of a longer one (which says more). In sorted order a sequence's
+    extensions follow it directly, so one comparison with the next sequence decides: O(n log n) in the number
+    of paths, however long they are (a chain of hundreds of roles stays cheap)."""
+    keyed = sorted(((f.nodes[1:], n) for n, f in enumerate(candidates)), key=lambda kv: kv[0])
+    dropped: set[int] = set()
+    after: tuple[str, ...] | None = None  # the nearest following sequence that differs
+    for i in range(len(keyed) - 1, -1, -1):
+        key, n = keyed[i]
+        if i + 1 < len(keyed) and keyed[i + 1][0] != key:
+            after = keyed[i + 1][0]
+        if after is not None and len(after) > len(key) and after[:len(key)] == key:
+            dropped.add(n)
+    return [f for n, f in enumerate(candidates) if n not in dropped]
+
+
 def search(builder: Builder) -> list[Found]:
     """Every kept path, best first (at most :data:`MAX_PATHS`)."""
     found: list[Found] = []
     for start in Start:
-        candidates = _search(builder, start)
-        beginnings = {f.nodes[1:i] for f in candidates for i in range(2, len(f.nodes))}
-        # a path that is the beginning of a longer kept path says less than it
-        found.extend(f for f in candidates if f.nodes[1:] not in beginnings)
+        found.extend(_longest(_search(builder, start)))
     found.sort(key=lambda f: (_RANK[f.severity], -f.score, len(f.edges), list(Start).index(f.start), f.nodes))
     seen: set[tuple[str, ...]] = set()
     unique: list[Found] = []
