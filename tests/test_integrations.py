@@ -447,7 +447,7 @@ def test_pre_commit_hook_exit_codes(app: Path, code: int) -> None:
 def test_pre_commit_hook_args_override_fail_on(app: Path) -> None:
     done = run_hook(app, ["--fail-on", "medium"])
     assert done.returncode == 1
-    assert "fail-on medium: 1 finding at or above it" in done.stdout
+    assert "fail-on medium: 1 finding and 0 attack paths at or above it" in done.stdout
 
 
 # ------------------------------------------------------------------------------------------ Docker

@@ -76,6 +76,24 @@ class ScanResult:
         return tuple(f for f in self.active if f.severity.rank >= threshold)
 
     @property
+    def active_paths(self) -> tuple[AttackPath, ...]:
+        """Attack paths not suppressed (by a template-level ignore entry or a baseline)."""
+        return tuple(p for p in self.attack_paths if not p.suppressed)
+
+    @property
+    def failing_paths(self) -> tuple[AttackPath, ...]:
+        """Unsuppressed attack paths at or above the ``fail_on`` threshold: they fail a scan like findings."""
+        if self.fail_on is None:
+            return ()
+        threshold = self.fail_on.rank
+        return tuple(p for p in self.active_paths if p.severity.rank >= threshold)
+
+    @property
+    def fails(self) -> bool:
+        """Whether the scan fails its ``fail_on`` threshold (findings or attack paths)."""
+        return bool(self.failing or self.failing_paths)
+
+    @property
     def scannable(self) -> bool:
         return bool(self.documents)
 
@@ -240,7 +258,7 @@ def scan(targets: Sequence[Path], options: ScanOptions | None = None, *,
 
     ``progress`` is called with a :class:`~remit.progress.ProgressEvent` as each stage starts and advances,
     in this process, between the stage's own work (an exception it raises ends the scan)."""
-    from remit.engine import all_rules, run, select_rules  # noqa: PLC0415 - keeps `remit --version` fast
+    from remit.engine import all_rules, run, select_rules, suppress_paths  # noqa: PLC0415 - keeps `remit --version` fast
 
     options = options or ScanOptions()
     at_ref = None if options.baseline_ref is None else baseline_at_ref(targets, options.baseline_ref, options)
@@ -276,6 +294,9 @@ def scan(targets: Sequence[Path], options: ScanOptions | None = None, *,
     _report(progress, Stage.GRAPH)
     graph = attack_graph(app, diagnostics, strict=options.strict)
     paths = graph.paths
+    if not options.audit:  # audit mode reports every path, accepted or not
+        paths, path_diags = suppress_paths(app, paths, baseline)
+        diagnostics.extend(path_diags)
     if at_ref is not None:
         findings, paths, note = at_ref.apply(findings, paths, audit=options.audit)
         diagnostics.append(note)

@@ -1,7 +1,8 @@
 """The ``remit`` command. The only module that prints or decides the exit code.
 
-Exit codes: 0 clean (no unsuppressed finding at or above ``--fail-on``), 1 findings, 2 usage error or nothing
-scannable, 3 internal error. Heavy modules are imported inside the commands so ``remit --version`` is fast.
+Exit codes: 0 clean (no unsuppressed finding or attack path at or above ``--fail-on``), 1 findings, 2 usage
+error or nothing scannable, 3 internal error. Heavy modules are imported inside the commands so
+``remit --version`` is fast.
 """
 
 from __future__ import annotations
@@ -105,9 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="remit",
         description="Find what an attacker would use in a serverless application on AWS: its functions' code and "
                     "dependencies, triggers, APIs, data stores and IAM, read from " + INPUTS + ".",
-        epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or nothing scannable, "
-               "3 internal error. Environment: NO_COLOR, FORCE_COLOR (colour), REMIT_NO_PROGRESS, CI (no progress "
-               "display), REMIT_CACHE_DIR (advisory cache). `remit COMMAND --help` for each command; `remit "
+        epilog="Exit codes: 0 clean, 1 findings or attack paths at or above --fail-on, 2 usage error or nothing "
+               "scannable, 3 internal error. Environment: NO_COLOR, FORCE_COLOR (colour), REMIT_NO_PROGRESS, CI (no "
+               "progress display), REMIT_CACHE_DIR (advisory cache). `remit COMMAND --help` for each command; `remit "
                "completion SHELL` prints shell completion.",
     )
     parser.add_argument("--version", action=_VersionAction, nargs=0,
@@ -127,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
                            "one per rule that found nothing)")
     scan.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the report to FILE, not stdout")
     scan.add_argument("--fail-on", choices=FAIL_ON, metavar="SEVERITY",
-                      help="exit 1 when an unsuppressed finding is at or above SEVERITY: "
+                      help="exit 1 when an unsuppressed finding or attack path is at or above SEVERITY: "
                            "critical, high, medium, low (default) or none")
     scan.add_argument("--baseline", type=Path, metavar="FILE",
                       help="treat findings listed in FILE (written by `remit baseline`) as suppressed")
@@ -401,8 +402,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
     _emit(render(result, fmt, color=color, sarif_category=category), args.output)
     if args.output is not None:
         print(f"remit: wrote {fmt.value} report to {args.output} ({len(result.active)} findings, "
-              f"{len(result.failing)} at or above fail-on)", file=sys.stderr)
-    return EXIT_FINDINGS if result.failing else EXIT_CLEAN
+              f"{len(result.active_paths)} attack paths; {len(result.failing)} findings and "
+              f"{len(result.failing_paths)} paths at or above fail-on)", file=sys.stderr)
+    return EXIT_FINDINGS if result.fails else EXIT_CLEAN
 
 
 def cmd_baseline(args: argparse.Namespace) -> int:
@@ -414,9 +416,10 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     result = _scan(args)
     if not result.scannable:
         return _nothing_scannable(result)
-    document = baseline_document(result.findings, args.reason)
+    document = baseline_document(result.findings, args.reason, result.attack_paths)
     _emit(json.dumps(document, indent=2) + "\n", args.output)
-    print(f"remit: wrote {len(document['findings'])} findings to {args.output}", file=sys.stderr)
+    print(f"remit: wrote {len(document['findings'])} findings and {len(document['attack_paths'])} attack paths to "
+          f"{args.output}", file=sys.stderr)
     return EXIT_CLEAN
 
 

@@ -10,7 +10,7 @@ from functools import cache
 from typing import Any
 
 from remit.diagnostics import Diagnostic, Level
-from remit.findings import Finding, Severity, Suppression, SuppressionKind, construct_of, fingerprint
+from remit.findings import AttackPath, Finding, Severity, Suppression, SuppressionKind, construct_of, fingerprint
 from remit.model import entities as e
 from remit.model.application import Application
 from remit.model.resources import Resource
@@ -127,6 +127,25 @@ class _Suppressions:
                 return Suppression(SuppressionKind.TEMPLATE, entry.reason,
                                    self.app.locate(NodePath(resource.doc, entry.path)))
         return None
+
+
+def suppress_paths(app: Application, paths: Sequence[AttackPath], baseline: Baseline | None) \
+        -> tuple[tuple[AttackPath, ...], tuple[Diagnostic, ...]]:
+    """Attack paths an author accepted: a template-level ``ignore`` entry whose id is the path's id (any scanned
+    template), else the baseline's ``attack_paths``."""
+    suppressions = _Suppressions(app)
+    by_id: dict[str, Suppression] = {}
+    for info in app.documents:
+        for entry in suppressions.for_template(info.id):
+            key = entry.pattern.strip().upper()
+            if key.startswith("AP-") and key not in by_id:
+                by_id[key] = Suppression(SuppressionKind.TEMPLATE, entry.reason,
+                                         app.locate(NodePath(info.id, entry.path)))
+    out = []
+    for path in paths:
+        found = by_id.get(path.id.upper()) or (baseline.path_suppression(path) if baseline is not None else None)
+        out.append(dataclasses.replace(path, suppression=found) if found is not None else path)
+    return tuple(out), tuple(suppressions.diagnostics)
 
 
 def run(

@@ -172,10 +172,19 @@ class PathStep:
 
 @dataclass(frozen=True, slots=True)
 class AttackPath:
-    """A chain of weaknesses from an attacker's starting point to something worth having."""
+    """A chain of weaknesses from an attacker's starting point to something worth having.
+
+    ``id`` (``AP-`` and twelve hex digits) is the path's fingerprint: a digest of the positions it passes
+    through (document and logical id of each, never a line), so it survives edits elsewhere; baselines and
+    template-level ``ignore`` entries name it."""
 
     id: str
     severity: Severity
     summary: str
     steps: tuple[PathStep, ...]
     score: float = 0.0  # exploitability x impact (0-10), the ranking key
+    suppression: Suppression | None = None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.suppression is not None

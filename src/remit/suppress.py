@@ -13,6 +13,10 @@ Three places, checked in this order:
   On a SAM resource it reaches every resource SAM generates from it.
 * the template's top-level ``Metadata: remit: ignore`` (optionally limited with ``resources: [LogicalId]``);
 * a baseline file (``remit baseline PATH -o FILE``), matched by fingerprint;
+
+Attack paths are suppressed by their id (``AP-...``, a fingerprint of the positions they pass through): in the
+template's top-level ``Metadata: remit: ignore`` (``- id: AP-1a2b3c4d5e6f`` with a reason) or in a baseline
+file's ``attack_paths``;
 * a git revision (``--baseline-ref``): what the scanned paths already had there, matched by fingerprint and
   reported as a baseline suppression; attack paths already there are left out.
 
@@ -91,9 +95,14 @@ def read_ignores(metadata: Any, base: tuple[str | int, ...], doc: str,
 @dataclass(frozen=True, slots=True)
 class Baseline:
     entries: Mapping[str, str]  # fingerprint -> reason
+    paths: Mapping[str, str] = dataclasses.field(default_factory=dict)  # attack path id -> reason
 
     def suppression(self, finding: Finding) -> Suppression | None:
         reason = self.entries.get(finding.fingerprint)
+        return None if reason is None else Suppression(SuppressionKind.BASELINE, reason)
+
+    def path_suppression(self, path: AttackPath) -> Suppression | None:
+        reason = self.paths.get(path.id)
         return None if reason is None else Suppression(SuppressionKind.BASELINE, reason)
 
 
@@ -113,11 +122,18 @@ def load_baseline(path: Path) -> Baseline:
         if isinstance(item, dict) and isinstance(item.get("fingerprint"), str):
             reason = item.get("reason")
             entries[item["fingerprint"]] = reason if isinstance(reason, str) and reason.strip() else "in baseline"
-    return Baseline(entries)
+    paths: dict[str, str] = {}
+    for item in data.get("attack_paths", ()) if isinstance(data.get("attack_paths"), list) else ():
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            reason = item.get("reason")
+            paths[item["id"]] = reason if isinstance(reason, str) and reason.strip() else "in baseline"
+    return Baseline(entries, paths)
 
 
-def baseline_document(findings: Sequence[Finding], reason: str | None = None) -> dict[str, Any]:
-    """The baseline file for the unsuppressed findings of a scan (stable order, one entry per fingerprint)."""
+def baseline_document(findings: Sequence[Finding], reason: str | None = None,
+                      paths: Sequence[AttackPath] = ()) -> dict[str, Any]:
+    """The baseline file for the unsuppressed findings and attack paths of a scan (stable order, one entry per
+    fingerprint or path id)."""
     today = datetime.now(UTC).date().isoformat()
     why = reason or f"present when the baseline was written ({today}); review before relying on it"
     seen: set[str] = set()
@@ -128,8 +144,10 @@ def baseline_document(findings: Sequence[Finding], reason: str | None = None) ->
         seen.add(f.fingerprint)
         rows.append({"fingerprint": f.fingerprint, "rule_id": f.rule_id, "resource": f.resource,
                      "path": f.location.path, "reason": why})
+    path_rows = [{"id": p.id, "severity": p.severity.value, "summary": p.summary, "reason": why}
+                 for p in sorted(paths, key=lambda p: p.id) if not p.suppressed]
     return {"version": BASELINE_VERSION, "tool": {"name": "remit", "version": __version__}, "created": today,
-            "findings": rows}
+            "findings": rows, "attack_paths": path_rows}
 
 
 # ------------------------------------------------------------------------------------------------

@@ -247,7 +247,10 @@ def to_attack_path(builder: Builder, found: Found) -> AttackPath:
     last = found.edges[-1]
     jewel = nodes[last.target]
     functions = [nodes[e.target].resource for e in found.edges if nodes[e.target].kind is NodeKind.FUNCTION]
-    through = f" through {', '.join(dict.fromkeys(functions))}" if functions else ""
+    principals = [f"{nodes[e.target].kind.value} {nodes[e.target].resource}" for e in found.edges[:-1]
+                  if nodes[e.target].kind in (NodeKind.USER, NodeKind.ROLE)]
+    via = functions or principals  # the functions it runs code in; else the users and roles it acts as
+    through = f" through {', '.join(dict.fromkeys(via))}" if via else ""
     what = jewel.label if jewel.kind is not NodeKind.FUNCTION else f"function {jewel.resource}"
     summary = f"{found.start.description.split(' (')[0]} {_VERB.get(last.kind, 'can reach')} {what}{through}"
     digest = hashlib.sha256("\x1f".join(found.nodes).encode("utf-8")).hexdigest()[:12]

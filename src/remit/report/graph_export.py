@@ -21,7 +21,7 @@ def _path_pairs(result: ScanResult) -> set[tuple[str, str]]:
     """(source, target) node ids of every hop of every reported path."""
     hops = result.graph.hops if result.graph is not None else {}
     pairs: set[tuple[str, str]] = set()
-    for path in result.attack_paths:
+    for path in result.active_paths:
         nodes = hops.get(path.id, ())
         pairs.update(itertools.pairwise(nodes))
     return pairs

@@ -76,7 +76,7 @@ def layout(result: ScanResult) -> Layout:
     role rewriting another function) or sideways (a role passing another role) is drawn as an arc. Rows follow
     the average row of a node's neighbours (barycentre sweeps), which keeps crossings few."""
     hops = result.graph.hops if result.graph is not None else {}
-    drawn = [p for p in result.attack_paths[:MAX_DRAWN_PATHS] if p.id in hops]
+    drawn = [p for p in result.active_paths[:MAX_DRAWN_PATHS] if p.id in hops]
     d = drawing(result, only_paths=True)
     nodes = {n.id: (nid, n) for nid, n in d.nodes}
     through: dict[str, list[str]] = defaultdict(list)
@@ -180,7 +180,7 @@ def render(result: ScanResult) -> str:
         responsibilities=[(r, by_resp.get(r.value, 0)) for r in Responsibility],
         categories=categories,
         findings=[_finding_row(f) for f in result.findings],
-        paths=result.attack_paths,
+        paths=result.active_paths,
         graph=layout(result),
         node_w=NODE_W,
         node_h=NODE_H,

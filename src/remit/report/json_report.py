@@ -7,7 +7,7 @@ from typing import Any
 
 from remit.api import ScanResult
 from remit.diagnostics import Diagnostic
-from remit.findings import AttackPath, Finding
+from remit.findings import AttackPath, Finding, Suppression
 from remit.source import SourceLocation
 
 SCHEMA_VERSION = "1"
@@ -33,19 +33,22 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "references": list(f.references),
         "fingerprint": f.fingerprint,
         "suppressed": f.suppressed,
-        "suppression": None if f.suppression is None else {
-            "kind": f.suppression.kind.value,
-            "reason": f.suppression.reason,
-            "location": _location(f.suppression.location) if f.suppression.location else None,
-        },
+        "suppression": _suppression(f.suppression),
         "related": [_location(r) for r in f.related],
         "flow": [{"location": _location(step.location), "label": step.label} for step in f.flow],
         "details": dict(f.details),
     }
 
 
+def _suppression(s: Suppression | None) -> dict[str, Any] | None:
+    if s is None:
+        return None
+    return {"kind": s.kind.value, "reason": s.reason, "location": _location(s.location) if s.location else None}
+
+
 def path_dict(p: AttackPath) -> dict[str, Any]:
     return {"id": p.id, "severity": p.severity.value, "score": p.score, "summary": p.summary,
+            "suppressed": p.suppressed, "suppression": _suppression(p.suppression),
             "steps": [{"kind": s.kind, "resource": s.resource, "label": s.label,
                        "location": _location(s.location) if s.location is not None else None} for s in p.steps]}
 
@@ -64,6 +67,8 @@ def report(result: ScanResult) -> dict[str, Any]:
             "findings": len(active),
             "suppressed": len(result.findings) - len(active),
             "failing": len(result.failing),
+            "attack_paths": len(result.active_paths),
+            "failing_paths": len(result.failing_paths),
             "fail_on": result.fail_on.value if result.fail_on else "none",
             "by_severity": dict(sorted(result.counts("severity").items())),
             "by_responsibility": dict(sorted(result.counts("responsibility").items())),

@@ -152,6 +152,10 @@ def _paths_suite(result: ScanResult) -> ET.Element:
         first = next((s.location for s in path.steps if s.location is not None), None)
         location = (result.source_path(first.path), first.line) if first is not None else None
         case = suite.case(PATHS_SUITE, f"{path.id} {' -> '.join(s.resource for s in path.steps)}", location)
+        if path.suppression is not None:
+            suite.outcome(case, "skipped", f"suppressed ({path.suppression.kind.value}): {path.suppression.reason}",
+                          "", "")
+            continue
         suite.outcome(case, "failure", f"{path.severity.value}: {path.summary}", path.severity.value,
                       _path_body(result, path))
     return suite.close()

@@ -27,9 +27,28 @@ def _code(value: str) -> str:
     return f"`{cell(value)}`"
 
 
+TOP_PATHS = 10
+
+
+def _paths(result: ScanResult) -> list[str]:
+    """The attack paths first: how an attacker gets what is worth having, one row each, worst first."""
+    paths = result.active_paths
+    if not paths:
+        return []
+    lines = [f"**Attack paths ({len(paths)})**", "", "| Severity | Path | Steps | Id |", "|---|---|---|---|"]
+    for p in paths[:TOP_PATHS]:
+        chain = " → ".join(f"{s.kind} {s.resource}" for s in p.steps)
+        lines.append(f"| {_ICON[p.severity]} {p.severity.value} | {cell(p.summary)} | {cell(chain)} | `{p.id}` |")
+    if len(paths) > TOP_PATHS:
+        lines.append(f"\n{len(paths) - TOP_PATHS} more in `remit scan --format json` or `--format html`.")
+    lines.append("")
+    return lines
+
+
 def render(result: ScanResult) -> str:
     active = result.active
     lines = [f"### remit: {result.headline()}", ""]
+    lines += _paths(result)
     if active:
         lines += ["| Severity | Rule | Resource | Location | Finding |", "|---|---|---|---|---|"]
         lines += [_row(f) for f in active]

@@ -18,7 +18,7 @@ from urllib.parse import quote
 from remit import DOCS_URL, PROJECT_URL, rule_doc_url
 from remit.api import ScanResult
 from remit.diagnostics import Level
-from remit.findings import AttackPath, Finding, Severity, SuppressionKind
+from remit.findings import AttackPath, Finding, Severity, Suppression, SuppressionKind
 from remit.rules.base import Rule
 from remit.source import SourceLocation
 
@@ -109,9 +109,13 @@ def _result(f: Finding, index: int, at: _Locator) -> dict[str, Any]:
     if f.details:
         result["properties"]["details"] = dict(f.details)
     if f.suppression is not None:
-        kind = "external" if f.suppression.kind is SuppressionKind.BASELINE else "inSource"
-        result["suppressions"] = [{"kind": kind, "status": "accepted", "justification": f.suppression.reason}]
+        result["suppressions"] = [_suppression(f.suppression)]
     return result
+
+
+def _suppression(s: Suppression) -> dict[str, Any]:
+    kind = "external" if s.kind is SuppressionKind.BASELINE else "inSource"
+    return {"kind": kind, "status": "accepted", "justification": s.reason}
 
 
 PATH_RULE_ID = "remit/attack-path"
@@ -159,6 +163,7 @@ def _path_result(path: AttackPath, index: int, at: _Locator) -> dict[str, Any] |
         "codeFlows": [{"message": {"text": path.summary}, "threadFlows": [{"locations": steps}]}],
         "properties": {"severity": path.severity.value, "security-severity": path.severity.score,
                        "attack-path": path.id, "score": path.score},
+        **({"suppressions": [_suppression(path.suppression)]} if path.suppression is not None else {}),
     }
 
 

@@ -59,6 +59,7 @@ def render(result: ScanResult, *, color: bool = False) -> str:
     out.append(style.bold(f"remit {result.tool_version}") +
                f" · {docs} template{'s' if docs != 1 else ''} · {len(result.rules)} rules")
     out.append("")
+    out.extend(_paths(result, style))  # first things first: how an attacker gets what is worth having
     groups: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for f in result.active:
         groups[(f.location.path, f.resource)].append(f)
@@ -74,12 +75,16 @@ def render(result: ScanResult, *, color: bool = False) -> str:
             out.append(style.dim(_wrap("fix: " + f.remediation, " " * 13)))
         out.append("")
     suppressed = [f for f in result.findings if f.suppressed]
-    if suppressed:
-        out.append(style.bold(f"Suppressed ({len(suppressed)})"))
+    hidden_paths = [p for p in result.attack_paths if p.suppressed]
+    if suppressed or hidden_paths:
+        out.append(style.bold(f"Suppressed ({len(suppressed) + len(hidden_paths)})"))
         for f in suppressed:
             assert f.suppression is not None
             out.append(f"  {f.rule_id} {clean(f.resource)} ({f.location}): {f.suppression.kind.value}: "
                        f"{clean(f.suppression.reason)}")
+        for p in hidden_paths:
+            assert p.suppression is not None
+            out.append(f"  {p.id} {clean(p.summary)}: {p.suppression.kind.value}: {clean(p.suppression.reason)}")
         out.append("")
     if result.diagnostics:
         out.append(style.bold(f"Diagnostics ({len(result.diagnostics)})"))
@@ -88,7 +93,6 @@ def render(result: ScanResult, *, color: bool = False) -> str:
             where = f"{d.path}:{d.line}" if d.line else (d.path or "remit")
             out.append(f"  {marker:<7} {clean(where)}: {clean(d.message)}")
         out.append("")
-    out.extend(_paths(result, style))
     out.extend(_blast(result, style))
     out.extend(_summary(result, style))
     return "\n".join(out) + "\n"
@@ -119,14 +123,14 @@ def _blast(result: ScanResult, style: _Style) -> list[str]:
 
 def _paths(result: ScanResult, style: _Style) -> list[str]:
     """The best attack paths as trees: the starting point, then each hop indented under the one before."""
-    paths = result.attack_paths
+    paths = result.active_paths
     if not paths:
         return []
     shown = paths[:TOP_PATHS]
     more = f", top {len(shown)} shown; all in --format json / html" if len(paths) > len(shown) else ""
     out = [style.bold(f"Attack paths ({len(paths)}{more})")]
     for path in shown:
-        out.append(f"  {style.sev(path.severity)} {path.score:4.1f}  {clean(path.summary)}")
+        out.append(f"  {style.sev(path.severity)} {path.score:4.1f}  {clean(path.summary)}  {style.dim(path.id)}")
         first = path.steps[0]
         out.append(f"    {first.kind} {style.bold(clean(first.resource))}")
         for depth, step in enumerate(path.steps[1:]):
@@ -155,8 +159,9 @@ def _summary(result: ScanResult, style: _Style) -> list[str]:
     if deps_line:
         lines.append(deps_line)
     threshold = result.fail_on.value if result.fail_on else "none"
-    failing = len(result.failing)
-    lines.append(f"  fail-on {threshold}: {failing} finding{'s' if failing != 1 else ''} at or above it")
+    failing, failing_paths = len(result.failing), len(result.failing_paths)
+    lines.append(f"  fail-on {threshold}: {failing} finding{'s' if failing != 1 else ''} and {failing_paths} "
+                 f"attack path{'s' if failing_paths != 1 else ''} at or above it")
     return lines
 
 
