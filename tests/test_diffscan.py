@@ -88,7 +88,7 @@ OLD_FINDINGS = {  # (rule, resource, line in the pull request's version): all of
     ("RMT-PERM-001", "Lookup", 18),
 }
 NEW_FINDINGS = {("RMT-PERM-001", "Lookup", 19)}
-OLD_PATH = [("attacker", "internet"), ("entry", "ServerlessHttpApi GET /customers/{id}"), ("function", "Lookup"),
+OLD_PATH = [("attacker", "internet"), ("entry", "Lookup"), ("function", "Lookup"),
             ("role", "LookupRole"), ("data", "Customers")]
 NEW_PATH = [*OLD_PATH[:-1], ("data", "Orders")]
 

@@ -94,7 +94,7 @@ def test_every_step_is_explained_with_evidence() -> None:
         for step in path.steps[1:]:
             assert step.label
             assert "\n" not in step.label
-            assert step.location is not None, step
+            assert step.evidence is not None, step
         assert path.id.startswith("AP-")
         assert 0 < path.score <= 10
 
@@ -145,10 +145,10 @@ def example_lines() -> list[str]:
 
 @pytest.mark.parametrize("shape", [
     # internet -> unauthenticated route -> injectable handler -> over-privileged role -> data store
-    r"critical: attacker:internet -> entry:ServerlessRestApi [^>]+ -> function:OrdersFunction "
+    r"critical: attacker:internet -> entry:OrdersFunction -> function:OrdersFunction "
     r"-> role:OrdersFunctionRole -> data:OrdersTable",
     # public bucket upload -> S3-triggered handler with command injection -> role that rewrites functions -> admin
-    r"critical: attacker:internet -> entry:UploadsBucket write -> function:ThumbnailFunction "
+    r"critical: attacker:internet -> entry:UploadsBucket -> function:ThumbnailFunction "
     r"-> role:ThumbnailFunctionRole -> function:OpsToolsFunction -> role:OpsToolsFunctionRole -> admin:account-admin",
     # malicious dependency -> function -> secrets
     r"critical: attacker:supply-chain -> function:ReportsFunction -> role:BackOfficeRole "
@@ -309,7 +309,7 @@ def test_a_deny_cancels_the_escalation(tmp_path: Path) -> None:
     assert result.application is not None
     hints = load_hints(result.application, GRAPH / "deny-cancels-escalation" / "hints.json")
     got = [line(p) for p in analyze(result.application, hints).paths]
-    assert "critical: attacker:internet -> entry:Fn URL -> function:Fn -> role:FnRole -> admin:account-admin" in got
+    assert "critical: attacker:internet -> entry:Fn -> function:Fn -> role:FnRole -> admin:account-admin" in got
 
 
 def test_a_conditional_grant_is_a_weaker_marked_edge() -> None:
@@ -318,14 +318,14 @@ def test_a_conditional_grant_is_a_weaker_marked_edge() -> None:
     assert "[conditional: only if StringEquals s3:ExistingObjectTag/team = reports]" in by_end["Reports"]
     assert "conditional" not in by_end["Archive"]
     lines = lines_of("conditional-grant")
-    assert lines[0] == "critical: attacker:internet -> entry:Fn URL -> function:Fn -> role:FnRole -> data:Archive"
+    assert lines[0] == "critical: attacker:internet -> entry:Fn -> function:Fn -> role:FnRole -> data:Archive"
     scores = {p.steps[-1].resource: p.score for p in scanned_paths("conditional-grant")}
     assert scores["Reports"] == scores["Archive"] / 2  # the conditional grant halves the likelihood
 
 
 def test_ssrf_may_leak_the_credentials_but_xss_adds_nothing() -> None:
     """Lambda has no instance metadata service: an SSRF reaches the role's credentials only through file://
-    (or a proxy), a weak edge straight to the role; XSS and open redirects act on other users, not on the
+    (or a proxy), a weak edge that keeps the function step; XSS and open redirects act on other users, not on the
     function, and add no edge."""
     result = scanned("injection-to-table")
     app = result.application
@@ -334,7 +334,7 @@ def test_ssrf_may_leak_the_credentials_but_xss_adds_nothing() -> None:
     ssrf = CodeHint(fn.id, HintKind.INJECTION, "SSRF: event['url'] reaches urlopen", 0.9, SinkKind.SSRF,
                     location=SourceLocation("src/app.py", 2, 5))
     got = [line(p) for p in analyze(app, [ssrf]).paths]
-    assert got == ["high: attacker:internet -> entry:ServerlessHttpApi GET /customers/{id} -> role:LookupRole "
+    assert got == ["high: attacker:internet -> entry:Lookup -> function:Lookup -> role:LookupRole "
                    "-> data:Customers"]
     for sink in (SinkKind.XSS, SinkKind.REDIRECT):
         other = CodeHint(fn.id, HintKind.INJECTION, "x", 0.9, sink, location=SourceLocation("src/app.py", 2, 5))
@@ -386,7 +386,7 @@ Resources:
         fn = next(f for f in app.functions if f.logical_id == "Worker")
         hint = CodeHint(fn.id, HintKind.INJECTION, "code injection: body reaches eval", 0.9, SinkKind.CODE,
                         frozenset({"sqs"}), SourceLocation("template.yaml", 1, 1))
-        paths = [p for p in analyze(app, [hint]).paths if p.steps[1].resource == "Jobs write"]
+        paths = [p for p in analyze(app, [hint]).paths if p.steps[1].resource == "Jobs"]
         starts[name] = sorted({p.steps[0].resource for p in paths})  # the insider's same chain is dropped
         scores[name] = max(p.score for p in paths)
     assert starts == {"anyone": ["other-account"], "partner": ["other-account"], "own": ["insider"]}
@@ -425,8 +425,13 @@ def test_footholds_name_their_evidence() -> None:
         "user Builder may assume role DeployRole: its trust policy names Builder",
     ]
     assert chain.steps[3].label == "role DeployRole may assume role BreakGlass: its trust policy names DeployRole"
-    assert [(s.location.path, s.location.line) for s in chain.steps[1:4] if s.location] == [
+    assert [(s.evidence.path, s.evidence.line) for s in chain.steps[1:4] if s.evidence] == [
         ("template.yaml", 15), ("template.yaml", 89), ("template.yaml", 105)]  # the user, each trust statement
+    # where each step's resource is defined, beside the evidence of the move into it
+    assert [(s.location.path, s.location.line) for s in chain.steps[1:4] if s.location] == [
+        ("template.yaml", 15), ("template.yaml", 83), ("template.yaml", 100)]
+    assert chain.steps[0].location is None  # the starting point
+    assert chain.steps[-1].location is None  # the account's administrator
     workload = paths["critical: attacker:workload -> role:WebServerRole -> secret:DbPassword"]
     assert workload.steps[1].label == ("EC2 instances run with role WebServerRole (its trust policy names "
                                        "ec2.amazonaws.com)")

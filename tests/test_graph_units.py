@@ -26,13 +26,13 @@ from .test_graph import load_hints
 
 UNITS = FIXTURES / "graph-units"
 A_PATHS = [
-    "critical: attacker:internet -> entry:ServerlessHttpApi GET /ingest/{id} -> function:Ingest -> role:IngestRole "
+    "critical: attacker:internet -> entry:Ingest -> function:Ingest -> role:IngestRole "
     "-> data:Drafts",
 ]
 CROSS_APP_PATHS = [
-    "critical: attacker:internet -> entry:ServerlessHttpApi GET /ingest/{id} -> function:Ingest -> role:IngestRole "
+    "critical: attacker:internet -> entry:Ingest -> function:Ingest -> role:IngestRole "
     "-> data:Drafts",
-    "critical: attacker:internet -> entry:ServerlessHttpApi GET /ingest/{id} -> function:Ingest -> role:IngestRole "
+    "critical: attacker:internet -> entry:Ingest -> function:Ingest -> role:IngestRole "
     "-> data:Reports",
 ]
 

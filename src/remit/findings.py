@@ -162,12 +162,18 @@ def fingerprint(rule_id: str, doc: str, resource: str, evidence: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class PathStep:
-    """One hop of an attack path: what kind of node, which resource, and why the attacker gets there."""
+    """One hop of an attack path: what kind of node, which resource, and why the attacker gets there.
+
+    ``resource`` is the logical id, principal or Terraform address exactly as findings name it (an entry point
+    names the resource the author wrote: the function whose event made the route, the bucket that invokes);
+    ``evidence`` is where the move into this step comes from (the statement, the trigger, the sink line),
+    ``location`` where the resource itself is defined."""
 
     kind: str
     resource: str
     label: str
-    location: SourceLocation | None = None  # the evidence for this hop (template statement, code, manifest)
+    evidence: SourceLocation | None = None
+    location: SourceLocation | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -192,29 +192,29 @@ class Builder:
         self._layout()
 
     # -- nodes -------------------------------------------------------------------------------------
-    def _node(self, node_id: str, kind: NodeKind, resource: str, label: str) -> str:
+    def _node(self, node_id: str, kind: NodeKind, resource: str, label: str, at: NodePath | None = None) -> str:
         if node_id not in self.nodes:
-            self.nodes[node_id] = Node(node_id, kind, resource, label)
+            self.nodes[node_id] = Node(node_id, kind, resource, label, self.app.locate(at) if at else None)
         return node_id
 
     def start(self, start: Start) -> str:
         return self._node(f"start:{start.value}", NodeKind.ATTACKER, start.value, start.description)
 
     def function(self, fn: Function) -> str:
-        return self._node(f"fn:{rid(fn.id)}", NodeKind.FUNCTION, fn.logical_id,
-                          f"code of function {fn.logical_id} under the attacker's control")
+        return self._node(f"fn:{rid(fn.id)}", NodeKind.FUNCTION, fn.resource.origin.logical_id,
+                          f"code of function {fn.logical_id} under the attacker's control", fn.node)
 
     def role(self, role: Role) -> str:
         return self._node(f"role:{rid(role.id)}", NodeKind.ROLE, role.logical_id,
-                          f"the permissions of role {role.logical_id}")
+                          f"the permissions of role {role.logical_id}", role.node)
 
     def user(self, user: User) -> str:
         return self._node(f"user:{rid(user.id)}", NodeKind.USER, user.logical_id,
-                          f"the permissions of IAM user {user.logical_id}")
+                          f"the permissions of IAM user {user.logical_id}", user.node)
 
     def store(self, store: DataStore) -> str:
         return self._node(f"store:{rid(store.id)}", store_kind(store), store.logical_id,
-                          f"{_store_word(store)} {store.logical_id}")
+                          f"{_store_word(store)} {store.logical_id}", store.node)
 
     def admin(self) -> str:
         return self._node(_ADMIN, NodeKind.ADMIN, "account-admin", "administrator of the AWS account")
@@ -238,8 +238,8 @@ class Builder:
             self._routes(fn)
             for url in app.urls_of(fn):
                 auth = text(url.auth_type) or render(url.auth_type)
-                entry = self._node(f"entry:url:{rid(fn.id)}", NodeKind.ENTRY, f"{fn.logical_id} URL",
-                                   f"function URL of {fn.logical_id} (AuthType {auth})")
+                entry = self._node(f"entry:url:{rid(fn.id)}", NodeKind.ENTRY, url.resource.origin.logical_id,
+                                   f"function URL of {fn.logical_id} (AuthType {auth})", url.node)
                 self._entries_of[fn.id].append((entry, "function-url"))
                 loc = app.locate(url.at("AuthType"))
                 if auth == "NONE":
@@ -456,8 +456,9 @@ class Builder:
             name = found_api.logical_id if isinstance(found_api, Api) else api_id.logical_id
             more = f" (+{len(routes) - 1} routes)" if len(routes) > 1 else ""
             keys = ", ".join(r.key for r in routes[:4]) + (", ..." if len(routes) > 4 else "")
+            written = first.node.path[1] if len(first.node.path) > 1 and first.node.path[0] == "Resources" else name
             entry = self._node(f"entry:route:{rid(api_id)}:{who}:{rid(fn.id)}", NodeKind.ENTRY,
-                               f"{name} {first.key}{more}", f"API {name}: {keys}")
+                               str(written), f"API {name}: {first.key}{more} ({keys})", first.node)
             self._entries_of[fn.id].append((entry, "api-route"))
             loc = self.app.locate(first.node)
             if who == "open":
@@ -474,8 +475,8 @@ class Builder:
                                 evidence=(Evidence(first.auth.describe(), loc),)))
 
     def invoke_entry(self, fn: Function) -> str:
-        entry = self._node(f"entry:invoke:{rid(fn.id)}", NodeKind.ENTRY, f"invoke {fn.logical_id}",
-                           f"direct invocation of {fn.logical_id} with any event")
+        entry = self._node(f"entry:invoke:{rid(fn.id)}", NodeKind.ENTRY, fn.resource.origin.logical_id,
+                           f"direct invocation of {fn.logical_id} with any event", fn.node)
         if (entry, "*") not in self._entries_of[fn.id]:
             self._entries_of[fn.id].append((entry, "*"))
             self._edge_function_hints(entry, fn, "*")
@@ -486,9 +487,9 @@ class Builder:
 
     def _source_entry(self, store: DataStore, triggers: list[Trigger]) -> None:
         word = _store_word(store)
-        entry = self._node(self.source_entry_id(store), NodeKind.ENTRY, f"{store.logical_id} write",
+        entry = self._node(self.source_entry_id(store), NodeKind.ENTRY, store.logical_id,
                            f"writing to {word} {store.logical_id}, which invokes "
-                           + ", ".join(sorted({t.function_id.logical_id for t in triggers})))
+                           + ", ".join(sorted({t.function_id.logical_id for t in triggers})), store.node)
         found = self._outsiders(store, _SOURCE_WRITE.get(type(store), ()))
         if found is not None:
             start, likelihood, opened, st = found
@@ -544,15 +545,14 @@ class Builder:
         """SSRF: Lambda has no instance metadata service, and its runtime API (``AWS_LAMBDA_RUNTIME_API``)
         serves invocation events, not credentials; the credentials are environment variables. An SSRF leaks
         them only if the client follows ``file://`` (``/proc/self/environ``) or the URL can be steered through
-        a proxy the attacker reads: possible, seldom, hence a modest likelihood (:data:`SSRF_LEAK`)."""
-        role = self.app.role_of(fn)
-        if role is None:
+        a proxy the attacker reads: possible, seldom, hence a modest likelihood (:data:`SSRF_LEAK`). The path
+        keeps the function step: its credentials are what leaks, and its role what they give."""
+        if self.app.role_of(fn) is None:
             return
-        self._edge(Edge(entry, self.role(role), EdgeKind.TRIGGERS,
-                        f"{fn.logical_id}: {hint.label}; role {role.logical_id}'s credentials (environment "
-                        "variables; Lambda has no metadata service) leak only if the client follows file:// or a "
-                        "proxy", hint.likelihood * SSRF_LEAK,
-                        evidence=(Evidence(hint.label, hint.location),)))
+        self._edge(Edge(entry, self.function(fn), EdgeKind.TRIGGERS,
+                        f"{fn.logical_id}: {hint.label}; its credentials (environment variables; Lambda has no "
+                        "metadata service) leak only if the client follows file:// or a proxy",
+                        hint.likelihood * SSRF_LEAK, evidence=(Evidence(hint.label, hint.location),)))
 
     def _query_edges(self, entry: str, fn: Function, hint: CodeHint) -> None:
         """SQL / NoSQL injection: the attacker reads the tables the function's own queries may read."""

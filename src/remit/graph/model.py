@@ -96,8 +96,9 @@ class Evidence:
 class Node:
     id: str
     kind: NodeKind
-    resource: str  # what a person calls it: a logical id, "GET /orders", "internet"
+    resource: str  # the logical id / principal as findings name it; the start's name ("internet")
     label: str  # one line: what the attacker holds here
+    location: SourceLocation | None = None  # where the resource is defined (none for starts and admin)
 
 
 @dataclass(frozen=True, slots=True)

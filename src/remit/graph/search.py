@@ -243,7 +243,7 @@ def to_attack_path(builder: Builder, found: Found) -> AttackPath:
     steps = [PathStep(origin.kind.value, origin.resource, origin.label)]
     for edge in found.edges:
         target = nodes[edge.target]
-        steps.append(PathStep(target.kind.value, target.resource, edge.label, edge.location))
+        steps.append(PathStep(target.kind.value, target.resource, edge.label, edge.location, target.location))
     last = found.edges[-1]
     jewel = nodes[last.target]
     functions = [nodes[e.target].resource for e in found.edges if nodes[e.target].kind is NodeKind.FUNCTION]

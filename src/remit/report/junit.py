@@ -139,7 +139,7 @@ def _rule_suites(result: ScanResult) -> list[ET.Element]:
 def _path_body(result: ScanResult, path: AttackPath) -> str:
     lines = [path.summary, f"severity: {path.severity.value}", f"score: {path.score}", "", "steps:"]
     for i, step in enumerate(path.steps):
-        at = f" ({_where(result, step.location)})" if step.location is not None else ""
+        at = f" ({_where(result, step.evidence)})" if step.evidence is not None else ""
         lines.append(f"  {i}. {step.kind} {step.resource}: {step.label}{at}")
     return "\n".join(lines) + "\n"
 
@@ -149,7 +149,7 @@ def _paths_suite(result: ScanResult) -> ET.Element:
     if not result.attack_paths:
         suite.case(PATHS_SUITE, "no attack path found")
     for path in result.attack_paths:
-        first = next((s.location for s in path.steps if s.location is not None), None)
+        first = next((s.evidence for s in path.steps if s.evidence is not None), None)
         location = (result.source_path(first.path), first.line) if first is not None else None
         case = suite.case(PATHS_SUITE, f"{path.id} {' -> '.join(s.resource for s in path.steps)}", location)
         if path.suppression is not None:

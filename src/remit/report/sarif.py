@@ -141,16 +141,16 @@ _PATH_RULE: dict[str, Any] = {
 
 def _path_result(path: AttackPath, index: int, at: _Locator) -> dict[str, Any] | None:
     """An attack path as a result whose code flow is the path, each step at its evidence."""
-    located = [(i, step) for i, step in enumerate(path.steps) if step.location is not None]
+    located = [(i, step) for i, step in enumerate(path.steps) if step.evidence is not None]
     if not located:
         return None
     steps = []
     for order, (i, step) in enumerate(located):
-        assert step.location is not None
-        steps.append({"location": {"physicalLocation": at.physical(step.location),
+        assert step.evidence is not None
+        steps.append({"location": {"physicalLocation": at.physical(step.evidence),
                                    "message": {"text": f"{i}. {step.kind} {step.resource}: {step.label}"}},
                       "executionOrder": order + 1})
-    first = located[0][1].location
+    first = located[0][1].evidence
     assert first is not None
     return {
         "ruleId": PATH_RULE_ID,

@@ -134,7 +134,7 @@ def _paths(result: ScanResult, style: _Style) -> list[str]:
         first = path.steps[0]
         out.append(f"    {first.kind} {style.bold(clean(first.resource))}")
         for depth, step in enumerate(path.steps[1:]):
-            where = style.dim(f"  ({clean(str(step.location))})") if step.location is not None else ""
+            where = style.dim(f"  ({clean(str(step.evidence))})") if step.evidence is not None else ""
             indent = "    " + "   " * depth + "└─ "
             out.append(f"{indent}{step.kind} {style.bold(clean(step.resource))}{where}")
             out.append(style.dim(_wrap(step.label, " " * (len(indent) + 3))))
