@@ -458,3 +458,40 @@ def test_only_paths_that_begin_no_longer_path_are_kept(chains: list[list[str]]) 
     candidates = [found(c) for c in chains]
     beginnings = {f.nodes[1:i] for f in candidates for i in range(2, len(f.nodes))}
     assert _longest(candidates) == [f for f in candidates if f.nodes[1:] not in beginnings]
+
+
+def test_every_foothold_gets_its_paths_beside_a_busy_one(tmp_path: Path) -> None:
+    """One function reaches 150 tables; 30 leaked IAM users each reach one secret through a role. Every user's
+    path is listed (a cap of 20 searched footholds per start used to drop ten of them):
+    footholds share the search budget, and each one's best path comes before any foothold's second."""
+    lines = ["AWSTemplateFormatVersion: '2010-09-09'", "Resources:",
+             "  BusyRole:", "    Type: AWS::IAM::Role", "    Properties:",
+             "      AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com},"
+             " Action: sts:AssumeRole}]}",
+             "      Policies: [{PolicyName: p, PolicyDocument: {Statement: [{Effect: Allow, Action: 'dynamodb:Scan', "
+             "Resource: '*'}]}}]",
+             "  Busy:", "    Type: AWS::Lambda::Function", "    Properties:", "      Runtime: python3.12",
+             "      Handler: index.handler", "      Role: !GetAtt BusyRole.Arn", "      Code: {ZipFile: 'x'}",
+             "  BusyUrl:", "    Type: AWS::Lambda::Url",
+             "    Properties: {AuthType: NONE, TargetFunctionArn: !GetAtt Busy.Arn}"]
+    lines += [f"  Table{i}:\n    Type: AWS::DynamoDB::Table" for i in range(150)]
+    for i in range(30):  # each user may assume a role (its trust names the user) that reads one secret
+        lines += [f"  Secret{i}:", "    Type: AWS::SecretsManager::Secret",
+                  f"  User{i}:", "    Type: AWS::IAM::User",
+                  f"  Key{i}:", "    Type: AWS::IAM::AccessKey", f"    Properties: {{UserName: !Ref User{i}}}",
+                  f"  Reader{i}:", "    Type: AWS::IAM::Role", "    Properties:",
+                  f"      AssumeRolePolicyDocument: {{Statement: [{{Effect: Allow, Principal: {{AWS: !GetAtt "
+                  f"User{i}.Arn}}, Action: sts:AssumeRole}}]}}",
+                  f"      Policies: [{{PolicyName: p, PolicyDocument: {{Statement: [{{Effect: Allow, "
+                  f"Action: 'secretsmanager:GetSecretValue', Resource: !Ref Secret{i}}}]}}}}]"]
+    (tmp_path / "template.yaml").write_text("\n".join(lines) + "\n")
+    result = scan([tmp_path], ScanOptions(strict=True))
+    assert result.application is not None
+    fn = next(f for f in result.application.functions if f.logical_id == "Busy")
+    hint = CodeHint(fn.id, HintKind.INJECTION, "code injection", 0.9, SinkKind.CODE, frozenset(),
+                    SourceLocation("template.yaml", 1, 1))
+    paths = [line(p) for p in analyze(result.application, [hint]).paths]
+    users = {f"critical: attacker:leaked-credentials -> user:User{i} -> role:Reader{i} -> secret:Secret{i}"
+             for i in range(30)}
+    assert users <= set(paths)
+    assert sum(1 for p in paths if "function:Busy" in p) == len(paths) - 30  # the busy one fills the rest

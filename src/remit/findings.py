@@ -190,6 +190,7 @@ class AttackPath:
     steps: tuple[PathStep, ...]
     score: float = 0.0  # exploitability x impact (0-10), the ranking key
     suppression: Suppression | None = None
+    alternatives: int = 0  # other positions the same foothold reaches the same target from (not listed)
 
     @property
     def suppressed(self) -> bool:

@@ -41,7 +41,12 @@ from remit.graph.model import Edge, EdgeKind, NodeKind, Start
 _RANK = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.MEDIUM: 2, Severity.LOW: 3}
 MAX_PATHS = 100  # reported paths, best first
 MAX_VISITS = 20_000  # nodes one search may settle (a bound for pathological graphs)
-MAX_FOOTHOLDS = 20  # functions an attacker runs code in directly, per starting point, searched onwards
+# the moves (edge relaxations) the searches from one starting point may make, shared out evenly among its
+# footholds: every function, user and role an attacker holds is searched, none crowds the others out
+SEARCH_BUDGET = 300_000
+MIN_FOOTHOLD_BUDGET = 500  # every foothold gets at least this many, however many there are
+MIN_KEPT = 10  # paths kept per foothold at least (before duplicates and beginnings are dropped)
+MAX_HOPS = 12  # hops a path may take beyond its foothold: longer chains add nothing a reader can act on
 
 _VERB = {EdgeKind.READ: "can read", EdgeKind.WRITE: "can change", EdgeKind.INJECTS: "can read",
          EdgeKind.UPDATE_CODE: "can take over", EdgeKind.ESCALATE: "can become", EdgeKind.PASS_ROLE: "can become",
@@ -53,6 +58,8 @@ class Found:
     start: Start
     edges: tuple[Edge, ...]
     score: float
+    foothold: str = ""  # the node the search went on from (a function, user or role); "" for one- or two-hop ends
+    alternatives: int = 0  # other positions the same foothold reaches the same target from
 
     @property
     def nodes(self) -> tuple[str, ...]:
@@ -85,40 +92,49 @@ def severity_of(exploitability: float, impact: float) -> Severity:
 Chain = tuple[Edge, ...]
 
 
-def _dijkstra(builder: Builder, origin: str, reach0: float, prefix: Chain) -> list[tuple[float, Chain]]:
-    """The best path from ``origin`` (already reached with likelihood ``reach0`` by ``prefix``) to every jewel
-    it reaches: (score, edges) with the prefix included."""
+def _dijkstra(builder: Builder, origin: str, reach0: float, prefix: Chain, budget: int, keep: int) \
+        -> list[tuple[float, Chain, int]]:
+    """The best path from ``origin`` (already reached with likelihood ``reach0`` by ``prefix``) to each of the
+    ``keep`` best jewels it reaches within ``budget`` moves: (score, edges with the prefix, how many other
+    positions reach that jewel too)."""
     best: dict[str, float] = {origin: 0.0}  # -log(likelihood) from origin
     via: dict[str, Edge] = {}
     heap: list[tuple[float, str]] = [(0.0, origin)]
     settled: set[str] = set()
     before = {e.source for e in prefix}
     endings: dict[str, tuple[float, str, Edge]] = {}  # jewel -> (score, tie-break, last edge)
-    while heap and len(settled) < MAX_VISITS:
+    sources: dict[str, set[str]] = {}  # jewel -> the positions it was reached from
+    hops: dict[str, int] = {origin: 0}
+    moves = 0
+    while heap and len(settled) < MAX_VISITS and moves < budget:
         cost, node = heapq.heappop(heap)
         if node in settled:
             continue
         settled.add(node)
         reach = reach0 * math.exp(-cost)
         for edge in builder.expand(node):
+            moves += 1
             if edge.likelihood <= 0 or edge.target in before or edge.target == origin:
                 continue
             if edge.impact > 0 and not _on_path(via, node, edge.target):
+                sources.setdefault(edge.target, set()).add(node)
                 score = reach * edge.likelihood * edge.impact
                 tie = f"{node}>{edge.label}"
                 current = endings.get(edge.target)
                 if current is None or (-score, tie) < (-current[0], current[1]):
                     endings[edge.target] = (score, tie, edge)
             step = cost - math.log(edge.likelihood)
-            if step < best.get(edge.target, math.inf) - 1e-12:
+            if step < best.get(edge.target, math.inf) - 1e-12 and hops[node] < MAX_HOPS:
                 best[edge.target] = step
                 via[edge.target] = edge
+                hops[edge.target] = hops[node] + 1
                 heapq.heappush(heap, (step, edge.target))
     out = []
-    for score, _, last in endings.values():
+    best_first = sorted(endings.items(), key=lambda kv: (kv[0] != "admin", -kv[1][0], kv[1][1]))
+    for jewel, (score, _, last) in best_first[:keep]:  # the administrator, then the best others
         chain = _chain(via, last.source, origin)
         if chain is not None:
-            out.append((score, (*prefix, *chain, last)))
+            out.append((score, (*prefix, *chain, last), len(sources.get(jewel, ())) - 1))
     return out
 
 
@@ -159,11 +175,13 @@ def _search(builder: Builder, start: Start) -> list[Found]:
     # a principal that is administrator already implies everything else it reaches: only its admin path is kept
     found = [Found(start, chain, start.weight * score) for score, chain in ends
              if chain[-1].target == "admin" or _admin_hop(builder, chain[-1].source) < 1.0]
-    ranked = sorted(holds.items(), key=lambda kv: (-kv[1][0], kv[0]))[:MAX_FOOTHOLDS]
+    ranked = sorted(holds.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    budget = max(MIN_FOOTHOLD_BUDGET, SEARCH_BUDGET // max(len(ranked), 1))
+    keep = max(MIN_KEPT, MAX_PATHS // max(len(ranked), 1))  # no more than the list could show of one foothold
     for fn, (likelihood, prefix) in ranked:
-        reached = _dijkstra(builder, fn, start.weight * likelihood, prefix)
-        to_admin = any(edges[-1].target == "admin" for _, edges in reached)
-        for score, edges in reached:
+        reached = _dijkstra(builder, fn, start.weight * likelihood, prefix, budget, keep)
+        to_admin = any(edges[-1].target == "admin" for _, edges, _ in reached)
+        for score, edges, alternatives in reached:
             # a role on the way that already makes the attacker administrator says it all: a role that *is*
             # administrator (everything it reaches is implied), or one that can become it, past the foothold's
             # own role (what that role reaches directly, without escalating, is kept)
@@ -171,7 +189,7 @@ def _search(builder: Builder, start: Start) -> list[Found]:
                 hops = [_admin_hop(builder, e.source) for e in edges[len(prefix):]]
                 if max(hops) >= 1.0 or (len(edges) > len(prefix) + 2 and max(hops) > 0):
                     continue
-            found.append(Found(start, edges, score))
+            found.append(Found(start, edges, score, fn, alternatives))
     return found
 
 
@@ -225,7 +243,17 @@ def search(builder: Builder) -> list[Found]:
     found: list[Found] = []
     for start in Start:
         found.extend(_longest(_search(builder, start)))
-    found.sort(key=lambda f: (_RANK[f.severity], -f.score, len(f.edges), list(Start).index(f.start), f.nodes))
+    # each foothold's best path before any foothold's second at the same severity: a busy principal that reaches
+    # hundreds of targets does not push every other foothold out of the list
+    found.sort(key=lambda f: (-f.score, len(f.edges), list(Start).index(f.start), f.nodes))
+    rank_in_foothold: dict[int, int] = {}
+    seen_per_foothold: dict[tuple[Start, str], int] = {}
+    for n, f in enumerate(found):
+        held = (f.start, f.foothold or f.nodes[-1])
+        rank_in_foothold[n] = seen_per_foothold.get(held, 0)
+        seen_per_foothold[held] = rank_in_foothold[n] + 1
+    order = sorted(range(len(found)), key=lambda n: (_RANK[found[n].severity], rank_in_foothold[n], n))
+    found = [found[n] for n in order]
     seen: set[tuple[str, ...]] = set()
     unique: list[Found] = []
     for f in found:
@@ -254,7 +282,8 @@ def to_attack_path(builder: Builder, found: Found) -> AttackPath:
     what = jewel.label if jewel.kind is not NodeKind.FUNCTION else f"function {jewel.resource}"
     summary = f"{found.start.description.split(' (')[0]} {_VERB.get(last.kind, 'can reach')} {what}{through}"
     digest = hashlib.sha256("\x1f".join(found.nodes).encode("utf-8")).hexdigest()[:12]
-    return AttackPath(f"AP-{digest}", found.severity, summary, tuple(steps), round(found.score, 2))
+    return AttackPath(f"AP-{digest}", found.severity, summary, tuple(steps), round(found.score, 2),
+                      alternatives=found.alternatives)
 
 
 def line(path: AttackPath) -> str:

@@ -48,7 +48,7 @@ def _suppression(s: Suppression | None) -> dict[str, Any] | None:
 
 def path_dict(p: AttackPath) -> dict[str, Any]:
     return {"id": p.id, "severity": p.severity.value, "score": p.score, "summary": p.summary,
-            "suppressed": p.suppressed, "suppression": _suppression(p.suppression),
+            "alternatives": p.alternatives, "suppressed": p.suppressed, "suppression": _suppression(p.suppression),
             "steps": [{"kind": s.kind, "resource": s.resource, "label": s.label,
                        "location": _location(s.location) if s.location is not None else None,
                        "evidence": _location(s.evidence) if s.evidence is not None else None} for s in p.steps]}

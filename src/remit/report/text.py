@@ -130,7 +130,9 @@ def _paths(result: ScanResult, style: _Style) -> list[str]:
     more = f", top {len(shown)} shown; all in --format json / html" if len(paths) > len(shown) else ""
     out = [style.bold(f"Attack paths ({len(paths)}{more})")]
     for path in shown:
-        out.append(f"  {style.sev(path.severity)} {path.score:4.1f}  {clean(path.summary)}  {style.dim(path.id)}")
+        more = f" (+{path.alternatives} other way{'s' if path.alternatives != 1 else ''} to it)" \
+            if path.alternatives else ""
+        out.append(f"  {style.sev(path.severity)} {path.score:4.1f}  {clean(path.summary)}{more}  {style.dim(path.id)}")
         first = path.steps[0]
         out.append(f"    {first.kind} {style.bold(clean(first.resource))}")
         for depth, step in enumerate(path.steps[1:]):
