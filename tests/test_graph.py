@@ -435,6 +435,9 @@ def test_footholds_name_their_evidence() -> None:
     workload = paths["critical: attacker:workload -> role:WebServerRole -> secret:DbPassword"]
     assert workload.steps[1].label == ("EC2 instances run with role WebServerRole (its trust policy names "
                                        "ec2.amazonaws.com)")
+    ssm = paths["high: attacker:leaked-credentials -> user:Operator -> role:WebServerRole -> secret:DbPassword"]
+    assert ssm.steps[2].label == ("user Operator may ssm:SendCommand on the EC2 instances that run with role "
+                                  "WebServerRole and act as it (ssm-002)")
     pinned = paths["high: attacker:federated-identity -> role:GithubPinned -> secret:DbPassword"]
     assert "(only " in pinned.steps[1].label
     # near misses: nothing worth having, a trust naming someone else, an explicit Deny on sts:AssumeRole

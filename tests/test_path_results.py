@@ -90,8 +90,8 @@ def test_fail_on_applies_to_paths(tmp_path: Path, capsys: pytest.CaptureFixture[
 def test_text_and_markdown_show_paths_before_findings() -> None:
     result = scan([APP], ScanOptions())
     text = render(result, Format.TEXT)
-    assert text.index("Attack paths (8, top 5 shown") < text.index("RMT-IAM-001")
+    assert text.index("Attack paths (10, top 5 shown") < text.index("RMT-IAM-001")
     markdown = render(result, Format.MARKDOWN)
-    assert markdown.index("**Attack paths (8)**") < markdown.index("| Severity | Rule |")
+    assert markdown.index("**Attack paths (10)**") < markdown.index("| Severity | Rule |")
     assert f"| 🟨 medium | another AWS account can read bucket Ledger through role PartnerRole | attacker " \
            f"other-account → role PartnerRole → data Ledger | `{PARTNER}` |" in markdown

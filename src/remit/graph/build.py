@@ -22,7 +22,7 @@ from remit.graph.model import AttackGraph, Edge, EdgeKind, Evidence, Node, NodeK
 from remit.iam.conditions import Tri
 from remit.iam.evaluate import action_matches
 from remit.iam.privesc import Escalation, catalog, escalations, is_admin
-from remit.iam.reach import Exposure, Reach, TrustEdge, web_identity_gap
+from remit.iam.reach import COGNITO, Exposure, Reach, TrustEdge, web_identity_gap
 from remit.model.application import Application
 from remit.model.entities import (
     Api,
@@ -104,6 +104,8 @@ WORKLOADS: Mapping[str, tuple[str, float]] = {
     # a state machine runs no code of the attacker's: its input only steers the SDK integrations it defines
     "states.amazonaws.com": ("Step Functions state machines", 0.3),
 }
+# the workloads an existing-passrole method of the catalog takes over, by the kind of resource it names
+TAKEOVER_SERVICES: Mapping[str, str] = {"instance": "ec2.amazonaws.com", "task": "ecs-tasks.amazonaws.com"}
 LEAKED_KEY, NO_KEY_IN_APP = 1.0, 0.6  # a user with an access key or password made in the app; one without
 
 
@@ -284,6 +286,8 @@ class Builder:
                 return
         for edge in edges:
             if edge.kind == "federated":
+                if edge.restricted and edge.value.lower() == COGNITO:
+                    continue  # pinned to an identity pool: that pool's own steps say who gets the role
                 # an OIDC / SAML provider's users: anyone it signs in, unless the trust pins who (sub, aud...)
                 likelihood = 0.3 if edge.restricted else 1.0
                 gap = web_identity_gap(edge.value, edge.statements[0].conditions)
@@ -403,18 +407,26 @@ class Builder:
         return "any AWS account" if not accounts else "account " + ", ".join(accounts)
 
     def _identity_pool(self, pool: IdentityPool) -> None:
-        """Cognito identity pools hand out role credentials: to guests (anyone) and to signed-in users."""
+        """Cognito identity pools hand out role credentials: to guests (anyone) and to signed-in users. Each is
+        a step of its own that names the pool, then the role it hands out."""
         guests = truthy(pool.allow_unauthenticated) if pool.allow_unauthenticated is not None else False
         where = self.app.locate(pool.node)
-        for role_id, start, likelihood, who in (
-                (pool.unauthenticated_role, Start.INTERNET, 1.0, "guest (unauthenticated) identities"),
-                (pool.authenticated_role, Start.AUTHENTICATED, 0.8, "signed-in identities")):
+        for role_id, start, likelihood, who, tag in (
+                (pool.unauthenticated_role, Start.INTERNET, 1.0, "guest (unauthenticated) identities", "guest"),
+                (pool.authenticated_role, Start.AUTHENTICATED, 0.8, "signed-in identities", "signed-in")):
             role = self.app.role(role_id)
             if role is None or (start is Start.INTERNET and not guests):
                 continue
-            self._edge(Edge(self.start(start), self.role(role), EdgeKind.REACHES,
-                            f"identity pool {pool.logical_id} gives {who} the credentials of role {role.logical_id}",
-                            likelihood, evidence=(Evidence(f"identity pool {pool.logical_id}", where),)))
+            entry = self._node(f"entry:pool:{tag}:{rid(pool.id)}", NodeKind.ENTRY, pool.logical_id,
+                               f"{who} of identity pool {pool.logical_id}", pool.node)
+            self._edge(Edge(self.start(start), entry, EdgeKind.REACHES,
+                            f"identity pool {pool.logical_id} gives {who} credentials"
+                            + (" (AllowUnauthenticatedIdentities)" if tag == "guest" else ""), likelihood,
+                            evidence=(Evidence(f"identity pool {pool.logical_id}", where),)))
+            self._edge(Edge(entry, self.role(role), EdgeKind.ASSUME,
+                            f"identity pool {pool.logical_id} gives its {who} the credentials of role "
+                            f"{role.logical_id}", 1.0,
+                            evidence=(Evidence(f"role {role.logical_id}", where),)))
 
     def _public_store(self, store: DataStore) -> None:
         """A resource policy (or bucket ACL) that lets anyone read the store: a path of one hop."""
@@ -672,7 +684,8 @@ class Builder:
         if method.category == "existing-passrole":
             if method.existing == "function":
                 return []  # each function taken over is an update-code edge (_role_functions)
-            return [Edge(node_id, self.admin(), EdgeKind.ESCALATE,
+            out = self._workload_takeovers(node_id, role, esc, acts, when, factor, evidence)
+            return [*out, Edge(node_id, self.admin(), EdgeKind.ESCALATE,
                          f"{_title(role)} may {acts} on any existing {method.existing} and run code with "
                          f"its role (an administrator's, if one has it; {method.id}){when}", 0.4 * factor, 10.0,
                          evidence)]
@@ -719,6 +732,24 @@ class Builder:
         if found is None:
             found = self._by_unit[unit][kind] = [e for e in getattr(self.app, kind) if self.app.unit_of(e.id) == unit]
         return found
+
+    def _workload_takeovers(self, node_id: str, principal: IamPrincipal, esc: Escalation, acts: str, when: str,
+                            factor: float, evidence: tuple[Evidence, ...]) -> list[Edge]:
+        """Compute access (SSM Run Command or Session Manager, EC2 Instance Connect, ECS Exec) on the app's own
+        instances or tasks: the attacker runs commands there and holds the role they run with."""
+        service = TAKEOVER_SERVICES.get(esc.method.existing or "")
+        if service is None:
+            return []
+        out = []
+        for other in self._in_unit("roles", principal):
+            if other.id == principal.id or not any(e.kind == "service" and e.value.lower() == service
+                                                   for e in self.app.iam.trusted_by(other)):
+                continue
+            what = WORKLOADS[service][0]
+            out.append(Edge(node_id, self.role(other), EdgeKind.ESCALATE,
+                            f"{_title(principal)} may {acts} on the {what} that run with role {other.logical_id} "
+                            f"and act as it ({esc.method.id}){when}", 0.8 * factor, 0.0, evidence))
+        return out[:MAX_FANOUT]
 
     def _role_stores(self, node_id: str, role: IamPrincipal) -> None:
         unit = self.app.unit_of(role.id)

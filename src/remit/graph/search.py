@@ -162,8 +162,8 @@ def _footholds(builder: Builder, origin: str) -> tuple[list[tuple[float, Chain]]
             likelihood = first.likelihood * second.likelihood
             if second.impact > 0:
                 ends.append((likelihood * second.impact, (first, second)))
-            if second.kind is EdgeKind.TRIGGERS:
-                hold(likelihood, (first, second))
+            if second.kind in (EdgeKind.TRIGGERS, EdgeKind.ASSUME):
+                hold(likelihood, (first, second))  # code in a function, or a role's credentials
     return ends, holds
 
 
