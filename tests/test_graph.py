@@ -418,7 +418,7 @@ def test_footholds_name_their_evidence() -> None:
     """Leaked user credentials, role chains whose trust names the principal itself, federated and workload
     roles: each step says why, and points at the line that makes it possible."""
     paths = {line(p): p for p in scanned_paths("footholds")}
-    chain = paths["critical: attacker:leaked-credentials -> user:Builder -> role:DeployRole -> role:BreakGlass "
+    chain = paths["high: attacker:leaked-credentials -> user:Builder -> role:DeployRole -> role:BreakGlass "
                   "-> admin:account-admin"]
     assert [s.label for s in chain.steps[1:3]] == [
         "IAM user Builder has an access key: whoever holds them acts as the user",
@@ -432,13 +432,13 @@ def test_footholds_name_their_evidence() -> None:
         ("template.yaml", 15), ("template.yaml", 83), ("template.yaml", 100)]
     assert chain.steps[0].location is None  # the starting point
     assert chain.steps[-1].location is None  # the account's administrator
-    workload = paths["critical: attacker:workload -> role:WebServerRole -> secret:DbPassword"]
+    workload = paths["high: attacker:workload -> role:WebServerRole -> secret:DbPassword"]
     assert workload.steps[1].label == ("EC2 instances run with role WebServerRole (its trust policy names "
                                        "ec2.amazonaws.com)")
-    ssm = paths["high: attacker:leaked-credentials -> user:Operator -> role:WebServerRole -> secret:DbPassword"]
+    ssm = paths["medium: attacker:leaked-credentials -> user:Operator -> role:WebServerRole -> secret:DbPassword"]
     assert ssm.steps[2].label == ("user Operator may ssm:SendCommand on the EC2 instances that run with role "
                                   "WebServerRole and act as it (ssm-002)")
-    pinned = paths["high: attacker:federated-identity -> role:GithubPinned -> secret:DbPassword"]
+    pinned = paths["medium: attacker:federated-identity -> role:GithubPinned -> secret:DbPassword"]
     assert "(only " in pinned.steps[1].label
     # near misses: nothing worth having, a trust naming someone else, an explicit Deny on sts:AssumeRole
     reached = {s.resource for p in paths.values() for s in p.steps}
@@ -494,7 +494,7 @@ def test_every_foothold_gets_its_paths_beside_a_busy_one(tmp_path: Path) -> None
     hint = CodeHint(fn.id, HintKind.INJECTION, "code injection", 0.9, SinkKind.CODE, frozenset(),
                     SourceLocation("template.yaml", 1, 1))
     paths = [line(p) for p in analyze(result.application, [hint]).paths]
-    users = {f"critical: attacker:leaked-credentials -> user:User{i} -> role:Reader{i} -> secret:Secret{i}"
+    users = {f"high: attacker:leaked-credentials -> user:User{i} -> role:Reader{i} -> secret:Secret{i}"
              for i in range(30)}
     assert users <= set(paths)
     assert sum(1 for p in paths if "function:Busy" in p) == len(paths) - 30  # the busy one fills the rest

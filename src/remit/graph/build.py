@@ -107,6 +107,7 @@ WORKLOADS: Mapping[str, tuple[str, float]] = {
 # the workloads an existing-passrole method of the catalog takes over, by the kind of resource it names
 TAKEOVER_SERVICES: Mapping[str, str] = {"instance": "ec2.amazonaws.com", "task": "ecs-tasks.amazonaws.com"}
 LEAKED_KEY, NO_KEY_IN_APP = 1.0, 0.6  # a user with an access key or password made in the app; one without
+FEDERATED_PINNED = 0.15  # a federated trust pinned to one subject (a repository, a pool): that subject compromised
 
 
 def _named(edge: TrustEdge) -> Iterator[str]:
@@ -289,7 +290,7 @@ class Builder:
                 if edge.restricted and edge.value.lower() == COGNITO:
                     continue  # pinned to an identity pool: that pool's own steps say who gets the role
                 # an OIDC / SAML provider's users: anyone it signs in, unless the trust pins who (sub, aud...)
-                likelihood = 0.3 if edge.restricted else 1.0
+                likelihood = FEDERATED_PINNED if edge.restricted else 1.0
                 gap = web_identity_gap(edge.value, edge.statements[0].conditions)
                 pinned = f" (only {'; '.join(edge.restricted_by)})" if edge.restricted else f", {gap}" if gap else ""
                 self._edge(Edge(self.start(Start.FEDERATED), self.role(role), EdgeKind.ASSUME,

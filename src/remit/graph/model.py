@@ -55,7 +55,7 @@ class Start(StrEnum):
 
 
 _START_WEIGHT = {Start.INTERNET: 1.0, Start.OTHER_ACCOUNT: 0.9, Start.AUTHENTICATED: 0.8, Start.SUPPLY_CHAIN: 1.0,
-                 Start.INSIDER: 0.15, Start.LEAKED_CREDENTIALS: 0.4, Start.FEDERATED: 0.6, Start.WORKLOAD: 0.3}
+                 Start.INSIDER: 0.15, Start.LEAKED_CREDENTIALS: 0.2, Start.FEDERATED: 0.6, Start.WORKLOAD: 0.2}
 _START_TEXT = {
     Start.INTERNET: "anyone on the internet",
     Start.AUTHENTICATED: "any authenticated user of the app (Cognito, JWT, IAM or API-key callers)",

@@ -45,6 +45,7 @@ MAX_VISITS = 20_000  # nodes one search may settle (a bound for pathological gra
 # footholds: every function, user and role an attacker holds is searched, none crowds the others out
 SEARCH_BUDGET = 300_000
 MIN_FOOTHOLD_BUDGET = 500  # every foothold gets at least this many, however many there are
+FOOTHOLD_SHARE = MAX_PATHS // 4  # paths of one foothold listed before every other foothold's have been
 MIN_KEPT = 10  # paths kept per foothold at least (before duplicates and beginnings are dropped)
 MAX_HOPS = 12  # hops a path may take beyond its foothold: longer chains add nothing a reader can act on
 
@@ -252,7 +253,9 @@ def search(builder: Builder) -> list[Found]:
         held = (f.start, f.foothold or f.nodes[-1])
         rank_in_foothold[n] = seen_per_foothold.get(held, 0)
         seen_per_foothold[held] = rank_in_foothold[n] + 1
-    order = sorted(range(len(found)), key=lambda n: (_RANK[found[n].severity], rank_in_foothold[n], n))
+    # and no foothold takes more than a share of the list while others still have paths to show
+    order = sorted(range(len(found)), key=lambda n: (rank_in_foothold[n] >= FOOTHOLD_SHARE,
+                                                     _RANK[found[n].severity], rank_in_foothold[n], n))
     found = [found[n] for n in order]
     seen: set[tuple[str, ...]] = set()
     unique: list[Found] = []
