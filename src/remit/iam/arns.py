@@ -42,6 +42,7 @@ PSEUDO = {"AWS::AccountId": ACCOUNT, "AWS::Partition": "aws", "AWS::Region": REG
 UNNAMED = "\x01"  # prefix of the token standing for a name chosen at deployment
 OTHER = "\x03"  # a resource outside the model: matches nothing but itself
 UNSURE = "\x04"  # an unknown part in a strict pattern
+SPELLED = "\x02"  # brackets a deploy-time value spelled symbolically: the same expression is the same name
 
 #: entity type -> ARN form ({n}: the name); types whose ``Ref`` is the ARN
 _FORMS: tuple[tuple[type[Entity], str], ...] = (
@@ -63,10 +64,38 @@ _FORMS: tuple[tuple[type[Entity], str], ...] = (
 _REF_IS_ARN = (Topic, Secret, StateMachine)
 
 
+def _spelled(sym: Symbol) -> str | None:
+    """A deploy-time value written as its expression (``${AWS::StackName}``, a parameter): two names that spell
+    the same expression in one template are the same name, whatever the value turns out to be."""
+    if sym.kind is SymbolKind.PARAMETER or (sym.kind is SymbolKind.PSEUDO and sym.name not in PSEUDO):
+        return f"{SPELLED}{sym.kind.value}:{sym.name}{SPELLED}"
+    return None
+
+
+def _spelled_name(value: Value) -> str | None:
+    """A name built from literals, pseudo parameters and parameters (``!Sub "${AWS::StackName}-deployer"``),
+    spelled symbolically; None when it holds anything else."""
+    parts = value.parts if isinstance(value, Concat) else (value,)
+    out: list[str] = []
+    for part in parts:
+        if isinstance(part, str):
+            out.append(part)
+            continue
+        if not isinstance(part, Symbol):
+            return None
+        known = PSEUDO.get(part.name) if part.kind is SymbolKind.PSEUDO else None
+        spelled = known or _spelled(part)
+        if spelled is None:
+            return None
+        out.append(spelled)
+    return "".join(out) or None
+
+
 def entity_name(entity: Entity) -> str:
     value: Value | None = getattr(entity, "name", None)
-    literal = text(value) if value is not None and not isinstance(entity, (KmsKey, Api)) else None
-    return literal if literal else UNNAMED + entity.logical_id
+    if value is None or isinstance(entity, (KmsKey, Api)):
+        return UNNAMED + entity.logical_id
+    return text(value) or _spelled_name(value) or UNNAMED + entity.logical_id
 
 
 def entity_arn(entity: Entity) -> str:
@@ -96,11 +125,12 @@ Lookup = Callable[[str], Entity | None]  # logical id (in the statement's docume
 
 
 def _symbol(sym: Symbol, lookup: Lookup) -> str | None:
-    """The symbol written out; None when unknown."""
-    if sym.kind is SymbolKind.PSEUDO:
-        return PSEUDO.get(sym.name)
-    if sym.kind is SymbolKind.PARAMETER:
-        return None
+    """The symbol written out; None when unknown. A parameter or an unknown pseudo parameter is spelled as its
+    expression (:func:`_spelled`): in the strict pattern it matches the same expression only."""
+    if sym.kind is SymbolKind.PSEUDO and sym.name in PSEUDO:
+        return PSEUDO[sym.name]
+    if sym.kind in (SymbolKind.PSEUDO, SymbolKind.PARAMETER):
+        return _spelled(sym)
     entity = lookup(sym.name)
     if entity is None:
         return OTHER + sym.name
@@ -123,7 +153,9 @@ def patterns(value: Value, lookup: Lookup) -> tuple[str, str] | None:
         return value, value
     if isinstance(value, Symbol):
         written = _symbol(value, lookup)
-        return (UNSURE, "*") if written is None else (written, written)
+        if written is None:
+            return UNSURE, "*"
+        return written, "*" if written.startswith(SPELLED) else written
     if isinstance(value, Concat):
         strict: list[str] = []
         loose: list[str] = []
@@ -134,7 +166,7 @@ def patterns(value: Value, lookup: Lookup) -> tuple[str, str] | None:
             elif isinstance(part, Symbol):
                 written = _symbol(part, lookup)
                 strict.append(UNSURE if written is None else written)
-                loose.append("*" if written is None else written)
+                loose.append("*" if written is None or written.startswith(SPELLED) else written)
             else:
                 strict.append(UNSURE)
                 loose.append("*")

@@ -145,7 +145,7 @@ class IamEngine:
             return Tri.TRUE
         if strict != loose and any(wildcard_match(loose, t) for t in targets):
             return Tri.UNKNOWN
-        if any(arns.UNSURE in t and _may_overlap(loose, t) for t in targets):
+        if any((arns.UNSURE in t or arns.SPELLED in t) and _may_overlap(loose, t) for t in targets):
             return Tri.UNKNOWN  # the request's resource is partly unknown (a parameter): it may be this one
         return Tri.FALSE
 
@@ -326,11 +326,16 @@ def _context(principal: IamPrincipal) -> RequestContext:
 
 
 def _may_overlap(pattern: str, target: str) -> bool:
-    """Whether a pattern may match a target whose unknown part (``UNSURE``) could be anything: their known
-    beginnings agree."""
-    head = target.split(arns.UNSURE, 1)[0].lower()
+    """Whether a pattern may match a target whose unknown parts (``UNSURE``, a spelled deploy-time value) could
+    be anything: their known beginnings agree, and so do their known ends."""
+    unknown = f"[{arns.UNSURE}{arns.SPELLED}]"
+    head = re.split(unknown, target, maxsplit=1)[0].lower()
     known = re.split(r"[*?]", pattern, maxsplit=1)[0].lower()
-    return known.startswith(head) or head.startswith(known)
+    if not (known.startswith(head) or head.startswith(known)):
+        return False
+    tail = re.split(unknown, target)[-1].lower()
+    known_end = re.split(r"[*?]", pattern)[-1].lower()
+    return known_end.endswith(tail) or tail.endswith(known_end)
 
 
 def _is_account(value: Value, lookup: arns.Lookup) -> bool:
