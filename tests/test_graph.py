@@ -261,10 +261,12 @@ def test_dependency_facts_become_edges() -> None:
            "-> secret:PaymentProviderSecret" in paths
 
 
-def test_findings_never_change_the_paths() -> None:
+def test_findings_never_change_the_paths(tmp_path: Path) -> None:
     """Severity overrides, --ignore and suppressions change findings, not which attack paths exist."""
-    def paths(options: ScanOptions) -> list[str]:
-        return [line(p) for p in scan([EXAMPLE], options).attack_paths]
+    import shutil  # noqa: PLC0415
+
+    def paths(options: ScanOptions, where: Path = EXAMPLE) -> list[str]:
+        return [line(p) for p in scan([where], options).attack_paths]
 
     base = ScanOptions(strict=True, advisories=(EXAMPLE / "advisories",))
     expected = paths(base)
@@ -275,6 +277,17 @@ def test_findings_never_change_the_paths() -> None:
                                                                "RMT-DEP-001": Severity.LOW})
     assert paths(ignored) == expected
     assert paths(overridden) == expected
+    suppressed = tmp_path / "orders-app"  # every finding suppressed in the template's metadata
+    shutil.copytree(EXAMPLE, suppressed)
+    template = suppressed / "template.yaml"
+    template.write_text(template.read_text().replace(
+        "Transform: AWS::Serverless-2016-10-31\n",
+        "Transform: AWS::Serverless-2016-10-31\nMetadata:\n  remit:\n    ignore:\n      - id: '*'\n"
+        "        reason: every finding accepted\n", 1))
+    result = scan([suppressed], base)
+    assert result.findings
+    assert all(f.suppressed for f in result.findings)
+    assert paths(base, suppressed) == expected
 
 
 def _steps(name: str) -> list[list[str]]:

@@ -106,6 +106,7 @@ WORKLOADS: Mapping[str, tuple[str, float]] = {
 }
 # the workloads an existing-passrole method of the catalog takes over, by the kind of resource it names
 TAKEOVER_SERVICES: Mapping[str, str] = {"instance": "ec2.amazonaws.com", "task": "ecs-tasks.amazonaws.com"}
+BROAD, BROAD_IMPACT = 100, 6.0  # a principal holding this many actions on "*" is a prize in itself
 LEAKED_KEY, NO_KEY_IN_APP = 1.0, 0.6  # a user with an access key or password made in the app; one without
 FEDERATED_PINNED = 0.15  # a federated trust pinned to one subject (a repository, a pool): that subject compromised
 
@@ -188,6 +189,7 @@ class Builder:
         self._ranked: dict[str, list[Function]] = {}
         self._trust_index: dict[str, dict[str, list[tuple[Role, TrustEdge]]]] = {}  # unit -> key -> roles
         self._principal_keys: dict[str, set[str]] = {}  # unit -> keys of its users and roles
+        self._worth: dict[str, float] = {}
         self._located: dict[NodePath, SourceLocation] = {}
         self._evidence: dict[tuple[str, tuple[int, ...]], tuple[Evidence, ...]] = {}
         self._hinted: dict[str, list[Function]] = {}  # per unit: functions with code hints, worth most first
@@ -602,6 +604,21 @@ class Builder:
             elif node_id.startswith(("role:", "user:")):
                 self._expand_principal(node_id)
         return self.out.get(node_id, ())
+
+    def worth(self, node_id: str) -> float:
+        """What holding a role or user is worth in itself when nothing the app models lies beyond it: broad
+        powers on every resource (``BROAD`` actions or more, unconditionally on ``*``) — the account's other
+        resources are the prize. 0 for anything else (its worth is what it leads to)."""
+        found = self._worth.get(node_id)
+        if found is None:
+            found = 0.0
+            if node_id.startswith(("role:", "user:")):
+                doc, _, logical = node_id.split(":", 1)[1].rpartition("#")
+                principal = self.app.entity(ResourceId(doc, logical))
+                if isinstance(principal, (Role, User)) and self.access.power(principal) >= BROAD:
+                    found = BROAD_IMPACT
+            self._worth[node_id] = found
+        return found
 
     def _fn_by_node(self, node_id: str) -> Function | None:
         doc, _, logical = node_id[3:].rpartition("#")

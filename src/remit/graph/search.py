@@ -51,7 +51,7 @@ MAX_HOPS = 12  # hops a path may take beyond its foothold: longer chains add not
 
 _VERB = {EdgeKind.READ: "can read", EdgeKind.WRITE: "can change", EdgeKind.INJECTS: "can read",
          EdgeKind.UPDATE_CODE: "can take over", EdgeKind.ESCALATE: "can become", EdgeKind.PASS_ROLE: "can become",
-         EdgeKind.ASSUME: "can become"}
+         EdgeKind.ASSUME: "can use"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,14 +61,19 @@ class Found:
     score: float
     foothold: str = ""  # the node the search went on from (a function, user or role); "" for one- or two-hop ends
     alternatives: int = 0  # other positions the same foothold reaches the same target from
+    worth: float = 0.0  # what the last position is worth when its edge carries no impact (a broad role)
 
     @property
     def nodes(self) -> tuple[str, ...]:
         return (self.edges[0].source, *(e.target for e in self.edges))
 
     @property
+    def impact(self) -> float:
+        return self.edges[-1].impact or self.worth
+
+    @property
     def severity(self) -> Severity:
-        impact = self.edges[-1].impact
+        impact = self.impact
         return severity_of(self.score / impact if impact > 0 else 0.0, impact)
 
 
@@ -117,9 +122,10 @@ def _dijkstra(builder: Builder, origin: str, reach0: float, prefix: Chain, budge
             moves += 1
             if edge.likelihood <= 0 or edge.target in before or edge.target == origin:
                 continue
-            if edge.impact > 0 and not _on_path(via, node, edge.target):
+            impact = edge.impact or builder.worth(edge.target)
+            if impact > 0 and not _on_path(via, node, edge.target):
                 sources.setdefault(edge.target, set()).add(node)
-                score = reach * edge.likelihood * edge.impact
+                score = reach * edge.likelihood * impact
                 tie = f"{node}>{edge.label}"
                 current = endings.get(edge.target)
                 if current is None or (-score, tie) < (-current[0], current[1]):
@@ -183,6 +189,7 @@ def _search(builder: Builder, start: Start) -> list[Found]:
         reached = _dijkstra(builder, fn, start.weight * likelihood, prefix, budget, keep)
         to_admin = any(edges[-1].target == "admin" for _, edges, _ in reached)
         for score, edges, alternatives in reached:
+            worth = 0.0 if edges[-1].impact else builder.worth(edges[-1].target)
             # a role on the way that already makes the attacker administrator says it all: a role that *is*
             # administrator (everything it reaches is implied), or one that can become it, past the foothold's
             # own role (what that role reaches directly, without escalating, is kept)
@@ -190,7 +197,7 @@ def _search(builder: Builder, start: Start) -> list[Found]:
                 hops = [_admin_hop(builder, e.source) for e in edges[len(prefix):]]
                 if max(hops) >= 1.0 or (len(edges) > len(prefix) + 2 and max(hops) > 0):
                     continue
-            found.append(Found(start, edges, score, fn, alternatives))
+            found.append(Found(start, edges, score, fn, alternatives, worth))
     return found
 
 
@@ -283,7 +290,8 @@ def to_attack_path(builder: Builder, found: Found) -> AttackPath:
     via = functions or principals  # the functions it runs code in; else the users and roles it acts as
     through = f" through {', '.join(dict.fromkeys(via))}" if via else ""
     what = jewel.label if jewel.kind is not NodeKind.FUNCTION else f"function {jewel.resource}"
-    summary = f"{found.start.description.split(' (')[0]} {_VERB.get(last.kind, 'can reach')} {what}{through}"
+    verb = "can use" if jewel.kind in (NodeKind.ROLE, NodeKind.USER) else _VERB.get(last.kind, "can reach")
+    summary = f"{found.start.description.split(' (')[0]} {verb} {what}{through}"
     digest = hashlib.sha256("\x1f".join(found.nodes).encode("utf-8")).hexdigest()[:12]
     return AttackPath(f"AP-{digest}", found.severity, summary, tuple(steps), round(found.score, 2),
                       alternatives=found.alternatives)
