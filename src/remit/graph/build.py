@@ -104,8 +104,11 @@ WORKLOADS: Mapping[str, tuple[str, float]] = {
     # a state machine runs no code of the attacker's: its input only steers the SDK integrations it defines
     "states.amazonaws.com": ("Step Functions state machines", 0.3),
 }
+# what runs with a role a catalog method takes over, when no workload foothold starts there (stacks do not)
+_TAKEN_OVER = {"cloudformation.amazonaws.com": "CloudFormation stacks"}
 # the workloads an existing-passrole method of the catalog takes over, by the kind of resource it names
-TAKEOVER_SERVICES: Mapping[str, str] = {"instance": "ec2.amazonaws.com", "task": "ecs-tasks.amazonaws.com"}
+TAKEOVER_SERVICES: Mapping[str, str] = {"instance": "ec2.amazonaws.com", "task": "ecs-tasks.amazonaws.com",
+                                         "stack": "cloudformation.amazonaws.com"}
 BROAD, BROAD_IMPACT = 100, 6.0  # a principal holding this many actions on "*" is a prize in itself
 LEAKED_KEY, NO_KEY_IN_APP = 1.0, 0.6  # a user with an access key or password made in the app; one without
 FEDERATED_PINNED = 0.15  # a federated trust pinned to one subject (a repository, a pool): that subject compromised
@@ -763,7 +766,7 @@ class Builder:
             if other.id == principal.id or not any(e.kind == "service" and e.value.lower() == service
                                                    for e in self.app.iam.trusted_by(other)):
                 continue
-            what = WORKLOADS[service][0]
+            what = WORKLOADS[service][0] if service in WORKLOADS else _TAKEN_OVER[service]
             out.append(Edge(node_id, self.role(other), EdgeKind.ESCALATE,
                             f"{_title(principal)} may {acts} on the {what} that run with role {other.logical_id} "
                             f"and act as it ({esc.method.id}){when}", 0.8 * factor, 0.0, evidence))
