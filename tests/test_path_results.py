@@ -95,3 +95,10 @@ def test_text_and_markdown_show_paths_before_findings() -> None:
     assert markdown.index("**Attack paths (10)**") < markdown.index("| Severity | Rule |")
     assert f"| 🟨 medium | another AWS account can read bucket Ledger through role PartnerRole | attacker " \
            f"other-account → role PartnerRole → data Ledger | `{PARTNER}` |" in markdown
+
+
+def test_a_clean_app_says_no_path_was_found(tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text('AWSTemplateFormatVersion: "2010-09-09"\nResources:\n'
+                                            "  Quiet:\n    Type: AWS::SQS::Queue\n")
+    text = render(scan([tmp_path], ScanOptions()), Format.TEXT)
+    assert "\nAttack paths: none found\n" in text

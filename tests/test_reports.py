@@ -119,3 +119,18 @@ def test_golden_dir_has_no_stray_files() -> None:
 def test_paths_are_relative(tmp_path: Path) -> None:
     data = json.loads(render(example(), Format.JSON))
     assert all(not f["location"]["path"].startswith("/") for f in data["findings"])
+
+
+def test_markdown_fits_a_pull_request_comment() -> None:
+    """GitHub refuses comments over 65,536 characters: a huge report is cut with a count and a pointer."""
+    import dataclasses  # noqa: PLC0415
+
+    result = example()
+    first = next(f for f in result.findings if not f.suppressed)
+    many = tuple(dataclasses.replace(first, resource=f"Function{i:04d}", fingerprint=f"{i:032x}",
+                                     message=first.message + " " + "x" * 200) for i in range(2_000))
+    text = render(dataclasses.replace(result, findings=many), Format.MARKDOWN)
+    assert len(text) < 65_000
+    shown = sum(1 for line in text.splitlines() if line.startswith("| ") and "`RMT-" in line)
+    assert 0 < shown < 2_000
+    assert f"{2_000 - shown} more findings not shown here" in text

@@ -45,32 +45,62 @@ def _paths(result: ScanResult) -> list[str]:
     return lines
 
 
-def render(result: ScanResult) -> str:
-    active = result.active
-    lines = [f"### remit: {result.headline()}", ""]
-    lines += _paths(result)
-    if active:
-        lines += ["| Severity | Rule | Resource | Location | Finding |", "|---|---|---|---|---|"]
-        lines += [_row(f) for f in active]
-        lines.append("")
-    else:
-        lines += ["No unsuppressed findings.", ""]
-    by_resp = result.counts("responsibility")
-    if by_resp:
-        lines.append("By responsibility: " + ", ".join(f"{k} {v}" for k, v in sorted(by_resp.items())))
-        lines.append("")
-    suppressed = [f for f in result.findings if f.suppressed]
-    if suppressed:
-        lines += [f"<details><summary>{len(suppressed)} suppressed</summary>", "",
-                  "| Rule | Resource | Location | Reason |", "|---|---|---|---|"]
-        for f in suppressed:
-            assert f.suppression is not None
-            lines.append(f"| `{f.rule_id}` | {cell(f.resource)} | `{cell(str(f.location))}` | "
-                         f"{cell(f.suppression.reason)} |")
-        lines += ["", "</details>", ""]
+LIMIT = 60_000  # characters: GitHub refuses comments over 65,536; the rest of the report says where the rest is
+
+
+def _blind_spots(result: ScanResult) -> list[str]:
+    """What the scan could not check, said where a reviewer looks first."""
+    out = []
+    app = result.application
+    if app is not None and any(d.packages for d in app.deps.functions.values()) \
+            and app.deps.source.kind.value == "none":
+        out.append("⚠️ Dependencies were not checked against known vulnerabilities (no advisories: run "
+                   "`remit advisories update`, or scan with `--advisories` or `--online`).")
     errors = [d for d in result.diagnostics if d.level.value == "error"]
     if errors:
-        lines.append(f"{len(errors)} input{'s' if len(errors) != 1 else ''} could not be fully analysed; "
-                     "run `remit scan` locally for the diagnostics.")
-        lines.append("")
-    return "\n".join(lines)
+        out.append(f"⚠️ {len(errors)} input{'s' if len(errors) != 1 else ''} could not be fully analysed; "
+                   "run `remit scan` locally for the diagnostics.")
+    return [*out, ""] if out else []
+
+
+def render(result: ScanResult) -> str:
+    """The report, cut to :data:`LIMIT` characters with a count of what was left out."""
+    active = result.active
+    head = [f"### remit: {result.headline()}", "", *_blind_spots(result), *_paths(result)]
+    used = sum(len(line) + 1 for line in head)
+    body: list[str] = []
+    left_out = 0
+    if active:
+        body += ["| Severity | Rule | Resource | Location | Finding |", "|---|---|---|---|---|"]
+        used += sum(len(line) + 1 for line in body)
+        for f in active:
+            row = _row(f)
+            if used + len(row) + 1 > LIMIT:
+                left_out += 1
+                continue
+            body.append(row)
+            used += len(row) + 1
+        body.append("")
+        if left_out:
+            body += [f"{left_out} more finding{'s' if left_out != 1 else ''} not shown here (a pull-request comment "
+                     "holds 65,536 characters): the full report is `remit scan --format json`, `sarif` or `html`.",
+                     ""]
+    else:
+        body += ["No unsuppressed findings.", ""]
+    by_resp = result.counts("responsibility")
+    if by_resp:
+        body += ["By responsibility: " + ", ".join(f"{k} {v}" for k, v in sorted(by_resp.items())), ""]
+    suppressed = [f for f in result.findings if f.suppressed]
+    if suppressed:
+        rows = []
+        for f in suppressed:
+            assert f.suppression is not None
+            rows.append(f"| `{f.rule_id}` | {cell(f.resource)} | `{cell(str(f.location))}` | "
+                        f"{cell(f.suppression.reason)} |")
+        block = [f"<details><summary>{len(suppressed)} suppressed</summary>", "",
+                 "| Rule | Resource | Location | Reason |", "|---|---|---|---|", *rows, "", "</details>", ""]
+        if used + sum(len(line) + 1 for line in block) <= LIMIT:
+            body += block
+        else:
+            body += [f"{len(suppressed)} suppressed (listed in the full report).", ""]
+    return "\n".join([*head, *body])

@@ -125,7 +125,8 @@ def _paths(result: ScanResult, style: _Style) -> list[str]:
     """The best attack paths as trees: the starting point, then each hop indented under the one before."""
     paths = result.active_paths
     if not paths:
-        return []
+        hidden = len(result.attack_paths)
+        return [style.bold("Attack paths: none found") + (f" ({hidden} suppressed)" if hidden else ""), ""]
     shown = paths[:TOP_PATHS]
     more = f", top {len(shown)} shown; all in --format json / html" if len(paths) > len(shown) else ""
     out = [style.bold(f"Attack paths ({len(paths)}{more})")]
