@@ -15,6 +15,7 @@ import pytest
 from sarif_kit import validation_errors
 
 from remit.api import ScanResult, scan
+from remit.deps.facts import AdvisorySource, SourceKind
 from remit.options import ScanOptions
 from remit.report import Format, render
 from remit.report.markdown import cell
@@ -134,3 +135,18 @@ def test_markdown_fits_a_pull_request_comment() -> None:
     shown = sum(1 for line in text.splitlines() if line.startswith("| ") and "`RMT-" in line)
     assert 0 < shown < 2_000
     assert f"{2_000 - shown} more findings not shown here" in text
+
+
+def test_the_text_report_opens_with_its_headline() -> None:
+    """The first screen holds the counts, the attack paths and the threshold, and what was not checked."""
+    import dataclasses  # noqa: PLC0415
+
+    result = example()
+    first = render(result, Format.TEXT).splitlines()[:3]
+    assert first[1].startswith(f"{len(result.active)} findings (")
+    assert f"{len(result.active_paths)} attack paths (" in first[1]
+    assert first[2].startswith(f"fail-on {result.fail_on.value if result.fail_on else 'none'}: ")
+    assert result.application is not None
+    unchecked = dataclasses.replace(result, application=dataclasses.replace(
+        result.application, deps=dataclasses.replace(result.application.deps, source=AdvisorySource(SourceKind.NONE))))
+    assert render(unchecked, Format.TEXT).splitlines()[3].startswith("not checked: dependencies against known")

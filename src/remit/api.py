@@ -89,6 +89,18 @@ class ScanResult:
         return tuple(p for p in self.active_paths if p.severity.rank >= threshold)
 
     @property
+    def advisories_unchecked(self) -> bool:
+        """Functions ship dependencies, and no advisory source was available to check them against."""
+        app = self.application
+        return app is not None and app.deps.source.kind.value == "none" \
+            and any(d.packages for d in app.deps.functions.values())
+
+    @property
+    def inputs_not_analysed(self) -> int:
+        """Inputs that could not be fully analysed (error diagnostics)."""
+        return sum(1 for d in self.diagnostics if d.level is Level.ERROR)
+
+    @property
     def fails(self) -> bool:
         """Whether the scan fails its ``fail_on`` threshold (findings or attack paths)."""
         return bool(self.failing or self.failing_paths)

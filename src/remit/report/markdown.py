@@ -51,14 +51,12 @@ LIMIT = 60_000  # characters: GitHub refuses comments over 65,536; the rest of t
 def _blind_spots(result: ScanResult) -> list[str]:
     """What the scan could not check, said where a reviewer looks first."""
     out = []
-    app = result.application
-    if app is not None and any(d.packages for d in app.deps.functions.values()) \
-            and app.deps.source.kind.value == "none":
+    if result.advisories_unchecked:
         out.append("⚠️ Dependencies were not checked against known vulnerabilities (no advisories: run "
                    "`remit advisories update`, or scan with `--advisories` or `--online`).")
-    errors = [d for d in result.diagnostics if d.level.value == "error"]
+    errors = result.inputs_not_analysed
     if errors:
-        out.append(f"⚠️ {len(errors)} input{'s' if len(errors) != 1 else ''} could not be fully analysed; "
+        out.append(f"⚠️ {errors} input{'s' if errors != 1 else ''} could not be fully analysed; "
                    "run `remit scan` locally for the diagnostics.")
     return [*out, ""] if out else []
 

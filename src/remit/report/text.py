@@ -58,6 +58,7 @@ def render(result: ScanResult, *, color: bool = False) -> str:
     docs = len(result.documents)
     out.append(style.bold(f"remit {result.tool_version}") +
                f" · {docs} template{'s' if docs != 1 else ''} · {len(result.rules)} rules")
+    out.extend(_headline(result, style))  # one screen: counts, the worst paths, what was not checked
     out.append("")
     out.extend(_paths(result, style))  # first things first: how an attacker gets what is worth having
     groups: dict[tuple[str, str], list[Finding]] = defaultdict(list)
@@ -99,6 +100,36 @@ def render(result: ScanResult, *, color: bool = False) -> str:
 
 
 TOP_PATHS = 5
+
+
+def _headline(result: ScanResult, style: _Style) -> list[str]:
+    """The first screen: what was found, the attack paths worst first, what the threshold says, and what the
+    scan could not check (never a silent clean)."""
+    paths = result.active_paths
+    by_severity = [f"{n} {s.value}" for s in Severity
+                   if (n := sum(1 for p in paths if p.severity is s))]
+    suppressed = len(result.findings) - len(result.active) + len(result.attack_paths) - len(paths)
+    lines = [style.bold(result.headline()) + " · " + style.bold(
+        f"{len(paths)} attack path{'s' if len(paths) != 1 else ''}")
+        + (f" ({', '.join(by_severity)})" if by_severity else "")
+        + (f" · {suppressed} suppressed" if suppressed else "")]
+    threshold = result.fail_on.value if result.fail_on else "none"
+    lines.append(f"fail-on {threshold}: {len(result.failing)} findings and {len(result.failing_paths)} attack "
+                 f"paths at or above it")
+    for blind in _blind_spots(result):
+        lines.append(style.bold("not checked: ") + blind)
+    return lines
+
+
+def _blind_spots(result: ScanResult) -> list[str]:
+    out = []
+    if result.advisories_unchecked:
+        out.append("dependencies against known vulnerabilities (no advisories: `remit advisories update`, "
+                   "--advisories or --online)")
+    errors = result.inputs_not_analysed
+    if errors:
+        out.append(f"{errors} input{'s' if errors != 1 else ''} could not be fully analysed (see Diagnostics)")
+    return out
 
 
 def _blast(result: ScanResult, style: _Style) -> list[str]:
