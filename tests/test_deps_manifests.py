@@ -9,7 +9,7 @@ from remit.deps.manifests import merge, npm_origin, npm_pin, pep440_pin, read_di
 from remit.deps.signs import one_step, typosquat_of
 from remit.source import SourceLocation
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, ROOT
 
 DEPS = FIXTURES / "deps"
 
@@ -140,3 +140,21 @@ def test_typosquat_steps() -> None:
     assert typosquat_of(Ecosystem.PYPI, "requests") is None
     assert typosquat_of(Ecosystem.PYPI, "sux") is None  # short names are not judged
     assert typosquat_of(Ecosystem.NPM, "lodahs") == ("lodash", "swap")
+
+
+def test_a_manifest_shared_by_functions_is_one_finding_per_fact() -> None:
+    """Two functions ship src/reports/: each advisory and sign in its requirements.txt is one finding naming
+    both, with a fingerprint of the fact alone (it stays when the list of functions changes)."""
+    from remit.api import scan  # noqa: PLC0415
+    from remit.options import ScanOptions  # noqa: PLC0415
+
+    example = ROOT / "examples" / "orders-app"
+    result = scan([example], ScanOptions(advisories=(example / "advisories",)))
+    shared = [f for f in result.findings if f.location.path == "src/reports/requirements.txt"]
+    assert shared
+    for f in shared:
+        assert f.message.endswith("Affects 2 functions: FulfilmentFunction, ReportsFunction."), f.message
+        assert dict(f.details)["affects"] == "FulfilmentFunction,ReportsFunction"
+    facts = [(f.rule_id, f.location.line, dict(f.details).get("advisory") or dict(f.details).get("sign"))
+             for f in shared]
+    assert len(facts) == len(set(facts))  # each fact once, not once per function

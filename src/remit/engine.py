@@ -162,6 +162,7 @@ def run(
     overrides = severity_overrides or {}
     suppressions = _Suppressions(app)
     findings: dict[str, Finding] = {}
+    shared: dict[tuple[str, str, Severity, bool], list[tuple[Finding, Hit]]] = {}
     diags: list[Diagnostic] = []
     for done, rule in enumerate(rules, 1):
         subjects: Iterable[Any] = (app,) if rule.scope is None else SCOPES[rule.scope](app)
@@ -177,11 +178,37 @@ def run(
                 continue
             for hit in hits:
                 finding = _finding(app, rule, hit, overrides, suppressions, baseline)
-                findings.setdefault(finding.fingerprint, finding)
+                if hit.shared:
+                    fact = (rule.id, hit.shared, finding.severity, finding.suppressed)
+                    shared.setdefault(fact, []).append((finding, hit))
+                else:
+                    findings.setdefault(finding.fingerprint, finding)
         if on_rule is not None:
             on_rule(done)
+    for (rule_id, shared_key, _, _), group in shared.items():
+        merged = _one_per_fact(rule_id, shared_key, group)
+        findings.setdefault(merged.fingerprint, merged)
     ordered = tuple(sorted(findings.values(), key=Finding.sort_key))
     return ordered, (*suppressions.diagnostics, *diags)
+
+
+_FUNCTION_TYPES = frozenset({"AWS::Lambda::Function", "AWS::Serverless::Function"})
+
+
+def _one_per_fact(rule_id: str, key: str, group: list[tuple[Finding, Hit]]) -> Finding:
+    """One finding for a fact several resources share: the first resource's finding, naming every resource it
+    affects, with a fingerprint of the fact alone (it stays when the list of resources changes)."""
+    group = sorted(group, key=lambda fh: fh[0].resource)
+    first, hit = group[0]
+    names = list(dict.fromkeys(f.resource for f, _ in group))
+    if len(names) == 1:
+        message = f"{first.message} ({hit.resource.display})."
+    else:
+        noun = "functions" if all(h.resource.type in _FUNCTION_TYPES for _, h in group) else "resources"
+        said = first.message if first.message.endswith(".") else first.message + "."
+        message = f"{said} Affects {len(names)} {noun}: {', '.join(names)}."
+    return dataclasses.replace(first, message=message, fingerprint=fingerprint(rule_id, "", key, ""),
+                               details=(*first.details, ("affects", ",".join(names))))
 
 
 def _finding(app: Application, rule: Rule, hit: Hit, overrides: Mapping[str, Severity],

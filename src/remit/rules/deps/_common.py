@@ -37,8 +37,9 @@ def match_hits(fn: Function, app: Application, *, malicious: bool) -> Iterator[H
                    ("advisory", a.id), ("aliases", ",".join(a.aliases)), ("severity", a.severity),
                    ("fixed", m.fix or ""), ("reachable", m.reach.value), ("direct", str(p.direct).lower()),
                    ("manifest", str(p.manifest)))
-        yield Hit(fn.node, f"{message} ({fn.display}).", fn.resource, evidence=f"{p.key}|{p.version}|{a.id}",
-                  severity=severity, at=p.manifest, details=details)
+        yield Hit(fn.node, message, fn.resource, evidence=f"{p.key}|{p.version}|{a.id}",
+                  severity=severity, at=p.manifest, details=details,
+                  shared=f"{p.manifest.path}:{p.manifest.line}|{p.key}|{p.version}|{a.id}")
 
 
 def sign_hits(fn: Function, app: Application, kind: SignKind) -> Iterator[Hit]:
@@ -47,5 +48,6 @@ def sign_hits(fn: Function, app: Application, kind: SignKind) -> Iterator[Hit]:
         return
     for sign in deps.signs:
         if sign.kind is kind:
-            yield Hit(fn.node, f"{sign.message} ({fn.display}).", fn.resource, evidence=sign.evidence,
-                      at=sign.location, details=(("sign", sign.kind.value), ("package", sign.package)))
+            yield Hit(fn.node, sign.message, fn.resource, evidence=sign.evidence,
+                      at=sign.location, details=(("sign", sign.kind.value), ("package", sign.package)),
+                      shared=f"{sign.location.path}:{sign.location.line}|{sign.kind.value}|{sign.evidence}")
