@@ -460,6 +460,8 @@ class FunctionAnalyzer:
             key = literal(node.slice)
             if isinstance(node.slice, ast.Slice):
                 return base
+            if _last_path_segment(node):
+                return clear(derived(base), (SinkKind.PATH.value,))  # x.split("/")[-1]: a name, no directory
             return self.subscript(base, key if key is not None else "*", node, node)
         if isinstance(node, ast.Attribute):
             base = self.expr(node.value)
@@ -852,6 +854,20 @@ class FunctionAnalyzer:
             if name is not None and name.lower() == "content-type" and text is not None and "html" in text.lower():
                 return True
         return False
+
+
+def _last_path_segment(node: ast.Subscript) -> bool:
+    """``value.split("/")[-1]`` / ``value.rsplit("/", 1)[-1]``: the last segment of a path holds no separator, like
+    ``os.path.basename``, so it cannot climb out of a directory."""
+    call = node.value
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+            and call.func.attr in ("split", "rsplit") and call.args):
+        return False
+    separator = literal(call.args[0])
+    index = node.slice
+    negative_one = isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub) \
+        and isinstance(index.operand, ast.Constant) and index.operand.value == 1
+    return separator in ("/", "\\") and negative_one
 
 
 def _kw(node: ast.Call, name: str) -> ast.expr | None:
