@@ -1044,6 +1044,9 @@ class FunctionAnalyzer:
         base_qual = qual.removeprefix("new ")
         if base_qual in cat.SANITIZERS:
             return clear(derived(union(*args, receiver)), cat.SANITIZERS[base_qual])
+        if method == "pop" and not arg_nodes and func is not None and _splits_on_separator(
+                mod, unwrap(func.child_by_field_name("object"))):
+            return clear(derived(receiver), (SinkKind.PATH.value,))  # key.split("/").pop(): a name, no directory
         if func is not None and not new:
             nested = self.nested(func)
             if nested is not None:
@@ -1319,3 +1322,17 @@ def _root_name(mod: JsModule, node: Node | None) -> str:
     while node is not None and node.type == "member_expression":
         node = unwrap(node.child_by_field_name("object"))
     return mod.text(node) if node is not None and node.type == "identifier" else ""
+
+
+def _splits_on_separator(mod: JsModule, node: Node | None) -> bool:
+    """``value.split("/")``: what ``.pop()`` takes from it is the last path segment, like ``path.basename``."""
+    if node is None or node.type != "call_expression":
+        return False
+    func = unwrap(node.child_by_field_name("function"))
+    if func is None or func.type != "member_expression":
+        return False
+    prop = func.child_by_field_name("property")
+    args = node.child_by_field_name("arguments")
+    first = args.named_children[0] if args is not None and args.named_children else None
+    return prop is not None and mod.text(prop) == "split" and first is not None \
+        and string_value(first) in ("/", "\\")
