@@ -11,7 +11,7 @@ import pytest
 
 from remit.cli import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, main
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, ROOT
 
 APP = FIXTURES / "cli" / "app"
 EMPTY = FIXTURES / "cli" / "empty"
@@ -160,3 +160,20 @@ def test_text_output_has_no_colour_when_not_a_terminal(capsys: pytest.CaptureFix
     assert "Summary:" in out
     _, out, _ = run(capsys, "scan", str(APP), *ONLY_URL, "--no-config", "--color", "always")
     assert "\x1b[" in out
+
+
+def test_min_severity_compact_and_quiet_trim_the_report_not_the_exit_code(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    example = ROOT / "examples" / "orders-app"
+    code, out, _ = run(capsys, "scan", str(example), "--min-severity", "critical", "--compact")
+    assert code == EXIT_FINDINGS  # the medium and low findings still fail at the default --fail-on low
+    lines = out.splitlines()
+    assert lines[3].endswith("findings and attack paths below --min-severity are not shown")
+    body = [ln for ln in lines[5:] if ln.strip()]
+    assert body
+    assert all(ln.startswith("CRITICAL ") for ln in body)
+    assert any(ln.startswith("CRITICAL template.yaml:") and "  RMT-" in ln for ln in body)
+    code, out, _ = run(capsys, "scan", str(example), "-q")
+    assert code == EXIT_FINDINGS
+    assert len(out.splitlines()) == 3  # the tool line, the counts, the threshold
+    assert out.splitlines()[2].startswith("fail-on low: ")

@@ -56,6 +56,17 @@ class ScanResult:
     # the scanned root relative to the source root (the repository's top, or --source-root), POSIX, "" when they
     # are the same directory: SARIF and JUnit paths are relative to the repository, the other reports' to the root
     source_prefix: str = ""
+    # findings and attack paths left out of the report by a minimum severity (`--min-severity`): the report is
+    # shorter, the exit code is still decided on everything
+    not_shown: int = 0
+
+    def at_least(self, severity: Severity) -> ScanResult:
+        """The result as a report shows it with ``--min-severity``: findings and attack paths below ``severity``
+        left out and counted in ``not_shown``; ``fail_on`` still sees them through the caller's own result."""
+        findings = tuple(f for f in self.findings if f.severity.rank >= severity.rank)
+        paths = tuple(p for p in self.attack_paths if p.severity.rank >= severity.rank)
+        dropped = len(self.findings) - len(findings) + len(self.attack_paths) - len(paths)
+        return dataclasses.replace(self, findings=findings, attack_paths=paths, not_shown=self.not_shown + dropped)
 
     def source_path(self, path: str) -> str:
         """A path relative to the scanned root (as findings and diagnostics carry them), relative to the source

@@ -141,6 +141,13 @@ def build_parser() -> argparse.ArgumentParser:
                       help="audit mode: apply no suppression (Metadata, baseline file, --baseline-ref); findings "
                            "they would hide are reported as active, saying what suppressed them and why, and "
                            "count towards --fail-on")
+    scan.add_argument("--min-severity", choices=FAIL_ON[:-1], metavar="SEVERITY",
+                      help="leave findings and attack paths below SEVERITY out of the report (they still count for "
+                           "--fail-on; the headline says how many are not shown)")
+    scan.add_argument("--compact", action="store_true",
+                      help="text report: one line a finding and an attack path, with path:line")
+    scan.add_argument("-q", "--quiet", action="store_true",
+                      help="text report: the headline only (counts, the threshold, what was not checked)")
     scan.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                       help="colour in text output (auto: on a terminal, unless NO_COLOR is set; FORCE_COLOR turns "
                            "it on even through a pipe; a file written with -o only with always)")
@@ -391,6 +398,7 @@ def _nothing_scannable(result: ScanResult) -> int:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
+    from remit.findings import Severity  # noqa: PLC0415
     from remit.report import Format, render  # noqa: PLC0415
 
     category = _sarif_category(args.sarif_category)
@@ -399,7 +407,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
         return _nothing_scannable(result)
     fmt = Format(args.format)
     color = fmt is Format.TEXT and _use_color(args.color, sys.stdout, args.output is not None)
-    _emit(render(result, fmt, color=color, sarif_category=category), args.output)
+    shown = result.at_least(Severity.parse(args.min_severity)) if args.min_severity else result
+    _emit(render(shown, fmt, color=color, sarif_category=category, compact=args.compact, quiet=args.quiet),
+          args.output)
     if args.output is not None:
         print(f"remit: wrote {fmt.value} report to {args.output} ({len(result.active)} findings, "
               f"{len(result.active_paths)} attack paths; {len(result.failing)} findings and "

@@ -21,13 +21,15 @@ class Format(StrEnum):
     JUNIT = "junit"
 
 
-def render(result: ScanResult, fmt: Format, *, color: bool = False, sarif_category: str = "") -> str:
-    """The report as text. Imports only the renderer asked for. ``color`` is for text, ``sarif_category`` names
-    the analysis in SARIF (empty: derived from where the scanned root sits in the repository)."""
+def render(result: ScanResult, fmt: Format, *, color: bool = False, sarif_category: str = "",
+           compact: bool = False, quiet: bool = False) -> str:
+    """The report as text. Imports only the renderer asked for. ``color``, ``compact`` (one line a finding) and
+    ``quiet`` (the headline only) are for text; ``sarif_category`` names the analysis in SARIF (empty: derived
+    from where the scanned root sits in the repository)."""
     if fmt is Format.TEXT:
         from remit.report import text  # noqa: PLC0415
 
-        return text.render(result, color=color)
+        return text.render(result, color=color, compact=compact, quiet=quiet)
     if fmt is Format.JSON:
         from remit.report import json_report  # noqa: PLC0415
 

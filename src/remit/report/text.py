@@ -52,14 +52,20 @@ def _wrap(text: str, indent: str) -> str:
                          break_long_words=False, break_on_hyphens=False)
 
 
-def render(result: ScanResult, *, color: bool = False) -> str:
+def render(result: ScanResult, *, color: bool = False, compact: bool = False, quiet: bool = False) -> str:
+    """The text report: the headline, attack paths, findings by resource, suppressed, diagnostics, blast radius,
+    summary. ``compact``: one line a finding and a path, no fixes or trees; ``quiet``: the headline only."""
     style = _Style(color)
     out: list[str] = []
     docs = len(result.documents)
     out.append(style.bold(f"remit {result.tool_version}") +
                f" · {docs} template{'s' if docs != 1 else ''} · {len(result.rules)} rules")
     out.extend(_headline(result, style))  # one screen: counts, the worst paths, what was not checked
+    if quiet:
+        return "\n".join(out) + "\n"
     out.append("")
+    if compact:
+        return "\n".join([*out, *_compact(result, style)]) + "\n"
     out.extend(_paths(result, style))  # first things first: how an attacker gets what is worth having
     groups: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for f in result.active:
@@ -118,7 +124,20 @@ def _headline(result: ScanResult, style: _Style) -> list[str]:
                  f"paths at or above it")
     for blind in _blind_spots(result):
         lines.append(style.bold("not checked: ") + blind)
+    if result.not_shown:
+        lines.append(f"{result.not_shown} findings and attack paths below --min-severity are not shown")
     return lines
+
+
+def _compact(result: ScanResult, style: _Style) -> list[str]:
+    """One line a path and a finding, worst first, with a clickable ``path:line``: for terminals and logs."""
+    out = [f"{style.sev(p.severity)} {p.id}  {clean(p.summary)}" for p in result.active_paths]
+    if out:
+        out.append("")
+    for f in sorted(result.active, key=Finding.sort_key):
+        out.append(f"{style.sev(f.severity)} {clean(str(f.location))}  {f.rule_id}  {clean(f.resource)}: "
+                   f"{clean(' '.join(f.message.split()))}")
+    return out
 
 
 def _blind_spots(result: ScanResult) -> list[str]:
