@@ -102,3 +102,17 @@ def test_a_clean_app_says_no_path_was_found(tmp_path: Path) -> None:
                                             "  Quiet:\n    Type: AWS::SQS::Queue\n")
     text = render(scan([tmp_path], ScanOptions()), Format.TEXT)
     assert "\nAttack paths: none found\n" in text
+
+
+def test_many_suppressions_collapse_to_a_count(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A baseline of every finding and path: the text report counts them by kind instead of listing them."""
+    baseline = tmp_path / "baseline.json"
+    assert main(["baseline", str(APP), "--no-config", "-o", str(baseline)]) == 0
+    capsys.readouterr()
+    assert main(["scan", str(APP), "--no-config", "--baseline", str(baseline)]) == EXIT_CLEAN
+    text = capsys.readouterr().out
+    result = scan([APP], ScanOptions())
+    total = len(result.findings) + len(result.attack_paths)
+    assert total > 10
+    assert f"Suppressed ({total}): baseline {total} (each with its reason in --format json or sarif" in text
+    assert "Attack paths: none found" in text

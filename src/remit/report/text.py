@@ -8,7 +8,7 @@ resource name cannot move the cursor or rewrite the screen.
 from __future__ import annotations
 
 import textwrap
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from remit.api import ScanResult
 from remit.diagnostics import Level
@@ -83,7 +83,14 @@ def render(result: ScanResult, *, color: bool = False, compact: bool = False, qu
         out.append("")
     suppressed = [f for f in result.findings if f.suppressed]
     hidden_paths = [p for p in result.attack_paths if p.suppressed]
-    if suppressed or hidden_paths:
+    if len(suppressed) + len(hidden_paths) > LISTED_SUPPRESSED:  # a baseline of hundreds: a count, not a page
+        kinds = Counter(s.kind.value for s in (*(f.suppression for f in suppressed),
+                                                *(p.suppression for p in hidden_paths)) if s is not None)
+        out.append(style.bold(f"Suppressed ({len(suppressed) + len(hidden_paths)})") + ": "
+                   + " · ".join(f"{kind} {n}" for kind, n in sorted(kinds.items()))
+                   + " (each with its reason in --format json or sarif; --audit reports them)")
+        out.append("")
+    elif suppressed or hidden_paths:
         out.append(style.bold(f"Suppressed ({len(suppressed) + len(hidden_paths)})"))
         for f in suppressed:
             assert f.suppression is not None
@@ -106,6 +113,7 @@ def render(result: ScanResult, *, color: bool = False, compact: bool = False, qu
 
 
 TOP_PATHS = 5
+LISTED_SUPPRESSED = 10  # more suppressed findings and paths than this collapse to a count by kind
 
 
 def _headline(result: ScanResult, style: _Style) -> list[str]:
