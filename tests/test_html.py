@@ -196,3 +196,26 @@ def test_hostile_template_end_to_end(tmp_path: Path) -> None:
     assert "<img" not in render(result, Format.MERMAID)  # entity codes, so Mermaid renders no markup
     for row in render(result, Format.DOT).splitlines()[4:-1]:  # every attribute value quoted and closed
         assert re.fullmatch(r'  n\d+( -> n\d+)? \[(\w+=("(\\.|[^"\\])*"|\w+)(, )?)+\];', row), row
+
+
+def test_blind_spots_are_a_banner_and_sarif_run_properties() -> None:
+    """What the scan could not check is loud everywhere: a banner in HTML, run properties in SARIF."""
+    import dataclasses  # noqa: PLC0415
+    import json  # noqa: PLC0415
+
+    from remit.api import scan  # noqa: PLC0415
+    from remit.deps.facts import AdvisorySource, SourceKind  # noqa: PLC0415
+    from remit.options import ScanOptions  # noqa: PLC0415
+    from remit.report import Format, render  # noqa: PLC0415
+
+    result = scan([ROOT / "examples" / "orders-app"], ScanOptions())
+    assert result.application is not None
+    unchecked = dataclasses.replace(result, application=dataclasses.replace(
+        result.application, deps=dataclasses.replace(result.application.deps, source=AdvisorySource(SourceKind.NONE))))
+    assert 'id="advisories-unchecked"' in render(unchecked, Format.HTML)
+    run = json.loads(render(unchecked, Format.SARIF))["runs"][0]
+    assert run["properties"] == {"advisoriesUnchecked": True, "inputsNotAnalysed": 0}
+    checked = dataclasses.replace(result, application=dataclasses.replace(
+        result.application, deps=dataclasses.replace(result.application.deps,
+                                                     source=AdvisorySource(SourceKind.DIRECTORY, "x", 1))))
+    assert 'id="advisories-unchecked"' not in render(checked, Format.HTML)

@@ -199,6 +199,9 @@ def log(result: ScanResult, category: str = "") -> dict[str, Any]:
             "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
             "results": [_result(f, index.get(f.rule_id, 0), at) for f in result.findings] + path_results,
             "columnKind": "unicodeCodePoints",
+            # what the scan could not check, for whoever reads the log without the text report
+            "properties": {"advisoriesUnchecked": result.advisories_unchecked,
+                           "inputsNotAnalysed": result.inputs_not_analysed},
         }],
     }
 
