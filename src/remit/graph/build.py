@@ -615,21 +615,22 @@ class Builder:
         found = self._worth.get(node_id)
         if found is None:
             found = 0.0
-            if node_id.startswith(("role:", "user:")):
-                doc, _, logical = node_id.split(":", 1)[1].rpartition("#")
-                principal = self.app.entity(ResourceId(doc, logical))
-                if isinstance(principal, (Role, User)) and self.access.power(principal) >= BROAD:
-                    found = BROAD_IMPACT
+            principal = self._entity_of(node_id)
+            if isinstance(principal, (Role, User)) and self.access.power(principal) >= BROAD:
+                found = BROAD_IMPACT
             self._worth[node_id] = found
         return found
 
-    def _fn_by_node(self, node_id: str) -> Function | None:
-        doc, _, logical = node_id[3:].rpartition("#")
-        return self.app.function(ResourceId(doc, logical))
+    def _entity_of(self, node_id: str) -> Entity | None:
+        """The function, role or user a ``fn:`` / ``role:`` / ``user:`` node stands for (``kind:doc#logical``)."""
+        if not node_id.startswith(("fn:", "role:", "user:")):
+            return None
+        doc, _, logical = node_id.split(":", 1)[1].rpartition("#")
+        return self.app.entity(ResourceId(doc, logical))
 
     def _expand_function(self, node_id: str) -> None:
-        fn = self._fn_by_node(node_id)
-        if fn is None:
+        fn = self._entity_of(node_id)
+        if not isinstance(fn, Function):
             return
         role = self.app.role_of(fn)
         if role is None:
@@ -640,8 +641,7 @@ class Builder:
 
     def _expand_principal(self, node_id: str) -> None:
         """What a role's or user's credentials give: administrator, stores, functions, other roles."""
-        doc, _, logical = node_id.split(":", 1)[1].rpartition("#")
-        found = self.app.entity(ResourceId(doc, logical))
+        found = self._entity_of(node_id)
         if not isinstance(found, (Role, User)):
             return
         self._role_admin(node_id, found)

@@ -38,7 +38,6 @@ from remit.findings import AttackPath, PathStep, Severity
 from remit.graph.build import Builder
 from remit.graph.model import Edge, EdgeKind, NodeKind, Start
 
-_RANK = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.MEDIUM: 2, Severity.LOW: 3}
 MAX_PATHS = 100  # reported paths, best first
 MAX_VISITS = 20_000  # nodes one search may settle (a bound for pathological graphs)
 # the moves (edge relaxations) the searches from one starting point may make, shared out evenly among its
@@ -262,7 +261,7 @@ def search(builder: Builder) -> list[Found]:
         seen_per_foothold[held] = rank_in_foothold[n] + 1
     # and no foothold takes more than a share of the list while others still have paths to show
     order = sorted(range(len(found)), key=lambda n: (rank_in_foothold[n] >= FOOTHOLD_SHARE,
-                                                     _RANK[found[n].severity], rank_in_foothold[n], n))
+                                                     -found[n].severity.rank, rank_in_foothold[n], n))
     found = [found[n] for n in order]
     seen: set[tuple[str, ...]] = set()
     unique: list[Found] = []
