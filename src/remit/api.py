@@ -218,7 +218,21 @@ def read_documents(found: Discovery, side: SideTranslator | None = None,
             documents.append(loaded.document)
     if terraform:
         _report(progress, Stage.READ, total, total, "files")
-    return documents, diagnostics
+    return _without_parts(documents, diagnostics)
+
+
+def _without_parts(documents: list[Document], diagnostics: list[Diagnostic]) \
+        -> tuple[list[Document], list[Diagnostic]]:
+    """Files another document read as its parts are not documents of their own (nor is what reading them on
+    their own said about them)."""
+    parts = {part for doc in documents for part in doc.includes} - {doc.id for doc in documents if doc.includes}
+    if not parts:
+        return documents, diagnostics
+    return ([doc for doc in documents if doc.id not in parts],
+            [d for d in diagnostics if not (d.path in parts and d.code in _ALONE_CODES)])
+
+
+_ALONE_CODES = frozenset({"not-a-template", "sam-transform-missing"})  # true of a part read alone, not of the whole
 
 
 def load_documents(targets: Sequence[Path], options: ScanOptions, progress: ProgressCallback | None = None) \
