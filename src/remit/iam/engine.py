@@ -16,15 +16,25 @@ rules, the least-privilege analysis and the attack graph can ask freely.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from remit.iam import arns
-from remit.iam.actions import action_info, expand
+from remit.iam.actions import action_info, expand, services
 from remit.iam.conditions import RequestContext, Tri
-from remit.iam.evaluate import Answer, Applies, Decision, Matchers, action_matches, applies, decide
-from remit.iam.match import wildcard_match
+from remit.iam.evaluate import (
+    Answer,
+    Applies,
+    Decision,
+    Matchers,
+    action_matches,
+    applies_apart_from_action,
+    decide,
+    with_action,
+)
+from remit.iam.match import action_patterns, wildcard_match
 from remit.iam.reach import Exposure, Reach, TrustEdge, exposure_of, lambda_statements, trust_edges
 from remit.model.entities import Api, DataStore, Entity, Function, IamPrincipal, KmsKey, Role, User
 from remit.model.policy import PolicyDocument, Principal, Statement
@@ -51,6 +61,16 @@ class Grant:
     conditions: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class _Allowed:
+    """What the grant of an action takes from the statements allowing it (shared by every action they allow)."""
+
+    resources: tuple[Value, ...]
+    statements: tuple[Statement, ...]
+    conditions: tuple[str, ...]  # empty when one of them applies unconditionally
+    unique: tuple[str, ...]  # the conditions, each once
+
+
 class IamEngine:
     """IAM answers for one application (see the module docstring)."""
 
@@ -65,6 +85,8 @@ class IamEngine:
         self._relevant: dict[tuple[object, str], tuple[Statement, ...]] = {}
         self._patterns: dict[tuple[str, object], tuple[str, str] | None] = {}
         self._probes: dict[ResourceId, tuple[str, ...]] = {}
+        self._grant_index: dict[ResourceId, dict[str, Grant]] = {}
+        self._admins: dict[ResourceId, bool] = {}
 
     # -- helpers -------------------------------------------------------------------------------
     def _lookup(self, doc: str) -> arns.Lookup:
@@ -232,23 +254,47 @@ class IamEngine:
         identity, boundary = self._policies(principal)
         every = Matchers(lambda _v: Tri.TRUE)  # the grant's resources are kept as written
         ctx = RequestContext()
-        per_action: dict[str, list[tuple[Statement, Applies]]] = {}
+        # what does not depend on the action is asked once per statement; the action is matched by the
+        # statement's compiled patterns (an ``Action: "*"`` statement covers some 18,000 actions), and what
+        # depends only on the allowing statements is worked out once per set of them
+        allows: list[tuple[Statement, Applies]] = []
+        per_action: dict[str, tuple[int, ...]] = {}
         for st in identity:
             if not st.allows:
                 continue
-            for action in _actions_of(st):
-                got = applies(st, action, every, ctx)
-                if got.tri is not Tri.FALSE:
-                    per_action.setdefault(action, []).append((st, got))
-        denies = [st for st in identity if not st.allows]
-        bounds = [b for b in boundary if b.allows] if boundary is not None else None
+            rest = applies_apart_from_action(st, every, ctx)
+            if rest.tri is Tri.FALSE:
+                continue
+            compiled = action_patterns(st.actions)
+            allows.append((st, with_action(Tri.UNKNOWN if st.not_action and compiled.unknown else Tri.TRUE, rest)))
+            index = (len(allows) - 1,)
+            for action in _actions_of(st.actions, st.not_action):
+                per_action[action] = per_action.get(action, ()) + index
+        denies = [(st, applies_apart_from_action(st, Matchers(), ctx))  # a Deny of every resource ("*")
+                  for st in identity if not st.allows]
+        denies = [(st, rest) for st, rest in denies if rest.tri is not Tri.FALSE]
+        bounds = None
+        if boundary is not None:
+            bounds = [(b, applies_apart_from_action(b, every, ctx)) for b in boundary if b.allows]
         out: list[Grant] = []
-        for action, allowed in per_action.items():
-            sure = any(a.tri is Tri.TRUE for _, a in allowed)
-            conds: list[str] = [] if sure else [" and ".join(a.conditions) for _, a in allowed]
+        shared: dict[tuple[int, ...], _Allowed] = {}
+        for action, key in per_action.items():
+            common = shared.get(key)
+            if common is None:
+                allowed = [allows[i] for i in key]
+                sure = any(a.tri is Tri.TRUE for _, a in allowed)
+                common = shared[key] = _Allowed(
+                    _distinct(v for st, _ in allowed for v in st.resources), tuple(st for st, _ in allowed),
+                    conds_ := () if sure else tuple(" and ".join(a.conditions) for _, a in allowed),
+                    tuple(dict.fromkeys(conds_)))
+            if not denies and bounds is None:
+                out.append(Grant(action, common.resources, common.statements, bool(common.conditions),
+                                 common.unique))
+                continue
+            conds = list(common.conditions)
             denied = False
-            for st in denies:
-                got = applies(st, action, Matchers(), ctx)  # a Deny of every resource ("*")
+            for st, rest in denies:
+                got = with_action(action_matches(st, action), rest)
                 if got.tri is Tri.TRUE:
                     denied = True
                     break
@@ -257,19 +303,53 @@ class IamEngine:
             if denied:
                 continue
             if bounds is not None:
-                limits = [applies(b, action, every, ctx) for b in bounds]
+                limits = [with_action(action_matches(b, action), rest) for b, rest in bounds]
                 if all(b.tri is Tri.FALSE for b in limits):
                     continue
                 if not any(b.tri is Tri.TRUE for b in limits):
                     conds.append("the permissions boundary's conditions hold")
-            resources: list[Value] = []
-            for st, _ in allowed:
-                resources.extend(v for v in st.resources if v not in resources)
-            out.append(Grant(action, tuple(resources), tuple(st for st, _ in allowed), bool(conds),
-                             tuple(dict.fromkeys(conds))))
+            out.append(Grant(action, common.resources, common.statements, bool(conds), tuple(dict.fromkeys(conds))))
         result = tuple(out)
         self._grants[principal.id] = result
         return result
+
+    def grant(self, principal: IamPrincipal, action: str) -> Grant | None:
+        """The principal's grant of one action (any case), from :meth:`grants`, or None."""
+        index = self._grant_index.get(principal.id)
+        if index is None:
+            index = self._grant_index[principal.id] = {g.action.lower(): g for g in self.grants(principal)}
+        return index.get(action.lower())
+
+    def granted(self, principal: IamPrincipal) -> Mapping[str, Grant]:
+        """The principal's grants by lower-case action."""
+        self.grant(principal, "")
+        return self._grant_index[principal.id]
+
+    def is_admin(self, principal: IamPrincipal) -> bool:
+        """Whether the principal is allowed every action on every resource, unconditionally (a grant of each
+        action, with ``*`` among its resources). Decided without the whole catalog whenever some service is
+        missing from the principal's unconditional grants, as every service has actions."""
+        found = self._admins.get(principal.id)
+        if found is None:
+            found = self._admins[principal.id] = self._is_admin(principal)
+        return found
+
+    def _is_admin(self, principal: IamPrincipal) -> bool:
+        grants = self.grants(principal)
+        every_service = services()
+        if len(grants) < len(every_service):
+            return False
+        star: dict[int, bool] = {}  # grants share their resource tuples
+        full: set[str] = set()
+        for g in grants:
+            on_star = star.get(id(g.resources))
+            if on_star is None:
+                on_star = star[id(g.resources)] = any(text(r) == "*" for r in g.resources)
+            if on_star and not g.conditional:
+                full.add(g.action.lower())
+        if len({a.partition(":")[0] for a in full}) < len(every_service):
+            return False
+        return len(full) >= len(expand("*"))
 
     def resources_for(self, principal: IamPrincipal, action: str) -> tuple[Entity, ...]:
         """The modelled entities ``action`` may touch for this principal (allowed or conditional)."""
@@ -349,12 +429,37 @@ def _is_account(value: Value, lookup: arns.Lookup) -> bool:
     return strict.startswith("arn:") and strict.endswith(":root") and ":iam::" in strict
 
 
-def _actions_of(st: Statement) -> tuple[str, ...]:
-    """The canonical actions a statement names (NotAction: every action it does not name)."""
-    written = [t for t in (text(a) for a in st.actions) if t is not None]
-    if st.not_action:
-        return tuple(a for a in expand("*") if not any(wildcard_match(w, a) for w in written))
+def _actions_of(actions: tuple[Value, ...], not_action: bool) -> tuple[str, ...]:
+    """The canonical actions a statement's Action names (NotAction: every action it does not name)."""
+    try:
+        return _cached_actions(actions, not_action)
+    except TypeError:  # a list or mapping where a string belongs
+        return _expand_actions(actions, not_action)
+
+
+@lru_cache(maxsize=4096)
+def _cached_actions(actions: tuple[Value, ...], not_action: bool) -> tuple[str, ...]:
+    return _expand_actions(actions, not_action)
+
+
+def _expand_actions(actions: tuple[Value, ...], not_action: bool) -> tuple[str, ...]:
+    if not_action:
+        compiled = action_patterns(actions)
+        return tuple(a for a in expand("*") if not compiled.hit(a))
     out: list[str] = []
-    for w in written:
+    for w in (t for t in (text(a) for a in actions) if t is not None):
         out.extend(expand(w))
     return tuple(dict.fromkeys(out))
+
+
+def _distinct(values: Iterable[Value]) -> tuple[Value, ...]:
+    """The values in order, each once (in linear time when they can be hashed)."""
+    listed = list(values)
+    try:
+        return tuple(dict.fromkeys(listed))
+    except TypeError:  # a list or mapping where a string belongs
+        out: list[Value] = []
+        for v in listed:
+            if v not in out:
+                out.append(v)
+        return tuple(out)

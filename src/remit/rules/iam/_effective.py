@@ -27,7 +27,7 @@ import re
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from remit.findings import FlowStep, Severity
@@ -190,10 +190,16 @@ def principals(app: Application) -> Iterator[IamPrincipal]:
 
 def _covered(st: Statement) -> frozenset[str]:
     """The actions (lower case) a statement's Action or NotAction covers."""
+    texts = st.action_texts()
+    return _covered_by(texts, st.not_action)
+
+
+@lru_cache(maxsize=4096)
+def _covered_by(texts: tuple[str, ...], not_action: bool) -> frozenset[str]:
     written: set[str] = set()
-    for t in st.action_texts():
+    for t in texts:
         written.update(a.lower() for a in expand(t))
-    if st.not_action:
+    if not_action:
         return _all_actions() - written
     return frozenset(written)
 

@@ -133,8 +133,10 @@ def _lambda_only(role: Role) -> bool:
 def _is_exact(pattern: str, covered: list[str]) -> bool:
     """A wildcard that covers nothing but the used actions (``sqs:SendMessage*`` for the SendMessage the code
     uses is as tight as a list): decided from the action catalog when it is available."""
-    expanded = {a.lower() for a in expand(pattern)}
-    return bool(expanded) and expanded <= {c.lower() for c in covered}
+    every = expand(pattern)
+    if not every or len(every) > len(covered):  # more actions than the code uses (``*``): not exact
+        return False
+    return {a.lower() for a in every} <= {c.lower() for c in covered}
 
 
 def _hit(app: Application, grant: Grant, fns: list[Function], unused: list[tuple[int, str, list[str]]],
