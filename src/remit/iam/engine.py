@@ -62,13 +62,60 @@ class Grant:
 
 
 @dataclass(frozen=True, slots=True)
-class _Allowed:
-    """What the grant of an action takes from the statements allowing it (shared by every action they allow)."""
+class _Part:
+    """What a statement contributes to a principal's grants: its actions and its answer apart from them."""
 
-    resources: tuple[Value, ...]
-    statements: tuple[Statement, ...]
-    conditions: tuple[str, ...]  # empty when one of them applies unconditionally
-    unique: tuple[str, ...]  # the conditions, each once
+    actions: tuple[Value, ...]
+    not_action: bool
+    rest: Applies
+
+
+_Plan = tuple[tuple[str, tuple[int, ...], tuple[str, ...]], ...]  # action, allowing statements, conditions
+
+
+def _plan(allows: tuple[_Part, ...], denies: tuple[_Part, ...], bounds: tuple[_Part, ...] | None) -> _Plan:
+    """Each granted action with the indices of the ``allows`` granting it and the conditions it holds under
+    (:meth:`IamEngine.grants`, from statement content only)."""
+    per_action: dict[str, tuple[int, ...]] = {}
+    for i, part in enumerate(allows):
+        for action in _actions_of(part.actions, part.not_action):
+            per_action[action] = (*per_action.get(action, ()), i)
+    base: dict[tuple[int, ...], tuple[str, ...]] = {}
+    out: list[tuple[str, tuple[int, ...], tuple[str, ...]]] = []
+    for action, key in per_action.items():
+        conditions = base.get(key)
+        if conditions is None:
+            sure = any(allows[i].rest.tri is Tri.TRUE for i in key)
+            conditions = base[key] = () if sure else tuple(" and ".join(allows[i].rest.conditions) for i in key)
+        if not denies and bounds is None:
+            out.append((action, key, tuple(dict.fromkeys(conditions))))
+            continue
+        conds = list(conditions)
+        denied = False
+        for d in denies:
+            got = with_action(_action_tri(d, action), d.rest)
+            if got.tri is Tri.TRUE:
+                denied = True
+                break
+            if got.tri is Tri.UNKNOWN:
+                conds.append("unless a Deny applies: " + " and ".join(got.conditions))
+        if denied:
+            continue
+        if bounds is not None:
+            limits = [with_action(_action_tri(b, action), b.rest) for b in bounds]
+            if all(b.tri is Tri.FALSE for b in limits):
+                continue
+            if not any(b.tri is Tri.TRUE for b in limits):
+                conds.append("the permissions boundary's conditions hold")
+        out.append((action, key, tuple(dict.fromkeys(conds))))
+    return tuple(out)
+
+
+def _action_tri(part: _Part, action: str) -> Tri:
+    """:func:`remit.iam.evaluate.action_matches` for a statement's part."""
+    compiled = action_patterns(part.actions)
+    found = Tri.TRUE if compiled.hit(action) else Tri.UNKNOWN if compiled.unknown else Tri.FALSE
+    return ~found if part.not_action else found
 
 
 class IamEngine:
@@ -86,6 +133,7 @@ class IamEngine:
         self._patterns: dict[tuple[str, object], tuple[str, str] | None] = {}
         self._probes: dict[ResourceId, tuple[str, ...]] = {}
         self._grant_index: dict[ResourceId, dict[str, Grant]] = {}
+        self._plans: dict[object, _Plan] = {}
         self._admins: dict[ResourceId, bool] = {}
 
     # -- helpers -------------------------------------------------------------------------------
@@ -254,61 +302,43 @@ class IamEngine:
         identity, boundary = self._policies(principal)
         every = Matchers(lambda _v: Tri.TRUE)  # the grant's resources are kept as written
         ctx = RequestContext()
-        # what does not depend on the action is asked once per statement; the action is matched by the
-        # statement's compiled patterns (an ``Action: "*"`` statement covers some 18,000 actions), and what
-        # depends only on the allowing statements is worked out once per set of them
+        # what does not depend on the action is asked once per statement (``rest``); which actions are granted
+        # under which conditions depends only on the statements' actions and those answers, so that plan is
+        # worked out once per distinct content (many roles carry the same policies) and only filled in here
         allows: list[tuple[Statement, Applies]] = []
-        per_action: dict[str, tuple[int, ...]] = {}
         for st in identity:
-            if not st.allows:
-                continue
-            rest = applies_apart_from_action(st, every, ctx)
-            if rest.tri is Tri.FALSE:
-                continue
-            compiled = action_patterns(st.actions)
-            allows.append((st, with_action(Tri.UNKNOWN if st.not_action and compiled.unknown else Tri.TRUE, rest)))
-            index = (len(allows) - 1,)
-            for action in _actions_of(st.actions, st.not_action):
-                per_action[action] = per_action.get(action, ()) + index
+            if st.allows:
+                rest = applies_apart_from_action(st, every, ctx)
+                if rest.tri is not Tri.FALSE:
+                    compiled = action_patterns(st.actions)
+                    allows.append((st, with_action(Tri.UNKNOWN if st.not_action and compiled.unknown else Tri.TRUE,
+                                                   rest)))
         denies = [(st, applies_apart_from_action(st, Matchers(), ctx))  # a Deny of every resource ("*")
                   for st in identity if not st.allows]
-        denies = [(st, rest) for st, rest in denies if rest.tri is not Tri.FALSE]
         bounds = None
         if boundary is not None:
-            bounds = [(b, applies_apart_from_action(b, every, ctx)) for b in boundary if b.allows]
+            bounds = tuple(_Part(b.actions, b.not_action, applies_apart_from_action(b, every, ctx))
+                           for b in boundary if b.allows)
+        content = (tuple(_Part(st.actions, st.not_action, got) for st, got in allows),
+                   tuple(_Part(st.actions, st.not_action, rest) for st, rest in denies if rest.tri is not Tri.FALSE),
+                   bounds)
+        try:
+            plan = self._plans.get(content)
+            remember = True
+        except TypeError:  # a list or mapping where an action belongs: not remembered
+            plan, remember = None, False
+        if plan is None:
+            plan = _plan(*content)
+            if remember:
+                self._plans[content] = plan
         out: list[Grant] = []
-        shared: dict[tuple[int, ...], _Allowed] = {}
-        for action, key in per_action.items():
+        shared: dict[tuple[int, ...], tuple[tuple[Value, ...], tuple[Statement, ...]]] = {}
+        for action, key, conditions in plan:
             common = shared.get(key)
             if common is None:
-                allowed = [allows[i] for i in key]
-                sure = any(a.tri is Tri.TRUE for _, a in allowed)
-                common = shared[key] = _Allowed(
-                    _distinct(v for st, _ in allowed for v in st.resources), tuple(st for st, _ in allowed),
-                    conds_ := () if sure else tuple(" and ".join(a.conditions) for _, a in allowed),
-                    tuple(dict.fromkeys(conds_)))
-            if not denies and bounds is None:
-                out.append(Grant(action, common.resources, common.statements, bool(common.conditions),
-                                 common.unique))
-                continue
-            conds = list(common.conditions)
-            denied = False
-            for st, rest in denies:
-                got = with_action(action_matches(st, action), rest)
-                if got.tri is Tri.TRUE:
-                    denied = True
-                    break
-                if got.tri is Tri.UNKNOWN:
-                    conds.append("unless a Deny applies: " + " and ".join(got.conditions))
-            if denied:
-                continue
-            if bounds is not None:
-                limits = [with_action(action_matches(b, action), rest) for b, rest in bounds]
-                if all(b.tri is Tri.FALSE for b in limits):
-                    continue
-                if not any(b.tri is Tri.TRUE for b in limits):
-                    conds.append("the permissions boundary's conditions hold")
-            out.append(Grant(action, common.resources, common.statements, bool(conds), tuple(dict.fromkeys(conds))))
+                common = shared[key] = (_distinct(v for i in key for v in allows[i][0].resources),
+                                        tuple(allows[i][0] for i in key))
+            out.append(Grant(action, common[0], common[1], bool(conditions), conditions))
         result = tuple(out)
         self._grants[principal.id] = result
         return result

@@ -138,12 +138,13 @@ def facts(app: Application) -> _Facts:
 
 
 def _children(marks: object) -> dict[tuple[object, ...], list[tuple[object, ...]]]:
-    """Each marked key path's marked children, so a policy's shape is read without walking every mark."""
+    """The marked children of each ``Resources/<id>/Properties/Policies/<i>`` entry and of the key under it
+    (what :func:`sam_template` reads), so a policy's shape is read without walking every mark again."""
     table = getattr(marks, "marks", None)
     out: dict[tuple[object, ...], list[tuple[object, ...]]] = {}
     if isinstance(table, Mapping):
         for key in table:
-            if isinstance(key, tuple) and key:
+            if isinstance(key, tuple) and 6 <= len(key) <= 7 and key[3] == "Policies":
                 out.setdefault(key[:-1], []).append(key)
     return out
 
