@@ -52,7 +52,8 @@ class Measure:
 
     def row(self) -> str:
         share = (lambda n: f"{100 * n / self.samples:5.1f} %") if self.samples else (lambda _n: "    -")
-        return (f"{self.name:<28} {self.seconds:8.2f} s {share(self.iam):>9} {self.seconds * self.iam / max(self.samples, 1):8.2f} s"
+        iam_seconds = self.seconds * self.iam / max(self.samples, 1)
+        return (f"{self.name:<28} {self.seconds:8.2f} s {share(self.iam):>9} {iam_seconds:8.2f} s"
                 f" {share(self.privesc):>9} {self.findings:>9}")
 
 
@@ -67,7 +68,7 @@ class Sampler(threading.Thread):
 
     def run(self) -> None:
         while not self.done.is_set():
-            frame = sys._current_frames().get(self.target)  # noqa: SLF001 - a sampling profiler's one way in
+            frame = sys._current_frames().get(self.target)  # a sampling profiler's one way in
             iam = privesc = False
             while frame is not None:
                 name = frame.f_code.co_filename
@@ -151,8 +152,8 @@ def generated(roles: int) -> dict[str, object]:
             "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:*", "dynamodb:*", "sqs:*",
                                                                                  "logs:*"], "Resource": "*"}]}}},
     }
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-                                                     "Action": "sts:AssumeRole"}]}
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
     for i in range(roles):
         props: dict[str, object] = {
             "AssumeRolePolicyDocument": trust,

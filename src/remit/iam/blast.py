@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from remit.iam.actions import AccessLevel, action_info
-from remit.iam.privesc import escalations, is_admin
+from remit.iam.privesc import escalations
 from remit.model.application import Application
 from remit.model.entities import Function, Role
 from remit.model.values import render
@@ -93,7 +93,7 @@ def blast_radius(app: Application, function: Function) -> BlastRadius:
     name = render(function.name) if function.name is not None else function.logical_id
     if role is None:
         return BlastRadius(name, render(function.role) if function.role is not None else "", False)
-    admin = is_admin(app, role)
+    admin = app.iam.is_admin(role)
     memo = _BY_ROLE.setdefault(app.iam, {})
     items = memo.get(role.id)
     if items is None:

@@ -203,11 +203,6 @@ def _gain(app: Application, principal: IamPrincipal, method: Method,
     return method.gain
 
 
-def is_admin(app: Application, principal: IamPrincipal) -> bool:
-    """Whether the principal is allowed every action on every resource, unconditionally (nothing to gain)."""
-    return app.iam.is_admin(principal)
-
-
 _MEMO: weakref.WeakKeyDictionary[object, dict[object, tuple[Escalation, ...]]] = weakref.WeakKeyDictionary()
 _STRONGER: weakref.WeakKeyDictionary[object, dict[tuple[object, object], bool]] = weakref.WeakKeyDictionary()
 
@@ -224,7 +219,7 @@ def escalations(app: Application, principal: IamPrincipal) -> tuple[Escalation, 
 
 
 def _escalations(app: Application, principal: IamPrincipal) -> tuple[Escalation, ...]:
-    if is_admin(app, principal):
+    if app.iam.is_admin(principal):
         return ()
     grants = app.iam.granted(principal)
     out: list[Escalation] = []

@@ -42,7 +42,7 @@ from remit.model.policy import Policy, PolicyDocument, PolicyKind, Statement
 from remit.model.resources import ResourceId
 from remit.model.values import render
 from remit.rules.base import Hit
-from remit.rules.iam._grants import action_node, is_admin, on_every_resource
+from remit.rules.iam._grants import action_node, admin_shaped, on_every_resource
 from remit.source import NodePath, SourceLocation
 
 PROBE = "remit-probe"
@@ -254,7 +254,7 @@ def admin_statements(app: Application, principal: IamPrincipal) -> tuple[Stateme
     for policy in app.principal_policies(principal):
         if policy.kind not in (PolicyKind.INLINE, PolicyKind.CUSTOMER_MANAGED, PolicyKind.AWS_MANAGED):
             continue
-        out.extend(st for st in policy.statements if is_admin(st) and admin_share(app, principal, st)[0] >= 0.5)
+        out.extend(st for st in policy.statements if admin_shaped(st) and admin_share(app, principal, st)[0] >= 0.5)
     found = cache_[principal.id] = tuple(out)
     return found
 
@@ -271,7 +271,7 @@ def escalation_actions(app: Application, principal: IamPrincipal) -> frozenset[s
 
 
 @dataclass(frozen=True)
-class Reach:
+class WideGrant:
     """One action the principal may perform on resources beyond the application's own."""
 
     action: str
@@ -284,7 +284,7 @@ class Reach:
 
 
 def on_any_resource(app: Application, principal: IamPrincipal, action: str, *,
-                    templates: bool = False) -> Reach | None:
+                    templates: bool = False) -> WideGrant | None:
     """Whether the principal may perform ``action`` on a resource the template does not define (its probe),
     with the statements that count for it; None when not (or only through statements that do not count)."""
     for probe in probes(action):
@@ -294,7 +294,7 @@ def on_any_resource(app: Application, principal: IamPrincipal, action: str, *,
         statements = tuple(st for st in counted(app, answer.allowed_by, templates=templates)
                            if _names_any(app, st, probe) and not _from_group(principal, st))
         if statements:
-            return Reach(action, answer, statements)
+            return WideGrant(action, answer, statements)
     return None
 
 
@@ -319,10 +319,10 @@ def _names_any(app: Application, st: Statement, probe: str) -> bool:
 
 
 def reaches(app: Application, principal: IamPrincipal, candidates: Iterable[str], *,
-            skip: frozenset[str] = frozenset()) -> list[Reach]:
+            skip: frozenset[str] = frozenset()) -> list[WideGrant]:
     """Every candidate action (canonical names) granted to the principal on every resource, in order."""
     granted = {g.action.lower() for g in app.iam.grants(principal)}
-    out: list[Reach] = []
+    out: list[WideGrant] = []
     for action in candidates:
         low = action.lower()
         if low not in granted or low in skip:
@@ -356,7 +356,7 @@ def listed(names: list[str], limit: int = 8) -> str:
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
-def principal_hit(app: Application, principal: IamPrincipal, found: list[Reach], *, what: str, why: str,
+def principal_hit(app: Application, principal: IamPrincipal, found: list[WideGrant], *, what: str, why: str,
                   severity: Severity, evidence: str) -> Hit:
     """One finding for the principal: at the first granting statement (file order), every granting statement as
     the flow, the actions and places in the details. Conditional-only reach lowers the severity one level."""
