@@ -21,6 +21,7 @@ from remit import __version__
 from remit.diagnostics import Diagnostic, Level
 from remit.findings import AttackPath, Finding, Severity
 from remit.graph import GraphResult
+from remit.loaders import translation_cache
 from remit.loaders.cdk import is_manifest, load_assembly
 from remit.loaders.cloudformation import DocKind, Document, LoadResult, load_template
 from remit.loaders.discover import Discovery, discover
@@ -147,8 +148,9 @@ class SideTranslator:
     process fails, the translation is simply done in this process.
     """
 
-    def __init__(self, root: Path, enabled: bool) -> None:
+    def __init__(self, root: Path, enabled: bool, cache: Path | None = None) -> None:
         self.root = root
+        self.cache = cache
         self.enabled = enabled and "fork" in mp.get_all_start_methods()
         self.pool: ProcessPoolExecutor | None = None
         self.pending: dict[str, Future[Translated]] = {}
@@ -159,7 +161,7 @@ class SideTranslator:
         try:
             if self.pool is None:
                 self.pool = ProcessPoolExecutor(max_workers=SIDE_WORKERS, mp_context=mp.get_context("fork"))
-            self.pending[doc.id] = self.pool.submit(translate, doc, self.root)
+            self.pending[doc.id] = self.pool.submit(translate, doc, self.root, self.cache)
         except (OSError, RuntimeError, BrokenProcessPool):
             self.enabled = False  # no processes here (sandbox, limits): translate in this process
 
@@ -170,12 +172,19 @@ class SideTranslator:
                 return finish(doc, future.result())
             except (BrokenProcessPool, OSError, EOFError, pickle.PickleError):
                 self.enabled = False
-        return expand(doc, self.root)
+        return expand(doc, self.root, self.cache)
 
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+
+
+def translation_cache_dir(options: ScanOptions) -> Path | None:
+    """Where SAM translations are kept across scans (``options.cache``, ``REMIT_NO_CACHE``, ``cache_dir``)."""
+    from remit.deps.advisories import cache_dir  # noqa: PLC0415 - one cache directory for everything remit keeps
+
+    return translation_cache.directory(cache_dir(options.cache_dir), options.cache)
 
 
 def _report(progress: ProgressCallback | None, stage: Stage, done: int = 0, total: int | None = None,
@@ -291,7 +300,8 @@ def scan(targets: Sequence[Path], options: ScanOptions | None = None, *,
     found = discover(targets, exclude=options.exclude)
     root = found.root
     prefix = source_prefix(root, options.source_root)
-    side = SideTranslator(root, options.parallel and len(found.files) >= SIDE_TRANSLATION_MIN_FILES)
+    side = SideTranslator(root, options.parallel and len(found.files) >= SIDE_TRANSLATION_MIN_FILES,
+                          translation_cache_dir(options))
     try:
         documents, diagnostics = read_documents(found, side, progress)
         scanned = tuple(ScannedDocument(d.id, d.kind.value) for d in documents)
@@ -366,7 +376,8 @@ def application(targets: Sequence[Path], options: ScanOptions | None = None, *,
     root, documents, diagnostics = load_documents(targets, options, progress)
     if not documents:
         return None, tuple(diagnostics)
-    app, model_diags = build_model(documents, root, lambda doc: expand(doc, root), progress,
+    cache = translation_cache_dir(options)
+    app, model_diags = build_model(documents, root, lambda doc: expand(doc, root, cache), progress,
                                    one_account=options.one_account)
     diagnostics.extend(model_diags)
     return analyze_later_stages(app, options, diagnostics, progress), tuple(diagnostics)

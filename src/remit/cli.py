@@ -81,6 +81,10 @@ def _add_selection(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-parallel", action="store_true",
                    help="do everything in one process (by default SAM translation runs in helper processes "
                         "beside the scan when there are several files)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="neither read nor keep SAM translations in the user cache (default: kept by content "
+                        "under $REMIT_CACHE_DIR/sam, so a re-scan translates only changed templates; also "
+                        "REMIT_NO_CACHE)")
     _add_no_progress(p)
 
 
@@ -226,6 +230,7 @@ def _options(args: argparse.Namespace) -> ScanOptions:
         fail_on=parse_fail_on(fail_on_arg) if fail_on_arg else Severity.LOW,
         baseline=getattr(args, "baseline", None),
         parallel=not args.no_parallel,
+        cache=not getattr(args, "no_cache", False),
         advisories=tuple(getattr(args, "advisories", None) or ()),
         online=bool(getattr(args, "online", False)),
         one_account=bool(getattr(args, "one_account", False)),

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from remit.diagnostics import Diagnostic, Level
+from remit.loaders import translation_cache
 from remit.loaders.cloudformation import Document, parse, read_text
 from remit.loaders.discover import InputFile
 from remit.loaders.marked import LoadError
@@ -343,18 +344,25 @@ class Translated:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def expand(doc: Document, root: Path) -> Expanded:
+def expand(doc: Document, root: Path, cache: Path | None = None) -> Expanded:
     """Translate a SAM document. Never raises for bad input: problems become diagnostics."""
-    return finish(doc, translate(doc, root))
+    return finish(doc, translate(doc, root, cache))
 
 
 def finish(doc: Document, done: Translated) -> Expanded:
     return Expanded(done.template, _origins(doc, doc.data, done.template), done.local_paths, done.diagnostics)
 
 
-def translate(doc: Document, root: Path) -> Translated:
-    """Run the translator on a prepared copy of ``doc``; may run in another process (see ``remit.api``)."""
+def translate(doc: Document, root: Path, cache: Path | None = None) -> Translated:
+    """Run the translator on a prepared copy of ``doc``; may run in another process (see ``remit.api``). With a
+    ``cache`` directory, a translation of the same prepared template is read from there, and a new one kept
+    (:mod:`remit.loaders.translation_cache`)."""
     template, local, diags = _prepare(doc, root)
+    name = translation_cache.key(template) if cache is not None else None
+    if cache is not None and name is not None:
+        kept = translation_cache.load(cache, name)
+        if kept is not None:
+            return Translated(kept, local, tuple(diags))
     _IN_PLACE.validated.clear()
     try:
         translator = _translator()
@@ -364,6 +372,8 @@ def translate(doc: Document, root: Path) -> Translated:
     try:
         # the translator mutates its input; `template` is already remit's own copy of the document
         output = translator.translate(sam_template=template, parameter_values={}, passthrough_metadata=True)
+        if cache is not None and name is not None:
+            translation_cache.store(cache, name, output)
     except Exception as exc:  # noqa: BLE001 - the translator raises many types for bad templates
         diags.append(
             Diagnostic(
