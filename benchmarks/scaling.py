@@ -7,7 +7,8 @@ own route on the implicit REST API), an inline policy of three statements, its o
 ``requirements.txt``. Then times, per size, remit's full scan (templates, code, dependencies, IAM, attack
 paths; JSON report to a file) and, with ``--checkov``, Checkov's CloudFormation scan of the same directory,
 each as a whole process from ``exec`` to exit. Prints wall-clock seconds, milliseconds per function, peak
-resident memory and the ratios. ``--big`` adds N = 5,000.
+resident memory and the ratios. remit runs cold (``REMIT_NO_CACHE``); the "warm" column is a re-scan of the
+unchanged app with the SAM translations a first scan kept in a scratch cache. ``--big`` adds N = 5,000.
 
 Peak memory is the largest resident set of any process of the run (the main process, or a helper it starts),
 read with ``getrusage(RUSAGE_CHILDREN)`` in a fresh wrapper process per measurement, so one run cannot hide
@@ -25,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,7 +98,7 @@ class Run:
     peak_mib: float
 
 
-def measured(cmd: Sequence[str], env: dict[str, str]) -> Run:
+def measured(cmd: Sequence[str], env: Mapping[str, str]) -> Run:
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", _WRAPPER, *cmd], capture_output=True, env=env, check=False)
     elapsed = time.perf_counter() - start
@@ -141,10 +142,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update({"NO_COLOR": "1", "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
                 "BC_SKIP_MAPPING": "TRUE"})
+    env["REMIT_NO_CACHE"] = "1"  # cold: what a first scan costs (the warm column is measured on its own)
     tools = ["remit", *(["checkov"] if args.checkov else [])]
     print(f"machine: {os.cpu_count()} cores; median of {args.runs} run(s); peak RSS of the largest process")
     print(f"{'N':>6} " + " ".join(f"{t + ' s':>11} {'ms/fn':>7} {'MiB':>6}" for t in tools)
-          + ("   checkov/remit time  remit/checkov memory" if args.checkov else ""))
+          + "  remit warm s" + ("   checkov/remit time  remit/checkov memory" if args.checkov else ""))
     results: dict[int, dict[str, dict[str, float]]] = {}
     for n in sizes:
         with tempfile.TemporaryDirectory(prefix="remit-scaling-") as scratch:
@@ -152,15 +154,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             generate(n, app)
             out.mkdir()
             cmds = commands(args.remit, args.checkov, app, out, args.remit_arg)
-            runs: dict[str, list[Run]] = {t: [] for t in tools}
+            runs: dict[str, list[Run]] = {t: [] for t in [*tools, "warm"]}
             for _ in range(args.runs):
                 for tool in tools:  # alternate, so a busy moment of the machine hits both
                     runs[tool].append(measured(cmds[tool], env))
+            # a re-scan of the unchanged app with SAM translations kept in a cache from a first scan
+            warm = {**{k: v for k, v in env.items() if k != "REMIT_NO_CACHE"}, "REMIT_CACHE_DIR": str(out / "cache")}
+            measured(cmds["remit"], warm)
+            runs["warm"] = [measured(cmds["remit"], warm) for _ in range(args.runs)]
         row = {t: {"seconds": statistics.median(r.seconds for r in runs[t]),
-                   "peak_mib": statistics.median(r.peak_mib for r in runs[t])} for t in tools}
+                   "peak_mib": statistics.median(r.peak_mib for r in runs[t])} for t in [*tools, "warm"]}
         results[n] = row
         line = f"{n:>6} " + " ".join(f"{row[t]['seconds']:>11.2f} {1000 * row[t]['seconds'] / n:>7.1f} "
                                      f"{row[t]['peak_mib']:>6.0f}" for t in tools)
+        line += f"  {row['warm']['seconds']:>12.2f}"
         if args.checkov:
             line += (f"   {row['checkov']['seconds'] / row['remit']['seconds']:>17.1f}x"
                      f"  {row['remit']['peak_mib'] / row['checkov']['peak_mib']:>19.2f}")
