@@ -112,8 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "dependencies, triggers, APIs, data stores and IAM, read from " + INPUTS + ".",
         epilog="Exit codes: 0 clean, 1 findings or attack paths at or above --fail-on, 2 usage error or nothing "
                "scannable, 3 internal error. Environment: NO_COLOR, FORCE_COLOR (colour), REMIT_NO_PROGRESS, CI (no "
-               "progress display), REMIT_CACHE_DIR (advisory cache). `remit COMMAND --help` for each command; `remit "
-               "completion SHELL` prints shell completion.",
+               "progress display), REMIT_CACHE_DIR (advisories, SAM translations), REMIT_NO_CACHE. `remit COMMAND "
+               "--help` for each command; `remit completion SHELL` prints shell completion.",
     )
     parser.add_argument("--version", action=_VersionAction, nargs=0,
                         help="show remit's version, the versions and dates of the data it ships, and the advisory "
