@@ -373,7 +373,9 @@ def translate(doc: Document, root: Path, cache: Path | None = None) -> Translate
         # the translator mutates its input; `template` is already remit's own copy of the document
         output = translator.translate(sam_template=template, parameter_values={}, passthrough_metadata=True)
         if cache is not None and name is not None:
-            translation_cache.store(cache, name, output)
+            # plain dicts in the order the translator iterates its own (Python 2.7-ordered) ones, as a result
+            # coming back from the helper process has them; JSON would otherwise write the insertion order
+            translation_cache.store(cache, name, clone(output))
     except Exception as exc:  # noqa: BLE001 - the translator raises many types for bad templates
         diags.append(
             Diagnostic(
