@@ -47,6 +47,8 @@ class ScanOptions:
     # translate SAM in a forked helper process beside the scan when there are several files; programs that
     # embed remit in a multi-threaded process (where fork is unsafe) should pass False
     parallel: bool = True
+    # keep SAM translations in the user cache across scans, keyed by content (`--no-cache`, REMIT_NO_CACHE: off)
+    cache: bool = True
     config_file: Path | None = None
     # dependency advisories: OSV directories or per-ecosystem zips (`--advisories`, config `advisories`);
     # else the cache `remit advisories update` fills; else the OSV API when `online` (`--online`)
@@ -162,6 +164,7 @@ def merge(cli: ScanOptions, config_path: Path | None, *, fail_on_given: bool, ba
         severity_overrides={**overrides, **cli.severity_overrides},
         strict=cli.strict,
         parallel=cli.parallel,
+        cache=cli.cache,
         config_file=config_path,
         advisories=cli.advisories or tuple((config_path.parent / a).resolve()
                                            for a in _strings(table.get("advisories"), "advisories")),
