@@ -229,7 +229,7 @@ def _finding(app: Application, rule: Rule, hit: Hit, overrides: Mapping[str, Sev
         remediation=hit.remediation or rule.remediation,
         references=rule.references,
         fingerprint=fp,
-        related=tuple(app.locate(n) for n in hit.related),
+        related=tuple(sorted({app.locate(n) for n in hit.related})),  # a set: the order of routes is no fact
         flow=hit.flow,
         details=hit.details,
         construct=construct_of(resource.metadata),
