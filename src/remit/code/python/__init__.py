@@ -25,7 +25,7 @@ from remit.code.facts import (
 )
 from remit.code.lattice import Dep, handler_facts
 from remit.code.python import checks
-from remit.code.python.modules import ImportRef, Module, ParseCache, find_module
+from remit.code.python.modules import Module, ParseCache
 from remit.code.python.taint import FunctionRef, Program
 from remit.code.reach import Span, reach, reachable_issues
 from remit.code.resolve import ResolvedCode, inside
@@ -102,7 +102,7 @@ class PythonAnalyzer:
         queue = deque([entry])
         while queue and len(seen) < MAX_MODULES:
             mod = queue.popleft()
-            for ref in _imports_of(mod.tree):
+            for ref in mod.info.import_refs:
                 for candidate in (program.module_named(ref, mod), program.submodule(ref, mod)):
                     if candidate is not None and candidate.path not in seen:
                         seen[candidate.path] = candidate
@@ -152,8 +152,8 @@ class PythonAnalyzer:
         for mod in modules:
             for name in mod.info.imported_modules:
                 top = name.split(".", 1)[0]
-                if top and find_module(top, program.search_path) is None and \
-                        find_module(top, (), mod.path, 1) is None:
+                if top and self.cache.find(top, program.search_path) is None and \
+                        self.cache.find(top, (), mod.path, 1) is None:
                     out.add(top)
         return out
 
@@ -194,17 +194,6 @@ def _dedupe_issues(issues: list[CodeIssue]) -> list[CodeIssue]:
         if key not in seen:
             seen.add(key)
             out.append(issue)
-    return out
-
-
-def _imports_of(tree: ast.Module) -> list[ImportRef]:
-    out: list[ImportRef] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            out.extend(ImportRef(alias.name) for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            out.extend(ImportRef(node.module or "", alias.name, node.level) for alias in node.names)
-            out.append(ImportRef(node.module or "", None, node.level))
     return out
 
 

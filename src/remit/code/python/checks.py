@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from remit import secretscan
 from remit.code.facts import CodeIssue, IssueKind
-from remit.code.python.modules import Module
+from remit.code.python.modules import Module, walk
 
 _JWT_MODULES = ("jwt", "jose", "authlib", "python_jwt")
 _B64 = frozenset({"b64decode", "urlsafe_b64decode", "decodebytes", "standard_b64decode", "b64_decode"})
@@ -26,7 +26,7 @@ def issues(mod: Module) -> tuple[CodeIssue, ...]:
 
 def _docstrings(tree: ast.Module) -> set[int]:
     found: set[int] = set()
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.body:
             first = node.body[0]
             if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
@@ -45,7 +45,7 @@ def _name_of(node: ast.AST) -> str | None:
 
 
 def _named_literals(tree: ast.Module) -> Iterator[tuple[str, ast.Constant]]:
-    for node in ast.walk(tree):
+    for node in walk(tree):
         pairs: list[tuple[ast.AST | None, ast.AST | None]] = []
         if isinstance(node, ast.Assign):
             pairs = [(t, node.value) for t in node.targets]
@@ -81,7 +81,7 @@ def _secrets(mod: Module) -> Iterator[CodeIssue]:
         found = secretscan.classify(name, str(const.value))
         if found is not None:
             yield _issue(mod, const, 0, found, name)
-    for node in ast.walk(mod.tree):
+    for node in mod.nodes:
         if not isinstance(node, ast.Constant) or not isinstance(node.value, str) or id(node) in seen \
                 or id(node) in skip:
             continue
@@ -116,7 +116,7 @@ def _false(node: ast.expr | None) -> bool:
 
 
 def _jwt(mod: Module) -> Iterator[CodeIssue]:
-    for node in ast.walk(mod.tree):
+    for node in mod.nodes:
         if not isinstance(node, ast.Call):
             continue
         func = node.func

@@ -44,7 +44,7 @@ from remit.code.lattice import (
     union,
 )
 from remit.code.python import catalog as cat
-from remit.code.python.modules import ImportRef, Module, ParseCache, find_module, import_bindings
+from remit.code.python.modules import ImportRef, Module, ParseCache, import_bindings
 from remit.code.resolve import inside
 from remit.findings import FlowStep
 from remit.source import SourceLocation
@@ -111,7 +111,7 @@ class Program:
     def module_named(self, ref: ImportRef, importer: Module) -> Module | None:
         if importer.path.parts[:1] == ("<inline>",):
             return None
-        path = find_module(ref.module, self.search_path, importer.path, ref.level)
+        path = self.cache.find(ref.module, self.search_path, importer.path, ref.level)
         if path is None or not inside(path, self.root):
             return None
         mod = self.cache.module(path)

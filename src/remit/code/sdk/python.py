@@ -26,6 +26,7 @@ from functools import cache
 from typing import Any
 
 from remit.code.facts import Argument, EnvRef, SdkCall
+from remit.code.python.modules import walk
 from remit.code.sdk import index
 from remit.code.sdk.required import DYNAMIC, NAMING, prefix_of
 from remit.model.values import Unknown
@@ -201,7 +202,7 @@ class _Extractor:
         """Record what the module imports (one walk), and return the calls shaped like SDK requests
         (``x.method(Name=...)``: keyword arguments only, all capitalised)."""
         requests: list[ast.Call] = []
-        for node in ast.walk(tree):
+        for node in walk(tree):
             if isinstance(node, ast.Call):
                 if isinstance(node.func, ast.Attribute) and node.keywords and all(
                         kw.arg is not None and kw.arg[:1].isupper() for kw in node.keywords):
@@ -284,7 +285,7 @@ class _Extractor:
 
     def _bind_attributes(self) -> None:
         """``self.x = boto3.client(...)`` anywhere (``__init__``, a setup method): seen from every method."""
-        for node in ast.walk(self.tree):
+        for node in walk(self.tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 local = _Env(parent=self.module)
                 self._bind_block(node.body, local)
