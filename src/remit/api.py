@@ -304,7 +304,8 @@ GC_THRESHOLD = (20_000, 20, 20)
 
 
 @contextmanager
-def _fewer_collections() -> Iterator[None]:
+def fewer_collections() -> Iterator[None]:
+    """Python's collector at :data:`GC_THRESHOLD` while the block runs (a scan; rendering its report)."""
     before = gc.get_threshold()
     gc.set_threshold(*GC_THRESHOLD)
     try:
@@ -322,7 +323,7 @@ def scan(targets: Sequence[Path], options: ScanOptions | None = None, *,
 
     ``progress`` is called with a :class:`~remit.progress.ProgressEvent` as each stage starts and advances,
     in this process, between the stage's own work (an exception it raises ends the scan)."""
-    with _fewer_collections():
+    with fewer_collections():
         return _scan(targets, options or ScanOptions(), progress)
 
 
