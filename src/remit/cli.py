@@ -79,8 +79,8 @@ def _add_selection(p: argparse.ArgumentParser) -> None:
                         "attack paths may move between them (default: each is its own deployment, linked only by "
                         "CDK assemblies and stack exports/imports)")
     p.add_argument("--no-parallel", action="store_true",
-                   help="do everything in one process (by default SAM translation runs in helper processes "
-                        "beside the scan when there are several files)")
+                   help="do everything in one process (by default SAM translation runs in a helper process "
+                        "beside the scan when there are several files and a core is idle)")
     p.add_argument("--no-cache", action="store_true",
                    help="neither read nor keep SAM translations in the user cache (default: kept by content "
                         "under $REMIT_CACHE_DIR/sam, so a re-scan translates only changed templates; also "
