@@ -126,6 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update({"NO_COLOR": "1", "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
                 "BC_SKIP_MAPPING": "TRUE"})
+    env["REMIT_NO_CACHE"] = "1"  # cold, every run: kept SAM translations would make runs after the first cheaper
     files = template_files(args.corpus)
     with tempfile.TemporaryDirectory(prefix="remit-bench-") as scratch:
         work = Path(scratch) / "templates"
