@@ -108,9 +108,9 @@ def _items(app: Application, role: Role, admin: bool) -> _Items:
     shown: dict[int, tuple[str, ...]] = {}  # grants share their resource tuples and statements
     places: dict[int, str] = {}
     for g in app.iam.grants(role):
+        if admin and g.action.lower() != "iam:passrole":
+            continue  # an administrator's list would be every action: summarised by ``admin`` (not looked up)
         kind = _kind(g.action)
-        if admin and kind != "pass":
-            continue  # an administrator's list would be every action: summarised by ``admin``
         resources = shown.get(id(g.resources))
         if resources is None:
             resources = shown[id(g.resources)] = tuple(dict.fromkeys(render(r) for r in g.resources)) or ("*",)
