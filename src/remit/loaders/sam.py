@@ -371,11 +371,12 @@ def translate(doc: Document, root: Path, cache: Path | None = None) -> Translate
         return _untranslated(template, local, diags)
     try:
         # the translator mutates its input; `template` is already remit's own copy of the document
-        output = translator.translate(sam_template=template, parameter_values={}, passthrough_metadata=True)
+        # plain dicts in the order the translator iterates its own (Python 2.7-ordered) ones, as a result coming
+        # back from the helper process has them and the cache keeps them: the same routes in the same order
+        # whether translated here, beside the scan or earlier
+        output = clone(translator.translate(sam_template=template, parameter_values={}, passthrough_metadata=True))
         if cache is not None and name is not None:
-            # plain dicts in the order the translator iterates its own (Python 2.7-ordered) ones, as a result
-            # coming back from the helper process has them; JSON would otherwise write the insertion order
-            translation_cache.store(cache, name, clone(output))
+            translation_cache.store(cache, name, output)
     except Exception as exc:  # noqa: BLE001 - the translator raises many types for bad templates
         diags.append(
             Diagnostic(
@@ -386,7 +387,7 @@ def translate(doc: Document, root: Path, cache: Path | None = None) -> Translate
                 "resources it names",
             )
         )
-        output = _without_failing(doc, root, translator, exc, diags)
+        output = clone(_without_failing(doc, root, translator, exc, diags))
     return Translated(output, local, tuple(diags))
 
 
