@@ -47,11 +47,13 @@ def handler(event, context):
 
 REQUIREMENTS = "requests==2.31.0\nPyYAML==6.0.1\n"
 
-# Runs the command given in argv and prints the peak resident set (KiB on Linux) of every process it waited for.
+# Runs the command given in argv and prints the peak resident set (KiB on Linux) of every process it waited for
+# and their CPU seconds (user + system, all of them together).
 _WRAPPER = ("import resource, subprocess, sys; "
             "done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE); "
             "sys.stderr.buffer.write(done.stderr[-2000:]); "
-            "print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+            "used = resource.getrusage(resource.RUSAGE_CHILDREN); "
+            "print(done.returncode, used.ru_maxrss, used.ru_utime + used.ru_stime)")
 
 
 def template(n: int) -> dict[str, object]:
@@ -96,6 +98,7 @@ def generate(n: int, into: Path) -> None:
 class Run:
     seconds: float
     peak_mib: float
+    cpu_seconds: float
 
 
 def measured(cmd: Sequence[str], env: Mapping[str, str]) -> Run:
@@ -103,10 +106,10 @@ def measured(cmd: Sequence[str], env: Mapping[str, str]) -> Run:
     done = subprocess.run([sys.executable, "-c", _WRAPPER, *cmd], capture_output=True, env=env, check=False)
     elapsed = time.perf_counter() - start
     fields = done.stdout.decode().split()
-    if len(fields) != 2 or fields[0] != "0":
+    if len(fields) != 3 or fields[0] != "0":
         tail = done.stderr.decode(errors="replace")[-2000:]
         raise SystemExit(f"{' '.join(cmd[:3])}... failed ({done.stdout.decode().strip()}):\n{tail}")
-    return Run(elapsed, int(fields[1]) / 1024)
+    return Run(elapsed, int(fields[1]) / 1024, float(fields[2]))
 
 
 def default_remit() -> str | None:
@@ -144,9 +147,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "BC_SKIP_MAPPING": "TRUE"})
     env["REMIT_NO_CACHE"] = "1"  # cold: what a first scan costs (the warm column is measured on its own)
     tools = ["remit", *(["checkov"] if args.checkov else [])]
-    print(f"machine: {os.cpu_count()} cores; median of {args.runs} run(s); peak RSS of the largest process")
-    print(f"{'N':>6} " + " ".join(f"{t + ' s':>11} {'ms/fn':>7} {'MiB':>6}" for t in tools)
-          + "  remit warm s" + ("   checkov/remit time  remit/checkov memory" if args.checkov else ""))
+    print(f"machine: {os.cpu_count()} cores; median of {args.runs} run(s); peak RSS of the largest process; "
+          f"CPU s of all its processes")
+    print(f"{'N':>6} " + " ".join(f"{t + ' s':>11} {'ms/fn':>7} {'CPU s':>7} {'MiB':>6}" for t in tools)
+          + "  remit warm s" + ("   checkov/remit time   CPU  remit/checkov memory" if args.checkov else ""))
     results: dict[int, dict[str, dict[str, float]]] = {}
     for n in sizes:
         with tempfile.TemporaryDirectory(prefix="remit-scaling-") as scratch:
@@ -163,13 +167,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             measured(cmds["remit"], warm)
             runs["warm"] = [measured(cmds["remit"], warm) for _ in range(args.runs)]
         row = {t: {"seconds": statistics.median(r.seconds for r in runs[t]),
+                   "cpu_seconds": statistics.median(r.cpu_seconds for r in runs[t]),
                    "peak_mib": statistics.median(r.peak_mib for r in runs[t])} for t in [*tools, "warm"]}
         results[n] = row
         line = f"{n:>6} " + " ".join(f"{row[t]['seconds']:>11.2f} {1000 * row[t]['seconds'] / n:>7.1f} "
-                                     f"{row[t]['peak_mib']:>6.0f}" for t in tools)
+                                     f"{row[t]['cpu_seconds']:>7.2f} {row[t]['peak_mib']:>6.0f}" for t in tools)
         line += f"  {row['warm']['seconds']:>12.2f}"
         if args.checkov:
             line += (f"   {row['checkov']['seconds'] / row['remit']['seconds']:>17.1f}x"
+                     f" {row['checkov']['cpu_seconds'] / row['remit']['cpu_seconds']:>5.1f}x"
                      f"  {row['remit']['peak_mib'] / row['checkov']['peak_mib']:>19.2f}")
         print(line, flush=True)
     if args.json:
