@@ -135,6 +135,10 @@ class IamEngine:
         self._grant_index: dict[ResourceId, dict[str, Grant]] = {}
         self._plans: dict[object, _Plan] = {}
         self._admins: dict[ResourceId, bool] = {}
+        # a principal's remembered plan with the resources of each of its keys; and the administrator answer per
+        # (plan, keys with "*" among their resources): many principals share a plan, and so that answer
+        self._planned: dict[ResourceId, tuple[_Plan, dict[tuple[int, ...], tuple[Value, ...]]]] = {}
+        self._admin_plans: dict[tuple[int, frozenset[tuple[int, ...]]], bool] = {}
 
     # -- helpers -------------------------------------------------------------------------------
     def _lookup(self, doc: str) -> arns.Lookup:
@@ -341,6 +345,8 @@ class IamEngine:
             out.append(Grant(action, common[0], common[1], bool(conditions), conditions))
         result = tuple(out)
         self._grants[principal.id] = result
+        if remember:
+            self._planned[principal.id] = (plan, {key: common[0] for key, common in shared.items()})
         return result
 
     def grant(self, principal: IamPrincipal, action: str) -> Grant | None:
@@ -369,6 +375,16 @@ class IamEngine:
         every_service = services()
         if len(grants) < len(every_service):
             return False
+        planned = self._planned.get(principal.id)
+        if planned is not None:  # answered from the plan, once per plan and set of keys on "*"
+            plan, resources = planned
+            starred = frozenset(k for k, rs in resources.items() if any(text(r) == "*" for r in rs))
+            memo = (id(plan), starred)
+            found = self._admin_plans.get(memo)
+            if found is None:
+                found = self._admin_plans[memo] = _covers_all(
+                    {action.lower() for action, key, conditions in plan if not conditions and key in starred})
+            return found
         star: dict[int, bool] = {}  # grants share their resource tuples
         full: set[str] = set()
         for g in grants:
@@ -377,9 +393,7 @@ class IamEngine:
                 on_star = star[id(g.resources)] = any(text(r) == "*" for r in g.resources)
             if on_star and not g.conditional:
                 full.add(g.action.lower())
-        if len({a.partition(":")[0] for a in full}) < len(every_service):
-            return False
-        return len(full) >= len(expand("*"))
+        return _covers_all(full)
 
     def resources_for(self, principal: IamPrincipal, action: str) -> tuple[Entity, ...]:
         """The modelled entities ``action`` may touch for this principal (allowed or conditional)."""
@@ -426,6 +440,13 @@ class IamEngine:
         if answer.conditions:
             text_ += ": " + "; ".join(answer.conditions)
         return text_ + (f" ({places})" if places else "")
+
+
+def _covers_all(full: set[str]) -> bool:
+    """Whether these (lower-case) actions are every action of the catalog; every service first, which is cheap."""
+    if len({a.partition(":")[0] for a in full}) < len(services()):
+        return False
+    return len(full) >= len(expand("*"))
 
 
 def _context(principal: IamPrincipal) -> RequestContext:
