@@ -378,8 +378,8 @@ def run_gitlab_job(workspace: Path, shell: str, **variables: str) -> subprocess.
     """before_script and script in one shell with `set -e`, as GitLab's shell executor runs them."""
     job = gitlab_job()
     env = {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "HOME": str(workspace.parent), "NO_COLOR": "1",
-           "REMIT_CACHE_DIR": os.environ["REMIT_CACHE_DIR"], "REMIT_TODAY": os.environ["REMIT_TODAY"],
-           **{k: str(v) for k, v in job["variables"].items()}, **variables}
+           "REMIT_CACHE_DIR": os.environ["REMIT_CACHE_DIR"], "REMIT_NO_CACHE": "1",
+           "REMIT_TODAY": os.environ["REMIT_TODAY"], **{k: str(v) for k, v in job["variables"].items()}, **variables}
     script = "set -e\n" + "\n".join(job["before_script"] + job["script"])
     return subprocess.run([shell, "-c", script], cwd=workspace, env=env, capture_output=True, text=True,
                           check=False, timeout=300)
