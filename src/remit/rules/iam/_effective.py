@@ -77,10 +77,16 @@ def _arn_formats(service: str) -> Mapping[str, str]:
 def probes(action: str) -> tuple[str, ...]:
     """ARNs, one per resource type of ``action``, that name nothing a template defines (() when the action
     supports no resource-level permission)."""
+    return tuple(dict.fromkeys(probe for _, probe in _typed_probes(action)))
+
+
+@cache
+def _typed_probes(action: str) -> tuple[tuple[str, str], ...]:
+    """(resource type, probe ARN) for each resource type of ``action`` whose ARN format is known."""
     info = action_info(action)
     if info is None or not info.supports_resource_level:
         return ()
-    out: list[str] = []
+    out: list[tuple[str, str]] = []
     formats = _arn_formats(info.service)
     for rtype in info.resource_types:
         fmt = formats.get(rtype.lower())
@@ -88,10 +94,18 @@ def probes(action: str) -> tuple[str, ...]:
             continue
         for token, value in _FILL.items():
             fmt = fmt.replace(token, value)
-        probe = _VAR.sub(lambda m: f"{PROBE}-{m.group(0)[2:-1].lower()}", fmt)
-        if probe not in out:
-            out.append(probe)
+        out.append((rtype, _VAR.sub(lambda m: f"{PROBE}-{m.group(0)[2:-1].lower()}", fmt)))
     return tuple(out)
+
+
+def required_probes(action: str) -> tuple[str, ...]:
+    """The probes of the resource types every request of ``action`` names (() when AWS marks none required):
+    a grant reaches every resource only when it reaches all of these."""
+    info = action_info(action)
+    if info is None or not info.required_types:
+        return ()
+    wanted = {t.lower() for t in info.required_types}
+    return tuple(dict.fromkeys(probe for rtype, probe in _typed_probes(action) if rtype.lower() in wanted))
 
 
 def supports_resources(action: str) -> bool:
@@ -287,14 +301,22 @@ def on_any_resource(app: Application, principal: IamPrincipal, action: str, *,
                     templates: bool = False) -> WideGrant | None:
     """Whether the principal may perform ``action`` on a resource the template does not define (its probe),
     with the statements that count for it; None when not (or only through statements that do not count)."""
-    for probe in probes(action):
+    def wide(probe: str) -> WideGrant | None:
         answer = app.iam.can(principal, action, probe)
         if not answer.possible:
-            continue
+            return None
         statements = tuple(st for st in counted(app, answer.allowed_by, templates=templates)
                            if _names_any(app, st, probe) and not _from_group(principal, st))
-        if statements:
-            return WideGrant(action, answer, statements)
+        return WideGrant(action, answer, statements) if statements else None
+
+    required = required_probes(action)
+    if required:  # partly scoped (ssm:SendCommand on one document, every instance) is not every resource
+        found = [wide(probe) for probe in required]
+        return found[0] if all(found) else None
+    for probe in probes(action):
+        grant = wide(probe)
+        if grant is not None:
+            return grant
     return None
 
 
