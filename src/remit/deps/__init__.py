@@ -200,6 +200,14 @@ def analyze(app: Application, options: ScanOptions, code: CodeFacts,
                     continue
                 for advisory, fix in advisories.matches(db, p.ecosystem, normalise(p.ecosystem, p.name), p.version):
                     found.append(Match(p, advisory, _reach(p, fn, code, dirs), fix))
+        unread = sorted({p.ecosystem.value for p in packages} - {Ecosystem.PYPI.value, Ecosystem.NPM.value})
+        if unread:
+            diagnostics.append(Diagnostic(fn.resource.doc, Level.INFO, "code-not-analysed",
+                                          f"{fn.display}: its {', '.join(unread)} dependencies are checked against "
+                                          "advisories, but its code is not analysed (remit reads Python and "
+                                          "JavaScript/TypeScript code): no taint, secrets or SDK-call findings, and "
+                                          "whether it imports a vulnerable package is unknown",
+                                          app.locate(fn.node).line))
         result[fn.id] = FunctionDeps(fn.id, tuple(packages), tuple(found), tuple(found_signs),
                                      tuple(dict.fromkeys(files)), lock)
     return DependencyFacts(result, source, tuple(diagnostics))

@@ -47,7 +47,12 @@ DownloadProgress = Callable[[str, int, int | None], None]  # ecosystem, bytes so
 
 
 class DownloadError(Exception):
-    """One archive could not be downloaded (no network, an HTTP error, a timeout, a bad archive)."""
+    """One archive could not be downloaded (no network, an HTTP error, a timeout, a bad archive).
+    ``unreachable``: the server could not be reached at all, so other archives need not be tried."""
+
+    def __init__(self, message: str, *, unreachable: bool = False) -> None:
+        super().__init__(message)
+        self.unreachable = unreachable
 
 
 def cache_dir(configured: Path | None = None) -> Path:
@@ -223,7 +228,7 @@ def _fetch(url: str, dest: Path, ecosystem: str, progress: DownloadProgress | No
         reason = getattr(exc, "reason", None) or exc
         if isinstance(reason, OSError) and reason.strerror:
             reason = reason.strerror  # an OSError's text may name a local path
-        raise DownloadError(f"{ecosystem}: cannot download from {_host(url)}: {reason}") from None
+        raise DownloadError(f"{ecosystem}: cannot download from {_host(url)}: {reason}", unreachable=True) from None
 
 
 def _host(url: str) -> str:
@@ -355,13 +360,19 @@ def refresh(cache: Path, ecosystems: Iterable[str], *, base: str | None = None, 
     before = cached_archives(cache)
     downloaded: list[str] = []
     failures: list[str] = []
+    unreachable = ""
     for ecosystem in dict.fromkeys(ecosystems):
         current = before.of(ecosystem) if before else None
         if current is not None and current.fresh(now) and not force:
+            continue
+        if unreachable:  # one timeout is enough to wait for
+            failures.append(f"{ecosystem}: not tried ({unreachable})")
             continue
         try:
             download(cache, ecosystem, base=base, progress=progress)
             downloaded.append(ecosystem)
         except DownloadError as exc:
             failures.append(str(exc))
+            if exc.unreachable:
+                unreachable = f"{archive_base(base).split('://')[0]} server unreachable"
     return Refresh(cached_archives(cache), tuple(downloaded), tuple(failures))

@@ -69,7 +69,7 @@ def _univers(eco: Ecosystem, version: str) -> Any:
         kind = versions.RubygemsVersion
     try:
         return kind(version)
-    except (ValueError, TypeError, AttributeError, versions.InvalidVersion):
+    except Exception:  # noqa: BLE001 - univers raises its own classes (InvalidNuGetVersion...) on hostile text
         return None
 
 
