@@ -132,18 +132,24 @@ class PythonAnalyzer:
         for mod in modules:
             issues.extend(self.file_issues(mod))
         sdk = tuple(call for mod in modules for call in self.sdk_calls(mod))
-        imports = frozenset(self._external_imports(modules, program))
+        imports = frozenset(self._external_imports(modules, program, resolved.root.resolve()))
         files = tuple(sorted({m.rel for m in modules}))
         return FunctionCode(function, Language.PYTHON, handler, files, imports, tuple(flows), sdk,
                             tuple(_dedupe_issues(issues)))
 
-    def _external_imports(self, modules: list[Module], program: Program) -> set[str]:
+    def _external_imports(self, modules: list[Module], program: Program, own: Path) -> set[str]:
+        """The packages the code imports: modules not in the deployed code, or found in a layer (outside the
+        function's own directory: a dependency the layer ships, whose advisories then concern the function)."""
         out: set[str] = set()
         for mod in modules:
             for name in mod.info.imported_modules:
                 top = name.split(".", 1)[0]
-                if top and find_module(top, program.search_path) is None and \
-                        find_module(top, (), mod.path, 1) is None:
+                if not top:
+                    continue
+                found = find_module(top, program.search_path)
+                if found is None and find_module(top, (), mod.path, 1) is None:
+                    out.add(top)
+                elif found is not None and own not in found.parents:
                     out.add(top)
         return out
 
