@@ -116,14 +116,7 @@ def main() -> int:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/v1/query"
     theirs: dict[tuple[str, str], set[str]] = {case: set() for case in cases}
-    rounds: list[list[tuple[str, str]]] = []
-    for case in cases:  # one requirements file cannot pin one package twice
-        for batch in rounds:
-            if all(n != case[0] for n, _ in batch):
-                batch.append(case)
-                break
-        else:
-            rounds.append([case])
+    rounds = rounds_of(cases)
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:
         for i, batch in enumerate(rounds):
@@ -145,23 +138,41 @@ def main() -> int:
                     theirs[key] = {v["id"] for v in dep.get("vulns", [])}
     server.shutdown()
 
+    print(f"advisory database: {args.db} ({len(db.records)} records)")
+    compare("pip-audit", cases, ours, theirs, f"{args.packages} packages, {len(rounds)} pip-audit runs"
+            f"{f', {failures} failed' if failures else ''}")
+    return 0
+
+
+def rounds_of(cases: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """The cases split into requirements files: one file cannot pin one package twice."""
+    rounds: list[list[tuple[str, str]]] = []
+    for case in cases:
+        for batch in rounds:
+            if all(n != case[0] for n, _ in batch):
+                batch.append(case)
+                break
+        else:
+            rounds.append([case])
+    return rounds
+
+
+def compare(peer: str, cases: list[tuple[str, str]], ours: dict[tuple[str, str], set[str]],
+            theirs: dict[tuple[str, str], set[str]], how: str) -> None:
+    """Print the agreement per case and per (case, advisory) pair, and every difference."""
     ids_ours = {(c, i) for c, found in ours.items() for i in found}
     ids_theirs = {(c, i) for c, found in theirs.items() for i in found}
     same_cases = sum(1 for c in cases if ours[c] == theirs[c])
     both = ids_ours & ids_theirs
-    print(f"advisory database: {args.db} ({len(db.records)} records)")
-    print(f"cases: {len(cases)} (package, version) pairs from {args.packages} packages, {len(rounds)} pip-audit runs"
-          f"{f', {failures} failed' if failures else ''}")
+    print(f"cases: {len(cases)} (package, version) pairs from {how}")
     print(f"verdict agreement per case: {same_cases}/{len(cases)} ({100 * same_cases / max(len(cases), 1):.1f}%)")
-    print(f"(case, advisory) pairs: remit {len(ids_ours)}, pip-audit {len(ids_theirs)}, both {len(both)}; "
-          f"only remit {len(ids_ours - ids_theirs)}, only pip-audit {len(ids_theirs - ids_ours)}")
+    print(f"(case, advisory) pairs: remit {len(ids_ours)}, {peer} {len(ids_theirs)}, both {len(both)}; "
+          f"only remit {len(ids_ours - ids_theirs)}, only {peer} {len(ids_theirs - ids_ours)}")
     for case in cases:
         if ours[case] != theirs[case]:
             extra, missing = sorted(ours[case] - theirs[case]), sorted(theirs[case] - ours[case])
             print(f"  {case[0]}=={case[1]}: only remit {len(extra)} ({', '.join(extra[:3])}), "
-                  f"only pip-audit {len(missing)} ({', '.join(missing[:3])})")
-    return 0
-
+                  f"only {peer} {len(missing)} ({', '.join(missing[:3])})")
 
 if __name__ == "__main__":
     raise SystemExit(main())

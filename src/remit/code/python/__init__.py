@@ -147,9 +147,8 @@ class PythonAnalyzer:
                 if not top:
                     continue
                 found = find_module(top, program.search_path)
-                if found is None and find_module(top, (), mod.path, 1) is None:
-                    out.add(top)
-                elif found is not None and own not in found.parents:
+                in_layer = found is not None and own not in found.parents
+                if in_layer or (found is None and find_module(top, (), mod.path, 1) is None):
                     out.add(top)
         return out
 
