@@ -14,10 +14,8 @@ with a message) when osv-scanner or the database is absent.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -28,9 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from deps_peers import _cases, compare, rounds_of  # noqa: E402
+from deps_peers import compare, prepare, rounds_of  # noqa: E402
 
-from remit.deps import advisories  # noqa: E402
 from remit.deps.facts import Ecosystem, normalise  # noqa: E402
 
 
@@ -43,22 +40,12 @@ def _command(binary: str, lockfile: Path) -> list[str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--osv-scanner", default=shutil.which("osv-scanner") or "/tmp/peers-deps/bin/osv-scanner")
-    parser.add_argument("--db", type=Path, default=ROOT.parent / "shared" / "advisories" / "pypa")
-    parser.add_argument("--packages", type=int, default=120)
-    parser.add_argument("--seed", type=int, default=5)
-    args = parser.parse_args()
-    if not Path(args.osv_scanner).exists():
-        print(f"skip: osv-scanner not found at {args.osv_scanner} (it needs a Go >= 1.22 toolchain: "
-              "go install github.com/google/osv-scanner/v2/cmd/osv-scanner@latest)")
+    prepared = prepare(__doc__.split("\n\n")[0], "osv-scanner",
+                       "it needs a Go >= 1.22 toolchain: "
+                       "go install github.com/google/osv-scanner/v2/cmd/osv-scanner@latest")
+    if prepared is None:
         return 0
-    if not args.db.is_dir():
-        print(f"skip: no advisory database at {args.db}")
-        return 0
-    db = advisories.load_database([args.db])
-    cases = _cases(db, args.packages, args.seed)
-    ours = {(n, v): {a.id for a, _ in advisories.matches(db, Ecosystem.PYPI, n, v)} for n, v in cases}
+    args, db, cases, ours = prepared
     theirs: dict[tuple[str, str], set[str]] = {case: set() for case in cases}
     rounds = rounds_of(cases)
     failures = 0
@@ -72,7 +59,7 @@ def main() -> int:
         for i, batch in enumerate(rounds):
             req = Path(tmp) / f"requirements-{i}.txt"
             req.write_text("".join(f"{n}=={v}\n" for n, v in batch))
-            run = subprocess.run(_command(args.osv_scanner, req), capture_output=True, text=True, check=False,
+            run = subprocess.run(_command(args.peer, req), capture_output=True, text=True, check=False,
                                  timeout=600, env=env)
             try:
                 report = json.loads(run.stdout)

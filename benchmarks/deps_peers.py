@@ -93,23 +93,36 @@ def _cases(db: advisories.Database, count: int, seed: int) -> list[tuple[str, st
     return sorted(cases)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pip-audit", default=shutil.which("pip-audit") or "/tmp/peers-deps/bin/pip-audit")
+Prepared = tuple[argparse.Namespace, advisories.Database, list[tuple[str, str]], dict[tuple[str, str], set[str]]]
+
+
+def prepare(description: str, peer: str, install: str) -> Prepared | None:
+    """The command line (``--<peer>`` names the peer's program), the database, the cases and remit's answers;
+    None (after saying why) when the peer or the database is absent."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument(f"--{peer}", dest="peer", default=shutil.which(peer) or f"/tmp/peers-deps/bin/{peer}")
     parser.add_argument("--db", type=Path, default=ROOT.parent / "shared" / "advisories" / "pypa")
     parser.add_argument("--packages", type=int, default=120)
     parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args()
-    if not Path(args.pip_audit).exists():
-        print(f"skip: pip-audit not found at {args.pip_audit} (python3 -m venv /tmp/peers-deps && "
-              "/tmp/peers-deps/bin/pip install pip-audit)")
-        return 0
+    if not Path(args.peer).exists():
+        print(f"skip: {peer} not found at {args.peer} ({install})")
+        return None
     if not args.db.is_dir():
         print(f"skip: no advisory database at {args.db}")
-        return 0
+        return None
     db = advisories.load_database([args.db])
     cases = _cases(db, args.packages, args.seed)
     ours = {(n, v): {a.id for a, _ in advisories.matches(db, Ecosystem.PYPI, n, v)} for n, v in cases}
+    return args, db, cases, ours
+
+
+def main() -> int:
+    prepared = prepare(__doc__.split("\n\n")[0], "pip-audit",
+                       "python3 -m venv /tmp/peers-deps && /tmp/peers-deps/bin/pip install pip-audit")
+    if prepared is None:
+        return 0
+    args, db, cases, ours = prepared
 
     _Osv.db = db
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Osv)
@@ -122,7 +135,7 @@ def main() -> int:
         for i, batch in enumerate(rounds):
             req = Path(tmp) / f"requirements-{i}.txt"
             req.write_text("".join(f"{n}=={v}\n" for n, v in batch))
-            run = subprocess.run([args.pip_audit, "-r", str(req), "--no-deps", "--disable-pip", "-s", "osv",
+            run = subprocess.run([args.peer, "-r", str(req), "--no-deps", "--disable-pip", "-s", "osv",
                                   "--osv-url", url, "-f", "json", "--progress-spinner", "off",
                                   "--cache-dir", str(Path(tmp) / "cache")],
                                  capture_output=True, text=True, check=False, timeout=600)

@@ -15,9 +15,9 @@ import json
 import re
 from pathlib import Path
 
+from remit.deps.buildfiles import Element, read_lock, read_xml
 from remit.deps.facts import Ecosystem, Package
-from remit.deps.manifests import Shipped, _bad, _parse, _read, _rel, line_of
-from remit.deps.xmlfile import Element, XmlError, parse
+from remit.deps.manifests import Shipped, _bad, line_of
 from remit.source import SourceLocation
 
 PROJECT_FILES = ("*.csproj", "*.fsproj", "*.vbproj")
@@ -32,7 +32,7 @@ def read(directory: Path, root: Path, out: Shipped) -> None:
     if (directory / "packages.config").is_file():
         read_packages_config(directory / "packages.config", root, out)
     if (directory / "packages.lock.json").is_file():
-        read_lock(directory / "packages.lock.json", root, out)
+        read_packages_lock(directory / "packages.lock.json", root, out)
 
 
 def nuget_pin(spec: str) -> str | None:
@@ -44,17 +44,6 @@ def nuget_pin(spec: str) -> str | None:
     if not spec or "*" in spec or "$(" in spec or re.search(r"[\[\](),]", spec):
         return None
     return spec
-
-
-def _xml(path: Path, root: Path, out: Shipped) -> Element | None:
-    text = _read(path, root, out)
-    if text is None:
-        return None
-    try:
-        return parse(text.lstrip("\ufeff"))
-    except XmlError as exc:
-        _bad(path, root, out, exc)
-        return None
 
 
 def _descendants(element: Element, tag: str) -> list[Element]:
@@ -79,19 +68,20 @@ def _attr(element: Element, name: str) -> str:
 def _central_versions(path: Path, root: Path, out: Shipped) -> dict[str, str]:
     if not path.is_file():
         return {}
-    document = _xml(path, root, out)
-    if document is None:
+    read = read_xml(path, root, out)
+    if read is None:
         return {}
-    out.manifests.append(_rel(path, root))
+    document, rel = read
+    out.manifests.append(rel)
     return {_attr(e, "Include").lower(): _attr(e, "Version") for e in _descendants(document, "PackageVersion")
             if _attr(e, "Include")}
 
 
 def read_project(path: Path, root: Path, out: Shipped, central: dict[str, str]) -> None:
-    document = _xml(path, root, out)
-    if document is None:
+    read = read_xml(path, root, out)
+    if read is None:
         return
-    rel = _rel(path, root)
+    document, rel = read
     references = _descendants(document, "PackageReference")
     if references:
         out.manifests.append(rel)
@@ -104,10 +94,10 @@ def read_project(path: Path, root: Path, out: Shipped, central: dict[str, str]) 
 
 
 def read_packages_config(path: Path, root: Path, out: Shipped) -> None:
-    document = _xml(path, root, out)
-    if document is None:
+    read = read_xml(path, root, out)
+    if read is None:
         return
-    rel = _rel(path, root)
+    document, rel = read
     out.manifests.append(rel)
     for package in _descendants(document, "package"):
         name, spec = _attr(package, "id"), _attr(package, "version")
@@ -116,14 +106,16 @@ def read_packages_config(path: Path, root: Path, out: Shipped) -> None:
                                         SourceLocation(rel, package.line)))
 
 
-def read_lock(path: Path, root: Path, out: Shipped) -> None:
-    parsed = _parse(path, root, out, json.loads, ValueError)
-    if parsed is None:
+def read_packages_lock(path: Path, root: Path, out: Shipped) -> None:
+    read = read_lock(path, root, out)
+    if read is None:
         return
-    text, data = parsed
-    rel = _rel(path, root)
-    out.manifests.append(rel)
-    out.other_lock = True
+    text, rel = read
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        _bad(path, root, out, exc)
+        return
     frameworks = data.get("dependencies") if isinstance(data, dict) else None
     for framework, packages in frameworks.items() if isinstance(frameworks, dict) else ():
         start = line_of(text, f'"{framework}"')

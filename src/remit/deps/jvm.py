@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from remit.deps.buildfiles import Element, read_lock, read_xml
 from remit.deps.facts import Ecosystem, Package
-from remit.deps.manifests import Shipped, _bad, _read, _rel
-from remit.deps.xmlfile import Element, XmlError, parse
+from remit.deps.manifests import Shipped, _bad
 from remit.source import SourceLocation
 
 NOT_SHIPPED_SCOPES = frozenset({"test", "provided", "system", "import"})
@@ -70,17 +70,10 @@ def maven_pin(spec: str) -> str | None:
 
 
 def read_pom(path: Path, root: Path, out: Shipped) -> None:
-    text = _read(path, root, out)
-    if text is None:
+    read = read_xml(path, root, out)
+    if read is None or read[0].tag != "project":
         return
-    try:
-        project = parse(text)
-    except XmlError as exc:
-        _bad(path, root, out, exc)
-        return
-    if project.tag != "project":
-        return
-    rel = _rel(path, root)
+    project, rel = read
     out.manifests.append(rel)
     props = _properties(project)
     managed: dict[str, str] = {}
@@ -101,12 +94,10 @@ def read_pom(path: Path, root: Path, out: Shipped) -> None:
 
 
 def read_gradle_lock(path: Path, root: Path, out: Shipped) -> None:
-    text = _read(path, root, out)
-    if text is None:
+    read = read_lock(path, root, out)
+    if read is None:
         return
-    rel = _rel(path, root)
-    out.manifests.append(rel)
-    out.other_lock = True
+    text, rel = read
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith(("#", "empty=")):

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from remit.deps.buildfiles import read_lock
 from remit.deps.facts import Ecosystem, Origin, Package
-from remit.deps.manifests import Shipped, _read, _rel
+from remit.deps.manifests import Shipped
 from remit.source import SourceLocation
 
 _SPEC = re.compile(r"^    ([A-Za-z0-9_.\-]+) \(([^)\s]+)\)$")  # four spaces: a resolved gem (six: its needs)
@@ -26,12 +27,10 @@ def read(directory: Path, root: Path, out: Shipped) -> None:
 
 
 def read_gemfile_lock(path: Path, root: Path, out: Shipped) -> None:
-    text = _read(path, root, out)
-    if text is None:
+    read = read_lock(path, root, out)
+    if read is None:
         return
-    rel = _rel(path, root)
-    out.manifests.append(rel)
-    out.other_lock = True
+    text, rel = read
     lines = text.splitlines()
     direct = set()
     section = ""

@@ -1,4 +1,5 @@
-"""A small XML reader for build files (Maven ``pom.xml``, .NET project files): elements with their line.
+"""Reading the build files of the other runtimes (Java, Go, .NET, Ruby): their text as a lockfile, or their XML
+(Maven ``pom.xml``, .NET project files) as elements with their line.
 
 Build files are the scanned repository's, so hostile: a document type declaration (the only way to define
 entities, and so entity expansion) is refused, nothing external is ever fetched, and depth is bounded.
@@ -10,6 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from remit.deps.manifests import Shipped, _bad, _read, _rel
 
 MAX_DEPTH = 64
 
@@ -85,3 +89,27 @@ def parse(text: str) -> Element:
     if not root:
         raise XmlError("no root element")
     return root[0]
+
+
+def read_lock(path: Path, root: Path, out: Shipped) -> tuple[str, str] | None:
+    """A lockfile's text and path relative to the root, recorded as read and as a lock; None when unreadable."""
+    text = _read(path, root, out)
+    if text is None:
+        return None
+    rel = _rel(path, root)
+    out.manifests.append(rel)
+    out.other_lock = True
+    return text, rel
+
+
+def read_xml(path: Path, root: Path, out: Shipped) -> tuple[Element, str] | None:
+    """A build file's root element and its path relative to the root; None (with a diagnostic) when it cannot
+    be read or parsed. Not yet recorded as read: only a file that declares packages is."""
+    text = _read(path, root, out)
+    if text is None:
+        return None
+    try:
+        return parse(text.lstrip("\ufeff")), _rel(path, root)
+    except XmlError as exc:
+        _bad(path, root, out, exc)
+        return None
