@@ -98,6 +98,8 @@ def _open_source(options: ScanOptions, diagnostics: list[Diagnostic], wanted: se
         diagnostics.append(Diagnostic("", Level.ERROR, "advisories-unavailable", f"no advisory was checked: {exc}"))
         return None, AdvisorySource(SourceKind.NONE, str(exc), unchecked=ecosystems, reason=str(exc),
                                     offline=offline)
+    if not ecosystems:  # no package with a known version: nothing to match, nothing to download
+        return None, AdvisorySource(SourceKind.NONE, reason="no package has a known version", offline=offline)
     failures: tuple[str, ...] = ()
     if offline:
         info = cache.cached_archives(folder)
