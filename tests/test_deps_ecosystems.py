@@ -285,6 +285,6 @@ def test_a_mixed_app_in_the_sbom_and_its_code_said_unanalysed() -> None:
     assert ("GO-2023-1571", "pkg:golang/golang.org/x/net@v0.6.0") in vulnerable
     notes = {d.message.split(":")[0]: d for d in result.diagnostics if d.code == "code-not-analysed"}
     assert set(notes) == {"JavaFn", "GradleFn", "GoFn", "GoFixedFn", "DotnetFn", "RubyFn"}
-    assert "its Maven dependencies are checked against advisories, but its code is not analysed" in \
+    assert "its Maven dependencies are read and matched against advisories, but its code is not analysed" in \
         notes["JavaFn"].message
     assert (notes["JavaFn"].path, notes["JavaFn"].line) == ("template.yaml", 16)

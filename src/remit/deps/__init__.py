@@ -205,8 +205,8 @@ def analyze(app: Application, options: ScanOptions, code: CodeFacts,
         unread = sorted({p.ecosystem.value for p in packages} - {Ecosystem.PYPI.value, Ecosystem.NPM.value})
         if unread:
             diagnostics.append(Diagnostic(fn.resource.doc, Level.INFO, "code-not-analysed",
-                                          f"{fn.display}: its {', '.join(unread)} dependencies are checked against "
-                                          "advisories, but its code is not analysed (remit reads Python and "
+                                          f"{fn.display}: its {', '.join(unread)} dependencies are read and matched "
+                                          "against advisories, but its code is not analysed (remit reads Python and "
                                           "JavaScript/TypeScript code): no taint, secrets or SDK-call findings, and "
                                           "whether it imports a vulnerable package is unknown",
                                           app.locate(fn.node).line))
