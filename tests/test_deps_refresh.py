@@ -250,3 +250,43 @@ def test_every_format_says_so_in_its_headline(tmp_path: Path) -> None:
     summary = json.loads(render(result, Format.JSON))["summary"]["advisories"]
     assert summary == {"checked": False, "source": "none", "records": 0, "age_days": None, "offline": True,
                        "unchecked": ["PyPI", "npm"], "warning": f"not checked: {warning}"}
+
+
+def test_the_download_reports_progress(server: str, tmp_path: Path) -> None:
+    from remit.progress import ProgressEvent, Stage  # noqa: PLC0415
+
+    events: list[ProgressEvent] = []
+    scan([EXAMPLE], ScanOptions(select=("DEP",), cache_dir=tmp_path), progress=events.append)
+    downloads = [e for e in events if e.stage is Stage.DOWNLOAD]
+    assert {e.unit for e in downloads} == {"kB (PyPI)", "kB (npm)"}
+    assert all(e.counted and e.total is not None and e.done <= e.total for e in downloads)
+    assert downloads[-1].text().startswith("downloading advisories ")
+
+
+def test_the_config_file_chooses_the_mirror_and_the_environment_wins(server: str, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    app = tmp_path / "app"
+    shutil.copytree(EXAMPLE, app, ignore=shutil.ignore_patterns(".remit.toml", "advisories"))
+    monkeypatch.setenv("REMIT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("REMIT_ADVISORY_URL")
+    (app / ".remit.toml").write_text(f'advisory-url = "{server}"\n')
+    assert main(["scan", str(app), "--select", "DEP", "--fail-on", "none", "-q"]) == 0
+    assert sorted(_Archives.requests) == ["/PyPI/all.zip", "/npm/all.zip"]
+    capsys.readouterr()
+    (app / ".remit.toml").write_text('advisory-url = "http://127.0.0.1:9"\n')
+    monkeypatch.setenv("REMIT_ADVISORY_URL", server)
+    shutil.rmtree(tmp_path / "cache")
+    assert main(["scan", str(app), "--select", "DEP", "--fail-on", "none", "-q"]) == 0
+    assert len(_Archives.requests) == 4
+    assert "not checked" not in capsys.readouterr().out
+    (app / ".remit.toml").write_text("offline = true\n")
+    shutil.rmtree(tmp_path / "cache")
+    assert main(["scan", str(app), "--select", "DEP", "--fail-on", "none", "-q"]) == 0
+    assert len(_Archives.requests) == 4  # nothing more
+    assert "not checked: dependencies against known vulnerabilities: offline" in capsys.readouterr().out
+    assert main(["scan", str(app), "--no-config", "--offline", "--select", "DEP", "--fail-on", "none", "-q"]) == 0
+    assert len(_Archives.requests) == 4
+    (app / ".remit.toml").write_text('advisory-url = "ftp://mirror"\n')
+    assert main(["scan", str(app), "--select", "DEP"]) == 2
+    assert "advisory-url must be an http:// or https:// URL" in capsys.readouterr().err

@@ -14,7 +14,7 @@ never replaces a good archive. Every socket operation times out after :data:`TIM
 download after :data:`DEADLINE`.
 
 What leaves the machine: a ``GET`` of ``<base>/<ecosystem>/all.zip``, nothing about the scanned app. The base
-comes from the caller (config ``advisory-url``), else ``$REMIT_ADVISORY_URL``, else OSV's public bucket.
+is ``$REMIT_ADVISORY_URL``, else the caller's (config ``advisory-url``), else OSV's public bucket.
 """
 
 from __future__ import annotations
@@ -68,8 +68,9 @@ def cache_dir(configured: Path | None = None) -> Path:
 
 
 def archive_base(configured: str | None = None) -> str:
-    """Where the archives come from: ``configured``, else ``$REMIT_ADVISORY_URL``, else OSV."""
-    return (configured or os.environ.get("REMIT_ADVISORY_URL") or os.environ.get("REMIT_OSV_ARCHIVES")
+    """Where the archives come from: ``$REMIT_ADVISORY_URL``, else ``configured`` (the config file's
+    ``advisory-url``: the environment wins, so a CI job decides, not the scanned repository), else OSV."""
+    return (os.environ.get("REMIT_ADVISORY_URL") or configured or os.environ.get("REMIT_OSV_ARCHIVES")
             or OSV_ARCHIVES).rstrip("/")
 
 
