@@ -60,9 +60,10 @@ def _old_cache(home: Path) -> None:
     """An advisory cache where `remit advisories update` leaves it, downloaded long ago."""
     folder = home / ".cache" / "remit" / "advisories"
     folder.mkdir(parents=True)
-    with zipfile.ZipFile(folder / "PyPI.zip", "w") as archive:
-        for record in sorted((EXAMPLE / "advisories" / "PyPI").glob("*.json")):
-            archive.write(record, record.name)
+    for ecosystem in ("PyPI", "npm"):
+        with zipfile.ZipFile(folder / f"{ecosystem}.zip", "w") as archive:
+            for record in sorted((EXAMPLE / "advisories" / ecosystem).glob("*.json")):
+                archive.write(record, record.name)
     (folder / "meta.json").write_text(json.dumps({"downloaded": "2020-01-02T00:00:00+00:00"}))
 
 

@@ -104,10 +104,9 @@ class ScanResult:
 
     @property
     def advisories_unchecked(self) -> bool:
-        """Functions ship dependencies, and no advisory source was available to check them against."""
-        app = self.application
-        return app is not None and app.deps.source.kind.value == "none" \
-            and any(d.packages for d in app.deps.functions.values())
+        """Functions ship dependencies some of which no advisory source was available to check against (what and
+        why: ``application.deps.source``)."""
+        return self.application is not None and self.application.deps.advisories_unchecked
 
     @property
     def inputs_not_analysed(self) -> int:
@@ -184,7 +183,7 @@ class SideTranslator:
 
 def translation_cache_dir(options: ScanOptions) -> Path | None:
     """Where SAM translations are kept across scans (``options.cache``, ``REMIT_NO_CACHE``, ``cache_dir``)."""
-    from remit.deps.advisories import cache_dir  # noqa: PLC0415 - one cache directory for everything remit keeps
+    from remit.deps.cache import cache_dir  # noqa: PLC0415 - one cache directory for everything remit keeps
 
     return translation_cache.directory(cache_dir(options.cache_dir), options.cache)
 
@@ -291,7 +290,7 @@ def analyze_later_stages(app: Application, options: ScanOptions, diagnostics: li
     _report(progress, Stage.CODE, 0, len(app.functions), "functions")
     code = code_stage.analyze(app, options)
     _report(progress, Stage.DEPS, 0, len(app.functions), "functions")
-    deps = deps_stage.analyze(app, options, code)
+    deps = deps_stage.analyze(app, options, code, _download_progress(progress))
     diagnostics.extend(code.diagnostics)
     diagnostics.extend(deps.diagnostics)
     return dataclasses.replace(app, code=code, deps=deps)
@@ -311,6 +310,18 @@ def _fewer_collections() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*before)
+
+
+def _download_progress(progress: ProgressCallback | None) -> Callable[[str, int, int | None], None] | None:
+    """The advisory download's progress (ecosystem, bytes, total) as progress events in kilobytes."""
+    if progress is None:
+        return None
+
+    def report(ecosystem: str, done: int, total: int | None) -> None:
+        progress(ProgressEvent(Stage.DOWNLOAD, done >> 10, None if total is None else total >> 10,
+                               f"kB ({ecosystem})"))
+
+    return report
 
 
 def scan(targets: Sequence[Path], options: ScanOptions | None = None, *,

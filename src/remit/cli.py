@@ -69,11 +69,14 @@ def _add_selection(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-config", action="store_true", help="ignore configuration files")
     p.add_argument("--advisories", action="append", type=Path, metavar="PATH",
                    help="match dependencies against OSV advisories in PATH: a directory of OSV JSON records or a "
-                        "per-ecosystem zip as OSV publishes it; repeatable (default: the cache `remit advisories "
-                        "update` fills, else --online)")
+                        "per-ecosystem zip as OSV publishes it; repeatable (default: the advisory cache, "
+                        "refreshed first when older than a day)")
     p.add_argument("--online", action="store_true",
-                   help="without --advisories or a cache, ask the OSV API (api.osv.dev) about the shipped "
-                        "package versions; answers are cached for a day")
+                   help="instead of the advisory cache, ask the OSV API (api.osv.dev) about the shipped package "
+                        "names and versions; answers are cached for a day")
+    p.add_argument("--offline", action="store_true",
+                   help="make no connection of any kind: use the advisory cache as it is, or --advisories "
+                        "(also config `offline = true`, REMIT_OFFLINE=1); the report says how old it is")
     p.add_argument("--one-account", action="store_true",
                    help="every template, service, module and stack scanned is deployed into one AWS account, so "
                         "attack paths may move between them (default: each is its own deployment, linked only by "
@@ -112,8 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "dependencies, triggers, APIs, data stores and IAM, read from " + INPUTS + ".",
         epilog="Exit codes: 0 clean, 1 findings or attack paths at or above --fail-on, 2 usage error or nothing "
                "scannable, 3 internal error. Environment: NO_COLOR, FORCE_COLOR (colour), REMIT_NO_PROGRESS, CI (no "
-               "progress display), REMIT_CACHE_DIR (advisories, SAM translations), REMIT_NO_CACHE. `remit COMMAND "
-               "--help` for each command; `remit completion SHELL` prints shell completion.",
+               "progress display), REMIT_CACHE_DIR (advisories, SAM translations), REMIT_NO_CACHE, REMIT_OFFLINE (no "
+               "connection), REMIT_ADVISORY_URL (a mirror of OSV's archives). `remit COMMAND --help` for each command; "
+               "`remit completion SHELL` prints shell completion.",
     )
     parser.add_argument("--version", action=_VersionAction, nargs=0,
                         help="show remit's version, the versions and dates of the data it ships, and the advisory "
@@ -197,10 +201,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_no_progress(policy)
     advisories = sub.add_parser(
         "advisories", help="manage the local advisory cache",
-        description="`remit advisories update` downloads OSV's per-ecosystem archives (PyPI, npm) into the user "
-                    "cache ($REMIT_CACHE_DIR, else $XDG_CACHE_HOME/remit, else ~/.cache/remit); scans use it when "
-                    "no --advisories is given. `remit advisories status` shows its age.")
+        description="Scans keep the advisory cache current by themselves: they download OSV's archive of each "
+                    "ecosystem they find (PyPI, npm, Maven, Go, NuGet, RubyGems) when it is missing or older "
+                    "than a day, unless offline. `remit advisories update` downloads them now (all ecosystems, or "
+                    "those named), for a machine about to go offline; `remit advisories status` lists each "
+                    "ecosystem's records, source and age. The cache is $REMIT_CACHE_DIR, else the user cache "
+                    "directory ($XDG_CACHE_HOME/remit or ~/.cache/remit on Linux); archives come from "
+                    "$REMIT_ADVISORY_URL, else OSV.")
     advisories.add_argument("action", choices=("update", "status"))
+    advisories.add_argument("ecosystems", nargs="*", metavar="ECOSYSTEM",
+                            help="update only these (PyPI, npm, Maven, Go, NuGet, RubyGems)")
     advisories.add_argument("--cache-dir", type=Path, metavar="DIR", help="cache directory to use")
 
     completion = sub.add_parser(
@@ -233,6 +243,7 @@ def _options(args: argparse.Namespace) -> ScanOptions:
         cache=not getattr(args, "no_cache", False),
         advisories=tuple(getattr(args, "advisories", None) or ()),
         online=bool(getattr(args, "online", False)),
+        offline=bool(getattr(args, "offline", False)),
         one_account=bool(getattr(args, "one_account", False)),
         source_root=_source_root(getattr(args, "source_root", None)),
         baseline_ref=getattr(args, "baseline_ref", None),
@@ -531,41 +542,36 @@ def cmd_completion(args: argparse.Namespace) -> int:
 
 
 def cmd_advisories(args: argparse.Namespace) -> int:
-    from remit.deps import advisories  # noqa: PLC0415
+    from remit.about import advisory_status  # noqa: PLC0415
+    from remit.deps import cache as advisory_cache  # noqa: PLC0415
+    from remit.deps.facts import Ecosystem  # noqa: PLC0415
 
-    cache = advisories.cache_dir(args.cache_dir)
+    folder = advisory_cache.cache_dir(args.cache_dir)
     if args.action == "status":
-        info = advisories.cached_archives(cache)
-        if info is None:
-            print(f"remit: no advisory cache in {cache}; run `remit advisories update`", file=sys.stderr)
-            return EXIT_USAGE
-        age = info.age_days()
-        names = ", ".join(p.name for p in info.archives)
-        sys.stdout.write(f"{cache / 'advisories'}: {names}; downloaded "
-                         f"{info.downloaded.isoformat() if info.downloaded else 'at an unknown date'}"
-                         f"{f' ({age} days ago)' if age is not None else ''}\n")
-        if age is not None and age > advisories.OLD_AFTER_DAYS:
-            print("remit: warning: the cache is old; run `remit advisories update`", file=sys.stderr)
-        return EXIT_CLEAN
+        sys.stdout.write(advisory_status(folder))
+        return EXIT_CLEAN if advisory_cache.cached_archives(folder) else EXIT_USAGE
+    known = {e.value.lower(): e.value for e in Ecosystem}
+    unknown = [e for e in args.ecosystems if e.lower() not in known]
+    if unknown:
+        raise UsageError(f"unknown ecosystem {', '.join(unknown)} (known: {', '.join(known.values())})")
+    if advisory_cache.offline_from_environment():
+        raise UsageError("REMIT_OFFLINE is set: no download")
+    wanted = [known[e.lower()] for e in args.ecosystems] or list(known.values())
 
-    def progress(ecosystem: str, done: int, total: int) -> None:
-        width = 30
-        filled = width * done // max(total, 1)
-        label = f"downloading {ecosystem}" if ecosystem else "done"
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {label:<24}")
-        if not ecosystem:
-            sys.stderr.write("\n")
+    def progress(ecosystem: str, done: int, total: int | None) -> None:
+        of = f" of {total >> 20} MB" if total else ""
+        sys.stderr.write(f"\rdownloading {ecosystem} advisories: {done >> 20} MB{of}   ")
         sys.stderr.flush()
 
-    try:
-        info = advisories.update_cache(cache, progress=progress)
-    except (advisories.AdvisoryError, OSError) as exc:
+    shown = progress if sys.stderr.isatty() and not os.environ.get("REMIT_NO_PROGRESS") else None
+    done = advisory_cache.refresh(folder, wanted, force=True, progress=shown)
+    if shown:
         sys.stderr.write("\n")
-        raise UsageError(f"advisories not updated: {exc}") from None
-    stamp = info.downloaded.isoformat() if info.downloaded else "?"
-    print(f"remit: advisories for {', '.join(p.stem for p in info.archives)} saved in {cache / 'advisories'} "
-          f"({stamp})", file=sys.stderr)
-    return EXIT_CLEAN
+    for failure in done.failures:
+        print(f"remit: advisories not updated: {failure}", file=sys.stderr)
+    if done.downloaded:
+        print(f"remit: advisories for {', '.join(done.downloaded)} saved in {folder / 'advisories'}", file=sys.stderr)
+    return EXIT_USAGE if done.failures else EXIT_CLEAN
 
 
 COMMANDS = {"scan": cmd_scan, "baseline": cmd_baseline, "rules": cmd_rules, "explain": cmd_explain,

@@ -9,6 +9,9 @@ Configuration file keys (all optional)::
     exclude = ["legacy/**", "*.test.yaml"]
     baseline = "remit-baseline.json"
     advisories = ["advisories/"]      # OSV directories or zips, relative to the config file
+    offline = true                    # never connect: use the advisory cache as it is (also REMIT_OFFLINE=1)
+    advisory-url = "https://mirror.example/osv"  # where <ecosystem>/all.zip archives come from
+                                      # ($REMIT_ADVISORY_URL wins over it; default: OSV's public archives)
     source-root = "."                 # SARIF/JUnit paths relative to this directory (relative to the config
                                       # file); default: the git work tree's top, else the scanned root
 
@@ -51,9 +54,13 @@ class ScanOptions:
     cache: bool = True
     config_file: Path | None = None
     # dependency advisories: OSV directories or per-ecosystem zips (`--advisories`, config `advisories`);
-    # else the cache `remit advisories update` fills; else the OSV API when `online` (`--online`)
+    # else the OSV API when `online` (`--online`); else the advisory cache, first refreshed (the ecosystems the
+    # scan found, when missing or older than a day) unless `offline` (`--offline`, config `offline`,
+    # $REMIT_OFFLINE): then no connection of any kind is made
     advisories: tuple[Path, ...] = ()
     online: bool = False
+    offline: bool = False
+    advisory_url: str | None = None  # config `advisory-url`; $REMIT_ADVISORY_URL wins; default OSV's archives
     cache_dir: Path | None = None  # default: $REMIT_CACHE_DIR, $XDG_CACHE_HOME/remit, ~/.cache/remit
     # every scanned template, service, module and stack is deployed into one account (`--one-account`, config
     # `one-account`): the attack graph may then move between them (remit.model.units)
@@ -117,7 +124,7 @@ def load_config(path: Path) -> dict[str, Any]:
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: the remit table is not a table")
     known = {"select", "ignore", "exclude", "fail-on", "baseline", "severity", "advisories", "one-account",
-             "source-root"}
+             "source-root", "offline", "advisory-url"}
     unknown = sorted(set(table) - known)
     if unknown:
         raise ConfigError(f"{path}: unknown keys {', '.join(unknown)} (known: {', '.join(sorted(known))})")
@@ -147,6 +154,13 @@ def merge(cli: ScanOptions, config_path: Path | None, *, fail_on_given: bool, ba
     one_account = table.get("one-account", False)
     if not isinstance(one_account, bool):
         raise ConfigError(f"{config_path}: one-account must be true or false")
+    offline = table.get("offline", False)
+    if not isinstance(offline, bool):
+        raise ConfigError(f"{config_path}: offline must be true or false")
+    advisory_url = table.get("advisory-url")
+    if advisory_url is not None and (not isinstance(advisory_url, str) or
+                                     not advisory_url.startswith(("https://", "http://"))):
+        raise ConfigError(f"{config_path}: advisory-url must be an http:// or https:// URL")
     baseline = cli.baseline
     if not baseline_given and isinstance(table.get("baseline"), str):
         baseline = (config_path.parent / table["baseline"]).resolve()
@@ -169,6 +183,8 @@ def merge(cli: ScanOptions, config_path: Path | None, *, fail_on_given: bool, ba
         advisories=cli.advisories or tuple((config_path.parent / a).resolve()
                                            for a in _strings(table.get("advisories"), "advisories")),
         online=cli.online,
+        offline=cli.offline or offline,
+        advisory_url=cli.advisory_url or advisory_url,
         cache_dir=cli.cache_dir,
         one_account=cli.one_account or one_account,
         source_root=source_root,

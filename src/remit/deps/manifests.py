@@ -36,6 +36,7 @@ class Shipped:
     manifests: list[str] = field(default_factory=list)
     py_lock: bool = False
     npm_lock: bool = False
+    other_lock: bool = False  # a Maven/Gradle, Go, NuGet or Bundler lock (remit.deps.jvm, golang, dotnet, ruby)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
@@ -628,6 +629,10 @@ def read_directory(directory: Path, root: Path) -> tuple[Shipped, list[tuple[Pat
         read_pnpm_lock(directory / "pnpm-lock.yaml", root, out)
     vendored = _vendored_node(directory, root, out)
     vendored += _vendored_node(directory / "nodejs", root, out)  # layer layout
+    from remit.deps import dotnet, golang, jvm, ruby  # noqa: PLC0415 - the other runtimes, each its own module
+
+    for other in (jvm, golang, dotnet, ruby):
+        other.read(directory, root, out)
     out.packages = merge(out.packages)
     return out, vendored
 

@@ -33,6 +33,9 @@ _SETUP_WORK = re.compile(r"\b(urllib|urlopen|requests\.(get|post)|socket\.|http\
 
 @cache
 def popular(ecosystem: Ecosystem) -> frozenset[str]:
+    """Widely used names of an ecosystem remit keeps a list for (PyPI, npm); empty for the others."""
+    if ecosystem not in (Ecosystem.PYPI, Ecosystem.NPM):
+        return frozenset()
     name = "popular_pypi.txt" if ecosystem is Ecosystem.PYPI else "popular_npm.txt"
     text = resources.files("remit.data").joinpath(name).read_text(encoding="utf-8")
     return frozenset(normalise(ecosystem, line.strip()) for line in text.splitlines()
@@ -181,6 +184,22 @@ def obfuscation(directory: Path, root: Path) -> Iterator[Sign]:
                        f"{rel}|{line.strip()[:60]}")
 
 
+_FLOATING = re.compile(r"[\[\](),*]|^(LATEST|RELEASE)$")
+
+
+def _locked(p: Package, shipped: Shipped) -> bool:
+    """Whether the build resolves ``p`` to one version every time: a lockfile; for Maven and NuGet also any
+    version that is not a range or a float (a version a parent POM or central management gives is as fixed);
+    Go modules and Gemfile.lock entries always."""
+    if p.ecosystem is Ecosystem.PYPI:
+        return shipped.py_lock
+    if p.ecosystem is Ecosystem.NPM:
+        return shipped.npm_lock
+    if p.ecosystem in (Ecosystem.MAVEN, Ecosystem.NUGET):
+        return shipped.other_lock or not _FLOATING.search(p.spec.strip())
+    return True
+
+
 def pinning(shipped: Shipped) -> Iterator[Sign]:
     """Unpinned direct dependencies without a lockfile; non-registry sources; requirements without hashes."""
     vendored = {(p.ecosystem, p.key) for p in shipped.packages if p.vendored}
@@ -193,7 +212,7 @@ def pinning(shipped: Shipped) -> Iterator[Sign]:
                        "nothing pins what it resolves to and advisories cannot be matched",
                        f"{p.key}|{p.spec}", p.name)
             continue
-        locked = shipped.py_lock if p.ecosystem is Ecosystem.PYPI else shipped.npm_lock
+        locked = _locked(p, shipped)
         if p.version is None and not locked and (p.ecosystem, p.key) not in vendored:
             spec = p.spec or "any version"
             yield Sign(SignKind.UNPINNED, p.manifest,

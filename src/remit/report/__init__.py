@@ -21,6 +21,27 @@ class Format(StrEnum):
     JUNIT = "junit"
 
 
+def advisory_warning(result: ScanResult) -> str:
+    """The sentence every format's headline carries when some shipped dependencies were not checked against
+    any advisory (offline with no cache, a failed download, an ecosystem missing), else "". One text for all
+    formats, built from the dependency stage's :class:`~remit.deps.facts.AdvisorySource`."""
+    if not result.advisories_unchecked or result.application is None:
+        return ""
+    return result.application.deps.source.headline()
+
+
+def advisory_summary(result: ScanResult) -> dict[str, object]:
+    """The advisory source as plain data (JSON summary, SARIF run properties)."""
+    source = result.application.deps.source if result.application is not None else None
+    return {"checked": not result.advisories_unchecked,
+            "source": source.kind.value if source else "none",
+            "records": source.records if source else 0,
+            "age_days": source.age_days if source else None,
+            "offline": source.offline if source else False,
+            "unchecked": list(source.unchecked) if source and result.advisories_unchecked else [],
+            "warning": f"not checked: {warning}" if (warning := advisory_warning(result)) else ""}
+
+
 def render(result: ScanResult, fmt: Format, *, color: bool = False, sarif_category: str = "",
            compact: bool = False, quiet: bool = False) -> str:
     """The report as text. Imports only the renderer asked for. ``color``, ``compact`` (one line a finding) and

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from remit.api import ScanResult
 from remit.findings import Finding, Severity
+from remit.report import advisory_warning
 from remit.report.text import clean
 
 _ICON = {Severity.CRITICAL: "🟥", Severity.HIGH: "🟧", Severity.MEDIUM: "🟨", Severity.LOW: "🟦"}
@@ -51,9 +52,9 @@ LIMIT = 60_000  # characters: GitHub refuses comments over 65,536; the rest of t
 def _blind_spots(result: ScanResult) -> list[str]:
     """What the scan could not check, said where a reviewer looks first."""
     out = []
-    if result.advisories_unchecked:
-        out.append("⚠️ Dependencies were not checked against known vulnerabilities (no advisories: run "
-                   "`remit advisories update`, or scan with `--advisories` or `--online`).")
+    warning = advisory_warning(result)
+    if warning:
+        out.append(f"⚠️ Not checked: {cell(warning)}.")
     errors = result.inputs_not_analysed
     if errors:
         out.append(f"⚠️ {errors} input{'s' if errors != 1 else ''} could not be fully analysed; "

@@ -19,6 +19,7 @@ from remit import DOCS_URL, PROJECT_URL, rule_doc_url
 from remit.api import ScanResult
 from remit.diagnostics import Level
 from remit.findings import AttackPath, Finding, Severity, Suppression, SuppressionKind
+from remit.report import advisory_summary
 from remit.rules.base import Rule
 from remit.source import SourceLocation
 
@@ -201,6 +202,7 @@ def log(result: ScanResult, category: str = "") -> dict[str, Any]:
             "columnKind": "unicodeCodePoints",
             # what the scan could not check, for whoever reads the log without the text report
             "properties": {"advisoriesUnchecked": result.advisories_unchecked,
+                           "advisories": advisory_summary(result),
                            "inputsNotAnalysed": result.inputs_not_analysed},
         }],
     }

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from remit.api import ScanResult
 from remit.diagnostics import Level
 from remit.findings import Finding, Severity
+from remit.report import advisory_warning
 
 _COLORS = {
     Severity.CRITICAL: "\x1b[1;97;41m",
@@ -167,9 +168,9 @@ def _compact(result: ScanResult, style: _Style) -> list[str]:
 
 def _blind_spots(result: ScanResult) -> list[str]:
     out = []
-    if result.advisories_unchecked:
-        out.append("dependencies against known vulnerabilities (no advisories: `remit advisories update`, "
-                   "--advisories or --online)")
+    warning = advisory_warning(result)
+    if warning:
+        out.append(clean(warning))
     errors = result.inputs_not_analysed
     if errors:
         out.append(f"{errors} input{'s' if errors != 1 else ''} could not be fully analysed (see Diagnostics)")
@@ -252,4 +253,5 @@ def _advisory_line(result: ScanResult) -> str:
     if source.kind.value == "none":
         return "  advisories:        NONE checked: dependencies were not matched against known vulnerabilities"
     age = f", {source.age_days} days old" if source.age_days is not None else ""
-    return f"  advisories:        {source.kind.value} {source.description} ({source.records} records{age})"
+    missing = f"; NOT checked: {', '.join(source.unchecked)}" if source.unchecked else ""
+    return f"  advisories:        {source.kind.value} {source.description} ({source.records} records{age}){missing}"

@@ -139,7 +139,7 @@ class PythonAnalyzer:
             found = reachable_issues(found, spans, reached)
         issues.extend(found)
         sdk = tuple(call for mod in modules for call in self.sdk_calls(mod))
-        imports = frozenset(self._external_imports(modules, program))
+        imports = frozenset(self._external_imports(modules, program, resolved.root.resolve()))
         import_paths = frozenset(name for mod in modules for name in (*mod.info.imported_modules,
                                                                      *mod.info.imported_names)
                                  if name.split(".", 1)[0] in imports)
@@ -147,13 +147,18 @@ class PythonAnalyzer:
         return FunctionCode(function, Language.PYTHON, handler, files, imports, tuple(flows), sdk,
                             tuple(_dedupe_issues(issues)), import_paths=import_paths)
 
-    def _external_imports(self, modules: list[Module], program: Program) -> set[str]:
+    def _external_imports(self, modules: list[Module], program: Program, own: Path) -> set[str]:
+        """The packages the code imports: modules not in the deployed code, or found in a layer (outside the
+        function's own directory: a dependency the layer ships, whose advisories then concern the function)."""
         out: set[str] = set()
         for mod in modules:
             for name in mod.info.imported_modules:
                 top = name.split(".", 1)[0]
-                if top and find_module(top, program.search_path) is None and \
-                        find_module(top, (), mod.path, 1) is None:
+                if not top:
+                    continue
+                found = find_module(top, program.search_path)
+                in_layer = found is not None and own not in found.parents
+                if in_layer or (found is None and find_module(top, (), mod.path, 1) is None):
                     out.add(top)
         return out
 
