@@ -21,6 +21,7 @@ from remit import __version__
 from remit.diagnostics import Diagnostic, Level
 from remit.findings import AttackPath, Finding, Severity
 from remit.graph import GraphResult
+from remit.guard import confined_scan, per_file, scrubbed
 from remit.loaders.cdk import is_manifest, load_assembly
 from remit.loaders.cloudformation import DocKind, Document, LoadResult, load_template
 from remit.loaders.discover import Discovery, discover
@@ -178,6 +179,10 @@ class SideTranslator:
             self.pool = None
 
 
+def _failed(diagnostic: Diagnostic) -> LoadResult:
+    return LoadResult(None, (diagnostic,))
+
+
 def _report(progress: ProgressCallback | None, stage: Stage, done: int = 0, total: int | None = None,
             unit: str = "") -> None:
     if progress is not None:
@@ -198,12 +203,12 @@ def read_documents(found: Discovery, side: SideTranslator | None = None,
         if is_terraform(file):
             continue  # counted when the module is read, below
         if is_manifest(file):  # a CDK cloud assembly: one document per stack template
-            assembly.extend(load_assembly(file, found.root))
+            assembly.extend(per_file(file, lambda f: load_assembly(f, found.root), lambda d: [_failed(d)]))
         else:
             if is_plan(file):
-                loaded = load_plan(file)
+                loaded = per_file(file, load_plan, _failed)
             else:
-                loaded = load_serverless(file) if is_serverless(file) else load_template(file)
+                loaded = per_file(file, lambda f: load_serverless(f) if is_serverless(f) else load_template(f), _failed)
             diagnostics.extend(loaded.diagnostics)
             doc = loaded.document
             if doc is not None:
@@ -212,7 +217,8 @@ def read_documents(found: Discovery, side: SideTranslator | None = None,
                     side.submit(doc)
         done += 1
         _report(progress, Stage.READ, done, total, "files")
-    for loaded in [*assembly, *(load_terraform(terraform, found.root) if terraform else ())]:
+    for loaded in [*assembly, *(per_file(terraform[0], lambda _: load_terraform(terraform, found.root),
+                                         lambda d: [_failed(d)]) if terraform else ())]:
         diagnostics.extend(loaded.diagnostics)
         if loaded.document is not None:
             documents.append(loaded.document)
@@ -274,6 +280,14 @@ def analyze_later_stages(app: Application, options: ScanOptions, diagnostics: li
 
 def scan(targets: Sequence[Path], options: ScanOptions | None = None, *,
          progress: ProgressCallback | None = None) -> ScanResult:
+    """Scan files and directories, reading nothing outside the scanned root but what ``options`` names; see
+    :func:`_scan`."""
+    options = options or ScanOptions()
+    with confined_scan(targets, options):
+        return _scan(targets, options, progress=progress)
+
+
+def _scan(targets: Sequence[Path], options: ScanOptions, *, progress: ProgressCallback | None = None) -> ScanResult:
     """Scan files and directories. Raises ValueError for an unknown rule selector or a ``source_root`` that does
     not hold the scanned root, :class:`remit.suppress.BaselineError` for an unreadable baseline and
     :class:`remit.gitref.GitRefError` when ``options.baseline_ref`` cannot be compared with; bad *input* never
@@ -283,7 +297,6 @@ def scan(targets: Sequence[Path], options: ScanOptions | None = None, *,
     in this process, between the stage's own work (an exception it raises ends the scan)."""
     from remit.engine import all_rules, run, select_rules, suppress_paths  # noqa: PLC0415 - keeps `remit --version` fast
 
-    options = options or ScanOptions()
     at_ref = None if options.baseline_ref is None else baseline_at_ref(targets, options.baseline_ref, options)
     rules = select_rules(all_rules(), options.select, options.ignore)
     baseline = load_baseline(options.baseline) if options.baseline else None
@@ -323,8 +336,8 @@ def scan(targets: Sequence[Path], options: ScanOptions | None = None, *,
     if at_ref is not None:
         findings, paths, note = at_ref.apply(findings, paths, audit=options.audit)
         diagnostics.append(note)
-    ordered = tuple(sorted(set(diagnostics), key=lambda d: (d.path, d.line or 0, d.level != Level.ERROR, d.code,
-                                                            d.message)))
+    ordered = tuple(sorted(set(scrubbed(diagnostics, root)), key=lambda d: (d.path, d.line or 0,
+                                                                            d.level != Level.ERROR, d.code, d.message)))
     return ScanResult(root, scanned, findings, ordered, rules, options.fail_on, attack_paths=paths,
                       application=app, graph=graph, source_prefix=prefix)
 
@@ -363,6 +376,12 @@ def application(targets: Sequence[Path], options: ScanOptions | None = None, *,
     """The model with its code and dependency facts, without running rules (``remit policy``). None when
     nothing under ``targets`` is a template. ``progress`` as for :func:`scan`, up to the dependency stage."""
     options = options or ScanOptions()
+    with confined_scan(targets, options):
+        return _application(targets, options, progress)
+
+
+def _application(targets: Sequence[Path], options: ScanOptions, progress: ProgressCallback | None) \
+        -> tuple[Application | None, tuple[Diagnostic, ...]]:
     root, documents, diagnostics = load_documents(targets, options, progress)
     if not documents:
         return None, tuple(diagnostics)

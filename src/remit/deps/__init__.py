@@ -13,6 +13,7 @@ import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from remit import safeio
 from remit.deps.facts import (
     NO_DEPENDENCIES,
     AdvisorySource,
@@ -55,7 +56,7 @@ def import_names(package: Package, directory_hint: list[Path]) -> set[str]:
     for directory in directory_hint:  # a vendored copy says what it installs
         for top in directory.glob(f"{package.name.replace('-', '_')}-*.dist-info/top_level.txt"):
             with contextlib.suppress(OSError):
-                names |= {line.strip() for line in top.read_text(encoding="utf-8").splitlines() if line.strip()}
+                names |= {line.strip() for line in safeio.read_text(top).splitlines() if line.strip()}
     return names
 
 

@@ -9,7 +9,6 @@ becomes a diagnostic.
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
 from collections.abc import Callable, Iterator
@@ -17,8 +16,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from remit import safeio, untrusted
 from remit.deps.facts import Ecosystem, Origin, Package, normalise
 from remit.diagnostics import Diagnostic, Level
+from remit.guard import report_path
 from remit.source import SourceLocation
 
 MAX_BYTES = 5_000_000
@@ -40,10 +41,7 @@ class Shipped:
 
 
 def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    return report_path(path, root)
 
 
 def _read(path: Path, root: Path, out: Shipped) -> str | None:
@@ -52,7 +50,7 @@ def _read(path: Path, root: Path, out: Shipped) -> str | None:
             out.diagnostics.append(Diagnostic(_rel(path, root), Level.WARNING, "manifest-too-large",
                                               "manifest larger than 5 MB: not read"))
             return None
-        data = path.read_bytes()
+        data = safeio.read_bytes(path, MAX_BYTES)
     except OSError as exc:
         out.diagnostics.append(Diagnostic(_rel(path, root), Level.WARNING, "manifest-unreadable",
                                           f"cannot read: {exc.strerror or exc}"))
@@ -292,7 +290,7 @@ def _poetry_version(spec: str) -> str | None:
 def read_pyproject(path: Path, root: Path, out: Shipped) -> None:
     from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
 
-    parsed = _parse(path, root, out, tomllib.loads, tomllib.TOMLDecodeError)
+    parsed = _parse(path, root, out, untrusted.toml_loads, tomllib.TOMLDecodeError)
     if parsed is None:
         return
     text, data = parsed
@@ -334,7 +332,7 @@ def read_pyproject(path: Path, root: Path, out: Shipped) -> None:
 
 def _toml_packages(path: Path, root: Path, out: Shipped, kind: str) -> None:
     """``poetry.lock`` and ``uv.lock``: ``[[package]]`` tables with name, version and source."""
-    parsed = _parse(path, root, out, tomllib.loads, tomllib.TOMLDecodeError)
+    parsed = _parse(path, root, out, untrusted.toml_loads, tomllib.TOMLDecodeError)
     if parsed is None:
         return
     text, data = parsed
@@ -364,7 +362,7 @@ def _toml_packages(path: Path, root: Path, out: Shipped, kind: str) -> None:
 
 
 def read_pipfile_lock(path: Path, root: Path, out: Shipped) -> None:
-    parsed = _parse(path, root, out, json.loads, ValueError)
+    parsed = _parse(path, root, out, untrusted.json_loads, ValueError)
     if parsed is None:
         return
     text, data = parsed
@@ -424,7 +422,7 @@ def read_package_json(path: Path, root: Path, out: Shipped, *, vendored: bool = 
     if text is None:
         return None
     try:
-        data = json.loads(text)
+        data = untrusted.json_loads(text)
     except ValueError as exc:
         _bad(path, root, out, exc)
         return None
@@ -470,7 +468,7 @@ def _lock_origin(resolved: str) -> Origin:
 
 
 def read_package_lock(path: Path, root: Path, out: Shipped) -> None:
-    parsed = _parse(path, root, out, json.loads, ValueError)
+    parsed = _parse(path, root, out, untrusted.json_loads, ValueError)
     if parsed is None:
         return
     text, data = parsed

@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from remit import safeio, untrusted
 from remit.deps.facts import Ecosystem, Origin, Package, Sign, SignKind, normalise
 from remit.deps.manifests import Shipped, _rel, line_of
 from remit.source import SourceLocation
@@ -97,7 +98,7 @@ def install_scripts(manifests: list[tuple[Path, dict[str, Any]]], own: Path | No
         scripts = data.get("scripts")
         if not isinstance(scripts, dict):
             continue
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = safeio.read_text(path, errors="replace")
         name = str(data.get("name") or path.parent.name)
         for hook in INSTALL_HOOKS:
             command = scripts.get(hook)
@@ -108,10 +109,9 @@ def install_scripts(manifests: list[tuple[Path, dict[str, Any]]], own: Path | No
 
 
 def _json(path: Path) -> dict[str, Any] | None:
-    import json  # noqa: PLC0415
 
     try:
-        data = json.loads(path.read_text(encoding="utf-8", errors="replace"))
+        data = untrusted.json_loads(safeio.read_text(path, errors="replace"))
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
@@ -121,7 +121,7 @@ def setup_scripts(directory: Path, root: Path) -> Iterator[Sign]:
     """Vendored ``setup.py`` files that reach the network or start processes."""
     for path in sorted(directory.glob("*/setup.py"))[:200] + sorted(directory.glob("*/*/setup.py"))[:200]:
         try:
-            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            lines = safeio.read_text(path, errors="replace").splitlines()
         except OSError:
             continue
         for number, line in enumerate(lines, 1):
@@ -159,7 +159,7 @@ def obfuscation(directory: Path, root: Path) -> Iterator[Sign]:
         try:
             if path.stat().st_size > MAX_CODE_BYTES:
                 continue
-            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            lines = safeio.read_text(path, errors="replace").splitlines()
         except OSError:
             continue
         python = path.suffix == ".py"

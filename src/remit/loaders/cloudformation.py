@@ -9,6 +9,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from remit import safeio
 from remit.diagnostics import Diagnostic, Level
 from remit.loaders.discover import InputFile
 from remit.loaders.marked import Loaded, LoadError, load_json, load_yaml
@@ -67,7 +68,7 @@ def read_text(file: InputFile, max_bytes: int = MAX_FILE_BYTES) -> tuple[str | N
             return None, Diagnostic(
                 file.rel, Level.ERROR, "too-large", f"file is {size} bytes, over the {max_bytes}-byte limit: skipped"
             )
-        raw = file.path.read_bytes()
+        raw = safeio.read_bytes(file.path, max_bytes)
     except OSError as exc:
         return None, Diagnostic(file.rel, Level.ERROR, "unreadable", exc.strerror or str(exc))
     head = raw[:8192]

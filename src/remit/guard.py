@@ -1,0 +1,100 @@
+"""The one error path for hostile input, and the scope a scan reads in.
+
+* :func:`confined_scan` sets, for one scan, where files may be read (:mod:`remit.safeio`): the scanned root,
+  plus the files the user named (``--config``, ``--baseline``, ``--advisories``) and remit's own advisory cache.
+* :func:`per_file` runs one loader on one input file and turns *any* exception it raises into that file's
+  diagnostic, so a defect a crafted file finds in a loader costs that file, never the scan.
+* :func:`outside_text` turns what a message would say about a place of this machine into words that do not
+  name it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from remit import safeio
+from remit.diagnostics import Diagnostic, Level
+
+if TYPE_CHECKING:
+    from remit.loaders.discover import InputFile
+    from remit.options import ScanOptions
+
+T = TypeVar("T")
+
+
+def _cache(options: ScanOptions) -> Path:
+    from remit.deps.advisories import cache_dir  # noqa: PLC0415 - only scans need it
+
+    return cache_dir(options.cache_dir)
+
+
+@contextmanager
+def confined_scan(targets: Sequence[Path], options: ScanOptions) -> Iterator[safeio.Scope]:
+    """Reads during the block stay under the scanned root, or in what the user named."""
+    from remit.loaders.discover import scan_root  # noqa: PLC0415
+
+    with safeio.confined(scan_root(targets), (options.config_file, options.baseline, *options.advisories,
+                                              _cache(options))) as scope:
+        yield scope
+
+
+def problem(exc: BaseException) -> str:
+    """What went wrong, for a report: the exception's kind and its first line, cut short. A message of remit's
+    own guarded open is already safe; others are cut to what they say about the input."""
+    if isinstance(exc, safeio.Refused):
+        return str(exc)
+    if isinstance(exc, RecursionError):
+        return "nested too deeply to read"
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    text = outside_text(text)
+    return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__
+
+
+def per_file(file: InputFile, load: Callable[[InputFile], T], fallback: Callable[[Diagnostic], T]) -> T:
+    """``load(file)``; any exception becomes an error diagnostic on ``file``, handed to ``fallback`` to make
+    the loader's empty result. ``KeyboardInterrupt``, ``SystemExit`` and memory exhaustion still end the scan."""
+    try:
+        return load(file)
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the promise: one file's defect costs that file only
+        return fallback(Diagnostic(file.rel, Level.ERROR, "input-error",
+                                   f"could not be read, skipped: {problem(exc)}"))
+
+
+def outside_text(text: str) -> str:
+    """``text`` with the user's home directory and the scanned root's absolute path taken out (a report
+    leaves the machine)."""
+    scope = safeio.current_scope()
+    places = [str(p) for p in (*((scope.root, *scope.allowed) if scope else ()),) if str(p) not in ("/", "")]
+    home = os.path.expanduser("~")
+    if home not in ("/", "", "~"):
+        places.append(home)
+    for place in sorted(places, key=len, reverse=True):
+        text = text.replace(place, "…")
+    return text
+
+
+def report_path(path: Path, root: Path) -> str:
+    """``path`` as a report names it: relative to the scanned root as written (a link inside the root keeps
+    its own name), else as resolved, else by its file name alone, never as an absolute path of this machine."""
+    for base in dict.fromkeys((root, Path(os.path.realpath(root)))):
+        for candidate in (Path(os.path.abspath(path)), Path(os.path.realpath(path))):
+            if candidate.is_relative_to(base):
+                return candidate.relative_to(base).as_posix() or "."
+    return path.name
+
+
+def scrubbed(diagnostics: Sequence[Diagnostic], root: Path) -> list[Diagnostic]:
+    """The last line before a report: a diagnostic's path relative to the root, its message without a
+    directory of this machine."""
+    out = []
+    for d in diagnostics:
+        path = report_path(Path(d.path), root) if os.path.isabs(d.path) else d.path
+        message = outside_text(d.message)
+        out.append(d if (path, message) == (d.path, d.message) else Diagnostic(path, d.level, d.code, message, d.line))
+    return out
