@@ -21,7 +21,7 @@ from remit import __version__
 from remit.diagnostics import Diagnostic, Level
 from remit.findings import AttackPath, Finding, Severity
 from remit.graph import GraphResult
-from remit.guard import confined_scan, per_file, scrubbed
+from remit.guard import config_note, confined_scan, per_file, scrubbed, tree_config
 from remit.loaders.cdk import is_manifest, load_assembly
 from remit.loaders.cloudformation import DocKind, Document, LoadResult, load_template
 from remit.loaders.discover import Discovery, discover
@@ -60,6 +60,9 @@ class ScanResult:
     # findings and attack paths left out of the report by a minimum severity (`--min-severity`): the report is
     # shorter, the exit code is still decided on everything
     not_shown: int = 0
+    # the settings a configuration file in the scanned tree changed (its path relative to the root, its keys):
+    # the scanned repository's word about how it is judged, named in every headline
+    tree_config: tuple[str, tuple[str, ...]] | None = None
 
     def at_least(self, severity: Severity) -> ScanResult:
         """The result as a report shows it with ``--min-severity``: findings and attack paths below ``severity``
@@ -309,7 +312,8 @@ def _scan(targets: Sequence[Path], options: ScanOptions, *, progress: ProgressCa
         documents, diagnostics = read_documents(found, side, progress)
         scanned = tuple(ScannedDocument(d.id, d.kind.value) for d in documents)
         if not documents:
-            return ScanResult(root, (), (), tuple(diagnostics), rules, options.fail_on, source_prefix=prefix)
+            return ScanResult(root, (), (), tuple(diagnostics), rules, options.fail_on, source_prefix=prefix,
+                              tree_config=tree_config(options, root))
         app, model_diags = build_model(documents, root, side.expand, progress, one_account=options.one_account)
     finally:
         side.close()
@@ -336,10 +340,11 @@ def _scan(targets: Sequence[Path], options: ScanOptions, *, progress: ProgressCa
     if at_ref is not None:
         findings, paths, note = at_ref.apply(findings, paths, audit=options.audit)
         diagnostics.append(note)
+    diagnostics.extend(config_note(options, root))
     ordered = tuple(sorted(set(scrubbed(diagnostics, root)), key=lambda d: (d.path, d.line or 0,
                                                                             d.level != Level.ERROR, d.code, d.message)))
     return ScanResult(root, scanned, findings, ordered, rules, options.fail_on, attack_paths=paths,
-                      application=app, graph=graph, source_prefix=prefix)
+                      application=app, graph=graph, source_prefix=prefix, tree_config=tree_config(options, root))
 
 
 def baseline_at_ref(targets: Sequence[Path], ref: str, options: ScanOptions) -> RefBaseline:

@@ -216,7 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _options(args: argparse.Namespace) -> ScanOptions:
     from remit.findings import Severity  # noqa: PLC0415
-    from remit.options import ConfigError, ScanOptions, find_config, merge, parse_fail_on  # noqa: PLC0415
+    from remit.options import ConfigError, ScanOptions, merge, parse_fail_on  # noqa: PLC0415
 
     fail_on_arg = getattr(args, "fail_on", None)
     cli = ScanOptions(
@@ -233,17 +233,32 @@ def _options(args: argparse.Namespace) -> ScanOptions:
         baseline_ref=getattr(args, "baseline_ref", None),
         audit=bool(getattr(args, "audit", False)),
     )
-    config = None
-    if not args.no_config:
-        config = args.config or find_config(Path(args.paths[0]) if Path(args.paths[0]).is_dir()
-                                            else Path(args.paths[0]).parent)
-        if args.config and not args.config.is_file():
-            raise UsageError(f"config file {args.config} not found")
+    config, tree_root = _config_file(args)
     try:
         return merge(cli, config, fail_on_given=fail_on_arg is not None,
-                     baseline_given=getattr(args, "baseline", None) is not None)
+                     baseline_given=getattr(args, "baseline", None) is not None, tree_root=tree_root)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _config_file(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
+    """The configuration file to read, and the scanned root when it was found in the scanned tree (the
+    repository's word, not the user's). ``--no-config`` reads none; audit mode reads only ``--config``."""
+    from remit.loaders.discover import scan_root  # noqa: PLC0415
+    from remit.options import find_config  # noqa: PLC0415
+
+    if args.no_config:
+        return None, None
+    if args.config is not None:
+        if not args.config.is_file():
+            raise UsageError(f"config file {args.config} not found")
+        return args.config, None
+    if getattr(args, "audit", False):
+        return None, None
+    first = Path(args.paths[0])
+    root = scan_root([Path(p) for p in args.paths])
+    found = find_config(first if first.is_dir() else first.parent, stop=root)
+    return found, (root if found is not None else None)
 
 
 def _source_root(given: Path | None) -> Path | None:
@@ -263,6 +278,7 @@ def _sarif_category(given: str | None) -> str:
 
 def _scan(args: argparse.Namespace) -> ScanResult:
     from remit.api import scan  # noqa: PLC0415
+    from remit.diagnostics import UsageProblem  # noqa: PLC0415
     from remit.gitref import GitRefError  # noqa: PLC0415
     from remit.suppress import BaselineError  # noqa: PLC0415
 
@@ -270,7 +286,7 @@ def _scan(args: argparse.Namespace) -> ScanResult:
     try:
         with _progress(args) as progress:
             return scan([Path(p) for p in args.paths], options, progress=progress)
-    except (ValueError, BaselineError, GitRefError) as exc:
+    except (UsageProblem, BaselineError, GitRefError) as exc:
         raise UsageError(str(exc)) from None
 
 
@@ -470,6 +486,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 def cmd_policy(args: argparse.Namespace) -> int:
     from remit.api import application  # noqa: PLC0415
     from remit.code.sdk.policy import PolicyFormat, least_privilege, render_policies  # noqa: PLC0415
+    from remit.diagnostics import UsageProblem  # noqa: PLC0415
     from remit.options import ScanOptions  # noqa: PLC0415
     from remit.report.text import clean  # noqa: PLC0415
 
@@ -477,7 +494,7 @@ def cmd_policy(args: argparse.Namespace) -> int:
         with _progress(args) as progress:
             app, diagnostics = application([Path(p) for p in args.paths], ScanOptions(exclude=_split(args.exclude)),
                                            progress=progress)
-    except ValueError as exc:
+    except UsageProblem as exc:
         raise UsageError(str(exc)) from None
     if app is None:
         for d in diagnostics:

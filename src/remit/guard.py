@@ -98,3 +98,21 @@ def scrubbed(diagnostics: Sequence[Diagnostic], root: Path) -> list[Diagnostic]:
         message = outside_text(d.message)
         out.append(d if (path, message) == (d.path, d.message) else Diagnostic(path, d.level, d.code, message, d.line))
     return out
+
+
+def tree_config(options: ScanOptions, root: Path) -> tuple[str, tuple[str, ...]] | None:
+    """The configuration file the scanned tree supplied (relative to the root) and the settings it made."""
+    if not options.config_in_tree or options.config_file is None:
+        return None
+    return report_path(options.config_file, root), options.config_settings
+
+
+def config_note(options: ScanOptions, root: Path) -> list[Diagnostic]:
+    """A warning, in every report format, that the scanned repository chose some of its own settings."""
+    found = tree_config(options, root)
+    if found is None:
+        return []
+    path, keys = found
+    return [Diagnostic(path, Level.WARNING, "config-from-scanned-tree",
+                       f"settings taken from the scanned tree: {', '.join(keys) or 'none'}; --no-config or --audit "
+                       f"scans without them")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from remit.api import ScanResult
 from remit.findings import Finding, Severity
-from remit.report.text import clean
+from remit.report.text import clean, tree_config_line
 
 _ICON = {Severity.CRITICAL: "🟥", Severity.HIGH: "🟧", Severity.MEDIUM: "🟨", Severity.LOW: "🟦"}
 
@@ -58,6 +58,8 @@ def _blind_spots(result: ScanResult) -> list[str]:
     if errors:
         out.append(f"⚠️ {errors} input{'s' if errors != 1 else ''} could not be fully analysed; "
                    "run `remit scan` locally for the diagnostics.")
+    if result.tree_config is not None:
+        out.append(f"⚠️ Configured by the scanned repository: {cell(tree_config_line(result.tree_config))}.")
     return [*out, ""] if out else []
 
 
