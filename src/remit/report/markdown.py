@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from remit.api import ScanResult
 from remit.findings import Finding, Severity
-from remit.report.text import clean, tree_config_line
+from remit.report.neutral import markdown_code, markdown_text
+from remit.report.text import tree_config_line
 
 _ICON = {Severity.CRITICAL: "🟥", Severity.HIGH: "🟧", Severity.MEDIUM: "🟨", Severity.LOW: "🟦"}
 
 
 def cell(value: str) -> str:
-    """Text safe inside a table cell: no pipes, no line breaks, no HTML."""
-    value = clean(value.replace("\r", " ").replace("\n", " "))
-    return (value.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("`", "'"))
+    """Text safe inside a table cell: no pipes, no line breaks, no HTML, no links, images or mentions."""
+    return markdown_text(value)
 
 
 def _row(f: Finding) -> str:
@@ -24,7 +23,7 @@ def _row(f: Finding) -> str:
 
 def _code(value: str) -> str:
     """A code span that a backtick or pipe in a file name cannot break."""
-    return f"`{cell(value)}`"
+    return f"`{markdown_code(value)}`"
 
 
 TOP_PATHS = 10
@@ -95,7 +94,7 @@ def render(result: ScanResult) -> str:
         rows = []
         for f in suppressed:
             assert f.suppression is not None
-            rows.append(f"| `{f.rule_id}` | {cell(f.resource)} | `{cell(str(f.location))}` | "
+            rows.append(f"| `{f.rule_id}` | {cell(f.resource)} | {_code(str(f.location))} | "
                         f"{cell(f.suppression.reason)} |")
         block = [f"<details><summary>{len(suppressed)} suppressed</summary>", "",
                  "| Rule | Resource | Location | Reason |", "|---|---|---|---|", *rows, "", "</details>", ""]
