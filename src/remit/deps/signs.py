@@ -33,6 +33,7 @@ _SETUP_WORK = re.compile(r"\b(urllib|urlopen|requests\.(get|post)|socket\.|http\
 
 
 @cache
+@cache
 def popular(ecosystem: Ecosystem) -> frozenset[str]:
     name = "popular_pypi.txt" if ecosystem is Ecosystem.PYPI else "popular_npm.txt"
     text = resources.files("remit.data").joinpath(name).read_text(encoding="utf-8")
@@ -62,6 +63,12 @@ def one_step(a: str, b: str) -> str | None:
     return None
 
 
+@cache
+def _by_length(ecosystem: Ecosystem, length: int) -> tuple[str, ...]:
+    """The popular names one length step or less from ``length``, sorted (read once per length, not per name)."""
+    return tuple(sorted(n for n in popular(ecosystem) if abs(len(n) - length) <= 1))
+
+
 def typosquat_of(ecosystem: Ecosystem, name: str) -> tuple[str, str] | None:
     """The popular name ``name`` imitates and how, or None. Names shorter than 5 characters are not judged (too
     many real packages sit one edit from each other)."""
@@ -69,8 +76,8 @@ def typosquat_of(ecosystem: Ecosystem, name: str) -> tuple[str, str] | None:
     names = popular(ecosystem)
     if key in names or len(key) < 5:
         return None
-    for candidate in sorted(names):
-        if len(candidate) < 5 or abs(len(candidate) - len(key)) > 1:
+    for candidate in _by_length(ecosystem, len(key)):
+        if len(candidate) < 5:
             continue
         how = one_step(key, candidate)
         if how is not None:

@@ -1,0 +1,67 @@
+"""Inputs that made remit's work grow with the square of their size end in bounded time."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from remit.deps.manifests import line_of
+from remit.secretscan import find_in_text
+
+from .conftest import World, bounded, good_finding_survives, make_world, scan_world
+
+FUNCTIONS = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: python3.12, Handler: app.handler, CodeUri: fn/}
+  Js:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: nodejs20.x, Handler: index.handler, CodeUri: js/}
+"""
+
+
+@pytest.mark.parametrize("text", ["sk-proj-" * 50_000, "xoxb-" * 80_000, "a://b:cc" * 50_000])
+def test_secret_patterns_are_linear(text: str) -> None:
+    start = time.monotonic()
+    list(find_in_text(text))
+    assert time.monotonic() - start < 2
+
+
+def test_line_lookups_do_not_rescan_the_file() -> None:
+    text = "{\n" + ",\n".join(f'"p{i}": "1.0"' for i in range(50_000)) + "\n}\n"
+    start = time.monotonic()
+    lines = [line_of(text, f'"p{i}"') for i in range(0, 50_000, 7)]
+    assert time.monotonic() - start < 2
+    assert lines[:3] == [2, 9, 16]
+    assert line_of(text, '"absent"', 5) == 5
+
+
+def _heavy_world(tmp_path: Path, size: int) -> World:
+    world = make_world(tmp_path)
+    world.write("functions.yaml", FUNCTIONS)
+    world.write("fn/app.py", 'def handler(e, c):\n    return 1\nX = "' + "sk-proj-" * (size // 8) + '"\n')
+    world.write("fn/requirements.txt", "\\\n" * (size // 2) + "".join(f"pkg{i}==1.0\n" for i in range(size // 80)))
+    world.write("js/index.js", "exports.handler = async (event) => { return `" + "${a}`+`" * (size // 8) + "`; };\n")
+    world.write("js/package.json", '{"name": "x", "dependencies": {'
+                + ",".join(f'"p{i}": "1.0.{i}"' for i in range(size // 20)) + "}}")
+    return world
+
+
+def test_heavy_manifests_and_code_small(tmp_path: Path) -> None:
+    world = _heavy_world(tmp_path, 40_000)
+    with bounded(60):
+        result = scan_world(world)
+    good_finding_survives(result)
+
+
+@pytest.mark.hostile_slow
+def test_heavy_manifests_and_code_400k(tmp_path: Path) -> None:
+    world = _heavy_world(tmp_path, 400_000)
+    with bounded(120):
+        result = scan_world(world)
+    good_finding_survives(result)
+
