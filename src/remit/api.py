@@ -21,7 +21,7 @@ from remit import __version__
 from remit.diagnostics import Diagnostic, Level
 from remit.findings import AttackPath, Finding, Severity
 from remit.graph import GraphResult
-from remit.guard import config_note, confined_scan, per_file, scrubbed, tree_config
+from remit.guard import config_note, confined_scan, helper_signals, per_file, scrubbed, tree_config
 from remit.loaders.cdk import is_manifest, load_assembly
 from remit.loaders.cloudformation import DocKind, Document, LoadResult, load_template
 from remit.loaders.discover import Discovery, discover
@@ -162,7 +162,8 @@ class SideTranslator:
             return
         try:
             if self.pool is None:
-                self.pool = ProcessPoolExecutor(max_workers=SIDE_WORKERS, mp_context=mp.get_context("fork"))
+                self.pool = ProcessPoolExecutor(max_workers=SIDE_WORKERS, mp_context=mp.get_context("fork"),
+                                                initializer=helper_signals)
             self.pending[doc.id] = self.pool.submit(translate, doc, self.root)
         except (OSError, RuntimeError, BrokenProcessPool):
             self.enabled = False  # no processes here (sandbox, limits): translate in this process

@@ -1,8 +1,9 @@
 """The ``remit`` command. The only module that prints or decides the exit code.
 
 Exit codes: 0 clean (no unsuppressed finding or attack path at or above ``--fail-on``), 1 findings, 2 usage
-error or nothing scannable, 3 internal error. Heavy modules are imported inside the commands so
-``remit --version`` is fast.
+error or nothing scannable, 3 internal error (a defect of remit's, never bad input), 130 interrupted (SIGINT or
+SIGTERM; the helper processes end too, temporary files are removed, no report is written). Heavy modules are
+imported inside the commands so ``remit --version`` is fast.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from remit.progress import ProgressEvent
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # SIGINT (Ctrl-C) or SIGTERM: 128 + SIGINT, as shells report an interrupted command
 FORMATS = ("text", "json", "sarif", "markdown", "html", "dot", "mermaid", "cyclonedx", "junit")
 FAIL_ON = ("critical", "high", "medium", "low", "none")
 SHELLS = ("bash", "zsh", "fish", "tcsh")
@@ -107,9 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Find what an attacker would use in a serverless application on AWS: its functions' code and "
                     "dependencies, triggers, APIs, data stores and IAM, read from " + INPUTS + ".",
         epilog="Exit codes: 0 clean, 1 findings or attack paths at or above --fail-on, 2 usage error or nothing "
-               "scannable, 3 internal error. Environment: NO_COLOR, FORCE_COLOR (colour), REMIT_NO_PROGRESS, CI (no "
-               "progress display), REMIT_CACHE_DIR (advisory cache). `remit COMMAND --help` for each command; `remit "
-               "completion SHELL` prints shell completion.",
+               "scannable, 3 internal error, 130 interrupted (Ctrl-C or SIGTERM). Environment: NO_COLOR, "
+               "FORCE_COLOR (colour), REMIT_NO_PROGRESS, CI (no progress display), REMIT_CACHE_DIR (advisory "
+               "cache). `remit COMMAND --help` for each command; `remit completion SHELL` prints shell completion.",
     )
     parser.add_argument("--version", action=_VersionAction, nargs=0,
                         help="show remit's version, the versions and dates of the data it ships, and the advisory "
@@ -595,9 +597,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"remit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("remit: interrupted", file=sys.stderr)
-        return EXIT_INTERNAL
+    except KeyboardInterrupt as exc:
+        print(f"remit: interrupted{f' ({exc})' if str(exc) else ''}: no report written", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # the reader went away (remit scan | head): not an error worth a traceback
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -609,5 +611,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def entry() -> NoReturn:
-    """Console-script entry point."""
+    """Console-script entry point: SIGTERM ends the scan and its helper processes like Ctrl-C (exit 130)."""
+    from remit.guard import on_signals  # noqa: PLC0415
+
+    on_signals()
     raise SystemExit(main())

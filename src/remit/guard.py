@@ -4,13 +4,19 @@
   plus the files the user named (``--config``, ``--baseline``, ``--advisories``) and remit's own advisory cache.
 * :func:`per_file` runs one loader on one input file and turns *any* exception it raises into that file's
   diagnostic, so a defect a crafted file finds in a loader costs that file, never the scan.
+* :func:`on_signals` makes SIGTERM (what ``timeout``, ``docker stop`` and CI cancellation send) end a scan
+  like Ctrl-C does: the helper processes are ended first, then :class:`Interrupted` unwinds the scan so
+  temporary directories are removed; :func:`helper_signals` makes a forked helper leave that decision to the
+  scan that started it.
 * :func:`outside_text` turns what a message would say about a place of this machine into words that do not
   name it.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -116,3 +122,26 @@ def config_note(options: ScanOptions, root: Path) -> list[Diagnostic]:
     return [Diagnostic(path, Level.WARNING, "config-from-scanned-tree",
                        f"settings taken from the scanned tree: {', '.join(keys) or 'none'}; --no-config or --audit "
                        f"scans without them")]
+
+
+class Interrupted(KeyboardInterrupt):
+    """The scan was asked to stop (SIGTERM or SIGINT); a ``KeyboardInterrupt`` so every ``finally`` runs."""
+
+
+def _stop(signum: int, frame: object) -> None:
+    for child in multiprocessing.active_children():  # the SAM translation helper: it must not outlive the scan
+        child.terminate()
+    raise Interrupted(signal.Signals(signum).name)
+
+
+def on_signals() -> None:
+    """In the main thread of the ``remit`` process: SIGTERM and SIGINT end helpers, then unwind the scan."""
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, _stop)
+
+
+def helper_signals() -> None:
+    """In a forked helper process: SIGTERM ends it at once; SIGINT (Ctrl-C reaches the whole process group) is
+    left to the scan, which ends its helpers itself."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
