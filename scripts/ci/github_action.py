@@ -122,9 +122,9 @@ def config_arguments() -> list[str]:
 
 
 def remit_command() -> list[str]:
-    """``remit`` from $REMIT_BIN (the install step's output), else from PATH, else this Python's ``-m remit``."""
+    """``remit`` from $REMIT_BIN (the install step's output), else from PATH, else this Python's ``-P -m remit``."""
     found = shutil.which("remit", path=env("REMIT_BIN") or None)
-    return [found] if found else [sys.executable, "-m", "remit"]
+    return [found] if found else [sys.executable, "-P", "-m", "remit"]  # -P: the checkout is not on sys.path
 
 
 def count_results(sarif: Path) -> tuple[int, int]:
