@@ -11,9 +11,10 @@ provides, before remit is installed.
     python github_action.py comment   # create or update the one pull-request comment marked as remit's
 
 Environment (set by action.yml): REMIT_PATH (paths, separated by whitespace), REMIT_FAIL_ON, REMIT_SARIF_FILE,
-REMIT_BASELINE_REF, REMIT_CONFIG, REMIT_ARGS (extra arguments, shell-quoted), REMIT_BIN, REMIT_SUMMARY, REMIT_COMMENT,
-REMIT_MARKDOWN_FILE, REMIT_FINDINGS, GH_TOKEN; and what GitHub sets: GITHUB_OUTPUT, GITHUB_STEP_SUMMARY,
-GITHUB_PATH, RUNNER_TEMP, GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REPOSITORY, GITHUB_SERVER_URL, GITHUB_ACTION_PATH.
+REMIT_BASELINE_REF, REMIT_CONFIG, REMIT_ARGS (extra arguments, shell-quoted), REMIT_BIN, REMIT_SUMMARY,
+REMIT_COMMENT, REMIT_MARKDOWN_FILE, REMIT_FINDINGS, GH_TOKEN; and what GitHub sets: GITHUB_OUTPUT,
+GITHUB_STEP_SUMMARY, GITHUB_PATH, RUNNER_TEMP, GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REPOSITORY,
+GITHUB_SERVER_URL, GITHUB_ACTION_PATH.
 """
 
 from __future__ import annotations
