@@ -35,6 +35,17 @@ Resources:
         AuthType: NONE
 """
 GOOD_FINDING = ("RMT-LAMBDA-001", "good.yaml", 11)
+# a Python function in fn/ and a Node.js function in node/, for inputs that need code or manifests to read
+TWO_FUNCTIONS = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: python3.12, Handler: app.handler, CodeUri: fn/}
+  NodeFn:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: nodejs20.x, Handler: index.handler, CodeUri: node/}
+"""
 
 
 @dataclass(frozen=True)

@@ -10,18 +10,7 @@ import pytest
 from remit.deps.manifests import line_of
 from remit.secretscan import find_in_text
 
-from .conftest import World, bounded, good_finding_survives, make_world, scan_world
-
-FUNCTIONS = """\
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Fn:
-    Type: AWS::Serverless::Function
-    Properties: {Runtime: python3.12, Handler: app.handler, CodeUri: fn/}
-  Js:
-    Type: AWS::Serverless::Function
-    Properties: {Runtime: nodejs20.x, Handler: index.handler, CodeUri: js/}
-"""
+from .conftest import TWO_FUNCTIONS, World, bounded, good_finding_survives, make_world, scan_world
 
 
 @pytest.mark.parametrize("text", ["sk-proj-" * 50_000, "xoxb-" * 80_000, "a://b:cc" * 50_000])
@@ -42,11 +31,11 @@ def test_line_lookups_do_not_rescan_the_file() -> None:
 
 def _heavy_world(tmp_path: Path, size: int) -> World:
     world = make_world(tmp_path)
-    world.write("functions.yaml", FUNCTIONS)
+    world.write("functions.yaml", TWO_FUNCTIONS)
     world.write("fn/app.py", 'def handler(e, c):\n    return 1\nX = "' + "sk-proj-" * (size // 8) + '"\n')
     world.write("fn/requirements.txt", "\\\n" * (size // 2) + "".join(f"pkg{i}==1.0\n" for i in range(size // 80)))
-    world.write("js/index.js", "exports.handler = async (event) => { return `" + "${a}`+`" * (size // 8) + "`; };\n")
-    world.write("js/package.json", '{"name": "x", "dependencies": {'
+    world.write("node/index.js", "exports.handler = async (event) => { return `" + "${a}`+`" * (size // 8) + "`; };\n")
+    world.write("node/package.json", '{"name": "x", "dependencies": {'
                 + ",".join(f'"p{i}": "1.0.{i}"' for i in range(size // 20)) + "}}")
     return world
 

@@ -9,25 +9,14 @@ import pytest
 
 from remit.cli import EXIT_FINDINGS, main
 
-from .conftest import World, all_outputs, bounded, good_finding_survives, make_world, scan_world
+from .conftest import TWO_FUNCTIONS, World, all_outputs, bounded, good_finding_survives, make_world, scan_world
 
 BIG = "9" * 5000  # past Python's 4300-digit limit for int <-> str
 DEEP = 100_000
 
-PY_FUNCTION = """\
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Fn:
-    Type: AWS::Serverless::Function
-    Properties: {Runtime: python3.12, Handler: app.handler, CodeUri: fn/}
-  NodeFn:
-    Type: AWS::Serverless::Function
-    Properties: {Runtime: nodejs20.x, Handler: index.handler, CodeUri: node/}
-"""
-
 
 def _function(world: World) -> None:
-    world.write("functions.yaml", PY_FUNCTION)
+    world.write("functions.yaml", TWO_FUNCTIONS)
     world.write("fn/app.py", "def handler(event, context):\n    return {}\n")
     world.write("node/index.js", "exports.handler = async () => ({});\n")
 
