@@ -14,13 +14,14 @@
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from remit import safeio
 from remit.diagnostics import Diagnostic, Level
@@ -145,3 +146,19 @@ def helper_signals() -> None:
     left to the scan, which ends its helpers itself."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+MAX_RESOURCES = 50_000  # per document; CloudFormation itself deploys at most 500 resources a stack
+
+
+def capped_resources(data: Any, rel: str) -> tuple[Any, list[Diagnostic]]:
+    """A template's data with at most :data:`MAX_RESOURCES` resources (the first ones, in the author's order),
+    and an error diagnostic saying how many were left out: a generated template of hundreds of thousands of
+    resources must not hold the scan for minutes."""
+    resources = data.get("Resources") if isinstance(data, dict) else None
+    if not isinstance(resources, dict) or len(resources) <= MAX_RESOURCES:
+        return data, []
+    kept = dict(itertools.islice(resources.items(), MAX_RESOURCES))
+    return {**data, "Resources": kept}, [Diagnostic(
+        rel, Level.ERROR, "too-many-resources",
+        f"{len(resources)} resources, over the limit of {MAX_RESOURCES}: only the first {MAX_RESOURCES} are analysed")]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import resource
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -54,3 +58,35 @@ def test_heavy_manifests_and_code_400k(tmp_path: Path) -> None:
         result = scan_world(world)
     good_finding_survives(result)
 
+
+
+def test_resource_count_is_capped_with_a_diagnostic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import remit.guard  # noqa: PLC0415
+
+    monkeypatch.setattr(remit.guard, "MAX_RESOURCES", 5)
+    world = make_world(tmp_path)
+    world.write("many.json", json.dumps({"Resources": {f"Q{i}": {"Type": "AWS::SQS::Queue"} for i in range(9)}}))
+    result = scan_world(world)
+    good_finding_survives(result)
+    assert [(d.path, d.level.value, d.message) for d in result.diagnostics if d.code == "too-many-resources"] == [
+        ("many.json", "error", "9 resources, over the limit of 5: only the first 5 are analysed")]
+    assert sorted(r.logical_id for r in result.application.resources if r.logical_id.startswith("Q")) == [
+        "Q0", "Q1", "Q2", "Q3", "Q4"]
+
+
+@pytest.mark.hostile_slow
+def test_a_45_mb_template_of_600k_resources_ends_in_bounded_time_and_memory(tmp_path: Path) -> None:
+    world = make_world(tmp_path)
+    resources = {f"Q{i}": {"Type": "AWS::SQS::Queue", "Properties": {"DelaySeconds": 1}} for i in range(600_000)}
+    world.write("huge.json", json.dumps({"Resources": resources}))
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, "-P", "-m", "remit", "scan", str(world.repo), "--no-parallel", "-f",
+                           "json"], capture_output=True, text=True, timeout=300, check=False)
+    elapsed = time.monotonic() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    assert done.returncode == 1, done.stderr
+    assert elapsed < 120
+    assert peak_mb < 2048
+    report = json.loads(done.stdout)
+    assert any(d["code"] == "too-many-resources" for d in report["diagnostics"])
+    assert any(f["rule_id"] == "RMT-LAMBDA-001" and f["location"]["path"] == "good.yaml" for f in report["findings"])

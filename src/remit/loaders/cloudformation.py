@@ -11,6 +11,7 @@ from typing import Any
 
 from remit import safeio
 from remit.diagnostics import Diagnostic, Level
+from remit.guard import capped_resources
 from remit.loaders.discover import InputFile
 from remit.loaders.marked import Loaded, LoadError, load_json, load_yaml
 from remit.source import SourceMap
@@ -175,6 +176,8 @@ def load_template(file: InputFile) -> LoadResult:
                 ),
             )
         return LoadResult(None)
+    data, capped = capped_resources(loaded.data, file.rel)
+    warnings = (*warnings, *capped)
     kind = DocKind.SAM if SAM_TRANSFORM in transforms(loaded.data) else DocKind.CLOUDFORMATION
     if kind is DocKind.CLOUDFORMATION and uses_sam_resources(loaded.data):
         # CloudFormation would refuse it; reading it as SAM keeps its functions and APIs visible
@@ -182,4 +185,4 @@ def load_template(file: InputFile) -> LoadResult:
         warnings = (*warnings, Diagnostic(file.rel, Level.WARNING, "sam-transform-missing",
                                           f"AWS::Serverless resources without `Transform: {SAM_TRANSFORM}`: "
                                           "read as SAM", loaded.marks.position(("Resources",)).line))
-    return LoadResult(Document(file.rel, file.path, kind, loaded.data, loaded.marks), warnings)
+    return LoadResult(Document(file.rel, file.path, kind, data, loaded.marks), warnings)
