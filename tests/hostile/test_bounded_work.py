@@ -90,3 +90,15 @@ def test_a_45_mb_template_of_600k_resources_ends_in_bounded_time_and_memory(tmp_
     report = json.loads(done.stdout)
     assert any(d["code"] == "too-many-resources" for d in report["diagnostics"])
     assert any(f["rule_id"] == "RMT-LAMBDA-001" and f["location"]["path"] == "good.yaml" for f in report["findings"])
+
+
+@pytest.mark.hostile_slow
+def test_nested_template_literals_are_scanned_once(tmp_path: Path) -> None:
+    world = make_world(tmp_path)
+    world.write("functions.yaml", TWO_FUNCTIONS)
+    fragment = "sk-proj-" * 250
+    world.write("node/index.js", "exports.handler = async (event) => " + ("`" + fragment + "${") * 150
+                + "event.body" + ("}" + fragment + "`") * 150 + ";\n")  # 600 KB; every level held all inner ones
+    with bounded(10):
+        result = scan_world(world)
+    good_finding_survives(result)
