@@ -61,16 +61,21 @@ def problem(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__
 
 
-def per_file(file: InputFile, load: Callable[[InputFile], T], fallback: Callable[[Diagnostic], T]) -> T:
-    """``load(file)``; any exception becomes an error diagnostic on ``file``, handed to ``fallback`` to make
-    the loader's empty result. ``KeyboardInterrupt``, ``SystemExit`` and memory exhaustion still end the scan."""
+def attempt(rel: str, work: Callable[[], T], fallback: Callable[[Diagnostic], T]) -> T:
+    """``work()``; any exception becomes an error diagnostic on the input ``rel`` (a path relative to the
+    root), handed to ``fallback`` to make the empty result. ``KeyboardInterrupt``, ``SystemExit`` and memory
+    exhaustion still end the scan."""
     try:
-        return load(file)
+        return work()
     except MemoryError:
         raise
-    except Exception as exc:  # noqa: BLE001 - the promise: one file's defect costs that file only
-        return fallback(Diagnostic(file.rel, Level.ERROR, "input-error",
-                                   f"could not be read, skipped: {problem(exc)}"))
+    except Exception as exc:  # noqa: BLE001 - the promise: one input's defect costs that input only
+        return fallback(Diagnostic(rel, Level.ERROR, "input-error", f"could not be read, skipped: {problem(exc)}"))
+
+
+def per_file(file: InputFile, load: Callable[[InputFile], T], fallback: Callable[[Diagnostic], T]) -> T:
+    """``load(file)`` under :func:`attempt`."""
+    return attempt(file.rel, lambda: load(file), fallback)
 
 
 def outside_text(text: str) -> str:

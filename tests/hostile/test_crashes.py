@@ -90,3 +90,24 @@ def test_a_pyproject_that_is_not_utf8_is_not_a_configuration(tmp_path: Path) -> 
     world = make_world(tmp_path)
     (world.repo / "pyproject.toml").write_bytes(b"[tool.remit]\nfail-on = '\xff'\n")
     assert main(["scan", str(world.repo), "--no-parallel", "-q"]) == EXIT_FINDINGS
+
+
+def test_a_defect_reading_one_function_directory_costs_that_directory(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from remit.deps import manifests  # noqa: PLC0415
+
+    real = manifests.read_directory
+
+    def flaky(directory: Path, root: Path):  # type: ignore[no-untyped-def]
+        if directory.name == "fn":
+            raise RuntimeError("a defect the input found")
+        return real(directory, root)
+
+    monkeypatch.setattr(manifests, "read_directory", flaky)
+    world = make_world(tmp_path)
+    _function(world)
+    world.write("node/package.json", '{"name": "n", "dependencies": {"left-pad": "1.0.0"}}')
+    result = scan_world(world)
+    good_finding_survives(result)
+    assert [(d.path, d.code) for d in result.diagnostics if d.code == "input-error"] == [("fn", "input-error")]
+    assert [p.name for deps in result.application.deps.functions.values() for p in deps.packages] == ["left-pad"]

@@ -10,6 +10,7 @@ signs come from :mod:`remit.deps.signs`. Reachability comes from the code stage'
 from __future__ import annotations
 
 import contextlib
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,12 +29,14 @@ from remit.deps.facts import (
     normalise,
 )
 from remit.diagnostics import Diagnostic, Level
+from remit.guard import attempt, report_path
 from remit.model.entities import CodeKind
 from remit.model.values import Symbol
 
 if TYPE_CHECKING:
     from remit.code.facts import CodeFacts
     from remit.deps.advisories import Database
+    from remit.deps.manifests import Shipped
     from remit.model.application import Application
     from remit.model.entities import Function
     from remit.options import ScanOptions
@@ -119,6 +122,12 @@ def _reach(package: Package, fn: Function, code: CodeFacts, dirs: list[Path]) ->
     return Reach.IMPORTED if names & imported else Reach.NOT_IMPORTED
 
 
+def _nothing_shipped(problem: Diagnostic) -> tuple[Shipped, list[tuple[Path, dict[str, object]]]]:
+    from remit.deps.manifests import Shipped  # noqa: PLC0415
+
+    return Shipped(diagnostics=[problem]), []
+
+
 def analyze(app: Application, options: ScanOptions, code: CodeFacts) -> DependencyFacts:
     """What each function ships and what is known against it. Never raises on bad input."""
     from remit.deps import advisories, manifests, signs  # noqa: PLC0415
@@ -135,7 +144,8 @@ def analyze(app: Application, options: ScanOptions, code: CodeFacts) -> Dependen
         files: list[str] = []
         lock = False
         for directory in dirs:
-            shipped, vendored = manifests.read_directory(directory, app.root)
+            shipped, vendored = attempt(report_path(directory, app.root), partial(manifests.read_directory, directory,
+                                                                                  app.root), _nothing_shipped)
             for d in shipped.diagnostics:
                 if d not in seen_diag:
                     seen_diag.add(d)
