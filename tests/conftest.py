@@ -34,5 +34,7 @@ def _hermetic(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REMIT_NO_PROGRESS", "1")  # no progress display, even under `pytest -s` on a terminal
     # no test reads the developer's advisory cache (remit advisories update)
     monkeypatch.setenv("REMIT_CACHE_DIR", str(ROOT / "tests" / "fixtures" / "no-cache"))
+    # nor keeps SAM translations there (tests of the translation cache point it at their own directory)
+    monkeypatch.setenv("REMIT_NO_CACHE", "1")
     # rules that depend on the date (runtime deprecation) see a fixed day, so goldens do not age
     monkeypatch.setenv("REMIT_TODAY", "2026-11-28")

@@ -281,3 +281,22 @@ def test_any_manifest_reads_without_crashing(tmp_path: Path, artifacts: dict[str
     (out / "S.template.json").write_text(_function_template("asset.a"), encoding="utf-8")
     (out / "S.assets.json").write_text(json.dumps({"files": artifacts}), encoding="utf-8")
     _load(out)
+
+
+def test_an_app_without_cdk_out_is_named_with_the_command_to_run(tmp_path: Path) -> None:
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "cdk.json").write_text('{"app": "npx ts-node bin/app.ts"}')
+    found = discover([tmp_path])
+    assert [(d.path, d.code) for d in found.diagnostics] == [("infra/cdk.json", "cdk-not-synthesised")]
+    assert "run `npx cdk synth`" in found.diagnostics[0].message
+
+
+def test_an_assembly_under_any_name_anywhere_is_read(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "cdk.json").write_text('{"app": "node app.js", "output": "../build/synth"}')
+    shutil.copytree(BASIC / "cdk.out", tmp_path / "build" / "synth")
+    found = discover([tmp_path])
+    assert not found.diagnostics  # the app has its assembly, elsewhere under the root
+    assert [f.rel for f in found.files if f.rel.startswith("build/")] == ["build/synth/manifest.json"]
+    result = scan([tmp_path])
+    assert any(d.path == "build/synth/OrdersStack.template.json" for d in result.documents)

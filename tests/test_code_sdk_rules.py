@@ -56,6 +56,8 @@ def test_functions_not_assessed_are_said() -> None:
     said = {d.message.split(":", 1)[0]: d.message for d in result.diagnostics if d.code == "perm-not-assessed"}
     assert set(said) == {"DynamicFunction", "PowertoolsFunction"}
     assert "getattr(sns, operation) at src/dynamic/app.py:10" in said["DynamicFunction"]
-    assert "it imports aws_lambda_powertools" in said["PowertoolsFunction"]
+    assert said["PowertoolsFunction"] == (
+        "PowertoolsFunction: unused permissions of appconfig, dynamodb, secretsmanager, ssm not assessed "
+        "(RMT-PERM-001): it imports aws_lambda_powertools.utilities.parameters, which calls them with the role")
     quiet = scan([PERM1], ScanOptions(select=("RMT-PERM-002",), strict=True))
     assert not [d for d in quiet.diagnostics if d.code == "perm-not-assessed"]

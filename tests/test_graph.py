@@ -416,7 +416,7 @@ def test_html_blast_radius_is_the_iam_view() -> None:
     result = scanned("upload-to-admin")
     assert result.application is not None
     page = html_lib.unescape(render(result, Format.HTML))
-    section = page[page.index('<section id="blast">'):page.index('<section id="findings">')]
+    section = page[page.index('<section id="blast">'):page.index('<section id="diagnostics">')]
     for b in blast_radii(result.application):
         assert f"<b>{b.function}</b>" in section
         for item in (*b.read, *b.write, *b.invoke, *b.passes):

@@ -41,6 +41,7 @@ HOSTILE = (
     'javascript:window.__pwned=5',
     '{{ 7*7 }} {% raw %} ${7*7}',
     '<iframe src="data:text/html,<script>parent.__pwned=6</script>"></iframe>',
+    "arn:aws:s3:::" + "averylongunbrokenbucketname" * 14,  # must wrap, not widen the page
 )
 MARKER = "remit-hostile-marker"
 

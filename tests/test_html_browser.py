@@ -111,6 +111,9 @@ class WebDriver:
     def type(self, css: str, text: str) -> None:
         self._s("POST", f"/element/{self.find(css)}/value", {"text": text})
 
+    def resize(self, width: int, height: int) -> None:
+        self._s("POST", "/window/rect", {"width": width, "height": height})
+
     def screenshot(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(self._s("GET", "/screenshot")))
@@ -126,6 +129,7 @@ class WebDriver:
                 self.proc.kill()
 
 
+_OVERFLOW = "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
 _VISIBLE_ROWS = "return document.querySelectorAll('#findings-table tbody tr:not([hidden])').length"
 
 
@@ -141,6 +145,11 @@ def test_report_in_a_real_browser(tmp_path: Path) -> None:
 
     wd = WebDriver(browser, driver, tmp_path / "profile")
     try:
+        wd.resize(1280, 900)
+        for page in (report, hostile):  # nothing wider than a 1,280-pixel window: no sideways scrolling
+            wd.get(page.as_uri())
+            assert wd.js(_OVERFLOW) <= 0, f"{page.name} overflows a 1280 px window"
+        wd.resize(1400, 1000)
         wd.get(report.as_uri())
         # the graph renders: boxes with a real size, arrows, one box per node kind on the paths
         boxes = wd.js("return Array.from(document.querySelectorAll('#graph g.node')).map(function (g) {"

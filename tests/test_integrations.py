@@ -155,7 +155,8 @@ class Runner:
         (tmp / "runner").mkdir()
         self.env = {
             "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "HOME": str(tmp), "NO_COLOR": "1",
-            "REMIT_CACHE_DIR": os.environ["REMIT_CACHE_DIR"], "REMIT_TODAY": os.environ["REMIT_TODAY"],
+            "REMIT_CACHE_DIR": os.environ["REMIT_CACHE_DIR"], "REMIT_NO_CACHE": "1",
+            "REMIT_TODAY": os.environ["REMIT_TODAY"],
             "GITHUB_OUTPUT": str(self.output), "GITHUB_STEP_SUMMARY": str(self.summary),
             "RUNNER_TEMP": str(tmp / "runner"), "GITHUB_WORKSPACE": str(workspace),
             "GITHUB_ACTION_PATH": str(ROOT), "GITHUB_REPOSITORY": "octo/app", "GITHUB_EVENT_NAME": "push",

@@ -344,3 +344,52 @@ def test_paths_through_unknowns_and_framework_defaults(tmp_path: Path) -> None:
     assert env["S"] == "dev-us-east-1"
     assert "inside ${file(./absent.yml)}, which is unknown" in env["K"][UNKNOWN_KEY]
     assert any("does not exist" in d for d in diags)
+
+
+FRAGMENTS = Path(__file__).parent / "fixtures" / "formats" / "serverless-fragments"
+
+
+def test_resources_and_functions_fragments_are_parts_of_the_service() -> None:
+    result = scan([FRAGMENTS])
+    assert [d.path for d in result.documents] == ["serverless.yml"]  # the fragments are not templates of their own
+    found = {(f.rule_id, f.resource, str(f.location)) for f in result.findings}
+    # a queue policy from resources/queue.yml, reported at its own line
+    assert ("RMT-SQS-001", "JobsQueue", "resources/queue.yml:13") in found
+    # the function from functions/orders.yml points there; the role's GetAtt to the fragment's queue resolves
+    assert ("RMT-LAMBDA-009", "OrdersLambdaFunction", "functions/orders.yml:1") in found
+    assert ("RMT-LAMBDA-009", "ReportsLambdaFunction", "serverless.yml:14") in found
+    not_read = {(d.path, d.line, d.message) for d in result.diagnostics if d.code == "serverless-not-read"}
+    assert not_read == {
+        ("serverless.yml", 11, "provider.iam.role.unknownKey is not read"),
+        ("serverless.yml", 19, "resources[2] '${file(resources/missing.yml)}': the file does not exist; not read"),
+        ("serverless.yml", 27, "resources.extensions.IamRoleLambdaExecution: extends a resource remit does not model "
+                               "(one the framework itself creates, or none); not applied"),
+    }
+
+
+def test_fragments_merge_in_order_and_extensions_apply() -> None:
+    loaded = load_serverless(InputFile(FRAGMENTS / "serverless.yml", "serverless.yml"))
+    assert loaded.document is not None
+    data = loaded.document.data
+    assert {"JobsQueue", "JobsQueuePolicy", "UploadsBucket", "OrdersLambdaFunction"} <= set(data["Resources"])
+    assert data["Resources"]["JobsQueue"]["Properties"]["QueueName"] == "fragments-jobs"  # ${self:} in a fragment
+    assert data["Outputs"]["QueueArn"]["Value"] == {"Fn::GetAtt": ["JobsQueue", "Arn"]}
+    assert _fn(dict(data), "OrdersLambdaFunction")["MemorySize"] == 2048  # resources.extensions
+    marks = loaded.document.marks
+    assert marks.file_of(("Resources", "UploadsBucket")) == "resources/bucket.yml"
+    assert marks.position(("Resources", "UploadsBucket")).line == 2
+    assert set(loaded.document.includes) == {"functions/orders.yml", "resources/queue.yml", "resources/bucket.yml"}
+
+
+def test_shapes_remit_does_not_read_are_named(tmp_path: Path) -> None:
+    doc, diags = _doc(tmp_path, "service: s\nprovider:\n  name: aws\n  iam: ${file(iam.yml)}\n"
+                                "resources:\n  Resources:\n    Q:\n      Type: AWS::SQS::Queue\n  Extra: {}\n"
+                                "functions:\n  a: [1]\n  b:\n    runtime: python3.12\n"
+                                "  c:\n    handler: app.h\n    iamRoleStatements: ${ssm:/x}\n")
+    assert "Q" in doc["Resources"]
+    shown = [d for d in diags if d.startswith("serverless-not-read")]
+    assert any("provider.iam is unknown (serverless variable ${file(iam.yml)}" in d for d in shown)
+    assert any("resources: Extra is not a section remit reads" in d for d in shown)
+    assert any("functions.a is a list, not a mapping" in d for d in shown)
+    assert any("functions.b has neither handler nor image" in d for d in shown)
+    assert any("functions.c.iamRoleStatements is unknown" in d for d in shown)

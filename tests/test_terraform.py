@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from remit.api import application, scan
 from remit.loaders.discover import InputFile
 from remit.loaders.terraform import MAX_TF_BYTES, STATS, hcl, is_plan, load_terraform
+from remit.loaders.terraform.module import Ignore, ignores_in
 from remit.model.entities import AuthKind, TriggerKind
 from remit.model.values import Symbol, SymbolKind, Unknown
 from remit.options import ScanOptions
@@ -326,3 +327,55 @@ def test_nothing_outside_the_scanned_root_is_read(tmp_path: Path) -> None:
                for code, _, line, msg in messages), messages
     assert any(code == "module-not-read" and "outside the scanned root" in msg
                for code, _, _, msg in messages), messages
+
+
+SHAPES = FORMATS / "terraform-shapes"
+
+
+@pytest.fixture(scope="module")
+def shapes() -> tuple[set[tuple[str, str, str, bool]], set[tuple[str, int | None, str]]]:
+    result = scan([SHAPES])
+    findings = {(f.rule_id, f.resource or "", str(f.location), f.suppressed) for f in result.findings}
+    diags = {(d.path, d.line, d.code) for d in result.diagnostics}
+    return findings, diags
+
+
+def test_code_behind_an_s3_object_and_an_archive_file_resource_is_analysed(
+        shapes: tuple[set[tuple[str, str, str, bool]], set[tuple[str, int | None, str]]]) -> None:
+    findings, _ = shapes
+    # s3_key -> aws_s3_object.api.source -> resource "archive_file" -> src/api
+    assert ("RMT-CODE-001", "aws_lambda_function.api", "src/api/app.py:5", False) in findings
+    assert not any(rule == "RMT-CODE-016" for rule, *_ in findings)  # tests/ is not shipped code
+
+
+def test_count_is_decided_from_defaults_null_tests_and_tfvars(
+        shapes: tuple[set[tuple[str, str, str, bool]], set[tuple[str, int | None, str]]]) -> None:
+    findings, diags = shapes
+    admins = {res for rule, res, _, _ in findings if rule == "RMT-IAM-001"}
+    assert "aws_iam_policy.ops[0]" in admins  # ops_access = true in terraform.tfvars
+    # count 0 for the known values: default false, default null tested with == null, default "" tested with != ""
+    assert not admins & {"aws_iam_policy.debug[0]", "aws_iam_policy.cross_account[0]", "aws_iam_policy.suffixed[0]"}
+    assert not any(code == "terraform-unknown" for _, _, code in diags)
+
+
+def test_downloaded_modules_are_read_and_absent_ones_named(
+        shapes: tuple[set[tuple[str, str, str, bool]], set[tuple[str, int | None, str]]]) -> None:
+    findings, diags = shapes
+    assert ("RMT-IAM-001", "module.audit.aws_iam_policy.audit", ".terraform/modules/audit/main.tf:7", False) \
+        in findings
+    assert ("main.tf", 75, "module-not-read") in diags
+
+
+def test_inline_suppressions_in_tf_files(
+        shapes: tuple[set[tuple[str, str, str, bool]], set[tuple[str, int | None, str]]]) -> None:
+    findings, diags = shapes
+    assert ("RMT-IAM-001", "aws_iam_policy.break_glass", "main.tf:58", True) in findings
+    assert ("RMT-IAM-001", "aws_iam_policy.no_reason", "main.tf:64", False) in findings  # no reason: not applied
+    assert ("main.tf", 62, "suppression-without-reason") in diags
+
+
+def test_ignore_comments_find_their_resource() -> None:
+    text = ('# remit:ignore RMT-IAM-001 above\n\nresource "a" "b" {\n  // remit:ignore rmt-s3-001: inside\n}\n'
+            '# remit:ignore RMT-X-1 before a variable\nvariable "v" {}\n')
+    assert ignores_in(text) == (Ignore(1, 3, "RMT-IAM-001", "above"), Ignore(4, None, "RMT-S3-001", "inside"),
+                                Ignore(6, 0, "RMT-X-1", "before a variable"))

@@ -229,10 +229,19 @@ resource "aws_lambda_function" "thumbnails" {
   handler       = "app.handler"
   timeout       = 10
   memory_size   = 256
-  filename      = data.archive_file.code["thumbnails"].output_path
+  s3_bucket     = aws_s3_object.thumbnails_code.bucket
+  s3_key        = aws_s3_object.thumbnails_code.key
   environment {
     variables = merge(local.common_env, { UPLOADS_BUCKET = aws_s3_bucket.uploads.id })
   }
+}
+
+# The thumbnail code ships the way larger teams deploy: the zip is uploaded to an artifact bucket and the function
+# points at the object (remit follows s3_key to the object, its source to the archive, the archive to src/).
+resource "aws_s3_object" "thumbnails_code" {
+  bucket = "orders-artifacts-${var.stage}"
+  key    = "lambda/thumbnails.zip"
+  source = data.archive_file.code["thumbnails"].output_path
 }
 
 resource "aws_s3_bucket_notification" "uploads" {

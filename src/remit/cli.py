@@ -83,6 +83,10 @@ def _add_selection(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-parallel", action="store_true",
                    help="do everything in one process (by default SAM translation runs in helper processes "
                         "beside the scan when there are several files)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="neither read nor keep SAM translations in the user cache (default: kept by content "
+                        "under $REMIT_CACHE_DIR/sam, so a re-scan translates only changed templates; also "
+                        "REMIT_NO_CACHE)")
     _add_no_progress(p)
 
 
@@ -110,8 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "dependencies, triggers, APIs, data stores and IAM, read from " + INPUTS + ".",
         epilog="Exit codes: 0 clean, 1 findings or attack paths at or above --fail-on, 2 usage error or nothing "
                "scannable, 3 internal error, 130 interrupted (Ctrl-C or SIGTERM). Environment: NO_COLOR, "
-               "FORCE_COLOR (colour), REMIT_NO_PROGRESS, CI (no progress display), REMIT_CACHE_DIR (advisory "
-               "cache). `remit COMMAND --help` for each command; `remit completion SHELL` prints shell completion.",
+               "FORCE_COLOR (colour), REMIT_NO_PROGRESS, CI (no progress display), REMIT_CACHE_DIR (advisories, SAM "
+               "translations), REMIT_NO_CACHE. `remit COMMAND --help` for each command; `remit completion SHELL` "
+               "prints shell completion.",
     )
     parser.add_argument("--version", action=_VersionAction, nargs=0,
                         help="show remit's version, the versions and dates of the data it ships, and the advisory "
@@ -228,6 +233,7 @@ def _options(args: argparse.Namespace) -> ScanOptions:
         fail_on=parse_fail_on(fail_on_arg) if fail_on_arg else Severity.LOW,
         baseline=getattr(args, "baseline", None),
         parallel=not args.no_parallel,
+        cache=not getattr(args, "no_cache", False),
         advisories=tuple(getattr(args, "advisories", None) or ()),
         online=bool(getattr(args, "online", False)),
         one_account=bool(getattr(args, "one_account", False)),

@@ -201,12 +201,12 @@ def _one_per_fact(rule_id: str, key: str, group: list[tuple[Finding, Hit]]) -> F
     group = sorted(group, key=lambda fh: fh[0].resource)
     first, hit = group[0]
     names = list(dict.fromkeys(f.resource for f, _ in group))
+    functions = all(h.resource.type in _FUNCTION_TYPES for _, h in group)
+    said = first.message if first.message.endswith(".") else first.message + "."
     if len(names) == 1:
-        message = f"{first.message} ({hit.resource.display})."
+        message = f"{said} Affects {'function' if functions else 'resource'} {hit.resource.display}."
     else:
-        noun = "functions" if all(h.resource.type in _FUNCTION_TYPES for _, h in group) else "resources"
-        said = first.message if first.message.endswith(".") else first.message + "."
-        message = f"{said} Affects {len(names)} {noun}: {', '.join(names)}."
+        message = f"{said} Affects {len(names)} {'functions' if functions else 'resources'}: {', '.join(names)}."
     return dataclasses.replace(first, message=message, fingerprint=fingerprint(rule_id, "", key, ""),
                                details=(*first.details, ("affects", ",".join(names))))
 
@@ -229,7 +229,7 @@ def _finding(app: Application, rule: Rule, hit: Hit, overrides: Mapping[str, Sev
         remediation=hit.remediation or rule.remediation,
         references=rule.references,
         fingerprint=fp,
-        related=tuple(app.locate(n) for n in hit.related),
+        related=tuple(sorted({app.locate(n) for n in hit.related})),  # a set: the order of routes is no fact
         flow=hit.flow,
         details=hit.details,
         construct=construct_of(resource.metadata),

@@ -55,6 +55,8 @@ class ScanOptions:
     # translate SAM in a forked helper process beside the scan when there are several files; programs that
     # embed remit in a multi-threaded process (where fork is unsafe) should pass False
     parallel: bool = True
+    # keep SAM translations in the user cache across scans, keyed by content (`--no-cache`, REMIT_NO_CACHE: off)
+    cache: bool = True
     config_file: Path | None = None
     # the keys the configuration file set, and whether that file came from the scanned tree (found by the
     # search, not named with --config): reports name them in the headline
@@ -189,6 +191,7 @@ def merge(cli: ScanOptions, config_path: Path | None, *, fail_on_given: bool, ba
         severity_overrides={**overrides, **cli.severity_overrides},
         strict=cli.strict,
         parallel=cli.parallel,
+        cache=cli.cache,
         config_file=config_path,
         advisories=cli.advisories or tuple(_inside(config_path, "advisories", a, tree_root)
                                            for a in _strings(table.get("advisories"), "advisories")),

@@ -198,6 +198,11 @@ def _kind_from_name(normal: str) -> str:
     return "secret"
 
 
+def kind_of_name(name: str) -> str:
+    """What a secret-like variable name says it holds: ``DB_PASSWORD`` -> ``password``."""
+    return _kind_from_name(_normal_name(name))
+
+
 def classify(name: str, value: str) -> SecretMatch | None:
     """A secret held in ``value`` under ``name``: by format first (whatever the name), then by name."""
     found = scan_value(value)

@@ -14,8 +14,8 @@ frozen data: the stage can be replayed from its inputs, and facts cross process 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from remit.diagnostics import Diagnostic
@@ -117,6 +117,18 @@ class CodeIssue:
     critical: bool = False  # a secret that opens an AWS account, or a private key
 
 
+def numbered(issues: Iterable[CodeIssue]) -> tuple[CodeIssue, ...]:
+    """One file's issues with the second and later of the same kind and evidence told apart (``|2``, ``|3``...)
+    in line order: two identical unverified decodes in one file are two findings, and their fingerprints hold no
+    line number, so they stay when code above them moves."""
+    seen: dict[tuple[IssueKind, str], int] = {}
+    out: list[CodeIssue] = []
+    for issue in sorted(issues, key=lambda i: (i.location.line, i.location.column)):
+        n = seen[(issue.kind, issue.evidence)] = seen.get((issue.kind, issue.evidence), 0) + 1
+        out.append(issue if n == 1 else replace(issue, evidence=f"{issue.evidence}|{n}"))
+    return tuple(out)
+
+
 @dataclass(frozen=True, slots=True)
 class FunctionCode:
     """What one function's code does. ``handler`` is where the handler is defined, or why it is unknown."""
@@ -130,6 +142,9 @@ class FunctionCode:
     sdk_calls: tuple[SdkCall, ...] = ()
     issues: tuple[CodeIssue, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()  # problems met analysing this code (syntax errors, unreadable files)
+    # every external import as written: Python dotted modules and ``from X import Y`` as ``X.Y``, JavaScript
+    # specifiers (``@aws-lambda-powertools/parameters/ssm``): which utilities of a library the code uses
+    import_paths: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -65,12 +65,19 @@ _BY_KIND: dict[TriggerKind, tuple[tuple[AccessPath, str], ...]] = {
     TriggerKind.KAFKA: ((("records", ANY, ANY, "value"), "Kafka record value"),
                         (("records", ANY, ANY, "key"), "Kafka record key")),
     TriggerKind.MQ: ((("messages", ANY, "data"), "MQ message data"),),
+    TriggerKind.DOCUMENTDB: ((("events", ANY, "event"), "DocumentDB change event"),),
     TriggerKind.COGNITO: ((("request", "userAttributes"), "Cognito user attribute"),
                           (("request", "clientMetadata"), "Cognito client metadata"),
                           (("request", "validationData"), "Cognito validation data"),
                           (("userName",), "Cognito user name")),
     TriggerKind.IOT: (((), "IoT message"),),
     TriggerKind.LOGS: ((("awslogs", "data"), "CloudWatch Logs data"),),
+    # the stack's author writes the properties; ResponseURL is CloudFormation's own pre-signed URL, not a source
+    TriggerKind.CUSTOM_RESOURCE: ((("ResourceProperties", ANY), "custom resource property"),
+                                  (("OldResourceProperties", ANY), "custom resource property")),
+    # the caller of the access point writes the request; inputS3Url is S3's own pre-signed URL, not a source
+    TriggerKind.S3_OBJECT_LAMBDA: ((("userRequest", "url"), "requested object URL"),
+                                   (("userRequest", "headers", ANY), "request header")),
     TriggerKind.OTHER: (((), "event"),),
     TriggerKind.SCHEDULE: (),
 }
@@ -80,6 +87,16 @@ _WRITE_ACTIONS = {
     TriggerKind.SNS: "sns:Publish",
     TriggerKind.EVENTBRIDGE: "events:PutEvents",
 }
+
+
+# fields AWS itself fills in, whoever invokes the function: CloudFormation's pre-signed ResponseURL of a custom
+# resource, S3 Object Lambda's pre-signed inputS3Url and its output route and token; never sources
+SERVICE_FIELDS: tuple[AccessPath, ...] = (
+    ("ResponseURL",),
+    ("getObjectContext", "inputS3Url"),
+    ("getObjectContext", "outputRoute"),
+    ("getObjectContext", "outputToken"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +119,8 @@ class EventSources:
         """The most trusted source a read of ``path`` (a full or partial access path) touches: a read of a
         container holding a source (``event["Records"]``), of the source itself, or of something inside it."""
         wanted = tuple(path)
+        if any(len(wanted) >= len(f) and overlaps(f, wanted) for f in SERVICE_FIELDS):
+            return None
         best: EventSource | None = None
         for source in self.sources:
             if overlaps(source.path, wanted) and (best is None or _rank(source.confidence) > _rank(best.confidence)):

@@ -14,7 +14,7 @@ asking ``can`` (the engine would say the same; a dense application asks this mil
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -48,19 +48,16 @@ class Access:
     def __init__(self, app: Application) -> None:
         self.app = app
         self.iam = app.iam
-        self._grants: dict[object, dict[str, Grant]] = {}
+        self._power: dict[object, int] = {}
         self._plain: dict[object, bool] = {}  # role id -> no Deny statement and no boundary
         self._indexes: dict[int, tuple[Sequence[Entity], dict[str, list[Entity]]]] = {}
 
-    def grants(self, role: IamPrincipal) -> dict[str, Grant]:
+    def grants(self, role: IamPrincipal) -> Mapping[str, Grant]:
         """The role's grants by lower-case action."""
-        found = self._grants.get(role.id)
-        if found is None:
-            found = self._grants[role.id] = {g.action.lower(): g for g in self.iam.grants(role)}
-        return found
+        return self.iam.granted(role)
 
     def grant(self, role: IamPrincipal, action: str) -> Grant | None:
-        return self.grants(role).get(action.lower())
+        return self.iam.grant(role, action)
 
     def _is_plain(self, role: IamPrincipal) -> bool:
         found = self._plain.get(role.id)
@@ -133,7 +130,18 @@ class Access:
 
     def power(self, role: IamPrincipal) -> int:
         """How many actions the role holds unconditionally on every resource (to rank takeovers)."""
-        return sum(1 for g in self.grants(role).values() if not g.conditional and _on_star(g))
+        found = self._power.get(role.id)
+        if found is None:
+            star: dict[int, bool] = {}  # grants share their resource tuples
+            found = 0
+            for g in self.grants(role).values():
+                if not g.conditional:
+                    on = star.get(id(g.resources))
+                    if on is None:
+                        on = star[id(g.resources)] = _on_star(g)
+                    found += on
+            self._power[role.id] = found
+        return found
 
 
 def trusts_service(app: Application, role: Role, service: str) -> bool:

@@ -21,7 +21,7 @@ from remit.graph.hints import EXECUTES, QUERIES, CodeHint, HintKind, gather, sin
 from remit.graph.model import AttackGraph, Edge, EdgeKind, Evidence, Node, NodeKind, Start
 from remit.iam.conditions import Tri
 from remit.iam.evaluate import action_matches
-from remit.iam.privesc import Escalation, catalog, escalations, is_admin
+from remit.iam.privesc import Escalation, catalog, escalations
 from remit.iam.reach import COGNITO, Exposure, Reach, TrustEdge, web_identity_gap
 from remit.model.application import Application
 from remit.model.entities import (
@@ -650,10 +650,10 @@ class Builder:
         self._assumes(node_id, found)
 
     def _role_admin(self, node_id: str, role: IamPrincipal) -> None:
-        """Administrator already (``remit.iam.privesc.is_admin``), or one of the catalog's escalation methods
+        """Administrator already (``app.iam.is_admin``), or one of the catalog's escalation methods
         (``remit.iam.privesc.escalations``): one edge per target, the likeliest method named."""
         grant = self.access.grant(role, "iam:PutRolePolicy")  # held on * by every administrator: asked first
-        if grant is not None and not grant.conditional and is_admin(self.app, role):
+        if grant is not None and not grant.conditional and self.app.iam.is_admin(role):
             statements = grant.statements[:2]
             self._edge(Edge(node_id, self.admin(), EdgeKind.ESCALATE,
                             f"{_title(role)} may perform every action on every resource", 1.0, 10.0,

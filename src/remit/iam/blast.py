@@ -6,12 +6,14 @@ resources as written (or the modelled entities they cover) and the statement tha
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
+from functools import lru_cache
 
 from remit.iam.actions import AccessLevel, action_info
-from remit.iam.privesc import escalations, is_admin
+from remit.iam.privesc import escalations
 from remit.model.application import Application
-from remit.model.entities import Function
+from remit.model.entities import Function, Role
 from remit.model.values import render
 
 _INVOKE = frozenset({"lambda:invokefunction", "lambda:invokefunctionurl", "states:startexecution",
@@ -66,6 +68,7 @@ class BlastRadius:
                 "escalate": list(self.escalate)}
 
 
+@lru_cache(maxsize=65536)
 def _kind(action: str) -> str:
     low = action.lower()
     if low == "iam:passrole":
@@ -80,31 +83,51 @@ def _kind(action: str) -> str:
     return "write"
 
 
+_Items = tuple[tuple[BlastItem, ...], tuple[BlastItem, ...], tuple[BlastItem, ...], tuple[BlastItem, ...]]
+_BY_ROLE: weakref.WeakKeyDictionary[object, dict[object, _Items]] = weakref.WeakKeyDictionary()
+
+
 def blast_radius(app: Application, function: Function) -> BlastRadius:
     """The function's blast radius (empty when its role is not modelled)."""
     role = app.role_of(function)
     name = render(function.name) if function.name is not None else function.logical_id
     if role is None:
         return BlastRadius(name, render(function.role) if function.role is not None else "", False)
-    admin = is_admin(app, role)
+    admin = app.iam.is_admin(role)
+    memo = _BY_ROLE.setdefault(app.iam, {})
+    items = memo.get(role.id)
+    if items is None:
+        items = memo[role.id] = _items(app, role, admin)
+    escalate = tuple(f"{e.method.id}: {e.gained}" for e in escalations(app, role))
+    return BlastRadius(name, render(role.name), admin, *items, escalate)
+
+
+def _items(app: Application, role: Role, admin: bool) -> _Items:
+    """The role's grants grouped per kind, service and resources (many functions may share the role)."""
     groups: dict[tuple[str, str, tuple[str, ...]], list[tuple[str, str, bool]]] = {}
+    shown: dict[int, tuple[str, ...]] = {}  # grants share their resource tuples and statements
+    places: dict[int, str] = {}
     for g in app.iam.grants(role):
-        resources = tuple(dict.fromkeys(render(r) for r in g.resources)) or ("*",)
+        kind = _kind(g.action)
+        if admin and kind != "pass":
+            continue  # an administrator's list would be every action: summarised by ``admin``
+        resources = shown.get(id(g.resources))
+        if resources is None:
+            resources = shown[id(g.resources)] = tuple(dict.fromkeys(render(r) for r in g.resources)) or ("*",)
         where = ""
         if g.statements:
-            loc = app.locate(g.statements[0].node)
-            where = f"{loc.path}:{loc.line}"
-        key = (_kind(g.action), g.action.split(":", 1)[0], resources)
+            first = g.statements[0]
+            where = places.get(id(first), "")
+            if id(first) not in places:
+                loc = app.locate(first.node)
+                where = places[id(first)] = f"{loc.path}:{loc.line}"
+        key = (kind, g.action.split(":", 1)[0], resources)
         groups.setdefault(key, []).append((g.action, where, g.conditional))
     by_kind: dict[str, list[BlastItem]] = {"read": [], "write": [], "invoke": [], "pass": []}
     for (kind, service, resources), acts in sorted(groups.items()):
-        if admin and kind != "pass":
-            continue  # an administrator's list would be every action: summarised by ``admin``
         by_kind[kind].append(BlastItem(service, tuple(sorted(a for a, _, _ in acts)), resources, acts[0][1],
                                        all(c for _, _, c in acts)))
-    escalate = tuple(f"{e.method.id}: {e.gained}" for e in escalations(app, role))
-    return BlastRadius(name, render(role.name), admin, tuple(by_kind["read"]), tuple(by_kind["write"]),
-                       tuple(by_kind["invoke"]), tuple(by_kind["pass"]), escalate)
+    return tuple(by_kind["read"]), tuple(by_kind["write"]), tuple(by_kind["invoke"]), tuple(by_kind["pass"])
 
 
 def blast_radii(app: Application) -> tuple[BlastRadius, ...]:

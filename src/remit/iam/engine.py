@@ -16,15 +16,25 @@ rules, the least-privilege analysis and the attack graph can ask freely.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from remit.iam import arns
-from remit.iam.actions import action_info, expand
+from remit.iam.actions import action_info, expand, services
 from remit.iam.conditions import RequestContext, Tri
-from remit.iam.evaluate import Answer, Applies, Decision, Matchers, action_matches, applies, decide
-from remit.iam.match import wildcard_match
+from remit.iam.evaluate import (
+    Answer,
+    Applies,
+    Decision,
+    Matchers,
+    action_matches,
+    applies_apart_from_action,
+    decide,
+    with_action,
+)
+from remit.iam.match import action_patterns, wildcard_match
 from remit.iam.reach import Exposure, Reach, TrustEdge, exposure_of, lambda_statements, trust_edges
 from remit.model.entities import Api, DataStore, Entity, Function, IamPrincipal, KmsKey, Role, User
 from remit.model.policy import PolicyDocument, Principal, Statement
@@ -51,6 +61,63 @@ class Grant:
     conditions: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """What a statement contributes to a principal's grants: its actions and its answer apart from them."""
+
+    actions: tuple[Value, ...]
+    not_action: bool
+    rest: Applies
+
+
+_Plan = tuple[tuple[str, tuple[int, ...], tuple[str, ...]], ...]  # action, allowing statements, conditions
+
+
+def _plan(allows: tuple[_Part, ...], denies: tuple[_Part, ...], bounds: tuple[_Part, ...] | None) -> _Plan:
+    """Each granted action with the indices of the ``allows`` granting it and the conditions it holds under
+    (:meth:`IamEngine.grants`, from statement content only)."""
+    per_action: dict[str, tuple[int, ...]] = {}
+    for i, part in enumerate(allows):
+        for action in _actions_of(part.actions, part.not_action):
+            per_action[action] = (*per_action.get(action, ()), i)
+    base: dict[tuple[int, ...], tuple[str, ...]] = {}
+    out: list[tuple[str, tuple[int, ...], tuple[str, ...]]] = []
+    for action, key in per_action.items():
+        conditions = base.get(key)
+        if conditions is None:
+            sure = any(allows[i].rest.tri is Tri.TRUE for i in key)
+            conditions = base[key] = () if sure else tuple(" and ".join(allows[i].rest.conditions) for i in key)
+        if not denies and bounds is None:
+            out.append((action, key, tuple(dict.fromkeys(conditions))))
+            continue
+        conds = list(conditions)
+        denied = False
+        for d in denies:
+            got = with_action(_action_tri(d, action), d.rest)
+            if got.tri is Tri.TRUE:
+                denied = True
+                break
+            if got.tri is Tri.UNKNOWN:
+                conds.append("unless a Deny applies: " + " and ".join(got.conditions))
+        if denied:
+            continue
+        if bounds is not None:
+            limits = [with_action(_action_tri(b, action), b.rest) for b in bounds]
+            if all(b.tri is Tri.FALSE for b in limits):
+                continue
+            if not any(b.tri is Tri.TRUE for b in limits):
+                conds.append("the permissions boundary's conditions hold")
+        out.append((action, key, tuple(dict.fromkeys(conds))))
+    return tuple(out)
+
+
+def _action_tri(part: _Part, action: str) -> Tri:
+    """:func:`remit.iam.evaluate.action_matches` for a statement's part."""
+    compiled = action_patterns(part.actions)
+    found = Tri.TRUE if compiled.hit(action) else Tri.UNKNOWN if compiled.unknown else Tri.FALSE
+    return ~found if part.not_action else found
+
+
 class IamEngine:
     """IAM answers for one application (see the module docstring)."""
 
@@ -65,6 +132,9 @@ class IamEngine:
         self._relevant: dict[tuple[object, str], tuple[Statement, ...]] = {}
         self._patterns: dict[tuple[str, object], tuple[str, str] | None] = {}
         self._probes: dict[ResourceId, tuple[str, ...]] = {}
+        self._grant_index: dict[ResourceId, dict[str, Grant]] = {}
+        self._plans: dict[object, _Plan] = {}
+        self._admins: dict[ResourceId, bool] = {}
 
     # -- helpers -------------------------------------------------------------------------------
     def _lookup(self, doc: str) -> arns.Lookup:
@@ -232,44 +302,84 @@ class IamEngine:
         identity, boundary = self._policies(principal)
         every = Matchers(lambda _v: Tri.TRUE)  # the grant's resources are kept as written
         ctx = RequestContext()
-        per_action: dict[str, list[tuple[Statement, Applies]]] = {}
+        # what does not depend on the action is asked once per statement (``rest``); which actions are granted
+        # under which conditions depends only on the statements' actions and those answers, so that plan is
+        # worked out once per distinct content (many roles carry the same policies) and only filled in here
+        allows: list[tuple[Statement, Applies]] = []
         for st in identity:
-            if not st.allows:
-                continue
-            for action in _actions_of(st):
-                got = applies(st, action, every, ctx)
-                if got.tri is not Tri.FALSE:
-                    per_action.setdefault(action, []).append((st, got))
-        denies = [st for st in identity if not st.allows]
-        bounds = [b for b in boundary if b.allows] if boundary is not None else None
+            if st.allows:
+                rest = applies_apart_from_action(st, every, ctx)
+                if rest.tri is not Tri.FALSE:
+                    compiled = action_patterns(st.actions)
+                    allows.append((st, with_action(Tri.UNKNOWN if st.not_action and compiled.unknown else Tri.TRUE,
+                                                   rest)))
+        denies = [(st, applies_apart_from_action(st, Matchers(), ctx))  # a Deny of every resource ("*")
+                  for st in identity if not st.allows]
+        bounds = None
+        if boundary is not None:
+            bounds = tuple(_Part(b.actions, b.not_action, applies_apart_from_action(b, every, ctx))
+                           for b in boundary if b.allows)
+        content = (tuple(_Part(st.actions, st.not_action, got) for st, got in allows),
+                   tuple(_Part(st.actions, st.not_action, rest) for st, rest in denies if rest.tri is not Tri.FALSE),
+                   bounds)
+        try:
+            plan = self._plans.get(content)
+            remember = True
+        except TypeError:  # a list or mapping where an action belongs: not remembered
+            plan, remember = None, False
+        if plan is None:
+            plan = _plan(*content)
+            if remember:
+                self._plans[content] = plan
         out: list[Grant] = []
-        for action, allowed in per_action.items():
-            sure = any(a.tri is Tri.TRUE for _, a in allowed)
-            conds: list[str] = [] if sure else [" and ".join(a.conditions) for _, a in allowed]
-            denied = False
-            for st in denies:
-                got = applies(st, action, Matchers(), ctx)  # a Deny of every resource ("*")
-                if got.tri is Tri.TRUE:
-                    denied = True
-                    break
-                if got.tri is Tri.UNKNOWN:
-                    conds.append("unless a Deny applies: " + " and ".join(got.conditions))
-            if denied:
-                continue
-            if bounds is not None:
-                limits = [applies(b, action, every, ctx) for b in bounds]
-                if all(b.tri is Tri.FALSE for b in limits):
-                    continue
-                if not any(b.tri is Tri.TRUE for b in limits):
-                    conds.append("the permissions boundary's conditions hold")
-            resources: list[Value] = []
-            for st, _ in allowed:
-                resources.extend(v for v in st.resources if v not in resources)
-            out.append(Grant(action, tuple(resources), tuple(st for st, _ in allowed), bool(conds),
-                             tuple(dict.fromkeys(conds))))
+        shared: dict[tuple[int, ...], tuple[tuple[Value, ...], tuple[Statement, ...]]] = {}
+        for action, key, conditions in plan:
+            common = shared.get(key)
+            if common is None:
+                common = shared[key] = (_distinct(v for i in key for v in allows[i][0].resources),
+                                        tuple(allows[i][0] for i in key))
+            out.append(Grant(action, common[0], common[1], bool(conditions), conditions))
         result = tuple(out)
         self._grants[principal.id] = result
         return result
+
+    def grant(self, principal: IamPrincipal, action: str) -> Grant | None:
+        """The principal's grant of one action (any case), from :meth:`grants`, or None."""
+        index = self._grant_index.get(principal.id)
+        if index is None:
+            index = self._grant_index[principal.id] = {g.action.lower(): g for g in self.grants(principal)}
+        return index.get(action.lower())
+
+    def granted(self, principal: IamPrincipal) -> Mapping[str, Grant]:
+        """The principal's grants by lower-case action."""
+        self.grant(principal, "")
+        return self._grant_index[principal.id]
+
+    def is_admin(self, principal: IamPrincipal) -> bool:
+        """Whether the principal is allowed every action on every resource, unconditionally (a grant of each
+        action, with ``*`` among its resources). Decided without the whole catalog whenever some service is
+        missing from the principal's unconditional grants, as every service has actions."""
+        found = self._admins.get(principal.id)
+        if found is None:
+            found = self._admins[principal.id] = self._is_admin(principal)
+        return found
+
+    def _is_admin(self, principal: IamPrincipal) -> bool:
+        grants = self.grants(principal)
+        every_service = services()
+        if len(grants) < len(every_service):
+            return False
+        star: dict[int, bool] = {}  # grants share their resource tuples
+        full: set[str] = set()
+        for g in grants:
+            on_star = star.get(id(g.resources))
+            if on_star is None:
+                on_star = star[id(g.resources)] = any(text(r) == "*" for r in g.resources)
+            if on_star and not g.conditional:
+                full.add(g.action.lower())
+        if len({a.partition(":")[0] for a in full}) < len(every_service):
+            return False
+        return len(full) >= len(expand("*"))
 
     def resources_for(self, principal: IamPrincipal, action: str) -> tuple[Entity, ...]:
         """The modelled entities ``action`` may touch for this principal (allowed or conditional)."""
@@ -349,12 +459,37 @@ def _is_account(value: Value, lookup: arns.Lookup) -> bool:
     return strict.startswith("arn:") and strict.endswith(":root") and ":iam::" in strict
 
 
-def _actions_of(st: Statement) -> tuple[str, ...]:
-    """The canonical actions a statement names (NotAction: every action it does not name)."""
-    written = [t for t in (text(a) for a in st.actions) if t is not None]
-    if st.not_action:
-        return tuple(a for a in expand("*") if not any(wildcard_match(w, a) for w in written))
+def _actions_of(actions: tuple[Value, ...], not_action: bool) -> tuple[str, ...]:
+    """The canonical actions a statement's Action names (NotAction: every action it does not name)."""
+    try:
+        return _cached_actions(actions, not_action)
+    except TypeError:  # a list or mapping where a string belongs
+        return _expand_actions(actions, not_action)
+
+
+@lru_cache(maxsize=4096)
+def _cached_actions(actions: tuple[Value, ...], not_action: bool) -> tuple[str, ...]:
+    return _expand_actions(actions, not_action)
+
+
+def _expand_actions(actions: tuple[Value, ...], not_action: bool) -> tuple[str, ...]:
+    if not_action:
+        compiled = action_patterns(actions)
+        return tuple(a for a in expand("*") if not compiled.hit(a))
     out: list[str] = []
-    for w in written:
+    for w in (t for t in (text(a) for a in actions) if t is not None):
         out.extend(expand(w))
     return tuple(dict.fromkeys(out))
+
+
+def _distinct(values: Iterable[Value]) -> tuple[Value, ...]:
+    """The values in order, each once (in linear time when they can be hashed)."""
+    listed = list(values)
+    try:
+        return tuple(dict.fromkeys(listed))
+    except TypeError:  # a list or mapping where a string belongs
+        out: list[Value] = []
+        for v in listed:
+            if v not in out:
+                out.append(v)
+        return tuple(out)

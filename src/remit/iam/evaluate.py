@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from remit.iam.conditions import RequestContext, Tri, describe, evaluate_clause, substitute
-from remit.iam.match import wildcard_match
+from remit.iam.match import action_patterns, wildcard_match
 from remit.model.policy import Principal, Statement
 from remit.model.values import Value, render, text
 
@@ -40,7 +40,9 @@ __all__ = [
     "Matchers",
     "action_matches",
     "applies",
+    "applies_apart_from_action",
     "decide",
+    "with_action",
 ]
 
 
@@ -106,14 +108,8 @@ class Matchers:
 def action_matches(statement: Statement, action: str) -> Tri:
     """The statement's Action (or NotAction complement) covers ``action``; a value computed at deployment is
     unknown."""
-    found = Tri.FALSE
-    for value in statement.actions:
-        literal = text(value)
-        if literal is None:
-            found = found | Tri.UNKNOWN
-        elif wildcard_match(literal.strip(), action):
-            found = Tri.TRUE
-            break
+    compiled = action_patterns(statement.actions)
+    found = Tri.TRUE if compiled.hit(action) else Tri.UNKNOWN if compiled.unknown else Tri.FALSE
     return ~found if statement.not_action else found
 
 
@@ -149,7 +145,27 @@ def applies(statement: Statement, action: str, matchers: Matchers, context: Requ
     result = action_matches(statement, action)
     if result is Tri.FALSE:
         return Applies(Tri.FALSE)
-    unknown: list[str] = [] if result is Tri.TRUE else ["the statement's actions, computed at deployment"]
+    return with_action(result, applies_apart_from_action(statement, matchers, context,
+                                                         resource_policy=resource_policy))
+
+
+_ACTIONS_UNKNOWN = "the statement's actions, computed at deployment"
+
+
+def with_action(action: Tri, rest: Applies) -> Applies:
+    """:func:`applies` from the statement's action match and the rest of the answer (which does not depend on
+    the action: ask it once per statement when asking about many actions)."""
+    if action is Tri.FALSE or rest.tri is Tri.FALSE:
+        return Applies(Tri.FALSE)
+    if action is Tri.TRUE:
+        return rest
+    return Applies(Tri.UNKNOWN, (_ACTIONS_UNKNOWN, *rest.conditions))
+
+
+def applies_apart_from_action(statement: Statement, matchers: Matchers, context: RequestContext, *,
+                              resource_policy: bool = False) -> Applies:
+    """Whether the statement's resources, principals and conditions apply (its actions aside)."""
+    unknown: list[str] = []
     res = _resource_matches(statement, matchers.resource, context)
     if res is Tri.FALSE:
         return Applies(Tri.FALSE)

@@ -9,6 +9,8 @@ evaluator's business (``remit.iam`` grows it); these helpers answer what one sta
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
 from remit.model.policy import Statement
@@ -30,11 +32,70 @@ def wildcard_match(pattern: str, value: str) -> bool:
     return _glob(pattern).fullmatch(value) is not None
 
 
+@dataclass(frozen=True, slots=True)
+class ActionPatterns:
+    """A statement's Action (or NotAction) list compiled once: exact names, ``prefix*`` patterns and the other
+    globs as one regular expression, so that asking about thousands of actions costs a set lookup each."""
+
+    exact: frozenset[str]  # lower case
+    prefixes: tuple[str, ...]  # lower case, from ``prefix*`` (``*`` is the empty prefix)
+    regex: re.Pattern[str] | None  # every other glob, as alternatives, case-insensitive
+    unknown: bool  # some value is computed at deployment
+
+    def hit(self, action: str) -> bool:
+        """Some literal pattern covers ``action`` (as :func:`wildcard_match` would say)."""
+        low = action.lower()
+        if low in self.exact or (self.prefixes and low.startswith(self.prefixes)):
+            return True
+        return self.regex is not None and self.regex.fullmatch(action) is not None
+
+
+def compile_patterns(literals: Iterable[str | None]) -> ActionPatterns:
+    """Compile IAM action patterns (None: a value computed at deployment)."""
+    exact: set[str] = set()
+    prefixes: list[str] = []
+    globs: list[str] = []
+    unknown = False
+    for literal in literals:
+        if literal is None:
+            unknown = True
+        elif "*" not in literal and "?" not in literal:
+            exact.add(literal.lower())
+        elif literal.endswith("*") and "*" not in literal[:-1] and "?" not in literal:
+            prefixes.append(literal[:-1].lower())
+        else:
+            globs.append(literal)
+    regex = None
+    if globs:
+        regex = re.compile("|".join(f"(?:{_glob(g).pattern})" for g in dict.fromkeys(globs)),
+                           re.IGNORECASE | re.DOTALL)
+    return ActionPatterns(frozenset(exact), tuple(dict.fromkeys(prefixes)), regex, unknown)
+
+
+def action_patterns(values: tuple[Value, ...], strip: bool = True) -> ActionPatterns:
+    """A statement's action values compiled (``strip``: surrounding spaces ignored, as the evaluator reads
+    them). Remembered by the frozen values themselves, in a bounded cache, so nothing outlives its use by much."""
+    try:
+        return _cached_patterns(values, strip)
+    except TypeError:  # a list or mapping where a string belongs: not worth remembering
+        return _compile_values(values, strip)
+
+
+@lru_cache(maxsize=16384)
+def _cached_patterns(values: tuple[Value, ...], strip: bool) -> ActionPatterns:
+    return _compile_values(values, strip)
+
+
+def _compile_values(values: tuple[Value, ...], strip: bool) -> ActionPatterns:
+    literals = (text(v) for v in values)
+    return compile_patterns((t.strip() if strip and t is not None else t) for t in literals)
+
+
 def statement_matches_action(statement: Statement, action: str) -> bool:
     """Whether the statement's Action (or NotAction complement) covers ``action``. Unknown action values
     (computed at deployment) are treated as matching: the safe assumption for finding risk."""
-    patterns = [text(a) for a in statement.actions]
-    hit = any(p is None or wildcard_match(p, action) for p in patterns)
+    compiled = action_patterns(statement.actions, False)
+    hit = compiled.unknown or compiled.hit(action)
     return not hit if statement.not_action else hit
 
 

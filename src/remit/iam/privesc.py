@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import json
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from remit.iam.actions import expand
 from remit.iam.conditions import RequestContext, Tri, evaluate_clause
+from remit.iam.engine import Grant
 from remit.model.application import Application
 from remit.model.entities import Function, IamPrincipal, Role
 from remit.model.policy import Statement
@@ -101,18 +102,37 @@ def _can_pass(app: Application, principal: IamPrincipal, role: Role | str, servi
 
 
 def _stronger(app: Application, principal: IamPrincipal, fn: Function,
-              mine: dict[str, Any]) -> bool:
+              mine: Mapping[str, Grant]) -> bool:
     """Whether the function's role grants something the principal lacks: an action, or the action on a
     resource the principal's grant of it does not name (``*`` names everything). An unmodelled role counts.
-    ``mine`` is the principal's grants by lower-cased action."""
+    ``mine`` is the principal's grants by lower-cased action. Remembered per (principal, role): many functions
+    share a role."""
     role = app.role_of(fn)
     if role is None:
         return True
-    for g in app.iam.grants(role):
+    memo = _STRONGER.setdefault(app.iam, {})
+    key = (principal.id, role.id)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _grants_more(app, role, mine)
+    return found
+
+
+def _grants_more(app: Application, role: Role, mine: Mapping[str, Grant]) -> bool:
+    theirs = app.iam.grants(role)
+    if len(theirs) > len(mine):
+        return True  # one grant per action: the role holds an action the principal lacks
+    wider: dict[tuple[int, int], bool] = {}  # grants share their resource tuples: compare each pair once
+    for g in theirs:
         have = mine.get(g.action.lower())
         if have is None or (have.conditional and not g.conditional):
             return True
-        if not _on_star(have.resources) and any(r not in have.resources for r in g.resources):
+        pair = (id(g.resources), id(have.resources))
+        found = wider.get(pair)
+        if found is None:
+            found = wider[pair] = not _on_star(have.resources) and any(r not in have.resources
+                                                                        for r in g.resources)
+        if found:
             return True
     return False
 
@@ -125,7 +145,7 @@ _ATTACH = frozenset({"iam:attachuserpolicy", "iam:attachrolepolicy", "iam:attach
 _ADMIN_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"
 
 
-def _may_attach_admin(grants: dict[str, Any], method: Method) -> bool:
+def _may_attach_admin(grants: Mapping[str, Grant], method: Method) -> bool:
     """Whether some statement allowing the method's attach action lets ``AdministratorAccess`` be attached:
     an ``iam:PolicyARN`` condition naming only other policies (a read-only policy, say) gains nothing."""
     ctx = RequestContext({"iam:policyarn": (_ADMIN_POLICY,)})
@@ -144,7 +164,7 @@ def _on_star(resources_: tuple[Any, ...]) -> bool:
 
 
 def _gain(app: Application, principal: IamPrincipal, method: Method,
-          grants: dict[str, Any]) -> str | None:
+          grants: Mapping[str, Grant]) -> str | None:
     """What the method gains for this principal, or None when no target makes it work."""
     if method.category == "new-passrole" and method.passes_to:
         passrole = grants["iam:passrole"]
@@ -186,13 +206,8 @@ def _gain(app: Application, principal: IamPrincipal, method: Method,
     return method.gain
 
 
-def is_admin(app: Application, principal: IamPrincipal) -> bool:
-    """Whether the principal is allowed every action on every resource, unconditionally (nothing to gain)."""
-    full = {g.action.lower() for g in app.iam.grants(principal) if not g.conditional and _on_star(g.resources)}
-    return len(full) >= len(expand("*"))
-
-
 _MEMO: weakref.WeakKeyDictionary[object, dict[object, tuple[Escalation, ...]]] = weakref.WeakKeyDictionary()
+_STRONGER: weakref.WeakKeyDictionary[object, dict[tuple[object, object], bool]] = weakref.WeakKeyDictionary()
 
 
 def escalations(app: Application, principal: IamPrincipal) -> tuple[Escalation, ...]:
@@ -207,9 +222,9 @@ def escalations(app: Application, principal: IamPrincipal) -> tuple[Escalation, 
 
 
 def _escalations(app: Application, principal: IamPrincipal) -> tuple[Escalation, ...]:
-    if is_admin(app, principal):
+    if app.iam.is_admin(principal):
         return ()
-    grants = {g.action.lower(): g for g in app.iam.grants(principal)}
+    grants = app.iam.granted(principal)
     out: list[Escalation] = []
     for method in catalog():
         if not all(a.lower() in grants for a in method.actions):

@@ -36,6 +36,9 @@ class Document:
     kind: DocKind
     data: Mapping[str, Any]
     marks: SourceMap = field(repr=False)
+    # other scanned files read as parts of this one (Serverless `resources:` fragments, AWS::Include snippets): not
+    # documents of their own
+    includes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

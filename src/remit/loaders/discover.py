@@ -140,7 +140,21 @@ def discover(
             if f.path.suffix.lower() in suffixes:
                 found.setdefault(f.path, f)
     files = tuple(sorted(found.values(), key=lambda f: f.rel))
-    return Discovery(root, files, tuple(diags))
+    return Discovery(root, files, (*diags, *_unsynthesised(files)))
+
+
+CDK_APP = "cdk.json"
+
+
+def _unsynthesised(files: Sequence[InputFile]) -> list[Diagnostic]:
+    """A CDK app (``cdk.json``) with no cloud assembly anywhere in the scan: remit reads what ``cdk synth`` writes,
+    so the app's stacks are not analysed, and the user is told how to fix that."""
+    if any(f.path.name == ASSEMBLY_MANIFEST for f in files):
+        return []
+    return [Diagnostic(f.rel, Level.WARNING, "cdk-not-synthesised",
+                       "a CDK app without a cloud assembly (cdk.out): its stacks are not analysed; run `npx cdk synth` "
+                       "in this directory, then scan again")
+            for f in files if f.path.name == CDK_APP]
 
 
 def _walk(
@@ -190,7 +204,8 @@ def _walk(
                 else:
                     target = Path(entry.path)
                 if target.is_dir():
-                    if entry.name == CDK_OUT and target not in seen and (target / ASSEMBLY_MANIFEST).is_file():
+                    if target not in seen and (target / ASSEMBLY_MANIFEST).is_file() and \
+                            (entry.name == CDK_OUT or _is_assembly(target)):  # `cdk synth -o` anywhere
                         seen.add(target)
                         yield InputFile(target / ASSEMBLY_MANIFEST, f"{rel}/{ASSEMBLY_MANIFEST}")
                         continue

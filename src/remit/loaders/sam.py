@@ -19,14 +19,17 @@ Importing this module is cheap; the translator (and boto3 under it) is imported 
 from __future__ import annotations
 
 import functools
+import importlib
 import logging
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from remit.diagnostics import Diagnostic, Level
+from remit.loaders import translation_cache
 from remit.loaders.cloudformation import Document, parse, read_text
 from remit.loaders.discover import InputFile
 from remit.loaders.marked import LoadError
@@ -96,7 +99,104 @@ def _session() -> Any:
     if callable(getattr(module, "make_policy_template_for_function_plugin", None)):
         processor = PolicyTemplatesProcessor(PolicyTemplatesProcessor.get_default_policy_templates_json())
         module.make_policy_template_for_function_plugin = lambda: PolicyTemplatesForResourcePlugin(processor)
+    _edit_routes_in_place()
     return boto3.session.Session(region_name="us-east-1")  # a region only; no credentials are read
+
+
+class _InPlace(threading.local):
+    active = False
+
+    def __init__(self) -> None:
+        self.validated: list[Any] = []  # the OpenAPI `paths` objects already checked in this translation
+
+
+_IN_PLACE = _InPlace()
+
+# The translator's methods that add one event's route to an API's OpenAPI document: (module, class, method).
+_ROUTE_EDITS = (
+    ("samtranslator.plugins.api.implicit_api_plugin", "ImplicitApiPlugin", "_add_api_to_swagger"),
+    ("samtranslator.model.eventsources.push", "Api", "_add_swagger_integration"),
+    ("samtranslator.model.eventsources.push", "HttpApi", "_add_openapi_integration"),
+    ("samtranslator.model.stepfunctions.events", "Api", "_add_swagger_integration"),
+)
+
+
+def _edit_routes_in_place() -> None:
+    """Make the translator add each event's route to a large API document in place.
+
+    For every ``Api``/``HttpApi`` event the translator opens an editor on the API's whole OpenAPI document,
+    which deep-copies it on the way in and again on the way out, then stores the copy back where the original
+    was. With one route per function that is quadratic in the number of functions (a 1,000-function app spent
+    95 % of its scan there). Inside those per-event methods only, and only for a document of at least
+    ``IN_PLACE_MIN_PATHS`` paths, the copies are skipped: the document is edited where it lies and stored back
+    where it already is. These methods edit only documents SAM made and manages itself (an author's own
+    ``DefinitionBody`` is never edited per event), and a rejected event fails the whole translation either way,
+    after which remit retranslates from a fresh copy of the author's template.
+
+    The one visible difference: the translator emulates Python 2.7 dict order, which each copy reshuffles, so
+    in a large document the order of the paths and the hash suffix of the generated ``...Deployment<hash>`` (a
+    digest of the document's text) can differ from an unpatched translation. Nothing else does; documents
+    below the threshold (nearly every real API) are translated exactly as before."""
+    editors = [importlib.import_module(name) for name in ("samtranslator.swagger.swagger",
+                                                          "samtranslator.open_api.open_api")]
+    for editor in editors:
+        copy_doc = getattr(editor, "_deepcopy", None)
+        if not callable(copy_doc) or getattr(copy_doc, "remit_in_place", False):
+            return  # another translator version, or done already
+    for editor in editors:
+        editor._deepcopy = _copy_unless_in_place(editor._deepcopy)  # type: ignore[attr-defined]
+    swagger = getattr(editors[0], "SwaggerEditor", None)
+    if callable(getattr(swagger, "iter_on_path", None)):
+        swagger.iter_on_path = _check_paths_once(swagger.iter_on_path)  # type: ignore[union-attr]
+    for module_name, class_name, method_name in _ROUTE_EDITS:
+        owner = getattr(importlib.import_module(module_name), class_name, None)
+        method = getattr(owner, method_name, None)
+        if callable(method):
+            setattr(owner, method_name, _in_place(method))
+
+
+IN_PLACE_MIN_PATHS = 64
+
+
+def _large(doc: Any) -> bool:
+    paths = doc.get("paths") if isinstance(doc, dict) else None
+    return isinstance(paths, dict) and len(paths) >= IN_PLACE_MIN_PATHS
+
+
+def _copy_unless_in_place(copy_doc: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def maybe_copy(doc: Any) -> Any:
+        return doc if _IN_PLACE.active and _large(doc) else copy_doc(doc)
+
+    maybe_copy.remit_in_place = True  # type: ignore[attr-defined]
+    return maybe_copy
+
+
+def _check_paths_once(iter_on_path: Callable[[Any], Iterator[str]]) -> Callable[[Any], Iterator[str]]:
+    """A Swagger editor checks that every path item of its document is a mapping when it opens it: once per
+    route edit, that is quadratic too. Inside a route edit (where the only caller is that check) a large
+    document already checked in this translation is not walked again: it is edited in place, and what the
+    edits add are mappings by construction."""
+    def paths(editor: Any) -> Iterator[str]:
+        if _IN_PLACE.active and len(editor.paths) >= IN_PLACE_MIN_PATHS:
+            if any(done is editor.paths for done in _IN_PLACE.validated):
+                return iter(())
+            _IN_PLACE.validated.append(editor.paths)
+        return iter_on_path(editor)
+
+    return paths
+
+
+def _in_place(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def edit(*args: Any, **kwargs: Any) -> Any:
+        outer = _IN_PLACE.active
+        _IN_PLACE.active = True
+        try:
+            return method(*args, **kwargs)
+        finally:
+            _IN_PLACE.active = outer
+
+    return edit
 
 
 def _translator() -> Any:
@@ -244,18 +344,26 @@ class Translated:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def expand(doc: Document, root: Path) -> Expanded:
+def expand(doc: Document, root: Path, cache: Path | None = None) -> Expanded:
     """Translate a SAM document. Never raises for bad input: problems become diagnostics."""
-    return finish(doc, translate(doc, root))
+    return finish(doc, translate(doc, root, cache))
 
 
 def finish(doc: Document, done: Translated) -> Expanded:
     return Expanded(done.template, _origins(doc, doc.data, done.template), done.local_paths, done.diagnostics)
 
 
-def translate(doc: Document, root: Path) -> Translated:
-    """Run the translator on a prepared copy of ``doc``; may run in another process (see ``remit.api``)."""
+def translate(doc: Document, root: Path, cache: Path | None = None) -> Translated:
+    """Run the translator on a prepared copy of ``doc``; may run in another process (see ``remit.api``). With a
+    ``cache`` directory, a translation of the same prepared template is read from there, and a new one kept
+    (:mod:`remit.loaders.translation_cache`)."""
     template, local, diags = _prepare(doc, root)
+    name = translation_cache.key(template) if cache is not None else None
+    if cache is not None and name is not None:
+        kept = translation_cache.load(cache, name)
+        if kept is not None:
+            return Translated(kept, local, tuple(diags))
+    _IN_PLACE.validated.clear()
     try:
         translator = _translator()
     except Exception as exc:  # noqa: BLE001 - a missing or broken translator must not stop the scan
@@ -264,6 +372,10 @@ def translate(doc: Document, root: Path) -> Translated:
     try:
         # the translator mutates its input; `template` is already remit's own copy of the document
         output = translator.translate(sam_template=template, parameter_values={}, passthrough_metadata=True)
+        if cache is not None and name is not None:
+            # plain dicts in the order the translator iterates its own (Python 2.7-ordered) ones, as a result
+            # coming back from the helper process has them; JSON would otherwise write the insertion order
+            translation_cache.store(cache, name, clone(output))
     except Exception as exc:  # noqa: BLE001 - the translator raises many types for bad templates
         diags.append(
             Diagnostic(

@@ -24,7 +24,7 @@ from remit import safeio
 from remit.diagnostics import Diagnostic, Level
 from remit.loaders.cloudformation import SAM_TRANSFORM, DocKind, Document, LoadResult, read_text
 from remit.loaders.discover import InputFile
-from remit.loaders.marked import LoadError, load_yaml
+from remit.loaders.marked import Loaded, LoadError, load_yaml
 from remit.source import Path, SourceMap
 
 NAMES = frozenset({"serverless.yml", "serverless.yaml"})
@@ -67,6 +67,28 @@ class _Missing:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """A value with where it was written: its marks, its key path in them, and its file (None: serverless.yml)."""
+
+    data: Any
+    marks: SourceMap
+    at: Path
+    file: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Problem:
+    """Part of the service remit could not read: why, and where (file None: the serverless.yml)."""
+
+    message: str
+    file: str | None
+    line: int
+
+
+_WHOLE_FILE = re.compile(r"^\$\{file\((?P<arg>[^()]*)\)(?::(?P<sel>[^${}]*))?\}$")
+
+
 def unknown_node(reason: str) -> dict[str, str]:
     """A template node the model resolves to :class:`remit.model.values.Unknown` with ``reason``."""
     return {UNKNOWN_KEY: reason}
@@ -87,7 +109,8 @@ class _Resolver:
         self.root = root
         self.unresolved: dict[str, str] = {}  # variable as written -> why it is unknown
         self._tokens: list[Any] = []  # token index -> str (literal text) or template node
-        self._files: dict[FsPath, Any] = {}
+        self._files: dict[FsPath, Loaded | _Missing] = {}
+        self.fragments: list[str] = []  # files read as parts of the service (relative to the scanned root)
         self._depth = 0
 
     # -- values ---------------------------------------------------------------------------------
@@ -282,9 +305,10 @@ class _Resolver:
             node = node.get(part) if isinstance(node, Mapping) else None
         return node
 
-    def _file(self, arg: str, selector: str) -> Any:
+    def _target(self, arg: str) -> FsPath | _Missing:
+        """The file a ``${file(arg)}`` names, when remit may read it."""
         name = arg.strip().strip("'\"")
-        if "\x00" in name or not name:
+        if "\x00" in name or "${" in name or not name:
             return _Missing("a file name known only at deploy time")
         target = (self.service_dir / name).resolve()
         if not target.is_relative_to(self.root):
@@ -293,15 +317,51 @@ class _Resolver:
             return _Missing("a JavaScript/TypeScript variable resolver; remit never runs the scanned app's code")
         if target.suffix.lower() not in (".yml", ".yaml", ".json"):
             return _Missing("only YAML and JSON files are read")
+        return target
+
+    def _loaded(self, target: FsPath) -> Loaded | _Missing:
         if target not in self._files:
             self._files[target] = self._read(target)
-        data = self._files[target]
-        if isinstance(data, _Missing):
-            return data
-        return self._walk(data, selector.strip(), f"file({name})")
+        found: Loaded | _Missing = self._files[target]
+        return found
+
+    def _file(self, arg: str, selector: str) -> Any:
+        target = self._target(arg)
+        if isinstance(target, _Missing):
+            return target
+        loaded = self._loaded(target)
+        if isinstance(loaded, _Missing):
+            return loaded
+        return self._walk(loaded.data, selector.strip(), f"file({arg.strip()})")
+
+    def fragment(self, written: str) -> _Piece | _Missing | None:
+        """A whole ``${file(path)}`` / ``${file(path):a.b}`` value read with its marks (a ``resources:``
+        fragment); None when ``written`` is not one."""
+        m = _WHOLE_FILE.match(written.strip())
+        if m is None:
+            return None
+        target = self._target(m.group("arg"))
+        if isinstance(target, _Missing):
+            return target
+        loaded = self._loaded(target)
+        if isinstance(loaded, _Missing):
+            return loaded
+        node: Any = loaded.data
+        at: Path = ()
+        for part in [p for p in (m.group("sel") or "").strip().split(".") if p]:
+            key: str | int = int(part) if isinstance(node, list) and part.isdigit() else part
+            present = key in node if isinstance(node, Mapping) else \
+                isinstance(node, list) and isinstance(key, int) and key < len(node)
+            if not present:
+                return _Missing(f"{part} is not in the file")
+            node = node[key]
+            at = (*at, key)
+        rel = target.relative_to(self.root).as_posix()
+        self.fragments.append(rel)
+        return _Piece(node, loaded.marks, at, rel)
 
     @staticmethod
-    def _read(target: FsPath) -> Any:
+    def _read(target: FsPath) -> Loaded | _Missing:
         try:
             if not target.is_file():
                 return _Missing("the file does not exist")
@@ -311,16 +371,128 @@ class _Resolver:
         except (OSError, UnicodeDecodeError):
             return _Missing("the file cannot be read")
         try:
-            return load_yaml(text).data
+            return load_yaml(text)
         except LoadError:
             return _Missing("the file is not valid YAML or JSON")
 
 
-def _copy_marks(src: SourceMap, out: dict[Path, tuple[int, int]], src_prefix: Path, dst_prefix: Path) -> None:
+def _copy_marks(src: SourceMap, out: dict[Path, tuple[int, int]], src_prefix: Path, dst_prefix: Path,
+                files: dict[Path, str] | None = None, file: str | None = None) -> None:
+    """Marks under ``src_prefix`` re-rooted at ``dst_prefix``; with ``files``, each copied mark's file (``file``
+    for a whole fragment file, else the file ``src`` names for it) is recorded too."""
     n = len(src_prefix)
     for path, pos in src.marks.items():
         if path[:n] == src_prefix:
-            out.setdefault(dst_prefix + path[n:], pos)
+            dst = dst_prefix + path[n:]
+            if dst in out:
+                continue
+            out[dst] = pos
+            in_file = file or src.files.get(path)
+            if files is not None and in_file is not None:
+                files[dst] = in_file
+
+
+SECTIONS = ("Resources", "Outputs", "Conditions", "Parameters", "Mappings", "Metadata", "extensions")
+_QUIET_SECTIONS = frozenset({"AWSTemplateFormatVersion", "Description", "Transform"})
+
+
+def _opened(piece: _Piece, resolver: _Resolver) -> _Piece | _Missing:
+    """``piece`` itself, or the fragment file its ``${file(...)}`` value names."""
+    if isinstance(piece.data, str):
+        found = resolver.fragment(piece.data)
+        if found is not None:
+            return found
+    return piece
+
+
+class _Merge:
+    """Fragments merged into one mapping in order (a later entry wins), each entry keeping the marks of the file
+    it came from; what cannot be read is a problem with its line, never silence."""
+
+    def __init__(self, marks: SourceMap, resolver: _Resolver, top: str, raw: Any) -> None:
+        self.marks, self.resolver, self.top, self.raw = marks, resolver, top, raw
+        self.out = {k: v for k, v in marks.marks.items() if k[:1] != (top,) or len(k) == 1}
+        self.files: dict[Path, str] = dict(marks.files)
+        self.problems: list[_Problem] = []
+
+    def problem(self, message: str, piece: _Piece) -> None:
+        self.problems.append(_Problem(message, piece.file, piece.marks.position(piece.at).line))
+
+    def items(self) -> list[tuple[str, _Piece]]:
+        if isinstance(self.raw, list):
+            return [(f"{self.top}[{i}]", _Piece(item, self.marks, (self.top, i), None))
+                    for i, item in enumerate(self.raw)]
+        return [(self.top, _Piece(self.raw, self.marks, (self.top,), None))]
+
+    def entries(self, where: str, piece: _Piece) -> list[tuple[str, _Piece]]:
+        """The (key, value) entries of a mapping piece, each opened when it is a ``${file(...)}``."""
+        opened = _opened(piece, self.resolver)
+        if isinstance(opened, _Missing) or not isinstance(opened.data, Mapping):
+            why = opened.reason if isinstance(opened, _Missing) else \
+                f"a {type(opened.data).__name__}, not a mapping"
+            self.problem(f"{where} {_shown(piece.data)}: {why}; not read", piece)
+            return []
+        out: list[tuple[str, _Piece]] = []
+        for key, value in opened.data.items():
+            entry = _opened(_Piece(value, opened.marks, (*opened.at, key), opened.file), self.resolver)
+            if isinstance(entry, _Missing):
+                self.problem(f"{where}.{key} {_shown(value)}: {entry.reason}; not read",
+                             _Piece(value, opened.marks, (*opened.at, key), opened.file))
+                continue
+            out.append((str(key), entry))
+        return out
+
+    def place(self, dst: Path, entry: _Piece) -> None:
+        for path in [p for p in self.out if p[:len(dst)] == dst]:  # a later fragment replaces an earlier one
+            del self.out[path]
+            self.files.pop(path, None)
+        _copy_marks(entry.marks, self.out, entry.at, dst, self.files, entry.file)
+        self.out.setdefault(dst, (1, 1))
+
+    def source_map(self) -> SourceMap:
+        return SourceMap(self.out, self.files)
+
+
+def _shown(value: Any) -> str:
+    return repr(value)[:80] if isinstance(value, str) else f"({type(value).__name__})"
+
+
+def _fragments(data: Mapping[str, Any], marks: SourceMap,
+               resolver: _Resolver) -> tuple[dict[str, Any], SourceMap, list[_Problem]]:
+    """``resources:`` and ``functions:`` as plain mappings, however they were written: a mapping, a list of
+    fragments (inline or ``${file(...)}``), sections, single resources or functions read from files. Returns the
+    service data with those mappings, its marks (into each fragment's own file), and what could not be read."""
+    out = dict(data)
+    problems: list[_Problem] = []
+    if data.get("resources") is not None:
+        merge = _Merge(marks, resolver, "resources", data["resources"])
+        sections: dict[str, dict[str, Any]] = {}
+        for where, item in merge.items():
+            for section, body in merge.entries(where, item):
+                if section in _QUIET_SECTIONS:
+                    continue
+                if section not in SECTIONS:
+                    merge.problem(f"{where}: {section} is not a section remit reads ({', '.join(SECTIONS)}); "
+                                  "not read", body)
+                    continue
+                for key, entry in merge.entries(f"{where}.{section}", body):
+                    sections.setdefault(section, {})[key] = entry.data
+                    merge.place(("resources", section, key), entry)
+                merge.out.setdefault(("resources", section), body.marks.marks.get(body.at, (1, 1)))
+        out["resources"] = sections
+        marks = merge.source_map()
+        problems += merge.problems
+    if isinstance(data.get("functions"), (list, str)):
+        merge = _Merge(marks, resolver, "functions", data["functions"])
+        functions: dict[str, Any] = {}
+        for where, item in merge.items():
+            for name, entry in merge.entries(where, item):
+                functions[name] = entry.data
+                merge.place(("functions", name), entry)
+        out["functions"] = functions
+        marks = merge.source_map()
+        problems += merge.problems
+    return out, marks, problems
 
 
 def _fn_arn(ref: Any) -> Any:
@@ -385,15 +557,35 @@ class _Service:
         self.data = data
         self.marks = marks
         self.out: dict[Path, tuple[int, int]] = {(): (1, 1)}
+        self.files: dict[Path, str] = {}  # marks in fragment files rather than serverless.yml
         self.resources: dict[str, Any] = {}
         extra = data.get("resources")
         written = extra.get("Resources") if isinstance(extra, Mapping) else None
         self.written: Mapping[str, Any] = written if isinstance(written, Mapping) else {}
         self.diags: list[tuple[str, str]] = []
+        self.unread: list[_Problem] = []  # parts of the service not read
 
-    def mark(self, src: Path, dst: Path, fallback: tuple[int, int] = (1, 1)) -> None:
-        _copy_marks(self.marks, self.out, src, dst)
-        self.out.setdefault(dst, self.marks.marks.get(src, fallback))
+    def copy(self, src: Path, dst: Path) -> None:
+        _copy_marks(self.marks, self.out, src, dst, self.files)
+
+    def mark_at(self, src: Path | None, dst: Path, fallback: Path | None = None) -> None:
+        """``dst`` marked where ``src`` is written (else where ``fallback`` is marked), in that node's file."""
+        source = src if src is not None and (src in self.marks.marks or fallback is None) else None
+        if source is not None:
+            self.out[dst] = self.marks.marks.get(source, (1, 1))
+            if source in self.marks.files:
+                self.files[dst] = self.marks.files[source]
+        else:
+            assert fallback is not None
+            self.out[dst] = self.out.get(fallback, (1, 1))
+            if fallback in self.files:
+                self.files[dst] = self.files[fallback]
+
+    def mark(self, src: Path, dst: Path, fallback: Path | None = None) -> None:
+        """``dst`` and what is under it marked as ``src`` and what is under it."""
+        self.copy(src, dst)
+        if dst not in self.out:
+            self.mark_at(src, dst, fallback)
 
     def written_named(self, rtype: str, prop: str, name: Any) -> str | None:
         """The logical id of a ``resources:`` resource of ``rtype`` whose ``prop`` (or id) is ``name``."""
@@ -611,16 +803,16 @@ def _role(svc: _Service, provider: Mapping[str, Any]) -> tuple[Any, Any, Path, A
 
 
 def _function(svc: _Service, name: str, fn: Mapping[str, Any], provider: Mapping[str, Any], apis: _Apis) -> None:
-    marks, out = svc.marks, svc.out
+    out = svc.out
     lid = _logical(name)
     base: Path = ("Resources", lid)
-    out[base] = marks.marks.get(("functions", name), (1, 1))
+    svc.mark_at(("functions", name), base)
     props: dict[str, Any] = {}
     handler = fn.get("handler")
     if isinstance(handler, str):
         _code(fn, provider.get("package") or svc.data.get("package"), handler, props)
         for key in ("CodeUri", "Handler"):
-            out[(*base, "Properties", key)] = marks.marks.get(("functions", name, "handler"), out[base])
+            svc.mark_at(("functions", name, "handler"), (*base, "Properties", key), base)
     elif fn.get("image") is not None:
         props["PackageType"] = "Image"
         props["ImageUri"] = fn.get("image")
@@ -638,7 +830,7 @@ def _function(svc: _Service, name: str, fn: Mapping[str, Any], provider: Mapping
         if value is not None:
             props[dst_key] = value
             src = ("functions", name, src_key) if src_key in fn else ("provider", src_key)
-            svc.mark(src, (*base, "Properties", dst_key), out[base])
+            svc.mark(src, (*base, "Properties", dst_key), base)
     tracing = fn.get("tracing")
     provider_tracing = provider.get("tracing")
     if tracing is None and isinstance(provider_tracing, Mapping):
@@ -649,32 +841,32 @@ def _function(svc: _Service, name: str, fn: Mapping[str, Any], provider: Mapping
     for owner, src in ((provider, ("provider", "environment")), (fn, ("functions", name, "environment"))):
         if isinstance(owner.get("environment"), Mapping):
             env.update(owner["environment"])
-            _copy_marks(marks, out, src, (*base, "Properties", "Environment", "Variables"))
+            svc.copy(src, (*base, "Properties", "Environment", "Variables"))
     if env:
         props["Environment"] = {"Variables": env}
     existing, statements, st_path, managed, boundary = _role(svc, provider)
     fn_statements = fn.get("iamRoleStatements")
     if fn.get("role") is not None:
         props["Role"] = svc.role_ref(fn["role"])
-        svc.mark(("functions", name, "role"), (*base, "Properties", "Role"), out[base])
+        svc.mark(("functions", name, "role"), (*base, "Properties", "Role"), base)
     elif isinstance(fn_statements, list):  # serverless-iam-roles-per-function: replaces the provider's unless inherited
         own = list(fn_statements)
         if fn.get("iamRoleStatementsInherit") is True and isinstance(statements, list):
             own = [*statements, *own]
         props["Policies"] = [{"Version": "2012-10-17", "Statement": own}]
-        _copy_marks(marks, out, ("functions", name, "iamRoleStatements"),
-                    (*base, "Properties", "Policies", 0, "Statement"))
+        svc.copy(("functions", name, "iamRoleStatements"),
+                 (*base, "Properties", "Policies", 0, "Statement"))
         if fn.get("iamPermissionsBoundary") is not None:
             props["PermissionsBoundary"] = fn["iamPermissionsBoundary"]
     elif existing is not None:
         props["Role"] = existing
         svc.mark(("provider", "iam", "role") if isinstance(provider.get("iam"), Mapping) else ("provider", "role"),
-                 (*base, "Properties", "Role"), out[base])
+                 (*base, "Properties", "Role"), base)
     else:
         policies: list[Any] = []
         if isinstance(statements, list) and statements:
             policies.append({"Version": "2012-10-17", "Statement": statements})
-            _copy_marks(marks, out, st_path, (*base, "Properties", "Policies", 0, "Statement"))
+            svc.copy(st_path, (*base, "Properties", "Policies", 0, "Statement"))
         if isinstance(managed, list):
             policies.extend(managed)
         if policies:
@@ -684,9 +876,10 @@ def _function(svc: _Service, name: str, fn: Mapping[str, Any], provider: Mapping
     url = fn.get("url")
     if url:
         props["FunctionUrlConfig"] = _url(url)
-        svc.mark(("functions", name, "url"), (*base, "Properties", "FunctionUrlConfig"), out[base])
+        svc.mark(("functions", name, "url"), (*base, "Properties", "FunctionUrlConfig"), base)
     _events(svc, fn, name, lid, props, apis)
-    out.setdefault((*base, "Properties"), out[base])
+    if (*base, "Properties") not in out:
+        svc.mark_at(None, (*base, "Properties"), base)
     svc.resources[lid] = {"Type": "AWS::Serverless::Function", "Properties": props}
 
 
@@ -741,9 +934,13 @@ def _apis(svc: _Service, provider: Mapping[str, Any], apis: _Apis) -> None:
         out[("Resources", "HttpApi")] = marks.marks.get(("provider", "httpApi"), fallback)
 
 
-def to_sam(data: Mapping[str, Any], marks: SourceMap) -> tuple[dict[str, Any], SourceMap, list[tuple[str, str]]]:
-    """The SAM template the service amounts to, marks pointing into the serverless.yml, and what was not read."""
+def to_sam(data: Mapping[str, Any], marks: SourceMap,
+           unread: list[_Problem] | None = None) -> tuple[dict[str, Any], SourceMap, list[tuple[str, str]]]:
+    """The SAM template the service amounts to, marks pointing into the serverless.yml, and the events not read;
+    other parts not read are added to ``unread``."""
     svc = _Service(data, marks)
+    if unread is not None:
+        svc.unread = unread
     provider = data.get("provider") if isinstance(data.get("provider"), Mapping) else {}
     assert isinstance(provider, Mapping)
     functions = data.get("functions") if isinstance(data.get("functions"), Mapping) else {}
@@ -757,7 +954,7 @@ def to_sam(data: Mapping[str, Any], marks: SourceMap) -> tuple[dict[str, Any], S
     for lid, res in svc.written.items():
         if lid not in resources:
             resources[lid] = res
-            _copy_marks(marks, svc.out, ("resources", "Resources", lid), ("Resources", lid))
+            svc.copy(("resources", "Resources", lid), ("Resources", lid))
     template: dict[str, Any] = {"AWSTemplateFormatVersion": "2010-09-09", "Transform": SAM_TRANSFORM,
                                 "Resources": resources}
     extra = data.get("resources")
@@ -765,9 +962,91 @@ def to_sam(data: Mapping[str, Any], marks: SourceMap) -> tuple[dict[str, Any], S
         for section in ("Outputs", "Conditions", "Parameters", "Mappings", "Metadata"):
             if isinstance(extra.get(section), Mapping):
                 template[section] = extra[section]
-                _copy_marks(marks, svc.out, ("resources", section), (section,))
+                svc.copy(("resources", section), (section,))
+        if isinstance(extra.get("extensions"), Mapping):
+            _extensions(svc, extra["extensions"])
     svc.out[("Resources",)] = marks.marks.get(("functions",), (1, 1))
-    return template, SourceMap(svc.out), svc.diags
+    return template, SourceMap(svc.out, svc.files), svc.diags
+
+
+def _extensions(svc: _Service, extensions: Mapping[str, Any]) -> None:
+    """``resources.extensions``: attributes merged into resources the service defines (``Properties`` key by
+    key, as the framework does); one remit does not model (the framework's own role, log groups, deployment
+    bucket) is named, not silently dropped."""
+    for lid, patch in extensions.items():
+        src: Path = ("resources", "extensions", lid)
+        target = svc.resources.get(lid)
+        if not isinstance(target, dict) or not isinstance(patch, Mapping):
+            svc.unread.append(_Problem(f"resources.extensions.{lid}: extends a resource remit does not model (one "
+                                       "the framework itself creates, or none); not applied",
+                                       svc.marks.files.get(src), svc.marks.position(src).line))
+            continue
+        for key, value in patch.items():
+            if key == "Properties" and isinstance(value, Mapping) and isinstance(target.get("Properties"), dict):
+                for prop, pvalue in value.items():
+                    target["Properties"][prop] = pvalue
+                    svc.mark((*src, "Properties", prop), ("Resources", lid, "Properties", prop))
+            else:
+                target[key] = value
+                svc.mark((*src, key), ("Resources", lid, key))
+
+
+_ROLE_KEYS = frozenset({"statements", "managedPolicies", "permissionsBoundary", "permissionBoundary", "name", "path",
+                        "tags"})
+_IAM_KEYS = frozenset({"role", "deploymentRole"})
+
+
+def _shapes(data: Mapping[str, Any], marks: SourceMap) -> list[_Problem]:
+    """``provider.iam`` and ``functions`` written in a shape remit does not read: each is named."""
+    found: list[_Problem] = []
+
+    def note(path: Path, message: str) -> None:
+        found.append(_Problem(message, marks.files.get(path), marks.position(path).line))
+
+    provider = data.get("provider")
+    if isinstance(provider, Mapping):
+        iam = provider.get("iam")
+        if iam is not None and (not isinstance(iam, Mapping) or UNKNOWN_KEY in iam):
+            note(("provider", "iam"), f"provider.iam is {_kind(iam)}, not a mapping; the functions' permissions are "
+                                      "not read")
+        elif isinstance(iam, Mapping):
+            for key in iam:
+                if key not in _IAM_KEYS:
+                    note(("provider", "iam", key), f"provider.iam.{key} is not read")
+            role = iam.get("role")
+            if isinstance(role, Mapping) and not _is_node(role):
+                for key in role:
+                    if key not in _ROLE_KEYS:
+                        note(("provider", "iam", "role", key), f"provider.iam.role.{key} is not read")
+                statements = role.get("statements")
+                if statements is not None and not isinstance(statements, list):
+                    note(("provider", "iam", "role", "statements"),
+                         f"provider.iam.role.statements is {_kind(statements)}, not a list; not read")
+        statements = provider.get("iamRoleStatements")
+        if statements is not None and not isinstance(statements, list):
+            note(("provider", "iamRoleStatements"), f"provider.iamRoleStatements is {_kind(statements)}, not a list; "
+                                                    "not read")
+    functions = data.get("functions")
+    for name, fn in functions.items() if isinstance(functions, Mapping) else ():
+        where: Path = ("functions", name)
+        if not isinstance(fn, Mapping):
+            note(where, f"functions.{name} is {_kind(fn)}, not a mapping; the function is not read")
+            continue
+        if fn.get("handler") is None and fn.get("image") is None:
+            note(where, f"functions.{name} has neither handler nor image; its code is not known")
+        statements = fn.get("iamRoleStatements")
+        if statements is not None and not isinstance(statements, list):
+            note((*where, "iamRoleStatements"), f"functions.{name}.iamRoleStatements is {_kind(statements)}, not a "
+                                                "list; not read")
+    return found
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, Mapping) and UNKNOWN_KEY in value:
+        return f"unknown ({value[UNKNOWN_KEY]})"
+    if _is_node(value):
+        return "a value known only at deploy time"
+    return f"a {type(value).__name__}"
 
 
 def load_serverless(file: InputFile) -> LoadResult:
@@ -780,7 +1059,7 @@ def load_serverless(file: InputFile) -> LoadResult:
     except LoadError as exc:
         return LoadResult(None, (Diagnostic(file.rel, Level.ERROR, "parse-error", exc.message, exc.line),))
     data = loaded.data
-    if not isinstance(data, Mapping) or not isinstance(data.get("functions", {}), Mapping):
+    if not isinstance(data, Mapping) or not isinstance(data.get("functions", {}), (Mapping, list, str)):
         return LoadResult(None, (Diagnostic(file.rel, Level.WARNING, "not-a-service",
                                             "serverless.yml without a functions mapping"),))
     provider = data.get("provider")
@@ -791,12 +1070,18 @@ def load_serverless(file: InputFile) -> LoadResult:
     service_dir = file.path.resolve().parent
     root = _scan_root(file)
     resolver = _Resolver(data, service_dir, root)
+    data, service_marks, unread = _fragments(data, loaded.marks, resolver)
+    resolver.data = data
     resolved = resolver.value(data)
-    template, marks, skipped = to_sam(resolved, loaded.marks)
+    unread += _shapes(resolved, service_marks)
+    template, marks, skipped = to_sam(resolved, service_marks, unread)
     diags = [Diagnostic(file.rel, Level.INFO, "unresolved-variable", f"{var} is unknown: {why}")
              for var, why in sorted(resolver.unresolved.items())]
     diags.extend(Diagnostic(file.rel, Level.INFO, "unsupported-event", f"{where}: {why}") for where, why in skipped)
-    return LoadResult(Document(file.rel, file.path, DocKind.SAM, template, marks), tuple(diags))
+    diags.extend(Diagnostic(p.file or file.rel, Level.WARNING, "serverless-not-read", p.message, p.line)
+                 for p in unread)
+    return LoadResult(Document(file.rel, file.path, DocKind.SAM, template, marks,
+                               tuple(dict.fromkeys(resolver.fragments))), tuple(diags))
 
 
 def _scan_root(file: InputFile) -> FsPath:

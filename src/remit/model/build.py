@@ -970,9 +970,9 @@ class _DocBuilder:
     def _mapping_triggers(self) -> None:
         kinds = {"AWS::SQS::Queue": TriggerKind.SQS, "AWS::Kinesis::Stream": TriggerKind.KINESIS,
                  "AWS::DynamoDB::Table": TriggerKind.DYNAMODB_STREAM, "AWS::MSK::Cluster": TriggerKind.KAFKA,
-                 "AWS::AmazonMQ::Broker": TriggerKind.MQ}
+                 "AWS::AmazonMQ::Broker": TriggerKind.MQ, "AWS::DocDB::DBCluster": TriggerKind.DOCUMENTDB}
         by_service = {"sqs": TriggerKind.SQS, "kinesis": TriggerKind.KINESIS, "dynamodb": TriggerKind.DYNAMODB_STREAM,
-                      "kafka": TriggerKind.KAFKA, "mq": TriggerKind.MQ}
+                      "kafka": TriggerKind.KAFKA, "mq": TriggerKind.MQ, "rds": TriggerKind.DOCUMENTDB}
         for res in self.by_type.get("AWS::Lambda::EventSourceMapping", ()):
             source = res.prop("EventSourceArn")
             source_id = self.target(source, *kinds)
@@ -1070,6 +1070,19 @@ class _DocBuilder:
         for res in self.by_type.get("AWS::Logs::SubscriptionFilter", ()):
             self._add_trigger(TriggerKind.LOGS, self.function_target(res.prop("DestinationArn")), res.node,
                               f"logs {render(res.prop('LogGroupName'))}", None, res.prop("LogGroupName"), res.id)
+        for res in self.res.values():
+            if res.type.startswith("Custom::") or res.type == "AWS::CloudFormation::CustomResource":
+                fn = self.function_target(res.prop("ServiceToken"))
+                self._add_trigger(TriggerKind.CUSTOM_RESOURCE, fn, res.at("ServiceToken"),
+                                  f"custom resource {res.logical_id}", res.id, carrier=res.id)
+        for res in self.by_type.get("AWS::S3ObjectLambda::AccessPoint", ()):
+            for i, conf in enumerate(items(res.prop("ObjectLambdaConfiguration", "TransformationConfigurations"))):
+                content = conf.get("ContentTransformation") if isinstance(conf, dict) else None
+                lam = content.get("AwsLambda") if isinstance(content, dict) else None
+                if isinstance(lam, dict):
+                    self._add_trigger(TriggerKind.S3_OBJECT_LAMBDA, self.function_target(lam.get("FunctionArn")),
+                                      res.at("ObjectLambdaConfiguration", "TransformationConfigurations", i),
+                                      f"object lambda access point {res.logical_id}", res.id, carrier=res.id)
         for res in self.by_type.get("AWS::ElasticLoadBalancingV2::TargetGroup", ()):
             if (res.text("TargetType") or "").lower() != "lambda":
                 continue

@@ -140,6 +140,7 @@ class TriggerKind(StrEnum):
     DYNAMODB_STREAM = "dynamodb-stream"
     KAFKA = "kafka"
     MQ = "mq"
+    DOCUMENTDB = "documentdb"  # a DocumentDB change stream read by an event source mapping
     SNS = "sns"
     EVENTBRIDGE = "eventbridge"
     SCHEDULE = "schedule"
@@ -147,6 +148,8 @@ class TriggerKind(StrEnum):
     IOT = "iot"
     LOGS = "cloudwatch-logs"
     ALB = "alb"
+    CUSTOM_RESOURCE = "custom-resource"  # CloudFormation calls it with the resource's properties (ServiceToken)
+    S3_OBJECT_LAMBDA = "s3-object-lambda"  # an S3 Object Lambda access point transforms GetObject through it
     OTHER = "other"
 
 
@@ -179,7 +182,7 @@ class Trigger:
         if self.kind in ASYNC_KINDS:
             return Invocation.ASYNC
         if self.kind in (TriggerKind.SQS, TriggerKind.KINESIS, TriggerKind.DYNAMODB_STREAM, TriggerKind.KAFKA,
-                         TriggerKind.MQ):
+                         TriggerKind.MQ, TriggerKind.DOCUMENTDB):
             return Invocation.POLL
         return Invocation.SYNC
 

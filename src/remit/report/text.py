@@ -1,4 +1,5 @@
-"""The terminal report: findings grouped by resource, worst first, then a summary.
+"""The terminal report: the headline, attack paths, findings grouped by rule (worst first, the fix once a rule),
+then a summary.
 
 Colour is the caller's decision (the CLI gives it only to a terminal and honours ``NO_COLOR``); this module
 never looks at the environment. Text from templates is printed with control characters escaped, so a hostile
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import textwrap
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 
 from remit.api import ScanResult
 from remit.diagnostics import Level
@@ -53,7 +55,7 @@ def _wrap(text: str, indent: str) -> str:
 
 
 def render(result: ScanResult, *, color: bool = False, compact: bool = False, quiet: bool = False) -> str:
-    """The text report: the headline, attack paths, findings by resource, suppressed, diagnostics, blast radius,
+    """The text report: the headline, attack paths, findings by rule, suppressed, diagnostics, blast radius,
     summary. ``compact``: one line a finding and a path, no fixes or trees; ``quiet``: the headline only."""
     style = _Style(color)
     out: list[str] = []
@@ -67,20 +69,7 @@ def render(result: ScanResult, *, color: bool = False, compact: bool = False, qu
     if compact:
         return "\n".join([*out, *_compact(result, style)]) + "\n"
     out.extend(_paths(result, style))  # first things first: how an attacker gets what is worth having
-    groups: dict[tuple[str, str], list[Finding]] = defaultdict(list)
-    for f in result.active:
-        groups[(f.location.path, f.resource)].append(f)
-    ordered = sorted(groups.items(), key=lambda kv: (-max(f.severity.rank for f in kv[1]), kv[0]))
-    for (path, resource), findings in ordered:
-        construct = next((f.construct for f in findings if f.construct), "")  # CDK: the construct as written
-        shown = f"{clean(construct)} [{clean(resource)}]" if construct else clean(resource)
-        out.append(style.bold(shown) + style.dim(f"  ({clean(path)})"))
-        for f in sorted(findings, key=Finding.sort_key):
-            line = style.dim(f"line {f.location.line}")
-            out.append(f"  {style.sev(f.severity)} {f.rule_id}  {clean(f.title)}  {line}")
-            out.append(_wrap(f.message, " " * 13))
-            out.append(style.dim(_wrap("fix: " + f.remediation, " " * 13)))
-        out.append("")
+    out.extend(_by_rule(result.active, style))
     suppressed = [f for f in result.findings if f.suppressed]
     hidden_paths = [p for p in result.attack_paths if p.suppressed]
     if len(suppressed) + len(hidden_paths) > LISTED_SUPPRESSED:  # a baseline of hundreds: a count, not a page
@@ -113,6 +102,34 @@ def render(result: ScanResult, *, color: bool = False, compact: bool = False, qu
 
 
 TOP_PATHS = 5
+
+
+def _by_rule(findings: Sequence[Finding], style: _Style) -> list[str]:
+    """Findings grouped by rule, worst rule first: the rule's title and fix once, then every place it holds as a
+    clickable ``path:line`` with the resource and what is wrong there. A finding whose fix differs from its
+    rule's usual one (a few rules tailor it) carries its own."""
+    groups: dict[str, list[Finding]] = defaultdict(list)
+    for f in findings:
+        groups[f.rule_id].append(f)
+    ordered = sorted(groups.values(), key=lambda fs: (-max(f.severity.rank for f in fs), fs[0].rule_id))
+    out: list[str] = []
+    for group in ordered:
+        group.sort(key=Finding.sort_key)
+        worst = group[0]
+        fix, _ = Counter(f.remediation for f in group).most_common(1)[0]
+        mixed = len({f.severity for f in group}) > 1
+        count = style.dim(f"  ({len(group)})") if len(group) > 1 else ""
+        out.append(f"{style.sev(worst.severity)} {style.bold(worst.rule_id)}  {style.bold(clean(worst.title))}{count}")
+        out.append(style.dim(_wrap("fix: " + fix, "  ")))
+        for f in group:
+            shown = f"{clean(f.construct)} [{clean(f.resource)}]" if f.construct else clean(f.resource)
+            level = f"{f.severity.value.upper()} " if mixed else ""
+            out.append(f"  {level}{clean(str(f.location))}  {style.bold(shown)}")
+            out.append(_wrap(f.message, " " * 6))
+            if f.remediation != fix:
+                out.append(style.dim(_wrap("fix: " + f.remediation, " " * 6)))
+        out.append("")
+    return out
 LISTED_SUPPRESSED = 10  # more suppressed findings and paths than this collapse to a count by kind
 
 

@@ -51,8 +51,9 @@ class Hit:
     flow: tuple[FlowStep, ...] = ()
     details: tuple[tuple[str, str], ...] = ()
     remediation: str = ""  # the fix for this hit (e.g. in the code's language); empty: the rule's remediation
-    # the fact's own identity when several resources share it (a manifest line many functions ship): hits of one
-    # rule with the same key and severity become one finding naming every resource, fingerprinted by the key
+    # the fact's own identity when several resources share it (a manifest line many functions ship, a sink line in
+    # code several functions deploy): hits of one rule with the same key and severity become one finding naming
+    # every resource, fingerprinted by the key — so the key holds no line number (lines move; fingerprints stay)
     shared: str = ""
 
 

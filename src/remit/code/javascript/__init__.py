@@ -15,11 +15,21 @@ from collections.abc import Callable
 from pathlib import Path
 
 from remit import safeio, untrusted
-from remit.code.facts import CodeIssue, Confidence, FunctionCode, IssueKind, Language, SdkCall, TaintFlow
+from remit.code.facts import (
+    CodeIssue,
+    Confidence,
+    FunctionCode,
+    IssueKind,
+    Language,
+    SdkCall,
+    TaintFlow,
+    numbered,
+)
 from remit.code.javascript import checks
-from remit.code.javascript.parse import JsModule, ParseCache
+from remit.code.javascript.parse import FUNCTION_TYPES, JsModule, ParseCache
 from remit.code.javascript.taint import FunctionRef, Program, render_path
 from remit.code.lattice import Dep, handler_facts
+from remit.code.reach import Span, reach, reachable_issues
 from remit.code.resolve import ResolvedCode
 from remit.code.sources import EventSources
 from remit.diagnostics import Diagnostic, Level
@@ -83,7 +93,7 @@ class JsAnalyzer:
 
     def file_issues(self, mod: JsModule) -> tuple[CodeIssue, ...]:
         if mod.path not in self._file_issues:
-            self._file_issues[mod.path] = (*checks.secrets(mod), *checks.jwt(mod))
+            self._file_issues[mod.path] = numbered((*checks.secrets(mod), *checks.jwt(mod)))
         return self._file_issues[mod.path]
 
     def sdk_calls(self, mod: JsModule) -> tuple[SdkCall, ...]:
@@ -165,13 +175,37 @@ class JsAnalyzer:
             mod = program.visited[path]
             if mod.path not in {m.path for m in modules}:
                 modules.append(mod)
-        for mod in modules:
-            issues.extend(self.file_issues(mod))
+        found = [issue for mod in modules for issue in self.file_issues(mod)]
+        if ref is not None:
+            spans = (Span(mod.rel, node.start_point[0] + 1 + mod.line_offset, node.end_point[0] + 1 + mod.line_offset,
+                          (mod.path, node.start_byte, node.end_byte))
+                     for mod in modules for node in {*mod.functions.values(), *mod.exports.values()})
+            found = reachable_issues(found, spans, reach(program.calls, [ref.key, *_used_at_module_level(modules)]))
+        issues.extend(found)
         sdk = tuple(call for mod in modules for call in self.sdk_calls(mod))
         imports = frozenset(name for mod in modules for name in mod.packages)
         files = tuple(sorted({m.rel for m in modules if m.path.parts[:1] != ("<inline>",)}))
+        import_paths = frozenset(spec for mod in modules for spec in mod.specifiers
+                                 if not spec.startswith((".", "/")))
         return FunctionCode(function, language, handler, files, imports, tuple(flows), sdk,
-                            tuple(_dedupe(issues)), diagnostics=self.new_diagnostics())
+                            tuple(_dedupe(issues)), diagnostics=self.new_diagnostics(), import_paths=import_paths)
+
+
+def _used_at_module_level(modules: list[JsModule]) -> list[tuple[Path, int, int]]:
+    """Top-level functions that code run at load names (``const claims = decode(TOKEN)``): reached on load."""
+    out: list[tuple[Path, int, int]] = []
+    for mod in modules:
+        names: set[str] = set()
+        stack = list(mod.root.named_children)
+        while stack:
+            node = stack.pop()
+            if node.type in FUNCTION_TYPES:
+                continue  # a function's body runs when it is called, not on load
+            if node.type == "identifier":
+                names.add(mod.text(node))
+            stack.extend(node.named_children)
+        out.extend((mod.path, fn.start_byte, fn.end_byte) for name, fn in mod.functions.items() if name in names)
+    return out
 
 
 def _old_js_yaml(root: Path) -> bool:

@@ -53,6 +53,7 @@ PATH_FUNCTIONS = frozenset({f"{m}.{name}" for m in ("fs", "fs-extra", "graceful-
                               "fs-extra.move", "fs-extra.outputFileSync", "fs-extra.readJsonSync"})
 PATH_TWO = frozenset({"copyFile", "copyFileSync", "rename", "renameSync", "cp", "cpSync", "symlink", "copy",
                       "move"})
+REMOVERS = frozenset({"unlink", "unlinkSync", "rm", "rmSync", "remove", "removeSync"})  # fs, fs/promises, fs-extra
 WRITES = frozenset({"writeFile", "writeFileSync", "appendFile", "appendFileSync", "createWriteStream",
                     "outputFile", "outputFileSync"})
 

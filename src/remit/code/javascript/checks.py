@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from remit import secretscan
 from remit.code.facts import Argument, CodeIssue, EnvRef, IssueKind, SdkCall
 from remit.code.javascript import catalog as cat
-from remit.code.javascript.parse import JsModule, normal_module, string_value, unwrap
+from remit.code.javascript.parse import JsModule, normal_module, string_value, unwrap, walk
 from remit.model.values import Unknown
 
 if TYPE_CHECKING:
@@ -32,14 +32,6 @@ COMPUTED = Unknown("computed by the code")
 _CLIENT_SKIP = frozenset({"send", "destroy", "middlewareStack", "config", "promise", "on", "makeRequest",
                           "createPresignedPost", "getSignedUrl", "getSignedUrlPromise", "waitFor"})
 _ENV = re.compile(r"^process\.env(?:\.([A-Za-z_$][\w$]*)|\[\s*['\"]([^'\"]+)['\"]\s*\])$")
-
-
-def walk(root: Node) -> Iterator[Node]:
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(reversed(node.named_children))
 
 
 # ------------------------------------------------------------------------------------------------

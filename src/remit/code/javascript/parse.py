@@ -12,6 +12,7 @@ constants, and the packages it imports.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -505,3 +506,12 @@ def _is_container(mod: JsModule, value: Node) -> bool:
         ctor = value.child_by_field_name("constructor")
         return ctor is not None and mod.text(ctor) in ("Map", "Set", "Array", "Object")
     return False
+
+
+def walk(root: Node) -> Iterator[Node]:
+    """Every named node under ``root`` (itself first), in source order, without recursion."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(node.named_children))

@@ -18,6 +18,7 @@ to files under ``/tmp`` are the engine-internal sink ``persistence``.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -35,6 +36,7 @@ from remit.code.javascript.parse import (
     required,
     string_value,
     unwrap,
+    walk,
 )
 from remit.code.lattice import (
     EMPTY,
@@ -98,6 +100,7 @@ class Program:
     root: Path
     summaries: dict[tuple[Path, int, int], Summary] = field(default_factory=dict)
     active: list[tuple[Path, int, int]] = field(default_factory=list)
+    calls: dict[tuple[Path, int, int], set[tuple[Path, int, int]]] = field(default_factory=dict)  # caller -> callees
     visited: dict[Path, JsModule] = field(default_factory=dict)
     yaml_unsafe: bool = False  # the package depends on js-yaml < 4, whose load() runs !!js/function tags
 
@@ -162,6 +165,8 @@ class Program:
 
     def summary(self, ref: FunctionRef) -> Summary:
         key = ref.key
+        if self.active:  # a call edge, for what each handler reaches (remit.code.reach)
+            self.calls.setdefault(self.active[-1], set()).add(key)
         if key in self.summaries:
             return self.summaries[key]
         if key in self.active or len(self.active) >= MAX_DEPTH:
@@ -1148,6 +1153,22 @@ class FunctionAnalyzer:
                 out.extend(compose(outer, dep, call_step) for outer in args[dep.param])
         return union(out)
 
+    @functools.cached_property
+    def removed(self) -> frozenset[str]:
+        """The paths (as written) this function deletes (``fs.unlinkSync(path)``, ``fs.promises.rm``...): a /tmp
+        file written and removed in one invocation does not outlive it."""
+        out: set[str] = set()
+        for call in walk(self.ref.node):
+            if call.type != "call_expression":
+                continue
+            callee = call.child_by_field_name("function")
+            arguments = call.child_by_field_name("arguments")
+            if callee is None or arguments is None or not arguments.named_children:
+                continue
+            if self.mod.text(callee).rsplit(".", 1)[-1] in cat.REMOVERS:
+                out.add(self.mod.text(arguments.named_children[0]))
+        return frozenset(out)
+
     # -- sinks --------------------------------------------------------------------------------------
     def config(self, arg_nodes: list[Node], args: list[Value], index: int) -> dict[str, Value] | None:
         """The properties of an object literal argument (written in place or held by a variable)."""
@@ -1222,7 +1243,8 @@ class FunctionAnalyzer:
             paths = union(arg(0), arg(1)) if operation in cat.PATH_TWO else arg(0)
             self.sink(SinkKind.PATH.value, base, node, paths)
             written = (self.prefix(arg_nodes[0]) if arg_nodes else None) or ""
-            if operation in cat.WRITES and written.startswith("/tmp"):
+            if operation in cat.WRITES and written.startswith("/tmp") and \
+                    self.mod.text(arg_nodes[0]) not in self.removed:  # removed in this invocation: not kept
                 self.sink(cat.PERSIST, f"{base} under /tmp", node, union(arg(0), arg(1)))
         # network
         elif base in cat.SSRF_URL_FIRST:

@@ -21,11 +21,13 @@ from remit.code.facts import (
     Language,
     SdkCall,
     TaintFlow,
+    numbered,
 )
 from remit.code.lattice import Dep, handler_facts
 from remit.code.python import checks
 from remit.code.python.modules import ImportRef, Module, ParseCache, find_module
 from remit.code.python.taint import FunctionRef, Program
+from remit.code.reach import Span, reach, reachable_issues
 from remit.code.resolve import ResolvedCode, inside
 from remit.code.sources import EventSources
 from remit.diagnostics import Diagnostic, Level
@@ -62,7 +64,7 @@ class PythonAnalyzer:
     # -- per file, once ----------------------------------------------------------------------------
     def file_issues(self, mod: Module) -> tuple[CodeIssue, ...]:
         if mod.path not in self._issues:
-            self._issues[mod.path] = checks.issues(mod)
+            self._issues[mod.path] = numbered(checks.issues(mod))
         return self._issues[mod.path]
 
     def sdk_calls(self, mod: Module) -> tuple[SdkCall, ...]:
@@ -129,13 +131,21 @@ class PythonAnalyzer:
         else:
             handler = handler_ref.module.loc(handler_ref.node)
             flows, issues = self._taint(program, handler_ref, sources, sync)
-        for mod in modules:
-            issues.extend(self.file_issues(mod))
+        found = [issue for mod in modules for issue in self.file_issues(mod)]
+        if handler_ref is not None:
+            spans = (Span(mod.rel, node.lineno, node.end_lineno or node.lineno, (mod.path, node.name, node.lineno))
+                     for mod in modules for node in mod.info.functions.values())
+            reached = reach(program.calls, [handler_ref.key, *_used_at_module_level(modules)])
+            found = reachable_issues(found, spans, reached)
+        issues.extend(found)
         sdk = tuple(call for mod in modules for call in self.sdk_calls(mod))
         imports = frozenset(self._external_imports(modules, program))
+        import_paths = frozenset(name for mod in modules for name in (*mod.info.imported_modules,
+                                                                     *mod.info.imported_names)
+                                 if name.split(".", 1)[0] in imports)
         files = tuple(sorted({m.rel for m in modules}))
         return FunctionCode(function, Language.PYTHON, handler, files, imports, tuple(flows), sdk,
-                            tuple(_dedupe_issues(issues)))
+                            tuple(_dedupe_issues(issues)), import_paths=import_paths)
 
     def _external_imports(self, modules: list[Module], program: Program) -> set[str]:
         out: set[str] = set()
@@ -163,6 +173,17 @@ def _leak(dep: Dep, handler: FunctionRef) -> CodeIssue:
                      f"The handler {handler.node.name} returns exception details to its caller: error messages "
                      f"and stack traces tell an attacker about the code, its libraries and its data",
                      evidence=f"{handler.node.name}|{dep.steps[-1].label if dep.steps else ''}", steps=dep.steps)
+
+
+def _used_at_module_level(modules: list[Module]) -> list[tuple[Path, str, int]]:
+    """Module-level functions that code run at import names (``CLAIMS = decode(TOKEN)``): reached on import."""
+    out: list[tuple[Path, str, int]] = []
+    for mod in modules:
+        names = {n.id for stmt in mod.tree.body if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef,
+                                                                         ast.ClassDef))
+                 for n in ast.walk(stmt) if isinstance(n, ast.Name)}
+        out.extend((mod.path, fn.name, fn.lineno) for name, fn in mod.info.functions.items() if name in names)
+    return out
 
 
 def _dedupe_issues(issues: list[CodeIssue]) -> list[CodeIssue]:

@@ -48,6 +48,7 @@ DYNAMO_EXPRESSIONS = ("FilterExpression", "KeyConditionExpression", "ConditionEx
 
 # --- files ------------------------------------------------------------------------------------------
 OPEN = frozenset({"open", "io.open", "codecs.open", "builtins.open"})
+REMOVERS = frozenset({"os.remove", "os.unlink", "shutil.rmtree"})  # a /tmp file removed in the invocation
 PATH_FUNCTIONS = frozenset({
     "os.remove", "os.unlink", "os.rmdir", "os.removedirs", "os.listdir", "os.scandir", "os.rename", "os.replace",
     "os.chmod", "os.truncate", "shutil.rmtree", "shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.move",

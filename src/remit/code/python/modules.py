@@ -61,6 +61,7 @@ class ModuleInfo:
     assigned: dict[str, ast.expr] = field(default_factory=dict)  # the last value written at the top level
     mutable: set[str] = field(default_factory=set)  # top-level names holding a dict / list / set
     imported_modules: set[str] = field(default_factory=set)  # every absolute module imported anywhere
+    imported_names: set[str] = field(default_factory=set)  # ``from X import Y`` anywhere, as ``X.Y``
 
     @classmethod
     def of(cls, tree: ast.Module) -> ModuleInfo:
@@ -72,6 +73,7 @@ class ModuleInfo:
                 info.imported_modules.update(alias.name for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 info.imported_modules.add(node.module)
+                info.imported_names.update(f"{node.module}.{alias.name}" for alias in node.names)
         return info
 
     def _top(self, node: ast.stmt) -> None:

@@ -20,6 +20,7 @@ or files under ``/tmp`` are an engine-internal sink (``persistence``).
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -103,6 +104,7 @@ class Program:
     root: Path
     summaries: dict[tuple[Path, str, int], Summary] = field(default_factory=dict)
     active: list[tuple[Path, str, int]] = field(default_factory=list)
+    calls: dict[tuple[Path, str, int], set[tuple[Path, str, int]]] = field(default_factory=dict)  # caller -> callees
     visited: dict[Path, Module] = field(default_factory=dict)
     truncated: bool = False
 
@@ -137,6 +139,8 @@ class Program:
 
     def summary(self, ref: FunctionRef) -> Summary:
         key = ref.key
+        if self.active:  # a call edge, for what each handler reaches (remit.code.reach)
+            self.calls.setdefault(self.active[-1], set()).add(key)
         if key in self.summaries:
             return self.summaries[key]
         if key in self.active or len(self.active) >= MAX_DEPTH:
@@ -599,6 +603,20 @@ class FunctionAnalyzer:
             return self.kind_of(node, None)
         return None
 
+    @functools.cached_property
+    def removed(self) -> frozenset[str]:
+        """The paths (as written) this function deletes: ``os.remove(path)``, ``os.unlink``, ``shutil.rmtree``,
+        ``Path(...).unlink()``. A /tmp file written and removed in one invocation does not outlive it."""
+        out: set[str] = set()
+        for call in ast.walk(self.ref.node):
+            if not isinstance(call, ast.Call):
+                continue
+            if isinstance(call.func, ast.Attribute) and call.func.attr == "unlink" and not call.args:
+                out.add(ast.unparse(call.func.value))
+            elif call.args and self.qualify(call.func) in cat.REMOVERS:
+                out.add(ast.unparse(call.args[0]))
+        return frozenset(out)
+
     def kind_of(self, node: ast.expr, stmt: ast.stmt | None) -> str | None:
         """What an expression makes: ``requests.Session`` for ``requests.Session()``, ``tmpfile`` for a file
         opened for writing under /tmp, ``lxml.etree.XMLParser`` with ``!unsafe`` (``resolve_entities=True``),
@@ -618,8 +636,9 @@ class FunctionAnalyzer:
         if qual in cat.OPEN:
             mode = literal(node.args[1]) if len(node.args) > 1 else literal(_kw(node, "mode"))
             path = self.prefix(node.args[0]) if node.args else None
-            if mode and any(c in mode for c in "wax") and path is not None and path.startswith("/tmp"):
-                return "tmpfile"
+            if mode and any(c in mode for c in "wax") and path is not None and path.startswith("/tmp") and \
+                    ast.unparse(node.args[0]) not in self.removed:
+                return "tmpfile"  # kept for the next invocation (a file removed in this one is not)
             return "file"
         if qual in cat.LXML_PARSER:
             resolve = _kw(node, "resolve_entities")

@@ -73,7 +73,8 @@ def _engine(app: Application) -> IamEngine | None:
 
 def _engine_check(engine: IamEngine, role: IamPrincipal, action: str, resource: Value) -> Check:
     if resource == ANY:
-        grants = [g for g in engine.grants(role) if str(g.action).lower() == action.lower()]
+        one = engine.grant(role, action)
+        grants = [one] if one is not None else []
         if not grants:
             answer = engine.can(role, action, ANY)
             if str(answer.decision) == "denied":

@@ -75,8 +75,11 @@ def _policy(app: Application, fn: Function) -> FunctionPolicy:
         role.resource.origin.logical_id == fn.resource.origin.logical_id
     shared = tuple(f.resource.origin.logical_id for f in app.functions_using_role(role) if f.id != fn.id) \
         if role is not None else ()
+    # a library calling AWS itself (Powertools parameters...) needs grants the code's own calls do not show
+    gaps = (*found.gaps, *(f"it imports {library}, which calls {', '.join(services)} with the role"
+                           for library, services in found.wrapped))
     return FunctionPolicy(fn.id, fn.resource.origin.logical_id, role.logical_id if role is not None else None,
-                          sam_role, _statements(found.uses), found.complete, found.gaps, shared)
+                          sam_role, _statements(found.uses), found.complete and not found.wrapped, gaps, shared)
 
 
 def _statements(uses: Iterable[Use]) -> tuple[PolicyStatement, ...]:

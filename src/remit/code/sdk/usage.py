@@ -38,14 +38,63 @@ from remit.model.values import (
 
 ANY = "*"
 
-#: Libraries that call AWS APIs with the function's role on their own (not through calls remit maps), as
-#: imported: Python top-level modules and JavaScript packages.
-AWS_WRAPPERS = frozenset({
-    "aws_lambda_powertools", "awswrangler", "pynamodb", "s3fs", "smart_open", "aiobotocore", "botocore", "boto",
-    "dynamodb_encryption_sdk", "aws_encryption_sdk", "moto",
-    "@aws-lambda-powertools/parameters", "@aws-lambda-powertools/idempotency", "@aws-lambda-powertools/batch",
-    "dynamoose", "@aws/dynamodb-data-mapper", "@aws-crypto/client-node", "aws-xray-sdk", "aws-xray-sdk-core",
-})
+#: Libraries that call AWS with the function's role on their own (not through calls remit maps), by import
+#: path as written (the longest prefix that matches wins: ``aws_lambda_powertools.utilities.parameters.get_secret``
+#: before ``aws_lambda_powertools``) -> the IAM services they may call. Grants of those services are "not
+#: assessed" for the function (RMT-PERM-001 leaves them alone); the rest of its grants still are. ``()``: the
+#: import calls no AWS API with the role (Powertools' logger and metrics write to stdout, its tracer to the X-Ray
+#: daemon, whose permissions are the platform's when tracing is active; moto is a test double). ``None``: the
+#: library can call any service, so the function's usage is incomplete.
+WRAPPERS: tuple[tuple[str, tuple[str, ...] | None], ...] = (
+    ("aws_lambda_powertools", ()),
+    ("aws_lambda_powertools.utilities.parameters", ("ssm", "secretsmanager", "appconfig", "dynamodb")),
+    *((f"aws_lambda_powertools.utilities.parameters.{name}", ("ssm",))
+      for name in ("get_parameter", "get_parameters", "get_parameters_by_name", "set_parameter", "SSMProvider")),
+    *((f"aws_lambda_powertools.utilities.parameters.{name}", ("secretsmanager",))
+      for name in ("get_secret", "get_secrets_by_name", "set_secret", "SecretsProvider")),
+    *((f"aws_lambda_powertools.utilities.parameters.{name}", ("appconfig",))
+      for name in ("get_app_config", "AppConfigProvider")),
+    ("aws_lambda_powertools.utilities.parameters.DynamoDBProvider", ("dynamodb",)),
+    ("aws_lambda_powertools.utilities.idempotency", ("dynamodb",)),
+    ("aws_lambda_powertools.utilities.feature_flags", ("appconfig",)),
+    ("aws_lambda_powertools.utilities.streaming", ("s3",)),
+    ("aws_lambda_powertools.utilities.data_masking", ("kms",)),
+    ("pynamodb", ("dynamodb",)),
+    ("s3fs", ("s3",)),
+    ("smart_open", ("s3",)),
+    ("dynamodb_encryption_sdk", ("dynamodb", "kms")),
+    ("aws_encryption_sdk", ("kms",)),
+    ("moto", ()),
+    ("awswrangler", None),
+    ("aiobotocore", None),
+    ("botocore", None),
+    ("boto", None),
+    ("@aws-lambda-powertools", ()),
+    ("@aws-lambda-powertools/parameters", ("ssm", "secretsmanager", "appconfig", "dynamodb")),
+    ("@aws-lambda-powertools/parameters/ssm", ("ssm",)),
+    ("@aws-lambda-powertools/parameters/secrets", ("secretsmanager",)),
+    ("@aws-lambda-powertools/parameters/appconfig", ("appconfig",)),
+    ("@aws-lambda-powertools/parameters/dynamodb", ("dynamodb",)),
+    ("@aws-lambda-powertools/idempotency", ("dynamodb",)),
+    ("dynamoose", ("dynamodb",)),
+    ("@aws/dynamodb-data-mapper", ("dynamodb",)),
+    ("@aws-crypto/client-node", ("kms",)),
+    ("aws-xray-sdk", ()),
+    ("aws-xray-sdk-core", ()),
+)
+_WRAPPERS = dict(WRAPPERS)
+
+
+def wrapper_services(import_path: str) -> tuple[str, tuple[str, ...] | None] | None:
+    """The library an import belongs to (the longest matching entry of :data:`WRAPPERS`) and the services it may
+    call; None when it is no AWS wrapper."""
+    path = import_path
+    while path:
+        if path in _WRAPPERS:
+            return path, _WRAPPERS[path]
+        cut = max(path.rfind("."), path.rfind("/"))
+        path = path[:cut] if cut > 0 else ""
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +129,8 @@ class Usage:
     complete: bool
     gaps: tuple[str, ...] = ()
     unknown_prefixes: frozenset[str] = frozenset()  # services with a call whose action remit only guessed
+    # services whose grants are not judged because a library calls them with the role, and which library
+    wrapped: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def actions(self) -> frozenset[str]:
         """The actions used, as IAM spells them (compare them case-insensitively)."""
@@ -267,6 +318,7 @@ def usage(app: Application, fn: Function) -> Usage:
     """What ``fn`` needs, from its analysed code and its configuration."""
     gaps: list[str] = []
     unknown_prefixes: set[str] = set()
+    wrapped: dict[str, tuple[str, ...]] = {}
     code = app.code.of(fn.id)
     calls: tuple[SdkCall, ...] = ()
     if code is None:
@@ -275,9 +327,17 @@ def usage(app: Application, fn: Function) -> Usage:
         if isinstance(code.handler, Unknown):
             gaps.append(f"its handler was not found ({code.handler.reason})")
         calls = code.sdk_calls
-        wrappers = sorted(code.imports & AWS_WRAPPERS)
-        if wrappers:
-            gaps.append(f"it imports {', '.join(wrappers)}, which call AWS with the role in ways remit does not map")
+        unmapped: set[str] = set()
+        for found in filter(None, map(wrapper_services, code.import_paths | code.imports)):
+            library, services = found
+            if services is None:
+                unmapped.add(library)
+            elif services:
+                unknown_prefixes.update(services)  # only these services' grants are not assessed
+                wrapped[library] = services
+        if unmapped:
+            gaps.append(f"it imports {', '.join(sorted(unmapped))}, which call AWS with the role in ways remit "
+                        "does not map")
     if fn.layers:
         gaps.append("it uses layers, whose code (and extensions) remit does not analyse")
     raw: list[Use] = []
@@ -301,7 +361,8 @@ def usage(app: Application, fn: Function) -> Usage:
             raw.append(Use(need.action, target.resource, target.entity, (call,), note=need.note or target.why,
                            known=need.known))
     raw.extend(_platform(app, fn))
-    return Usage(fn.id, _merge(raw), complete=not gaps, gaps=tuple(gaps), unknown_prefixes=frozenset(unknown_prefixes))
+    return Usage(fn.id, _merge(raw), complete=not gaps, gaps=tuple(gaps), unknown_prefixes=frozenset(unknown_prefixes),
+                 wrapped=tuple(sorted(wrapped.items())))
 
 
 def _merge(uses: Iterable[Use]) -> tuple[Use, ...]:
@@ -328,7 +389,19 @@ _POLLING = {
                           "kinesis:SubscribeToShard"),
     TriggerKind.DYNAMODB_STREAM: ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
                                   "dynamodb:ListStreams"),
+    TriggerKind.MQ: ("mq:DescribeBroker",),
+    TriggerKind.KAFKA: ("kafka:DescribeCluster", "kafka:DescribeClusterV2", "kafka:GetBootstrapBrokers",
+                        "kafka-cluster:Connect", "kafka-cluster:DescribeGroup", "kafka-cluster:AlterGroup",
+                        "kafka-cluster:DescribeTopic", "kafka-cluster:ReadData",
+                        "kafka-cluster:DescribeClusterDynamicConfiguration"),
+    TriggerKind.DOCUMENTDB: ("rds:DescribeDBClusters", "rds:DescribeDBClusterParameters",
+                             "rds:DescribeDBSubnetGroups"),
 }
+# pollers that reach their source inside a VPC, with credentials from Secrets Manager (brokers, Kafka, DocumentDB)
+_POLLED_IN_VPC = frozenset({TriggerKind.MQ, TriggerKind.KAFKA, TriggerKind.DOCUMENTDB})
+_POLLER_ACCESS = ("secretsmanager:GetSecretValue", "kms:Decrypt", "ec2:CreateNetworkInterface",
+                  "ec2:DeleteNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups",
+                  "ec2:DescribeSubnets", "ec2:DescribeVpcs")
 _VPC = ("ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
         "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses")
 _LOGS = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")
@@ -370,6 +443,10 @@ def _platform(app: Application, fn: Function) -> Iterator[Use]:
             source = trigger.source
         for action in actions:
             yield Use(action, source, trigger.source_id, platform=f"Lambda polls the {trigger.kind.value} trigger")
+        if trigger.kind in _POLLED_IN_VPC:
+            for action in _POLLER_ACCESS:
+                yield Use(action, ANY, platform=f"Lambda reaches the {trigger.kind.value} trigger in its VPC with "
+                                                "its secret")
         key = _cmk(app, trigger.source_id)
         if key is not None:
             yield Use("kms:Decrypt", key, platform=f"Lambda reads the encrypted {trigger.kind.value} trigger",
@@ -413,10 +490,16 @@ def not_assessed(app: Application) -> tuple[Diagnostic, ...]:
         if code is None or isinstance(code.handler, Unknown):
             continue  # code not analysed, or no handler: the code stage says so where it matters
         found = usage(app, fn)
-        if found.complete:
+        if found.complete and not found.wrapped:
             continue
-        out.append(Diagnostic(fn.resource.doc, Level.INFO, "perm-not-assessed",
-                              f"{fn.display}: unused permissions not assessed (RMT-PERM-001): "
-                              + "; ".join(found.gaps[:3]) + (" ..." if len(found.gaps) > 3 else ""),
-                              app.locate(fn.node).line))
+        if found.complete:
+            services = sorted({s for _, some in found.wrapped for s in some})
+            libraries = ", ".join(library for library, _ in found.wrapped)
+            message = (f"{fn.display}: unused permissions of {', '.join(services)} not assessed (RMT-PERM-001): "
+                       f"it imports {libraries}, which call{'s' if len(found.wrapped) == 1 else ''} them with the "
+                       "role")
+        else:
+            message = (f"{fn.display}: unused permissions not assessed (RMT-PERM-001): "
+                       + "; ".join(found.gaps[:3]) + (" ..." if len(found.gaps) > 3 else ""))
+        out.append(Diagnostic(fn.resource.doc, Level.INFO, "perm-not-assessed", message, app.locate(fn.node).line))
     return tuple(out)

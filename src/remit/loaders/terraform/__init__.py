@@ -61,7 +61,7 @@ class _Reader:
 
     def parse_file(self, path: Path, rel: str, explicit: bool = False) -> Any:
         from remit.loaders.terraform import hcl  # noqa: PLC0415
-        from remit.loaders.terraform.module import TfFile  # noqa: PLC0415
+        from remit.loaders.terraform.module import TfFile, ignores_in  # noqa: PLC0415
 
         STATS.files += 1
         text, problem = read_text(InputFile(path, rel, explicit), MAX_TF_BYTES)
@@ -79,7 +79,7 @@ class _Reader:
         finally:
             STATS.seconds += time.perf_counter() - start
         STATS.parsed += 1
-        return TfFile(rel, body)
+        return TfFile(rel, body, ignores_in(text))
 
     def parse_dir(self, directory: Path) -> list[Any]:
         directory = directory.resolve()
@@ -191,10 +191,41 @@ def _module_document(directory: Path, tf_files: list[Any], reader: _Reader) -> L
                                 "Description": f"Terraform module {directory.name}", "Resources": builder.resources}
     if ctx.parameters:
         template["Parameters"] = ctx.parameters
+    used = {builder.doc_file, *builder.files.values()}
+    _suppressions([*tf_files, *(f for files in reader.cache.values() for f in files
+                                if f.rel in used and f not in tf_files)], ctx, builder)
     marks = {(): (1, 1), ("Resources",): (1, 1), **builder.marks}
     doc = Document(main.rel, directory / main.rel.rsplit("/", 1)[-1], DocKind.TERRAFORM, template,
                    SourceMap(marks, dict(builder.files)))
     return LoadResult(doc, tuple(_diagnostics(ctx.notes, builder)))
+
+
+def _suppressions(tf_files: list[Any], ctx: Any, builder: Any) -> None:
+    """``# remit:ignore RMT-X-001 reason`` comments become the ``Metadata: remit: ignore`` entries of the resource
+    whose block they precede or sit in (every instance of a ``count`` / ``for_each``), marked at the comment, so
+    they are applied (and a missing reason refused) as in a template."""
+    starts: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for lid in builder.resources:
+        line = builder.marks.get(("Resources", lid), (0, 0))[0]
+        starts[(builder.files.get(("Resources", lid), builder.doc_file), line)].append(lid)
+    for tf in tf_files:
+        for ignore in tf.ignores:
+            if ignore.before is not None:
+                lids = starts.get((tf.rel, ignore.before), [])
+            else:
+                inside = [line for file, line in starts if file == tf.rel and line <= ignore.line]
+                lids = starts[(tf.rel, max(inside))] if inside else []
+            if not lids:
+                ctx.note(tf.rel, ignore.line, "suppression-not-linked",
+                         f"remit:ignore {ignore.rule} is not on or above a resource remit reads: not applied")
+            for lid in lids:
+                entries = builder.resources[lid].setdefault("Metadata", {}).setdefault("remit", {}) \
+                    .setdefault("ignore", [])
+                entry = {"id": ignore.rule, **({"reason": ignore.reason} if ignore.reason else {})}
+                path = ("Resources", lid, "Metadata", "remit", "ignore", len(entries))
+                entries.append(entry)
+                for sub in ((), ("id",), ("reason",)):
+                    builder.mark((*path, *sub), (tf.rel, ignore.line))
 
 
 def _diagnostics(notes: list[tuple[str, int | None, str, str]], builder: Any) -> list[Diagnostic]:

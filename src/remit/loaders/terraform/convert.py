@@ -52,6 +52,7 @@ class Builder:
         self.tf_type: dict[str, str] = {}
         self.names: dict[tuple[str, str], str] = {}
         self.archives: dict[str, Archive] = {}
+        self.objects: dict[str, Instance] = {}  # aws_s3_object instances by address: what s3_key deploys
         self.method_keys: dict[str, str] = {}  # API Gateway method -> (api, resource, verb), to fold integrations in
         self.stage_keys: dict[str, str] = {}  # API Gateway stage -> (api, stage name), to fold method settings in
 
@@ -271,8 +272,26 @@ def secondary(*types: str) -> Callable[[Handler], Handler]:
     return register
 
 
+_S3_OBJECTS = frozenset({"aws_s3_object", "aws_s3_bucket_object"})
+
+
+def _uploaded(b: Builder, v: LDict) -> Any:
+    """What ``s3_bucket`` / ``s3_key`` deploy when an ``aws_s3_object`` of the configuration uploads it: the
+    object's ``source`` (an ``archive_file`` output or a local path), else None."""
+    key = v.get("s3_key")
+    target = (key.node.get("Ref") or key.node.get("Fn::GetAtt", [None])[0]) if isinstance(key, Cfn) else None
+    found = b.objects.get(target) if isinstance(target, str) else None
+    if found is None and isinstance(key, str):  # the same key written twice
+        found = next((o for o in b.objects.values() if o.values().get("key") == key), None)
+    return None if found is None else found.values().get("source")
+
+
 def _lambda_code(b: Builder, lid: str, v: LDict) -> None:
     filename, loc = _get(v, "filename")
+    if filename is None and v.get("s3_bucket") is not None:
+        uploaded = _uploaded(b, v)
+        if uploaded is not None:
+            filename, loc = uploaded, _get(v, "s3_key")[1] or loc
     if isinstance(filename, str) and not isinstance(filename, Archive):
         archive = b.archives.get(posixpath.normpath(str(filename)))
         if archive is not None:
@@ -1083,11 +1102,12 @@ def _opaque(b: Builder, inst: Instance, why: str) -> None:
 def build(instances: list[Instance], data: list[Instance], doc_file: str) -> Builder:
     """Translate every instance; problems become notes, never exceptions."""
     b = Builder(doc_file)
-    for d in data:
+    for d in [*data, *(i for i in instances if i.type == "archive_file")]:
         if d.type == "archive_file":
             archive = d.attr("output_path")
             if isinstance(archive, Archive) and archive.output:
                 b.archives[posixpath.normpath(archive.output)] = archive
+    b.objects = {i.address: i for i in instances if i.type in _S3_OBJECTS}
     later: list[Instance] = []
     for inst in instances:
         if inst.type in SECONDARY:

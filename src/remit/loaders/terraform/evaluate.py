@@ -254,6 +254,11 @@ _GETATT_NAMES = {
 }
 
 
+def _required(value: Any) -> bool:
+    """A root variable without a default (a deployment parameter): Terraform refuses to plan without it."""
+    return isinstance(value, Cfn) and str(value.node.get("Ref", "")).startswith("var.")
+
+
 def resource_attribute(rtype: str, lid: str, attr: str) -> Any:
     """An attribute Terraform knows only after apply, as the CloudFormation value that stands for it."""
     if attr in _REF_ATTRS.get(rtype, frozenset()):
@@ -437,6 +442,8 @@ class Evaluator:
             if is_plain(left) and is_plain(right):
                 same = left == right
                 return same if expr.op == "==" else not same
+            if (left is None and _required(right)) or (right is None and _required(left)):
+                return expr.op == "!="  # a variable the deployer must set is never null
             return Unk("a comparison with a value known only at apply")
         a, b = _number(left), _number(right)
         if a is None or b is None:

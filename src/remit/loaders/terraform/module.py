@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,9 +38,45 @@ MAX_MODULE_DEPTH = 8
 
 
 @dataclass(frozen=True, slots=True)
+class Ignore:
+    """A ``# remit:ignore RMT-X-001 reason`` comment: its line, the line of the resource block it precedes (None
+    when it is inside a block, indented; 0 when it precedes something else), the rule and the reason ("" when
+    none was written)."""
+
+    line: int
+    before: int | None
+    rule: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class TfFile:
     rel: str  # relative to the scanned root
     body: hcl.Body
+    ignores: tuple[Ignore, ...] = ()
+
+
+_IGNORE = re.compile(r"^\s*(?:#|//)\s*remit:\s*ignore\s+(?P<rule>[A-Za-z0-9-]+)\b[\s:,-]*(?P<reason>.*)$")
+_BLANK_OR_COMMENT = re.compile(r"^\s*(?:(?:#|//).*)?$")
+
+
+def ignores_in(text: str) -> tuple[Ignore, ...]:
+    """The remit suppression comments of a ``.tf`` file."""
+    if "remit:" not in text:
+        return ()
+    lines = text.splitlines()
+    found: list[Ignore] = []
+    for index, line in enumerate(lines):
+        m = _IGNORE.match(line)
+        if m is None:
+            continue
+        after = next((j for j in range(index + 1, len(lines)) if not _BLANK_OR_COMMENT.match(lines[j])), None)
+        if after is not None and lines[after].lstrip().startswith("resource"):
+            before: int | None = after + 1
+        else:
+            before = None if line[:1].isspace() else 0
+        found.append(Ignore(index + 1, before, m.group("rule").upper(), m.group("reason").strip()))
+    return tuple(found)
 
 
 @dataclass
@@ -52,9 +89,18 @@ class Context:
     parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
     notes: list[tuple[str, int | None, str, str]] = field(default_factory=list)  # (file, line, code, message)
     modules_read: int = 0
+    _installed: dict[str, str] | None = None  # modules.json, read on first need
 
     def note(self, file: str, line: int | None, code: str, message: str) -> None:
         self.notes.append((file, line, code, message))
+
+    def installed(self, key: str) -> str | None:
+        """The directory (relative to the root module) where ``terraform init`` put the registry or git module
+        called ``key`` (``lambda``, ``app.lambda`` for a module of a module), from
+        ``.terraform/modules/modules.json``; None when it is not there."""
+        if self._installed is None:
+            self._installed = _modules_json(self.cwd / ".terraform" / "modules" / "modules.json", self.scan_root)
+        return self._installed.get(key)
 
 
 class Instance:
@@ -99,6 +145,8 @@ class Instance:
     def attr(self, name: str) -> Any:
         if self.mode == "data":
             return self.module.data_attribute(self, name)
+        if self.type == "archive_file" and name in ("output_path", "output_file"):  # the resource form: a local zip
+            return self.module.archive(self)
         written = self.block.body.attributes.get(name)
         if written is not None and name not in ("id", "arn") and not self._busy:
             value = self.values().get(name)
@@ -319,10 +367,8 @@ class Module:
             return Unk(f"var.{name} is not declared")
         block, file = found
         default = block.body.attributes.get("default")
-        if default is not None:
-            value = self.eval(default.expr, Scope(file))
-            if value is not None:
-                return value
+        if default is not None:  # `default = null` too: an optional variable, null unless the deployer sets it
+            return self.eval(default.expr, Scope(file))
         if self.inputs is not None:
             return Unk(f"module input {name} is not set and has no default")
         param = f"var.{name}"
@@ -484,15 +530,7 @@ class Module:
 
             return JsonText(policy_document(inst, self))
         if kind == "archive_file" and name in ("output_path", "output_file"):
-            values = inst.values()
-            source = values.get("source_dir")
-            is_dir = True
-            if source is None:
-                source, is_dir = values.get("source_file"), False
-            output = values.get("output_path")
-            if isinstance(source, str):
-                return Archive(posixpath.normpath(source), is_dir, output if isinstance(output, str) else "")
-            return Unk("archive_file without a known source_dir or source_file")
+            return self.archive(inst)
         if kind == "aws_iam_role" and name == "arn":
             role = inst.values().get("name")
             if isinstance(role, str):
@@ -502,6 +540,20 @@ class Module:
         if name in values and is_plain(values[name]):
             return values[name]
         return Unk(f"data.{kind}.{inst.name}.{name} is read from the account at plan time")
+
+    def archive(self, inst: Instance) -> Archive | Unk:
+        """The zip an ``archive_file`` (data source or resource) makes: the directory or file it packs."""
+        values = inst.values()
+        source = values.get("source_dir")
+        is_dir = True
+        if source is None:
+            source, is_dir = values.get("source_file"), False
+        output = values.get("output_path")
+        if isinstance(source, str):
+            return Archive(posixpath.normpath(source), is_dir, output if isinstance(output, str) else "")
+        if values.get("source") is not None:
+            return Unk("archive_file built from source { content } blocks: the code is written inline, not in files")
+        return Unk("archive_file without a known source_dir or source_file")
 
     # -- child modules --------------------------------------------------------------------------------
     def child_modules(self, name: str) -> list[tuple[Any, Module | None]]:
@@ -527,12 +579,17 @@ class Module:
         if "count" in attrs or "for_each" in attrs:
             probe = hcl.Block("module", (name, name), block.body, block.line)
             keys = [(inst.key, inst.scope) for inst in self.expand(probe, file, "managed")]
-        if not isinstance(source, str) or not source.startswith(("./", "../")):
-            self.ctx.note(file, block.line, "module-not-read",
-                          f"module {name}: source {source!r} is not a local directory; its resources are not "
-                          "analysed and its outputs are unknown")
-            return [(k, None) for k, _ in keys]
-        directory = posixpath.normpath(posixpath.join(self.directory, source))
+        if isinstance(source, str) and source.startswith(("./", "../")):
+            directory = posixpath.normpath(posixpath.join(self.directory, source))
+        else:
+            installed = self.ctx.installed(".".join([*_MODULE_NAME.findall(self.prefix), name]))
+            if installed is None:
+                self.ctx.note(file, block.line, "module-not-read",
+                              f"module {name}: source {source!r} is not a local directory and is not downloaded "
+                              "under .terraform/modules (run `terraform init`, then scan again); its resources "
+                              "are not analysed and its outputs are unknown")
+                return [(k, None) for k, _ in keys]
+            directory = posixpath.normpath(installed)
         if self.depth >= MAX_MODULE_DEPTH or directory in self.stack:
             self.ctx.note(file, block.line, "module-not-read", f"module {name}: nested too deeply or recursive")
             return [(k, None) for k, _ in keys]
@@ -560,6 +617,25 @@ class Module:
         return out
 
 
+_MODULE_NAME = re.compile(r"module\.([^.\[]+)")
+MAX_MODULES_JSON = 4_000_000
+
+
+def _modules_json(path: Path, root: Path) -> dict[str, str]:
+    """``Key`` -> ``Dir`` of the modules ``terraform init`` downloaded; nothing when the file is missing,
+    unreadable, outside the scanned root or not the JSON Terraform writes."""
+    try:
+        real = path.resolve(strict=True)
+        if not real.is_relative_to(root.resolve()) or real.stat().st_size > MAX_MODULES_JSON:
+            return {}
+        data = json.loads(real.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RuntimeError):
+        return {}
+    modules = data.get("Modules") if isinstance(data, dict) else None
+    return {m["Key"]: m["Dir"] for m in modules if isinstance(m, dict) and isinstance(m.get("Key"), str)
+            and isinstance(m.get("Dir"), str) and m["Key"]} if isinstance(modules, list) else {}
+
+
 def _lazy(module: Module, expr: hcl.Expr, scope: Scope) -> Callable[[], Any]:
     cache: list[Any] = []
 
@@ -579,4 +655,4 @@ def list_of(value: Any) -> list[Any]:
     return [value]
 
 
-__all__ = ["Context", "Instance", "LList", "Module", "TfFile", "list_of"]
+__all__ = ["Context", "Ignore", "Instance", "LList", "Module", "TfFile", "ignores_in", "list_of"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from pathlib import PurePosixPath
 
-from remit.code.facts import Confidence, FunctionCode, IssueKind, Language, SinkKind
+from remit.code.facts import Confidence, FunctionCode, IssueKind, Language, SinkKind, TaintFlow
 from remit.findings import Severity
 from remit.model.application import Application
 from remit.model.entities import Function
@@ -67,24 +67,31 @@ def lowered_once(severity: Severity) -> Severity:
 
 def flow_hits(fn: Function, app: Application, sink: SinkKind, base: Severity, impact: str,
               fixes: Fixes | None = None) -> Iterator[Hit]:
-    """One hit per flow of ``fn`` into a sink of kind ``sink``; ``impact`` says what the attacker gets,
-    ``fixes`` the fix per language."""
+    """One hit per sink of kind ``sink`` that event data reaches in ``fn``, naming every event field that reaches
+    it (the most trusted flow decides the severity and the flow shown); ``impact`` says what the attacker gets,
+    ``fixes`` the fix per language. A sink line that several functions ship is one finding naming them all."""
     code = app.code.of(fn.id)
     if code is None:
         return
+    by_sink: dict[tuple[str, int, str], list[TaintFlow]] = {}
     for flow in code.flows:
-        if flow.sink is not sink:
-            continue
-        trigger = f" ({flow.trigger} trigger)" if flow.trigger else ""
-        message = (f"{flow.source}{trigger} reaches {flow.callee} in {fn.display}: {impact}. "
+        if flow.sink is sink:
+            by_sink.setdefault((flow.location.path, flow.location.line, flow.callee), []).append(flow)
+    for (path, _line, callee), flows in by_sink.items():
+        flow = min(flows, key=lambda f: _DROP[f.confidence])
+        sources = list(dict.fromkeys(f.source for f in sorted(flows, key=lambda f: _DROP[f.confidence])))
+        triggers = list(dict.fromkeys(f.trigger for f in flows if f.trigger))
+        trigger = f" ({', '.join(triggers)} trigger{'s' if len(triggers) > 1 else ''})" if triggers else ""
+        verb = "reaches" if len(sources) == 1 else "reach"
+        message = (f"{', '.join(sources)}{trigger} {verb} {callee}: {impact}. "
                    f"Confidence {flow.confidence.value}: {_TRUST[flow.confidence]}.")
-        evidence = f"{flow.location.path}|{flow.callee}|{flow.source}|{flow.snippet}"
-        language = language_of(flow.location.path, code)
-        yield Hit(fn.node, message, fn.resource, evidence=evidence,
+        language = language_of(path, code)
+        yield Hit(fn.node, message, fn.resource, evidence=f"{path}|{callee}|{'|'.join(sources)}|{flow.snippet}",
                   severity=lowered(base, flow.confidence), at=flow.location, flow=flow.steps,
-                  details=(("sink", flow.sink.value), ("source", flow.source), ("trigger", flow.trigger),
+                  details=(("sink", flow.sink.value), ("source", ", ".join(sources)), ("trigger", flow.trigger),
                            ("confidence", flow.confidence.value), ("language", language.value)),
-                  remediation=fix_for(fixes or {}, language))
+                  remediation=fix_for(fixes or {}, language),
+                  shared=f"{path}|{callee}|{sink.value}|{flow.snippet}")  # no line: it moves
 
 
 def issue_hits(fn: Function, app: Application, kind: IssueKind, base: Severity,
@@ -97,8 +104,9 @@ def issue_hits(fn: Function, app: Application, kind: IssueKind, base: Severity,
             continue
         severity = critical if issue.critical and critical is not None else lowered(base, issue.confidence)
         language = language_of(issue.location.path, code)
-        yield Hit(fn.node, f"{issue.message} ({fn.display}).", fn.resource,
+        yield Hit(fn.node, issue.message if issue.message.endswith(".") else issue.message + ".", fn.resource,
                   evidence=f"{issue.location.path}|{issue.evidence}", severity=severity, at=issue.location,
                   flow=issue.steps, details=(("issue", issue.kind.value), ("confidence", issue.confidence.value),
                                              ("language", language.value)),
-                  remediation=fix_for(fixes or {}, language))
+                  remediation=fix_for(fixes or {}, language),
+                  shared=f"{issue.location.path}|{issue.kind.value}|{issue.evidence}")

@@ -35,8 +35,11 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
     TypeScript files exporting ``handler`` that are neither a function's handler file nor imported by one.
     Such code is often an old version left in the package (it still ships in the ``CodeUri`` directory and
     may still be deployed by a forgotten stack), or a function whose template is elsewhere. Test files and
-    dependency directories are ignored. Reported once per file, on the function that ships it (or, when
-    none does, the function whose code directory is nearest).
+    dependency directories are ignored, and so is code whose deployer remit cannot see: a CDK app scanned
+    without its ``cdk.out``, a Pulumi project, a container image function's ``DockerContext``, and a file that
+    matches the handler of a function whose package is an S3 object remit could not follow to a directory.
+    Reported once per file, on the function that ships it (or, when none does, the function whose code
+    directory is nearest).
     """
     if not app.functions:
         return

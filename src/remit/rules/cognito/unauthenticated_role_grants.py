@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from remit.findings import Category, FlowStep, Responsibility, Severity
 from remit.iam.actions import AccessLevel, action_info
 from remit.iam.engine import Grant
-from remit.iam.privesc import is_admin
 from remit.model.application import Application
 from remit.model.entities import IdentityPool, Role
 from remit.model.values import present_options, truthy
@@ -105,7 +104,7 @@ def check(pool: IdentityPool, app: Application) -> Iterator[Hit]:
     role = app.role(pool.unauthenticated_role)
     if role is None:
         return
-    if is_admin(app, role):
+    if app.iam.is_admin(role):
         found = {"every action on every resource (administrator)": list(app.iam.grants(role))[:1]}
         severity: Severity | None = Severity.CRITICAL
     else:

@@ -39,7 +39,7 @@ def match_hits(fn: Function, app: Application, *, malicious: bool) -> Iterator[H
                    ("manifest", str(p.manifest)))
         yield Hit(fn.node, message, fn.resource, evidence=f"{p.key}|{p.version}|{a.id}",
                   severity=severity, at=p.manifest, details=details,
-                  shared=f"{p.manifest.path}:{p.manifest.line}|{p.key}|{p.version}|{a.id}")
+                  shared=f"{p.manifest.path}|{p.key}|{p.version}|{a.id}")  # no line: it moves
 
 
 def sign_hits(fn: Function, app: Application, kind: SignKind) -> Iterator[Hit]:
@@ -50,4 +50,4 @@ def sign_hits(fn: Function, app: Application, kind: SignKind) -> Iterator[Hit]:
         if sign.kind is kind:
             yield Hit(fn.node, sign.message, fn.resource, evidence=sign.evidence,
                       at=sign.location, details=(("sign", sign.kind.value), ("package", sign.package)),
-                      shared=f"{sign.location.path}:{sign.location.line}|{sign.kind.value}|{sign.evidence}")
+                      shared=f"{sign.location.path}|{sign.kind.value}|{sign.evidence}")

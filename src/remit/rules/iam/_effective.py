@@ -27,7 +27,7 @@ import re
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from remit.findings import FlowStep, Severity
@@ -42,7 +42,7 @@ from remit.model.policy import Policy, PolicyDocument, PolicyKind, Statement
 from remit.model.resources import ResourceId
 from remit.model.values import render
 from remit.rules.base import Hit
-from remit.rules.iam._grants import action_node, is_admin, on_every_resource
+from remit.rules.iam._grants import action_node, admin_shaped, on_every_resource
 from remit.source import NodePath, SourceLocation
 
 PROBE = "remit-probe"
@@ -138,12 +138,13 @@ def facts(app: Application) -> _Facts:
 
 
 def _children(marks: object) -> dict[tuple[object, ...], list[tuple[object, ...]]]:
-    """Each marked key path's marked children, so a policy's shape is read without walking every mark."""
+    """The marked children of each ``Resources/<id>/Properties/Policies/<i>`` entry and of the key under it
+    (what :func:`sam_template` reads), so a policy's shape is read without walking every mark again."""
     table = getattr(marks, "marks", None)
     out: dict[tuple[object, ...], list[tuple[object, ...]]] = {}
     if isinstance(table, Mapping):
         for key in table:
-            if isinstance(key, tuple) and key:
+            if isinstance(key, tuple) and 6 <= len(key) <= 7 and key[3] == "Policies":
                 out.setdefault(key[:-1], []).append(key)
     return out
 
@@ -190,10 +191,16 @@ def principals(app: Application) -> Iterator[IamPrincipal]:
 
 def _covered(st: Statement) -> frozenset[str]:
     """The actions (lower case) a statement's Action or NotAction covers."""
+    texts = st.action_texts()
+    return _covered_by(texts, st.not_action)
+
+
+@lru_cache(maxsize=4096)
+def _covered_by(texts: tuple[str, ...], not_action: bool) -> frozenset[str]:
     written: set[str] = set()
-    for t in st.action_texts():
+    for t in texts:
         written.update(a.lower() for a in expand(t))
-    if st.not_action:
+    if not_action:
         return _all_actions() - written
     return frozenset(written)
 
@@ -247,7 +254,7 @@ def admin_statements(app: Application, principal: IamPrincipal) -> tuple[Stateme
     for policy in app.principal_policies(principal):
         if policy.kind not in (PolicyKind.INLINE, PolicyKind.CUSTOMER_MANAGED, PolicyKind.AWS_MANAGED):
             continue
-        out.extend(st for st in policy.statements if is_admin(st) and admin_share(app, principal, st)[0] >= 0.5)
+        out.extend(st for st in policy.statements if admin_shaped(st) and admin_share(app, principal, st)[0] >= 0.5)
     found = cache_[principal.id] = tuple(out)
     return found
 
@@ -264,7 +271,7 @@ def escalation_actions(app: Application, principal: IamPrincipal) -> frozenset[s
 
 
 @dataclass(frozen=True)
-class Reach:
+class WideGrant:
     """One action the principal may perform on resources beyond the application's own."""
 
     action: str
@@ -277,7 +284,7 @@ class Reach:
 
 
 def on_any_resource(app: Application, principal: IamPrincipal, action: str, *,
-                    templates: bool = False) -> Reach | None:
+                    templates: bool = False) -> WideGrant | None:
     """Whether the principal may perform ``action`` on a resource the template does not define (its probe),
     with the statements that count for it; None when not (or only through statements that do not count)."""
     for probe in probes(action):
@@ -287,7 +294,7 @@ def on_any_resource(app: Application, principal: IamPrincipal, action: str, *,
         statements = tuple(st for st in counted(app, answer.allowed_by, templates=templates)
                            if _names_any(app, st, probe) and not _from_group(principal, st))
         if statements:
-            return Reach(action, answer, statements)
+            return WideGrant(action, answer, statements)
     return None
 
 
@@ -312,10 +319,10 @@ def _names_any(app: Application, st: Statement, probe: str) -> bool:
 
 
 def reaches(app: Application, principal: IamPrincipal, candidates: Iterable[str], *,
-            skip: frozenset[str] = frozenset()) -> list[Reach]:
+            skip: frozenset[str] = frozenset()) -> list[WideGrant]:
     """Every candidate action (canonical names) granted to the principal on every resource, in order."""
     granted = {g.action.lower() for g in app.iam.grants(principal)}
-    out: list[Reach] = []
+    out: list[WideGrant] = []
     for action in candidates:
         low = action.lower()
         if low not in granted or low in skip:
@@ -349,7 +356,7 @@ def listed(names: list[str], limit: int = 8) -> str:
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
-def principal_hit(app: Application, principal: IamPrincipal, found: list[Reach], *, what: str, why: str,
+def principal_hit(app: Application, principal: IamPrincipal, found: list[WideGrant], *, what: str, why: str,
                   severity: Severity, evidence: str) -> Hit:
     """One finding for the principal: at the first granting statement (file order), every granting statement as
     the flow, the actions and places in the details. Conditional-only reach lowers the severity one level."""

@@ -24,7 +24,7 @@ IDENTITY_KINDS = frozenset({PolicyKind.INLINE, PolicyKind.CUSTOMER_MANAGED, Poli
 
 
 @dataclass(frozen=True)
-class Grant:
+class WrittenGrant:
     """One Allow statement of an identity policy, with the policy it belongs to and whom it applies to."""
 
     statement: Statement
@@ -44,7 +44,7 @@ class Grant:
         return f"policy {self.policy.name}"
 
 
-def grants(app: Application) -> Iterator[Grant]:
+def grants(app: Application) -> Iterator[WrittenGrant]:
     """Every Allow statement of every identity policy (inline, customer managed, AWS managed), once.
 
     A managed policy that serves only as a permissions boundary (attached to no principal) is not a grant."""
@@ -71,7 +71,7 @@ def grants(app: Application) -> Iterator[Grant]:
         resource = _written_in(app, st.node, policies)
         if resource is None:
             continue
-        yield Grant(st, policies[0], tuple(principals), resource)
+        yield WrittenGrant(st, policies[0], tuple(principals), resource)
 
 
 def _written_in(app: Application, node: NodePath, policies: list[Policy]) -> Resource | None:
@@ -134,7 +134,7 @@ def on_every_role(statement: Statement) -> bool:
     return _covers_all(statement, _ANY_ROLE_PROBES)
 
 
-def is_admin(statement: Statement) -> bool:
+def admin_shaped(statement: Statement) -> bool:
     """What RMT-IAM-001 reports: Action ``*`` (or ``*:*``), or NotAction, on every resource."""
     if not statement.allows or not on_every_resource(statement):
         return False

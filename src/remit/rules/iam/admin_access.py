@@ -12,7 +12,7 @@ from remit.model.resources import ResourceId
 from remit.model.values import render
 from remit.rules.base import Hit, rule
 from remit.rules.iam._effective import admin_share
-from remit.rules.iam._grants import action_node, describe_principals, grants, is_admin
+from remit.rules.iam._grants import action_node, admin_shaped, describe_principals, grants
 
 
 @rule(
@@ -64,7 +64,7 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
     """
     for grant in grants(app):
         st = grant.statement
-        if not is_admin(st):
+        if not admin_shaped(st):
             continue
         full = _effective_admin(app, grant.principals, st)
         if full is None:

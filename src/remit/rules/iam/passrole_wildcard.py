@@ -14,9 +14,9 @@ from remit.model.values import render
 from remit.rules.base import Hit, rule
 from remit.rules.iam._grants import (
     action_node,
+    admin_shaped,
     describe_principals,
     grants,
-    is_admin,
     on_every_role,
 )
 
@@ -62,7 +62,7 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
     """
     for grant in grants(app):
         st = grant.statement
-        if st.not_action or is_admin(st) or not on_every_role(st):
+        if st.not_action or admin_shaped(st) or not on_every_role(st):
             continue
         patterns = [render(a) for a in st.actions]
         covering = [p for p in patterns if wildcard_match(p, "iam:PassRole")]

@@ -15,7 +15,7 @@ from remit.model.values import render
 from remit.rules.base import Hit, rule
 from remit.rules.iam._effective import (
     LOWER,
-    Reach,
+    WideGrant,
     admin_statements,
     facts,
     listed,
@@ -75,13 +75,13 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
         if admin_statements(app, principal):
             continue
         granted = {g.action.lower() for g in app.iam.grants(principal)}
-        wide: list[tuple[Policy, str, tuple[str, ...], list[Reach]]] = []
+        wide: list[tuple[Policy, str, tuple[str, ...], list[WideGrant]]] = []
         for policy in app.principal_policies(principal):
             nodes = {st.node for st in policy.statements}
             template = next((known.templates[n] for n in nodes if n in known.templates), None)
             if template is None or not template[1]:
                 continue  # a template without parameters is written as AWS wrote it
-            found: list[Reach] = []
+            found: list[WideGrant] = []
             for st in policy.statements:
                 if not st.allows:
                     continue

@@ -13,7 +13,7 @@ from remit.model.resources import ResourceId
 from remit.model.values import render
 from remit.rules.base import Hit, rule
 from remit.rules.iam._effective import kept_actions
-from remit.rules.iam._grants import action_node, describe_principals, grants, is_admin, on_every_resource
+from remit.rules.iam._grants import action_node, admin_shaped, describe_principals, grants, on_every_resource
 
 #: Services whose every action, granted at once, hands over data, identity or control - and what that means.
 SENSITIVE_SERVICES: Mapping[str, str] = {
@@ -98,7 +98,7 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
     """
     for grant in grants(app):
         st = grant.statement
-        if st.not_action or is_admin(st):
+        if st.not_action or admin_shaped(st):
             continue
         if not _counts(app, grant.principals, grant.policy):
             continue  # an AWS managed full-access policy on a function's role: RMT-IAM-035 reports it

@@ -11,7 +11,7 @@ from remit.model.entities import IamPrincipal
 from remit.model.policy import PolicyKind, Statement
 from remit.model.values import text
 from remit.rules.base import Hit, rule
-from remit.rules.iam._effective import Reach, admin_statements, counted, on_any_resource, principal_hit, principals
+from remit.rules.iam._effective import WideGrant, admin_statements, counted, on_any_resource, principal_hit, principals
 from remit.rules.iam.service_wildcard import SENSITIVE_SERVICES
 
 _LEVELS = frozenset({AccessLevel.WRITE, AccessLevel.PERMISSIONS_MANAGEMENT})
@@ -70,7 +70,7 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
         if admin_statements(app, principal):
             continue
         granted = {g.action.lower() for g in app.iam.grants(principal)}
-        found: dict[str, Reach] = {}
+        found: dict[str, WideGrant] = {}
         patterns: list[str] = []
         pm = False
         for st in _statements(principal):

@@ -14,7 +14,7 @@ from remit.model.policy import PolicyDocument
 from remit.model.resources import ResourceId
 from remit.model.values import text
 from remit.rules.base import Hit, rule
-from remit.rules.iam._grants import Grant, action_node, denied_to_all, describe_principals, grants
+from remit.rules.iam._grants import WrittenGrant, action_node, denied_to_all, describe_principals, grants
 from remit.rules.perm._usage import usages
 
 SHOWN = 8  # used actions listed in a message before "and N more"
@@ -100,7 +100,7 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
                 yield _hit(app, grant, fns, unused, used, uses)
 
 
-def _functions(app: Application, grant: Grant, skip_roles: set[ResourceId]) -> list[Function]:
+def _functions(app: Application, grant: WrittenGrant, skip_roles: set[ResourceId]) -> list[Function]:
     """The functions whose use decides this statement: every principal must be a role of functions only."""
     fns: list[Function] = []
     for rid in grant.principals:
@@ -133,11 +133,13 @@ def _lambda_only(role: Role) -> bool:
 def _is_exact(pattern: str, covered: list[str]) -> bool:
     """A wildcard that covers nothing but the used actions (``sqs:SendMessage*`` for the SendMessage the code
     uses is as tight as a list): decided from the action catalog when it is available."""
-    expanded = {a.lower() for a in expand(pattern)}
-    return bool(expanded) and expanded <= {c.lower() for c in covered}
+    every = expand(pattern)
+    if not every or len(every) > len(covered):  # more actions than the code uses (``*``): not exact
+        return False
+    return {a.lower() for a in every} <= {c.lower() for c in covered}
 
 
-def _hit(app: Application, grant: Grant, fns: list[Function], unused: list[tuple[int, str, list[str]]],
+def _hit(app: Application, grant: WrittenGrant, fns: list[Function], unused: list[tuple[int, str, list[str]]],
          used: list[str], uses: list[Usage]) -> Hit:
     st = grant.statement
     whom = describe_principals(app, grant.principals)

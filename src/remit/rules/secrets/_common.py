@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from remit.findings import Severity
-from remit.model.values import Concat, Value, present_options
-from remit.secretscan import SecretMatch, classify, scan_value
+from remit.model.values import Concat, Unknown, Value, present_options
+from remit.secretscan import SecretMatch, classify, kind_of_name, scan_value, secret_like_name
 
 REMEDIATION = (
     "Move the value to AWS Secrets Manager or an SSM SecureString parameter and reference it: read it at run time "
@@ -32,11 +34,27 @@ def find(name: str, value: Value) -> SecretMatch | None:
             found = classify(name, option)
         elif isinstance(option, Concat):
             found = scan_value(str(option))
+        elif isinstance(option, Unknown):
+            found = _deploy_time(name, option)
         else:
             continue
         if found is not None:
             return found
     return None
+
+
+# the Serverless Framework's ${env:NAME}, read from the deploying machine (remit.loaders.serverless)
+_DEPLOY_ENV = re.compile(r"^serverless variable (\$\{env:[^{}]+\}):")
+
+
+def _deploy_time(name: str, value: Unknown) -> SecretMatch | None:
+    """A secret-named variable whose whole value the deploying machine's environment fills in: remit cannot see
+    the value, but the design puts it in clear text in the function's configuration."""
+    found = _DEPLOY_ENV.match(value.reason)
+    if found is None or not secret_like_name(name):
+        return None
+    return SecretMatch(kind_of_name(name), False, f"its value comes from {found.group(1)} when the service is "
+                                                  "deployed", by_name=True)
 
 
 def severity(match: SecretMatch) -> Severity:

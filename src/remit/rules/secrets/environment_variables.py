@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from remit.findings import Category, Responsibility, Severity
 from remit.model.application import Application
 from remit.model.entities import Function
+from remit.model.values import Unknown
 from remit.rules.base import Hit, rule
 from remit.rules.secrets._common import REFERENCES, REMEDIATION, describe, find, severity
 
@@ -41,15 +42,19 @@ def check(fn: Function, app: Application) -> Iterator[Hit]:
     (``{{resolve:secretsmanager:...}}``, ``{{resolve:ssm-secure:...}}``), references to parameters (a
     ``NoEcho`` parameter keeps the value out of the template) or resources, ARNs, SSM paths, names that
     describe a secret (``SECRET_ARN``, ``TOKEN_TTL``), values that name one (``orders-db-credentials``) and
-    obvious placeholders. A string built with ``Fn::Sub`` is checked by format only. Each branch of an
-    ``Fn::If`` is checked. AWS credentials and private keys are critical, other secrets high. The report
-    names the variable and shows only a masked form of the value.
+    obvious placeholders. A string built with ``Fn::Sub`` is checked by format only. A Serverless Framework
+    variable named like a secret and set from the deploying machine (``DB_PASSWORD: ${env:DB_PASSWORD}``) is
+    reported too: remit cannot see the value, but the design puts it in clear text in the configuration.
+    Each branch of an ``Fn::If`` is checked. AWS credentials and private keys are critical, other secrets
+    high. The report names the variable and shows only a masked form of the value.
     """
     for name, value in fn.environment.items():
         match = find(name, value)
         if match is None:
             continue
+        readers = "the function's configuration" if isinstance(value, Unknown) else \
+            "the function's configuration or the template"
         yield Hit(fn.at("Environment", "Variables", name),
                   f"Environment variable {name} of {fn.display} holds {describe(match)} in clear text: anyone who "
-                  "can read the function's configuration or the template has it.",
+                  f"can read {readers} has it.",
                   fn.resource, evidence=name, severity=severity(match))
