@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -102,3 +104,13 @@ def test_no_read_leaves_the_root(tmp_path: Path) -> None:
     refused = {d.path for d in result.diagnostics if "outside the scanned root" in d.message}
     assert "py/requirements.txt" in refused
     assert "special/requirements.txt" in refused  # a link to /dev/zero
+
+
+def test_a_fifo_where_terraform_keeps_its_module_list_does_not_hang_the_scan(tmp_path: Path) -> None:
+    world = make_world(tmp_path)
+    world.write("tf/main.tf", 'module "fn" {\n  source = "terraform-aws-modules/lambda/aws"\n}\n' + TERRAFORM)
+    (world.repo / "tf" / ".terraform" / "modules").mkdir(parents=True)
+    os.mkfifo(world.repo / "tf" / ".terraform" / "modules" / "modules.json")  # opened, it would wait for a writer
+    done = subprocess.run([sys.executable, "-P", "-m", "remit", "scan", str(world.repo), "--no-parallel", "-q"],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1, done.stderr
