@@ -66,9 +66,11 @@ def _add_selection(p: argparse.ArgumentParser) -> None:
     p.add_argument("--exclude", action="append", metavar="GLOB",
                    help="skip paths matching this glob (relative to the scanned root); repeatable")
     p.add_argument("--config", type=Path, metavar="FILE",
-                   help="read options from FILE (default: .remit.toml or [tool.remit] in pyproject.toml, "
-                        "searched from the first PATH upwards)")
-    p.add_argument("--no-config", action="store_true", help="ignore configuration files")
+                   help="read options from FILE, trusted as yours (default: .remit.toml or [tool.remit] in "
+                        "pyproject.toml, searched from the first PATH up to the scanned root; a file found there is "
+                        "the scanned repository's: reports name the settings it made)")
+    p.add_argument("--no-config", action="store_true",
+                   help="read no configuration file (use for pull requests you do not trust)")
     p.add_argument("--advisories", action="append", type=Path, metavar="PATH",
                    help="match dependencies against OSV advisories in PATH: a directory of OSV JSON records or a "
                         "per-ecosystem zip as OSV publishes it; repeatable (default: the cache `remit advisories "
@@ -147,7 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--audit", "--fail-on-suppressed", dest="audit", action="store_true",
                       help="audit mode: apply no suppression (Metadata, baseline file, --baseline-ref); findings "
                            "they would hide are reported as active, saying what suppressed them and why, and "
-                           "count towards --fail-on")
+                           "count towards --fail-on; a configuration file in the scanned tree is not read (only "
+                           "--config)")
     scan.add_argument("--min-severity", choices=FAIL_ON[:-1], metavar="SEVERITY",
                       help="leave findings and attack paths below SEVERITY out of the report (they still count for "
                            "--fail-on; the headline says how many are not shown)")
