@@ -84,8 +84,9 @@ def _missing_advisories(app: Path, home: Path) -> tuple[Path, list[str]]:
 VARIANTS: dict[str, Callable[[Path, Path], tuple[Path, list[str]]]] = {
     "with-config": _with_config, "from-inside-with-cache": _from_inside_with_cache,
     "missing-advisories": _missing_advisories}
-ADVISORY_DIAGNOSTIC = {"with-config": set(), "from-inside-with-cache": {("", "advisories-old")},
-                       "missing-advisories": {("", "advisories-unavailable")}}
+TREE_CONFIG = (".remit.toml", "config-from-scanned-tree")  # the app's own configuration is named in the report
+ADVISORY_DIAGNOSTIC = {"with-config": {TREE_CONFIG}, "from-inside-with-cache": {("", "advisories-old")},
+                       "missing-advisories": {("", "advisories-unavailable"), TREE_CONFIG}}
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))

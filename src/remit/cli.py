@@ -1,8 +1,9 @@
 """The ``remit`` command. The only module that prints or decides the exit code.
 
 Exit codes: 0 clean (no unsuppressed finding or attack path at or above ``--fail-on``), 1 findings, 2 usage
-error or nothing scannable, 3 internal error. Heavy modules are imported inside the commands so
-``remit --version`` is fast.
+error or nothing scannable, 3 internal error (a defect of remit's, never bad input), 130 interrupted (SIGINT or
+SIGTERM; the helper processes end too, temporary files are removed, no report is written). Heavy modules are
+imported inside the commands so ``remit --version`` is fast.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from remit.progress import ProgressEvent
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # SIGINT (Ctrl-C) or SIGTERM: 128 + SIGINT, as shells report an interrupted command
 FORMATS = ("text", "json", "sarif", "markdown", "html", "dot", "mermaid", "cyclonedx", "junit")
 FAIL_ON = ("critical", "high", "medium", "low", "none")
 SHELLS = ("bash", "zsh", "fish", "tcsh")
@@ -64,9 +66,11 @@ def _add_selection(p: argparse.ArgumentParser) -> None:
     p.add_argument("--exclude", action="append", metavar="GLOB",
                    help="skip paths matching this glob (relative to the scanned root); repeatable")
     p.add_argument("--config", type=Path, metavar="FILE",
-                   help="read options from FILE (default: .remit.toml or [tool.remit] in pyproject.toml, "
-                        "searched from the first PATH upwards)")
-    p.add_argument("--no-config", action="store_true", help="ignore configuration files")
+                   help="read options from FILE, trusted as yours (default: .remit.toml or [tool.remit] in "
+                        "pyproject.toml, searched from the first PATH up to the scanned root; a file found there is "
+                        "the scanned repository's: reports name the settings it made)")
+    p.add_argument("--no-config", action="store_true",
+                   help="read no configuration file (use for pull requests you do not trust)")
     p.add_argument("--advisories", action="append", type=Path, metavar="PATH",
                    help="match dependencies against OSV advisories in PATH: a directory of OSV JSON records or a "
                         "per-ecosystem zip as OSV publishes it; repeatable (default: the advisory cache, "
@@ -114,10 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Find what an attacker would use in a serverless application on AWS: its functions' code and "
                     "dependencies, triggers, APIs, data stores and IAM, read from " + INPUTS + ".",
         epilog="Exit codes: 0 clean, 1 findings or attack paths at or above --fail-on, 2 usage error or nothing "
-               "scannable, 3 internal error. Environment: NO_COLOR, FORCE_COLOR (colour), REMIT_NO_PROGRESS, CI (no "
-               "progress display), REMIT_CACHE_DIR (advisories, SAM translations), REMIT_NO_CACHE, REMIT_OFFLINE (no "
-               "connection), REMIT_ADVISORY_URL (a mirror of OSV's archives). `remit COMMAND --help` for each command; "
-               "`remit completion SHELL` prints shell completion.",
+               "scannable, 3 internal error, 130 interrupted (Ctrl-C or SIGTERM). Environment: NO_COLOR, "
+               "FORCE_COLOR (colour), REMIT_NO_PROGRESS, CI (no progress display), REMIT_CACHE_DIR (advisories, SAM "
+               "translations), REMIT_NO_CACHE, REMIT_OFFLINE (no connection), REMIT_ADVISORY_URL (a mirror of OSV's "
+               "archives). `remit COMMAND --help` for each command; `remit completion SHELL` prints shell completion.",
     )
     parser.add_argument("--version", action=_VersionAction, nargs=0,
                         help="show remit's version, the versions and dates of the data it ships, and the advisory "
@@ -148,7 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--audit", "--fail-on-suppressed", dest="audit", action="store_true",
                       help="audit mode: apply no suppression (Metadata, baseline file, --baseline-ref); findings "
                            "they would hide are reported as active, saying what suppressed them and why, and "
-                           "count towards --fail-on")
+                           "count towards --fail-on; a configuration file in the scanned tree is not read (only "
+                           "--config)")
     scan.add_argument("--min-severity", choices=FAIL_ON[:-1], metavar="SEVERITY",
                       help="leave findings and attack paths below SEVERITY out of the report (they still count for "
                            "--fail-on; the headline says how many are not shown)")
@@ -230,7 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _options(args: argparse.Namespace) -> ScanOptions:
     from remit.findings import Severity  # noqa: PLC0415
-    from remit.options import ConfigError, ScanOptions, find_config, merge, parse_fail_on  # noqa: PLC0415
+    from remit.options import ConfigError, ScanOptions, merge, parse_fail_on  # noqa: PLC0415
 
     fail_on_arg = getattr(args, "fail_on", None)
     cli = ScanOptions(
@@ -249,17 +254,32 @@ def _options(args: argparse.Namespace) -> ScanOptions:
         baseline_ref=getattr(args, "baseline_ref", None),
         audit=bool(getattr(args, "audit", False)),
     )
-    config = None
-    if not args.no_config:
-        config = args.config or find_config(Path(args.paths[0]) if Path(args.paths[0]).is_dir()
-                                            else Path(args.paths[0]).parent)
-        if args.config and not args.config.is_file():
-            raise UsageError(f"config file {args.config} not found")
+    config, tree_root = _config_file(args)
     try:
         return merge(cli, config, fail_on_given=fail_on_arg is not None,
-                     baseline_given=getattr(args, "baseline", None) is not None)
+                     baseline_given=getattr(args, "baseline", None) is not None, tree_root=tree_root)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _config_file(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
+    """The configuration file to read, and the scanned root when it was found in the scanned tree (the
+    repository's word, not the user's). ``--no-config`` reads none; audit mode reads only ``--config``."""
+    from remit.loaders.discover import scan_root  # noqa: PLC0415
+    from remit.options import find_config  # noqa: PLC0415
+
+    if args.no_config:
+        return None, None
+    if args.config is not None:
+        if not args.config.is_file():
+            raise UsageError(f"config file {args.config} not found")
+        return args.config, None
+    if getattr(args, "audit", False):
+        return None, None
+    first = Path(args.paths[0])
+    root = scan_root([Path(p) for p in args.paths])
+    found = find_config(first if first.is_dir() else first.parent, stop=root)
+    return found, (root if found is not None else None)
 
 
 def _source_root(given: Path | None) -> Path | None:
@@ -279,6 +299,7 @@ def _sarif_category(given: str | None) -> str:
 
 def _scan(args: argparse.Namespace) -> ScanResult:
     from remit.api import scan  # noqa: PLC0415
+    from remit.diagnostics import UsageProblem  # noqa: PLC0415
     from remit.gitref import GitRefError  # noqa: PLC0415
     from remit.suppress import BaselineError  # noqa: PLC0415
 
@@ -286,7 +307,7 @@ def _scan(args: argparse.Namespace) -> ScanResult:
     try:
         with _progress(args) as progress:
             return scan([Path(p) for p in args.paths], options, progress=progress)
-    except (ValueError, BaselineError, GitRefError) as exc:
+    except (UsageProblem, BaselineError, GitRefError) as exc:
         raise UsageError(str(exc)) from None
 
 
@@ -486,6 +507,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 def cmd_policy(args: argparse.Namespace) -> int:
     from remit.api import application  # noqa: PLC0415
     from remit.code.sdk.policy import PolicyFormat, least_privilege, render_policies  # noqa: PLC0415
+    from remit.diagnostics import UsageProblem  # noqa: PLC0415
     from remit.options import ScanOptions  # noqa: PLC0415
     from remit.report.text import clean  # noqa: PLC0415
 
@@ -493,7 +515,7 @@ def cmd_policy(args: argparse.Namespace) -> int:
         with _progress(args) as progress:
             app, diagnostics = application([Path(p) for p in args.paths], ScanOptions(exclude=_split(args.exclude)),
                                            progress=progress)
-    except ValueError as exc:
+    except UsageProblem as exc:
         raise UsageError(str(exc)) from None
     if app is None:
         for d in diagnostics:
@@ -589,9 +611,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"remit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("remit: interrupted", file=sys.stderr)
-        return EXIT_INTERNAL
+    except KeyboardInterrupt as exc:
+        print(f"remit: interrupted{f' ({exc})' if str(exc) else ''}: no report written", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # the reader went away (remit scan | head): not an error worth a traceback
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -603,5 +625,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def entry() -> NoReturn:
-    """Console-script entry point."""
+    """Console-script entry point: SIGTERM ends the scan and its helper processes like Ctrl-C (exit 130)."""
+    from remit.guard import on_signals  # noqa: PLC0415
+
+    on_signals()
     raise SystemExit(main())

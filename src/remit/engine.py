@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
-from remit.diagnostics import Diagnostic, Level
+from remit.diagnostics import Diagnostic, Level, UsageProblem
 from remit.findings import AttackPath, Finding, Severity, Suppression, SuppressionKind, construct_of, fingerprint
 from remit.model import entities as e
 from remit.model.application import Application
@@ -84,7 +84,7 @@ def select_rules(rules: Sequence[Rule], select: Sequence[str] = (), ignore: Sequ
     """
     for token in (*select, *ignore):
         if not any(_token_matches(token, r) for r in rules):
-            raise ValueError(f"{token!r} matches no rule id, family, category or responsibility")
+            raise UsageProblem(f"{token!r} matches no rule id, family, category or responsibility")
     chosen = [r for r in rules if not select or any(_token_matches(t, r) for t in select)]
     return tuple(r for r in chosen if not any(_token_matches(t, r) for t in ignore))
 

@@ -19,6 +19,12 @@ Configuration file keys (all optional)::
     "RMT-LAMBDA-009" = "medium"
 
 The command line wins over the file; ``select``/``ignore``/``exclude`` given on both are combined.
+
+Trust: a configuration file found in the scanned tree is the scanned repository's word, and the repository may
+be a pull request from anyone. It is searched for only from the first scanned path up to the scanned root
+(never above it); the paths it names (``baseline``, ``advisories``) must lie inside the scanned root; the
+settings it changed are listed in every report's headline (``ScanOptions.config_settings``); ``--no-config``
+and audit mode (``--audit``) do not read it. A file given with ``--config`` is the user's own and is trusted.
 """
 
 from __future__ import annotations
@@ -29,9 +35,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from remit import safeio, untrusted
 from remit.findings import Severity
 
 CONFIG_FILES = (".remit.toml", "pyproject.toml")
+MAX_CONFIG_BYTES = 1024 * 1024
 
 
 class ConfigError(Exception):
@@ -53,6 +61,10 @@ class ScanOptions:
     # keep SAM translations in the user cache across scans, keyed by content (`--no-cache`, REMIT_NO_CACHE: off)
     cache: bool = True
     config_file: Path | None = None
+    # the keys the configuration file set, and whether that file came from the scanned tree (found by the
+    # search, not named with --config): reports name them in the headline
+    config_settings: tuple[str, ...] = ()
+    config_in_tree: bool = False
     # dependency advisories: OSV directories or per-ecosystem zips (`--advisories`, config `advisories`);
     # else the OSV API when `online` (`--online`); else the advisory cache, first refreshed (the ecosystems the
     # scan found, when missing or older than a day) unless `offline` (`--offline`, config `offline`,
@@ -82,18 +94,22 @@ def parse_fail_on(value: str) -> Severity | None:
     return Severity.parse(value)
 
 
-def find_config(start: Path) -> Path | None:
-    """The first config file in ``start`` or a parent directory (a pyproject.toml counts only with a
-    ``[tool.remit]`` table)."""
+def find_config(start: Path, stop: Path | None = None) -> Path | None:
+    """The first config file in ``start`` or a parent directory up to ``stop`` (the scanned root: the search
+    never climbs above it), or up to a git work tree's top when ``stop`` is None (a pyproject.toml counts only
+    with a ``[tool.remit]`` table)."""
     here = start.resolve()
+    top = stop.resolve() if stop is not None else None
     for directory in (here, *here.parents):
+        if top is not None and not directory.is_relative_to(top):
+            break
         for name in CONFIG_FILES:
             candidate = directory / name
             if not candidate.is_file():
                 continue
             if name == "pyproject.toml":
                 try:
-                    data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+                    data = untrusted.toml_loads(safeio.read_bytes(candidate, MAX_CONFIG_BYTES))
                 except (OSError, tomllib.TOMLDecodeError):
                     continue
                 if "remit" not in data.get("tool", {}):
@@ -117,7 +133,7 @@ def _strings(value: Any, key: str) -> tuple[str, ...]:
 def load_config(path: Path) -> dict[str, Any]:
     """The remit table of a config file, validated."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = untrusted.toml_loads(safeio.read_bytes(path, MAX_CONFIG_BYTES))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read {path}: {exc}") from None
     table = data.get("tool", {}).get("remit", {}) if path.name == "pyproject.toml" else data
@@ -131,8 +147,19 @@ def load_config(path: Path) -> dict[str, Any]:
     return table
 
 
-def merge(cli: ScanOptions, config_path: Path | None, *, fail_on_given: bool, baseline_given: bool) -> ScanOptions:
-    """Combine command-line options with a config file."""
+def _inside(config_path: Path, key: str, value: str, tree_root: Path | None) -> Path:
+    """A path the config file names, relative to it; from a file in the scanned tree only inside the root."""
+    path = (config_path.parent / value).resolve()
+    if tree_root is not None and not path.is_relative_to(tree_root.resolve()):
+        raise ConfigError(f"{config_path.name}: {key} {value!r} lies outside the scanned root; a configuration file "
+                          f"in the scanned tree may name only files inside it (give it on the command line)")
+    return path
+
+
+def merge(cli: ScanOptions, config_path: Path | None, *, fail_on_given: bool, baseline_given: bool,
+          tree_root: Path | None = None) -> ScanOptions:
+    """Combine command-line options with a config file. ``tree_root``: the config file was found in the
+    scanned tree under this root (not named by the user), so the paths it names must stay inside it."""
     if config_path is None:
         return cli
     table = load_config(config_path)
@@ -163,7 +190,7 @@ def merge(cli: ScanOptions, config_path: Path | None, *, fail_on_given: bool, ba
         raise ConfigError(f"{config_path}: advisory-url must be an http:// or https:// URL")
     baseline = cli.baseline
     if not baseline_given and isinstance(table.get("baseline"), str):
-        baseline = (config_path.parent / table["baseline"]).resolve()
+        baseline = _inside(config_path, "baseline", table["baseline"], tree_root)
     source_root = cli.source_root
     if source_root is None and "source-root" in table:
         if not isinstance(table["source-root"], str):
@@ -180,7 +207,7 @@ def merge(cli: ScanOptions, config_path: Path | None, *, fail_on_given: bool, ba
         parallel=cli.parallel,
         cache=cli.cache,
         config_file=config_path,
-        advisories=cli.advisories or tuple((config_path.parent / a).resolve()
+        advisories=cli.advisories or tuple(_inside(config_path, "advisories", a, tree_root)
                                            for a in _strings(table.get("advisories"), "advisories")),
         online=cli.online,
         offline=cli.offline or offline,
@@ -190,4 +217,6 @@ def merge(cli: ScanOptions, config_path: Path | None, *, fail_on_given: bool, ba
         source_root=source_root,
         baseline_ref=cli.baseline_ref,
         audit=cli.audit,
+        config_settings=tuple(sorted(table)),
+        config_in_tree=tree_root is not None,
     )

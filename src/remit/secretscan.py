@@ -82,7 +82,10 @@ _FORMATS: tuple[tuple[str, bool, re.Pattern[str]], ...] = tuple(
         ("OpenAI API key", False,
          r"\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,}|\bsk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}\b"),
         ("JSON Web Token", False, r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
-        ("password in a URL", False, r"\b[a-z][a-z0-9+.-]*://[^/\s:@]*:(?P<pw>[^/\s@]{3,})@[^\s/@]+"),
+        # every part bounded: an unbounded scheme or user part rescans the rest of a long line from each of its
+        # characters (quadratic: 400 KB of `sk-proj-sk-proj-...` took minutes)
+        ("password in a URL", False,
+         r"\b[a-z][a-z0-9+.-]{0,31}://[^/\s:@]{0,256}:(?P<pw>[^/\s@]{3,256})@[^\s/@]{1,256}"),
     )
 )
 

@@ -11,9 +11,11 @@ signs come from :mod:`remit.deps.signs`. Reachability comes from the code stage'
 from __future__ import annotations
 
 import contextlib
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from remit import safeio
 from remit.deps.facts import (
     NO_DEPENDENCIES,
     AdvisorySource,
@@ -28,6 +30,7 @@ from remit.deps.facts import (
     normalise,
 )
 from remit.diagnostics import Diagnostic, Level
+from remit.guard import attempt, report_path
 from remit.model.entities import CodeKind
 from remit.model.values import Symbol
 
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
     from remit.code.facts import CodeFacts
     from remit.deps.advisories import Database
     from remit.deps.cache import DownloadProgress
+    from remit.deps.manifests import Shipped
     from remit.model.application import Application
     from remit.model.entities import Function
     from remit.options import ScanOptions
@@ -57,7 +61,7 @@ def import_names(package: Package, directory_hint: list[Path]) -> set[str]:
     for directory in directory_hint:  # a vendored copy says what it installs
         for top in directory.glob(f"{package.name.replace('-', '_')}-*.dist-info/top_level.txt"):
             with contextlib.suppress(OSError):
-                names |= {line.strip() for line in top.read_text(encoding="utf-8").splitlines() if line.strip()}
+                names |= {line.strip() for line in safeio.read_text(top).splitlines() if line.strip()}
     return names
 
 
@@ -151,6 +155,12 @@ def _reach(package: Package, fn: Function, code: CodeFacts, dirs: list[Path]) ->
     return Reach.IMPORTED if names & imported else Reach.NOT_IMPORTED
 
 
+def _nothing_shipped(problem: Diagnostic) -> tuple[Shipped, list[tuple[Path, dict[str, object]]]]:
+    from remit.deps.manifests import Shipped  # noqa: PLC0415
+
+    return Shipped(diagnostics=[problem]), []
+
+
 def analyze(app: Application, options: ScanOptions, code: CodeFacts,
             download_progress: DownloadProgress | None = None) -> DependencyFacts:
     """What each function ships and what is known against it. Never raises on bad input, nor when advisories
@@ -169,7 +179,8 @@ def analyze(app: Application, options: ScanOptions, code: CodeFacts,
         files: list[str] = []
         lock = False
         for directory in dirs:
-            shipped, vendored = manifests.read_directory(directory, app.root)
+            shipped, vendored = attempt(report_path(directory, app.root), partial(manifests.read_directory, directory,
+                                                                                  app.root), _nothing_shipped)
             for d in shipped.diagnostics:
                 if d not in seen_diag:
                     seen_diag.add(d)

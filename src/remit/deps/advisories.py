@@ -27,8 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from remit import safeio, untrusted
 from remit.deps import versions
 from remit.deps.facts import Advisory, Ecosystem, normalise
+from remit.deps.osv import shaped
 
 OSV_API = "https://api.osv.dev"
 OSV_ARCHIVES = "https://osv-vulnerabilities.storage.googleapis.com"
@@ -87,7 +89,7 @@ def _add_bytes(db: Database, data: bytes, where: str) -> None:
         db.problems.append(f"{where}: record larger than 2 MB skipped")
         return
     try:
-        db.add(json.loads(data), where)
+        db.add(shaped(untrusted.json_loads(data)), where)
     except ValueError as exc:
         db.problems.append(f"{where}: {exc}")
 
@@ -102,7 +104,7 @@ def load_database(paths: Iterable[Path]) -> Database:
                 if file.suffix == ".zip" and file.is_file():
                     _load_zip(db, file)
                 elif file.suffix == ".json" and file.is_file():
-                    _add_bytes(db, file.read_bytes(), file.name)
+                    _add_bytes(db, safeio.read_bytes(file), file.name)
         elif path.is_file():
             _load_zip(db, path)
         else:
@@ -368,5 +370,5 @@ class OnlineClient:
             if record is None:
                 record = json.loads(self.opener(f"{self.base}/v1/vulns/{vid}", None))
                 self._store(f"vulns/{vid}.json", record)
-            db.add(record, vid)
+            db.add(shaped(record), vid)
         return db

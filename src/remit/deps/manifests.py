@@ -9,16 +9,19 @@ becomes a diagnostic.
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from remit import safeio, untrusted
 from remit.deps.facts import Ecosystem, Origin, Package, normalise
 from remit.diagnostics import Diagnostic, Level
+from remit.guard import report_path
 from remit.source import SourceLocation
 
 MAX_BYTES = 5_000_000
@@ -41,10 +44,7 @@ class Shipped:
 
 
 def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    return report_path(path, root)
 
 
 def _read(path: Path, root: Path, out: Shipped) -> str | None:
@@ -53,7 +53,7 @@ def _read(path: Path, root: Path, out: Shipped) -> str | None:
             out.diagnostics.append(Diagnostic(_rel(path, root), Level.WARNING, "manifest-too-large",
                                               "manifest larger than 5 MB: not read"))
             return None
-        data = path.read_bytes()
+        data = safeio.read_bytes(path, MAX_BYTES)
     except OSError as exc:
         out.diagnostics.append(Diagnostic(_rel(path, root), Level.WARNING, "manifest-unreadable",
                                           f"cannot read: {exc.strerror or exc}"))
@@ -70,13 +70,44 @@ def _bad(path: Path, root: Path, out: Shipped, why: object) -> None:
                                       f"cannot parse: {str(why)[:200]}"))
 
 
+@lru_cache(maxsize=8)
+def _line_starts(text: str) -> tuple[int, ...]:
+    """The offset of each line of ``text`` (lines as ``str.splitlines`` cuts them), computed once per text: a
+    manifest of thousands of packages asks for a line per package."""
+    starts, at = [], 0
+    for line in text.splitlines(keepends=True):
+        starts.append(at)
+        at += len(line)
+    return tuple(starts)
+
+
+_QUOTED = re.compile(r'"[^"\n]{0,200}"')
+
+
+@lru_cache(maxsize=8)
+def _quoted(text: str) -> dict[str, list[int]]:
+    """Where each short double-quoted string of ``text`` occurs (a JSON key, a package name), in order."""
+    index: dict[str, list[int]] = {}
+    for match in _QUOTED.finditer(text):
+        index.setdefault(match.group(), []).append(match.start())
+    return index
+
+
 def line_of(text: str, needle: str, start: int = 1) -> int:
-    """The 1-based line of the first occurrence of ``needle`` at or after line ``start`` (``start`` if none)."""
-    lines = text.splitlines()
-    for i in range(max(0, start - 1), len(lines)):
-        if needle in lines[i]:
-            return i + 1
-    return start
+    """The 1-based line of the first occurrence of ``needle`` at or after line ``start`` (``start`` if none).
+    A quoted needle (``"name"``) is looked up in an index of the text, so thousands of packages cost thousands of
+    lookups, not thousands of scans of the file."""
+    starts = _line_starts(text)
+    first = max(0, start - 1)
+    if first >= len(starts):
+        return start
+    if needle.startswith('"') and needle.endswith('"') and '"' not in needle[1:-1] and len(needle) > 1:
+        offsets = _quoted(text).get(needle, [])
+        i = bisect_left(offsets, starts[first])
+        if i < len(offsets):
+            return bisect_right(starts, offsets[i])
+    at = text.find(needle, starts[first])
+    return bisect_right(starts, at) if at >= 0 else start
 
 
 # ------------------------------------------------------------------------------------------------ Python
@@ -112,10 +143,12 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str, bool]]:
     i = 0
     while i < len(raw):
         number = i + 1
-        line = raw[i]
-        while line.rstrip().endswith("\\") and i + 1 < len(raw):
+        parts = [raw[i]]
+        while parts[-1].rstrip().endswith("\\") and i + 1 < len(raw):  # joined once, not re-copied per line
+            parts[-1] = parts[-1].rstrip()[:-1]
             i += 1
-            line = line.rstrip()[:-1] + " " + raw[i]
+            parts.append(raw[i])
+        line = " ".join(parts)
         i += 1
         line = re.sub(r"(^|\s)#.*$", "", line).strip()
         if not line:
@@ -293,7 +326,7 @@ def _poetry_version(spec: str) -> str | None:
 def read_pyproject(path: Path, root: Path, out: Shipped) -> None:
     from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
 
-    parsed = _parse(path, root, out, tomllib.loads, tomllib.TOMLDecodeError)
+    parsed = _parse(path, root, out, untrusted.toml_loads, tomllib.TOMLDecodeError)
     if parsed is None:
         return
     text, data = parsed
@@ -335,7 +368,7 @@ def read_pyproject(path: Path, root: Path, out: Shipped) -> None:
 
 def _toml_packages(path: Path, root: Path, out: Shipped, kind: str) -> None:
     """``poetry.lock`` and ``uv.lock``: ``[[package]]`` tables with name, version and source."""
-    parsed = _parse(path, root, out, tomllib.loads, tomllib.TOMLDecodeError)
+    parsed = _parse(path, root, out, untrusted.toml_loads, tomllib.TOMLDecodeError)
     if parsed is None:
         return
     text, data = parsed
@@ -365,7 +398,7 @@ def _toml_packages(path: Path, root: Path, out: Shipped, kind: str) -> None:
 
 
 def read_pipfile_lock(path: Path, root: Path, out: Shipped) -> None:
-    parsed = _parse(path, root, out, json.loads, ValueError)
+    parsed = _parse(path, root, out, untrusted.json_loads, ValueError)
     if parsed is None:
         return
     text, data = parsed
@@ -425,7 +458,7 @@ def read_package_json(path: Path, root: Path, out: Shipped, *, vendored: bool = 
     if text is None:
         return None
     try:
-        data = json.loads(text)
+        data = untrusted.json_loads(text)
     except ValueError as exc:
         _bad(path, root, out, exc)
         return None
@@ -471,7 +504,7 @@ def _lock_origin(resolved: str) -> Origin:
 
 
 def read_package_lock(path: Path, root: Path, out: Shipped) -> None:
-    parsed = _parse(path, root, out, json.loads, ValueError)
+    parsed = _parse(path, root, out, untrusted.json_loads, ValueError)
     if parsed is None:
         return
     text, data = parsed

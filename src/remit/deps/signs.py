@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from remit import safeio, untrusted
 from remit.deps.facts import Ecosystem, Origin, Package, Sign, SignKind, normalise
 from remit.deps.manifests import Shipped, _rel, line_of
 from remit.source import SourceLocation
@@ -31,6 +32,7 @@ _SETUP_WORK = re.compile(r"\b(urllib|urlopen|requests\.(get|post)|socket\.|http\
                          r"os\.popen|Popen|curl |wget )")
 
 
+@cache
 @cache
 def popular(ecosystem: Ecosystem) -> frozenset[str]:
     """Widely used names of an ecosystem remit keeps a list for (PyPI, npm); empty for the others."""
@@ -64,6 +66,12 @@ def one_step(a: str, b: str) -> str | None:
     return None
 
 
+@cache
+def _by_length(ecosystem: Ecosystem, length: int) -> tuple[str, ...]:
+    """The popular names one length step or less from ``length``, sorted (read once per length, not per name)."""
+    return tuple(sorted(n for n in popular(ecosystem) if abs(len(n) - length) <= 1))
+
+
 def typosquat_of(ecosystem: Ecosystem, name: str) -> tuple[str, str] | None:
     """The popular name ``name`` imitates and how, or None. Names shorter than 5 characters are not judged (too
     many real packages sit one edit from each other)."""
@@ -71,8 +79,8 @@ def typosquat_of(ecosystem: Ecosystem, name: str) -> tuple[str, str] | None:
     names = popular(ecosystem)
     if key in names or len(key) < 5:
         return None
-    for candidate in sorted(names):
-        if len(candidate) < 5 or abs(len(candidate) - len(key)) > 1:
+    for candidate in _by_length(ecosystem, len(key)):
+        if len(candidate) < 5:
             continue
         how = one_step(key, candidate)
         if how is not None:
@@ -100,7 +108,7 @@ def install_scripts(manifests: list[tuple[Path, dict[str, Any]]], own: Path | No
         scripts = data.get("scripts")
         if not isinstance(scripts, dict):
             continue
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = safeio.read_text(path, errors="replace")
         name = str(data.get("name") or path.parent.name)
         for hook in INSTALL_HOOKS:
             command = scripts.get(hook)
@@ -111,10 +119,9 @@ def install_scripts(manifests: list[tuple[Path, dict[str, Any]]], own: Path | No
 
 
 def _json(path: Path) -> dict[str, Any] | None:
-    import json  # noqa: PLC0415
 
     try:
-        data = json.loads(path.read_text(encoding="utf-8", errors="replace"))
+        data = untrusted.json_loads(safeio.read_text(path, errors="replace"))
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
@@ -124,7 +131,7 @@ def setup_scripts(directory: Path, root: Path) -> Iterator[Sign]:
     """Vendored ``setup.py`` files that reach the network or start processes."""
     for path in sorted(directory.glob("*/setup.py"))[:200] + sorted(directory.glob("*/*/setup.py"))[:200]:
         try:
-            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            lines = safeio.read_text(path, errors="replace").splitlines()
         except OSError:
             continue
         for number, line in enumerate(lines, 1):
@@ -162,7 +169,7 @@ def obfuscation(directory: Path, root: Path) -> Iterator[Sign]:
         try:
             if path.stat().st_size > MAX_CODE_BYTES:
                 continue
-            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            lines = safeio.read_text(path, errors="replace").splitlines()
         except OSError:
             continue
         python = path.suffix == ".py"

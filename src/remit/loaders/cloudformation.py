@@ -9,7 +9,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from remit import safeio
 from remit.diagnostics import Diagnostic, Level
+from remit.guard import capped_resources
 from remit.loaders.discover import InputFile
 from remit.loaders.marked import Loaded, LoadError, load_json, load_yaml
 from remit.source import SourceMap
@@ -70,7 +72,7 @@ def read_text(file: InputFile, max_bytes: int = MAX_FILE_BYTES) -> tuple[str | N
             return None, Diagnostic(
                 file.rel, Level.ERROR, "too-large", f"file is {size} bytes, over the {max_bytes}-byte limit: skipped"
             )
-        raw = file.path.read_bytes()
+        raw = safeio.read_bytes(file.path, max_bytes)
     except OSError as exc:
         return None, Diagnostic(file.rel, Level.ERROR, "unreadable", exc.strerror or str(exc))
     head = raw[:8192]
@@ -177,6 +179,8 @@ def load_template(file: InputFile) -> LoadResult:
                 ),
             )
         return LoadResult(None)
+    data, capped = capped_resources(loaded.data, file.rel)
+    warnings = (*warnings, *capped)
     kind = DocKind.SAM if SAM_TRANSFORM in transforms(loaded.data) else DocKind.CLOUDFORMATION
     if kind is DocKind.CLOUDFORMATION and uses_sam_resources(loaded.data):
         # CloudFormation would refuse it; reading it as SAM keeps its functions and APIs visible
@@ -184,4 +188,4 @@ def load_template(file: InputFile) -> LoadResult:
         warnings = (*warnings, Diagnostic(file.rel, Level.WARNING, "sam-transform-missing",
                                           f"AWS::Serverless resources without `Transform: {SAM_TRANSFORM}`: "
                                           "read as SAM", loaded.marks.position(("Resources",)).line))
-    return LoadResult(Document(file.rel, file.path, kind, loaded.data, loaded.marks), warnings)
+    return LoadResult(Document(file.rel, file.path, kind, data, loaded.marks), warnings)

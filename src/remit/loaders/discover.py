@@ -19,7 +19,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from remit import safeio
 from remit.diagnostics import Diagnostic, Level
+from remit.guard import report_path
 
 SKIP_DIRS = frozenset(
     {
@@ -80,7 +82,7 @@ def _is_venv(path: Path) -> bool:
 def _is_assembly(path: Path) -> bool:
     """A CDK cloud assembly under another name than ``cdk.out`` (``cdk synth --output``): its manifest says so."""
     try:
-        with (path / ASSEMBLY_MANIFEST).open("rb") as fh:
+        with safeio.open_file(path / ASSEMBLY_MANIFEST, 2**63 - 1) as fh:
             head = fh.read(65536)
     except OSError:
         return False
@@ -88,10 +90,7 @@ def _is_assembly(path: Path) -> bool:
 
 
 def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
+    return report_path(path, root)
 
 
 def _as_given(target: Path) -> str:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from remit import untrusted
 from remit.diagnostics import Diagnostic, Level
 from remit.loaders.cloudformation import DocKind, Document
 from remit.loaders.sam import PLACEHOLDER_BUCKET, Expanded, expand, is_local
@@ -589,7 +589,7 @@ class _DocBuilder:
             redrive = res.prop("RedrivePolicy")
             if isinstance(redrive, str):
                 try:
-                    redrive = json.loads(redrive)
+                    redrive = untrusted.json_loads(redrive)
                 except ValueError:
                     redrive = None
             dlq = redrive.get("deadLetterTargetArn") if isinstance(redrive, dict) else None
@@ -675,7 +675,7 @@ class _DocBuilder:
                 node = res.at("DefinitionString")
                 if isinstance(definition, str):
                     with contextlib.suppress(ValueError):
-                        definition = json.loads(definition)
+                        definition = untrusted.json_loads(definition)
             logging = res.prop("LoggingConfiguration")
             role = res.prop("RoleArn")
             self.acc.state_machines.append(

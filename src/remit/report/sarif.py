@@ -20,6 +20,7 @@ from remit.api import ScanResult
 from remit.diagnostics import Level
 from remit.findings import AttackPath, Finding, Severity, Suppression, SuppressionKind
 from remit.report import advisory_summary
+from remit.report.neutral import plain_strings
 from remit.rules.base import Rule
 from remit.source import SourceLocation
 
@@ -209,4 +210,4 @@ def log(result: ScanResult, category: str = "") -> dict[str, Any]:
 
 
 def render(result: ScanResult, category: str = "") -> str:
-    return json.dumps(log(result, category), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(plain_strings(log(result, category)), indent=2, ensure_ascii=False) + "\n"

@@ -148,6 +148,8 @@ def _headline(result: ScanResult, style: _Style) -> list[str]:
     threshold = result.fail_on.value if result.fail_on else "none"
     lines.append(f"fail-on {threshold}: {len(result.failing)} findings and {len(result.failing_paths)} attack "
                  f"paths at or above it")
+    if result.tree_config is not None:
+        lines.append(style.bold("configured by the scanned tree: ") + tree_config_line(result.tree_config))
     for blind in _blind_spots(result):
         lines.append(style.bold("not checked: ") + blind)
     if result.not_shown:
@@ -164,6 +166,12 @@ def _compact(result: ScanResult, style: _Style) -> list[str]:
         out.append(f"{style.sev(f.severity)} {clean(str(f.location))}  {f.rule_id}  {clean(f.resource)}: "
                    f"{clean(' '.join(f.message.split()))}")
     return out
+
+
+def tree_config_line(found: tuple[str, tuple[str, ...]]) -> str:
+    """What a configuration file in the scanned repository changed (its keys are validated names)."""
+    path, keys = found
+    return f"{clean(path)} sets {', '.join(keys) or 'nothing'} (--no-config or --audit ignores it)"
 
 
 def _blind_spots(result: ScanResult) -> list[str]:

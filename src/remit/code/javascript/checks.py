@@ -64,10 +64,12 @@ def secrets(mod: JsModule) -> Iterator[CodeIssue]:
         found = secretscan.classify(name, value)
         if found is not None:
             yield _issue(mod, inner, found, name)
+    covered = -1  # the end of the last literal scanned: literals nested in it were scanned with it, once
     for node in walk(mod.root):
-        if node.type not in ("string", "template_string") or (node.start_byte, node.end_byte) in seen:
+        if node.type not in ("string", "template_string") or (node.start_byte, node.end_byte) in seen \
+                or node.start_byte < covered:
             continue
-        text = mod.text(node)
+        text, covered = mod.text(node), node.end_byte
         if len(text) < 16:
             continue
         for start, _, match in secretscan.find_in_text(text):

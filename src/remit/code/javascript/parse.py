@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from remit import safeio
 from remit.diagnostics import Diagnostic, Level
 from remit.source import SourceLocation
 
@@ -184,7 +185,7 @@ class ParseCache:
                 self.diagnostics.append(Diagnostic(rel, Level.INFO, "code-too-large",
                                                    f"{rel} is larger than {MAX_BYTES} bytes (a bundle?): not analysed"))
             else:
-                data = path.read_bytes()
+                data = safeio.read_bytes(path, MAX_BYTES)
                 if b"\x00" in data[:4096]:
                     self.diagnostics.append(Diagnostic(rel, Level.WARNING, "code-binary",
                                                        f"{rel} is not text: not analysed"))

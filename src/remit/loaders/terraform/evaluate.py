@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from remit import safeio, untrusted
 from remit.loaders.terraform import hcl
 
 Loc = tuple[str, int]  # (file relative to the scanned root, line)
@@ -536,7 +537,7 @@ class Evaluator:
         if name == "jsondecode" and len(args) == 1:
             if isinstance(args[0], str):
                 try:
-                    return json.loads(args[0])
+                    return untrusted.json_loads(args[0])
                 except ValueError:
                     return Unk("jsondecode of text that is not JSON")
             if isinstance(args[0], JsonText):
@@ -561,7 +562,7 @@ class Evaluator:
             path = (self.cwd / arg).resolve()
             if self.scan_root not in path.parents or not path.is_file() or path.stat().st_size > MAX_FILE_READ:
                 return Unk(f"file({arg}) is outside the scanned root, missing or too large")
-            text = path.read_text(encoding="utf-8")
+            text = safeio.read_text(path, MAX_FILE_READ)
         except (OSError, UnicodeDecodeError, ValueError):
             return Unk(f"file({arg}) could not be read")
         return LStr(text, (path.relative_to(self.scan_root).as_posix(), 1))

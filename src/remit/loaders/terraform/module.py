@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from remit import safeio, untrusted
 from remit.loaders.terraform import hcl
 from remit.loaders.terraform.evaluate import (
     MAX_INSTANCES,
@@ -628,7 +629,7 @@ def _modules_json(path: Path, root: Path) -> dict[str, str]:
         real = path.resolve(strict=True)
         if not real.is_relative_to(root.resolve()) or real.stat().st_size > MAX_MODULES_JSON:
             return {}
-        data = json.loads(real.read_text(encoding="utf-8"))
+        data = untrusted.json_loads(safeio.read_bytes(real, MAX_MODULES_JSON))
     except (OSError, ValueError, RuntimeError):
         return {}
     modules = data.get("Modules") if isinstance(data, dict) else None
