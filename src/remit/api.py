@@ -23,6 +23,7 @@ from remit import __version__
 from remit.diagnostics import Diagnostic, Level
 from remit.findings import AttackPath, Finding, Severity
 from remit.graph import GraphResult
+from remit.live.loader import is_snapshot, load_snapshot
 from remit.loaders import translation_cache
 from remit.loaders.cdk import is_manifest, load_assembly
 from remit.loaders.cloudformation import DocKind, Document, LoadResult, load_template
@@ -211,7 +212,9 @@ def read_documents(found: Discovery, side: SideTranslator | None = None,
         if is_manifest(file):  # a CDK cloud assembly: one document per stack template
             assembly.extend(load_assembly(file, found.root))
         else:
-            if is_plan(file):
+            if is_snapshot(file):  # a live account collected by `remit collect aws`
+                loaded = load_snapshot(file)
+            elif is_plan(file):
                 loaded = load_plan(file)
             else:
                 loaded = load_serverless(file) if is_serverless(file) else load_template(file)
