@@ -137,6 +137,8 @@ class _Builder:
             return value
         if value == self.account:
             return {"Ref": "AWS::AccountId"}
+        if not value.startswith(("arn:", "https://")):
+            return value  # a bare name is linked only where the converter writes the Ref itself
         normal = self.normal(value)
         if normal in self.exact:
             return self.exact[normal]
