@@ -19,6 +19,8 @@ from typing import Any
 import boto3
 import pytest
 from botocore.stub import Stubber
+from moto import mock_aws
+from moto.server import ThreadedMotoServer
 
 from remit.api import scan
 from remit.cli import main
@@ -100,7 +102,8 @@ def build_account(endpoint: str | None = None) -> dict[str, str]:
     http = v2.create_api(Name="http-api", ProtocolType="HTTP")["ApiId"]
     integration = v2.create_integration(ApiId=http, IntegrationType="AWS_PROXY", IntegrationUri=fn,
                                         PayloadFormatVersion="2.0")["IntegrationId"]
-    jwt = v2.create_authorizer(ApiId=http, AuthorizerType="JWT", Name="jwt", IdentitySource=["$request.header.Authorization"],
+    jwt = v2.create_authorizer(ApiId=http, AuthorizerType="JWT", Name="jwt",
+                               IdentitySource=["$request.header.Authorization"],
                                JwtConfiguration={"Audience": ["app"], "Issuer": "https://issuer.example"})
     v2.create_route(ApiId=http, RouteKey="GET /private", AuthorizationType="JWT",
                     AuthorizerId=jwt["AuthorizerId"], Target=f"integrations/{integration}")
@@ -159,8 +162,6 @@ def code_locations(monkeypatch: pytest.MonkeyPatch) -> Iterator[_CodeServer]:
 
 @pytest.fixture
 def collected(fake_aws: None, code_locations: _CodeServer, tmp_path: Path) -> Path:
-    from moto import mock_aws
-
     out = tmp_path / "snapshot"
     with mock_aws():
         build_account()
@@ -313,7 +314,8 @@ def test_denied_policy_is_unknown_in_the_model(tmp_path: Path) -> None:
     app = result.application
     assert app is not None
     fn = app.functions[0]
-    assert fn.role_id is not None and fn.role_id.logical_id == "IamRoleR"
+    assert fn.role_id is not None
+    assert fn.role_id.logical_id == "IamRoleR"
     assert any(d.code == "live-unknown" and "lambda:GetPolicy" in d.message for d in result.diagnostics)
 
 
@@ -328,8 +330,6 @@ def _free_port() -> int:
 
 def test_collect_command_against_moto_server(fake_aws: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                              capsys: pytest.CaptureFixture[str]) -> None:
-    from moto.server import ThreadedMotoServer
-
     port = _free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
