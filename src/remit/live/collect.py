@@ -195,6 +195,13 @@ def _mask(config: dict[str, Any], keep: bool) -> None:
         config["Environment"]["Variables"] = dict.fromkeys(variables, MASKED)
 
 
+def _bare(answer: Any) -> Any:
+    """A response without botocore's request metadata (request ids, retries: noise in a snapshot)."""
+    if isinstance(answer, dict):
+        answer.pop("ResponseMetadata", None)
+    return answer
+
+
 def _policy_json(response: Any, key: str = "Policy") -> Any:
     """A policy the API returns as a JSON string, parsed (an unparseable one is an unknown)."""
     if response is None or is_unknown(response):
@@ -258,8 +265,7 @@ def _url_configs(r: Reader, region: str, name: str, arn: str, aliases: Any) -> l
         if is_unknown(got):
             return got  # type: ignore[no-any-return]
         if isinstance(got, dict):
-            got.pop("ResponseMetadata", None)
-            out.append(got)
+            out.append(_bare(got))
     return out
 
 
@@ -336,9 +342,7 @@ def _apigateway(state: _State, region: str) -> dict[str, Any]:
             for verb in resource.get("resourceMethods") or {}:
                 method = r.call("apigateway", region, "get_method", where, restApiId=api_id,
                                 resourceId=resource.get("id"), httpMethod=verb)
-                if isinstance(method, dict):
-                    method.pop("ResponseMetadata", None)
-                methods[verb] = method
+                methods[verb] = _bare(method)
             resource["resourceMethods"] = methods
         apis.append({"Api": api, "Resources": resources,
                      "Authorizers": r.pages("apigateway", region, "get_authorizers", "items", where,
@@ -479,9 +483,7 @@ def _scheduler(state: _State, region: str) -> dict[str, Any]:
     for entry in listed(r.pages("scheduler", region, "list_schedules", "Schedules")):
         got = r.call("scheduler", region, "get_schedule", entry.get("Arn", ""), Name=entry.get("Name"),
                      GroupName=entry.get("GroupName", "default"))
-        if isinstance(got, dict):
-            got.pop("ResponseMetadata", None)
-        schedules.append(got)
+        schedules.append(_bare(got))
     return {"Schedules": schedules}
 
 
@@ -491,8 +493,7 @@ def _stepfunctions(state: _State, region: str) -> dict[str, Any]:
     for entry in listed(r.pages("stepfunctions", region, "list_state_machines", "stateMachines")):
         arn = entry.get("stateMachineArn", "")
         got = r.call("stepfunctions", region, "describe_state_machine", arn, stateMachineArn=arn)
-        if isinstance(got, dict):
-            got.pop("ResponseMetadata", None)
+        got = _bare(got)
         tags = r.call("stepfunctions", region, "list_tags_for_resource", arn, resourceArn=arn)
         machines.append({"StateMachine": got, "Tags": _tag_list((tags or {}).get("tags", [])
                                                                 if not is_unknown(tags) else tags)})
@@ -526,10 +527,7 @@ def _cognito(state: _State, region: str) -> dict[str, Any]:
         pool_id = entry.get("IdentityPoolId", "")
         got = r.call("cognito-identity", region, "describe_identity_pool", pool_id, IdentityPoolId=pool_id)
         roles = r.call("cognito-identity", region, "get_identity_pool_roles", pool_id, IdentityPoolId=pool_id)
-        for answer in (got, roles):
-            if isinstance(answer, dict):
-                answer.pop("ResponseMetadata", None)
-        identity.append({"Pool": got, "Roles": roles})
+        identity.append({"Pool": _bare(got), "Roles": _bare(roles)})
     return {"UserPools": pools, "IdentityPools": identity}
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from remit.diagnostics import Diagnostic, Level
 from remit.live.snapshot import MANIFEST, SnapshotError, read
 from remit.loaders.cloudformation import DocKind, Document, LoadResult
-from remit.loaders.discover import InputFile
+from remit.loaders.discover import InputFile, is_snapshot_dir
 from remit.source import SourceMap
 
 MAX_GAP_DIAGNOSTICS = 100  # one line each; the rest are counted
@@ -19,14 +19,7 @@ MAX_GAP_DIAGNOSTICS = 100  # one line each; the rest are counted
 
 def is_snapshot(file: InputFile) -> bool:
     """The manifest of a snapshot, by name and by its first bytes."""
-    if file.path.name != MANIFEST:
-        return False
-    try:
-        with file.path.open("rb") as fh:
-            head = fh.read(4096)
-    except OSError:
-        return False
-    return b'"remit-aws-snapshot"' in head
+    return file.path.name == MANIFEST and is_snapshot_dir(file.path.parent)
 
 
 def load_snapshot(file: InputFile) -> LoadResult:

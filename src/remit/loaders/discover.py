@@ -80,24 +80,24 @@ def _is_venv(path: Path) -> bool:
     return (path / "pyvenv.cfg").is_file()
 
 
+def _head(path: Path, size: int) -> bytes:
+    """The first ``size`` bytes of a file (nothing when it cannot be read)."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(size)
+    except OSError:
+        return b""
+
+
 def _is_assembly(path: Path) -> bool:
     """A CDK cloud assembly under another name than ``cdk.out`` (``cdk synth --output``): its manifest says so."""
-    try:
-        with (path / ASSEMBLY_MANIFEST).open("rb") as fh:
-            head = fh.read(65536)
-    except OSError:
-        return False
+    head = _head(path / ASSEMBLY_MANIFEST, 65536)
     return b'"artifacts"' in head and b'"version"' in head
 
 
-def _is_snapshot(path: Path) -> bool:
+def is_snapshot_dir(path: Path) -> bool:
     """A directory written by ``remit collect aws``: its manifest names the snapshot format."""
-    try:
-        with (path / SNAPSHOT_MANIFEST).open("rb") as fh:
-            head = fh.read(4096)
-    except OSError:
-        return False
-    return b'"remit-aws-snapshot"' in head
+    return b'"remit-aws-snapshot"' in _head(path / SNAPSHOT_MANIFEST, 4096)
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -150,7 +150,7 @@ def discover(
             found.setdefault(manifest, InputFile(manifest, _rel(Path(os.path.abspath(target)) / ASSEMBLY_MANIFEST,
                                                                 root), explicit=True))
             continue
-        if _is_snapshot(real):  # a live-account snapshot named as the target: read through its manifest
+        if is_snapshot_dir(real):  # a live-account snapshot named as the target: read through its manifest
             manifest = real / SNAPSHOT_MANIFEST
             found.setdefault(manifest, InputFile(manifest, _rel(Path(os.path.abspath(target)) / SNAPSHOT_MANIFEST,
                                                                 root), explicit=True))
@@ -228,7 +228,7 @@ def _walk(
                         seen.add(target)
                         yield InputFile(target / ASSEMBLY_MANIFEST, f"{rel}/{ASSEMBLY_MANIFEST}")
                         continue
-                    if target not in seen and _is_snapshot(target):  # a snapshot anywhere: its manifest only
+                    if target not in seen and is_snapshot_dir(target):  # a snapshot anywhere: its manifest only
                         seen.add(target)
                         yield InputFile(target / SNAPSHOT_MANIFEST, f"{rel}/{SNAPSHOT_MANIFEST}")
                         continue
