@@ -24,6 +24,7 @@ from remit.diagnostics import Diagnostic, Level
 from remit.findings import AttackPath, Finding, Severity
 from remit.graph import GraphResult
 from remit.guard import config_note, confined_scan, helper_signals, per_file, scrubbed, tree_config
+from remit.live.loader import is_snapshot, load_snapshot
 from remit.loaders import translation_cache
 from remit.loaders.cdk import is_manifest, load_assembly
 from remit.loaders.cloudformation import DocKind, Document, LoadResult, load_template
@@ -219,7 +220,9 @@ def read_documents(found: Discovery, side: SideTranslator | None = None,
         if is_manifest(file):  # a CDK cloud assembly: one document per stack template
             assembly.extend(per_file(file, lambda f: load_assembly(f, found.root), lambda d: [_failed(d)]))
         else:
-            if is_plan(file):
+            if is_snapshot(file):  # a live account collected by `remit collect aws`
+                loaded = per_file(file, load_snapshot, _failed)
+            elif is_plan(file):
                 loaded = per_file(file, load_plan, _failed)
             else:
                 loaded = per_file(file, lambda f: load_serverless(f) if is_serverless(f) else load_template(f), _failed)

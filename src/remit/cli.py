@@ -101,6 +101,22 @@ def _add_no_progress(p: argparse.ArgumentParser) -> None:
                         "terminal, and never when CI or REMIT_NO_PROGRESS is set)")
 
 
+def _add_aws_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--profile", metavar="NAME", help="AWS profile to read with (default: the default credentials)")
+    p.add_argument("--role-arn", metavar="ARN", help="assume this role first (for example a SecurityAudit role in "
+                                                     "the account to read)")
+    p.add_argument("--external-id", metavar="ID", help="the sts:ExternalId the role's trust policy requires")
+    p.add_argument("--regions", default="enabled", metavar="enabled|all|LIST",
+                   help="regions to read: the account's enabled regions (default), all regions of the partition, "
+                        "or a comma-separated list")
+    p.add_argument("--download-code", action="store_true",
+                   help="download function and layer code (streamed, capped, once per CodeSha256) so it is "
+                        "analysed like code in a repository")
+    p.add_argument("--keep-values", action="store_true",
+                   help="keep environment-variable values in the snapshot (default: masked, so secrets held in "
+                        "them are not copied, nor checked)")
+
+
 class _VersionAction(argparse.Action):
     """``--version``: built only when asked, since it reads the data tables' headers and the advisory cache."""
 
@@ -171,6 +187,29 @@ def build_parser() -> argparse.ArgumentParser:
                       help="name this analysis in SARIF (automationDetails.id remit/NAME/), to keep several scans of "
                            "one repository apart in GitHub code scanning (default: the scanned root's path in the "
                            "repository)")
+
+    scan.add_argument("--aws", action="store_true",
+                      help="read the AWS account of the current credentials (see `remit collect aws --help`; the "
+                           "same --profile, --role-arn, --regions... options apply), then scan what is deployed; "
+                           "the snapshot is kept only with --snapshot-dir")
+    scan.add_argument("--snapshot-dir", type=Path, metavar="DIR",
+                      help="with --aws: write the snapshot to DIR (else a temporary directory, removed afterwards)")
+    _add_aws_options(scan)
+
+    collect = sub.add_parser(
+        "collect", help="read a deployed app from a live AWS account into a snapshot",
+        description="Read an AWS account with read-only calls (IAM, Lambda, API Gateway, S3, SQS, SNS, "
+                    "EventBridge, Scheduler, Secrets Manager, KMS, DynamoDB, Cognito, Step Functions, CloudWatch "
+                    "Logs, CloudFormation) and write a snapshot directory that `remit scan DIR` analyses offline "
+                    "like a template. A call that is denied becomes an explicit unknown and a warning naming the "
+                    "missing permission; the policy remit needs is docs/live-policy.json.",
+        epilog="Credentials come from the usual AWS sources (environment, profile, SSO, instance role); "
+               "AWS_ENDPOINT_URL is honoured. Nothing is written to the account.")
+    collect.add_argument("provider", choices=("aws",), help="the cloud to read (aws)")
+    collect.add_argument("-o", "--output", type=Path, required=True, metavar="DIR",
+                         help="snapshot directory to write (created; existing snapshot files are replaced)")
+    _add_aws_options(collect)
+    _add_no_progress(collect)
 
     baseline = sub.add_parser("baseline", help="write a baseline of the current findings",
                               description="Scan and write every current unsuppressed finding to a baseline file; "
@@ -303,12 +342,96 @@ def _scan(args: argparse.Namespace) -> ScanResult:
     from remit.gitref import GitRefError  # noqa: PLC0415
     from remit.suppress import BaselineError  # noqa: PLC0415
 
+    if getattr(args, "aws", False):
+        return _scan_aws(args)
     options = _options(args)
     try:
         with _progress(args) as progress:
             return scan([Path(p) for p in args.paths], options, progress=progress)
     except (UsageProblem, BaselineError, GitRefError) as exc:
         raise UsageError(str(exc)) from None
+
+
+def _scan_aws(args: argparse.Namespace) -> ScanResult:
+    """``scan --aws``: collect into --snapshot-dir (or a temporary directory), then scan the snapshot."""
+    import tempfile  # noqa: PLC0415
+
+    from remit.api import scan  # noqa: PLC0415
+    from remit.suppress import BaselineError  # noqa: PLC0415
+
+    if args.paths != ["."]:
+        raise UsageError("--aws scans the account alone; to scan a repository too, `remit collect aws -o DIR` "
+                         "and scan DIR and the repository with --one-account")
+    with tempfile.TemporaryDirectory(prefix="remit-aws-") as tmp:
+        directory = args.snapshot_dir or Path(tmp) / "snapshot"
+        _collect(args, directory)
+        args.paths = [str(directory)]
+        options = _options(args)
+        try:
+            with _progress(args) as progress:
+                return scan([directory], options, progress=progress)
+        except (ValueError, BaselineError) as exc:
+            raise UsageError(str(exc)) from None
+
+
+def _collect(args: argparse.Namespace, directory: Path) -> None:
+    from remit.live.collect import CollectError, CollectOptions, collect  # noqa: PLC0415
+
+    options = CollectOptions(profile=args.profile, role_arn=args.role_arn, external_id=args.external_id,
+                             regions=args.regions, download_code=args.download_code, keep_values=args.keep_values)
+    if args.external_id and not args.role_arn:
+        raise UsageError("--external-id goes with --role-arn")
+    try:
+        with _collect_progress(args) as progress:
+            snapshot = collect(options, directory, progress=progress)
+    except CollectError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot write the snapshot: {exc.strerror or exc}") from None
+    for gap in snapshot.gaps[:20]:
+        print(f"remit: warning: {gap.service} {gap.call} in {gap.region} not read: {gap.reason} (needs "
+              f"{gap.permission})", file=sys.stderr)
+    if len(snapshot.gaps) > 20:
+        print(f"remit: warning: {len(snapshot.gaps) - 20} more calls not answered (listed in the snapshot "
+              "manifest)", file=sys.stderr)
+
+
+class _CollectProgress:
+    """One transient bar per service and region on a terminal, while an account is read."""
+
+    def __init__(self, stream: TextIO) -> None:
+        from rich.console import Console  # noqa: PLC0415
+        from rich.progress import BarColumn, Progress, TextColumn  # noqa: PLC0415
+
+        console = Console(file=stream, force_terminal=True, highlight=False, emoji=False, markup=False)
+        self.progress = Progress(TextColumn("{task.description}", markup=False), BarColumn(bar_width=24),
+                                 console=console, auto_refresh=False, transient=True)
+        self.tasks: dict[tuple[str, str], TaskID] = {}
+
+    def __enter__(self) -> _CollectProgress:
+        self.progress.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.progress.stop()
+
+    def __call__(self, service: str, region: str, done: int, total: int) -> None:
+        key = (service, region)
+        if key not in self.tasks:
+            self.tasks[key] = self.progress.add_task(f"reading {service} in {region}", total=max(total, 1))
+        self.progress.update(self.tasks[key], completed=done, total=max(total, 1))
+        self.progress.refresh()
+
+
+def _collect_progress(args: argparse.Namespace) -> _CollectProgress | _NoProgress:
+    return _CollectProgress(sys.stderr) if _show_progress(args.no_progress, sys.stderr) else _NoProgress()
+
+
+def cmd_collect(args: argparse.Namespace) -> int:
+    _collect(args, args.output)
+    print(f"remit: wrote the snapshot to {args.output}; `remit scan {args.output}` analyses it", file=sys.stderr)
+    return EXIT_CLEAN
 
 
 def _isatty(stream: TextIO) -> bool:
@@ -596,7 +719,8 @@ def cmd_advisories(args: argparse.Namespace) -> int:
     return EXIT_USAGE if done.failures else EXIT_CLEAN
 
 
-COMMANDS = {"scan": cmd_scan, "baseline": cmd_baseline, "rules": cmd_rules, "explain": cmd_explain,
+COMMANDS = {"scan": cmd_scan, "collect": cmd_collect, "baseline": cmd_baseline, "rules": cmd_rules,
+            "explain": cmd_explain,
             "policy": cmd_policy, "advisories": cmd_advisories, "completion": cmd_completion}
 
 

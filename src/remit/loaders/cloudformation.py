@@ -25,6 +25,7 @@ class DocKind(StrEnum):
     SAM = "sam"
     TERRAFORM = "terraform"  # a Terraform module (or plan) translated into CloudFormation resources
     CDK = "cdk"  # a stack template of a CDK cloud assembly (cdk.out)
+    AWS = "aws"  # a live account read by `remit collect aws` (a snapshot directory), as deployed
 
 
 @dataclass(frozen=True, slots=True)
