@@ -68,8 +68,8 @@ def looks_like_authorization(name: str) -> bool:
 )
 def check(pool: UserPool, app: Application) -> Iterator[Hit]:
     """A custom attribute whose name suggests authorization (``role``, ``admin``, ``group``, ``tenant``,
-    ``permission``, ``scope``, ``plan``, ``tier``...) is mutable and writable by an app client, so every user
-    can set it on their own account.
+    ``permission``, ``scope``, ``plan``, ``tier``, ``access`` or ``level`` as the whole name...) is mutable and
+    writable by an app client, so every user can set it on their own account.
 
     A signed-in user may call ``UpdateUserAttributes`` with their own access token (no AWS credentials, no
     application code involved) for every attribute their app client can write, and an app client without
