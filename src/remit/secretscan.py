@@ -190,10 +190,10 @@ def scan_value(value: str) -> SecretMatch | None:
 
 
 def _kind_from_name(normal: str) -> str:
-    for word, kind in (("PRIVATE", "private key"), ("PASS", "password"), ("PWD", "password"), ("PW", "password"), ("TOKEN", "token"),
-                       ("BEARER", "token"), ("AUTHORIZATION", "authorization header"), ("KEY", "key"),
-                       ("SECRET", "secret"), ("CRED", "credentials"), ("AUTH", "credentials"), ("CONN", "connection string"),
-                       ("DSN", "connection string")):
+    for word, kind in (("PRIVATE", "private key"), ("PASS", "password"), ("PWD", "password"), ("PW", "password"),
+                       ("TOKEN", "token"), ("BEARER", "token"), ("AUTHORIZATION", "authorization header"),
+                       ("KEY", "key"), ("SECRET", "secret"), ("CRED", "credentials"), ("AUTH", "credentials"),
+                       ("CONN", "connection string"), ("DSN", "connection string")):
         if word in normal:
             return kind
     return "secret"
