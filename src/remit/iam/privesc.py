@@ -165,16 +165,17 @@ _ON_USER = frozenset({"iam:putuserpolicy", "iam:attachuserpolicy", "iam:deleteus
                       "iam:putuserpermissionsboundary"})
 
 
-def _on_whom(app: Application, principal: IamPrincipal, method: Method) -> str | None:
-    """A policy written onto a role or user helps the principal when it may write it onto itself. A grant scoped
+def _on_whom(app: Application, principal: IamPrincipal, method: Method, grants: Mapping[str, Grant]) -> str | None:
+    """A policy a role writes onto roles (a user onto users) helps it when it may write it onto itself. A grant scoped
     to other roles or users (a path such as ``role/app/*``) is no self-escalation: it names the others it reaches,
-    and gains nothing when the application has none."""
+    and gains nothing when the application has none. A grant on ``*`` reaches some identity of the account."""
     lowered = {a.lower() for a in method.actions}
     kind: type[Role] | type[User] | None = Role if lowered & _ON_ROLE else User if lowered & _ON_USER else None
-    if kind is None:
-        return method.gain
-    if isinstance(principal, kind) and all(app.iam.can(principal, a, principal).possible for a in method.actions):
-        return method.gain
+    if kind is None or not isinstance(principal, kind):
+        return method.gain  # a role writing onto users (or the reverse) acts through others, as before
+    if all(_on_star(grants[a.lower()].resources) for a in method.actions) or \
+            all(app.iam.can(principal, a, principal).possible for a in method.actions):
+        return method.gain  # any role or user of the account, or the principal itself
     candidates: tuple[Role | User, ...] = app.roles if kind is Role else app.users
     others = sorted(render(x.name) for x in candidates if x.id != principal.id
                     and all(app.iam.can(principal, a, x).possible for a in method.actions))
@@ -224,7 +225,7 @@ def _gain(app: Application, principal: IamPrincipal, method: Method,
     if any(a.lower() in _ATTACH for a in method.actions) and not _may_attach_admin(grants, method):
         return None
     if method.category == "self-escalation":
-        return _on_whom(app, principal, method)
+        return _on_whom(app, principal, method, grants)
     if method.actions == ("sts:AssumeRole",):
         roles = [render(r.name) for r in app.roles
                  if r.id != principal.id and app.iam.can(principal, "sts:AssumeRole", r).possible
