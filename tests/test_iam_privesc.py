@@ -63,3 +63,12 @@ def test_update_code_of_a_function_with_a_stronger_role() -> None:
     found = [e for e in escalations(model(), role("UpdaterRole")) if e.method.id == "lambda-003"]
     assert found
     assert "function" in found[0].gained
+
+
+def test_self_escalation_honours_the_resource_it_is_scoped_to() -> None:
+    assert not methods("PathScopedRole") & {"iam-005", "iam-009"}
+    assert "iam-005" in methods("OwnArnRole")
+
+
+def test_attaching_only_read_only_managed_policies_is_no_escalation() -> None:
+    assert "iam-009" not in methods("ReadOnlyAttachRole")

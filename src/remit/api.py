@@ -347,8 +347,11 @@ def scan(targets: Sequence[Path], options: ScanOptions | None = None, *,
 
     ``progress`` is called with a :class:`~remit.progress.ProgressEvent` as each stage starts and advances,
     in this process, between the stage's own work (an exception it raises ends the scan)."""
+    from remit.iam.conditions import clock  # noqa: PLC0415 - keeps `remit --version` fast
+
     options = options or ScanOptions()
-    with confined_scan(targets, options), _fewer_collections():
+    with confined_scan(targets, options), _fewer_collections(), \
+            clock(options.now.timestamp() if options.now is not None else None):
         return _scan(targets, options, progress)
 
 

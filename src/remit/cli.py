@@ -14,6 +14,7 @@ import sys
 import time
 import traceback
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, NoReturn, TextIO
@@ -47,6 +48,15 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         print(f"remit: error: {message}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
+
+
+def _moment(value: str) -> datetime:
+    """``--now``: an ISO 8601 date or time; a time without a zone is UTC."""
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date or time: {value!r}") from None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def _split(values: Sequence[str] | None) -> tuple[str, ...]:
@@ -85,6 +95,11 @@ def _add_selection(p: argparse.ArgumentParser) -> None:
                    help="every template, service, module and stack scanned is deployed into one AWS account, so "
                         "attack paths may move between them (default: each is its own deployment, linked only by "
                         "CDK assemblies and stack exports/imports)")
+    p.add_argument("--now", type=_moment, metavar="TIME",
+                   help="decide IAM time conditions (aws:CurrentTime, aws:EpochTime, aws:TokenIssueTime) as of "
+                        "TIME, an ISO 8601 date or time such as 2025-01-31T12:00:00Z, for reproducible runs "
+                        "(default: the system clock); an expired grant does not count, a future one is "
+                        "conditional")
     p.add_argument("--no-parallel", action="store_true",
                    help="do everything in one process (by default SAM translation runs in helper processes "
                         "beside the scan when there are several files)")
@@ -292,6 +307,7 @@ def _options(args: argparse.Namespace) -> ScanOptions:
         source_root=_source_root(getattr(args, "source_root", None)),
         baseline_ref=getattr(args, "baseline_ref", None),
         audit=bool(getattr(args, "audit", False)),
+        now=getattr(args, "now", None),
     )
     config, tree_root = _config_file(args)
     try:

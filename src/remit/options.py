@@ -32,6 +32,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,9 @@ class ScanOptions:
     # audit: every suppression (Metadata, baseline, baseline ref) is reported, active, with what suppressed it
     # and why, and counts towards --fail-on (`--audit`)
     audit: bool = False
+    # the moment IAM time conditions (aws:CurrentTime, aws:EpochTime, aws:TokenIssueTime) are decided against
+    # (`--now`, for reproducible runs); None: the system clock
+    now: datetime | None = None
 
 
 def parse_fail_on(value: str) -> Severity | None:
@@ -219,4 +223,5 @@ def merge(cli: ScanOptions, config_path: Path | None, *, fail_on_given: bool, ba
         audit=cli.audit,
         config_settings=tuple(sorted(table)),
         config_in_tree=tree_root is not None,
+        now=cli.now,
     )

@@ -28,7 +28,7 @@ from typing import Any
 from remit.iam.conditions import RequestContext, Tri, evaluate_clause
 from remit.iam.engine import Grant
 from remit.model.application import Application
-from remit.model.entities import Function, IamPrincipal, Role
+from remit.model.entities import Function, IamPrincipal, Role, User
 from remit.model.policy import Statement
 from remit.model.values import render, text
 
@@ -159,6 +159,32 @@ def _may_attach_admin(grants: Mapping[str, Grant], method: Method) -> bool:
     return True
 
 
+_ON_ROLE = frozenset({"iam:putrolepolicy", "iam:attachrolepolicy", "iam:deleterolepermissionsboundary",
+                      "iam:putrolepermissionsboundary"})
+_ON_USER = frozenset({"iam:putuserpolicy", "iam:attachuserpolicy", "iam:deleteuserpermissionsboundary",
+                      "iam:putuserpermissionsboundary"})
+
+
+def _on_whom(app: Application, principal: IamPrincipal, method: Method, grants: Mapping[str, Grant]) -> str | None:
+    """A policy a role writes onto roles (a user onto users) helps it when it may write it onto itself. A grant scoped
+    to other roles or users (a path such as ``role/app/*``) is no self-escalation: it names the others it reaches,
+    and gains nothing when the application has none. A grant on ``*`` reaches some identity of the account."""
+    lowered = {a.lower() for a in method.actions}
+    kind: type[Role] | type[User] | None = Role if lowered & _ON_ROLE else User if lowered & _ON_USER else None
+    if kind is None or not isinstance(principal, kind):
+        return method.gain  # a role writing onto users (or the reverse) acts through others, as before
+    if all(_on_star(grants[a.lower()].resources) for a in method.actions) or \
+            all(app.iam.can(principal, a, principal).possible for a in method.actions):
+        return method.gain  # any role or user of the account, or the principal itself
+    candidates: tuple[Role | User, ...] = app.roles if kind is Role else app.users
+    others = sorted(render(x.name) for x in candidates if x.id != principal.id
+                    and all(app.iam.can(principal, a, x).possible for a in method.actions))
+    if not others:
+        return None
+    what = "role" if kind is Role else "user"
+    return f"{method.gain.split(':', 1)[0]} of {what} {', '.join(others)} (not its own)"
+
+
 def _on_star(resources_: tuple[Any, ...]) -> bool:
     return any(text(r) == "*" for r in resources_)
 
@@ -198,6 +224,8 @@ def _gain(app: Application, principal: IamPrincipal, method: Method,
         return None
     if any(a.lower() in _ATTACH for a in method.actions) and not _may_attach_admin(grants, method):
         return None
+    if method.category == "self-escalation":
+        return _on_whom(app, principal, method, grants)
     if method.actions == ("sts:AssumeRole",):
         roles = [render(r.name) for r in app.roles
                  if r.id != principal.id and app.iam.can(principal, "sts:AssumeRole", r).possible

@@ -337,6 +337,10 @@ def _top_statement(mod: JsModule, stmt: Node, exported: bool = False) -> None:
             if req is not None:
                 _bind_require(mod, name, req[0], req[1])
                 continue
+            held = mod.imports.get(mod.text(value)) if value is not None and value.type == "identifier" else None
+            if held is not None and held.name is None and name.type == "object_pattern":
+                _bind_require(mod, name, held.module)  # const { execSync: run } = cp, cp = require(m)
+                continue
             if name.type != "identifier":
                 continue
             ident = mod.text(name)

@@ -23,7 +23,7 @@ from remit.code.facts import (
     TaintFlow,
     numbered,
 )
-from remit.code.lattice import Dep, handler_facts
+from remit.code.lattice import EXCEPTION, Dep, Summary, handler_facts, union
 from remit.code.python import checks
 from remit.code.python.modules import ImportRef, Module, ParseCache, find_module
 from remit.code.python.taint import FunctionRef, Program
@@ -118,7 +118,8 @@ class PythonAnalyzer:
             reason = Unknown("the handler file cannot be parsed")
             return FunctionCode(function, Language.PYTHON, reason)
         modules = self.reachable(entry, program)
-        handler_ref = program.function_in(entry, resolved.handler_name)
+        found_entry = program.entry(entry, resolved.handler_name)
+        handler_ref, wrappers = found_entry if found_entry is not None else (None, ())
         flows: list[TaintFlow] = []
         issues: list[CodeIssue] = []
         handler: SourceLocation | Unknown
@@ -130,12 +131,13 @@ class PythonAnalyzer:
                                                    f"not defined in {entry.rel}"))
         else:
             handler = handler_ref.module.loc(handler_ref.node)
-            flows, issues = self._taint(program, handler_ref, sources, sync)
+            flows, issues = self._taint(program, handler_ref, wrappers, sources, sync)
         found = [issue for mod in modules for issue in self.file_issues(mod)]
         if handler_ref is not None:
             spans = (Span(mod.rel, node.lineno, node.end_lineno or node.lineno, (mod.path, node.name, node.lineno))
                      for mod in modules for node in mod.info.functions.values())
-            reached = reach(program.calls, [handler_ref.key, *_used_at_module_level(modules)])
+            reached = reach(program.calls, [handler_ref.key, *(w.key for w in wrappers),
+                                            *_used_at_module_level(modules)])
             found = reachable_issues(found, spans, reached)
         issues.extend(found)
         sdk = tuple(call for mod in modules for call in self.sdk_calls(mod))
@@ -162,9 +164,12 @@ class PythonAnalyzer:
                     out.add(top)
         return out
 
-    def _taint(self, program: Program, handler: FunctionRef, sources: EventSources,
-               sync: bool) -> tuple[list[TaintFlow], list[CodeIssue]]:
+    def _taint(self, program: Program, handler: FunctionRef, wrappers: tuple[FunctionRef, ...],
+               sources: EventSources, sync: bool) -> tuple[list[TaintFlow], list[CodeIssue]]:
         summary = program.summary(handler)
+        for wrapper in wrappers:  # what a wrapper returns from an exception reaches the caller too
+            errors = tuple(dep for dep in program.summary(wrapper).returns if dep.param == EXCEPTION)
+            summary = Summary(union(summary.returns, errors), summary.hits)
         params = [a.arg for a in (*handler.node.args.posonlyargs, *handler.node.args.args)]
         event_name = params[0] if params else "event"
         start = FlowStep(handler.module.loc(handler.node), f"{event_name}: the event the trigger delivers")

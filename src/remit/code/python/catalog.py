@@ -31,6 +31,9 @@ CODE = frozenset({"eval", "exec", "compile", "builtins.eval", "builtins.exec", "
 
 # --- SQL --------------------------------------------------------------------------------------------
 SQL_METHODS = frozenset({"execute", "executemany", "executescript", "mogrify", "raw"})
+#: SQL only with a positional statement (sqlite-utils ``db.query(sql)``, SQLAlchemy ``session.query`` takes a model,
+#: never a string); boto3's DynamoDB ``query`` takes keyword arguments only
+SQL_POSITIONAL_METHODS = frozenset({"query"})
 SQL_FUNCTIONS = frozenset({"sqlalchemy.text", "sqlalchemy.sql.text", "pandas.read_sql", "pandas.read_sql_query"})
 PARTIQL_METHODS = {  # method -> the keyword holding the statement
     "execute_statement": ("Statement", "sql", "Sql"),
