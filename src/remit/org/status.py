@@ -35,6 +35,8 @@ class Status(StrEnum):
 @dataclass(frozen=True, slots=True)
 class StatusRecord:
     target: str
+    kind: str  # the target's kind (repository, account) and its name, for reports that read records alone
+    name: str
     status: Status
     attempt: int  # 1 for the first attempt
     duration: float  # seconds, of all attempts together
@@ -45,7 +47,8 @@ class StatusRecord:
     error: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"schema": STATUS_SCHEMA, "target": self.target, "status": self.status.value, "attempt": self.attempt,
+        return {"schema": STATUS_SCHEMA, "target": self.target, "kind": self.kind,
+                "name": self.name, "status": self.status.value, "attempt": self.attempt,
                 "duration": round(self.duration, 3), "input_digest": self.input_digest,
                 "config_digest": self.config_digest, "finished": round(self.finished, 3),
                 "exit_code": self.exit_code, "error": self.error}
@@ -57,7 +60,8 @@ class StatusRecord:
             return None
         try:
             exit_code = data.get("exit_code")
-            return cls(target=str(data["target"]), status=Status(data["status"]), attempt=int(data["attempt"]),
+            return cls(target=str(data["target"]), kind=str(data.get("kind", "")), name=str(data.get("name", "")),
+                       status=Status(data["status"]), attempt=int(data["attempt"]),
                        duration=float(data["duration"]), input_digest=str(data["input_digest"]),
                        config_digest=str(data["config_digest"]), finished=float(data["finished"]),
                        exit_code=exit_code if isinstance(exit_code, int) else None, error=str(data.get("error", "")))

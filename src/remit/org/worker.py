@@ -156,7 +156,8 @@ def run_target(target: Target, job: Job) -> StatusRecord:
     of this target is recorded, never raised, so it cannot stop the others."""
     out = Path(job.out)
     started = time.monotonic()
-    record = StatusRecord(target.id, Status.FAILED, 0, 0.0, target.digest, job.config_digest, time.time())
+    record = StatusRecord(target.id, target.kind.value, target.name, Status.FAILED, 0, 0.0, target.digest,
+                          job.config_digest, time.time())
     for attempt in range(1, job.retries + 2):
         write_status(out, _with(record, Status.RUNNING, attempt, started))
         deadline = time.monotonic() + job.timeout
@@ -179,13 +180,14 @@ def run_target(target: Target, job: Job) -> StatusRecord:
 
 def _with(record: StatusRecord, status: Status, attempt: int, started: float, exit_code: int | None = None,
           error: str = "") -> StatusRecord:
-    return StatusRecord(record.target, status, attempt, time.monotonic() - started, record.input_digest,
-                        record.config_digest, time.time(), exit_code, error)
+    return StatusRecord(record.target, record.kind, record.name, status, attempt, time.monotonic() - started,
+                        record.input_digest, record.config_digest, time.time(), exit_code, error)
 
 
 def write_failure(out: Path, target: Target, config_digest: str, message: str) -> StatusRecord:
     """The record an engine writes for a target whose task itself was lost (its worker died too often)."""
-    record = StatusRecord(target.id, Status.FAILED, 0, 0.0, target.digest, config_digest, time.time(), None,
+    record = StatusRecord(target.id, target.kind.value, target.name, Status.FAILED, 0, 0.0, target.digest,
+                          config_digest, time.time(), None,
                           _CONTROL.sub("?", message)[-_ERROR_CHARS:])
     write_status(out, record)
     return record
