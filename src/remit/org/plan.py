@@ -14,6 +14,7 @@ The plan is plain JSON (``PLAN_SCHEMA``) so that it can be written once on a coo
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib
 import json
@@ -203,6 +204,18 @@ def _slug(name: str) -> str:
     return slug or "target"
 
 
+def _lines(path: Path, option: str) -> Iterator[tuple[int, list[str]]]:
+    """(line number, words) of each line of a list file that is not empty once ``#`` comments are cut."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlanError(f"cannot read {option} {path}: {exc}") from None
+    for number, raw in enumerate(text.splitlines(), 1):
+        words = raw.split("#", 1)[0].split()
+        if words:
+            yield number, words
+
+
 def repository_entries(spec: Path) -> list[tuple[str, str]]:
     """(source, commit) pairs from ``--repos``: a directory (each directory in it is a repository) or a file
     with one ``PATH_OR_URL [COMMIT]`` a line (``#`` starts a comment; relative paths are relative to the
@@ -210,15 +223,8 @@ def repository_entries(spec: Path) -> list[tuple[str, str]]:
     if spec.is_dir():
         return [(str(child), "") for child in sorted(spec.iterdir())
                 if child.is_dir() and not child.is_symlink() and not child.name.startswith(".")]
-    try:
-        text = spec.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PlanError(f"cannot read --repos {spec}: {exc}") from None
     entries: list[tuple[str, str]] = []
-    for number, raw in enumerate(text.splitlines(), 1):
-        words = raw.split("#", 1)[0].split()
-        if not words:
-            continue
+    for number, words in _lines(spec, "--repos"):
         if len(words) > 2 or (len(words) == 2 and not _COMMIT.match(words[1])):
             raise PlanError(f"{spec}:{number}: expected PATH_OR_URL [COMMIT] (a hexadecimal commit id)")
         source, commit = words[0], words[1] if len(words) == 2 else ""
@@ -240,10 +246,10 @@ def repository_target(source: str, commit: str) -> tuple[str, Target]:
     root = Path(source)
     if not root.is_dir():
         raise PlanError(f"repository {source} is not a directory")
-    resolved = root.resolve()
-    name = resolved.name
     if commit:
         raise PlanError(f"repository {source}: a local directory is scanned as it is, without a commit")
+    resolved = root.resolve()
+    name = resolved.name
     return name, Target(id="", kind=TargetKind.REPOSITORY, name=name, source=str(resolved),
                         commit=head_commit(resolved), digest=tree_digest(resolved))
 
@@ -265,20 +271,11 @@ def account_entries(spec: str, organizations_client: Any = None) -> list[tuple[s
             out.extend((str(a["Id"]), str(a.get("Name", ""))) for a in page.get("Accounts", ())
                        if a.get("Status", "ACTIVE") == "ACTIVE" and _ACCOUNT_ID.match(str(a.get("Id", ""))))
         return sorted(out)
-    path = Path(spec)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PlanError(f"cannot read --accounts {spec}: {exc}") from None
     entries: list[tuple[str, str]] = []
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.split("#", 1)[0].strip()
-        if not line:
-            continue
-        account, _, name = line.partition(" ")
-        if not _ACCOUNT_ID.match(account):
-            raise PlanError(f"{spec}:{number}: {account!r} is not a 12-digit account id")
-        entries.append((account, name.strip()))
+    for number, words in _lines(Path(spec), "--accounts"):
+        if not _ACCOUNT_ID.match(words[0]):
+            raise PlanError(f"{spec}:{number}: {words[0]!r} is not a 12-digit account id")
+        entries.append((words[0], " ".join(words[1:])))
     return entries
 
 
@@ -301,9 +298,7 @@ def _unique_ids(named: Iterable[tuple[str, Target]]) -> tuple[Target, ...]:
             n += 1
             ident = f"{base}-{n}"
         taken.add(ident)
-        out.append(Target(id=ident, kind=target.kind, name=target.name, source=target.source,
-                          digest=target.digest, commit=target.commit, role=target.role,
-                          external_id=target.external_id))
+        out.append(dataclasses.replace(target, id=ident))
     return tuple(out)
 
 
