@@ -148,9 +148,10 @@ def _run_dask(pending: Sequence[Target], job: Job, workers: int, scheduler: str,
             client = dask.Client(scheduler, timeout="30s")
         else:
             # threads, not processes: each task only waits on its remit subprocess, so worker processes would
-            # only add start-up time and memory on the coordinator's machine
+            # only add start-up time and memory on the coordinator's machine. The dashboard (which the
+            # scheduler serves anyway) on a free loopback port, never a fixed one another cluster may hold.
             cluster = dask.LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=False,
-                                   dashboard_address=None)
+                                        dashboard_address="127.0.0.1:0")
             client = dask.Client(cluster)
     except (OSError, TimeoutError) as exc:
         if cluster is not None:
