@@ -96,7 +96,7 @@ def test_digest_changes_with_content_not_with_git_metadata(tmp_path: Path) -> No
     assert tree_digest(repo) == before
     (repo / "template.yaml").write_text("# changed\n")
     assert tree_digest(repo) != before
-    (repo / "link").symlink_to("/etc/passwd")  # hashed as a link, never read
+    (repo / "link").symlink_to("../../outside")  # hashed as a link, never followed
     assert tree_digest(repo) != before
 
 
