@@ -281,6 +281,9 @@ def build_parser() -> argparse.ArgumentParser:
                "fish: remit completion fish > ~/.config/fish/completions/remit.fish; "
                "tcsh: remit completion tcsh > ~/.tcsh_completion_remit and `source` it from ~/.tcshrc.")
     completion.add_argument("shell", choices=SHELLS, metavar="SHELL", help=f"one of {', '.join(SHELLS)}")
+    from remit.org.command import add_parser as add_org_parser  # noqa: PLC0415 - argparse only
+
+    add_org_parser(sub)
     return parser
 
 
@@ -735,9 +738,25 @@ def cmd_advisories(args: argparse.Namespace) -> int:
     return EXIT_USAGE if done.failures else EXIT_CLEAN
 
 
+def cmd_org(args: argparse.Namespace) -> int:
+    from remit.org.command import execute  # noqa: PLC0415
+    from remit.org.merge import MergeError  # noqa: PLC0415
+    from remit.org.plan import PlanError  # noqa: PLC0415
+    from remit.org.run import EngineError  # noqa: PLC0415
+
+    try:
+        outcome = execute(args, lambda line: print(line, file=sys.stderr, flush=True))
+    except (PlanError, EngineError, MergeError) as exc:
+        raise UsageError(str(exc)) from None
+    sys.stdout.write(outcome.output)
+    for line in outcome.messages:
+        print(line, file=sys.stderr)
+    return EXIT_FINDINGS if outcome.failed else EXIT_CLEAN
+
+
 COMMANDS = {"scan": cmd_scan, "collect": cmd_collect, "baseline": cmd_baseline, "rules": cmd_rules,
-            "explain": cmd_explain,
-            "policy": cmd_policy, "advisories": cmd_advisories, "completion": cmd_completion}
+            "explain": cmd_explain, "policy": cmd_policy, "advisories": cmd_advisories, "completion": cmd_completion,
+            "org": cmd_org}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
