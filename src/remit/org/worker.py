@@ -6,9 +6,9 @@ and needs nothing from the coordinator but the output directory, which the worke
 or a shared file system on a cluster).
 
 **The integration point with the live-account collector** is ``account_commands``: an account target is
-collected with ``remit collect aws`` into a snapshot directory, and the snapshot is scanned with
-``remit scan --aws``. Those two command lines are the whole contract; tests run them against a stand-in
-executable (``--remit-command``).
+collected with ``remit collect aws --role-arn`` into a snapshot directory, and the snapshot is scanned with
+``remit scan SNAPSHOT`` like any input. Those two command lines are the whole contract; unit tests run them
+against a stand-in executable (``--remit-command``).
 """
 
 from __future__ import annotations
@@ -65,11 +65,10 @@ def scan_command(job: Job, paths: list[str], output: Path) -> list[str]:
 
 def account_commands(target: Target, job: Job, snapshot: Path, output: Path) -> list[list[str]]:
     """The live-account collector's command lines for one account target: collect, then scan the snapshot."""
-    collect = [*remit_command(job), "collect", "aws", "--account-id", target.source, "--role-arn", target.role,
-               "-o", str(snapshot)]
+    collect = [*remit_command(job), "collect", "aws", "--role-arn", target.role, "-o", str(snapshot)]
     if target.external_id:
         collect += ["--external-id", target.external_id]
-    return [collect, scan_command(job, ["--aws", str(snapshot)], output)]
+    return [collect, scan_command(job, [str(snapshot)], output)]  # a snapshot scans like a template
 
 
 def _clean(text: str, work: Path) -> str:
