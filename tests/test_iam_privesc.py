@@ -72,3 +72,11 @@ def test_self_escalation_honours_the_resource_it_is_scoped_to() -> None:
 
 def test_attaching_only_read_only_managed_policies_is_no_escalation() -> None:
     assert "iam-009" not in methods("ReadOnlyAttachRole")
+
+
+def test_every_workload_of_the_graph_runs_code() -> None:
+    """The attack graph's workload footholds and the services that run the app's code are one list."""
+    from remit.graph.build import WORKLOADS  # noqa: PLC0415
+    from remit.iam.services import RUNS_CODE  # noqa: PLC0415
+
+    assert set(WORKLOADS) <= RUNS_CODE

@@ -611,6 +611,8 @@ def _permission(svc: _Service, lid: str, eid: str, principal: str, source: Any, 
     props: dict[str, Any] = {"FunctionName": {"Ref": lid}, "Action": "lambda:InvokeFunction", "Principal": principal}
     if source is not None:
         props["SourceArn"] = source
+    if principal == "s3.amazonaws.com":  # the framework pins S3 permissions to the deploying account
+        props["SourceAccount"] = {"Ref": "AWS::AccountId"}
     svc.resources[pid] = {"Type": "AWS::Lambda::Permission", "Properties": props}
     svc.mark(src, ("Resources", pid))
 

@@ -364,7 +364,7 @@ class _DocBuilder:
         aws_name = aws_managed_name(arn)
         if aws_name is not None:
             return Policy(kind or PolicyKind.AWS_MANAGED, aws_name, aws_managed_document(aws_name, node), node,
-                          carrier.id, attached, text(arn) or f"arn:aws:iam::aws:policy/.../{aws_name}")
+                          carrier.id, attached, text(arn) or render(arn))
         target = self.target(arn, "AWS::IAM::ManagedPolicy")
         if target is not None:
             managed = self.res[target.logical_id]

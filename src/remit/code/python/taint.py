@@ -776,6 +776,11 @@ class FunctionAnalyzer:
             return EMPTY
         if qual.startswith(cat.OPAQUE_PREFIXES):
             return EMPTY
+        if qual in cat.REQUEST_OBJECTS:  # a request to send later: its body does not decide where it goes
+            if qual in cat.SSRF_URL_FIRST:
+                return EMPTY  # its URL was judged here, where the destination is chosen: sending it adds nothing
+            index, keyword = cat.REQUEST_OBJECTS[qual]
+            return derived(args[index] if len(args) > index else kwargs.get(keyword, EMPTY))
         everything = union(*args, *kwargs.values(), splat)
         if receiver:
             return derived(union(receiver, everything))

@@ -36,6 +36,7 @@ from remit.iam.actions import action_info, expand
 from remit.iam.conditions import Tri
 from remit.iam.evaluate import Answer, Decision
 from remit.iam.privesc import escalations
+from remit.iam.services import service_role_policy
 from remit.model.application import Application
 from remit.model.entities import Entity, Group, IamPrincipal, Role, User
 from remit.model.policy import Policy, PolicyDocument, PolicyKind, Statement
@@ -183,7 +184,9 @@ def sam_template(policy: Policy,
 
 
 def counted(app: Application, statements: Iterable[Statement], *, templates: bool = False) -> tuple[Statement, ...]:
-    """The statements that count as a grant: not from a Lambda execution-role managed policy, and (unless
+    """The statements that count as a grant: not from a Lambda execution-role managed policy, nor from an AWS
+    service-role policy of a role only non-code services assume (:func:`remit.iam.services.service_role_policy`),
+    and (unless
     ``templates``) not from a SAM policy template (RMT-IAM-036 reports those)."""
     known = facts(app)
     out: list[Statement] = []
@@ -191,6 +194,8 @@ def counted(app: Application, statements: Iterable[Statement], *, templates: boo
         policy = known.policy_of.get(st.node)
         if policy is not None and policy.kind is PolicyKind.AWS_MANAGED and EXECUTION_ROLE.match(policy.name):
             continue
+        if service_role_policy(app, policy):
+            continue  # AWS's own service role for a service that runs none of the app's code
         if not templates and st.node in known.templates:
             continue
         out.append(st)
