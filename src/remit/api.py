@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from remit import __version__
-from remit.diagnostics import Diagnostic, Level
+from remit.diagnostics import NOT_READ, UNRESOLVED, Diagnostic, Level
 from remit.findings import AttackPath, Finding, Severity
 from remit.graph import GraphResult
 from remit.guard import config_note, confined_scan, helper_signals, per_file, scrubbed, tree_config
@@ -117,6 +117,16 @@ class ScanResult:
     def inputs_not_analysed(self) -> int:
         """Inputs that could not be fully analysed (error diagnostics)."""
         return sum(1 for d in self.diagnostics if d.level is Level.ERROR)
+
+    @property
+    def iac_not_read(self) -> int:
+        """Parts of the infrastructure as written that were not read at all (:data:`remit.diagnostics.NOT_READ`)."""
+        return sum(1 for d in self.diagnostics if d.code in NOT_READ)
+
+    @property
+    def unresolved_values(self) -> int:
+        """Values remit needed and could not resolve (:data:`remit.diagnostics.UNRESOLVED`)."""
+        return sum(1 for d in self.diagnostics if d.code in UNRESOLVED)
 
     @property
     def fails(self) -> bool:

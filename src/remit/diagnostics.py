@@ -17,6 +17,16 @@ class Level(StrEnum):
     INFO = "info"  # worth knowing, nothing lost
 
 
+#: Codes that say part of the infrastructure as written was not read at all (a CDK app never synthesised, a
+#: Terraform module ``terraform init`` did not download, a Serverless fragment or shape remit cannot read, an
+#: unexpanded ``Fn::ForEach``): the headline of every report names them, since nothing there was checked.
+NOT_READ = frozenset({"cdk-not-synthesised", "module-not-read", "serverless-not-read", "foreach-not-expanded",
+                      "sam-transform-missing"})
+#: Codes that say a value remit needed is unknown (an unresolved variable, a count or for_each it could not
+#: decide): results that depend on it may be incomplete.
+UNRESOLVED = frozenset({"unresolved-variable", "terraform-unknown"})
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class Diagnostic:
     """One message about an input. ``path`` is relative to the scanned root; ``line`` is None when the

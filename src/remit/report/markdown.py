@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from remit.api import ScanResult
 from remit.findings import Finding, Severity
-from remit.report import advisory_warning
+from remit.report import blind_spots
 from remit.report.neutral import markdown_code, markdown_text
 from remit.report.text import tree_config_line
 
@@ -50,14 +50,7 @@ LIMIT = 60_000  # characters: GitHub refuses comments over 65,536; the rest of t
 
 def _blind_spots(result: ScanResult) -> list[str]:
     """What the scan could not check, said where a reviewer looks first."""
-    out = []
-    warning = advisory_warning(result)
-    if warning:
-        out.append(f"⚠️ Not checked: {cell(warning)}.")
-    errors = result.inputs_not_analysed
-    if errors:
-        out.append(f"⚠️ {errors} input{'s' if errors != 1 else ''} could not be fully analysed; "
-                   "run `remit scan` locally for the diagnostics.")
+    out = [f"⚠️ Not checked: {cell(line)}." for line in blind_spots(result)]
     if result.tree_config is not None:
         out.append(f"⚠️ Configured by the scanned repository: {cell(tree_config_line(result.tree_config))}.")
     return [*out, ""] if out else []

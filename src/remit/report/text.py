@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from remit.api import ScanResult
 from remit.diagnostics import Level
 from remit.findings import Finding, Severity
-from remit.report import advisory_warning
+from remit.report import blind_spots
 
 _COLORS = {
     Severity.CRITICAL: "\x1b[1;97;41m",
@@ -175,14 +175,7 @@ def tree_config_line(found: tuple[str, tuple[str, ...]]) -> str:
 
 
 def _blind_spots(result: ScanResult) -> list[str]:
-    out = []
-    warning = advisory_warning(result)
-    if warning:
-        out.append(clean(warning))
-    errors = result.inputs_not_analysed
-    if errors:
-        out.append(f"{errors} input{'s' if errors != 1 else ''} could not be fully analysed (see Diagnostics)")
-    return out
+    return [clean(line) for line in blind_spots(result)]
 
 
 def _blast(result: ScanResult, style: _Style) -> list[str]:
