@@ -54,13 +54,16 @@ def test_unread_infrastructure_and_unresolved_values_lead_every_format(tmp_path:
     unresolved = next(line for line in said if "could not be resolved" in line)
     text = render(result, Format.TEXT)
     head = text.split("\n\n", 1)[0]  # the first screen, before the attack paths
-    assert f"not checked: {unread}" in head and f"not checked: {unresolved}" in head
+    assert f"not checked: {unread}" in head
+    assert f"not checked: {unresolved}" in head
     markdown = render(result, Format.MARKDOWN)
     assert f"⚠️ Not checked: {unread}." in markdown.split("\n\n", 2)[1]
     assert f"Not checked: {unread}." in render(result, Format.HTML)
+    assert json.loads(render(result, Format.JSON))["summary"]["not_checked"] == list(said)
     properties = json.loads(render(result, Format.SARIF))["runs"][0]["properties"]
     assert properties["infrastructureNotRead"] == 1
-    assert unread in properties["notChecked"] and unresolved in properties["notChecked"]
+    assert unread in properties["notChecked"]
+    assert unresolved in properties["notChecked"]
 
 
 def test_a_fully_read_app_has_no_blind_spots(tmp_path: Path) -> None:
