@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from remit.api import scan
-from remit.diagnostics import Level
+from remit.api import load_documents, scan
+from remit.diagnostics import Diagnostic, Level
+from remit.model.application import Application
+from remit.model.build import build
 from remit.options import ScanOptions
 
 from .conftest import FIXTURES
@@ -50,3 +52,25 @@ def test_app_findings_and_diagnostics(directory: Path) -> None:
     assert wanted <= given, f"missing diagnostics {sorted(wanted - given)}; got {sorted(given)}"
     stray = {d.code for d in result.diagnostics if d.level is Level.ERROR} - wanted
     assert not stray, f"unexpected error diagnostics {sorted(stray)}"
+
+
+def _model(path: Path) -> tuple[Application, list[Diagnostic]]:
+    root, docs, diags = load_documents([path], ScanOptions())
+    app, more = build(docs, root)
+    return app, [*diags, *more]
+
+
+def test_resource_policies_link_by_name_arn_and_url() -> None:
+    app, diags = _model(FIXTURES / "formats" / "cfn-policy-targets")
+    carriers = {store.id.logical_id: (store.policy.carrier.logical_id if store.policy else None, store.external)
+                for store in (*app.buckets, *app.queues, *app.topics)}
+    assert carriers == {
+        "Uploads": ("UploadsPolicy", False),  # !Sub "${AWS::StackName}-uploads" on both sides
+        "Reports": ("ReportsPolicy", False),  # !Ref of the same parameter
+        "Jobs": ("JobsPolicy", False),  # a literal queue URL
+        "Events": ("EventsPolicy", False),  # an ARN built with !Sub
+        "SharedPolicy": ("SharedPolicy", True),  # a bucket of another app: judged on its own
+        "OutsideQueuePolicy": ("OutsideQueuePolicy", True),
+    }
+    assert sorted((d.code, d.line) for d in diags if d.code == "policy-not-linked") == [
+        ("policy-not-linked", 89), ("policy-not-linked", 101)]
