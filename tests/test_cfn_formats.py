@@ -11,6 +11,7 @@ import pytest
 
 from remit.api import load_documents, scan
 from remit.diagnostics import Diagnostic, Level
+from remit.loaders.cloudformation import Document
 from remit.model.application import Application
 from remit.model.build import build
 from remit.options import ScanOptions
@@ -74,3 +75,57 @@ def test_resource_policies_link_by_name_arn_and_url() -> None:
     }
     assert sorted((d.code, d.line) for d in diags if d.code == "policy-not-linked") == [
         ("policy-not-linked", 89), ("policy-not-linked", 101)]
+
+
+def test_included_snippets_are_analysed_at_their_own_lines() -> None:
+    result = scan([FIXTURES / "formats" / "cfn-include"], ScanOptions(strict=True))
+    found = {(f.rule_id, str(f.location)) for f in result.findings}
+    # a JSON snippet holds no annotation: its policy statement is the Policies item of OrdersFunction
+    assert ("RMT-IAM-003", "snippets/policy.json:5") in found
+    assert not any(d.path.startswith("snippets/") for d in result.diagnostics)
+
+
+@pytest.mark.parametrize(("location", "why"), [
+    ("../outside.yaml", "outside the scanned root"),
+    ("missing.yaml", "does not exist"),
+    ("broken.yaml", "not valid YAML or JSON"),
+    ("!Sub '${AWS::StackName}.yaml'", "not a literal"),
+])
+def test_includes_remit_cannot_read_are_named(tmp_path: Path, location: str, why: str) -> None:
+    app = tmp_path / "app"
+    app.mkdir()
+    (tmp_path / "outside.yaml").write_text("Bucket:\n  Type: AWS::S3::Bucket\n")
+    (app / "broken.yaml").write_text("a: [\n")
+    (app / "template.yaml").write_text(
+        "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n  Fn::Transform:\n    Name: AWS::Include\n"
+        f"    Parameters:\n      Location: {location}\n")
+    result = scan([app])
+    [diag] = [d for d in result.diagnostics if d.code == "include-not-read"]
+    assert (diag.path, diag.line) == ("template.yaml", 4)
+    assert why in diag.message
+    docs, root = _docs(app)
+    assert "Bucket" not in {r.id.logical_id for r in build(docs, root)[0].resources}
+
+
+def _docs(path: Path) -> tuple[list[Document], Path]:
+    root, docs, _ = load_documents([path], ScanOptions())
+    return docs, root
+
+
+def test_nested_includes_and_merge_keep_written_keys(tmp_path: Path) -> None:
+    (tmp_path / "parts").mkdir()
+    (tmp_path / "template.yaml").write_text(
+        "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n  Fn::Transform:\n    Name: AWS::Include\n"
+        "    Parameters:\n      Location: parts/a.yaml\n")
+    (tmp_path / "parts" / "a.yaml").write_text(
+        "Queue:\n  Type: AWS::SNS::Topic\nTopic:\n  Type: AWS::SNS::Topic\n  Properties:\n"
+        "    Tags:\n      Fn::Transform:\n        Name: AWS::Include\n        Parameters:\n"
+        "          Location: b.yaml\n")
+    (tmp_path / "parts" / "b.yaml").write_text("- Key: team\n  Value: orders\n")
+    [doc], _ = _docs(tmp_path)
+    assert doc.includes == ("parts/a.yaml", "parts/b.yaml")
+    resources = doc.data["Resources"]
+    assert resources["Queue"]["Type"] == "AWS::SQS::Queue"  # the template's own key wins
+    assert resources["Topic"]["Properties"]["Tags"] == [{"Key": "team", "Value": "orders"}]
+    assert doc.marks.file_of(("Resources", "Topic", "Properties", "Tags", 0, "Value")) == "parts/b.yaml"
+    assert doc.marks.position(("Resources", "Topic", "Properties", "Tags", 0, "Value")).line == 2
