@@ -129,3 +129,12 @@ def test_nested_includes_and_merge_keep_written_keys(tmp_path: Path) -> None:
     assert resources["Topic"]["Properties"]["Tags"] == [{"Key": "team", "Value": "orders"}]
     assert doc.marks.file_of(("Resources", "Topic", "Properties", "Tags", 0, "Value")) == "parts/b.yaml"
     assert doc.marks.position(("Resources", "Topic", "Properties", "Tags", 0, "Value")).line == 2
+
+
+def test_nested_stacks_from_local_templates_share_the_parent_unit() -> None:
+    app, diags = _model(FIXTURES / "formats" / "cfn-nested")
+    units = {doc.id: doc.unit for doc in app.documents}
+    assert units == {"template.yaml": "apps/reports/template.yaml",
+                     "apps/reports/template.yaml": "apps/reports/template.yaml",
+                     "stacks/network.yaml": "apps/reports/template.yaml"}
+    assert [(d.code, d.line) for d in diags if d.code == "nested-stack-not-read"] == [("nested-stack-not-read", 18)]

@@ -69,7 +69,7 @@ from remit.model.policy import (
     parse_document,
 )
 from remit.model.resources import Origin, Resource, ResourceId
-from remit.model.units import deployment_units
+from remit.model.units import deployment_units, nested_stacks
 from remit.model.values import (
     Concat,
     Symbol,
@@ -104,7 +104,9 @@ def build(documents: Sequence[Document], root: Path,
     acc = _Accumulator()
     diags: list[Diagnostic] = []
     infos: list[DocumentInfo] = []
-    units = deployment_units(documents, one_account=one_account)
+    nested, nested_diags = nested_stacks(documents, root)
+    diags.extend(nested_diags)
+    units = deployment_units(documents, one_account=one_account, nested=nested)
     for doc in documents:
         meta = doc.data.get("Metadata")
         infos.append(DocumentInfo(doc.id, doc.kind.value, doc.path, doc.marks, meta if isinstance(meta, dict) else {},
