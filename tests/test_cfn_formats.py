@@ -14,10 +14,11 @@ from remit.diagnostics import Diagnostic, Level
 from remit.loaders.cloudformation import Document
 from remit.model.application import Application
 from remit.model.build import build
+from remit.model.values import Unknown
 from remit.options import ScanOptions
 
 from .conftest import FIXTURES
-from .test_rule_fixtures import ANNOTATION, _annotations
+from .test_rule_fixtures import ANNOTATION, TEXT_SUFFIXES, _annotations
 
 APPS = sorted(p for p in (FIXTURES / "formats").glob("cfn-*") if p.is_dir())
 
@@ -25,7 +26,7 @@ APPS = sorted(p for p in (FIXTURES / "formats").glob("cfn-*") if p.is_dir())
 def _annotated_rules(directory: Path) -> set[str]:
     rules: set[str] = set()
     for path in directory.rglob("*"):
-        if path.is_file() and path.suffix in {".yaml", ".yml", ".json", ".tf", ".py", ".js"}:
+        if path.is_file() and path.suffix in TEXT_SUFFIXES:
             for match in ANNOTATION.finditer(path.read_text(encoding="utf-8")):
                 rules.update(part.strip() for part in match.group(2).split(",") if part.strip())
     return rules
@@ -138,3 +139,22 @@ def test_nested_stacks_from_local_templates_share_the_parent_unit() -> None:
                      "apps/reports/template.yaml": "apps/reports/template.yaml",
                      "stacks/network.yaml": "apps/reports/template.yaml"}
     assert [(d.code, d.line) for d in diags if d.code == "nested-stack-not-read"] == [("nested-stack-not-read", 18)]
+
+
+@pytest.mark.parametrize(("template", "expected"), [
+    ("a ${x} b $${kept} %%{kept} ${ obj.k }", "a 1 b ${kept} %{kept} v"),
+    ("${later}", "${later}"),  # known only at apply: written as it was
+    ("%{ if x }y%{ endif }", "directives are not evaluated"),
+    ("${upper(x)}", "other than a variable"),
+    ("${nope}", "is not among its variables"),
+])
+def test_templatefile_renders_variables(tmp_path: Path, template: str, expected: str) -> None:
+    (tmp_path / "t.tftpl").write_text(template)
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_sqs_queue" "q" {}\n'
+        'resource "aws_lambda_function" "f" {\n  function_name = "f"\n  role = "arn:aws:iam::1:role/r"\n'
+        '  environment {\n    variables = {\n      T = templatefile("${path.module}/t.tftpl", '
+        '{ x = 1, obj = { k = "v" }, later = aws_sqs_queue.q.arn })\n    }\n  }\n}\n')
+    app, _ = _model(tmp_path)
+    value = app.functions[0].environment["T"]
+    assert expected in (value.reason if isinstance(value, Unknown) else value)
