@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from remit.api import load_documents, scan
+from remit.deps.manifests import _dev_only, read_directory
 from remit.diagnostics import Diagnostic, Level
 from remit.loaders.cloudformation import Document
 from remit.model.application import Application
@@ -43,7 +44,7 @@ def _expected_diagnostics(directory: Path) -> set[str]:
 def test_app_findings_and_diagnostics(directory: Path) -> None:
     rules = _annotated_rules(directory)
     assert rules, f"{directory.name}: annotate at least one finding"
-    result = scan([directory], ScanOptions(strict=True))
+    result = scan([directory], ScanOptions(strict=True, advisories=(FIXTURES / "advisories",)))
     for rule_id in sorted(rules):
         expected = _annotations(directory, rule_id)
         actual = {(f.location.path, f.location.line) for f in result.findings if f.rule_id == rule_id}
@@ -158,3 +159,21 @@ def test_templatefile_renders_variables(tmp_path: Path, template: str, expected:
     app, _ = _model(tmp_path)
     value = app.functions[0].environment["T"]
     assert expected in (value.reason if isinstance(value, Unknown) else value)
+
+
+@pytest.mark.parametrize(("name", "dev"), [
+    ("requirements.txt", False), ("requirements-prod.txt", False), ("requirements-lambda.txt", False),
+    ("requirements-dev.txt", True), ("requirements_test.txt", True), ("requirements.tests.txt", True),
+    ("requirements-docs.txt", True), ("requirements-ci.txt", True), ("requirements-devices.txt", False),
+])
+def test_development_requirement_files_are_not_shipped(name: str, dev: bool) -> None:
+    assert _dev_only(name) is dev
+
+
+def test_a_dev_file_a_shipped_file_includes_is_shipped(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("-r requirements-dev.txt\nrequests==2.31.0\n")
+    (tmp_path / "requirements-dev.txt").write_text("pyyaml==6.0.1\n")
+    (tmp_path / "poetry.lock").write_text('[[package]]\nname = "pytest"\nversion = "8.0.0"\ncategory = "dev"\n\n'
+                                          '[[package]]\nname = "boto3"\nversion = "1.34.0"\ncategory = "main"\n')
+    shipped, _ = read_directory(tmp_path, tmp_path)
+    assert sorted(p.name.lower() for p in shipped.packages) == ["boto3", "pyyaml", "requests"]
