@@ -29,7 +29,7 @@ from .conftest import FIXTURES
 RULE_FIXTURES = FIXTURES / "rules"
 ANNOTATION = re.compile(r"(?:#|//|<!--)\s*(ruleid|ok|todoruleid|todook)\s*:\s*([A-Z0-9,\s-]+)")
 TEXT_SUFFIXES = {".yaml", ".yml", ".json", ".template", ".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".txt", ".toml",
-                 ".tf", ".xml", ".csproj", ".mod", ".lock", ".lockfile"}
+                 ".tf", ".tftpl", ".xml", ".csproj", ".mod", ".lock", ".lockfile"}
 
 
 def _annotations(directory: Path, rule_id: str) -> dict[str, set[tuple[str, int]]]:

@@ -19,9 +19,10 @@ class Level(StrEnum):
 
 #: Codes that say part of the infrastructure as written was not read at all (a CDK app never synthesised, a
 #: Terraform module ``terraform init`` did not download, a Serverless fragment or shape remit cannot read, an
-#: unexpanded ``Fn::ForEach``): the headline of every report names them, since nothing there was checked.
+#: ``AWS::Include`` snippet or nested stack template it cannot read, an unexpanded ``Fn::ForEach``): the headline
+#: of every report names them, since nothing there was checked.
 NOT_READ = frozenset({"cdk-not-synthesised", "module-not-read", "serverless-not-read", "foreach-not-expanded",
-                      "sam-transform-missing"})
+                      "include-not-read", "nested-stack-not-read"})
 #: Codes that say a value remit needed is unknown (an unresolved variable, a count or for_each it could not
 #: decide): results that depend on it may be incomplete.
 UNRESOLVED = frozenset({"unresolved-variable", "terraform-unknown"})

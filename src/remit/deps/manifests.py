@@ -378,6 +378,8 @@ def _toml_packages(path: Path, root: Path, out: Shipped, kind: str) -> None:
     for entry in data.get("package", []) if isinstance(data.get("package"), list) else []:
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             continue
+        if entry.get("category") == "dev":
+            continue  # a development dependency (poetry.lock before 1.2): never installed into the package
         raw_source = entry.get("source")
         source: dict[str, Any] = raw_source if isinstance(raw_source, dict) else {}
         origin = Origin.REGISTRY
@@ -633,8 +635,10 @@ def read_directory(directory: Path, root: Path) -> tuple[Shipped, list[tuple[Pat
     out = Shipped()
     if not directory.is_dir():
         return out, []
-    # requirements.txt first (what a build installs): its -r includes are read through it, under its -c constraints
-    requirements = sorted((p for p in directory.glob("requirements*.txt") if p.is_file()),
+    # requirements.txt first (what a build installs): its -r includes are read through it, under its -c constraints;
+    # a development or test requirements file is installed only on the developer's machine, never into the
+    # function's package, unless a shipped file includes it
+    requirements = sorted((p for p in directory.glob("requirements*.txt") if p.is_file() and not _dev_only(p.name)),
                           key=lambda p: (p.name != "requirements.txt", p.name))
     seen: set[Path] = set()
     for path in requirements:
@@ -668,6 +672,17 @@ def read_directory(directory: Path, root: Path) -> tuple[Shipped, list[tuple[Pat
         other.read(directory, root, out)
     out.packages = merge(out.packages)
     return out, vendored
+
+
+_DEV_PART = re.compile(r"(?:^|[-_.])(?:dev|devel|develop|development|test|tests|testing|lint|linting|docs?|ci|"
+                       r"typing|local)(?:[-_.]|$)", re.IGNORECASE)
+
+
+def _dev_only(name: str) -> bool:
+    """A requirements file for development, tests, linting or docs (``requirements-dev.txt``,
+    ``requirements_test.txt``): ``sam build`` and the other packagers install ``requirements.txt`` only."""
+    rest = name[len("requirements"):-len(".txt")] if name.startswith("requirements") else name
+    return bool(_DEV_PART.search(rest))
 
 
 def merge(packages: list[Package]) -> list[Package]:

@@ -164,6 +164,12 @@ def load_template(file: InputFile) -> LoadResult:
     except RecursionError:  # pragma: no cover - the readers are iterative; kept as a last line
         return LoadResult(None, (Diagnostic(file.rel, Level.ERROR, "parse-error", "nesting too deep"),))
     warnings = tuple(Diagnostic(file.rel, Level.WARNING, "parse-warning", msg, line) for line, msg in loaded.warnings)
+    includes: tuple[str, ...] = ()
+    if "AWS::Include" in text:
+        from remit.loaders.include import inline_includes  # noqa: PLC0415 - rare; it imports the Serverless reader
+
+        loaded, includes, problems = inline_includes(loaded, file)
+        warnings = (*warnings, *problems)
     if not is_template(loaded.data):
         data = loaded.data
         if file.explicit or (isinstance(data, dict) and "AWSTemplateFormatVersion" in data):
@@ -189,4 +195,4 @@ def load_template(file: InputFile) -> LoadResult:
         warnings = (*warnings, Diagnostic(file.rel, Level.WARNING, "sam-transform-missing",
                                           f"AWS::Serverless resources without `Transform: {SAM_TRANSFORM}`: "
                                           "read as SAM", loaded.marks.position(("Resources",)).line))
-    return LoadResult(Document(file.rel, file.path, kind, data, loaded.marks), warnings)
+    return LoadResult(Document(file.rel, file.path, kind, data, loaded.marks, includes), warnings)

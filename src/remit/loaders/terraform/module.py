@@ -552,8 +552,15 @@ class Module:
         output = values.get("output_path")
         if isinstance(source, str):
             return Archive(posixpath.normpath(source), is_dir, output if isinstance(output, str) else "")
-        if values.get("source") is not None:
-            return Unk("archive_file built from source { content } blocks: the code is written inline, not in files")
+        blocks = values.get("source")
+        if blocks is not None:
+            files = [(b.get("filename"), b.get("content")) for b in (blocks if isinstance(blocks, list) else [blocks])
+                     if isinstance(b, dict)]
+            known = tuple((f, c) for f, c in files if isinstance(f, str) and isinstance(c, str))
+            if not known:
+                return Unk("archive_file of source { content } blocks whose file names or contents are known only "
+                           "at apply")
+            return Archive("", False, output if isinstance(output, str) else "", known)
         return Unk("archive_file without a known source_dir or source_file")
 
     # -- child modules --------------------------------------------------------------------------------
