@@ -41,7 +41,7 @@ from remit.model.application import Application
 from remit.model.entities import Entity, Group, IamPrincipal, Role, User
 from remit.model.policy import Policy, PolicyDocument, PolicyKind, Statement
 from remit.model.resources import ResourceId
-from remit.model.values import render
+from remit.model.values import render, text
 from remit.rules.base import Hit
 from remit.rules.iam._grants import action_node, admin_shaped, on_every_resource
 from remit.source import NodePath, SourceLocation
@@ -196,10 +196,20 @@ def counted(app: Application, statements: Iterable[Statement], *, templates: boo
             continue
         if service_role_policy(app, policy):
             continue  # AWS's own service role for a service that runs none of the app's code
+        if _service_managed_only(st):
+            continue
         if not templates and st.node in known.templates:
             continue
         out.append(st)
     return tuple(out)
+
+
+def _service_managed_only(st: Statement) -> bool:
+    """The statement reaches only resources an AWS service manages for itself (``StringEquals events:ManagedBy:
+    codeguru-reviewer.amazonaws.com``: rules that service creates), none the app's or the account's own."""
+    return any(c.key_lower == "events:managedby" and c.operator.lower() in ("stringequals", "stringlike")
+               and c.values and all((text(v) or "").lower().endswith(".amazonaws.com") for v in c.values)
+               for c in st.conditions)
 
 
 def principals(app: Application) -> Iterator[IamPrincipal]:
