@@ -192,13 +192,14 @@ def _on_star(resources_: tuple[Any, ...]) -> bool:
 def _gain(app: Application, principal: IamPrincipal, method: Method,
           grants: Mapping[str, Grant]) -> str | None:
     """What the method gains for this principal, or None when no target makes it work."""
+    unit = app.unit_of(principal.id)  # an app's roles and functions, never those of an unrelated app beside it
     if method.category == "new-passrole" and method.passes_to:
         passrole = grants["iam:passrole"]
         names = [render(r.name) for r in app.roles
-                 if r.id != principal.id and _trusts_service(app, r, method.passes_to)
+                 if r.id != principal.id and app.unit_of(r.id) == unit and _trusts_service(app, r, method.passes_to)
                  and _can_pass(app, principal, r, method.passes_to)]
         if names:
-            return "the permissions of role " + ", ".join(sorted(names))
+            return "the permissions of role " + _listed(names)
         if _on_star(passrole.resources) and _can_pass(app, principal, _SOME_ROLE, method.passes_to):
             return f"the permissions of any role trusting {method.passes_to} (PassRole on *)"
         return None
@@ -209,7 +210,7 @@ def _gain(app: Application, principal: IamPrincipal, method: Method,
             anywhere = all(app.iam.can(principal, a, _SOME_FUNCTION).possible for a in method.actions
                            if a.lower().startswith("lambda:"))
             fns: list[Function] = []
-            for looked, f in enumerate(f for f in app.functions if f.id not in own):
+            for looked, f in enumerate(f for f in app.functions if f.id not in own and app.unit_of(f.id) == unit):
                 if anywhere and (len(fns) >= _NAMED or looked >= _LOOKED_AT):
                     break  # the method works on any function: a few names are enough to show it
                 if all(app.iam.can(principal, a, f).possible for a in method.actions) \
@@ -228,10 +229,18 @@ def _gain(app: Application, principal: IamPrincipal, method: Method,
         return _on_whom(app, principal, method, grants)
     if method.actions == ("sts:AssumeRole",):
         roles = [render(r.name) for r in app.roles
-                 if r.id != principal.id and app.iam.can(principal, "sts:AssumeRole", r).possible
+                 if r.id != principal.id and app.unit_of(r.id) == unit
+                 and app.iam.can(principal, "sts:AssumeRole", r).possible
                  and any(e.kind in ("account", "anyone", "principal") for e in app.iam.trusted_by(r))]
-        return ("role " + ", ".join(sorted(roles))) if roles else None
+        return ("role " + _listed(roles)) if roles else None
     return method.gain
+
+
+def _listed(names: list[str], shown: int = 10) -> str:
+    """Names in order, the first ``shown`` of them and how many more (a finding stays readable)."""
+    ordered = sorted(dict.fromkeys(names))
+    more = len(ordered) - shown
+    return ", ".join(ordered[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 _MEMO: weakref.WeakKeyDictionary[object, dict[object, tuple[Escalation, ...]]] = weakref.WeakKeyDictionary()
