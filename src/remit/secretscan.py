@@ -21,7 +21,7 @@ reported (documented decisions, each with a test):
   ``PASSWORD_MIN_LENGTH``, ``JWT_ISSUER`` (the last word names metadata);
 * in a name-only match: values shorter than 6 characters, booleans and numbers, URLs without credentials,
   obvious placeholders (``<your-key>``, ``REPLACE_ME``, ``xxxxxxxx``, ``TODO``, ``changeme-later``,
-  ``dummy``, ``example``, ``redacted``, sample values such as ``abc123``, ``123456`` or ``test1234``, the
+  ``dummy``, ``example``, ``redacted``, sample values such as ``abc123``, ``123456``, ``test1234`` or ``AIzaXXXX``, the
   variable's own name), and identifiers that name a secret
   rather than hold one (``orders-db-credentials``, ``stripe_api_key``: two or more lowercase words, one of
   them a secret word).
@@ -112,7 +112,7 @@ _TEMPLATING = re.compile(r"\$\{|\{\{|\{%|%\(|\$\(|#\{|@@")
 _PLACEHOLDER = re.compile(
     r"^(?:<.*>|\{\{.*\}\}|\{%.*%\}|\$\{.*\}|\$[A-Za-z_][A-Za-z0-9_]*|%[A-Za-z_]+%|%\(.*\)s|%s|\{[A-Za-z_]*\}|"
     r"x+|X+|\*+|\.+|-+|_+|#+|0+|123\d*|abc(?:d.*|\d*)|"
-    r"(?:test|demo|foo|bar|foobar|baz|qux)\d{0,4}|"
+    r"(?:test|demo|foo|bar|foobar|baz|qux)\d{0,4}|.*X{4}.*|"
     r".*(?:REPLACE|CHANGE_?ME_|CHANGE_?ME_?LATER|YOUR[_-]|TODO|FIXME|EXAMPLE|DUMMY|PLACEHOLDER|REDACTED|"
     r"INSERT[_-]|FILL[_-]?IN|SAMPLE[_-]|NOT[_-]?SET|NOT[_-]?A[_-]?SECRET).*)$",
     re.IGNORECASE,
