@@ -57,7 +57,10 @@ def check(fn: Function, app: Application) -> Iterator[Hit]:
             continue
         readers = "the function's configuration" if isinstance(value, Unknown) else \
             "the function's configuration or the template"
-        yield Hit(fn.at("Environment", "Variables", name),
-                  f"Environment variable {name} of {fn.display} holds {describe(match)} in clear text: anyone who "
-                  f"can read {readers} has it.",
-                  fn.resource, evidence=name, severity=severity(match))
+        node = fn.at("Environment", "Variables", name)
+        # one finding per place the variable is written (a provider-wide variable of a Serverless service, a SAM
+        # Globals entry), naming every function that gets it; the key holds no value, not even hashed
+        yield Hit(node,
+                  f"Environment variable {name} holds {describe(match)} in clear text: anyone who can read {readers} "
+                  "has it.",
+                  fn.resource, evidence=name, severity=severity(match), shared=f"{app.locate(node).path}|{name}")
