@@ -11,7 +11,7 @@ PIP    := PIP_CONSTRAINT=$(CURDIR)/$(LOCK) $(BIN)/python -m pip
 # uv resolves the lock for every platform and Python >= 3.11 at once; only `make lock` uses it.
 UV_VERSION := 0.13.10
 
-.PHONY: demo test lint typecheck unit corpus bench browser data data-check lock wheel clean
+.PHONY: demo test test-hostile lint typecheck unit corpus bench browser data data-check lock wheel clean
 
 $(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ browser:
 
 unit: $(VENV)/.installed-test
 	$(BIN)/pytest -n 2 -q
+
+# The slow half of the hostile-input suite (tests/hostile/, marked hostile_slow): large inputs under time and
+# memory bounds. `make test` runs the rest of tests/hostile/; .ci/run runs both.
+test-hostile: $(VENV)/.installed-test
+	$(BIN)/pytest -q -m hostile_slow tests/hostile
 
 corpus: $(VENV)/.installed-test
 	$(BIN)/pytest -q -m corpus

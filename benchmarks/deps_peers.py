@@ -93,43 +93,49 @@ def _cases(db: advisories.Database, count: int, seed: int) -> list[tuple[str, st
     return sorted(cases)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pip-audit", default=shutil.which("pip-audit") or "/tmp/peers-deps/bin/pip-audit")
+Prepared = tuple[argparse.Namespace, advisories.Database, list[tuple[str, str]], dict[tuple[str, str], set[str]]]
+
+
+def prepare(description: str, peer: str, install: str) -> Prepared | None:
+    """The command line (``--<peer>`` names the peer's program), the database, the cases and remit's answers;
+    None (after saying why) when the peer or the database is absent."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument(f"--{peer}", dest="peer", default=shutil.which(peer) or f"/tmp/peers-deps/bin/{peer}")
     parser.add_argument("--db", type=Path, default=ROOT.parent / "shared" / "advisories" / "pypa")
     parser.add_argument("--packages", type=int, default=120)
     parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args()
-    if not Path(args.pip_audit).exists():
-        print(f"skip: pip-audit not found at {args.pip_audit} (python3 -m venv /tmp/peers-deps && "
-              "/tmp/peers-deps/bin/pip install pip-audit)")
-        return 0
+    if not Path(args.peer).exists():
+        print(f"skip: {peer} not found at {args.peer} ({install})")
+        return None
     if not args.db.is_dir():
         print(f"skip: no advisory database at {args.db}")
-        return 0
+        return None
     db = advisories.load_database([args.db])
     cases = _cases(db, args.packages, args.seed)
     ours = {(n, v): {a.id for a, _ in advisories.matches(db, Ecosystem.PYPI, n, v)} for n, v in cases}
+    return args, db, cases, ours
+
+
+def main() -> int:
+    prepared = prepare(__doc__.split("\n\n")[0], "pip-audit",
+                       "python3 -m venv /tmp/peers-deps && /tmp/peers-deps/bin/pip install pip-audit")
+    if prepared is None:
+        return 0
+    args, db, cases, ours = prepared
 
     _Osv.db = db
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Osv)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/v1/query"
     theirs: dict[tuple[str, str], set[str]] = {case: set() for case in cases}
-    rounds: list[list[tuple[str, str]]] = []
-    for case in cases:  # one requirements file cannot pin one package twice
-        for batch in rounds:
-            if all(n != case[0] for n, _ in batch):
-                batch.append(case)
-                break
-        else:
-            rounds.append([case])
+    rounds = rounds_of(cases)
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:
         for i, batch in enumerate(rounds):
             req = Path(tmp) / f"requirements-{i}.txt"
             req.write_text("".join(f"{n}=={v}\n" for n, v in batch))
-            run = subprocess.run([args.pip_audit, "-r", str(req), "--no-deps", "--disable-pip", "-s", "osv",
+            run = subprocess.run([args.peer, "-r", str(req), "--no-deps", "--disable-pip", "-s", "osv",
                                   "--osv-url", url, "-f", "json", "--progress-spinner", "off",
                                   "--cache-dir", str(Path(tmp) / "cache")],
                                  capture_output=True, text=True, check=False, timeout=600)
@@ -145,23 +151,41 @@ def main() -> int:
                     theirs[key] = {v["id"] for v in dep.get("vulns", [])}
     server.shutdown()
 
+    print(f"advisory database: {args.db} ({len(db.records)} records)")
+    compare("pip-audit", cases, ours, theirs, f"{args.packages} packages, {len(rounds)} pip-audit runs"
+            f"{f', {failures} failed' if failures else ''}")
+    return 0
+
+
+def rounds_of(cases: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """The cases split into requirements files: one file cannot pin one package twice."""
+    rounds: list[list[tuple[str, str]]] = []
+    for case in cases:
+        for batch in rounds:
+            if all(n != case[0] for n, _ in batch):
+                batch.append(case)
+                break
+        else:
+            rounds.append([case])
+    return rounds
+
+
+def compare(peer: str, cases: list[tuple[str, str]], ours: dict[tuple[str, str], set[str]],
+            theirs: dict[tuple[str, str], set[str]], how: str) -> None:
+    """Print the agreement per case and per (case, advisory) pair, and every difference."""
     ids_ours = {(c, i) for c, found in ours.items() for i in found}
     ids_theirs = {(c, i) for c, found in theirs.items() for i in found}
     same_cases = sum(1 for c in cases if ours[c] == theirs[c])
     both = ids_ours & ids_theirs
-    print(f"advisory database: {args.db} ({len(db.records)} records)")
-    print(f"cases: {len(cases)} (package, version) pairs from {args.packages} packages, {len(rounds)} pip-audit runs"
-          f"{f', {failures} failed' if failures else ''}")
+    print(f"cases: {len(cases)} (package, version) pairs from {how}")
     print(f"verdict agreement per case: {same_cases}/{len(cases)} ({100 * same_cases / max(len(cases), 1):.1f}%)")
-    print(f"(case, advisory) pairs: remit {len(ids_ours)}, pip-audit {len(ids_theirs)}, both {len(both)}; "
-          f"only remit {len(ids_ours - ids_theirs)}, only pip-audit {len(ids_theirs - ids_ours)}")
+    print(f"(case, advisory) pairs: remit {len(ids_ours)}, {peer} {len(ids_theirs)}, both {len(both)}; "
+          f"only remit {len(ids_ours - ids_theirs)}, only {peer} {len(ids_theirs - ids_ours)}")
     for case in cases:
         if ours[case] != theirs[case]:
             extra, missing = sorted(ours[case] - theirs[case]), sorted(theirs[case] - ours[case])
             print(f"  {case[0]}=={case[1]}: only remit {len(extra)} ({', '.join(extra[:3])}), "
-                  f"only pip-audit {len(missing)} ({', '.join(missing[:3])})")
-    return 0
-
+                  f"only {peer} {len(missing)} ({', '.join(missing[:3])})")
 
 if __name__ == "__main__":
     raise SystemExit(main())

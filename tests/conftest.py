@@ -36,5 +36,9 @@ def _hermetic(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REMIT_CACHE_DIR", str(ROOT / "tests" / "fixtures" / "no-cache"))
     # nor keeps SAM translations there (tests of the translation cache point it at their own directory)
     monkeypatch.setenv("REMIT_NO_CACHE", "1")
+    # no test connects anywhere by itself: a scan would otherwise download advisories (tests of the download
+    # unset it and serve archives from 127.0.0.1); an unroutable mirror in case a test unsets only the switch
+    monkeypatch.setenv("REMIT_OFFLINE", "1")
+    monkeypatch.setenv("REMIT_ADVISORY_URL", "http://127.0.0.1:9")
     # rules that depend on the date (runtime deprecation) see a fixed day, so goldens do not age
     monkeypatch.setenv("REMIT_TODAY", "2026-11-28")

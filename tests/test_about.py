@@ -39,7 +39,7 @@ def test_shipped_names_sources_and_dates() -> None:
 
 def test_empty_advisory_cache(tmp_path: Path) -> None:
     assert about.advisory_cache(tmp_path) == about.AdvisoryCache((), about.UNKNOWN, -1)
-    assert "advisory cache: empty (run `remit advisories update`" in about.version_report(tmp_path)
+    assert "(advisory database: none cached (a scan downloads it unless offline))" in about.version_report(tmp_path)
 
 
 def test_filled_advisory_cache(tmp_path: Path) -> None:
@@ -52,6 +52,28 @@ def test_filled_advisory_cache(tmp_path: Path) -> None:
     assert cache == about.AdvisoryCache(("PyPI", "npm"), "2026-12-01", 6)
 
 
+def test_advisory_status_per_ecosystem(tmp_path: Path) -> None:
+    folder = tmp_path / "advisories"
+    folder.mkdir()
+    (folder / "PyPI.zip").write_bytes(b"")
+    (folder / "Maven.zip").write_bytes(b"")
+    now = dt.datetime.now(dt.UTC)
+    (folder / "meta.json").write_text(json.dumps({"ecosystems": {
+        "PyPI": {"downloaded": now.isoformat(), "source": "https://mirror.test", "records": 17},
+        "Maven": {"downloaded": (now - dt.timedelta(days=3)).isoformat(), "source": "https://mirror.test",
+                  "records": 5}}}))
+    lines = about.advisory_status(tmp_path).splitlines()
+    assert lines[0] == f"advisory cache: {folder} (offline: REMIT_OFFLINE is set)"  # as every test is
+    maven, pypi = lines[1].split(), lines[2].split()
+    assert maven[:3] == ["Maven", "5", "records"]
+    assert "3 days ago" in lines[1]
+    assert "stale" in lines[1]
+    assert pypi[:3] == ["PyPI", "17", "records"]
+    assert "today" in lines[2]
+    assert "stale" not in lines[2]
+    assert "https://mirror.test" in lines[2]
+
+
 def test_version_command(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REMIT_CACHE_DIR", str(tmp_path))
@@ -59,10 +81,9 @@ def test_version_command(tmp_path: Path, capsys: pytest.CaptureFixture[str],
         main(["--version"])
     assert info.value.code == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == f"remit {__version__}"
+    assert lines[0] == f"remit {__version__} (advisory database: none cached (a scan downloads it unless offline))"
     assert lines[1] == "data it ships:"
     assert any(line.split()[:2] == ["AWS", "managed"] and "as of" in line for line in lines)
-    assert lines[-1].startswith("advisory cache: empty")
     assert str(tmp_path) not in "\n".join(lines)
 
 

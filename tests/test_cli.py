@@ -168,12 +168,13 @@ def test_min_severity_compact_and_quiet_trim_the_report_not_the_exit_code(
     code, out, _ = run(capsys, "scan", str(example), "--min-severity", "critical", "--compact")
     assert code == EXIT_FINDINGS  # the medium and low findings still fail at the default --fail-on low
     lines = out.splitlines()
-    assert lines[3].endswith("findings and attack paths below --min-severity are not shown")
-    body = [ln for ln in lines[5:] if ln.strip()]
+    assert lines[3] == "configured by the scanned tree: .remit.toml sets advisories (--no-config or --audit ignores it)"
+    assert lines[4].endswith("findings and attack paths below --min-severity are not shown")
+    body = [ln for ln in lines[6:] if ln.strip()]
     assert body
     assert all(ln.startswith("CRITICAL ") for ln in body)
     assert any(ln.startswith("CRITICAL template.yaml:") and "  RMT-" in ln for ln in body)
     code, out, _ = run(capsys, "scan", str(example), "-q")
     assert code == EXIT_FINDINGS
-    assert len(out.splitlines()) == 3  # the tool line, the counts, the threshold
+    assert len(out.splitlines()) == 4  # the tool line, the counts, the threshold, the example's own configuration
     assert out.splitlines()[2].startswith("fail-on low: ")

@@ -219,7 +219,7 @@ def test_force_color_colours_piped_text(capsys: pytest.CaptureFixture[str], monk
 # --- shell completion -----------------------------------------------------------------------------------------
 
 
-SUBCOMMANDS = ("scan", "baseline", "rules", "explain", "policy", "advisories", "completion")
+SUBCOMMANDS = ("scan", "baseline", "rules", "explain", "policy", "advisories", "completion", "collect", "org")
 FORMATS = CLI_FORMATS  # every report format the CLI offers
 
 

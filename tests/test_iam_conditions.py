@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from remit.iam.conditions import RequestContext, Tri, evaluate_clause, substitute
+from remit.iam.conditions import RequestContext, Tri, clock, evaluate_clause, substitute
 from remit.model.policy import ConditionClause
 from remit.model.values import Symbol, SymbolKind, Value
 
@@ -82,3 +82,32 @@ def test_tri_logic() -> None:
     assert (F | U) is U
     assert ~U is U
     assert ~T is F
+
+
+JAN_2025 = 1735689600.0  # 2025-01-01T00:00:00Z
+
+
+@pytest.mark.parametrize(("operator", "key", "value", "expected"), [
+    # an expired grant (its window closed before the scan's moment) does not hold
+    ("DateLessThan", "aws:CurrentTime", "2024-06-30T00:00:00Z", F),
+    # a window open now holds
+    ("DateLessThan", "aws:CurrentTime", "2025-06-30T00:00:00Z", T),
+    ("DateGreaterThan", "aws:CurrentTime", "2024-06-30T00:00:00Z", T),
+    # a window that opens later is conditional
+    ("DateGreaterThan", "aws:CurrentTime", "2026-01-01T00:00:00Z", U),
+    ("NumericGreaterThan", "aws:EpochTime", "1767225600", U),
+    ("NumericLessThanEquals", "aws:EpochTime", "1700000000", F),
+    ("DateLessThan", "aws:TokenIssueTime", "2024-01-01T00:00:00Z", F),
+    ("DateGreaterThanEquals", "aws:TokenIssueTime", "2024-01-01", T),
+])
+def test_time_conditions_are_decided_against_the_scans_moment(operator: str, key: str, value: str,
+                                                               expected: Tri) -> None:
+    with clock(JAN_2025):
+        assert evaluate_clause(clause(operator, key, value), RequestContext()) is expected
+        assert evaluate_clause(clause(operator, key, value), RequestContext(complete=True)) is expected
+
+
+def test_a_time_the_request_states_wins_over_the_scans_moment() -> None:
+    with clock(JAN_2025):
+        stated = ctx(aws__CurrentTime="2030-01-01T00:00:00Z")
+        assert evaluate_clause(clause("DateLessThan", "aws:CurrentTime", "2029-01-01T00:00:00Z"), stated) is F

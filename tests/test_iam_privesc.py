@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 from remit.api import load_documents
 from remit.iam.privesc import CATEGORIES, catalog, escalations
@@ -63,3 +64,58 @@ def test_update_code_of_a_function_with_a_stronger_role() -> None:
     found = [e for e in escalations(model(), role("UpdaterRole")) if e.method.id == "lambda-003"]
     assert found
     assert "function" in found[0].gained
+
+
+def test_self_escalation_honours_the_resource_it_is_scoped_to() -> None:
+    assert not methods("PathScopedRole") & {"iam-005", "iam-009"}
+    assert "iam-005" in methods("OwnArnRole")
+
+
+def test_attaching_only_read_only_managed_policies_is_no_escalation() -> None:
+    assert "iam-009" not in methods("ReadOnlyAttachRole")
+
+
+def test_every_workload_of_the_graph_runs_code() -> None:
+    """The attack graph's workload footholds and the services that run the app's code are one list."""
+    from remit.graph.build import WORKLOADS  # noqa: PLC0415
+    from remit.iam.services import RUNS_CODE  # noqa: PLC0415
+
+    assert set(WORKLOADS) <= RUNS_CODE
+
+
+_DEPLOYER = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  DeployerRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - {Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}
+      Policies:
+        - PolicyName: deploy
+          PolicyDocument:
+            Statement:
+              - {Effect: Allow, Action: [iam:PassRole, lambda:CreateFunction, lambda:InvokeFunction], Resource: "*"}
+  {name}:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - {Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}
+      ManagedPolicyArns: [arn:aws:iam::aws:policy/AmazonS3FullAccess]
+"""
+
+
+def test_escalation_targets_stay_in_their_own_app(tmp_path: Path) -> None:
+    """Two unrelated apps scanned together: a role's escalation names its own app's roles, not the other's."""
+    from remit.api import scan  # noqa: PLC0415
+
+    for app, role in (("billing", "BillingWorkerRole"), ("search", "SearchWorkerRole")):
+        (tmp_path / app).mkdir()
+        (tmp_path / app / "template.yaml").write_text(_DEPLOYER.replace("{name}", role))
+    result = scan([tmp_path], ScanOptions(select=("RMT-IAM-022",), strict=True))
+    by_file = {f.location.path: f.message for f in result.findings}
+    assert "BillingWorkerRole" in by_file["billing/template.yaml"]
+    assert "SearchWorkerRole" not in by_file["billing/template.yaml"]
+    assert "BillingWorkerRole" not in by_file["search/template.yaml"]

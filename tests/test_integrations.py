@@ -220,13 +220,28 @@ def test_scan_step_passes_fail_on_and_extra_arguments(runner: Runner) -> None:
 def test_baseline_ref_is_passed_only_when_set(monkeypatch: pytest.MonkeyPatch) -> None:
     module = github_action_module()
     for name, value in {"REMIT_PATH": "infra  app\n", "REMIT_FAIL_ON": "", "REMIT_ARGS": "--exclude 'a b/**'",
-                        "REMIT_BASELINE_REF": ""}.items():
+                        "REMIT_BASELINE_REF": "", "GITHUB_EVENT_NAME": "push", "REMIT_CONFIG": ""}.items():
         monkeypatch.setenv(name, value)
     assert module.scan_arguments() == ["infra", "app", "--exclude", "a b/**"]
     monkeypatch.setenv("REMIT_BASELINE_REF", "origin/main")
     monkeypatch.setenv("REMIT_FAIL_ON", "medium")
     assert module.scan_arguments() == ["infra", "app", "--fail-on", "medium", "--baseline-ref", "origin/main",
                                        "--exclude", "a b/**"]
+
+
+@pytest.mark.parametrize(("event", "config", "expected"), [
+    ("push", "", []),
+    ("pull_request", "", ["--no-config"]),
+    ("pull_request_target", "", ["--no-config"]),
+    ("pull_request", "base/.remit.toml", ["--config", "base/.remit.toml"]),
+])
+def test_a_pull_request_never_configures_its_own_scan(monkeypatch: pytest.MonkeyPatch, event: str, config: str,
+                                                      expected: list[str]) -> None:
+    module = github_action_module()
+    for name, value in {"REMIT_PATH": ".", "REMIT_FAIL_ON": "", "REMIT_ARGS": "", "REMIT_BASELINE_REF": "",
+                        "GITHUB_EVENT_NAME": event, "REMIT_CONFIG": config}.items():
+        monkeypatch.setenv(name, value)
+    assert module.scan_arguments() == [".", *expected]
 
 
 @pytest.mark.parametrize("app", ["failing"], indirect=True)

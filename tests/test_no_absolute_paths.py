@@ -60,9 +60,10 @@ def _old_cache(home: Path) -> None:
     """An advisory cache where `remit advisories update` leaves it, downloaded long ago."""
     folder = home / ".cache" / "remit" / "advisories"
     folder.mkdir(parents=True)
-    with zipfile.ZipFile(folder / "PyPI.zip", "w") as archive:
-        for record in sorted((EXAMPLE / "advisories" / "PyPI").glob("*.json")):
-            archive.write(record, record.name)
+    for ecosystem in ("PyPI", "npm"):
+        with zipfile.ZipFile(folder / f"{ecosystem}.zip", "w") as archive:
+            for record in sorted((EXAMPLE / "advisories" / ecosystem).glob("*.json")):
+                archive.write(record, record.name)
     (folder / "meta.json").write_text(json.dumps({"downloaded": "2020-01-02T00:00:00+00:00"}))
 
 
@@ -83,8 +84,9 @@ def _missing_advisories(app: Path, home: Path) -> tuple[Path, list[str]]:
 VARIANTS: dict[str, Callable[[Path, Path], tuple[Path, list[str]]]] = {
     "with-config": _with_config, "from-inside-with-cache": _from_inside_with_cache,
     "missing-advisories": _missing_advisories}
-ADVISORY_DIAGNOSTIC = {"with-config": set(), "from-inside-with-cache": {("", "advisories-old")},
-                       "missing-advisories": {("", "advisories-unavailable")}}
+TREE_CONFIG = (".remit.toml", "config-from-scanned-tree")  # the app's own configuration is named in the report
+ADVISORY_DIAGNOSTIC = {"with-config": {TREE_CONFIG}, "from-inside-with-cache": {("", "advisories-old")},
+                       "missing-advisories": {("", "advisories-unavailable"), TREE_CONFIG}}
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))

@@ -27,9 +27,9 @@ from remit.options import ScanOptions
 from .conftest import FIXTURES
 
 RULE_FIXTURES = FIXTURES / "rules"
-ANNOTATION = re.compile(r"(?:#|//)\s*(ruleid|ok|todoruleid|todook)\s*:\s*([A-Z0-9,\s-]+)")
+ANNOTATION = re.compile(r"(?:#|//|<!--)\s*(ruleid|ok|todoruleid|todook)\s*:\s*([A-Z0-9,\s-]+)")
 TEXT_SUFFIXES = {".yaml", ".yml", ".json", ".template", ".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".txt", ".toml",
-                 ".tf"}
+                 ".tf", ".tftpl", ".xml", ".csproj", ".mod", ".lock", ".lockfile"}
 
 
 def _annotations(directory: Path, rule_id: str) -> dict[str, set[tuple[str, int]]]:
@@ -43,7 +43,7 @@ def _annotations(directory: Path, rule_id: str) -> dict[str, set[tuple[str, int]
             match = ANNOTATION.search(line)
             if not match:
                 continue
-            ids = {part.strip() for part in match.group(2).split(",")}
+            ids = {part.strip().removesuffix("--").strip() for part in match.group(2).split(",")}  # XML: -->
             if rule_id not in ids:
                 continue
             target = i + 1

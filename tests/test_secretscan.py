@@ -79,6 +79,12 @@ def test_values_that_are_not_secrets(value: str) -> None:
         ("Authorization", "Bearer 9f8e7d6c5b4a39281706", "authorization header"),
         ("PARTNER_TOKEN", "dev-token-9f8e7d6c5b", "token"),
         ("DATABASE_DSN", "host=db user=app password=hunter22", "connection string"),
+        ("SMTP_PW", "Kq7-vL2p9xRw", "password"),
+        ("PWD", "Tr0ub4dor&3", "password"),
+        ("PASSWD", "s3cr3t-value", "password"),
+        ("partnerAuth", "Zx81-kLp0-Qa5v", "credentials"),
+        ("CREDS", "admin:Zx81kLp0", "credentials"),
+        ("PRIVATE_KEY", "MIIEvQIBADANBgkqhkiG9w0", "private key"),
     ],
 )
 def test_secrets_by_name(name: str, value: str, kind: str) -> None:
@@ -103,6 +109,12 @@ def test_a_format_wins_over_any_name() -> None:
 @pytest.mark.parametrize(
     ("name", "value"),
     [
+        # a bare AUTH holding a plain word names a mechanism
+        ("AUTH", "cognito"),
+        ("UPSTREAM_AUTH", "COGNITO_USER_POOLS"),
+        ("AUTH_TYPE", "Zx81-kLp0-Qa5v"),
+        ("PW", "${SmtpPassword}"),
+        ("PW", "<your-password>"),
         # references and substitutions
         ("DB_PASSWORD", "{{resolve:ssm-secure:/app/db/password}}"),
         ("DB_PASSWORD", "/app/db/password"),

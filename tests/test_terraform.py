@@ -160,7 +160,7 @@ def test_malformed_hcl_is_a_diagnostic_with_its_line() -> None:
 def test_unresolvable_values_become_unknowns_with_reasons() -> None:
     result = scan([BAD / "unknown"], ScanOptions(strict=True, parallel=False))
     reasons = {d.line: d.message for d in result.diagnostics if d.code == "terraform-unknown"}
-    assert "templatefile()" in reasons[9]
+    assert "templatefile(./x.tpl) is outside the scanned root, missing" in reasons[9]
     assert "var.undeclared" in reasons[10]
     assert "itself" in reasons[11]
     assert "directives" in reasons[12]

@@ -69,7 +69,7 @@ def test_installed_wheel_scans_the_example(wheel: Path, tmp_path: Path) -> None:
 
     remit = env_dir / "bin" / "remit"
     version = subprocess.run([str(remit), "--version"], check=True, capture_output=True, text=True, timeout=60)
-    assert version.stdout.splitlines()[0] == f"remit {__version__}"
+    assert version.stdout.splitlines()[0].startswith(f"remit {__version__} (advisory database: ")
 
     app = tmp_path / "orders-app"
     shutil.copytree(ROOT / "examples" / "orders-app", app)

@@ -11,9 +11,10 @@ provides, before remit is installed.
     python github_action.py comment   # create or update the one pull-request comment marked as remit's
 
 Environment (set by action.yml): REMIT_PATH (paths, separated by whitespace), REMIT_FAIL_ON, REMIT_SARIF_FILE,
-REMIT_BASELINE_REF, REMIT_ARGS (extra arguments, shell-quoted), REMIT_BIN, REMIT_SUMMARY, REMIT_COMMENT,
-REMIT_MARKDOWN_FILE, REMIT_FINDINGS, GH_TOKEN; and what GitHub sets: GITHUB_OUTPUT, GITHUB_STEP_SUMMARY,
-GITHUB_PATH, RUNNER_TEMP, GITHUB_EVENT_PATH, GITHUB_REPOSITORY, GITHUB_SERVER_URL, GITHUB_ACTION_PATH.
+REMIT_BASELINE_REF, REMIT_CONFIG, REMIT_ARGS (extra arguments, shell-quoted), REMIT_BIN, REMIT_SUMMARY,
+REMIT_COMMENT, REMIT_MARKDOWN_FILE, REMIT_FINDINGS, GH_TOKEN; and what GitHub sets: GITHUB_OUTPUT,
+GITHUB_STEP_SUMMARY, GITHUB_PATH, RUNNER_TEMP, GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REPOSITORY,
+GITHUB_SERVER_URL, GITHUB_ACTION_PATH.
 """
 
 from __future__ import annotations
@@ -103,13 +104,28 @@ def scan_arguments() -> list[str]:
         args += ["--fail-on", env("REMIT_FAIL_ON")]
     if env("REMIT_BASELINE_REF"):
         args += ["--baseline-ref", env("REMIT_BASELINE_REF")]
-    return args + shlex.split(os.environ.get("REMIT_ARGS", ""))
+    return args + config_arguments() + shlex.split(os.environ.get("REMIT_ARGS", ""))
+
+
+PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
+
+
+def config_arguments() -> list[str]:
+    """The configuration the scan may trust. A pull request's own ``.remit.toml`` is the author's word about how
+    their change is judged (it could set ``fail-on = "none"``), so on pull-request events the checkout's file
+    is not read (``--no-config``); the ``config`` input (a file the workflow took from the base branch, or its
+    own) is used instead. On other events (pushes to your branches) the repository's file is yours."""
+    if env("REMIT_CONFIG"):
+        return ["--config", env("REMIT_CONFIG")]
+    if env("GITHUB_EVENT_NAME") in PULL_REQUEST_EVENTS:
+        return ["--no-config"]
+    return []
 
 
 def remit_command() -> list[str]:
-    """``remit`` from $REMIT_BIN (the install step's output), else from PATH, else this Python's ``-m remit``."""
+    """``remit`` from $REMIT_BIN (the install step's output), else from PATH, else this Python's ``-P -m remit``."""
     found = shutil.which("remit", path=env("REMIT_BIN") or None)
-    return [found] if found else [sys.executable, "-m", "remit"]
+    return [found] if found else [sys.executable, "-P", "-m", "remit"]  # -P: the checkout is not on sys.path
 
 
 def count_results(sarif: Path) -> tuple[int, int]:

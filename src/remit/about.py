@@ -32,11 +32,11 @@ class Shipped:
 
 @dataclass(frozen=True)
 class AdvisoryCache:
-    """The advisory archives ``remit advisories update`` left, as seen now."""
+    """The advisory archives in the cache, as seen now."""
 
     ecosystems: tuple[str, ...]  # empty: nothing cached
-    downloaded: str  # a date (YYYY-MM-DD) or UNKNOWN
-    age_days: int  # -1 when unknown
+    downloaded: str  # the oldest archive's date (YYYY-MM-DD) or UNKNOWN
+    age_days: int  # of the oldest archive; -1 when unknown
 
 
 def _data_meta(name: str) -> dict[str, Any]:
@@ -106,16 +106,42 @@ def shipped() -> tuple[Shipped, ...]:
 
 def advisory_cache(cache: Path | None = None, *, today: dt.date | None = None) -> AdvisoryCache:
     """What the advisory cache holds (``cache`` defaults to the one scans use)."""
-    from remit.deps import advisories  # noqa: PLC0415 - urllib and friends; only when asked
+    from remit.deps import cache as advisory_cache  # noqa: PLC0415 - urllib and friends; only when asked
 
-    info = advisories.cached_archives(advisories.cache_dir(cache))
+    info = advisory_cache.cached_archives(advisory_cache.cache_dir(cache))
     if info is None:
         return AdvisoryCache((), UNKNOWN, -1)
-    names = tuple(p.stem for p in info.archives)
+    names = tuple(e.ecosystem for e in info.entries)
     if info.downloaded is None:
         return AdvisoryCache(names, UNKNOWN, -1)
     day = info.downloaded.date()
     return AdvisoryCache(names, day.isoformat(), ((today or dt.date.today()) - day).days)
+
+
+def _ago(days: int | None) -> str:
+    return "age unknown" if days is None else "today" if days == 0 else "1 day ago" if days == 1 else f"{days} days ago"
+
+
+def advisory_status(cache: Path | None = None) -> str:
+    """The text of ``remit advisories status``: each cached ecosystem's records, source and age."""
+    from remit.deps import cache as advisory_cache  # noqa: PLC0415
+
+    folder = advisory_cache.cache_dir(cache)
+    info = advisory_cache.cached_archives(folder)
+    offline = advisory_cache.offline_from_environment()
+    lines = [f"advisory cache: {folder / 'advisories'}" + (" (offline: REMIT_OFFLINE is set)" if offline else "")]
+    if info is None:
+        lines.append("  empty: a scan downloads what it needs unless offline; `remit advisories update` fills it now")
+        return "\n".join(lines) + "\n"
+    rows = []
+    for e in info.entries:
+        records = "? records" if e.records < 0 else f"{e.records} records"
+        when = e.downloaded.date().isoformat() if e.downloaded else "date unknown"
+        fresh = "" if e.fresh() else "  (stale: refreshed by the next online scan)"
+        rows.append((e.ecosystem, records, f"{when}, {_ago(e.age_days())}", (e.source or "source unknown") + fresh))
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    lines += [f"  {a:<{widths[0]}}  {b:>{widths[1]}}  {c:<{widths[2]}}  {d}" for a, b, c, d in rows]
+    return "\n".join(lines) + "\n"
 
 
 def version_report(cache: Path | None = None) -> str:
@@ -123,14 +149,14 @@ def version_report(cache: Path | None = None) -> str:
     rows = shipped()
     width = max(len(r.what) for r in rows)
     source_width = max(len(r.source) for r in rows)
-    lines = [f"remit {__version__}", "data it ships:"]
+    advisories = advisory_cache(cache)
+    if not advisories.ecosystems:
+        database = "advisory database: none cached (a scan downloads it unless offline)"
+    else:
+        age = f", {_ago(advisories.age_days)}" if advisories.age_days >= 0 else ""
+        database = f"advisory database: {', '.join(advisories.ecosystems)} as of {advisories.downloaded}{age}"
+    lines = [f"remit {__version__} ({database})", "data it ships:"]
     for r in rows:
         when = "" if r.current_as_of == UNKNOWN else f"  as of {r.current_as_of}"
         lines.append(f"  {r.what:<{width}}  {r.source:<{source_width}}{when}".rstrip())
-    advisories = advisory_cache(cache)
-    if not advisories.ecosystems:
-        lines.append("advisory cache: empty (run `remit advisories update`, or scan with --advisories / --online)")
-    else:
-        age = f", {advisories.age_days} days ago" if advisories.age_days >= 0 else ""
-        lines.append(f"advisory cache: {', '.join(advisories.ecosystems)} downloaded {advisories.downloaded}{age}")
     return "\n".join(lines) + "\n"

@@ -21,9 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from remit import __version__
-from remit.diagnostics import Diagnostic, Level
+from remit.diagnostics import NOT_READ, UNRESOLVED, Diagnostic, Level
 from remit.findings import AttackPath, Finding, Severity
 from remit.graph import GraphResult
+from remit.guard import config_note, confined_scan, helper_signals, per_file, scrubbed, tree_config
+from remit.live.loader import is_snapshot, load_snapshot
 from remit.loaders import translation_cache
 from remit.loaders.cdk import is_manifest, load_assembly
 from remit.loaders.cloudformation import DocKind, Document, LoadResult, load_template
@@ -63,6 +65,9 @@ class ScanResult:
     # findings and attack paths left out of the report by a minimum severity (`--min-severity`): the report is
     # shorter, the exit code is still decided on everything
     not_shown: int = 0
+    # the settings a configuration file in the scanned tree changed (its path relative to the root, its keys):
+    # the scanned repository's word about how it is judged, named in every headline
+    tree_config: tuple[str, tuple[str, ...]] | None = None
 
     def at_least(self, severity: Severity) -> ScanResult:
         """The result as a report shows it with ``--min-severity``: findings and attack paths below ``severity``
@@ -105,15 +110,24 @@ class ScanResult:
 
     @property
     def advisories_unchecked(self) -> bool:
-        """Functions ship dependencies, and no advisory source was available to check them against."""
-        app = self.application
-        return app is not None and app.deps.source.kind.value == "none" \
-            and any(d.packages for d in app.deps.functions.values())
+        """Functions ship dependencies some of which no advisory source was available to check against (what and
+        why: ``application.deps.source``)."""
+        return self.application is not None and self.application.deps.advisories_unchecked
 
     @property
     def inputs_not_analysed(self) -> int:
         """Inputs that could not be fully analysed (error diagnostics)."""
         return sum(1 for d in self.diagnostics if d.level is Level.ERROR)
+
+    @property
+    def iac_not_read(self) -> int:
+        """Parts of the infrastructure as written that were not read at all (:data:`remit.diagnostics.NOT_READ`)."""
+        return sum(1 for d in self.diagnostics if d.code in NOT_READ)
+
+    @property
+    def unresolved_values(self) -> int:
+        """Values remit needed and could not resolve (:data:`remit.diagnostics.UNRESOLVED`)."""
+        return sum(1 for d in self.diagnostics if d.code in UNRESOLVED)
 
     @property
     def fails(self) -> bool:
@@ -178,7 +192,8 @@ class SideTranslator:
             return
         try:
             if self.pool is None:
-                self.pool = ProcessPoolExecutor(max_workers=SIDE_WORKERS, mp_context=mp.get_context("fork"))
+                self.pool = ProcessPoolExecutor(max_workers=SIDE_WORKERS, mp_context=mp.get_context("fork"),
+                                                initializer=helper_signals)
             self.pending[doc.id] = self.pool.submit(translate, doc, self.root, self.cache)
         except (OSError, RuntimeError, BrokenProcessPool):
             self.enabled = False  # no processes here (sandbox, limits): translate in this process
@@ -198,9 +213,13 @@ class SideTranslator:
             self.pool = None
 
 
+def _failed(diagnostic: Diagnostic) -> LoadResult:
+    return LoadResult(None, (diagnostic,))
+
+
 def translation_cache_dir(options: ScanOptions) -> Path | None:
     """Where SAM translations are kept across scans (``options.cache``, ``REMIT_NO_CACHE``, ``cache_dir``)."""
-    from remit.deps.advisories import cache_dir  # noqa: PLC0415 - one cache directory for everything remit keeps
+    from remit.deps.cache import cache_dir  # noqa: PLC0415 - one cache directory for everything remit keeps
 
     return translation_cache.directory(cache_dir(options.cache_dir), options.cache)
 
@@ -225,12 +244,14 @@ def read_documents(found: Discovery, side: SideTranslator | None = None,
         if is_terraform(file):
             continue  # counted when the module is read, below
         if is_manifest(file):  # a CDK cloud assembly: one document per stack template
-            assembly.extend(load_assembly(file, found.root))
+            assembly.extend(per_file(file, lambda f: load_assembly(f, found.root), lambda d: [_failed(d)]))
         else:
-            if is_plan(file):
-                loaded = load_plan(file)
+            if is_snapshot(file):  # a live account collected by `remit collect aws`
+                loaded = per_file(file, load_snapshot, _failed)
+            elif is_plan(file):
+                loaded = per_file(file, load_plan, _failed)
             else:
-                loaded = load_serverless(file) if is_serverless(file) else load_template(file)
+                loaded = per_file(file, lambda f: load_serverless(f) if is_serverless(f) else load_template(f), _failed)
             diagnostics.extend(loaded.diagnostics)
             doc = loaded.document
             if doc is not None:
@@ -239,7 +260,8 @@ def read_documents(found: Discovery, side: SideTranslator | None = None,
                     side.submit(doc)
         done += 1
         _report(progress, Stage.READ, done, total, "files")
-    for loaded in [*assembly, *(load_terraform(terraform, found.root) if terraform else ())]:
+    for loaded in [*assembly, *(per_file(terraform[0], lambda _: load_terraform(terraform, found.root),
+                                         lambda d: [_failed(d)]) if terraform else ())]:
         diagnostics.extend(loaded.diagnostics)
         if loaded.document is not None:
             documents.append(loaded.document)
@@ -307,7 +329,7 @@ def analyze_later_stages(app: Application, options: ScanOptions, diagnostics: li
     _report(progress, Stage.CODE, 0, len(app.functions), "functions")
     code = code_stage.analyze(app, options)
     _report(progress, Stage.DEPS, 0, len(app.functions), "functions")
-    deps = deps_stage.analyze(app, options, code)
+    deps = deps_stage.analyze(app, options, code, _download_progress(progress))
     diagnostics.extend(code.diagnostics)
     diagnostics.extend(deps.diagnostics)
     return dataclasses.replace(app, code=code, deps=deps)
@@ -330,17 +352,34 @@ def fewer_collections() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
+def _download_progress(progress: ProgressCallback | None) -> Callable[[str, int, int | None], None] | None:
+    """The advisory download's progress (ecosystem, bytes, total) as progress events in kilobytes."""
+    if progress is None:
+        return None
+
+    def report(ecosystem: str, done: int, total: int | None) -> None:
+        progress(ProgressEvent(Stage.DOWNLOAD, done >> 10, None if total is None else total >> 10,
+                               f"kB ({ecosystem})"))
+
+    return report
+
+
 def scan(targets: Sequence[Path], options: ScanOptions | None = None, *,
          progress: ProgressCallback | None = None) -> ScanResult:
-    """Scan files and directories. Raises ValueError for an unknown rule selector or a ``source_root`` that does
+    """Scan files and directories, reading nothing outside the scanned root but what ``options`` names
+    (:mod:`remit.safeio`). Raises ValueError for an unknown rule selector or a ``source_root`` that does
     not hold the scanned root, :class:`remit.suppress.BaselineError` for an unreadable baseline and
     :class:`remit.gitref.GitRefError` when ``options.baseline_ref`` cannot be compared with; bad *input* never
     raises.
 
     ``progress`` is called with a :class:`~remit.progress.ProgressEvent` as each stage starts and advances,
     in this process, between the stage's own work (an exception it raises ends the scan)."""
-    with fewer_collections():
-        return _scan(targets, options or ScanOptions(), progress)
+    from remit.iam.conditions import clock  # noqa: PLC0415 - keeps `remit --version` fast
+
+    options = options or ScanOptions()
+    with confined_scan(targets, options), fewer_collections(), \
+            clock(options.now.timestamp() if options.now is not None else None):
+        return _scan(targets, options, progress)
 
 
 def _scan(targets: Sequence[Path], options: ScanOptions, progress: ProgressCallback | None) -> ScanResult:
@@ -359,7 +398,8 @@ def _scan(targets: Sequence[Path], options: ScanOptions, progress: ProgressCallb
         documents, diagnostics = read_documents(found, side, progress)
         scanned = tuple(ScannedDocument(d.id, d.kind.value) for d in documents)
         if not documents:
-            return ScanResult(root, (), (), tuple(diagnostics), rules, options.fail_on, source_prefix=prefix)
+            return ScanResult(root, (), (), tuple(diagnostics), rules, options.fail_on, source_prefix=prefix,
+                              tree_config=tree_config(options, root))
         app, model_diags = build_model(documents, root, side.expand, progress, one_account=options.one_account)
     finally:
         side.close()
@@ -386,10 +426,11 @@ def _scan(targets: Sequence[Path], options: ScanOptions, progress: ProgressCallb
     if at_ref is not None:
         findings, paths, note = at_ref.apply(findings, paths, audit=options.audit)
         diagnostics.append(note)
-    ordered = tuple(sorted(set(diagnostics), key=lambda d: (d.path, d.line or 0, d.level != Level.ERROR, d.code,
-                                                            d.message)))
+    diagnostics.extend(config_note(options, root))
+    ordered = tuple(sorted(set(scrubbed(diagnostics, root)), key=lambda d: (d.path, d.line or 0,
+                                                                            d.level != Level.ERROR, d.code, d.message)))
     return ScanResult(root, scanned, findings, ordered, rules, options.fail_on, attack_paths=paths,
-                      application=app, graph=graph, source_prefix=prefix)
+                      application=app, graph=graph, source_prefix=prefix, tree_config=tree_config(options, root))
 
 
 def baseline_at_ref(targets: Sequence[Path], ref: str, options: ScanOptions) -> RefBaseline:
@@ -426,6 +467,12 @@ def application(targets: Sequence[Path], options: ScanOptions | None = None, *,
     """The model with its code and dependency facts, without running rules (``remit policy``). None when
     nothing under ``targets`` is a template. ``progress`` as for :func:`scan`, up to the dependency stage."""
     options = options or ScanOptions()
+    with confined_scan(targets, options):
+        return _application(targets, options, progress)
+
+
+def _application(targets: Sequence[Path], options: ScanOptions, progress: ProgressCallback | None) \
+        -> tuple[Application | None, tuple[Diagnostic, ...]]:
     root, documents, diagnostics = load_documents(targets, options, progress)
     if not documents:
         return None, tuple(diagnostics)

@@ -1,8 +1,9 @@
 """The ``remit`` command. The only module that prints or decides the exit code.
 
 Exit codes: 0 clean (no unsuppressed finding or attack path at or above ``--fail-on``), 1 findings, 2 usage
-error or nothing scannable, 3 internal error. Heavy modules are imported inside the commands so
-``remit --version`` is fast.
+error or nothing scannable, 3 internal error (a defect of remit's, never bad input), 130 interrupted (SIGINT or
+SIGTERM; the helper processes end too, temporary files are removed, no report is written). Heavy modules are
+imported inside the commands so ``remit --version`` is fast.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import sys
 import time
 import traceback
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, NoReturn, TextIO
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     from remit.progress import ProgressEvent
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # SIGINT (Ctrl-C) or SIGTERM: 128 + SIGINT, as shells report an interrupted command
 FORMATS = ("text", "json", "sarif", "markdown", "html", "dot", "mermaid", "cyclonedx", "junit")
 FAIL_ON = ("critical", "high", "medium", "low", "none")
 SHELLS = ("bash", "zsh", "fish", "tcsh")
@@ -47,6 +50,15 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
+def _moment(value: str) -> datetime:
+    """``--now``: an ISO 8601 date or time; a time without a zone is UTC."""
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date or time: {value!r}") from None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
 def _split(values: Sequence[str] | None) -> tuple[str, ...]:
     out: list[str] = []
     for value in values or ():
@@ -64,20 +76,30 @@ def _add_selection(p: argparse.ArgumentParser) -> None:
     p.add_argument("--exclude", action="append", metavar="GLOB",
                    help="skip paths matching this glob (relative to the scanned root); repeatable")
     p.add_argument("--config", type=Path, metavar="FILE",
-                   help="read options from FILE (default: .remit.toml or [tool.remit] in pyproject.toml, "
-                        "searched from the first PATH upwards)")
-    p.add_argument("--no-config", action="store_true", help="ignore configuration files")
+                   help="read options from FILE, trusted as yours (default: .remit.toml or [tool.remit] in "
+                        "pyproject.toml, searched from the first PATH up to the scanned root; a file found there is "
+                        "the scanned repository's: reports name the settings it made)")
+    p.add_argument("--no-config", action="store_true",
+                   help="read no configuration file (use for pull requests you do not trust)")
     p.add_argument("--advisories", action="append", type=Path, metavar="PATH",
                    help="match dependencies against OSV advisories in PATH: a directory of OSV JSON records or a "
-                        "per-ecosystem zip as OSV publishes it; repeatable (default: the cache `remit advisories "
-                        "update` fills, else --online)")
+                        "per-ecosystem zip as OSV publishes it; repeatable (default: the advisory cache, "
+                        "refreshed first when older than a day)")
     p.add_argument("--online", action="store_true",
-                   help="without --advisories or a cache, ask the OSV API (api.osv.dev) about the shipped "
-                        "package versions; answers are cached for a day")
+                   help="instead of the advisory cache, ask the OSV API (api.osv.dev) about the shipped package "
+                        "names and versions; answers are cached for a day")
+    p.add_argument("--offline", action="store_true",
+                   help="make no connection of any kind: use the advisory cache as it is, or --advisories "
+                        "(also config `offline = true`, REMIT_OFFLINE=1); the report says how old it is")
     p.add_argument("--one-account", action="store_true",
                    help="every template, service, module and stack scanned is deployed into one AWS account, so "
                         "attack paths may move between them (default: each is its own deployment, linked only by "
                         "CDK assemblies and stack exports/imports)")
+    p.add_argument("--now", type=_moment, metavar="TIME",
+                   help="decide IAM time conditions (aws:CurrentTime, aws:EpochTime, aws:TokenIssueTime) as of "
+                        "TIME, an ISO 8601 date or time such as 2025-01-31T12:00:00Z, for reproducible runs "
+                        "(default: the system clock); an expired grant does not count, a future one is "
+                        "conditional")
     p.add_argument("--no-parallel", action="store_true",
                    help="do everything in one process (by default SAM translation runs in a helper process "
                         "beside the scan when there are several files and a core is idle)")
@@ -92,6 +114,22 @@ def _add_no_progress(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-progress", action="store_true",
                    help="do not show the stage and counts on stderr while working (shown only when stderr is a "
                         "terminal, and never when CI or REMIT_NO_PROGRESS is set)")
+
+
+def _add_aws_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--profile", metavar="NAME", help="AWS profile to read with (default: the default credentials)")
+    p.add_argument("--role-arn", metavar="ARN", help="assume this role first (for example a SecurityAudit role in "
+                                                     "the account to read)")
+    p.add_argument("--external-id", metavar="ID", help="the sts:ExternalId the role's trust policy requires")
+    p.add_argument("--regions", default="enabled", metavar="enabled|all|LIST",
+                   help="regions to read: the account's enabled regions (default), all regions of the partition, "
+                        "or a comma-separated list")
+    p.add_argument("--download-code", action="store_true",
+                   help="download function and layer code (streamed, capped, once per CodeSha256) so it is "
+                        "analysed like code in a repository")
+    p.add_argument("--keep-values", action="store_true",
+                   help="keep environment-variable values in the snapshot (default: masked, so secrets held in "
+                        "them are not copied, nor checked)")
 
 
 class _VersionAction(argparse.Action):
@@ -111,9 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Find what an attacker would use in a serverless application on AWS: its functions' code and "
                     "dependencies, triggers, APIs, data stores and IAM, read from " + INPUTS + ".",
         epilog="Exit codes: 0 clean, 1 findings or attack paths at or above --fail-on, 2 usage error or nothing "
-               "scannable, 3 internal error. Environment: NO_COLOR, FORCE_COLOR (colour), REMIT_NO_PROGRESS, CI (no "
-               "progress display), REMIT_CACHE_DIR (advisories, SAM translations), REMIT_NO_CACHE. `remit COMMAND "
-               "--help` for each command; `remit completion SHELL` prints shell completion.",
+               "scannable, 3 internal error, 130 interrupted (Ctrl-C or SIGTERM). Environment: NO_COLOR, "
+               "FORCE_COLOR (colour), REMIT_NO_PROGRESS, CI (no progress display), REMIT_CACHE_DIR (advisories, SAM "
+               "translations), REMIT_NO_CACHE, REMIT_OFFLINE (no connection), REMIT_ADVISORY_URL (a mirror of OSV's "
+               "archives). `remit COMMAND --help` for each command; `remit completion SHELL` prints shell completion.",
     )
     parser.add_argument("--version", action=_VersionAction, nargs=0,
                         help="show remit's version, the versions and dates of the data it ships, and the advisory "
@@ -144,7 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--audit", "--fail-on-suppressed", dest="audit", action="store_true",
                       help="audit mode: apply no suppression (Metadata, baseline file, --baseline-ref); findings "
                            "they would hide are reported as active, saying what suppressed them and why, and "
-                           "count towards --fail-on")
+                           "count towards --fail-on; a configuration file in the scanned tree is not read (only "
+                           "--config)")
     scan.add_argument("--min-severity", choices=FAIL_ON[:-1], metavar="SEVERITY",
                       help="leave findings and attack paths below SEVERITY out of the report (they still count for "
                            "--fail-on; the headline says how many are not shown)")
@@ -162,6 +202,29 @@ def build_parser() -> argparse.ArgumentParser:
                       help="name this analysis in SARIF (automationDetails.id remit/NAME/), to keep several scans of "
                            "one repository apart in GitHub code scanning (default: the scanned root's path in the "
                            "repository)")
+
+    scan.add_argument("--aws", action="store_true",
+                      help="read the AWS account of the current credentials (see `remit collect aws --help`; the "
+                           "same --profile, --role-arn, --regions... options apply), then scan what is deployed; "
+                           "the snapshot is kept only with --snapshot-dir")
+    scan.add_argument("--snapshot-dir", type=Path, metavar="DIR",
+                      help="with --aws: write the snapshot to DIR (else a temporary directory, removed afterwards)")
+    _add_aws_options(scan)
+
+    collect = sub.add_parser(
+        "collect", help="read a deployed app from a live AWS account into a snapshot",
+        description="Read an AWS account with read-only calls (IAM, Lambda, API Gateway, S3, SQS, SNS, "
+                    "EventBridge, Scheduler, Secrets Manager, KMS, DynamoDB, Cognito, Step Functions, CloudWatch "
+                    "Logs, CloudFormation) and write a snapshot directory that `remit scan DIR` analyses offline "
+                    "like a template. A call that is denied becomes an explicit unknown and a warning naming the "
+                    "missing permission; the policy remit needs is docs/live-policy.json.",
+        epilog="Credentials come from the usual AWS sources (environment, profile, SSO, instance role); "
+               "AWS_ENDPOINT_URL is honoured. Nothing is written to the account.")
+    collect.add_argument("provider", choices=("aws",), help="the cloud to read (aws)")
+    collect.add_argument("-o", "--output", type=Path, required=True, metavar="DIR",
+                         help="snapshot directory to write (created; existing snapshot files are replaced)")
+    _add_aws_options(collect)
+    _add_no_progress(collect)
 
     baseline = sub.add_parser("baseline", help="write a baseline of the current findings",
                               description="Scan and write every current unsuppressed finding to a baseline file; "
@@ -197,10 +260,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_no_progress(policy)
     advisories = sub.add_parser(
         "advisories", help="manage the local advisory cache",
-        description="`remit advisories update` downloads OSV's per-ecosystem archives (PyPI, npm) into the user "
-                    "cache ($REMIT_CACHE_DIR, else $XDG_CACHE_HOME/remit, else ~/.cache/remit); scans use it when "
-                    "no --advisories is given. `remit advisories status` shows its age.")
+        description="Scans keep the advisory cache current by themselves: they download OSV's archive of each "
+                    "ecosystem they find (PyPI, npm, Maven, Go, NuGet, RubyGems) when it is missing or older "
+                    "than a day, unless offline. `remit advisories update` downloads them now (all ecosystems, or "
+                    "those named), for a machine about to go offline; `remit advisories status` lists each "
+                    "ecosystem's records, source and age. The cache is $REMIT_CACHE_DIR, else the user cache "
+                    "directory ($XDG_CACHE_HOME/remit or ~/.cache/remit on Linux); archives come from "
+                    "$REMIT_ADVISORY_URL, else OSV.")
     advisories.add_argument("action", choices=("update", "status"))
+    advisories.add_argument("ecosystems", nargs="*", metavar="ECOSYSTEM",
+                            help="update only these (PyPI, npm, Maven, Go, NuGet, RubyGems)")
     advisories.add_argument("--cache-dir", type=Path, metavar="DIR", help="cache directory to use")
 
     completion = sub.add_parser(
@@ -212,6 +281,9 @@ def build_parser() -> argparse.ArgumentParser:
                "fish: remit completion fish > ~/.config/fish/completions/remit.fish; "
                "tcsh: remit completion tcsh > ~/.tcsh_completion_remit and `source` it from ~/.tcshrc.")
     completion.add_argument("shell", choices=SHELLS, metavar="SHELL", help=f"one of {', '.join(SHELLS)}")
+    from remit.org.command import add_parser as add_org_parser  # noqa: PLC0415 - argparse only
+
+    add_org_parser(sub)
     return parser
 
 
@@ -220,7 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _options(args: argparse.Namespace) -> ScanOptions:
     from remit.findings import Severity  # noqa: PLC0415
-    from remit.options import ConfigError, ScanOptions, find_config, merge, parse_fail_on  # noqa: PLC0415
+    from remit.options import ConfigError, ScanOptions, merge, parse_fail_on  # noqa: PLC0415
 
     fail_on_arg = getattr(args, "fail_on", None)
     cli = ScanOptions(
@@ -233,22 +305,39 @@ def _options(args: argparse.Namespace) -> ScanOptions:
         cache=not getattr(args, "no_cache", False),
         advisories=tuple(getattr(args, "advisories", None) or ()),
         online=bool(getattr(args, "online", False)),
+        offline=bool(getattr(args, "offline", False)),
         one_account=bool(getattr(args, "one_account", False)),
         source_root=_source_root(getattr(args, "source_root", None)),
         baseline_ref=getattr(args, "baseline_ref", None),
         audit=bool(getattr(args, "audit", False)),
+        now=getattr(args, "now", None),
     )
-    config = None
-    if not args.no_config:
-        config = args.config or find_config(Path(args.paths[0]) if Path(args.paths[0]).is_dir()
-                                            else Path(args.paths[0]).parent)
-        if args.config and not args.config.is_file():
-            raise UsageError(f"config file {args.config} not found")
+    config, tree_root = _config_file(args)
     try:
         return merge(cli, config, fail_on_given=fail_on_arg is not None,
-                     baseline_given=getattr(args, "baseline", None) is not None)
+                     baseline_given=getattr(args, "baseline", None) is not None, tree_root=tree_root)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _config_file(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
+    """The configuration file to read, and the scanned root when it was found in the scanned tree (the
+    repository's word, not the user's). ``--no-config`` reads none; audit mode reads only ``--config``."""
+    from remit.loaders.discover import scan_root  # noqa: PLC0415
+    from remit.options import find_config  # noqa: PLC0415
+
+    if args.no_config:
+        return None, None
+    if args.config is not None:
+        if not args.config.is_file():
+            raise UsageError(f"config file {args.config} not found")
+        return args.config, None
+    if getattr(args, "audit", False):
+        return None, None
+    first = Path(args.paths[0])
+    root = scan_root([Path(p) for p in args.paths])
+    found = find_config(first if first.is_dir() else first.parent, stop=root)
+    return found, (root if found is not None else None)
 
 
 def _source_root(given: Path | None) -> Path | None:
@@ -268,15 +357,100 @@ def _sarif_category(given: str | None) -> str:
 
 def _scan(args: argparse.Namespace) -> ScanResult:
     from remit.api import scan  # noqa: PLC0415
+    from remit.diagnostics import UsageProblem  # noqa: PLC0415
     from remit.gitref import GitRefError  # noqa: PLC0415
     from remit.suppress import BaselineError  # noqa: PLC0415
 
+    if getattr(args, "aws", False):
+        return _scan_aws(args)
     options = _options(args)
     try:
         with _progress(args) as progress:
             return scan([Path(p) for p in args.paths], options, progress=progress)
-    except (ValueError, BaselineError, GitRefError) as exc:
+    except (UsageProblem, BaselineError, GitRefError) as exc:
         raise UsageError(str(exc)) from None
+
+
+def _scan_aws(args: argparse.Namespace) -> ScanResult:
+    """``scan --aws``: collect into --snapshot-dir (or a temporary directory), then scan the snapshot."""
+    import tempfile  # noqa: PLC0415
+
+    from remit.api import scan  # noqa: PLC0415
+    from remit.suppress import BaselineError  # noqa: PLC0415
+
+    if args.paths != ["."]:
+        raise UsageError("--aws scans the account alone; to scan a repository too, `remit collect aws -o DIR` "
+                         "and scan DIR and the repository with --one-account")
+    with tempfile.TemporaryDirectory(prefix="remit-aws-") as tmp:
+        directory = args.snapshot_dir or Path(tmp) / "snapshot"
+        _collect(args, directory)
+        args.paths = [str(directory)]
+        options = _options(args)
+        try:
+            with _progress(args) as progress:
+                return scan([directory], options, progress=progress)
+        except (ValueError, BaselineError) as exc:
+            raise UsageError(str(exc)) from None
+
+
+def _collect(args: argparse.Namespace, directory: Path) -> None:
+    from remit.live.collect import CollectError, CollectOptions, collect  # noqa: PLC0415
+
+    options = CollectOptions(profile=args.profile, role_arn=args.role_arn, external_id=args.external_id,
+                             regions=args.regions, download_code=args.download_code, keep_values=args.keep_values)
+    if args.external_id and not args.role_arn:
+        raise UsageError("--external-id goes with --role-arn")
+    try:
+        with _collect_progress(args) as progress:
+            snapshot = collect(options, directory, progress=progress)
+    except CollectError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot write the snapshot: {exc.strerror or exc}") from None
+    for gap in snapshot.gaps[:20]:
+        print(f"remit: warning: {gap.service} {gap.call} in {gap.region} not read: {gap.reason} (needs "
+              f"{gap.permission})", file=sys.stderr)
+    if len(snapshot.gaps) > 20:
+        print(f"remit: warning: {len(snapshot.gaps) - 20} more calls not answered (listed in the snapshot "
+              "manifest)", file=sys.stderr)
+
+
+class _CollectProgress:
+    """One transient bar per service and region on a terminal, while an account is read."""
+
+    def __init__(self, stream: TextIO) -> None:
+        from rich.console import Console  # noqa: PLC0415
+        from rich.progress import BarColumn, Progress, TextColumn  # noqa: PLC0415
+
+        console = Console(file=stream, force_terminal=True, highlight=False, emoji=False, markup=False)
+        self.progress = Progress(TextColumn("{task.description}", markup=False), BarColumn(bar_width=24),
+                                 console=console, auto_refresh=False, transient=True)
+        self.tasks: dict[tuple[str, str], TaskID] = {}
+
+    def __enter__(self) -> _CollectProgress:
+        self.progress.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.progress.stop()
+
+    def __call__(self, service: str, region: str, done: int, total: int) -> None:
+        key = (service, region)
+        if key not in self.tasks:
+            self.tasks[key] = self.progress.add_task(f"reading {service} in {region}", total=max(total, 1))
+        self.progress.update(self.tasks[key], completed=done, total=max(total, 1))
+        self.progress.refresh()
+
+
+def _collect_progress(args: argparse.Namespace) -> _CollectProgress | _NoProgress:
+    return _CollectProgress(sys.stderr) if _show_progress(args.no_progress, sys.stderr) else _NoProgress()
+
+
+def cmd_collect(args: argparse.Namespace) -> int:
+    _collect(args, args.output)
+    print(f"remit: wrote the snapshot to {args.output}; `remit scan {args.output}` analyses it", file=sys.stderr)
+    return EXIT_CLEAN
 
 
 def _isatty(stream: TextIO) -> bool:
@@ -477,6 +651,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 def cmd_policy(args: argparse.Namespace) -> int:
     from remit.api import application  # noqa: PLC0415
     from remit.code.sdk.policy import PolicyFormat, least_privilege, render_policies  # noqa: PLC0415
+    from remit.diagnostics import UsageProblem  # noqa: PLC0415
     from remit.options import ScanOptions  # noqa: PLC0415
     from remit.report.text import clean  # noqa: PLC0415
 
@@ -484,7 +659,7 @@ def cmd_policy(args: argparse.Namespace) -> int:
         with _progress(args) as progress:
             app, diagnostics = application([Path(p) for p in args.paths], ScanOptions(exclude=_split(args.exclude)),
                                            progress=progress)
-    except ValueError as exc:
+    except UsageProblem as exc:
         raise UsageError(str(exc)) from None
     if app is None:
         for d in diagnostics:
@@ -533,45 +708,57 @@ def cmd_completion(args: argparse.Namespace) -> int:
 
 
 def cmd_advisories(args: argparse.Namespace) -> int:
-    from remit.deps import advisories  # noqa: PLC0415
+    from remit.about import advisory_status  # noqa: PLC0415
+    from remit.deps import cache as advisory_cache  # noqa: PLC0415
+    from remit.deps.facts import Ecosystem  # noqa: PLC0415
 
-    cache = advisories.cache_dir(args.cache_dir)
+    folder = advisory_cache.cache_dir(args.cache_dir)
     if args.action == "status":
-        info = advisories.cached_archives(cache)
-        if info is None:
-            print(f"remit: no advisory cache in {cache}; run `remit advisories update`", file=sys.stderr)
-            return EXIT_USAGE
-        age = info.age_days()
-        names = ", ".join(p.name for p in info.archives)
-        sys.stdout.write(f"{cache / 'advisories'}: {names}; downloaded "
-                         f"{info.downloaded.isoformat() if info.downloaded else 'at an unknown date'}"
-                         f"{f' ({age} days ago)' if age is not None else ''}\n")
-        if age is not None and age > advisories.OLD_AFTER_DAYS:
-            print("remit: warning: the cache is old; run `remit advisories update`", file=sys.stderr)
-        return EXIT_CLEAN
+        sys.stdout.write(advisory_status(folder))
+        return EXIT_CLEAN if advisory_cache.cached_archives(folder) else EXIT_USAGE
+    known = {e.value.lower(): e.value for e in Ecosystem}
+    unknown = [e for e in args.ecosystems if e.lower() not in known]
+    if unknown:
+        raise UsageError(f"unknown ecosystem {', '.join(unknown)} (known: {', '.join(known.values())})")
+    if advisory_cache.offline_from_environment():
+        raise UsageError("REMIT_OFFLINE is set: no download")
+    wanted = [known[e.lower()] for e in args.ecosystems] or list(known.values())
 
-    def progress(ecosystem: str, done: int, total: int) -> None:
-        width = 30
-        filled = width * done // max(total, 1)
-        label = f"downloading {ecosystem}" if ecosystem else "done"
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {label:<24}")
-        if not ecosystem:
-            sys.stderr.write("\n")
+    def progress(ecosystem: str, done: int, total: int | None) -> None:
+        of = f" of {total >> 20} MB" if total else ""
+        sys.stderr.write(f"\rdownloading {ecosystem} advisories: {done >> 20} MB{of}   ")
         sys.stderr.flush()
 
-    try:
-        info = advisories.update_cache(cache, progress=progress)
-    except (advisories.AdvisoryError, OSError) as exc:
+    shown = progress if sys.stderr.isatty() and not os.environ.get("REMIT_NO_PROGRESS") else None
+    done = advisory_cache.refresh(folder, wanted, force=True, progress=shown)
+    if shown:
         sys.stderr.write("\n")
-        raise UsageError(f"advisories not updated: {exc}") from None
-    stamp = info.downloaded.isoformat() if info.downloaded else "?"
-    print(f"remit: advisories for {', '.join(p.stem for p in info.archives)} saved in {cache / 'advisories'} "
-          f"({stamp})", file=sys.stderr)
-    return EXIT_CLEAN
+    for failure in done.failures:
+        print(f"remit: advisories not updated: {failure}", file=sys.stderr)
+    if done.downloaded:
+        print(f"remit: advisories for {', '.join(done.downloaded)} saved in {folder / 'advisories'}", file=sys.stderr)
+    return EXIT_USAGE if done.failures else EXIT_CLEAN
 
 
-COMMANDS = {"scan": cmd_scan, "baseline": cmd_baseline, "rules": cmd_rules, "explain": cmd_explain,
-            "policy": cmd_policy, "advisories": cmd_advisories, "completion": cmd_completion}
+def cmd_org(args: argparse.Namespace) -> int:
+    from remit.org.command import execute  # noqa: PLC0415
+    from remit.org.merge import MergeError  # noqa: PLC0415
+    from remit.org.plan import PlanError  # noqa: PLC0415
+    from remit.org.run import EngineError  # noqa: PLC0415
+
+    try:
+        outcome = execute(args, lambda line: print(line, file=sys.stderr, flush=True))
+    except (PlanError, EngineError, MergeError) as exc:
+        raise UsageError(str(exc)) from None
+    sys.stdout.write(outcome.output)
+    for line in outcome.messages:
+        print(line, file=sys.stderr)
+    return EXIT_FINDINGS if outcome.failed else EXIT_CLEAN
+
+
+COMMANDS = {"scan": cmd_scan, "collect": cmd_collect, "baseline": cmd_baseline, "rules": cmd_rules,
+            "explain": cmd_explain, "policy": cmd_policy, "advisories": cmd_advisories, "completion": cmd_completion,
+            "org": cmd_org}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -585,9 +772,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"remit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("remit: interrupted", file=sys.stderr)
-        return EXIT_INTERNAL
+    except KeyboardInterrupt as exc:
+        print(f"remit: interrupted{f' ({exc})' if str(exc) else ''}: no report written", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # the reader went away (remit scan | head): not an error worth a traceback
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -599,5 +786,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def entry() -> NoReturn:
-    """Console-script entry point."""
+    """Console-script entry point: SIGTERM ends the scan and its helper processes like Ctrl-C (exit 130)."""
+    from remit.guard import on_signals  # noqa: PLC0415
+
+    on_signals()
     raise SystemExit(main())

@@ -5,11 +5,12 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import pkgutil
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
-from remit.diagnostics import Diagnostic, Level
+from remit.diagnostics import Diagnostic, Level, UsageProblem
 from remit.findings import AttackPath, Finding, Severity, Suppression, SuppressionKind, construct_of, fingerprint
 from remit.model import entities as e
 from remit.model.application import Application
@@ -83,7 +84,7 @@ def select_rules(rules: Sequence[Rule], select: Sequence[str] = (), ignore: Sequ
     """
     for token in (*select, *ignore):
         if not any(_token_matches(token, r) for r in rules):
-            raise ValueError(f"{token!r} matches no rule id, family, category or responsibility")
+            raise UsageProblem(f"{token!r} matches no rule id, family, category or responsibility")
     chosen = [r for r in rules if not select or any(_token_matches(t, r) for t in select)]
     return tuple(r for r in chosen if not any(_token_matches(t, r) for t in ignore))
 
@@ -177,7 +178,7 @@ def run(
                                         f"rule {rule.id} failed on {where}: {type(exc).__name__}: {exc}"))
                 continue
             for hit in hits:
-                finding = _finding(app, rule, hit, overrides, suppressions, baseline)
+                finding = _finding(app, rule, hit, overrides, suppressions)
                 if hit.shared:
                     fact = (rule.id, hit.shared, finding.severity, finding.suppressed)
                     shared.setdefault(fact, []).append((finding, hit))
@@ -188,8 +189,45 @@ def run(
     for (rule_id, shared_key, _, _), group in shared.items():
         merged = _one_per_fact(rule_id, shared_key, group)
         findings.setdefault(merged.fingerprint, merged)
-    ordered = tuple(sorted(findings.values(), key=Finding.sort_key))
+    final = _one_per_module_line(findings.values())
+    if baseline is not None:  # after merging: a baseline holds the fingerprints the reports show
+        final = [f if f.suppression is not None or (s := baseline.suppression(f)) is None
+                 else dataclasses.replace(f, suppression=s) for f in final]
+    ordered = tuple(sorted(final, key=Finding.sort_key))
     return ordered, (*suppressions.diagnostics, *diags)
+
+
+# a Terraform module instance's or count / for_each instance's part of an address: module.api., module.x["a"].,
+# [0], ["blue"]
+_INSTANCE = re.compile(r'module\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?\.|\[[^\]]*\](?=\.|$)')
+
+
+def _one_per_module_line(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per line of a Terraform module (or a resource with ``count`` / ``for_each``) however many
+    instances it has: the first instance's finding, listing them all, fingerprinted without the instance (a
+    new instance leaves it as it was)."""
+    out: list[Finding] = []
+    groups: dict[tuple[str, str, int, Severity, bool, str], list[Finding]] = {}
+    for f in findings:
+        generic = _INSTANCE.sub("", f.resource)
+        if generic == f.resource:
+            out.append(f)
+            continue
+        key = (f.rule_id, f.location.path, f.location.line, f.severity, f.suppressed, generic)
+        groups.setdefault(key, []).append(f)
+    for (rule_id, path, _, _, _, generic), group in groups.items():
+        group.sort(key=lambda f: f.resource)
+        first = group[0]
+        fp = fingerprint(rule_id, path, generic, "instances")
+        if len(group) == 1:
+            out.append(dataclasses.replace(first, fingerprint=fp))
+            continue
+        said = first.message if first.message.endswith(".") else first.message + "."
+        names = [f.resource for f in group]
+        out.append(dataclasses.replace(
+            first, fingerprint=fp, message=f"{said} Affects {len(names)} instances: {', '.join(names)}.",
+            details=(*first.details, ("instances", ",".join(names)))))
+    return out
 
 
 _FUNCTION_TYPES = frozenset({"AWS::Lambda::Function", "AWS::Serverless::Function"})
@@ -212,7 +250,7 @@ def _one_per_fact(rule_id: str, key: str, group: list[tuple[Finding, Hit]]) -> F
 
 
 def _finding(app: Application, rule: Rule, hit: Hit, overrides: Mapping[str, Severity],
-             suppressions: _Suppressions, baseline: Baseline | None) -> Finding:
+             suppressions: _Suppressions) -> Finding:
     severity = overrides.get(rule.id) or hit.severity or rule.severity
     resource = hit.resource
     fp = fingerprint(rule.id, resource.doc, resource.origin.logical_id,
@@ -235,8 +273,6 @@ def _finding(app: Application, rule: Rule, hit: Hit, overrides: Mapping[str, Sev
         construct=construct_of(resource.metadata),
     )
     suppression = suppressions.find(rule.id, resource)
-    if suppression is None and baseline is not None:
-        suppression = baseline.suppression(draft)
     if suppression is None:
         return draft
     return dataclasses.replace(draft, suppression=suppression)

@@ -22,6 +22,7 @@ class Stage(StrEnum):
     TRANSLATE = "translating SAM"
     CODE = "analysing code"
     DEPS = "checking dependencies"
+    DOWNLOAD = "downloading advisories"
     RULES = "running rules"
     GRAPH = "finding attack paths"
 
@@ -53,6 +54,6 @@ class ProgressEvent:
 
 
 # stages that advance item by item; the others only say how much they work on
-_COUNTED = frozenset({Stage.READ, Stage.TRANSLATE, Stage.RULES})
+_COUNTED = frozenset({Stage.READ, Stage.TRANSLATE, Stage.RULES, Stage.DOWNLOAD})
 
 ProgressCallback = Callable[[ProgressEvent], None]

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from remit.diagnostics import UsageProblem
+
 GITDIR_MARK = b"gitdir:"
 
 
@@ -45,7 +47,7 @@ def source_prefix(root: Path, source_root: Path | None = None) -> str:
     if source_root is not None:
         base = source_root.resolve()
         if not real.is_relative_to(base):
-            raise ValueError(f"the scanned paths are not inside the source root {source_root}")
+            raise UsageProblem(f"the scanned paths are not inside the source root {source_root}")
     else:
         base = repository_root(real) or real
     relative = real.relative_to(base).as_posix()

@@ -6,8 +6,9 @@ Two signals:
   blocks, GitHub / GitLab / Slack / Stripe / Google / SendGrid / npm / PyPI / Shopify / OpenAI / Anthropic
   tokens, JSON Web Tokens, passwords inside URLs (``postgres://user:pw@host``), and a 40-character AWS
   secret access key written next to its name;
-* **the name**: a key such as ``DB_PASSWORD``, ``API_KEY``, ``clientSecret`` or ``Authorization`` holding a
-  literal that looks like a real value.
+* **the name**: a key such as ``DB_PASSWORD``, ``API_KEY``, ``clientSecret`` or ``Authorization`` (and the
+  short spellings ``PW``, ``PWD``, ``PASSWD``, ``CRED``/``CREDS``, ``AUTH``) holding a literal that looks like a
+  real value; under a bare ``AUTH`` a plain word (``cognito``, ``AWS_IAM``) names a mechanism, not a secret.
 
 A match by format is reported whatever the name; a match by name needs a literal that looks real. Never
 reported (documented decisions, each with a test):
@@ -20,7 +21,8 @@ reported (documented decisions, each with a test):
   ``PASSWORD_MIN_LENGTH``, ``JWT_ISSUER`` (the last word names metadata);
 * in a name-only match: values shorter than 6 characters, booleans and numbers, URLs without credentials,
   obvious placeholders (``<your-key>``, ``REPLACE_ME``, ``xxxxxxxx``, ``TODO``, ``changeme-later``,
-  ``dummy``, ``example``, ``redacted``, the variable's own name), and identifiers that name a secret
+  ``dummy``, ``example``, ``redacted``, sample values such as ``abc123``, ``123456``, ``test1234`` or ``AIzaXXXX``, the
+  variable's own name), and identifiers that name a secret
   rather than hold one (``orders-db-credentials``, ``stripe_api_key``: two or more lowercase words, one of
   them a secret word).
 
@@ -82,16 +84,22 @@ _FORMATS: tuple[tuple[str, bool, re.Pattern[str]], ...] = tuple(
         ("OpenAI API key", False,
          r"\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,}|\bsk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}\b"),
         ("JSON Web Token", False, r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
-        ("password in a URL", False, r"\b[a-z][a-z0-9+.-]*://[^/\s:@]*:(?P<pw>[^/\s@]{3,})@[^\s/@]+"),
+        # every part bounded: an unbounded scheme or user part rescans the rest of a long line from each of its
+        # characters (quadratic: 400 KB of `sk-proj-sk-proj-...` took minutes)
+        ("password in a URL", False,
+         r"\b[a-z][a-z0-9+.-]{0,31}://[^/\s:@]{0,256}:(?P<pw>[^/\s@]{3,256})@[^\s/@]{1,256}"),
     )
 )
 
 _SECRET_NAME = re.compile(
-    r"PASSWORD|PASSWD|PASSPHRASE|(?:^|_)PWD(?:$|_)|(?:^|_)PASS(?:$|_)|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|"
-    r"CREDENTIALS?|(?:^|_)CREDS(?:$|_)|AUTHORIZATION|BEARER|ACCESS_?KEY|SIGNING_?KEY|ENCRYPTION_?KEY|AUTH_?KEY|"
+    r"PASSWORD|PASSWD|PASSPHRASE|(?:^|_)PWD(?:$|_)|(?:^|_)PASS(?:$|_)|(?:^|_)PW(?:$|_)|SECRET|TOKEN|API_?KEY|"
+    r"PRIVATE_?KEY|CREDENTIALS?|(?:^|_)CREDS?(?:$|_)|(?:^|_)AUTH(?:$|_)|AUTHORIZATION|BEARER|ACCESS_?KEY|SIGNING_?KEY|ENCRYPTION_?KEY|AUTH_?KEY|"
     r"CLIENT_?KEY|MASTER_?KEY|LICENSE_?KEY|WEBHOOK_?KEY|CONNECTION_?STRING|CONN_?STR|(?:^|_)DSN(?:$|_)|"
     r"(?:^|_)PEPPER(?:$|_)"
 )
+#: names that say "secret" only weakly (``AUTH`` is as often a mode as a credential): a plain word is a setting
+_WEAK_NAME = re.compile(r"(?:^|_)AUTH(?:$|_)")
+_PLAIN_WORD = re.compile(r"[A-Za-z]+(?:[_ ][A-Za-z]+)*")
 #: a last word that makes the name describe a secret rather than hold one
 _METADATA_NAME = re.compile(
     r"(?:^|_)(?:ARN|ARNS|NAME|NAMES|ID|IDS|PATH|PARAM|PARAMETER|FILE|URL|URI|ENDPOINT|HOST|HOSTNAME|PORT|HEADER|"
@@ -103,7 +111,8 @@ _METADATA_NAME = re.compile(
 _TEMPLATING = re.compile(r"\$\{|\{\{|\{%|%\(|\$\(|#\{|@@")
 _PLACEHOLDER = re.compile(
     r"^(?:<.*>|\{\{.*\}\}|\{%.*%\}|\$\{.*\}|\$[A-Za-z_][A-Za-z0-9_]*|%[A-Za-z_]+%|%\(.*\)s|%s|\{[A-Za-z_]*\}|"
-    r"x+|X+|\*+|\.+|-+|_+|#+|0+|1234\d*|abcd.*|"
+    r"x+|X+|\*+|\.+|-+|_+|#+|0+|123\d*|abc(?:d.*|\d*)|"
+    r"(?:test|demo|foo|bar|foobar|baz|qux)\d{0,4}|.*X{4}.*|"
     r".*(?:REPLACE|CHANGE_?ME_|CHANGE_?ME_?LATER|YOUR[_-]|TODO|FIXME|EXAMPLE|DUMMY|PLACEHOLDER|REDACTED|"
     r"INSERT[_-]|FILL[_-]?IN|SAMPLE[_-]|NOT[_-]?SET|NOT[_-]?A[_-]?SECRET).*)$",
     re.IGNORECASE,
@@ -186,10 +195,10 @@ def scan_value(value: str) -> SecretMatch | None:
 
 
 def _kind_from_name(normal: str) -> str:
-    for word, kind in (("PRIVATE", "private key"), ("PASS", "password"), ("PWD", "password"), ("TOKEN", "token"),
-                       ("BEARER", "token"), ("AUTHORIZATION", "authorization header"), ("KEY", "key"),
-                       ("SECRET", "secret"), ("CRED", "credentials"), ("CONN", "connection string"),
-                       ("DSN", "connection string")):
+    for word, kind in (("PRIVATE", "private key"), ("PASS", "password"), ("PWD", "password"), ("PW", "password"),
+                       ("TOKEN", "token"), ("BEARER", "token"), ("AUTHORIZATION", "authorization header"),
+                       ("KEY", "key"), ("SECRET", "secret"), ("CRED", "credentials"), ("AUTH", "credentials"),
+                       ("CONN", "connection string"), ("DSN", "connection string")):
         if word in normal:
             return kind
     return "secret"
@@ -215,6 +224,9 @@ def classify(name: str, value: str) -> SecretMatch | None:
     if re.match(r"^[a-z][a-z0-9+.-]*://", stripped, re.IGNORECASE):
         return None  # a URL under a secret-like name (a token endpoint) holds no secret unless its format says so
     normal = _normal_name(name)
+    if _PLAIN_WORD.fullmatch(stripped) and _WEAK_NAME.search(normal) and \
+            not _SECRET_NAME.search(_WEAK_NAME.sub("_", normal)):
+        return None  # AUTH: cognito, UPSTREAM_AUTH: AWS_IAM name a mechanism
     critical = "AWS" in normal and (
         ("SECRET" in normal and bool(re.fullmatch(r"[A-Za-z0-9/+=]{40}", stripped)))
         or ("SESSION_TOKEN" in normal and bool(re.fullmatch(r"[A-Za-z0-9/+=]{100,}", stripped))))

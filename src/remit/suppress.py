@@ -27,14 +27,13 @@ suppressed: every finding a suppression would hide is reported active, with what
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from remit import __version__
+from remit import __version__, safeio, untrusted
 from remit.diagnostics import Diagnostic, Level
 from remit.findings import AttackPath, Finding, Suppression, SuppressionKind
 
@@ -112,7 +111,7 @@ class BaselineError(Exception):
 
 def load_baseline(path: Path) -> Baseline:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = untrusted.json_loads(safeio.read_bytes(path))
     except (OSError, ValueError) as exc:
         raise BaselineError(f"cannot read baseline {path}: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("findings"), list):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from remit import safeio
 from remit.code.resolve import SKIP_DIRS, inside, source_files
 from remit.model.application import Application
 from remit.model.entities import CodeKind
@@ -108,7 +109,7 @@ def unreferenced(app: Application, referenced: set[Path], claimed: set[Path]) ->
         try:
             if path.stat().st_size > MAX_BYTES:
                 continue
-            text = path.read_text(encoding="utf-8")
+            text = safeio.read_text(path, MAX_BYTES)
         except (OSError, UnicodeDecodeError):
             continue
         pattern = _PY_HANDLER if path.suffix == ".py" else _JS_HANDLER

@@ -2,17 +2,20 @@
 
 For each function, the directory it deploys and those of its layers are read (:mod:`remit.deps.manifests`);
 packages with a known version are matched against OSV advisories (:mod:`remit.deps.advisories`) taken from
-``options.advisories`` (directories or OSV zips), else the cache ``remit advisories update`` fills, else the
-OSV API when ``options.online``; with none of them a diagnostic says no advisory was checked. Supply-chain
+``options.advisories`` (directories or OSV zips), else the OSV API when ``options.online``, else the advisory
+cache (:mod:`remit.deps.cache`), refreshed first for the ecosystems found unless offline; whatever could not be
+checked is said in the :class:`AdvisorySource` (every report's headline) and a diagnostic. Supply-chain
 signs come from :mod:`remit.deps.signs`. Reachability comes from the code stage's imports.
 """
 
 from __future__ import annotations
 
 import contextlib
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from remit import safeio
 from remit.deps.facts import (
     NO_DEPENDENCIES,
     AdvisorySource,
@@ -27,12 +30,15 @@ from remit.deps.facts import (
     normalise,
 )
 from remit.diagnostics import Diagnostic, Level
+from remit.guard import attempt, report_path
 from remit.model.entities import CodeKind
 from remit.model.values import Symbol
 
 if TYPE_CHECKING:
     from remit.code.facts import CodeFacts
     from remit.deps.advisories import Database
+    from remit.deps.cache import DownloadProgress
+    from remit.deps.manifests import Shipped
     from remit.model.application import Application
     from remit.model.entities import Function
     from remit.options import ScanOptions
@@ -55,7 +61,7 @@ def import_names(package: Package, directory_hint: list[Path]) -> set[str]:
     for directory in directory_hint:  # a vendored copy says what it installs
         for top in directory.glob(f"{package.name.replace('-', '_')}-*.dist-info/top_level.txt"):
             with contextlib.suppress(OSError):
-                names |= {line.strip() for line in top.read_text(encoding="utf-8").splitlines() if line.strip()}
+                names |= {line.strip() for line in safeio.read_text(top).splitlines() if line.strip()}
     return names
 
 
@@ -76,37 +82,68 @@ def _directories(fn: Function, app: Application) -> list[Path]:
     return [d for d in dirs if d.resolve().is_relative_to(root)]
 
 
-def _open_source(app: Application, options: ScanOptions, diagnostics: list[Diagnostic],
-                 wanted: set[tuple[Ecosystem, str, str]]) -> tuple[Database | None, AdvisorySource]:
-    from remit.deps import advisories  # noqa: PLC0415
+def _open_source(options: ScanOptions, diagnostics: list[Diagnostic], wanted: set[tuple[Ecosystem, str, str]],
+                 progress: DownloadProgress | None) -> tuple[Database | None, AdvisorySource]:
+    from remit.deps import advisories, cache  # noqa: PLC0415
 
-    cache = advisories.cache_dir(options.cache_dir)
+    ecosystems = tuple(e.value for e in Ecosystem if any(w[0] is e for w in wanted))
+    offline = options.offline or cache.offline_from_environment()
+    folder = cache.cache_dir(options.cache_dir)
     try:
         if options.advisories:
             db = advisories.load_database(options.advisories)
             kind = SourceKind.ZIP if all(p.is_file() for p in options.advisories) else SourceKind.DIRECTORY
-            return db, AdvisorySource(kind, ", ".join(p.name for p in options.advisories), len(db.records))
-        info = advisories.cached_archives(cache)
-        if info is not None:
-            db = advisories.load_database(info.archives)
-            age = info.age_days()
-            if age is not None and age > advisories.OLD_AFTER_DAYS:
-                diagnostics.append(Diagnostic("", Level.WARNING, "advisories-old",
-                                              f"the advisory cache is {age} days old: run `remit advisories update`"))
-            # named, not located: the cache is a directory of this machine (under the home directory)
-            return db, AdvisorySource(SourceKind.CACHE, "the `remit advisories update` cache", len(db.records), age)
-        if options.online:
-            db = advisories.OnlineClient(cache).database(wanted)
+            return db, AdvisorySource(kind, ", ".join(p.name for p in options.advisories), len(db.records),
+                                      offline=offline)
+        if options.online and not offline:
+            db = advisories.OnlineClient(folder).database(wanted)
             return db, AdvisorySource(SourceKind.ONLINE, "OSV API", len(db.records))
     except advisories.AdvisoryError as exc:
-        diagnostics.append(Diagnostic("", Level.ERROR, "advisories-unavailable",
-                                      f"no advisory was checked: {exc}"))
-        return None, AdvisorySource(SourceKind.NONE, str(exc))
-    diagnostics.append(Diagnostic("", Level.WARNING, "advisories-missing",
-                                  "no advisory was checked (dependencies were not matched against known "
-                                  "vulnerabilities): pass --advisories PATH, run `remit advisories update`, or use "
-                                  "--online"))
-    return None, AdvisorySource(SourceKind.NONE)
+        diagnostics.append(Diagnostic("", Level.ERROR, "advisories-unavailable", f"no advisory was checked: {exc}"))
+        return None, AdvisorySource(SourceKind.NONE, str(exc), unchecked=ecosystems, reason=str(exc),
+                                    offline=offline)
+    if not ecosystems:  # no package with a known version: nothing to match, nothing to download
+        return None, AdvisorySource(SourceKind.NONE, reason="no package has a known version", offline=offline)
+    failures: tuple[str, ...] = ()
+    if offline:
+        info = cache.cached_archives(folder)
+    else:
+        done = cache.refresh(folder, ecosystems, base=options.advisory_url, progress=progress)
+        info, failures = done.info, done.failures
+        for failure in failures:
+            diagnostics.append(Diagnostic("", Level.WARNING, "advisories-download-failed",
+                                          f"advisories not downloaded: {failure}"))
+    used = info.only(ecosystems) if info is not None else None
+    missing = tuple(e for e in ecosystems if used is None or used.of(e) is None)
+    why = ("offline, and the advisory cache has none" if offline else
+           "the download failed" if failures else "no advisories")
+    if used is None or not used.entries:
+        diagnostics.append(Diagnostic("", Level.WARNING, "advisories-missing",
+                                      f"no advisory was checked (dependencies were not matched against known "
+                                      f"vulnerabilities): {why}"))
+        return None, AdvisorySource(SourceKind.NONE, unchecked=ecosystems, reason=why, offline=offline)
+    keys = {(e, normalise(e, name)) for e, name, _ in wanted}
+    try:
+        db = advisories.load_cached(used.archives, keys)
+    except advisories.AdvisoryError as exc:
+        diagnostics.append(Diagnostic("", Level.ERROR, "advisories-unavailable", f"no advisory was checked: {exc}"))
+        return None, AdvisorySource(SourceKind.NONE, str(exc), unchecked=ecosystems, reason=str(exc),
+                                    offline=offline)
+    if missing:
+        diagnostics.append(Diagnostic("", Level.WARNING, "advisories-missing",
+                                      f"{', '.join(missing)} dependencies were not matched against known "
+                                      f"vulnerabilities: {why}"))
+    age = used.age_days()
+    stale = [e.ecosystem for e in used.entries if not e.fresh()]
+    if age is not None and (age > advisories.OLD_AFTER_DAYS or (stale and not offline)):
+        diagnostics.append(Diagnostic("", Level.WARNING, "advisories-old",
+                                      f"the advisory cache is {age} days old"
+                                      + ("" if offline else " (it could not be refreshed)")))
+    records = sum(max(e.records, 0) for e in used.entries)
+    where = ("the advisory cache, offline" if offline else "the advisory cache")
+    # named, not located: the cache is a directory of this machine (under the home directory)
+    return db, AdvisorySource(SourceKind.CACHE, f"{where} ({', '.join(e.ecosystem for e in used.entries)})",
+                              records, age, unchecked=missing, reason=why if missing else "", offline=offline)
 
 
 def _reach(package: Package, fn: Function, code: CodeFacts, dirs: list[Path]) -> Reach:
@@ -118,8 +155,16 @@ def _reach(package: Package, fn: Function, code: CodeFacts, dirs: list[Path]) ->
     return Reach.IMPORTED if names & imported else Reach.NOT_IMPORTED
 
 
-def analyze(app: Application, options: ScanOptions, code: CodeFacts) -> DependencyFacts:
-    """What each function ships and what is known against it. Never raises on bad input."""
+def _nothing_shipped(problem: Diagnostic) -> tuple[Shipped, list[tuple[Path, dict[str, object]]]]:
+    from remit.deps.manifests import Shipped  # noqa: PLC0415
+
+    return Shipped(diagnostics=[problem]), []
+
+
+def analyze(app: Application, options: ScanOptions, code: CodeFacts,
+            download_progress: DownloadProgress | None = None) -> DependencyFacts:
+    """What each function ships and what is known against it. Never raises on bad input, nor when advisories
+    cannot be had (``download_progress`` hears how a refresh of the advisory cache advances)."""
     from remit.deps import advisories, manifests, signs  # noqa: PLC0415
 
     if not app.functions:
@@ -134,7 +179,8 @@ def analyze(app: Application, options: ScanOptions, code: CodeFacts) -> Dependen
         files: list[str] = []
         lock = False
         for directory in dirs:
-            shipped, vendored = manifests.read_directory(directory, app.root)
+            shipped, vendored = attempt(report_path(directory, app.root), partial(manifests.read_directory, directory,
+                                                                                  app.root), _nothing_shipped)
             for d in shipped.diagnostics:
                 if d not in seen_diag:
                     seen_diag.add(d)
@@ -153,7 +199,7 @@ def analyze(app: Application, options: ScanOptions, code: CodeFacts) -> Dependen
     if not any(packages for packages, *_ in per_function.values()):
         empty = {fn.id: FunctionDeps(fn.id, signs=tuple(per_function[fn.id][1])) for fn in app.functions}
         return DependencyFacts(empty, AdvisorySource(SourceKind.NONE), tuple(diagnostics))
-    db, source = _open_source(app, options, diagnostics, wanted)
+    db, source = _open_source(options, diagnostics, wanted, download_progress)
     if db is not None and db.problems:
         diagnostics.append(Diagnostic("", Level.WARNING, "advisories-malformed",
                                       f"{len(db.problems)} advisory records skipped, first: {db.problems[0]}"))
@@ -167,6 +213,14 @@ def analyze(app: Application, options: ScanOptions, code: CodeFacts) -> Dependen
                     continue
                 for advisory, fix in advisories.matches(db, p.ecosystem, normalise(p.ecosystem, p.name), p.version):
                     found.append(Match(p, advisory, _reach(p, fn, code, dirs), fix))
+        unread = sorted({p.ecosystem.value for p in packages} - {Ecosystem.PYPI.value, Ecosystem.NPM.value})
+        if unread:
+            diagnostics.append(Diagnostic(fn.resource.doc, Level.INFO, "code-not-analysed",
+                                          f"{fn.display}: its {', '.join(unread)} dependencies are read and matched "
+                                          "against advisories, but its code is not analysed (remit reads Python and "
+                                          "JavaScript/TypeScript code): no taint, secrets or SDK-call findings, and "
+                                          "whether it imports a vulnerable package is unknown",
+                                          app.locate(fn.node).line))
         result[fn.id] = FunctionDeps(fn.id, tuple(packages), tuple(found), tuple(found_signs),
                                      tuple(dict.fromkeys(files)), lock)
     return DependencyFacts(result, source, tuple(diagnostics))

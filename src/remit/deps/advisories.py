@@ -4,12 +4,13 @@ matching versions against affected ranges.
 * :func:`load_database` reads ``*.json`` records from a directory tree or from zip archives.
 * :func:`affects` decides whether a version is inside an ``affected`` entry (``ECOSYSTEM`` and ``SEMVER``
   ranges with ``introduced`` / ``fixed`` / ``last_affected`` / ``limit`` events, and explicit ``versions``);
-  PyPI versions compare with :mod:`packaging` (PEP 440), npm versions with ``semantic_version``.
+  versions compare in each ecosystem's own ordering (:mod:`remit.deps.versions`).
 * :class:`OnlineClient` asks ``/v1/querybatch`` and ``/v1/vulns/{id}``, caching answers on disk.
-* :func:`update_cache` downloads OSV's ``<ecosystem>/all.zip`` archives into the cache and records the date.
+* :func:`load_cached` reads only the records about the scanned packages from the cache's archives
+  (:mod:`remit.deps.cache` downloads and indexes them).
 
-Withdrawn records are dropped when loaded. Network access happens only in :class:`OnlineClient` and
-:func:`update_cache`, through an ``opener`` the caller may replace (tests use a local server).
+Withdrawn records are dropped when loaded. Network access happens only in :class:`OnlineClient` (through an
+``opener`` the caller may replace) and in :mod:`remit.deps.cache`.
 """
 
 from __future__ import annotations
@@ -26,11 +27,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from remit import safeio, untrusted
+from remit.deps import versions
 from remit.deps.facts import Advisory, Ecosystem, normalise
+from remit.deps.osv import shaped
 
 OSV_API = "https://api.osv.dev"
 OSV_ARCHIVES = "https://osv-vulnerabilities.storage.googleapis.com"
-ECOSYSTEMS = (Ecosystem.PYPI, Ecosystem.NPM)
+ECOSYSTEMS = tuple(Ecosystem)
 OLD_AFTER_DAYS = 7
 MAX_RECORD_BYTES = 2_000_000
 Opener = Callable[[str, bytes | None], bytes]  # url, POST body (None: GET) -> response body
@@ -40,18 +44,8 @@ class AdvisoryError(Exception):
     """Advisories could not be read or fetched (bad archive, no network)."""
 
 
-def cache_dir(configured: Path | None = None) -> Path:
-    """remit's cache: ``configured``, else ``$REMIT_CACHE_DIR``, else ``$XDG_CACHE_HOME/remit``, else
-    ``~/.cache/remit``."""
-    if configured is not None:
-        return configured
-    if os.environ.get("REMIT_CACHE_DIR"):
-        return Path(os.environ["REMIT_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "remit"
-
-
-def _ecosystem(name: str) -> Ecosystem | None:
+def ecosystem_of(name: str) -> Ecosystem | None:
+    """The ecosystem of an OSV ``ecosystem`` value (``Debian:11`` is Debian), None when remit does not read it."""
     base = name.split(":", 1)[0]
     for eco in ECOSYSTEMS:
         if base == eco.value:
@@ -79,7 +73,7 @@ class Database:
             package = affected.get("package") if isinstance(affected, dict) else None
             if not isinstance(package, dict):
                 continue
-            eco = _ecosystem(str(package.get("ecosystem", "")))
+            eco = ecosystem_of(str(package.get("ecosystem", "")))
             if eco is None or not isinstance(package.get("name"), str):
                 continue
             ids = self.index.setdefault((eco, normalise(eco, package["name"])), [])
@@ -95,7 +89,7 @@ def _add_bytes(db: Database, data: bytes, where: str) -> None:
         db.problems.append(f"{where}: record larger than 2 MB skipped")
         return
     try:
-        db.add(json.loads(data), where)
+        db.add(shaped(untrusted.json_loads(data)), where)
     except ValueError as exc:
         db.problems.append(f"{where}: {exc}")
 
@@ -110,11 +104,35 @@ def load_database(paths: Iterable[Path]) -> Database:
                 if file.suffix == ".zip" and file.is_file():
                     _load_zip(db, file)
                 elif file.suffix == ".json" and file.is_file():
-                    _add_bytes(db, file.read_bytes(), file.name)
+                    _add_bytes(db, safeio.read_bytes(file), file.name)
         elif path.is_file():
             _load_zip(db, path)
         else:
             raise AdvisoryError(f"advisories path {path.name} does not exist")  # the name: reports leave the machine
+    return db
+
+
+def load_cached(archives: Iterable[Path], wanted: Iterable[tuple[Ecosystem, str]]) -> Database:
+    """The records about the ``wanted`` (ecosystem, normalised name) packages from cached archives, read through
+    each archive's index (:func:`remit.deps.cache.archive_index`) so a scan reads only what it needs."""
+    from remit.deps.cache import archive_index  # noqa: PLC0415
+
+    db = Database()
+    keys = set(wanted)
+    for path in archives:
+        eco = ecosystem_of(path.stem)
+        found = archive_index(path)
+        if found is None:
+            raise AdvisoryError(f"{path.name}: not an OSV zip archive")
+        index, _ = found
+        members = sorted({m for (e, key) in keys if e is eco for m in index.get(key, ())})
+        try:
+            with zipfile.ZipFile(path) as archive:
+                for member in members:
+                    _add_bytes(db, archive.read(member), f"{path.name}/{member}")
+        except (zipfile.BadZipFile, KeyError, OSError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise AdvisoryError(f"{path.name}: not an OSV zip archive ({reason})") from None
     return db
 
 
@@ -136,24 +154,8 @@ def _load_zip(db: Database, path: Path) -> None:
 
 
 def _key(eco: Ecosystem, version: str) -> Any:
-    """A sortable key for a version, or None when it does not parse."""
-    if eco is Ecosystem.PYPI:
-        from packaging.version import InvalidVersion, Version  # noqa: PLC0415
-
-        try:
-            return Version(version)
-        except InvalidVersion:
-            return None
-    import semantic_version  # type: ignore[import-untyped]  # noqa: PLC0415
-
-    plain = version.lstrip("v=").split("+", 1)[0]  # SemVer precedence ignores build metadata (npm too)
-    try:
-        return semantic_version.Version(plain)
-    except ValueError:
-        try:
-            return semantic_version.Version.coerce(plain)
-        except ValueError:
-            return None
+    """A sortable key for a version in its ecosystem's ordering (:mod:`remit.deps.versions`), or None."""
+    return versions.key(eco, version)
 
 
 def _intervals(events: list[Any]) -> Iterator[tuple[str, str | None, bool]]:
@@ -179,11 +181,14 @@ def _intervals(events: list[Any]) -> Iterator[tuple[str, str | None, bool]]:
 
 def affects(affected: Mapping[str, Any], eco: Ecosystem, version: str) -> bool:
     """Whether ``version`` is affected by one OSV ``affected`` entry."""
-    if version in (affected.get("versions") or ()):
+    listed = affected.get("versions") or ()
+    if version in listed:
         return True
     current = _key(eco, version)
     if current is None:
         return False
+    if eco not in (Ecosystem.PYPI, Ecosystem.NPM) and any(_key(eco, str(v)) == current for v in listed):
+        return True  # another spelling of a listed version (Maven 1.0 = 1.0.0)
     for rng in affected.get("ranges") or ():
         if not isinstance(rng, dict) or rng.get("type") not in ("ECOSYSTEM", "SEMVER"):
             continue
@@ -258,7 +263,7 @@ def to_advisory(record: Mapping[str, Any], eco: Ecosystem, key: str) -> Advisory
     fixes: list[str] = []
     for affected in record.get("affected") or ():
         package = affected.get("package") or {} if isinstance(affected, dict) else {}
-        if _ecosystem(str(package.get("ecosystem", ""))) is eco and normalise(eco, str(package.get("name"))) == key:
+        if ecosystem_of(str(package.get("ecosystem", ""))) is eco and normalise(eco, str(package.get("name"))) == key:
             fixes += fixed_versions(affected)
     rid = str(record["id"])
     return Advisory(
@@ -280,12 +285,14 @@ def _short(text: str, limit: int = 300) -> str:
 
 def matches(db: Database, eco: Ecosystem, key: str, version: str) -> list[tuple[Advisory, str | None]]:
     """The advisories affecting one package version, each with the fixed version to move to."""
+    if eco is Ecosystem.GO:
+        version = version.removeprefix("v")  # go.mod writes v1.2.3, OSV 1.2.3
     found: list[tuple[Advisory, str | None]] = []
     for record in db.for_package(eco, key):
         hit = False
         for affected in record.get("affected") or ():
             package = affected.get("package") or {} if isinstance(affected, dict) else {}
-            if _ecosystem(str(package.get("ecosystem", ""))) is not eco or \
+            if ecosystem_of(str(package.get("ecosystem", ""))) is not eco or \
                     normalise(eco, str(package.get("name"))) != key:
                 continue
             if affects(affected, eco, version):
@@ -363,63 +370,5 @@ class OnlineClient:
             if record is None:
                 record = json.loads(self.opener(f"{self.base}/v1/vulns/{vid}", None))
                 self._store(f"vulns/{vid}.json", record)
-            db.add(record, vid)
+            db.add(shaped(record), vid)
         return db
-
-
-@dataclass(frozen=True)
-class CacheInfo:
-    archives: tuple[Path, ...]
-    downloaded: dt.datetime | None
-
-    def age_days(self, now: dt.datetime | None = None) -> int | None:
-        if self.downloaded is None:
-            return None
-        return ((now or dt.datetime.now(dt.UTC)) - self.downloaded).days
-
-
-def cached_archives(cache: Path) -> CacheInfo | None:
-    """The archives ``remit advisories update`` left in the cache, or None."""
-    folder = cache / "advisories"
-    archives = tuple(sorted(p for p in folder.glob("*.zip") if p.is_file())) if folder.is_dir() else ()
-    if not archives:
-        return None
-    downloaded = None
-    try:
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        downloaded = dt.datetime.fromisoformat(str(meta["downloaded"]))
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    return CacheInfo(archives, downloaded)
-
-
-def update_cache(cache: Path, opener: Opener | None = None, base: str | None = None,
-                 progress: Callable[[str, int, int], None] | None = None,
-                 ecosystems: Iterable[Ecosystem] = ECOSYSTEMS) -> CacheInfo:
-    """Download ``<base>/<ecosystem>/all.zip`` for each ecosystem into ``<cache>/advisories/`` and record the
-    date. ``progress(ecosystem, done, total)`` is called as archives arrive. Raises AdvisoryError."""
-    base = (base or os.environ.get("REMIT_OSV_ARCHIVES") or OSV_ARCHIVES).rstrip("/")
-    fetch = opener or urlopen_opener
-    folder = cache / "advisories"
-    folder.mkdir(parents=True, exist_ok=True)
-    ecos = list(ecosystems)
-    for n, eco in enumerate(ecos):
-        if progress:
-            progress(eco.value, n, len(ecos))
-        data = fetch(f"{base}/{eco.value}/all.zip", None)
-        tmp = folder / f"{eco.value}.zip.part"
-        tmp.write_bytes(data)
-        try:
-            with zipfile.ZipFile(tmp) as archive:
-                archive.testzip()
-        except zipfile.BadZipFile:
-            tmp.unlink(missing_ok=True)
-            raise AdvisoryError(f"{eco.value}: the download is not a zip archive") from None
-        tmp.replace(folder / f"{eco.value}.zip")
-    if progress:
-        progress("", len(ecos), len(ecos))
-    now = dt.datetime.now(dt.UTC)
-    (folder / "meta.json").write_text(json.dumps({"downloaded": now.isoformat(), "source": base}), encoding="utf-8")
-    info = cached_archives(cache)
-    assert info is not None
-    return info

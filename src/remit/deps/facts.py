@@ -18,8 +18,22 @@ from remit.source import SourceLocation
 
 
 class Ecosystem(StrEnum):
+    """A package ecosystem, named as OSV names it (the value is OSV's ``ecosystem`` and its archive folder)."""
+
     PYPI = "PyPI"
     NPM = "npm"
+    MAVEN = "Maven"
+    GO = "Go"
+    NUGET = "NuGet"
+    RUBYGEMS = "RubyGems"
+
+    @property
+    def purl_type(self) -> str:
+        return _PURL_TYPES[self]
+
+
+_PURL_TYPES = {Ecosystem.PYPI: "pypi", Ecosystem.NPM: "npm", Ecosystem.MAVEN: "maven", Ecosystem.GO: "golang",
+               Ecosystem.NUGET: "nuget", Ecosystem.RUBYGEMS: "gem"}
 
 
 class Origin(StrEnum):
@@ -59,16 +73,33 @@ class Package:
 
     @property
     def purl(self) -> str:
-        kind = "pypi" if self.ecosystem is Ecosystem.PYPI else "npm"
-        name = self.key.replace("@", "%40") if kind == "npm" else self.key
-        return f"pkg:{kind}/{name}" + (f"@{self.version}" if self.version else "")
+        """The package URL (``pkg:maven/org.yaml/snakeyaml@1.33``, ``pkg:golang/golang.org/x/net@v0.7.0``)."""
+        from packageurl import PackageURL  # noqa: PLC0415
+
+        eco = self.ecosystem
+        namespace: str | None = None
+        name = self.key if eco in (Ecosystem.PYPI, Ecosystem.NPM) else self.name
+        version = self.version
+        if eco is Ecosystem.NPM and name.startswith("@") and "/" in name:
+            namespace, name = name.split("/", 1)
+        elif eco is Ecosystem.MAVEN and ":" in name:
+            namespace, name = name.split(":", 1)
+        elif eco is Ecosystem.GO and "/" in name:
+            namespace, name = name.rsplit("/", 1)
+            version = version if version is None or version.startswith("v") else f"v{version}"
+        return str(PackageURL(type=eco.purl_type, namespace=namespace, name=name, version=version))
 
 
 def normalise(ecosystem: Ecosystem, name: str) -> str:
+    """The name advisories are indexed by: PEP 503 for PyPI, exact for Go module paths (case matters there),
+    lower case elsewhere (npm, NuGet and RubyGems names are case-insensitive; Maven ``group:artifact`` in
+    practice)."""
     if ecosystem is Ecosystem.PYPI:
         import re  # noqa: PLC0415
 
         return re.sub(r"[-_.]+", "-", name).lower()
+    if ecosystem is Ecosystem.GO:
+        return name
     return name.lower()
 
 
@@ -170,12 +201,27 @@ class SourceKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class AdvisorySource:
-    """Which advisories the scan used. ``kind`` NONE means no advisory was checked (said in a diagnostic)."""
+    """Which advisories the scan used. ``kind`` NONE means no advisory was checked; ``unchecked`` names the
+    ecosystems the scan found packages of but had no advisories for (all of them when ``kind`` is NONE), and
+    ``reason`` says why (offline with an empty cache, a failed download)."""
 
     kind: SourceKind
     description: str = ""
     records: int = 0
-    age_days: int | None = None  # of the cached download
+    age_days: int | None = None  # of the cached download (the oldest archive used)
+    unchecked: tuple[str, ...] = ()
+    reason: str = ""
+    offline: bool = False
+
+    def headline(self) -> str:
+        """What was not checked and why, for a report's headline after "not checked:", else ""."""
+        if not self.unchecked and self.kind is not SourceKind.NONE:
+            return ""
+        what = ("dependencies against known vulnerabilities" if self.kind is SourceKind.NONE else
+                f"{', '.join(self.unchecked)} dependencies against known vulnerabilities")
+        fix = ("connect once, or pass --advisories PATH" if self.offline else
+               "check the network or the advisory URL, or pass --advisories PATH")
+        return f"{what}: {self.reason or 'no advisories'} ({fix})"
 
 
 @dataclass(frozen=True)
@@ -188,6 +234,13 @@ class DependencyFacts:
 
     def of(self, function: ResourceId) -> FunctionDeps | None:
         return self.functions.get(function)
+
+    @property
+    def advisories_unchecked(self) -> bool:
+        """Functions ship packages some of which were not matched against any advisory."""
+        if not self.source.unchecked and self.source.kind is not SourceKind.NONE:
+            return False
+        return any(p.version for d in self.functions.values() for p in d.packages)
 
 
 NO_DEPENDENCIES = DependencyFacts()

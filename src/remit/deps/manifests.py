@@ -9,16 +9,19 @@ becomes a diagnostic.
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from remit import safeio, untrusted
 from remit.deps.facts import Ecosystem, Origin, Package, normalise
 from remit.diagnostics import Diagnostic, Level
+from remit.guard import report_path
 from remit.source import SourceLocation
 
 MAX_BYTES = 5_000_000
@@ -36,14 +39,12 @@ class Shipped:
     manifests: list[str] = field(default_factory=list)
     py_lock: bool = False
     npm_lock: bool = False
+    other_lock: bool = False  # a Maven/Gradle, Go, NuGet or Bundler lock (remit.deps.jvm, golang, dotnet, ruby)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
 def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    return report_path(path, root)
 
 
 def _read(path: Path, root: Path, out: Shipped) -> str | None:
@@ -52,7 +53,7 @@ def _read(path: Path, root: Path, out: Shipped) -> str | None:
             out.diagnostics.append(Diagnostic(_rel(path, root), Level.WARNING, "manifest-too-large",
                                               "manifest larger than 5 MB: not read"))
             return None
-        data = path.read_bytes()
+        data = safeio.read_bytes(path, MAX_BYTES)
     except OSError as exc:
         out.diagnostics.append(Diagnostic(_rel(path, root), Level.WARNING, "manifest-unreadable",
                                           f"cannot read: {exc.strerror or exc}"))
@@ -69,13 +70,44 @@ def _bad(path: Path, root: Path, out: Shipped, why: object) -> None:
                                       f"cannot parse: {str(why)[:200]}"))
 
 
+@lru_cache(maxsize=8)
+def _line_starts(text: str) -> tuple[int, ...]:
+    """The offset of each line of ``text`` (lines as ``str.splitlines`` cuts them), computed once per text: a
+    manifest of thousands of packages asks for a line per package."""
+    starts, at = [], 0
+    for line in text.splitlines(keepends=True):
+        starts.append(at)
+        at += len(line)
+    return tuple(starts)
+
+
+_QUOTED = re.compile(r'"[^"\n]{0,200}"')
+
+
+@lru_cache(maxsize=8)
+def _quoted(text: str) -> dict[str, list[int]]:
+    """Where each short double-quoted string of ``text`` occurs (a JSON key, a package name), in order."""
+    index: dict[str, list[int]] = {}
+    for match in _QUOTED.finditer(text):
+        index.setdefault(match.group(), []).append(match.start())
+    return index
+
+
 def line_of(text: str, needle: str, start: int = 1) -> int:
-    """The 1-based line of the first occurrence of ``needle`` at or after line ``start`` (``start`` if none)."""
-    lines = text.splitlines()
-    for i in range(max(0, start - 1), len(lines)):
-        if needle in lines[i]:
-            return i + 1
-    return start
+    """The 1-based line of the first occurrence of ``needle`` at or after line ``start`` (``start`` if none).
+    A quoted needle (``"name"``) is looked up in an index of the text, so thousands of packages cost thousands of
+    lookups, not thousands of scans of the file."""
+    starts = _line_starts(text)
+    first = max(0, start - 1)
+    if first >= len(starts):
+        return start
+    if needle.startswith('"') and needle.endswith('"') and '"' not in needle[1:-1] and len(needle) > 1:
+        offsets = _quoted(text).get(needle, [])
+        i = bisect_left(offsets, starts[first])
+        if i < len(offsets):
+            return bisect_right(starts, offsets[i])
+    at = text.find(needle, starts[first])
+    return bisect_right(starts, at) if at >= 0 else start
 
 
 # ------------------------------------------------------------------------------------------------ Python
@@ -111,10 +143,12 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str, bool]]:
     i = 0
     while i < len(raw):
         number = i + 1
-        line = raw[i]
-        while line.rstrip().endswith("\\") and i + 1 < len(raw):
+        parts = [raw[i]]
+        while parts[-1].rstrip().endswith("\\") and i + 1 < len(raw):  # joined once, not re-copied per line
+            parts[-1] = parts[-1].rstrip()[:-1]
             i += 1
-            line = line.rstrip()[:-1] + " " + raw[i]
+            parts.append(raw[i])
+        line = " ".join(parts)
         i += 1
         line = re.sub(r"(^|\s)#.*$", "", line).strip()
         if not line:
@@ -292,7 +326,7 @@ def _poetry_version(spec: str) -> str | None:
 def read_pyproject(path: Path, root: Path, out: Shipped) -> None:
     from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
 
-    parsed = _parse(path, root, out, tomllib.loads, tomllib.TOMLDecodeError)
+    parsed = _parse(path, root, out, untrusted.toml_loads, tomllib.TOMLDecodeError)
     if parsed is None:
         return
     text, data = parsed
@@ -334,7 +368,7 @@ def read_pyproject(path: Path, root: Path, out: Shipped) -> None:
 
 def _toml_packages(path: Path, root: Path, out: Shipped, kind: str) -> None:
     """``poetry.lock`` and ``uv.lock``: ``[[package]]`` tables with name, version and source."""
-    parsed = _parse(path, root, out, tomllib.loads, tomllib.TOMLDecodeError)
+    parsed = _parse(path, root, out, untrusted.toml_loads, tomllib.TOMLDecodeError)
     if parsed is None:
         return
     text, data = parsed
@@ -344,6 +378,8 @@ def _toml_packages(path: Path, root: Path, out: Shipped, kind: str) -> None:
     for entry in data.get("package", []) if isinstance(data.get("package"), list) else []:
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             continue
+        if entry.get("category") == "dev":
+            continue  # a development dependency (poetry.lock before 1.2): never installed into the package
         raw_source = entry.get("source")
         source: dict[str, Any] = raw_source if isinstance(raw_source, dict) else {}
         origin = Origin.REGISTRY
@@ -364,7 +400,7 @@ def _toml_packages(path: Path, root: Path, out: Shipped, kind: str) -> None:
 
 
 def read_pipfile_lock(path: Path, root: Path, out: Shipped) -> None:
-    parsed = _parse(path, root, out, json.loads, ValueError)
+    parsed = _parse(path, root, out, untrusted.json_loads, ValueError)
     if parsed is None:
         return
     text, data = parsed
@@ -424,7 +460,7 @@ def read_package_json(path: Path, root: Path, out: Shipped, *, vendored: bool = 
     if text is None:
         return None
     try:
-        data = json.loads(text)
+        data = untrusted.json_loads(text)
     except ValueError as exc:
         _bad(path, root, out, exc)
         return None
@@ -470,7 +506,7 @@ def _lock_origin(resolved: str) -> Origin:
 
 
 def read_package_lock(path: Path, root: Path, out: Shipped) -> None:
-    parsed = _parse(path, root, out, json.loads, ValueError)
+    parsed = _parse(path, root, out, untrusted.json_loads, ValueError)
     if parsed is None:
         return
     text, data = parsed
@@ -599,8 +635,10 @@ def read_directory(directory: Path, root: Path) -> tuple[Shipped, list[tuple[Pat
     out = Shipped()
     if not directory.is_dir():
         return out, []
-    # requirements.txt first (what a build installs): its -r includes are read through it, under its -c constraints
-    requirements = sorted((p for p in directory.glob("requirements*.txt") if p.is_file()),
+    # requirements.txt first (what a build installs): its -r includes are read through it, under its -c constraints;
+    # a development or test requirements file is installed only on the developer's machine, never into the
+    # function's package, unless a shipped file includes it
+    requirements = sorted((p for p in directory.glob("requirements*.txt") if p.is_file() and not _dev_only(p.name)),
                           key=lambda p: (p.name != "requirements.txt", p.name))
     seen: set[Path] = set()
     for path in requirements:
@@ -628,8 +666,23 @@ def read_directory(directory: Path, root: Path) -> tuple[Shipped, list[tuple[Pat
         read_pnpm_lock(directory / "pnpm-lock.yaml", root, out)
     vendored = _vendored_node(directory, root, out)
     vendored += _vendored_node(directory / "nodejs", root, out)  # layer layout
+    from remit.deps import dotnet, golang, jvm, ruby  # noqa: PLC0415 - the other runtimes, each its own module
+
+    for other in (jvm, golang, dotnet, ruby):
+        other.read(directory, root, out)
     out.packages = merge(out.packages)
     return out, vendored
+
+
+_DEV_PART = re.compile(r"(?:^|[-_.])(?:dev|devel|develop|development|test|tests|testing|lint|linting|docs?|ci|"
+                       r"typing|local)(?:[-_.]|$)", re.IGNORECASE)
+
+
+def _dev_only(name: str) -> bool:
+    """A requirements file for development, tests, linting or docs (``requirements-dev.txt``,
+    ``requirements_test.txt``): ``sam build`` and the other packagers install ``requirements.txt`` only."""
+    rest = name[len("requirements"):-len(".txt")] if name.startswith("requirements") else name
+    return bool(_DEV_PART.search(rest))
 
 
 def merge(packages: list[Package]) -> list[Package]:

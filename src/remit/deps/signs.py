@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from remit import safeio, untrusted
 from remit.deps.facts import Ecosystem, Origin, Package, Sign, SignKind, normalise
 from remit.deps.manifests import Shipped, _rel, line_of
 from remit.source import SourceLocation
@@ -32,7 +33,11 @@ _SETUP_WORK = re.compile(r"\b(urllib|urlopen|requests\.(get|post)|socket\.|http\
 
 
 @cache
+@cache
 def popular(ecosystem: Ecosystem) -> frozenset[str]:
+    """Widely used names of an ecosystem remit keeps a list for (PyPI, npm); empty for the others."""
+    if ecosystem not in (Ecosystem.PYPI, Ecosystem.NPM):
+        return frozenset()
     name = "popular_pypi.txt" if ecosystem is Ecosystem.PYPI else "popular_npm.txt"
     text = resources.files("remit.data").joinpath(name).read_text(encoding="utf-8")
     return frozenset(normalise(ecosystem, line.strip()) for line in text.splitlines()
@@ -61,6 +66,12 @@ def one_step(a: str, b: str) -> str | None:
     return None
 
 
+@cache
+def _by_length(ecosystem: Ecosystem, length: int) -> tuple[str, ...]:
+    """The popular names one length step or less from ``length``, sorted (read once per length, not per name)."""
+    return tuple(sorted(n for n in popular(ecosystem) if abs(len(n) - length) <= 1))
+
+
 def typosquat_of(ecosystem: Ecosystem, name: str) -> tuple[str, str] | None:
     """The popular name ``name`` imitates and how, or None. Names shorter than 5 characters are not judged (too
     many real packages sit one edit from each other)."""
@@ -68,8 +79,8 @@ def typosquat_of(ecosystem: Ecosystem, name: str) -> tuple[str, str] | None:
     names = popular(ecosystem)
     if key in names or len(key) < 5:
         return None
-    for candidate in sorted(names):
-        if len(candidate) < 5 or abs(len(candidate) - len(key)) > 1:
+    for candidate in _by_length(ecosystem, len(key)):
+        if len(candidate) < 5:
             continue
         how = one_step(key, candidate)
         if how is not None:
@@ -97,7 +108,7 @@ def install_scripts(manifests: list[tuple[Path, dict[str, Any]]], own: Path | No
         scripts = data.get("scripts")
         if not isinstance(scripts, dict):
             continue
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = safeio.read_text(path, errors="replace")
         name = str(data.get("name") or path.parent.name)
         for hook in INSTALL_HOOKS:
             command = scripts.get(hook)
@@ -108,10 +119,9 @@ def install_scripts(manifests: list[tuple[Path, dict[str, Any]]], own: Path | No
 
 
 def _json(path: Path) -> dict[str, Any] | None:
-    import json  # noqa: PLC0415
 
     try:
-        data = json.loads(path.read_text(encoding="utf-8", errors="replace"))
+        data = untrusted.json_loads(safeio.read_text(path, errors="replace"))
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
@@ -121,7 +131,7 @@ def setup_scripts(directory: Path, root: Path) -> Iterator[Sign]:
     """Vendored ``setup.py`` files that reach the network or start processes."""
     for path in sorted(directory.glob("*/setup.py"))[:200] + sorted(directory.glob("*/*/setup.py"))[:200]:
         try:
-            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            lines = safeio.read_text(path, errors="replace").splitlines()
         except OSError:
             continue
         for number, line in enumerate(lines, 1):
@@ -159,7 +169,7 @@ def obfuscation(directory: Path, root: Path) -> Iterator[Sign]:
         try:
             if path.stat().st_size > MAX_CODE_BYTES:
                 continue
-            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            lines = safeio.read_text(path, errors="replace").splitlines()
         except OSError:
             continue
         python = path.suffix == ".py"
@@ -181,6 +191,22 @@ def obfuscation(directory: Path, root: Path) -> Iterator[Sign]:
                        f"{rel}|{line.strip()[:60]}")
 
 
+_FLOATING = re.compile(r"[\[\](),*]|^(LATEST|RELEASE)$")
+
+
+def _locked(p: Package, shipped: Shipped) -> bool:
+    """Whether the build resolves ``p`` to one version every time: a lockfile; for Maven and NuGet also any
+    version that is not a range or a float (a version a parent POM or central management gives is as fixed);
+    Go modules and Gemfile.lock entries always."""
+    if p.ecosystem is Ecosystem.PYPI:
+        return shipped.py_lock
+    if p.ecosystem is Ecosystem.NPM:
+        return shipped.npm_lock
+    if p.ecosystem in (Ecosystem.MAVEN, Ecosystem.NUGET):
+        return shipped.other_lock or not _FLOATING.search(p.spec.strip())
+    return True
+
+
 def pinning(shipped: Shipped) -> Iterator[Sign]:
     """Unpinned direct dependencies without a lockfile; non-registry sources; requirements without hashes."""
     vendored = {(p.ecosystem, p.key) for p in shipped.packages if p.vendored}
@@ -193,7 +219,7 @@ def pinning(shipped: Shipped) -> Iterator[Sign]:
                        "nothing pins what it resolves to and advisories cannot be matched",
                        f"{p.key}|{p.spec}", p.name)
             continue
-        locked = shipped.py_lock if p.ecosystem is Ecosystem.PYPI else shipped.npm_lock
+        locked = _locked(p, shipped)
         if p.version is None and not locked and (p.ecosystem, p.key) not in vendored:
             spec = p.spec or "any version"
             yield Sign(SignKind.UNPINNED, p.manifest,

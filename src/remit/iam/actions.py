@@ -82,6 +82,9 @@ class ActionInfo:
     resource_types: tuple[str, ...]  # "object", "accesspointobject"; empty: the action takes Resource "*" only
     condition_keys: tuple[str, ...]  # action-level keys as AWS spells them ("s3:TlsVersion")
     description: str = ""
+    # the resource types every request of the action names (AWS marks them required: ssm:SendCommand's
+    # "document"); the others are alternatives or extras (s3:PutObject's "object" or "accesspointobject")
+    required_types: tuple[str, ...] = ()
 
     @property
     def supports_resource_level(self) -> bool:
@@ -150,10 +153,12 @@ def _service(prefix: str) -> Mapping[str, ActionInfo]:
         if not isinstance(entry, dict):
             continue
         name = str(entry.get("name", key))
-        rtypes = tuple(str(r.get("name")) for r in entry.get("resourceTypes", ()) if isinstance(r, dict))
+        listed = [r for r in entry.get("resourceTypes", ()) if isinstance(r, dict)]
+        rtypes = tuple(str(r.get("name")) for r in listed)
+        required = tuple(str(r.get("name")) for r in listed if r.get("required") is True)
         keys = tuple(str(k) for k in entry.get("conditionKeys", ()))
         out[name.lower()] = ActionInfo(f"{prefix}:{name}", prefix, _levels(prefix, name, str(entry.get(
-            "accessLevel", "Write"))), rtypes, keys, str(entry.get("description", "")))
+            "accessLevel", "Write"))), rtypes, keys, str(entry.get("description", "")), required)
     return out
 
 

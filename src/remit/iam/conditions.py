@@ -11,13 +11,20 @@ Semantics follow the IAM reference: a positive operator on an absent key is fals
 key is absent. ``StringLike`` and ``ArnLike`` are case-sensitive globs, ``ArnLike`` field by field. Policy
 variables (``${aws:username}``, ``${aws:PrincipalTag/team}``) in values are replaced from the context; ``${*}``,
 ``${?}`` and ``${$}`` stand for the literal characters.
+
+Time keys (``aws:CurrentTime``, ``aws:EpochTime``, ``aws:TokenIssueTime``) that a request does not state are
+decided against the scan's moment (:func:`clock`, the ``--now`` option; else the system clock): a grant whose
+window has closed does not hold, one whose window opens later is unknown (conditional), one open now holds.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
@@ -173,10 +180,50 @@ def _compare(base: str, wanted: str, actual: str) -> bool | None:
     return None
 
 
+#: the moment time conditions are decided against: the scan's ``--now``, else the clock when asked
+_NOW: ContextVar[float | None] = ContextVar("remit_now", default=None)
+#: condition keys that hold the time of the request (or of the credentials it is signed with)
+TIME_KEYS = frozenset({"aws:currenttime", "aws:epochtime", "aws:tokenissuetime"})
+_LATER = 100 * 365 * 86400.0  # a moment after any grant written today has started
+
+
+def now() -> float:
+    found = _NOW.get()
+    return time.time() if found is None else found
+
+
+@contextmanager
+def clock(moment: float | None) -> Iterator[None]:
+    """Decide time conditions against ``moment`` (seconds since the epoch) inside the block; None: the clock."""
+    token = _NOW.set(moment)
+    try:
+        yield
+    finally:
+        _NOW.reset(token)
+
+
+def _at_time(clause: ConditionClause, context: RequestContext) -> Tri:
+    """A time clause no request states: decided at the scan's moment. A grant that has expired does not hold; one
+    that starts later is conditional (it holds once its time comes)."""
+    moment = now()
+
+    def at(seconds: float) -> Tri:
+        stamp = str(int(seconds))
+        values = {**context.values, clause.key.lower(): (stamp,)}
+        return evaluate_clause(clause, RequestContext(values, context.complete))
+
+    current = at(moment)
+    if current is Tri.FALSE and at(moment + _LATER) is Tri.TRUE:
+        return Tri.UNKNOWN
+    return current
+
+
 def evaluate_clause(clause: ConditionClause, context: RequestContext) -> Tri:
     """Whether one ``operator: {key: values}`` clause holds for the request (UNKNOWN when remit cannot tell)."""
     qualifier, base, if_exists = split_operator(clause.operator)
     actual = context.lookup(clause.key)
+    if clause.key.lower() in TIME_KEYS and clause.key.lower() not in context.values and base != "null":
+        return _at_time(clause, context)
     if base == "null":
         wanted = {(text(v) or "").lower() for v in clause.values}
         if actual is None:

@@ -28,7 +28,7 @@ from typing import Any
 from remit.iam.conditions import RequestContext, Tri, evaluate_clause
 from remit.iam.engine import Grant
 from remit.model.application import Application
-from remit.model.entities import Function, IamPrincipal, Role
+from remit.model.entities import Function, IamPrincipal, Role, User
 from remit.model.policy import Statement
 from remit.model.values import render, text
 
@@ -159,6 +159,32 @@ def _may_attach_admin(grants: Mapping[str, Grant], method: Method) -> bool:
     return True
 
 
+_ON_ROLE = frozenset({"iam:putrolepolicy", "iam:attachrolepolicy", "iam:deleterolepermissionsboundary",
+                      "iam:putrolepermissionsboundary"})
+_ON_USER = frozenset({"iam:putuserpolicy", "iam:attachuserpolicy", "iam:deleteuserpermissionsboundary",
+                      "iam:putuserpermissionsboundary"})
+
+
+def _on_whom(app: Application, principal: IamPrincipal, method: Method, grants: Mapping[str, Grant]) -> str | None:
+    """A policy a role writes onto roles (a user onto users) helps it when it may write it onto itself. A grant scoped
+    to other roles or users (a path such as ``role/app/*``) is no self-escalation: it names the others it reaches,
+    and gains nothing when the application has none. A grant on ``*`` reaches some identity of the account."""
+    lowered = {a.lower() for a in method.actions}
+    kind: type[Role] | type[User] | None = Role if lowered & _ON_ROLE else User if lowered & _ON_USER else None
+    if kind is None or not isinstance(principal, kind):
+        return method.gain  # a role writing onto users (or the reverse) acts through others, as before
+    if all(_on_star(grants[a.lower()].resources) for a in method.actions) or \
+            all(app.iam.can(principal, a, principal).possible for a in method.actions):
+        return method.gain  # any role or user of the account, or the principal itself
+    candidates: tuple[Role | User, ...] = app.roles if kind is Role else app.users
+    others = sorted(render(x.name) for x in candidates if x.id != principal.id
+                    and all(app.iam.can(principal, a, x).possible for a in method.actions))
+    if not others:
+        return None
+    what = "role" if kind is Role else "user"
+    return f"{method.gain.split(':', 1)[0]} of {what} {', '.join(others)} (not its own)"
+
+
 def _on_star(resources_: tuple[Any, ...]) -> bool:
     return any(text(r) == "*" for r in resources_)
 
@@ -166,13 +192,14 @@ def _on_star(resources_: tuple[Any, ...]) -> bool:
 def _gain(app: Application, principal: IamPrincipal, method: Method,
           grants: Mapping[str, Grant]) -> str | None:
     """What the method gains for this principal, or None when no target makes it work."""
+    unit = app.unit_of(principal.id)  # an app's roles and functions, never those of an unrelated app beside it
     if method.category == "new-passrole" and method.passes_to:
         passrole = grants["iam:passrole"]
         names = [render(r.name) for r in app.roles
-                 if r.id != principal.id and _trusts_service(app, r, method.passes_to)
+                 if r.id != principal.id and app.unit_of(r.id) == unit and _trusts_service(app, r, method.passes_to)
                  and _can_pass(app, principal, r, method.passes_to)]
         if names:
-            return "the permissions of role " + ", ".join(sorted(names))
+            return "the permissions of role " + _listed(names)
         if _on_star(passrole.resources) and _can_pass(app, principal, _SOME_ROLE, method.passes_to):
             return f"the permissions of any role trusting {method.passes_to} (PassRole on *)"
         return None
@@ -183,7 +210,7 @@ def _gain(app: Application, principal: IamPrincipal, method: Method,
             anywhere = all(app.iam.can(principal, a, _SOME_FUNCTION).possible for a in method.actions
                            if a.lower().startswith("lambda:"))
             fns: list[Function] = []
-            for looked, f in enumerate(f for f in app.functions if f.id not in own):
+            for looked, f in enumerate(f for f in app.functions if f.id not in own and app.unit_of(f.id) == unit):
                 if anywhere and (len(fns) >= _NAMED or looked >= _LOOKED_AT):
                     break  # the method works on any function: a few names are enough to show it
                 if all(app.iam.can(principal, a, f).possible for a in method.actions) \
@@ -198,12 +225,22 @@ def _gain(app: Application, principal: IamPrincipal, method: Method,
         return None
     if any(a.lower() in _ATTACH for a in method.actions) and not _may_attach_admin(grants, method):
         return None
+    if method.category == "self-escalation":
+        return _on_whom(app, principal, method, grants)
     if method.actions == ("sts:AssumeRole",):
         roles = [render(r.name) for r in app.roles
-                 if r.id != principal.id and app.iam.can(principal, "sts:AssumeRole", r).possible
+                 if r.id != principal.id and app.unit_of(r.id) == unit
+                 and app.iam.can(principal, "sts:AssumeRole", r).possible
                  and any(e.kind in ("account", "anyone", "principal") for e in app.iam.trusted_by(r))]
-        return ("role " + ", ".join(sorted(roles))) if roles else None
+        return ("role " + _listed(roles)) if roles else None
     return method.gain
+
+
+def _listed(names: list[str], shown: int = 10) -> str:
+    """Names in order, the first ``shown`` of them and how many more (a finding stays readable)."""
+    ordered = sorted(dict.fromkeys(names))
+    more = len(ordered) - shown
+    return ", ".join(ordered[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 _MEMO: weakref.WeakKeyDictionary[object, dict[object, tuple[Escalation, ...]]] = weakref.WeakKeyDictionary()

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from remit import safeio, untrusted
 from remit.diagnostics import Diagnostic, Level
 from remit.loaders.cloudformation import DocKind, Document, LoadResult, load_template
 from remit.loaders.discover import SKIP_DIRS, InputFile
@@ -55,7 +56,7 @@ def is_assembly(directory: Path) -> bool:
     """A directory holding a cloud assembly: a ``manifest.json`` with ``artifacts`` (cheap test on its head)."""
     manifest = directory / MANIFEST
     try:
-        with manifest.open("rb") as fh:
+        with safeio.open_file(manifest, 2**63 - 1) as fh:
             head = fh.read(65536)
     except OSError:
         return False
@@ -164,12 +165,12 @@ class _Reader:
             if size > limit:
                 self.note(path, Level.ERROR, "too-large", f"file is {size} bytes, over the {limit}-byte limit")
                 return None
-            raw = path.read_bytes()
+            raw = safeio.read_bytes(path, limit)
         except OSError as exc:
             self.note(path, Level.ERROR, "unreadable", exc.strerror or str(exc))
             return None
         try:
-            return json.loads(raw.decode("utf-8-sig"))
+            return untrusted.json_loads(raw.decode("utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             line = exc.lineno if isinstance(exc, json.JSONDecodeError) else None
             self.note(path, Level.ERROR, "parse-error", f"not valid JSON: {exc}", line)
@@ -391,7 +392,7 @@ def _listing(top: Path, limit: int) -> dict[str, int] | None:
 
 def _same_bytes(a: Path, b: Path) -> bool:
     try:
-        with a.open("rb") as fa, b.open("rb") as fb:
+        with safeio.open_file(a, 2**63 - 1) as fa, safeio.open_file(b, 2**63 - 1) as fb:
             while True:
                 chunk = fa.read(65536)
                 if chunk != fb.read(65536):

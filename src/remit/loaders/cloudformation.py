@@ -9,7 +9,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from remit import safeio
 from remit.diagnostics import Diagnostic, Level
+from remit.guard import capped_resources
 from remit.loaders.discover import InputFile
 from remit.loaders.marked import Loaded, LoadError, load_json, load_yaml
 from remit.source import SourceMap
@@ -23,6 +25,7 @@ class DocKind(StrEnum):
     SAM = "sam"
     TERRAFORM = "terraform"  # a Terraform module (or plan) translated into CloudFormation resources
     CDK = "cdk"  # a stack template of a CDK cloud assembly (cdk.out)
+    AWS = "aws"  # a live account read by `remit collect aws` (a snapshot directory), as deployed
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +73,7 @@ def read_text(file: InputFile, max_bytes: int = MAX_FILE_BYTES) -> tuple[str | N
             return None, Diagnostic(
                 file.rel, Level.ERROR, "too-large", f"file is {size} bytes, over the {max_bytes}-byte limit: skipped"
             )
-        raw = file.path.read_bytes()
+        raw = safeio.read_bytes(file.path, max_bytes)
     except OSError as exc:
         return None, Diagnostic(file.rel, Level.ERROR, "unreadable", exc.strerror or str(exc))
     head = raw[:8192]
@@ -161,6 +164,12 @@ def load_template(file: InputFile) -> LoadResult:
     except RecursionError:  # pragma: no cover - the readers are iterative; kept as a last line
         return LoadResult(None, (Diagnostic(file.rel, Level.ERROR, "parse-error", "nesting too deep"),))
     warnings = tuple(Diagnostic(file.rel, Level.WARNING, "parse-warning", msg, line) for line, msg in loaded.warnings)
+    includes: tuple[str, ...] = ()
+    if "AWS::Include" in text:
+        from remit.loaders.include import inline_includes  # noqa: PLC0415 - rare; it imports the Serverless reader
+
+        loaded, includes, problems = inline_includes(loaded, file)
+        warnings = (*warnings, *problems)
     if not is_template(loaded.data):
         data = loaded.data
         if file.explicit or (isinstance(data, dict) and "AWSTemplateFormatVersion" in data):
@@ -177,6 +186,8 @@ def load_template(file: InputFile) -> LoadResult:
                 ),
             )
         return LoadResult(None)
+    data, capped = capped_resources(loaded.data, file.rel)
+    warnings = (*warnings, *capped)
     kind = DocKind.SAM if SAM_TRANSFORM in transforms(loaded.data) else DocKind.CLOUDFORMATION
     if kind is DocKind.CLOUDFORMATION and uses_sam_resources(loaded.data):
         # CloudFormation would refuse it; reading it as SAM keeps its functions and APIs visible
@@ -184,4 +195,4 @@ def load_template(file: InputFile) -> LoadResult:
         warnings = (*warnings, Diagnostic(file.rel, Level.WARNING, "sam-transform-missing",
                                           f"AWS::Serverless resources without `Transform: {SAM_TRANSFORM}`: "
                                           "read as SAM", loaded.marks.position(("Resources",)).line))
-    return LoadResult(Document(file.rel, file.path, kind, loaded.data, loaded.marks), warnings)
+    return LoadResult(Document(file.rel, file.path, kind, data, loaded.marks, includes), warnings)

@@ -6,6 +6,8 @@ Rules of the walk:
   ``.aws-sam``, ``.git``, virtualenvs recognised by their ``pyvenv.cfg``, caches);
 * a ``cdk.out`` directory (or a target directory holding a cloud assembly's ``manifest.json``) is not walked:
   its ``manifest.json`` alone is offered, and the CDK loader reads the stacks and assets it lists;
+* a snapshot directory written by ``remit collect aws`` (it holds ``remit-snapshot.json``) is not walked either:
+  its manifest alone is offered, and the snapshot loader reads the files and downloaded code beside it;
 * symbolic links are followed only while they stay inside the scanned root; a link out of the root, a loop,
   or a dangling link becomes a diagnostic and is not followed;
 * a file is offered to the loaders by its extension, and a loader decides from the content what it is.
@@ -19,7 +21,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from remit import safeio
 from remit.diagnostics import Diagnostic, Level
+from remit.guard import report_path
 
 SKIP_DIRS = frozenset(
     {
@@ -45,6 +49,7 @@ SKIP_DIRS = frozenset(
 )
 CDK_OUT = "cdk.out"
 ASSEMBLY_MANIFEST = "manifest.json"
+SNAPSHOT_MANIFEST = "remit-snapshot.json"  # remit.live.snapshot.MANIFEST
 TEMPLATE_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".template", ".cfn", ".tf"})  # .tf: Terraform modules
 
 
@@ -77,21 +82,29 @@ def _is_venv(path: Path) -> bool:
     return (path / "pyvenv.cfg").is_file()
 
 
+def _head(path: Path, size: int) -> bytes:
+    """The first ``size`` bytes of a file through the guarded open (nothing when it cannot or may not be read:
+    outside the root, a FIFO, a device)."""
+    try:
+        with safeio.open_file(path, 2**63 - 1) as fh:
+            return fh.read(size)
+    except OSError:
+        return b""
+
+
 def _is_assembly(path: Path) -> bool:
     """A CDK cloud assembly under another name than ``cdk.out`` (``cdk synth --output``): its manifest says so."""
-    try:
-        with (path / ASSEMBLY_MANIFEST).open("rb") as fh:
-            head = fh.read(65536)
-    except OSError:
-        return False
+    head = _head(path / ASSEMBLY_MANIFEST, 65536)
     return b'"artifacts"' in head and b'"version"' in head
 
 
+def is_snapshot_dir(path: Path) -> bool:
+    """A directory written by ``remit collect aws``: its manifest names the snapshot format."""
+    return b'"remit-aws-snapshot"' in _head(path / SNAPSHOT_MANIFEST, 4096)
+
+
 def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
+    return report_path(path, root)
 
 
 def _as_given(target: Path) -> str:
@@ -135,6 +148,11 @@ def discover(
         if (real / ASSEMBLY_MANIFEST).is_file() and (real.name == CDK_OUT or _is_assembly(real)):
             manifest = real / ASSEMBLY_MANIFEST  # a cloud assembly named as the target: read, not walked
             found.setdefault(manifest, InputFile(manifest, _rel(Path(os.path.abspath(target)) / ASSEMBLY_MANIFEST,
+                                                                root), explicit=True))
+            continue
+        if is_snapshot_dir(real):  # a live-account snapshot named as the target: read through its manifest
+            manifest = real / SNAPSHOT_MANIFEST
+            found.setdefault(manifest, InputFile(manifest, _rel(Path(os.path.abspath(target)) / SNAPSHOT_MANIFEST,
                                                                 root), explicit=True))
             continue
         for f in _walk(real, root, diags, excluded):
@@ -209,6 +227,10 @@ def _walk(
                             (entry.name == CDK_OUT or _is_assembly(target)):  # `cdk synth -o` anywhere
                         seen.add(target)
                         yield InputFile(target / ASSEMBLY_MANIFEST, f"{rel}/{ASSEMBLY_MANIFEST}")
+                        continue
+                    if target not in seen and is_snapshot_dir(target):  # a snapshot anywhere: its manifest only
+                        seen.add(target)
+                        yield InputFile(target / SNAPSHOT_MANIFEST, f"{rel}/{SNAPSHOT_MANIFEST}")
                         continue
                     if entry.name in SKIP_DIRS or _is_venv(target):
                         continue

@@ -275,12 +275,12 @@ def _prepare(doc: Document, root: Path) -> tuple[dict[str, Any], dict[str, dict[
                 continue
             local.setdefault(lid, {})[prop] = str(value)
             if prop == "DefinitionUri":
-                body = _read_definition(doc, root, str(value), diags)
+                what = "its states are unknown" if rtype == "AWS::Serverless::StateMachine" else "routes unknown"
+                body = _read_definition(doc, root, str(value), diags, ("Resources", lid, "Properties", prop), what)
                 props.pop(prop)
                 if body is not None:
-                    props["DefinitionBody"] = body
-                elif rtype == "AWS::Serverless::StateMachine":
-                    props["DefinitionUri"] = f"s3://{PLACEHOLDER_BUCKET}/{lid}"
+                    # an API's OpenAPI document is its DefinitionBody; a state machine's ASL is its Definition
+                    props["Definition" if rtype == "AWS::Serverless::StateMachine" else "DefinitionBody"] = body
                 else:
                     props["DefinitionUri"] = f"s3://{PLACEHOLDER_BUCKET}/{lid}"
             elif prop == "ImageUri":
@@ -308,18 +308,19 @@ def _image_without_uri(props: Mapping[str, Any], globals_: Any) -> bool:
     return written.get("PackageType") == "Image" and "ImageUri" not in written
 
 
-def _read_definition(doc: Document, root: Path, rel: str, diags: list[Diagnostic]) -> Any:
+def _read_definition(doc: Document, root: Path, rel: str, diags: list[Diagnostic], at: KeyPath,
+                     unknown: str) -> Any:
     """Inline a local OpenAPI or state-machine definition that lies inside the scanned root."""
     target = (doc.path.parent / rel).resolve()
+    line = doc.marks.position(at).line
     try:
         target.relative_to(root)
     except ValueError:
-        diags.append(
-            Diagnostic(doc.id, Level.WARNING, "definition-outside-root", f"{rel} is outside the scanned root: not read")
-        )
+        diags.append(Diagnostic(doc.id, Level.WARNING, "definition-outside-root",
+                                f"{rel} is outside the scanned root: not read, {unknown}", line))
         return None
     if not target.is_file():
-        diags.append(Diagnostic(doc.id, Level.WARNING, "definition-missing", f"{rel} was not found: routes unknown"))
+        diags.append(Diagnostic(doc.id, Level.WARNING, "definition-missing", f"{rel} was not found: {unknown}", line))
         return None
     text, problem = read_text(InputFile(target, rel))
     if text is None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Any
 
+from remit import safeio
 from remit.diagnostics import Diagnostic, Level
 from remit.loaders.cloudformation import SAM_TRANSFORM, DocKind, Document, LoadResult, read_text
 from remit.loaders.discover import InputFile
@@ -366,7 +367,7 @@ class _Resolver:
                 return _Missing("the file does not exist")
             if target.stat().st_size > _MAX_FILE_BYTES:
                 return _Missing("the file is too large")
-            text = target.read_text(encoding="utf-8")
+            text = safeio.read_text(target, _MAX_FILE_BYTES)
         except (OSError, UnicodeDecodeError):
             return _Missing("the file cannot be read")
         try:
@@ -610,6 +611,8 @@ def _permission(svc: _Service, lid: str, eid: str, principal: str, source: Any, 
     props: dict[str, Any] = {"FunctionName": {"Ref": lid}, "Action": "lambda:InvokeFunction", "Principal": principal}
     if source is not None:
         props["SourceArn"] = source
+    if principal == "s3.amazonaws.com":  # the framework pins S3 permissions to the deploying account
+        props["SourceAccount"] = {"Ref": "AWS::AccountId"}
     svc.resources[pid] = {"Type": "AWS::Lambda::Permission", "Properties": props}
     svc.mark(src, ("Resources", pid))
 

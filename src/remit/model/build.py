@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from remit import untrusted
 from remit.diagnostics import Diagnostic, Level
 from remit.loaders.cloudformation import DocKind, Document
 from remit.loaders.sam import PLACEHOLDER_BUCKET, Expanded, expand, is_local
@@ -69,7 +69,7 @@ from remit.model.policy import (
     parse_document,
 )
 from remit.model.resources import Origin, Resource, ResourceId
-from remit.model.units import deployment_units
+from remit.model.units import deployment_units, nested_stacks
 from remit.model.values import (
     Concat,
     Symbol,
@@ -104,7 +104,9 @@ def build(documents: Sequence[Document], root: Path,
     acc = _Accumulator()
     diags: list[Diagnostic] = []
     infos: list[DocumentInfo] = []
-    units = deployment_units(documents, one_account=one_account)
+    nested, nested_diags = nested_stacks(documents, root)
+    diags.extend(nested_diags)
+    units = deployment_units(documents, one_account=one_account, nested=nested)
     for doc in documents:
         meta = doc.data.get("Metadata")
         infos.append(DocumentInfo(doc.id, doc.kind.value, doc.path, doc.marks, meta if isinstance(meta, dict) else {},
@@ -231,7 +233,7 @@ class _DocBuilder:
             self.by_type[resource.type].append(resource)
             name_prop = _NAME_PROPS.get(resource.type)
             if name_prop:
-                name = resource.text(name_prop)
+                name = _name_key(resource.prop(name_prop))
                 if name:
                     self.by_name[(resource.type, name)] = lid
         for problem in self.resolver.problems:
@@ -287,9 +289,12 @@ class _DocBuilder:
             elif isinstance(option, Concat):
                 candidates.extend(p.name for p in option.parts
                                   if isinstance(p, Symbol) and p.kind is SymbolKind.RESOURCE)
-            elif isinstance(option, str):
+            key = None if candidates else _name_key(option)
+            if key is not None:
+                # a name, ARN or URL (literal, or built from parameters and pseudo parameters) equal to a
+                # resource's physical name written the same way: `!Sub "${AWS::StackName}-uploads"` on both sides
                 for rtype in types:
-                    for candidate in _name_candidates(option):
+                    for candidate in _name_candidates(key):
                         lid = self.by_name.get((rtype, candidate))
                         if lid:
                             candidates.append(lid)
@@ -364,7 +369,7 @@ class _DocBuilder:
         aws_name = aws_managed_name(arn)
         if aws_name is not None:
             return Policy(kind or PolicyKind.AWS_MANAGED, aws_name, aws_managed_document(aws_name, node), node,
-                          carrier.id, attached, text(arn) or f"arn:aws:iam::aws:policy/.../{aws_name}")
+                          carrier.id, attached, text(arn) or render(arn))
         target = self.target(arn, "AWS::IAM::ManagedPolicy")
         if target is not None:
             managed = self.res[target.logical_id]
@@ -519,8 +524,13 @@ class _DocBuilder:
 
     # -- data stores ---------------------------------------------------------------------------
     def _resource_policies(self, rtype: str, targets_prop: str, target_type: str, doc_prop: str,
-                           many: bool = True) -> dict[str, Policy]:
-        """Resource policies written as separate resources (bucket, queue, topic, secret policies)."""
+                           many: bool = True, unlinked: list[tuple[Resource, Value, Policy]] | None = None) \
+            -> dict[str, Policy]:
+        """Resource policies written as separate resources (bucket, queue, topic, secret policies), per target.
+
+        A target that names no resource of the template (a bucket another stack owns, an imported queue URL) is
+        collected in ``unlinked`` as (policy resource, the target as written, its policy), to be judged on its
+        own; it is said so in a ``policy-not-linked`` diagnostic."""
         found: dict[str, Policy] = {}
         for res in self.by_type.get(rtype, ()):
             document = parse_document(res.prop(doc_prop), res.at, doc_prop)
@@ -528,6 +538,13 @@ class _DocBuilder:
             for value in targets:
                 tid = self.target(value, target_type)
                 if tid is None:
+                    if unlinked is not None and value is not None:
+                        unlinked.append((res, value, Policy(PolicyKind.RESOURCE, res.logical_id, document,
+                                                            res.at(doc_prop), res.id, (res.id,))))
+                        self._diag(Level.INFO, "policy-not-linked",
+                                   f"{res.logical_id} names {render(value)}, which is not a {target_type} of this "
+                                   "template: its policy is judged on its own, without that resource's settings",
+                                   res.node.path)
                     continue
                 policy = Policy(PolicyKind.RESOURCE, res.logical_id, document, res.at(doc_prop), res.id, (tid,))
                 found[tid.logical_id] = merge_policies(found.get(tid.logical_id), policy)
@@ -541,8 +558,11 @@ class _DocBuilder:
                       res.id, (res.id,))
 
     def _buckets(self) -> None:
+        unlinked: list[tuple[Resource, Value, Policy]] = []
         policies = self._resource_policies("AWS::S3::BucketPolicy", "Bucket", "AWS::S3::Bucket", "PolicyDocument",
-                                           many=False)
+                                           many=False, unlinked=unlinked)
+        for res, name, policy in _by_carrier(unlinked):
+            self.acc.buckets.append(Bucket(res, name, policy, None, external=True))
         for res in self.by_type.get("AWS::S3::Bucket", ()):
             rules = items(res.prop("BucketEncryption", "ServerSideEncryptionConfiguration"))
             algorithms: list[Value] = []
@@ -581,15 +601,19 @@ class _DocBuilder:
                 )
 
     def _queues(self) -> None:
-        policies = self._resource_policies("AWS::SQS::QueuePolicy", "Queues", "AWS::SQS::Queue", "PolicyDocument")
+        unlinked: list[tuple[Resource, Value, Policy]] = []
+        policies = self._resource_policies("AWS::SQS::QueuePolicy", "Queues", "AWS::SQS::Queue", "PolicyDocument",
+                                           unlinked=unlinked)
         for lid, policy in self._resource_policies("AWS::SQS::QueueInlinePolicy", "Queue", "AWS::SQS::Queue",
-                                                   "PolicyDocument", many=False).items():
+                                                   "PolicyDocument", many=False, unlinked=unlinked).items():
             policies[lid] = merge_policies(policies.get(lid), policy)
+        for res, name, policy in _by_carrier(unlinked):
+            self.acc.queues.append(Queue(res, name, policy, None, external=True))
         for res in self.by_type.get("AWS::SQS::Queue", ()):
             redrive = res.prop("RedrivePolicy")
             if isinstance(redrive, str):
                 try:
-                    redrive = json.loads(redrive)
+                    redrive = untrusted.json_loads(redrive)
                 except ValueError:
                     redrive = None
             dlq = redrive.get("deadLetterTargetArn") if isinstance(redrive, dict) else None
@@ -600,10 +624,14 @@ class _DocBuilder:
             )
 
     def _topics(self) -> None:
-        policies = self._resource_policies("AWS::SNS::TopicPolicy", "Topics", "AWS::SNS::Topic", "PolicyDocument")
+        unlinked: list[tuple[Resource, Value, Policy]] = []
+        policies = self._resource_policies("AWS::SNS::TopicPolicy", "Topics", "AWS::SNS::Topic", "PolicyDocument",
+                                           unlinked=unlinked)
         for lid, policy in self._resource_policies("AWS::SNS::TopicInlinePolicy", "TopicArn", "AWS::SNS::Topic",
-                                                   "PolicyDocument", many=False).items():
+                                                   "PolicyDocument", many=False, unlinked=unlinked).items():
             policies[lid] = merge_policies(policies.get(lid), policy)
+        for res, name, policy in _by_carrier(unlinked):
+            self.acc.topics.append(Topic(res, name, policy, None, external=True))
         for res in self.by_type.get("AWS::SNS::Topic", ()):
             self.acc.topics.append(Topic(res, res.prop("TopicName") or res.logical_id, policies.get(res.logical_id),
                                          res.prop("KmsMasterKeyId")))
@@ -650,8 +678,12 @@ class _DocBuilder:
         return Policy(PolicyKind.RESOURCE, res.logical_id, document, res.at("Principal"), res.id, (bus,))
 
     def _secrets(self) -> None:
+        unlinked: list[tuple[Resource, Value, Policy]] = []
         policies = self._resource_policies("AWS::SecretsManager::ResourcePolicy", "SecretId",
-                                           "AWS::SecretsManager::Secret", "ResourcePolicy", many=False)
+                                           "AWS::SecretsManager::Secret", "ResourcePolicy", many=False,
+                                           unlinked=unlinked)
+        for res, name, policy in _by_carrier(unlinked):
+            self.acc.secrets.append(Secret(res, name, policy, None, external=True))
         rotated = {t.logical_id for t in (self.target(r.prop("SecretId"), "AWS::SecretsManager::Secret")
                                          for r in self.by_type.get("AWS::SecretsManager::RotationSchedule", ())) if t}
         for res in self.by_type.get("AWS::SecretsManager::Secret", ()):
@@ -675,7 +707,7 @@ class _DocBuilder:
                 node = res.at("DefinitionString")
                 if isinstance(definition, str):
                     with contextlib.suppress(ValueError):
-                        definition = json.loads(definition)
+                        definition = untrusted.json_loads(definition)
             logging = res.prop("LoggingConfiguration")
             role = res.prop("RoleArn")
             self.acc.state_machines.append(
@@ -1090,6 +1122,34 @@ class _DocBuilder:
                 if isinstance(target, dict):
                     self._add_trigger(TriggerKind.ALB, self.function_target(target.get("Id")), res.at("Targets", i),
                                       "load balancer target", res.id, carrier=res.id)
+
+
+def _by_carrier(unlinked: Sequence[tuple[Resource, Value, Policy]]) -> Iterator[tuple[Resource, Value, Policy]]:
+    """One store per policy resource for the targets it names outside the template (a queue policy naming two
+    foreign queues is one policy): its first target's name, its policy once."""
+    seen: set[str] = set()
+    for res, name, policy in unlinked:
+        if res.logical_id not in seen:
+            seen.add(res.logical_id)
+            yield res, name, policy
+
+
+def _name_key(value: Value | None) -> str | None:
+    """A physical name (or ARN, or URL) as comparable text: a literal as written; text built from parameters
+    and pseudo parameters with each of them as a token free of ``:`` and ``/``, so the ARN and URL forms still
+    split where AWS splits them. Anything holding a resource reference or an unknown has no key."""
+    if isinstance(value, str):
+        return value or None
+    parts = value.parts if isinstance(value, Concat) else (value,) if isinstance(value, Symbol) else ()
+    out: list[str] = []
+    for part in parts:
+        if isinstance(part, str):
+            out.append(part)
+        elif isinstance(part, Symbol) and part.kind is not SymbolKind.RESOURCE and not part.attribute:
+            out.append("\x00" + part.name.replace(":", ".") + "\x00")
+        else:
+            return None
+    return "".join(out) or None
 
 
 def _name_candidates(value: str) -> Iterable[str]:

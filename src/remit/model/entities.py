@@ -332,6 +332,9 @@ class DataStore(Entity):
     kms_key: Value | None  # the customer managed key, when one is set
 
     kind: str = "data-store"
+    # defined outside the scanned app: known only from a resource policy that names it (``resource`` is that
+    # policy), so its own configuration (encryption, Block Public Access) is not the app's to judge
+    external: bool = False
 
 
 @dataclass(frozen=True)

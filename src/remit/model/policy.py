@@ -17,6 +17,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from remit import untrusted
 from remit.model.resources import ResourceId
 from remit.model.values import (
     Choice,
@@ -182,7 +183,7 @@ def parse_document(value: Value, locate: Locator, *path: PathKey) -> PolicyDocum
     """
     if isinstance(value, str):
         try:
-            value = json.loads(value)
+            value = untrusted.json_loads(value)
         except ValueError:
             return Unknown("the policy is a string that is not JSON")
     if isinstance(value, (Unknown, Concat)) or (not isinstance(value, (dict, Choice))):

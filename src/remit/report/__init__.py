@@ -21,6 +21,47 @@ class Format(StrEnum):
     JUNIT = "junit"
 
 
+def advisory_warning(result: ScanResult) -> str:
+    """The sentence every format's headline carries when some shipped dependencies were not checked against
+    any advisory (offline with no cache, a failed download, an ecosystem missing), else "". One text for all
+    formats, built from the dependency stage's :class:`~remit.deps.facts.AdvisorySource`."""
+    if not result.advisories_unchecked or result.application is None:
+        return ""
+    return result.application.deps.source.headline()
+
+
+def blind_spots(result: ScanResult) -> tuple[str, ...]:
+    """What the scan could not check, one sentence each, for every format's headline (never a silent clean):
+    dependencies not matched against advisories, inputs not fully analysed, infrastructure not read at all,
+    values that could not be resolved."""
+    out: list[str] = []
+    warning = advisory_warning(result)
+    if warning:
+        out.append(warning)
+    if (errors := result.inputs_not_analysed):
+        out.append(f"{errors} input{'s' if errors != 1 else ''} could not be fully analysed (see the diagnostics)")
+    if (unread := result.iac_not_read):
+        out.append(f"{unread} part{'s' if unread != 1 else ''} of the infrastructure could not be read at all: a CDK "
+                   "app without cdk.out, a module terraform init did not download, a file or shape remit cannot read "
+                   "(see the diagnostics)")
+    if (unknown := result.unresolved_values):
+        out.append(f"{unknown} value{'s' if unknown != 1 else ''} could not be resolved (variables, counts): results "
+                   "that depend on them may be incomplete")
+    return tuple(out)
+
+
+def advisory_summary(result: ScanResult) -> dict[str, object]:
+    """The advisory source as plain data (JSON summary, SARIF run properties)."""
+    source = result.application.deps.source if result.application is not None else None
+    return {"checked": not result.advisories_unchecked,
+            "source": source.kind.value if source else "none",
+            "records": source.records if source else 0,
+            "age_days": source.age_days if source else None,
+            "offline": source.offline if source else False,
+            "unchecked": list(source.unchecked) if source and result.advisories_unchecked else [],
+            "warning": f"not checked: {warning}" if (warning := advisory_warning(result)) else ""}
+
+
 def render(result: ScanResult, fmt: Format, *, color: bool = False, sarif_category: str = "",
            compact: bool = False, quiet: bool = False) -> str:
     """The report as text. Imports only the renderer asked for. ``color``, ``compact`` (one line a finding) and

@@ -151,6 +151,8 @@ def render(result: ScanResult) -> str:
     import jinja2  # noqa: PLC0415 - only the HTML report needs it
     from markupsafe import Markup  # noqa: PLC0415
 
+    from remit.report import advisory_warning, blind_spots  # noqa: PLC0415
+
     env = jinja2.Environment(
         loader=jinja2.DictLoader({"report.html": _asset("report.html.j2")}),
         autoescape=True,
@@ -173,6 +175,8 @@ def render(result: ScanResult) -> str:
         blast = blast_radii(result.application)  # the same view as the JSON and text reports
     return env.get_template("report.html").render(
         result=result,
+        advisory_warning=advisory_warning(result),
+        other_blind_spots=[line for line in blind_spots(result) if line != advisory_warning(result)],
         csp=csp,
         script=Markup(script),  # remit's own code, hashed into the CSP above
         style=Markup(style),

@@ -8,6 +8,7 @@ from typing import Any
 from remit.api import ScanResult
 from remit.diagnostics import Diagnostic
 from remit.findings import AttackPath, Finding, Suppression
+from remit.report import advisory_summary, blind_spots
 from remit.source import SourceLocation
 
 SCHEMA_VERSION = "1"
@@ -74,6 +75,8 @@ def report(result: ScanResult) -> dict[str, Any]:
             "by_severity": dict(sorted(result.counts("severity").items())),
             "by_responsibility": dict(sorted(result.counts("responsibility").items())),
             "by_category": dict(sorted(result.counts("category").items())),
+            "advisories": advisory_summary(result),
+            "not_checked": list(blind_spots(result)),
         },
         "documents": [{"path": d.path, "kind": d.kind} for d in result.documents],
         "findings": [finding_dict(f) for f in result.findings],

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from remit.api import ScanResult
 from remit.findings import Finding, Severity
-from remit.report.text import clean
+from remit.report import blind_spots
+from remit.report.neutral import markdown_code, markdown_text
+from remit.report.text import tree_config_line
 
 _ICON = {Severity.CRITICAL: "🟥", Severity.HIGH: "🟧", Severity.MEDIUM: "🟨", Severity.LOW: "🟦"}
 
 
 def cell(value: str) -> str:
-    """Text safe inside a table cell: no pipes, no line breaks, no HTML."""
-    value = clean(value.replace("\r", " ").replace("\n", " "))
-    return (value.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("`", "'"))
+    """Text safe inside a table cell: no pipes, no line breaks, no HTML, no links, images or mentions."""
+    return markdown_text(value)
 
 
 def _row(f: Finding) -> str:
@@ -24,7 +24,7 @@ def _row(f: Finding) -> str:
 
 def _code(value: str) -> str:
     """A code span that a backtick or pipe in a file name cannot break."""
-    return f"`{cell(value)}`"
+    return f"`{markdown_code(value)}`"
 
 
 TOP_PATHS = 10
@@ -50,14 +50,9 @@ LIMIT = 60_000  # characters: GitHub refuses comments over 65,536; the rest of t
 
 def _blind_spots(result: ScanResult) -> list[str]:
     """What the scan could not check, said where a reviewer looks first."""
-    out = []
-    if result.advisories_unchecked:
-        out.append("⚠️ Dependencies were not checked against known vulnerabilities (no advisories: run "
-                   "`remit advisories update`, or scan with `--advisories` or `--online`).")
-    errors = result.inputs_not_analysed
-    if errors:
-        out.append(f"⚠️ {errors} input{'s' if errors != 1 else ''} could not be fully analysed; "
-                   "run `remit scan` locally for the diagnostics.")
+    out = [f"⚠️ Not checked: {cell(line)}." for line in blind_spots(result)]
+    if result.tree_config is not None:
+        out.append(f"⚠️ Configured by the scanned repository: {cell(tree_config_line(result.tree_config))}.")
     return [*out, ""] if out else []
 
 
@@ -93,7 +88,7 @@ def render(result: ScanResult) -> str:
         rows = []
         for f in suppressed:
             assert f.suppression is not None
-            rows.append(f"| `{f.rule_id}` | {cell(f.resource)} | `{cell(str(f.location))}` | "
+            rows.append(f"| `{f.rule_id}` | {cell(f.resource)} | {_code(str(f.location))} | "
                         f"{cell(f.suppression.reason)} |")
         block = [f"<details><summary>{len(suppressed)} suppressed</summary>", "",
                  "| Rule | Resource | Location | Reason |", "|---|---|---|---|", *rows, "", "</details>", ""]

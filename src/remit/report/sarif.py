@@ -19,6 +19,8 @@ from remit import DOCS_URL, PROJECT_URL, rule_doc_url
 from remit.api import ScanResult
 from remit.diagnostics import Level
 from remit.findings import AttackPath, Finding, Severity, Suppression, SuppressionKind
+from remit.report import advisory_summary, blind_spots
+from remit.report.neutral import plain_strings
 from remit.rules.base import Rule
 from remit.source import SourceLocation
 
@@ -201,10 +203,14 @@ def log(result: ScanResult, category: str = "") -> dict[str, Any]:
             "columnKind": "unicodeCodePoints",
             # what the scan could not check, for whoever reads the log without the text report
             "properties": {"advisoriesUnchecked": result.advisories_unchecked,
-                           "inputsNotAnalysed": result.inputs_not_analysed},
+                           "advisories": advisory_summary(result),
+                           "inputsNotAnalysed": result.inputs_not_analysed,
+                           "infrastructureNotRead": result.iac_not_read,
+                           "unresolvedValues": result.unresolved_values,
+                           "notChecked": list(blind_spots(result))},
         }],
     }
 
 
 def render(result: ScanResult, category: str = "") -> str:
-    return json.dumps(log(result, category), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(plain_strings(log(result, category)), indent=2, ensure_ascii=False) + "\n"

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from remit.api import ScanResult
 from remit.diagnostics import Level
 from remit.findings import Finding, Severity
+from remit.report import blind_spots
 
 _COLORS = {
     Severity.CRITICAL: "\x1b[1;97;41m",
@@ -147,6 +148,8 @@ def _headline(result: ScanResult, style: _Style) -> list[str]:
     threshold = result.fail_on.value if result.fail_on else "none"
     lines.append(f"fail-on {threshold}: {len(result.failing)} findings and {len(result.failing_paths)} attack "
                  f"paths at or above it")
+    if result.tree_config is not None:
+        lines.append(style.bold("configured by the scanned tree: ") + tree_config_line(result.tree_config))
     for blind in _blind_spots(result):
         lines.append(style.bold("not checked: ") + blind)
     if result.not_shown:
@@ -165,15 +168,14 @@ def _compact(result: ScanResult, style: _Style) -> list[str]:
     return out
 
 
+def tree_config_line(found: tuple[str, tuple[str, ...]]) -> str:
+    """What a configuration file in the scanned repository changed (its keys are validated names)."""
+    path, keys = found
+    return f"{clean(path)} sets {', '.join(keys) or 'nothing'} (--no-config or --audit ignores it)"
+
+
 def _blind_spots(result: ScanResult) -> list[str]:
-    out = []
-    if result.advisories_unchecked:
-        out.append("dependencies against known vulnerabilities (no advisories: `remit advisories update`, "
-                   "--advisories or --online)")
-    errors = result.inputs_not_analysed
-    if errors:
-        out.append(f"{errors} input{'s' if errors != 1 else ''} could not be fully analysed (see Diagnostics)")
-    return out
+    return [clean(line) for line in blind_spots(result)]
 
 
 def _blast(result: ScanResult, style: _Style) -> list[str]:
@@ -252,4 +254,5 @@ def _advisory_line(result: ScanResult) -> str:
     if source.kind.value == "none":
         return "  advisories:        NONE checked: dependencies were not matched against known vulnerabilities"
     age = f", {source.age_days} days old" if source.age_days is not None else ""
-    return f"  advisories:        {source.kind.value} {source.description} ({source.records} records{age})"
+    missing = f"; NOT checked: {', '.join(source.unchecked)}" if source.unchecked else ""
+    return f"  advisories:        {source.kind.value} {source.description} ({source.records} records{age}){missing}"

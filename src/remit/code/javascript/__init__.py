@@ -8,13 +8,13 @@ per file; all of it is shared by the functions of a scan that ship the same file
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
+from remit import safeio, untrusted
 from remit.code.facts import (
     CodeIssue,
     Confidence,
@@ -212,7 +212,7 @@ def _old_js_yaml(root: Path) -> bool:
     """The package pins js-yaml below 4, whose ``load`` runs ``!!js/function`` tags by default."""
     for manifest in (root / "node_modules" / "js-yaml" / "package.json", root / "package.json"):
         try:
-            data = json.loads(manifest.read_text(encoding="utf-8"))
+            data = untrusted.json_loads(safeio.read_text(manifest))
         except (OSError, ValueError):
             continue
         if not isinstance(data, dict):

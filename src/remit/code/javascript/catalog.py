@@ -19,6 +19,9 @@ SPAWN = frozenset({"child_process.spawn", "child_process.spawnSync", "child_proc
                    "child_process.execFileSync", "child_process.fork", "execa", "execa.execa", "execa.sync",
                    "cross-spawn", "cross-spawn.sync"})
 
+#: wrappers that return the function they are given, promise-returning (``util.promisify(exec)``)
+PROMISIFY = frozenset({"util.promisify", "bluebird.promisify", "es6-promisify.promisify", "pify"})
+
 # --- code ---------------------------------------------------------------------------------------------
 CODE = frozenset({"eval", "Function", "new Function", "vm.runInNewContext", "vm.runInThisContext",
                   "vm.runInContext", "vm.compileFunction", "new vm.Script", "vm.Script", "setTimeout",

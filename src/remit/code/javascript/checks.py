@@ -64,10 +64,12 @@ def secrets(mod: JsModule) -> Iterator[CodeIssue]:
         found = secretscan.classify(name, value)
         if found is not None:
             yield _issue(mod, inner, found, name)
+    covered = -1  # the end of the last literal scanned: literals nested in it were scanned with it, once
     for node in walk(mod.root):
-        if node.type not in ("string", "template_string") or (node.start_byte, node.end_byte) in seen:
+        if node.type not in ("string", "template_string") or (node.start_byte, node.end_byte) in seen \
+                or node.start_byte < covered:
             continue
-        text = mod.text(node)
+        text, covered = mod.text(node), node.end_byte
         if len(text) < 16:
             continue
         for start, _, match in secretscan.find_in_text(text):
@@ -122,6 +124,7 @@ def jwt(mod: JsModule) -> Iterator[CodeIssue]:
     if not (mod.packages & cat.JWT_MODULES) and b"split" not in mod.source:
         return
     calls = [n for n in walk(mod.root) if n.type == "call_expression"]
+    splits = _token_splits(mod)
     verifies = any(_qualified(mod, c.child_by_field_name("function")).endswith(
         ("jsonwebtoken.verify", "jose.jwtVerify", "jws.verify", "njwt.verify", "jwt-simple.decode",
          "CognitoJwtVerifier.create", "aws-jwt-verify.CognitoJwtVerifier.create")) for c in calls)
@@ -137,7 +140,7 @@ def jwt(mod: JsModule) -> Iterator[CodeIssue]:
         elif qual == "jsonwebtoken.verify" and len(arg_nodes) > 2 and \
                 re.search(r"algorithms\s*:\s*\[[^\]]*['\"]none['\"]", mod.text(arg_nodes[2]), re.IGNORECASE):
             reason = 'jwt.verify accepts the "none" algorithm: an unsigned token passes'
-        elif qual in ("Buffer.from", "atob") and arg_nodes and _token_payload(mod, arg_nodes[0]):
+        elif _base64_decoder(qual) and arg_nodes and _token_payload(mod, arg_nodes[0], splits):
             reason = "the token's payload is base64-decoded and used without checking its signature"
         if reason:
             yield CodeIssue(IssueKind.JWT_UNVERIFIED, mod.loc(call),
@@ -145,19 +148,84 @@ def jwt(mod: JsModule) -> Iterator[CodeIssue]:
                             f"claims (user id, groups, roles)", evidence=reason.split(",")[0])
 
 
-def _token_payload(mod: JsModule, node: Node) -> bool:
-    """``token.split(".")[1]`` somewhere inside ``node``."""
+_FUNCTIONS = frozenset({"function_declaration", "function_expression", "arrow_function", "method_definition",
+                        "function", "generator_function_declaration"})
+_Scoped = dict[tuple[int, str], str]  # (scope start byte, name) -> "parts" | "payload"
+
+
+def _base64_decoder(qual: str) -> bool:
+    """``Buffer.from``, ``atob``, or a base64 helper of a library or the project (``base64url.decode``,
+    ``decodeBase64Url``, ``b64decode``)."""
+    lowered = qual.lower()
+    return qual in ("Buffer.from", "atob") or ("decode" in lowered and ("b64" in lowered or "base64" in lowered))
+
+
+def _scope(node: Node) -> int:
+    parent = node.parent
+    while parent is not None and parent.type not in _FUNCTIONS:
+        parent = parent.parent
+    return parent.start_byte if parent is not None else -1
+
+
+def _dot_split(mod: JsModule, node: Node | None) -> bool:
+    node = unwrap(node)
+    if node is not None and node.type == "await_expression" and node.named_children:
+        node = node.named_children[0]
+    if node is None or node.type != "call_expression":
+        return False
+    func = node.child_by_field_name("function")
+    args = node.child_by_field_name("arguments")
+    return func is not None and func.type == "member_expression" and mod.text(func).endswith(".split") and \
+        args is not None and bool(args.named_children) and string_value(args.named_children[0]) == "."
+
+
+def _token_splits(mod: JsModule) -> _Scoped:
+    """Names holding a token split on dots (``const parts = token.split(".")``) and names holding its middle
+    segment (``const [, payload] = token.split(".")``, ``const payload = parts[1]``), per function."""
+    out: _Scoped = {}
+    declarators = [n for n in walk(mod.root) if n.type == "variable_declarator"]
+    for node in declarators:
+        name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
+        if name is None or not _dot_split(mod, value):
+            continue
+        if name.type == "identifier":
+            out[(_scope(node), mod.text(name))] = "parts"
+        elif name.type == "array_pattern":
+            elements = [c for c in name.children if c.type not in ("[", "]")]
+            # `[, payload]` leaves the first slot empty: count commas before the second named element
+            position = 0
+            for child in elements:
+                if child.type == ",":
+                    position += 1
+                elif position == 1 and child.type == "identifier":
+                    out[(_scope(node), mod.text(child))] = "payload"
+    for node in declarators:
+        name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
+        if name is not None and name.type == "identifier" and value is not None and \
+                _middle_of(mod, value, out, _scope(node)):
+            out[(_scope(node), mod.text(name))] = "payload"
+    return out
+
+
+def _middle_of(mod: JsModule, node: Node, splits: _Scoped, scope: int) -> bool:
+    """``token.split(".")[1]`` or ``parts[1]`` for a name holding such a split."""
+    node = unwrap(node) or node
+    if node.type != "subscript_expression":
+        return False
+    index = node.child_by_field_name("index")
+    obj = unwrap(node.child_by_field_name("object"))
+    if index is None or mod.text(index) != "1" or obj is None:
+        return False
+    return _dot_split(mod, obj) or (obj.type == "identifier" and splits.get((scope, mod.text(obj))) == "parts")
+
+
+def _token_payload(mod: JsModule, node: Node, splits: _Scoped) -> bool:
+    """A token's middle segment somewhere inside ``node``."""
+    scope = _scope(node)
     for inner in walk(node):
-        if inner.type != "subscript_expression":
-            continue
-        index = inner.child_by_field_name("index")
-        obj = unwrap(inner.child_by_field_name("object"))
-        if index is None or mod.text(index) != "1" or obj is None or obj.type != "call_expression":
-            continue
-        func = obj.child_by_field_name("function")
-        args = obj.child_by_field_name("arguments")
-        if func is not None and func.type == "member_expression" and mod.text(func).endswith(".split") and \
-                args is not None and args.named_children and string_value(args.named_children[0]) == ".":
+        if inner.type == "subscript_expression" and _middle_of(mod, inner, splits, scope):
+            return True
+        if inner.type == "identifier" and splits.get((scope, mod.text(inner))) == "payload":
             return True
     return False
 

@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from remit import safeio
 from remit.diagnostics import Diagnostic, Level
 from remit.source import SourceLocation
 
@@ -184,7 +185,7 @@ class ParseCache:
                 self.diagnostics.append(Diagnostic(rel, Level.INFO, "code-too-large",
                                                    f"{rel} is larger than {MAX_BYTES} bytes (a bundle?): not analysed"))
             else:
-                data = path.read_bytes()
+                data = safeio.read_bytes(path, MAX_BYTES)
                 if b"\x00" in data[:4096]:
                     self.diagnostics.append(Diagnostic(rel, Level.WARNING, "code-binary",
                                                        f"{rel} is not text: not analysed"))
@@ -335,6 +336,10 @@ def _top_statement(mod: JsModule, stmt: Node, exported: bool = False) -> None:
             req = required(value)
             if req is not None:
                 _bind_require(mod, name, req[0], req[1])
+                continue
+            held = mod.imports.get(mod.text(value)) if value is not None and value.type == "identifier" else None
+            if held is not None and held.name is None and name.type == "object_pattern":
+                _bind_require(mod, name, held.module)  # const { execSync: run } = cp, cp = require(m)
                 continue
             if name.type != "identifier":
                 continue

@@ -943,8 +943,8 @@ class FunctionAnalyzer:
         req = required(node)
         if req is not None:
             return normal_module(req[0]) + (f".{req[1]}" if req[1] else "")
-        if node.type == "member_expression":
-            return self.qualify(node)
+        if node.type == "member_expression" or (node.type == "identifier" and self.import_ref(self.mod.text(node))):
+            return self.qualify(node)  # an alias: const sh = exec
         if node.type not in ("call_expression", "new_expression"):
             return None
         func = node.child_by_field_name("function") or node.child_by_field_name("constructor")
@@ -956,6 +956,12 @@ class FunctionAnalyzer:
                 return client
         if qual.endswith((".createConnection", ".createPool", ".Client", ".Pool", ".connect")):
             return "sql-client"
+        if qual in cat.PROMISIFY:  # util.promisify(exec) runs what exec runs
+            args = node.child_by_field_name("arguments")
+            first = args.named_children[0] if args is not None and args.named_children else None
+            inner = self.qualify(first) if first is not None else None
+            if inner is not None:
+                return inner
         return ("new " + qual) if node.type == "new_expression" else qual + "()"
 
     def local_function(self, func: Node | None) -> FunctionRef | None:

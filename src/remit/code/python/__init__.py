@@ -23,7 +23,7 @@ from remit.code.facts import (
     TaintFlow,
     numbered,
 )
-from remit.code.lattice import Dep, handler_facts
+from remit.code.lattice import EXCEPTION, Dep, Summary, handler_facts, union
 from remit.code.python import checks
 from remit.code.python.modules import Module, ParseCache
 from remit.code.python.taint import FunctionRef, Program
@@ -118,7 +118,8 @@ class PythonAnalyzer:
             reason = Unknown("the handler file cannot be parsed")
             return FunctionCode(function, Language.PYTHON, reason)
         modules = self.reachable(entry, program)
-        handler_ref = program.function_in(entry, resolved.handler_name)
+        found_entry = program.entry(entry, resolved.handler_name)
+        handler_ref, wrappers = found_entry if found_entry is not None else (None, ())
         flows: list[TaintFlow] = []
         issues: list[CodeIssue] = []
         handler: SourceLocation | Unknown
@@ -130,16 +131,17 @@ class PythonAnalyzer:
                                                    f"not defined in {entry.rel}"))
         else:
             handler = handler_ref.module.loc(handler_ref.node)
-            flows, issues = self._taint(program, handler_ref, sources, sync)
+            flows, issues = self._taint(program, handler_ref, wrappers, sources, sync)
         found = [issue for mod in modules for issue in self.file_issues(mod)]
         if handler_ref is not None:
             spans = (Span(mod.rel, node.lineno, node.end_lineno or node.lineno, (mod.path, node.name, node.lineno))
                      for mod in modules for node in mod.info.functions.values())
-            reached = reach(program.calls, [handler_ref.key, *_used_at_module_level(modules)])
+            reached = reach(program.calls, [handler_ref.key, *(w.key for w in wrappers),
+                                            *_used_at_module_level(modules)])
             found = reachable_issues(found, spans, reached)
         issues.extend(found)
         sdk = tuple(call for mod in modules for call in self.sdk_calls(mod))
-        imports = frozenset(self._external_imports(modules, program))
+        imports = frozenset(self._external_imports(modules, program, resolved.root.resolve()))
         import_paths = frozenset(name for mod in modules for name in (*mod.info.imported_modules,
                                                                      *mod.info.imported_names)
                                  if name.split(".", 1)[0] in imports)
@@ -147,19 +149,27 @@ class PythonAnalyzer:
         return FunctionCode(function, Language.PYTHON, handler, files, imports, tuple(flows), sdk,
                             tuple(_dedupe_issues(issues)), import_paths=import_paths)
 
-    def _external_imports(self, modules: list[Module], program: Program) -> set[str]:
+    def _external_imports(self, modules: list[Module], program: Program, own: Path) -> set[str]:
+        """The packages the code imports: modules not in the deployed code, or found in a layer (outside the
+        function's own directory: a dependency the layer ships, whose advisories then concern the function)."""
         out: set[str] = set()
         for mod in modules:
             for name in mod.info.imported_modules:
                 top = name.split(".", 1)[0]
-                if top and self.cache.find(top, program.search_path) is None and \
-                        self.cache.find(top, (), mod.path, 1) is None:
+                if not top:
+                    continue
+                found = self.cache.find(top, program.search_path)
+                in_layer = found is not None and own not in found.parents
+                if in_layer or (found is None and self.cache.find(top, (), mod.path, 1) is None):
                     out.add(top)
         return out
 
-    def _taint(self, program: Program, handler: FunctionRef, sources: EventSources,
-               sync: bool) -> tuple[list[TaintFlow], list[CodeIssue]]:
+    def _taint(self, program: Program, handler: FunctionRef, wrappers: tuple[FunctionRef, ...],
+               sources: EventSources, sync: bool) -> tuple[list[TaintFlow], list[CodeIssue]]:
         summary = program.summary(handler)
+        for wrapper in wrappers:  # what a wrapper returns from an exception reaches the caller too
+            errors = tuple(dep for dep in program.summary(wrapper).returns if dep.param == EXCEPTION)
+            summary = Summary(union(summary.returns, errors), summary.hits)
         params = [a.arg for a in (*handler.node.args.posonlyargs, *handler.node.args.args)]
         event_name = params[0] if params else "event"
         start = FlowStep(handler.module.loc(handler.node), f"{event_name}: the event the trigger delivers")

@@ -31,6 +31,9 @@ CODE = frozenset({"eval", "exec", "compile", "builtins.eval", "builtins.exec", "
 
 # --- SQL --------------------------------------------------------------------------------------------
 SQL_METHODS = frozenset({"execute", "executemany", "executescript", "mogrify", "raw"})
+#: SQL only with a positional statement (sqlite-utils ``db.query(sql)``, SQLAlchemy ``session.query`` takes a model,
+#: never a string); boto3's DynamoDB ``query`` takes keyword arguments only
+SQL_POSITIONAL_METHODS = frozenset({"query"})
 SQL_FUNCTIONS = frozenset({"sqlalchemy.text", "sqlalchemy.sql.text", "pandas.read_sql", "pandas.read_sql_query"})
 PARTIQL_METHODS = {  # method -> the keyword holding the statement
     "execute_statement": ("Statement", "sql", "Sql"),
@@ -62,6 +65,10 @@ TMP_DOWNLOADS = frozenset({"download_file"})  # boto3 s3.download_file(Bucket, K
 _VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "stream")
 HTTP_CLIENTS = ("requests", "requests.Session", "requests.session", "httpx", "httpx.Client", "httpx.AsyncClient",
                 "aiohttp.ClientSession")
+#: Request objects built to be sent later (``urlopen(Request(url, data=body))``): only where they go decides SSRF,
+#: so the object carries the taint of its URL alone (index of the positional URL, its keyword).
+REQUEST_OBJECTS = {"urllib.request.Request": (0, "url"), "urllib2.Request": (0, "url"),
+                   "requests.Request": (1, "url"), "requests.models.Request": (1, "url")}
 SSRF_URL_FIRST = frozenset(
     {f"{client}.{verb}" for client in HTTP_CLIENTS for verb in _VERBS}
     | {"urllib.request.urlopen", "urllib.request.Request", "urllib.request.urlretrieve", "urllib2.urlopen",

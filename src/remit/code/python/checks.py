@@ -115,8 +115,27 @@ def _false(node: ast.expr | None) -> bool:
     return isinstance(node, ast.Constant) and node.value is False
 
 
+def _scope_nodes(scope: ast.AST) -> list[ast.AST]:
+    """The nodes of one scope (a module or a function body), without the bodies of functions nested in it."""
+    out: list[ast.AST] = []
+    stack = list(ast.iter_child_nodes(scope))
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            stack.extend(ast.iter_child_nodes(node))
+    return out
+
+
 def _jwt(mod: Module) -> Iterator[CodeIssue]:
-    for node in mod.nodes:
+    scopes = [mod.tree, *(n for n in mod.nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))]
+    found = [issue for scope in scopes for issue in _jwt_in(mod, _scope_nodes(scope))]
+    yield from sorted(found, key=lambda issue: (issue.location.line, issue.location.column))
+
+
+def _jwt_in(mod: Module, nodes: list[ast.AST]) -> Iterator[CodeIssue]:
+    parts, payloads = _token_splits(nodes)
+    for node in nodes:
         if not isinstance(node, ast.Call):
             continue
         func = node.func
@@ -136,7 +155,7 @@ def _jwt(mod: Module) -> Iterator[CodeIssue]:
         elif name in ("get_unverified_claims",) and (not isinstance(func, ast.Attribute)
                                                      or _jwt_module(mod, func.value)):
             reason = "get_unverified_claims reads the token's claims without checking its signature"
-        elif name in _B64 and node.args and _token_payload(node.args[0]):
+        elif _base64_decoder(name) and node.args and _token_payload(node.args[0], parts, payloads):
             reason = "the token's payload is base64-decoded and used without checking its signature"
         if reason:
             yield CodeIssue(IssueKind.JWT_UNVERIFIED, mod.loc(node),
@@ -144,13 +163,53 @@ def _jwt(mod: Module) -> Iterator[CodeIssue]:
                             f"claims (user id, groups, roles)", evidence=reason)
 
 
-def _token_payload(node: ast.expr) -> bool:
-    """``token.split(".")[1]`` (possibly padded or encoded) somewhere inside ``node``."""
+def _base64_decoder(name: str) -> bool:
+    """``base64.urlsafe_b64decode`` and the like, or a project's own helper named for it (``b64url_decode``,
+    ``base64url_decode``, ``decode_base64``)."""
+    lowered = name.lower()
+    return name in _B64 or ("decode" in lowered and ("b64" in lowered or "base64" in lowered))
+
+
+def _dot_split(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
+        "split", "rsplit") and bool(node.args) and isinstance(node.args[0], ast.Constant) and \
+        node.args[0].value == "."
+
+
+def _token_splits(nodes: list[ast.AST]) -> tuple[frozenset[str], frozenset[str]]:
+    """Names of one scope holding a token split on dots (``parts = token.split(".")``) and names holding its
+    middle segment (``header, payload, signature = token.split(".")``; ``payload = parts[1]``)."""
+    parts: set[str] = set()
+    payloads: set[str] = set()
+    assigns = [node for node in nodes if isinstance(node, ast.Assign) and len(node.targets) == 1]
+    for node in assigns:
+        target = node.targets[0]
+        if not _dot_split(node.value):
+            continue
+        if isinstance(target, ast.Name):
+            parts.add(target.id)
+        elif isinstance(target, (ast.Tuple, ast.List)) and len(target.elts) == 3 and \
+                isinstance(target.elts[1], ast.Name):
+            payloads.add(target.elts[1].id)
+    for node in assigns:
+        target = node.targets[0]
+        if isinstance(target, ast.Name) and _middle_of(node.value, parts):
+            payloads.add(target.id)
+    return frozenset(parts), frozenset(payloads)
+
+
+def _middle_of(node: ast.expr, parts: frozenset[str] | set[str]) -> bool:
+    """``token.split(".")[1]`` or ``parts[1]`` for a name holding such a split."""
+    if not (isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and node.slice.value == 1):
+        return False
+    held = node.value
+    return _dot_split(held) or (isinstance(held, ast.Name) and held.id in parts)
+
+
+def _token_payload(node: ast.expr, parts: frozenset[str], payloads: frozenset[str]) -> bool:
+    """A token's middle segment (possibly padded or encoded) somewhere inside ``node``."""
     for inner in ast.walk(node):
-        if isinstance(inner, ast.Subscript) and isinstance(inner.value, ast.Call):
-            call = inner.value
-            if isinstance(call.func, ast.Attribute) and call.func.attr == "split" and call.args and \
-                    isinstance(call.args[0], ast.Constant) and call.args[0].value == "." and \
-                    isinstance(inner.slice, ast.Constant) and inner.slice.value == 1:
-                return True
+        if _middle_of(inner, parts) if isinstance(inner, ast.Subscript) else (
+                isinstance(inner, ast.Name) and inner.id in payloads):
+            return True
     return False

@@ -12,6 +12,7 @@ import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from remit import safeio
 from remit.diagnostics import Diagnostic, Level
 from remit.source import SourceLocation
 
@@ -205,7 +206,7 @@ class ParseCache:
                 self._diag(rel, f"not analysed: {size} bytes is more than the {MAX_BYTES} bytes remit reads "
                                 f"from one source file", "code-file-too-large")
                 return None
-            data = path.read_bytes()
+            data = safeio.read_bytes(path, MAX_BYTES)
         except OSError as exc:
             self._diag(rel, f"not analysed: cannot read the file ({exc.strerror or exc})", "code-unreadable")
             return None

@@ -137,6 +137,59 @@ class Program:
                 return self.function_in(target, ref.attr, hops + 1)
         return None
 
+    def entry(self, mod: Module, name: str) -> tuple[FunctionRef, tuple[FunctionRef, ...]] | None:
+        """The function that handles the event for the handler ``name``, and the wrapper functions around it.
+
+        ``handler = with_errors(process)`` (a wrapper or factory, from this package or a library such as
+        middy-style helpers) handles the event in ``process``; ``@with_errors`` on a ``def`` wraps it the same
+        way. A wrapper defined in the package contributes the nested function it returns: what that function
+        returns (an error body built from the exception) is what the caller sees.
+        """
+        ref = self.function_in(mod, name)
+        if ref is not None:
+            wrappers = [w for dec in ref.node.decorator_list for w in self.wrapper_bodies(mod, dec)]
+            return ref, tuple(wrappers)
+        value = mod.info.assigned.get(name)
+        wrappers = []
+        for _ in range(4):  # handler = a(b(process))
+            if not (isinstance(value, ast.Call) and value.args):
+                return None
+            wrappers.extend(self.wrapper_bodies(mod, value.func))
+            inner = value.args[0]
+            if isinstance(inner, ast.Name):
+                found = self.function_in(mod, inner.id)
+                if found is not None:
+                    return found, tuple(wrappers)
+                value = mod.info.assigned.get(inner.id)
+            else:
+                value = inner
+        return None
+
+    def wrapper_bodies(self, mod: Module, factory: ast.expr) -> list[FunctionRef]:
+        """The nested functions a wrapper defined in the package returns (one level of decorator arguments:
+        ``@with_errors(status=500)`` returns a decorator that returns the wrapper)."""
+        if isinstance(factory, ast.Call):
+            factory = factory.func
+            levels = 2
+        else:
+            levels = 1
+        ref: FunctionRef | None = None
+        if isinstance(factory, ast.Name):
+            ref = self.function_in(mod, factory.id)
+        elif isinstance(factory, ast.Attribute) and isinstance(factory.value, ast.Name):
+            imported = mod.info.imports.get(factory.value.id)
+            if imported is not None:
+                dotted = f"{imported.module}.{imported.attr}" if imported.attr else imported.module
+                target = self.module_named(ImportRef(dotted, None, imported.level), mod)
+                ref = self.function_in(target, factory.attr) if target is not None else None
+        found: list[FunctionRef] = []
+        current = [ref] if ref is not None else []
+        for _ in range(levels):
+            nested = [FunctionRef(r.module, n) for r in current for n in _returned_functions(r.node)]
+            found = nested
+            current = nested
+        return found
+
     def summary(self, ref: FunctionRef) -> Summary:
         key = ref.key
         if self.active:  # a call edge, for what each handler reaches (remit.code.reach)
@@ -315,7 +368,7 @@ class FunctionAnalyzer:
                 self.prefixes[name] = prefix
             else:
                 self.prefixes.pop(name, None)
-            kind = self.kind_of(source, stmt)
+            kind = self.kind_of(source, stmt) or self.alias_of(source)
             if kind:
                 self.kinds[name] = kind
             else:
@@ -595,12 +648,20 @@ class FunctionAnalyzer:
                 value = self.info.assigned[node.id]
                 if isinstance(value, ast.Call):
                     return self.kind_of(value, None)
+                return self.alias_of(value) or node.id
             return node.id
         if isinstance(node, ast.Attribute):
             owner = self.qualify(node.value)
             return f"{owner}.{node.attr}" if owner else None
         if isinstance(node, ast.Call):
             return self.kind_of(node, None)
+        return None
+
+    def alias_of(self, node: ast.expr) -> str | None:
+        """The imported callable a name is another name for: ``run = os.system``, ``from subprocess import
+        run as sh; call = sh``."""
+        if isinstance(node, (ast.Name, ast.Attribute)) and self.import_ref(_root_name(node)) is not None:
+            return self.qualify(node)
         return None
 
     @functools.cached_property
@@ -715,6 +776,11 @@ class FunctionAnalyzer:
             return EMPTY
         if qual.startswith(cat.OPAQUE_PREFIXES):
             return EMPTY
+        if qual in cat.REQUEST_OBJECTS:  # a request to send later: its body does not decide where it goes
+            if qual in cat.SSRF_URL_FIRST:
+                return EMPTY  # its URL was judged here, where the destination is chosen: sending it adds nothing
+            index, keyword = cat.REQUEST_OBJECTS[qual]
+            return derived(args[index] if len(args) > index else kwargs.get(keyword, EMPTY))
         everything = union(*args, *kwargs.values(), splat)
         if receiver:
             return derived(union(receiver, everything))
@@ -777,7 +843,8 @@ class FunctionAnalyzer:
             statement = union(*(kwargs.get(k, EMPTY) for k in cat.PARTIQL_METHODS[method]))
             callee = f"{method}(PartiQL)" if "Statement" in kwargs else method
             self.sink(SinkKind.SQL.value, callee, node, statement)
-        elif method in cat.SQL_METHODS or qual in cat.SQL_FUNCTIONS:
+        elif method in cat.SQL_METHODS or qual in cat.SQL_FUNCTIONS or (method in cat.SQL_POSITIONAL_METHODS
+                                                                       and node.args):
             self.sink(SinkKind.SQL.value, qual if qual in cat.SQL_FUNCTIONS else f"{method}()", node,
                       arg(0, "sql", "query", "operation", "statement"))
         # DynamoDB expressions
@@ -887,6 +954,13 @@ def _last_path_segment(node: ast.Subscript) -> bool:
     negative_one = isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub) \
         and isinstance(index.operand, ast.Constant) and index.operand.value == 1
     return separator in ("/", "\\") and negative_one
+
+
+def _returned_functions(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """The functions defined in ``node``'s body that it returns by name."""
+    defs = {child.name: child for child in node.body if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    return [defs[stmt.value.id] for stmt in ast.walk(node) if isinstance(stmt, ast.Return)
+            and isinstance(stmt.value, ast.Name) and stmt.value.id in defs]
 
 
 def _kw(node: ast.Call, name: str) -> ast.expr | None:

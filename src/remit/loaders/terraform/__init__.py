@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from remit import safeio
 from remit.diagnostics import Diagnostic, Level
 from remit.loaders.cloudformation import DocKind, Document, LoadResult, read_text
 from remit.loaders.discover import InputFile
@@ -246,7 +247,7 @@ def is_plan(file: InputFile) -> bool:
     if file.path.suffix.lower() != ".json":
         return False
     try:
-        with file.path.open("rb") as fh:
+        with safeio.open_file(file.path) as fh:
             head = fh.read(4096)
     except OSError:
         return False

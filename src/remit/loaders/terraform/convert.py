@@ -296,7 +296,9 @@ def _lambda_code(b: Builder, lid: str, v: LDict) -> None:
         archive = b.archives.get(posixpath.normpath(str(filename)))
         if archive is not None:
             filename = archive
-    if isinstance(filename, Archive):
+    if isinstance(filename, Archive) and filename.inline:
+        _inline_archive(b, lid, v, filename, loc)
+    elif isinstance(filename, Archive):
         code = filename.source if filename.is_dir else (posixpath.dirname(filename.source) or ".")
         b.put(lid, ("Code",), code, loc)
     elif filename is not None:
@@ -305,6 +307,22 @@ def _lambda_code(b: Builder, lid: str, v: LDict) -> None:
         copy(b, lid, v, (("s3_bucket", "Code.S3Bucket"), ("s3_key", "Code.S3Key")))
     elif v.get("image_uri") is not None:
         copy(b, lid, v, (("image_uri", "Code.ImageUri"),))
+
+
+def _inline_archive(b: Builder, lid: str, v: LDict, archive: Archive, loc: Loc | None) -> None:
+    """An archive of ``source { content }`` blocks: the handler's file becomes the function's inline code
+    (``ZipFile``), marked so its lines are the author's (a heredoc's own lines, or the lines of the file
+    ``file()`` / ``templatefile()`` read); an archive without the handler's file is an explicit unknown."""
+    handler = v.get("handler")
+    module = handler.rpartition(".")[0] if isinstance(handler, str) else ""
+    for name, content in archive.inline:
+        if module and posixpath.splitext(posixpath.normpath(name))[0] == posixpath.normpath(module):
+            # the inline code's first line is the line after the mark, as in a template's `ZipFile: |`
+            where = (content.loc[0], content.loc[1] - 1) if isinstance(content, LStr) else loc
+            b.put(lid, ("Code", "ZipFile"), str(content), where)
+            return
+    shown = ", ".join(name for name, _ in archive.inline)
+    b.put(lid, ("Code",), Unk(f"the handler {handler} is not among the archive's source blocks ({shown})"), loc)
 
 
 @primary("aws_lambda_function")

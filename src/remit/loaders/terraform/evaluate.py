@@ -22,11 +22,13 @@ from __future__ import annotations
 import json
 import math
 import posixpath
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from remit import safeio, untrusted
 from remit.loaders.terraform import hcl
 
 Loc = tuple[str, int]  # (file relative to the scanned root, line)
@@ -107,6 +109,8 @@ class Archive:
     source: str
     is_dir: bool
     output: str
+    # an archive of `source { content, filename }` blocks: (filename, content) of each known one
+    inline: tuple[tuple[str, str], ...] = ()
 
     def __str__(self) -> str:
         return self.output
@@ -526,6 +530,8 @@ class Evaluator:
             return value
         if name == "file" and len(args) == 1:
             return self._file(args[0], expr.line)
+        if name == "templatefile" and len(args) == 2:
+            return self._templatefile(args[0], args[1], expr.line)
         if name in ("templatefile", "filebase64", "filebase64sha256", "filesha256", "filemd5", "base64sha256",
                     "sha256", "sha1", "md5", "uuid", "timestamp", "bcrypt", "base64encode", "cidrsubnet",
                     "regex", "regexall", "yamldecode", "fileset", "templatestring"):
@@ -536,7 +542,7 @@ class Evaluator:
         if name == "jsondecode" and len(args) == 1:
             if isinstance(args[0], str):
                 try:
-                    return json.loads(args[0])
+                    return untrusted.json_loads(args[0])
                 except ValueError:
                     return Unk("jsondecode of text that is not JSON")
             if isinstance(args[0], JsonText):
@@ -561,10 +567,58 @@ class Evaluator:
             path = (self.cwd / arg).resolve()
             if self.scan_root not in path.parents or not path.is_file() or path.stat().st_size > MAX_FILE_READ:
                 return Unk(f"file({arg}) is outside the scanned root, missing or too large")
-            text = path.read_text(encoding="utf-8")
+            text = safeio.read_text(path, MAX_FILE_READ)
         except (OSError, UnicodeDecodeError, ValueError):
             return Unk(f"file({arg}) could not be read")
         return LStr(text, (path.relative_to(self.scan_root).as_posix(), 1))
+
+
+    def _templatefile(self, arg: Any, variables: Any, line: int) -> Any:
+        """``templatefile(path, vars)`` for a template inside the scanned root: each ``${name}`` (and
+        ``${name.key}`` into an object) replaced by its variable. A value known only at apply stays written as
+        ``${name}``, so the text keeps its shape (code stays code); ``%{}`` directives and other expressions are
+        not evaluated: the whole result is then unknown."""
+        text = self._file(arg, line)
+        if not isinstance(text, LStr):
+            return Unk(f"template{text.reason}") if isinstance(text, Unk) else text  # "file(x) is outside..."
+        if not isinstance(variables, dict):
+            return Unk(f"templatefile({arg}) with variables known only at apply")
+        out: list[str] = []
+        pos = 0
+        for match in _TEMPLATE_PART.finditer(text):
+            out.append(text[pos:match.start()])
+            pos = match.end()
+            escaped, directive, name = match.group("escaped"), match.group("directive"), match.group("name")
+            if escaped:
+                out.append(escaped[1:])
+            elif directive is not None:
+                return Unk(f"templatefile({arg}): %{{}} directives are not evaluated offline")
+            elif name is None:
+                return Unk(f"templatefile({arg}): an expression other than a variable is not evaluated offline")
+            else:
+                value: Any = variables
+                for part in name.split("."):
+                    value = value.get(part) if isinstance(value, dict) else None
+                if value is None:
+                    return Unk(f"templatefile({arg}): ${{{name}}} is not among its variables")
+                plain = _template_text(value)
+                out.append(plain if plain is not None else match.group(0))
+        out.append(text[pos:])
+        return LStr("".join(out), text.loc)
+
+
+# in a template: `$${` / `%%{` escapes, a `%{` directive, `${ name }` / `${ name.key }`, any other `${...}`
+_TEMPLATE_PART = re.compile(r"(?P<escaped>\$\$\{|%%\{)|(?P<directive>%\{)|\$\{\s*(?:(?P<name>[A-Za-z_][\w-]*"
+                            r"(?:\.[A-Za-z_][\w-]*)*)\s*\}|[^}]*\})")
+
+
+def _template_text(value: Any) -> str | None:
+    """A variable's text in a rendered template, when it is known."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int, float)) and is_plain(value):
+        return str(value)
+    return None
 
 
 def _dedupe(values: list[Any]) -> list[Any]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from remit import safeio, untrusted
 from remit.loaders.terraform import hcl
 from remit.loaders.terraform.evaluate import (
     MAX_INSTANCES,
@@ -551,8 +552,15 @@ class Module:
         output = values.get("output_path")
         if isinstance(source, str):
             return Archive(posixpath.normpath(source), is_dir, output if isinstance(output, str) else "")
-        if values.get("source") is not None:
-            return Unk("archive_file built from source { content } blocks: the code is written inline, not in files")
+        blocks = values.get("source")
+        if blocks is not None:
+            files = [(b.get("filename"), b.get("content")) for b in (blocks if isinstance(blocks, list) else [blocks])
+                     if isinstance(b, dict)]
+            known = tuple((f, c) for f, c in files if isinstance(f, str) and isinstance(c, str))
+            if not known:
+                return Unk("archive_file of source { content } blocks whose file names or contents are known only "
+                           "at apply")
+            return Archive("", False, output if isinstance(output, str) else "", known)
         return Unk("archive_file without a known source_dir or source_file")
 
     # -- child modules --------------------------------------------------------------------------------
@@ -628,7 +636,7 @@ def _modules_json(path: Path, root: Path) -> dict[str, str]:
         real = path.resolve(strict=True)
         if not real.is_relative_to(root.resolve()) or real.stat().st_size > MAX_MODULES_JSON:
             return {}
-        data = json.loads(real.read_text(encoding="utf-8"))
+        data = untrusted.json_loads(safeio.read_bytes(real, MAX_MODULES_JSON))
     except (OSError, ValueError, RuntimeError):
         return {}
     modules = data.get("Modules") if isinstance(data, dict) else None

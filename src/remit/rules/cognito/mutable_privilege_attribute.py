@@ -25,6 +25,11 @@ PRIVILEGE_PAIRS = frozenset({("access", "level"), ("access", "type"), ("account"
                              ("user", "level"), ("security", "level"), ("account", "id"), ("customer", "id")})
 
 
+#: words that mean authorization only as the whole name (``custom:access``, ``level``), not inside a longer one
+#: (``lastAccessAt``, ``logLevel``)
+SOLE_WORDS = frozenset({"access", "level", "levels"})
+
+
 def _words(name: str) -> list[str]:
     spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name)
     return [w for w in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if w]
@@ -34,6 +39,8 @@ def looks_like_authorization(name: str) -> bool:
     """``role``, ``isAdmin``, ``tenant_id``, ``access-level``: a name that suggests the value decides access."""
     words = _words(name)
     if any(w in PRIVILEGE_WORDS for w in words):
+        return True
+    if len(words) == 1 and words[0] in SOLE_WORDS:
         return True
     return any(pair in PRIVILEGE_PAIRS for pair in pairwise(words))
 
@@ -61,8 +68,8 @@ def looks_like_authorization(name: str) -> bool:
 )
 def check(pool: UserPool, app: Application) -> Iterator[Hit]:
     """A custom attribute whose name suggests authorization (``role``, ``admin``, ``group``, ``tenant``,
-    ``permission``, ``scope``, ``plan``, ``tier``...) is mutable and writable by an app client, so every user
-    can set it on their own account.
+    ``permission``, ``scope``, ``plan``, ``tier``, ``access`` or ``level`` as the whole name...) is mutable and
+    writable by an app client, so every user can set it on their own account.
 
     A signed-in user may call ``UpdateUserAttributes`` with their own access token (no AWS credentials, no
     application code involved) for every attribute their app client can write, and an app client without

@@ -56,8 +56,11 @@ def check(store: DataStore, app: Application) -> Iterator[Hit]:
 
     A key given as a reference or parameter counts as customer managed unless it names an ``alias/aws/`` key.
     Values chosen by ``Fn::If`` are reported when any branch falls short. Other stores (secrets, state machines,
-    event buses, keys themselves) are not checked by this rule.
+    event buses, keys themselves) are not checked by this rule, nor is a store the template knows only from a
+    resource policy naming it (defined by another app).
     """
+    if store.external:
+        return  # a store another app defines: its encryption is not written here
     cmk_expected = any(k.id.doc == store.id.doc for k in app.keys)
     if isinstance(store, Queue):
         yield from _queue(store, cmk_expected)

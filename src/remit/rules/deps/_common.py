@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
-from remit.deps.facts import Reach, SignKind, advisory_severity
+from remit.deps.facts import DependencyFacts, Match, Reach, SignKind, advisory_severity
 from remit.findings import Severity
 from remit.model.application import Application
 from remit.model.entities import Function
@@ -13,6 +14,44 @@ from remit.rules.base import Hit
 REACH_TEXT = {Reach.IMPORTED: "the handler code imports it (severity kept)",
               Reach.NOT_IMPORTED: "shipped but never imported by the handler code (severity lowered one level)",
               Reach.UNKNOWN: "whether the code imports it is unknown (severity kept)"}
+
+
+_REACH_ORDER = (Reach.NOT_IMPORTED, Reach.UNKNOWN, Reach.IMPORTED)
+_last: list[tuple[DependencyFacts, dict[str, dict[str, Reach]]]] = []
+
+
+def _fact(m: Match) -> str:
+    """What one finding is about: a manifest line, a package version, an advisory (no line number: lines move,
+    fingerprints stay)."""
+    p = m.package
+    return f"{p.manifest.path}|{p.key}|{p.version}|{m.advisory.id}"
+
+
+def _shippers(deps: DependencyFacts) -> dict[str, dict[str, Reach]]:
+    """For each fact, every function shipping it (display name -> whether its code imports the package); built
+    once per scan."""
+    if _last and _last[0][0] is deps:
+        return _last[0][1]
+    table: dict[str, dict[str, Reach]] = {}
+    for function, facts in deps.functions.items():
+        for m in facts.matches:
+            table.setdefault(_fact(m), {})[function.logical_id] = m.reach
+    _last[:] = [(deps, table)]
+    return table
+
+
+def _reach_text(reaches: dict[str, Reach]) -> tuple[Reach, str]:
+    """The reach one finding reports for every function shipping the line: the strongest, and who imports it."""
+    best = max(reaches.values(), key=_REACH_ORDER.index)
+    if len(set(reaches.values())) == 1:
+        return best, REACH_TEXT[best].capitalize()
+    importing = sorted(n for n, r in reaches.items() if r is Reach.IMPORTED)
+    never = sorted(n for n, r in reaches.items() if r is Reach.NOT_IMPORTED)
+    said = [f"imported by {', '.join(importing)}" if importing else "",
+            f"never imported by {', '.join(never)}" if never else ""]
+    kept = "severity kept" if best is not Reach.NOT_IMPORTED else "severity lowered one level"
+    text = "; ".join(s for s in said if s)
+    return best, f"{text[0].upper()}{text[1:]} ({kept})"
 
 
 def match_hits(fn: Function, app: Application, *, malicious: bool) -> Iterator[Hit]:
@@ -28,18 +67,22 @@ def match_hits(fn: Function, app: Application, *, malicious: bool) -> Iterator[H
         if malicious:
             message = f"{p.name} {p.version} is known malware ({ids}): {a.summary or 'malicious package'}"
             severity = Severity.CRITICAL
+            reach = m.reach
         else:
+            # one finding per manifest line: functions importing the package and functions never importing it
+            # share it, at the severity of the strongest reach
+            reach, said = _reach_text(_shippers(app.deps).get(_fact(m)) or {fn.logical_id: m.reach})
             message = (f"{p.name} {p.version} is affected by {ids}"
                        f"{' (CVSS ' + str(a.score) + ')' if a.score is not None else ''}: {a.summary}{fix}. "
-                       f"{REACH_TEXT[m.reach].capitalize()}.")
-            severity = advisory_severity(m)
+                       f"{said}.")
+            severity = advisory_severity(dataclasses.replace(m, reach=reach))
         details = (("package", p.name), ("ecosystem", p.ecosystem.value), ("version", p.version or ""),
                    ("advisory", a.id), ("aliases", ",".join(a.aliases)), ("severity", a.severity),
-                   ("fixed", m.fix or ""), ("reachable", m.reach.value), ("direct", str(p.direct).lower()),
+                   ("fixed", m.fix or ""), ("reachable", reach.value), ("direct", str(p.direct).lower()),
                    ("manifest", str(p.manifest)))
         yield Hit(fn.node, message, fn.resource, evidence=f"{p.key}|{p.version}|{a.id}",
                   severity=severity, at=p.manifest, details=details,
-                  shared=f"{p.manifest.path}|{p.key}|{p.version}|{a.id}")  # no line: it moves
+                  shared=_fact(m))
 
 
 def sign_hits(fn: Function, app: Application, kind: SignKind) -> Iterator[Hit]:

@@ -32,10 +32,14 @@ def check(fn: Function, app: Application) -> Iterator[Hit]:
 
     The finding names the package, the installed version, the advisory id with its CVE / GHSA aliases, the
     CVSS vector and score where the advisory gives one, the first fixed version above the installed one and
-    the manifest line. Severity follows the CVSS base score (else the database's rating, else medium) and is
-    lowered one level when the handler code never imports the package (import reachability from the code
-    stage); it is kept when the code imports it or when that is unknown. Withdrawn advisories and versions
-    at or above the fix are not reported. Advisories come from ``--advisories``, the cache filled by
-    ``remit advisories update``, or the OSV API with ``--online``; without any, a diagnostic says so.
+    the manifest line. Every Lambda runtime's packages are checked (PyPI, npm, Maven, Go, NuGet, RubyGems),
+    each in its ecosystem's own version ordering. Severity follows the CVSS base score (else the database's
+    rating, else medium) and is lowered one level when the handler code never imports the package (import
+    reachability from the code stage, Python and JavaScript); it is kept when the code imports it or when that
+    is unknown. One finding per manifest line names every function shipping it (a layer's packages count for
+    each function using the layer) and who imports the package. Withdrawn advisories and versions at or above
+    the fix are not reported. Advisories come from the cache, refreshed daily by the scan itself (unless
+    ``--offline``), from ``--advisories``, or from the OSV API with ``--online``; whatever could not be checked
+    is said in the report's headline.
     """
     yield from match_hits(fn, app, malicious=False)

@@ -36,11 +36,12 @@ from remit.iam.actions import action_info, expand
 from remit.iam.conditions import Tri
 from remit.iam.evaluate import Answer, Decision
 from remit.iam.privesc import escalations
+from remit.iam.services import service_role_policy
 from remit.model.application import Application
 from remit.model.entities import Entity, Group, IamPrincipal, Role, User
 from remit.model.policy import Policy, PolicyDocument, PolicyKind, Statement
 from remit.model.resources import ResourceId
-from remit.model.values import render
+from remit.model.values import render, text
 from remit.rules.base import Hit
 from remit.rules.iam._grants import action_node, admin_shaped, on_every_resource
 from remit.source import NodePath, SourceLocation
@@ -77,10 +78,16 @@ def _arn_formats(service: str) -> Mapping[str, str]:
 def probes(action: str) -> tuple[str, ...]:
     """ARNs, one per resource type of ``action``, that name nothing a template defines (() when the action
     supports no resource-level permission)."""
+    return tuple(dict.fromkeys(probe for _, probe in _typed_probes(action)))
+
+
+@cache
+def _typed_probes(action: str) -> tuple[tuple[str, str], ...]:
+    """(resource type, probe ARN) for each resource type of ``action`` whose ARN format is known."""
     info = action_info(action)
     if info is None or not info.supports_resource_level:
         return ()
-    out: list[str] = []
+    out: list[tuple[str, str]] = []
     formats = _arn_formats(info.service)
     for rtype in info.resource_types:
         fmt = formats.get(rtype.lower())
@@ -88,10 +95,18 @@ def probes(action: str) -> tuple[str, ...]:
             continue
         for token, value in _FILL.items():
             fmt = fmt.replace(token, value)
-        probe = _VAR.sub(lambda m: f"{PROBE}-{m.group(0)[2:-1].lower()}", fmt)
-        if probe not in out:
-            out.append(probe)
+        out.append((rtype, _VAR.sub(lambda m: f"{PROBE}-{m.group(0)[2:-1].lower()}", fmt)))
     return tuple(out)
+
+
+def required_probes(action: str) -> tuple[str, ...]:
+    """The probes of the resource types every request of ``action`` names (() when AWS marks none required):
+    a grant reaches every resource only when it reaches all of these."""
+    info = action_info(action)
+    if info is None or not info.required_types:
+        return ()
+    wanted = {t.lower() for t in info.required_types}
+    return tuple(dict.fromkeys(probe for rtype, probe in _typed_probes(action) if rtype.lower() in wanted))
 
 
 def supports_resources(action: str) -> bool:
@@ -169,7 +184,9 @@ def sam_template(policy: Policy,
 
 
 def counted(app: Application, statements: Iterable[Statement], *, templates: bool = False) -> tuple[Statement, ...]:
-    """The statements that count as a grant: not from a Lambda execution-role managed policy, and (unless
+    """The statements that count as a grant: not from a Lambda execution-role managed policy, nor from an AWS
+    service-role policy of a role only non-code services assume (:func:`remit.iam.services.service_role_policy`),
+    and (unless
     ``templates``) not from a SAM policy template (RMT-IAM-036 reports those)."""
     known = facts(app)
     out: list[Statement] = []
@@ -177,10 +194,22 @@ def counted(app: Application, statements: Iterable[Statement], *, templates: boo
         policy = known.policy_of.get(st.node)
         if policy is not None and policy.kind is PolicyKind.AWS_MANAGED and EXECUTION_ROLE.match(policy.name):
             continue
+        if service_role_policy(app, policy):
+            continue  # AWS's own service role for a service that runs none of the app's code
+        if _service_managed_only(st):
+            continue
         if not templates and st.node in known.templates:
             continue
         out.append(st)
     return tuple(out)
+
+
+def _service_managed_only(st: Statement) -> bool:
+    """The statement reaches only resources an AWS service manages for itself (``StringEquals events:ManagedBy:
+    codeguru-reviewer.amazonaws.com``: rules that service creates), none the app's or the account's own."""
+    return any(c.key_lower == "events:managedby" and c.operator.lower() in ("stringequals", "stringlike")
+               and c.values and all((text(v) or "").lower().endswith(".amazonaws.com") for v in c.values)
+               for c in st.conditions)
 
 
 def principals(app: Application) -> Iterator[IamPrincipal]:
@@ -287,14 +316,22 @@ def on_any_resource(app: Application, principal: IamPrincipal, action: str, *,
                     templates: bool = False) -> WideGrant | None:
     """Whether the principal may perform ``action`` on a resource the template does not define (its probe),
     with the statements that count for it; None when not (or only through statements that do not count)."""
-    for probe in probes(action):
+    def wide(probe: str) -> WideGrant | None:
         answer = app.iam.can(principal, action, probe)
         if not answer.possible:
-            continue
+            return None
         statements = tuple(st for st in counted(app, answer.allowed_by, templates=templates)
                            if _names_any(app, st, probe) and not _from_group(principal, st))
-        if statements:
-            return WideGrant(action, answer, statements)
+        return WideGrant(action, answer, statements) if statements else None
+
+    required = required_probes(action)
+    if required:  # partly scoped (ssm:SendCommand on one document, every instance) is not every resource
+        found = [wide(probe) for probe in required]
+        return found[0] if all(found) else None
+    for probe in probes(action):
+        grant = wide(probe)
+        if grant is not None:
+            return grant
     return None
 
 

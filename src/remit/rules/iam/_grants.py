@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from remit.iam.match import statement_matches_action, wildcard_match
+from remit.iam.services import service_role_policy
 from remit.model.application import Application
 from remit.model.entities import IamPrincipal, Role
 from remit.model.policy import Policy, PolicyDocument, PolicyKind, Statement
@@ -47,7 +48,9 @@ class WrittenGrant:
 def grants(app: Application) -> Iterator[WrittenGrant]:
     """Every Allow statement of every identity policy (inline, customer managed, AWS managed), once.
 
-    A managed policy that serves only as a permissions boundary (attached to no principal) is not a grant."""
+    A managed policy that serves only as a permissions boundary (attached to no principal) is not a grant, nor
+    is an AWS ``service-role/`` policy on roles only non-code services assume
+    (:func:`remit.iam.services.service_role_policy`)."""
     boundaries = {p.boundary.document.node for p in (*app.roles, *app.users)
                   if p.boundary is not None and isinstance(p.boundary.document, PolicyDocument)}
     groups: dict[tuple[NodePath, str, int], list[Policy]] = {}
@@ -68,6 +71,8 @@ def grants(app: Application) -> Iterator[WrittenGrant]:
             principals.extend(r for r in p.attached_to if r not in principals)
         if not principals and key[0] in boundaries:
             continue  # a permissions boundary written as a managed policy: a limit, not a grant
+        if all(service_role_policy(app, p) for p in policies):
+            continue  # AWS's own service role (AWSBatchServiceRole) for a service that runs none of the app's code
         resource = _written_in(app, st.node, policies)
         if resource is None:
             continue

@@ -6,10 +6,12 @@ from collections.abc import Iterator
 
 from remit.findings import FlowStep
 from remit.iam.privesc import Escalation, escalations
+from remit.iam.services import service_role_policy
 from remit.model.application import Application
 from remit.model.entities import IamPrincipal
 from remit.model.values import render
 from remit.rules.base import Hit
+from remit.rules.iam._effective import facts
 from remit.source import NodePath
 
 
@@ -22,9 +24,18 @@ def principals(app: Application) -> Iterator[IamPrincipal]:
 def hits(app: Application, category: str) -> Iterator[Hit]:
     """One hit per principal with methods of ``category``; the granting statements are the flow."""
     for principal in principals(app):
-        found = [e for e in escalations(app, principal) if e.method.category == category]
+        found = [e for e in escalations(app, principal)
+                 if e.method.category == category and not _aws_service_work(app, e)]
         if found:
             yield _hit(app, principal, found)
+
+
+def _aws_service_work(app: Application, esc: Escalation) -> bool:
+    """Every grant of the method comes from AWS's service-role policy of a role only a non-code service assumes
+    (AWSBatchServiceRole): AWS does that service's work with it, nothing of the app acts as the role."""
+    policy_of = facts(app).policy_of
+    statements = [st for grant in esc.actions for st in grant.statements]
+    return bool(statements) and all(service_role_policy(app, policy_of.get(st.node)) for st in statements)
 
 
 def _hit(app: Application, principal: IamPrincipal, found: list[Escalation]) -> Hit:

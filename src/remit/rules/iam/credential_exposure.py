@@ -28,12 +28,10 @@ CREDENTIAL_ACTIONS: tuple[str, ...] = (
     "redshift:GetClusterCredentialsWithIAM",
     "redshift-serverless:GetCredentials",
     "rds-db:connect",
-    "ec2:GetPasswordData",
     "ec2-instance-connect:SendSSHPublicKey",
     "lightsail:GetInstanceAccessDetails",
     "lightsail:GetRelationalDatabaseMasterUserPassword",
     "gamelift:RequestUploadCredentials",
-    "connect:GetFederationToken",
     "codepipeline:PollForJobs",
 )
 
@@ -63,8 +61,10 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
     reactivated access keys and console passwords for any IAM user (``iam:CreateAccessKey``,
     ``iam:UpdateAccessKey``, ``iam:CreateLoginProfile``), federation tokens (``sts:GetFederationToken``),
     temporary database passwords (``redshift:GetClusterCredentials``, ``redshift-serverless:GetCredentials``,
-    ``rds-db:connect`` as any database user), Windows passwords and SSH keys for any instance
-    (``ec2:GetPasswordData``, ``ec2-instance-connect:SendSSHPublicKey``) and the like.
+    ``rds-db:connect`` as any database user), SSH keys pushed to any instance
+    (``ec2-instance-connect:SendSSHPublicKey``) and the like. ``ec2:GetPasswordData`` is not one: its answer is
+    encrypted for the instance's key pair, useless without its private key; nor is ``connect:GetFederationToken``,
+    which answers only for the caller's own Amazon Connect user.
 
     Credentials outlive the compromise: an attacker who runs code as the principal once can mint keys or
     database passwords and keep them. Actions with no resource-level permission are left out because the

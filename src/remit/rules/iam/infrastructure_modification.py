@@ -43,7 +43,8 @@ def _modifies(action: str) -> bool:
     low = action.lower()
     if low in USES or low in LAMBDA_VPC or low.partition(":")[2].startswith("invoke"):
         return False
-    return AccessLevel.WRITE in info.levels
+    # tagging (ec2:CreateTags, lambda:TagResource) changes labels, not what runs or where requests go
+    return AccessLevel.WRITE in info.levels and AccessLevel.TAGGING not in info.levels
 
 
 @rule(
@@ -76,7 +77,8 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
     ``states:StartExecution``, ``execute-api:ManageConnections``) uses infrastructure and is not counted, nor
     are the network-interface actions the Lambda service needs for a function in a VPC
     (``ec2:CreateNetworkInterface``, ``ec2:DeleteNetworkInterface``...; AWS's ``AWSLambdaVPCAccessExecutionRole``
-    grants them on ``*``); actions with no resource-level
+    grants them on ``*``), nor tagging actions (``ec2:CreateTags``, ``lambda:TagResource``: labels, not what runs);
+    actions with no resource-level
     permission (``ec2:CreateTags``-style calls that take ``*`` only) are not counted, since ``Resource: "*"`` is
     their only form. Policy-writing and credential actions are RMT-IAM-033's and RMT-IAM-032's, and actions
     that complete an escalation method the principal has (``lambda:UpdateFunctionCode`` on other functions,

@@ -9,7 +9,7 @@ from remit.model.application import Application
 from remit.model.entities import Function
 from remit.model.values import Unknown
 from remit.rules.base import Hit, rule
-from remit.rules.secrets._common import REFERENCES, REMEDIATION, describe, find, severity
+from remit.rules.secrets._common import REFERENCES, REMEDIATION, describe, find, severity, types_in
 
 
 @rule(
@@ -45,16 +45,22 @@ def check(fn: Function, app: Application) -> Iterator[Hit]:
     obvious placeholders. A string built with ``Fn::Sub`` is checked by format only. A Serverless Framework
     variable named like a secret and set from the deploying machine (``DB_PASSWORD: ${env:DB_PASSWORD}``) is
     reported too: remit cannot see the value, but the design puts it in clear text in the configuration.
-    Each branch of an ``Fn::If`` is checked. AWS credentials and private keys are critical, other secrets
-    high. The report names the variable and shows only a masked form of the value.
+    A secret another resource of the template makes is reported too when its value is copied in: an access key's
+    ``SecretAccessKey``, a Cognito app client's ``ClientSecret``, Terraform's ``random_password.result``,
+    ``tls_private_key.private_key_pem``, an API key's ``value``. Each branch of an ``Fn::If`` is checked. AWS
+    credentials and private keys are critical, other secrets high. The report names the variable and shows only a
+    masked form of the value.
     """
     for name, value in fn.environment.items():
-        match = find(name, value)
+        match = find(name, value, types_in(app, fn.resource.id.doc))
         if match is None:
             continue
         readers = "the function's configuration" if isinstance(value, Unknown) else \
             "the function's configuration or the template"
-        yield Hit(fn.at("Environment", "Variables", name),
-                  f"Environment variable {name} of {fn.display} holds {describe(match)} in clear text: anyone who "
-                  f"can read {readers} has it.",
-                  fn.resource, evidence=name, severity=severity(match))
+        node = fn.at("Environment", "Variables", name)
+        # one finding per place the variable is written (a provider-wide variable of a Serverless service, a SAM
+        # Globals entry), naming every function that gets it; the key holds no value, not even hashed
+        yield Hit(node,
+                  f"Environment variable {name} holds {describe(match)} in clear text: anyone who can read {readers} "
+                  "has it.",
+                  fn.resource, evidence=name, severity=severity(match), shared=f"{app.locate(node).path}|{name}")

@@ -9,7 +9,7 @@ from remit.model.application import Application
 from remit.model.entities import Api
 from remit.model.values import render
 from remit.rules.base import Hit, rule
-from remit.rules.secrets._common import REFERENCES, REMEDIATION, describe, find, severity
+from remit.rules.secrets._common import REFERENCES, REMEDIATION, describe, find, severity, types_in
 
 
 @rule(
@@ -38,11 +38,12 @@ def check(api: Api, app: Application) -> Iterator[Hit]:
     Read from ``Variables`` of a REST stage (SAM ``Api``, ``AWS::ApiGateway::Stage``, a Deployment's
     ``StageDescription``) and ``StageVariables`` of an HTTP or WebSocket stage. Detection is the same as for
     environment variables (format of the value, secret-like names with a real-looking literal; references,
-    names of secrets and placeholders are not secrets). The report shows only a masked form of the value.
+    names of secrets and placeholders are not secrets; a secret attribute of another resource copied in, such
+    as an access key's secret or a generated password, is one). The report shows only a masked form of the value.
     """
     for stage in api.stages:
         for name, value in stage.variables.items():
-            match = find(name, value)
+            match = find(name, value, types_in(app, api.resource.id.doc))
             if match is None:
                 continue
             yield Hit(stage.variables_node.child(name),

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
+from remit import untrusted
 from remit.findings import Category, Responsibility, Severity
 from remit.model.application import Application
 from remit.model.entities import StateMachine
@@ -42,7 +42,7 @@ def _parsed(definition: Value) -> Value:
     that still gives JSON, so each key is judged with its own name."""
     if isinstance(definition, Concat):
         try:
-            loaded = json.loads(str(definition))
+            loaded = untrusted.json_loads(str(definition))
         except ValueError:
             return definition
         return loaded if isinstance(loaded, (dict, list)) else definition

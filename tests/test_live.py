@@ -1,0 +1,350 @@
+"""Live accounts: collectors against moto (in-process and in server mode), the snapshot format, the loader.
+
+Nothing here reaches AWS: credentials are fake, every client talks to moto or to a botocore Stubber, and code
+downloads come from an HTTP server on 127.0.0.1 started by the test.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import socket
+import threading
+import zipfile
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+from moto import mock_aws
+from moto.server import ThreadedMotoServer
+
+from remit.api import scan
+from remit.cli import main
+from remit.live import aws as live_aws
+from remit.live.aws import Reader, permission
+from remit.live.collect import CollectOptions, _unpack, collect
+from remit.live.snapshot import MANIFEST, Snapshot, read, write
+from remit.loaders.discover import discover
+from remit.options import ScanOptions
+
+REGION = "us-east-1"
+OTHER_ACCOUNT = "999988887777"
+HANDLER = "import os\n\n\ndef handler(event, context):\n    os.system(event['body'])\n    return {'statusCode': 200}\n"
+
+
+@pytest.fixture
+def fake_aws(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fake credentials and no ambient AWS configuration, so nothing can reach a real account."""
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN",
+                 "AWS_SECURITY_TOKEN", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/remit-test-config")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/remit-test-credentials")
+
+
+def _zip(source: str) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("app.py", source)
+    return buf.getvalue()
+
+
+def _doc(statements: list[dict[str, Any]]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+LAMBDA_TRUST = _doc([{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                      "Action": "sts:AssumeRole"}])
+
+
+def build_account(endpoint: str | None = None) -> dict[str, str]:
+    """An account with what the rules and attack paths must find: a function URL without auth in front of a
+    command injection, an admin role, a REST API without an authorizer, an HTTP API with a JWT authorizer on one
+    route, a public bucket, a role another account may assume without an external id, and a user who can pass
+    any role to a new function (an escalation)."""
+    kw = {"region_name": REGION, **({"endpoint_url": endpoint} if endpoint else {})}
+    iam = boto3.client("iam", **kw)
+    role = iam.create_role(RoleName="orders-role", AssumeRolePolicyDocument=LAMBDA_TRUST,
+                           Tags=[{"Key": "aws:cloudformation:logical-id", "Value": "OrdersRole"}])["Role"]["Arn"]
+    iam.put_role_policy(RoleName="orders-role", PolicyName="everything",
+                        PolicyDocument=_doc([{"Effect": "Allow", "Action": "*", "Resource": "*"}]))
+    iam.create_role(RoleName="partner", AssumeRolePolicyDocument=_doc([{
+        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OTHER_ACCOUNT}:root"}, "Action": "sts:AssumeRole"}]))
+    iam.create_user(UserName="deployer")
+    iam.create_access_key(UserName="deployer")
+    managed = iam.create_policy(PolicyName="deploy", PolicyDocument=_doc([{
+        "Effect": "Allow", "Action": ["iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"],
+        "Resource": "*"}]))["Policy"]["Arn"]
+    iam.attach_user_policy(UserName="deployer", PolicyArn=managed)
+    lam = boto3.client("lambda", **kw)
+    fn = lam.create_function(FunctionName="orders", Runtime="python3.12", Role=role, Handler="app.handler",
+                             Code={"ZipFile": _zip(HANDLER)}, Environment={"Variables": {"STAGE": "prod"}},
+                             Tags={"aws:cloudformation:logical-id": "OrdersFunction"})["FunctionArn"]
+    lam.create_function_url_config(FunctionName="orders", AuthType="NONE")
+    lam.add_permission(FunctionName="orders", StatementId="url", Action="lambda:InvokeFunctionUrl", Principal="*",
+                       FunctionUrlAuthType="NONE")
+    apigw = boto3.client("apigateway", **kw)
+    api = apigw.create_rest_api(name="public-api")["id"]
+    root = next(r["id"] for r in apigw.get_resources(restApiId=api)["items"] if r["path"] == "/")
+    orders = apigw.create_resource(restApiId=api, parentId=root, pathPart="orders")["id"]
+    apigw.put_method(restApiId=api, resourceId=orders, httpMethod="POST", authorizationType="NONE")
+    apigw.put_integration(restApiId=api, resourceId=orders, httpMethod="POST", type="AWS_PROXY",
+                          integrationHttpMethod="POST",
+                          uri=f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{fn}/invocations")
+    v2 = boto3.client("apigatewayv2", **kw)
+    http = v2.create_api(Name="http-api", ProtocolType="HTTP")["ApiId"]
+    integration = v2.create_integration(ApiId=http, IntegrationType="AWS_PROXY", IntegrationUri=fn,
+                                        PayloadFormatVersion="2.0")["IntegrationId"]
+    jwt = v2.create_authorizer(ApiId=http, AuthorizerType="JWT", Name="jwt",
+                               IdentitySource=["$request.header.Authorization"],
+                               JwtConfiguration={"Audience": ["app"], "Issuer": "https://issuer.example"})
+    v2.create_route(ApiId=http, RouteKey="GET /private", AuthorizationType="JWT",
+                    AuthorizerId=jwt["AuthorizerId"], Target=f"integrations/{integration}")
+    v2.create_route(ApiId=http, RouteKey="POST /open", AuthorizationType="NONE", Target=f"integrations/{integration}")
+    s3 = boto3.client("s3", **kw)
+    s3.create_bucket(Bucket="public-assets")
+    s3.put_bucket_policy(Bucket="public-assets", Policy=_doc([{
+        "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::public-assets/*"}]))
+    sqs = boto3.client("sqs", **kw)
+    sqs.create_queue(QueueName="jobs")
+    return {"function": fn, "role": role}
+
+
+class _CodeServer:
+    """Serves code archives on 127.0.0.1 (what Lambda's presigned code location would be)."""
+
+    def __init__(self, files: dict[str, bytes]) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                body = files.get(self.path.lstrip("/"))
+                self.send_response(200 if body is not None else 404)
+                self.end_headers()
+                self.wfile.write(body or b"")
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> _CodeServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def code_locations(monkeypatch: pytest.MonkeyPatch) -> Iterator[_CodeServer]:
+    """moto gives no download location for code uploaded inline: point GetFunction at the local server."""
+    with _CodeServer({"orders.zip": _zip(HANDLER)}) as server:
+        original = Reader.call
+
+        def call(self: Reader, service: str, region: str, method: str, resource: str = "", **kwargs: Any) -> Any:
+            answer = original(self, service, region, method, resource, **kwargs)
+            if method == "get_function" and isinstance(answer, dict):
+                answer["Code"] = {"Location": f"{server.url}/{kwargs['FunctionName']}.zip"}
+            return answer
+
+        monkeypatch.setattr(Reader, "call", call)
+        yield server
+
+
+@pytest.fixture
+def collected(fake_aws: None, code_locations: _CodeServer, tmp_path: Path) -> Path:
+    out = tmp_path / "snapshot"
+    with mock_aws():
+        build_account()
+        collect(CollectOptions(regions=REGION, download_code=True), out, session=boto3.Session(region_name=REGION))
+    return out
+
+
+def test_snapshot_layout_and_masking(collected: Path) -> None:
+    manifest = json.loads((collected / MANIFEST).read_text())
+    assert manifest["format"] == "remit-aws-snapshot"
+    assert manifest["regions"] == [REGION]
+    assert manifest["files"] == ["iam.json", f"regions/{REGION}.json", "s3.json"]
+    regional = json.loads((collected / "regions" / f"{REGION}.json").read_text())
+    config = regional["lambda"]["Functions"][0]["Configuration"]
+    assert config["Environment"]["Variables"] == {"STAGE": "remit:masked"}
+    code_dir = collected / regional["lambda"]["Functions"][0]["Code"]
+    assert (code_dir / "app.py").read_text() == HANDLER
+    snap = read(collected)
+    assert snap.account == "123456789012"
+    assert snap.masked
+
+
+def test_scan_of_snapshot_finds_the_deployed_weaknesses(collected: Path) -> None:
+    result = scan([collected], ScanOptions(parallel=False, strict=True))
+    found = {(f.rule_id, f.location.path) for f in result.findings}
+    account = "aws://123456789012"
+    expected = {
+        ("RMT-LAMBDA-001", f"{account}/{REGION}/lambda/url/orders/$LATEST"),  # function URL without auth
+        ("RMT-IAM-001", f"{account}/global/iam/role/orders-role"),  # admin role
+        ("RMT-TRUST-003", f"{account}/global/iam/role/partner"),  # another account, no external id
+        ("RMT-S3-001", f"{account}/us-east-1/s3/bucket-policy/public-assets"),  # public bucket policy
+    }
+    assert expected <= found, found
+    assert any(f.rule_id.startswith("RMT-CODE") and f.location.path.endswith("app.py") for f in result.findings), \
+        "the downloaded code is analysed"
+    routes = {(r.key, r.auth.kind.value) for api in result.application.apis for r in api.routes}  # type: ignore[union-attr]
+    assert ("POST /orders", "none") in routes
+    assert ("GET /private", "jwt") in routes
+    assert ("POST /open", "none") in routes
+    summaries = [p.summary for p in result.attack_paths]
+    assert any("internet" in s and "OrdersFunction" in s for s in summaries), summaries
+    assert any("S3BucketPublicAssets" in s for s in summaries), summaries
+    # logical ids from the aws:cloudformation:logical-id tag, else from the name
+    ids = {r.logical_id for r in result.application.resources}  # type: ignore[union-attr]
+    assert {"OrdersFunction", "OrdersRole", "IamRolePartner", "IamUserDeployer"} <= ids
+
+
+def test_discovery_offers_only_the_manifest(collected: Path) -> None:
+    found = discover([collected.parent])
+    assert [f.rel for f in found.files] == [f"snapshot/{MANIFEST}"]
+
+
+def test_hostile_manifest_is_a_diagnostic(tmp_path: Path) -> None:
+    (tmp_path / "outside.json").write_text("{}")
+    snap = tmp_path / "snap"
+    snap.mkdir()
+    (snap / MANIFEST).write_text(json.dumps({"format": "remit-aws-snapshot", "version": 1,
+                                             "files": ["../outside.json", "iam.json"]}))
+    (snap / "iam.json").write_text('{"RoleDetailList": "not a list"}')
+    result = scan([snap], ScanOptions(parallel=False))
+    assert not result.findings
+    newer = tmp_path / "newer"
+    newer.mkdir()
+    (newer / MANIFEST).write_text(json.dumps({"format": "remit-aws-snapshot", "version": 99}))
+    result = scan([newer], ScanOptions(parallel=False))
+    assert [d.code for d in result.diagnostics] == ["snapshot-error"]
+
+
+def test_unpack_refuses_names_outside(tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("../evil.py", "x")
+        zf.writestr("/abs.py", "x")
+        zf.writestr("ok/app.py", "y")
+    buf.seek(0)
+    _unpack(buf, tmp_path / "code")
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.py")) == ["code/ok/app.py"]
+
+
+# -- Stubber: pagination, throttling, denied calls ------------------------------------------------------
+
+
+class _StubSession:
+    """A session whose clients are real botocore clients with a Stubber each (no network)."""
+
+    region_name = REGION
+
+    def __init__(self) -> None:
+        self.clients: dict[str, Any] = {}
+        self.stubs: dict[str, Stubber] = {}
+
+    def client(self, service: str, region_name: str | None = None, config: Any = None) -> Any:
+        if service not in self.clients:
+            client = boto3.Session(region_name=REGION).client(service, config=config)
+            self.clients[service] = client
+            self.stubs[service] = Stubber(client)
+            self.stubs[service].activate()
+        return self.clients[service]
+
+    def stub(self, service: str) -> Stubber:
+        self.client(service)
+        return self.stubs[service]
+
+
+def test_pagination_follows_every_page(fake_aws: None) -> None:
+    session = _StubSession()
+    stub = session.stub("lambda")
+    stub.add_response("list_functions", {"Functions": [{"FunctionName": "a"}], "NextMarker": "m1"}, {})
+    stub.add_response("list_functions", {"Functions": [{"FunctionName": "b"}]}, {"Marker": "m1"})
+    reader = Reader(session, lambda gap: None)
+    assert [f["FunctionName"] for f in reader.pages("lambda", REGION, "list_functions", "Functions")] == ["a", "b"]
+    stub.assert_no_pending_responses()
+
+
+def test_throttling_and_denial_become_unknowns_naming_the_permission(fake_aws: None) -> None:
+    session = _StubSession()
+    gaps: list[Any] = []
+    reader = Reader(session, gaps.append)
+    session.stub("lambda").add_client_error("get_policy", "ThrottlingException", "Rate exceeded")
+    session.stub("s3").add_client_error("get_bucket_policy", "AccessDenied", "no")
+    session.stub("s3").add_client_error("get_bucket_policy", "NoSuchBucketPolicy", "none")
+    throttled = reader.call("lambda", REGION, "get_policy", "fn", FunctionName="fn")
+    denied = reader.call("s3", REGION, "get_bucket_policy", "b", Bucket="b")
+    absent = reader.call("s3", REGION, "get_bucket_policy", "b", Bucket="b")
+    assert throttled == {"remit:unknown": f"still throttled after {live_aws.MAX_ATTEMPTS} attempts "
+                                          "(ThrottlingException) (needs lambda:GetPolicy)"}
+    assert denied == {"remit:unknown": "access denied (AccessDenied) (needs s3:GetBucketPolicy)"}
+    assert absent is None
+    assert [(g.call, g.permission) for g in gaps] == [("GetPolicy", "lambda:GetPolicy"),
+                                                     ("GetBucketPolicy", "s3:GetBucketPolicy")]
+    assert reader.config.retries == {"mode": "standard", "max_attempts": live_aws.MAX_ATTEMPTS}
+
+
+def test_permission_names() -> None:
+    assert permission("apigatewayv2", "GetRoutes") == "apigateway:GET"
+    assert permission("s3", "ListBuckets") == "s3:ListAllMyBuckets"
+    assert permission("stepfunctions", "DescribeStateMachine") == "states:DescribeStateMachine"
+
+
+def test_denied_policy_is_unknown_in_the_model(tmp_path: Path) -> None:
+    regional = {"lambda": {"Functions": [{
+        "Configuration": {"FunctionName": "f", "FunctionArn": f"arn:aws:lambda:{REGION}:111122223333:function:f",
+                          "Runtime": "python3.12", "Handler": "app.handler",
+                          "Role": "arn:aws:iam::111122223333:role/r"},
+        "Policy": {"remit:unknown": "access denied (AccessDenied) (needs lambda:GetPolicy)"}}]}}
+    write(Snapshot("111122223333", "aws", (REGION,), {"RoleDetailList": [{
+        "RoleName": "r", "Arn": "arn:aws:iam::111122223333:role/r",
+        "AssumeRolePolicyDocument": json.loads(LAMBDA_TRUST)}]}, {}, {REGION: regional}), tmp_path / "s")
+    result = scan([tmp_path / "s"], ScanOptions(parallel=False, strict=True))
+    app = result.application
+    assert app is not None
+    fn = app.functions[0]
+    assert fn.role_id is not None
+    assert fn.role_id.logical_id == "IamRoleR"
+    assert any(d.code == "live-unknown" and "lambda:GetPolicy" in d.message for d in result.diagnostics)
+
+
+# -- end to end: the real command against moto in server mode ---------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_collect_command_against_moto_server(fake_aws: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        endpoint = f"http://127.0.0.1:{port}"
+        build_account(endpoint)
+        monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+        out = tmp_path / "snap"
+        assert main(["collect", "aws", "--regions", REGION, "-o", str(out), "--no-progress"]) == 0
+        assert (out / MANIFEST).is_file()
+        report = tmp_path / "report.json"
+        assert main(["scan", str(out), "-f", "json", "-o", str(report), "--no-progress", "--no-parallel"]) == 1
+    finally:
+        server.stop()
+    data = json.loads(report.read_text())
+    rules = {f["rule_id"] for f in data["findings"]}
+    assert {"RMT-LAMBDA-001", "RMT-IAM-001", "RMT-TRUST-003", "RMT-S3-001"} <= rules
+    assert "wrote the snapshot" in capsys.readouterr().err
