@@ -45,8 +45,10 @@ def test_sigterm_ends_the_scan_and_its_helper(tmp_path: Path) -> None:
     for n in range(8):  # enough SAM templates for the helper process to be started
         world.write(f"t{n}.yaml", SAM.format(resources=functions))
     env = {**os.environ, "REMIT_NO_PROGRESS": "1", "TMPDIR": str(tmp_path)}
-    proc = subprocess.Popen([sys.executable, "-c", "from remit.cli import entry; entry()", "scan", str(world.repo),
-                             "-q"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # the helper starts only when a core looks idle (api.spare_core); here it must start however busy the machine
+    start = "import remit.api; remit.api.spare_core = lambda: True; from remit.cli import entry; entry()"
+    proc = subprocess.Popen([sys.executable, "-c", start, "scan", str(world.repo), "-q"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     helpers: set[int] = set()
     deadline = time.monotonic() + 60
     while not helpers and proc.poll() is None and time.monotonic() < deadline:
