@@ -348,3 +348,46 @@ def test_collect_command_against_moto_server(fake_aws: None, tmp_path: Path, mon
     rules = {f["rule_id"] for f in data["findings"]}
     assert {"RMT-LAMBDA-001", "RMT-IAM-001", "RMT-TRUST-003", "RMT-S3-001"} <= rules
     assert "wrote the snapshot" in capsys.readouterr().err
+
+
+# -- join to the template, drift ---------------------------------------------------------------------------
+
+TEMPLATE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  OrdersRole:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: orders-role
+      AssumeRolePolicyDocument:
+        Statement:
+          - {Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}
+  OrdersFunction:
+    Type: AWS::Lambda::Function
+    Properties:
+      FunctionName: orders
+      Runtime: python3.12
+      Handler: app.handler
+      Role: !GetAtt OrdersRole.Arn
+      Code: {ZipFile: "def handler(event, context):\\n    return 1\\n"}
+"""
+
+
+def test_snapshot_with_its_template_reports_drift_at_the_template_line(collected: Path) -> None:
+    repo = collected.parent / "repo"
+    repo.mkdir()
+    (repo / "template.yaml").write_text(TEMPLATE)
+    result = scan([repo, collected], ScanOptions(parallel=False, strict=True))
+    drift = {(f.location.path, f.location.line, f.details) for f in result.findings if f.rule_id == "RMT-DRIFT-001"}
+    assert drift == {("repo/template.yaml", 10, (("drift", "function-url"),))}, drift
+    url = [f for f in result.findings if f.rule_id == "RMT-LAMBDA-001"]
+    assert [(f.location.path, f.location.line) for f in url] == [("repo/template.yaml", 10)]
+    assert ("deployed", f"aws://123456789012/{REGION}/lambda/url/orders/$LATEST") in url[0].details
+    # a deployed resource the template does not hold keeps its address
+    assert any(f.location.path.startswith("aws://123456789012/global/iam/role/partner") for f in result.findings)
+
+
+def test_scan_aws_with_a_repository_needs_a_snapshot_dir(fake_aws: None, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", "--aws", str(tmp_path)]) == 2
+    assert "--snapshot-dir" in capsys.readouterr().err
