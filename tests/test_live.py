@@ -348,3 +348,192 @@ def test_collect_command_against_moto_server(fake_aws: None, tmp_path: Path, mon
     rules = {f["rule_id"] for f in data["findings"]}
     assert {"RMT-LAMBDA-001", "RMT-IAM-001", "RMT-TRUST-003", "RMT-S3-001"} <= rules
     assert "wrote the snapshot" in capsys.readouterr().err
+
+
+# -- join to the template, drift ---------------------------------------------------------------------------
+
+TEMPLATE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  OrdersRole:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: orders-role
+      AssumeRolePolicyDocument:
+        Statement:
+          - {Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}
+  OrdersFunction:
+    Type: AWS::Lambda::Function
+    Properties:
+      FunctionName: orders
+      Runtime: python3.12
+      Handler: app.handler
+      Role: !GetAtt OrdersRole.Arn
+      Code: {ZipFile: "def handler(event, context):\\n    return 1\\n"}
+"""
+
+
+def test_snapshot_with_its_template_reports_drift_at_the_template_line(collected: Path) -> None:
+    repo = collected.parent / "repo"
+    repo.mkdir()
+    (repo / "template.yaml").write_text(TEMPLATE)
+    result = scan([repo, collected], ScanOptions(parallel=False, strict=True))
+    drift = {(f.location.path, f.location.line, f.details) for f in result.findings if f.rule_id == "RMT-DRIFT-001"}
+    assert drift == {("repo/template.yaml", 10, (("drift", "function-url"),))}, drift
+    url = [f for f in result.findings if f.rule_id == "RMT-LAMBDA-001"]
+    assert [(f.location.path, f.location.line) for f in url] == [("repo/template.yaml", 10)]
+    assert ("deployed", f"aws://123456789012/{REGION}/lambda/url/orders/$LATEST") in url[0].details
+    # a deployed resource the template does not hold keeps its address
+    assert any(f.location.path.startswith("aws://123456789012/global/iam/role/partner") for f in result.findings)
+
+
+def test_scan_aws_with_a_repository_needs_a_snapshot_dir(fake_aws: None, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", "--aws", str(tmp_path)]) == 2
+    assert "--snapshot-dir" in capsys.readouterr().err
+
+
+# -- collectors of the other services: the snapshot holds what moto was given -----------------------------
+
+QUEUE_POLICY = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage",
+    "Resource": f"arn:aws:sqs:{REGION}:123456789012:jobs"}]}
+SFN_DEFINITION = {"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}
+
+
+@pytest.fixture(scope="module")
+def services_snapshot(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One account with a resource of every service below, collected without IAM, S3 and Lambda."""
+    patch = pytest.MonkeyPatch()
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
+        patch.delenv(name, raising=False)
+    for name, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
+                        ("AWS_DEFAULT_REGION", REGION), ("AWS_CONFIG_FILE", "/nonexistent/remit-test-config"),
+                        ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/remit-test-credentials")):
+        patch.setenv(name, value)
+    out = tmp_path_factory.mktemp("services") / "snapshot"
+    kw = {"region_name": REGION}
+    try:
+        with mock_aws():
+            sqs = boto3.client("sqs", **kw)
+            sqs.create_queue(QueueName="jobs", Attributes={"Policy": json.dumps(QUEUE_POLICY)},
+                             tags={"team": "orders"})
+            sns = boto3.client("sns", **kw)
+            topic = sns.create_topic(Name="events", Tags=[{"Key": "team", "Value": "orders"}])["TopicArn"]
+            sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="ops@example.com")
+            sm = boto3.client("secretsmanager", **kw)
+            secret = sm.create_secret(Name="db-password", SecretString="not-kept")["ARN"]
+            sm.put_resource_policy(SecretId=secret, ResourcePolicy=_doc([{
+                "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OTHER_ACCOUNT}:root"},
+                "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]))
+            kms = boto3.client("kms", **kw)
+            key = kms.create_key(Description="orders key")["KeyMetadata"]["KeyId"]
+            kms.enable_key_rotation(KeyId=key)
+            ddb = boto3.client("dynamodb", **kw)
+            ddb.create_table(TableName="orders", BillingMode="PAY_PER_REQUEST",
+                             AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                             KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                             StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+            events = boto3.client("events", **kw)
+            events.create_event_bus(Name="orders-bus")
+            events.put_rule(Name="on-order", EventBusName="orders-bus", EventPattern='{"source": ["orders"]}')
+            events.put_targets(Rule="on-order", EventBusName="orders-bus",
+                               Targets=[{"Id": "t1", "Arn": topic}])
+            role = boto3.client("iam", **kw).create_role(RoleName="runner", AssumeRolePolicyDocument=LAMBDA_TRUST)
+            role_arn = role["Role"]["Arn"]
+            boto3.client("scheduler", **kw).create_schedule(
+                Name="nightly", ScheduleExpression="rate(1 day)", FlexibleTimeWindow={"Mode": "OFF"},
+                Target={"Arn": topic, "RoleArn": role_arn})
+            sfn = boto3.client("stepfunctions", **kw)
+            sfn.create_state_machine(name="checkout", definition=json.dumps(SFN_DEFINITION), roleArn=role_arn)
+            boto3.client("logs", **kw).create_log_group(logGroupName="/aws/lambda/orders")
+            idp = boto3.client("cognito-idp", **kw)
+            pool = idp.create_user_pool(PoolName="customers")["UserPool"]["Id"]
+            idp.create_user_pool_client(UserPoolId=pool, ClientName="web", GenerateSecret=True)
+            identity = boto3.client("cognito-identity", **kw)
+            ipool = identity.create_identity_pool(IdentityPoolName="guests",
+                                                  AllowUnauthenticatedIdentities=True)["IdentityPoolId"]
+            assert ipool  # moto cannot attach identity pool roles (SetIdentityPoolRoles): not checked here
+            services = ("sqs", "sns", "secretsmanager", "kms", "dynamodb", "events", "scheduler", "stepfunctions",
+                        "logs", "cognito")
+            collect(CollectOptions(regions=REGION, services=services), out, session=boto3.Session(region_name=REGION))
+    finally:
+        patch.undo()
+    data: dict[str, Any] = json.loads((out / "regions" / f"{REGION}.json").read_text())
+    data["_out"] = str(out)
+    return data
+
+
+def test_collects_sqs(services_snapshot: dict[str, Any]) -> None:
+    [queue] = services_snapshot["sqs"]["Queues"]
+    assert queue["QueueUrl"].endswith("/123456789012/jobs")
+    assert queue["Attributes"]["Policy"] == QUEUE_POLICY
+    assert queue["Tags"] == {"team": "orders"}
+
+
+def test_collects_sns(services_snapshot: dict[str, Any]) -> None:
+    [topic] = services_snapshot["sns"]["Topics"]
+    assert topic["TopicArn"] == f"arn:aws:sns:{REGION}:123456789012:events"
+    assert [(s["Protocol"], s["Endpoint"]) for s in topic["Subscriptions"]] == [("email", "ops@example.com")]
+    assert topic["Tags"] == {"team": "orders"}
+    assert topic["Attributes"]["Policy"]["Statement"]  # SNS writes a default policy
+
+
+def test_collects_secrets_without_their_values(services_snapshot: dict[str, Any]) -> None:
+    [secret] = services_snapshot["secretsmanager"]["Secrets"]
+    assert secret["Name"] == "db-password"
+    principal = secret["ResourcePolicy"]["Statement"][0]["Principal"]["AWS"]
+    assert principal == f"arn:aws:iam::{OTHER_ACCOUNT}:root"
+    assert "not-kept" not in json.dumps(services_snapshot)
+
+
+def test_collects_kms(services_snapshot: dict[str, Any]) -> None:
+    [key] = services_snapshot["kms"]["Keys"]
+    assert key["Metadata"]["Description"] == "orders key"
+    assert key["Rotation"] is True
+    assert key["Policy"]["Statement"]
+
+
+def test_collects_dynamodb(services_snapshot: dict[str, Any]) -> None:
+    [table] = services_snapshot["dynamodb"]["Tables"]
+    assert table["Name"] == "orders"
+    assert table["Table"]["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"}
+
+
+def test_collects_eventbridge(services_snapshot: dict[str, Any]) -> None:
+    buses = {b["Bus"]["Name"]: b for b in services_snapshot["events"]["Buses"]}
+    [rule] = buses["orders-bus"]["Rules"]
+    assert rule["Name"] == "on-order"
+    assert json.loads(rule["EventPattern"]) == {"source": ["orders"]}
+    assert [t["Arn"] for t in rule["Targets"]] == [f"arn:aws:sns:{REGION}:123456789012:events"]
+
+
+def test_collects_scheduler(services_snapshot: dict[str, Any]) -> None:
+    [schedule] = services_snapshot["scheduler"]["Schedules"]
+    assert schedule["Name"] == "nightly"
+    assert schedule["ScheduleExpression"] == "rate(1 day)"
+    assert schedule["Target"]["RoleArn"] == "arn:aws:iam::123456789012:role/runner"
+
+
+def test_collects_step_functions(services_snapshot: dict[str, Any]) -> None:
+    [machine] = services_snapshot["stepfunctions"]["StateMachines"]
+    assert machine["StateMachine"]["name"] == "checkout"
+    assert json.loads(machine["StateMachine"]["definition"]) == SFN_DEFINITION
+    assert machine["StateMachine"]["roleArn"] == "arn:aws:iam::123456789012:role/runner"
+
+
+def test_collects_log_groups(services_snapshot: dict[str, Any]) -> None:
+    assert [g["logGroupName"] for g in services_snapshot["logs"]["LogGroups"]] == ["/aws/lambda/orders"]
+
+
+def test_collects_cognito_without_client_secrets(services_snapshot: dict[str, Any]) -> None:
+    [pool] = services_snapshot["cognito"]["UserPools"]
+    assert pool["UserPool"]["Name"] == "customers"
+    [client] = pool["Clients"]
+    assert client["ClientName"] == "web"
+    assert client["HasClientSecret"] is True
+    assert "ClientSecret" not in client
+    [identity] = services_snapshot["cognito"]["IdentityPools"]
+    assert identity["Pool"]["IdentityPoolName"] == "guests"
+    assert identity["Pool"]["AllowUnauthenticatedIdentities"] is True
+    assert "Roles" in identity  # read (or an unknown naming cognito-identity:GetIdentityPoolRoles)

@@ -107,9 +107,10 @@ def test_example_scans_cleanly() -> None:
 
 
 def test_example_exercises_every_rule() -> None:
-    """The bundled example is the demo: every rule of the catalog fires on it at least once."""
+    """The bundled example is the demo: every rule of the catalog fires on it at least once (but drift, which
+    needs a live account's snapshot beside the templates: its fixture has one)."""
     fired = {f.rule_id for f in example().findings}
-    missing = sorted(r.id for r in example().rules if r.id not in fired)
+    missing = sorted(r.id for r in example().rules if r.id not in fired and not r.id.startswith("RMT-DRIFT-"))
     assert not missing, f"the example app does not exercise: {missing}"
 
 

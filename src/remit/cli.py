@@ -206,7 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--aws", action="store_true",
                       help="read the AWS account of the current credentials (see `remit collect aws --help`; the "
                            "same --profile, --role-arn, --regions... options apply), then scan what is deployed; "
-                           "the snapshot is kept only with --snapshot-dir")
+                           "the snapshot is kept only with --snapshot-dir. With PATHS (and --snapshot-dir), the "
+                           "templates there are joined to what they deployed and drift is reported (RMT-DRIFT-001)")
     scan.add_argument("--snapshot-dir", type=Path, metavar="DIR",
                       help="with --aws: write the snapshot to DIR (else a temporary directory, removed afterwards)")
     _add_aws_options(scan)
@@ -378,17 +379,19 @@ def _scan_aws(args: argparse.Namespace) -> ScanResult:
     from remit.api import scan  # noqa: PLC0415
     from remit.suppress import BaselineError  # noqa: PLC0415
 
-    if args.paths != ["."]:
-        raise UsageError("--aws scans the account alone; to scan a repository too, `remit collect aws -o DIR` "
-                         "and scan DIR and the repository with --one-account")
+    repository = [Path(p) for p in args.paths] if args.paths != ["."] else []
+    if repository and not args.snapshot_dir:
+        raise UsageError("--aws with a repository needs --snapshot-dir DIR (beside the repository, so reports "
+                         "name files relative to both)")
     with tempfile.TemporaryDirectory(prefix="remit-aws-") as tmp:
         directory = args.snapshot_dir or Path(tmp) / "snapshot"
         _collect(args, directory)
-        args.paths = [str(directory)]
+        targets = [*repository, directory]  # the templates join the deployed resources they made: drift
+        args.paths = [str(t) for t in targets]
         options = _options(args)
         try:
             with _progress(args) as progress:
-                return scan([directory], options, progress=progress)
+                return scan(targets, options, progress=progress)
         except (ValueError, BaselineError) as exc:
             raise UsageError(str(exc)) from None
 

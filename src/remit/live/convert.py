@@ -32,6 +32,7 @@ from remit.live.snapshot import MASKED, UNKNOWN_KEY, Snapshot, is_unknown
 LOGICAL_ID_TAG = "aws:cloudformation:logical-id"
 STACK_TAG = "aws:cloudformation:stack-name"
 MAX_LOGICAL_ID = 200
+DEPLOYED_KEY = "remit:deployed"  # Metadata of a resource whose logical id is its CloudFormation tag
 
 
 @dataclass
@@ -94,8 +95,11 @@ class _Builder:
         """Add a resource; ``arn`` (GetAtt Arn) and ``ref`` (what Ref returns, when not the ARN) register it for
         linking. Returns its logical id."""
         service = rtype.split("::")[1].lower()
-        lid = self._logical_id((tags or {}).get(LOGICAL_ID_TAG), f"{service} {kind} {name}", arn or name)
+        tagged = (tags or {}).get(LOGICAL_ID_TAG)
+        lid = self._logical_id(tagged, f"{service} {kind} {name}", arn or name)
         self.resources[lid] = {"Type": rtype, "Properties": {k: v for k, v in props.items() if v is not None}}
+        if tagged == lid:  # CloudFormation made it: the template that did can be joined to it (remit.live.join)
+            self.resources[lid]["Metadata"] = {DEPLOYED_KEY: {"stack": (tags or {}).get(STACK_TAG, "")}}
         where = f"aws://{self.account}/{region or 'global'}/{service}/{kind}/{name}"
         self.files[("Resources", lid)] = where
         if arn:
