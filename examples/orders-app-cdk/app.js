@@ -346,7 +346,7 @@ class OrdersStack extends cdk.Stack {
       ],
     });
     const client = new cdk.aws_cognito.CfnUserPoolClient(this, 'StorefrontClient', {
-      userPoolId: pool.ref, generateSecret: false,
+      userPoolId: pool.ref, generateSecret: true,
     });
     const guests = new cdk.aws_cognito.CfnIdentityPool(this, 'GuestIdentities', {
       allowUnauthenticatedIdentities: true,
@@ -390,6 +390,8 @@ class OrdersStack extends cdk.Stack {
       Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: reportsFn.functionArn }] } }]);
 
     new cdk.CfnOutput(this, 'ApiUrl', { value: ordersApi.url });
+    // handed to the storefront's build: anyone who can describe the stack reads it too
+    new cdk.CfnOutput(this, 'StorefrontClientSecret', { value: client.attrClientSecret });
   }
 }
 
