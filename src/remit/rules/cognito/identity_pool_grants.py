@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from remit.findings import Category, FlowStep, Responsibility, Severity
+from remit.findings import Category, Responsibility, Severity
 from remit.iam.actions import AccessLevel, action_info
 from remit.iam.engine import Grant
 from remit.model.application import Application
 from remit.model.entities import IdentityPool, Role
 from remit.rules.base import Hit, rule
+from remit.rules.cognito._grants import summarise
 
 #: what a signed-in (or guest) identity of an app calls itself to get and keep its credentials (lower case)
 SIGN_IN = frozenset({"cognito-identity:getid", "cognito-identity:getcredentialsforidentity",
                      "cognito-identity:getopenidtoken", "cognito-identity:unlinkidentity"})
 #: reads that hand over other identities' tokens: as good as taking them over
 MINTS = frozenset({"cognito-identity:getopenidtokenfordeveloperidentity"})
-_LIMIT = 6
 HIGH = "delete or reconfigure identity pools, or mint tokens for any identity"
 MEDIUM = "list and describe other identities and the pool's configuration"
 
@@ -78,17 +78,10 @@ def check(pool: IdentityPool, app: Application) -> Iterator[Hit]:
         found = classify(app, role)
         if not found:
             continue
-        parts = []
-        flow: list[FlowStep] = []
-        for kind, grants in found.items():
-            shown = ", ".join(g.action for g in grants[:_LIMIT]) + (f" and {len(grants) - _LIMIT} more"
-                                                                    if len(grants) > _LIMIT else "")
-            parts.append(f"{kind} ({shown})")
-            for g in grants[:3]:
-                for st in g.statements[:1]:
-                    flow.append(FlowStep(app.locate(st.node), f"{g.action} granted here"))
+        named, flow = summarise(app, found)
+        parts = [f"{kind} ({shown})" for kind, shown in named]
         who = "every signed-in user" if side == "authenticated" else "every visitor, without signing in,"
         yield Hit(role.node, f"Identity pool {pool.display} gives {who} role {role.display}, which can "
                              f"{'; '.join(parts)}.", pool.resource, evidence=f"{side}:{role.logical_id}",
-                  severity=Severity.HIGH if HIGH in found else Severity.MEDIUM, flow=tuple(flow),
+                  severity=Severity.HIGH if HIGH in found else Severity.MEDIUM, flow=flow,
                   details=tuple((k, ", ".join(g.action for g in v)) for k, v in found.items()))
