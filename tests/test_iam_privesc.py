@@ -119,3 +119,70 @@ def test_escalation_targets_stay_in_their_own_app(tmp_path: Path) -> None:
     assert "BillingWorkerRole" in by_file["billing/template.yaml"]
     assert "SearchWorkerRole" not in by_file["billing/template.yaml"]
     assert "BillingWorkerRole" not in by_file["search/template.yaml"]
+
+
+GROUPS = """\
+Resources:
+  Ops:
+    Type: AWS::IAM::Group
+    Properties: {GroupName: ops}
+  Auditors:
+    Type: AWS::IAM::Group
+    Properties: {GroupName: auditors}
+  OwnGroupUser:
+    Type: AWS::IAM::User
+    Properties:
+      Groups: [!Ref Ops]
+      Policies:
+        - PolicyName: p
+          PolicyDocument:
+            Statement:
+              - {Effect: Allow, Action: iam:PutGroupPolicy, Resource: !Sub "arn:aws:iam::${AWS::AccountId}:group/ops"}
+  OtherGroupUser:
+    Type: AWS::IAM::User
+    Properties:
+      Groups: [!Ref Ops]
+      Policies:
+        - PolicyName: p
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: iam:AttachGroupPolicy
+                Resource: !Sub "arn:aws:iam::${AWS::AccountId}:group/auditors"
+  NoGroupUser:
+    Type: AWS::IAM::User
+    Properties:
+      Groups: [!Ref Ops]
+      Policies:
+        - PolicyName: p
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: [iam:PutGroupPolicy, iam:AttachGroupPolicy]
+                Resource: !Sub "arn:aws:iam::${AWS::AccountId}:group/partners/*"
+  AnyGroupRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]
+      Policies:
+        - PolicyName: p
+          PolicyDocument:
+            Statement: [{Effect: Allow, Action: iam:AttachGroupPolicy, Resource: "*"}]
+"""
+
+
+def test_group_policy_writes_honour_the_groups_they_are_scoped_to(tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text(GROUPS)
+    root, docs, _ = load_documents([tmp_path], ScanOptions())
+    app, _ = build(docs, root)
+    principals = {p.logical_id: p for p in (*app.users, *app.roles)}
+
+    def gained(logical_id: str) -> dict[str, str]:
+        return {e.method.id: e.gained for e in escalations(app, principals[logical_id])
+                if e.method.id in {"iam-010", "iam-011"}}
+
+    assert gained("OwnGroupUser") == {"iam-011": "add an inline policy to a group: admin"}
+    assert gained("OtherGroupUser") == {"iam-010": "attach any managed policy to group auditors (not its own)"}
+    assert gained("NoGroupUser") == {}
+    assert gained("AnyGroupRole") == {"iam-010": "attach any managed policy to a group: admin"}

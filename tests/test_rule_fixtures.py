@@ -29,13 +29,14 @@ from .conftest import FIXTURES
 RULE_FIXTURES = FIXTURES / "rules"
 ANNOTATION = re.compile(r"(?:#|//|<!--)\s*(ruleid|ok|todoruleid|todook)\s*:\s*([A-Z0-9,\s-]+)")
 TEXT_SUFFIXES = {".yaml", ".yml", ".json", ".template", ".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".txt", ".toml",
-                 ".tf", ".tftpl", ".xml", ".csproj", ".mod", ".lock", ".lockfile"}
+                 ".tf", ".tftpl", ".xml", ".csproj", ".mod", ".lock", ".lockfile", ".pem", ".key", ".env"}
+TEXT_NAMES = {".env", "credentials"}  # secret files (RMT-SECRET-004) without a suffix
 
 
 def _annotations(directory: Path, rule_id: str) -> dict[str, set[tuple[str, int]]]:
     found: dict[str, set[tuple[str, int]]] = {"ruleid": set(), "ok": set(), "todoruleid": set(), "todook": set()}
     for path in sorted(directory.rglob("*")):
-        if not path.is_file() or path.suffix not in TEXT_SUFFIXES:
+        if not path.is_file() or (path.suffix not in TEXT_SUFFIXES and path.name not in TEXT_NAMES):
             continue
         rel = path.relative_to(directory).as_posix()
         lines = path.read_text(encoding="utf-8").splitlines()

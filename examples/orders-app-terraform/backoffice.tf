@@ -312,7 +312,12 @@ resource "aws_cognito_user_pool" "customers" {
 resource "aws_cognito_user_pool_client" "storefront" {
   name            = "storefront"
   user_pool_id    = aws_cognito_user_pool.customers.id
-  generate_secret = false
+  generate_secret = true
+}
+
+# handed to the storefront's build; without `sensitive = true` every apply prints it
+output "storefront_client_secret" {
+  value = aws_cognito_user_pool_client.storefront.client_secret
 }
 
 resource "aws_cognito_identity_pool" "guests" {

@@ -165,11 +165,33 @@ _ON_USER = frozenset({"iam:putuserpolicy", "iam:attachuserpolicy", "iam:deleteus
                       "iam:putuserpermissionsboundary"})
 
 
+_ON_GROUP = frozenset({"iam:putgrouppolicy", "iam:attachgrouppolicy"})
+
+
+def _on_groups(app: Application, principal: IamPrincipal, method: Method, grants: Mapping[str, Grant]) -> str | None:
+    """A policy written onto a group helps a user of that group. A grant on ``*`` reaches some group of the account
+    (the principal's own, or one it joins); a grant scoped to groups names those it reaches, is plain
+    self-escalation when one of them is the user's own, and gains nothing when the application has none."""
+    if all(_on_star(grants[a.lower()].resources) for a in method.actions):
+        return method.gain
+    own = set(principal.groups) if isinstance(principal, User) else set()
+    reached = [g for g in app.groups if all(app.iam.can(principal, a, g).possible for a in method.actions)]
+    if any(g.id in own for g in reached):
+        return method.gain
+    if not reached:
+        return None
+    names = ", ".join(sorted(render(g.name) for g in reached))
+    return method.gain.split(":", 1)[0].replace("a group", f"group {names}") + " (not its own)"
+
+
 def _on_whom(app: Application, principal: IamPrincipal, method: Method, grants: Mapping[str, Grant]) -> str | None:
     """A policy a role writes onto roles (a user onto users) helps it when it may write it onto itself. A grant scoped
     to other roles or users (a path such as ``role/app/*``) is no self-escalation: it names the others it reaches,
-    and gains nothing when the application has none. A grant on ``*`` reaches some identity of the account."""
+    and gains nothing when the application has none. A grant on ``*`` reaches some identity of the account. Group
+    policies: :func:`_on_groups`."""
     lowered = {a.lower() for a in method.actions}
+    if lowered & _ON_GROUP:
+        return _on_groups(app, principal, method, grants)
     kind: type[Role] | type[User] | None = Role if lowered & _ON_ROLE else User if lowered & _ON_USER else None
     if kind is None or not isinstance(principal, kind):
         return method.gain  # a role writing onto users (or the reverse) acts through others, as before

@@ -44,6 +44,7 @@ from remit.model.entities import (
 )
 from remit.model.policy import Policy
 from remit.model.resources import Resource, ResourceId
+from remit.model.values import Value
 from remit.source import NodePath, Position, SourceLocation, SourceMap
 
 if TYPE_CHECKING:
@@ -63,6 +64,17 @@ def _group(items: Iterable[_T], key: Callable[[_T], ResourceId | None]) -> Mappi
 
 
 @dataclass(frozen=True, slots=True)
+class TemplateOutput:
+    """One entry of a template's ``Outputs`` (a Terraform root module's ``output``): its resolved value and whether
+    the tool keeps it out of its printed output (Terraform's ``sensitive = true``)."""
+
+    name: str
+    value: Value
+    node: NodePath
+    sensitive: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class DocumentInfo:
     id: str
     kind: str
@@ -70,6 +82,7 @@ class DocumentInfo:
     marks: SourceMap = field(repr=False)
     metadata: Mapping[str, Any] = field(default_factory=dict, repr=False)  # the template's top-level Metadata
     unit: str = ""  # the deployment unit (remit.model.units) it belongs to; empty: its own
+    outputs: tuple[TemplateOutput, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from remit.diagnostics import Diagnostic, Level
 from remit.loaders.cloudformation import DocKind, Document
 from remit.loaders.sam import PLACEHOLDER_BUCKET, Expanded, expand, is_local
 from remit.model import openapi
-from remit.model.application import Application, DocumentInfo
+from remit.model.application import Application, DocumentInfo, TemplateOutput
 from remit.model.entities import (
     Api,
     ApiKind,
@@ -109,8 +109,6 @@ def build(documents: Sequence[Document], root: Path,
     units = deployment_units(documents, one_account=one_account, nested=nested)
     for doc in documents:
         meta = doc.data.get("Metadata")
-        infos.append(DocumentInfo(doc.id, doc.kind.value, doc.path, doc.marks, meta if isinstance(meta, dict) else {},
-                                  units[doc.id]))
         template: Mapping[str, Any] = doc.data
         origins: Mapping[str, Origin] = {}
         local_paths: Mapping[str, Mapping[str, str]] = {}
@@ -121,7 +119,19 @@ def build(documents: Sequence[Document], root: Path,
         builder = _DocBuilder(doc, template, origins, local_paths, acc, root)
         builder.run()
         diags.extend(builder.diagnostics)
+        infos.append(DocumentInfo(doc.id, doc.kind.value, doc.path, doc.marks, meta if isinstance(meta, dict) else {},
+                                  units[doc.id], _outputs(doc.id, template, builder.resolver)))
     return acc.application(root, tuple(infos)), tuple(diags)
+
+
+def _outputs(doc: str, template: Mapping[str, Any], resolver: Resolver) -> tuple[TemplateOutput, ...]:
+    """The template's ``Outputs`` with their values resolved; malformed entries are left out."""
+    outputs = template.get("Outputs")
+    if not isinstance(outputs, dict):
+        return ()
+    return tuple(TemplateOutput(str(name), resolver.resolve(entry["Value"]), NodePath(doc, ("Outputs", str(name))),
+                                entry.get("Sensitive") is True)
+                 for name, entry in outputs.items() if isinstance(entry, dict) and "Value" in entry)
 
 
 @dataclass

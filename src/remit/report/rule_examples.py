@@ -28,6 +28,7 @@ CONTEXT = 2
 SMALL = 10
 _CLOSERS = ("}", ")", "]")
 _CONTAINERS = frozenset({"Resources", "resources", "functions"})  # top-level keys whose children are the blocks to show
+_SECRET_FILES = re.compile(r"(?:^\.env(?:\..+)?|\.env|^credentials|\.pem|\.key)$")  # RMT-SECRET-004's inputs
 _MANIFESTS = re.compile(r"(?:requirements[\w.-]*\.txt|package\.json|package-lock\.json|pyproject\.toml|Pipfile)$")
 
 
@@ -42,6 +43,7 @@ class Format(Enum):
     PYTHON = "Python"
     JAVASCRIPT = "JavaScript / TypeScript"
     MANIFEST = "Dependency manifest"
+    SECRET_FILE = "Secret file"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,8 @@ def detect(path: Path, text: str) -> Format | None:
         return Format.TERRAFORM
     if _MANIFESTS.search(name):
         return Format.MANIFEST
+    if _SECRET_FILES.search(name):
+        return Format.SECRET_FILE
     if suffix == ".py":
         return Format.PYTHON
     if suffix in {".js", ".mjs", ".cjs", ".ts", ".tsx"}:
@@ -288,7 +292,9 @@ def examples(directory: Path, rule_id: str) -> list[Snippet]:
     """Per input format of the fixtures in ``directory``: the first reported place, and a near miss when it is
     not already inside that excerpt. Formats in :class:`Format` order."""
     files: dict[Format, list[tuple[Path, str]]] = {}
-    for path in sorted((p for p in directory.rglob("*") if p.is_file() and p.suffix in TEXT_SUFFIXES),
+    readable = (p for p in directory.rglob("*")
+                if p.is_file() and (p.suffix in TEXT_SUFFIXES or _SECRET_FILES.search(p.name)))
+    for path in sorted(readable,
                        key=lambda p: _order(p.relative_to(directory))):
         source = path.read_text(encoding="utf-8")
         fmt = detect(path.relative_to(directory), source)

@@ -175,6 +175,27 @@ def load_terraform(files: Sequence[InputFile], root: Path) -> list[LoadResult]:
     return results
 
 
+def _outputs(module: Any, builder: Any) -> dict[str, Any]:
+    """The root module's ``output`` blocks as CloudFormation ``Outputs`` (``Value``, and ``Sensitive: true`` when
+    Terraform keeps the value out of its plan and apply output), each marked at its block."""
+    from remit.loaders.terraform.evaluate import Scope  # noqa: PLC0415
+
+    out: dict[str, Any] = {}
+    for name, (block, file) in module.outputs.items():
+        value = block.body.attributes.get("value")
+        if value is None:
+            continue
+        path = ("Outputs", name)
+        entry: dict[str, Any] = {"Value": builder.cfn(module.output(name), (*path, "Value"), None)}
+        sensitive = block.body.attributes.get("sensitive")
+        if sensitive is not None and module.eval(sensitive.expr, Scope(file)) is True:
+            entry["Sensitive"] = True
+        out[name] = entry
+        builder.mark(path, (file, block.line))
+        builder.mark((*path, "Value"), (file, value.line))
+    return out
+
+
 def _module_document(directory: Path, tf_files: list[Any], reader: _Reader) -> LoadResult:
     from remit.loaders.terraform.convert import build  # noqa: PLC0415
     from remit.loaders.terraform.module import Context, Module  # noqa: PLC0415
@@ -191,6 +212,9 @@ def _module_document(directory: Path, tf_files: list[Any], reader: _Reader) -> L
                                 "Description": f"Terraform module {directory.name}", "Resources": builder.resources}
     if ctx.parameters:
         template["Parameters"] = ctx.parameters
+    outputs = _outputs(module, builder)
+    if outputs:
+        template["Outputs"] = outputs
     used = {builder.doc_file, *builder.files.values()}
     _suppressions([*tf_files, *(f for files in reader.cache.values() for f in files
                                 if f.rel in used and f not in tf_files)], ctx, builder)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import PurePosixPath
 
 from remit.findings import Category, Responsibility, Severity
 from remit.model.application import Application
-from remit.model.entities import CodeKind, Function
+from remit.rules._packages import owner as _owner
 from remit.rules.base import Hit, rule
 
 
@@ -50,23 +49,3 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
         yield Hit(owner.node, f"{location.path} defines a Lambda handler that no function references: it {where}. "
                               f"It may be dead code.", owner.resource, evidence=location.path, at=location)
 
-
-def _owner(app: Application, rel: str) -> tuple[Function, bool]:
-    """The function whose code directory holds the file, else the one whose directory shares the longest
-    prefix with it."""
-    root = app.root.resolve()
-    target = PurePosixPath(rel)
-    best, best_len = app.functions[0], -1
-    for fn in app.functions:
-        if fn.code.kind is not CodeKind.LOCAL or fn.code.path is None:
-            continue
-        try:
-            code_dir = PurePosixPath(fn.code.path.resolve().relative_to(root).as_posix())
-        except ValueError:
-            continue
-        if code_dir == PurePosixPath(".") or code_dir in target.parents:
-            return fn, True
-        shared = len([1 for a, b in zip(code_dir.parts, target.parts, strict=False) if a == b])
-        if shared > best_len:
-            best, best_len = fn, shared
-    return best, False

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from remit.findings import Category, FlowStep, Responsibility, Severity
+from remit.findings import Category, Responsibility, Severity
 from remit.iam.actions import AccessLevel, action_info
 from remit.iam.engine import Grant
 from remit.model.application import Application
 from remit.model.entities import IdentityPool, Role
 from remit.model.values import present_options, truthy
 from remit.rules.base import Hit, rule
+from remit.rules.cognito._grants import summarise
 from remit.rules.iam._effective import probes
 
 #: What an anonymous visitor of a web or mobile app is expected to do with guest credentials (lower case;
@@ -27,7 +28,6 @@ DATA_READS = frozenset({
     "logs:filterlogevents", "lambda:getfunction", "rds-data:executestatement", "kinesis:getrecords",
 })
 _S3_READS = frozenset({"s3:getobject", "s3:getobjectversion"})
-_LIMIT = 6
 _ORDER = ("permissions management", "write", "data reads", "reads on every resource")
 
 
@@ -112,16 +112,10 @@ def check(pool: IdentityPool, app: Application) -> Iterator[Hit]:
         severity = Severity.CRITICAL if "permissions management" in found else None
     if not found:
         return
-    parts = []
-    flow: list[FlowStep] = []
-    for kind, grants in found.items():
-        shown = ", ".join(g.action for g in grants[:_LIMIT]) + (f" and {len(grants) - _LIMIT} more"
-                                                                if len(grants) > _LIMIT else "")
-        parts.append(kind if severity is Severity.CRITICAL and kind.startswith("every") else f"{kind}: {shown}")
-        for g in grants[:3]:
-            for st in g.statements[:1]:
-                flow.append(FlowStep(app.locate(st.node), f"{g.action} granted here"))
+    named, flow = summarise(app, found)
+    parts = [kind if severity is Severity.CRITICAL and kind.startswith("every") else f"{kind}: {shown}"
+             for kind, shown in named]
     yield Hit(role.node, f"Identity pool {pool.display} gives anonymous visitors role {role.display}, which "
                          f"allows {'; '.join(parts)}.", pool.resource, evidence=role.logical_id,
-              severity=severity, related=(pool.at("AllowUnauthenticatedIdentities"),), flow=tuple(flow),
+              severity=severity, related=(pool.at("AllowUnauthenticatedIdentities"),), flow=flow,
               details=tuple((k, ", ".join(g.action for g in v)) for k, v in found.items()))

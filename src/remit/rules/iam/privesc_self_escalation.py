@@ -35,5 +35,7 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
     principal's combined effective permissions: actions split over several policies count together; an explicit
     Deny or a permissions boundary removes them; a conditional grant is reported with its conditions. The
     finding names the principal, the method, each statement granting an action (as the flow) and what is gained.
+    A policy-writing method scoped to other roles, users or groups names them ("(not its own)"); one scoped to
+    principals or groups the application does not have is not reported.
     """
     yield from hits(app, "self-escalation")
