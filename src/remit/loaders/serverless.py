@@ -542,6 +542,8 @@ class _Apis:
         self.rest_authorizers: dict[str, Any] = {}
         self.api_key = False
         self.cors: dict[str, Any] | None = None
+        self.cors_methods: set[str] = set()  # methods of the http events with cors: the framework allows these
+        self.cors_at: Path | None = None  # where the first http event's cors is written (the API's Cors points there)
 
 
 _URL_CORS = {"allowedOrigins": "AllowOrigins", "allowedHeaders": "AllowHeaders", "allowedMethods": "AllowMethods",
@@ -662,8 +664,11 @@ def _event(svc: _Service, kind: str, spec: Any, lid: str, eid: str, src: Path, a
                                                                "RestApiId": {"Ref": "ApiGatewayRestApi"}}}
         apis.rest = True
         auth = _rest_auth(spec, apis) if isinstance(spec, Mapping) else None
-        if isinstance(spec, Mapping) and spec.get("cors") not in (None, False) and apis.cors is None:
-            apis.cors = _rest_cors(spec["cors"])
+        if isinstance(spec, Mapping) and spec.get("cors") not in (None, False):
+            apis.cors_methods.add(method.upper())
+            if apis.cors is None:
+                apis.cors = _rest_cors(spec["cors"])
+                apis.cors_at = (*src, "http", "cors")
         if isinstance(spec, Mapping) and spec.get("private") is True:
             auth = {**(auth or {}), "ApiKeyRequired": True}
             apis.api_key = True
@@ -741,9 +746,8 @@ def _events(svc: _Service, fn: Mapping[str, Any], name: str, lid: str, props: di
 
 def _rest_cors(cors: Any) -> dict[str, Any]:
     """``cors:`` on an http event as SAM's API ``Cors`` (the framework's defaults for ``cors: true``)."""
-    if not isinstance(cors, Mapping):
-        return {"AllowOrigin": "'*'", "AllowHeaders": "'Content-Type,X-Amz-Date,Authorization,X-Api-Key'",
-                "AllowMethods": "'OPTIONS,GET,POST,PUT,PATCH,DELETE'"}
+    if not isinstance(cors, Mapping):  # AllowMethods: the methods of the events with cors, added when built
+        return {"AllowOrigin": "'*'", "AllowHeaders": "'Content-Type,X-Amz-Date,Authorization,X-Api-Key'"}
     origins = cors.get("origins", cors.get("origin", "*"))
     origin = ",".join(str(o) for o in origins) if isinstance(origins, list) else str(origins)
     out: dict[str, Any] = {"AllowOrigin": f"'{origin}'"}
@@ -904,6 +908,10 @@ def _apis(svc: _Service, provider: Mapping[str, Any], apis: _Apis) -> None:
                                                  if throttle.get(src) is not None}
         if apis.cors is not None:
             rest["Cors"] = apis.cors
+            if "AllowMethods" not in apis.cors:  # OPTIONS and the methods the service's cors events declare
+                every = "ANY" in apis.cors_methods
+                methods = ["GET", "POST", "PUT", "PATCH", "DELETE"] if every else sorted(apis.cors_methods)
+                rest["Cors"] = {**apis.cors, "AllowMethods": "'" + ",".join(["OPTIONS", *methods]) + "'"}
         if auth:
             rest["Auth"] = auth
         tracing = provider.get("tracing")
@@ -911,6 +919,8 @@ def _apis(svc: _Service, provider: Mapping[str, Any], apis: _Apis) -> None:
             rest["TracingEnabled"] = tracing.get("apiGateway") is True
         svc.resources["ApiGatewayRestApi"] = {"Type": "AWS::Serverless::Api", "Properties": rest}
         out[("Resources", "ApiGatewayRestApi")] = marks.marks.get(("functions",), (1, 1))
+        if apis.cors_at is not None and apis.cors_at in marks.marks:  # findings on the API's CORS: the author's line
+            out[("Resources", "ApiGatewayRestApi", "Properties", "Cors")] = marks.marks[apis.cors_at]
     if apis.http:
         http: dict[str, Any] = {}
         written = provider.get("httpApi")
