@@ -8,7 +8,7 @@ or a shared file system on a cluster).
 **The integration point with the live-account collector** is ``account_commands``: an account target is
 collected with ``remit collect aws --role-arn`` into a snapshot directory, and the snapshot is scanned with
 ``remit scan SNAPSHOT`` like any input. Those two command lines are the whole contract; unit tests run them
-against a stand-in executable (``--remit-command``).
+against a stand-in executable (``--remit-command``), and tests/test_org_live.py runs the real ones against moto.
 """
 
 from __future__ import annotations
