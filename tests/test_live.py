@@ -64,13 +64,13 @@ LAMBDA_TRUST = _doc([{"Effect": "Allow", "Principal": {"Service": "lambda.amazon
                       "Action": "sts:AssumeRole"}])
 
 
-def build_account(endpoint: str | None = None) -> dict[str, str]:
+def build_account(endpoint: str | None = None, session: Any = boto3) -> dict[str, str]:
     """An account with what the rules and attack paths must find: a function URL without auth in front of a
     command injection, an admin role, a REST API without an authorizer, an HTTP API with a JWT authorizer on one
     route, a public bucket, a role another account may assume without an external id, and a user who can pass
-    any role to a new function (an escalation)."""
+    any role to a new function (an escalation). ``session``: whose credentials (the account they belong to)."""
     kw = {"region_name": REGION, **({"endpoint_url": endpoint} if endpoint else {})}
-    iam = boto3.client("iam", **kw)
+    iam = session.client("iam", **kw)
     role = iam.create_role(RoleName="orders-role", AssumeRolePolicyDocument=LAMBDA_TRUST,
                            Tags=[{"Key": "aws:cloudformation:logical-id", "Value": "OrdersRole"}])["Role"]["Arn"]
     iam.put_role_policy(RoleName="orders-role", PolicyName="everything",
@@ -83,14 +83,14 @@ def build_account(endpoint: str | None = None) -> dict[str, str]:
         "Effect": "Allow", "Action": ["iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"],
         "Resource": "*"}]))["Policy"]["Arn"]
     iam.attach_user_policy(UserName="deployer", PolicyArn=managed)
-    lam = boto3.client("lambda", **kw)
+    lam = session.client("lambda", **kw)
     fn = lam.create_function(FunctionName="orders", Runtime="python3.12", Role=role, Handler="app.handler",
                              Code={"ZipFile": _zip(HANDLER)}, Environment={"Variables": {"STAGE": "prod"}},
                              Tags={"aws:cloudformation:logical-id": "OrdersFunction"})["FunctionArn"]
     lam.create_function_url_config(FunctionName="orders", AuthType="NONE")
     lam.add_permission(FunctionName="orders", StatementId="url", Action="lambda:InvokeFunctionUrl", Principal="*",
                        FunctionUrlAuthType="NONE")
-    apigw = boto3.client("apigateway", **kw)
+    apigw = session.client("apigateway", **kw)
     api = apigw.create_rest_api(name="public-api")["id"]
     root = next(r["id"] for r in apigw.get_resources(restApiId=api)["items"] if r["path"] == "/")
     orders = apigw.create_resource(restApiId=api, parentId=root, pathPart="orders")["id"]
@@ -98,7 +98,7 @@ def build_account(endpoint: str | None = None) -> dict[str, str]:
     apigw.put_integration(restApiId=api, resourceId=orders, httpMethod="POST", type="AWS_PROXY",
                           integrationHttpMethod="POST",
                           uri=f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{fn}/invocations")
-    v2 = boto3.client("apigatewayv2", **kw)
+    v2 = session.client("apigatewayv2", **kw)
     http = v2.create_api(Name="http-api", ProtocolType="HTTP")["ApiId"]
     integration = v2.create_integration(ApiId=http, IntegrationType="AWS_PROXY", IntegrationUri=fn,
                                         PayloadFormatVersion="2.0")["IntegrationId"]
@@ -108,11 +108,11 @@ def build_account(endpoint: str | None = None) -> dict[str, str]:
     v2.create_route(ApiId=http, RouteKey="GET /private", AuthorizationType="JWT",
                     AuthorizerId=jwt["AuthorizerId"], Target=f"integrations/{integration}")
     v2.create_route(ApiId=http, RouteKey="POST /open", AuthorizationType="NONE", Target=f"integrations/{integration}")
-    s3 = boto3.client("s3", **kw)
+    s3 = session.client("s3", **kw)
     s3.create_bucket(Bucket="public-assets")
     s3.put_bucket_policy(Bucket="public-assets", Policy=_doc([{
         "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::public-assets/*"}]))
-    sqs = boto3.client("sqs", **kw)
+    sqs = session.client("sqs", **kw)
     sqs.create_queue(QueueName="jobs")
     return {"function": fn, "role": role}
 

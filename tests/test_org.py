@@ -29,7 +29,7 @@ from remit.org.plan import (
     tree_digest,
 )
 from remit.org.render import render
-from remit.org.run import EngineError, parse_shard, run_plan
+from remit.org.run import EngineError, config_digest, parse_shard, run_plan
 from remit.org.status import Status, read_status, report_path
 from remit.org.worker import Job, account_commands
 
@@ -210,6 +210,10 @@ def test_account_commands_are_the_documented_integration_point() -> None:
                                      Path("snap"), Path("r.json"))
     assert collect == ["remit", "collect", "aws", "--role-arn", "arn:aws:iam::111111111111:role/Audit", "-o", "snap"]
     assert scan == ["remit", "scan", "snap", "-f", "json", "-o", "r.json", "--fail-on", "none", "--no-progress"]
+    job = Job(out="o", config_digest="c", remit_command=("remit",), collect_options=("--regions=eu-west-1",))
+    collect, _ = account_commands(account_target("111111111111", "Audit", "x"), job, Path("snap"), Path("r.json"))
+    assert collect[-3:] == ["--external-id", "x", "--regions=eu-west-1"]
+    assert config_digest(("remit",), (), "none") != config_digest(("remit",), (), "none", ("--regions=eu-west-1",))
 
 
 def test_dask_local_cluster_runs_real_scans_and_a_forced_failure(tmp_path: Path, stand_in: Path) -> None:

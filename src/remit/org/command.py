@@ -77,6 +77,9 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     run.add_argument("--scan-option", action="append", default=[], metavar="OPTION",
                      help="pass OPTION to every `remit scan` (e.g. --scan-option=--advisories=/data/osv); "
                           "repeatable")
+    run.add_argument("--collect-option", action="append", default=[], metavar="OPTION",
+                     help="pass OPTION to every account's `remit collect aws` (e.g. "
+                          "--collect-option=--regions=eu-west-1,us-east-1); repeatable")
     run.add_argument("--remit-command", default="", metavar="COMMAND",
                      help="the remit each target runs (default: `python -m remit` of the worker's interpreter)")
 
@@ -124,9 +127,10 @@ def _run(args: argparse.Namespace, notify: Notify) -> Outcome:
     plan = read_plan(args.plan)
     shard = parse_shard(args.shard)
     command = tuple(shlex.split(args.remit_command))
-    options = tuple(args.scan_option)
-    job = Job(out=str(args.out.resolve()), config_digest=config_digest(command, options, advisory_stamp()),
-              retries=args.retries, timeout=args.timeout, remit_command=command, scan_options=options)
+    options, collect = tuple(args.scan_option), tuple(args.collect_option)
+    job = Job(out=str(args.out.resolve()), config_digest=config_digest(command, options, advisory_stamp(), collect),
+              retries=args.retries, timeout=args.timeout, remit_command=command, scan_options=options,
+              collect_options=collect)
 
     def progress(record: StatusRecord) -> None:
         tail = f": {record.error.splitlines()[-1] if record.error else ''}" if not record.status.done else ""

@@ -59,10 +59,13 @@ def parse_shard(text: str) -> tuple[int, int]:
     return i, n
 
 
-def config_digest(remit_command: Sequence[str], scan_options: Sequence[str], advisory_stamp: str) -> str:
-    """What besides a target's input decides its report: remit's version, the command and scan options, and
-    the advisory data in the cache (a newer download can find new advisories in an unchanged repository)."""
-    payload = json.dumps([__version__, list(remit_command), list(scan_options), advisory_stamp])
+def config_digest(remit_command: Sequence[str], scan_options: Sequence[str], advisory_stamp: str,
+                  collect_options: Sequence[str] = ()) -> str:
+    """What besides a target's input decides its report: remit's version, the command, scan and collect
+    options, and the advisory data in the cache (a newer download can find new advisories in an unchanged
+    repository)."""
+    payload = json.dumps([__version__, list(remit_command), list(scan_options), advisory_stamp,
+                          list(collect_options)])
     return hashlib.sha256(payload.encode()).hexdigest()
 
 

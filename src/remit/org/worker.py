@@ -8,7 +8,7 @@ or a shared file system on a cluster).
 **The integration point with the live-account collector** is ``account_commands``: an account target is
 collected with ``remit collect aws --role-arn`` into a snapshot directory, and the snapshot is scanned with
 ``remit scan SNAPSHOT`` like any input. Those two command lines are the whole contract; unit tests run them
-against a stand-in executable (``--remit-command``).
+against a stand-in executable (``--remit-command``), and tests/test_org_live.py runs the real ones against moto.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ class Job:
     timeout: float = 900.0  # seconds per attempt (a repository's clone and scan, an account's collect and scan)
     remit_command: tuple[str, ...] = ()  # the remit to run; empty: `python -m remit` of the worker's interpreter
     scan_options: tuple[str, ...] = ()  # extra `remit scan` options (--advisories DIR, --select ...)
+    collect_options: tuple[str, ...] = ()  # extra `remit collect aws` options of account targets (--regions ...)
 
 
 class _Failure(Exception):
@@ -68,6 +69,7 @@ def account_commands(target: Target, job: Job, snapshot: Path, output: Path) -> 
     collect = [*remit_command(job), "collect", "aws", "--role-arn", target.role, "-o", str(snapshot)]
     if target.external_id:
         collect += ["--external-id", target.external_id]
+    collect += job.collect_options
     return [collect, scan_command(job, [str(snapshot)], output)]  # a snapshot scans like a template
 
 
