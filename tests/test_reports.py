@@ -14,12 +14,13 @@ import jsonschema
 import pytest
 from sarif_kit import validation_errors
 
-from remit.api import ScanResult, scan
+from remit.api import scan
 from remit.deps.facts import AdvisorySource, SourceKind
 from remit.options import ScanOptions
 from remit.report import Format, render
 from remit.report.markdown import cell
 from remit.report.text import clean
+from remit.result import ScanResult
 
 from .conftest import FIXTURES, ROOT
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from remit.api import ScanResult
+    from remit.result import ScanResult
 
 
 def render(result: ScanResult) -> str:
