@@ -152,3 +152,17 @@ def test_the_text_report_opens_with_its_headline() -> None:
     unchecked = dataclasses.replace(result, application=dataclasses.replace(
         result.application, deps=dataclasses.replace(result.application.deps, source=AdvisorySource(SourceKind.NONE))))
     assert render(unchecked, Format.TEXT).splitlines()[3].startswith("not checked: dependencies against known")
+
+
+def test_renderers_read_the_blast_radius_the_scan_computed() -> None:
+    import dataclasses  # noqa: PLC0415
+
+    result = example()
+    assert result.application is not None
+    assert [b.function for b in result.blast] == [fn.logical_id for fn in result.application.functions]
+    emptied = dataclasses.replace(result, blast=())
+    assert json.loads(render(emptied, Format.JSON))["functions"] == []
+    assert "Blast radius" not in render(emptied, Format.TEXT)
+    assert 'id="blast"' in render(emptied, Format.HTML)
+    assert "OrdersFunction" not in render(emptied, Format.HTML).split('id="blast"', 1)[1].split("</section>", 1)[0]
+    assert "Blast radius" in render(result, Format.TEXT)
