@@ -166,3 +166,19 @@ def test_renderers_read_the_blast_radius_the_scan_computed() -> None:
     assert 'id="blast"' in render(emptied, Format.HTML)
     assert "OrdersFunction" not in render(emptied, Format.HTML).split('id="blast"', 1)[1].split("</section>", 1)[0]
     assert "Blast radius" in render(result, Format.TEXT)
+
+
+def test_a_failing_blast_radius_is_a_diagnostic(monkeypatch: pytest.MonkeyPatch) -> None:
+    from remit.iam import blast  # noqa: PLC0415
+
+    def broken(app: object) -> tuple[()]:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(blast, "blast_radii", broken)
+    result = scan([FIXTURES / "cli" / "app"], ScanOptions(source_root=FIXTURES / "cli"))
+    assert result.blast == ()
+    assert [d.message for d in result.diagnostics if d.code == "blast-error"] == [
+        "the blast radius could not be computed: RuntimeError: boom"]
+    assert "Blast radius" not in render(result, Format.TEXT)
+    with pytest.raises(RuntimeError):
+        scan([FIXTURES / "cli" / "app"], ScanOptions(strict=True, source_root=FIXTURES / "cli"))

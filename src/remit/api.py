@@ -17,7 +17,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from remit.deps.inventory import inventory
 from remit.diagnostics import Diagnostic, Level
@@ -345,20 +345,30 @@ def baseline_at_ref(targets: Sequence[Path], ref: str, options: ScanOptions) -> 
                        frozenset(p.id for p in before.attack_paths))
 
 
+_T = TypeVar("_T")
+
+
+def _guarded(compute: Callable[[], _T], fallback: _T, diagnostics: list[Diagnostic], code: str, what: str, *,
+                strict: bool) -> _T:
+    """``compute()``, or ``fallback`` and an error diagnostic ``code`` saying ``what`` failed: the scan keeps its
+    findings (``strict`` re-raises: tests)."""
+    try:
+        return compute()
+    except Exception as exc:
+        if strict:
+            raise
+        diagnostics.append(Diagnostic("", Level.ERROR, code, f"{what}: {type(exc).__name__}: {exc}"))
+        return fallback
+
+
 def attack_graph(app: Application, diagnostics: list[Diagnostic], *,
                  strict: bool = False) -> GraphResult:
     """The attack graph and its ranked paths, from the stages' facts (never the findings). A failure becomes a
     diagnostic and the scan keeps its findings (``strict`` re-raises: tests)."""
     from remit import graph as graph_stage  # noqa: PLC0415
 
-    try:
-        return graph_stage.analyze(app)
-    except Exception as exc:
-        if strict:
-            raise
-        diagnostics.append(Diagnostic("", Level.ERROR, "graph-error",
-                                      f"the attack graph could not be built: {type(exc).__name__}: {exc}"))
-        return graph_stage.EMPTY_RESULT
+    return _guarded(lambda: graph_stage.analyze(app), graph_stage.EMPTY_RESULT, diagnostics, "graph-error",
+                    "the attack graph could not be built", strict=strict)
 
 
 def blast_radii(app: Application, diagnostics: list[Diagnostic], *, strict: bool = False) \
@@ -367,14 +377,8 @@ def blast_radii(app: Application, diagnostics: list[Diagnostic], *, strict: bool
     section out (``strict`` re-raises: tests)."""
     from remit.iam import blast  # noqa: PLC0415
 
-    try:
-        return blast.blast_radii(app)
-    except Exception as exc:
-        if strict:
-            raise
-        diagnostics.append(Diagnostic("", Level.ERROR, "blast-error",
-                                      f"the blast radius could not be computed: {type(exc).__name__}: {exc}"))
-        return ()
+    return _guarded(lambda: blast.blast_radii(app), (), diagnostics, "blast-error",
+                    "the blast radius could not be computed", strict=strict)
 
 
 def application(targets: Sequence[Path], options: ScanOptions | None = None, *,
