@@ -7,7 +7,7 @@ import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from remit import __version__
 from remit.deps.inventory import EMPTY_INVENTORY, Inventory
@@ -20,6 +20,8 @@ from remit.rules.base import Rule
 
 if TYPE_CHECKING:
     from remit.iam.blast import BlastRadius  # imported by the composer only when a scan runs
+
+_Judged = TypeVar("_Judged", Finding, AttackPath)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +77,7 @@ class ScanResult:
     @property
     def failing(self) -> tuple[Finding, ...]:
         """Unsuppressed findings at or above the ``fail_on`` threshold."""
-        if self.fail_on is None:
-            return ()
-        threshold = self.fail_on.rank
-        return tuple(f for f in self.active if f.severity.rank >= threshold)
+        return self._over_threshold(self.active)
 
     @property
     def active_paths(self) -> tuple[AttackPath, ...]:
@@ -88,10 +87,13 @@ class ScanResult:
     @property
     def failing_paths(self) -> tuple[AttackPath, ...]:
         """Unsuppressed attack paths at or above the ``fail_on`` threshold: they fail a scan like findings."""
+        return self._over_threshold(self.active_paths)
+
+    def _over_threshold(self, items: tuple[_Judged, ...]) -> tuple[_Judged, ...]:
         if self.fail_on is None:
             return ()
         threshold = self.fail_on.rank
-        return tuple(p for p in self.active_paths if p.severity.rank >= threshold)
+        return tuple(x for x in items if x.severity.rank >= threshold)
 
     @property
     def advisories_unchecked(self) -> bool:
