@@ -16,12 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from remit.api import ScanResult, scan
+from remit.api import scan
 from remit.cli import EXIT_FINDINGS, EXIT_USAGE, main
 from remit.diagnostics import Level
 from remit.loaders.marked import MAX_DEPTH
 from remit.options import ScanOptions
 from remit.report import Format, render
+from remit.result import ScanResult
 
 from .conftest import FIXTURES
 

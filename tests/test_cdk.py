@@ -13,13 +13,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from remit.api import ScanResult, scan
+from remit.api import scan
 from remit.diagnostics import Diagnostic
 from remit.findings import construct_of
 from remit.loaders.cdk import is_manifest, load_assembly
 from remit.loaders.discover import InputFile, discover
 from remit.options import ScanOptions
 from remit.report import html, json_report, markdown, sarif, text
+from remit.result import ScanResult
 
 FORMATS = Path(__file__).parent / "fixtures" / "formats"
 BASIC = FORMATS / "cdk-basic"

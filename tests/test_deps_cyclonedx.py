@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -52,3 +53,26 @@ def test_cli_config_reads_the_example_advisories(capsys: pytest.CaptureFixture[s
     data = json.loads(capsys.readouterr().out)
     assert {f["rule_id"] for f in data["findings"]} == {"RMT-DEP-001"}
     assert not any(d["message"].startswith("no advisory") for d in data["diagnostics"])
+
+
+def test_sbom_does_not_claim_a_suppressed_vulnerability(tmp_path: Path) -> None:
+    options = ScanOptions(advisories=(EXAMPLE / "advisories",))
+    first = scan([EXAMPLE], options)
+    pyyaml = next(f for f in first.findings
+                  if f.rule_id == "RMT-DEP-001" and dict(f.details)["advisory"] == "PYSEC-2020-96")
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(json.dumps({"findings": [{"fingerprint": pyyaml.fingerprint, "reason": "accepted"}]}))
+    result = scan([EXAMPLE], dataclasses.replace(options, baseline=baseline))
+    assert any(m.advisory.id == "PYSEC-2020-96" for fn in result.inventory.functions for m in fn.suppressed)
+    assert not any(m.advisory.id == "PYSEC-2020-96" for fn in result.inventory.functions for m in fn.matches)
+    text = render(result, Format.CYCLONEDX)
+    assert JsonStrictValidator(SchemaVersion.V1_5).validate_str(text) is None
+    bom = json.loads(text)
+    vulns = {v["id"] for v in bom["vulnerabilities"]}
+    assert "PYSEC-2020-96" not in vulns
+    assert "PYSEC-2018-28" in vulns  # not suppressed: still claimed
+    library = next(c for c in bom["components"] if c["bom-ref"] == "pkg:pypi/pyyaml@5.3")
+    assert {"name": "remit:suppressed-advisory", "value": "PYSEC-2020-96"} in library["properties"]
+    orders = next(d["dependsOn"] for d in bom["dependencies"] if d["ref"].endswith(":OrdersFunction"))
+    assert "pkg:pypi/pyyaml@5.3" in orders  # the package stays listed
+

@@ -23,7 +23,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from remit.api import ScanResult, scan
+from remit.api import scan
 from remit.code.facts import CodeFacts, Confidence, FunctionCode, Language, SinkKind, TaintFlow
 from remit.deps.facts import SignKind
 from remit.findings import AttackPath, FlowStep, Severity
@@ -33,6 +33,7 @@ from remit.model.application import Application
 from remit.model.build import build
 from remit.options import ScanOptions
 from remit.report import Format, render
+from remit.result import ScanResult
 from remit.source import SourceLocation
 
 from .conftest import FIXTURES, ROOT

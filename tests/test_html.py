@@ -12,7 +12,7 @@ from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 
-from remit.api import ScanResult, scan
+from remit.api import scan
 from remit.findings import (
     AttackPath,
     Category,
@@ -26,6 +26,7 @@ from remit.graph import GraphResult
 from remit.graph.model import AttackGraph, Edge, EdgeKind, Node, NodeKind
 from remit.options import ScanOptions
 from remit.report import Format, render
+from remit.result import ScanResult
 from remit.source import SourceLocation
 
 from .conftest import ROOT

@@ -8,12 +8,13 @@ import dataclasses
 import xml.etree.ElementTree as ET
 from functools import cache
 
-from remit.api import ScanResult, scan
+from remit.api import scan
 from remit.diagnostics import Diagnostic, Level
 from remit.findings import AttackPath, PathStep, Severity
 from remit.options import ScanOptions
 from remit.report import Format, render
 from remit.report.junit import xml_text
+from remit.result import ScanResult
 from remit.source import SourceLocation
 
 from .conftest import FIXTURES

@@ -24,9 +24,10 @@ from typing import Any
 
 import pytest
 
-from remit.api import ScanResult, scan
+from remit.api import scan
 from remit.findings import Responsibility
 from remit.options import ScanOptions
+from remit.result import ScanResult
 
 from .conftest import ROOT
 

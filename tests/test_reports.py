@@ -14,12 +14,13 @@ import jsonschema
 import pytest
 from sarif_kit import validation_errors
 
-from remit.api import ScanResult, scan
+from remit.api import scan
 from remit.deps.facts import AdvisorySource, SourceKind
 from remit.options import ScanOptions
 from remit.report import Format, render
 from remit.report.markdown import cell
 from remit.report.text import clean
+from remit.result import ScanResult
 
 from .conftest import FIXTURES, ROOT
 
@@ -151,3 +152,33 @@ def test_the_text_report_opens_with_its_headline() -> None:
     unchecked = dataclasses.replace(result, application=dataclasses.replace(
         result.application, deps=dataclasses.replace(result.application.deps, source=AdvisorySource(SourceKind.NONE))))
     assert render(unchecked, Format.TEXT).splitlines()[3].startswith("not checked: dependencies against known")
+
+
+def test_renderers_read_the_blast_radius_the_scan_computed() -> None:
+    import dataclasses  # noqa: PLC0415
+
+    result = example()
+    assert result.application is not None
+    assert [b.function for b in result.blast] == [fn.logical_id for fn in result.application.functions]
+    emptied = dataclasses.replace(result, blast=())
+    assert json.loads(render(emptied, Format.JSON))["functions"] == []
+    assert "Blast radius" not in render(emptied, Format.TEXT)
+    assert 'id="blast"' in render(emptied, Format.HTML)
+    assert "OrdersFunction" not in render(emptied, Format.HTML).split('id="blast"', 1)[1].split("</section>", 1)[0]
+    assert "Blast radius" in render(result, Format.TEXT)
+
+
+def test_a_failing_blast_radius_is_a_diagnostic(monkeypatch: pytest.MonkeyPatch) -> None:
+    from remit.iam import blast  # noqa: PLC0415
+
+    def broken(app: object) -> tuple[()]:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(blast, "blast_radii", broken)
+    result = scan([FIXTURES / "cli" / "app"], ScanOptions(source_root=FIXTURES / "cli"))
+    assert result.blast == ()
+    assert [d.message for d in result.diagnostics if d.code == "blast-error"] == [
+        "the blast radius could not be computed: RuntimeError: boom"]
+    assert "Blast radius" not in render(result, Format.TEXT)
+    with pytest.raises(RuntimeError):
+        scan([FIXTURES / "cli" / "app"], ScanOptions(strict=True, source_root=FIXTURES / "cli"))

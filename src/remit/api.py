@@ -12,17 +12,15 @@ import gc
 import multiprocessing as mp
 import os
 import pickle
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
-from remit import __version__
-from remit.diagnostics import NOT_READ, UNRESOLVED, Diagnostic, Level
-from remit.findings import AttackPath, Finding, Severity
+from remit.deps.inventory import inventory
+from remit.diagnostics import Diagnostic, Level
 from remit.graph import GraphResult
 from remit.guard import config_note, confined_scan, helper_signals, per_file, scrubbed, tree_config
 from remit.live.loader import is_snapshot, load_snapshot
@@ -36,119 +34,14 @@ from remit.loaders.terraform import is_plan, is_terraform, load_plan, load_terra
 from remit.model.application import Application
 from remit.options import ScanOptions
 from remit.progress import ProgressCallback, ProgressEvent, Stage
-from remit.repository import join, source_prefix
-from remit.rules.base import Rule
+from remit.repository import source_prefix
+from remit.result import ScannedDocument, ScanResult
 from remit.suppress import RefBaseline, audited, load_baseline
 
+if TYPE_CHECKING:
+    from remit.iam.blast import BlastRadius
 
-@dataclass(frozen=True, slots=True)
-class ScannedDocument:
-    path: str
-    kind: str
-
-
-@dataclass(frozen=True)
-class ScanResult:
-    root: Path
-    documents: tuple[ScannedDocument, ...]
-    findings: tuple[Finding, ...]
-    diagnostics: tuple[Diagnostic, ...]
-    rules: tuple[Rule, ...]
-    fail_on: Severity | None = Severity.LOW
-    attack_paths: tuple[AttackPath, ...] = ()
-    tool_version: str = __version__
-    application: Application | None = field(default=None, repr=False, compare=False)
-    graph: GraphResult | None = field(default=None, repr=False, compare=False)  # attack graph, blast radius
-    # the scanned root relative to the source root (the repository's top, or --source-root), POSIX, "" when they
-    # are the same directory: SARIF and JUnit paths are relative to the repository, the other reports' to the root
-    source_prefix: str = ""
-    # findings and attack paths left out of the report by a minimum severity (`--min-severity`): the report is
-    # shorter, the exit code is still decided on everything
-    not_shown: int = 0
-    # the settings a configuration file in the scanned tree changed (its path relative to the root, its keys):
-    # the scanned repository's word about how it is judged, named in every headline
-    tree_config: tuple[str, tuple[str, ...]] | None = None
-
-    def at_least(self, severity: Severity) -> ScanResult:
-        """The result as a report shows it with ``--min-severity``: findings and attack paths below ``severity``
-        left out and counted in ``not_shown``; ``fail_on`` still sees them through the caller's own result."""
-        findings = tuple(f for f in self.findings if f.severity.rank >= severity.rank)
-        paths = tuple(p for p in self.attack_paths if p.severity.rank >= severity.rank)
-        dropped = len(self.findings) - len(findings) + len(self.attack_paths) - len(paths)
-        return dataclasses.replace(self, findings=findings, attack_paths=paths, not_shown=self.not_shown + dropped)
-
-    def source_path(self, path: str) -> str:
-        """A path relative to the scanned root (as findings and diagnostics carry them), relative to the source
-        root instead."""
-        return join(self.source_prefix, path)
-
-    @property
-    def active(self) -> tuple[Finding, ...]:
-        """Findings not suppressed."""
-        return tuple(f for f in self.findings if not f.suppressed)
-
-    @property
-    def failing(self) -> tuple[Finding, ...]:
-        """Unsuppressed findings at or above the ``fail_on`` threshold."""
-        if self.fail_on is None:
-            return ()
-        threshold = self.fail_on.rank
-        return tuple(f for f in self.active if f.severity.rank >= threshold)
-
-    @property
-    def active_paths(self) -> tuple[AttackPath, ...]:
-        """Attack paths not suppressed (by a template-level ignore entry or a baseline)."""
-        return tuple(p for p in self.attack_paths if not p.suppressed)
-
-    @property
-    def failing_paths(self) -> tuple[AttackPath, ...]:
-        """Unsuppressed attack paths at or above the ``fail_on`` threshold: they fail a scan like findings."""
-        if self.fail_on is None:
-            return ()
-        threshold = self.fail_on.rank
-        return tuple(p for p in self.active_paths if p.severity.rank >= threshold)
-
-    @property
-    def advisories_unchecked(self) -> bool:
-        """Functions ship dependencies some of which no advisory source was available to check against (what and
-        why: ``application.deps.source``)."""
-        return self.application is not None and self.application.deps.advisories_unchecked
-
-    @property
-    def inputs_not_analysed(self) -> int:
-        """Inputs that could not be fully analysed (error diagnostics)."""
-        return sum(1 for d in self.diagnostics if d.level is Level.ERROR)
-
-    @property
-    def iac_not_read(self) -> int:
-        """Parts of the infrastructure as written that were not read at all (:data:`remit.diagnostics.NOT_READ`)."""
-        return sum(1 for d in self.diagnostics if d.code in NOT_READ)
-
-    @property
-    def unresolved_values(self) -> int:
-        """Values remit needed and could not resolve (:data:`remit.diagnostics.UNRESOLVED`)."""
-        return sum(1 for d in self.diagnostics if d.code in UNRESOLVED)
-
-    @property
-    def fails(self) -> bool:
-        """Whether the scan fails its ``fail_on`` threshold (findings or attack paths)."""
-        return bool(self.failing or self.failing_paths)
-
-    @property
-    def scannable(self) -> bool:
-        return bool(self.documents)
-
-    def headline(self) -> str:
-        """``12 findings (2 critical, 5 high, 5 low)``: unsuppressed findings by severity, worst first."""
-        active = self.active
-        counts = self.counts("severity")
-        parts = [f"{counts[s.value]} {s.value}" for s in Severity if counts[s.value]]
-        head = f"{len(active)} finding{'s' if len(active) != 1 else ''}"
-        return head + (" (" + ", ".join(parts) + ")" if parts else "")
-
-    def counts(self, attribute: str) -> Counter[str]:
-        """Unsuppressed findings counted by ``severity``, ``category`` or ``responsibility``."""
-        return Counter(str(getattr(f, attribute).value) for f in self.active)
+__all__ = ["ScanResult", "ScannedDocument", "application", "load_documents", "scan"]
 
 
 SIDE_TRANSLATION_MIN_FILES = 4  # for fewer files the second process costs more than it saves
@@ -431,10 +324,12 @@ def _scan(targets: Sequence[Path], options: ScanOptions, progress: ProgressCallb
         findings, paths, note = at_ref.apply(findings, paths, audit=options.audit)
         diagnostics.append(note)
     diagnostics.extend(config_note(options, root))
+    blast = blast_radii(app, diagnostics, strict=options.strict)
     ordered = tuple(sorted(set(scrubbed(diagnostics, root)), key=lambda d: (d.path, d.line or 0,
                                                                             d.level != Level.ERROR, d.code, d.message)))
     return ScanResult(root, scanned, findings, ordered, rules, options.fail_on, attack_paths=paths,
-                      application=app, graph=graph, source_prefix=prefix, tree_config=tree_config(options, root))
+                      application=app, graph=graph, source_prefix=prefix, tree_config=tree_config(options, root),
+                      blast=blast, inventory=inventory(app.deps, (fn.id for fn in app.functions), findings))
 
 
 def baseline_at_ref(targets: Sequence[Path], ref: str, options: ScanOptions) -> RefBaseline:
@@ -450,20 +345,40 @@ def baseline_at_ref(targets: Sequence[Path], ref: str, options: ScanOptions) -> 
                        frozenset(p.id for p in before.attack_paths))
 
 
+_T = TypeVar("_T")
+
+
+def _guarded(compute: Callable[[], _T], fallback: _T, diagnostics: list[Diagnostic], code: str, what: str, *,
+                strict: bool) -> _T:
+    """``compute()``, or ``fallback`` and an error diagnostic ``code`` saying ``what`` failed: the scan keeps its
+    findings (``strict`` re-raises: tests)."""
+    try:
+        return compute()
+    except Exception as exc:
+        if strict:
+            raise
+        diagnostics.append(Diagnostic("", Level.ERROR, code, f"{what}: {type(exc).__name__}: {exc}"))
+        return fallback
+
+
 def attack_graph(app: Application, diagnostics: list[Diagnostic], *,
                  strict: bool = False) -> GraphResult:
     """The attack graph and its ranked paths, from the stages' facts (never the findings). A failure becomes a
     diagnostic and the scan keeps its findings (``strict`` re-raises: tests)."""
     from remit import graph as graph_stage  # noqa: PLC0415
 
-    try:
-        return graph_stage.analyze(app)
-    except Exception as exc:
-        if strict:
-            raise
-        diagnostics.append(Diagnostic("", Level.ERROR, "graph-error",
-                                      f"the attack graph could not be built: {type(exc).__name__}: {exc}"))
-        return graph_stage.EMPTY_RESULT
+    return _guarded(lambda: graph_stage.analyze(app), graph_stage.EMPTY_RESULT, diagnostics, "graph-error",
+                    "the attack graph could not be built", strict=strict)
+
+
+def blast_radii(app: Application, diagnostics: list[Diagnostic], *, strict: bool = False) \
+        -> tuple[BlastRadius, ...]:
+    """Each function's blast radius, for the reports. A failure becomes a diagnostic and the reports leave the
+    section out (``strict`` re-raises: tests)."""
+    from remit.iam import blast  # noqa: PLC0415
+
+    return _guarded(lambda: blast.blast_radii(app), (), diagnostics, "blast-error",
+                    "the blast radius could not be computed", strict=strict)
 
 
 def application(targets: Sequence[Path], options: ScanOptions | None = None, *,

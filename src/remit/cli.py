@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
-    from remit.api import ScanResult
     from remit.options import ScanOptions
     from remit.progress import ProgressEvent
+    from remit.result import ScanResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # SIGINT (Ctrl-C) or SIGTERM: 128 + SIGINT, as shells report an interrupted command

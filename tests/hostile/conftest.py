@@ -17,9 +17,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from remit.api import ScanResult, scan
+from remit.api import scan
 from remit.options import ScanOptions
 from remit.report import Format, render
+from remit.result import ScanResult
 
 GOOD_TEMPLATE = """\
 AWSTemplateFormatVersion: "2010-09-09"

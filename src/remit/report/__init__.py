@@ -1,4 +1,4 @@
-"""Renderers: one module per output format, each a pure function of the :class:`~remit.api.ScanResult`."""
+"""Renderers: one module per output format, each a pure function of the :class:`~remit.result.ScanResult`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, assert_never
 
 if TYPE_CHECKING:
-    from remit.api import ScanResult
+    from remit.result import ScanResult
 
 
 class Format(StrEnum):

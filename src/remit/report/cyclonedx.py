@@ -2,9 +2,12 @@
 
 The scanned application is the BOM's metadata component; each function is an ``application`` component that
 depends on the packages it ships (one ``library`` component per package URL, shared between functions).
-Every advisory match becomes a vulnerability with its ratings, the fixed version as recommendation and a VEX
-analysis: ``not_affected`` / ``code_not_reachable`` when the handler code never imports the package,
-``in_triage`` otherwise. Built with cyclonedx-python-lib, imported only when this format is asked for.
+Every advisory match whose finding is not suppressed becomes a vulnerability with its ratings, the fixed version
+as recommendation and a VEX analysis: ``not_affected`` / ``code_not_reachable`` when the handler code never
+imports the package, ``in_triage`` otherwise. A suppressed one is not claimed: the package stays listed and
+names the advisory in a ``remit:suppressed-advisory`` property. Everything comes from the scan's
+:class:`~remit.deps.inventory.Inventory` (the composer's); built with cyclonedx-python-lib, imported only when
+this format is asked for.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from remit.api import ScanResult
+    from remit.result import ScanResult
 
 
 def render(result: ScanResult) -> str:
@@ -38,25 +41,24 @@ def render(result: ScanResult) -> str:
 
     from remit.deps.facts import Reach, advisory_severity  # noqa: PLC0415
 
-    app = result.application
     root = Component(name=result.root.name or "application", type=ComponentType.APPLICATION,
                      bom_ref="application")
     bom = Bom()
     bom.metadata.component = root
     bom.serial_number = uuid.uuid5(uuid.NAMESPACE_URL, f"remit:{result.root.name}:{result.tool_version}")
-    if app is None:
+    if result.application is None:
         return str(JsonV1Dot5(bom).output_as_string(indent=2)) + "\n"
     libraries: dict[str, Any] = {}
     functions = []
     severity_map = {"critical": VulnerabilitySeverity.CRITICAL, "high": VulnerabilitySeverity.HIGH,
                     "medium": VulnerabilitySeverity.MEDIUM, "low": VulnerabilitySeverity.LOW}
     vulns: dict[str, Any] = {}
-    for fn in app.functions:
-        deps = app.deps.of(fn.id)
-        if deps is None:
-            continue
-        component = Component(name=fn.logical_id, type=ComponentType.APPLICATION, bom_ref=f"function:{fn.id.doc}:"
-                              f"{fn.logical_id}", properties=[Property(name="remit:manifests",
+    # an advisory the user suppressed on every line shipping the package: listed on the package, not claimed
+    suppressed = ({(m.package.purl, m.advisory.id) for deps in result.inventory.functions for m in deps.suppressed}
+                  - {(m.package.purl, m.advisory.id) for deps in result.inventory.functions for m in deps.matches})
+    for deps in result.inventory.functions:
+        component = Component(name=deps.function, type=ComponentType.APPLICATION, bom_ref=f"function:{deps.doc}:"
+                              f"{deps.function}", properties=[Property(name="remit:manifests",
                                                                        value=", ".join(deps.manifests) or "none")])
         functions.append(component)
         bom.components.add(component)
@@ -70,7 +72,9 @@ def render(result: ScanResult) -> str:
                                 bom_ref=ref, scope=ComponentScope.REQUIRED,
                                 properties=[Property(name="remit:direct", value=str(p.direct).lower()),
                                             Property(name="remit:origin", value=p.origin.value),
-                                            Property(name="remit:manifest", value=str(p.manifest))])
+                                            Property(name="remit:manifest", value=str(p.manifest)),
+                                            *(Property(name="remit:suppressed-advisory", value=advisory)
+                                              for purl_, advisory in sorted(suppressed) if purl_ == ref)])
                 libraries[ref] = lib
                 bom.components.add(lib)
             shipped.append(lib)

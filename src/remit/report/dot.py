@@ -6,9 +6,9 @@ quoted with backslashes, quotes and line breaks escaped, so a hostile resource n
 
 from __future__ import annotations
 
-from remit.api import ScanResult
 from remit.report.graph_export import drawing
 from remit.report.text import clean
+from remit.result import ScanResult
 
 _SHAPE = {"attacker": "octagon", "entry": "cds", "function": "box", "role": "hexagon", "user": "hexagon",
           "data": "cylinder", "secret": "cylinder", "key": "cylinder", "admin": "doubleoctagon"}

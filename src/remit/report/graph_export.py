@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from remit.api import ScanResult
 from remit.graph.model import AttackGraph, Edge, Node
+from remit.result import ScanResult
 
 
 @dataclass(frozen=True, slots=True)

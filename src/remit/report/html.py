@@ -21,14 +21,11 @@ import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from remit.api import ScanResult
 from remit.findings import Category, Finding, Responsibility, Severity
 from remit.report.graph_export import drawing
-
-if TYPE_CHECKING:
-    from remit.iam.blast import BlastRadius
+from remit.result import ScanResult
 
 NODE_W, NODE_H, COL_W, ROW_H, PAD = 190, 42, 250, 62, 20
 MAX_DRAWN_PATHS = 40  # the graph draws the best paths; the list below it has them all
@@ -168,11 +165,6 @@ def render(result: ScanResult) -> str:
     by_resp = result.counts("responsibility")
     by_cat = result.counts("category")
     categories = [(c, by_cat.get(c.value, 0)) for c in Category]
-    blast: tuple[BlastRadius, ...] = ()
-    if result.application is not None:
-        from remit.iam.blast import blast_radii  # noqa: PLC0415 - IAM evaluation only when a report is written
-
-        blast = blast_radii(result.application)  # the same view as the JSON and text reports
     return env.get_template("report.html").render(
         result=result,
         advisory_warning=advisory_warning(result),
@@ -189,5 +181,5 @@ def render(result: ScanResult) -> str:
         node_w=NODE_W,
         node_h=NODE_H,
         blast=[(b, (("read", b.read), ("write", b.write), ("invoke", b.invoke), ("pass", b.passes)))
-               for b in sorted(blast, key=lambda b: b.function)],
+               for b in sorted(result.blast, key=lambda b: b.function)],  # as in JSON and text
     )

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from remit.api import ScanResult
 from remit.diagnostics import Diagnostic
 from remit.findings import AttackPath, Finding, Suppression
 from remit.report import advisory_summary, blind_spots
+from remit.result import ScanResult
 from remit.source import SourceLocation
 
 SCHEMA_VERSION = "1"
@@ -87,11 +87,8 @@ def report(result: ScanResult) -> dict[str, Any]:
 
 
 def _functions(result: ScanResult) -> list[dict[str, object]]:
-    """Each function's blast radius (remit.iam.blast); empty without a model."""
-    if result.application is None:
-        return []
-    from remit.iam.blast import blast_radii  # noqa: PLC0415 - IAM evaluation only when a report is written
-    return [b.to_dict() for b in blast_radii(result.application)]
+    """Each function's blast radius as the scan computed it (remit.iam.blast); empty without a model."""
+    return [b.to_dict() for b in result.blast]
 
 
 def render(result: ScanResult) -> str:

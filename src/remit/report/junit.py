@@ -30,9 +30,9 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterable
 
-from remit.api import ScanResult
 from remit.diagnostics import Diagnostic, Level
 from remit.findings import AttackPath, Finding
+from remit.result import ScanResult
 from remit.source import SourceLocation
 
 SUITE_PREFIX = "remit"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from remit.api import ScanResult
 from remit.findings import Finding, Severity
 from remit.report import blind_spots
 from remit.report.neutral import markdown_code, markdown_text
 from remit.report.text import tree_config_line
+from remit.result import ScanResult
 
 _ICON = {Severity.CRITICAL: "🟥", Severity.HIGH: "🟧", Severity.MEDIUM: "🟨", Severity.LOW: "🟦"}
 

@@ -7,8 +7,8 @@ entity code (``#60;``), so a hostile resource name can neither close a label nor
 
 from __future__ import annotations
 
-from remit.api import ScanResult
 from remit.report.graph_export import drawing
+from remit.result import ScanResult
 
 _SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:/_-+()*$@")
 _CLASS = {"attacker": "attacker", "entry": "entry", "function": "fn", "role": "role", "user": "role", "data": "data",

@@ -16,11 +16,11 @@ from typing import Any
 from urllib.parse import quote
 
 from remit import DOCS_URL, PROJECT_URL, rule_doc_url
-from remit.api import ScanResult
 from remit.diagnostics import Level
 from remit.findings import AttackPath, Finding, Severity, Suppression, SuppressionKind
 from remit.report import advisory_summary, blind_spots
 from remit.report.neutral import plain_strings
+from remit.result import ScanResult
 from remit.rules.base import Rule
 from remit.source import SourceLocation
 

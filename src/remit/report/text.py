@@ -12,10 +12,10 @@ import textwrap
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from remit.api import ScanResult
 from remit.diagnostics import Level
 from remit.findings import Finding, Severity
 from remit.report import blind_spots
+from remit.result import ScanResult
 
 _COLORS = {
     Severity.CRITICAL: "\x1b[1;97;41m",
@@ -180,11 +180,10 @@ def _blind_spots(result: ScanResult) -> list[str]:
 
 def _blast(result: ScanResult, style: _Style) -> list[str]:
     """One short block per function: what its role can read, write, invoke, pass and escalate to."""
-    if result.application is None or not result.application.functions:
+    if not result.blast:
         return []
-    from remit.iam.blast import blast_radii  # noqa: PLC0415 - IAM evaluation only when a report is written
     out = [style.bold("Blast radius (per function role; all items in --format json)")]
-    for b in blast_radii(result.application):
+    for b in result.blast:
         out.append(f"  {style.bold(clean(b.function))}  role {clean(b.role) or '?'}"
                    + ("  ADMIN: every action on every resource" if b.admin else ""))
         for label, items in (("read", b.read), ("write", b.write), ("invoke", b.invoke), ("pass", b.passes)):
