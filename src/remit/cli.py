@@ -33,8 +33,8 @@ FAIL_ON = ("critical", "high", "medium", "low", "none")
 SHELLS = ("bash", "zsh", "fish", "tcsh")
 # every input format remit reads, for the help texts and the "nothing found" messages
 INPUTS = ("SAM and CloudFormation templates (YAML or JSON, recognised by content, not name), Serverless Framework "
-          "serverless.yml, Terraform (.tf modules and `terraform show -json` plans) and CDK cloud assemblies "
-          "(cdk.out)")
+          "serverless.yml, Terraform (.tf modules and `terraform show -json` plans), CDK cloud assemblies "
+          "(cdk.out) and snapshots of deployed AWS accounts (remit collect aws)")
 NOTHING_FOUND = ("no SAM, CloudFormation, Serverless Framework, Terraform or CDK input found under the given "
                  "paths")
 
