@@ -29,7 +29,7 @@ from remit.code.javascript import checks
 from remit.code.javascript.parse import FUNCTION_TYPES, JsModule, ParseCache
 from remit.code.javascript.taint import FunctionRef, Program, render_path
 from remit.code.lattice import Dep, handler_facts
-from remit.code.reach import Span, reach, reachable_issues
+from remit.code.reach import REACH_DEPENDENT, Span, reach, reachable_issues
 from remit.code.resolve import ResolvedCode
 from remit.code.sources import EventSources
 from remit.diagnostics import Diagnostic, Level
@@ -176,7 +176,7 @@ class JsAnalyzer:
             if mod.path not in {m.path for m in modules}:
                 modules.append(mod)
         found = [issue for mod in modules for issue in self.file_issues(mod)]
-        if ref is not None:
+        if ref is not None and any(i.kind in REACH_DEPENDENT for i in found):  # rare: skip the walk
             spans = (Span(mod.rel, node.start_point[0] + 1 + mod.line_offset, node.end_point[0] + 1 + mod.line_offset,
                           (mod.path, node.start_byte, node.end_byte))
                      for mod in modules for node in {*mod.functions.values(), *mod.exports.values()})

@@ -27,7 +27,7 @@ from remit.code.lattice import EXCEPTION, Dep, Summary, handler_facts, union
 from remit.code.python import checks
 from remit.code.python.modules import Module, ParseCache
 from remit.code.python.taint import FunctionRef, Program
-from remit.code.reach import Span, reach, reachable_issues
+from remit.code.reach import REACH_DEPENDENT, Span, reach, reachable_issues
 from remit.code.resolve import ResolvedCode, inside
 from remit.code.sources import EventSources
 from remit.diagnostics import Diagnostic, Level
@@ -133,7 +133,7 @@ class PythonAnalyzer:
             handler = handler_ref.module.loc(handler_ref.node)
             flows, issues = self._taint(program, handler_ref, wrappers, sources, sync)
         found = [issue for mod in modules for issue in self.file_issues(mod)]
-        if handler_ref is not None:
+        if handler_ref is not None and any(i.kind in REACH_DEPENDENT for i in found):  # rare: skip the walk
             spans = (Span(mod.rel, node.lineno, node.end_lineno or node.lineno, (mod.path, node.name, node.lineno))
                      for mod in modules for node in mod.info.functions.values())
             reached = reach(program.calls, [handler_ref.key, *(w.key for w in wrappers),
