@@ -14,6 +14,7 @@ from remit.code.javascript import analyze
 from remit.code.resolve import ResolvedCode
 from remit.code.sources import EventSource, EventSources
 from remit.model.resources import ResourceId
+from remit.model.triggers import TRIGGERS, TriggerKind
 from remit.model.values import Unknown
 
 from .conftest import FIXTURES
@@ -32,7 +33,13 @@ def run(root: Path, entry: str, sources: EventSources = HTTP, handler: str = "ha
     language = Language.TYPESCRIPT if path.suffix in (".ts", ".tsx") else Language.JAVASCRIPT
     files = tuple(sorted(p for p in root.rglob("*") if p.suffix in (".js", ".mjs", ".cjs", ".ts", ".tsx")))
     resolved = ResolvedCode(ResourceId("template.yaml", "Fn"), language, root, path, handler, files, (root,))
-    return analyze(resolved, sources, root)
+    return analyze(resolved, sources, root, _sync(sources))
+
+
+def _sync(sources: EventSources) -> bool:
+    """As the code stage decides it: the caller sees the return value (the trigger table, or a direct call)."""
+    kinds = {k.value: k for k in TriggerKind}
+    return any(s.trigger not in kinds or TRIGGERS[kinds[s.trigger]].returns_to_caller for s in sources.sources)
 
 
 def write(tmp_path: Path, files: dict[str, str]) -> Path:
@@ -220,7 +227,7 @@ def test_inline_code(tmp_path: Path) -> None:
     resolved = ResolvedCode(ResourceId("template.yaml", "Inline"), Language.JAVASCRIPT, tmp_path.resolve(), None,
                             "handler", inline="exports.handler = async (e) => eval(e.body);\n",
                             inline_doc="template.yaml", inline_line=12)
-    code = analyze(resolved, HTTP, tmp_path)
+    code = analyze(resolved, HTTP, tmp_path, True)
     assert [(f.location.path, f.location.line) for f in code.flows] == [("template.yaml", 12)]
     assert code.files == ()
 

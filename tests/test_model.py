@@ -10,8 +10,9 @@ import pytest
 from remit.api import load_documents
 from remit.model.application import Application
 from remit.model.build import build
-from remit.model.entities import AuthKind, CodeKind, TriggerKind
+from remit.model.entities import AuthKind, CodeKind
 from remit.model.policy import PolicyDocument, PolicyKind
+from remit.model.triggers import TriggerKind
 from remit.model.values import Concat, Symbol, SymbolKind
 from remit.options import ScanOptions
 from remit.source import NodePath

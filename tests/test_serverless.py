@@ -10,8 +10,8 @@ import pytest
 from remit.api import scan
 from remit.loaders.discover import InputFile
 from remit.loaders.serverless import UNKNOWN_KEY, load_serverless
-from remit.model.entities import TriggerKind
 from remit.model.intrinsics import Resolver
+from remit.model.triggers import TriggerKind
 from remit.model.values import Concat, Unknown
 
 FIXTURE = Path(__file__).parent / "fixtures" / "formats" / "serverless-basic"

@@ -15,7 +15,8 @@ from remit.api import application, scan
 from remit.loaders.discover import InputFile
 from remit.loaders.terraform import MAX_TF_BYTES, STATS, hcl, is_plan, load_terraform
 from remit.loaders.terraform.module import Ignore, ignores_in
-from remit.model.entities import AuthKind, TriggerKind
+from remit.model.entities import AuthKind
+from remit.model.triggers import TriggerKind
 from remit.model.values import Symbol, SymbolKind, Unknown
 from remit.options import ScanOptions
 

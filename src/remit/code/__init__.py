@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, cast
 
 from remit.code.facts import CodeFacts, FunctionCode, Language
 from remit.diagnostics import Diagnostic, Level
-from remit.model.entities import Invocation
 from remit.model.resources import ResourceId
 from remit.model.values import Unknown
 
@@ -29,7 +28,7 @@ if TYPE_CHECKING:
     from remit.model.entities import Function
     from remit.options import ScanOptions
 
-JsAnalyzer = Callable[["ResolvedCode", "EventSources", Path], FunctionCode]
+JsAnalyzer = Callable[["ResolvedCode", "EventSources", Path, bool], FunctionCode]
 
 
 def _javascript() -> JsAnalyzer | None:
@@ -86,7 +85,7 @@ def analyze(app: Application, options: ScanOptions) -> CodeFacts:
                 if javascript is None:
                     claimed_roots.add(resolved.root)
                 else:
-                    result = javascript(resolved, sources, root)
+                    result = javascript(resolved, sources, root, sync)
         except RecursionError:
             diagnostics.append(Diagnostic(where, Level.WARNING, "code-too-deep",
                                           f"{fn.display}: the code nests too deeply to analyse"))
@@ -101,7 +100,8 @@ def analyze(app: Application, options: ScanOptions) -> CodeFacts:
 
 
 def _sync(app: Application, fn: Function) -> bool:
-    """Whether whoever invokes the function sees its return value (an API, a URL, a direct invocation)."""
+    """Whether whoever invokes the function sees its return value (an API, a URL, a direct invocation): the
+    trigger table's ``returns_to_caller``."""
     triggers = app.triggers_of(fn)
-    return not triggers or any(t.invocation is Invocation.SYNC for t in triggers)
+    return not triggers or any(t.spec.returns_to_caller for t in triggers)
 

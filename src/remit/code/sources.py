@@ -23,71 +23,10 @@ from dataclasses import dataclass
 
 from remit.code.facts import Confidence
 from remit.model.application import Application
-from remit.model.entities import DataStore, Function, Trigger, TriggerKind
+from remit.model.entities import DataStore, Function, Trigger
+from remit.model.triggers import ANY, AccessPath, Caller, TriggerKind
 
 __all__ = ["ANY", "EventSource", "EventSources", "event_sources", "overlaps"]
-
-ANY = "*"
-AccessPath = tuple[str, ...]
-
-_HTTP: tuple[tuple[AccessPath, str], ...] = (
-    (("body",), "request body"),
-    (("headers", ANY), "request header"),
-    (("multiValueHeaders", ANY), "request header"),
-    (("queryStringParameters", ANY), "query string parameter"),
-    (("multiValueQueryStringParameters", ANY), "query string parameter"),
-    (("pathParameters", ANY), "path parameter"),
-    (("rawPath",), "request path"),
-    (("rawQueryString",), "query string"),
-    (("path",), "request path"),
-    (("cookies", ANY), "cookie"),
-    (("requestContext", "http", "path"), "request path"),
-    (("requestContext", "http", "userAgent"), "user agent"),
-    (("requestContext", "identity", "userAgent"), "user agent"),
-)
-_BY_KIND: dict[TriggerKind, tuple[tuple[AccessPath, str], ...]] = {
-    TriggerKind.API_ROUTE: _HTTP,
-    TriggerKind.FUNCTION_URL: _HTTP,
-    TriggerKind.ALB: _HTTP,
-    TriggerKind.S3: ((("Records", ANY, "s3", "object", "key"), "S3 object key"),
-                     (("Records", ANY, "s3", "object", "metadata"), "S3 object metadata"),
-                     (("detail", "object", "key"), "S3 object key")),
-    TriggerKind.SQS: ((("Records", ANY, "body"), "SQS message body"),
-                      (("Records", ANY, "messageAttributes"), "SQS message attribute")),
-    TriggerKind.SNS: ((("Records", ANY, "Sns", "Message"), "SNS message"),
-                      (("Records", ANY, "Sns", "Subject"), "SNS subject"),
-                      (("Records", ANY, "Sns", "MessageAttributes"), "SNS message attribute")),
-    TriggerKind.EVENTBRIDGE: ((("detail",), "EventBridge event detail"),),
-    TriggerKind.KINESIS: ((("Records", ANY, "kinesis", "data"), "Kinesis record data"),),
-    TriggerKind.DYNAMODB_STREAM: ((("Records", ANY, "dynamodb", "NewImage"), "DynamoDB stream new image"),
-                                  (("Records", ANY, "dynamodb", "OldImage"), "DynamoDB stream old image"),
-                                  (("Records", ANY, "dynamodb", "Keys"), "DynamoDB stream keys")),
-    TriggerKind.KAFKA: ((("records", ANY, ANY, "value"), "Kafka record value"),
-                        (("records", ANY, ANY, "key"), "Kafka record key")),
-    TriggerKind.MQ: ((("messages", ANY, "data"), "MQ message data"),),
-    TriggerKind.DOCUMENTDB: ((("events", ANY, "event"), "DocumentDB change event"),),
-    TriggerKind.COGNITO: ((("request", "userAttributes"), "Cognito user attribute"),
-                          (("request", "clientMetadata"), "Cognito client metadata"),
-                          (("request", "validationData"), "Cognito validation data"),
-                          (("userName",), "Cognito user name")),
-    TriggerKind.IOT: (((), "IoT message"),),
-    TriggerKind.LOGS: ((("awslogs", "data"), "CloudWatch Logs data"),),
-    # the stack's author writes the properties; ResponseURL is CloudFormation's own pre-signed URL, not a source
-    TriggerKind.CUSTOM_RESOURCE: ((("ResourceProperties", ANY), "custom resource property"),
-                                  (("OldResourceProperties", ANY), "custom resource property")),
-    # the caller of the access point writes the request; inputS3Url is S3's own pre-signed URL, not a source
-    TriggerKind.S3_OBJECT_LAMBDA: ((("userRequest", "url"), "requested object URL"),
-                                   (("userRequest", "headers", ANY), "request header")),
-    TriggerKind.OTHER: (((), "event"),),
-    TriggerKind.SCHEDULE: (),
-}
-_WRITE_ACTIONS = {
-    TriggerKind.S3: "s3:PutObject",
-    TriggerKind.SQS: "sqs:SendMessage",
-    TriggerKind.SNS: "sns:Publish",
-    TriggerKind.EVENTBRIDGE: "events:PutEvents",
-}
-
 
 # fields AWS itself fills in, whoever invokes the function: CloudFormation's pre-signed ResponseURL of a custom
 # resource, S3 Object Lambda's pre-signed inputS3Url and its output route and token; never sources
@@ -140,25 +79,24 @@ def overlaps(a: AccessPath, b: AccessPath) -> bool:
 def _written_by_others(app: Application, trigger: Trigger) -> bool:
     from remit.iam.exposure import exposures  # noqa: PLC0415 - the IAM helpers load only when needed
 
-    action = _WRITE_ACTIONS.get(trigger.kind)
+    feeds = trigger.spec.feeds
     store = app.entity(trigger.source_id)
-    if action is None or not isinstance(store, DataStore) or store.policy is None:
+    if not feeds or not isinstance(store, DataStore) or store.policy is None:
         return False
-    return any(e.covers(action) for e in exposures(store.policy.document))
+    return any(e.covers(action) for e in exposures(store.policy.document) for action in feeds)
 
 
 def _confidence(app: Application, trigger: Trigger) -> Confidence:
-    kind = trigger.kind
-    if kind in (TriggerKind.FUNCTION_URL, TriggerKind.COGNITO, TriggerKind.ALB):
+    caller = trigger.spec.caller
+    if caller is Caller.END_USER:
         return Confidence.HIGH
-    if kind is TriggerKind.API_ROUTE:
-        api = app.api(trigger.source_id)
-        return Confidence.MEDIUM if api is not None and api.private else Confidence.HIGH
-    if kind in _WRITE_ACTIONS:
-        if kind is TriggerKind.EVENTBRIDGE and trigger.source_id is None:
+    if caller is Caller.ENDPOINT:
+        return Confidence.HIGH if app.public_endpoint(trigger) else Confidence.MEDIUM  # a private API: MEDIUM
+    if caller is Caller.WRITERS:
+        if trigger.kind is TriggerKind.EVENTBRIDGE and trigger.source_id is None:
             return Confidence.MEDIUM  # the default bus: AWS services and the account's own code
         return Confidence.HIGH if _written_by_others(app, trigger) else Confidence.MEDIUM
-    if kind is TriggerKind.OTHER:
+    if caller is Caller.UNKNOWN:
         return Confidence.LOW
     return Confidence.MEDIUM
 
@@ -172,7 +110,7 @@ def event_sources(app: Application, function: Function) -> EventSources:
     out: dict[tuple[AccessPath, str], EventSource] = {}
     for trigger in triggers:
         confidence = _confidence(app, trigger)
-        for path, label in _BY_KIND.get(trigger.kind, ()):
+        for path, label in trigger.spec.fields:
             key = (path, trigger.kind.value)
             known = out.get(key)
             if known is None or _rank(confidence) > _rank(known.confidence):

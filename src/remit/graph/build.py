@@ -43,7 +43,6 @@ from remit.model.entities import (
     Table,
     Topic,
     Trigger,
-    TriggerKind,
     User,
 )
 from remit.model.policy import Statement
@@ -76,18 +75,16 @@ _STORE_ACCESS: Mapping[type, StoreAccess] = {
     KmsKey: StoreAccess(("kms:Decrypt",), 7.0, (), 0.0),
     StateMachine: StoreAccess((), 0.0, ("states:StartExecution",), 4.0),
 }
-# which write action sends attacker data into a function through a trigger
-_SOURCE_WRITE: Mapping[type, tuple[str, ...]] = {
-    Bucket: ("s3:PutObject",), Queue: ("sqs:SendMessage",), Topic: ("sns:Publish",),
-    EventBus: ("events:PutEvents",), Table: ("dynamodb:PutItem", "dynamodb:UpdateItem"),
-}
-_SOURCE_KINDS = frozenset({TriggerKind.S3, TriggerKind.SQS, TriggerKind.SNS, TriggerKind.EVENTBRIDGE,
-                           TriggerKind.DYNAMODB_STREAM, TriggerKind.KINESIS})
 _USER_KEYS = ("iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile")
 PARTNER, PARTNER_CONDITIONED = 0.2, 0.1  # a role (or store) trusted by one named foreign account
 SSRF_LEAK = 0.15  # an SSRF leaks the function's credentials only through file:// or a steerable proxy (see hints)
 _ADMIN = "admin"
 _ACCOUNT_IN = re.compile(r"^(?:arn:aws[\w-]*:iam::)?(\d{12})(?::|$)")  # a literal account id or its ARN
+
+
+def _feeds(triggers: Iterable[Trigger]) -> tuple[str, ...]:
+    """The writes to a source that deliver an event into the functions it triggers (the trigger table's)."""
+    return tuple(dict.fromkeys(a for t in triggers for a in t.spec.feeds))
 
 
 def rid(r: ResourceId) -> str:
@@ -177,7 +174,7 @@ class Builder:
             self.hints[h.function].append(h)
         self._sources: dict[ResourceId, list[Trigger]] = defaultdict(list)  # store -> triggers it drives
         for t in app.triggers:
-            if t.kind in _SOURCE_KINDS and t.source_id is not None:
+            if t.spec.feeds and t.source_id is not None:
                 self._sources[t.source_id].append(t)
         self._stores = {s.id: s for s in app.stores}
         # a role moves only within its deployment unit (remit.model.units): per unit, the stores by type
@@ -508,7 +505,7 @@ class Builder:
         entry = self._node(self.source_entry_id(store), NodeKind.ENTRY, store.logical_id,
                            f"writing to {word} {store.logical_id}, which invokes "
                            + ", ".join(sorted({t.function_id.logical_id for t in triggers})), store.node)
-        found = self._outsiders(store, _SOURCE_WRITE.get(type(store), ()))
+        found = self._outsiders(store, _feeds(triggers))
         if found is not None:
             start, likelihood, opened, st = found
             who = self._who(start, self.app.iam.exposure(store).accounts)
@@ -789,8 +786,8 @@ class Builder:
                                 self._grant_evidence(action, perm)))
             sources = self._source_stores.get(unit, {}).get(kind)
             if sources:
-                for store, action, perm in self.access.targets(role, _SOURCE_WRITE.get(kind, ()), sources,
-                                                               MAX_FANOUT):
+                feeds = _feeds(self._sources[sources[0].id])
+                for store, action, perm in self.access.targets(role, feeds, sources, MAX_FANOUT):
                     self._edge(Edge(node_id, self.source_entry_id(store), EdgeKind.WRITE,
                                     f"{_title(role)} may {action} on {store.logical_id}, which invokes "
                                     "functions", 0.5 if perm.conditional else 1.0, 0.0,

@@ -36,7 +36,6 @@ from remit.model.entities import (
     Table,
     Topic,
     Trigger,
-    TriggerKind,
     UsagePlan,
     User,
     UserPool,
@@ -44,6 +43,7 @@ from remit.model.entities import (
 )
 from remit.model.policy import Policy
 from remit.model.resources import Resource, ResourceId
+from remit.model.triggers import Caller, TriggerKind
 from remit.model.values import Value
 from remit.source import NodePath, Position, SourceLocation, SourceMap
 
@@ -232,16 +232,17 @@ class Application:
                     policies.extend(group.policies)
         return tuple(policies)
 
+    def public_endpoint(self, trigger: Trigger) -> bool:
+        """The trigger is an HTTP endpoint on the internet: a function URL, or a route of a public (non-private)
+        API (the trigger table's :attr:`~remit.model.triggers.Caller.ENDPOINT` callers)."""
+        if trigger.spec.caller is not Caller.ENDPOINT:
+            return False
+        api = self.api(trigger.source_id) if trigger.kind is TriggerKind.API_ROUTE else None
+        return api is None or not api.private
+
     def is_internet_facing(self, fn: Function) -> bool:
         """Reachable from the internet: a function URL, or a route of a public (non-private) API."""
-        for trigger in self.triggers_of(fn):
-            if trigger.kind is TriggerKind.FUNCTION_URL:
-                return True
-            if trigger.kind is TriggerKind.API_ROUTE:
-                api = self.api(trigger.source_id)
-                if api is None or not api.private:
-                    return True
-        return False
+        return any(self.public_endpoint(trigger) for trigger in self.triggers_of(fn))
 
     @cached_property
     def iam(self) -> IamEngine:

@@ -52,7 +52,6 @@ from remit.model.entities import (
     Table,
     Topic,
     Trigger,
-    TriggerKind,
     UsagePlan,
     User,
     UserPool,
@@ -69,6 +68,7 @@ from remit.model.policy import (
     parse_document,
 )
 from remit.model.resources import Origin, Resource, ResourceId
+from remit.model.triggers import TriggerKind
 from remit.model.units import deployment_units, nested_stacks
 from remit.model.values import (
     Concat,

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from remit.model.policy import Policy, PolicyDocument
 from remit.model.resources import Resource, ResourceId
+from remit.model.triggers import TRIGGERS, Invocation, TriggerKind, TriggerSpec
 from remit.model.values import Unknown, Value
 from remit.source import NodePath, PathKey
 
@@ -131,38 +132,6 @@ class LayerVersion(Entity):
 # entry points
 
 
-class TriggerKind(StrEnum):
-    API_ROUTE = "api-route"
-    FUNCTION_URL = "function-url"
-    S3 = "s3"
-    SQS = "sqs"
-    KINESIS = "kinesis"
-    DYNAMODB_STREAM = "dynamodb-stream"
-    KAFKA = "kafka"
-    MQ = "mq"
-    DOCUMENTDB = "documentdb"  # a DocumentDB change stream read by an event source mapping
-    SNS = "sns"
-    EVENTBRIDGE = "eventbridge"
-    SCHEDULE = "schedule"
-    COGNITO = "cognito"
-    IOT = "iot"
-    LOGS = "cloudwatch-logs"
-    ALB = "alb"
-    CUSTOM_RESOURCE = "custom-resource"  # CloudFormation calls it with the resource's properties (ServiceToken)
-    S3_OBJECT_LAMBDA = "s3-object-lambda"  # an S3 Object Lambda access point transforms GetObject through it
-    OTHER = "other"
-
-
-class Invocation(StrEnum):
-    SYNC = "sync"  # the caller waits (API, URL, Cognito)
-    ASYNC = "async"  # Lambda queues the event (S3, SNS, EventBridge): failures need a DLQ or destination
-    POLL = "poll"  # an event source mapping reads a queue or stream
-
-
-ASYNC_KINDS = frozenset({TriggerKind.S3, TriggerKind.SNS, TriggerKind.EVENTBRIDGE, TriggerKind.SCHEDULE,
-                         TriggerKind.IOT, TriggerKind.LOGS})
-
-
 @dataclass(frozen=True, slots=True)
 class Trigger:
     """Something that invokes a function: an entry point for whoever controls the source."""
@@ -178,13 +147,13 @@ class Trigger:
     on_failure: Value | None = None  # event source mapping's DestinationConfig.OnFailure
 
     @property
+    def spec(self) -> TriggerSpec:
+        """What this kind of trigger is (:data:`remit.model.triggers.TRIGGERS`)."""
+        return TRIGGERS[self.kind]
+
+    @property
     def invocation(self) -> Invocation:
-        if self.kind in ASYNC_KINDS:
-            return Invocation.ASYNC
-        if self.kind in (TriggerKind.SQS, TriggerKind.KINESIS, TriggerKind.DYNAMODB_STREAM, TriggerKind.KAFKA,
-                         TriggerKind.MQ, TriggerKind.DOCUMENTDB):
-            return Invocation.POLL
-        return Invocation.SYNC
+        return TRIGGERS[self.kind].invocation
 
 
 # ------------------------------------------------------------------------------------------------

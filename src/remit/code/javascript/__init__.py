@@ -40,7 +40,6 @@ from remit.source import SourceLocation
 __all__ = ["analyze"]
 
 MAX_MODULES = 500  # modules followed from one handler
-_SYNC_TRIGGERS = frozenset({"api-route", "function-url", "alb", "direct-invoke"})
 
 
 def _sdk_lookups() -> tuple[Callable[[str], str | None], Callable[[str, str], str | None]] | None:
@@ -148,7 +147,7 @@ class JsAnalyzer:
             except OSError:
                 pass
 
-    def analyze(self, resolved: ResolvedCode, sources: EventSources) -> FunctionCode:
+    def analyze(self, resolved: ResolvedCode, sources: EventSources, sync: bool) -> FunctionCode:
         function = resolved.function
         language = resolved.language if resolved.language is not Language.OTHER else Language.JAVASCRIPT
         entry = self.entry_module(resolved)
@@ -168,7 +167,6 @@ class JsAnalyzer:
                                              f"exported by {entry.rel}"))
         else:
             handler = ref.module.loc(ref.node)
-            sync = any(s.trigger in _SYNC_TRIGGERS for s in sources.sources)
             flows, issues = _taint(program, ref, sources, sync)
         modules = self.reachable(entry, program)
         for path in list(program.visited):
@@ -266,13 +264,14 @@ _LOCK = threading.Lock()
 _CURRENT: list[JsAnalyzer] = []
 
 
-def analyze(resolved: ResolvedCode, sources: EventSources, root: Path) -> FunctionCode:
+def analyze(resolved: ResolvedCode, sources: EventSources, root: Path, sync: bool) -> FunctionCode:
     """Flows, SDK calls, issues and imports of one Node.js function. Never raises on bad code: a syntax error
-    is a diagnostic (``FunctionCode.diagnostics``) and the rest of the file is still analysed."""
+    is a diagnostic (``FunctionCode.diagnostics``) and the rest of the file is still analysed. ``sync`` says
+    whether the caller sees the return value."""
     root = root.resolve()
     with _LOCK:
         current = _CURRENT[0] if _CURRENT else None
         if current is None or current.root != root or not current.fresh():
             current = JsAnalyzer(root)
             _CURRENT[:] = [current]
-        return current.analyze(resolved, sources)
+        return current.analyze(resolved, sources, sync)

@@ -18,11 +18,7 @@ from remit.code.facts import Argument, EnvRef, SdkCall
 from remit.code.sdk.required import CMK, RequiredAction, actions_for, is_dynamic, literal_arn
 from remit.diagnostics import Diagnostic, Level
 from remit.model.application import Application
-from remit.model.entities import (
-    DataStore,
-    Function,
-    TriggerKind,
-)
+from remit.model.entities import DataStore, Function
 from remit.model.resources import Resource, ResourceId
 from remit.model.values import (
     Concat,
@@ -382,23 +378,6 @@ def _merge(uses: Iterable[Use]) -> tuple[Use, ...]:
 # ------------------------------------------------------------------------------------------------
 # what the Lambda service does with the function's role
 
-_POLLING = {
-    TriggerKind.SQS: ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"),
-    TriggerKind.KINESIS: ("kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords",
-                          "kinesis:GetShardIterator", "kinesis:ListShards", "kinesis:ListStreams",
-                          "kinesis:SubscribeToShard"),
-    TriggerKind.DYNAMODB_STREAM: ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
-                                  "dynamodb:ListStreams"),
-    TriggerKind.MQ: ("mq:DescribeBroker",),
-    TriggerKind.KAFKA: ("kafka:DescribeCluster", "kafka:DescribeClusterV2", "kafka:GetBootstrapBrokers",
-                        "kafka-cluster:Connect", "kafka-cluster:DescribeGroup", "kafka-cluster:AlterGroup",
-                        "kafka-cluster:DescribeTopic", "kafka-cluster:ReadData",
-                        "kafka-cluster:DescribeClusterDynamicConfiguration"),
-    TriggerKind.DOCUMENTDB: ("rds:DescribeDBClusters", "rds:DescribeDBClusterParameters",
-                             "rds:DescribeDBSubnetGroups"),
-}
-# pollers that reach their source inside a VPC, with credentials from Secrets Manager (brokers, Kafka, DocumentDB)
-_POLLED_IN_VPC = frozenset({TriggerKind.MQ, TriggerKind.KAFKA, TriggerKind.DOCUMENTDB})
 _POLLER_ACCESS = ("secretsmanager:GetSecretValue", "kms:Decrypt", "ec2:CreateNetworkInterface",
                   "ec2:DeleteNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups",
                   "ec2:DescribeSubnets", "ec2:DescribeVpcs")
@@ -431,19 +410,19 @@ def _platform(app: Application, fn: Function) -> Iterator[Use]:
         for action in _VPC:
             yield Use(action, ANY, platform="Lambda attaches the function to its VPC")
     for trigger in app.triggers_of(fn):
-        actions = _POLLING.get(trigger.kind)
-        if actions is None:
+        actions = trigger.spec.polls
+        if not actions:
             continue
         source: Value = ANY
         if trigger.source_id is not None:
             source = entity_arn(app, trigger.source_id) or ANY
-            if trigger.kind is TriggerKind.DYNAMODB_STREAM:
-                source = _symbol(trigger.source_id.logical_id, "StreamArn")
+            if trigger.spec.source_attribute:
+                source = _symbol(trigger.source_id.logical_id, trigger.spec.source_attribute)
         elif trigger.source is not None:
             source = trigger.source
         for action in actions:
             yield Use(action, source, trigger.source_id, platform=f"Lambda polls the {trigger.kind.value} trigger")
-        if trigger.kind in _POLLED_IN_VPC:
+        if trigger.spec.polled_in_vpc:
             for action in _POLLER_ACCESS:
                 yield Use(action, ANY, platform=f"Lambda reaches the {trigger.kind.value} trigger in its VPC with "
                                                 "its secret")

@@ -6,12 +6,11 @@ from collections.abc import Iterator
 
 from remit.findings import Category, Responsibility, Severity
 from remit.model.application import Application
-from remit.model.entities import Function, Invocation, Trigger, TriggerKind
+from remit.model.entities import Function, Trigger
+from remit.model.triggers import Invocation
 from remit.model.values import Value, number, present_options
 from remit.rules.base import Hit, rule
 from remit.rules.lambda_._common import always_set, names
-
-STREAM_KINDS = (TriggerKind.KINESIS, TriggerKind.DYNAMODB_STREAM)
 
 
 def _unbounded(value: Value | None) -> bool:
@@ -82,7 +81,7 @@ def check(fn: Function, app: Application) -> Iterator[Hit]:
     Low by default: it makes a failure or an attack invisible and unrecoverable, but is not by itself a way in.
     """
     for trigger in app.triggers_of(fn):
-        if trigger.kind in STREAM_KINDS and not always_set(trigger.on_failure):
+        if trigger.spec.stream and not always_set(trigger.on_failure):
             yield _stream_hit(fn, trigger, app)
     async_triggers = [t for t in app.triggers_of(fn) if t.invocation is Invocation.ASYNC]
     if not async_triggers or always_set(fn.dead_letter_target):

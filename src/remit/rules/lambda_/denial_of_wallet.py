@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from remit.findings import Category, Responsibility, Severity
 from remit.model.application import Application
-from remit.model.entities import Api, Function, Route, TriggerKind
+from remit.model.entities import Api, Function, Route
+from remit.model.triggers import TriggerKind
 from remit.rules.base import Hit, rule
 from remit.rules.lambda_._common import always_set, names
 from remit.source import NodePath

@@ -7,18 +7,12 @@ from collections.abc import Iterator
 from remit.findings import Category, Responsibility, Severity
 from remit.iam.match import allows_action, is_wildcard_resource, names_resource
 from remit.model.application import Application
-from remit.model.entities import Function, Trigger, TriggerKind
+from remit.model.entities import Function, Trigger
 from remit.model.policy import Statement
 from remit.model.resources import Resource
+from remit.model.triggers import TriggerKind
 from remit.model.values import SymbolKind, Value, render, symbols, text
 from remit.rules.base import Hit, rule
-
-# trigger kind -> (the action that feeds the trigger, the property holding the source's physical name)
-LOOPS: dict[TriggerKind, tuple[str, str]] = {
-    TriggerKind.S3: ("s3:PutObject", "BucketName"),
-    TriggerKind.SQS: ("sqs:SendMessage", "QueueName"),
-    TriggerKind.SNS: ("sns:Publish", "TopicName"),
-}
 
 
 def _mentions(value: Value, source: Resource, physical: str | None) -> bool:
@@ -35,8 +29,7 @@ def _granting(fn: Function, trigger: Trigger, app: Application) -> tuple[Stateme
     role = app.role_of(fn)
     if source is None or role is None:
         return None
-    action, name_prop = LOOPS[trigger.kind]
-    physical = source.text(name_prop)
+    action, physical = trigger.spec.feeds[0], source.text(trigger.spec.name_property)
     in_environment = any(_mentions(v, source, physical) for v in fn.environment.values())
     wildcard: Statement | None = None
     for policy in app.principal_policies(role):
@@ -92,13 +85,13 @@ def check(fn: Function, app: Application) -> Iterator[Hit]:
     writes keys that match the filter, which a careful design avoids.
     """
     for trigger in app.triggers_of(fn):
-        if trigger.kind not in LOOPS or trigger.source_id is None:
+        if not (trigger.spec.feeds and trigger.spec.name_property) or trigger.source_id is None:
             continue
         found = _granting(fn, trigger, app)
         if found is None:
             continue
         statement, named = found
-        action, _prop = LOOPS[trigger.kind]
+        action = trigger.spec.feeds[0]
         source = trigger.source_id.logical_id
         how = (f"its role allows {action} on {source}" if named
                else f"its role allows {action} on any resource and its environment points at {source}")
