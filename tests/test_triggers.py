@@ -26,7 +26,8 @@ def test_rows_are_consistent(kind: TriggerKind) -> None:
     if row.returns_to_caller:  # only a caller that waits can see the return value
         assert row.invocation is Invocation.SYNC
     if row.caller is Caller.ENDPOINT:
-        assert row.returns_to_caller and row.fields
+        assert row.returns_to_caller
+        assert row.fields
     if row.caller is Caller.UNKNOWN:  # nothing known: the whole event is suspect
         assert ((), "event") in row.fields
 
@@ -34,8 +35,10 @@ def test_rows_are_consistent(kind: TriggerKind) -> None:
 def test_the_facts_each_stage_reads() -> None:
     assert spec(TriggerKind.S3).feeds == ("s3:PutObject",)
     assert spec(TriggerKind.S3).invocation is Invocation.ASYNC
-    assert spec(TriggerKind.SQS).invocation is Invocation.POLL and "sqs:ReceiveMessage" in spec(TriggerKind.SQS).polls
+    assert spec(TriggerKind.SQS).invocation is Invocation.POLL
+    assert "sqs:ReceiveMessage" in spec(TriggerKind.SQS).polls
     assert spec(TriggerKind.DYNAMODB_STREAM).source_attribute == "StreamArn"
-    assert spec(TriggerKind.KINESIS).stream and spec(TriggerKind.DYNAMODB_STREAM).stream
+    assert spec(TriggerKind.KINESIS).stream
+    assert spec(TriggerKind.DYNAMODB_STREAM).stream
     assert not spec(TriggerKind.SCHEDULE).fields  # a schedule carries no outside data
     assert not spec(TriggerKind.COGNITO).returns_to_caller  # Cognito reads the result, the user does not
