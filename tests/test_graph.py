@@ -374,7 +374,7 @@ Resources:
       PolicyDocument:
         Statement:
           - Effect: Allow
-            Principal: {{AWS: "{principal}"}}
+            Principal: {{AWS: {principal}}}
             Action: sqs:SendMessage
             Resource: !GetAtt Jobs.Arn
   Worker:
@@ -390,8 +390,10 @@ Resources:
 """
     starts: dict[str, list[str]] = {}
     scores: dict[str, float] = {}
-    for name, principal in (("anyone", "*"), ("partner", "arn:aws:iam::444455556666:root"),
-                            ("own", "arn:aws:iam::123456789012:role/x")):
+    for name, principal in (("anyone", '"*"'), ("partner", '"arn:aws:iam::444455556666:root"'),
+                            ("own", '!Sub "arn:aws:iam::${AWS::AccountId}:role/x"'),
+                            # AWS's documentation account is a real account like any other, not the template's
+                            ("documentation-id", '"arn:aws:iam::123456789012:role/x"')):
         (tmp_path / name).mkdir()
         (tmp_path / name / "template.yaml").write_text(template(principal))
         result = scan([tmp_path / name], ScanOptions(strict=True))
@@ -403,7 +405,8 @@ Resources:
         paths = [p for p in analyze(app, [hint]).paths if p.steps[1].resource == "Jobs"]
         starts[name] = sorted({p.steps[0].resource for p in paths})  # the insider's same chain is dropped
         scores[name] = max(p.score for p in paths)
-    assert starts == {"anyone": ["other-account"], "partner": ["other-account"], "own": ["insider"]}
+    assert starts == {"anyone": ["other-account"], "partner": ["other-account"], "own": ["insider"],
+                      "documentation-id": ["other-account"]}
     assert scores["anyone"] > scores["partner"] > scores["own"]
 
 

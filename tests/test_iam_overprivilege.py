@@ -10,6 +10,7 @@ import pytest
 
 from remit.api import scan
 from remit.findings import Finding, Severity
+from remit.iam import arns
 from remit.options import ScanOptions
 from remit.rules.iam._effective import probes
 
@@ -30,7 +31,7 @@ def _by_principal(findings: list[Finding]) -> dict[str, Finding]:
 def test_probes_name_nothing_of_the_template_and_skip_unscopable_actions() -> None:
     assert probes("s3:GetObject")
     assert all("remit-probe" in p for p in probes("s3:GetObject"))
-    assert all(p.startswith("arn:aws:secretsmanager:us-east-1:123456789012:secret:") for p in
+    assert all(p.startswith(f"arn:aws:secretsmanager:us-east-1:{arns.ACCOUNT}:secret:") for p in
                probes("secretsmanager:GetSecretValue"))
     for action in ("sts:GetCallerIdentity", "xray:PutTraceSegments", "ec2:DescribeInstances",
                    "ecr:GetAuthorizationToken"):

@@ -1,7 +1,7 @@
 """Template values as ARNs: how a statement's ``${Bucket.Arn}/*`` is compared with a modelled entity.
 
 Offline, an entity's ARN is partly unknown (the account, the region, often a generated name). remit writes every
-ARN with sample values for the pseudo parameters (account ``123456789012``, region ``us-east-1``, partition
+ARN with sample values for the pseudo parameters (account :data:`ACCOUNT`, region ``us-east-1``, partition
 ``aws``) and the entity's literal name, or, when the name is chosen at deployment, a token no literal pattern
 spells (only a wildcard in that position matches it). A statement value is written the same way: a reference to
 a modelled resource becomes that resource's ARN or name (``!GetAtt Q.Arn`` the ARN, ``!Ref Bucket`` the name, as
@@ -35,7 +35,9 @@ from remit.model.entities import (
 )
 from remit.model.values import Concat, Symbol, SymbolKind, Unknown, Value, text
 
-ACCOUNT = "123456789012"
+#: the template's own account. Not a 12-digit id on purpose: AWS's documentation account (123456789012) is a
+#: real, foreign account in users' templates, and no literal account id a template names can equal this.
+ACCOUNT = "remit-own-account"
 REGION = "us-east-1"
 PSEUDO = {"AWS::AccountId": ACCOUNT, "AWS::Partition": "aws", "AWS::Region": REGION,
           "AWS::URLSuffix": "amazonaws.com"}

@@ -25,6 +25,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from remit.iam import arns
 from remit.iam.conditions import RequestContext, Tri, evaluate_clause
 from remit.iam.engine import Grant
 from remit.model.application import Application
@@ -81,7 +82,7 @@ def catalog() -> tuple[Method, ...]:
 _SOME_ROLE = "arn:aws:iam::111122223333:role/remit-probe-any-role"  # a role the template does not define
 
 
-_SOME_FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:remit-probe-function"  # not in the template
+_SOME_FUNCTION = f"arn:aws:lambda:us-east-1:{arns.ACCOUNT}:function:remit-probe-function"  # not in the template
 
 
 def _trusts_service(app: Application, role: Role, service: str) -> bool:

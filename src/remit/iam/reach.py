@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from remit.iam import arns
 from remit.iam.conditions import RequestContext, Tri, describe, evaluate_clause, split_operator
 from remit.iam.evaluate import action_matches
 from remit.iam.exposure import _POSITIVE, RESTRICTING_KEYS, _action_covers, _concrete, _resources_cover
@@ -45,7 +46,6 @@ __all__ = ["Exposure", "Reach", "TrustEdge", "Verdict", "anonymous_ok", "exposur
 Z3_TIMEOUT_MS = 2000
 _OUTSIDER = "remit-outsider-value"
 _OUTSIDER_IP = "198.51.100.23"
-_SAMPLE_ACCOUNT = "123456789012"
 
 
 class Reach(StrEnum):
@@ -349,7 +349,7 @@ def exposure_of(entity: Entity, statements: Sequence[Statement]) -> Exposure:
                         tuple(dict.fromkeys(c for _, v in open_ for c in v.conditions)),
                         _actions(st for st, _ in open_), tuple(st for st, _ in open_), restricted_by=kept)
     cross = [(st, acc) for st in allows if not st.not_principal for p in st.principals if p.kind == "AWS"
-             for acc in [_account_of(p)] if acc not in (None, "self", _SAMPLE_ACCOUNT)]
+             for acc in [_account_of(p)] if acc not in (None, "self", arns.ACCOUNT)]
     if cross:
         return Exposure(Reach.CROSS_ACCOUNT, _clauses(st for st, _ in cross), _actions(st for st, _ in cross),
                         tuple(dict.fromkeys(st for st, _ in cross)),

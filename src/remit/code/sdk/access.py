@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from remit.iam import arns
 from remit.iam.match import statement_matches_action, wildcard_match
 from remit.model.application import Application
 from remit.model.entities import IamPrincipal
@@ -98,21 +99,23 @@ def _engine_check(engine: IamEngine, role: IamPrincipal, action: str, resource: 
 # the stand-in
 
 
-_SAMPLE = {"${AWS::Partition}": "aws", "${AWS::Region}": "us-east-1", "${AWS::AccountId}": "123456789012",
+_SAMPLE = {"${AWS::Partition}": "aws", "${AWS::Region}": "us-east-1", "${AWS::AccountId}": arns.ACCOUNT,
            "${AWS::URLSuffix}": "amazonaws.com"}
 
 #: CloudFormation type -> (attribute whose value is the ARN, the ARN written from other attributes).
 _ARN_FORMS = {
     "AWS::S3::Bucket": ("Arn", "arn:aws:s3:::${{{0}}}"),
-    "AWS::DynamoDB::Table": ("Arn", "arn:aws:dynamodb:us-east-1:123456789012:table/${{{0}}}"),
-    "AWS::SQS::Queue": ("Arn", "arn:aws:sqs:us-east-1:123456789012:${{{0}.QueueName}}"),
-    "AWS::SNS::Topic": ("", "arn:aws:sns:us-east-1:123456789012:${{{0}.TopicName}}"),
-    "AWS::Lambda::Function": ("Arn", "arn:aws:lambda:us-east-1:123456789012:function:${{{0}}}"),
-    "AWS::Events::EventBus": ("Arn", "arn:aws:events:us-east-1:123456789012:event-bus/${{{0}}}"),
-    "AWS::KMS::Key": ("Arn", "arn:aws:kms:us-east-1:123456789012:key/${{{0}}}"),
-    "AWS::StepFunctions::StateMachine": ("", "arn:aws:states:us-east-1:123456789012:stateMachine:${{{0}.Name}}"),
-    "AWS::Kinesis::Stream": ("Arn", "arn:aws:kinesis:us-east-1:123456789012:stream/${{{0}}}"),
+    "AWS::DynamoDB::Table": ("Arn", "arn:aws:dynamodb:us-east-1:<account>:table/${{{0}}}"),
+    "AWS::SQS::Queue": ("Arn", "arn:aws:sqs:us-east-1:<account>:${{{0}.QueueName}}"),
+    "AWS::SNS::Topic": ("", "arn:aws:sns:us-east-1:<account>:${{{0}.TopicName}}"),
+    "AWS::Lambda::Function": ("Arn", "arn:aws:lambda:us-east-1:<account>:function:${{{0}}}"),
+    "AWS::Events::EventBus": ("Arn", "arn:aws:events:us-east-1:<account>:event-bus/${{{0}}}"),
+    "AWS::KMS::Key": ("Arn", "arn:aws:kms:us-east-1:<account>:key/${{{0}}}"),
+    "AWS::StepFunctions::StateMachine": ("", "arn:aws:states:us-east-1:<account>:stateMachine:${{{0}.Name}}"),
+    "AWS::Kinesis::Stream": ("Arn", "arn:aws:kinesis:us-east-1:<account>:stream/${{{0}}}"),
 }
+_ARN_FORMS = {kind: (attribute, form.replace("<account>", arns.ACCOUNT))
+              for kind, (attribute, form) in _ARN_FORMS.items()}
 _SYMBOL = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.([A-Za-z0-9.]+))?\}")
 
 

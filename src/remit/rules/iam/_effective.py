@@ -47,7 +47,7 @@ from remit.rules.iam._grants import action_node, admin_shaped, on_every_resource
 from remit.source import NodePath, SourceLocation
 
 PROBE = "remit-probe"
-_FILL = {"${Partition}": "aws", "${Region}": "us-east-1", "${Account}": "123456789012"}
+_FILL = {"${Partition}": "aws", "${Region}": "us-east-1", "${Account}": arns.ACCOUNT}
 _VAR = re.compile(r"\$\{[^}]*\}")
 
 #: AWS managed policies that give the Lambda service what it needs for logs, tracing, VPC and event sources.

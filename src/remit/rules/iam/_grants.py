@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from remit.iam import arns
 from remit.iam.match import statement_matches_action, wildcard_match
 from remit.iam.services import service_role_policy
 from remit.model.application import Application
@@ -106,12 +107,13 @@ def describe_principals(app: Application, principals: tuple[ResourceId, ...]) ->
 # ------------------------------------------------------------------------------------------------
 # what a Resource value covers
 
-_PSEUDO = {"${AWS::AccountId}": "123456789012", "${AWS::Partition}": "aws", "${AWS::Region}": "us-east-1",
+_PSEUDO = {"${AWS::AccountId}": arns.ACCOUNT, "${AWS::Partition}": "aws", "${AWS::Region}": "us-east-1",
            "${AWS::URLSuffix}": "amazonaws.com"}
 _OTHER_SYMBOL = re.compile(r"\$\{[^}]*\}")
-_ANY_RESOURCE_PROBES = ("arn:aws:s3:::remit-probe-bucket", "arn:aws:iam::123456789012:role/remit-probe",
-                        "arn:aws:lambda:us-east-1:123456789012:function:remit-probe")
-_ANY_ROLE_PROBES = ("arn:aws:iam::123456789012:role/remit-probe", "arn:aws:iam::123456789012:role/path/remit-other")
+_ANY_RESOURCE_PROBES = ("arn:aws:s3:::remit-probe-bucket", f"arn:aws:iam::{arns.ACCOUNT}:role/remit-probe",
+                        f"arn:aws:lambda:us-east-1:{arns.ACCOUNT}:function:remit-probe")
+_ANY_ROLE_PROBES = (f"arn:aws:iam::{arns.ACCOUNT}:role/remit-probe",
+                    f"arn:aws:iam::{arns.ACCOUNT}:role/path/remit-other")
 
 
 def _pattern(value: Value) -> str:

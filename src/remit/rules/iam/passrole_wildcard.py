@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from remit.findings import Category, Responsibility, Severity
+from remit.iam import arns
 from remit.iam.match import wildcard_match
 from remit.model.application import Application
 from remit.model.entities import IamPrincipal
@@ -82,7 +83,7 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
         yield Hit(action_node(app, st, index), message, grant.resource, evidence=evidence)
 
 
-_ANY_ROLE = "arn:aws:iam::123456789012:role/remit-probe/remit-probe-role"  # a role the template does not define
+_ANY_ROLE = f"arn:aws:iam::{arns.ACCOUNT}:role/remit-probe/remit-probe-role"  # a role the template does not define
 
 
 def _effective(app: Application, principals: tuple[ResourceId, ...], st: Statement) -> bool:

@@ -8,6 +8,7 @@ from functools import cache
 from typing import Any
 
 from remit.findings import Category, FlowStep, Responsibility, Severity
+from remit.iam import arns
 from remit.iam.actions import AccessLevel, action_info, expand
 from remit.iam.match import wildcard_match
 from remit.model.application import Application
@@ -150,7 +151,7 @@ def _processor() -> Any:
 
 
 _SENTINEL = "remit-sentinel"
-_SAMPLES = {"AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": "123456789012",
+_SAMPLES = {"AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": arns.ACCOUNT,
             "AWS::URLSuffix": "amazonaws.com"}
 
 

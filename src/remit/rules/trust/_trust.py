@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from remit.findings import Severity
+from remit.iam import arns
 from remit.iam.reach import TrustEdge
 from remit.model.application import Application
 from remit.model.entities import Role
 from remit.rules.base import Hit
 
-OWN_ACCOUNTS = ("self", "123456789012")  # the template's own account (the sample id stands for it)
+OWN_ACCOUNTS = ("self", arns.ACCOUNT)  # the template's own account
 
 
 def edges(role: Role, app: Application, *kinds: str) -> Iterator[TrustEdge]:
