@@ -712,7 +712,3 @@ def merge(packages: list[Package]) -> list[Package]:
             merged[(p.ecosystem, p.key, p.version)] = replace(
                 p, vendored=current.vendored if current else False, locked=current.locked if current else False)
     return sorted(merged.values(), key=lambda p: (p.ecosystem.value, p.key, p.version or "", p.manifest))
-
-
-def normalised_names(packages: list[Package] | tuple[Package, ...]) -> set[str]:
-    return {normalise(p.ecosystem, p.name) for p in packages}

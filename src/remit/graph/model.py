@@ -12,11 +12,9 @@ one position to the next, how likely that is (0-1), what the move is worth when 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cached_property
 
 from remit.source import SourceLocation
 
@@ -121,12 +119,6 @@ class AttackGraph:
     nodes: Mapping[str, Node] = field(default_factory=dict)
     edges: tuple[Edge, ...] = ()
 
-    @cached_property
-    def outgoing(self) -> Mapping[str, tuple[Edge, ...]]:
-        out: dict[str, list[Edge]] = defaultdict(list)
-        for edge in self.edges:
-            out[edge.source].append(edge)
-        return {k: tuple(v) for k, v in out.items()}
 
     def node(self, node_id: str) -> Node:
         return self.nodes[node_id]

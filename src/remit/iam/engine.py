@@ -27,7 +27,6 @@ from remit.iam.conditions import RequestContext, Tri
 from remit.iam.evaluate import (
     Answer,
     Applies,
-    Decision,
     Matchers,
     action_matches,
     applies_apart_from_action,
@@ -431,15 +430,6 @@ class IamEngine:
         if found is None:
             found = self._trust[role.id] = trust_edges(role)
         return found
-
-    def describe_answer(self, answer: Answer) -> str:
-        """An answer as a sentence with file:line of the deciding statements."""
-        where = answer.denied_by if answer.decision is Decision.DENIED else answer.allowed_by
-        places = ", ".join(f"{loc.path}:{loc.line}" for loc in (self.app.locate(st.node) for st in where))
-        text_ = answer.decision.value
-        if answer.conditions:
-            text_ += ": " + "; ".join(answer.conditions)
-        return text_ + (f" ({places})" if places else "")
 
 
 def _covers_all(full: set[str]) -> bool:

@@ -81,9 +81,6 @@ class Statement:
     def action_texts(self) -> tuple[str, ...]:
         return tuple(t for t in (text(a) for a in self.actions) if t is not None)
 
-    def condition_keys(self) -> frozenset[str]:
-        return frozenset(c.key_lower for c in self.conditions)
-
 
 @dataclass(frozen=True, slots=True)
 class PolicyDocument:

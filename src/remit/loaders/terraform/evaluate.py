@@ -23,7 +23,7 @@ import json
 import math
 import posixpath
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -835,9 +835,3 @@ def _builtin(name: str, args: list[Any]) -> Any:
     if name == "map":
         return LDict(zip(_strings(args[0::2]), args[1::2], strict=False))
     return Unk(f"function {name}() is not evaluated offline")
-
-
-def known_mapping(value: Any) -> Mapping[str, Any] | None:
-    if isinstance(value, JsonText):
-        value = value.value
-    return value if isinstance(value, dict) else None

@@ -138,9 +138,6 @@ class Body:
     attributes: dict[str, Attribute] = field(default_factory=dict)
     blocks: tuple[Block, ...] = ()
 
-    def blocks_of(self, kind: str) -> tuple[Block, ...]:
-        return tuple(b for b in self.blocks if b.type == kind)
-
 
 # -- reading the Lark tree ---------------------------------------------------------------------------
 _CLOSING_MARKER = re.compile(r"^([ \t]*[A-Za-z][A-Za-z0-9._-]*)[ \t]+$", re.MULTILINE)

@@ -17,12 +17,6 @@ if TYPE_CHECKING:
 _PLACEHOLDER = re.compile(r"@@remit(\d+)@@")
 
 
-def _first(value: Any) -> Any:
-    if isinstance(value, list):
-        return value[0] if value else None
-    return value
-
-
 def policy_document(inst: Instance, module: Module) -> Any:
     """``data.aws_iam_policy_document.x.json`` as a located policy structure."""
     values = inst.values()
