@@ -118,7 +118,7 @@ class Access:
                 for c in candidates:
                     by_name.setdefault(c.logical_id, []).append(c)
                 index = self._indexes[id(candidates)] = (candidates, by_name)
-            pool = [c for name in sorted(named) for c in index[1].get(name, ())]  # type: ignore[misc]
+            pool = [c for name in sorted(named) for c in index[1].get(name, ())]  # type: ignore[misc]  # _E is one entity type per call
         out: list[tuple[_E, str, Permission]] = []
         for candidate in pool:
             found = self.allowed_any(role, actions, candidate)

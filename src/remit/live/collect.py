@@ -263,7 +263,7 @@ def _url_configs(r: Reader, region: str, name: str, arn: str, aliases: Any) -> l
         extra = {"Qualifier": qualifier} if qualifier else {}
         got = r.call("lambda", region, "get_function_url_config", arn, FunctionName=name, **extra)
         if is_unknown(got):
-            return got  # type: ignore[no-any-return]
+            return got  # type: ignore[no-any-return]  # an Unknown, typed Any by the reader
         if isinstance(got, dict):
             out.append(_bare(got))
     return out

@@ -31,7 +31,7 @@ from remit.source import Path, Position, SourceMap
 try:  # the C parser is ~10x faster; fall back quietly where libyaml is absent
     from yaml import CSafeLoader as _YamlLoader
 except ImportError:  # pragma: no cover - depends on the platform's wheel
-    from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
+    from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]  # the same interface, slower
 
 MAX_DEPTH = 128  # far beyond real templates; later stages (copy.deepcopy, the SAM translator) recurse per level
 MAX_NODES = 5_000_000
@@ -184,7 +184,7 @@ def _yaml_scalar(value: str, tag: str | None, implicit: tuple[bool, bool]) -> An
     if tag in (None, "!"):
         if not implicit[0] or (value and value[0] not in _RESOLVABLE_FIRST):  # quoted, or plainly text
             return value
-        tag = _RESOLVER.resolve(yaml.ScalarNode, value, implicit)  # type: ignore[no-untyped-call]
+        tag = _RESOLVER.resolve(yaml.ScalarNode, value, implicit)  # type: ignore[no-untyped-call]  # PyYAML is untyped
     if tag == _STR:
         return value
     if tag == _NULL:
@@ -345,9 +345,9 @@ def load_json(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NOD
     """Read one JSON value (with positions). Duplicate keys keep the last value, as ``json.loads`` does."""
     builder = _TreeBuilder(max_depth, max_nodes)
     lines = _Lines(text)
-    scanstring = json.decoder.scanstring  # type: ignore[attr-defined]
+    scanstring = json.decoder.scanstring  # type: ignore[attr-defined]  # public, missing from typeshed
     n = len(text)
-    i = _WS.match(text, 0).end()  # type: ignore[union-attr]
+    i = _WS.match(text, 0).end()  # type: ignore[union-attr]  # _WS matches the empty string too
     # expect: "value", "key", "colon", "comma_or_end"
     expect = "value"
 
@@ -355,7 +355,7 @@ def load_json(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NOD
         return LoadError(f"invalid JSON: {msg}", lines.pos(min(at, max(n - 1, 0))).line)
 
     while True:
-        i = _WS.match(text, i).end()  # type: ignore[union-attr]
+        i = _WS.match(text, i).end()  # type: ignore[union-attr]  # _WS matches the empty string too
         if builder.done:
             if i != n:
                 raise fail("extra data after the document", i)
@@ -371,7 +371,7 @@ def load_json(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NOD
             except json.JSONDecodeError as exc:
                 raise fail(exc.msg, exc.pos) from None
             builder.key(key, lines.pos(i))
-            i = _WS.match(text, end).end()  # type: ignore[union-attr]
+            i = _WS.match(text, end).end()  # type: ignore[union-attr]  # _WS matches the empty string too
             if i >= n or text[i] != ":":
                 raise fail("expected ':' after a key", i)
             i += 1
@@ -393,7 +393,7 @@ def load_json(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NOD
         pos = lines.pos(i)
         if ch == "{":
             builder.start({}, pos)
-            i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]
+            i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]  # _WS matches the empty string too
             if i < n and text[i] == "}":
                 builder.end()
                 i += 1
@@ -403,7 +403,7 @@ def load_json(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NOD
             continue
         if ch == "[":
             builder.start([], pos)
-            i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]
+            i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]  # _WS matches the empty string too
             if i < n and text[i] == "]":
                 builder.end()
                 i += 1

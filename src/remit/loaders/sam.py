@@ -144,10 +144,10 @@ def _edit_routes_in_place() -> None:
         if not callable(copy_doc) or getattr(copy_doc, "remit_in_place", False):
             return  # another translator version, or done already
     for editor in editors:
-        editor._deepcopy = _copy_unless_in_place(editor._deepcopy)  # type: ignore[attr-defined]
+        editor._deepcopy = _copy_unless_in_place(editor._deepcopy)  # type: ignore[attr-defined]  # checked above
     swagger = getattr(editors[0], "SwaggerEditor", None)
     if callable(getattr(swagger, "iter_on_path", None)):
-        swagger.iter_on_path = _check_paths_once(swagger.iter_on_path)  # type: ignore[union-attr]
+        swagger.iter_on_path = _check_paths_once(swagger.iter_on_path)  # type: ignore[union-attr]  # checked above
     for module_name, class_name, method_name in _ROUTE_EDITS:
         owner = getattr(importlib.import_module(module_name), class_name, None)
         method = getattr(owner, method_name, None)
@@ -167,7 +167,7 @@ def _copy_unless_in_place(copy_doc: Callable[[Any], Any]) -> Callable[[Any], Any
     def maybe_copy(doc: Any) -> Any:
         return doc if _IN_PLACE.active and _large(doc) else copy_doc(doc)
 
-    maybe_copy.remit_in_place = True  # type: ignore[attr-defined]
+    maybe_copy.remit_in_place = True  # type: ignore[attr-defined]  # a mark: patched once per process
     return maybe_copy
 
 

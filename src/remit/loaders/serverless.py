@@ -223,8 +223,9 @@ class _Resolver:
     def _literal(self, text: str) -> Any:
         if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
             return text[1:-1]
-        if _TOKEN.fullmatch(text):
-            node = self._tokens[int(_TOKEN.fullmatch(text).group(1))]  # type: ignore[union-attr]
+        token = _TOKEN.fullmatch(text)
+        if token:
+            node = self._tokens[int(token.group(1))]
             return text if not isinstance(node, str) else node
         if re.fullmatch(r"-?\d+(\.\d+)?", text):
             return int(text) if text.lstrip("-").isdigit() else float(text)

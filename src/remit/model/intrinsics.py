@@ -240,7 +240,7 @@ class Resolver:
             return Unknown("malformed Fn::Select")
         index, values = self.resolve(arg[0], depth), self.resolve(arg[1], depth)
         try:
-            i = int(index)  # type: ignore[arg-type]
+            i = int(index)  # type: ignore[arg-type]  # any Value: int() refuses a non-number, caught below
         except (TypeError, ValueError):
             return Unknown("Fn::Select with a computed index")
         if not isinstance(values, list):

@@ -538,10 +538,10 @@ def _sse_rule(b: Builder, lid: str, rule: LDict, loc: Loc | None) -> None:
         if isinstance(d, LDict):
             if "sse_algorithm" in d:
                 inner["SSEAlgorithm"] = d["sse_algorithm"]
-                inner.locs["SSEAlgorithm"] = d.locs.get("sse_algorithm") or dloc or loc  # type: ignore[assignment]
+                inner.locs["SSEAlgorithm"] = d.locs.get("sse_algorithm") or dloc or loc  # type: ignore[assignment]  # a mark or the block's
             if "kms_master_key_id" in d:
                 inner["KMSMasterKeyID"] = d["kms_master_key_id"]
-                inner.locs["KMSMasterKeyID"] = d.locs.get("kms_master_key_id") or dloc or loc  # type: ignore
+                inner.locs["KMSMasterKeyID"] = d.locs.get("kms_master_key_id") or dloc or loc  # type: ignore[assignment]  # same
         entry["ServerSideEncryptionByDefault"] = inner
         if dloc:
             entry.locs["ServerSideEncryptionByDefault"] = dloc
@@ -650,7 +650,7 @@ def _notification(b: Builder, inst: Instance, v: LDict) -> None:
                           "TopicConfigurations": "Topic"}[dst]
             for event in list_of(block.get("events")):
                 entry = LDict({"Event": event, target_key: block.get(dest)},
-                              locs={"Event": block.locs.get("events") or loc})  # type: ignore[dict-item]
+                              locs={"Event": block.locs.get("events") or loc})  # type: ignore[dict-item]  # a mark or the block's
                 if rules:
                     entry["Filter"] = LDict({"S3Key": LDict({"Rules": rules})})
                 b.append(lid, ("NotificationConfiguration", dst), entry, loc)

@@ -90,7 +90,7 @@ def _statement(st: dict[str, Any]) -> LDict:
             ptype = block.get("type")
             ids = block.get("identifiers")
             if ptype == "*" and (ids in (["*"], "*")):
-                principal = "*"  # type: ignore[assignment]
+                principal = "*"  # type: ignore[assignment]  # "*" is the JSON form of anyone
                 break
             if isinstance(ptype, str):
                 merged = list_of(principal.get(ptype)) + list_of(ids)
