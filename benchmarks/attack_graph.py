@@ -64,6 +64,7 @@ def measure(n: int, users: int = 0, roles: int = 0) -> str:
     from remit.graph import CodeHint, HintKind, analyze  # noqa: PLC0415
     from remit.loaders.cloudformation import load_template  # noqa: PLC0415
     from remit.loaders.discover import discover  # noqa: PLC0415
+    from remit.loaders.sam import expander  # noqa: PLC0415
     from remit.model.build import build  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -71,7 +72,7 @@ def measure(n: int, users: int = 0, roles: int = 0) -> str:
         (root / "template.json").write_text(json.dumps(template(n, users, roles)))
         began = time.perf_counter()
         docs = [d for d in (load_template(f).document for f in discover([root]).files) if d is not None]
-        app, _ = build(docs, root)
+        app, _ = build(docs, root, expander(root))
         built = time.perf_counter()
         hints = [CodeHint(fn.id, HintKind.INJECTION, "code injection", 0.9, SinkKind.CODE) for fn in app.functions]
         result = analyze(app, hints)

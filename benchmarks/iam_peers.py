@@ -20,6 +20,7 @@ from pathlib import Path
 from remit.api import load_documents
 from remit.engine import all_rules
 from remit.iam.privesc import escalations
+from remit.loaders.sam import expander
 from remit.model.application import Application
 from remit.model.build import build
 from remit.model.policy import PolicyKind
@@ -89,7 +90,7 @@ def main(argv: list[str]) -> int:
     for path in templates:
         try:
             root, docs, _ = load_documents([path], ScanOptions())
-            app, _ = build(docs, root)
+            app, _ = build(docs, root, expander(root))
         except Exception:  # noqa: BLE001 - a corpus file remit cannot read is skipped, not fatal
             continue
         for principal in (*app.roles, *app.users, *app.groups):

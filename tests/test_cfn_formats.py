@@ -12,7 +12,8 @@ import pytest
 from remit.api import load_documents, scan
 from remit.deps.manifests import _dev_only, read_directory
 from remit.diagnostics import Diagnostic, Level
-from remit.loaders.cloudformation import Document
+from remit.documents import Document
+from remit.loaders.sam import expander
 from remit.model.application import Application
 from remit.model.build import build
 from remit.model.values import Unknown
@@ -59,7 +60,7 @@ def test_app_findings_and_diagnostics(directory: Path) -> None:
 
 def _model(path: Path) -> tuple[Application, list[Diagnostic]]:
     root, docs, diags = load_documents([path], ScanOptions())
-    app, more = build(docs, root)
+    app, more = build(docs, root, expander(root))
     return app, [*diags, *more]
 
 
@@ -106,7 +107,7 @@ def test_includes_remit_cannot_read_are_named(tmp_path: Path, location: str, why
     assert (diag.path, diag.line) == ("template.yaml", 4)
     assert why in diag.message
     docs, root = _docs(app)
-    assert "Bucket" not in {r.id.logical_id for r in build(docs, root)[0].resources}
+    assert "Bucket" not in {r.id.logical_id for r in build(docs, root, expander(root))[0].resources}
 
 
 def _docs(path: Path) -> tuple[list[Document], Path]:

@@ -29,6 +29,7 @@ from remit.deps.facts import SignKind
 from remit.findings import AttackPath, FlowStep, Severity
 from remit.graph import CodeHint, HintKind, analyze
 from remit.graph.search import MAX_PATHS, line
+from remit.loaders.sam import expander
 from remit.model.application import Application
 from remit.model.build import build
 from remit.options import ScanOptions
@@ -211,7 +212,7 @@ def test_search_is_bounded_on_a_large_app(tmp_path: Path) -> None:
     from remit.loaders.discover import discover  # noqa: PLC0415
 
     docs = [d for d in (load_template(f).document for f in discover([tmp_path]).files) if d is not None]
-    app, _ = build(docs, tmp_path)
+    app, _ = build(docs, tmp_path, expander(tmp_path))
     hints = [CodeHint(fn.id, HintKind.INJECTION, "code injection: body reaches eval", 0.9, SinkKind.CODE)
              for fn in app.functions]
     began = time.perf_counter()

@@ -10,6 +10,7 @@ from remit.api import load_documents
 from remit.iam.engine import IamEngine
 from remit.iam.evaluate import Decision
 from remit.iam.reach import Reach, outsider_can
+from remit.loaders.sam import expander
 from remit.model.application import Application
 from remit.model.build import build
 from remit.model.entities import Entity, Role
@@ -27,7 +28,7 @@ EXAMPLE = Path(__file__).parent.parent / "examples" / "orders-app"
 @cache
 def model(path: Path) -> Application:
     root, docs, _ = load_documents([path], ScanOptions())
-    app, _ = build(docs, root)
+    app, _ = build(docs, root, expander(root))
     return app
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from remit.api import load_documents
 from remit.iam.privesc import CATEGORIES, catalog, escalations
+from remit.loaders.sam import expander
 from remit.model.application import Application
 from remit.model.build import build
 from remit.model.entities import Role
@@ -20,7 +21,7 @@ APP = FIXTURES / "iam" / "privesc-app"
 @cache
 def model() -> Application:
     root, docs, _ = load_documents([APP], ScanOptions())
-    app, _ = build(docs, root)
+    app, _ = build(docs, root, expander(root))
     return app
 
 
@@ -175,7 +176,7 @@ Resources:
 def test_group_policy_writes_honour_the_groups_they_are_scoped_to(tmp_path: Path) -> None:
     (tmp_path / "template.yaml").write_text(GROUPS)
     root, docs, _ = load_documents([tmp_path], ScanOptions())
-    app, _ = build(docs, root)
+    app, _ = build(docs, root, expander(root))
     principals = {p.logical_id: p for p in (*app.users, *app.roles)}
 
     def gained(logical_id: str) -> dict[str, str]:

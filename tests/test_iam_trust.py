@@ -9,6 +9,7 @@ from pathlib import Path
 from remit.api import load_documents
 from remit.iam.privesc import escalations
 from remit.iam.reach import pins
+from remit.loaders.sam import expander
 from remit.model.application import Application
 from remit.model.build import build
 from remit.model.entities import Role
@@ -23,7 +24,7 @@ RULES = FIXTURES / "rules"
 @cache
 def model(path: Path) -> Application:
     root, docs, _ = load_documents([path], ScanOptions())
-    app, _ = build(docs, root)
+    app, _ = build(docs, root, expander(root))
     return app
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from remit.api import load_documents
+from remit.loaders.sam import expander
 from remit.model.application import Application
 from remit.model.build import build
 from remit.model.entities import AuthKind, CodeKind
@@ -26,7 +27,7 @@ CFN = FIXTURES / "model" / "cfn-app"
 @cache
 def model(path: Path) -> tuple[Application, tuple[str, ...]]:
     root, docs, diags = load_documents([path], ScanOptions())
-    app, more = build(docs, root)
+    app, more = build(docs, root, expander(root))
     return app, tuple(str(d) for d in (*diags, *more))
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from remit.api import load_documents
+from remit.loaders.sam import expander
 from remit.model.application import Application
 from remit.model.build import build
 from remit.options import ScanOptions
@@ -25,7 +26,7 @@ def _app(tmp_path: Path, resources: dict[str, Any]) -> tuple[Application, list[s
     template = {"Transform": "AWS::Serverless-2016-10-31", "Resources": resources}
     (tmp_path / "template.json").write_text(json.dumps(template, indent=1), encoding="utf-8")
     root, docs, diags = load_documents([tmp_path], ScanOptions())
-    app, more = build(docs, root)
+    app, more = build(docs, root, expander(root))
     return app, [f"{d.code}: {d.message}" for d in (*diags, *more)]
 
 

@@ -21,16 +21,13 @@ from typing import TYPE_CHECKING, TypeVar
 
 from remit.deps.inventory import inventory
 from remit.diagnostics import Diagnostic, Level
+from remit.documents import DocKind, Document, Expanded, LoadResult
 from remit.graph import GraphResult
 from remit.guard import config_note, confined_scan, helper_signals, per_file, scrubbed, tree_config
-from remit.live.loader import is_snapshot, load_snapshot
 from remit.loaders import translation_cache
-from remit.loaders.cdk import is_manifest, load_assembly
-from remit.loaders.cloudformation import DocKind, Document, LoadResult, load_template
-from remit.loaders.discover import Discovery, discover
-from remit.loaders.sam import Expanded, Translated, expand, finish, translate
-from remit.loaders.serverless import is_serverless, load_serverless
-from remit.loaders.terraform import is_plan, is_terraform, load_plan, load_terraform
+from remit.loaders.discover import Discovery, InputFile, discover
+from remit.loaders.formats import Loader, loader_for
+from remit.loaders.sam import Translated, expand, finish, translate
 from remit.model.application import Application
 from remit.options import ScanOptions
 from remit.progress import ProgressCallback, ProgressEvent, Stage
@@ -125,42 +122,48 @@ def _report(progress: ProgressCallback | None, stage: Stage, done: int = 0, tota
 
 def read_documents(found: Discovery, side: SideTranslator | None = None,
                    progress: ProgressCallback | None = None) -> tuple[list[Document], list[Diagnostic]]:
-    """Load every discovered file; SAM documents go to the side translator as soon as they are read."""
+    """Load every discovered file through its loader (:mod:`remit.loaders.formats`); SAM documents go to the
+    side translator as soon as they are read."""
     diagnostics = list(found.diagnostics)
     documents: list[Document] = []
-    terraform = [f for f in found.files if is_terraform(f)]  # read together: a directory is one module
-    assembly: list[LoadResult] = []
+    later: list[LoadResult] = []  # documents of the formats listed after the per-file ones
+    wholes: dict[str, tuple[Loader, list[InputFile]]] = {}  # formats read in one call: their files
     total = len(found.files)
     _report(progress, Stage.READ, 0, total, "files")
     done = 0
     for file in found.files:
-        if is_terraform(file):
-            continue  # counted when the module is read, below
-        if is_manifest(file):  # a CDK cloud assembly: one document per stack template
-            assembly.extend(per_file(file, lambda f: load_assembly(f, found.root), lambda d: [_failed(d)]))
+        loader = loader_for(file)
+        if loader.whole:
+            wholes.setdefault(loader.name, (loader, []))[1].append(file)
+            continue  # counted when the whole is read, below
+        results = per_file(file, _reading(loader, found.root), lambda d: [_failed(d)])
+        if loader.after:
+            later.extend(results)
         else:
-            if is_snapshot(file):  # a live account collected by `remit collect aws`
-                loaded = per_file(file, load_snapshot, _failed)
-            elif is_plan(file):
-                loaded = per_file(file, load_plan, _failed)
-            else:
-                loaded = per_file(file, lambda f: load_serverless(f) if is_serverless(f) else load_template(f), _failed)
-            diagnostics.extend(loaded.diagnostics)
-            doc = loaded.document
-            if doc is not None:
-                documents.append(doc)
-                if side is not None and doc.kind is DocKind.SAM:
-                    side.submit(doc)
+            for loaded in results:
+                diagnostics.extend(loaded.diagnostics)
+                doc = loaded.document
+                if doc is not None:
+                    documents.append(doc)
+                    if side is not None and doc.kind is DocKind.SAM:
+                        side.submit(doc)
         done += 1
         _report(progress, Stage.READ, done, total, "files")
-    for loaded in [*assembly, *(per_file(terraform[0], lambda _: load_terraform(terraform, found.root),
-                                         lambda d: [_failed(d)]) if terraform else ())]:
+    for loader, files in wholes.values():
+        later.extend(per_file(files[0], _reading(loader, found.root, files), lambda d: [_failed(d)]))
+    for loaded in later:
         diagnostics.extend(loaded.diagnostics)
         if loaded.document is not None:
             documents.append(loaded.document)
-    if terraform:
+    if wholes:
         _report(progress, Stage.READ, total, total, "files")
     return _without_parts(documents, diagnostics)
+
+
+def _reading(loader: Loader, root: Path, whole: Sequence[InputFile] = ()) \
+        -> Callable[[InputFile], list[LoadResult]]:
+    """What :func:`remit.guard.per_file` runs: the loader on one file, or on the ``whole`` it reads at once."""
+    return lambda file: list(loader.load(whole or [file], root))
 
 
 def _without_parts(documents: list[Document], diagnostics: list[Diagnostic]) \

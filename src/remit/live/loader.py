@@ -9,8 +9,8 @@ snapshot, which the code stage reads like code in a repository.
 from __future__ import annotations
 
 from remit.diagnostics import Diagnostic, Level
+from remit.documents import DocKind, Document, LoadResult
 from remit.live.snapshot import MANIFEST, SnapshotError, read
-from remit.loaders.cloudformation import DocKind, Document, LoadResult
 from remit.loaders.discover import InputFile, is_snapshot_dir
 from remit.source import SourceMap
 

@@ -35,7 +35,8 @@ from typing import Any
 
 from remit import safeio, untrusted
 from remit.diagnostics import Diagnostic, Level
-from remit.loaders.cloudformation import DocKind, Document, LoadResult, load_template
+from remit.documents import DocKind, Document, LoadResult
+from remit.loaders.cloudformation import load_template
 from remit.loaders.discover import SKIP_DIRS, InputFile
 
 MANIFEST = "manifest.json"

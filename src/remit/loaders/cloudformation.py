@@ -4,48 +4,17 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 from remit import safeio
 from remit.diagnostics import Diagnostic, Level
+from remit.documents import DocKind, Document, LoadResult
 from remit.guard import capped_resources
 from remit.loaders.discover import InputFile
 from remit.loaders.marked import Loaded, LoadError, load_json, load_yaml
-from remit.source import SourceMap
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
-
-
-class DocKind(StrEnum):
-    CLOUDFORMATION = "cloudformation"
-    SAM = "sam"
-    TERRAFORM = "terraform"  # a Terraform module (or plan) translated into CloudFormation resources
-    CDK = "cdk"  # a stack template of a CDK cloud assembly (cdk.out)
-    AWS = "aws"  # a live account read by `remit collect aws` (a snapshot directory), as deployed
-
-
-@dataclass(frozen=True, slots=True)
-class Document:
-    """One parsed input. ``id`` is its path relative to the scan root and names it in every location."""
-
-    id: str
-    path: Path
-    kind: DocKind
-    data: Mapping[str, Any]
-    marks: SourceMap = field(repr=False)
-    # other scanned files read as parts of this one (Serverless `resources:` fragments, AWS::Include snippets): not
-    # documents of their own
-    includes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class LoadResult:
-    document: Document | None
-    diagnostics: tuple[Diagnostic, ...] = ()
 
 
 _BOMS = (

@@ -24,20 +24,20 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from remit.diagnostics import Diagnostic, Level
+from remit.documents import PLACEHOLDER_BUCKET, Document, Expanded, is_local
 from remit.loaders import translation_cache
-from remit.loaders.cloudformation import Document, parse, read_text
+from remit.loaders.cloudformation import parse, read_text
 from remit.loaders.discover import InputFile
 from remit.loaders.marked import LoadError
 from remit.model.resources import Origin
 from remit.source import Path as KeyPath
 
 ORIGIN_KEY = "RemitSource"
-PLACEHOLDER_BUCKET = "remit-local-code"
 _SAM_PREFIX = "AWS::Serverless::"
 _LOCAL_PATH_PROPS = {
     "AWS::Serverless::Function": ("CodeUri", "ImageUri"),
@@ -58,16 +58,6 @@ _GLOBALS_SECTION = {
 _ROLE_POLICY = re.compile(r"RolePolicy(\d+)$")
 
 
-@dataclass(frozen=True, slots=True)
-class Expanded:
-    """The CloudFormation the model reads, plus what it needs to point back at the author's SAM."""
-
-    template: Mapping[str, Any]
-    origins: Mapping[str, Origin]
-    local_paths: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # sam id -> {prop: local path}
-    diagnostics: tuple[Diagnostic, ...] = ()
-
-
 def clone(data: Any) -> Any:
     """A deep copy of parsed template data (dicts, lists, scalars): several times faster than
     ``copy.deepcopy``, which matters because the translator needs fresh copies it may mutate."""
@@ -76,10 +66,6 @@ def clone(data: Any) -> Any:
     if isinstance(data, list):
         return [clone(v) for v in data]
     return data
-
-
-def is_local(value: Any) -> bool:
-    return isinstance(value, str) and "://" not in value and not value.startswith(("arn:", "${"))
 
 
 @functools.cache
@@ -348,6 +334,11 @@ class Translated:
 def expand(doc: Document, root: Path, cache: Path | None = None) -> Expanded:
     """Translate a SAM document. Never raises for bad input: problems become diagnostics."""
     return finish(doc, translate(doc, root, cache))
+
+
+def expander(root: Path, cache: Path | None = None) -> Callable[[Document], Expanded]:
+    """The SAM step as the model builder takes it (:func:`remit.model.build.build`), in this process."""
+    return lambda doc: expand(doc, root, cache)
 
 
 def finish(doc: Document, done: Translated) -> Expanded:

@@ -22,7 +22,8 @@ from typing import Any
 
 from remit import safeio
 from remit.diagnostics import Diagnostic, Level
-from remit.loaders.cloudformation import SAM_TRANSFORM, DocKind, Document, LoadResult, read_text
+from remit.documents import DocKind, Document, LoadResult
+from remit.loaders.cloudformation import SAM_TRANSFORM, read_text
 from remit.loaders.discover import InputFile
 from remit.loaders.marked import Loaded, LoadError, load_yaml
 from remit.source import Path, SourceMap

@@ -18,8 +18,7 @@ from typing import Any
 
 from remit import untrusted
 from remit.diagnostics import Diagnostic, Level
-from remit.loaders.cloudformation import DocKind, Document
-from remit.loaders.sam import PLACEHOLDER_BUCKET, Expanded, expand, is_local
+from remit.documents import PLACEHOLDER_BUCKET, DocKind, Document, Expanded, is_local
 from remit.model import openapi
 from remit.model.application import Application, DocumentInfo, TemplateOutput
 from remit.model.entities import (
@@ -93,14 +92,14 @@ STANDARD_COGNITO_ATTRIBUTES = frozenset(
 )
 
 
-def build(documents: Sequence[Document], root: Path,
-          expander: Callable[[Document], Expanded] | None = None, *,
+def build(documents: Sequence[Document], root: Path, expander: Callable[[Document], Expanded], *,
           one_account: bool = False) -> tuple[Application, tuple[Diagnostic, ...]]:
     """Build one application from every document. Problems become diagnostics; this never raises for input.
 
-    ``expander`` turns a SAM document into CloudFormation (default: :func:`remit.loaders.sam.expand` in this
-    process); ``remit.api`` passes one that collects translations made beside it. ``one_account``: every
-    document is deployed into one account (one deployment unit, :mod:`remit.model.units`)."""
+    ``expander`` turns a SAM document into CloudFormation: the loaders' SAM step, which ``remit.api`` passes
+    (translations made beside the scan, or :func:`remit.loaders.sam.expand`); the model imports no loader.
+    ``one_account``: every document is deployed into one account (one deployment unit,
+    :mod:`remit.model.units`)."""
     acc = _Accumulator()
     diags: list[Diagnostic] = []
     infos: list[DocumentInfo] = []
@@ -113,7 +112,7 @@ def build(documents: Sequence[Document], root: Path,
         origins: Mapping[str, Origin] = {}
         local_paths: Mapping[str, Mapping[str, str]] = {}
         if doc.kind is DocKind.SAM:
-            done = expander(doc) if expander is not None else expand(doc, root)
+            done = expander(doc)
             diags.extend(done.diagnostics)
             template, origins, local_paths = done.template, done.origins, done.local_paths
         builder = _DocBuilder(doc, template, origins, local_paths, acc, root)

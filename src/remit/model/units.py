@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from remit.diagnostics import Diagnostic, Level
-from remit.loaders.cloudformation import DocKind, Document
+from remit.documents import DocKind, Document
 
 MAX_WALK = 200_000  # nodes of one document walked looking for imports (a hostile document stays bounded)
 

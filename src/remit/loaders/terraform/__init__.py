@@ -20,7 +20,8 @@ from typing import Any
 
 from remit import safeio
 from remit.diagnostics import Diagnostic, Level
-from remit.loaders.cloudformation import DocKind, Document, LoadResult, read_text
+from remit.documents import DocKind, Document, LoadResult
+from remit.loaders.cloudformation import read_text
 from remit.loaders.discover import InputFile
 from remit.source import SourceMap
 

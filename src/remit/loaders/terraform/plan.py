@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from remit.diagnostics import Diagnostic, Level
-from remit.loaders.cloudformation import MAX_FILE_BYTES, DocKind, Document, LoadResult, read_text
+from remit.documents import DocKind, Document, LoadResult
+from remit.loaders.cloudformation import MAX_FILE_BYTES, read_text
 from remit.loaders.discover import InputFile
 from remit.loaders.marked import LoadError, load_json
 from remit.loaders.terraform.evaluate import Archive, LDict, LList, Loc, Unk, resource_attribute
