@@ -74,12 +74,12 @@ def test_flow_through_a_package_with_relative_import(tmp_path: Path) -> None:
         "src/lib/run.py": "from .shell import sh\ndef go(x):\n    return sh('echo ' + x)\n",
         "src/lib/shell.py": "import subprocess\ndef sh(cmd):\n    return subprocess.run(cmd, shell=True)\n",
     })
-    app = scan([root], ScanOptions(strict=True)).application
-    assert app is not None
-    flows = [f for fc in app.code.functions.values() for f in fc.flows]
+    an = scan([root], ScanOptions(strict=True)).analysis
+    assert an is not None
+    flows = [f for fc in an.code.functions.values() for f in fc.flows]
     assert [(f.sink, f.location.path, f.location.line) for f in flows] == [(SinkKind.COMMAND, "src/lib/shell.py", 3)]
     assert next(s.location.path for s in flows[0].steps) == "src/app.py"
-    fc = next(iter(app.code.functions.values()))
+    fc = next(iter(an.code.functions.values()))
     assert {"src/app.py", "src/lib/run.py", "src/lib/shell.py"} <= set(fc.files)
     assert "subprocess" in fc.imports
     assert "lib" not in fc.imports

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from remit.api import application
-from remit.code.sdk import access
+from remit.analysis import Analysis
+from remit.api import analyze
 from remit.code.sdk.access import Verdict, canonical, check
-from remit.code.sdk.usage import Usage, usage
+from remit.code.sdk.usage import Usage
 from remit.model.application import Application
 from remit.model.values import Concat, Symbol, SymbolKind, render
 
@@ -86,59 +86,64 @@ def handler(event, context):
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Application:
+def an(tmp_path_factory: pytest.TempPathFactory) -> Analysis:
     root = tmp_path_factory.mktemp("usage")
     (root / "template.yaml").write_text(TEMPLATE)
     (root / "src").mkdir()
     (root / "src" / "app.py").write_text(CODE)
-    found, _ = application([root])
+    found, _ = analyze([root])
     assert found is not None
     return found
 
 
-def _usage(app: Application) -> Usage:
-    return usage(app, app.functions[0])
+@pytest.fixture(scope="module")
+def app(an: Analysis) -> Application:
+    return an.app
 
 
-def _uses(app: Application) -> dict[tuple[str, str], list[int]]:
-    return {(u.action, render(u.resource)): [c.location.line for c in u.calls] for u in _usage(app).uses}
+def _usage(an: Analysis) -> Usage:
+    return an.usage[an.app.functions[0].id]
 
 
-def test_environment_variables_resolve_to_template_resources(app: Application) -> None:
-    uses = _uses(app)
+def _uses(an: Analysis) -> dict[tuple[str, str], list[int]]:
+    return {(u.action, render(u.resource)): [c.location.line for c in u.calls] for u in _usage(an).uses}
+
+
+def test_environment_variables_resolve_to_template_resources(an: Analysis, app: Application) -> None:
+    uses = _uses(an)
     assert uses[("s3:GetObject", "${Data.Arn}/config.json")] == [9]
     assert uses[("s3:PutObject", "arn:aws:s3:::literal-bucket/x")] == [10]
     assert uses[("dynamodb:Query", "${Table.Arn}/index/by-date")] == [13]
 
 
-def test_what_cannot_be_resolved_is_any_resource_with_a_reason(app: Application) -> None:
-    unresolved = {u.note for u in _usage(app).uses if u.action == "s3:PutObject" and render(u.resource) == "*"}
+def test_what_cannot_be_resolved_is_any_resource_with_a_reason(an: Analysis, app: Application) -> None:
+    unresolved = {u.note for u in _usage(an).uses if u.action == "s3:PutObject" and render(u.resource) == "*"}
     assert any("depends on a template condition" in n for n in unresolved)
     assert any("$MISSING, which the template does not set" in n for n in unresolved)
 
 
-def test_customer_managed_key_needs_decrypt(app: Application) -> None:
-    kms = [u for u in _usage(app).uses if u.action == "kms:Decrypt"]
+def test_customer_managed_key_needs_decrypt(an: Analysis, app: Application) -> None:
+    kms = [u for u in _usage(an).uses if u.action == "kms:Decrypt"]
     assert [(render(u.resource), u.cmk) for u in kms] == [("${Key.Arn}", True)]
 
 
-def test_what_lambda_does_with_the_role(app: Application) -> None:
-    platform = {(u.action, render(u.resource)) for u in _usage(app).uses if u.platform}
+def test_what_lambda_does_with_the_role(an: Analysis, app: Application) -> None:
+    platform = {(u.action, render(u.resource)) for u in _usage(an).uses if u.platform}
     assert ("sqs:ReceiveMessage", "${Jobs.Arn}") in platform
     assert ("sqs:SendMessage", "${Failures.Arn}") in platform
     assert ("xray:PutTraceSegments", "*") in platform
     assert any(a == "logs:PutLogEvents" and "/aws/lambda/${Fn}" in r for a, r in platform)
 
 
-def test_complete_analysis(app: Application) -> None:
-    assert _usage(app).complete
-    assert _usage(app).gaps == ()
+def test_complete_analysis(an: Analysis, app: Application) -> None:
+    assert _usage(an).complete
+    assert _usage(an).gaps == ()
 
 
-def test_resource_forms_compare_equal(app: Application) -> None:
+def test_resource_forms_compare_equal(an: Analysis, app: Application) -> None:
     doc = app.functions[0].id.doc
     sam_form = canonical(app, doc, "arn:${AWS::Partition}:s3:::${Data}/*")
-    own_form = canonical(app, doc, _usage(app).uses[0].resource)
+    own_form = canonical(app, doc, _usage(an).uses[0].resource)
     assert sam_form == "arn:aws:s3:::${Data}/*"
     assert own_form == "arn:aws:s3:::${Data}/config.json"
 
@@ -151,11 +156,11 @@ def test_resource_forms_compare_equal(app: Application) -> None:
     ("s3:GetObject", "*", Verdict.ALLOWED),
     ("s3:DeleteObject", "*", Verdict.NOT_ALLOWED),
 ])
-def test_role_checks(app: Application, action: str, resource: str, verdict: Verdict) -> None:
+def test_role_checks(an: Analysis, app: Application, action: str, resource: str, verdict: Verdict) -> None:
     role = app.role_of(app.functions[0])
     assert role is not None
-    value = next((u.resource for u in _usage(app).uses if render(u.resource) == resource), resource)
-    assert check(app, role, action, value).verdict is verdict
+    value = next((u.resource for u in _usage(an).uses if render(u.resource) == resource), resource)
+    assert check(an.iam, role, action, value).verdict is verdict
 
 
 def test_code_not_analysed_is_incomplete(tmp_path: Path) -> None:
@@ -166,9 +171,9 @@ def test_code_not_analysed_is_incomplete(tmp_path: Path) -> None:
             Type: AWS::Serverless::Function
             Properties: {Runtime: python3.12, Handler: app.handler, CodeUri: s3://bucket/code.zip}
     """))
-    found, _ = application([tmp_path])
+    found, _ = analyze([tmp_path])
     assert found is not None
-    result = usage(found, found.functions[0])
+    result = found.usage[found.app.functions[0].id]
     assert not result.complete
     assert result.gaps == ("its code was not analysed",)
 
@@ -191,17 +196,17 @@ def test_deny_on_one_resource_does_not_deny_an_unknown_target(tmp_path: Path) ->
                     - {Effect: Deny, Action: s3:DeleteObject, Resource: !Sub "${Vault.Arn}/*"}
                     - {Effect: Deny, Action: s3:PutBucketPolicy, Resource: "*"}
     """))
-    found, _ = application([tmp_path])
+    found, _ = analyze([tmp_path])
     assert found is not None
-    role = found.role_of(found.functions[0])
+    role = found.app.role_of(found.app.functions[0])
     assert role is not None
     # allowed on some resources (the engine may call that conditional): never reported
-    assert check(found, role, "s3:DeleteObject", "*").verdict in (Verdict.ALLOWED, Verdict.CONDITIONAL)
-    assert check(found, role, "s3:PutBucketPolicy", "*").verdict is Verdict.DENIED
+    assert check(found.iam, role, "s3:DeleteObject", "*").verdict in (Verdict.ALLOWED, Verdict.CONDITIONAL)
+    assert check(found.iam, role, "s3:PutBucketPolicy", "*").verdict is Verdict.DENIED
     vault_objects = "${Vault.Arn}/*"
     value = Concat((Symbol(SymbolKind.RESOURCE, "Vault", "Arn"), "/*"))
     assert render(value) == vault_objects
-    assert check(found, role, "s3:DeleteObject", value).verdict is Verdict.DENIED
+    assert check(found.iam, role, "s3:DeleteObject", value).verdict is Verdict.DENIED
 
 
 class _Answer:
@@ -221,29 +226,29 @@ class _Grant:
 class _Engine:
     """Answers like remit.iam.engine.IamEngine (can / grants), from a table."""
 
-    def __init__(self, decisions: dict[str, str], granted: tuple[str, ...]) -> None:
+    def __init__(self, decisions: dict[str, str], granted: tuple[str, ...], app: Application) -> None:
         self.decisions = decisions
         self.granted = granted
+        self.app = app
 
     def can(self, principal: object, action: str, resource: object = "*") -> _Answer:
         return _Answer(self.decisions.get(action, "not-allowed"))
 
-    def grants(self, principal: object) -> tuple[_Grant, ...]:
-        return tuple(_Grant(a) for a in self.granted)
+    def grant(self, principal: object, action: str) -> _Grant | None:
+        return _Grant(action) if action in self.granted else None
 
 
-def test_the_engine_answers_and_disagreements_stay_quiet(app: Application, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_engine_answers_and_disagreements_stay_quiet(an: Analysis, app: Application) -> None:
     role = app.role_of(app.functions[0])
     assert role is not None
-    objects = _usage(app).uses[0].resource  # ${Data.Arn}/config.json, which S3ReadPolicy allows
+    objects = _usage(an).uses[0].resource  # ${Data.Arn}/config.json, which S3ReadPolicy allows
     engine = _Engine({"s3:GetObject": "not-allowed", "kms:Decrypt": "allowed", "s3:PutObject": "denied"},
-                     granted=("s3:GetObject",))
-    monkeypatch.setattr(access, "_engine", lambda _app: engine)
+                     granted=("s3:GetObject",), app=app)
     # the engine refuses what the role's own statements allow: not claimed
-    assert check(app, role, "s3:GetObject", objects).verdict is Verdict.UNKNOWN
+    assert check(engine, role, "s3:GetObject", objects).verdict is Verdict.UNKNOWN
     # the engine allows through the key policy what the role's statements do not
-    assert check(app, role, "kms:Decrypt", "${Key.Arn}").verdict is Verdict.ALLOWED
-    assert check(app, role, "s3:PutObject", objects).verdict is Verdict.DENIED
+    assert check(engine, role, "kms:Decrypt", "${Key.Arn}").verdict is Verdict.ALLOWED
+    assert check(engine, role, "s3:PutObject", objects).verdict is Verdict.DENIED
     # an unknown target: allowed when the engine grants the action on anything
-    assert check(app, role, "s3:GetObject", "*").verdict is Verdict.ALLOWED
-    assert check(app, role, "s3:DeleteBucket", "*").verdict is Verdict.NOT_ALLOWED
+    assert check(engine, role, "s3:GetObject", "*").verdict is Verdict.ALLOWED
+    assert check(engine, role, "s3:DeleteBucket", "*").verdict is Verdict.NOT_ALLOWED

@@ -151,7 +151,7 @@ def test_example_findings_carry_the_facts() -> None:
     assert "lowered" in dep["PYSEC-2018-28"].message
     assert dict(dep["GHSA-q4v7-4rhw-9hqm"].details)["fixed"] == ""
     assert result.application is not None
-    assert result.application.deps.source.kind is SourceKind.DIRECTORY
+    assert result.analysis.deps.source.kind is SourceKind.DIRECTORY
 
 
 def test_first_fixed_release_is_not_reported(tmp_path: Path) -> None:
@@ -167,7 +167,7 @@ def test_no_source_is_said_never_silent() -> None:
     assert any(d.code == "advisories-missing" for d in result.diagnostics)
     assert not any(f.rule_id == "RMT-DEP-001" for f in result.findings)
     assert result.application is not None
-    assert result.application.deps.source.kind is SourceKind.NONE
+    assert result.analysis.deps.source.kind is SourceKind.NONE
 
 
 def test_cache_is_used_and_its_age_warned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -183,7 +183,7 @@ def test_cache_is_used_and_its_age_warned(tmp_path: Path, monkeypatch: pytest.Mo
     assert any(d.code == "advisories-old" and "30 days" in d.message for d in result.diagnostics)
     assert any(f.rule_id == "RMT-DEP-001" for f in result.findings)
     assert result.application is not None
-    assert result.application.deps.source.age_days == 30
+    assert result.analysis.deps.source.age_days == 30
 
 
 class _FakeOsv(http.server.BaseHTTPRequestHandler):
@@ -379,6 +379,6 @@ def test_a_package_from_a_layer_is_shipped_and_its_import_is_an_import(tmp_path:
                                  "imported")]
     assert "Imported by Uses; never imported by Ignores (severity kept). Affects 2 functions: Ignores, Uses." in \
         found[0].message
-    reach = {m.package.name: m.reach for fn in result.application.deps.functions.values() for m in fn.matches
+    reach = {m.package.name: m.reach for fn in result.analysis.deps.functions.values() for m in fn.matches
              if fn.function.logical_id == "Uses"}
     assert reach == {"requests": Reach.IMPORTED}

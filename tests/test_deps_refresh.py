@@ -112,7 +112,7 @@ def test_missing_cache_is_filled_with_the_ecosystems_found_only(server: str, tmp
     result = _scan(tmp_path)
     assert sorted(_Archives.requests) == ["/PyPI/all.zip", "/npm/all.zip"]  # not Maven, Go, NuGet, RubyGems
     assert _advisory_ids(result) == EXPECTED
-    source = result.application.deps.source
+    source = result.analysis.deps.source
     assert source.kind is SourceKind.CACHE
     assert source.age_days == 0
     assert not source.unchecked
@@ -137,7 +137,7 @@ def test_stale_cache_is_refreshed(server: str, tmp_path: Path) -> None:
     _seed(tmp_path, dt.timedelta(days=2))
     result = _scan(tmp_path)
     assert sorted(_Archives.requests) == ["/PyPI/all.zip", "/npm/all.zip"]
-    assert result.application.deps.source.age_days == 0
+    assert result.analysis.deps.source.age_days == 0
     assert not [d for d in result.diagnostics if d.code.startswith("advisories")]
 
 
@@ -184,15 +184,15 @@ def test_offline_opens_no_socket(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     try:
         monkeypatch.setenv("REMIT_ADVISORY_URL", "http://127.0.0.1:9")
         result = _scan(tmp_path / "empty", offline=True, online=True)
-        assert result.application.deps.source.kind is SourceKind.NONE
+        assert result.analysis.deps.source.kind is SourceKind.NONE
         assert result.advisories_unchecked
-        assert "offline" in result.application.deps.source.headline()
+        assert "offline" in result.analysis.deps.source.headline()
         _seed(tmp_path / "old", dt.timedelta(days=40))
         result = _scan(tmp_path / "old", offline=True)
         assert _advisory_ids(result) == EXPECTED
         assert any(d.code == "advisories-old" and "40 days old" in d.message for d in result.diagnostics)
         monkeypatch.setenv("REMIT_OFFLINE", "yes")
-        assert _scan(tmp_path / "old").application.deps.source.offline
+        assert _scan(tmp_path / "old").analysis.deps.source.offline
     finally:
         _NO_NETWORK.remove(connects)
     assert connects == []
@@ -238,7 +238,7 @@ def test_every_format_says_so_in_its_headline(tmp_path: Path) -> None:
     from remit.report import Format, render  # noqa: PLC0415
 
     result = _scan(tmp_path, offline=True)  # offline, nothing cached
-    warning = result.application.deps.source.headline()
+    warning = result.analysis.deps.source.headline()
     assert warning.startswith("dependencies against known vulnerabilities: offline, and the advisory cache has none")
     assert render(result, Format.TEXT).splitlines()[3] == f"not checked: {warning}"
     assert f"Not checked: {warning}." in render(result, Format.HTML)

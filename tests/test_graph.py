@@ -23,6 +23,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from remit.analysis import Analysis, analysis
 from remit.api import scan
 from remit.code.facts import CodeFacts, Confidence, FunctionCode, Language, SinkKind, TaintFlow
 from remit.deps.facts import SignKind
@@ -42,6 +43,12 @@ from .conftest import FIXTURES, ROOT
 GRAPH = FIXTURES / "graph"
 APPS = sorted(p.name for p in GRAPH.iterdir() if (p / "template.yaml").is_file())
 UPDATE = os.environ.get("REMIT_UPDATE_GOLDEN") == "1"
+
+
+def an_of(result: ScanResult) -> Analysis:
+    """The analysis a scan made (the model and every stage's facts)."""
+    assert result.analysis is not None
+    return result.analysis
 
 
 def load_hints(app: Application, file: Path) -> list[CodeHint]:
@@ -65,7 +72,7 @@ def scanned(name: str) -> ScanResult:
 def scanned_paths(name: str) -> tuple[AttackPath, ...]:
     result = scanned(name)
     assert result.application is not None
-    return analyze(result.application, load_hints(result.application, GRAPH / name / "hints.json")).paths
+    return analyze(an_of(result), load_hints(result.application, GRAPH / name / "hints.json")).paths
 
 
 def lines_of(name: str) -> list[str]:
@@ -89,7 +96,7 @@ def test_no_path_from_a_role_that_only_writes_its_logs() -> None:
 def test_every_step_is_explained_with_evidence() -> None:
     result = scanned("upload-to-admin")
     assert result.application is not None
-    graph = analyze(result.application, load_hints(result.application, GRAPH / "upload-to-admin" / "hints.json"))
+    graph = analyze(an_of(result), load_hints(result.application, GRAPH / "upload-to-admin" / "hints.json"))
     assert graph.paths
     for path in graph.paths:
         assert path.steps[0].kind == "attacker"
@@ -102,7 +109,7 @@ def test_every_step_is_explained_with_evidence() -> None:
 
 
 def test_paths_come_from_the_code_stage_facts() -> None:
-    """The code stage's taint flows (app.code) are read directly, with their trigger and confidence."""
+    """The code stage's taint flows (an.code) are read directly, with their trigger and confidence."""
     import dataclasses  # noqa: PLC0415
 
     result = scanned("injection-to-table")
@@ -113,11 +120,11 @@ def test_paths_come_from_the_code_stage_facts() -> None:
     flow = TaintFlow(SinkKind.COMMAND, "event['body']", "os.system", (FlowStep(loc, "source"), FlowStep(loc, "sink")),
                      Confidence.HIGH, "api-route")
     code = CodeFacts({fn.id: FunctionCode(fn.id, Language.PYTHON, loc, flows=(flow,))})
-    graph = analyze(dataclasses.replace(app, code=code))
+    graph = analyze(dataclasses.replace(an_of(result), code=code))
     assert [line(p) for p in graph.paths] == lines_of("injection-to-table")
     wrong_trigger = dataclasses.replace(flow, trigger="s3")
     code = CodeFacts({fn.id: FunctionCode(fn.id, Language.PYTHON, loc, flows=(wrong_trigger,))})
-    assert analyze(dataclasses.replace(app, code=code)).paths == ()
+    assert analyze(dataclasses.replace(an_of(result), code=code)).paths == ()
 
 
 # ------------------------------------------------------------------------------------------------
@@ -135,14 +142,14 @@ def example_lines() -> list[str]:
     assert app is not None
     def known(hint: CodeHint) -> bool:
         if hint.kind is HintKind.INJECTION:
-            code = app.code.of(hint.function)
+            code = an_of(result).code.of(hint.function)
             return code is not None and bool(code.flows)
-        deps = app.deps.of(hint.function)
+        deps = an_of(result).deps.of(hint.function)
         return deps is not None and (any(s.kind in (SignKind.TYPOSQUAT, SignKind.OBFUSCATED) for s in deps.signs)
                                      or any(m.advisory.malicious for m in deps.matches))
 
     hints = [h for h in load_hints(app, GRAPH / "orders-app.hints.json") if not known(h)]
-    return [line(p) for p in analyze(app, hints).paths]
+    return [line(p) for p in analyze(an_of(result), hints).paths]
 
 
 @pytest.mark.parametrize("shape", [
@@ -216,7 +223,7 @@ def test_search_is_bounded_on_a_large_app(tmp_path: Path) -> None:
     hints = [CodeHint(fn.id, HintKind.INJECTION, "code injection: body reaches eval", 0.9, SinkKind.CODE)
              for fn in app.functions]
     began = time.perf_counter()
-    graph = analyze(app, hints)
+    graph = analyze(analysis(app), hints)
     elapsed = time.perf_counter() - began
     assert 0 < len(graph.paths) <= MAX_PATHS
     assert elapsed < 60, f"{elapsed:.1f}s"
@@ -251,12 +258,12 @@ def test_dependency_facts_become_edges() -> None:
     unpinned = Sign(SignKind.UNPINNED, where, "boto3 is not pinned", "boto3", "boto3")
     shipping = [fn for fn in app.functions if fn.code.path is not None and fn.code.path.name == "reports"]
     facts = DependencyFacts({fn.id: FunctionDeps(fn.id, signs=(lookalike, unpinned)) for fn in shipping})
-    app = dataclasses.replace(app, deps=facts)
-    hints = gather(app)
+    an = dataclasses.replace(an_of(result), deps=facts)
+    hints = gather(an)
     shipped = sorted(h.function.logical_id for h in hints if h.kind is HintKind.MALICIOUS_PACKAGE)
     assert shipped == ["FulfilmentFunction", "ReportsFunction"]  # both ship src/reports/
     assert all(h.label == "reqeusts looks like requests" for h in hints if h.kind is HintKind.MALICIOUS_PACKAGE)
-    paths = [line(p) for p in analyze(app).paths]
+    paths = [line(p) for p in analyze(an).paths]
     assert "critical: attacker:supply-chain -> function:ReportsFunction -> role:BackOfficeRole " \
            "-> secret:PaymentProviderSecret" in paths or \
            "critical: attacker:supply-chain -> function:FulfilmentFunction -> role:BackOfficeRole " \
@@ -295,7 +302,7 @@ def test_findings_never_change_the_paths(tmp_path: Path) -> None:
 def _steps(name: str) -> list[list[str]]:
     result = scanned(name)
     assert result.application is not None
-    graph = analyze(result.application, load_hints(result.application, GRAPH / name / "hints.json"))
+    graph = analyze(an_of(result), load_hints(result.application, GRAPH / name / "hints.json"))
     return [[s.label for s in p.steps] for p in graph.paths]
 
 
@@ -323,7 +330,7 @@ def test_a_deny_cancels_the_escalation(tmp_path: Path) -> None:
     result = scan([tmp_path], ScanOptions(strict=True))
     assert result.application is not None
     hints = load_hints(result.application, GRAPH / "deny-cancels-escalation" / "hints.json")
-    got = [line(p) for p in analyze(result.application, hints).paths]
+    got = [line(p) for p in analyze(an_of(result), hints).paths]
     assert "critical: attacker:internet -> entry:Fn -> function:Fn -> role:FnRole -> admin:account-admin" in got
 
 
@@ -348,16 +355,16 @@ def test_ssrf_may_leak_the_credentials_but_xss_adds_nothing() -> None:
     fn = next(f for f in app.functions if f.logical_id == "Lookup")
     ssrf = CodeHint(fn.id, HintKind.INJECTION, "SSRF: event['url'] reaches urlopen", 0.9, SinkKind.SSRF,
                     location=SourceLocation("src/app.py", 2, 5))
-    got = [line(p) for p in analyze(app, [ssrf]).paths]
+    got = [line(p) for p in analyze(an_of(result), [ssrf]).paths]
     assert got == ["high: attacker:internet -> entry:Lookup -> function:Lookup -> role:LookupRole "
                    "-> data:Customers"]
     for sink in (SinkKind.XSS, SinkKind.REDIRECT):
         other = CodeHint(fn.id, HintKind.INJECTION, "x", 0.9, sink, location=SourceLocation("src/app.py", 2, 5))
-        assert analyze(app, [other]).paths == ()
+        assert analyze(an_of(result), [other]).paths == ()
 
 
 def test_who_writes_to_a_trigger_comes_from_the_exposure(tmp_path: Path) -> None:
-    """A queue that invokes an injectable function: its policy (app.iam.exposure) decides the starting point.
+    """A queue that invokes an injectable function: its policy (an.iam.exposure) decides the starting point.
     Anyone -> another AWS account at full likelihood; one named account -> other-account, less surely; the
     account's own principals -> only the insider."""
     def template(principal: str) -> str:
@@ -403,7 +410,7 @@ Resources:
         fn = next(f for f in app.functions if f.logical_id == "Worker")
         hint = CodeHint(fn.id, HintKind.INJECTION, "code injection: body reaches eval", 0.9, SinkKind.CODE,
                         frozenset({"sqs"}), SourceLocation("template.yaml", 1, 1))
-        paths = [p for p in analyze(app, [hint]).paths if p.steps[1].resource == "Jobs"]
+        paths = [p for p in analyze(an_of(result), [hint]).paths if p.steps[1].resource == "Jobs"]
         starts[name] = sorted({p.steps[0].resource for p in paths})  # the insider's same chain is dropped
         scores[name] = max(p.score for p in paths)
     assert starts == {"anyone": ["other-account"], "partner": ["other-account"], "own": ["insider"],
@@ -422,7 +429,7 @@ def test_html_blast_radius_is_the_iam_view() -> None:
     assert result.application is not None
     page = html_lib.unescape(render(result, Format.HTML))
     section = page[page.index('<section id="blast">'):page.index('<section id="diagnostics">')]
-    for b in blast_radii(result.application):
+    for b in blast_radii(an_of(result).iam):
         assert f"<b>{b.function}</b>" in section
         for item in (*b.read, *b.write, *b.invoke, *b.passes):
             assert item.describe() in section
@@ -511,7 +518,7 @@ def test_every_foothold_gets_its_paths_beside_a_busy_one(tmp_path: Path) -> None
     fn = next(f for f in result.application.functions if f.logical_id == "Busy")
     hint = CodeHint(fn.id, HintKind.INJECTION, "code injection", 0.9, SinkKind.CODE, frozenset(),
                     SourceLocation("template.yaml", 1, 1))
-    paths = [line(p) for p in analyze(result.application, [hint]).paths]
+    paths = [line(p) for p in analyze(an_of(result), [hint]).paths]
     users = {f"high: attacker:leaked-credentials -> user:User{i} -> role:Reader{i} -> secret:Secret{i}"
              for i in range(30)}
     assert users <= set(paths)

@@ -40,7 +40,7 @@ CROSS_APP_PATHS = [
 def _paths(one_account: bool) -> list[str]:
     result = scan([UNITS / "app-a", UNITS / "app-b"], ScanOptions(strict=True, one_account=one_account))
     assert result.application is not None
-    graph = analyze(result.application, load_hints(result.application, UNITS / "hints.json"))
+    graph = analyze(result.analysis, load_hints(result.application, UNITS / "hints.json"))
     return [line(p) for p in graph.paths]
 
 

@@ -212,14 +212,14 @@ def test_blind_spots_are_a_banner_and_sarif_run_properties() -> None:
 
     result = scan([ROOT / "examples" / "orders-app"], ScanOptions())
     assert result.application is not None
-    unchecked = dataclasses.replace(result, application=dataclasses.replace(
-        result.application, deps=dataclasses.replace(result.application.deps, source=AdvisorySource(SourceKind.NONE))))
+    unchecked = dataclasses.replace(result, analysis=dataclasses.replace(
+        result.analysis, deps=dataclasses.replace(result.analysis.deps, source=AdvisorySource(SourceKind.NONE))))
     assert 'id="advisories-unchecked"' in render(unchecked, Format.HTML)
     run = json.loads(render(unchecked, Format.SARIF))["runs"][0]
     assert run["properties"]["advisoriesUnchecked"] is True
     assert run["properties"]["inputsNotAnalysed"] == 0
     assert run["properties"]["advisories"]["checked"] is False
-    checked = dataclasses.replace(result, application=dataclasses.replace(
-        result.application, deps=dataclasses.replace(result.application.deps,
+    checked = dataclasses.replace(result, analysis=dataclasses.replace(
+        result.analysis, deps=dataclasses.replace(result.analysis.deps,
                                                      source=AdvisorySource(SourceKind.DIRECTORY, "x", 1))))
     assert 'id="advisories-unchecked"' not in render(checked, Format.HTML)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from remit.iam.blast import blast_radius
+from remit.iam.engine import IamEngine
 
 from .test_iam_engine import EXAMPLE, model
 
@@ -10,7 +11,7 @@ from .test_iam_engine import EXAMPLE, model
 def test_thumbnail_function_can_update_code_and_escalate() -> None:
     app = model(EXAMPLE)
     fn = next(f for f in app.functions if f.logical_id == "ThumbnailFunction")
-    b = blast_radius(app, fn)
+    b = blast_radius(IamEngine(app), fn)
     assert not b.admin
     assert any("lambda:UpdateFunctionCode" in x.actions and x.resources == ("*",) for x in b.write)
     assert any(e.startswith("lambda-003:") for e in b.escalate)
@@ -21,7 +22,7 @@ def test_thumbnail_function_can_update_code_and_escalate() -> None:
 def test_admin_function_is_summarised() -> None:
     app = model(EXAMPLE)
     fn = next(f for f in app.functions if f.logical_id == "OpsToolsFunction")
-    b = blast_radius(app, fn)
+    b = blast_radius(IamEngine(app), fn)
     assert b.admin
     assert not b.read
     assert not b.write

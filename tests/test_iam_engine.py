@@ -1,4 +1,4 @@
-"""The IAM engine (app.iam): can, grants, resources_for, principals_that_can, exposure, trusted_by."""
+"""The IAM engine (Analysis.iam): can, grants, resources_for, principals_that_can, exposure, trusted_by."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import time
 from functools import cache
 from pathlib import Path
 
+from remit.analysis import analysis
 from remit.api import load_documents
 from remit.iam.engine import IamEngine
 from remit.iam.evaluate import Decision
@@ -32,6 +33,17 @@ def model(path: Path) -> Application:
     return app
 
 
+_ENGINES: dict[int, IamEngine] = {}
+
+
+def engine(app: Application) -> IamEngine:
+    """One engine per model, as a scan's analysis holds it (its answers are kept)."""
+    found = _ENGINES.get(id(app))
+    if found is None or found.app is not app:
+        found = _ENGINES[id(app)] = IamEngine(app)
+    return found
+
+
 def entity(app: Application, logical_id: str) -> Entity:
     found = next((e for e in (*app.stores, *app.functions, *app.roles) if e.logical_id == logical_id), None)
     assert found is not None, logical_id
@@ -44,76 +56,77 @@ def role(app: Application, logical_id: str) -> Role:
     return found
 
 
-def test_engine_is_a_cached_property() -> None:
+def test_the_analysis_carries_one_engine_over_the_model() -> None:
     app = model(APP)
-    assert isinstance(app.iam, IamEngine)
-    assert app.iam is app.iam
+    an = analysis(app)
+    assert isinstance(an.iam, IamEngine)
+    assert an.iam.app is app
 
 
 def test_can_matches_template_arns_and_points_at_lines() -> None:
     app = model(APP)
     worker = role(app, "WorkerRole")
     bucket = entity(app, "DataBucket")
-    answer = app.iam.can(worker, "s3:GetObject", bucket)
+    answer = engine(app).can(worker, "s3:GetObject", bucket)
     assert answer.decision is Decision.ALLOWED
     assert [s.sid for s in answer.allowed_by] == ["ReadData"]
     assert app.locate(answer.allowed_by[0].node).line == 41
-    assert app.iam.can(worker, "s3:GetObject", "arn:aws:s3:::data-bucket/any/key").allowed
-    assert app.iam.can(worker, "s3:GetObject", entity(app, "OtherBucket")).decision is Decision.NOT_ALLOWED
+    assert engine(app).can(worker, "s3:GetObject", "arn:aws:s3:::data-bucket/any/key").allowed
+    assert engine(app).can(worker, "s3:GetObject", entity(app, "OtherBucket")).decision is Decision.NOT_ALLOWED
 
 
 def test_deny_wins_and_boundary_limits() -> None:
     app = model(APP)
     worker = role(app, "WorkerRole")
-    denied = app.iam.can(worker, "s3:PutObject", entity(app, "DataBucket"))
+    denied = engine(app).can(worker, "s3:PutObject", entity(app, "DataBucket"))
     assert denied.decision is Decision.DENIED
     assert [s.sid for s in denied.denied_by] == ["NoOverwrites"]
     # sqs:* is granted, but the boundary allows only s3 and sts
-    assert not app.iam.can(worker, "sqs:DeleteQueue", "*").possible
-    assert [g.action for g in app.iam.grants(worker)] == ["s3:GetObject", "sts:GetCallerIdentity"]
+    assert not engine(app).can(worker, "sqs:DeleteQueue", "*").possible
+    assert [g.action for g in engine(app).grants(worker)] == ["s3:GetObject", "sts:GetCallerIdentity"]
 
 
 def test_action_without_resource_level_support_is_asked_on_star() -> None:
     app = model(APP)
-    assert app.iam.can(role(app, "WorkerRole"), "sts:GetCallerIdentity", entity(app, "DataBucket")).allowed
+    assert engine(app).can(role(app, "WorkerRole"), "sts:GetCallerIdentity", entity(app, "DataBucket")).allowed
 
 
 def test_key_policy_is_the_keys_only_gate() -> None:
     app = model(APP)
     key = entity(app, "DataKey")
     # ReaderRole's IAM policy allows kms:Decrypt on "*", but the key policy names only PartnerRole
-    assert app.iam.can(role(app, "ReaderRole"), "kms:Decrypt", key).decision is Decision.NOT_ALLOWED
-    assert app.iam.can(role(app, "PartnerRole"), "kms:Decrypt", key).allowed
-    assert [p.logical_id for p, _ in app.iam.principals_that_can("kms:Decrypt", key)] == ["PartnerRole"]
+    assert engine(app).can(role(app, "ReaderRole"), "kms:Decrypt", key).decision is Decision.NOT_ALLOWED
+    assert engine(app).can(role(app, "PartnerRole"), "kms:Decrypt", key).allowed
+    assert [p.logical_id for p, _ in engine(app).principals_that_can("kms:Decrypt", key)] == ["PartnerRole"]
 
 
 def test_resources_for() -> None:
     app = model(APP)
-    assert [e.logical_id for e in app.iam.resources_for(role(app, "WorkerRole"), "s3:GetObject")] == ["DataBucket"]
+    assert [e.logical_id for e in engine(app).resources_for(role(app, "WorkerRole"), "s3:GetObject")] == ["DataBucket"]
 
 
 def test_exposure_verdicts() -> None:
     app = model(APP)
-    bucket = app.iam.exposure(entity(app, "DataBucket"))
+    bucket = engine(app).exposure(entity(app, "DataBucket"))
     assert bucket.reach is Reach.ACCOUNT
     assert bucket.restricted_by == ("StringEquals aws:SourceVpce = vpce-0a1b2c3d",)
     # the Deny needs aws:SecureTransport true as well: an outsider sends plain HTTP and is not denied
-    queue = app.iam.exposure(entity(app, "Jobs"))
+    queue = engine(app).exposure(entity(app, "Jobs"))
     assert queue.reach is Reach.ANY_ACCOUNT
     assert queue.actions == ("sqs:SendMessage",)
-    fn = app.iam.exposure(entity(app, "Worker"))
+    fn = engine(app).exposure(entity(app, "Worker"))
     assert fn.reach is Reach.CROSS_ACCOUNT
     assert fn.accounts == ("444455556666",)
-    assert app.iam.exposure(entity(app, "OtherBucket")).reach is Reach.NONE
+    assert engine(app).exposure(entity(app, "OtherBucket")).reach is Reach.NONE
 
 
 def test_trust_edges() -> None:
     app = model(APP)
-    edges = app.iam.trusted_by(role(app, "PartnerRole"))
+    edges = engine(app).trusted_by(role(app, "PartnerRole"))
     assert [(e.kind, e.value, e.restricted) for e in edges] == [
         ("account", "arn:aws:iam::444455556666:root", True), ("anyone", "*", False)]
     assert edges[0].conditions == ("StringEquals sts:ExternalId = partner-7",)
-    worker = app.iam.trusted_by(role(app, "WorkerRole"))
+    worker = engine(app).trusted_by(role(app, "WorkerRole"))
     assert [(e.kind, e.value) for e in worker] == [("service", "lambda.amazonaws.com")]
 
 
@@ -151,14 +164,14 @@ def test_example_answers_quickly() -> None:
     app = model(EXAMPLE)
     began = time.perf_counter()
     for r in app.roles:
-        app.iam.grants(r)
+        engine(app).grants(r)
         for store in app.stores:
-            app.iam.can(r, "s3:GetObject", store)
-        app.iam.trusted_by(r)
+            engine(app).can(r, "s3:GetObject", store)
+        engine(app).trusted_by(r)
     for e in (*app.stores, *app.functions):
-        app.iam.exposure(e)
+        engine(app).exposure(e)
     assert time.perf_counter() - began < 10
-    uploads = app.iam.exposure(entity(app, "UploadsBucket"))
+    uploads = engine(app).exposure(entity(app, "UploadsBucket"))
     assert uploads.reach is Reach.PUBLIC
 
 
@@ -166,21 +179,21 @@ def test_template_values_as_the_requested_resource() -> None:
     app = model(APP)
     worker = role(app, "WorkerRole")
     objects = Concat((Symbol(SymbolKind.RESOURCE, "DataBucket", "Arn"), "/*"))
-    assert app.iam.can(worker, "s3:GetObject", objects).allowed
+    assert engine(app).can(worker, "s3:GetObject", objects).allowed
     other = Concat((Symbol(SymbolKind.RESOURCE, "OtherBucket", "Arn"), "/*"))
-    assert app.iam.can(worker, "s3:GetObject", other).decision is Decision.NOT_ALLOWED
+    assert engine(app).can(worker, "s3:GetObject", other).decision is Decision.NOT_ALLOWED
     # a bucket named by a parameter may be this one: conditional, never a flat no
     chosen = Concat(("arn:aws:s3:::", Symbol(SymbolKind.PARAMETER, "BucketName"), "/*"))
-    assert app.iam.can(worker, "s3:GetObject", chosen).decision is Decision.CONDITIONAL
+    assert engine(app).can(worker, "s3:GetObject", chosen).decision is Decision.CONDITIONAL
 
 
 def test_user_gets_group_policies_with_policy_variables() -> None:
     app = model(APP)
     alice = next(u for u in app.users if u.logical_id == "Alice")
-    assert app.iam.can(alice, "s3:GetObject", "arn:aws:s3:::data-bucket/home/alice/notes.txt").allowed
+    assert engine(app).can(alice, "s3:GetObject", "arn:aws:s3:::data-bucket/home/alice/notes.txt").allowed
     # not through her group's policy; the bucket policy still lets anyone in through the VPC endpoint
-    other = app.iam.can(alice, "s3:GetObject", "arn:aws:s3:::data-bucket/home/bob/notes.txt")
+    other = engine(app).can(alice, "s3:GetObject", "arn:aws:s3:::data-bucket/home/bob/notes.txt")
     assert other.decision is Decision.CONDITIONAL
     assert other.conditions == ("StringEquals aws:SourceVpce = vpce-0a1b2c3d",)
-    assert app.iam.can(alice, "s3:PutObject", "arn:aws:s3:::data-bucket/home/alice/x").decision \
+    assert engine(app).can(alice, "s3:PutObject", "arn:aws:s3:::data-bucket/home/alice/x").decision \
         is Decision.NOT_ALLOWED

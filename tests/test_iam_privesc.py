@@ -6,6 +6,7 @@ from functools import cache
 from pathlib import Path
 
 from remit.api import load_documents
+from remit.iam.engine import IamEngine
 from remit.iam.privesc import CATEGORIES, catalog, escalations
 from remit.loaders.sam import expander
 from remit.model.application import Application
@@ -25,12 +26,17 @@ def model() -> Application:
     return app
 
 
+@cache
+def engine() -> IamEngine:
+    return IamEngine(model())
+
+
 def role(logical_id: str) -> Role:
     return next(r for r in model().roles if r.logical_id == logical_id)
 
 
 def methods(logical_id: str) -> set[str]:
-    return {e.method.id for e in escalations(model(), role(logical_id))}
+    return {e.method.id for e in escalations(engine(), role(logical_id))}
 
 
 def test_catalog_is_well_formed() -> None:
@@ -45,7 +51,7 @@ def test_catalog_is_well_formed() -> None:
 
 
 def test_two_policies_together_escalate_to_the_passed_role() -> None:
-    found = [e for e in escalations(model(), role("SplitRole")) if e.method.id == "lambda-001"]
+    found = [e for e in escalations(engine(), role("SplitRole")) if e.method.id == "lambda-001"]
     assert found, methods("SplitRole")
     esc = found[0]
     assert "StrongRole" in esc.gained
@@ -62,7 +68,7 @@ def test_deny_cancels_allow() -> None:
 
 
 def test_update_code_of_a_function_with_a_stronger_role() -> None:
-    found = [e for e in escalations(model(), role("UpdaterRole")) if e.method.id == "lambda-003"]
+    found = [e for e in escalations(engine(), role("UpdaterRole")) if e.method.id == "lambda-003"]
     assert found
     assert "function" in found[0].gained
 
@@ -180,7 +186,7 @@ def test_group_policy_writes_honour_the_groups_they_are_scoped_to(tmp_path: Path
     principals = {p.logical_id: p for p in (*app.users, *app.roles)}
 
     def gained(logical_id: str) -> dict[str, str]:
-        return {e.method.id: e.gained for e in escalations(app, principals[logical_id])
+        return {e.method.id: e.gained for e in escalations(IamEngine(app), principals[logical_id])
                 if e.method.id in {"iam-010", "iam-011"}}
 
     assert gained("OwnGroupUser") == {"iam-011": "add an inline policy to a group: admin"}

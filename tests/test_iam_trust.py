@@ -1,4 +1,4 @@
-"""Trust edges (app.iam.trusted_by) as the trust rules read them, and the privilege-escalation fixes that the
+"""Trust edges (IamEngine(app).trusted_by) as the trust rules read them, and the privilege-escalation fixes that the
 near-miss fixtures of RMT-IAM-022/023 exposed."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 
 from remit.api import load_documents
+from remit.iam.engine import IamEngine
 from remit.iam.privesc import escalations
 from remit.iam.reach import pins
 from remit.loaders.sam import expander
@@ -34,7 +35,7 @@ def role(app: Application, logical_id: str) -> Role:
 
 def edges(fixture: str, logical_id: str) -> list[tuple[str, bool, tuple[str, ...]]]:
     app = model(RULES / fixture)
-    return [(e.kind, e.restricted, e.restricted_by) for e in app.iam.trusted_by(role(app, logical_id))]
+    return [(e.kind, e.restricted, e.restricted_by) for e in IamEngine(app).trusted_by(role(app, logical_id))]
 
 
 def test_anyone_is_judged_like_an_outsider() -> None:
@@ -48,11 +49,11 @@ def test_anyone_is_judged_like_an_outsider() -> None:
 
 def test_accounts_services_and_providers_name_what_pins_them() -> None:
     app = model(RULES / "RMT-TRUST-003")
-    vendor = app.iam.trusted_by(role(app, "ExternalIdRole"))[0]
+    vendor = IamEngine(app).trusted_by(role(app, "ExternalIdRole"))[0]
     assert (vendor.kind, vendor.account, vendor.restricted) == ("account", "444455556666", True)
     assert vendor.restricted_by == ("StringEquals sts:ExternalId = 8f14e45f-ceea-467f-a0e6-0b7c8e5a3d21",)
-    assert app.iam.trusted_by(role(app, "WildcardExternalIdRole"))[0].restricted is False
-    assert app.iam.trusted_by(role(app, "OwnAccountRole"))[0].account == "self"
+    assert IamEngine(app).trusted_by(role(app, "WildcardExternalIdRole"))[0].restricted is False
+    assert IamEngine(app).trusted_by(role(app, "OwnAccountRole"))[0].account == "self"
     assert edges("RMT-TRUST-004", "ScheduleRole") == [("service", False, ())]  # "*" pins nothing
     assert edges("RMT-TRUST-004", "PinnedWorkflowRole")[0][:2] == ("service", True)
     assert edges("RMT-TRUST-005", "PoolRole")[0][:2] == ("federated", True)
@@ -70,7 +71,7 @@ def test_pins() -> None:
 
 def methods(fixture: str, logical_id: str) -> set[str]:
     app = model(RULES / fixture)
-    return {e.method.id for e in escalations(app, role(app, logical_id))}
+    return {e.method.id for e in escalations(IamEngine(app), role(app, logical_id))}
 
 
 def test_passrole_honours_passed_to_service() -> None:
@@ -83,7 +84,7 @@ def test_existing_function_counts_only_with_a_stronger_role() -> None:
     assert "lambda-003" not in methods("RMT-IAM-023", "WeakUpdaterRole")
     assert "lambda-003" in methods("RMT-IAM-023", "UpdaterRole")
     app = model(RULES / "RMT-IAM-023")
-    found = {e.method.id: e.gained for e in escalations(app, role(app, "AnyFunctionUpdaterRole"))}
+    found = {e.method.id: e.gained for e in escalations(IamEngine(app), role(app, "AnyFunctionUpdaterRole"))}
     assert "lambda-007" in found
 
 

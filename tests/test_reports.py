@@ -149,8 +149,8 @@ def test_the_text_report_opens_with_its_headline() -> None:
     assert f"{len(result.active_paths)} attack paths (" in first[1]
     assert first[2].startswith(f"fail-on {result.fail_on.value if result.fail_on else 'none'}: ")
     assert result.application is not None
-    unchecked = dataclasses.replace(result, application=dataclasses.replace(
-        result.application, deps=dataclasses.replace(result.application.deps, source=AdvisorySource(SourceKind.NONE))))
+    unchecked = dataclasses.replace(result, analysis=dataclasses.replace(
+        result.analysis, deps=dataclasses.replace(result.analysis.deps, source=AdvisorySource(SourceKind.NONE))))
     assert render(unchecked, Format.TEXT).splitlines()[3].startswith("not checked: dependencies against known")
 
 

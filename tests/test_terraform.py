@@ -11,10 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from remit.api import application, scan
+from remit.api import analyze, scan
+from remit.diagnostics import Diagnostic
 from remit.loaders.discover import InputFile
 from remit.loaders.terraform import MAX_TF_BYTES, STATS, hcl, is_plan, load_terraform
 from remit.loaders.terraform.module import Ignore, ignores_in
+from remit.model.application import Application
 from remit.model.entities import AuthKind
 from remit.model.triggers import TriggerKind
 from remit.model.values import Symbol, SymbolKind, Unknown
@@ -85,6 +87,13 @@ def test_findings_point_at_each_files_own_lines() -> None:
         ("RMT-S3-003", 'aws_s3_bucket.data["assets"]', "main.tf:112")}
     # the JWT route is a near miss
     assert not any(h[0] == "RMT-API-001" and h[2] == "main.tf:59" for h in hits)
+
+
+
+def application(paths: list[Path]) -> tuple[Application | None, tuple[Diagnostic, ...]]:
+    """The model remit builds of ``paths`` (with the diagnostics of every stage)."""
+    an, diags = analyze(paths)
+    return (an.app if an is not None else None), diags
 
 
 def test_model_of_the_basic_module() -> None:

@@ -36,9 +36,10 @@ from remit.result import ScannedDocument, ScanResult
 from remit.suppress import RefBaseline, audited, load_baseline
 
 if TYPE_CHECKING:
+    from remit.analysis import Analysis
     from remit.iam.blast import BlastRadius
 
-__all__ = ["ScanResult", "ScannedDocument", "application", "load_documents", "scan"]
+__all__ = ["ScanResult", "ScannedDocument", "analyze", "load_documents", "scan"]
 
 
 SIDE_TRANSLATION_MIN_FILES = 4  # for fewer files the second process costs more than it saves
@@ -217,10 +218,12 @@ def build_model(documents: Sequence[Document], root: Path, expand_one: Callable[
 
 
 def analyze_later_stages(app: Application, options: ScanOptions, diagnostics: list[Diagnostic],
-                         progress: ProgressCallback | None = None) -> Application:
-    """The code and dependency stages, whose facts the rules and the attack graph read from the application."""
+                         progress: ProgressCallback | None = None) -> Analysis:
+    """The code, dependency, IAM and usage stages: the :class:`~remit.analysis.Analysis` rules, the attack graph
+    and reports read."""
     from remit import code as code_stage  # noqa: PLC0415 - parsers load only when a scan needs them
     from remit import deps as deps_stage  # noqa: PLC0415
+    from remit.analysis import analysis  # noqa: PLC0415 - the IAM engine and SDK catalog load with it
 
     _report(progress, Stage.CODE, 0, len(app.functions), "functions")
     code = code_stage.analyze(app, options)
@@ -228,7 +231,7 @@ def analyze_later_stages(app: Application, options: ScanOptions, diagnostics: li
     deps = deps_stage.analyze(app, options, code, _download_progress(progress))
     diagnostics.extend(code.diagnostics)
     diagnostics.extend(deps.diagnostics)
-    return dataclasses.replace(app, code=code, deps=deps)
+    return analysis(app, code, deps)
 
 
 # A scan builds a large, long-lived heap (templates, model, parsed code) while allocating many short-lived
@@ -300,9 +303,9 @@ def _scan(targets: Sequence[Path], options: ScanOptions, progress: ProgressCallb
     finally:
         side.close()
     diagnostics.extend(model_diags)
-    app = analyze_later_stages(app, options, diagnostics, progress)
+    an = analyze_later_stages(app, options, diagnostics, progress)
     _report(progress, Stage.RULES, 0, len(rules), "rules")
-    findings, rule_diags = run(app, rules, severity_overrides=options.severity_overrides, baseline=baseline,
+    findings, rule_diags = run(an, rules, severity_overrides=options.severity_overrides, baseline=baseline,
                                strict=options.strict,
                                on_rule=None if progress is None else
                                lambda done: _report(progress, Stage.RULES, done, len(rules), "rules"))
@@ -311,14 +314,10 @@ def _scan(targets: Sequence[Path], options: ScanOptions, progress: ProgressCallb
         from remit.live.join import relocate  # noqa: PLC0415
 
         findings = relocate(app, findings)  # a deployed resource's findings at the line of its template
-    if any(r.id == "RMT-PERM-001" for r in rules):
-        from remit.code.sdk.usage import not_assessed  # noqa: PLC0415
-
-        diagnostics.extend(not_assessed(app))  # say where unused permissions could not be judged
     if options.audit:
         findings = audited(findings)
     _report(progress, Stage.GRAPH)
-    graph = attack_graph(app, diagnostics, strict=options.strict)
+    graph = attack_graph(an, diagnostics, strict=options.strict)
     paths = graph.paths
     if not options.audit:  # audit mode reports every path, accepted or not
         paths, path_diags = suppress_paths(app, paths, baseline)
@@ -327,12 +326,12 @@ def _scan(targets: Sequence[Path], options: ScanOptions, progress: ProgressCallb
         findings, paths, note = at_ref.apply(findings, paths, audit=options.audit)
         diagnostics.append(note)
     diagnostics.extend(config_note(options, root))
-    blast = blast_radii(app, diagnostics, strict=options.strict)
+    blast = blast_radii(an, diagnostics, strict=options.strict)
     ordered = tuple(sorted(set(scrubbed(diagnostics, root)), key=lambda d: (d.path, d.line or 0,
                                                                             d.level != Level.ERROR, d.code, d.message)))
     return ScanResult(root, scanned, findings, ordered, rules, options.fail_on, attack_paths=paths,
-                      application=app, graph=graph, source_prefix=prefix, tree_config=tree_config(options, root),
-                      blast=blast, inventory=inventory(app.deps, (fn.id for fn in app.functions), findings))
+                      analysis=an, graph=graph, source_prefix=prefix, tree_config=tree_config(options, root),
+                      blast=blast, inventory=inventory(an.deps, (fn.id for fn in app.functions), findings))
 
 
 def baseline_at_ref(targets: Sequence[Path], ref: str, options: ScanOptions) -> RefBaseline:
@@ -364,37 +363,37 @@ def _guarded(compute: Callable[[], _T], fallback: _T, diagnostics: list[Diagnost
         return fallback
 
 
-def attack_graph(app: Application, diagnostics: list[Diagnostic], *,
+def attack_graph(an: Analysis, diagnostics: list[Diagnostic], *,
                  strict: bool = False) -> GraphResult:
     """The attack graph and its ranked paths, from the stages' facts (never the findings). A failure becomes a
     diagnostic and the scan keeps its findings (``strict`` re-raises: tests)."""
     from remit import graph as graph_stage  # noqa: PLC0415
 
-    return _guarded(lambda: graph_stage.analyze(app), graph_stage.EMPTY_RESULT, diagnostics, "graph-error",
+    return _guarded(lambda: graph_stage.analyze(an), graph_stage.EMPTY_RESULT, diagnostics, "graph-error",
                     "the attack graph could not be built", strict=strict)
 
 
-def blast_radii(app: Application, diagnostics: list[Diagnostic], *, strict: bool = False) \
+def blast_radii(an: Analysis, diagnostics: list[Diagnostic], *, strict: bool = False) \
         -> tuple[BlastRadius, ...]:
     """Each function's blast radius, for the reports. A failure becomes a diagnostic and the reports leave the
     section out (``strict`` re-raises: tests)."""
     from remit.iam import blast  # noqa: PLC0415
 
-    return _guarded(lambda: blast.blast_radii(app), (), diagnostics, "blast-error",
+    return _guarded(lambda: blast.blast_radii(an.iam), (), diagnostics, "blast-error",
                     "the blast radius could not be computed", strict=strict)
 
 
-def application(targets: Sequence[Path], options: ScanOptions | None = None, *,
-                progress: ProgressCallback | None = None) -> tuple[Application | None, tuple[Diagnostic, ...]]:
-    """The model with its code and dependency facts, without running rules (``remit policy``). None when
-    nothing under ``targets`` is a template. ``progress`` as for :func:`scan`, up to the dependency stage."""
+def analyze(targets: Sequence[Path], options: ScanOptions | None = None, *,
+            progress: ProgressCallback | None = None) -> tuple[Analysis | None, tuple[Diagnostic, ...]]:
+    """The model with the facts of every stage, without running rules (``remit policy``). None when nothing
+    under ``targets`` is a template. ``progress`` as for :func:`scan`, up to the dependency stage."""
     options = options or ScanOptions()
     with confined_scan(targets, options):
-        return _application(targets, options, progress)
+        return _analyze(targets, options, progress)
 
 
-def _application(targets: Sequence[Path], options: ScanOptions, progress: ProgressCallback | None) \
-        -> tuple[Application | None, tuple[Diagnostic, ...]]:
+def _analyze(targets: Sequence[Path], options: ScanOptions, progress: ProgressCallback | None) \
+        -> tuple[Analysis | None, tuple[Diagnostic, ...]]:
     root, documents, diagnostics = load_documents(targets, options, progress)
     if not documents:
         return None, tuple(diagnostics)

@@ -652,7 +652,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_policy(args: argparse.Namespace) -> int:
-    from remit.api import application  # noqa: PLC0415
+    from remit.api import analyze  # noqa: PLC0415
     from remit.code.sdk.policy import PolicyFormat, least_privilege, render_policies  # noqa: PLC0415
     from remit.diagnostics import UsageProblem  # noqa: PLC0415
     from remit.options import ScanOptions  # noqa: PLC0415
@@ -660,16 +660,16 @@ def cmd_policy(args: argparse.Namespace) -> int:
 
     try:
         with _progress(args) as progress:
-            app, diagnostics = application([Path(p) for p in args.paths], ScanOptions(exclude=_split(args.exclude)),
-                                           progress=progress)
+            an, diagnostics = analyze([Path(p) for p in args.paths], ScanOptions(exclude=_split(args.exclude)),
+                                      progress=progress)
     except UsageProblem as exc:
         raise UsageError(str(exc)) from None
-    if app is None:
+    if an is None:
         for d in diagnostics:
             print(f"remit: {clean(str(d))}", file=sys.stderr)
         print(f"remit: nothing to read: {NOTHING_FOUND}", file=sys.stderr)
         return EXIT_USAGE
-    policies = least_privilege(app, args.function)
+    policies = least_privilege(an, args.function)
     if not policies:
         wanted = f"no function named {args.function!r}" if args.function else "no function"
         raise UsageError(f"{wanted} in the application under {', '.join(args.paths)}")

@@ -8,7 +8,7 @@ import pkgutil
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from remit.diagnostics import Diagnostic, Level, UsageProblem
 from remit.findings import AttackPath, Finding, Severity, Suppression, SuppressionKind, construct_of, fingerprint
@@ -18,6 +18,9 @@ from remit.model.resources import Resource
 from remit.rules.base import Hit, Rule
 from remit.source import NodePath
 from remit.suppress import Baseline, IgnoreEntry, read_ignores
+
+if TYPE_CHECKING:
+    from remit.analysis import Analysis
 
 
 class RuleCatalogError(Exception):
@@ -150,7 +153,7 @@ def suppress_paths(app: Application, paths: Sequence[AttackPath], baseline: Base
 
 
 def run(
-    app: Application,
+    an: Analysis,
     rules: Sequence[Rule],
     *,
     severity_overrides: Mapping[str, Severity] | None = None,
@@ -158,18 +161,21 @@ def run(
     strict: bool = False,
     on_rule: Callable[[int], None] | None = None,
 ) -> tuple[tuple[Finding, ...], tuple[Diagnostic, ...]]:
-    """Run ``rules`` over ``app``. A rule that raises becomes a diagnostic (``strict`` re-raises: tests).
-    ``on_rule`` is told how many rules have run after each one (progress)."""
+    """Run ``rules`` over the analysed application: each rule's check on each entity of its scope (the whole
+    analysis for scope None), then what the rule says it could not judge (``Rule.notes``). A rule that raises
+    becomes a diagnostic (``strict`` re-raises: tests). ``on_rule`` is told how many rules have run after each
+    one (progress)."""
+    app = an.app
     overrides = severity_overrides or {}
     suppressions = _Suppressions(app)
     findings: dict[str, Finding] = {}
     shared: dict[tuple[str, str, Severity, bool], list[tuple[Finding, Hit]]] = {}
     diags: list[Diagnostic] = []
     for done, rule in enumerate(rules, 1):
-        subjects: Iterable[Any] = (app,) if rule.scope is None else SCOPES[rule.scope](app)
+        subjects: Iterable[Any] = (an,) if rule.scope is None else SCOPES[rule.scope](app)
         for subject in subjects:
             try:
-                hits = list(rule.check(subject, app))
+                hits = list(rule.check(subject, an))
             except Exception as exc:
                 if strict:
                     raise
@@ -184,6 +190,14 @@ def run(
                     shared.setdefault(fact, []).append((finding, hit))
                 else:
                     findings.setdefault(finding.fingerprint, finding)
+        if rule.notes is not None:
+            try:
+                diags.extend(rule.notes(an))
+            except Exception as exc:
+                if strict:
+                    raise
+                diags.append(Diagnostic("", Level.ERROR, "rule-error",
+                                        f"rule {rule.id} failed to say what it left out: {type(exc).__name__}: {exc}"))
         if on_rule is not None:
             on_rule(done)
     for (rule_id, shared_key, _, _), group in shared.items():

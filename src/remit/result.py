@@ -19,6 +19,7 @@ from remit.repository import join
 from remit.rules.base import Rule
 
 if TYPE_CHECKING:
+    from remit.analysis import Analysis
     from remit.iam.blast import BlastRadius  # imported by the composer only when a scan runs
 
 _Judged = TypeVar("_Judged", Finding, AttackPath)
@@ -40,7 +41,7 @@ class ScanResult:
     fail_on: Severity | None = Severity.LOW
     attack_paths: tuple[AttackPath, ...] = ()
     tool_version: str = __version__
-    application: Application | None = field(default=None, repr=False, compare=False)
+    analysis: Analysis | None = field(default=None, repr=False, compare=False)  # the model and every stage's facts
     graph: GraphResult | None = field(default=None, repr=False, compare=False)  # attack graph, blast radius
     # the scanned root relative to the source root (the repository's top, or --source-root), POSIX, "" when they
     # are the same directory: SARIF and JUnit paths are relative to the repository, the other reports' to the root
@@ -98,8 +99,13 @@ class ScanResult:
     @property
     def advisories_unchecked(self) -> bool:
         """Functions ship dependencies some of which no advisory source was available to check against (what and
-        why: ``application.deps.source``)."""
-        return self.application is not None and self.application.deps.advisories_unchecked
+        why: ``analysis.deps.source``)."""
+        return self.analysis is not None and self.analysis.deps.advisories_unchecked
+
+    @property
+    def application(self) -> Application | None:
+        """The model of what the scan read (``analysis.app``)."""
+        return self.analysis.app if self.analysis is not None else None
 
     @property
     def inputs_not_analysed(self) -> int:

@@ -110,4 +110,4 @@ def test_a_defect_reading_one_function_directory_costs_that_directory(tmp_path: 
     result = scan_world(world)
     good_finding_survives(result)
     assert [(d.path, d.code) for d in result.diagnostics if d.code == "input-error"] == [("fn", "input-error")]
-    assert [p.name for deps in result.application.deps.functions.values() for p in deps.packages] == ["left-pad"]
+    assert [p.name for deps in result.analysis.deps.functions.values() for p in deps.packages] == ["left-pad"]

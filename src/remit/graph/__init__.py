@@ -1,6 +1,6 @@
 """The attack graph: where an attacker starts, how each weakness moves them on, and what they end up with.
 
-``analyze(app)`` builds the graph (:mod:`remit.graph.build`) from the application's entry points,
+``analyze(an)`` builds the graph (:mod:`remit.graph.build`) from the application's entry points,
 IAM and the facts of the code and dependency stages (:mod:`remit.graph.hints`), searches it
 (:mod:`remit.graph.search`) and returns the ranked :class:`~remit.findings.AttackPath` s with the part of the
 graph they were found in (for the DOT, Mermaid and HTML exports). Nothing here raises on odd input: a model
@@ -13,10 +13,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from remit.analysis import Analysis
 from remit.findings import AttackPath
 from remit.graph.hints import CodeHint, HintKind
 from remit.graph.model import EMPTY_GRAPH, AttackGraph, Edge, EdgeKind, Evidence, Node, NodeKind, Start
-from remit.model.application import Application
 
 if TYPE_CHECKING:
     from remit.graph.build import Builder
@@ -57,17 +57,17 @@ class GraphResult:
 EMPTY_RESULT = GraphResult()
 
 
-def analyze(app: Application, hints: Iterable[CodeHint] = ()) -> GraphResult:
-    """The ranked attack paths of ``app``, the reachable graph, and each function's blast radius. Built from the
-    model and the facts of the code, dependency and IAM stages only: findings (their severities, selection and
-    suppressions) never change which paths exist."""
+def analyze(an: Analysis, hints: Iterable[CodeHint] = ()) -> GraphResult:
+    """The ranked attack paths of the analysed application, the reachable graph, and each function's blast
+    radius. Built from the model and the facts of the code, dependency and IAM stages only: findings (their
+    severities, selection and suppressions) never change which paths exist."""
     from remit.graph.build import Builder  # noqa: PLC0415 - keeps `import remit.graph` light
     from remit.graph.search import search, to_attack_path  # noqa: PLC0415
 
-    builder = Builder(app, hints)
+    builder = Builder(an, hints)
     found = search(builder)
     paths = tuple(to_attack_path(builder, f) for f in found)
-    blast = {fn.logical_id: _blast(builder, builder.function(fn)) for fn in app.functions}
+    blast = {fn.logical_id: _blast(builder, builder.function(fn)) for fn in an.app.functions}
     hops = {p.id: f.nodes for p, f in zip(paths, found, strict=True)}
     return GraphResult(builder.graph(), paths, blast, hops)
 

@@ -18,9 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from remit.iam.engine import Grant
+from remit.iam.engine import Grant, IamEngine
 from remit.iam.evaluate import Decision
-from remit.model.application import Application
 from remit.model.entities import Api, DataStore, Entity, IamPrincipal, KmsKey, Role
 from remit.model.policy import Statement
 from remit.model.values import SymbolKind, symbols, text
@@ -45,9 +44,9 @@ def _on_star(grant: Grant) -> bool:
 class Access:
     """Per-role permission answers from the IAM engine, cached per role and action."""
 
-    def __init__(self, app: Application) -> None:
-        self.app = app
-        self.iam = app.iam
+    def __init__(self, iam: IamEngine) -> None:
+        self.app = iam.app
+        self.iam = iam
         self._power: dict[object, int] = {}
         self._plain: dict[object, bool] = {}  # role id -> no Deny statement and no boundary
         self._indexes: dict[int, tuple[Sequence[Entity], dict[str, list[Entity]]]] = {}
@@ -144,7 +143,7 @@ class Access:
         return found
 
 
-def trusts_service(app: Application, role: Role, service: str) -> bool:
+def trusts_service(iam: IamEngine, role: Role, service: str) -> bool:
     """The role's trust policy lets the service (or anyone) assume it, so it can be passed to that service."""
     return any((e.kind == "service" and e.value.lower() == service) or e.kind == "anyone"
-               for e in app.iam.trusted_by(role))
+               for e in iam.trusted_by(role))

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from remit.analysis import Analysis
 from remit.code.facts import SinkKind
 from remit.graph.access import ANY_ROLE, Access, Permission, trusts_service
 from remit.graph.hints import EXECUTES, QUERIES, CodeHint, HintKind, gather, sink_text
@@ -23,7 +24,6 @@ from remit.iam.conditions import Tri
 from remit.iam.evaluate import action_matches
 from remit.iam.privesc import Escalation, catalog, escalations
 from remit.iam.reach import COGNITO, Exposure, Reach, TrustEdge, web_identity_gap
-from remit.model.application import Application
 from remit.model.entities import (
     Api,
     AuthKind,
@@ -162,15 +162,16 @@ def _store_word(store: DataStore) -> str:
 class Builder:
     """Lays out nodes and edges; :meth:`expand` adds a node's outgoing edges the first time it is asked."""
 
-    def __init__(self, app: Application, hints: Iterable[CodeHint] = ()) -> None:
-        self.app = app
-        self.access = Access(app)
+    def __init__(self, an: Analysis, hints: Iterable[CodeHint] = ()) -> None:
+        app = self.app = an.app
+        self.iam = an.iam
+        self.access = Access(an.iam)
         self.nodes: dict[str, Node] = {}
         self.out: dict[str, list[Edge]] = defaultdict(list)
         self._expanded: set[str] = set()
         self._edge_keys: set[tuple[str, str, EdgeKind, str]] = set()
         self.hints: dict[ResourceId, list[CodeHint]] = defaultdict(list)
-        for h in gather(app, hints):
+        for h in gather(an, hints):
             self.hints[h.function].append(h)
         self._sources: dict[ResourceId, list[Trigger]] = defaultdict(list)  # store -> triggers it drives
         for t in app.triggers:
@@ -280,7 +281,7 @@ class Builder:
 
     def _trusted(self, role: Role) -> None:
         """A trust policy (``app.iam.trusted_by``) that lets anyone, or an outside account, assume the role."""
-        edges = self.app.iam.trusted_by(role)
+        edges = self.iam.trusted_by(role)
         for edge in edges:
             if edge.kind == "anyone" and not edge.restricted:
                 self._edge(Edge(self.start(Start.OTHER_ACCOUNT), self.role(role), EdgeKind.REACHES,
@@ -338,7 +339,7 @@ class Builder:
         if index is None:
             index = self._trust_index[unit] = defaultdict(list)
             for role in self._in_unit("roles", principal):
-                for edge in self.app.iam.trusted_by(role):
+                for edge in self.iam.trusted_by(role):
                     if edge.kind == "principal":
                         for key in dict.fromkeys(_named(edge)):
                             index[key].append((role, edge))
@@ -351,7 +352,7 @@ class Builder:
     def _workload(self, role: Role) -> None:
         """A role an EC2 instance, container task, build, job or notebook of the app runs with: code running
         there (a vulnerable web app on the instance, a poisoned build) holds the role's credentials."""
-        for edge in self.app.iam.trusted_by(role):
+        for edge in self.iam.trusted_by(role):
             found = WORKLOADS.get(edge.value.lower()) if edge.kind == "service" else None
             if found is None:
                 continue
@@ -389,7 +390,7 @@ class Builder:
         ``actions``: the starting point, a likelihood, the action and the statement; None for no outsider."""
         if not actions or store.policy is None:
             return None
-        exposure: Exposure = self.app.iam.exposure(store)
+        exposure: Exposure = self.iam.exposure(store)
         if exposure.reach not in (Reach.PUBLIC, Reach.ANY_ACCOUNT, Reach.CROSS_ACCOUNT):
             return None
         for st in exposure.statements:
@@ -440,7 +441,7 @@ class Builder:
         found = self._outsiders(store, access.read)
         if found is not None:
             start, likelihood, opened, st = found
-            who = self._who(start, self.app.iam.exposure(store).accounts)
+            who = self._who(start, self.iam.exposure(store).accounts)
             self._edge(Edge(self.start(start), self.store(store), EdgeKind.READ,
                             f"the {word} policy of {store.logical_id} lets {who} {opened}", likelihood,
                             access.read_impact, (Evidence(f"{who}: {opened}", self.where(st)),)))
@@ -508,7 +509,7 @@ class Builder:
         found = self._outsiders(store, _feeds(triggers))
         if found is not None:
             start, likelihood, opened, st = found
-            who = self._who(start, self.app.iam.exposure(store).accounts)
+            who = self._who(start, self.iam.exposure(store).accounts)
             self._edge(Edge(self.start(start), entry, EdgeKind.REACHES,
                             f"the {word} policy of {store.logical_id} lets {who} {opened}", likelihood,
                             evidence=(Evidence(f"{who}: {opened}", self.where(st)),)))
@@ -650,7 +651,7 @@ class Builder:
         """Administrator already (``app.iam.is_admin``), or one of the catalog's escalation methods
         (``remit.iam.privesc.escalations``): one edge per target, the likeliest method named."""
         grant = self.access.grant(role, "iam:PutRolePolicy")  # held on * by every administrator: asked first
-        if grant is not None and not grant.conditional and self.app.iam.is_admin(role):
+        if grant is not None and not grant.conditional and self.iam.is_admin(role):
             statements = grant.statements[:2]
             self._edge(Edge(node_id, self.admin(), EdgeKind.ESCALATE,
                             f"{_title(role)} may perform every action on every resource", 1.0, 10.0,
@@ -661,7 +662,7 @@ class Builder:
             return  # nothing but function takeovers, which _role_functions draws (escalations() asks per function)
         best: dict[str, Edge] = {}
         counts: dict[str, int] = defaultdict(int)
-        for esc in escalations(self.app, role):
+        for esc in escalations(self.iam, role):
             for edge in self._escalation_edges(node_id, role, esc):
                 counts[edge.target] += 1
                 held = best.get(edge.target)
@@ -686,7 +687,7 @@ class Builder:
             service = method.passes_to.split(".", 1)[0]
             out: list[Edge] = []
             passable = [r for r in self._in_unit("roles", role) if r.id != role.id
-                        and trusts_service(self.app, r, method.passes_to)]
+                        and trusts_service(self.iam, r, method.passes_to)]
             for other, _, perm in self.access.targets(role, ("iam:PassRole",), passable, MAX_FANOUT):
                 out.append(Edge(node_id, self.role(other), EdgeKind.PASS_ROLE,
                                 f"{_title(role)} may pass role {other.logical_id} to {service} "
@@ -711,7 +712,7 @@ class Builder:
             out = []
             for other in self._in_unit("roles", role):
                 if other.id == role.id or not any(e.kind in ("account", "anyone", "principal")
-                                                  for e in self.app.iam.trusted_by(other)):
+                                                  for e in self.iam.trusted_by(other)):
                     continue
                 assume = self.access.allowed(role, "sts:AssumeRole", other)
                 if assume is not None:
@@ -761,7 +762,7 @@ class Builder:
         out = []
         for other in self._in_unit("roles", principal):
             if other.id == principal.id or not any(e.kind == "service" and e.value.lower() == service
-                                                   for e in self.app.iam.trusted_by(other)):
+                                                   for e in self.iam.trusted_by(other)):
                 continue
             what = WORKLOADS[service][0] if service in WORKLOADS else _TAKEN_OVER[service]
             out.append(Edge(node_id, self.role(other), EdgeKind.ESCALATE,

@@ -5,8 +5,8 @@ something, from which triggers, and how surely?* The answers are :class:`CodeHin
 never from findings, whose severities, selection and suppressions the user controls and which must not change
 which attack paths exist:
 
-* the code stage's taint flows (``app.code.of(fn.id).flows``: sink, trigger, confidence);
-* the dependency stage's facts (``app.deps.of(fn.id)``): a package an OSV ``MAL-`` record calls malware, or one
+* the code stage's taint flows (``an.code.of(fn.id).flows``: sink, trigger, confidence);
+* the dependency stage's facts (``an.deps.of(fn.id)``): a package an OSV ``MAL-`` record calls malware, or one
   whose name imitates a popular package or that runs obfuscated code when loaded (its code runs when the
   function loads it), and a package at a version a critical or high advisory affects (exploitable through the
   function's triggers; more surely when the handler imports it; not at all when it never does).
@@ -20,10 +20,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from remit.analysis import Analysis
 from remit.code.facts import Confidence, SinkKind, TaintFlow
 from remit.deps.facts import FunctionDeps, Reach, SignKind, advisory_severity
 from remit.findings import Severity
-from remit.model.application import Application
 from remit.model.entities import Function
 from remit.model.resources import ResourceId
 from remit.source import SourceLocation
@@ -106,14 +106,14 @@ def _one_line(text: str, limit: int = 160) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def gather(app: Application, extra: Iterable[CodeHint] = ()) -> tuple[CodeHint, ...]:
+def gather(an: Analysis, extra: Iterable[CodeHint] = ()) -> tuple[CodeHint, ...]:
     """Every hint about every function: code-stage flows, then dependency facts, then ``extra``."""
     out: list[CodeHint] = []
-    for fn in app.functions:
-        code = app.code.of(fn.id)
+    for fn in an.app.functions:
+        code = an.code.of(fn.id)
         if code is not None:
             out.extend(_flow_hint(fn, flow) for flow in code.flows)
-        deps = app.deps.of(fn.id)
+        deps = an.deps.of(fn.id)
         if deps is not None:
             out.extend(_dependency_hints(fn, deps))
     out.extend(extra)

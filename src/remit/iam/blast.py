@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from remit.iam.actions import AccessLevel, action_info
+from remit.iam.engine import IamEngine
 from remit.iam.privesc import escalations
-from remit.model.application import Application
 from remit.model.entities import Function, Role
 from remit.model.values import render
 
@@ -87,27 +87,27 @@ _Items = tuple[tuple[BlastItem, ...], tuple[BlastItem, ...], tuple[BlastItem, ..
 _BY_ROLE: weakref.WeakKeyDictionary[object, dict[object, _Items]] = weakref.WeakKeyDictionary()
 
 
-def blast_radius(app: Application, function: Function) -> BlastRadius:
+def blast_radius(iam: IamEngine, function: Function) -> BlastRadius:
     """The function's blast radius (empty when its role is not modelled)."""
-    role = app.role_of(function)
+    role = iam.app.role_of(function)
     name = render(function.name) if function.name is not None else function.logical_id
     if role is None:
         return BlastRadius(name, render(function.role) if function.role is not None else "", False)
-    admin = app.iam.is_admin(role)
-    memo = _BY_ROLE.setdefault(app.iam, {})
+    admin = iam.is_admin(role)
+    memo = _BY_ROLE.setdefault(iam, {})
     items = memo.get(role.id)
     if items is None:
-        items = memo[role.id] = _items(app, role, admin)
-    escalate = tuple(f"{e.method.id}: {e.gained}" for e in escalations(app, role))
+        items = memo[role.id] = _items(iam, role, admin)
+    escalate = tuple(f"{e.method.id}: {e.gained}" for e in escalations(iam, role))
     return BlastRadius(name, render(role.name), admin, *items, escalate)
 
 
-def _items(app: Application, role: Role, admin: bool) -> _Items:
+def _items(iam: IamEngine, role: Role, admin: bool) -> _Items:
     """The role's grants grouped per kind, service and resources (many functions may share the role)."""
     groups: dict[tuple[str, str, tuple[str, ...]], list[tuple[str, str, bool]]] = {}
     shown: dict[int, tuple[str, ...]] = {}  # grants share their resource tuples and statements
     places: dict[int, str] = {}
-    for g in app.iam.grants(role):
+    for g in iam.grants(role):
         if admin and g.action.lower() != "iam:passrole":
             continue  # an administrator's list would be every action: summarised by ``admin`` (not looked up)
         kind = _kind(g.action)
@@ -119,7 +119,7 @@ def _items(app: Application, role: Role, admin: bool) -> _Items:
             first = g.statements[0]
             where = places.get(id(first), "")
             if id(first) not in places:
-                loc = app.locate(first.node)
+                loc = iam.app.locate(first.node)
                 where = places[id(first)] = f"{loc.path}:{loc.line}"
         key = (kind, g.action.split(":", 1)[0], resources)
         groups.setdefault(key, []).append((g.action, where, g.conditional))
@@ -130,6 +130,6 @@ def _items(app: Application, role: Role, admin: bool) -> _Items:
     return tuple(by_kind["read"]), tuple(by_kind["write"]), tuple(by_kind["invoke"]), tuple(by_kind["pass"])
 
 
-def blast_radii(app: Application) -> tuple[BlastRadius, ...]:
+def blast_radii(iam: IamEngine) -> tuple[BlastRadius, ...]:
     """Every modelled function's blast radius."""
-    return tuple(blast_radius(app, fn) for fn in app.functions)
+    return tuple(blast_radius(iam, fn) for fn in iam.app.functions)

@@ -27,8 +27,7 @@ from typing import Any
 
 from remit.iam import arns
 from remit.iam.conditions import RequestContext, Tri, evaluate_clause
-from remit.iam.engine import Grant
-from remit.model.application import Application
+from remit.iam.engine import Grant, IamEngine
 from remit.model.entities import Function, IamPrincipal, Role, User
 from remit.model.policy import Statement
 from remit.model.values import render, text
@@ -85,14 +84,14 @@ _SOME_ROLE = "arn:aws:iam::111122223333:role/remit-probe-any-role"  # a role the
 _SOME_FUNCTION = f"arn:aws:lambda:us-east-1:{arns.ACCOUNT}:function:remit-probe-function"  # not in the template
 
 
-def _trusts_service(app: Application, role: Role, service: str) -> bool:
-    return any(e.kind == "service" and e.value.lower() == service for e in app.iam.trusted_by(role))
+def _trusts_service(iam: IamEngine, role: Role, service: str) -> bool:
+    return any(e.kind == "service" and e.value.lower() == service for e in iam.trusted_by(role))
 
 
-def _can_pass(app: Application, principal: IamPrincipal, role: Role | str, service: str) -> bool:
+def _can_pass(iam: IamEngine, principal: IamPrincipal, role: Role | str, service: str) -> bool:
     """Whether the principal may pass ``role`` to ``service``: PassRole allowed, and some allowing statement's
     ``iam:PassedToService`` clauses (if any) admit that service."""
-    answer = app.iam.can(principal, "iam:PassRole", role)
+    answer = iam.can(principal, "iam:PassRole", role)
     if not answer.possible:
         return False
     if not answer.allowed_by:
@@ -102,25 +101,25 @@ def _can_pass(app: Application, principal: IamPrincipal, role: Role | str, servi
                    if c.key_lower == "iam:passedtoservice") for st in answer.allowed_by)
 
 
-def _stronger(app: Application, principal: IamPrincipal, fn: Function,
+def _stronger(iam: IamEngine, principal: IamPrincipal, fn: Function,
               mine: Mapping[str, Grant]) -> bool:
     """Whether the function's role grants something the principal lacks: an action, or the action on a
     resource the principal's grant of it does not name (``*`` names everything). An unmodelled role counts.
     ``mine`` is the principal's grants by lower-cased action. Remembered per (principal, role): many functions
     share a role."""
-    role = app.role_of(fn)
+    role = iam.app.role_of(fn)
     if role is None:
         return True
-    memo = _STRONGER.setdefault(app.iam, {})
+    memo = _STRONGER.setdefault(iam, {})
     key = (principal.id, role.id)
     found = memo.get(key)
     if found is None:
-        found = memo[key] = _grants_more(app, role, mine)
+        found = memo[key] = _grants_more(iam, role, mine)
     return found
 
 
-def _grants_more(app: Application, role: Role, mine: Mapping[str, Grant]) -> bool:
-    theirs = app.iam.grants(role)
+def _grants_more(iam: IamEngine, role: Role, mine: Mapping[str, Grant]) -> bool:
+    theirs = iam.grants(role)
     if len(theirs) > len(mine):
         return True  # one grant per action: the role holds an action the principal lacks
     wider: dict[tuple[int, int], bool] = {}  # grants share their resource tuples: compare each pair once
@@ -169,14 +168,14 @@ _ON_USER = frozenset({"iam:putuserpolicy", "iam:attachuserpolicy", "iam:deleteus
 _ON_GROUP = frozenset({"iam:putgrouppolicy", "iam:attachgrouppolicy"})
 
 
-def _on_groups(app: Application, principal: IamPrincipal, method: Method, grants: Mapping[str, Grant]) -> str | None:
+def _on_groups(iam: IamEngine, principal: IamPrincipal, method: Method, grants: Mapping[str, Grant]) -> str | None:
     """A policy written onto a group helps a user of that group. A grant on ``*`` reaches some group of the account
     (the principal's own, or one it joins); a grant scoped to groups names those it reaches, is plain
     self-escalation when one of them is the user's own, and gains nothing when the application has none."""
     if all(_on_star(grants[a.lower()].resources) for a in method.actions):
         return method.gain
     own = set(principal.groups) if isinstance(principal, User) else set()
-    reached = [g for g in app.groups if all(app.iam.can(principal, a, g).possible for a in method.actions)]
+    reached = [g for g in iam.app.groups if all(iam.can(principal, a, g).possible for a in method.actions)]
     if any(g.id in own for g in reached):
         return method.gain
     if not reached:
@@ -185,23 +184,23 @@ def _on_groups(app: Application, principal: IamPrincipal, method: Method, grants
     return method.gain.split(":", 1)[0].replace("a group", f"group {names}") + " (not its own)"
 
 
-def _on_whom(app: Application, principal: IamPrincipal, method: Method, grants: Mapping[str, Grant]) -> str | None:
+def _on_whom(iam: IamEngine, principal: IamPrincipal, method: Method, grants: Mapping[str, Grant]) -> str | None:
     """A policy a role writes onto roles (a user onto users) helps it when it may write it onto itself. A grant scoped
     to other roles or users (a path such as ``role/app/*``) is no self-escalation: it names the others it reaches,
     and gains nothing when the application has none. A grant on ``*`` reaches some identity of the account. Group
     policies: :func:`_on_groups`."""
     lowered = {a.lower() for a in method.actions}
     if lowered & _ON_GROUP:
-        return _on_groups(app, principal, method, grants)
+        return _on_groups(iam, principal, method, grants)
     kind: type[Role] | type[User] | None = Role if lowered & _ON_ROLE else User if lowered & _ON_USER else None
     if kind is None or not isinstance(principal, kind):
         return method.gain  # a role writing onto users (or the reverse) acts through others, as before
     if all(_on_star(grants[a.lower()].resources) for a in method.actions) or \
-            all(app.iam.can(principal, a, principal).possible for a in method.actions):
+            all(iam.can(principal, a, principal).possible for a in method.actions):
         return method.gain  # any role or user of the account, or the principal itself
-    candidates: tuple[Role | User, ...] = app.roles if kind is Role else app.users
+    candidates: tuple[Role | User, ...] = iam.app.roles if kind is Role else iam.app.users
     others = sorted(render(x.name) for x in candidates if x.id != principal.id
-                    and all(app.iam.can(principal, a, x).possible for a in method.actions))
+                    and all(iam.can(principal, a, x).possible for a in method.actions))
     if not others:
         return None
     what = "role" if kind is Role else "user"
@@ -212,32 +211,33 @@ def _on_star(resources_: tuple[Any, ...]) -> bool:
     return any(text(r) == "*" for r in resources_)
 
 
-def _gain(app: Application, principal: IamPrincipal, method: Method,
+def _gain(iam: IamEngine, principal: IamPrincipal, method: Method,
           grants: Mapping[str, Grant]) -> str | None:
     """What the method gains for this principal, or None when no target makes it work."""
-    unit = app.unit_of(principal.id)  # an app's roles and functions, never those of an unrelated app beside it
+    unit = iam.app.unit_of(principal.id)  # an app's roles and functions, never those of an unrelated app beside it
     if method.category == "new-passrole" and method.passes_to:
         passrole = grants["iam:passrole"]
-        names = [render(r.name) for r in app.roles
-                 if r.id != principal.id and app.unit_of(r.id) == unit and _trusts_service(app, r, method.passes_to)
-                 and _can_pass(app, principal, r, method.passes_to)]
+        names = [render(r.name) for r in iam.app.roles
+                 if r.id != principal.id and iam.app.unit_of(r.id) == unit and _trusts_service(iam, r, method.passes_to)
+                 and _can_pass(iam, principal, r, method.passes_to)]
         if names:
             return "the permissions of role " + _listed(names)
-        if _on_star(passrole.resources) and _can_pass(app, principal, _SOME_ROLE, method.passes_to):
+        if _on_star(passrole.resources) and _can_pass(iam, principal, _SOME_ROLE, method.passes_to):
             return f"the permissions of any role trusting {method.passes_to} (PassRole on *)"
         return None
     if method.category == "existing-passrole":
         first = grants[method.actions[0].lower()]
         if method.existing == "function":
-            own = {f.id for f in app.functions_using_role(principal)} if isinstance(principal, Role) else set()
-            anywhere = all(app.iam.can(principal, a, _SOME_FUNCTION).possible for a in method.actions
+            own = {f.id for f in iam.app.functions_using_role(principal)} if isinstance(principal, Role) else set()
+            anywhere = all(iam.can(principal, a, _SOME_FUNCTION).possible for a in method.actions
                            if a.lower().startswith("lambda:"))
             fns: list[Function] = []
-            for looked, f in enumerate(f for f in app.functions if f.id not in own and app.unit_of(f.id) == unit):
+            others = (f for f in iam.app.functions if f.id not in own and iam.app.unit_of(f.id) == unit)
+            for looked, f in enumerate(others):
                 if anywhere and (len(fns) >= _NAMED or looked >= _LOOKED_AT):
                     break  # the method works on any function: a few names are enough to show it
-                if all(app.iam.can(principal, a, f).possible for a in method.actions) \
-                        and _stronger(app, principal, f, grants):
+                if all(iam.can(principal, a, f).possible for a in method.actions) \
+                        and _stronger(iam, principal, f, grants):
                     fns.append(f)
             shown = ", ".join(sorted(render(f.name) for f in fns))
             if anywhere:
@@ -249,12 +249,12 @@ def _gain(app: Application, principal: IamPrincipal, method: Method,
     if any(a.lower() in _ATTACH for a in method.actions) and not _may_attach_admin(grants, method):
         return None
     if method.category == "self-escalation":
-        return _on_whom(app, principal, method, grants)
+        return _on_whom(iam, principal, method, grants)
     if method.actions == ("sts:AssumeRole",):
-        roles = [render(r.name) for r in app.roles
-                 if r.id != principal.id and app.unit_of(r.id) == unit
-                 and app.iam.can(principal, "sts:AssumeRole", r).possible
-                 and any(e.kind in ("account", "anyone", "principal") for e in app.iam.trusted_by(r))]
+        roles = [render(r.name) for r in iam.app.roles
+                 if r.id != principal.id and iam.app.unit_of(r.id) == unit
+                 and iam.can(principal, "sts:AssumeRole", r).possible
+                 and any(e.kind in ("account", "anyone", "principal") for e in iam.trusted_by(r))]
         return ("role " + _listed(roles)) if roles else None
     return method.gain
 
@@ -270,26 +270,26 @@ _MEMO: weakref.WeakKeyDictionary[object, dict[object, tuple[Escalation, ...]]] =
 _STRONGER: weakref.WeakKeyDictionary[object, dict[tuple[object, object], bool]] = weakref.WeakKeyDictionary()
 
 
-def escalations(app: Application, principal: IamPrincipal) -> tuple[Escalation, ...]:
+def escalations(iam: IamEngine, principal: IamPrincipal) -> tuple[Escalation, ...]:
     """Every catalog method the principal's combined effective permissions allow (none for an administrator,
     which has nothing left to gain; RMT-IAM-001 reports those). Answers are kept per application's IAM
     engine: the rules, the blast radius and the attack graph all ask."""
-    memo = _MEMO.setdefault(app.iam, {})
+    memo = _MEMO.setdefault(iam, {})
     found = memo.get(principal.id)
     if found is None:
-        found = memo[principal.id] = _escalations(app, principal)
+        found = memo[principal.id] = _escalations(iam, principal)
     return found
 
 
-def _escalations(app: Application, principal: IamPrincipal) -> tuple[Escalation, ...]:
-    if app.iam.is_admin(principal):
+def _escalations(iam: IamEngine, principal: IamPrincipal) -> tuple[Escalation, ...]:
+    if iam.is_admin(principal):
         return ()
-    grants = app.iam.granted(principal)
+    grants = iam.granted(principal)
     out: list[Escalation] = []
     for method in catalog():
         if not all(a.lower() in grants for a in method.actions):
             continue
-        gained = _gain(app, principal, method, grants)
+        gained = _gain(iam, principal, method, grants)
         if gained is None:
             continue
         acts = tuple(ActionGrant(a, grants[a.lower()].statements, grants[a.lower()].conditional)

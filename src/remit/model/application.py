@@ -1,4 +1,7 @@
-"""The application: every typed view of every scanned document, with the lookups rules need."""
+"""The application: every typed view of every scanned document, with the lookups rules need.
+
+The model only: what later stages find about it (code, dependencies, IAM answers, usage) is in
+:class:`remit.analysis.Analysis`."""
 
 from __future__ import annotations
 
@@ -7,10 +10,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
-from remit.code.facts import NO_CODE, CodeFacts
-from remit.deps.facts import NO_DEPENDENCIES, DependencyFacts
 from remit.model.entities import (
     Api,
     Bucket,
@@ -46,9 +47,6 @@ from remit.model.resources import Resource, ResourceId
 from remit.model.triggers import Caller, TriggerKind
 from remit.model.values import Value
 from remit.source import NodePath, Position, SourceLocation, SourceMap
-
-if TYPE_CHECKING:
-    from remit.iam.engine import IamEngine
 
 _T = TypeVar("_T")
 
@@ -117,9 +115,6 @@ class Application:
     user_pools: tuple[UserPool, ...] = ()
     user_pool_clients: tuple[UserPoolClient, ...] = ()
     identity_pools: tuple[IdentityPool, ...] = ()
-    # facts of the later stages (api.scan adds them with dataclasses.replace)
-    code: CodeFacts = field(default=NO_CODE, repr=False)
-    deps: DependencyFacts = field(default=NO_DEPENDENCIES, repr=False)
 
     # -- lookups -------------------------------------------------------------------------------
     @cached_property
@@ -243,13 +238,6 @@ class Application:
     def is_internet_facing(self, fn: Function) -> bool:
         """Reachable from the internet: a function URL, or a route of a public (non-private) API."""
         return any(self.public_endpoint(trigger) for trigger in self.triggers_of(fn))
-
-    @cached_property
-    def iam(self) -> IamEngine:
-        """The IAM engine (:mod:`remit.iam.engine`): evaluation over every policy, built on first use."""
-        from remit.iam.engine import IamEngine  # noqa: PLC0415 - the engine imports the model: no cycle at import
-
-        return IamEngine(self)
 
     # -- locations -----------------------------------------------------------------------------
     def position(self, node: NodePath) -> Position:

@@ -25,9 +25,9 @@ def advisory_warning(result: ScanResult) -> str:
     """The sentence every format's headline carries when some shipped dependencies were not checked against
     any advisory (offline with no cache, a failed download, an ecosystem missing), else "". One text for all
     formats, built from the dependency stage's :class:`~remit.deps.facts.AdvisorySource`."""
-    if not result.advisories_unchecked or result.application is None:
+    if not result.advisories_unchecked or result.analysis is None:
         return ""
-    return result.application.deps.source.headline()
+    return result.analysis.deps.source.headline()
 
 
 def blind_spots(result: ScanResult) -> tuple[str, ...]:
@@ -52,7 +52,7 @@ def blind_spots(result: ScanResult) -> tuple[str, ...]:
 
 def advisory_summary(result: ScanResult) -> dict[str, object]:
     """The advisory source as plain data (JSON summary, SARIF run properties)."""
-    source = result.application.deps.source if result.application is not None else None
+    source = result.analysis.deps.source if result.analysis is not None else None
     return {"checked": not result.advisories_unchecked,
             "source": source.kind.value if source else "none",
             "records": source.records if source else 0,

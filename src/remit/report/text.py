@@ -246,10 +246,10 @@ def _summary(result: ScanResult, style: _Style) -> list[str]:
 
 def _advisory_line(result: ScanResult) -> str:
     """Which advisories the dependency stage used; a scan without any says so (never a silent "clean")."""
-    app = result.application
-    if app is None or not any(d.packages for d in app.deps.functions.values()):
+    an = result.analysis
+    if an is None or not any(d.packages for d in an.deps.functions.values()):
         return ""
-    source = app.deps.source
+    source = an.deps.source
     if source.kind.value == "none":
         return "  advisories:        NONE checked: dependencies were not matched against known vulnerabilities"
     age = f", {source.age_days} days old" if source.age_days is not None else ""

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from remit.model.application import Application
+from remit.analysis import Analysis
 from remit.model.entities import CodeKind, Function
 
 
-def owner(app: Application, rel: str) -> tuple[Function, bool]:
+def owner(an: Analysis, rel: str) -> tuple[Function, bool]:
     """The function whose code directory holds the file at ``rel`` (relative to the scanned root), with True;
     else the one whose directory shares the longest prefix with it, with False. ``app.functions`` must not be
     empty."""
-    root = app.root.resolve()
+    root = an.app.root.resolve()
     target = PurePosixPath(rel)
-    best, best_len = app.functions[0], -1
-    for fn in app.functions:
+    best, best_len = an.app.functions[0], -1
+    for fn in an.app.functions:
         if fn.code.kind is not CodeKind.LOCAL or fn.code.path is None:
             continue
         try:

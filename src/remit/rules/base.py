@@ -1,15 +1,18 @@
 """What a rule is: metadata plus one check function, declared with :func:`rule`.
 
-A check takes its subject (an entity of the model, or the whole application) and the application, and yields
-:class:`Hit` s that point at a :class:`~remit.source.NodePath`. The engine turns hits into findings: it
-resolves file and line, applies severity overrides, computes the fingerprint and applies suppressions.
+A check takes its subject (an entity of the model of the rule's ``scope``, or for scope None the whole analysis)
+and the :class:`~remit.analysis.Analysis` (the model ``an.app`` and the facts of every stage: ``an.iam``,
+``an.code``, ``an.deps``, ``an.usage``), and yields :class:`Hit` s that point at a
+:class:`~remit.source.NodePath`. Rules read facts; they compute none that another rule or stage needs. The
+engine turns hits into findings: it resolves file and line, applies severity overrides, computes the
+fingerprint and applies suppressions.
 
 Example (``rules/lambda_/function_url_public.py``)::
 
     @rule(id="RMT-LAMBDA-001", title="Function URL allows unauthenticated calls", severity=Severity.HIGH,
           category=Category.PUBLIC_EXPOSURE, responsibility=Responsibility.CONFIGURATION, scope=FunctionUrl,
           remediation="Set AuthType: AWS_IAM ...", impact="Anyone on the internet can run the function ...")
-    def check(url: FunctionUrl, app: Application) -> Iterator[Hit]:
+    def check(url: FunctionUrl, an: Analysis) -> Iterator[Hit]:
         \"\"\"Long help shown by ``remit explain`` and in SARIF.\"\"\"
         ...
 """
@@ -19,11 +22,15 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from remit.diagnostics import Diagnostic
 from remit.findings import Category, FlowStep, Responsibility, Severity
 from remit.model.resources import Resource
 from remit.source import NodePath, SourceLocation
+
+if TYPE_CHECKING:
+    from remit.analysis import Analysis
 
 Subject = TypeVar("Subject")
 
@@ -57,7 +64,8 @@ class Hit:
     shared: str = ""
 
 
-Check = Callable[[Any, Any], Iterable[Hit]]
+Check = Callable[[Any, "Analysis"], Iterable[Hit]]  # the subject's type is the rule's scope (tests/test_catalog.py)
+Notes = Callable[["Analysis"], Iterable[Diagnostic]]
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,9 @@ class Rule:
     help: str = ""
     module: str = ""
     impact: str = ""  # why an attacker cares: what exploiting the finding gains them, in a sentence or two
+    # what the rule could not judge, said as diagnostics when it runs (RMT-PERM-001: functions whose use of
+    # their permissions remit could not read)
+    notes: Notes | None = field(default=None, repr=False, compare=False)
 
     @property
     def family(self) -> str:
@@ -103,14 +114,15 @@ def rule(
     impact: str = "",
     references: Iterable[str] = (),
     cwe: Iterable[str] = (),
-) -> Callable[[Callable[[Subject, Any], Iterable[Hit]]], Rule]:
+    notes: Notes | None = None,
+) -> Callable[[Callable[[Subject, Analysis], Iterable[Hit]]], Rule]:
     """Declare a rule. Returns a :class:`Rule` in place of the function; registers nothing.
 
     ``impact`` says why an attacker cares (what the finding gives them); every rule has one (tests/test_catalog.py),
     shown by ``remit explain``, the Markdown catalog and the rule's page under ``docs/rules/``.
     """
 
-    def wrap(fn: Callable[[Subject, Any], Iterable[Hit]]) -> Rule:
+    def wrap(fn: Callable[[Subject, Analysis], Iterable[Hit]]) -> Rule:
         return Rule(
             id=id,
             title=title,
@@ -125,6 +137,7 @@ def rule(
             help=inspect.cleandoc(fn.__doc__ or title),
             module=fn.__module__,
             impact=" ".join(impact.split()),
+            notes=notes,
         )
 
     return wrap

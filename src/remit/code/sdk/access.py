@@ -1,9 +1,10 @@
 """Whether a function's role lets a call through: the question the least-privilege rules ask of IAM.
 
-When the IAM engine is present (``app.iam``, :mod:`remit.iam.engine`) its answer is used: every identity
-policy, the permissions boundary, explicit Deny, conditions and the target's resource policy. Otherwise a
-small stand-in answers from the role's own statements (Allow / Deny with wildcards and resource patterns,
-the boundary), so the rules keep working on a tree without the engine.
+The IAM engine (:mod:`remit.iam.engine`) answers: every identity policy, the permissions boundary, explicit
+Deny, conditions and the target's resource policy. The role's own statements are then read a second time,
+plainly (Allow / Deny with wildcards and resource patterns, the boundary): a refusal they contradict or cannot
+confirm (a pattern such as ``${Bucket.Arn}/*`` the role allows in part, a name the code gives without its
+account or region) becomes UNKNOWN, so remit claims a failing call only when both agree.
 
 Resources are compared as the template writes them: ``${Bucket.Arn}/*`` and a SAM policy template's
 ``arn:${AWS::Partition}:s3:::${Bucket}/*`` are the same objects. A resource the code does not name (``*``)
@@ -16,17 +17,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from remit.iam import arns
+from remit.iam.engine import IamEngine
 from remit.iam.match import statement_matches_action, wildcard_match
 from remit.model.application import Application
 from remit.model.entities import IamPrincipal
 from remit.model.policy import Statement
 from remit.model.values import Value, present_options, render
-
-if TYPE_CHECKING:
-    from remit.iam.engine import IamEngine
 
 
 class Verdict(StrEnum):
@@ -46,16 +44,13 @@ class Check:
 ANY = "*"
 
 
-def check(app: Application, role: IamPrincipal, action: str, resource: Value) -> Check:
+def check(iam: IamEngine, role: IamPrincipal, action: str, resource: Value) -> Check:
     """The verdict for one use. With the IAM engine, its answer wins, except that a refusal the role's own
     statements contradict or cannot confirm (a pattern such as ``${Bucket.Arn}/*`` the role allows in part)
     becomes UNKNOWN: a failure is claimed only when both agree."""
-    local = _local_check(app, role, action, resource)
-    engine = _engine(app)
-    if engine is None:
-        return local
+    local = _local_check(iam.app, role, action, resource)
     try:
-        answer = _engine_check(engine, role, action, resource)
+        answer = _engine_check(iam, role, action, resource)
     except Exception:  # noqa: BLE001 - the engine is another part: a failure there leaves the local answer
         return local
     if answer.verdict in (Verdict.NOT_ALLOWED, Verdict.DENIED) and local.verdict in (
@@ -63,13 +58,6 @@ def check(app: Application, role: IamPrincipal, action: str, resource: Value) ->
         # the role's own statements allow it, or part of what the code may touch: not claimed
         return Check(Verdict.UNKNOWN, local.statements)
     return answer
-
-
-def _engine(app: Application) -> IamEngine | None:
-    try:
-        return app.iam
-    except (AttributeError, ImportError):  # a tree without the engine: the stand-in answers
-        return None
 
 
 def _engine_check(engine: IamEngine, role: IamPrincipal, action: str, resource: Value) -> Check:

@@ -16,7 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from remit.code.sdk.usage import ANY, Use, usage
+from remit.analysis import Analysis
+from remit.code.sdk.usage import ANY, Usage, Use
 from remit.model.application import Application
 from remit.model.entities import Function
 from remit.model.resources import ResourceId
@@ -51,13 +52,13 @@ class FunctionPolicy:
     shared_with: tuple[str, ...] = ()  # other functions using the same role (the role needs their union)
 
 
-def least_privilege(app: Application, only: str | None = None) -> tuple[FunctionPolicy, ...]:
-    """The policy of every function (or of the one whose logical id or name is ``only``)."""
+def least_privilege(an: Analysis, only: str | None = None) -> tuple[FunctionPolicy, ...]:
+    """The policy of every function (or of the one whose logical id or name is ``only``), from the usage stage."""
     out: list[FunctionPolicy] = []
-    for fn in app.functions:
+    for fn in an.app.functions:
         if only is not None and only not in _names(fn):
             continue
-        out.append(_policy(app, fn))
+        out.append(_policy(an.app, an.usage[fn.id], fn))
     return tuple(out)
 
 
@@ -68,8 +69,7 @@ def _names(fn: Function) -> set[str]:
     return names
 
 
-def _policy(app: Application, fn: Function) -> FunctionPolicy:
-    found = usage(app, fn)
+def _policy(app: Application, found: Usage, fn: Function) -> FunctionPolicy:
     role = app.role_of(fn)
     sam_role = role is not None and role.resource.origin.generated and \
         role.resource.origin.logical_id == fn.resource.origin.logical_id

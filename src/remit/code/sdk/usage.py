@@ -14,9 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from remit.code.facts import Argument, EnvRef, SdkCall
+from remit.code.facts import Argument, CodeFacts, EnvRef, SdkCall
 from remit.code.sdk.required import CMK, RequiredAction, actions_for, is_dynamic, literal_arn
-from remit.diagnostics import Diagnostic, Level
 from remit.model.application import Application
 from remit.model.entities import DataStore, Function
 from remit.model.resources import Resource, ResourceId
@@ -310,12 +309,12 @@ def _cmk(app: Application, rid: ResourceId | None) -> Value | None:
 # ------------------------------------------------------------------------------------------------
 
 
-def usage(app: Application, fn: Function) -> Usage:
-    """What ``fn`` needs, from its analysed code and its configuration."""
+def usage(app: Application, facts: CodeFacts, fn: Function) -> Usage:
+    """What ``fn`` needs, from its analysed code (``facts``, the code stage's) and its configuration."""
     gaps: list[str] = []
     unknown_prefixes: set[str] = set()
     wrapped: dict[str, tuple[str, ...]] = {}
-    code = app.code.of(fn.id)
+    code = facts.of(fn.id)
     calls: tuple[SdkCall, ...] = ()
     if code is None:
         gaps.append("its code was not analysed")
@@ -456,29 +455,3 @@ def _send(app: Application, fn: Function, target: Value, why: str) -> Iterator[U
         if marker in literal:
             yield Use(action, literal, platform=why)
             return
-
-
-def not_assessed(app: Application) -> tuple[Diagnostic, ...]:
-    """An INFO diagnostic per analysed function whose unused permissions RMT-PERM-001 could not assess, and why
-    (the scan adds these when the rule runs; code not analysed at all is the code stage's to say)."""
-    out: list[Diagnostic] = []
-    for fn in app.functions:
-        if app.role_of(fn) is None:
-            continue
-        code = app.code.of(fn.id)
-        if code is None or isinstance(code.handler, Unknown):
-            continue  # code not analysed, or no handler: the code stage says so where it matters
-        found = usage(app, fn)
-        if found.complete and not found.wrapped:
-            continue
-        if found.complete:
-            services = sorted({s for _, some in found.wrapped for s in some})
-            libraries = ", ".join(library for library, _ in found.wrapped)
-            message = (f"{fn.display}: unused permissions of {', '.join(services)} not assessed (RMT-PERM-001): "
-                       f"it imports {libraries}, which call{'s' if len(found.wrapped) == 1 else ''} them with the "
-                       "role")
-        else:
-            message = (f"{fn.display}: unused permissions not assessed (RMT-PERM-001): "
-                       + "; ".join(found.gaps[:3]) + (" ..." if len(found.gaps) > 3 else ""))
-        out.append(Diagnostic(fn.resource.doc, Level.INFO, "perm-not-assessed", message, app.locate(fn.node).line))
-    return tuple(out)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Api
 from remit.model.values import render
 from remit.rules.base import Hit, rule
@@ -32,7 +32,7 @@ from remit.rules.base import Hit, rule
     ),
     cwe=("CWE-778",),
 )
-def check(api: Api, app: Application) -> Iterator[Hit]:
+def check(api: Api, an: Analysis) -> Iterator[Hit]:
     """An API Gateway stage writes no access log, so there is no record of who called which route, from where,
     and with what result.
 

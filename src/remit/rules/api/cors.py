@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Api
 from remit.rules._cors import REFERENCES, judge
 from remit.rules.base import Hit, rule
@@ -28,7 +28,7 @@ from remit.rules.base import Hit, rule
                 "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html"),
     cwe=("CWE-942",),
 )
-def check(api: Api, app: Application) -> Iterator[Hit]:
+def check(api: Api, an: Analysis) -> Iterator[Hit]:
     """An API's CORS configuration lets every web origin call it from a browser with credentials (high) or with
     state-changing methods (medium).
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Api, ApiKind
 from remit.model.values import present_options, render, truthy
 from remit.rules.base import Hit, rule
@@ -30,7 +30,7 @@ from remit.rules.base import Hit, rule
         "CSA SAS-5 Inadequate Function Monitoring and Logging",
     ),
 )
-def check(api: Api, app: Application) -> Iterator[Hit]:
+def check(api: Api, an: Analysis) -> Iterator[Hit]:
     """A REST API stage does not send traces to AWS X-Ray, so a request cannot be followed from the API through
     the functions and services it reaches.
 
@@ -47,7 +47,7 @@ def check(api: Api, app: Application) -> Iterator[Hit]:
         values = present_options(stage.tracing) if stage.tracing is not None else ()
         if values and all(truthy(v) is True for v in values):
             continue
-        carrier = app.resource(stage.resource_id)
+        carrier = an.app.resource(stage.resource_id)
         if carrier is None:
             node = stage.node
         elif carrier.type == "AWS::ApiGateway::Deployment":

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
 from remit.iam.exposure import Restriction, exposures
-from remit.model.application import Application
 from remit.model.entities import Api, ApiKind, Route
 from remit.model.policy import PolicyDocument
 from remit.rules.base import Hit, rule
@@ -46,8 +46,8 @@ def _gate(api: Api) -> _Gate:
     return _Gate(network=network[0]) if network else _Gate(refuses_anonymous=True)
 
 
-def _hit(api: Api, route: Route, app: Application, gate: _Gate) -> Hit:
-    fn = app.function(route.function_id)
+def _hit(api: Api, route: Route, an: Analysis, gate: _Gate) -> Hit:
+    fn = an.app.function(route.function_id)
     target = f" and invokes {fn.display}" if fn else ""
     if gate.network is not None:
         return Hit(route.node,
@@ -83,7 +83,7 @@ def _hit(api: Api, route: Route, app: Application, gate: _Gate) -> Hit:
     ),
     cwe=("CWE-306",),
 )
-def check(api: Api, app: Application) -> Iterator[Hit]:
+def check(api: Api, an: Analysis) -> Iterator[Hit]:
     """A route of a REST, HTTP or WebSocket API has no authorizer, no IAM authorization and no API key: anyone
     who knows the URL can call it, and the request reaches the integration (usually a function) as
     attacker-controlled event data, billed to the account.
@@ -122,8 +122,8 @@ def check(api: Api, app: Application) -> Iterator[Hit]:
                       evidence="no $connect route")
         for route in connect:
             if route.auth.is_open:
-                yield _hit(api, route, app, gate)
+                yield _hit(api, route, an, gate)
         return
     for route in api.routes:
         if route.auth.is_open and route.method != "OPTIONS":
-            yield _hit(api, route, app, gate)
+            yield _hit(api, route, an, gate)

@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from pathlib import PurePosixPath
 
+from remit.analysis import Analysis
 from remit.code.facts import Confidence, FunctionCode, IssueKind, Language, SinkKind, TaintFlow
 from remit.findings import Severity
-from remit.model.application import Application
 from remit.model.entities import Function
 from remit.rules.base import Hit
 
@@ -65,12 +65,12 @@ def lowered_once(severity: Severity) -> Severity:
     return _ORDER[max(0, _ORDER.index(severity) - 1)]
 
 
-def flow_hits(fn: Function, app: Application, sink: SinkKind, base: Severity, impact: str,
+def flow_hits(fn: Function, an: Analysis, sink: SinkKind, base: Severity, impact: str,
               fixes: Fixes | None = None) -> Iterator[Hit]:
     """One hit per sink of kind ``sink`` that event data reaches in ``fn``, naming every event field that reaches
     it (the most trusted flow decides the severity and the flow shown); ``impact`` says what the attacker gets,
     ``fixes`` the fix per language. A sink line that several functions ship is one finding naming them all."""
-    code = app.code.of(fn.id)
+    code = an.code.of(fn.id)
     if code is None:
         return
     by_sink: dict[tuple[str, int, str], list[TaintFlow]] = {}
@@ -94,9 +94,9 @@ def flow_hits(fn: Function, app: Application, sink: SinkKind, base: Severity, im
                   shared=f"{path}|{callee}|{sink.value}|{flow.snippet}")  # no line: it moves
 
 
-def issue_hits(fn: Function, app: Application, kind: IssueKind, base: Severity,
+def issue_hits(fn: Function, an: Analysis, kind: IssueKind, base: Severity,
                critical: Severity | None = None, fixes: Fixes | None = None) -> Iterator[Hit]:
-    code = app.code.of(fn.id)
+    code = an.code.of(fn.id)
     if code is None:
         return
     for issue in code.issues:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.code.facts import Language, SinkKind
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Function
 from remit.rules.base import Hit, rule
 from remit.rules.code._common import flow_hits, remediation
@@ -41,7 +41,7 @@ FIXES = {
     ),
     cwe=('CWE-95',),
 )
-def check(fn: Function, app: Application) -> Iterator[Hit]:
+def check(fn: Function, an: Analysis) -> Iterator[Hit]:
     """Event data is evaluated as code.
 
     Python's ``eval``, ``exec`` and ``compile``, and JavaScript's ``eval``, ``new Function``, ``vm.runIn*`` /
@@ -50,4 +50,4 @@ def check(fn: Function, app: Application) -> Iterator[Hit]:
     the sender import ``os`` (or ``require("child_process")``) and read the function's credentials from its
     environment, or call any AWS API its role allows.
     """
-    yield from flow_hits(fn, app, SinkKind.CODE, Severity.CRITICAL, IMPACT, FIXES)
+    yield from flow_hits(fn, an, SinkKind.CODE, Severity.CRITICAL, IMPACT, FIXES)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.code.facts import Language, SinkKind
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Function
 from remit.rules.base import Hit, rule
 from remit.rules.code._common import flow_hits, remediation
@@ -44,7 +44,7 @@ FIXES = {
     ),
     cwe=('CWE-78',),
 )
-def check(fn: Function, app: Application) -> Iterator[Hit]:
+def check(fn: Function, an: Analysis) -> Iterator[Hit]:
     """Event data reaches a shell or the program name of a process.
 
     Python: ``os.system``, ``os.popen``, ``subprocess.*`` with ``shell=True`` or with a command *string*, and
@@ -59,4 +59,4 @@ def check(fn: Function, app: Application) -> Iterator[Hit]:
     element but the first (the program); values that went through ``shlex.quote``, ``int()`` /
     ``parseInt``, or an allow-list check are not reported.
     """
-    yield from flow_hits(fn, app, SinkKind.COMMAND, Severity.CRITICAL, IMPACT, FIXES)
+    yield from flow_hits(fn, an, SinkKind.COMMAND, Severity.CRITICAL, IMPACT, FIXES)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.code.facts import IssueKind, Language
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Function
 from remit.rules.base import Hit, rule
 from remit.rules.code._common import issue_hits, remediation
@@ -39,7 +39,7 @@ FIXES = {
     ),
     cwe=("CWE-488",),
 )
-def check(fn: Function, app: Application) -> Iterator[Hit]:
+def check(fn: Function, an: Analysis) -> Iterator[Hit]:
     """Event data is written where the next invocation will find it.
 
     Lambda reuses execution environments: module-level variables and files under ``/tmp`` survive from one
@@ -49,4 +49,4 @@ def check(fn: Function, app: Application) -> Iterator[Hit]:
     ``/tmp`` (or downloaded there under a name the event chooses). The next caller can read another user's
     data, or find files planted by an earlier, malicious event.
     """
-    yield from issue_hits(fn, app, IssueKind.PERSISTENCE, Severity.MEDIUM, fixes=FIXES)
+    yield from issue_hits(fn, an, IssueKind.PERSISTENCE, Severity.MEDIUM, fixes=FIXES)

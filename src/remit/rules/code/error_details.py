@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.code.facts import IssueKind, Language
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Function
 from remit.rules.base import Hit, rule
 from remit.rules.code._common import issue_hits, remediation
@@ -37,7 +37,7 @@ FIXES = {
     ),
     cwe=("CWE-209",),
 )
-def check(fn: Function, app: Application) -> Iterator[Hit]:
+def check(fn: Function, an: Analysis) -> Iterator[Hit]:
     """The handler returns exception text or a stack trace to whoever invoked it.
 
     remit follows the exception bound by ``except ... as exc`` (and ``traceback.format_exc()``) in Python, or
@@ -48,4 +48,4 @@ def check(fn: Function, app: Application) -> Iterator[Hit]:
     processed: a map for the next request. Logging the exception is not reported; neither is a function
     whose triggers are all asynchronous (nobody reads its return value).
     """
-    yield from issue_hits(fn, app, IssueKind.ERROR_LEAK, Severity.MEDIUM, fixes=FIXES)
+    yield from issue_hits(fn, an, IssueKind.ERROR_LEAK, Severity.MEDIUM, fixes=FIXES)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.code.facts import IssueKind, Language
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Function
 from remit.rules.base import Hit, rule
 from remit.rules.code._common import issue_hits, remediation
@@ -42,7 +42,7 @@ FIXES = {
     ),
     cwe=("CWE-798",),
 )
-def check(fn: Function, app: Application) -> Iterator[Hit]:
+def check(fn: Function, an: Analysis) -> Iterator[Hit]:
     """A credential is written as a literal in code the function ships.
 
     remit reads every string literal of the files the handler reaches, Python and JavaScript / TypeScript
@@ -56,4 +56,4 @@ def check(fn: Function, app: Application) -> Iterator[Hit]:
     Code in a deployment package is readable by anyone with ``lambda:GetFunction`` and by everyone with the
     repository. AWS keys and private keys are critical.
     """
-    yield from issue_hits(fn, app, IssueKind.SECRET, Severity.HIGH, critical=Severity.CRITICAL, fixes=FIXES)
+    yield from issue_hits(fn, an, IssueKind.SECRET, Severity.HIGH, critical=Severity.CRITICAL, fixes=FIXES)

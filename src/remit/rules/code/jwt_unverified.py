@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.code.facts import IssueKind, Language
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Function
 from remit.rules.base import Hit, rule
 from remit.rules.code._common import issue_hits, remediation
@@ -42,7 +42,7 @@ FIXES = {
     ),
     cwe=("CWE-347",),
 )
-def check(fn: Function, app: Application) -> Iterator[Hit]:
+def check(fn: Function, an: Analysis) -> Iterator[Hit]:
     """The code reads a JSON Web Token's claims without checking its signature.
 
     Python: ``jwt.decode(token, options={"verify_signature": False})``, PyJWT 1's ``verify=False``,
@@ -52,4 +52,4 @@ def check(fn: Function, app: Application) -> Iterator[Hit]:
     code as if they were checked, and anyone can write a token with ``"cognito:groups": ["admin"]``. Reading
     the *header* unverified to choose a key (``get_unverified_header``) is normal and not reported.
     """
-    yield from issue_hits(fn, app, IssueKind.JWT_UNVERIFIED, Severity.HIGH, fixes=FIXES)
+    yield from issue_hits(fn, an, IssueKind.JWT_UNVERIFIED, Severity.HIGH, fixes=FIXES)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.code.facts import Language, SinkKind
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Function
 from remit.rules.base import Hit, rule
 from remit.rules.code._common import flow_hits, remediation
@@ -43,7 +43,7 @@ FIXES = {
     ),
     cwe=('CWE-943',),
 )
-def check(fn: Function, app: Application) -> Iterator[Hit]:
+def check(fn: Function, an: Analysis) -> Iterator[Hit]:
     """Event data is written into a DynamoDB expression (or a MongoDB ``$where``).
 
     ``FilterExpression``, ``KeyConditionExpression``, ``ConditionExpression``, ``UpdateExpression`` and
@@ -52,4 +52,4 @@ def check(fn: Function, app: Application) -> Iterator[Hit]:
     attribute_exists(id)``), read attributes, or — in an ``UpdateExpression`` — set attributes such as a role
     or a balance. Values belong in ``ExpressionAttributeValues``.
     """
-    yield from flow_hits(fn, app, SinkKind.NOSQL, Severity.HIGH, IMPACT, FIXES)
+    yield from flow_hits(fn, an, SinkKind.NOSQL, Severity.HIGH, IMPACT, FIXES)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.code.facts import Language, SinkKind
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Function
 from remit.rules.base import Hit, rule
 from remit.rules.code._common import flow_hits, remediation
@@ -40,7 +40,7 @@ FIXES = {
     ),
     cwe=('CWE-601',),
 )
-def check(fn: Function, app: Application) -> Iterator[Hit]:
+def check(fn: Function, an: Analysis) -> Iterator[Hit]:
     """Event data is the ``Location`` of a redirect response.
 
     A Lambda proxy response ``{"statusCode": 302, "headers": {"Location": url}}`` (or Flask / Django
@@ -49,4 +49,4 @@ def check(fn: Function, app: Application) -> Iterator[Hit]:
     classic step in stealing sessions and OAuth codes. A target that starts with a fixed scheme and host, or
     passes an allow-list check, is not reported.
     """
-    yield from flow_hits(fn, app, SinkKind.REDIRECT, Severity.MEDIUM, IMPACT, FIXES)
+    yield from flow_hits(fn, an, SinkKind.REDIRECT, Severity.MEDIUM, IMPACT, FIXES)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.code.facts import Language, SinkKind
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Function
 from remit.rules.base import Hit, rule
 from remit.rules.code._common import flow_hits, remediation
@@ -42,7 +42,7 @@ FIXES = {
     ),
     cwe=('CWE-22',),
 )
-def check(fn: Function, app: Application) -> Iterator[Hit]:
+def check(fn: Function, an: Analysis) -> Iterator[Hit]:
     """Event data becomes part of a file path the function opens, removes or copies.
 
     Python's ``open``, ``os.remove``, ``shutil.*``, ``pathlib.Path.read_text`` and friends, and JavaScript's
@@ -51,4 +51,4 @@ def check(fn: Function, app: Application) -> Iterator[Hit]:
     ``/var/task`` its code. A value passed through ``os.path.basename`` / ``path.basename`` or checked with
     ``startswith`` / ``startsWith`` against the intended directory is not reported.
     """
-    yield from flow_hits(fn, app, SinkKind.PATH, Severity.HIGH, IMPACT, FIXES)
+    yield from flow_hits(fn, an, SinkKind.PATH, Severity.HIGH, IMPACT, FIXES)

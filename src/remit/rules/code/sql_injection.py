@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.code.facts import Language, SinkKind
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Function
 from remit.rules.base import Hit, rule
 from remit.rules.code._common import flow_hits, remediation
@@ -43,7 +43,7 @@ FIXES = {
     ),
     cwe=('CWE-89',),
 )
-def check(fn: Function, app: Application) -> Iterator[Hit]:
+def check(fn: Function, an: Analysis) -> Iterator[Hit]:
     """Event data is formatted into a SQL or PartiQL statement.
 
     Statements passed to ``cursor.execute``, SQLAlchemy ``text``, the RDS / Redshift Data APIs, Athena
@@ -53,4 +53,4 @@ def check(fn: Function, app: Application) -> Iterator[Hit]:
     changes what the statement does. Statements that take the values as parameters (``%s`` / ``?`` / ``$1``
     with a separate argument, ``Parameters=[...]``, tagged ``sql`...``` templates) are not reported.
     """
-    yield from flow_hits(fn, app, SinkKind.SQL, Severity.HIGH, IMPACT, FIXES)
+    yield from flow_hits(fn, an, SinkKind.SQL, Severity.HIGH, IMPACT, FIXES)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.code.facts import Language, SinkKind
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Function
 from remit.rules.base import Hit, rule
 from remit.rules.code._common import flow_hits, remediation
@@ -41,7 +41,7 @@ FIXES = {
     ),
     cwe=('CWE-918',),
 )
-def check(fn: Function, app: Application) -> Iterator[Hit]:
+def check(fn: Function, an: Analysis) -> Iterator[Hit]:
     """Event data is the URL (or host) of an outgoing HTTP request.
 
     ``requests``, ``httpx``, ``urllib`` and ``urllib3`` in Python, ``fetch``, node-fetch, axios, got,
@@ -52,4 +52,4 @@ def check(fn: Function, app: Application) -> Iterator[Hit]:
     host are fixed text in front of the event data (or a base URL the deployment configures) is not
     reported.
     """
-    yield from flow_hits(fn, app, SinkKind.SSRF, Severity.HIGH, IMPACT, FIXES)
+    yield from flow_hits(fn, an, SinkKind.SSRF, Severity.HIGH, IMPACT, FIXES)

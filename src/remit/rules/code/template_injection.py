@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.code.facts import Language, SinkKind
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Function
 from remit.rules.base import Hit, rule
 from remit.rules.code._common import flow_hits, remediation
@@ -43,7 +43,7 @@ FIXES = {
     ),
     cwe=('CWE-1336',),
 )
-def check(fn: Function, app: Application) -> Iterator[Hit]:
+def check(fn: Function, an: Analysis) -> Iterator[Hit]:
     """Event data is the *source* of a server-side template.
 
     Python: ``jinja2.Template(text)``, ``Environment().from_string(text)``, ``render_template_string(text)``,
@@ -53,4 +53,4 @@ def check(fn: Function, app: Application) -> Iterator[Hit]:
     template runs any JavaScript. Event data passed as *variables* to a constant template is not reported,
     nor a Jinja2 ``SandboxedEnvironment``.
     """
-    yield from flow_hits(fn, app, SinkKind.TEMPLATE, Severity.HIGH, IMPACT, FIXES)
+    yield from flow_hits(fn, an, SinkKind.TEMPLATE, Severity.HIGH, IMPACT, FIXES)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.rules._packages import owner as _owner
 from remit.rules.base import Hit, rule
 
@@ -27,7 +27,7 @@ from remit.rules.base import Hit, rule
     ),
     cwe=("CWE-561",),
 )
-def check(app: Application, _: Application) -> Iterator[Hit]:
+def check(an: Analysis, _: Analysis) -> Iterator[Hit]:
     """A file defines a Lambda handler, but no function of the scanned templates uses it.
 
     remit lists Python files with a ``def handler(event, context)``-like entry point and JavaScript /
@@ -40,10 +40,10 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
     Reported once per file, on the function that ships it (or, when none does, the function whose code
     directory is nearest).
     """
-    if not app.functions:
+    if not an.app.functions:
         return
-    for location in app.code.unreferenced:
-        owner, ships = _owner(app, location.path)
+    for location in an.code.unreferenced:
+        owner, ships = _owner(an, location.path)
         where = f"ships in {owner.display}'s package, but its handler does not import it" if ships else \
             "is in no function's package"
         yield Hit(owner.node, f"{location.path} defines a Lambda handler that no function references: it {where}. "

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.code.facts import Language, SinkKind
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Function
 from remit.rules.base import Hit, rule
 from remit.rules.code._common import flow_hits, remediation
@@ -42,7 +42,7 @@ FIXES = {
     ),
     cwe=('CWE-502',),
 )
-def check(fn: Function, app: Application) -> Iterator[Hit]:
+def check(fn: Function, an: Analysis) -> Iterator[Hit]:
     """Event data is deserialized with a loader that can build arbitrary objects.
 
     Python's ``pickle`` / ``dill`` / ``marshal`` / ``shelve`` / ``jsonpickle`` and ``yaml.load`` without the
@@ -51,4 +51,4 @@ def check(fn: Function, app: Application) -> Iterator[Hit]:
     or with ``DEFAULT_FULL_SCHEMA``), run code while loading: a crafted payload executes commands in the
     function. ``yaml.safe_load``, ``Loader=yaml.SafeLoader`` and ``JSON.parse`` are not reported.
     """
-    yield from flow_hits(fn, app, SinkKind.DESERIALIZATION, Severity.CRITICAL, IMPACT, FIXES)
+    yield from flow_hits(fn, an, SinkKind.DESERIALIZATION, Severity.CRITICAL, IMPACT, FIXES)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.code.facts import Language, SinkKind
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Function
 from remit.rules.base import Hit, rule
 from remit.rules.code._common import flow_hits, remediation
@@ -42,7 +42,7 @@ FIXES = {
     ),
     cwe=('CWE-79',),
 )
-def check(fn: Function, app: Application) -> Iterator[Hit]:
+def check(fn: Function, an: Analysis) -> Iterator[Hit]:
     """Event data is written into an HTML response body without escaping.
 
     A handler that returns ``{"headers": {"Content-Type": "text/html"}, "body": f"<p>Hello {name}</p>"}``
@@ -51,4 +51,4 @@ def check(fn: Function, app: Application) -> Iterator[Hit]:
     Values escaped with ``html.escape`` / ``markupsafe.escape`` (Python) or escape-html / he / lodash
     ``escape`` / ``encodeURIComponent`` (JavaScript), and JSON responses, are not reported.
     """
-    yield from flow_hits(fn, app, SinkKind.XSS, Severity.MEDIUM, IMPACT, FIXES)
+    yield from flow_hits(fn, an, SinkKind.XSS, Severity.MEDIUM, IMPACT, FIXES)

@@ -6,10 +6,10 @@ import dataclasses
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from remit.analysis import Analysis
 from remit.code.facts import Language, SinkKind
 from remit.deps.facts import Ecosystem
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Function
 from remit.rules.base import Hit, rule
 from remit.rules.code._common import flow_hits, lowered_once, remediation
@@ -51,7 +51,7 @@ FIXES = {
     ),
     cwe=('CWE-611',),
 )
-def check(fn: Function, app: Application) -> Iterator[Hit]:
+def check(fn: Function, an: Analysis) -> Iterator[Hit]:
     """Event data is parsed by an XML parser that resolves external entities.
 
     In Python lxml's ``fromstring`` / ``XML`` / ``parse`` with ``XMLParser(resolve_entities=True)`` and
@@ -67,11 +67,11 @@ def check(fn: Function, app: Application) -> Iterator[Hit]:
     parsers made with ``resolve_entities=False`` are not reported.
     """
     shipped: tuple[str, str] | None = None
-    for hit in flow_hits(fn, app, SinkKind.XXE, Severity.HIGH, IMPACT, FIXES):
+    for hit in flow_hits(fn, an, SinkKind.XXE, Severity.HIGH, IMPACT, FIXES):
         if f" {DEFAULT_PARSER}|" not in hit.evidence:
             yield hit  # resolve_entities=True, xmltodict(disable_entities=False), libxmljs noent: true
             continue
-        shipped = shipped or lxml_shipped(fn, app)
+        shipped = shipped or lxml_shipped(fn, an)
         verdict, what = shipped
         if verdict == "new":
             continue
@@ -87,12 +87,12 @@ def check(fn: Function, app: Application) -> Iterator[Hit]:
             details=(*hit.details, ("lxml", "unknown")))
 
 
-def lxml_shipped(fn: Function, app: Application) -> tuple[str, str]:
+def lxml_shipped(fn: Function, an: Analysis) -> tuple[str, str]:
     """("old" | "new" | "unknown", what the function ships) for lxml, from the dependency stage's packages."""
     from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
     from packaging.version import InvalidVersion, Version  # noqa: PLC0415
 
-    deps = app.deps.of(fn.id)
+    deps = an.deps.of(fn.id)
     copies = [p for p in (deps.packages if deps else ()) if p.ecosystem is Ecosystem.PYPI and p.key == "lxml"]
     if not copies:
         return "unknown", "no manifest of the function names lxml"

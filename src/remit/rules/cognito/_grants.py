@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from remit.analysis import Analysis
 from remit.findings import FlowStep
 from remit.iam.engine import Grant
-from remit.model.application import Application
 
 LIMIT = 6  # actions named per kind
 
 
-def summarise(app: Application, found: dict[str, list[Grant]]) -> tuple[list[tuple[str, str]], tuple[FlowStep, ...]]:
+def summarise(an: Analysis, found: dict[str, list[Grant]]) -> tuple[list[tuple[str, str]], tuple[FlowStep, ...]]:
     """Per kind, the actions to name (a few, then "and N more"); and the statements granting the first ones."""
     shown: list[tuple[str, str]] = []
     flow: list[FlowStep] = []
@@ -18,5 +18,5 @@ def summarise(app: Application, found: dict[str, list[Grant]]) -> tuple[list[tup
         shown.append((kind, names + (f" and {len(grants) - LIMIT} more" if len(grants) > LIMIT else "")))
         for g in grants[:3]:
             for st in g.statements[:1]:
-                flow.append(FlowStep(app.locate(st.node), f"{g.action} granted here"))
+                flow.append(FlowStep(an.app.locate(st.node), f"{g.action} granted here"))
     return shown, tuple(flow)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
 from remit.iam.actions import AccessLevel, action_info
 from remit.iam.engine import Grant
-from remit.model.application import Application
 from remit.model.entities import IdentityPool, Role
 from remit.rules.base import Hit, rule
 from remit.rules.cognito._grants import summarise
@@ -21,10 +21,10 @@ HIGH = "delete or reconfigure identity pools, or mint tokens for any identity"
 MEDIUM = "list and describe other identities and the pool's configuration"
 
 
-def classify(app: Application, role: Role) -> dict[str, list[Grant]]:
+def classify(an: Analysis, role: Role) -> dict[str, list[Grant]]:
     """The role's ``cognito-identity`` grants beyond signing in, by what they allow."""
     out: dict[str, list[Grant]] = {}
-    for g in app.iam.grants(role):
+    for g in an.iam.grants(role):
         low = g.action.lower()
         if not low.startswith("cognito-identity:") or low in SIGN_IN:
             continue
@@ -56,7 +56,7 @@ def classify(app: Application, role: Role) -> dict[str, list[Grant]]:
     ),
     cwe=("CWE-269", "CWE-284"),
 )
-def check(pool: IdentityPool, app: Application) -> Iterator[Hit]:
+def check(pool: IdentityPool, an: Analysis) -> Iterator[Hit]:
     """A role an identity pool hands to its users (``Roles.authenticated`` or ``Roles.unauthenticated`` of an
     ``AWS::Cognito::IdentityPoolRoleAttachment``) is granted ``cognito-identity`` actions, typically through
     ``cognito-identity:*``.
@@ -71,14 +71,14 @@ def check(pool: IdentityPool, app: Application) -> Iterator[Hit]:
     """
     seen: set[str] = set()
     for side, rid in (("authenticated", pool.authenticated_role), ("unauthenticated", pool.unauthenticated_role)):
-        role = app.role(rid)
+        role = an.app.role(rid)
         if role is None or role.logical_id in seen:
             continue
         seen.add(role.logical_id)
-        found = classify(app, role)
+        found = classify(an, role)
         if not found:
             continue
-        named, flow = summarise(app, found)
+        named, flow = summarise(an, found)
         parts = [f"{kind} ({shown})" for kind, shown in named]
         who = "every signed-in user" if side == "authenticated" else "every visitor, without signing in,"
         yield Hit(role.node, f"Identity pool {pool.display} gives {who} role {role.display}, which can "

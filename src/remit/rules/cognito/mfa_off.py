@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import UserPool
 from remit.model.values import texts
 from remit.rules.base import Hit, rule
@@ -28,7 +28,7 @@ from remit.rules.base import Hit, rule
     ),
     cwe=("CWE-308",),
 )
-def check(pool: UserPool, app: Application) -> Iterator[Hit]:
+def check(pool: UserPool, an: Analysis) -> Iterator[Hit]:
     """A Cognito user pool has multi-factor authentication turned off (``MfaConfiguration: OFF``, which is
     also the default when the property is absent), so a stolen, phished or guessed password is enough to take
     over an account.

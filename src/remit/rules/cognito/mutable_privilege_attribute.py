@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterator
 from itertools import pairwise
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import UserPool
 from remit.model.values import text
 from remit.rules.base import Hit, rule
@@ -66,7 +66,7 @@ def looks_like_authorization(name: str) -> bool:
     ),
     cwe=("CWE-269", "CWE-639"),
 )
-def check(pool: UserPool, app: Application) -> Iterator[Hit]:
+def check(pool: UserPool, an: Analysis) -> Iterator[Hit]:
     """A custom attribute whose name suggests authorization (``role``, ``admin``, ``group``, ``tenant``,
     ``permission``, ``scope``, ``plan``, ``tier``, ``access`` or ``level`` as the whole name...) is mutable and
     writable by an app client, so every user can set it on their own account.
@@ -85,7 +85,7 @@ def check(pool: UserPool, app: Application) -> Iterator[Hit]:
     attributes, and names without an authorization word (matched on whole words, so ``explanation`` is not
     ``plan``).
     """
-    clients = [c for c in app.user_pool_clients if c.pool_id == pool.id]
+    clients = [c for c in an.app.user_pool_clients if c.pool_id == pool.id]
     for attribute in pool.custom_attributes:
         if not attribute.mutable or attribute.developer_only or not looks_like_authorization(attribute.name):
             continue

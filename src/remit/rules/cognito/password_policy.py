@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import UserPool
 from remit.model.values import Value, number, present_options, texts, truthy
 from remit.rules.base import Hit, rule
@@ -60,7 +60,7 @@ def _mfa_always_on(pool: UserPool) -> bool:
     ),
     cwe=("CWE-521",),
 )
-def check(pool: UserPool, app: Application) -> Iterator[Hit]:
+def check(pool: UserPool, an: Analysis) -> Iterator[Hit]:
     """A Cognito user pool's password policy lets users choose passwords an attacker can guess, spray or crack
     from a leaked list.
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import IdentityPool
 from remit.model.values import present_options, render, truthy
 from remit.rules.base import Hit, rule
@@ -30,7 +30,7 @@ from remit.rules.base import Hit, rule
     ),
     cwe=("CWE-306",),
 )
-def check(pool: IdentityPool, app: Application) -> Iterator[Hit]:
+def check(pool: IdentityPool, an: Analysis) -> Iterator[Hit]:
     """A Cognito identity pool allows unauthenticated identities: anyone who knows the pool id (it ships in the
     web or mobile app) can call ``GetId`` and ``GetCredentialsForIdentity`` and receive temporary AWS
     credentials for the pool's unauthenticated role — no sign-in needed.
@@ -46,7 +46,7 @@ def check(pool: IdentityPool, app: Application) -> Iterator[Hit]:
     if True not in allowed:
         return
     conditional = " in one branch of a condition" if len(allowed) > 1 and not all(allowed) else ""
-    role = app.role(pool.unauthenticated_role)
+    role = an.app.role(pool.unauthenticated_role)
     if role is not None:
         detail = f"credentials for role {role.display}"
     elif pool.unauthenticated_role_value is not None:

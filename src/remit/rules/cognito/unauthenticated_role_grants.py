@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
 from remit.iam.actions import AccessLevel, action_info
 from remit.iam.engine import Grant
-from remit.model.application import Application
 from remit.model.entities import IdentityPool, Role
 from remit.model.values import present_options, truthy
 from remit.rules.base import Hit, rule
@@ -36,16 +36,16 @@ def _harmless(action: str) -> bool:
     return any(low == h or (h.endswith("*") and low.startswith(h[:-1])) for h in HARMLESS)
 
 
-def _everywhere(app: Application, role: Role, action: str) -> bool:
+def _everywhere(an: Analysis, role: Role, action: str) -> bool:
     """The action reaches resources the template does not define (a probe ARN)."""
-    return any(app.iam.can(role, action, probe).possible for probe in probes(action))
+    return any(an.iam.can(role, action, probe).possible for probe in probes(action))
 
 
-def classify(app: Application, role: Role) -> dict[str, list[Grant]]:
+def classify(an: Analysis, role: Role) -> dict[str, list[Grant]]:
     """The role's grants beyond reading public data, per kind (permissions management, write, data read,
     every resource)."""
     out: dict[str, list[Grant]] = {}
-    for g in app.iam.grants(role):
+    for g in an.iam.grants(role):
         if _harmless(g.action):
             continue
         info = action_info(g.action)
@@ -55,9 +55,9 @@ def classify(app: Application, role: Role) -> dict[str, list[Grant]]:
             kind = "permissions management"
         elif levels & {AccessLevel.WRITE, AccessLevel.TAGGING}:
             kind = "write"
-        elif low in DATA_READS or (low in _S3_READS and _everywhere(app, role, g.action)):
+        elif low in DATA_READS or (low in _S3_READS and _everywhere(an, role, g.action)):
             kind = "data reads"
-        elif _everywhere(app, role, g.action):
+        elif _everywhere(an, role, g.action):
             kind = "reads on every resource"
         else:
             continue
@@ -85,7 +85,7 @@ def classify(app: Application, role: Role) -> dict[str, list[Grant]]:
     ),
     cwe=("CWE-284", "CWE-306"),
 )
-def check(pool: IdentityPool, app: Application) -> Iterator[Hit]:
+def check(pool: IdentityPool, an: Analysis) -> Iterator[Hit]:
     """An identity pool allows unauthenticated identities, and its unauthenticated role
     (``AWS::Cognito::IdentityPoolRoleAttachment`` ``Roles.unauthenticated``) can do more than read public data.
     Anyone who knows the pool id — it ships in the web or mobile app — gets that role's credentials without
@@ -101,18 +101,18 @@ def check(pool: IdentityPool, app: Application) -> Iterator[Hit]:
     if pool.allow_unauthenticated is None or True not in [truthy(v) for v in present_options(
             pool.allow_unauthenticated)]:
         return
-    role = app.role(pool.unauthenticated_role)
+    role = an.app.role(pool.unauthenticated_role)
     if role is None:
         return
-    if app.iam.is_admin(role):
-        found = {"every action on every resource (administrator)": list(app.iam.grants(role))[:1]}
+    if an.iam.is_admin(role):
+        found = {"every action on every resource (administrator)": list(an.iam.grants(role))[:1]}
         severity: Severity | None = Severity.CRITICAL
     else:
-        found = classify(app, role)
+        found = classify(an, role)
         severity = Severity.CRITICAL if "permissions management" in found else None
     if not found:
         return
-    named, flow = summarise(app, found)
+    named, flow = summarise(an, found)
     parts = [kind if severity is Severity.CRITICAL and kind.startswith("every") else f"{kind}: {shown}"
              for kind, shown in named]
     yield Hit(role.node, f"Identity pool {pool.display} gives anonymous visitors role {role.display}, which "

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Bucket
 from remit.model.values import Value, present_options, text, texts
 from remit.rules.base import Hit, rule
@@ -41,7 +41,7 @@ _ACL_OWNERSHIP = ("ObjectWriter", "BucketOwnerPreferred")
     ),
     cwe=("CWE-284", "CWE-732"),
 )
-def check(bucket: Bucket, app: Application) -> Iterator[Hit]:
+def check(bucket: Bucket, an: Analysis) -> Iterator[Hit]:
     """A bucket's ``AccessControl`` is a canned ACL that grants access to everyone: ``PublicRead`` (anyone
     lists and reads the objects), ``PublicReadWrite`` (anyone also uploads, overwrites and deletes: critical) or
     ``AuthenticatedRead`` (anyone with an AWS account, which is anyone).

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Bucket
 from remit.rules.base import Hit, rule
 from remit.rules.data._resource_policy import Grade, open_statement_hits
@@ -57,7 +57,7 @@ _READ = Grade(severity=Severity.HIGH, gain="read or list what it holds")
     ),
     cwe=("CWE-284", "CWE-732"),
 )
-def check(bucket: Bucket, app: Application) -> Iterator[Hit]:
+def check(bucket: Bucket, an: Analysis) -> Iterator[Hit]:
     """A bucket policy statement allows ``Principal: "*"`` (or ``AWS: "*"``, or ``NotPrincipal``) with no
     condition that narrows who may call.
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Bucket
 from remit.model.values import present_options, truthy
 from remit.rules.base import Hit, rule
@@ -38,7 +38,7 @@ _FLAGS = {
     ),
     cwe=("CWE-732",),
 )
-def check(bucket: Bucket, app: Application) -> Iterator[Hit]:
+def check(bucket: Bucket, an: Analysis) -> Iterator[Hit]:
     """A bucket's ``PublicAccessBlockConfiguration`` sets one of its four flags (``BlockPublicAcls``,
     ``IgnorePublicAcls``, ``BlockPublicPolicy``, ``RestrictPublicBuckets``) to false.
 

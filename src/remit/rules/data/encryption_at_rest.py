@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Bucket, DataStore, Queue, Table, Topic
 from remit.model.values import Value, options, present_options, render, text, truthy
 from remit.rules.base import Hit, rule
@@ -36,7 +36,7 @@ _KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
     ),
     cwe=("CWE-311",),
 )
-def check(store: DataStore, app: Application) -> Iterator[Hit]:
+def check(store: DataStore, an: Analysis) -> Iterator[Hit]:
     """A queue, topic, bucket or table is not encrypted at rest the way the template leads one to expect.
 
     "Expected" means, precisely:
@@ -61,7 +61,7 @@ def check(store: DataStore, app: Application) -> Iterator[Hit]:
     """
     if store.external:
         return  # a store another app defines: its encryption is not written here
-    cmk_expected = any(k.id.doc == store.id.doc for k in app.keys)
+    cmk_expected = any(k.id.doc == store.id.doc for k in an.app.keys)
     if isinstance(store, Queue):
         yield from _queue(store, cmk_expected)
     elif isinstance(store, Topic):

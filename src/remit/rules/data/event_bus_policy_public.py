@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import EventBus
 from remit.model.values import render
 from remit.rules.base import Hit, rule
@@ -45,7 +45,7 @@ _PUT = Grade(severity=Severity.HIGH,
     ),
     cwe=("CWE-284",),
 )
-def check(bus: EventBus, app: Application) -> Iterator[Hit]:
+def check(bus: EventBus, an: Analysis) -> Iterator[Hit]:
     """An EventBridge event bus policy (the bus's ``Policy``, or an ``AWS::Events::EventBusPolicy`` in either
     its ``Statement`` form or its older ``Principal``/``Action``/``Condition`` form) lets anyone in with no
     condition that narrows who may call.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import KmsKey
 from remit.rules.base import Hit, rule
 from remit.rules.data._resource_policy import Grade, open_statement_hits
@@ -49,7 +49,7 @@ _USE = Grade(severity=Severity.HIGH, gain="use the key for their own data and in
     ),
     cwe=("CWE-284",),
 )
-def check(key: KmsKey, app: Application) -> Iterator[Hit]:
+def check(key: KmsKey, an: Analysis) -> Iterator[Hit]:
     """A KMS key policy statement allows anyone (``AWS: "*"``, ``Principal: "*"`` or ``NotPrincipal``) with
     no condition that narrows who may call.
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Queue
 from remit.rules.base import Hit, rule
 from remit.rules.data._resource_policy import Grade, open_statement_hits
@@ -47,7 +47,7 @@ _SEND = Grade(severity=Severity.HIGH,
     ),
     cwe=("CWE-284",),
 )
-def check(queue: Queue, app: Application) -> Iterator[Hit]:
+def check(queue: Queue, an: Analysis) -> Iterator[Hit]:
     """An SQS queue policy statement allows anyone (``Principal: "*"``, ``AWS: "*"`` or ``NotPrincipal``)
     with no condition that narrows who may call.
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Secret
 from remit.rules.base import Hit, rule
 from remit.rules.data._resource_policy import Grade, open_statement_hits
@@ -48,7 +48,7 @@ _META = Grade(severity=Severity.HIGH, gain="inspect the secret's metadata and ve
     ),
     cwe=("CWE-284", "CWE-522"),
 )
-def check(secret: Secret, app: Application) -> Iterator[Hit]:
+def check(secret: Secret, an: Analysis) -> Iterator[Hit]:
     """A Secrets Manager resource policy (``AWS::SecretsManager::ResourcePolicy``) allows anyone
     (``Principal: "*"``, ``AWS: "*"`` or ``NotPrincipal``) with no condition that narrows who may call.
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Topic
 from remit.rules.base import Hit, rule
 from remit.rules.data._resource_policy import Grade, open_statement_hits
@@ -45,7 +45,7 @@ _PUBLISH = Grade(severity=Severity.HIGH,
     ),
     cwe=("CWE-284",),
 )
-def check(topic: Topic, app: Application) -> Iterator[Hit]:
+def check(topic: Topic, an: Analysis) -> Iterator[Hit]:
     """An SNS topic policy statement allows anyone (``Principal: "*"``, ``AWS: "*"`` or ``NotPrincipal``)
     with no condition that narrows who may call.
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.deps.facts import DependencyFacts, Match, Reach, SignKind, advisory_severity
 from remit.findings import Severity
-from remit.model.application import Application
 from remit.model.entities import Function
 from remit.rules.base import Hit
 
@@ -54,8 +54,8 @@ def _reach_text(reaches: dict[str, Reach]) -> tuple[Reach, str]:
     return best, f"{text[0].upper()}{text[1:]} ({kept})"
 
 
-def match_hits(fn: Function, app: Application, *, malicious: bool) -> Iterator[Hit]:
-    deps = app.deps.of(fn.id)
+def match_hits(fn: Function, an: Analysis, *, malicious: bool) -> Iterator[Hit]:
+    deps = an.deps.of(fn.id)
     if deps is None:
         return
     for m in deps.matches:
@@ -71,7 +71,7 @@ def match_hits(fn: Function, app: Application, *, malicious: bool) -> Iterator[H
         else:
             # one finding per manifest line: functions importing the package and functions never importing it
             # share it, at the severity of the strongest reach
-            reach, said = _reach_text(_shippers(app.deps).get(_fact(m)) or {fn.logical_id: m.reach})
+            reach, said = _reach_text(_shippers(an.deps).get(_fact(m)) or {fn.logical_id: m.reach})
             message = (f"{p.name} {p.version} is affected by {ids}"
                        f"{' (CVSS ' + str(a.score) + ')' if a.score is not None else ''}: {a.summary}{fix}. "
                        f"{said}.")
@@ -85,8 +85,8 @@ def match_hits(fn: Function, app: Application, *, malicious: bool) -> Iterator[H
                   shared=_fact(m))
 
 
-def sign_hits(fn: Function, app: Application, kind: SignKind) -> Iterator[Hit]:
-    deps = app.deps.of(fn.id)
+def sign_hits(fn: Function, an: Analysis, kind: SignKind) -> Iterator[Hit]:
+    deps = an.deps.of(fn.id)
     if deps is None:
         return
     for sign in deps.signs:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.deps.facts import SignKind
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Function
 from remit.rules.base import Hit, rule
 from remit.rules.deps._common import sign_hits
@@ -26,10 +26,10 @@ from remit.rules.deps._common import sign_hits
     references=("CSA SAS-6 Insecure Third-Party Dependencies", "https://slsa.dev/spec/v1.0/threats"),
     cwe=("CWE-829",),
 )
-def check(fn: Function, app: Application) -> Iterator[Hit]:
+def check(fn: Function, an: Analysis) -> Iterator[Hit]:
     """An npm package the function ships declares a ``preinstall``, ``install`` or ``postinstall`` script, or a
     vendored ``setup.py`` reaches the network or starts processes.
 
     Install-time code runs on the build machine with its credentials (often deploy credentials) before any
     review; it is the usual payload of compromised packages (event-stream, ua-parser-js)."""
-    yield from sign_hits(fn, app, SignKind.INSTALL_SCRIPT)
+    yield from sign_hits(fn, an, SignKind.INSTALL_SCRIPT)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Function
 from remit.rules.base import Hit, rule
 from remit.rules.deps._common import match_hits
@@ -25,11 +25,11 @@ from remit.rules.deps._common import match_hits
     references=("https://github.com/ossf/malicious-packages", "CSA SAS-6 Insecure Third-Party Dependencies"),
     cwe=("CWE-506",),
 )
-def check(fn: Function, app: Application) -> Iterator[Hit]:
+def check(fn: Function, an: Analysis) -> Iterator[Hit]:
     """A package the function ships has an OSV ``MAL-`` record: it was published to steal data or run an
     attacker's code.
 
     Malicious-package reports (OpenSSF malicious-packages, in OSV as ``MAL-`` ids) are matched like other
     advisories but reported on their own: there is no fixed version, only removal.
     """
-    yield from match_hits(fn, app, malicious=True)
+    yield from match_hits(fn, an, malicious=True)

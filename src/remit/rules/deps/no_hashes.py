@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.deps.facts import SignKind
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Function
 from remit.rules.base import Hit, rule
 from remit.rules.deps._common import sign_hits
@@ -25,10 +25,10 @@ from remit.rules.deps._common import sign_hits
     references=("CSA SAS-6 Insecure Third-Party Dependencies", "https://slsa.dev/spec/v1.0/threats"),
     cwe=("CWE-353",),
 )
-def check(fn: Function, app: Application) -> Iterator[Hit]:
+def check(fn: Function, an: Analysis) -> Iterator[Hit]:
     """A requirements file pins versions (or hashes some lines) but its requirements carry no ``--hash``.
 
     A pinned version names a release, not its content: a replaced file on the index or a mirror installs
     unnoticed. With hashes pip refuses any file whose digest differs. Reported once per file, at its first
     requirement without a hash."""
-    yield from sign_hits(fn, app, SignKind.NO_HASHES)
+    yield from sign_hits(fn, an, SignKind.NO_HASHES)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.deps.facts import SignKind
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Function
 from remit.rules.base import Hit, rule
 from remit.rules.deps._common import sign_hits
@@ -26,10 +26,10 @@ from remit.rules.deps._common import sign_hits
     references=("CSA SAS-6 Insecure Third-Party Dependencies", "https://slsa.dev/spec/v1.0/threats"),
     cwe=("CWE-494",),
 )
-def check(fn: Function, app: Application) -> Iterator[Hit]:
+def check(fn: Function, an: Analysis) -> Iterator[Hit]:
     """A dependency is installed from a git repository, an HTTP(S) archive or a local path instead of the package
     registry.
 
     Such sources bypass the registry's immutability and advisory coverage: a branch or tag can be moved, a URL
     can serve something else tomorrow, and no advisory database names the package."""
-    yield from sign_hits(fn, app, SignKind.NON_REGISTRY)
+    yield from sign_hits(fn, an, SignKind.NON_REGISTRY)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.deps.facts import SignKind
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Function
 from remit.rules.base import Hit, rule
 from remit.rules.deps._common import sign_hits
@@ -27,11 +27,11 @@ from remit.rules.deps._common import sign_hits
     references=("CSA SAS-6 Insecure Third-Party Dependencies", "https://slsa.dev/spec/v1.0/threats"),
     cwe=("CWE-1357",),
 )
-def check(fn: Function, app: Application) -> Iterator[Hit]:
+def check(fn: Function, an: Analysis) -> Iterator[Hit]:
     """A declared package is one edit, one swap of adjacent letters or one separator away from a popular package.
 
     Typosquatting packages (``reqeusts``, ``python3-dateutil``, ``crossenv``) install an attacker's code
     under a name a hurried developer types by mistake. remit compares direct dependencies with its own list of
     popular PyPI and npm names (``data/popular_*.txt``, which says where it comes from); names shorter than five
     characters are not judged."""
-    yield from sign_hits(fn, app, SignKind.TYPOSQUAT)
+    yield from sign_hits(fn, an, SignKind.TYPOSQUAT)

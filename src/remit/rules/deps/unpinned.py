@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.deps.facts import SignKind
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Function
 from remit.rules.base import Hit, rule
 from remit.rules.deps._common import sign_hits
@@ -26,10 +26,10 @@ from remit.rules.deps._common import sign_hits
     references=("CSA SAS-6 Insecure Third-Party Dependencies", "https://slsa.dev/spec/v1.0/threats"),
     cwe=("CWE-1104",),
 )
-def check(fn: Function, app: Application) -> Iterator[Hit]:
+def check(fn: Function, an: Analysis) -> Iterator[Hit]:
     """A direct dependency is declared with a range (``>=2.0``, ``^4.17.0``) or no version, and the package
     directory has no lockfile and no vendored copy that would fix what ships.
 
     Each build may then ship a different release: a compromised or vulnerable release published tomorrow
     reaches production at the next deployment, and advisories cannot be matched to a version."""
-    yield from sign_hits(fn, app, SignKind.UNPINNED)
+    yield from sign_hits(fn, an, SignKind.UNPINNED)

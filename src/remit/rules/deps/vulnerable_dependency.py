@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Function
 from remit.rules.base import Hit, rule
 from remit.rules.deps._common import match_hits
@@ -27,7 +27,7 @@ from remit.rules.deps._common import match_hits
                 "https://owasp.org/Top10/A06_2021-Vulnerable_and_Outdated_Components/"),
     cwe=("CWE-1395",),
 )
-def check(fn: Function, app: Application) -> Iterator[Hit]:
+def check(fn: Function, an: Analysis) -> Iterator[Hit]:
     """A package the function ships is at a version an advisory (OSV format) affects.
 
     The finding names the package, the installed version, the advisory id with its CVE / GHSA aliases, the
@@ -42,4 +42,4 @@ def check(fn: Function, app: Application) -> Iterator[Hit]:
     ``--offline``), from ``--advisories``, or from the OSV API with ``--online``; whatever could not be checked
     is said in the report's headline.
     """
-    yield from match_hits(fn, app, malicious=False)
+    yield from match_hits(fn, an, malicious=False)

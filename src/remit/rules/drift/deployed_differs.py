@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
 from remit.live.join import drift
-from remit.model.application import Application
 from remit.rules.base import Hit, rule
 
 
@@ -29,7 +29,7 @@ from remit.rules.base import Hit, rule
     ),
     cwe=("CWE-284",),
 )
-def check(app: Application, _: Application) -> Iterator[Hit]:
+def check(an: Analysis, _: Analysis) -> Iterator[Hit]:
     """A live account scanned with the templates that deployed it (``remit scan --aws path/to/repo``, or a
     snapshot and a repository scanned together): a deployed resource whose ``aws:cloudformation:logical-id``
     tag names exactly one template resource of its type is compared with it, and a difference that matters to
@@ -43,6 +43,6 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
     Differences that narrow access, and resources the templates do not hold at all, are not drift here. The
     deployed resource's own findings are moved to the same template line.
     """
-    for fact in drift(app):
+    for fact in drift(an.app):
         yield Hit(fact.template.node, fact.message, fact.template, evidence=fact.evidence,
                   related=(fact.deployed.node,), details=(("drift", fact.kind),))

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
+from remit.analysis import Analysis
 from remit.findings import FlowStep, Severity
 from remit.iam import arns
 from remit.iam.actions import action_info, expand
@@ -37,7 +38,6 @@ from remit.iam.conditions import Tri
 from remit.iam.evaluate import Answer, Decision
 from remit.iam.privesc import escalations
 from remit.iam.services import service_role_policy
-from remit.model.application import Application
 from remit.model.entities import Entity, Group, IamPrincipal, Role, User
 from remit.model.policy import Policy, PolicyDocument, PolicyKind, Statement
 from remit.model.resources import ResourceId
@@ -126,18 +126,18 @@ class _Facts:
     admins: dict[ResourceId, tuple[Statement, ...]]  # filled by admin_statements()
 
 
-_last: tuple[weakref.ref[Application], _Facts] | None = None
+_last: tuple[weakref.ref[Analysis], _Facts] | None = None
 
 
-def facts(app: Application) -> _Facts:
+def facts(an: Analysis) -> _Facts:
     global _last  # noqa: PLW0603 - a one-entry cache of the application being scanned
-    if _last is not None and _last[0]() is app:
+    if _last is not None and _last[0]() is an:
         return _last[1]
     policy_of: dict[NodePath, Policy] = {}
     templates: dict[NodePath, tuple[str, tuple[str, ...]]] = {}
-    marks = {d.id: d.marks for d in app.documents}
+    marks = {d.id: d.marks for d in an.app.documents}
     children: dict[str, Mapping[tuple[object, ...], list[tuple[object, ...]]]] = {}
-    for policy in app.policies:
+    for policy in an.app.policies:
         for st in policy.statements:
             policy_of.setdefault(st.node, policy)
         doc = policy.node.doc
@@ -148,7 +148,7 @@ def facts(app: Application) -> _Facts:
             for st in policy.statements:
                 templates[st.node] = found
     made = _Facts(policy_of, templates, {}, {})
-    _last = (weakref.ref(app), made)
+    _last = (weakref.ref(an), made)
     return made
 
 
@@ -183,18 +183,18 @@ def sam_template(policy: Policy,
     return name, params
 
 
-def counted(app: Application, statements: Iterable[Statement], *, templates: bool = False) -> tuple[Statement, ...]:
+def counted(an: Analysis, statements: Iterable[Statement], *, templates: bool = False) -> tuple[Statement, ...]:
     """The statements that count as a grant: not from a Lambda execution-role managed policy, nor from an AWS
     service-role policy of a role only non-code services assume (:func:`remit.iam.services.service_role_policy`),
     and (unless
     ``templates``) not from a SAM policy template (RMT-IAM-036 reports those)."""
-    known = facts(app)
+    known = facts(an)
     out: list[Statement] = []
     for st in statements:
         policy = known.policy_of.get(st.node)
         if policy is not None and policy.kind is PolicyKind.AWS_MANAGED and EXECUTION_ROLE.match(policy.name):
             continue
-        if service_role_policy(app, policy):
+        if service_role_policy(an.app, policy):
             continue  # AWS's own service role for a service that runs none of the app's code
         if _service_managed_only(st):
             continue
@@ -212,10 +212,10 @@ def _service_managed_only(st: Statement) -> bool:
                for c in st.conditions)
 
 
-def principals(app: Application) -> Iterator[IamPrincipal]:
-    yield from app.roles
-    yield from app.users
-    yield from app.groups
+def principals(an: Analysis) -> Iterator[IamPrincipal]:
+    yield from an.app.roles
+    yield from an.app.users
+    yield from an.app.groups
 
 
 def _covered(st: Statement) -> frozenset[str]:
@@ -239,17 +239,17 @@ def _all_actions() -> frozenset[str]:
     return frozenset(a.lower() for a in expand("*"))
 
 
-def kept_actions(app: Application, principal: IamPrincipal, statement: Statement) -> frozenset[str]:
+def kept_actions(an: Analysis, principal: IamPrincipal, statement: Statement) -> frozenset[str]:
     """The actions (lower case) ``statement`` still grants the principal after its unconditional ``Deny``
     statements on every resource and its permissions boundary (what ``app.iam.grants`` keeps, counted on action
     sets so that an administrator statement's 20,000 actions cost little)."""
-    known = facts(app)
+    known = facts(an)
     key = (principal.id, statement.node)
     found = known.kept.get(key)
     if found is not None:
         return found
     kept = set(_covered(statement)) if statement.allows else set()
-    for policy in app.principal_policies(principal):
+    for policy in an.app.principal_policies(principal):
         for st in policy.statements:
             if not st.allows and not st.conditions and on_every_resource(st):
                 kept -= _covered(st)
@@ -265,33 +265,33 @@ def kept_actions(app: Application, principal: IamPrincipal, statement: Statement
     return found
 
 
-def admin_share(app: Application, principal: IamPrincipal, statement: Statement) -> tuple[float, bool]:
+def admin_share(an: Analysis, principal: IamPrincipal, statement: Statement) -> tuple[float, bool]:
     """The share of every action that ``statement`` still grants the principal, and whether nothing at all is
     taken away (no Deny, boundary or condition)."""
     everything = _all_actions()
-    kept = kept_actions(app, principal, statement)
+    kept = kept_actions(an, principal, statement)
     return len(kept) / (len(everything) or 1), kept == everything and not statement.conditions
 
 
-def admin_statements(app: Application, principal: IamPrincipal) -> tuple[Statement, ...]:
+def admin_statements(an: Analysis, principal: IamPrincipal) -> tuple[Statement, ...]:
     """The principal's admin-shaped statements (``Action: "*"`` or ``NotAction`` on every resource) that still
     grant at least half of all actions: what RMT-IAM-001 reports."""
-    cache_ = facts(app).admins
+    cache_ = facts(an).admins
     if principal.id in cache_:
         return cache_[principal.id]
     out: list[Statement] = []
-    for policy in app.principal_policies(principal):
+    for policy in an.app.principal_policies(principal):
         if policy.kind not in (PolicyKind.INLINE, PolicyKind.CUSTOMER_MANAGED, PolicyKind.AWS_MANAGED):
             continue
-        out.extend(st for st in policy.statements if admin_shaped(st) and admin_share(app, principal, st)[0] >= 0.5)
+        out.extend(st for st in policy.statements if admin_shaped(st) and admin_share(an, principal, st)[0] >= 0.5)
     found = cache_[principal.id] = tuple(out)
     return found
 
 
-def escalation_actions(app: Application, principal: IamPrincipal) -> frozenset[str]:
+def escalation_actions(an: Analysis, principal: IamPrincipal) -> frozenset[str]:
     """Actions (lower case) of the escalation methods the principal has that RMT-IAM-020..023 report
     (credential-access methods are not reported as rules, so their actions stay)."""
-    return frozenset(a.action.lower() for e in escalations(app, principal) for a in e.actions
+    return frozenset(a.action.lower() for e in escalations(an.iam, principal) for a in e.actions
                      if e.method.category != "credential-access")
 
 
@@ -312,16 +312,16 @@ class WideGrant:
         return self.answer.decision is Decision.CONDITIONAL
 
 
-def on_any_resource(app: Application, principal: IamPrincipal, action: str, *,
+def on_any_resource(an: Analysis, principal: IamPrincipal, action: str, *,
                     templates: bool = False) -> WideGrant | None:
     """Whether the principal may perform ``action`` on a resource the template does not define (its probe),
     with the statements that count for it; None when not (or only through statements that do not count)."""
     def wide(probe: str) -> WideGrant | None:
-        answer = app.iam.can(principal, action, probe)
+        answer = an.iam.can(principal, action, probe)
         if not answer.possible:
             return None
-        statements = tuple(st for st in counted(app, answer.allowed_by, templates=templates)
-                           if _names_any(app, st, probe) and not _from_group(principal, st))
+        statements = tuple(st for st in counted(an, answer.allowed_by, templates=templates)
+                           if _names_any(an, st, probe) and not _from_group(principal, st))
         return WideGrant(action, answer, statements) if statements else None
 
     required = required_probes(action)
@@ -342,12 +342,12 @@ def _from_group(principal: IamPrincipal, st: Statement) -> bool:
     return not any(st.node == own.node for policy in principal.policies for own in policy.statements)
 
 
-def _names_any(app: Application, st: Statement, probe: str) -> bool:
+def _names_any(an: Analysis, st: Statement, probe: str) -> bool:
     """Whether the statement's resources surely cover a resource the template does not define. A value known
     only at deployment (a parameter, an imported ARN, a policy variable) names something specific: the engine
     answers "only if the resource is ${BucketArn}", which is a scoped grant, not one on every resource."""
     def lookup(logical_id: str) -> Entity | None:
-        return app.entity(ResourceId(st.node.doc, logical_id))
+        return an.app.entity(ResourceId(st.node.doc, logical_id))
 
     found = [arns.covers(v, (probe,), lookup) for v in st.resources]
     if st.not_resource:
@@ -355,16 +355,16 @@ def _names_any(app: Application, st: Statement, probe: str) -> bool:
     return any(t is Tri.TRUE for t in found)
 
 
-def reaches(app: Application, principal: IamPrincipal, candidates: Iterable[str], *,
+def reaches(an: Analysis, principal: IamPrincipal, candidates: Iterable[str], *,
             skip: frozenset[str] = frozenset()) -> list[WideGrant]:
     """Every candidate action (canonical names) granted to the principal on every resource, in order."""
-    granted = {g.action.lower() for g in app.iam.grants(principal)}
+    granted = {g.action.lower() for g in an.iam.grants(principal)}
     out: list[WideGrant] = []
     for action in candidates:
         low = action.lower()
         if low not in granted or low in skip:
             continue
-        found = on_any_resource(app, principal, action)
+        found = on_any_resource(an, principal, action)
         if found is not None:
             out.append(found)
     return out
@@ -374,18 +374,18 @@ def reaches(app: Application, principal: IamPrincipal, candidates: Iterable[str]
 # the finding
 
 
-def whom(app: Application, principal: IamPrincipal) -> str:
+def whom(an: Analysis, principal: IamPrincipal) -> str:
     kind = "Group" if isinstance(principal, Group) else type(principal).__name__
     text_ = f"{kind} {principal.resource.logical_id}"
     if isinstance(principal, Role):
-        users = [f.display for f in app.functions_using_role(principal)]
+        users = [f.display for f in an.app.functions_using_role(principal)]
         if users:
             text_ += f" (used by {', '.join(users)})"
     return text_
 
 
-def _where(app: Application, st: Statement) -> SourceLocation:
-    return app.locate(action_node(app, st))
+def _where(an: Analysis, st: Statement) -> SourceLocation:
+    return an.app.locate(action_node(an, st))
 
 
 def listed(names: list[str], limit: int = 8) -> str:
@@ -393,7 +393,7 @@ def listed(names: list[str], limit: int = 8) -> str:
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
-def principal_hit(app: Application, principal: IamPrincipal, found: list[WideGrant], *, what: str, why: str,
+def principal_hit(an: Analysis, principal: IamPrincipal, found: list[WideGrant], *, what: str, why: str,
                   severity: Severity, evidence: str) -> Hit:
     """One finding for the principal: at the first granting statement (file order), every granting statement as
     the flow, the actions and places in the details. Conditional-only reach lowers the severity one level."""
@@ -401,19 +401,19 @@ def principal_hit(app: Application, principal: IamPrincipal, found: list[WideGra
     for r in found:
         for st in r.statements:
             per_statement.setdefault(st.node, (st, []))[1].append(r.action)
-    ordered = sorted(per_statement.values(), key=lambda item: _where(app, item[0]))
+    ordered = sorted(per_statement.values(), key=lambda item: _where(an, item[0]))
     first = ordered[0][0]
-    flow = tuple(FlowStep(_where(app, st), f"{listed(acts, 4)} granted here") for st, acts in ordered)
-    places = ", ".join(f"{loc.path}:{loc.line}" for loc in (_where(app, st) for st, _ in ordered))
+    flow = tuple(FlowStep(_where(an, st), f"{listed(acts, 4)} granted here") for st, acts in ordered)
+    places = ", ".join(f"{loc.path}:{loc.line}" for loc in (_where(an, st) for st, _ in ordered))
     actions = [r.action for r in found]
     conditional = all(r.conditional for r in found)
     conds = sorted({c for r in found if r.conditional for c in r.answer.conditions})
     when = f", only if {'; '.join(conds[:3])}" if conditional and conds else ""
-    message = (f"{whom(app, principal)} can {what} ({listed(actions)}){when}: whoever acts as it (its code, "
+    message = (f"{whom(an, principal)} can {what} ({listed(actions)}){when}: whoever acts as it (its code, "
                f"or anyone with its credentials) {why} "
                f"Granted at {places}.")
     details = (("principal", render(principal.name)), ("actions", ", ".join(actions)), ("statements", places),
                ("conditional", "yes" if conditional else "no"))
-    return Hit(action_node(app, first), message, principal.resource, evidence=evidence,
+    return Hit(action_node(an, first), message, principal.resource, evidence=evidence,
                severity=LOWER[severity] if conditional else severity,
                related=tuple(st.node for st, _ in ordered[1:]), flow=flow, details=details)

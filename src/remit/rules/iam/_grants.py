@@ -12,10 +12,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from remit.analysis import Analysis
 from remit.iam import arns
 from remit.iam.match import statement_matches_action, wildcard_match
 from remit.iam.services import service_role_policy
-from remit.model.application import Application
 from remit.model.entities import IamPrincipal, Role
 from remit.model.policy import Policy, PolicyDocument, PolicyKind, Statement
 from remit.model.resources import Resource, ResourceId
@@ -46,17 +46,17 @@ class WrittenGrant:
         return f"policy {self.policy.name}"
 
 
-def grants(app: Application) -> Iterator[WrittenGrant]:
+def grants(an: Analysis) -> Iterator[WrittenGrant]:
     """Every Allow statement of every identity policy (inline, customer managed, AWS managed), once.
 
     A managed policy that serves only as a permissions boundary (attached to no principal) is not a grant, nor
     is an AWS ``service-role/`` policy on roles only non-code services assume
     (:func:`remit.iam.services.service_role_policy`)."""
-    boundaries = {p.boundary.document.node for p in (*app.roles, *app.users)
+    boundaries = {p.boundary.document.node for p in (*an.app.roles, *an.app.users)
                   if p.boundary is not None and isinstance(p.boundary.document, PolicyDocument)}
     groups: dict[tuple[NodePath, str, int], list[Policy]] = {}
     first: dict[tuple[NodePath, str, int], Statement] = {}
-    for policy in app.policies:
+    for policy in an.app.policies:
         if policy.kind not in IDENTITY_KINDS or not isinstance(policy.document, PolicyDocument):
             continue
         for i, st in enumerate(policy.document.statements):
@@ -72,30 +72,30 @@ def grants(app: Application) -> Iterator[WrittenGrant]:
             principals.extend(r for r in p.attached_to if r not in principals)
         if not principals and key[0] in boundaries:
             continue  # a permissions boundary written as a managed policy: a limit, not a grant
-        if all(service_role_policy(app, p) for p in policies):
+        if all(service_role_policy(an.app, p) for p in policies):
             continue  # AWS's own service role (AWSBatchServiceRole) for a service that runs none of the app's code
-        resource = _written_in(app, st.node, policies)
+        resource = _written_in(an, st.node, policies)
         if resource is None:
             continue
         yield WrittenGrant(st, policies[0], tuple(principals), resource)
 
 
-def _written_in(app: Application, node: NodePath, policies: list[Policy]) -> Resource | None:
-    carriers = [r for r in (app.resource(p.carrier) for p in policies) if r is not None]
+def _written_in(an: Analysis, node: NodePath, policies: list[Policy]) -> Resource | None:
+    carriers = [r for r in (an.app.resource(p.carrier) for p in policies) if r is not None]
     for res in carriers:
         if res.doc == node.doc and node.path[:2] == ("Resources", res.origin.logical_id):
             return res
     return carriers[0] if carriers else None
 
 
-def describe_principals(app: Application, principals: tuple[ResourceId, ...]) -> str:
+def describe_principals(an: Analysis, principals: tuple[ResourceId, ...]) -> str:
     if not principals:
         return "no principal in the template (it applies wherever it is attached outside it)"
     parts = []
     for rid in principals:
-        entity = app.entity(rid)
+        entity = an.app.entity(rid)
         if isinstance(entity, Role):
-            users = [f.display for f in app.functions_using_role(entity)]
+            users = [f.display for f in an.app.functions_using_role(entity)]
             parts.append(f"role {rid.logical_id}" + (f" (used by {', '.join(users)})" if users else ""))
         elif entity is not None:
             parts.append(f"{type(entity).__name__.lower()} {rid.logical_id}")
@@ -148,10 +148,10 @@ def admin_shaped(statement: Statement) -> bool:
     return statement.not_action or any(render(a).strip() in ("*", "*:*") for a in statement.actions)
 
 
-def action_node(app: Application, statement: Statement, index: int | None = None) -> NodePath:
+def action_node(an: Analysis, statement: Statement, index: int | None = None) -> NodePath:
     """The most precise written node for the statement's Action (one item of it when ``index`` is given)."""
     key = "NotAction" if statement.not_action else "Action"
-    marks = next((d.marks for d in app.documents if d.id == statement.node.doc), None)
+    marks = next((d.marks for d in an.app.documents if d.id == statement.node.doc), None)
     candidates = []
     if index is not None and len(statement.actions) > 1:
         candidates.append(statement.node.child(key, index))
@@ -162,17 +162,17 @@ def action_node(app: Application, statement: Statement, index: int | None = None
     return statement.node
 
 
-def denied_to_all(app: Application, principals: tuple[ResourceId, ...], action: str) -> bool:
+def denied_to_all(an: Analysis, principals: tuple[ResourceId, ...], action: str) -> bool:
     """Every principal has an unconditional Deny of ``action`` on every resource in one of its identity
     policies (so an Allow of it is void). False when there are no principals in the template."""
     if not principals:
         return False
     for rid in principals:
-        entity = app.entity(rid)
+        entity = an.app.entity(rid)
         if not isinstance(entity, IamPrincipal):
             return False
         if not any(st.effect == "Deny" and not st.conditions and on_every_resource(st)
                    and statement_matches_action(st, action)
-                   for policy in app.principal_policies(entity) for st in policy.statements):
+                   for policy in an.app.principal_policies(entity) for st in policy.statements):
             return False
     return True

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import FlowStep
 from remit.iam.privesc import Escalation, escalations
 from remit.iam.services import service_role_policy
-from remit.model.application import Application
 from remit.model.entities import IamPrincipal
 from remit.model.values import render
 from remit.rules.base import Hit
@@ -15,30 +15,30 @@ from remit.rules.iam._effective import facts
 from remit.source import NodePath
 
 
-def principals(app: Application) -> Iterator[IamPrincipal]:
-    yield from app.roles
-    yield from app.users
-    yield from app.groups
+def principals(an: Analysis) -> Iterator[IamPrincipal]:
+    yield from an.app.roles
+    yield from an.app.users
+    yield from an.app.groups
 
 
-def hits(app: Application, category: str) -> Iterator[Hit]:
+def hits(an: Analysis, category: str) -> Iterator[Hit]:
     """One hit per principal with methods of ``category``; the granting statements are the flow."""
-    for principal in principals(app):
-        found = [e for e in escalations(app, principal)
-                 if e.method.category == category and not _aws_service_work(app, e)]
+    for principal in principals(an):
+        found = [e for e in escalations(an.iam, principal)
+                 if e.method.category == category and not _aws_service_work(an, e)]
         if found:
-            yield _hit(app, principal, found)
+            yield _hit(an, principal, found)
 
 
-def _aws_service_work(app: Application, esc: Escalation) -> bool:
+def _aws_service_work(an: Analysis, esc: Escalation) -> bool:
     """Every grant of the method comes from AWS's service-role policy of a role only a non-code service assumes
     (AWSBatchServiceRole): AWS does that service's work with it, nothing of the app acts as the role."""
-    policy_of = facts(app).policy_of
+    policy_of = facts(an).policy_of
     statements = [st for grant in esc.actions for st in grant.statements]
-    return bool(statements) and all(service_role_policy(app, policy_of.get(st.node)) for st in statements)
+    return bool(statements) and all(service_role_policy(an.app, policy_of.get(st.node)) for st in statements)
 
 
-def _hit(app: Application, principal: IamPrincipal, found: list[Escalation]) -> Hit:
+def _hit(an: Analysis, principal: IamPrincipal, found: list[Escalation]) -> Hit:
     flow: list[FlowStep] = []
     related: list[NodePath] = []
     for esc in found:
@@ -46,7 +46,7 @@ def _hit(app: Application, principal: IamPrincipal, found: list[Escalation]) -> 
             for st in grant.statements[:3]:
                 if st.node not in related:
                     related.append(st.node)
-                    flow.append(FlowStep(app.locate(st.node), f"{grant.action} granted here"))
+                    flow.append(FlowStep(an.app.locate(st.node), f"{grant.action} granted here"))
     shown = found[:3]
     parts = []
     for esc in shown:

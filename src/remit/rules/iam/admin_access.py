@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import IamPrincipal
 from remit.model.policy import Statement
 from remit.model.resources import ResourceId
@@ -37,7 +37,7 @@ from remit.rules.iam._grants import action_node, admin_shaped, describe_principa
     ),
     cwe=("CWE-250", "CWE-269"),
 )
-def check(app: Application, _: Application) -> Iterator[Hit]:
+def check(an: Analysis, _: Analysis) -> Iterator[Hit]:
     """An identity policy statement allows every action on every resource: ``Action: "*"`` (or ``"*:*"``) with
     ``Resource: "*"`` (critical), or ``NotAction`` with ``Resource: "*"`` (high: everything except the listed
     actions, usually still enough to take over the account or its data).
@@ -62,11 +62,11 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
     principal is not an administrator unconditionally): conditions such as MFA or source IP narrow when the
     power applies, not how much it is.
     """
-    for grant in grants(app):
+    for grant in grants(an):
         st = grant.statement
         if not admin_shaped(st):
             continue
-        full = _effective_admin(app, grant.principals, st)
+        full = _effective_admin(an, grant.principals, st)
         if full is None:
             continue  # a Deny or the permissions boundary removes (most of) what it grants
         actions = ", ".join(render(a) for a in st.actions)
@@ -85,21 +85,21 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
         resources = "every resource" if not st.not_resource else \
             f"every resource except {', '.join(render(r) for r in st.resources)}"
         message = (f"The {grant.policy_label()} grants {what} on {resources} to "
-                   f"{describe_principals(app, grant.principals)}: whoever runs code as it (an injection, a "
+                   f"{describe_principals(an, grant.principals)}: whoever runs code as it (an injection, a "
                    f"compromised dependency, its leaked credentials) {power}.")
         evidence = grant.evidence(f"{'not ' if st.not_action else ''}{actions}")
-        yield Hit(action_node(app, st), message, grant.resource, evidence=evidence, severity=severity)
+        yield Hit(action_node(an, st), message, grant.resource, evidence=evidence, severity=severity)
 
 
-def _effective_admin(app: Application, principals: tuple[ResourceId, ...], st: Statement) -> bool | None:
+def _effective_admin(an: Analysis, principals: tuple[ResourceId, ...], st: Statement) -> bool | None:
     """Whether the statement makes some principal a full administrator (True), still grants at least half of all
     actions to one (False), or neither (None). Without a principal in the template, the statement alone."""
-    targets = [e for e in (app.entity(rid) for rid in principals) if isinstance(e, IamPrincipal)]
+    targets = [e for e in (an.app.entity(rid) for rid in principals) if isinstance(e, IamPrincipal)]
     if not targets:
         return True
     best: bool | None = None
     for principal in targets:
-        share, untouched = admin_share(app, principal, st)
+        share, untouched = admin_share(an, principal, st)
         if share < 0.5:
             continue
         if untouched:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.rules.base import Hit, rule
 from remit.rules.iam._effective import (
     admin_statements,
@@ -56,7 +56,7 @@ CREDENTIAL_ACTIONS: tuple[str, ...] = (
     ),
     cwe=("CWE-250", "CWE-522"),
 )
-def check(app: Application, _: Application) -> Iterator[Hit]:
+def check(an: Analysis, _: Analysis) -> Iterator[Hit]:
     """A role, user or group may, on every resource, call an action whose answer is a credential: new or
     reactivated access keys and console passwords for any IAM user (``iam:CreateAccessKey``,
     ``iam:UpdateAccessKey``, ``iam:CreateLoginProfile``), federation tokens (``sts:GetFederationToken``),
@@ -78,12 +78,12 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
     reported by RMT-IAM-021) are left to the privilege-escalation rules. One finding per principal, listing the
     actions and every granting statement; conditional grants one level lower; an administrator is RMT-IAM-001's.
     """
-    for principal in principals(app):
-        if admin_statements(app, principal):
+    for principal in principals(an):
+        if admin_statements(an, principal):
             continue
-        found = reaches(app, principal, CREDENTIAL_ACTIONS, skip=escalation_actions(app, principal))
+        found = reaches(an, principal, CREDENTIAL_ACTIONS, skip=escalation_actions(an, principal))
         if found:
-            yield principal_hit(app, principal, found, what="obtain credentials on every resource",
+            yield principal_hit(an, principal, found, what="obtain credentials on every resource",
                                 why="can mint credentials that keep working after the "
                                     "function is fixed.",
                                 severity=Severity.HIGH, evidence="credential-exposure")

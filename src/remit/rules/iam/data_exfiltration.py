@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.rules.base import Hit, rule
 from remit.rules.iam._effective import admin_statements, principal_hit, principals, reaches
 
@@ -42,7 +42,7 @@ READ_ACTIONS: Mapping[str, tuple[str, ...]] = {
     ),
     cwe=("CWE-250", "CWE-732"),
 )
-def check(app: Application, _: Application) -> Iterator[Hit]:
+def check(an: Analysis, _: Analysis) -> Iterator[Hit]:
     """A role, user or group may read stored data on every resource of its kind: objects of every S3 bucket
     (``s3:GetObject``), every Secrets Manager secret (``secretsmanager:GetSecretValue``), every SSM parameter
     (``ssm:GetParameter*``), every KMS key (``kms:Decrypt``) or every DynamoDB table (``GetItem``, ``Query``,
@@ -61,13 +61,13 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
     RMT-IAM-036, the AWS managed Lambda execution-role policies do not count, and a principal RMT-IAM-001
     reports as an administrator gets no finding here.
     """
-    for principal in principals(app):
-        if admin_statements(app, principal):
+    for principal in principals(an):
+        if admin_statements(an, principal):
             continue
-        found = reaches(app, principal, [a for group in READ_ACTIONS.values() for a in group])
+        found = reaches(an, principal, [a for group in READ_ACTIONS.values() for a in group])
         if not found:
             continue
         kinds = [k for k, acts in READ_ACTIONS.items() if any(r.action in acts for r in found)]
-        yield principal_hit(app, principal, found, what="read " + ", ".join(kinds),
+        yield principal_hit(an, principal, found, what="read " + ", ".join(kinds),
                             why="can copy data the application does not need.",
                             severity=Severity.HIGH, evidence="data-exfiltration")

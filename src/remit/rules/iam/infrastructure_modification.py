@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
 from remit.iam.actions import AccessLevel, action_info
-from remit.model.application import Application
 from remit.rules.base import Hit, rule
 from remit.rules.iam._effective import (
     admin_statements,
@@ -66,7 +66,7 @@ def _modifies(action: str) -> bool:
     ),
     cwe=("CWE-250",),
 )
-def check(app: Application, _: Application) -> Iterator[Hit]:
+def check(an: Analysis, _: Analysis) -> Iterator[Hit]:
     """A role, user or group may, on every resource, perform write actions of the services that run, route,
     deploy or audit an application: Lambda (``UpdateFunctionConfiguration``, ``DeleteFunction``), EC2, ECS,
     EKS, ECR, CloudFormation, Step Functions, API Gateway, EventBridge (rules and targets), RDS, Route 53,
@@ -89,16 +89,16 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
     conditional grants one level lower (low); an administrator is RMT-IAM-001's.
     """
     others = {a.lower() for a in (*CREDENTIAL_ACTIONS, *EXPOSURE_ACTIONS)}
-    for principal in principals(app):
-        if admin_statements(app, principal):
+    for principal in principals(an):
+        if admin_statements(an, principal):
             continue
-        candidates = [g.action for g in app.iam.grants(principal)
+        candidates = [g.action for g in an.iam.grants(principal)
                       if g.action.lower() not in others and _modifies(g.action)]
         if not candidates:
             continue
-        found = reaches(app, principal, candidates, skip=escalation_actions(app, principal))
+        found = reaches(an, principal, candidates, skip=escalation_actions(an, principal))
         if found:
-            yield principal_hit(app, principal, found, what="modify infrastructure on every resource",
+            yield principal_hit(an, principal, found, what="modify infrastructure on every resource",
                                 why="can reconfigure, re-route or delete parts of the "
                                     "account's infrastructure.",
                                 severity=Severity.MEDIUM, evidence="infrastructure-modification")

@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, FlowStep, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Function
 from remit.model.policy import Policy, PolicyKind
 from remit.model.values import text
 from remit.rules.base import Hit, rule
 from remit.rules.iam._effective import admin_statements, kept_actions, listed
-from remit.rules.perm._usage import usages
 
 #: AWS managed policies that hand over a whole service (AmazonS3FullAccess, AWSLambda_FullAccess...).
 FULL_ACCESS = re.compile(r"FullAccess", re.IGNORECASE)
@@ -33,9 +32,9 @@ def _services(policy: Policy) -> list[str]:
     return out
 
 
-def _used(app: Application, functions: tuple[Function, ...], services: list[str]) -> str:
+def _used(an: Analysis, functions: tuple[Function, ...], services: list[str]) -> str:
     """What the functions' code calls of these services, or why remit cannot say."""
-    table = usages(app)
+    table = an.usage
     actions: list[str] = []
     gaps: list[str] = []
     for fn in functions:
@@ -71,7 +70,7 @@ def _used(app: Application, functions: tuple[Function, ...], services: list[str]
     ),
     cwe=("CWE-250",),
 )
-def check(app: Application, _: Application) -> Iterator[Hit]:
+def check(an: Analysis, _: Analysis) -> Iterator[Hit]:
     """A function's role has an AWS managed *full-access* policy (``AmazonS3FullAccess``,
     ``AmazonDynamoDBFullAccess``, ``AWSLambda_FullAccess``, ``AmazonSQSFullAccess``...): every action of the
     service on every resource of the account, where the function uses a few actions on a few resources.
@@ -86,22 +85,22 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
     removes. RMT-IAM-003 leaves such policies to this rule for function roles, so one attachment raises one
     finding here, and RMT-IAM-031/033 still report the data and policy actions the service wildcard reaches.
     """
-    for role in app.roles:
-        functions = app.functions_using_role(role)
-        if not functions or admin_statements(app, role):
+    for role in an.app.roles:
+        functions = an.app.functions_using_role(role)
+        if not functions or admin_statements(an, role):
             continue
-        attached = [p for p in app.principal_policies(role)
-                    if is_full_access(p) and any(kept_actions(app, role, st) for st in p.statements)]
+        attached = [p for p in an.app.principal_policies(role)
+                    if is_full_access(p) and any(kept_actions(an, role, st) for st in p.statements)]
         if not attached:
             continue
-        attached.sort(key=lambda p: app.locate(p.node))
+        attached.sort(key=lambda p: an.app.locate(p.node))
         services = [s for p in attached for s in _services(p)]
         names = [p.name for p in attached]
-        used = _used(app, functions, services)
+        used = _used(an, functions, services)
         users = ", ".join(f.display for f in functions)
         message = (f"Role {role.logical_id} of {users} has {listed(names)}: whole services "
                    f"({listed(services, 4)}) on every resource; {used}. A scoped policy would do.")
-        flow = tuple(FlowStep(app.locate(p.node), f"{p.name} attached here") for p in attached)
+        flow = tuple(FlowStep(an.app.locate(p.node), f"{p.name} attached here") for p in attached)
         details = (("role", text(role.name) or role.resource.display), ("policies", ", ".join(names)),
                    ("services", ", ".join(services)), ("used", used))
         yield Hit(attached[0].node, message, role.resource, evidence="full-access",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
 from remit.iam import arns
 from remit.iam.match import wildcard_match
-from remit.model.application import Application
 from remit.model.entities import IamPrincipal
 from remit.model.policy import Statement
 from remit.model.resources import ResourceId
@@ -40,7 +40,7 @@ from remit.rules.iam._grants import (
     ),
     cwe=("CWE-269",),
 )
-def check(app: Application, _: Application) -> Iterator[Hit]:
+def check(an: Analysis, _: Analysis) -> Iterator[Hit]:
     """An identity policy allows ``iam:PassRole`` on every role: ``Resource: "*"`` (or every role of an
     account, ``arn:aws:iam::<account>:role/*``), through the action itself or a wildcard that covers it
     (``iam:PassRole``, ``iam:Pass*``, ``iam:*``).
@@ -61,13 +61,13 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
     does not allow it; and statements that RMT-IAM-001 already reports (``Action: "*"`` or ``NotAction`` on
     every resource), so one statement raises one finding.
     """
-    for grant in grants(app):
+    for grant in grants(an):
         st = grant.statement
         if st.not_action or admin_shaped(st) or not on_every_role(st):
             continue
         patterns = [render(a) for a in st.actions]
         covering = [p for p in patterns if wildcard_match(p, "iam:PassRole")]
-        if not covering or not _effective(app, grant.principals, st):
+        if not covering or not _effective(an, grant.principals, st):
             continue
         index = patterns.index(covering[0])
         scope = "every resource" if any(render(r).strip() == "*" for r in st.resources) or st.not_resource \
@@ -77,19 +77,19 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
         if services:
             via += f" to {', '.join(services)}"
         message = (f"The {grant.policy_label()} allows iam:PassRole{via} on {scope} to "
-                   f"{describe_principals(app, grant.principals)}: it can hand any role of the account, the most "
+                   f"{describe_principals(an, grant.principals)}: it can hand any role of the account, the most "
                    f"powerful included, to a service resource it creates or updates and run code as that role.")
         evidence = grant.evidence(covering[0])
-        yield Hit(action_node(app, st, index), message, grant.resource, evidence=evidence)
+        yield Hit(action_node(an, st, index), message, grant.resource, evidence=evidence)
 
 
 _ANY_ROLE = f"arn:aws:iam::{arns.ACCOUNT}:role/remit-probe/remit-probe-role"  # a role the template does not define
 
 
-def _effective(app: Application, principals: tuple[ResourceId, ...], st: Statement) -> bool:
+def _effective(an: Analysis, principals: tuple[ResourceId, ...], st: Statement) -> bool:
     """Whether the statement lets some principal pass a role the template does not define (the statement
     alone when no principal is in the template)."""
-    targets = [e for e in (app.entity(rid) for rid in principals) if isinstance(e, IamPrincipal)]
+    targets = [e for e in (an.app.entity(rid) for rid in principals) if isinstance(e, IamPrincipal)]
     if not targets:
         return True
-    return any(app.iam.can(principal, "iam:PassRole", _ANY_ROLE).possible for principal in targets)
+    return any(an.iam.can(principal, "iam:PassRole", _ANY_ROLE).possible for principal in targets)

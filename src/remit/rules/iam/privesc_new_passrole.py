@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.rules.base import Hit, rule
 from remit.rules.iam._privesc import hits
 
@@ -27,7 +27,7 @@ from remit.rules.iam._privesc import hits
     ),
     cwe=("CWE-269",),
 )
-def check(app: Application, _: Application) -> Iterator[Hit]:
+def check(an: Analysis, _: Analysis) -> Iterator[Hit]:
     """A role, user or group can pass a role to a compute resource it creates (a Lambda function, EC2 instance,
     CloudFormation stack, Glue job, CodeBuild project...) and run code as that role. It counts only when
     iam:PassRole covers a modelled role that trusts the service the method needs, or every role (a role that could
@@ -38,4 +38,4 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
     Deny or a permissions boundary removes them; a conditional grant is reported with its conditions. The
     finding names the principal, the method, each statement granting an action (as the flow) and what is gained.
     """
-    yield from hits(app, "new-passrole")
+    yield from hits(an, "new-passrole")

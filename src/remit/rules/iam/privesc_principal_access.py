@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.rules.base import Hit, rule
 from remit.rules.iam._privesc import hits
 
@@ -28,7 +28,7 @@ from remit.rules.iam._privesc import hits
     ),
     cwe=("CWE-269",),
 )
-def check(app: Application, _: Application) -> Iterator[Hit]:
+def check(an: Analysis, _: Analysis) -> Iterator[Hit]:
     """A role, user or group can act as another user or role: create access keys or console passwords for users,
     rewrite a role's trust policy, lift a permissions boundary, or assume a role.
 
@@ -37,4 +37,4 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
     Deny or a permissions boundary removes them; a conditional grant is reported with its conditions. The
     finding names the principal, the method, each statement granting an action (as the flow) and what is gained.
     """
-    yield from hits(app, "principal-access")
+    yield from hits(an, "principal-access")

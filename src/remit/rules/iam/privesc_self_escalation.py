@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.rules.base import Hit, rule
 from remit.rules.iam._privesc import hits
 
@@ -27,7 +27,7 @@ from remit.rules.iam._privesc import hits
     ),
     cwe=("CWE-269",),
 )
-def check(app: Application, _: Application) -> Iterator[Hit]:
+def check(an: Analysis, _: Analysis) -> Iterator[Hit]:
     """A role, user or group can rewrite or attach policies to itself, its groups or any role
     (iam:CreatePolicyVersion, iam:PutRolePolicy, iam:AttachRolePolicy, iam:AddUserToGroup...).
 
@@ -38,4 +38,4 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
     A policy-writing method scoped to other roles, users or groups names them ("(not its own)"); one scoped to
     principals or groups the application does not have is not reported.
     """
-    yield from hits(app, "self-escalation")
+    yield from hits(an, "self-escalation")

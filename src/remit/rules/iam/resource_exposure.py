@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.rules.base import Hit, rule
 from remit.rules.iam._effective import admin_statements, principal_hit, principals, reaches
 
@@ -62,7 +62,7 @@ EXPOSURE_ACTIONS: tuple[str, ...] = (
     ),
     cwe=("CWE-732", "CWE-250"),
 )
-def check(app: Application, _: Application) -> Iterator[Hit]:
+def check(an: Analysis, _: Analysis) -> Iterator[Hit]:
     """A role, user or group may change who can use resources, on every resource: write bucket policies and ACLs
     (``s3:PutBucketPolicy``, ``s3:PutBucketAcl``, ``s3:PutBucketPublicAccessBlock``), add function permissions
     or public function URLs (``lambda:AddPermission``, ``lambda:CreateFunctionUrlConfig``), rewrite queue and
@@ -79,12 +79,12 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
     consequence. One finding per principal, listing the actions and every granting statement; conditional
     grants one level lower; an administrator is RMT-IAM-001's.
     """
-    for principal in principals(app):
-        if admin_statements(app, principal):
+    for principal in principals(an):
+        if admin_statements(an, principal):
             continue
-        found = reaches(app, principal, EXPOSURE_ACTIONS)
+        found = reaches(an, principal, EXPOSURE_ACTIONS)
         if found:
-            yield principal_hit(app, principal, found, what="rewrite resource policies on every resource",
+            yield principal_hit(an, principal, found, what="rewrite resource policies on every resource",
                                 why="can open any bucket, queue, function, secret or key to "
                                     "an outside account or to the internet.",
                                 severity=Severity.HIGH, evidence="resource-exposure")

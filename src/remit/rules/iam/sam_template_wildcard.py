@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
+from remit.analysis import Analysis
 from remit.findings import Category, FlowStep, Responsibility, Severity
 from remit.iam import arns
 from remit.iam.actions import AccessLevel, action_info, expand
 from remit.iam.match import wildcard_match
-from remit.model.application import Application
 from remit.model.policy import Policy
 from remit.model.values import render
 from remit.rules.base import Hit, rule
@@ -52,7 +52,7 @@ _SENSITIVE = frozenset(a.lower() for a in (*CREDENTIAL_ACTIONS, *EXPOSURE_ACTION
     ),
     cwe=("CWE-250",),
 )
-def check(app: Application, _: Application) -> Iterator[Hit]:
+def check(an: Analysis, _: Analysis) -> Iterator[Hit]:
     """A SAM policy template is given ``*`` (or a pattern as wide) for the resource it is meant to scope:
     ``S3ReadPolicy: {BucketName: "*"}``, ``DynamoDBCrudPolicy: {TableName: "*"}``,
     ``SQSPollerPolicy: {QueueName: "*"}``, ``AWSSecretsManagerGetSecretValuePolicy: {SecretArn: "*"}``.
@@ -72,13 +72,13 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
     actions they reach. RMT-IAM-030..034 leave statements of policy templates to this rule; a role RMT-IAM-001
     reports gets no finding here.
     """
-    known = facts(app)
-    for principal in principals(app):
-        if admin_statements(app, principal):
+    known = facts(an)
+    for principal in principals(an):
+        if admin_statements(an, principal):
             continue
-        granted = {g.action.lower() for g in app.iam.grants(principal)}
+        granted = {g.action.lower() for g in an.iam.grants(principal)}
         wide: list[tuple[Policy, str, tuple[str, ...], list[WideGrant]]] = []
-        for policy in app.principal_policies(principal):
+        for policy in an.app.principal_policies(principal):
             nodes = {st.node for st in policy.statements}
             template = next((known.templates[n] for n in nodes if n in known.templates), None)
             if template is None or not template[1]:
@@ -93,14 +93,14 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
                             continue
                         if action.lower() in designed_wide(template[0], template[1]):
                             continue  # the template grants it on every resource whatever the name
-                        reach = on_any_resource(app, principal, action, templates=True)
+                        reach = on_any_resource(an, principal, action, templates=True)
                         if reach is not None and nodes & {s.node for s in reach.statements}:
                             found.append(reach)
             if found:
                 wide.append((policy, template[0], template[1], found))
         if not wide:
             continue
-        wide.sort(key=lambda item: app.locate(item[0].node))
+        wide.sort(key=lambda item: an.app.locate(item[0].node))
         reaches = [r for *_, rs in wide for r in rs]
         high = any(r.action.lower() in _SENSITIVE or _writes(r.action) for r in reaches)
         severity = Severity.HIGH if high else Severity.MEDIUM
@@ -108,10 +108,10 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
             severity = LOWER[severity]
         parts = [f"{name} ({', '.join(params) or 'no parameters'}) reaches {listed([r.action for r in rs], 5)}"
                  for _, name, params, rs in wide]
-        places = ", ".join(f"{loc.path}:{loc.line}" for loc in (app.locate(p.node) for p, *_ in wide))
-        message = (f"{whom(app, principal)} is given SAM policy templates whose resource is a wildcard: "
+        places = ", ".join(f"{loc.path}:{loc.line}" for loc in (an.app.locate(p.node) for p, *_ in wide))
+        message = (f"{whom(an, principal)} is given SAM policy templates whose resource is a wildcard: "
                    f"{'; '.join(parts)} on every resource of the account. Granted at {places}.")
-        flow = tuple(FlowStep(app.locate(p.node), f"{name} with a wildcard name") for p, name, _, _ in wide)
+        flow = tuple(FlowStep(an.app.locate(p.node), f"{name} with a wildcard name") for p, name, _, _ in wide)
         details = (("principal", render(principal.name)), ("templates", ", ".join(n for _, n, _, _ in wide)),
                    ("actions", ", ".join(r.action for r in reaches)), ("statements", places))
         yield Hit(wide[0][0].node, message, principal.resource, evidence="sam-template-wildcard",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
 from remit.iam.actions import expand
-from remit.model.application import Application
 from remit.model.entities import IamPrincipal, Role
 from remit.model.policy import Policy, Statement
 from remit.model.resources import ResourceId
@@ -69,7 +69,7 @@ LOWER_TIER = frozenset({"logs"})
     ),
     cwe=("CWE-250",),
 )
-def check(app: Application, _: Application) -> Iterator[Hit]:
+def check(an: Analysis, _: Analysis) -> Iterator[Hit]:
     """An identity policy allows every action of a sensitive service (``s3:*``, ``dynamodb:*``, ``kms:*``,
     ``iam:*``...): high on every resource, medium when the statement's resources are scoped.
 
@@ -96,19 +96,19 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
     policy (``AmazonS3FullAccess``) attached only to roles that functions use is RMT-IAM-035's, which names the
     actions the code calls instead.
     """
-    for grant in grants(app):
+    for grant in grants(an):
         st = grant.statement
         if st.not_action or admin_shaped(st):
             continue
-        if not _counts(app, grant.principals, grant.policy):
+        if not _counts(an, grant.principals, grant.policy):
             continue  # an AWS managed full-access policy on a function's role: RMT-IAM-035 reports it
         everywhere = on_every_resource(st)
         scope = "every resource" if everywhere else ", ".join(render(r) for r in st.resources)
-        whom = describe_principals(app, grant.principals)
+        whom = describe_principals(an, grant.principals)
         for index, action in enumerate(st.actions):
             pattern = render(action).strip()
             gain = _gain(pattern)
-            if gain is None or not _survives(app, grant.principals, st, pattern):
+            if gain is None or not _survives(an, grant.principals, st, pattern):
                 continue
             lower = pattern.partition(":")[0].lower() in LOWER_TIER
             severity = (Severity.HIGH if everywhere else Severity.MEDIUM) if not lower else \
@@ -116,7 +116,7 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
             message = (f"The {grant.policy_label()} allows {pattern} on {scope} to {whom}: code running as it can "
                        f"{gain}.")
             evidence = grant.evidence(pattern.lower())
-            yield Hit(action_node(app, st, index), message, grant.resource, evidence=evidence, severity=severity)
+            yield Hit(action_node(an, st, index), message, grant.resource, evidence=evidence, severity=severity)
 
 
 def _gain(pattern: str) -> str | None:
@@ -129,23 +129,23 @@ def _gain(pattern: str) -> str | None:
     return SENSITIVE_SERVICES.get(service.lower())
 
 
-def _targets(app: Application, principals: tuple[ResourceId, ...]) -> list[IamPrincipal]:
-    return [e for e in (app.entity(rid) for rid in principals) if isinstance(e, IamPrincipal)]
+def _targets(an: Analysis, principals: tuple[ResourceId, ...]) -> list[IamPrincipal]:
+    return [e for e in (an.app.entity(rid) for rid in principals) if isinstance(e, IamPrincipal)]
 
 
-def _survives(app: Application, principals: tuple[ResourceId, ...], st: Statement, pattern: str) -> bool:
+def _survives(an: Analysis, principals: tuple[ResourceId, ...], st: Statement, pattern: str) -> bool:
     """Whether the statement still grants some principal an action of ``pattern`` (Deny and boundary applied)."""
-    targets = _targets(app, principals)
+    targets = _targets(an, principals)
     if not targets:
         return True
     covered = {a.lower() for a in expand(pattern)}
-    return any(kept_actions(app, p, st) & covered for p in targets)
+    return any(kept_actions(an, p, st) & covered for p in targets)
 
 
-def _counts(app: Application, principals: tuple[ResourceId, ...], policy: Policy) -> bool:
+def _counts(an: Analysis, principals: tuple[ResourceId, ...], policy: Policy) -> bool:
     from remit.rules.iam.managed_full_access import is_full_access  # noqa: PLC0415 - avoids an import cycle
 
     if not is_full_access(policy):
         return True
-    targets = _targets(app, principals)
-    return not targets or not all(isinstance(p, Role) and app.functions_using_role(p) for p in targets)
+    targets = _targets(an, principals)
+    return not targets or not all(isinstance(p, Role) and an.app.functions_using_role(p) for p in targets)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
 from remit.iam.actions import expand, is_known, suggest
-from remit.model.application import Application
 from remit.model.entities import Api, DataStore
 from remit.model.policy import PolicyKind, Statement
 from remit.model.resources import Resource
@@ -17,7 +17,7 @@ from remit.rules.iam._grants import action_node
 from remit.source import NodePath
 
 
-def _statements(app: Application) -> Iterator[tuple[Statement, Resource, str]]:
+def _statements(an: Analysis) -> Iterator[tuple[Statement, Resource, str]]:
     """Every statement the author wrote (AWS managed documents excluded), once, with its carrier and a label."""
     seen: set[NodePath] = set()
 
@@ -27,30 +27,30 @@ def _statements(app: Application) -> Iterator[tuple[Statement, Resource, str]]:
         seen.add(st.node)
         return True
 
-    for policy in app.policies:
+    for policy in an.app.policies:
         if policy.kind is PolicyKind.AWS_MANAGED:
             continue
-        carrier = app.resource(policy.carrier)
+        carrier = an.app.resource(policy.carrier)
         if carrier is None:
             continue
         for st in policy.statements:
             if fresh(st):
                 yield st, carrier, f"policy {policy.name}"
-    holders: list[DataStore | Api] = [*app.stores, *app.apis]
+    holders: list[DataStore | Api] = [*an.app.stores, *an.app.apis]
     for holder in holders:
         if holder.policy is None:
             continue
-        carrier = app.resource(holder.policy.carrier) or holder.resource
+        carrier = an.app.resource(holder.policy.carrier) or holder.resource
         for st in holder.policy.statements:
             if fresh(st):
                 yield st, carrier, f"resource policy of {holder.display}"
-    for principal in (*app.roles, *app.users):
+    for principal in (*an.app.roles, *an.app.users):
         boundary = principal.boundary
         if boundary is not None and boundary.kind is not PolicyKind.AWS_MANAGED:
             for st in boundary.statements:
                 if fresh(st):
-                    yield st, app.resource(boundary.carrier) or principal.resource, "permissions boundary"
-    for role in app.roles:
+                    yield st, an.app.resource(boundary.carrier) or principal.resource, "permissions boundary"
+    for role in an.app.roles:
         trust = role.trust
         for st in getattr(trust, "statements", ()):
             if fresh(st):
@@ -88,7 +88,7 @@ def _consequence(st: Statement, action: str) -> tuple[str, Severity]:
     ),
     cwe=("CWE-1023",),
 )
-def check(app: Application, _: Application) -> Iterator[Hit]:
+def check(an: Analysis, _: Analysis) -> Iterator[Hit]:
     """A policy names an action AWS does not have (``sts:GetCallerIdentify``), or a wildcard pattern that
     matches no action (``s3:Gett*``), or a service prefix that does not exist (``lamda:InvokeFunction``).
 
@@ -102,8 +102,8 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
     deployment are not checked; every written policy is (identity, resource, trust and boundary policies), each
     statement once.
     """
-    known = facts(app)
-    for st, carrier, label in _statements(app):
+    known = facts(an)
+    for st, carrier, label in _statements(an):
         if st.node in known.templates:
             continue  # written by SAM's policy template, which its author cannot edit
         for index, value in enumerate(st.actions):
@@ -121,7 +121,7 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
             kind = "matches no IAM action" if wild else "is not an IAM action"
             why, severity = _consequence(st, action)
             effect = "NotAction" if st.not_action else "Action"
-            yield Hit(action_node(app, st, index),
+            yield Hit(action_node(an, st, index),
                       f"{effect} {action} in the {label} {kind}{said}: IAM ignores it, and {why}.",
                       carrier, evidence=action.lower(), severity=severity,
                       details=(("action", action),) + ((("suggestion", hint),) if hint else ()))

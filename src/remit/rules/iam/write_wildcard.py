@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
 from remit.iam.actions import AccessLevel, action_info, expand
-from remit.model.application import Application
 from remit.model.entities import IamPrincipal
 from remit.model.policy import PolicyKind, Statement
 from remit.model.values import text
@@ -47,7 +47,7 @@ def _writes(action: str) -> bool:
     ),
     cwe=("CWE-250",),
 )
-def check(app: Application, _: Application) -> Iterator[Hit]:
+def check(an: Analysis, _: Analysis) -> Iterator[Hit]:
     """An identity statement uses an action wildcard (``sqs:Send*``, ``dynamodb:Put*``, ``cloudwatch:*``,
     ``ssm:*Parameter*``) that covers write or permissions-management actions, and the principal is allowed
     them on every resource.
@@ -66,15 +66,15 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
     first wildcard, listing the wildcards, the write actions they reach and every granting statement;
     conditional grants one level lower.
     """
-    for principal in principals(app):
-        if admin_statements(app, principal):
+    for principal in principals(an):
+        if admin_statements(an, principal):
             continue
-        granted = {g.action.lower() for g in app.iam.grants(principal)}
+        granted = {g.action.lower() for g in an.iam.grants(principal)}
         found: dict[str, WideGrant] = {}
         patterns: list[str] = []
         pm = False
         for st in _statements(principal):
-            if not counted(app, (st,)):
+            if not counted(an, (st,)):
                 continue
             for value in st.actions:
                 pattern = (text(value) or "").strip()
@@ -84,7 +84,7 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
                 for action in expand(pattern):
                     if action.lower() not in granted or not _writes(action):
                         continue
-                    reach = found.get(action) or on_any_resource(app, principal, action)
+                    reach = found.get(action) or on_any_resource(an, principal, action)
                     if reach is None or st.node not in {s.node for s in reach.statements}:
                         continue
                     found[action] = reach
@@ -95,7 +95,7 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
                     patterns.append(pattern)
         if found:
             level = "write and permissions-management" if pm else "write"
-            yield principal_hit(app, principal, list(found.values()),
+            yield principal_hit(an, principal, list(found.values()),
                                 what=f"use {', '.join(patterns)} for {level} on every resource",
                                 why="gets every matching action, today's and future ones, on resources the "
                                     "application does not own.",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Function, Trigger
 from remit.model.triggers import Invocation
 from remit.model.values import Value, number, present_options
@@ -20,8 +20,8 @@ def _unbounded(value: Value | None) -> bool:
     return any(number(v) in (None, -1.0) for v in present_options(value))
 
 
-def _stream_hit(fn: Function, trigger: Trigger, app: Application) -> Hit:
-    mapping = app.resource(trigger.carrier)
+def _stream_hit(fn: Function, trigger: Trigger, an: Analysis) -> Hit:
+    mapping = an.app.resource(trigger.carrier)
     blocks = mapping is None or (_unbounded(mapping.prop("MaximumRetryAttempts"))
                                  and _unbounded(mapping.prop("MaximumRecordAgeInSeconds")))
     if blocks:
@@ -59,7 +59,7 @@ def _stream_hit(fn: Function, trigger: Trigger, app: Application) -> Hit:
     ),
     cwe=("CWE-755", "CWE-778"),
 )
-def check(fn: Function, app: Application) -> Iterator[Hit]:
+def check(fn: Function, an: Analysis) -> Iterator[Hit]:
     """Events the function fails to process disappear without a trace.
 
     S3, SNS, EventBridge, schedules, IoT and CloudWatch Logs invoke functions asynchronously: Lambda queues the
@@ -80,13 +80,13 @@ def check(fn: Function, app: Application) -> Iterator[Hit]:
 
     Low by default: it makes a failure or an attack invisible and unrecoverable, but is not by itself a way in.
     """
-    for trigger in app.triggers_of(fn):
+    for trigger in an.app.triggers_of(fn):
         if trigger.spec.stream and not always_set(trigger.on_failure):
-            yield _stream_hit(fn, trigger, app)
-    async_triggers = [t for t in app.triggers_of(fn) if t.invocation is Invocation.ASYNC]
+            yield _stream_hit(fn, trigger, an)
+    async_triggers = [t for t in an.app.triggers_of(fn) if t.invocation is Invocation.ASYNC]
     if not async_triggers or always_set(fn.dead_letter_target):
         return
-    configs = app.invoke_configs_of(fn)
+    configs = an.app.invoke_configs_of(fn)
     if any(always_set(c.on_failure) for c in configs):
         return
     sources = names(t.detail for t in async_triggers)

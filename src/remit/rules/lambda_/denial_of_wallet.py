@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Api, Function, Route
 from remit.model.triggers import TriggerKind
 from remit.rules.base import Hit, rule
@@ -18,14 +18,14 @@ def _stage_throttled(api: Api) -> bool:
     return bool(api.stages) and all(always_set(s.throttle_rate) or always_set(s.throttle_burst) for s in api.stages)
 
 
-def _plan_throttled(api: Api, route: Route, app: Application) -> bool:
+def _plan_throttled(api: Api, route: Route, an: Analysis) -> bool:
     """The route needs an API key and a usage plan of this API throttles each key."""
     if not route.auth.api_key_required:
         return False
     return any(
         any(api_id == api.id for api_id, _stage in plan.api_stages)
         and (always_set(plan.throttle_rate) or always_set(plan.throttle_burst))
-        for plan in app.usage_plans
+        for plan in an.app.usage_plans
     )
 
 
@@ -51,7 +51,7 @@ def _plan_throttled(api: Api, route: Route, app: Application) -> bool:
     ),
     cwe=("CWE-770",),
 )
-def check(fn: Function, app: Application) -> Iterator[Hit]:
+def check(fn: Function, an: Analysis) -> Iterator[Hit]:
     """A function anyone on the internet can trigger, with nothing that caps how often it runs.
 
     Without reserved concurrency, the function scales up to the account's whole concurrency quota. Anyone who
@@ -66,16 +66,16 @@ def check(fn: Function, app: Application) -> Iterator[Hit]:
     concurrency protects it. Routes of private APIs are not internet entry points and are not considered. The
     account-level API Gateway throttle (shared by every API in the region) does not count.
     """
-    if not app.is_internet_facing(fn) or always_set(fn.reserved_concurrency):
+    if not an.app.is_internet_facing(fn) or always_set(fn.reserved_concurrency):
         return
     open_ways: list[str] = []
     nodes: list[NodePath] = []
-    for trigger in app.triggers_of(fn):
+    for trigger in an.app.triggers_of(fn):
         if trigger.kind is TriggerKind.FUNCTION_URL:
             open_ways.append("its function URL")
             nodes.append(trigger.node)
-    for api, route in app.routes_of(fn):
-        if api.private or _stage_throttled(api) or _plan_throttled(api, route, app):
+    for api, route in an.app.routes_of(fn):
+        if api.private or _stage_throttled(api) or _plan_throttled(api, route, an):
             continue
         open_ways.append(f"{route.key} on {api.display}")
         nodes.append(route.node)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from remit import runtimes
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Function
 from remit.model.values import texts
 from remit.rules.base import Hit, rule
@@ -31,7 +31,7 @@ from remit.rules.base import Hit, rule
     ),
     cwe=("CWE-1104",),
 )
-def check(fn: Function, app: Application) -> Iterator[Hit]:
+def check(fn: Function, an: Analysis) -> Iterator[Hit]:
     """The function's ``Runtime`` is past its AWS deprecation date (high), or reaches it within 180 days
     (medium).
 

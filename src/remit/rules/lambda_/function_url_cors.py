@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import FunctionUrl
 from remit.model.values import items
 from remit.rules._cors import REFERENCES, judge
@@ -28,7 +28,7 @@ from remit.rules.base import Hit, rule
     references=(*REFERENCES, "https://docs.aws.amazon.com/lambda/latest/dg/urls-configuration.html"),
     cwe=("CWE-942",),
 )
-def check(url: FunctionUrl, app: Application) -> Iterator[Hit]:
+def check(url: FunctionUrl, an: Analysis) -> Iterator[Hit]:
     """A function URL's CORS configuration lets every web origin call it from a browser with credentials
     (high), or with state-changing methods (medium).
 
@@ -48,7 +48,7 @@ def check(url: FunctionUrl, app: Application) -> Iterator[Hit]:
     problem = judge(items(cors.get("AllowOrigins")), cors.get("AllowCredentials"), items(cors.get("AllowMethods")))
     if problem is None:
         return
-    fn = app.function(url.function_id)
+    fn = an.app.function(url.function_id)
     name = fn.display if fn else url.display
     yield Hit(url.at("Cors", "AllowOrigins"), f"The function URL of {name} {problem.explanation}.", url.resource,
               evidence=problem.evidence, severity=problem.severity)

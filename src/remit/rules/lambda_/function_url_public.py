@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import FunctionUrl
 from remit.model.values import render, texts
 from remit.rules.base import Hit, rule
@@ -30,7 +30,7 @@ from remit.rules.base import Hit, rule
     ),
     cwe=("CWE-306",),
 )
-def check(url: FunctionUrl, app: Application) -> Iterator[Hit]:
+def check(url: FunctionUrl, an: Analysis) -> Iterator[Hit]:
     """A function URL with ``AuthType: NONE`` is an HTTPS endpoint anyone on the internet can call.
 
     The URL bypasses API Gateway entirely: no authorizer, no API key, no WAF, no throttling beyond the
@@ -44,7 +44,7 @@ def check(url: FunctionUrl, app: Application) -> Iterator[Hit]:
     values = texts(url.auth_type)
     if "NONE" not in values:
         return
-    fn = app.function(url.function_id)
+    fn = an.app.function(url.function_id)
     name = fn.display if fn else render(url.target)
     conditional = len(values) > 1
     message = (f"The function URL of {name} has AuthType NONE"

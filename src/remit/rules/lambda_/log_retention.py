@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Function, LogGroup
 from remit.model.resources import ResourceId
 from remit.model.values import SymbolKind, Value, present_options, render, resource_ref, symbols, text
@@ -28,10 +28,10 @@ def _default_names(fn: Function) -> set[str]:
     return found
 
 
-def _groups_of(fn: Function, app: Application) -> tuple[list[LogGroup], bool]:
+def _groups_of(fn: Function, an: Analysis) -> tuple[list[LogGroup], bool]:
     """The log groups the function writes to that the application declares, and whether its destination is
     known at all (a LoggingConfig.LogGroup naming a group outside the template is not)."""
-    groups = [g for g in app.log_groups if g.id.doc == fn.id.doc]
+    groups = [g for g in an.app.log_groups if g.id.doc == fn.id.doc]
     if fn.log_group is not None:
         matched: dict[ResourceId, LogGroup] = {}
         for option in present_options(fn.log_group):
@@ -66,7 +66,7 @@ def _groups_of(fn: Function, app: Application) -> tuple[list[LogGroup], bool]:
     ),
     cwe=("CWE-779",),
 )
-def check(fn: Function, app: Application) -> Iterator[Hit]:
+def check(fn: Function, an: Analysis) -> Iterator[Hit]:
     """The function's CloudWatch log group never expires its logs.
 
     When the template declares no log group for a function, Lambda creates ``/aws/lambda/<name>`` on first
@@ -79,7 +79,7 @@ def check(fn: Function, app: Application) -> Iterator[Hit]:
     template; a group outside the template is not judged), else as the ``AWS::Logs::LogGroup`` named
     ``/aws/lambda/`` followed by a Ref of the function or its literal ``FunctionName``.
     """
-    groups, known = _groups_of(fn, app)
+    groups, known = _groups_of(fn, an)
     if not known:
         return
     if not groups:

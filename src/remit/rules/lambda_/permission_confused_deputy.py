@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import LambdaPermission
 from remit.model.values import Value, present_options, render, text
 from remit.rules.base import Hit, rule
@@ -55,7 +55,7 @@ def _arn_account_missing(value: Value) -> bool:
     ),
     cwe=("CWE-441",),
 )
-def check(permission: LambdaPermission, app: Application) -> Iterator[Hit]:
+def check(permission: LambdaPermission, an: Analysis) -> Iterator[Hit]:
     """A permission that lets an AWS service principal (``sns.amazonaws.com``, ``s3.amazonaws.com``,
     ``events.amazonaws.com``, ``apigateway.amazonaws.com``, ``logs.amazonaws.com``...) invoke the function
     without saying *which* resource of that service may do it.
@@ -99,7 +99,7 @@ def check(permission: LambdaPermission, app: Application) -> Iterator[Hit]:
         else:
             continue
         who = "any Alexa skill" if principal in TOKEN_SERVICES else "a resource of that service in another account"
-        fn = app.function(permission.function_id)
+        fn = an.app.function(permission.function_id)
         target = fn.display if fn else render(permission.function_ref)
         yield Hit(
             permission.at("Principal"),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
 from remit.iam.reach import Reach, exposure_of, lambda_statements
-from remit.model.application import Application
 from remit.model.entities import LambdaPermission
 from remit.model.values import render
 from remit.rules.base import Hit, rule
@@ -34,7 +34,7 @@ from remit.rules.lambda_._common import short
     ),
     cwe=("CWE-284",),
 )
-def check(permission: LambdaPermission, app: Application) -> Iterator[Hit]:
+def check(permission: LambdaPermission, an: Analysis) -> Iterator[Hit]:
     """An ``AWS::Lambda::Permission`` names another AWS account (a literal account id or
     ``arn:aws:iam::<account>:root``) as principal.
 
@@ -55,7 +55,7 @@ def check(permission: LambdaPermission, app: Application) -> Iterator[Hit]:
     verdict = exposure_of(permission, lambda_statements((permission,)))
     if verdict.reach is not Reach.CROSS_ACCOUNT:
         return
-    fn = app.function(permission.function_id)
+    fn = an.app.function(permission.function_id)
     target = fn.display if fn else render(permission.function_ref)
     action = short(permission.action)
     accounts = ", ".join(verdict.accounts)

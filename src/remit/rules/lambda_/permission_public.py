@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import LambdaPermission
 from remit.model.values import render, texts
 from remit.rules.base import Hit, rule
@@ -32,7 +32,7 @@ from remit.rules.lambda_._common import always_set, short
     ),
     cwe=("CWE-284", "CWE-732"),
 )
-def check(permission: LambdaPermission, app: Application) -> Iterator[Hit]:
+def check(permission: LambdaPermission, an: Analysis) -> Iterator[Hit]:
     """An ``AWS::Lambda::Permission`` with ``Principal: "*"`` and no ``SourceArn``, ``SourceAccount`` or
     ``PrincipalOrgID`` adds a statement to the function's resource policy that any AWS account may use.
 
@@ -54,7 +54,7 @@ def check(permission: LambdaPermission, app: Application) -> Iterator[Hit]:
         return
     if any(always_set(v) for v in (permission.source_arn, permission.source_account, permission.principal_org_id)):
         return
-    fn = app.function(permission.function_id)
+    fn = an.app.function(permission.function_id)
     target = fn.display if fn else render(permission.function_ref)
     action = short(permission.action)
     conditional = " in one branch of a condition" if len(principals) > 1 else ""

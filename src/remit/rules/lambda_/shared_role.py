@@ -5,19 +5,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Function
 from remit.model.values import Unknown, is_known, render
 from remit.rules.base import Hit, rule
 from remit.rules.lambda_._common import names
 
 
-def _external_groups(app: Application) -> list[tuple[str, list[Function]]]:
+def _external_groups(an: Analysis) -> list[tuple[str, list[Function]]]:
     """Functions grouped by a role that is not a role of the template, as written: the same literal ARN across
     the application, or the same parameter/expression within one document."""
     groups: dict[str, list[Function]] = defaultdict(list)
-    for fn in app.functions:
+    for fn in an.app.functions:
         if fn.role_id is not None or fn.role is None or isinstance(fn.role, Unknown):
             continue
         written = render(fn.role)
@@ -44,7 +44,7 @@ def _external_groups(app: Application) -> list[tuple[str, list[Function]]]:
     ),
     cwe=("CWE-250", "CWE-269"),
 )
-def check(app: Application, _app: Application) -> Iterator[Hit]:
+def check(an: Analysis, _: Analysis) -> Iterator[Hit]:
     """Two or more functions run with the same IAM role.
 
     The role must then hold the union of what every one of them needs, so each function can do what any of the
@@ -57,8 +57,8 @@ def check(app: Application, _app: Application) -> Iterator[Hit]:
     in one template) are reported once, at the first function's ``Role``, with the others related. Roles used
     by other services as well are not considered beyond their functions.
     """
-    for role in app.roles:
-        users = app.functions_using_role(role)
+    for role in an.app.roles:
+        users = an.app.functions_using_role(role)
         if len(users) < 2:
             continue
         yield Hit(
@@ -69,7 +69,7 @@ def check(app: Application, _app: Application) -> Iterator[Hit]:
             evidence="shared role",
             related=tuple(fn.at("Role") for fn in users),
         )
-    for written, sharing in _external_groups(app):
+    for written, sharing in _external_groups(an):
         first = sharing[0]
         yield Hit(
             first.at("Role"),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Function
 from remit.model.values import NO_VALUE, options, text
 from remit.rules.base import Hit, rule
@@ -28,7 +28,7 @@ from remit.rules.base import Hit, rule
     ),
     cwe=("CWE-778",),
 )
-def check(fn: Function, app: Application) -> Iterator[Hit]:
+def check(fn: Function, an: Analysis) -> Iterator[Hit]:
     """The function does not sample and record traces with AWS X-Ray.
 
     Without active tracing, Lambda only forwards a trace an upstream service already started (``PassThrough``,

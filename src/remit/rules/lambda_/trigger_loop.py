@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
 from remit.iam.match import allows_action, is_wildcard_resource, names_resource
-from remit.model.application import Application
 from remit.model.entities import Function, Trigger
 from remit.model.policy import Statement
 from remit.model.resources import Resource
@@ -22,17 +22,17 @@ def _mentions(value: Value, source: Resource, physical: str | None) -> bool:
     return bool(physical and literal and physical in literal)
 
 
-def _granting(fn: Function, trigger: Trigger, app: Application) -> tuple[Statement, bool] | None:
+def _granting(fn: Function, trigger: Trigger, an: Analysis) -> tuple[Statement, bool] | None:
     """The first Allow statement of the function's role that lets it write to the trigger's own source, and
     whether it names the source (False: ``Resource: "*"`` with the source in the function's environment)."""
-    source = app.resource(trigger.source_id)
-    role = app.role_of(fn)
+    source = an.app.resource(trigger.source_id)
+    role = an.app.role_of(fn)
     if source is None or role is None:
         return None
     action, physical = trigger.spec.feeds[0], source.text(trigger.spec.name_property)
     in_environment = any(_mentions(v, source, physical) for v in fn.environment.values())
     wildcard: Statement | None = None
-    for policy in app.principal_policies(role):
+    for policy in an.app.principal_policies(role):
         for statement in policy.statements:
             if not allows_action(statement, action):
                 continue
@@ -64,7 +64,7 @@ def _granting(fn: Function, trigger: Trigger, app: Application) -> tuple[Stateme
     ),
     cwe=("CWE-674", "CWE-400"),
 )
-def check(fn: Function, app: Application) -> Iterator[Hit]:
+def check(fn: Function, an: Analysis) -> Iterator[Hit]:
     """The function is triggered by a bucket, queue or topic of the application, and its role may write to that
     same resource: a bug, or one crafted input that makes the code write its output back, starts a loop where
     each invocation triggers the next.
@@ -84,10 +84,10 @@ def check(fn: Function, app: Application) -> Iterator[Hit]:
     An S3 trigger with a prefix or suffix filter is reported as low: the loop only closes when the function
     writes keys that match the filter, which a careful design avoids.
     """
-    for trigger in app.triggers_of(fn):
+    for trigger in an.app.triggers_of(fn):
         if not (trigger.spec.feeds and trigger.spec.name_property) or trigger.source_id is None:
             continue
-        found = _granting(fn, trigger, app)
+        found = _granting(fn, trigger, an)
         if found is None:
             continue
         statement, named = found

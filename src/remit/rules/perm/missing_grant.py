@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.code.sdk.access import Verdict, check
 from remit.code.sdk.usage import ANY, Use
 from remit.findings import Category, FlowStep, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Function, Role
 from remit.model.values import render
 from remit.rules.base import Hit, rule
-from remit.rules.perm._usage import call_steps, usages
+from remit.rules.perm._usage import call_steps
 from remit.source import NodePath
 
 
@@ -34,7 +34,7 @@ from remit.source import NodePath
     ),
     cwe=("CWE-755",),
 )
-def check_function(fn: Function, app: Application) -> Iterator[Hit]:
+def check_function(fn: Function, an: Analysis) -> Iterator[Hit]:
     """The function's code makes an AWS SDK call whose IAM action the function's role does not allow on the
     resource the call touches: in production the call fails with ``AccessDenied``.
 
@@ -54,22 +54,22 @@ def check_function(fn: Function, app: Application) -> Iterator[Hit]:
     Reported at the statement that denies the action, or at the role's policies (a SAM function's
     ``Policies``); the calls are the finding's flow.
     """
-    role = app.role_of(fn)
+    role = an.app.role_of(fn)
     if role is None:
         return
-    usage = usages(app).get(fn.id)
+    usage = an.usage.get(fn.id)
     if usage is None:
         return
     for use in usage.uses:
         if not use.calls or not use.known:
             continue
-        verdict = check(app, role, use.action, use.resource)
+        verdict = check(an.iam, role, use.action, use.resource)
         if verdict.verdict not in (Verdict.DENIED, Verdict.NOT_ALLOWED):
             continue
-        yield _hit(app, fn, role, use, verdict.verdict, verdict.statements[0].node if verdict.statements else None)
+        yield _hit(an, fn, role, use, verdict.verdict, verdict.statements[0].node if verdict.statements else None)
 
 
-def _policies_node(app: Application, fn: Function, role: Role) -> NodePath:
+def _policies_node(an: Analysis, fn: Function, role: Role) -> NodePath:
     """Where a grant would be added: a SAM function's ``Policies``, else the role's ``Policies``."""
     origin = role.resource.origin
     if origin.generated and origin.logical_id == fn.resource.origin.logical_id:
@@ -77,21 +77,21 @@ def _policies_node(app: Application, fn: Function, role: Role) -> NodePath:
     return role.at("Policies")
 
 
-def _hit(app: Application, fn: Function, role: Role, use: Use, verdict: Verdict, deny: NodePath | None) -> Hit:
+def _hit(an: Analysis, fn: Function, role: Role, use: Use, verdict: Verdict, deny: NodePath | None) -> Hit:
     target = "any resource" if use.resource == ANY else render(use.resource)
     calls = use.calls
     where = ", ".join(str(c.location) for c in calls[:3]) + (f" and {len(calls) - 3} more" if len(calls) > 3 else "")
     first = calls[0]
     why = "" if not use.cmk else " (the target is encrypted with a customer managed key)"
     if verdict is Verdict.DENIED:
-        node = deny if deny is not None else _policies_node(app, fn, role)
+        node = deny if deny is not None else _policies_node(an, fn, role)
         cause = "an explicit Deny refuses it"
     else:
-        node = _policies_node(app, fn, role)
+        node = _policies_node(an, fn, role)
         cause = f"role {role.display} does not allow it" + ("" if use.resource != ANY else " on any resource")
     message = (f"{fn.display} calls {first.service} {first.operation} ({first.method}) at {where}, which needs "
                f"{use.action} on {target}{why}; {cause}: the call will fail with AccessDenied.")
-    flow = (*call_steps(calls), FlowStep(app.locate(node), f"{use.action} is not granted here"))
+    flow = (*call_steps(calls), FlowStep(an.app.locate(node), f"{use.action} is not granted here"))
     details = (("action", use.action), ("resource", target), ("function", fn.logical_id), ("role", role.logical_id),
                ("calls", ", ".join(str(c.location) for c in calls)))
     return Hit(node, message, fn.resource, evidence=f"{use.action.lower()}|{target}", at=None, flow=flow,

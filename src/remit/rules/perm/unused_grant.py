@@ -4,20 +4,45 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.code.sdk.catalog import expand
 from remit.code.sdk.usage import Usage
+from remit.diagnostics import Diagnostic, Level
 from remit.findings import Category, FlowStep, Responsibility, Severity
 from remit.iam.match import wildcard_match
-from remit.model.application import Application
 from remit.model.entities import Function, Role
 from remit.model.policy import PolicyDocument
 from remit.model.resources import ResourceId
-from remit.model.values import text
+from remit.model.values import Unknown, text
 from remit.rules.base import Hit, rule
 from remit.rules.iam._grants import WrittenGrant, action_node, denied_to_all, describe_principals, grants
-from remit.rules.perm._usage import usages
 
 SHOWN = 8  # used actions listed in a message before "and N more"
+
+
+def not_assessed(an: Analysis) -> Iterator[Diagnostic]:
+    """An INFO diagnostic per analysed function whose unused permissions this rule could not assess, and why
+    (code not analysed at all is the code stage's to say)."""
+    app = an.app
+    for fn in app.functions:
+        if app.role_of(fn) is None:
+            continue
+        code = an.code.of(fn.id)
+        if code is None or isinstance(code.handler, Unknown):
+            continue  # code not analysed, or no handler: the code stage says so where it matters
+        found = an.usage[fn.id]
+        if found.complete and not found.wrapped:
+            continue
+        if found.complete:
+            services = sorted({s for _, some in found.wrapped for s in some})
+            libraries = ", ".join(library for library, _ in found.wrapped)
+            message = (f"{fn.display}: unused permissions of {', '.join(services)} not assessed (RMT-PERM-001): "
+                       f"it imports {libraries}, which call{'s' if len(found.wrapped) == 1 else ''} them with the "
+                       "role")
+        else:
+            message = (f"{fn.display}: unused permissions not assessed (RMT-PERM-001): "
+                       + "; ".join(found.gaps[:3]) + (" ..." if len(found.gaps) > 3 else ""))
+        yield Diagnostic(fn.resource.doc, Level.INFO, "perm-not-assessed", message, app.locate(fn.node).line)
 
 
 @rule(
@@ -38,8 +63,9 @@ SHOWN = 8  # used actions listed in a message before "and N more"
         "CSA SAS-4 Over-Privileged Function Permissions and Roles",
     ),
     cwe=("CWE-250", "CWE-272"),
+    notes=not_assessed,
 )
-def check(app: Application, _: Application) -> Iterator[Hit]:
+def check(an: Analysis, _: Analysis) -> Iterator[Hit]:
     """A function role's policy allows actions that none of the functions using the role ever calls.
 
     remit reads each function's code, maps every AWS SDK call to the IAM actions it needs (``HeadObject`` is
@@ -64,10 +90,10 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
     One finding per statement, at its ``Action`` (at the one unused item of a list when there is one), with
     the unused patterns and the used actions in ``details``.
     """
-    table = usages(app)
-    state_machine_roles = {sm.role_id for sm in app.state_machines if sm.role_id is not None}
-    for grant in grants(app):
-        fns = _functions(app, grant, state_machine_roles)
+    table = an.usage
+    state_machine_roles = {sm.role_id for sm in an.app.state_machines if sm.role_id is not None}
+    for grant in grants(an):
+        fns = _functions(an, grant, state_machine_roles)
         if not fns:
             continue
         uses = [table[fn.id] for fn in fns if fn.id in table]
@@ -90,24 +116,24 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
             wide = "*" in pattern or "?" in pattern
             if covered and not wide:
                 continue
-            if not covered and not wide and denied_to_all(app, grant.principals, pattern):
+            if not covered and not wide and denied_to_all(an, grant.principals, pattern):
                 continue
             if covered and wide and _is_exact(pattern, covered):
                 continue
             unused.append((position, pattern, covered))
         else:
             if unused:
-                yield _hit(app, grant, fns, unused, used, uses)
+                yield _hit(an, grant, fns, unused, used, uses)
 
 
-def _functions(app: Application, grant: WrittenGrant, skip_roles: set[ResourceId]) -> list[Function]:
+def _functions(an: Analysis, grant: WrittenGrant, skip_roles: set[ResourceId]) -> list[Function]:
     """The functions whose use decides this statement: every principal must be a role of functions only."""
     fns: list[Function] = []
     for rid in grant.principals:
-        role = app.role(rid)
+        role = an.app.role(rid)
         if role is None or rid in skip_roles:
             return []
-        using = app.functions_using_role(role)
+        using = an.app.functions_using_role(role)
         if not using or not _lambda_only(role):
             return []
         fns.extend(f for f in using if f not in fns)
@@ -139,10 +165,10 @@ def _is_exact(pattern: str, covered: list[str]) -> bool:
     return {a.lower() for a in every} <= {c.lower() for c in covered}
 
 
-def _hit(app: Application, grant: WrittenGrant, fns: list[Function], unused: list[tuple[int, str, list[str]]],
+def _hit(an: Analysis, grant: WrittenGrant, fns: list[Function], unused: list[tuple[int, str, list[str]]],
          used: list[str], uses: list[Usage]) -> Hit:
     st = grant.statement
-    whom = describe_principals(app, grant.principals)
+    whom = describe_principals(an, grant.principals)
     names = ", ".join(f.display for f in fns)
     plain = [p for _, p, covered in unused if not covered]
     wide = [(p, covered) for _, p, covered in unused if covered]
@@ -154,15 +180,15 @@ def _hit(app: Application, grant: WrittenGrant, fns: list[Function], unused: lis
                f"{'; '.join(parts)}. Code running as the role (a compromised dependency, an injection) gets "
                f"them for free.")
     index = unused[0][0] if len(unused) == 1 else None
-    node = action_node(app, st, index)
+    node = action_node(an, st, index)
     unused_text = ", ".join(p for _, p, _c in unused)
     evidence = grant.evidence(unused_text.lower())
     details = (("unused", unused_text), ("used", ", ".join(used)), ("functions", ", ".join(f.logical_id for f in fns)))
     in_use = {a.lower() for _, _p, c in unused for a in c}
     calls = [c for u in uses for use in u.uses if use.action.lower() in in_use for c in use.calls]
-    flow = (FlowStep(app.locate(node), f"granted here: {unused_text}"),
+    flow = (FlowStep(an.app.locate(node), f"granted here: {unused_text}"),
             *(FlowStep(c.location, f"the code uses only this: {c.method} ({c.service} {c.operation})")
               for c in sorted(set(calls), key=lambda c: (c.location.path, c.location.line))[:10]))
-    role = next((app.role(r) for r in grant.principals if isinstance(app.role(r), Role)), None)
+    role = next((an.app.role(r) for r in grant.principals if isinstance(an.app.role(r), Role)), None)
     related = (role.node,) if role is not None and role.node != node else ()
     return Hit(node, message, grant.resource, evidence=evidence, related=related, flow=flow, details=details)

@@ -6,13 +6,14 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from remit.analysis import Analysis
 from remit.findings import Severity
 from remit.model.resources import ResourceId
 from remit.model.values import Concat, Symbol, SymbolKind, Unknown, Value, present_options
 from remit.secretscan import SecretMatch, classify, kind_of_name, scan_value, secret_like_name
 
 if TYPE_CHECKING:
-    from remit.model.application import Application
+    pass
 
 REMEDIATION = (
     "Move the value to AWS Secrets Manager or an SSM SecureString parameter and reference it: read it at run time "
@@ -67,10 +68,10 @@ def attribute_secret(symbol: Symbol, type_of: TypeOf) -> SecretMatch | None:
     return SecretMatch(kind, critical, f"the value of {symbol.name}.{symbol.attribute}")
 
 
-def types_in(app: Application, doc: str) -> TypeOf:
+def types_in(an: Analysis, doc: str) -> TypeOf:
     """The resource type of a logical id in one document, for :func:`attribute_secret`."""
     def type_of(logical_id: str) -> str | None:
-        found = app.resource(ResourceId(doc, logical_id))
+        found = an.app.resource(ResourceId(doc, logical_id))
         return found.type if found is not None else None
     return type_of
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Function
 from remit.model.values import Unknown
 from remit.rules.base import Hit, rule
@@ -26,7 +26,7 @@ from remit.rules.secrets._common import REFERENCES, REMEDIATION, describe, find,
     references=(*REFERENCES, "https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html"),
     cwe=("CWE-798", "CWE-312"),
 )
-def check(fn: Function, app: Application) -> Iterator[Hit]:
+def check(fn: Function, an: Analysis) -> Iterator[Hit]:
     """An environment variable of a function holds a secret in clear text: a key, token, password or private
     key written into the template (SAM ``Globals.Function.Environment`` included).
 
@@ -52,7 +52,7 @@ def check(fn: Function, app: Application) -> Iterator[Hit]:
     masked form of the value.
     """
     for name, value in fn.environment.items():
-        match = find(name, value, types_in(app, fn.resource.id.doc))
+        match = find(name, value, types_in(an, fn.resource.id.doc))
         if match is None:
             continue
         readers = "the function's configuration" if isinstance(value, Unknown) else \
@@ -63,4 +63,4 @@ def check(fn: Function, app: Application) -> Iterator[Hit]:
         yield Hit(node,
                   f"Environment variable {name} holds {describe(match)} in clear text: anyone who can read {readers} "
                   "has it.",
-                  fn.resource, evidence=name, severity=severity(match), shared=f"{app.locate(node).path}|{name}")
+                  fn.resource, evidence=name, severity=severity(match), shared=f"{an.app.locate(node).path}|{name}")

@@ -4,26 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application, TemplateOutput
+from remit.model.application import TemplateOutput
 from remit.model.resources import Resource, ResourceId
 from remit.model.values import Concat, Symbol, present_options
 from remit.rules.base import Hit, rule
 from remit.rules.secrets._common import REFERENCES, attribute_secret, describe, find, severity, types_in
 
 
-def _holder(app: Application, doc: str, output: TemplateOutput) -> Resource | None:
+def _holder(an: Analysis, doc: str, output: TemplateOutput) -> Resource | None:
     """The resource whose secret the output copies, else the first resource of its document (an output belongs
     to no resource, but a finding needs one to name and to suppress)."""
-    type_of = types_in(app, doc)
+    type_of = types_in(an, doc)
     for option in present_options(output.value):
         parts = option.parts if isinstance(option, Concat) else (option,)
         for part in parts:
             if isinstance(part, Symbol) and attribute_secret(part, type_of) is not None:
-                found = app.resource(ResourceId(doc, part.name))
+                found = an.app.resource(ResourceId(doc, part.name))
                 if found is not None:
                     return found
-    return next((r for r in app.resources if r.id.doc == doc), None)
+    return next((r for r in an.app.resources if r.id.doc == doc), None)
 
 
 @rule(
@@ -46,7 +47,7 @@ def _holder(app: Application, doc: str, output: TemplateOutput) -> Resource | No
                 "https://developer.hashicorp.com/terraform/language/values/outputs#sensitive-suppressing-values-in-cli-output"),
     cwe=("CWE-200", "CWE-312"),
 )
-def check(app: Application, _: Application) -> Iterator[Hit]:
+def check(an: Analysis, _: Analysis) -> Iterator[Hit]:
     """A template's ``Outputs`` (a Terraform root module's ``output``) carries a secret: an IAM access key's
     ``SecretAccessKey``, an SES SMTP password, a Cognito app client's ``ClientSecret``, an API key's value,
     Terraform's ``random_password.result`` or ``tls_private_key.private_key_pem``, or a secret written as a
@@ -59,12 +60,12 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
     (RMT-SECRET-001): references to parameters and resources that hold no secret, ARNs and placeholders are
     not secrets. The report names the output and shows only a masked form of a literal.
     """
-    for info in app.documents:
+    for info in an.app.documents:
         for output in info.outputs:
             if output.sensitive:
                 continue
-            match = find(output.name, output.value, types_in(app, info.id))
-            holder = _holder(app, info.id, output) if match is not None else None
+            match = find(output.name, output.value, types_in(an, info.id))
+            holder = _holder(an, info.id, output) if match is not None else None
             if match is None or holder is None:
                 continue
             yield Hit(output.node.child("Value"),

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from remit import safeio, untrusted
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
 from remit.loaders.discover import SKIP_DIRS
-from remit.model.application import Application
 from remit.model.entities import CodeKind
 from remit.rules._packages import owner
 from remit.rules.base import Hit, rule
@@ -154,13 +154,13 @@ def _walk(top: Path, root: Path) -> Iterator[tuple[str, Path, str]]:
                 yield path.relative_to(root).as_posix(), path, kind
 
 
-def _files(app: Application) -> Iterator[tuple[str, Path, str]]:
+def _files(an: Analysis) -> Iterator[tuple[str, Path, str]]:
     """The repository's candidate files, then those of each function's code directory the repository walk skips
     (a CDK asset staged under ``cdk.out`` is the package as it ships)."""
-    root = app.root.resolve()
+    root = an.app.root.resolve()
     done: set[str] = set()
     tops = [root]
-    for fn in app.functions:
+    for fn in an.app.functions:
         path = fn.code.path
         if fn.code.kind is CodeKind.LOCAL and path is not None and path.is_dir() and \
                 path.resolve().is_relative_to(root) and path.resolve() not in tops:
@@ -188,7 +188,7 @@ def _files(app: Application) -> Iterator[tuple[str, Path, str]]:
     references=(*REFERENCES, "https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html"),
     cwe=("CWE-798", "CWE-312"),
 )
-def check(app: Application, _: Application) -> Iterator[Hit]:
+def check(an: Analysis, _: Analysis) -> Iterator[Hit]:
     """A file of the scanned repository holds a private key or credentials: it is committed, and when it lies in
     a function's code directory it is shipped in the deployment package too.
 
@@ -207,11 +207,11 @@ def check(app: Application, _: Application) -> Iterator[Hit]:
     Each file is reported on the function whose package ships it, or, when it is in no package, on the function
     whose code directory is nearest.
     """
-    if not app.functions:
+    if not an.app.functions:
         return
-    for rel, path, kind in _files(app):
+    for rel, path, kind in _files(an):
         for found in _read(path, kind):
-            fn, ships = owner(app, rel)
+            fn, ships = owner(an, rel)
             where = f"ships in {fn.display}'s deployment package" if ships else "is committed to the repository"
             what = "" if found.where == "the file" else f" ({found.where})"
             yield Hit(fn.node, f"{rel}{what} holds {describe(found.match)} in clear text: the file {where}, so "

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Api
 from remit.model.values import render
 from remit.rules.base import Hit, rule
@@ -26,7 +26,7 @@ from remit.rules.secrets._common import REFERENCES, REMEDIATION, describe, find,
     references=(*REFERENCES, "https://docs.aws.amazon.com/apigateway/latest/developerguide/stage-variables.html"),
     cwe=("CWE-798", "CWE-312"),
 )
-def check(api: Api, app: Application) -> Iterator[Hit]:
+def check(api: Api, an: Analysis) -> Iterator[Hit]:
     """A stage variable of an API Gateway stage holds a secret in clear text.
 
     Stage variables are plain configuration: ``apigateway:GET`` on the stage returns them, they appear in the
@@ -43,7 +43,7 @@ def check(api: Api, app: Application) -> Iterator[Hit]:
     """
     for stage in api.stages:
         for name, value in stage.variables.items():
-            match = find(name, value, types_in(app, api.resource.id.doc))
+            match = find(name, value, types_in(an, api.resource.id.doc))
             if match is None:
                 continue
             yield Hit(stage.variables_node.child(name),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from remit import untrusted
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import StateMachine
 from remit.model.values import Concat, Value, present_options
 from remit.rules.base import Hit, rule
@@ -80,7 +80,7 @@ def _hit(machine: StateMachine, node: NodePath, where: str, match: SecretMatch) 
     references=(*REFERENCES, "https://docs.aws.amazon.com/step-functions/latest/dg/call-https-apis.html"),
     cwe=("CWE-798", "CWE-312"),
 )
-def check(machine: StateMachine, app: Application) -> Iterator[Hit]:
+def check(machine: StateMachine, an: Analysis) -> Iterator[Hit]:
     """A Step Functions state machine definition carries a secret in clear text: typically an
     ``Authorization`` header, an API key or a password in a task's ``Parameters``/``Arguments``, or a value of
     ``DefinitionSubstitutions`` that the definition pulls in.

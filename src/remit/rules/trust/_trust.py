@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Severity
 from remit.iam import arns
 from remit.iam.reach import TrustEdge
-from remit.model.application import Application
 from remit.model.entities import Role
 from remit.rules.base import Hit
 
 OWN_ACCOUNTS = ("self", arns.ACCOUNT)  # the template's own account
 
 
-def edges(role: Role, app: Application, *kinds: str) -> Iterator[TrustEdge]:
-    for edge in app.iam.trusted_by(role):
+def edges(role: Role, an: Analysis, *kinds: str) -> Iterator[TrustEdge]:
+    for edge in an.iam.trusted_by(role):
         if edge.kind in kinds:
             yield edge
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Role
 from remit.rules.base import Hit, rule
 from remit.rules.trust._trust import edges, hit
@@ -30,7 +30,7 @@ from remit.rules.trust._trust import edges, hit
     ),
     cwe=("CWE-284",),
 )
-def check(role: Role, app: Application) -> Iterator[Hit]:
+def check(role: Role, an: Analysis) -> Iterator[Hit]:
     """A trust policy statement for ``Principal: "*"`` carries conditions, but every one of them can be met by a
     principal of an outside account: ``sts:ExternalId`` (not a secret: it travels in the caller's request and
     the caller picks it), ``aws:MultiFactorAuthPresent``, ``aws:SecureTransport``, tags the caller sets, or a
@@ -41,7 +41,7 @@ def check(role: Role, app: Application) -> Iterator[Hit]:
     condition counts as restricting only when an outside account cannot meet it (``aws:PrincipalOrgID`` equal to
     your organization, a concrete account or principal ARN). The message names the conditions an outsider meets.
     """
-    for edge in edges(role, app, "anyone"):
+    for edge in edges(role, an, "anyone"):
         if edge.restricted or not edge.conditions:
             continue
         yield hit(role, edge, f"Role {role.display} trusts Principal \"*\" under conditions any AWS account can "

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Role
 from remit.rules.base import Hit, rule
 from remit.rules.trust._trust import edges, hit
@@ -30,7 +30,7 @@ from remit.rules.trust._trust import edges, hit
     ),
     cwe=("CWE-284",),
 )
-def check(role: Role, app: Application) -> Iterator[Hit]:
+def check(role: Role, an: Analysis) -> Iterator[Hit]:
     """A trust policy statement lets ``Principal: "*"`` (or ``AWS: "*"``, or everyone but a ``NotPrincipal``)
     call ``sts:AssumeRole`` with no condition at all: anyone with credentials in any AWS account in the world
     can assume the role and receive its permissions.
@@ -40,7 +40,7 @@ def check(role: Role, app: Application) -> Iterator[Hit]:
     (``sts:ExternalId``, MFA present, a ``aws:PrincipalArn`` with a wildcard account), RMT-TRUST-002 reports
     it instead; a condition that pins the caller to your organization or account keeps both quiet.
     """
-    for edge in edges(role, app, "anyone"):
+    for edge in edges(role, an, "anyone"):
         if edge.restricted or edge.conditions:
             continue
         yield hit(role, edge, f"Role {role.display} trusts Principal \"*\" with no condition: any principal of any "

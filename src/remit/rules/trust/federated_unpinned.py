@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
 from remit.iam.reach import COGNITO, GITHUB, TrustEdge, web_identity_gap
-from remit.model.application import Application
 from remit.model.entities import Role
 from remit.rules.base import Hit, rule
 from remit.rules.trust._trust import edges, hit
@@ -35,7 +35,7 @@ from remit.rules.trust._trust import edges, hit
     ),
     cwe=("CWE-287",),
 )
-def check(role: Role, app: Application) -> Iterator[Hit]:
+def check(role: Role, an: Analysis) -> Iterator[Hit]:
     """A role trusts a web identity provider (``sts:AssumeRoleWithWebIdentity``) without pinning *whose*
     identity:
 
@@ -50,7 +50,7 @@ def check(role: Role, app: Application) -> Iterator[Hit]:
     A clause pins only with a positive operator (not ``...IfExists``) and values that are not only wildcards.
     SAML providers are not judged here.
     """
-    for edge in edges(role, app, "federated"):
+    for edge in edges(role, an, "federated"):
         value = edge.value.lower()
         if "saml-provider/" in value:
             continue

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Role
 from remit.rules.base import Hit, rule
 from remit.rules.trust._trust import OWN_ACCOUNTS, edges, hit
@@ -31,7 +31,7 @@ from remit.rules.trust._trust import OWN_ACCOUNTS, edges, hit
     ),
     cwe=("CWE-441",),
 )
-def check(role: Role, app: Application) -> Iterator[Hit]:
+def check(role: Role, an: Analysis) -> Iterator[Hit]:
     """A trust policy lets a named foreign account (an account id other than the template's own) assume the
     role with no ``sts:ExternalId`` condition, and nothing else pins the caller (``aws:PrincipalOrgID``,
     ``aws:PrincipalArn``, ``aws:PrincipalAccount``).
@@ -42,7 +42,7 @@ def check(role: Role, app: Application) -> Iterator[Hit]:
     (``arn:aws:iam::<id>:root`` or the bare id) also lets every principal there that its administrators allow
     assume the role. A specific role or user of the foreign account is reported at medium severity.
     """
-    for edge in edges(role, app, "account", "principal"):
+    for edge in edges(role, an, "account", "principal"):
         if edge.restricted or edge.account is None or edge.account in OWN_ACCOUNTS:
             continue
         whole = edge.kind == "account"

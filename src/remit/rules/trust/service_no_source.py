@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.model.application import Application
 from remit.model.entities import Role
 from remit.rules.base import Hit, rule
 from remit.rules.trust._trust import edges, hit
@@ -47,7 +47,7 @@ SOURCE_CONDITION_SERVICES: dict[str, str] = {
     ),
     cwe=("CWE-441",),
 )
-def check(role: Role, app: Application) -> Iterator[Hit]:
+def check(role: Role, an: Analysis) -> Iterator[Hit]:
     """A role trusts an AWS service that acts for many customers (Step Functions, EventBridge Scheduler,
     AppSync, CodeBuild, AWS Config, Personalize, Bedrock, Transfer Family, DataSync, Cognito user pools' SMS
     sender) without ``aws:SourceAccount`` or ``aws:SourceArn`` (``sts:ExternalId`` for Cognito) in the trust
@@ -59,7 +59,7 @@ def check(role: Role, app: Application) -> Iterator[Hit]:
     tasks, API Gateway's logging role...) are not reported: a trust without source conditions is the norm for
     them. A source condition with only a wildcard value does not count.
     """
-    for edge in edges(role, app, "service"):
+    for edge in edges(role, an, "service"):
         service = edge.value.lower()
         what = SOURCE_CONDITION_SERVICES.get(service)
         if what is None or edge.restricted:
