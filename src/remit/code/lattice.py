@@ -72,6 +72,14 @@ def union(*values: Iterable[Dep]) -> Value:
     return tuple(seen.values())
 
 
+def wrapped_by(summary: Summary, wrappers: Iterable[Summary]) -> Summary:
+    """A handler's summary seen through the wrappers around it (``with_errors(handler)``, ``@with_errors``,
+    ``withErrors(async (event) => ...)``): what a wrapper returns from a caught exception, an error body, reaches
+    the caller too. Both languages find the wrappers; this is what they contribute."""
+    errors = [dep for wrapper in wrappers for dep in wrapper.returns if dep.param == EXCEPTION]
+    return Summary(union(summary.returns, errors), summary.hits) if errors else summary
+
+
 def derived(value: Value) -> Value:
     return tuple(d if d.derived else replace(d, derived=True) for d in value)
 
