@@ -80,6 +80,20 @@ def wrapped_by(summary: Summary, wrappers: Iterable[Summary]) -> Summary:
     return Summary(union(summary.returns, errors), summary.hits) if errors else summary
 
 
+def joined_prefix(parts: Iterable[tuple[str | None, bool]], separator: str) -> str | None:
+    """The text a joined list certainly starts with (``"".join([API, "/items/", id])``, ``[API, id].join("/")``),
+    from each element's known prefix and whether the element is constant: up to the first element that is not
+    known in full. None when not even the first element's start is known."""
+    out: str | None = None
+    for i, (piece, constant) in enumerate(parts):
+        if piece is None:
+            return out
+        out = (out or "") + (separator if i else "") + piece
+        if not constant:
+            return out
+    return out
+
+
 def derived(value: Value) -> Value:
     return tuple(d if d.derived else replace(d, derived=True) for d in value)
 

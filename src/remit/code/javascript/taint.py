@@ -53,6 +53,7 @@ from remit.code.lattice import (
     clear,
     compose,
     derived,
+    joined_prefix,
     union,
 )
 from remit.code.resolve import inside
@@ -818,7 +819,13 @@ class FunctionAnalyzer:
             key = string_value(index)
             return self.subscript(base, key if key is not None else "*", node, node) if base else EMPTY
         if kind == "call_expression":
-            return self.call(node)
+            value = self.call(node)
+            func = unwrap(node.child_by_field_name("function"))
+            prop = func.child_by_field_name("property") if func is not None and func.type == "member_expression" \
+                else None
+            if value and prop is not None and self.mod.text(prop) in ("join", "format"):
+                return self.built(node, value)  # [API, "x", id].join("/"): the text starts with a fixed host
+            return value
         if kind == "new_expression":
             return self.call(node, new=True)
         if kind == "object":
@@ -986,6 +993,18 @@ class FunctionAnalyzer:
                 return first.rstrip("/") + "/" if first else None
             if qual in {"URL", "new URL"}:
                 return None
+            if qual == "util.format" and args is not None and args.named_children:
+                fmt = string_value(args.named_children[0])
+                return fmt.split("%", 1)[0] if fmt is not None else None
+            items = unwrap(func.child_by_field_name("object")) if func is not None and \
+                func.type == "member_expression" else None
+            prop = func.child_by_field_name("property") if func is not None else None
+            if items is not None and items.type == "array" and prop is not None and mod.text(prop) == "join":
+                given = args.named_children if args is not None else []
+                separator = string_value(given[0]) if given else ","
+                if separator is not None:
+                    return joined_prefix(((self.prefix(e), self.is_constant(e)) for e in items.named_children),
+                                         separator)
         return None
 
     def stringish(self, node: Node) -> bool:
