@@ -424,3 +424,13 @@ def test_sibling_handlers_of_one_package_do_not_share_modules(tmp_path: Path) ->
                             "list.ts": "export const handler = async () => ({});\n"})
     assert _sdk(run(root, "create.ts")) == {"SendMessage"}
     assert _sdk(run(root, "list.ts")) == set()
+
+
+def test_every_star_export_of_a_barrel_is_searched(tmp_path: Path) -> None:
+    root = write(tmp_path, {"lib/index.ts": "export * from './send';\nexport * from './purge';\n",
+                            "lib/send.ts": _SEND, "lib/purge.ts": _PURGE,
+                            "a.ts": "import { purgeAll } from './lib';\n"
+                                    "export const handler = async (event: any) => purgeAll();\n"})
+    code = run(root, "a.ts")
+    assert _sdk(code) == {"PurgeQueue"}  # found in the second star export, and the first module not bundled
+    assert "lib/send.ts" not in code.files

@@ -136,10 +136,15 @@ class JsAnalyzer:
         while queue and len(seen) < MAX_MODULES and rounds < 4 * MAX_MODULES:
             rounds += 1
             mod = queue.popleft()
-            for spec, names in _edges(mod, wanted[mod.path]):
+            for spec, asked, star in _edges(mod, wanted[mod.path]):
                 target = program.relative(spec, mod)
                 if target is None:
                     continue
+                names = asked
+                if star and asked is not None and not target.stars:  # export * from: only what it provides
+                    names = asked & {*target.exports, *target.export_aliases, *target.reexports}
+                    if not names:
+                        continue
                 before = wanted.get(target.path, frozenset())
                 now = None if before is None or names is None else before | names
                 if target.path in seen and now == before:
@@ -204,20 +209,19 @@ class JsAnalyzer:
                             tuple(_dedupe(issues)), diagnostics=self.new_diagnostics(), import_paths=import_paths)
 
 
-def _edges(mod: JsModule, names: frozenset[str] | None) -> list[tuple[str, frozenset[str] | None]]:
-    """The package modules ``mod`` loads (relative specifiers) and the names asked of each (None: all of it).
-    Asked for ``names`` only, a barrel loads the modules that provide them."""
+def _edges(mod: JsModule, names: frozenset[str] | None) -> list[tuple[str, frozenset[str] | None, bool]]:
+    """The package modules ``mod`` loads (relative specifiers), the names asked of each (None: all of it), and
+    whether the names are only a guess (``export * from``: the module gives those of them it exports). Asked for
+    ``names`` only, a barrel loads the modules that provide them."""
     if names is not None and is_barrel(mod):
-        out: dict[str, set[str]] = {}
+        named: dict[str, set[str]] = {}
         rest = set(names)
         for exported, ref in mod.reexports.items():
             if exported != "*" and exported in names and ref.module.startswith("."):
-                out.setdefault(ref.module, set()).add(ref.name or "default")
+                named.setdefault(ref.module, set()).add(ref.name or "default")
                 rest.discard(exported)
-        for source in mod.stars:
-            if rest and source.startswith("."):
-                out.setdefault(source, set()).update(rest)
-        return [(spec, frozenset(asked)) for spec, asked in sorted(out.items())]
+        out = [(spec, frozenset(asked), False) for spec, asked in sorted(named.items())]
+        return out + [(source, frozenset(rest), True) for source in mod.stars if rest and source.startswith(".")]
     asked: dict[str, set[str] | None] = {}
     for ref in mod.imports.values():
         if ref.module.startswith(".") and ref.name is not None:
@@ -228,11 +232,11 @@ def _edges(mod: JsModule, names: frozenset[str] | None) -> list[tuple[str, froze
             asked[ref.module] = None
     for ref in mod.reexports.values():
         asked[ref.module] = None
-    edges: list[tuple[str, frozenset[str] | None]] = []
+    edges: list[tuple[str, frozenset[str] | None, bool]] = []
     for spec in sorted(mod.specifiers):
         if spec.startswith("."):  # a spec bound nowhere at the top (``import "./x"``, a require in a body): all
             names_of = asked.get(spec)
-            edges.append((spec, frozenset(names_of) if names_of is not None else None))
+            edges.append((spec, frozenset(names_of) if names_of is not None else None, False))
     return edges
 
 
