@@ -434,3 +434,31 @@ def test_every_star_export_of_a_barrel_is_searched(tmp_path: Path) -> None:
     code = run(root, "a.ts")
     assert _sdk(code) == {"PurgeQueue"}  # found in the second star export, and the first module not bundled
     assert "lib/send.ts" not in code.files
+
+
+_MIDDLEWARE = ("exports.errorBody = () => ({\n"
+               "  onError: async (request) => { request.response = { statusCode: 500, body: request.error.stack }; },\n"
+               "});\n"
+               "exports.generic = () => {\n"
+               "  const onError = async (request) => {\n"
+               "    request.response = { statusCode: 500, body: request.event.body ? 'bad request' : 'error' };\n"
+               "  };\n"
+               "  return { onError };\n"
+               "};\n")
+
+
+@pytest.mark.parametrize(("use", "where"), [
+    (".use(errorBody())", ("lib/mw.js", 2)),
+    (".use(jsonBodyParser()).use(errorBody())", ("lib/mw.js", 2)),
+    (".use(generic())", None),  # reads the request, not the error
+    (".use({ onError(request) {\n  request.response = { body: String(request.error) };\n} })", ("a.js", 6)),
+    (".use(local)", ("a.js", 4)),
+])
+def test_error_bodies_of_middy_middlewares(tmp_path: Path, use: str, where: tuple[str, int] | None) -> None:
+    text = ("const middy = require('@middy/core');\nconst { errorBody, generic } = require('./lib/mw');\n"
+            "const local = { onError: async (request) => {\n"
+            "  request.response = { statusCode: 500, body: request.error.message }; } };\n"
+            f"module.exports.handler = middy(async (event) => ({{ statusCode: 200 }})){use};\n")
+    code = run(write(tmp_path, {"lib/mw.js": _MIDDLEWARE, "a.js": text}), "a.js")
+    found = [(i.location.path, i.location.line) for i in code.issues if i.kind is IssueKind.ERROR_LEAK]
+    assert found == ([where] if where else [])

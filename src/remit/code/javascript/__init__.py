@@ -220,7 +220,8 @@ def _edges(mod: JsModule, names: frozenset[str] | None) -> list[tuple[str, froze
             if exported != "*" and exported in names and ref.module.startswith("."):
                 named.setdefault(ref.module, set()).add(ref.name or "default")
                 rest.discard(exported)
-        out = [(spec, frozenset(asked), False) for spec, asked in sorted(named.items())]
+        out: list[tuple[str, frozenset[str] | None, bool]] = [
+            (spec, frozenset(asked), False) for spec, asked in sorted(named.items())]
         return out + [(source, frozenset(rest), True) for source in mod.stars if rest and source.startswith(".")]
     asked: dict[str, set[str] | None] = {}
     for ref in mod.imports.values():

@@ -510,7 +510,8 @@ def class_methods(mod: JsModule, body: Node) -> dict[str, Node]:
 def wrapped(mod: JsModule, node: Node | None) -> tuple[Node | str | None, tuple[Node, ...]]:
     """The handler inside a wrapper: ``middy(fn).use(...)``, ``wrap(async (event) => ...)``; a function node or
     the name of one, and the factories called around it, outermost first (``withErrors``, ``lib.wrap``,
-    ``withErrors({status: 500})``; middy's ``.use`` chain and ``.bind`` are not factories)."""
+    ``withErrors({status: 500})``), with the middlewares given to middy's ``.use`` (the argument nodes);
+    ``.bind`` is neither."""
     factories: list[Node] = []
     for _ in range(8):
         node = unwrap(node)
@@ -527,6 +528,9 @@ def wrapped(mod: JsModule, node: Node | None) -> tuple[Node | str | None, tuple[
         if func is not None and func.type == "member_expression":
             inner = unwrap(func.child_by_field_name("object"))
             if inner is not None and inner.type == "call_expression":  # middy(fn).use(a).use(b)
+                args = node.child_by_field_name("arguments")
+                if bound is not None and mod.text(bound) == "use" and args is not None:
+                    factories.extend(args.named_children[:1])  # a middleware: its onError may answer
                 node = inner
                 continue
         args = node.child_by_field_name("arguments")

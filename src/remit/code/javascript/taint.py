@@ -108,6 +108,7 @@ class Program:
     active: list[tuple[Path, int, int]] = field(default_factory=list)
     calls: dict[tuple[Path, int, int], set[tuple[Path, int, int]]] = field(default_factory=dict)  # caller -> callees
     visited: dict[Path, JsModule] = field(default_factory=dict)
+    middleware: dict[tuple[Path, int, int], Summary] = field(default_factory=dict)  # onError -> its error bodies
     yaml_unsafe: bool = False  # the package depends on js-yaml < 4, whose load() runs !!js/function tags
 
     def relative(self, specifier: str, importer: JsModule) -> JsModule | None:
@@ -143,7 +144,37 @@ class Program:
         if found is None:
             return None
         ref, factories = found
-        return ref, tuple(w for owner, factory in factories for w in self.wrapper_bodies(owner, factory))
+        bodies = [self.middleware_errors(owner, factory) if _used(factory) else self.wrapper_bodies(owner, factory)
+                  for owner, factory in factories]
+        return ref, tuple(w for found_bodies in bodies for w in found_bodies)
+
+    def middleware_errors(self, mod: JsModule, node: Node) -> list[FunctionRef]:
+        """The ``onError`` of a middy middleware of the package (``.use(errorBody())``, ``.use({ onError })``):
+        what it writes to ``request.response`` from ``request.error`` reaches the caller."""
+        value = unwrap(node)
+        owner: FunctionRef | None = None
+        if value is not None and value.type == "identifier":
+            value = unwrap(mod.constants.get(mod.text(value)))
+        if value is not None and value.type == "call_expression":
+            owner = self.callee(mod, value.child_by_field_name("function"))
+            objects = returned_values(owner.module, owner.node) if owner is not None else []
+        else:
+            objects = [value] if value is not None else []
+        home = owner.module if owner is not None else mod
+        found: list[FunctionRef] = []
+        for obj in objects:
+            handler = _member_function(home, obj, "onError", owner.node if owner is not None else None)
+            if handler is not None:
+                found.append(FunctionRef(home, handler))
+        for ref in found:
+            if ref.key not in self.middleware:
+                params = params_of(ref.node)
+                name = home.text(params[0]) if params and params[0].type == "identifier" else None
+                summary = FunctionAnalyzer(self, ref, name).run() if name is not None else NO_SUMMARY
+                errors = tuple(replace(dep, param=EXCEPTION, path=(), derived=True) for dep in summary.returns
+                               if dep.param == 0 and dep.path[:1] == ("error",))
+                self.middleware[ref.key] = Summary(errors)
+        return found
 
     def _export(self, mod: JsModule, name: str, hops: int) -> _Export | None:
         if hops > 4:
@@ -267,6 +298,8 @@ class Program:
 
     def summary(self, ref: FunctionRef) -> Summary:
         key = ref.key
+        if key in self.middleware:
+            return self.middleware[key]
         if self.active:  # a call edge, for what each handler reaches (remit.code.reach)
             self.calls.setdefault(self.active[-1], set()).add(key)
         if key in self.summaries:
@@ -337,6 +370,76 @@ def returned_functions(mod: JsModule, node: Node) -> list[Node]:
     return out
 
 
+def _used(node: Node) -> bool:
+    """``node`` is the argument of a middy ``.use(...)`` call (a middleware, not a wrapper)."""
+    args = node.parent
+    call = args.parent if args is not None and args.type == "arguments" else None
+    func = unwrap(call.child_by_field_name("function")) if call is not None else None
+    prop = func.child_by_field_name("property") if func is not None and func.type == "member_expression" else None
+    return prop is not None and prop.text == b"use"
+
+
+def returned_values(mod: JsModule, node: Node) -> list[Node]:
+    """The object literals a function returns (``() => ({ onError })``, ``return { onError: ... }``)."""
+    body = node.child_by_field_name("body")
+    inner = unwrap(body)
+    if body is None or inner is None:
+        return []
+    if body.type != "statement_block":
+        return [inner] if inner.type == "object" else []
+    out: list[Node] = []
+    stack = list(body.named_children)
+    while stack:
+        current = stack.pop()
+        if current.type in FUNCTION_TYPES:
+            continue
+        if current.type == "return_statement" and current.named_children:
+            value = unwrap(current.named_children[0])
+            if value is not None and value.type == "object":
+                out.append(value)
+            continue
+        stack.extend(current.named_children)
+    del mod
+    return out
+
+
+def _member_function(mod: JsModule, obj: Node, key: str, scope: Node | None) -> Node | None:
+    """The function an object literal holds under ``key``: written in place, or named (a function of the
+    enclosing ``scope`` or of the module)."""
+    if obj.type != "object":
+        return None
+    for prop in obj.named_children:
+        if prop.type == "method_definition":
+            name = prop.child_by_field_name("name")
+            if name is not None and mod.text(name) == key:
+                return prop
+        elif prop.type == "pair" and _prop_key(mod, prop.child_by_field_name("key")) == key:
+            value = unwrap(prop.child_by_field_name("value"))
+            if value is not None and value.type in FUNCTION_TYPES:
+                return value
+            if value is not None and value.type == "identifier":
+                return _named_function(mod, mod.text(value), scope)
+        elif prop.type == "shorthand_property_identifier" and mod.text(prop) == key:
+            return _named_function(mod, key, scope)
+    return None
+
+
+def _named_function(mod: JsModule, name: str, scope: Node | None) -> Node | None:
+    body = scope.child_by_field_name("body") if scope is not None else None
+    for stmt in body.named_children if body is not None and body.type == "statement_block" else []:
+        if stmt.type in ("function_declaration", "generator_function_declaration"):
+            found = stmt.child_by_field_name("name")
+            if found is not None and mod.text(found) == name:
+                return stmt
+        elif stmt.type in ("lexical_declaration", "variable_declaration"):
+            for decl in stmt.named_children:
+                found, value = decl.child_by_field_name("name"), unwrap(decl.child_by_field_name("value"))
+                if found is not None and mod.text(found) == name and value is not None and \
+                        value.type in FUNCTION_TYPES:
+                    return value
+    return mod.functions.get(name)
+
+
 def _terminates(node: Node | None) -> bool:
     if node is None:
         return False
@@ -361,10 +464,11 @@ def _prop_key(mod: JsModule, key: Node | None) -> str | None:
 
 
 class FunctionAnalyzer:
-    def __init__(self, program: Program, ref: FunctionRef) -> None:
+    def __init__(self, program: Program, ref: FunctionRef, response_of: str | None = None) -> None:
         self.program = program
         self.ref = ref
         self.mod = ref.module
+        self.response_of = response_of  # a middy middleware's request: ``request.response = ...`` is returned
         self.env: dict[str, Value] = {}
         self.locals: set[str] = set()
         self.kinds: dict[str, str] = {}
@@ -625,6 +729,9 @@ class FunctionAnalyzer:
                 return
             if base.type == "identifier":
                 name = mod.text(base)
+                member = target.child_by_field_name("property")
+                if name == self.response_of and member is not None and mod.text(member) == "response":
+                    self.returns = union(self.returns, add_step(value, self.step(stmt, self.label(stmt))))
                 if self.is_module_state(name) and value:
                     self.sink(cat.PERSIST, f"module-level {name}", stmt,
                               add_step(value, self.step(stmt, self.label(stmt))))
