@@ -157,7 +157,7 @@ class Program:
             value = unwrap(mod.constants.get(mod.text(value)))
         if value is not None and value.type == "call_expression":
             owner = self.callee(mod, value.child_by_field_name("function"))
-            objects = returned_values(owner.module, owner.node) if owner is not None else []
+            objects = returned_objects(owner.node) if owner is not None else []
         else:
             objects = [value] if value is not None else []
         home = owner.module if owner is not None else mod
@@ -379,7 +379,7 @@ def _used(node: Node) -> bool:
     return prop is not None and prop.text == b"use"
 
 
-def returned_values(mod: JsModule, node: Node) -> list[Node]:
+def returned_objects(node: Node) -> list[Node]:
     """The object literals a function returns (``() => ({ onError })``, ``return { onError: ... }``)."""
     body = node.child_by_field_name("body")
     inner = unwrap(body)
@@ -399,7 +399,6 @@ def returned_values(mod: JsModule, node: Node) -> list[Node]:
                 out.append(value)
             continue
         stack.extend(current.named_children)
-    del mod
     return out
 
 
