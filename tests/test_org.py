@@ -41,6 +41,11 @@ UPDATE = "REMIT_UPDATE_GOLDEN"
 
 @pytest.fixture
 def stand_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return use_stand_in(tmp_path, monkeypatch)
+
+
+def use_stand_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The stand-in remit's state directory (its call log, the trees it scanned), set for this test."""
     state = tmp_path / "state"
     state.mkdir()
     monkeypatch.setenv("STAND_IN_STATE", str(state))
@@ -74,11 +79,11 @@ def _job(out: Path, retries: int = 2, timeout: float = 60.0) -> Job:
 def test_plan_lists_directories_and_url_lines_with_digests(tmp_path: Path) -> None:
     repos = _repos(tmp_path / "repos", alpha="", beta="")
     listing = tmp_path / "list.txt"
-    listing.write_text("# comment\nrepos/alpha\nhttps://git.example/team/alpha.git 0123456789abcdef\n")
+    listing.write_text(f"# comment\nrepos/alpha\nhttps://git.example/team/alpha.git {'0123456789abcdef' * 2}01234567\n")
     plan = build_plan([repos, listing])
     assert [(t.id, t.name, t.commit) for t in plan.targets] == [
         ("alpha", "alpha", ""), ("beta", "beta", ""), ("alpha-2", "alpha", ""),
-        ("alpha-0123456789ab", "alpha@0123456789ab", "0123456789abcdef")]
+        ("alpha-3", "alpha@0123456789ab", "0123456789abcdef" * 2 + "01234567")]
     assert plan.targets[0].digest == plan.targets[2].digest == tree_digest(repos / "alpha")
     assert read_plan(_write(tmp_path / "plan.json", plan_text(plan))) == plan
 
@@ -100,7 +105,8 @@ def test_digest_changes_with_content_not_with_git_metadata(tmp_path: Path) -> No
     assert tree_digest(repo) != before
 
 
-@pytest.mark.parametrize("line", ["https://git.example/a.git", "repo deadbeef extra", "repo not-a-commit"])
+@pytest.mark.parametrize("line", ["https://git.example/a.git", "https://git.example/a.git deadbeef",
+                                  "repo deadbeef extra", "repo not-a-commit"])
 def test_plan_rejects_bad_repository_lines(tmp_path: Path, line: str) -> None:
     with pytest.raises(PlanError):
         build_plan([_write(tmp_path / "list.txt", line + "\n")])
