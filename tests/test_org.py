@@ -312,6 +312,10 @@ def test_cli_plan_run_shards_merge(tmp_path: Path, stand_in: Path, capsys: pytes
     codes = [main(["org", "run", str(plan), "--out", str(out), "--shard", f"{i}/2", "--workers", "1",
                    "--retries", "0", "--remit-command", command]) for i in range(2)]
     assert codes == [1, 0]  # shard 0 (a, c) holds the failing target
+    # the two shards ran disjoint halves that together are the plan: each target scanned once, one record each
+    scanned = sorted(Path(call.split()[1]).name for call in _calls(stand_in))
+    assert scanned == ["a", "b", "c", "d"]
+    assert sorted(p.stem for p in (out / "status").glob("*.json")) == ["a", "b", "c", "d"]
     err = capsys.readouterr().err
     assert "remit: c: failed (attempt 1" in err
     assert "shard 0/2: 2 run, 0 unchanged (skipped), 1 failed" in err
