@@ -156,7 +156,7 @@ def _fetch(target: Target, work: Path, deadline: float) -> Path:
         if resolve(target.commit, bare, git) != target.commit:
             raise _Failure(Status.FAILED, f"the fetched object {target.commit} is not that commit")
         checkout.mkdir()
-        export(git, bare, target.commit, "", checkout, timeout=left)
+        export(git, bare, target.commit, "", checkout.resolve(), timeout=left)  # links are judged on real paths
     except GitRefError as exc:
         raise _Failure(Status.FAILED, f"cannot read commit {target.commit} of {target.name}: {exc}") from None
     return checkout
