@@ -40,6 +40,7 @@ from remit.suppress import RefBaseline, audited, load_baseline
 
 if TYPE_CHECKING:
     from remit.iam.blast import BlastRadius
+    from remit.iam.trusts import AccountTrust
 
 __all__ = ["ScanResult", "ScannedDocument", "application", "load_documents", "scan"]
 
@@ -325,11 +326,13 @@ def _scan(targets: Sequence[Path], options: ScanOptions, progress: ProgressCallb
         diagnostics.append(note)
     diagnostics.extend(config_note(options, root))
     blast = blast_radii(app, diagnostics, strict=options.strict)
+    trusts = account_trusts(app, diagnostics, strict=options.strict)
     ordered = tuple(sorted(set(scrubbed(diagnostics, root)), key=lambda d: (d.path, d.line or 0,
                                                                             d.level != Level.ERROR, d.code, d.message)))
     return ScanResult(root, scanned, findings, ordered, rules, options.fail_on, attack_paths=paths,
                       application=app, graph=graph, source_prefix=prefix, tree_config=tree_config(options, root),
-                      blast=blast, inventory=inventory(app.deps, (fn.id for fn in app.functions), findings))
+                      blast=blast, trusts=trusts,
+                      inventory=inventory(app.deps, (fn.id for fn in app.functions), findings))
 
 
 def baseline_at_ref(targets: Sequence[Path], ref: str, options: ScanOptions) -> RefBaseline:
@@ -379,6 +382,16 @@ def blast_radii(app: Application, diagnostics: list[Diagnostic], *, strict: bool
 
     return _guarded(lambda: blast.blast_radii(app), (), diagnostics, "blast-error",
                     "the blast radius could not be computed", strict=strict)
+
+
+def account_trusts(app: Application, diagnostics: list[Diagnostic], *, strict: bool = False) \
+        -> tuple[AccountTrust, ...]:
+    """The accounts roles' trust policies name, for the reports. A failure becomes a diagnostic and the reports
+    list none (``strict`` re-raises: tests)."""
+    from remit.iam import trusts  # noqa: PLC0415
+
+    return _guarded(lambda: trusts.account_trusts(app), (), diagnostics, "trust-error",
+                    "the roles' cross-account trust could not be listed", strict=strict)
 
 
 def application(targets: Sequence[Path], options: ScanOptions | None = None, *,

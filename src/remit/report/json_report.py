@@ -82,6 +82,7 @@ def report(result: ScanResult) -> dict[str, Any]:
         "findings": [finding_dict(f) for f in result.findings],
         "attack_paths": [path_dict(p) for p in result.attack_paths],
         "functions": _functions(result),
+        "account_trusts": [t.to_dict() for t in result.trusts],
         "diagnostics": [diagnostic_dict(d) for d in result.diagnostics],
     }
 
