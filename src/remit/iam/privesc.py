@@ -30,7 +30,7 @@ from remit.iam.engine import Grant
 from remit.model.application import Application
 from remit.model.entities import Function, IamPrincipal, Role, User
 from remit.model.policy import Statement
-from remit.model.values import render, text
+from remit.model.values import Value, render, text
 
 CATEGORIES = ("self-escalation", "principal-access", "new-passrole", "existing-passrole", "credential-access")
 
@@ -101,12 +101,11 @@ def _can_pass(app: Application, principal: IamPrincipal, role: Role | str, servi
                    if c.key_lower == "iam:passedtoservice") for st in answer.allowed_by)
 
 
-def _stronger(app: Application, principal: IamPrincipal, fn: Function,
-              mine: Mapping[str, Grant]) -> bool:
+def _stronger(app: Application, principal: IamPrincipal, fn: Function) -> bool:
     """Whether the function's role grants something the principal lacks: an action, or the action on a
     resource the principal's grant of it does not name (``*`` names everything). An unmodelled role counts.
-    ``mine`` is the principal's grants by lower-cased action. Remembered per (principal, role): many functions
-    share a role."""
+    Compared on both principals' plans (:meth:`remit.iam.engine.IamEngine.grants_beyond`), remembered per
+    (principal, role): many functions share a role."""
     role = app.role_of(fn)
     if role is None:
         return True
@@ -114,27 +113,13 @@ def _stronger(app: Application, principal: IamPrincipal, fn: Function,
     key = (principal.id, role.id)
     found = memo.get(key)
     if found is None:
-        found = memo[key] = _grants_more(app, role, mine)
+        found = memo[key] = app.iam.grants_beyond(role, principal, _wider)
     return found
 
 
-def _grants_more(app: Application, role: Role, mine: Mapping[str, Grant]) -> bool:
-    theirs = app.iam.grants(role)
-    if len(theirs) > len(mine):
-        return True  # one grant per action: the role holds an action the principal lacks
-    wider: dict[tuple[int, int], bool] = {}  # grants share their resource tuples: compare each pair once
-    for g in theirs:
-        have = mine.get(g.action.lower())
-        if have is None or (have.conditional and not g.conditional):
-            return True
-        pair = (id(g.resources), id(have.resources))
-        found = wider.get(pair)
-        if found is None:
-            found = wider[pair] = not _on_star(have.resources) and any(r not in have.resources
-                                                                        for r in g.resources)
-        if found:
-            return True
-    return False
+def _wider(theirs: tuple[Value, ...], mine: tuple[Value, ...]) -> bool:
+    """Whether a grant on the resources ``theirs`` reaches one that a grant on ``mine`` does not name."""
+    return not _on_star(mine) and any(r not in mine for r in theirs)
 
 
 _NAMED = 5  # stronger functions named in a finding when the principal may rewrite any function
@@ -236,7 +221,7 @@ def _gain(app: Application, principal: IamPrincipal, method: Method,
                 if anywhere and (len(fns) >= _NAMED or looked >= _LOOKED_AT):
                     break  # the method works on any function: a few names are enough to show it
                 if all(app.iam.can(principal, a, f).possible for a in method.actions) \
-                        and _stronger(app, principal, f, grants):
+                        and _stronger(app, principal, f):
                     fns.append(f)
             shown = ", ".join(sorted(render(f.name) for f in fns))
             if anywhere:
