@@ -26,7 +26,7 @@ from remit.api import scan
 from remit.cli import main
 from remit.live import aws as live_aws
 from remit.live.aws import Reader, permission
-from remit.live.collect import CollectOptions, _unpack, collect
+from remit.live.collect import CollectOptions, _unpack, collect, regions_for
 from remit.live.snapshot import MANIFEST, Snapshot, read, write
 from remit.loaders.discover import discover
 from remit.options import ScanOptions
@@ -295,6 +295,52 @@ def test_throttling_and_denial_become_unknowns_naming_the_permission(fake_aws: N
     assert reader.config.retries == {"mode": "standard", "max_attempts": live_aws.MAX_ATTEMPTS}
 
 
+def test_regions_enabled_all_or_listed(fake_aws: None) -> None:
+    """``enabled`` asks EC2 for the account's enabled regions, ``all`` for every region of the partition; a
+    list is taken as given; a denied DescribeRegions leaves the home region and a gap naming the permission."""
+    session = _StubSession()
+    gaps: list[Any] = []
+    reader = Reader(session, gaps.append)
+    stub = session.stub("ec2")
+    stub.add_response("describe_regions", {"Regions": [{"RegionName": "eu-west-1"}, {"RegionName": REGION}]},
+                      {"AllRegions": False})
+    stub.add_response("describe_regions", {"Regions": [{"RegionName": "af-south-1"}, {"RegionName": REGION}]},
+                      {"AllRegions": True})
+    stub.add_client_error("describe_regions", "UnauthorizedOperation", "no", expected_params={"AllRegions": False})
+    assert regions_for(reader, "enabled", REGION) == ["eu-west-1", REGION]
+    assert regions_for(reader, "all", REGION) == ["af-south-1", REGION]
+    assert regions_for(reader, " eu-west-1, us-west-2 ,", REGION) == ["eu-west-1", "us-west-2"]
+    assert regions_for(reader, "enabled", REGION) == [REGION]
+    assert [(g.call, g.permission) for g in gaps] == [("DescribeRegions", "ec2:DescribeRegions")]
+    stub.assert_no_pending_responses()
+
+
+def test_progress_per_service_and_region(fake_aws: None, tmp_path: Path) -> None:
+    """collect tells its progress per service and region; the CLI draws it as one bar each on a terminal."""
+    from remit.cli import _CollectProgress  # noqa: PLC0415
+
+    told: list[tuple[str, str, int, int]] = []
+    with mock_aws():
+        boto3.client("sqs", region_name=REGION).create_queue(QueueName="jobs")
+        collect(CollectOptions(regions=f"{REGION},eu-west-1", services=("iam", "sqs", "lambda")),
+                tmp_path / "snap", session=boto3.Session(region_name=REGION), progress=lambda *a: told.append(a))
+    assert {(s, r) for s, r, _, _ in told} == {("iam", "global"), ("sqs", REGION), ("sqs", "eu-west-1"),
+                                               ("lambda", REGION), ("lambda", "eu-west-1")}
+    assert all(done == total for s, r, done, total in told if (s, r, done) != (s, r, 0))
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    with _CollectProgress(screen) as bar:
+        for event in told:
+            bar(*event)
+        drawn = screen.getvalue()
+    assert "reading sqs in eu-west-1" in drawn
+    assert "reading lambda in us-east-1" in drawn
+
+
 def test_permission_names() -> None:
     assert permission("apigatewayv2", "GetRoutes") == "apigateway:GET"
     assert permission("s3", "ListBuckets") == "s3:ListAllMyBuckets"
@@ -379,7 +425,9 @@ def test_snapshot_with_its_template_reports_drift_at_the_template_line(collected
     (repo / "template.yaml").write_text(TEMPLATE)
     result = scan([repo, collected], ScanOptions(parallel=False, strict=True))
     drift = {(f.location.path, f.location.line, f.details) for f in result.findings if f.rule_id == "RMT-DRIFT-001"}
-    assert drift == {("repo/template.yaml", 10, (("drift", "function-url"),))}, drift
+    assert drift == {("repo/template.yaml", 10, (("drift", "function-url"),)),  # the URL opened by hand
+                     ("repo/template.yaml", 10, (("drift", "environment"),)),  # STAGE, not in the template
+                     ("repo/template.yaml", 3, (("drift", "inline-policy"),))}, drift  # "everything", by hand
     url = [f for f in result.findings if f.rule_id == "RMT-LAMBDA-001"]
     assert [(f.location.path, f.location.line) for f in url] == [("repo/template.yaml", 10)]
     assert ("deployed", f"aws://123456789012/{REGION}/lambda/url/orders/$LATEST") in url[0].details
