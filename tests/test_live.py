@@ -36,8 +36,7 @@ OTHER_ACCOUNT = "999988887777"
 HANDLER = "import os\n\n\ndef handler(event, context):\n    os.system(event['body'])\n    return {'statusCode': 200}\n"
 
 
-@pytest.fixture
-def fake_aws(monkeypatch: pytest.MonkeyPatch) -> None:
+def fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fake credentials and no ambient AWS configuration, so nothing can reach a real account."""
     for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN",
                  "AWS_SECURITY_TOKEN", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"):
@@ -47,6 +46,11 @@ def fake_aws(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/remit-test-config")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/remit-test-credentials")
+
+
+@pytest.fixture
+def fake_aws(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_credentials(monkeypatch)
 
 
 def _zip(source: str) -> bytes:

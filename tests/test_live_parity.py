@@ -27,7 +27,7 @@ from remit.live.collect import CollectOptions, collect
 from remit.model.policy import _managed_data
 from remit.options import ScanOptions
 from tests.moto_deploy import ACCOUNT, REGION, Deployment, deploy
-from tests.test_live import _CodeServer
+from tests.test_live import _CodeServer, fake_credentials
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "orders-app"
 OTHER_ACCOUNT = "999988887777"
@@ -69,13 +69,7 @@ def parity(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     app, _ = application([repo], options)
     assert app is not None
     with pytest.MonkeyPatch.context() as mp:
-        for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
-            mp.delenv(name, raising=False)
-        mp.setenv("AWS_ACCESS_KEY_ID", "testing")
-        mp.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-        mp.setenv("AWS_DEFAULT_REGION", REGION)
-        mp.setenv("AWS_CONFIG_FILE", "/nonexistent/remit-test-config")
-        mp.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/remit-test-credentials")
+        fake_credentials(mp)
         mp.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")  # AWS managed policies to attach
         with mock_aws():
             session = boto3.Session(region_name=REGION)
