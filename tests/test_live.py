@@ -199,6 +199,8 @@ def test_scan_of_snapshot_finds_the_deployed_weaknesses(collected: Path) -> None
         ("RMT-S3-001", f"{account}/us-east-1/s3/bucket-policy/public-assets"),  # public bucket policy
     }
     assert expected <= found, found
+    admin = next(f for f in result.findings if f.rule_id == "RMT-IAM-001")
+    assert ("arn", "arn:aws:iam::123456789012:role/orders-role") in admin.details  # no template: the ARN
     assert any(f.rule_id.startswith("RMT-CODE") and f.location.path.endswith("app.py") for f in result.findings), \
         "the downloaded code is analysed"
     routes = {(r.key, r.auth.kind.value) for api in result.application.apis for r in api.routes}  # type: ignore[union-attr]
@@ -208,9 +210,40 @@ def test_scan_of_snapshot_finds_the_deployed_weaknesses(collected: Path) -> None
     summaries = [p.summary for p in result.attack_paths]
     assert any("internet" in s and "OrdersFunction" in s for s in summaries), summaries
     assert any("S3BucketPublicAssets" in s for s in summaries), summaries
+    # the escalation chain: the deployer's leaked key passes a role to a new function, up to administrator
+    assert ("RMT-IAM-022", f"{account}/global/iam/user/deployer") in found
+    assert any([s.kind for s in p.steps] == ["attacker", "user", "admin"] and "IamUserDeployer" in p.summary
+               for p in result.attack_paths), summaries
     # logical ids from the aws:cloudformation:logical-id tag, else from the name
     ids = {r.logical_id for r in result.application.resources}  # type: ignore[union-attr]
     assert {"OrdersFunction", "OrdersRole", "IamRolePartner", "IamUserDeployer"} <= ids
+
+
+def test_versions_and_the_policy_of_an_alias(fake_aws: None, tmp_path: Path) -> None:
+    """Published versions are read, and an alias's own resource policy: a public grant on the alias is a public
+    grant on its function."""
+    with mock_aws():
+        role = boto3.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument=LAMBDA_TRUST)["Role"]["Arn"]
+        lam = boto3.client("lambda", region_name=REGION)
+        lam.create_function(FunctionName="billing", Runtime="python3.12", Role=role, Handler="app.handler",
+                            Code={"ZipFile": _zip(HANDLER)})
+        version = lam.publish_version(FunctionName="billing")["Version"]
+        lam.create_alias(FunctionName="billing", Name="live", FunctionVersion=version)
+        lam.add_permission(FunctionName="billing", Qualifier="live", StatementId="anyone",
+                           Action="lambda:InvokeFunction", Principal="*")
+        collect(CollectOptions(regions=REGION, services=("iam", "lambda")), tmp_path / "s",
+                session=boto3.Session(region_name=REGION))
+    regional = json.loads((tmp_path / "s" / "regions" / f"{REGION}.json").read_text())
+    record = regional["lambda"]["Functions"][0]
+    assert [v["Version"] for v in record["Versions"]] == [version]
+    assert record["AliasPolicies"]["live"]["Statement"][0]["Principal"] == "*"
+    result = scan([tmp_path / "s"], ScanOptions(parallel=False, strict=True))
+    public = [f for f in result.findings if f.rule_id == "RMT-LAMBDA-003"]
+    # (moto also answers the function's GetPolicy with the alias's statements, so it is reported twice here)
+    assert f"aws://123456789012/{REGION}/lambda/permission/billing:live/anyone" in [f.location.path for f in public]
+    assert result.application is not None
+    fn = result.application.functions[0]
+    assert "LambdaPermissionBillingLiveAnyone" in [p.logical_id for p in result.application.permissions_of(fn)]
 
 
 def test_discovery_offers_only_the_manifest(collected: Path) -> None:

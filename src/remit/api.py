@@ -309,7 +309,7 @@ def _scan(targets: Sequence[Path], options: ScanOptions, progress: ProgressCallb
                                on_rule=None if progress is None else
                                lambda done: _report(progress, Stage.RULES, done, len(rules), "rules"))
     diagnostics.extend(rule_diags)
-    if app.live.placements:
+    if any(d.kind == "aws" for d in app.documents):
         from remit.live.join import relocate  # noqa: PLC0415
 
         findings = relocate(app, findings)  # a deployed resource's findings at the line of its template

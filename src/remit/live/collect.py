@@ -234,6 +234,14 @@ def _lambda(state: _State, region: str) -> dict[str, Any]:
         record["EventInvokeConfigs"] = r.pages("lambda", region, "list_function_event_invoke_configs",
                                                "FunctionEventInvokeConfigs", arn, FunctionName=name)
         record["Aliases"] = r.pages("lambda", region, "list_aliases", "Aliases", arn, FunctionName=name)
+        record["Versions"] = [v for v in listed(r.pages("lambda", region, "list_versions_by_function", "Versions",
+                                                        arn, FunctionName=name)) if v.get("Version") != "$LATEST"]
+        for version in record["Versions"]:
+            _mask(version, state.options.keep_values)
+        record["AliasPolicies"] = {  # an alias has a resource policy of its own (aliases are few; versions not read)
+            alias["Name"]: _policy_json(r.call("lambda", region, "get_policy", alias.get("AliasArn", arn),
+                                               FunctionName=name, Qualifier=alias["Name"]))
+            for alias in listed(record["Aliases"]) if alias.get("Name")}
         record["UrlConfigs"] = _url_configs(r, region, name, arn, record["Aliases"])
         functions.append(record)
     layers = []

@@ -411,10 +411,18 @@ def _lambda(b: _Builder, region: str, data: Mapping[str, Any]) -> None:
                 or "$LATEST", "MaximumRetryAttempts": cfg.get("MaximumRetryAttempts"),
                 "DestinationConfig": {k: {"Destination": v.get("Destination")} for k, v in dest.items()
                                       if isinstance(v, dict) and v.get("Destination")} or None})
+        for version in record.get("Versions") or () if isinstance(record.get("Versions"), list) else ():
+            b.add("AWS::Lambda::Version", "version", f"{name}/{version.get('Version')}", region, {
+                "FunctionName": {"Ref": lid}, "Description": version.get("Description") or None},
+                arn=str(version.get("FunctionArn", "")))  # a reference to a version stands for its function
+        policies = record.get("AliasPolicies") if isinstance(record.get("AliasPolicies"), dict) else {}
+        stack = _tags(record.get("Tags")).get(STACK_TAG, "")
         for alias in record.get("Aliases") or () if isinstance(record.get("Aliases"), list) else ():
-            b.add("AWS::Lambda::Alias", "alias", f"{name}/{alias.get('Name')}", region, {
+            alias_lid = b.add("AWS::Lambda::Alias", "alias", f"{name}/{alias.get('Name')}", region, {
                 "FunctionName": {"Ref": lid}, "Name": alias.get("Name"),
                 "FunctionVersion": alias.get("FunctionVersion")}, arn=str(alias.get("AliasArn", "")))
+            if policies.get(alias.get("Name")) is not None:
+                _permissions(b, alias_lid, region, f"{name}:{alias.get('Name')}", policies[alias.get("Name")], stack)
     for layer in data.get("Layers") or () if isinstance(data.get("Layers"), list) else ():
         version = layer.get("Version") or {}
         name = str(layer.get("LayerName", ""))

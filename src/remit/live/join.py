@@ -344,8 +344,9 @@ def _by_address(app: Application) -> dict[str, Placement]:
 
 def relocate(app: Application, findings: Iterable[Finding]) -> tuple[Finding, ...]:
     """Findings on placed deployed resources moved to the template line and named after the template's
-    resource (or dropped when that resource already has the same rule's finding)."""
-    found = tuple(findings)
+    resource (or dropped when that resource already has the same rule's finding); a finding left at the
+    ``aws://`` address of a deployed resource gets its ARN as the ``arn`` detail."""
+    found = tuple(_with_arns(app, findings))
     by_address = _by_address(app)
     if not by_address:
         return found
@@ -361,9 +362,19 @@ def relocate(app: Application, findings: Iterable[Finding]) -> tuple[Finding, ..
         name = by_name.get(f.resource, f.resource)  # the resource the rule named, as the template names it
         if (f.rule_id, name, where.path) in at_template:
             continue
-        deployed = (("deployed", f.location.path), *((("arn", placed.arn),) if placed.arn else ()))
+        deployed = (("deployed", f.location.path), *((("arn", placed.arn),) if placed.arn and
+                                                     ("arn", placed.arn) not in f.details else ()))
         out.append(dataclasses.replace(f, location=where, resource=name, details=(*f.details, *deployed)))
     return tuple(sorted(out, key=Finding.sort_key))
+
+
+def _with_arns(app: Application, findings: Iterable[Finding]) -> Iterator[Finding]:
+    live = frozenset(d.id for d in app.documents if d.kind == LIVE_KIND)
+    arns = {app.locate(r.node).path: arn for r in app.resources
+            if r.doc in live and isinstance(arn := r.metadata.get(ARN_KEY), str) and arn}
+    for f in findings:
+        arn = arns.get(f.location.path)
+        yield dataclasses.replace(f, details=(*f.details, ("arn", arn))) if arn else f
 
 
 def relocate_paths(app: Application, paths: Iterable[AttackPath]) -> tuple[AttackPath, ...]:
