@@ -226,7 +226,12 @@ def analyze_later_stages(app: Application, options: ScanOptions, diagnostics: li
     deps = deps_stage.analyze(app, options, code, _download_progress(progress))
     diagnostics.extend(code.diagnostics)
     diagnostics.extend(deps.diagnostics)
-    return dataclasses.replace(app, code=code, deps=deps)
+    app = dataclasses.replace(app, code=code, deps=deps)
+    if any(d.kind == "aws" for d in app.documents):
+        from remit.live import join  # noqa: PLC0415
+
+        app = dataclasses.replace(app, live=join.analyze(app))  # a snapshot placed at its templates, drift
+    return app
 
 
 # A scan builds a large, long-lived heap (templates, model, parsed code) while allocating many short-lived
@@ -318,6 +323,10 @@ def _scan(targets: Sequence[Path], options: ScanOptions, progress: ProgressCallb
     _report(progress, Stage.GRAPH)
     graph = attack_graph(app, diagnostics, strict=options.strict)
     paths = graph.paths
+    if app.live.placements:
+        from remit.live.join import relocate_paths  # noqa: PLC0415
+
+        paths = relocate_paths(app, paths)  # steps on deployed resources at the line of their template
     if not options.audit:  # audit mode reports every path, accepted or not
         paths, path_diags = suppress_paths(app, paths, baseline)
         diagnostics.extend(path_diags)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from remit.code.facts import NO_CODE, CodeFacts
 from remit.deps.facts import NO_DEPENDENCIES, DependencyFacts
+from remit.live.facts import NO_LIVE, LiveFacts
 from remit.model.entities import (
     Api,
     Bucket,
@@ -120,6 +121,7 @@ class Application:
     # facts of the later stages (api.scan adds them with dataclasses.replace)
     code: CodeFacts = field(default=NO_CODE, repr=False)
     deps: DependencyFacts = field(default=NO_DEPENDENCIES, repr=False)
+    live: LiveFacts = field(default=NO_LIVE, repr=False)  # a snapshot joined to its templates (remit.live.join)
 
     # -- lookups -------------------------------------------------------------------------------
     @cached_property

@@ -52,7 +52,8 @@ def path_dict(p: AttackPath) -> dict[str, Any]:
             "alternatives": p.alternatives, "suppressed": p.suppressed, "suppression": _suppression(p.suppression),
             "steps": [{"kind": s.kind, "resource": s.resource, "label": s.label,
                        "location": _location(s.location) if s.location is not None else None,
-                       "evidence": _location(s.evidence) if s.evidence is not None else None} for s in p.steps]}
+                       "evidence": _location(s.evidence) if s.evidence is not None else None,
+                       **({"deployed": s.deployed} if s.deployed else {})} for s in p.steps]}
 
 
 def diagnostic_dict(d: Diagnostic) -> dict[str, Any]:
