@@ -142,7 +142,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("no remit executable found (pass --remit)", file=sys.stderr)
         return 2
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()] + ([5000] if args.big else [])
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    # without PYTHONDONTWRITEBYTECODE (set on some machines): each tool runs from its compiled bytecode, as an
+    # installed package does, instead of compiling its own modules again in every run (~6 % of a remit scan)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "PYTHONDONTWRITEBYTECODE"}
     env.update({"NO_COLOR": "1", "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
                 "BC_SKIP_MAPPING": "TRUE"})
     env["REMIT_NO_CACHE"] = "1"  # cold: what a first scan costs (the warm column is measured on its own)
@@ -159,6 +161,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             out.mkdir()
             cmds = commands(args.remit, args.checkov, app, out, args.remit_arg)
             runs: dict[str, list[Run]] = {t: [] for t in [*tools, "warm"]}
+            if n == sizes[0]:  # once, untimed: compiles what is not compiled yet
+                for tool in tools:
+                    measured(cmds[tool], env)
             for _ in range(args.runs):
                 for tool in tools:  # alternate, so a busy moment of the machine hits both
                     runs[tool].append(measured(cmds[tool], env))

@@ -134,7 +134,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         print("checkov not found (pass --checkov PATH): measuring remit alone", file=sys.stderr)
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    # without PYTHONDONTWRITEBYTECODE (set on some machines): each tool runs from its compiled bytecode, as an
+    # installed package does, instead of compiling its own modules again in every run (~6 % of a remit scan)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "PYTHONDONTWRITEBYTECODE"}
     env.update({"NO_COLOR": "1", "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
                 "BC_SKIP_MAPPING": "TRUE"})
     env["REMIT_NO_CACHE"] = "1"  # cold, every run: kept SAM translations would make runs after the first cheaper
@@ -153,6 +155,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         doubled: dict[str, list[float]] = {t.name: [] for t in tools}
         starts: dict[str, list[float]] = {t.name: [] for t in tools}
         cpus: dict[str, list[float]] = {t.name: [] for t in tools}
+        for tool in tools:  # once, untimed: compiles what is not compiled yet and warms the file cache
+            out = outs[tool.name] / "report.json" if tool.name == "remit" else outs[tool.name]
+            timed(fill(tool.scan_cmd, work, out), tool.ok_codes, env)
         for _ in range(args.runs):
             for tool in tools:
                 # remit writes the file it is given; Checkov writes results_json.json into the directory it is given

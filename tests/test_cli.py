@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -49,6 +50,17 @@ def test_python_dash_m_works() -> None:
     done = subprocess.run([sys.executable, "-m", "remit", "--version"], capture_output=True, text=True, check=False)
     assert done.returncode == 0
     assert done.stdout.startswith("remit ")
+
+
+def test_the_process_exits_with_the_scan_code_and_its_whole_report(tmp_path: Path) -> None:
+    # the console entry ends the process without the interpreter's teardown: the exit code and the whole
+    # report on stdout must still arrive
+    done = subprocess.run([sys.executable, "-m", "remit", "scan", str(APP), "--no-config", *ONLY_URL,
+                           "--format", "json", "--no-parallel"], capture_output=True, text=True, check=False,
+                          env={**os.environ, "REMIT_CACHE_DIR": str(tmp_path)})
+    assert done.returncode == EXIT_FINDINGS
+    report = json.loads(done.stdout)
+    assert {f["resource"] for f in report["findings"]} >= {"OpenFunction", "NoReasonFunction"}
 
 
 def test_no_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -336,3 +336,136 @@ def test_ssrf_destination(tmp_path: Path, url: str, expected: bool) -> None:
             f"  await fetch({url});\n}};\n")
     code = run(write(tmp_path, {"a.js": text}), "a.js")
     assert bool(code.flows) is expected, url
+
+
+# -- wrappers of another module, bundles ----------------------------------------------------------------
+
+_WRAP = ("exports.withErrors = (fn) => async (event, context) => {\n"
+         "  try { return await fn(event, context); }\n"
+         "  catch (err) { return { statusCode: 500, body: err.stack }; }\n"
+         "};\n"
+         "exports.quiet = (fn) => async (event, context) => {\n"
+         "  try { return await fn(event, context); }\n"
+         "  catch (err) { console.error(err); return { statusCode: 500, body: 'internal error' }; }\n"
+         "};\n")
+
+
+@pytest.mark.parametrize(("entry", "text", "leaks"), [
+    ("a.js", "const { withErrors } = require('./lib/wrap');\n"
+             "module.exports.handler = withErrors(async (event) => ({ statusCode: 200 }));\n", True),
+    ("a.js", "const wrap = require('./lib/wrap');\nconst base = async (event) => ({});\n"
+             "const handler = wrap.withErrors(base);\nmodule.exports = { handler };\n", True),
+    ("a.mjs", "import { withErrors } from './lib/wrap.js';\nconst base = async (event) => ({});\n"
+              "const handler = withErrors(base);\nexport { handler };\n", True),
+    ("a.ts", "import * as wrap from './lib/wrap';\n"
+             "export const handler = wrap.withErrors(async (event: unknown) => ({ statusCode: 200 }));\n", True),
+    ("a.js", "const { quiet } = require('./lib/wrap');\n"
+             "module.exports.handler = quiet(async (event) => ({ statusCode: 200 }));\n", False),
+    ("a.js", "const { withErrors } = require('./lib/wrap');\n"  # a wrapper, but not around the handler
+             "const other = withErrors(async () => ({}));\nexports.handler = async (event) => ({});\n", False),
+])
+def test_error_bodies_of_wrappers_in_another_module(tmp_path: Path, entry: str, text: str, leaks: bool) -> None:
+    code = run(write(tmp_path, {"lib/wrap.js": _WRAP, entry: text}), entry)
+    assert not isinstance(code.handler, Unknown)
+    found = [(i.location.path, i.location.line) for i in code.issues if i.kind is IssueKind.ERROR_LEAK]
+    assert found == ([("lib/wrap.js", 3)] if leaks else [])
+
+
+def _sdk(code: FunctionCode) -> set[str]:
+    return {call.operation for call in code.sdk_calls}
+
+
+_SEND = ("import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';\n"
+         "export async function notify(b: string) { await new SQSClient({}).send(new SendMessageCommand({})); }\n")
+_PURGE = ("import { SQSClient, PurgeQueueCommand } from '@aws-sdk/client-sqs';\n"
+          "export async function purgeAll() { await new SQSClient({}).send(new PurgeQueueCommand({})); }\n")
+_CONFIG = "export const queueUrl = () => 'q';\n"
+_BARREL = "export * from './send';\nexport { purgeAll } from './purge';\nexport { queueUrl } from './config';\n"
+
+
+@pytest.mark.parametrize(("tsconfig", "specifier"), [
+    ('{"compilerOptions": {"baseUrl": ".", "paths": {"@lib/*": ["lib/*"]}}}', "@lib/queue"),
+    ('{\n  // a comment\n  "compilerOptions": {"baseUrl": "lib",},\n}', "queue"),  # baseUrl alone
+    ('{"extends": "./base.json"}', "@lib/queue"),  # paths inherited
+    ('{"compilerOptions": {"paths": {"#queue": ["./lib/queue/index.ts"]}}}', "#queue"),  # exact, no baseUrl
+])
+def test_tsconfig_aliases_are_the_package_s_own_modules(tmp_path: Path, tsconfig: str, specifier: str) -> None:
+    files = {"tsconfig.json": tsconfig, "base.json": '{"compilerOptions": {"baseUrl": ".", "paths": '
+                                                      '{"@lib/*": ["lib/*"]}}}',
+             "lib/queue/index.ts": _BARREL, "lib/queue/send.ts": _SEND, "lib/queue/purge.ts": _PURGE,
+             "lib/queue/config.ts": _CONFIG,
+             "handlers/create.ts": f"import {{ notify }} from '{specifier}';\n"
+                                   "export const handler = async (event: any) => notify(event.body);\n"}
+    code = run(write(tmp_path, files), "handlers/create.ts")
+    assert _sdk(code) == {"SendMessage"}  # the barrel's other module (PurgeQueue) is not bundled
+    assert specifier.split("/", maxsplit=1)[0] not in code.imports  # not a dependency
+    assert "lib/queue/send.ts" in code.files
+
+
+def test_a_barrel_brings_only_the_modules_of_the_names_asked(tmp_path: Path) -> None:
+    files = {"lib/index.ts": _BARREL, "lib/send.ts": _SEND, "lib/purge.ts": _PURGE, "lib/config.ts": _CONFIG,
+             "list.ts": "import { queueUrl } from './lib';\nexport const handler = async () => queueUrl();\n",
+             "all.ts": "import * as q from './lib';\nexport const handler = async () => q.queueUrl();\n",
+             "purge.ts": "import { purgeAll } from './lib/index';\nexport const handler = async () => purgeAll();\n"}
+    root = write(tmp_path, files)
+    assert _sdk(run(root, "list.ts")) == set()
+    assert _sdk(run(root, "all.ts")) == {"SendMessage", "PurgeQueue"}  # a namespace import takes everything
+    assert _sdk(run(root, "purge.ts")) == {"PurgeQueue"}
+
+
+def test_aliases_never_leave_the_scanned_root(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    write(outside, {"send.ts": _SEND})
+    root = tmp_path / "app"
+    write(root, {"tsconfig.json": '{"compilerOptions": {"baseUrl": ".", "paths": {"@x/*": ["../outside/*"]}}}',
+                 "a.ts": "import { notify } from '@x/send';\nexport const handler = async () => notify('');\n"})
+    code = run(root, "a.ts")
+    assert _sdk(code) == set()
+    assert all(not f.startswith("..") for f in code.files)
+
+
+def test_sibling_handlers_of_one_package_do_not_share_modules(tmp_path: Path) -> None:
+    root = write(tmp_path, {"lib/send.ts": _SEND,
+                            "create.ts": "import { notify } from './lib/send';\n"
+                                         "export const handler = async () => notify('x');\n",
+                            "list.ts": "export const handler = async () => ({});\n"})
+    assert _sdk(run(root, "create.ts")) == {"SendMessage"}
+    assert _sdk(run(root, "list.ts")) == set()
+
+
+def test_every_star_export_of_a_barrel_is_searched(tmp_path: Path) -> None:
+    root = write(tmp_path, {"lib/index.ts": "export * from './send';\nexport * from './purge';\n",
+                            "lib/send.ts": _SEND, "lib/purge.ts": _PURGE,
+                            "a.ts": "import { purgeAll } from './lib';\n"
+                                    "export const handler = async (event: any) => purgeAll();\n"})
+    code = run(root, "a.ts")
+    assert _sdk(code) == {"PurgeQueue"}  # found in the second star export, and the first module not bundled
+    assert "lib/send.ts" not in code.files
+
+
+_MIDDLEWARE = ("exports.errorBody = () => ({\n"
+               "  onError: async (request) => { request.response = { statusCode: 500, body: request.error.stack }; },\n"
+               "});\n"
+               "exports.generic = () => {\n"
+               "  const onError = async (request) => {\n"
+               "    request.response = { statusCode: 500, body: request.event.body ? 'bad request' : 'error' };\n"
+               "  };\n"
+               "  return { onError };\n"
+               "};\n")
+
+
+@pytest.mark.parametrize(("use", "where"), [
+    (".use(errorBody())", ("lib/mw.js", 2)),
+    (".use(jsonBodyParser()).use(errorBody())", ("lib/mw.js", 2)),
+    (".use(generic())", None),  # reads the request, not the error
+    (".use({ onError(request) {\n  request.response = { body: String(request.error) };\n} })", ("a.js", 6)),
+    (".use(local)", ("a.js", 4)),
+])
+def test_error_bodies_of_middy_middlewares(tmp_path: Path, use: str, where: tuple[str, int] | None) -> None:
+    text = ("const middy = require('@middy/core');\nconst { errorBody, generic } = require('./lib/mw');\n"
+            "const local = { onError: async (request) => {\n"
+            "  request.response = { statusCode: 500, body: request.error.message }; } };\n"
+            f"module.exports.handler = middy(async (event) => ({{ statusCode: 200 }})){use};\n")
+    code = run(write(tmp_path, {"lib/mw.js": _MIDDLEWARE, "a.js": text}), "a.js")
+    found = [(i.location.path, i.location.line) for i in code.issues if i.kind is IssueKind.ERROR_LEAK]
+    assert found == ([where] if where else [])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from remit.model.application import Application
 from remit.model.build import build
 from remit.model.entities import Entity, Role
 from remit.model.policy import PolicyDocument, parse_document
-from remit.model.values import Concat, Symbol, SymbolKind
+from remit.model.values import Concat, Symbol, SymbolKind, Value, text
 from remit.options import ScanOptions
 from remit.source import NodePath, PathKey
 
@@ -197,3 +198,48 @@ def test_user_gets_group_policies_with_policy_variables() -> None:
     assert other.conditions == ("StringEquals aws:SourceVpce = vpce-0a1b2c3d",)
     assert engine(app).can(alice, "s3:PutObject", "arn:aws:s3:::data-bucket/home/alice/x").decision \
         is Decision.NOT_ALLOWED
+
+
+def _reference_beyond(engine: IamEngine, other: Role, principal: Role,
+                      wider: Callable[[tuple[Value, ...], tuple[Value, ...]], bool]) -> bool:
+    """grants_beyond as the full lists of Grant objects answer it."""
+    theirs, mine = engine.grants(other), {g.action.lower(): g for g in engine.grants(principal)}
+    if len(theirs) > len(mine):
+        return True
+    for g in theirs:
+        have = mine.get(g.action.lower())
+        if have is None or (have.conditional and not g.conditional):
+            return True
+        if wider(g.resources, have.resources):
+            return True
+    return False
+
+
+def test_answers_from_the_plan_match_the_full_grants() -> None:
+    # grant(), granted(), is_admin(), count_unconditional() and grants_beyond() read the plan without making every
+    # Grant; asked first on a fresh engine, they must agree with what grants() lists afterwards
+    for path in (APP, FIXTURES / "iam" / "privesc-app"):
+        app = model(path)
+        lazy, full = IamEngine(app), IamEngine(app)
+        roles = list(app.roles)
+        assert roles
+
+        def on_star(resources: tuple[Value, ...]) -> bool:
+            return bool(resources) and all(text(r) == "*" for r in resources)
+
+        def wider(theirs: tuple[Value, ...], mine: tuple[Value, ...]) -> bool:
+            return not on_star(mine) and any(r not in mine for r in theirs)
+
+        for r in roles:
+            assert lazy.is_admin(r) == full.is_admin(r)
+            by_action = {g.action.lower(): g for g in full.grants(r)}
+            for action, g in list(by_action.items())[:50]:
+                assert lazy.grant(r, action.upper()) == g
+            assert lazy.grant(r, "nosuch:Action") is None
+            assert dict(lazy.granted(r)) == by_action
+            assert "S3:GETOBJECT" not in lazy.granted(r)  # keys are lower case, as before
+            assert lazy.count_unconditional(r, on_star) == sum(
+                1 for g in by_action.values() if not g.conditional and on_star(g.resources))
+            for other in roles:
+                expected = _reference_beyond(full, other, r, wider)
+                assert lazy.grants_beyond(other, r, wider) == expected, (other.logical_id, r.logical_id)

@@ -26,7 +26,7 @@ from remit.api import scan
 from remit.cli import main
 from remit.live import aws as live_aws
 from remit.live.aws import Reader, permission
-from remit.live.collect import CollectOptions, _unpack, collect
+from remit.live.collect import CollectOptions, _unpack, collect, regions_for
 from remit.live.snapshot import MANIFEST, Snapshot, read, write
 from remit.loaders.discover import discover
 from remit.options import ScanOptions
@@ -36,8 +36,7 @@ OTHER_ACCOUNT = "999988887777"
 HANDLER = "import os\n\n\ndef handler(event, context):\n    os.system(event['body'])\n    return {'statusCode': 200}\n"
 
 
-@pytest.fixture
-def fake_aws(monkeypatch: pytest.MonkeyPatch) -> None:
+def fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fake credentials and no ambient AWS configuration, so nothing can reach a real account."""
     for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN",
                  "AWS_SECURITY_TOKEN", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"):
@@ -47,6 +46,11 @@ def fake_aws(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/remit-test-config")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/remit-test-credentials")
+
+
+@pytest.fixture
+def fake_aws(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_credentials(monkeypatch)
 
 
 def _zip(source: str) -> bytes:
@@ -195,6 +199,8 @@ def test_scan_of_snapshot_finds_the_deployed_weaknesses(collected: Path) -> None
         ("RMT-S3-001", f"{account}/us-east-1/s3/bucket-policy/public-assets"),  # public bucket policy
     }
     assert expected <= found, found
+    admin = next(f for f in result.findings if f.rule_id == "RMT-IAM-001")
+    assert ("arn", "arn:aws:iam::123456789012:role/orders-role") in admin.details  # no template: the ARN
     assert any(f.rule_id.startswith("RMT-CODE") and f.location.path.endswith("app.py") for f in result.findings), \
         "the downloaded code is analysed"
     routes = {(r.key, r.auth.kind.value) for api in result.application.apis for r in api.routes}  # type: ignore[union-attr]
@@ -204,9 +210,40 @@ def test_scan_of_snapshot_finds_the_deployed_weaknesses(collected: Path) -> None
     summaries = [p.summary for p in result.attack_paths]
     assert any("internet" in s and "OrdersFunction" in s for s in summaries), summaries
     assert any("S3BucketPublicAssets" in s for s in summaries), summaries
+    # the escalation chain: the deployer's leaked key passes a role to a new function, up to administrator
+    assert ("RMT-IAM-022", f"{account}/global/iam/user/deployer") in found
+    assert any([s.kind for s in p.steps] == ["attacker", "user", "admin"] and "IamUserDeployer" in p.summary
+               for p in result.attack_paths), summaries
     # logical ids from the aws:cloudformation:logical-id tag, else from the name
     ids = {r.logical_id for r in result.application.resources}  # type: ignore[union-attr]
     assert {"OrdersFunction", "OrdersRole", "IamRolePartner", "IamUserDeployer"} <= ids
+
+
+def test_versions_and_the_policy_of_an_alias(fake_aws: None, tmp_path: Path) -> None:
+    """Published versions are read, and an alias's own resource policy: a public grant on the alias is a public
+    grant on its function."""
+    with mock_aws():
+        role = boto3.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument=LAMBDA_TRUST)["Role"]["Arn"]
+        lam = boto3.client("lambda", region_name=REGION)
+        lam.create_function(FunctionName="billing", Runtime="python3.12", Role=role, Handler="app.handler",
+                            Code={"ZipFile": _zip(HANDLER)})
+        version = lam.publish_version(FunctionName="billing")["Version"]
+        lam.create_alias(FunctionName="billing", Name="live", FunctionVersion=version)
+        lam.add_permission(FunctionName="billing", Qualifier="live", StatementId="anyone",
+                           Action="lambda:InvokeFunction", Principal="*")
+        collect(CollectOptions(regions=REGION, services=("iam", "lambda")), tmp_path / "s",
+                session=boto3.Session(region_name=REGION))
+    regional = json.loads((tmp_path / "s" / "regions" / f"{REGION}.json").read_text())
+    record = regional["lambda"]["Functions"][0]
+    assert [v["Version"] for v in record["Versions"]] == [version]
+    assert record["AliasPolicies"]["live"]["Statement"][0]["Principal"] == "*"
+    result = scan([tmp_path / "s"], ScanOptions(parallel=False, strict=True))
+    public = [f for f in result.findings if f.rule_id == "RMT-LAMBDA-003"]
+    # (moto also answers the function's GetPolicy with the alias's statements, so it is reported twice here)
+    assert f"aws://123456789012/{REGION}/lambda/permission/billing:live/anyone" in [f.location.path for f in public]
+    assert result.application is not None
+    fn = result.application.functions[0]
+    assert "LambdaPermissionBillingLiveAnyone" in [p.logical_id for p in result.application.permissions_of(fn)]
 
 
 def test_discovery_offers_only_the_manifest(collected: Path) -> None:
@@ -295,6 +332,52 @@ def test_throttling_and_denial_become_unknowns_naming_the_permission(fake_aws: N
     assert reader.config.retries == {"mode": "standard", "max_attempts": live_aws.MAX_ATTEMPTS}
 
 
+def test_regions_enabled_all_or_listed(fake_aws: None) -> None:
+    """``enabled`` asks EC2 for the account's enabled regions, ``all`` for every region of the partition; a
+    list is taken as given; a denied DescribeRegions leaves the home region and a gap naming the permission."""
+    session = _StubSession()
+    gaps: list[Any] = []
+    reader = Reader(session, gaps.append)
+    stub = session.stub("ec2")
+    stub.add_response("describe_regions", {"Regions": [{"RegionName": "eu-west-1"}, {"RegionName": REGION}]},
+                      {"AllRegions": False})
+    stub.add_response("describe_regions", {"Regions": [{"RegionName": "af-south-1"}, {"RegionName": REGION}]},
+                      {"AllRegions": True})
+    stub.add_client_error("describe_regions", "UnauthorizedOperation", "no", expected_params={"AllRegions": False})
+    assert regions_for(reader, "enabled", REGION) == ["eu-west-1", REGION]
+    assert regions_for(reader, "all", REGION) == ["af-south-1", REGION]
+    assert regions_for(reader, " eu-west-1, us-west-2 ,", REGION) == ["eu-west-1", "us-west-2"]
+    assert regions_for(reader, "enabled", REGION) == [REGION]
+    assert [(g.call, g.permission) for g in gaps] == [("DescribeRegions", "ec2:DescribeRegions")]
+    stub.assert_no_pending_responses()
+
+
+def test_progress_per_service_and_region(fake_aws: None, tmp_path: Path) -> None:
+    """collect tells its progress per service and region; the CLI draws it as one bar each on a terminal."""
+    from remit.cli import _CollectProgress  # noqa: PLC0415
+
+    told: list[tuple[str, str, int, int]] = []
+    with mock_aws():
+        boto3.client("sqs", region_name=REGION).create_queue(QueueName="jobs")
+        collect(CollectOptions(regions=f"{REGION},eu-west-1", services=("iam", "sqs", "lambda")),
+                tmp_path / "snap", session=boto3.Session(region_name=REGION), progress=lambda *a: told.append(a))
+    assert {(s, r) for s, r, _, _ in told} == {("iam", "global"), ("sqs", REGION), ("sqs", "eu-west-1"),
+                                               ("lambda", REGION), ("lambda", "eu-west-1")}
+    assert all(done == total for s, r, done, total in told if (s, r, done) != (s, r, 0))
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    with _CollectProgress(screen) as bar:
+        for event in told:
+            bar(*event)
+        drawn = screen.getvalue()
+    assert "reading sqs in eu-west-1" in drawn
+    assert "reading lambda in us-east-1" in drawn
+
+
 def test_permission_names() -> None:
     assert permission("apigatewayv2", "GetRoutes") == "apigateway:GET"
     assert permission("s3", "ListBuckets") == "s3:ListAllMyBuckets"
@@ -379,7 +462,9 @@ def test_snapshot_with_its_template_reports_drift_at_the_template_line(collected
     (repo / "template.yaml").write_text(TEMPLATE)
     result = scan([repo, collected], ScanOptions(parallel=False, strict=True))
     drift = {(f.location.path, f.location.line, f.details) for f in result.findings if f.rule_id == "RMT-DRIFT-001"}
-    assert drift == {("repo/template.yaml", 10, (("drift", "function-url"),))}, drift
+    assert drift == {("repo/template.yaml", 10, (("drift", "function-url"),)),  # the URL opened by hand
+                     ("repo/template.yaml", 10, (("drift", "environment"),)),  # STAGE, not in the template
+                     ("repo/template.yaml", 3, (("drift", "inline-policy"),))}, drift  # "everything", by hand
     url = [f for f in result.findings if f.rule_id == "RMT-LAMBDA-001"]
     assert [(f.location.path, f.location.line) for f in url] == [("repo/template.yaml", 10)]
     assert ("deployed", f"aws://123456789012/{REGION}/lambda/url/orders/$LATEST") in url[0].details

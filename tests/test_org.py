@@ -41,6 +41,11 @@ UPDATE = "REMIT_UPDATE_GOLDEN"
 
 @pytest.fixture
 def stand_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return use_stand_in(tmp_path, monkeypatch)
+
+
+def use_stand_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The stand-in remit's state directory (its call log, the trees it scanned), set for this test."""
     state = tmp_path / "state"
     state.mkdir()
     monkeypatch.setenv("STAND_IN_STATE", str(state))
@@ -74,11 +79,11 @@ def _job(out: Path, retries: int = 2, timeout: float = 60.0) -> Job:
 def test_plan_lists_directories_and_url_lines_with_digests(tmp_path: Path) -> None:
     repos = _repos(tmp_path / "repos", alpha="", beta="")
     listing = tmp_path / "list.txt"
-    listing.write_text("# comment\nrepos/alpha\nhttps://git.example/team/alpha.git 0123456789abcdef\n")
+    listing.write_text(f"# comment\nrepos/alpha\nhttps://git.example/team/alpha.git {'0123456789abcdef' * 2}01234567\n")
     plan = build_plan([repos, listing])
     assert [(t.id, t.name, t.commit) for t in plan.targets] == [
         ("alpha", "alpha", ""), ("beta", "beta", ""), ("alpha-2", "alpha", ""),
-        ("alpha-0123456789ab", "alpha@0123456789ab", "0123456789abcdef")]
+        ("alpha-3", "alpha@0123456789ab", "0123456789abcdef" * 2 + "01234567")]
     assert plan.targets[0].digest == plan.targets[2].digest == tree_digest(repos / "alpha")
     assert read_plan(_write(tmp_path / "plan.json", plan_text(plan))) == plan
 
@@ -100,7 +105,8 @@ def test_digest_changes_with_content_not_with_git_metadata(tmp_path: Path) -> No
     assert tree_digest(repo) != before
 
 
-@pytest.mark.parametrize("line", ["https://git.example/a.git", "repo deadbeef extra", "repo not-a-commit"])
+@pytest.mark.parametrize("line", ["https://git.example/a.git", "https://git.example/a.git deadbeef",
+                                  "repo deadbeef extra", "repo not-a-commit"])
 def test_plan_rejects_bad_repository_lines(tmp_path: Path, line: str) -> None:
     with pytest.raises(PlanError):
         build_plan([_write(tmp_path / "list.txt", line + "\n")])
@@ -306,6 +312,10 @@ def test_cli_plan_run_shards_merge(tmp_path: Path, stand_in: Path, capsys: pytes
     codes = [main(["org", "run", str(plan), "--out", str(out), "--shard", f"{i}/2", "--workers", "1",
                    "--retries", "0", "--remit-command", command]) for i in range(2)]
     assert codes == [1, 0]  # shard 0 (a, c) holds the failing target
+    # the two shards ran disjoint halves that together are the plan: each target scanned once, one record each
+    scanned = sorted(Path(call.split()[1]).name for call in _calls(stand_in))
+    assert scanned == ["a", "b", "c", "d"]
+    assert sorted(p.stem for p in (out / "status").glob("*.json")) == ["a", "b", "c", "d"]
     err = capsys.readouterr().err
     assert "remit: c: failed (attempt 1" in err
     assert "shard 0/2: 2 run, 0 unchanged (skipped), 1 failed" in err

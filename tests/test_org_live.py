@@ -110,6 +110,13 @@ def test_org_runs_the_real_collector_on_two_moto_accounts(moto_server: str, tmp_
         assert report["failed"] == []
         joins = {(c["from_account"], c["to_account"], c["role"]) for c in report["cross_account"]}
         assert joins == {(ACCOUNT_A, ACCOUNT_B, "IamRoleFromPayments")}, report["cross_account"]
+        (join,) = report["cross_account"]
+        assert (join["principals"], join["external_id"]) == ([f"arn:aws:iam::{ACCOUNT_A}:root"], False)
+        # the join reads the trust each account's scan wrote as facts: the audit role trusts the (unscanned)
+        # auditing account with the external id, from-payments trusts account A without one
+        trusts = json.loads((out / "reports" / f"aws-{ACCOUNT_B}.json").read_text())["account_trusts"]
+        assert {(t["role"], t["account"], t["external_id"]) for t in trusts} == {
+            ("IamRoleRemitAudit", "123456789012", True), ("IamRoleFromPayments", ACCOUNT_A, False)}
 
     for account in (ACCOUNT_A, ACCOUNT_B):  # one collection per account and run
         asked = [(r.role_arn, r.external_id) for r in sts_backends[account]["aws"].assumed_roles

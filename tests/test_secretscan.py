@@ -37,6 +37,7 @@ AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYzz1abcdeFG"
         (STRIPE, "Stripe secret key", False),
         ("whsec_" + "9K2LmQ7xTb4VnZ8cR1pY6wE3", "Stripe webhook secret", False),
         ("AIza" + "SyD4rV8bW2xK9mQ7nL5pT3jH6gF1cE0aZ-s", "Google API key", False),
+        ("GOCSPX-" + "q8Vt3mZkR2aLw9Xn4bYc7DfHj1Es", "Google OAuth client secret", False),
         ("npm_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8", "npm access token", False),
         ("shpat_" + "0123456789abcdef0123456789abcdef", "Shopify access token", False),
         ("Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhY21lIn0.c2lnbmF0dXJlMTI", "JSON Web Token", False),
@@ -60,6 +61,7 @@ def test_known_formats(value: str, kind: str, critical: bool) -> None:
         "https://example.com/path",
         "sk_test_abc",
         "AKIA-looking-but-not",
+        "GOCSPX-" + "your-client-secret",  # too short: a placeholder
         "hello world",
         "arn:aws:secretsmanager:us-east-1:123456789012:secret:payments-api",
     ],

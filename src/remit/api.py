@@ -24,6 +24,7 @@ from remit.diagnostics import Diagnostic, Level
 from remit.documents import DocKind, Document, Expanded, LoadResult
 from remit.graph import GraphResult
 from remit.guard import config_note, confined_scan, helper_signals, per_file, scrubbed, tree_config
+from remit.live.facts import NO_LIVE
 from remit.loaders import translation_cache
 from remit.loaders.discover import Discovery, InputFile, discover
 from remit.loaders.formats import Loader, loader_for
@@ -38,6 +39,7 @@ from remit.suppress import RefBaseline, audited, load_baseline
 if TYPE_CHECKING:
     from remit.analysis import Analysis
     from remit.iam.blast import BlastRadius
+    from remit.iam.trusts import AccountTrust
 
 __all__ = ["ScanResult", "ScannedDocument", "analyze", "load_documents", "scan"]
 
@@ -231,7 +233,12 @@ def analyze_later_stages(app: Application, options: ScanOptions, diagnostics: li
     deps = deps_stage.analyze(app, options, code, _download_progress(progress))
     diagnostics.extend(code.diagnostics)
     diagnostics.extend(deps.diagnostics)
-    return analysis(app, code, deps)
+    live = NO_LIVE
+    if any(d.kind == "aws" for d in app.documents):
+        from remit.live import join  # noqa: PLC0415 - only when a snapshot is scanned
+
+        live = join.analyze(app)  # a snapshot placed at its templates, drift
+    return analysis(app, code, deps, live)
 
 
 # A scan builds a large, long-lived heap (templates, model, parsed code) while allocating many short-lived
@@ -313,12 +320,16 @@ def _scan(targets: Sequence[Path], options: ScanOptions, progress: ProgressCallb
     if any(d.kind == "aws" for d in app.documents):
         from remit.live.join import relocate  # noqa: PLC0415
 
-        findings = relocate(app, findings)  # a deployed resource's findings at the line of its template
+        findings = relocate(app, an.live, findings)  # a deployed resource's findings at the line of its template
     if options.audit:
         findings = audited(findings)
     _report(progress, Stage.GRAPH)
     graph = attack_graph(an, diagnostics, strict=options.strict)
     paths = graph.paths
+    if an.live.placements:
+        from remit.live.join import relocate_paths  # noqa: PLC0415
+
+        paths = relocate_paths(app, an.live, paths)  # steps on deployed resources at the line of their template
     if not options.audit:  # audit mode reports every path, accepted or not
         paths, path_diags = suppress_paths(app, paths, baseline)
         diagnostics.extend(path_diags)
@@ -327,11 +338,13 @@ def _scan(targets: Sequence[Path], options: ScanOptions, progress: ProgressCallb
         diagnostics.append(note)
     diagnostics.extend(config_note(options, root))
     blast = blast_radii(an, diagnostics, strict=options.strict)
+    trusts = account_trusts(an, diagnostics, strict=options.strict)
     ordered = tuple(sorted(set(scrubbed(diagnostics, root)), key=lambda d: (d.path, d.line or 0,
                                                                             d.level != Level.ERROR, d.code, d.message)))
     return ScanResult(root, scanned, findings, ordered, rules, options.fail_on, attack_paths=paths,
                       analysis=an, graph=graph, source_prefix=prefix, tree_config=tree_config(options, root),
-                      blast=blast, inventory=inventory(an.deps, (fn.id for fn in app.functions), findings))
+                      blast=blast, trusts=trusts,
+                      inventory=inventory(an.deps, (fn.id for fn in app.functions), findings))
 
 
 def baseline_at_ref(targets: Sequence[Path], ref: str, options: ScanOptions) -> RefBaseline:
@@ -381,6 +394,16 @@ def blast_radii(an: Analysis, diagnostics: list[Diagnostic], *, strict: bool = F
 
     return _guarded(lambda: blast.blast_radii(an.iam), (), diagnostics, "blast-error",
                     "the blast radius could not be computed", strict=strict)
+
+
+def account_trusts(an: Analysis, diagnostics: list[Diagnostic], *, strict: bool = False) \
+        -> tuple[AccountTrust, ...]:
+    """The accounts roles' trust policies name, for the reports. A failure becomes a diagnostic and the reports
+    list none (``strict`` re-raises: tests)."""
+    from remit.iam import trusts  # noqa: PLC0415
+
+    return _guarded(lambda: trusts.account_trusts(an.iam), (), diagnostics, "trust-error",
+                    "the roles' cross-account trust could not be listed", strict=strict)
 
 
 def analyze(targets: Sequence[Path], options: ScanOptions | None = None, *,

@@ -793,4 +793,25 @@ def entry() -> NoReturn:
     from remit.guard import on_signals  # noqa: PLC0415
 
     on_signals()
-    raise SystemExit(main())
+    code = main()
+    _exit_now(code)
+    raise SystemExit(code)
+
+
+def _exit_now(code: int) -> None:
+    """End the process once the exit handlers have run and the output is flushed, without the interpreter's
+    teardown: that frees a large scan's whole heap object by object (0.5-2 s of a 1,000-function scan, after
+    the report is written). Returns, for the ordinary exit, while another thread still runs or when the output
+    cannot be flushed."""
+    import atexit  # noqa: PLC0415
+    import threading  # noqa: PLC0415
+
+    if threading.active_count() > 1:
+        return
+    atexit._run_exitfuncs()  # what the ordinary exit runs first (finalizers, logging, pools)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return
+    os._exit(code)

@@ -167,13 +167,15 @@ class PathStep:
     ``resource`` is the logical id, principal or Terraform address exactly as findings name it (an entry point
     names the resource the author wrote: the function whose event made the route, the bucket that invokes);
     ``evidence`` is where the move into this step comes from (the statement, the trigger, the sink line),
-    ``location`` where the resource itself is defined."""
+    ``location`` where the resource itself is defined; ``deployed`` the ARN (else the ``aws://`` address) of
+    a deployed resource whose step points at the template that made it (``remit.live.join``), "" elsewhere."""
 
     kind: str
     resource: str
     label: str
     evidence: SourceLocation | None = None
     location: SourceLocation | None = None
+    deployed: str = ""
 
 
 @dataclass(frozen=True, slots=True)

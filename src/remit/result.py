@@ -21,6 +21,7 @@ from remit.rules.base import Rule
 if TYPE_CHECKING:
     from remit.analysis import Analysis
     from remit.iam.blast import BlastRadius  # imported by the composer only when a scan runs
+    from remit.iam.trusts import AccountTrust
 
 _Judged = TypeVar("_Judged", Finding, AttackPath)
 
@@ -54,6 +55,9 @@ class ScanResult:
     tree_config: tuple[str, tuple[str, ...]] | None = None
     # each modelled function's blast radius (remit.iam.blast), in the model's order: text, JSON and HTML show it
     blast: tuple[BlastRadius, ...] = ()
+    # the accounts, by id, that roles' trust policies let assume them (remit.iam.trusts): JSON shows them, and
+    # `remit org merge --join-accounts` joins accounts on them
+    trusts: tuple[AccountTrust, ...] = ()
     # what each function ships and which advisory matches stand after suppressions: the SBOM shows it
     inventory: Inventory = EMPTY_INVENTORY
 

@@ -3,9 +3,9 @@
 Two signals:
 
 * **the value's format**: strings that are secrets wherever they appear — AWS access key ids, private key
-  blocks, GitHub / GitLab / Slack / Stripe / Google / SendGrid / npm / PyPI / Shopify / OpenAI / Anthropic
-  tokens, JSON Web Tokens, passwords inside URLs (``postgres://user:pw@host``), and a 40-character AWS
-  secret access key written next to its name;
+  blocks, GitHub / GitLab / Slack / Stripe / Google (API keys, ``GOCSPX-`` OAuth client secrets) / SendGrid /
+  npm / PyPI / Shopify / OpenAI / Anthropic tokens, JSON Web Tokens, passwords inside URLs
+  (``postgres://user:pw@host``), and a 40-character AWS secret access key written next to its name;
 * **the name**: a key such as ``DB_PASSWORD``, ``API_KEY``, ``clientSecret`` or ``Authorization`` (and the
   short spellings ``PW``, ``PWD``, ``PASSWD``, ``CRED``/``CREDS``, ``AUTH``) holding a literal that looks like a
   real value; under a bare ``AUTH`` a plain word (``cognito``, ``AWS_IAM``) names a mechanism, not a secret.
@@ -76,6 +76,7 @@ _FORMATS: tuple[tuple[str, bool, re.Pattern[str]], ...] = tuple(
         ("Stripe secret key", False, r"\b(?:sk|rk)_live_[A-Za-z0-9]{16,}\b"),
         ("Stripe webhook secret", False, r"\bwhsec_[A-Za-z0-9]{24,}\b"),
         ("Google API key", False, r"\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])"),
+        ("Google OAuth client secret", False, r"\bGOCSPX-[0-9A-Za-z_-]{28}(?![0-9A-Za-z_-])"),
         ("SendGrid API key", False, r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])"),
         ("npm access token", False, r"\bnpm_[A-Za-z0-9]{36}\b"),
         ("PyPI token", False, r"\bpypi-AgE[A-Za-z0-9_-]{50,}"),

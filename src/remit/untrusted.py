@@ -46,6 +46,39 @@ def json_loads(data: str | bytes | bytearray) -> Any:
         raise BadDocument(_why(exc)) from None
 
 
+def jsonc_loads(text: str) -> Any:
+    """JSON with comments and trailing commas (``tsconfig.json``, ``jsconfig.json``), as :func:`json_loads`:
+    ``//`` and ``/* */`` comments outside strings become spaces and a comma before ``}`` or ``]`` is dropped."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char == '"':
+            end = i + 1
+            while end < n and text[end] != '"':
+                end += 2 if text[end] == "\\" else 1
+            out.append(text[i:end + 1])
+            i = end + 1
+        elif text.startswith("//", i):
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+            out.append(" ")
+        elif char in "}]":
+            while out and out[-1].isspace():
+                out.pop()
+            if out and out[-1] == ",":
+                out.pop()
+            out.append(char)
+            i += 1
+        else:
+            out.append(char)
+            i += 1
+    return json_loads("".join(out))
+
+
 def toml_loads(text: str | bytes) -> dict[str, Any]:
     """``tomllib.loads`` that raises only :class:`BadDocument`; bytes are decoded as UTF-8 (TOML's encoding)."""
     try:

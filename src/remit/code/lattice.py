@@ -72,6 +72,28 @@ def union(*values: Iterable[Dep]) -> Value:
     return tuple(seen.values())
 
 
+def wrapped_by(summary: Summary, wrappers: Iterable[Summary]) -> Summary:
+    """A handler's summary seen through the wrappers around it (``with_errors(handler)``, ``@with_errors``,
+    ``withErrors(async (event) => ...)``): what a wrapper returns from a caught exception, an error body, reaches
+    the caller too. Both languages find the wrappers; this is what they contribute."""
+    errors = [dep for wrapper in wrappers for dep in wrapper.returns if dep.param == EXCEPTION]
+    return Summary(union(summary.returns, errors), summary.hits) if errors else summary
+
+
+def joined_prefix(parts: Iterable[tuple[str | None, bool]], separator: str) -> str | None:
+    """The text a joined list certainly starts with (``"".join([API, "/items/", id])``, ``[API, id].join("/")``),
+    from each element's known prefix and whether the element is constant: up to the first element that is not
+    known in full. None when not even the first element's start is known."""
+    out: str | None = None
+    for i, (piece, constant) in enumerate(parts):
+        if piece is None:
+            return out
+        out = (out or "") + (separator if i else "") + piece
+        if not constant:
+            return out
+    return out
+
+
 def derived(value: Value) -> Value:
     return tuple(d if d.derived else replace(d, derived=True) for d in value)
 

@@ -22,7 +22,7 @@ from remit.iam.engine import Grant, IamEngine
 from remit.iam.evaluate import Decision
 from remit.model.entities import Api, DataStore, Entity, IamPrincipal, KmsKey, Role
 from remit.model.policy import Statement
-from remit.model.values import SymbolKind, symbols, text
+from remit.model.values import SymbolKind, Value, symbols, text
 
 _E = TypeVar("_E", bound=Entity)
 ANY_ROLE = "arn:aws:iam::111122223333:role/remit-probe-any-role"  # a role the template does not define
@@ -38,7 +38,11 @@ class Permission:
 
 
 def _on_star(grant: Grant) -> bool:
-    return bool(grant.resources) and all(text(v) == "*" for v in grant.resources)
+    return _all_star(grant.resources)
+
+
+def _all_star(resources: tuple[Value, ...]) -> bool:
+    return bool(resources) and all(text(v) == "*" for v in resources)
 
 
 class Access:
@@ -131,15 +135,7 @@ class Access:
         """How many actions the role holds unconditionally on every resource (to rank takeovers)."""
         found = self._power.get(role.id)
         if found is None:
-            star: dict[int, bool] = {}  # grants share their resource tuples
-            found = 0
-            for g in self.grants(role).values():
-                if not g.conditional:
-                    on = star.get(id(g.resources))
-                    if on is None:
-                        on = star[id(g.resources)] = _on_star(g)
-                    found += on
-            self._power[role.id] = found
+            found = self._power[role.id] = self.iam.count_unconditional(role, _all_star)
         return found
 
 

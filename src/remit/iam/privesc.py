@@ -25,12 +25,11 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from remit.iam import arns
 from remit.iam.conditions import RequestContext, Tri, evaluate_clause
 from remit.iam.engine import Grant, IamEngine
 from remit.model.entities import Function, IamPrincipal, Role, User
 from remit.model.policy import Statement
-from remit.model.values import render, text
+from remit.model.values import Value, render, text
 
 CATEGORIES = ("self-escalation", "principal-access", "new-passrole", "existing-passrole", "credential-access")
 
@@ -81,7 +80,7 @@ def catalog() -> tuple[Method, ...]:
 _SOME_ROLE = "arn:aws:iam::111122223333:role/remit-probe-any-role"  # a role the template does not define
 
 
-_SOME_FUNCTION = f"arn:aws:lambda:us-east-1:{arns.ACCOUNT}:function:remit-probe-function"  # not in the template
+_SOME_FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:remit-probe-function"  # not in the template
 
 
 def _trusts_service(iam: IamEngine, role: Role, service: str) -> bool:
@@ -101,12 +100,11 @@ def _can_pass(iam: IamEngine, principal: IamPrincipal, role: Role | str, service
                    if c.key_lower == "iam:passedtoservice") for st in answer.allowed_by)
 
 
-def _stronger(iam: IamEngine, principal: IamPrincipal, fn: Function,
-              mine: Mapping[str, Grant]) -> bool:
+def _stronger(iam: IamEngine, principal: IamPrincipal, fn: Function) -> bool:
     """Whether the function's role grants something the principal lacks: an action, or the action on a
     resource the principal's grant of it does not name (``*`` names everything). An unmodelled role counts.
-    ``mine`` is the principal's grants by lower-cased action. Remembered per (principal, role): many functions
-    share a role."""
+    Compared on both principals' plans (:meth:`remit.iam.engine.IamEngine.grants_beyond`), remembered per
+    (principal, role): many functions share a role."""
     role = iam.app.role_of(fn)
     if role is None:
         return True
@@ -114,27 +112,13 @@ def _stronger(iam: IamEngine, principal: IamPrincipal, fn: Function,
     key = (principal.id, role.id)
     found = memo.get(key)
     if found is None:
-        found = memo[key] = _grants_more(iam, role, mine)
+        found = memo[key] = iam.grants_beyond(role, principal, _wider)
     return found
 
 
-def _grants_more(iam: IamEngine, role: Role, mine: Mapping[str, Grant]) -> bool:
-    theirs = iam.grants(role)
-    if len(theirs) > len(mine):
-        return True  # one grant per action: the role holds an action the principal lacks
-    wider: dict[tuple[int, int], bool] = {}  # grants share their resource tuples: compare each pair once
-    for g in theirs:
-        have = mine.get(g.action.lower())
-        if have is None or (have.conditional and not g.conditional):
-            return True
-        pair = (id(g.resources), id(have.resources))
-        found = wider.get(pair)
-        if found is None:
-            found = wider[pair] = not _on_star(have.resources) and any(r not in have.resources
-                                                                        for r in g.resources)
-        if found:
-            return True
-    return False
+def _wider(theirs: tuple[Value, ...], mine: tuple[Value, ...]) -> bool:
+    """Whether a grant on the resources ``theirs`` reaches one that a grant on ``mine`` does not name."""
+    return not _on_star(mine) and any(r not in mine for r in theirs)
 
 
 _NAMED = 5  # stronger functions named in a finding when the principal may rewrite any function
@@ -237,7 +221,7 @@ def _gain(iam: IamEngine, principal: IamPrincipal, method: Method,
                 if anywhere and (len(fns) >= _NAMED or looked >= _LOOKED_AT):
                     break  # the method works on any function: a few names are enough to show it
                 if all(iam.can(principal, a, f).possible for a in method.actions) \
-                        and _stronger(iam, principal, f, grants):
+                        and _stronger(iam, principal, f):
                     fns.append(f)
             shown = ", ".join(sorted(render(f.name) for f in fns))
             if anywhere:

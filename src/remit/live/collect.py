@@ -234,6 +234,14 @@ def _lambda(state: _State, region: str) -> dict[str, Any]:
         record["EventInvokeConfigs"] = r.pages("lambda", region, "list_function_event_invoke_configs",
                                                "FunctionEventInvokeConfigs", arn, FunctionName=name)
         record["Aliases"] = r.pages("lambda", region, "list_aliases", "Aliases", arn, FunctionName=name)
+        record["Versions"] = [v for v in listed(r.pages("lambda", region, "list_versions_by_function", "Versions",
+                                                        arn, FunctionName=name)) if v.get("Version") != "$LATEST"]
+        for version in record["Versions"]:
+            _mask(version, state.options.keep_values)
+        record["AliasPolicies"] = {  # an alias has a resource policy of its own (aliases are few; versions not read)
+            alias["Name"]: _policy_json(r.call("lambda", region, "get_policy", alias.get("AliasArn", arn),
+                                               FunctionName=name, Qualifier=alias["Name"]))
+            for alias in listed(record["Aliases"]) if alias.get("Name")}
         record["UrlConfigs"] = _url_configs(r, region, name, arn, record["Aliases"])
         functions.append(record)
     layers = []
@@ -406,8 +414,8 @@ def _sns(state: _State, region: str) -> dict[str, Any]:
 
 def _tag_list(tags: Any) -> Any:
     if isinstance(tags, list):
-        return {str(t.get("Key", t.get("TagKey"))): t.get("Value", t.get("TagValue")) for t in tags
-                if isinstance(t, dict)}
+        return {str(t.get("Key", t.get("TagKey", t.get("key")))): t.get("Value", t.get("TagValue", t.get("value")))
+                for t in tags if isinstance(t, dict)}  # Step Functions writes its tags in lower case
     return tags
 
 
@@ -472,9 +480,19 @@ def _events(state: _State, region: str) -> dict[str, Any]:
         for rule in listed(r.pages("events", region, "list_rules", "Rules", bus.get("Arn", name), EventBusName=name)):
             rule["Targets"] = r.pages("events", region, "list_targets_by_rule", "Targets", rule.get("Arn", ""),
                                       Rule=rule.get("Name"), EventBusName=name)
+            rule["Tags"] = _event_tags(r, region, rule.get("Arn", ""))
             rules.append(rule)
-        buses.append({"Bus": bus, "Rules": rules})
+        tags = _event_tags(r, region, bus.get("Arn", "")) if name != "default" else {}
+        buses.append({"Bus": bus, "Rules": rules, "Tags": tags})
     return {"Buses": buses}
+
+
+def _event_tags(r: Reader, region: str, arn: str) -> Any:
+    """A bus's or rule's tags (the logical-id tag joins it to its template)."""
+    if not arn:
+        return {}
+    tags = r.call("events", region, "list_tags_for_resource", arn, ResourceARN=arn)
+    return _tag_list((tags or {}).get("Tags", []) if not is_unknown(tags) else tags)
 
 
 def _scheduler(state: _State, region: str) -> dict[str, Any]:

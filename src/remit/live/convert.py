@@ -33,6 +33,7 @@ LOGICAL_ID_TAG = "aws:cloudformation:logical-id"
 STACK_TAG = "aws:cloudformation:stack-name"
 MAX_LOGICAL_ID = 200
 DEPLOYED_KEY = "remit:deployed"  # Metadata of a resource whose logical id is its CloudFormation tag
+ARN_KEY = "remit:arn"  # Metadata: the deployed resource's ARN (kept beside the aws:// address)
 
 
 @dataclass
@@ -98,8 +99,11 @@ class _Builder:
         tagged = (tags or {}).get(LOGICAL_ID_TAG)
         lid = self._logical_id(tagged, f"{service} {kind} {name}", arn or name)
         self.resources[lid] = {"Type": rtype, "Properties": {k: v for k, v in props.items() if v is not None}}
+        metadata: dict[str, Any] = {ARN_KEY: arn} if arn else {}
         if tagged == lid:  # CloudFormation made it: the template that did can be joined to it (remit.live.join)
-            self.resources[lid]["Metadata"] = {DEPLOYED_KEY: {"stack": (tags or {}).get(STACK_TAG, "")}}
+            metadata[DEPLOYED_KEY] = {"stack": (tags or {}).get(STACK_TAG, "")}
+        if metadata:
+            self.resources[lid]["Metadata"] = metadata
         where = f"aws://{self.account}/{region or 'global'}/{service}/{kind}/{name}"
         self.files[("Resources", lid)] = where
         if arn:
@@ -338,8 +342,12 @@ def _s3(b: _Builder, s3: Mapping[str, Any]) -> None:
 # -- Lambda ---------------------------------------------------------------------------------------------
 
 
-def _permissions(b: _Builder, function: str, region: str, name: str, policy: Any) -> None:
-    """Each statement of a function's resource policy as the ``AWS::Lambda::Permission`` that made it."""
+def _permissions(b: _Builder, function: str, region: str, name: str, policy: Any, stack: str) -> None:
+    """Each statement of a function's resource policy as the ``AWS::Lambda::Permission`` that made it.
+    CloudFormation names the statement of an ``AWS::Lambda::Permission`` ``STACK-LOGICALID-SUFFIX``: when the
+    function belongs to stack ``stack``, such a statement is tagged with that logical id, so it joins the
+    template's permission like a tagged resource."""
+    made = re.compile(re.escape(stack) + r"-([A-Za-z0-9]+)-[A-Za-z0-9]+") if stack else None
     if is_unknown(policy):
         b.diagnostics.append(Diagnostic("", Level.WARNING, "live-unknown",
                                         f"the resource policy of function {name} was not read: "
@@ -353,13 +361,15 @@ def _permissions(b: _Builder, function: str, region: str, name: str, policy: Any
             principal = principal.get("Service") or principal.get("AWS") or principal.get("Federated")
         cond = st.get("Condition") or {}
         flat = {k.lower(): v for op in cond.values() if isinstance(op, dict) for k, v in op.items()}
+        match = made.fullmatch(str(st.get("Sid") or "")) if made else None
+        tags = {LOGICAL_ID_TAG: match.group(1), STACK_TAG: stack} if match else None
         b.add("AWS::Lambda::Permission", "permission", f"{name}/{st.get('Sid') or i}", region, {
             "FunctionName": {"Ref": function}, "Action": st.get("Action"), "Principal": principal,
             "SourceArn": flat.get("aws:sourcearn"), "SourceAccount": flat.get("aws:sourceaccount"),
             "PrincipalOrgID": flat.get("aws:principalorgid"),
             "FunctionUrlAuthType": flat.get("lambda:functionurlauthtype"),
             "InvokedViaFunctionUrl": flat.get("lambda:invokedviafunctionurl"),
-            "EventSourceToken": flat.get("lambda:eventsourcetoken")})
+            "EventSourceToken": flat.get("lambda:eventsourcetoken")}, tags=tags)
 
 
 def _lambda(b: _Builder, region: str, data: Mapping[str, Any]) -> None:
@@ -387,7 +397,7 @@ def _lambda(b: _Builder, region: str, data: Mapping[str, Any]) -> None:
             "ReservedConcurrentExecutions": record.get("Concurrency")},
             arn=arn, tags=_tags(record.get("Tags")), ref=name)
         if record.get("Policy") is not None:
-            _permissions(b, lid, region, name, record["Policy"])
+            _permissions(b, lid, region, name, record["Policy"], _tags(record.get("Tags")).get(STACK_TAG, ""))
         for url in record.get("UrlConfigs") or () if isinstance(record.get("UrlConfigs"), list) else ():
             qualifier = str(url.get("FunctionArn", arn))[len(arn) + 1:] or None
             b.add("AWS::Lambda::Url", "url", f"{name}/{qualifier or '$LATEST'}", region, {
@@ -401,10 +411,18 @@ def _lambda(b: _Builder, region: str, data: Mapping[str, Any]) -> None:
                 or "$LATEST", "MaximumRetryAttempts": cfg.get("MaximumRetryAttempts"),
                 "DestinationConfig": {k: {"Destination": v.get("Destination")} for k, v in dest.items()
                                       if isinstance(v, dict) and v.get("Destination")} or None})
+        for version in record.get("Versions") or () if isinstance(record.get("Versions"), list) else ():
+            b.add("AWS::Lambda::Version", "version", f"{name}/{version.get('Version')}", region, {
+                "FunctionName": {"Ref": lid}, "Description": version.get("Description") or None},
+                arn=str(version.get("FunctionArn", "")))  # a reference to a version stands for its function
+        policies = record.get("AliasPolicies") if isinstance(record.get("AliasPolicies"), dict) else {}
+        stack = _tags(record.get("Tags")).get(STACK_TAG, "")
         for alias in record.get("Aliases") or () if isinstance(record.get("Aliases"), list) else ():
-            b.add("AWS::Lambda::Alias", "alias", f"{name}/{alias.get('Name')}", region, {
+            alias_lid = b.add("AWS::Lambda::Alias", "alias", f"{name}/{alias.get('Name')}", region, {
                 "FunctionName": {"Ref": lid}, "Name": alias.get("Name"),
                 "FunctionVersion": alias.get("FunctionVersion")}, arn=str(alias.get("AliasArn", "")))
+            if policies.get(alias.get("Name")) is not None:
+                _permissions(b, alias_lid, region, f"{name}:{alias.get('Name')}", policies[alias.get("Name")], stack)
     for layer in data.get("Layers") or () if isinstance(data.get("Layers"), list) else ():
         version = layer.get("Version") or {}
         name = str(layer.get("LayerName", ""))
@@ -499,7 +517,8 @@ def _apigateway(b: _Builder, region: str, data: Mapping[str, Any]) -> None:
     for plan in data.get("UsagePlans") or () if isinstance(data.get("UsagePlans"), list) else ():
         b.add("AWS::ApiGateway::UsagePlan", "usage-plan", str(plan.get("name") or plan.get("id")), region, {
             "UsagePlanName": plan.get("name"),
-            "ApiStages": [{"ApiId": s.get("apiId"), "Stage": s.get("stage")} for s in plan.get("apiStages") or ()],
+            "ApiStages": [{"ApiId": b.exact.get(str(s.get("apiId")), s.get("apiId")), "Stage": s.get("stage")}
+                          for s in plan.get("apiStages") or ()],  # the API's Ref, so the plan joins its API
             "Throttle": {"RateLimit": (plan.get("throttle") or {}).get("rateLimit"),
                          "BurstLimit": (plan.get("throttle") or {}).get("burstLimit")} if plan.get("throttle")
             else None, "Quota": plan.get("quota")})
@@ -652,7 +671,7 @@ def _events(b: _Builder, region: str, data: Mapping[str, Any]) -> None:
         policy = bus.get("Policy")
         lid = b.add("AWS::Events::EventBus", "event-bus", name, region, {
             "Name": name, "Policy": policy if isinstance(policy, dict) else None},
-            arn=str(bus.get("Arn", "")), ref=name)
+            arn=str(bus.get("Arn", "")), ref=name, tags=_tags(entry.get("Tags")))
         for rule in entry.get("Rules") or () if isinstance(entry.get("Rules"), list) else ():
             pattern = rule.get("EventPattern")
             b.add("AWS::Events::Rule", "rule", f"{name}/{rule.get('Name')}", region, {
@@ -661,7 +680,8 @@ def _events(b: _Builder, region: str, data: Mapping[str, Any]) -> None:
                 "State": rule.get("State"), "RoleArn": rule.get("RoleArn"),
                 "Targets": [{"Id": t.get("Id"), "Arn": t.get("Arn"), "RoleArn": t.get("RoleArn")}
                             for t in rule.get("Targets") or () if isinstance(t, dict)]
-                if isinstance(rule.get("Targets"), list) else rule.get("Targets")}, arn=str(rule.get("Arn", "")))
+                if isinstance(rule.get("Targets"), list) else rule.get("Targets")}, arn=str(rule.get("Arn", "")),
+                tags=_tags(rule.get("Tags")))
 
 
 def _scheduler(b: _Builder, region: str, data: Mapping[str, Any]) -> None:
@@ -732,7 +752,8 @@ def _cognito(b: _Builder, region: str, data: Mapping[str, Any]) -> None:
                     region, {"IdentityPoolName": pool.get("IdentityPoolName"),
                              "AllowUnauthenticatedIdentities": pool.get("AllowUnauthenticatedIdentities"),
                              "AllowClassicFlow": pool.get("AllowClassicFlow"),
-                             "CognitoIdentityProviders": pool.get("CognitoIdentityProviders")}, ref=pool_id)
+                             "CognitoIdentityProviders": pool.get("CognitoIdentityProviders")}, ref=pool_id,
+                    tags=_tags(pool.get("IdentityPoolTags")))
         roles = entry.get("Roles")
         if isinstance(roles, dict) and not is_unknown(roles) and roles.get("Roles"):
             b.add("AWS::Cognito::IdentityPoolRoleAttachment", "identitypool-roles", pool_id, region, {

@@ -47,8 +47,9 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
 
     run = commands.add_parser(
         "run", help="run the targets of a plan (or of one shard of it)",
-        description="Run each target as `remit` subprocesses (a repository: `remit scan`; an account: `remit "
-                    "collect aws`, then `remit scan --aws`), writing OUT/reports/ID.json and OUT/status/ID.json "
+        description="Run each target as `remit` subprocesses (a repository: `remit scan`, a URL after git has "
+                    "fetched its commit, without hooks, filters or submodules; an account: `remit collect aws`, then "
+                    "`remit scan` of the snapshot), writing OUT/reports/ID.json and OUT/status/ID.json "
                     "atomically. A target whose input, remit version, options and advisory data are unchanged "
                     "since its last successful run is skipped. A failed or timed-out target is retried, then "
                     "reported; it never stops the others.",
@@ -93,7 +94,8 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
                        help="report format (default: json)")
     merge.add_argument("--join-accounts", action="store_true",
                        help="also report cross-account paths: a path into account B through a role that trusts "
-                            "account A, joined to A's worst path, when both were scanned")
+                            "account A (B's report's account_trusts), joined to A's worst path, when both were "
+                            "scanned")
 
 
 def execute(args: argparse.Namespace, notify: Notify) -> Outcome:

@@ -24,7 +24,8 @@ ORG_SCHEMA = "remit-org-report/1"
 STATE_SCHEMA = "remit-org-merge-state/1"
 STATE_FILE = "merge-state.json"
 SEVERITIES = ("critical", "high", "medium", "low")
-_TRUSTS_ACCOUNT = re.compile(r"lets account (\d{12}) assume it")
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+OTHER_ACCOUNT = "other-account"  # the resource of an attack path's first step when it starts in another account
 
 
 class MergeError(Exception):
@@ -185,29 +186,59 @@ def _path_item(target: str, path: Mapping[str, Any], new: bool) -> dict[str, Any
             "summary": _text(path.get("summary"), 1000), "hops": max(len(steps) - 1, 0), "new": new}
 
 
+def _trusts(report: Mapping[str, Any]) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
+    """(role, trusted account, the entry) of a report's ``account_trusts``: the structured cross-account trust
+    the scan wrote (remit.iam.trusts). A report without them (an older remit) has none to join."""
+    for entry in _list(report.get("account_trusts")):
+        if not isinstance(entry, dict):
+            continue
+        role, account = entry.get("role"), entry.get("account")
+        if isinstance(role, str) and role and isinstance(account, str) and _ACCOUNT_ID.match(account):
+            yield role, account, entry
+
+
+def _into(path: Mapping[str, Any], role: str) -> bool:
+    """Whether an attack path starts in another account and first takes ``role``: read from its steps' kind and
+    resource, never from their labels."""
+    steps = _list(path.get("steps"))
+    if len(steps) < 2:
+        return False
+    start, hop = _dict(steps[0]), _dict(steps[1])
+    return (start.get("kind") == "attacker" and start.get("resource") == OTHER_ACCOUNT
+            and hop.get("kind") == "role" and hop.get("resource") == role)
+
+
 def cross_account(targets: list[_Target]) -> list[dict[str, Any]]:
-    """Paths between scanned accounts: a path of account B whose first hop is a role that trusts account A,
-    when A was scanned too; joined to A's worst path, the foothold an attacker would start from in A."""
+    """Paths between scanned accounts: a role of account B whose trust policy names account A (B's
+    ``account_trusts``), when A was scanned too, and each path of B that starts in another account and takes
+    that role, joined to A's worst path: the foothold an attacker would start from in A."""
     accounts = {t.record.name: t for t in targets if t.record.kind == "account" and t.record.status is Status.OK}
-    out: list[dict[str, Any]] = []
+    out: dict[tuple[str, str, str], dict[str, Any]] = {}
     for name, target in accounts.items():
-        for path in _active(target.report.get("attack_paths")):
-            steps = _list(path.get("steps"))
-            hop = _dict(steps[1]) if len(steps) > 1 else {}
-            match = _TRUSTS_ACCOUNT.search(_text(hop.get("label"), 2000))
-            if match is None or match.group(1) == name or match.group(1) not in accounts:
-                continue
-            source = accounts[match.group(1)]
+        trusted: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+        for role, account, entry in _trusts(target.report):
+            if account != name and account in accounts:
+                trusted.setdefault((role, account), []).append(entry)
+        for (role, account), entries in sorted(trusted.items()):
+            source = accounts[account]
             worst = sorted((_path_item(source.record.target, p, False)
                             for p in _active(source.report.get("attack_paths"))),
                            key=lambda p: (-p["score"], _rank(p["severity"]), p["id"]))
-            item = _path_item(target.record.target, path, False)
-            out.append({"from_account": match.group(1), "to_account": name, "role": _text(hop.get("resource")),
-                        "severity": item["severity"], "score": item["score"], "path": item["id"],
-                        "summary": item["summary"], "foothold": worst[0]["id"] if worst else "",
-                        "foothold_summary": worst[0]["summary"] if worst else ""})
-    out.sort(key=lambda c: (-c["score"], _rank(c["severity"]), c["from_account"], c["to_account"], c["path"]))
-    return out
+            for path in _active(target.report.get("attack_paths")):
+                if not _into(path, role):
+                    continue
+                item = _path_item(target.record.target, path, False)
+                out.setdefault((account, name, item["id"]), {
+                    "from_account": account, "to_account": name, "role": _text(role),
+                    "principals": sorted({_text(e.get("principal")) for e in entries}),
+                    # the weakest statement decides: one without an external id lets the account in without one
+                    "external_id": all(e.get("external_id") is True for e in entries),
+                    "conditions": sorted({_text(c) for e in entries for c in _list(e.get("conditions"))}),
+                    "severity": item["severity"], "score": item["score"], "path": item["id"],
+                    "summary": item["summary"], "foothold": worst[0]["id"] if worst else "",
+                    "foothold_summary": worst[0]["summary"] if worst else ""})
+    return sorted(out.values(), key=lambda c: (-c["score"], _rank(c["severity"]), c["from_account"],
+                                               c["to_account"], c["path"]))
 
 
 def write_state(out: Path, merged: Merged) -> None:

@@ -33,7 +33,9 @@ PLAN_SCHEMA = "remit-org-plan/1"
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _ROLE_NAME = re.compile(r"^[\w+=,.@/-]{1,512}$")
 _COMMIT = re.compile(r"^[0-9a-f]{7,64}$")
+_FULL_COMMIT = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")  # SHA-1 or SHA-256 object name, in full
 _URL = re.compile(r"^(?:https?|ssh|git|file)://|^[\w.-]+@[\w.-]+:")
+_SCHEME = re.compile(r"^(https?|ssh|git|file)://")
 _SLUG = re.compile(r"[^A-Za-z0-9._-]+")
 _SKIP_IN_DIGEST = frozenset({".git"})
 
@@ -195,6 +197,19 @@ def is_url(source: str) -> bool:
     return _URL.match(source) is not None
 
 
+def url_transport(source: str) -> str:
+    """The one git transport a URL source needs (``https``, ``http``, ``ssh``, ``git`` or ``file``; an scp-like
+    ``user@host:path`` is ``ssh``): the worker allows git that transport and no other."""
+    scheme = _SCHEME.match(source)
+    return scheme.group(1) if scheme else "ssh"
+
+
+def is_full_commit(commit: str) -> bool:
+    """Whether ``commit`` is a whole object name: what a URL target is fetched by (a server answers no
+    abbreviation, and only the whole name pins the content)."""
+    return _FULL_COMMIT.match(commit) is not None
+
+
 def _digest(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
@@ -219,18 +234,19 @@ def _lines(path: Path, option: str) -> Iterator[tuple[int, list[str]]]:
 def repository_entries(spec: Path) -> list[tuple[str, str]]:
     """(source, commit) pairs from ``--repos``: a directory (each directory in it is a repository) or a file
     with one ``PATH_OR_URL [COMMIT]`` a line (``#`` starts a comment; relative paths are relative to the
-    file). A URL needs a commit: a moving branch would make the digest meaningless."""
+    file). A URL needs the whole commit id: a moving branch, or an abbreviation, would not pin the content."""
     if spec.is_dir():
         return [(str(child), "") for child in sorted(spec.iterdir())
                 if child.is_dir() and not child.is_symlink() and not child.name.startswith(".")]
     entries: list[tuple[str, str]] = []
     for number, words in _lines(spec, "--repos"):
-        if len(words) > 2 or (len(words) == 2 and not _COMMIT.match(words[1])):
+        if len(words) > 2 or (len(words) == 2 and not _COMMIT.match(words[1].lower())):
             raise PlanError(f"{spec}:{number}: expected PATH_OR_URL [COMMIT] (a hexadecimal commit id)")
-        source, commit = words[0], words[1] if len(words) == 2 else ""
+        source, commit = words[0], words[1].lower() if len(words) == 2 else ""
         if is_url(source):
-            if not commit:
-                raise PlanError(f"{spec}:{number}: a repository URL needs the commit to scan")
+            if not is_full_commit(commit):
+                raise PlanError(f"{spec}:{number}: a repository URL needs the whole commit id to scan "
+                                "(40 hexadecimal digits, or 64 in a SHA-256 repository)")
         else:
             source = str(spec.parent / source)
         entries.append((source, commit))
@@ -238,11 +254,13 @@ def repository_entries(spec: Path) -> list[tuple[str, str]]:
 
 
 def repository_target(source: str, commit: str) -> tuple[str, Target]:
-    """A repository target (with an id still to be made unique) and its display name."""
+    """A repository target (with an id still to be made unique) and what its id is made from: a URL's id is its
+    base name without the commit, so that a plan at a later commit names the same target, with another digest
+    (run again, its report and status replaced), not a second one beside the first."""
     if is_url(source):
-        name = f"{source.rstrip('/').rsplit('/', 1)[-1].removesuffix('.git')}@{commit[:12]}"
-        return name, Target(id="", kind=TargetKind.REPOSITORY, name=name, source=source, commit=commit,
-                            digest=_digest("url", source, commit))
+        base = source.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1].removesuffix(".git")
+        return base, Target(id="", kind=TargetKind.REPOSITORY, name=f"{base}@{commit[:12]}", source=source,
+                            commit=commit, digest=_digest("url", source, commit))
     root = Path(source)
     if not root.is_dir():
         raise PlanError(f"repository {source} is not a directory")

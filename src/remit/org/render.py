@@ -57,8 +57,10 @@ def _sections(report: Mapping[str, Any]) -> list[tuple[str, list[str], list[list
                      [[f["target"], f["status"], f["attempts"], f["error"][-300:]] for f in report["failed"][:TOP]],
                      len(report["failed"])))
     if "cross_account" in report:
-        sections.append(("Cross-account paths", ["severity", "from", "to", "role", "summary", "foothold in from"],
-                         [[c["severity"], c["from_account"], c["to_account"], c["role"], c["summary"],
+        sections.append(("Cross-account paths", ["severity", "from", "to", "role", "external id", "summary",
+                                                 "foothold in from"],
+                         [[c["severity"], c["from_account"], c["to_account"], c["role"],
+                           "required" if c["external_id"] else "not required", c["summary"],
                            c["foothold_summary"] or "none found"]
                           for c in report["cross_account"][:TOP]], len(report["cross_account"])))
     return sections

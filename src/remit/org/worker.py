@@ -24,7 +24,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from remit.org.plan import Target, TargetKind, is_url
+from remit.gitref import SAFE_CONFIG, GitRefError, export, git_env, resolve
+from remit.org.plan import Target, TargetKind, is_full_commit, is_url, url_transport
 from remit.org.status import Status, StatusRecord, report_path, write_atomic, write_status
 
 # remit scan's exit codes: 0 clean, 1 findings (both a report); 2 usage or nothing to scan
@@ -32,8 +33,11 @@ _SCANNED = (0, 1)
 _NOTHING_TO_SCAN = "nothing to scan"
 _ERROR_CHARS = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_GIT_SAFE = ("-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false", "-c", "protocol.ext.allow=never",
-             "-c", "advice.detachedHead=false")
+# besides remit.gitref.SAFE_CONFIG (hooks and fsmonitor off, every transport forbidden): what a fetch of a URL
+# target must not do; protocol.<transport>.allow=always for the URL's one transport is added per target
+_FETCH_CONFIG = ("-c", "fetch.recurseSubmodules=false", "-c", "submodule.recurse=false",
+                 "-c", "fetch.writeCommitGraph=false", "-c", "gc.auto=0", "-c", "maintenance.auto=false",
+                 "-c", "http.followRedirects=initial")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,12 +83,15 @@ def _clean(text: str, work: Path) -> str:
     return _CONTROL.sub("?", text.strip())[-_ERROR_CHARS:]
 
 
-def _run(command: list[str], cwd: Path, deadline: float, work: Path) -> subprocess.CompletedProcess[str]:
-    """Run ``command`` in its own process group; on timeout the whole group (with the scan's helpers) is killed."""
+def _run(command: list[str], cwd: Path, deadline: float, work: Path, env: dict[str, str] | None = None) \
+        -> subprocess.CompletedProcess[str]:
+    """Run ``command`` in its own process group; on timeout the whole group (with the scan's helpers) is killed.
+    ``env``: the environment (default: the worker's, without progress output)."""
     left = deadline - time.monotonic()
     if left <= 0:
         raise _Failure(Status.TIMEOUT, "no time left for the next command")
-    env = {**os.environ, "REMIT_NO_PROGRESS": "1", "GIT_TERMINAL_PROMPT": "0"}
+    if env is None:
+        env = {**os.environ, "REMIT_NO_PROGRESS": "1"}
     proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             errors="replace", env=env, start_new_session=True, stdin=subprocess.DEVNULL)
     try:
@@ -114,16 +121,44 @@ def _checked(result: subprocess.CompletedProcess[str], what: str, ok: tuple[int,
         raise _Failure(Status.FAILED, f"{what} exited {result.returncode}: {result.stderr}", result.returncode)
 
 
-def _clone(target: Target, work: Path, deadline: float) -> Path:
-    """A checkout of ``target.commit`` of the URL, made with git's hooks, filters' fsmonitor and ext transport off."""
-    checkout = work / "checkout"
+def _git_command(git: str, *args: str) -> list[str]:
+    return [git, *SAFE_CONFIG, *_FETCH_CONFIG, *args]
+
+
+def _fetch(target: Target, work: Path, deadline: float) -> Path:
+    """The files of ``target.commit`` of the URL, in ``work/checkout``.
+
+    The repository is hostile input, and so is what it carries. git fetches the one commit (``--depth 1``) into
+    a bare repository of remit's own, made without templates, allowing only the transport the plan's URL names
+    (``protocol.allow=never`` otherwise, so nothing the server answers can reach another transport or a local
+    path), with hooks and the fsmonitor off, no submodules, no tags, no system configuration and no ``GIT_*``
+    variables from the worker's environment. Nothing is checked out: a checkout runs clean/smudge filters (git
+    LFS fetches, any filter a worker's configuration names runs) and hooks. The files are written from git's
+    object store by :func:`remit.gitref.export`, byte for byte, with unsafe paths, submodules and links leaving
+    the tree left out."""
     git = shutil.which("git")
     if git is None:
         raise _Failure(Status.FAILED, "git is not installed on this worker: cannot fetch a repository URL")
-    _checked(_run([git, *_GIT_SAFE, "init", "-q", str(checkout)], work, deadline, work), "git init")
-    for step in (["fetch", "-q", "--depth", "1", target.source, target.commit],
-                 ["-c", "core.symlinks=false", "checkout", "-q", "FETCH_HEAD"]):
-        _checked(_run([git, *_GIT_SAFE, "-C", str(checkout), *step], work, deadline, work), f"git {step[0]}")
+    if not is_full_commit(target.commit):
+        raise _Failure(Status.FAILED, f"a repository URL is fetched by its whole commit id, not {target.commit!r}")
+    bare, checkout = work / "repo.git", work / "checkout"
+    transport = ("-c", f"protocol.{url_transport(target.source)}.allow=always")
+    env = git_env()
+    _checked(_run([git, *SAFE_CONFIG, "init", "-q", "--bare", "--template=", str(bare)], work, deadline, work, env),
+             "git init")
+    fetch = _git_command(git, *transport, "-C", str(bare), "fetch", "-q", "--no-tags", "--no-recurse-submodules",
+                         "--no-write-fetch-head", "--depth", "1", "--end-of-options", target.source, target.commit)
+    _checked(_run(fetch, work, deadline, work, env), "git fetch")
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise _Failure(Status.TIMEOUT, "no time left to write the commit's files")
+    try:
+        if resolve(target.commit, bare, git) != target.commit:
+            raise _Failure(Status.FAILED, f"the fetched object {target.commit} is not that commit")
+        checkout.mkdir()
+        export(git, bare, target.commit, "", checkout.resolve(), timeout=left)  # links are judged on real paths
+    except GitRefError as exc:
+        raise _Failure(Status.FAILED, f"cannot read commit {target.commit} of {target.name}: {exc}") from None
     return checkout
 
 
@@ -140,7 +175,7 @@ def _attempt(target: Target, job: Job, work: Path, deadline: float) -> int:
             collect, scan = account_commands(target, job, work / "snapshot", staged)
             _checked(_run(collect, work, deadline, work), "remit collect aws")
         else:
-            root = _clone(target, work, deadline) if is_url(target.source) else Path(target.source)
+            root = _fetch(target, work, deadline) if is_url(target.source) else Path(target.source)
             scan = scan_command(job, [str(root)], staged)
         result = _run(scan, work, deadline, work)
         _checked(result, "remit scan", _SCANNED)

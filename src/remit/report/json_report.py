@@ -52,7 +52,8 @@ def path_dict(p: AttackPath) -> dict[str, Any]:
             "alternatives": p.alternatives, "suppressed": p.suppressed, "suppression": _suppression(p.suppression),
             "steps": [{"kind": s.kind, "resource": s.resource, "label": s.label,
                        "location": _location(s.location) if s.location is not None else None,
-                       "evidence": _location(s.evidence) if s.evidence is not None else None} for s in p.steps]}
+                       "evidence": _location(s.evidence) if s.evidence is not None else None,
+                       **({"deployed": s.deployed} if s.deployed else {})} for s in p.steps]}
 
 
 def diagnostic_dict(d: Diagnostic) -> dict[str, Any]:
@@ -82,6 +83,7 @@ def report(result: ScanResult) -> dict[str, Any]:
         "findings": [finding_dict(f) for f in result.findings],
         "attack_paths": [path_dict(p) for p in result.attack_paths],
         "functions": _functions(result),
+        "account_trusts": [t.to_dict() for t in result.trusts],
         "diagnostics": [diagnostic_dict(d) for d in result.diagnostics],
     }
 

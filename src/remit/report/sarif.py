@@ -151,7 +151,8 @@ def _path_result(path: AttackPath, index: int, at: _Locator) -> dict[str, Any] |
         assert step.evidence is not None
         steps.append({"location": {"physicalLocation": at.physical(step.evidence),
                                    "message": {"text": f"{i}. {step.kind} {step.resource}: {step.label}"}},
-                      "executionOrder": order + 1})
+                      "executionOrder": order + 1,
+                      **({"properties": {"deployed": step.deployed}} if step.deployed else {})})
     first = located[0][1].evidence
     assert first is not None
     return {

@@ -214,6 +214,8 @@ def _paths(result: ScanResult, style: _Style) -> list[str]:
         out.append(f"    {first.kind} {style.bold(clean(first.resource))}")
         for depth, step in enumerate(path.steps[1:]):
             where = style.dim(f"  ({clean(str(step.evidence))})") if step.evidence is not None else ""
+            if step.deployed:  # a deployed resource shown at its template line
+                where += style.dim(f"  deployed as {clean(step.deployed)}")
             indent = "    " + "   " * depth + "└─ "
             out.append(f"{indent}{step.kind} {style.bold(clean(step.resource))}{where}")
             out.append(style.dim(_wrap(step.label, " " * (len(indent) + 3))))

@@ -26,9 +26,9 @@ from remit.code.facts import (
     numbered,
 )
 from remit.code.javascript import checks
-from remit.code.javascript.parse import FUNCTION_TYPES, JsModule, ParseCache
+from remit.code.javascript.parse import FUNCTION_TYPES, JsModule, ParseCache, is_barrel
 from remit.code.javascript.taint import FunctionRef, Program, render_path
-from remit.code.lattice import Dep, handler_facts
+from remit.code.lattice import Dep, handler_facts, wrapped_by
 from remit.code.reach import REACH_DEPENDENT, Span, reach, reachable_issues
 from remit.code.resolve import ResolvedCode
 from remit.code.sources import EventSources
@@ -125,18 +125,33 @@ class JsAnalyzer:
         return None
 
     def reachable(self, entry: JsModule, program: Program) -> list[JsModule]:
+        """The entry module and the package's modules it imports, transitively (bounded): what a bundler puts in
+        the function. Of a barrel (a module that only re-exports) only the modules providing the names asked
+        for are followed."""
         seen: dict[Path, JsModule] = {entry.path: entry}
+        wanted: dict[Path, frozenset[str] | None] = {entry.path: None}
         queue = deque([entry])
-        while queue and len(seen) < MAX_MODULES:
+        rounds = 0
+        while queue and len(seen) < MAX_MODULES and rounds < 4 * MAX_MODULES:
+            rounds += 1
             mod = queue.popleft()
-            for spec in sorted(mod.specifiers):
-                if not spec.startswith("."):
-                    continue
+            for spec, asked, star in _edges(mod, wanted[mod.path]):
                 target = program.relative(spec, mod)
-                if target is not None and target.path not in seen:
-                    self.stamp(target)
-                    seen[target.path] = target
-                    queue.append(target)
+                if target is None:
+                    continue
+                names = asked
+                if star and asked is not None and not target.stars:  # export * from: only what it provides
+                    names = asked & {*target.exports, *target.export_aliases, *target.reexports}
+                    if not names:
+                        continue
+                before = wanted.get(target.path, frozenset())
+                now = None if before is None or names is None else before | names
+                if target.path in seen and now == before:
+                    continue
+                self.stamp(target)
+                seen[target.path] = target
+                wanted[target.path] = now
+                queue.append(target)
         return list(seen.values())
 
     def stamp(self, mod: JsModule) -> None:
@@ -155,7 +170,8 @@ class JsAnalyzer:
             return FunctionCode(function, language, Unknown("the handler file cannot be read"),
                                 diagnostics=self.new_diagnostics())
         program = self.program(resolved)
-        ref = program.exported(entry, resolved.handler_name)
+        found_entry = program.entry(entry, resolved.handler_name)
+        ref, wrappers = found_entry if found_entry is not None else (None, ())
         flows: list[TaintFlow] = []
         issues: list[CodeIssue] = []
         handler: SourceLocation | Unknown
@@ -167,18 +183,20 @@ class JsAnalyzer:
                                              f"exported by {entry.rel}"))
         else:
             handler = ref.module.loc(ref.node)
-            flows, issues = _taint(program, ref, sources, sync)
+            flows, issues = _taint(program, ref, wrappers, sources, sync)
         modules = self.reachable(entry, program)
-        for path in list(program.visited):
-            mod = program.visited[path]
-            if mod.path not in {m.path for m in modules}:
-                modules.append(mod)
+        if ref is not None:  # modules whose functions this handler calls, found by the analysis (not others')
+            called = {key[0] for key in reach(program.calls, [ref.key, *(w.key for w in wrappers)])
+                      if isinstance(key, tuple)}
+            listed = {m.path for m in modules}
+            modules += [mod for path, mod in program.visited.items() if path in called and path not in listed]
         found = [issue for mod in modules for issue in self.file_issues(mod)]
         if ref is not None and any(i.kind in REACH_DEPENDENT for i in found):  # rare: skip the walk
             spans = (Span(mod.rel, node.start_point[0] + 1 + mod.line_offset, node.end_point[0] + 1 + mod.line_offset,
                           (mod.path, node.start_byte, node.end_byte))
                      for mod in modules for node in {*mod.functions.values(), *mod.exports.values()})
-            found = reachable_issues(found, spans, reach(program.calls, [ref.key, *_used_at_module_level(modules)]))
+            found = reachable_issues(found, spans, reach(program.calls, [ref.key, *(w.key for w in wrappers),
+                                                                  *_used_at_module_level(modules)]))
         issues.extend(found)
         sdk = tuple(call for mod in modules for call in self.sdk_calls(mod))
         imports = frozenset(name for mod in modules for name in mod.packages)
@@ -187,6 +205,38 @@ class JsAnalyzer:
                                  if not spec.startswith((".", "/")))
         return FunctionCode(function, language, handler, files, imports, tuple(flows), sdk,
                             tuple(_dedupe(issues)), diagnostics=self.new_diagnostics(), import_paths=import_paths)
+
+
+def _edges(mod: JsModule, names: frozenset[str] | None) -> list[tuple[str, frozenset[str] | None, bool]]:
+    """The package modules ``mod`` loads (relative specifiers), the names asked of each (None: all of it), and
+    whether the names are only a guess (``export * from``: the module gives those of them it exports). Asked for
+    ``names`` only, a barrel loads the modules that provide them."""
+    if names is not None and is_barrel(mod):
+        named: dict[str, set[str]] = {}
+        rest = set(names)
+        for exported, ref in mod.reexports.items():
+            if exported != "*" and exported in names and ref.module.startswith("."):
+                named.setdefault(ref.module, set()).add(ref.name or "default")
+                rest.discard(exported)
+        out: list[tuple[str, frozenset[str] | None, bool]] = [
+            (spec, frozenset(asked), False) for spec, asked in sorted(named.items())]
+        return out + [(source, frozenset(rest), True) for source in mod.stars if rest and source.startswith(".")]
+    asked: dict[str, set[str] | None] = {}
+    for ref in mod.imports.values():
+        if ref.module.startswith(".") and ref.name is not None:
+            current = asked.setdefault(ref.module, set())
+            if current is not None:
+                current.add(ref.name)
+        elif ref.module.startswith("."):
+            asked[ref.module] = None
+    for ref in mod.reexports.values():
+        asked[ref.module] = None
+    edges: list[tuple[str, frozenset[str] | None, bool]] = []
+    for spec in sorted(mod.specifiers):
+        if spec.startswith("."):  # a spec bound nowhere at the top (``import "./x"``, a require in a body): all
+            names_of = asked.get(spec)
+            edges.append((spec, frozenset(names_of) if names_of is not None else None, False))
+    return edges
 
 
 def _used_at_module_level(modules: list[JsModule]) -> list[tuple[Path, int, int]]:
@@ -227,11 +277,11 @@ def _old_js_yaml(root: Path) -> bool:
     return False
 
 
-def _taint(program: Program, ref: FunctionRef, sources: EventSources,
+def _taint(program: Program, ref: FunctionRef, wrappers: tuple[FunctionRef, ...], sources: EventSources,
            sync: bool) -> tuple[list[TaintFlow], list[CodeIssue]]:
     from remit.code.javascript.taint import params_of  # noqa: PLC0415
 
-    summary = program.summary(ref)
+    summary = wrapped_by(program.summary(ref), map(program.summary, wrappers))
     params = params_of(ref.node)
     event_name = ref.module.text(params[0]) if params and params[0].type == "identifier" else "event"
     start = FlowStep(ref.module.loc(ref.node), f"{event_name}: the event the trigger delivers")

@@ -11,6 +11,7 @@ constants, and the packages it imports.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from remit import safeio
+from remit.code.javascript.tsconfig import Aliases
 from remit.diagnostics import Diagnostic, Level
 from remit.source import SourceLocation
 
@@ -61,6 +63,8 @@ class JsModule:
     exports: dict[str, Node] = field(default_factory=dict)  # export name -> function node ("default" too)
     export_aliases: dict[str, str] = field(default_factory=dict)  # export name -> local name
     reexports: dict[str, ImportRef] = field(default_factory=dict)  # export name -> another module's member
+    wrappers: dict[str, tuple[Node, ...]] = field(default_factory=dict)  # export name -> factories around it
+    stars: list[str] = field(default_factory=list)  # every ``export * from "m"``, in order
     constants: dict[str, Node] = field(default_factory=dict)  # top-level const name -> its initial value
     classes: dict[str, dict[str, Node]] = field(default_factory=dict)  # class name -> method name -> method
     mutable: set[str] = field(default_factory=set)  # module-level names holding state (let/var, containers)
@@ -153,7 +157,11 @@ def find_relative(specifier: str, importer: Path) -> Path | None:
     """The file a relative specifier names, with Node.js and bundler lookup (extension, ``index``)."""
     if not specifier.startswith("."):
         return None
-    base = (importer.parent / specifier)
+    return lookup(importer.parent / specifier)
+
+
+def lookup(base: Path) -> Path | None:
+    """The source file Node.js or a bundler loads for ``base``: itself, with an extension, ``index``."""
     candidates = [base]
     stem = base.with_suffix("") if base.suffix in (".js", ".mjs", ".cjs") else None
     candidates += [base.with_name(base.name + s) for s in _LOOKUP_SUFFIXES]
@@ -166,6 +174,25 @@ def find_relative(specifier: str, importer: Path) -> Path | None:
     return None
 
 
+def _alias(mod: JsModule, aliases: Aliases) -> None:
+    """Bare specifiers that name the package's own files through ``tsconfig.json`` aliases become relative ones:
+    followed like ``./x``, no longer counted as dependencies."""
+    mapping: dict[str, str] = {}
+    for spec in mod.specifiers:
+        found = aliases.resolve(spec, mod.path)
+        if found is not None:
+            rel = os.path.relpath(found, mod.path.parent).replace(os.sep, "/")
+            mapping[spec] = rel if rel.startswith(".") else f"./{rel}"
+    if not mapping:
+        return
+    mod.imports = {name: ImportRef(mapping.get(ref.module, ref.module), ref.name) for name, ref in mod.imports.items()}
+    mod.reexports = {name: ImportRef(mapping.get(ref.module, ref.module), ref.name)
+                     for name, ref in mod.reexports.items()}
+    mod.stars = [mapping.get(spec, spec) for spec in mod.stars]
+    mod.specifiers = {mapping.get(spec, spec) for spec in mod.specifiers}
+    mod.packages = {name for name in map(package_name, mod.specifiers) if name is not None}
+
+
 class ParseCache:
     """Parsed modules of one scan, by absolute path; each file is read and parsed once."""
 
@@ -173,6 +200,7 @@ class ParseCache:
         self.root = root
         self.modules: dict[Path, JsModule | None] = {}
         self.diagnostics: list[Diagnostic] = []
+        self.aliases = Aliases(root, lookup)
 
     def module(self, path: Path) -> JsModule | None:
         if path in self.modules:
@@ -209,6 +237,8 @@ class ParseCache:
                                                line))
         mod = JsModule(path, rel, data, root, line_offset, typescript)
         _index(mod)
+        if path.parts[:1] != ("<inline>",):
+            _alias(mod, self.aliases)
         return mod
 
 
@@ -349,12 +379,14 @@ def _top_statement(mod: JsModule, stmt: Node, exported: bool = False) -> None:
                 if exported:
                     mod.exports[ident] = value
                 continue
-            wrapped = _wrapped(mod, value)
-            if exported and wrapped is not None:
-                if isinstance(wrapped, str):
-                    mod.export_aliases[ident] = wrapped
+            inner, factories = wrapped(mod, value)
+            if exported and inner is not None:
+                if isinstance(inner, str):
+                    mod.export_aliases[ident] = inner
                 else:
-                    mod.exports[ident] = wrapped
+                    mod.exports[ident] = inner
+                if factories:
+                    mod.wrappers[ident] = factories
                 continue
             if value is not None and const:
                 mod.constants[ident] = value
@@ -392,6 +424,7 @@ def _top_statement(mod: JsModule, stmt: Node, exported: bool = False) -> None:
             _note(mod, source)
             if not any(c.type == "export_clause" for c in stmt.named_children):  # export * from "./x"
                 mod.reexports["*"] = ImportRef(source, None)
+                mod.stars.append(source)
     elif kind == "expression_statement":
         expr = unwrap(stmt.named_children[0]) if stmt.named_children else None
         if expr is not None and expr.type == "assignment_expression":
@@ -416,14 +449,16 @@ def _export_assignment(mod: JsModule, expr: Node, lenient: bool = False) -> None
         return
     if member is not None:
         name = member.group(1)
-        wrapped = _wrapped(mod, right)
+        inner, factories = wrapped(mod, right)
         if right.type in FUNCTION_TYPES:
             mod.exports[name] = right
-        elif wrapped is not None:
-            if isinstance(wrapped, str):
-                mod.export_aliases[name] = wrapped
+        elif inner is not None:
+            if isinstance(inner, str):
+                mod.export_aliases[name] = inner
             else:
-                mod.exports[name] = wrapped
+                mod.exports[name] = inner
+            if factories:
+                mod.wrappers[name] = factories
         elif right.type == "identifier":
             mod.export_aliases[name] = mod.text(right)
         elif right.type == "assignment_expression":  # exports.a = module.exports.a = function ...
@@ -472,35 +507,44 @@ def class_methods(mod: JsModule, body: Node) -> dict[str, Node]:
     return methods
 
 
-def _wrapped(mod: JsModule, node: Node | None) -> Node | str | None:
+def wrapped(mod: JsModule, node: Node | None) -> tuple[Node | str | None, tuple[Node, ...]]:
     """The handler inside a wrapper: ``middy(fn).use(...)``, ``wrap(async (event) => ...)``; a function node or
-    the name of one."""
+    the name of one, and the factories called around it, outermost first (``withErrors``, ``lib.wrap``,
+    ``withErrors({status: 500})``), with the middlewares given to middy's ``.use`` (the argument nodes);
+    ``.bind`` is neither."""
+    factories: list[Node] = []
     for _ in range(8):
         node = unwrap(node)
         if node is not None and node.type == "member_expression":  # instance.handle, new Lambda().handle
-            return " ".join(mod.text(node).split())
+            return " ".join(mod.text(node).split()), tuple(factories)
         if node is None or node.type != "call_expression" or required(node) is not None:
-            return None
+            return None, ()
         func = unwrap(node.child_by_field_name("function"))
         bound = func.child_by_field_name("property") if func is not None and func.type == "member_expression" \
             else None
         if func is not None and bound is not None and mod.text(bound) == "bind":  # h.handler.bind(h)
-            return _wrapped(mod, func.child_by_field_name("object"))
+            node = func.child_by_field_name("object")
+            continue
         if func is not None and func.type == "member_expression":
             inner = unwrap(func.child_by_field_name("object"))
             if inner is not None and inner.type == "call_expression":  # middy(fn).use(a).use(b)
+                args = node.child_by_field_name("arguments")
+                if bound is not None and mod.text(bound) == "use" and args is not None:
+                    factories.extend(args.named_children[:1])  # a middleware: its onError may answer
                 node = inner
                 continue
         args = node.child_by_field_name("arguments")
         first = unwrap(args.named_children[0]) if args is not None and args.named_children else None
         if first is None:
-            return None
+            return None, ()
+        if func is not None:
+            factories.append(func)
         if first.type in FUNCTION_TYPES:
-            return first
+            return first, tuple(factories)
         if first.type == "identifier":
-            return mod.text(first)
+            return mod.text(first), tuple(factories)
         node = first
-    return None
+    return None, ()
 
 
 def _is_container(mod: JsModule, value: Node) -> bool:
@@ -510,6 +554,22 @@ def _is_container(mod: JsModule, value: Node) -> bool:
         ctor = value.child_by_field_name("constructor")
         return ctor is not None and mod.text(ctor) in ("Map", "Set", "Array", "Object")
     return False
+
+
+_BARREL_STATEMENTS = frozenset({"import_statement", "export_statement", "comment", "empty_statement"})
+
+
+def is_barrel(mod: JsModule) -> bool:
+    """A module that only re-exports others (``index.ts`` of ``export * from "./a"``, ``export { b } from
+    "./b"``): a bundler keeps of it only what the importer asks for."""
+    if not mod.reexports or mod.exports or mod.functions or mod.constants or mod.classes:
+        return False
+    for stmt in mod.root.named_children:
+        if stmt.type not in _BARREL_STATEMENTS:
+            return False
+        if stmt.type == "export_statement" and stmt.child_by_field_name("source") is None:
+            return False
+    return True
 
 
 def walk(root: Node) -> Iterator[Node]:

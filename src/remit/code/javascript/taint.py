@@ -37,6 +37,7 @@ from remit.code.javascript.parse import (
     string_value,
     unwrap,
     walk,
+    wrapped,
 )
 from remit.code.lattice import (
     EMPTY,
@@ -52,6 +53,7 @@ from remit.code.lattice import (
     clear,
     compose,
     derived,
+    joined_prefix,
     union,
 )
 from remit.code.resolve import inside
@@ -92,6 +94,10 @@ class FunctionRef:
         return self.module.path, self.node.start_byte, self.node.end_byte
 
 
+#: a handler function and the factories written around it, each with the module it is written in
+_Export = tuple[FunctionRef, tuple[tuple[JsModule, "Node"], ...]]
+
+
 @dataclass
 class Program:
     """One deployed package: parsed modules (shared cache), summaries, the files the analysis followed."""
@@ -102,6 +108,7 @@ class Program:
     active: list[tuple[Path, int, int]] = field(default_factory=list)
     calls: dict[tuple[Path, int, int], set[tuple[Path, int, int]]] = field(default_factory=dict)  # caller -> callees
     visited: dict[Path, JsModule] = field(default_factory=dict)
+    middleware: dict[tuple[Path, int, int], Summary] = field(default_factory=dict)  # onError -> its error bodies
     yaml_unsafe: bool = False  # the package depends on js-yaml < 4, whose load() runs !!js/function tags
 
     def relative(self, specifier: str, importer: JsModule) -> JsModule | None:
@@ -120,28 +127,100 @@ class Program:
 
     def exported(self, mod: JsModule, name: str, hops: int = 0) -> FunctionRef | None:
         """The function ``mod`` exports as ``name`` (``default`` for ``module.exports = fn``)."""
+        found = self._export(mod, name, hops)
+        return found[0] if found is not None else None
+
+    def entry(self, mod: JsModule, name: str) -> tuple[FunctionRef, tuple[FunctionRef, ...]] | None:
+        """The function that handles the event for the handler export ``name``, and the wrapper functions around
+        it.
+
+        ``export const handler = withErrors(process)`` or ``module.exports.handler = wrap(async (event) =>
+        ...)`` (a wrapper or factory from this package or a library such as middy) handles the event in the
+        function it is given. A wrapper defined in the package, in this module or another one, contributes the
+        function it returns: what that function returns (an error body built from the caught error) is what
+        the caller sees.
+        """
+        found = self._export(mod, name, 0)
+        if found is None:
+            return None
+        ref, factories = found
+        bodies = [self.middleware_errors(owner, factory) if _used(factory) else self.wrapper_bodies(owner, factory)
+                  for owner, factory in factories]
+        return ref, tuple(w for found_bodies in bodies for w in found_bodies)
+
+    def middleware_errors(self, mod: JsModule, node: Node) -> list[FunctionRef]:
+        """The ``onError`` of a middy middleware of the package (``.use(errorBody())``, ``.use({ onError })``):
+        what it writes to ``request.response`` from ``request.error`` reaches the caller."""
+        value = unwrap(node)
+        owner: FunctionRef | None = None
+        if value is not None and value.type == "identifier":
+            value = unwrap(mod.constants.get(mod.text(value)))
+        if value is not None and value.type == "call_expression":
+            owner = self.callee(mod, value.child_by_field_name("function"))
+            objects = returned_objects(owner.node) if owner is not None else []
+        else:
+            objects = [value] if value is not None else []
+        home = owner.module if owner is not None else mod
+        found: list[FunctionRef] = []
+        for obj in objects:
+            handler = _member_function(home, obj, "onError", owner.node if owner is not None else None)
+            if handler is not None:
+                found.append(FunctionRef(home, handler))
+        for ref in found:
+            if ref.key not in self.middleware:
+                params = params_of(ref.node)
+                name = home.text(params[0]) if params and params[0].type == "identifier" else None
+                summary = FunctionAnalyzer(self, ref, name).run() if name is not None else NO_SUMMARY
+                errors = tuple(replace(dep, param=EXCEPTION, path=(), derived=True) for dep in summary.returns
+                               if dep.param == 0 and dep.path[:1] == ("error",))
+                self.middleware[ref.key] = Summary(errors)
+        return found
+
+    def _export(self, mod: JsModule, name: str, hops: int) -> _Export | None:
         if hops > 4:
             return None
+        own = tuple((mod, factory) for factory in mod.wrappers.get(name, ()))
         if name in mod.exports:
-            return FunctionRef(mod, mod.exports[name])
+            return FunctionRef(mod, mod.exports[name]), own
         alias = mod.export_aliases.get(name)
         if alias is not None and "." in alias:
-            return self.method(mod, alias)
+            method = self.method(mod, alias)
+            return (method, own) if method is not None else None
         if alias is not None:
-            if alias in mod.functions:
-                return FunctionRef(mod, mod.functions[alias])
-            ref = mod.imports.get(alias)
-            if ref is not None:
-                return self.imported(ref, mod, hops + 1)
+            found = self._local(mod, alias, hops)
+            return (found[0], own + found[1]) if found is not None else None
         again = mod.reexports.get(name)
         if again is not None:
             if again.name is None and name != "*" and "*" not in mod.reexports:  # exports.x = require("./y")
-                return self.imported(ImportRef(again.module, "default"), mod, hops + 1)
-            return self.imported(again, mod, hops + 1)
-        everything = mod.reexports.get("*")
-        if everything is not None and name != "default":  # module.exports = require("./y"); export * from
-            return self.imported(ImportRef(everything.module, name), mod, hops + 1)
+                return self._imported(ImportRef(again.module, "default"), mod, hops + 1)
+            return self._imported(again, mod, hops + 1)
+        if name == "default":
+            return None
+        for source in mod.stars or [r.module for r in (mod.reexports.get("*"),) if r is not None]:
+            found = self._imported(ImportRef(source, name), mod, hops + 1)  # export * from; module.exports = require
+            if found is not None:
+                return found
         return None
+
+    def _local(self, mod: JsModule, name: str, hops: int) -> _Export | None:
+        """What the top-level name ``name`` of ``mod`` holds: a function, an imported one, or a wrapped one
+        (``const handler = withErrors(base)`` exported later by ``export { handler }``)."""
+        if name in mod.functions:
+            return FunctionRef(mod, mod.functions[name]), ()
+        ref = mod.imports.get(name)
+        if ref is not None:
+            return self._imported(ref, mod, hops + 1)
+        inner, factories = wrapped(mod, mod.constants.get(name))
+        own = tuple((mod, factory) for factory in factories)
+        if inner is None or not factories or hops > 4:
+            return None
+        if isinstance(inner, str):
+            found = self.method(mod, inner) if "." in inner else None
+            if found is not None:
+                return found, own
+            deeper = None if "." in inner else self._local(mod, inner, hops + 1)
+            return (deeper[0], own + deeper[1]) if deeper is not None else None
+        return FunctionRef(mod, inner), own
 
     def method(self, mod: JsModule, text: str) -> FunctionRef | None:
         """``instance.handle`` / ``new Lambda().handle`` / ``Lambda.handle``: a method of a class of ``mod``."""
@@ -158,13 +237,69 @@ class Program:
         return FunctionRef(mod, found) if found is not None else None
 
     def imported(self, ref: ImportRef, mod: JsModule, hops: int = 0) -> FunctionRef | None:
+        found = self._imported(ref, mod, hops)
+        return found[0] if found is not None else None
+
+    def _imported(self, ref: ImportRef, mod: JsModule, hops: int) -> _Export | None:
         target = self.relative(ref.module, mod)
         if target is None:
             return None
-        return self.exported(target, ref.name or "default", hops)
+        return self._export(target, ref.name or "default", hops)
+
+    def callee(self, mod: JsModule, func: Node | None) -> FunctionRef | None:
+        """The package's function a callee written at the top level of ``mod`` names: one of the module
+        (``exports.f`` too), or one imported from a relative module (``f`` of ``import { f } from "./x"``,
+        ``x.f`` of ``const x = require("./x")``, ``require("./x").f``)."""
+        func = unwrap(func)
+        if func is None:
+            return None
+        if func.type == "identifier":
+            name = mod.text(func)
+            if name in mod.functions:
+                return FunctionRef(mod, mod.functions[name])
+            ref = mod.imports.get(name)
+            return self.imported(ref, mod) if ref is not None and ref.module.startswith(".") else None
+        if func.type != "member_expression":
+            return None
+        owner = unwrap(func.child_by_field_name("object"))
+        prop = func.child_by_field_name("property")
+        if owner is None or prop is None:
+            return None
+        method = mod.text(prop)
+        if owner.type == "identifier":
+            ref = mod.imports.get(mod.text(owner))
+            if ref is not None and ref.module.startswith("."):
+                target = self.relative(ref.module, mod)
+                if target is None or ref.name not in (None, "default"):
+                    return None
+                return self.exported(target, method)
+        elif owner.type == "call_expression":
+            req = required(owner)
+            if req is not None and req[0].startswith(".") and req[1] is None:
+                target = self.relative(req[0], mod)
+                return self.exported(target, method) if target is not None else None
+        if mod.text(owner) in ("exports", "module.exports"):
+            found = mod.exports.get(method)
+            return FunctionRef(mod, found) if found is not None else None
+        return None
+
+    def wrapper_bodies(self, mod: JsModule, factory: Node) -> list[FunctionRef]:
+        """The functions a wrapper of the package returns, called as ``factory`` in ``mod`` (one level of
+        options: ``withErrors({status: 500})`` returns the wrapper that returns the handler's replacement)."""
+        levels = 1
+        inner = unwrap(factory)
+        if inner is not None and inner.type == "call_expression":
+            inner, levels = inner.child_by_field_name("function"), 2
+        ref = self.callee(mod, inner)
+        current = [ref] if ref is not None else []
+        for _ in range(levels):
+            current = [FunctionRef(r.module, fn) for r in current for fn in returned_functions(r.module, r.node)]
+        return current
 
     def summary(self, ref: FunctionRef) -> Summary:
         key = ref.key
+        if key in self.middleware:
+            return self.middleware[key]
         if self.active:  # a call edge, for what each handler reaches (remit.code.reach)
             self.calls.setdefault(self.active[-1], set()).add(key)
         if key in self.summaries:
@@ -198,6 +333,112 @@ def params_of(node: Node) -> list[Node]:
     return out
 
 
+def returned_functions(mod: JsModule, node: Node) -> list[Node]:
+    """The functions ``node`` returns: an arrow whose body is a function (``(fn) => async (event) => ...``),
+    ``return function (event) {...}``, or a function defined in its body and returned by name."""
+    body = node.child_by_field_name("body")
+    if body is None:
+        return []
+    inner = unwrap(body)
+    if body.type != "statement_block":
+        return [inner] if inner is not None and inner.type in FUNCTION_TYPES else []
+    defs: dict[str, Node] = {}
+    for stmt in body.named_children:
+        if stmt.type in ("function_declaration", "generator_function_declaration"):
+            name = stmt.child_by_field_name("name")
+            if name is not None:
+                defs[mod.text(name)] = stmt
+        elif stmt.type in ("lexical_declaration", "variable_declaration"):
+            for decl in stmt.named_children:
+                name, value = decl.child_by_field_name("name"), unwrap(decl.child_by_field_name("value"))
+                if name is not None and value is not None and value.type in FUNCTION_TYPES:
+                    defs[mod.text(name)] = value
+    out: list[Node] = []
+    stack = list(body.named_children)
+    while stack:
+        current = stack.pop()
+        if current.type in FUNCTION_TYPES:
+            continue  # a nested function's returns are its own
+        if current.type == "return_statement" and current.named_children:
+            value = unwrap(current.named_children[0])
+            if value is not None and value.type in FUNCTION_TYPES:
+                out.append(value)
+            elif value is not None and value.type == "identifier" and mod.text(value) in defs:
+                out.append(defs[mod.text(value)])
+            continue
+        stack.extend(current.named_children)
+    return out
+
+
+def _used(node: Node) -> bool:
+    """``node`` is the argument of a middy ``.use(...)`` call (a middleware, not a wrapper)."""
+    args = node.parent
+    call = args.parent if args is not None and args.type == "arguments" else None
+    func = unwrap(call.child_by_field_name("function")) if call is not None else None
+    prop = func.child_by_field_name("property") if func is not None and func.type == "member_expression" else None
+    return prop is not None and prop.text == b"use"
+
+
+def returned_objects(node: Node) -> list[Node]:
+    """The object literals a function returns (``() => ({ onError })``, ``return { onError: ... }``)."""
+    body = node.child_by_field_name("body")
+    inner = unwrap(body)
+    if body is None or inner is None:
+        return []
+    if body.type != "statement_block":
+        return [inner] if inner.type == "object" else []
+    out: list[Node] = []
+    stack = list(body.named_children)
+    while stack:
+        current = stack.pop()
+        if current.type in FUNCTION_TYPES:
+            continue
+        if current.type == "return_statement" and current.named_children:
+            value = unwrap(current.named_children[0])
+            if value is not None and value.type == "object":
+                out.append(value)
+            continue
+        stack.extend(current.named_children)
+    return out
+
+
+def _member_function(mod: JsModule, obj: Node, key: str, scope: Node | None) -> Node | None:
+    """The function an object literal holds under ``key``: written in place, or named (a function of the
+    enclosing ``scope`` or of the module)."""
+    if obj.type != "object":
+        return None
+    for prop in obj.named_children:
+        if prop.type == "method_definition":
+            name = prop.child_by_field_name("name")
+            if name is not None and mod.text(name) == key:
+                return prop
+        elif prop.type == "pair" and _prop_key(mod, prop.child_by_field_name("key")) == key:
+            value = unwrap(prop.child_by_field_name("value"))
+            if value is not None and value.type in FUNCTION_TYPES:
+                return value
+            if value is not None and value.type == "identifier":
+                return _named_function(mod, mod.text(value), scope)
+        elif prop.type == "shorthand_property_identifier" and mod.text(prop) == key:
+            return _named_function(mod, key, scope)
+    return None
+
+
+def _named_function(mod: JsModule, name: str, scope: Node | None) -> Node | None:
+    body = scope.child_by_field_name("body") if scope is not None else None
+    for stmt in body.named_children if body is not None and body.type == "statement_block" else []:
+        if stmt.type in ("function_declaration", "generator_function_declaration"):
+            found = stmt.child_by_field_name("name")
+            if found is not None and mod.text(found) == name:
+                return stmt
+        elif stmt.type in ("lexical_declaration", "variable_declaration"):
+            for decl in stmt.named_children:
+                found, value = decl.child_by_field_name("name"), unwrap(decl.child_by_field_name("value"))
+                if found is not None and mod.text(found) == name and value is not None and \
+                        value.type in FUNCTION_TYPES:
+                    return value
+    return mod.functions.get(name)
+
+
 def _terminates(node: Node | None) -> bool:
     if node is None:
         return False
@@ -222,10 +463,11 @@ def _prop_key(mod: JsModule, key: Node | None) -> str | None:
 
 
 class FunctionAnalyzer:
-    def __init__(self, program: Program, ref: FunctionRef) -> None:
+    def __init__(self, program: Program, ref: FunctionRef, response_of: str | None = None) -> None:
         self.program = program
         self.ref = ref
         self.mod = ref.module
+        self.response_of = response_of  # a middy middleware's request: ``request.response = ...`` is returned
         self.env: dict[str, Value] = {}
         self.locals: set[str] = set()
         self.kinds: dict[str, str] = {}
@@ -486,6 +728,9 @@ class FunctionAnalyzer:
                 return
             if base.type == "identifier":
                 name = mod.text(base)
+                member = target.child_by_field_name("property")
+                if name == self.response_of and member is not None and mod.text(member) == "response":
+                    self.returns = union(self.returns, add_step(value, self.step(stmt, self.label(stmt))))
                 if self.is_module_state(name) and value:
                     self.sink(cat.PERSIST, f"module-level {name}", stmt,
                               add_step(value, self.step(stmt, self.label(stmt))))
@@ -680,7 +925,13 @@ class FunctionAnalyzer:
             key = string_value(index)
             return self.subscript(base, key if key is not None else "*", node, node) if base else EMPTY
         if kind == "call_expression":
-            return self.call(node)
+            value = self.call(node)
+            func = unwrap(node.child_by_field_name("function"))
+            prop = func.child_by_field_name("property") if func is not None and func.type == "member_expression" \
+                else None
+            if value and prop is not None and self.mod.text(prop) in ("join", "format"):
+                return self.built(node, value)  # [API, "x", id].join("/"): the text starts with a fixed host
+            return value
         if kind == "new_expression":
             return self.call(node, new=True)
         if kind == "object":
@@ -848,6 +1099,18 @@ class FunctionAnalyzer:
                 return first.rstrip("/") + "/" if first else None
             if qual in {"URL", "new URL"}:
                 return None
+            if qual == "util.format" and args is not None and args.named_children:
+                fmt = string_value(args.named_children[0])
+                return fmt.split("%", 1)[0] if fmt is not None else None
+            items = unwrap(func.child_by_field_name("object")) if func is not None and \
+                func.type == "member_expression" else None
+            prop = func.child_by_field_name("property") if func is not None else None
+            if items is not None and items.type == "array" and prop is not None and mod.text(prop) == "join":
+                given = args.named_children if args is not None else []
+                separator = string_value(given[0]) if given else ","
+                if separator is not None:
+                    return joined_prefix(((self.prefix(e), self.is_constant(e)) for e in items.named_children),
+                                         separator)
         return None
 
     def stringish(self, node: Node) -> bool:
@@ -975,32 +1238,12 @@ class FunctionAnalyzer:
                 return FunctionRef(mod, self.local_defs[name])
             if name in self.env or name in self.locals:
                 return None
-            if name in mod.functions:
-                return FunctionRef(mod, mod.functions[name])
-            ref = mod.imports.get(name)
-            if ref is not None and ref.module.startswith("."):
-                return self.program.imported(ref, mod)
-            return None
+            return self.program.callee(mod, func)
         if func.type == "member_expression":
             owner = unwrap(func.child_by_field_name("object"))
             prop = func.child_by_field_name("property")
             if owner is None or prop is None:
                 return None
-            method = mod.text(prop)
-            if owner.type == "identifier":
-                ref = self.import_ref(mod.text(owner))
-                if ref is not None and ref.module.startswith("."):
-                    target = self.program.relative(ref.module, mod)
-                    if target is None:
-                        return None
-                    if ref.name in (None, "default"):
-                        return self.program.exported(target, method)
-                    return None
-            elif owner.type in ("call_expression",):
-                req = required(owner)
-                if req is not None and req[0].startswith(".") and req[1] is None:
-                    target = self.program.relative(req[0], mod)
-                    return self.program.exported(target, method) if target is not None else None
             if owner.type == "this":
                 body = self.ref.node.parent
                 while body is not None and body.type != "class_body":
@@ -1009,12 +1252,13 @@ class FunctionAnalyzer:
                 if body is not None:
                     from remit.code.javascript.parse import class_methods  # noqa: PLC0415
 
-                    found_method = class_methods(mod, body).get(method)
+                    found_method = class_methods(mod, body).get(mod.text(prop))
                     return FunctionRef(mod, found_method) if found_method is not None else None
                 return None
-            if mod.text(owner) in ("exports", "module.exports"):
-                found = mod.exports.get(method)
-                return FunctionRef(mod, found) if found is not None else None
+            if owner.type == "identifier" and self.import_ref(mod.text(owner)) is None and \
+                    mod.text(owner) in mod.imports:
+                return None  # a local variable shadows the import
+            return self.program.callee(mod, func)
         return None
 
     # -- calls --------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from remit.code.facts import (
     TaintFlow,
     numbered,
 )
-from remit.code.lattice import EXCEPTION, Dep, Summary, handler_facts, union
+from remit.code.lattice import Dep, handler_facts, wrapped_by
 from remit.code.python import checks
 from remit.code.python.modules import Module, ParseCache
 from remit.code.python.taint import FunctionRef, Program
@@ -166,10 +166,7 @@ class PythonAnalyzer:
 
     def _taint(self, program: Program, handler: FunctionRef, wrappers: tuple[FunctionRef, ...],
                sources: EventSources, sync: bool) -> tuple[list[TaintFlow], list[CodeIssue]]:
-        summary = program.summary(handler)
-        for wrapper in wrappers:  # what a wrapper returns from an exception reaches the caller too
-            errors = tuple(dep for dep in program.summary(wrapper).returns if dep.param == EXCEPTION)
-            summary = Summary(union(summary.returns, errors), summary.hits)
+        summary = wrapped_by(program.summary(handler), map(program.summary, wrappers))
         params = [a.arg for a in (*handler.node.args.posonlyargs, *handler.node.args.args)]
         event_name = params[0] if params else "event"
         start = FlowStep(handler.module.loc(handler.node), f"{event_name}: the event the trigger delivers")

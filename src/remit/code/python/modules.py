@@ -8,7 +8,9 @@ become diagnostics, once per file.
 from __future__ import annotations
 
 import ast
+import os
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -162,6 +164,7 @@ class ParseCache:
         self.root = root.resolve()
         self._modules: dict[Path, Module | None] = {}
         self._found: dict[tuple[str, tuple[Path, ...], Path | None, int], Path | None] = {}
+        self._listed: dict[Path, frozenset[str] | None] = {}
         self.diagnostics: list[Diagnostic] = []
 
     def find(self, dotted: str, search_path: tuple[Path, ...], importer: Path | None = None,
@@ -170,8 +173,20 @@ class ParseCache:
         key = (dotted, search_path, importer.parent if importer is not None else None, level)
         if key in self._found:
             return self._found[key]
-        found = self._found[key] = find_module(dotted, search_path, importer, level)
+        found = self._found[key] = find_module(dotted, search_path, importer, level, self._may_exist)
         return found
+
+    def _may_exist(self, path: Path) -> bool:
+        """Whether ``path`` may exist: its name is in its directory's listing, read once per directory for the
+        scan (asking each candidate file of each import costs a ``stat`` apiece; most of them do not exist)."""
+        directory = path.parent
+        if directory not in self._listed:
+            try:
+                self._listed[directory] = frozenset(os.listdir(directory))
+            except (OSError, ValueError):
+                self._listed[directory] = None  # not listable: ask the file itself
+        names = self._listed[directory]
+        return names is None or path.name in names
 
     def rel(self, path: Path) -> str:
         try:
@@ -234,9 +249,10 @@ class ParseCache:
 
 
 def find_module(dotted: str, search_path: tuple[Path, ...], importer: Path | None = None,
-                level: int = 0) -> Path | None:
+                level: int = 0, may_exist: Callable[[Path], bool] | None = None) -> Path | None:
     """The file a module name resolves to inside the search path (or relative to ``importer`` for a
-    relative import), or None for a module that is not part of the deployed package (stdlib, dependency)."""
+    relative import), or None for a module that is not part of the deployed package (stdlib, dependency).
+    ``may_exist`` rules candidates out before they are asked for (a cached directory listing)."""
     parts = [p for p in dotted.split(".") if p]
     bases: list[Path]
     if level > 0:
@@ -253,7 +269,7 @@ def find_module(dotted: str, search_path: tuple[Path, ...], importer: Path | Non
     for base in bases:
         target = base.joinpath(*parts) if parts else base
         for candidate in (target.with_name(target.name + ".py") if parts else None, target / "__init__.py"):
-            if candidate is not None and candidate.is_file():
+            if candidate is not None and (may_exist is None or may_exist(candidate)) and candidate.is_file():
                 try:
                     return candidate.resolve(strict=True)
                 except (OSError, RuntimeError):

@@ -41,6 +41,7 @@ from remit.code.lattice import (
     clear,
     compose,
     derived,
+    joined_prefix,
     union,
 )
 from remit.code.python import catalog as cat
@@ -526,7 +527,10 @@ class FunctionAnalyzer:
                 return EMPTY
             return self.subscript(base, _SNAKE_TO_EVENT.get(node.attr, node.attr), node, node)
         if isinstance(node, ast.Call):
-            return self.call(node)
+            value = self.call(node)
+            if value and isinstance(node.func, ast.Attribute) and node.func.attr in ("join", "format"):
+                return self.built(node, value)  # "".join([API, "/x/", id]): the text starts with a fixed host
+            return value
         if isinstance(node, ast.Dict):
             values = [self.expr(v) for v in node.values]
             keys = [self.expr(k) for k in node.keys if k is not None]
@@ -619,6 +623,12 @@ class FunctionAnalyzer:
             if isinstance(func, ast.Attribute) and func.attr == "format":
                 base = self.prefix(func.value)
                 return base.split("{", 1)[0] if base is not None else None
+            if isinstance(func, ast.Attribute) and func.attr == "join" and len(node.args) == 1 and \
+                    isinstance(node.args[0], (ast.List, ast.Tuple)):
+                separator = self.prefix(func.value)
+                if separator is not None and self.expr_is_constant(func.value):
+                    return joined_prefix(((self.prefix(e), self.expr_is_constant(e)) for e in node.args[0].elts),
+                                         separator)
             qual = self.qualify(func)
             if qual == "os.path.join" and node.args:
                 first = self.prefix(node.args[0])

@@ -43,9 +43,12 @@ def check(fn: Function, an: Analysis) -> Iterator[Hit]:
     remit follows the exception bound by ``except ... as exc`` (and ``traceback.format_exc()``) in Python, or
     by ``catch (err)`` in JavaScript, through variables, objects and helper functions; when it reaches the
     handler's return value (or ``callback(null, ...)``) and the function is invoked synchronously (an API
-    route, a function URL, a direct invocation), the finding points at the handler's ``return``. Error
-    messages carry file paths, library versions, table and bucket names and sometimes the data being
-    processed: a map for the next request. Logging the exception is not reported; neither is a function
+    route, a function URL, a direct invocation), the finding points at the handler's ``return``. Wrappers of the
+    package count, in this module or another: the ``return`` of ``with_errors(handler)`` / ``@with_errors`` /
+    ``withErrors(async (event) => ...)`` in its ``except`` / ``catch``, and what a middy middleware's
+    ``onError`` writes to ``request.response`` from ``request.error``; one finding there lists every function
+    it wraps. Error messages carry file paths, library versions, table and bucket names and sometimes the data
+    being processed: a map for the next request. Logging the exception is not reported; neither is a function
     whose triggers are all asynchronous (nobody reads its return value).
     """
     yield from issue_hits(fn, an, IssueKind.ERROR_LEAK, Severity.MEDIUM, fixes=FIXES)

@@ -36,7 +36,8 @@ MIN_KEYSTORE = 100  # bytes: an empty or stub PKCS#12 file holds nothing
 _ASSIGNMENT = re.compile(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*[=:]\s*(.*)$")
 _JSON_SECRET_KEYS = frozenset({"private_key", "privateKey", "SecretAccessKey", "secretAccessKey",
                                "aws_secret_access_key"})
-_JSON_HINTS = (b"private_key", b"privateKey", b"ecretAccessKey", b"secret_access_key")  # worth parsing
+_JSON_HINTS = (b"private_key", b"privateKey", b"ecretAccessKey", b"secret_access_key", b"client_secret")  # parse
+_OAUTH_CLIENTS = ("installed", "web")  # a Google OAuth client's JSON: {"web": {"client_id", "client_secret"}}
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +87,7 @@ def _credential_json(text: str) -> Iterator[_Found]:
         return
     if not isinstance(data, dict):
         return
+    yield from _oauth_client(text, data)
     for key, value in data.items():
         if key not in _JSON_SECRET_KEYS or not isinstance(value, str):
             continue
@@ -98,6 +100,22 @@ def _credential_json(text: str) -> Iterator[_Found]:
         if match is not None:
             kind = "service account's private key" if data.get("type") == "service_account" else match.kind
             yield _Found(line, key, SecretMatch(kind, True, match.masked, match.by_name))
+
+
+def _oauth_client(text: str, data: dict[str, object]) -> Iterator[_Found]:
+    """A Google OAuth client downloaded from the console (``client_secret_<id>.json``): its ``client_secret``
+    under ``installed`` or ``web``, judged like a variable of that name (placeholders and references quiet)."""
+    for client in _OAUTH_CLIENTS:
+        entry = data.get(client)
+        if not isinstance(entry, dict) or "client_id" not in entry:
+            continue
+        value = entry.get("client_secret")
+        match = classify("client_secret", value) if isinstance(value, str) else None
+        if match is None:
+            continue
+        where = text.find('"client_secret"', max(text.find(f'"{client}"'), 0))
+        yield _Found(_line_of(text, where) if where >= 0 else 1, f"{client}.client_secret",
+                     SecretMatch("Google OAuth client secret", False, match.masked, match.by_name))
 
 
 def _kind(name: str) -> str | None:
@@ -195,7 +213,8 @@ def check(an: Analysis, _: Analysis) -> Iterator[Hit]:
     Files read (by name, never executed): private keys (``*.pem``, ``*.key``, ``id_rsa`` and the other SSH key
     names) with a ``BEGIN ... PRIVATE KEY`` block, PKCS#12 key stores (``*.p12``, ``*.pfx``), environment files
     (``.env``, ``.env.production``, ``prod.env``), AWS ``credentials`` INI files, and small JSON files holding a
-    ``private_key`` (a Google service-account key) or an AWS secret access key. Values are judged like
+    ``private_key`` (a Google service-account key), an AWS secret access key, or a Google OAuth client's
+    ``client_secret`` under ``installed`` or ``web`` (``client_secret_<id>.json``). Values are judged like
     environment variables (:mod:`remit.secretscan`): placeholders, references (``${VAR}``, ARNs,
     ``{{resolve:...}}``) and names of secrets stay quiet, and so do key blocks whose body is a placeholder
     (``...``), certificates and public keys, and environment files that document variables
