@@ -21,7 +21,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from remit.api import ScanResult, application, scan
+from remit.api import ScanResult, analyze, scan
 from remit.live.aws import Reader, permission
 from remit.live.collect import CollectOptions, collect
 from remit.model.policy import _managed_data
@@ -66,7 +66,8 @@ def parity(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     shutil.copytree(EXAMPLE, repo)
     shutil.copytree(EXAMPLE, base / "edited" / "repo")
     options = ScanOptions(parallel=False, strict=True, advisories=(repo / "advisories",))
-    app, _ = application([repo], options)
+    an, _ = analyze([repo], options)
+    app = an.app if an is not None else None
     assert app is not None
     with pytest.MonkeyPatch.context() as mp:
         fake_credentials(mp)
