@@ -1,4 +1,5 @@
-"""Who a resource policy lets in (remit.iam.exposure): principals, restricting conditions, cancelling Denies."""
+"""Who a resource policy lets in, as the IAM evaluator answers it (remit.iam.reach): principals, restricting
+conditions, cancelling Denies, one action at a time, and an outsider who holds the network values."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from remit.iam.exposure import exposures, open_exposures
-from remit.model.policy import PolicyDocument, parse_document
-from remit.model.values import Concat, Symbol, SymbolKind, Unknown, Value
+from remit.iam.reach import Verdict, judge_action, judge_statements
+from remit.model.policy import PolicyDocument, Statement, parse_document
+from remit.model.values import Concat, Symbol, SymbolKind, Value
 from remit.source import NodePath, PathKey
 
 
@@ -18,10 +19,19 @@ def _at(*path: PathKey) -> NodePath:
     return NodePath("policy.json", path)
 
 
-def doc(*statements: dict[str, Any]) -> PolicyDocument:
+def doc(*statements: dict[str, Any]) -> tuple[Statement, ...]:
     parsed = parse_document({"Version": "2012-10-17", "Statement": list(statements)}, _at)
     assert isinstance(parsed, PolicyDocument)
-    return parsed
+    return parsed.statements
+
+
+def verdicts(statements: tuple[Statement, ...], inside: frozenset[str] = frozenset()) -> list[Verdict]:
+    return [v for _, v in judge_statements(statements, inside)]
+
+
+def opened(statements: tuple[Statement, ...], action: str = "s3:GetObject") -> list[Statement]:
+    """The Allow statements (narrowed to ``action``) through which an outsider may perform ``action``."""
+    return [st for st, v in judge_action(statements, action) if v.reachable]
 
 
 def allow(principal: Value = "*", action: Value = "s3:GetObject", resource: Value = "arn:aws:s3:::b/*",
@@ -48,29 +58,29 @@ def deny(condition: dict[str, Any] | None = None, action: Value = "s3:*", resour
 
 @pytest.mark.parametrize("principal", ["*", {"AWS": "*"}, {"AWS": ["*"]}, {"AWS": ["arn:aws:iam::1:root", "*"]}])
 def test_anyone_principals_open(principal: Value) -> None:
-    found = open_exposures(doc(allow(principal)))
-    assert len(found) == 1
-    assert found[0].actions == ("s3:GetObject",)
-    assert found[0].describe_principal() == "anyone"
+    ((st_, verdict),) = judge_statements(doc(allow(principal)))
+    assert verdict.reachable
+    assert verdict.kept_by == ()
+    assert st_.action_texts() == ("s3:GetObject",)
 
 
 @pytest.mark.parametrize("principal", [{"AWS": "arn:aws:iam::123456789012:root"},
                                        {"Service": "sns.amazonaws.com"},
                                        {"AWS": Symbol(SymbolKind.RESOURCE, "Role", "Arn")}])
-def test_named_principals_are_not_exposures(principal: Value) -> None:
-    assert exposures(doc(allow(principal))) == ()
+def test_named_principals_are_not_judged_as_anyone(principal: Value) -> None:
+    assert judge_statements(doc(allow(principal))) == ()
 
 
 def test_not_principal_with_allow_is_everyone_but() -> None:
-    found = open_exposures(doc(allow({"AWS": "arn:aws:iam::123456789012:role/admin"}, not_principal=True)))
-    assert len(found) == 1
-    assert found[0].describe_principal() == "anyone except arn:aws:iam::123456789012:role/admin"
+    ((st_, verdict),) = judge_statements(doc(allow({"AWS": "arn:aws:iam::123456789012:role/admin"},
+                                                   not_principal=True)))
+    assert verdict.reachable
+    assert st_.not_principal
 
 
-def test_deny_only_and_unknown_documents_have_no_exposure() -> None:
-    assert exposures(doc(deny({"Bool": {"aws:SecureTransport": "false"}}))) == ()
-    assert exposures(Unknown("computed")) == ()
-    assert exposures(None) == ()
+def test_deny_only_documents_let_no_one_in() -> None:
+    assert judge_statements(doc(deny({"Bool": {"aws:SecureTransport": "false"}}))) == ()
+    assert judge_statements(()) == ()
 
 
 # ------------------------------------------------------------------------------------------------
@@ -119,25 +129,27 @@ NOT_RESTRICTING = [
 
 @pytest.mark.parametrize("condition", RESTRICTING)
 def test_restricting_conditions(condition: dict[str, Any]) -> None:
-    found = exposures(doc(allow(condition=condition)))
-    assert len(found) == 1
-    assert found[0].restriction is not None
-    assert found[0].restriction.by is None
-    assert open_exposures(doc(allow(condition=condition))) == ()
+    (verdict,) = verdicts(doc(allow(condition=condition)))
+    assert not verdict.reachable
+    assert verdict.kept_by
+    assert all(k.deny is None for k in verdict.kept_by)  # the Allow's own clause
+    assert opened(doc(allow(condition=condition))) == []
 
 
 @pytest.mark.parametrize("condition", NOT_RESTRICTING)
 def test_conditions_that_do_not_narrow(condition: dict[str, Any]) -> None:
-    found = open_exposures(doc(allow(condition=condition)))
-    assert len(found) == 1
+    (verdict,) = verdicts(doc(allow(condition=condition)))
+    assert verdict.reachable
+    assert verdict.kept_by == ()
 
 
 def test_restriction_names_the_key_and_values() -> None:
-    (found,) = exposures(doc(allow(condition={"StringEquals": {"aws:SourceVpce": "vpce-1"}})))
-    assert found.restriction is not None
-    assert (found.restriction.key, found.restriction.operator, found.restriction.values) == (
-        "aws:SourceVpce", "StringEquals", ("vpce-1",))
-    assert "aws:SourceVpce" in found.restriction.describe()
+    (verdict,) = verdicts(doc(allow(condition={"StringEquals": {"aws:SourceVpce": "vpce-1"}})))
+    (kept,) = verdict.kept_by
+    assert (kept.clause.key, kept.clause.operator, kept.clause.values) == ("aws:SourceVpce", "StringEquals",
+                                                                           ("vpce-1",))
+    assert verdict.restricted_keys == ("aws:sourcevpce",)
+    assert verdict.restricted_by == ("StringEquals aws:SourceVpce = vpce-1",)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -147,67 +159,108 @@ def test_restriction_names_the_key_and_values() -> None:
 def test_deny_outside_a_condition_restricts() -> None:
     policy = doc(allow(action=["s3:GetObject", "s3:PutObject"]),
                  deny({"StringNotEquals": {"aws:SourceVpce": "vpce-1"}}))
-    (found,) = exposures(policy)
-    assert found.restriction is not None
-    assert found.restriction.by is not None
-    assert found.restriction.by.effect == "Deny"
-    assert "refuses" in found.restriction.describe()
+    (verdict,) = verdicts(policy)
+    assert not verdict.reachable
+    (kept,) = verdict.kept_by
+    assert kept.deny is not None
+    assert kept.deny.effect == "Deny"
+    assert kept.key == "aws:sourcevpce"
 
 
 @pytest.mark.parametrize("operator", ["StringNotEqualsIfExists", "ForAllValues:StringNotLike", "StringNotLike"])
 def test_negated_operator_variants_in_a_deny_restrict(operator: str) -> None:
     policy = doc(allow(), deny({operator: {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}))
-    assert open_exposures(policy) == ()
+    assert opened(policy) == []
 
 
 def test_deny_that_does_not_cover_everything_does_not_restrict() -> None:
     outside = {"StringNotEquals": {"aws:SourceVpce": "vpce-1"}}
-    # covers only part of the actions
-    assert open_exposures(doc(allow(action=["s3:GetObject", "s3:PutObject"]), deny(outside, action="s3:Put*")))
+    # covers only part of the actions: the rest stays open
+    policy = doc(allow(action=["s3:GetObject", "s3:PutObject"]), deny(outside, action="s3:Put*"))
+    assert [v.reachable for v in verdicts(policy)] == [True]
+    assert opened(policy, "s3:GetObject")
+    assert opened(policy, "s3:PutObject") == []
     # covers only another resource
-    assert open_exposures(doc(allow(), deny(outside, resource="arn:aws:s3:::other/*")))
+    assert opened(doc(allow(), deny(outside, resource="arn:aws:s3:::other/*")))
     # an extra clause makes the Deny narrower than "everyone outside the VPC endpoint"
-    assert open_exposures(doc(allow(), deny({**outside, "Bool": {"aws:SecureTransport": "false"}})))
+    assert opened(doc(allow(), deny({**outside, "Bool": {"aws:SecureTransport": "false"}})))
     # a Deny for one principal is not a Deny for everyone
-    assert open_exposures(doc(allow(), deny(outside, principal={"AWS": "arn:aws:iam::1:root"})))
+    assert opened(doc(allow(), deny(outside, principal={"AWS": "arn:aws:iam::1:root"})))
     # a Deny with a wildcard value refuses nobody
-    assert open_exposures(doc(allow(), deny({"StringNotLike": {"aws:SourceVpce": "*"}})))
+    assert opened(doc(allow(), deny({"StringNotLike": {"aws:SourceVpce": "*"}})))
 
 
 def test_deny_not_principal_restricts() -> None:
     policy = doc(allow(), deny(principal={"AWS": "arn:aws:iam::123456789012:role/reader"}, not_principal=True))
-    (found,) = exposures(policy)
-    assert found.restriction is not None
-    assert found.restriction.key == "NotPrincipal"
+    (verdict,) = verdicts(policy)
+    assert not verdict.reachable
+    assert verdict.kept_by == ()  # no clause: the Deny refuses everyone but the reader
+    assert verdict.restricted_by == ("the Deny for everyone",)
 
 
 def test_unconditional_deny_for_everyone() -> None:
     # every action denied: nothing is opened
-    assert exposures(doc(allow(action=["s3:GetObject", "s3:PutObject"]), deny(action="s3:*"))) == ()
-    # part of it denied: the rest stays open, and covers() knows which
-    (found,) = open_exposures(doc(allow(action="s3:*"), deny(action=["s3:Delete*", "s3:PutBucketPolicy"])))
-    assert found.covers("s3:GetObject")
-    assert not found.covers("s3:DeleteObject")
-    assert not found.covers("s3:PutBucketPolicy")
-    assert found.covers_any(["s3:DeleteBucket", "s3:PutObject"]) == ("s3:PutObject",)
+    assert [v.reachable for v in verdicts(doc(allow(action=["s3:GetObject", "s3:PutObject"]),
+                                              deny(action="s3:*")))] == [False]
+    # part of it denied: the rest stays open, one action at a time
+    policy = doc(allow(action="s3:*"), deny(action=["s3:Delete*", "s3:PutBucketPolicy"]))
+    assert opened(policy, "s3:GetObject")
+    assert opened(policy, "s3:DeleteObject") == []
+    assert opened(policy, "s3:PutBucketPolicy") == []
+    assert [a for a in ("s3:DeleteBucket", "s3:PutObject") if opened(policy, a)] == ["s3:PutObject"]
 
 
 def test_not_action_covers_everything_but_the_list() -> None:
-    (found,) = open_exposures(doc({"Effect": "Allow", "Principal": "*", "NotAction": "s3:Delete*",
-                                   "Resource": "*"}))
-    assert found.not_action
-    assert found.covers("s3:GetObject")
-    assert found.covers("sqs:SendMessage")
-    assert not found.covers("s3:DeleteObject")
-    assert found.describe_actions() == "every action except s3:Delete*"
+    policy = doc({"Effect": "Allow", "Principal": "*", "NotAction": "s3:Delete*", "Resource": "*"})
+    ((st_, verdict),) = judge_statements(policy)
+    assert st_.not_action
+    assert verdict.reachable
+    assert opened(policy, "s3:GetObject")
+    assert opened(policy, "sqs:SendMessage")
+    assert opened(policy, "s3:DeleteObject") == []
+    (narrowed,) = opened(policy, "sqs:SendMessage")
+    assert (narrowed.action_texts(), narrowed.not_action) == (("sqs:SendMessage",), False)
 
 
 def test_statement_under_fn_if_keeps_its_condition_name() -> None:
     from remit.model.values import NO_VALUE, Choice  # noqa: PLC0415 - only this test builds a Choice
 
     parsed = parse_document({"Statement": [Choice("IsDev", allow(), NO_VALUE)]}, _at)
-    (found,) = open_exposures(parsed)
-    assert found.statement.when == "IsDev"
+    assert isinstance(parsed, PolicyDocument)
+    ((st_, verdict),) = judge_statements(parsed.statements)
+    assert verdict.reachable
+    assert st_.when == "IsDev"
+
+
+# ------------------------------------------------------------------------------------------------
+# an outsider who holds the network values (an unsigned caller on the right network)
+
+NETWORK = frozenset({"aws:sourceip", "aws:sourcevpce", "aws:sourcevpc", "aws:sourcevpcarn"})
+
+
+@pytest.mark.parametrize("policy", [
+    doc(allow(condition={"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}})),
+    doc(allow(condition={"StringEquals": {"aws:SourceVpce": "vpce-1"}})),
+    doc(allow(), deny({"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}})),
+    doc(allow(), deny({"StringNotEquals": {"aws:SourceVpce": "vpce-1"}})),
+])
+def test_network_restrictions_admit_whoever_is_on_the_network(policy: tuple[Statement, ...]) -> None:
+    (outside,) = verdicts(policy)
+    assert not outside.reachable
+    assert set(outside.restricted_keys) <= NETWORK
+    (on_network,) = verdicts(policy, NETWORK)
+    assert on_network.reachable
+
+
+@pytest.mark.parametrize("policy", [
+    doc(allow(condition={"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}})),
+    doc(allow(condition={"StringEquals": {"aws:SourceVpce": "vpce-1", "aws:SourceAccount": "111122223333"}})),
+    doc(allow(), deny({"StringNotEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}})),
+    doc(allow(), deny(principal={"AWS": "arn:aws:iam::123456789012:role/reader"}, not_principal=True)),
+])
+def test_holding_the_network_is_not_enough_for_a_principal_restriction(policy: tuple[Statement, ...]) -> None:
+    (on_network,) = verdicts(policy, NETWORK)
+    assert not on_network.reachable
 
 
 # ------------------------------------------------------------------------------------------------
@@ -227,11 +280,10 @@ _case = st.sampled_from([str.lower, str.upper, lambda s: s])
 def test_action_wildcards_match_case_insensitively(principal: Value, service: str, verb: str, swap: bool) -> None:
     action = f"{service}:{verb}"
     written = action.swapcase() if swap else action
-    (found,) = open_exposures(doc(allow(principal, action=f"{service}:*")))
-    assert found.covers(written)
-    (exact,) = open_exposures(doc(allow(principal, action=written)))
-    assert exact.covers(action)
-    assert not exact.covers(f"{service}:{verb}X")
+    assert opened(doc(allow(principal, action=f"{service}:*")), written)
+    exact = doc(allow(principal, action=written))
+    assert opened(exact, action)
+    assert opened(exact, f"{service}:{verb}X") == []
 
 
 @given(principal=_anyone, key=_key, case=_case, value=_concrete_id, operator=st.sampled_from(
@@ -239,12 +291,12 @@ def test_action_wildcards_match_case_insensitively(principal: Value, service: st
 def test_concrete_positive_conditions_always_restrict(principal: Value, key: str, case: Any, value: str,
                                                       operator: str) -> None:
     condition = {operator: {case(key): value}}
-    assert open_exposures(doc(allow(principal, condition=condition))) == ()
-    assert open_exposures(doc(allow(principal, condition={f"{operator}IfExists": {key: value}})))
+    assert opened(doc(allow(principal, condition=condition))) == []
+    assert opened(doc(allow(principal, condition={f"{operator}IfExists": {key: value}})))
 
 
 @given(principal=_anyone, key=_key, value=_concrete_id, wild=st.sampled_from(["*", "?"]),
        at=st.integers(min_value=0, max_value=25))
 def test_wildcard_values_never_restrict_ids(principal: Value, key: str, value: str, wild: str, at: int) -> None:
     pos = min(at, len(value))
-    assert open_exposures(doc(allow(principal, condition={"StringLike": {key: value[:pos] + wild + value[pos:]}})))
+    assert opened(doc(allow(principal, condition={"StringLike": {key: value[:pos] + wild + value[pos:]}})))

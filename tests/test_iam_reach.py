@@ -56,8 +56,9 @@ def test_solver_agrees_with_enumeration(allow_clauses: list[tuple[str, str, str]
     by_key: dict[str, list[ConditionClause]] = {}
     for c in clauses:
         by_key.setdefault(c.key_lower, []).append(c)
-    candidates = {k: _candidates(k, cs) for k, cs in by_key.items()}
-    tables = {id(c): [_truth(c, v, c not in allow.conditions) for v in candidates[c.key_lower]] for c in clauses}
+    candidates = {k: _candidates(k, cs, frozenset()) for k, cs in by_key.items()}
+    tables = {id(c): [_truth(c, v, c not in allow.conditions, frozenset()) for v in candidates[c.key_lower]]
+              for c in clauses}
     solved = _solve(allow, denies, candidates, tables)
     enumerated = _enumerate(allow, denies, candidates, tables)
     assert (solved is False) == (enumerated is False)

@@ -77,13 +77,16 @@ def overlaps(a: AccessPath, b: AccessPath) -> bool:
 
 
 def _written_by_others(app: Application, trigger: Trigger) -> bool:
-    from remit.iam.exposure import exposures  # noqa: PLC0415 - the IAM helpers load only when needed
+    """Whether the store's resource policy lets an outsider perform a write that fires the trigger (the IAM
+    evaluator's verdict for each such action)."""
+    from remit.iam.reach import judge_action  # noqa: PLC0415 - the IAM evaluator loads only when needed
 
     feeds = trigger.spec.feeds
     store = app.entity(trigger.source_id)
     if not feeds or not isinstance(store, DataStore) or store.policy is None:
         return False
-    return any(e.covers(action) for e in exposures(store.policy.document) for action in feeds)
+    statements = store.policy.statements
+    return any(verdict.reachable for action in feeds for _, verdict in judge_action(statements, action))
 
 
 def _confidence(app: Application, trigger: Trigger) -> Confidence:

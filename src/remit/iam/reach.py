@@ -5,7 +5,7 @@ function's ``AWS::Lambda::Permission`` s read as statements) by asking, statemen
 outsider* can make a request that the ``Allow`` admits and no ``Deny`` refuses:
 
 * the outsider is in no organization of yours, calls from no VPC or endpoint of yours, on behalf of no resource
-  of yours: every *restricting* key (:data:`remit.iam.exposure.RESTRICTING_KEYS`: ``aws:SourceArn``,
+  of yours: every *restricting* key (:data:`remit.iam.keys.RESTRICTING_KEYS`: ``aws:SourceArn``,
   ``aws:SourceAccount``, ``aws:PrincipalOrgID``, ``aws:SourceVpce``, ``aws:SourceIp``...) is either absent
   from their request or holds a value of theirs, which matches only patterns that are not concrete
   (``*``, an ARN with a wildcard account);
@@ -16,7 +16,13 @@ Conditions are decided in Python per key and candidate value (each literal the p
 outsider's own, absent); z3 (imported on first need, with a timeout) then decides whether some choice satisfies
 the ``Allow`` and none of the ``Deny`` statements that cover it. When each key appears once and no ``Deny``
 applies, the answer is read directly, without z3. The answer names the clauses that keep the outsider out
-(``restricted_by``) or that the outsider must satisfy (``conditions``).
+(``restricted_by`` as people read them, ``kept_by`` as facts: the clause and the Deny that carries it) or that
+the outsider must satisfy (``conditions``).
+
+Two variations of the question: :func:`judge_action` asks it for one action (each ``Allow`` narrowed to it,
+against the ``Deny`` statements that cover it), and ``inside`` names restricting keys whose values the outsider
+holds (an anonymous caller on the right network holds any ``aws:SourceIp`` or ``aws:SourceVpce`` the policy
+names, never a principal, an account or a source ARN).
 
 The :class:`Reach` of a resource is the widest that holds: ``public`` (anyone, unsigned requests included, for
 S3 buckets, REST APIs and function URLs), ``any-account`` (any AWS account), ``cross-account`` (a named
@@ -26,22 +32,25 @@ the owning account), ``none``.
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import itertools
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
 from remit.iam import arns
 from remit.iam.conditions import RequestContext, Tri, describe, evaluate_clause, split_operator
 from remit.iam.evaluate import action_matches
-from remit.iam.exposure import _POSITIVE, RESTRICTING_KEYS, _action_covers, _concrete, _resources_cover
+from remit.iam.keys import POSITIVE, RESTRICTING_KEYS, concrete
+from remit.iam.match import wildcard_match
 from remit.model.entities import Api, Bucket, Entity, LambdaPermission, Role
 from remit.model.policy import ConditionClause, PolicyDocument, Principal, Statement
 from remit.model.values import Value, may_be_absent, present_options, render, text
 
-__all__ = ["Exposure", "Reach", "TrustEdge", "Verdict", "anonymous_ok", "exposure_of", "judge_statements",
-           "lambda_statements", "outsider_can", "pins", "trust_edges"]
+__all__ = ["Exposure", "Kept", "Reach", "TrustEdge", "Verdict", "anonymous_ok", "exposure_of", "judge_action",
+           "judge_statements", "lambda_statements", "outsider_can", "pins", "trust_edges"]
 
 Z3_TIMEOUT_MS = 2000
 _OUTSIDER = "remit-outsider-value"
@@ -58,13 +67,32 @@ class Reach(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Kept:
+    """A clause that keeps the outsider out: on the Allow itself (``deny`` is None) or on a Deny for everyone."""
+
+    clause: ConditionClause
+    deny: Statement | None = None
+
+    @property
+    def key(self) -> str:
+        """The condition key, lower case."""
+        return self.clause.key_lower
+
+
+@dataclass(frozen=True, slots=True)
 class Verdict:
     """Whether an outsider gets through one Allow statement."""
 
     reachable: bool
     conditions: tuple[str, ...] = ()  # clauses the outsider must (and can) satisfy
-    restricted_by: tuple[str, ...] = ()  # clauses that keep the outsider out
+    restricted_by: tuple[str, ...] = ()  # clauses that keep the outsider out, as people read them
     method: str = "direct"  # "direct" or "z3"
+    kept_by: tuple[Kept, ...] = ()  # the restricting clauses among them, as facts
+
+    @property
+    def restricted_keys(self) -> tuple[str, ...]:
+        """The lower-case keys of the clauses that keep the outsider out, each once."""
+        return tuple(dict.fromkeys(k.key for k in self.kept_by))
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,17 +192,20 @@ def lambda_statements(permissions: Iterable[LambdaPermission]) -> tuple[Statemen
 # the outsider question
 
 
-def _candidates(key: str, clauses: Sequence[ConditionClause]) -> list[str | None]:
+def _candidates(key: str, clauses: Sequence[ConditionClause], inside: frozenset[str]) -> list[str | None]:
     """Values an outsider's request may carry for ``key`` (None: absent)."""
-    if key in RESTRICTING_KEYS:
+    if key in RESTRICTING_KEYS and key not in inside:
         return [_OUTSIDER, None]
     values: list[str | None] = []
     for c in clauses:
         for v in c.values:
             t = text(v)
+            _, base, _ = split_operator(c.operator)
+            if t is not None and "ipaddress" in base:
+                with contextlib.suppress(ValueError):  # a range: an address inside it
+                    t = str(ipaddress.ip_network(t, strict=False).network_address)
             if t is not None and t not in values:
                 values.append(t)
-                _, base, _ = split_operator(c.operator)
                 if base.startswith(("numeric", "date")):
                     try:
                         n = float(t)
@@ -186,15 +217,15 @@ def _candidates(key: str, clauses: Sequence[ConditionClause]) -> list[str | None
     return values
 
 
-def _truth(clause: ConditionClause, value: str | None, deny: bool) -> bool:
+def _truth(clause: ConditionClause, value: str | None, deny: bool, inside: frozenset[str]) -> bool:
     """Whether ``clause`` holds for an outsider whose request carries ``value`` (None: absent)."""
     key = clause.key_lower
-    kind = RESTRICTING_KEYS.get(key)
+    kind = RESTRICTING_KEYS.get(key) if key not in inside else None
     if value is not None and kind is not None:
         _, base, _ = split_operator(clause.operator)
         if base == "null":
             return any((text(v) or "").lower() == "false" for v in clause.values)
-        matches = [not _concrete(kind, v) for v in clause.values]  # the outsider's own value fits these
+        matches = [not concrete(kind, v) for v in clause.values]  # the outsider's own value fits these
         negated = base.startswith(("stringnot", "arnnot", "notip"))
         return all(not m for m in matches) if negated else any(matches)
     ctx = RequestContext({key: (value,)} if value is not None else {}, complete=True)
@@ -204,32 +235,39 @@ def _truth(clause: ConditionClause, value: str | None, deny: bool) -> bool:
     return result is Tri.TRUE
 
 
-def outsider_can(allow: Statement, denies: Sequence[Statement]) -> Verdict:
-    """Whether an outsider can satisfy ``allow`` while none of ``denies`` applies (see the module docstring)."""
+def outsider_can(allow: Statement, denies: Sequence[Statement], inside: frozenset[str] = frozenset()) -> Verdict:
+    """Whether an outsider can satisfy ``allow`` while none of ``denies`` applies (see the module docstring);
+    ``inside``: restricting keys (lower case) whose values the outsider holds."""
     clauses = list(allow.conditions) + [c for d in denies for c in d.conditions]
     by_key: dict[str, list[ConditionClause]] = {}
     for c in clauses:
         by_key.setdefault(c.key_lower, []).append(c)
     if any(not d.conditions for d in denies):
         return Verdict(False, restricted_by=tuple(_deny_label(d) for d in denies if not d.conditions))
-    candidates = {k: _candidates(k, cs) for k, cs in by_key.items()}
+    candidates = {k: _candidates(k, cs, inside) for k, cs in by_key.items()}
     tables: dict[int, list[bool]] = {}
     for c in clauses:
         deny = c not in allow.conditions
-        tables[id(c)] = [_truth(c, v, deny) for v in candidates[c.key_lower]]
-    restricting = tuple(describe(c) for c in allow.conditions if not any(tables[id(c)]))
+        tables[id(c)] = [_truth(c, v, deny, inside) for v in candidates[c.key_lower]]
+    restricting = [c for c in allow.conditions if not any(tables[id(c)])]
     if restricting:
-        return Verdict(False, restricted_by=restricting)
+        return Verdict(False, restricted_by=tuple(describe(c) for c in restricting),
+                       kept_by=tuple(Kept(c) for c in restricting))
     if not denies and all(len(cs) == 1 for cs in by_key.values()):
-        return Verdict(True, _needs(allow, candidates, tables))
+        return Verdict(True, _needs(allow, candidates, tables, inside))
     solved = _solve(allow, denies, candidates, tables)
     if solved is None or solved is True:
         return Verdict(True, ("remit could not decide the conditions in time",), method="z3")
     if solved is False:
-        blocking = [describe(c) for d in denies for c in d.conditions if c.key_lower in RESTRICTING_KEYS]
-        blocking += [describe(c) for c in allow.conditions if c.key_lower in RESTRICTING_KEYS]
-        return Verdict(False, restricted_by=tuple(dict.fromkeys(blocking)) or ("the Deny statements",), method="z3")
-    return Verdict(True, _needs(allow, candidates, tables, solved), method="z3")
+        kept = [Kept(c, d) for d in denies for c in d.conditions if _restricts(c.key_lower, inside)]
+        kept += [Kept(c) for c in allow.conditions if _restricts(c.key_lower, inside)]
+        blocking = tuple(dict.fromkeys(describe(k.clause) for k in kept))
+        return Verdict(False, restricted_by=blocking or ("the Deny statements",), method="z3", kept_by=tuple(kept))
+    return Verdict(True, _needs(allow, candidates, tables, inside, solved), method="z3")
+
+
+def _restricts(key: str, inside: frozenset[str]) -> bool:
+    return key in RESTRICTING_KEYS and key not in inside
 
 
 def _deny_label(d: Statement) -> str:
@@ -237,7 +275,7 @@ def _deny_label(d: Statement) -> str:
 
 
 def _needs(allow: Statement, candidates: dict[str, list[str | None]], tables: dict[int, list[bool]],
-           chosen: dict[str, int] | None = None) -> tuple[str, ...]:
+           inside: frozenset[str], chosen: dict[str, int] | None = None) -> tuple[str, ...]:
     """The Allow's clauses that an outsider satisfies only by choosing a value (not by default)."""
     out = []
     for c in allow.conditions:
@@ -245,7 +283,7 @@ def _needs(allow: Statement, candidates: dict[str, list[str | None]], tables: di
         idx = chosen.get(c.key_lower) if chosen else None
         if idx is None:
             idx = next(i for i, ok in enumerate(tables[id(c)]) if ok)
-        if values[idx] is not None or c.key_lower in RESTRICTING_KEYS:
+        if values[idx] is not None or _restricts(c.key_lower, inside):
             out.append(describe(c))
     return tuple(out)
 
@@ -308,6 +346,36 @@ def anonymous_ok(entity: Entity, st: Statement) -> bool:
                for c in st.conditions)
 
 
+def _patterns(values: tuple[Value, ...]) -> tuple[str, ...]:
+    return tuple(render(v) for v in values)
+
+
+def _is_everything(pattern: str) -> bool:
+    return pattern.strip() in ("*", "*:*")
+
+
+def _action_covers(deny: Statement, pattern: str, allow_not_action: bool) -> bool:
+    """Whether the Deny's actions include every action the Allow pattern may stand for."""
+    deny_patterns = _patterns(deny.actions)
+    if allow_not_action:  # the Allow opens almost everything: only a Deny of everything covers it
+        return not deny.not_action and any(_is_everything(p) for p in deny_patterns)
+    if deny.not_action:
+        return not any(wildcard_match(p, pattern) or wildcard_match(pattern, p) for p in deny_patterns)
+    return any(_is_everything(p) or wildcard_match(p, pattern) for p in deny_patterns)
+
+
+def _resources_cover(deny: Statement, allow: Statement) -> bool:
+    """Whether the Deny's resources include every resource of the Allow."""
+    if deny.not_resource:
+        return False
+    deny_patterns = _patterns(deny.resources)
+    if any(_is_everything(p) for p in deny_patterns):
+        return True
+    if allow.not_resource or not allow.resources:
+        return False
+    return all(any(p == r or wildcard_match(p, r) for p in deny_patterns) for r in _patterns(allow.resources))
+
+
 def _covering_denies(allow: Statement, denies: Sequence[Statement]) -> list[Statement]:
     """Denies for everyone that cover all of the Allow's actions and resources."""
     out = []
@@ -330,11 +398,23 @@ def _covering_denies(allow: Statement, denies: Sequence[Statement]) -> list[Stat
     return out
 
 
-def judge_statements(statements: Sequence[Statement]) -> tuple[tuple[Statement, Verdict], ...]:
-    """Every ``Allow`` for anyone (``*``, ``AWS: *``, ``NotPrincipal``) with the outsider's verdict."""
+def judge_statements(statements: Sequence[Statement], inside: frozenset[str] = frozenset()) \
+        -> tuple[tuple[Statement, Verdict], ...]:
+    """Every ``Allow`` for anyone (``*``, ``AWS: *``, ``NotPrincipal``) with the outsider's verdict (``inside``:
+    restricting keys whose values the outsider holds)."""
     denies = [st for st in statements if not st.allows]
-    return tuple((st, outsider_can(st, _covering_denies(st, denies))) for st in statements
+    return tuple((st, outsider_can(st, _covering_denies(st, denies), inside)) for st in statements
                  if st.allows and _for_anyone(st))
+
+
+def judge_action(statements: Sequence[Statement], action: str, inside: frozenset[str] = frozenset()) \
+        -> tuple[tuple[Statement, Verdict], ...]:
+    """:func:`judge_statements` for one action: each ``Allow`` for anyone whose actions may include ``action``,
+    narrowed to it, so that a ``Deny`` for everyone of that action alone (``s3:PutObject`` out of ``s3:*``)
+    counts. The statements returned are the narrowed ones."""
+    narrowed = [st if not st.allows else replace(st, actions=(action,), not_action=False)
+                for st in statements if not st.allows or action_matches(st, action) is not Tri.FALSE]
+    return judge_statements(narrowed, inside)
 
 
 def exposure_of(entity: Entity, statements: Sequence[Statement]) -> Exposure:
@@ -399,12 +479,12 @@ def _specific(value: Value) -> bool:
 
 def pins(clause: ConditionClause) -> bool:
     """Whether a clause pins its key to specific values: a positive operator (not ``...IfExists``), every value
-    concrete (:data:`remit.iam.exposure.RESTRICTING_KEYS` rules for their keys, otherwise not only wildcards)."""
+    concrete (:data:`remit.iam.keys.RESTRICTING_KEYS` rules for their keys, otherwise not only wildcards)."""
     _, base, if_exists = split_operator(clause.operator)
-    if if_exists or base not in _POSITIVE or not clause.values:
+    if if_exists or base not in POSITIVE or not clause.values:
         return False
     kind = RESTRICTING_KEYS.get(clause.key_lower)
-    return all(_concrete(kind, v) if kind is not None else _specific(v) for v in clause.values)
+    return all(concrete(kind, v) if kind is not None else _specific(v) for v in clause.values)
 
 
 def _pinned(st: Statement, keys: Callable[[str], bool]) -> tuple[str, ...]:

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
-from remit.iam.exposure import Restriction, exposures
+from remit.iam.reach import Kept, judge_statements
 from remit.model.entities import Api, ApiKind, Route
 from remit.model.policy import PolicyDocument
+from remit.model.values import render
 from remit.rules.base import Hit, rule
 
 #: condition keys that pin callers to a network: the only narrowing an unsigned (anonymous) caller can satisfy
@@ -21,29 +22,40 @@ class _Gate:
     """What the REST resource policy does to an anonymous caller."""
 
     refuses_anonymous: bool = False
-    network: Restriction | None = None
+    network: Kept | None = None  # the clause that narrows anonymous callers to a network
 
 
 def _gate(api: Api) -> _Gate:
     """An unsigned request carries no principal, account or source ARN: a resource policy whose every ``Allow``
     for anyone needs one of those (or that allows no one but named principals) refuses it. A policy that only
-    narrows by network leaves the route open to whoever is on that network."""
+    narrows by network leaves the route open to whoever is on that network. Both are the IAM evaluator's
+    verdicts: for an outsider, then for an outsider who holds the network values the policy names."""
     if api.kind is not ApiKind.REST or api.policy is None:
         return _Gate()
     document = api.policy.document
     if not isinstance(document, PolicyDocument) or document.problems:
         return _Gate()  # unknown: judge the route on its own
-    found = exposures(document)
-    if any(e.restriction is None for e in found):
+    statements = document.statements
+    judged = judge_statements(statements)
+    if any(verdict.reachable for _, verdict in judged):
         return _Gate()
-    if not found:
-        # no Allow for anyone survives: API Gateway denies what the resource policy does not explicitly allow
-        named_only = all(not st.allows or (st.principals and not st.not_principal) for st in document.statements)
-        return _Gate(refuses_anonymous=named_only)
-    # statements narrowed by principal, account or source ARN admit no anonymous caller; network ones do
-    network = [e.restriction for e in found
-               if e.restriction is not None and e.restriction.key.lower() in NETWORK_KEYS]
-    return _Gate(network=network[0]) if network else _Gate(refuses_anonymous=True)
+    if any(verdict.reachable for _, verdict in judge_statements(statements, NETWORK_KEYS)):
+        network = next((k for _, verdict in judged for k in verdict.kept_by if k.key in NETWORK_KEYS), None)
+        return _Gate(network=network)
+    # API Gateway denies what the resource policy does not explicitly allow: no Allow for anyone admits an
+    # unsigned caller, and an Allow for named principals matches none
+    named_only = all(not st.allows or (st.principals and not st.not_principal) for st in statements)
+    return _Gate(refuses_anonymous=bool(judged) or named_only)
+
+
+def _narrowing(kept: Kept) -> str:
+    """The network clause as the finding says it."""
+    clause = kept.clause
+    shown = ", ".join(render(v) for v in clause.values) or "?"
+    if kept.deny is None:
+        return f"only when {clause.key} is {shown}"
+    sid = f" ({kept.deny.sid})" if kept.deny.sid else ""
+    return f"a Deny{sid} refuses every request whose {clause.key} is not {shown}"
 
 
 def _hit(api: Api, route: Route, an: Analysis, gate: _Gate) -> Hit:
@@ -52,7 +64,7 @@ def _hit(api: Api, route: Route, an: Analysis, gate: _Gate) -> Hit:
     if gate.network is not None:
         return Hit(route.node,
                    f"{route.key} on {api.display} needs no authentication{target}; only the API's resource policy "
-                   f"narrows callers by network ({gate.network.describe()}): anyone on that network, or who "
+                   f"narrows callers by network ({_narrowing(gate.network)}): anyone on that network, or who "
                    "reaches it, can call the route.",
                    api.resource, evidence=route.key, severity=Severity.MEDIUM)
     return Hit(route.node,
