@@ -9,10 +9,10 @@ import pytest
 
 from remit.analysis import Analysis
 from remit.api import analyze
-from remit.code.sdk.access import Verdict, canonical, check
+from remit.code.sdk.access import Verdict, check
 from remit.code.sdk.usage import Usage
 from remit.model.application import Application
-from remit.model.values import Concat, Symbol, SymbolKind, render
+from remit.model.values import Concat, Symbol, SymbolKind, Value, render
 
 TEMPLATE = """\
 AWSTemplateFormatVersion: "2010-09-09"
@@ -141,11 +141,13 @@ def test_complete_analysis(an: Analysis, app: Application) -> None:
 
 
 def test_resource_forms_compare_equal(an: Analysis, app: Application) -> None:
-    doc = app.functions[0].id.doc
-    sam_form = canonical(app, doc, "arn:${AWS::Partition}:s3:::${Data}/*")
-    own_form = canonical(app, doc, _usage(an).uses[0].resource)
-    assert sam_form == "arn:aws:s3:::${Data}/*"
-    assert own_form == "arn:aws:s3:::${Data}/config.json"
+    """S3ReadPolicy writes ``arn:${AWS::Partition}:s3:::${Data}/*``; the code's call is on ``${Data.Arn}/...``."""
+    role = app.role_of(app.functions[0])
+    assert role is not None
+    assert render(_usage(an).uses[0].resource) == "${Data.Arn}/config.json"
+    assert check(an.iam, role, "s3:GetObject", _usage(an).uses[0].resource).verdict is Verdict.ALLOWED
+    every_object = Concat((Symbol(SymbolKind.RESOURCE, "Data", "Arn"), "/*"))
+    assert check(an.iam, role, "s3:GetObject", every_object).verdict is Verdict.ALLOWED
 
 
 @pytest.mark.parametrize(("action", "resource", "verdict"), [
@@ -209,46 +211,67 @@ def test_deny_on_one_resource_does_not_deny_an_unknown_target(tmp_path: Path) ->
     assert check(found.iam, role, "s3:DeleteObject", value).verdict is Verdict.DENIED
 
 
-class _Answer:
-    def __init__(self, decision: str) -> None:
-        self.decision = decision
-        self.allowed_by: tuple[object, ...] = ()
-        self.denied_by: tuple[object, ...] = ()
+NAMED = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Orders:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: orders
+      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+      KeySchema: [{AttributeName: id, KeyType: HASH}]
+      BillingMode: PAY_PER_REQUEST
+  Uploads:
+    Type: AWS::S3::Bucket
+  Vault:
+    Type: AWS::S3::Bucket
+  Key:
+    Type: AWS::KMS::Key
+    Properties:
+      KeyPolicy: {Statement: [{Effect: Allow, Principal: {AWS: "*"}, Action: "kms:Decrypt", Resource: "*"}]}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: s3://bucket/code.zip
+      Policies:
+        - Statement:
+            - {Effect: Allow, Action: dynamodb:GetItem, Resource: !GetAtt Orders.Arn}
+            - {Effect: Allow, Action: s3:GetObject, Resource: !Sub "${Uploads.Arn}/incoming/*"}
+            - {Effect: Allow, Action: s3:DeleteObject, Resource: "*"}
+            - {Effect: Deny, Action: s3:DeleteObject, Resource: !Sub "${Vault.Arn}/locked/*"}
+"""
 
 
-class _Grant:
-    def __init__(self, action: str, conditional: bool = False) -> None:
-        self.action = action
-        self.conditional = conditional
-        self.statements: tuple[object, ...] = ()
+def _objects(bucket: str) -> Concat:
+    return Concat((Symbol(SymbolKind.RESOURCE, bucket, "Arn"), "/*"))
 
 
-class _Engine:
-    """Answers like remit.iam.engine.IamEngine (can / grants), from a table."""
-
-    def __init__(self, decisions: dict[str, str], granted: tuple[str, ...], app: Application) -> None:
-        self.decisions = decisions
-        self.granted = granted
-        self.app = app
-
-    def can(self, principal: object, action: str, resource: object = "*") -> _Answer:
-        return _Answer(self.decisions.get(action, "not-allowed"))
-
-    def grant(self, principal: object, action: str) -> _Grant | None:
-        return _Grant(action) if action in self.granted else None
-
-
-def test_the_engine_answers_and_disagreements_stay_quiet(an: Analysis, app: Application) -> None:
-    role = app.role_of(app.functions[0])
+@pytest.mark.parametrize(("action", "resource", "verdict"), [
+    # a name without account and region is in the function's own account and region, as the SDK resolves it
+    ("dynamodb:GetItem", "arn:aws:dynamodb:*:*:table/orders", Verdict.ALLOWED),
+    ("dynamodb:GetItem", "arn:aws:dynamodb:*:*:table/other", Verdict.NOT_ALLOWED),
+    ("dynamodb:GetItem", "arn:aws:dynamodb:us-east-1:111122223333:table/orders", Verdict.NOT_ALLOWED),
+    ("dynamodb:PutItem", "arn:aws:dynamodb:*:*:table/orders", Verdict.NOT_ALLOWED),
+    # some object of a bucket: the role allows part of them (incoming/*), so remit does not claim a failure
+    ("s3:GetObject", _objects("Uploads"), Verdict.CONDITIONAL),
+    ("s3:GetObject", _objects("Vault"), Verdict.NOT_ALLOWED),
+    ("s3:GetObject", Concat((Symbol(SymbolKind.RESOURCE, "Uploads", "Arn"), "/incoming/*")), Verdict.ALLOWED),
+    # a Deny of part of the objects does not deny some object; of the whole part it names, it does
+    ("s3:DeleteObject", _objects("Vault"), Verdict.CONDITIONAL),
+    ("s3:DeleteObject", Concat((Symbol(SymbolKind.RESOURCE, "Vault", "Arn"), "/locked/a.txt")), Verdict.DENIED),
+    # the key policy allows what the role's own statements do not
+    ("kms:Decrypt", Symbol(SymbolKind.RESOURCE, "Key", "Arn"), Verdict.ALLOWED),
+    # an unknown target: allowed when some statement grants the action on anything
+    ("s3:GetObject", "*", Verdict.ALLOWED),
+    ("s3:PutObject", "*", Verdict.NOT_ALLOWED),
+])
+def test_the_engine_answers_names_and_patterns(tmp_path: Path, action: str, resource: Value,
+                                               verdict: Verdict) -> None:
+    (tmp_path / "template.yaml").write_text(NAMED)
+    found, _ = analyze([tmp_path])
+    assert found is not None
+    role = found.app.role_of(found.app.functions[0])
     assert role is not None
-    objects = _usage(an).uses[0].resource  # ${Data.Arn}/config.json, which S3ReadPolicy allows
-    engine = _Engine({"s3:GetObject": "not-allowed", "kms:Decrypt": "allowed", "s3:PutObject": "denied"},
-                     granted=("s3:GetObject",), app=app)
-    # the engine refuses what the role's own statements allow: not claimed
-    assert check(engine, role, "s3:GetObject", objects).verdict is Verdict.UNKNOWN
-    # the engine allows through the key policy what the role's statements do not
-    assert check(engine, role, "kms:Decrypt", "${Key.Arn}").verdict is Verdict.ALLOWED
-    assert check(engine, role, "s3:PutObject", objects).verdict is Verdict.DENIED
-    # an unknown target: allowed when the engine grants the action on anything
-    assert check(engine, role, "s3:GetObject", "*").verdict is Verdict.ALLOWED
-    assert check(engine, role, "s3:DeleteBucket", "*").verdict is Verdict.NOT_ALLOWED
+    assert check(found.iam, role, action, resource).verdict is verdict

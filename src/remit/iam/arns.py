@@ -178,6 +178,24 @@ def patterns(value: Value, lookup: Lookup) -> tuple[str, str] | None:
     return None
 
 
+def request(arn: str) -> str:
+    """An ARN a request names, as statements are compared with it. A request names one resource; a wildcard in
+    it says what the caller does not fix. A region or account left as ``*`` is the caller's own (a call that
+    names a table or queue by name: the SDK resolves the name in the caller's own account and region); any
+    other wildcard (``arn:aws:s3:::uploads/*``: some object) is an unknown part (:data:`UNSURE`), which a
+    statement covers for certain only with a wildcard in that place, and otherwise maybe."""
+    if "*" not in arn and "?" not in arn:
+        return arn
+    parts = arn.split(":", 5)
+    if len(parts) == 6 and parts[0] == "arn":
+        if parts[3] in ("*", "?"):
+            parts[3] = REGION
+        if parts[4] in ("*", "?"):
+            parts[4] = ACCOUNT
+        arn = ":".join(parts)
+    return arn.replace("*", UNSURE).replace("?", UNSURE)
+
+
 def covers(value: Value, targets: tuple[str, ...], lookup: Lookup) -> Tri:
     """Whether a statement value covers one of the target ARNs."""
     found = patterns(value, lookup)

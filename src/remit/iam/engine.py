@@ -198,16 +198,15 @@ class IamEngine:
         return found
 
     def target(self, resource: Entity | str | Value, doc: str | None = None) -> arns.Target:
-        """The request resource for an entity, an ARN or a template value (written in ``doc``)."""
+        """The request resource for an entity, an ARN or a template value (written in ``doc``). An ARN with
+        wildcards is what a caller names without fixing all of it (:func:`remit.iam.arns.request`): a name in
+        the caller's own account and region, some object of a bucket."""
         if isinstance(resource, Entity):
             return arns.Target(self._entity_probes(resource), resource)
         if isinstance(resource, str):
             if resource.strip() == "*":
                 return _ANY
-            entity = self._entity_for_arn(resource)
-            if entity is not None:
-                return arns.Target((resource, *arns.probes(entity)), entity)
-            return arns.Target((resource,))
+            return self._named(resource)
         if isinstance(resource, (Symbol, Concat)) and doc is not None:
             lookup = self._lookup(doc)
             entity = None
@@ -220,9 +219,17 @@ class IamEngine:
             if isinstance(resource, Symbol) and entity is not None:
                 return arns.Target(arns.probes(entity), entity)
             if found is not None:
-                return arns.Target((found[0],), entity)
+                return arns.Target((arns.request(found[0]),), entity)
         literal = text(resource) if not isinstance(resource, Entity) else None
-        return arns.Target((literal,)) if literal else _ANY
+        return arns.Target((arns.request(literal),)) if literal else _ANY
+
+    def _named(self, arn: str) -> arns.Target:
+        """The request resource for an ARN: the modelled entity it names, when there is one, with its probes."""
+        asked = arns.request(arn)
+        entity = self._entity_for_arn(asked.replace(arns.UNSURE, "*"))
+        if entity is not None:
+            return arns.Target((asked, *arns.probes(entity)), entity)
+        return arns.Target((asked,))
 
     def _entity_probes(self, entity: Entity) -> tuple[str, ...]:
         found = self._probes.get(entity.id)
