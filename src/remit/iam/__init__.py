@@ -2,6 +2,7 @@
 
 ``actions`` (the action catalog), ``conditions`` (condition operators), ``evaluate`` (AWS's decision logic,
 three-valued), ``arns`` (template values as ARNs), ``engine`` (``IamEngine``, reachable as ``app.iam``),
-``reach`` (resource-policy exposure and trust), ``match`` / ``exposure`` (per-statement helpers). Nothing here
-is imported by the package itself: each module loads when first used.
+``reach`` (resource-policy exposure and trust: the one judge of resource policies), ``keys`` (restricting
+condition keys), ``match`` (per-statement matchers). Nothing here is imported by the package itself: each
+module loads when first used.
 """

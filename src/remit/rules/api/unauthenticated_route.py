@@ -114,7 +114,9 @@ def check(api: Api, an: Analysis) -> Iterator[Hit]:
     principals: an unauthenticated request matches none of them). A REST API whose resource policy admits
     anyone only from given source IPs, VPCs or VPC endpoints (``aws:SourceIp``, ``aws:SourceVpce``,
     ``aws:SourceVpc``) is reported as medium, naming the restriction: the route is still open to everyone on
-    that network. The policy is judged for the whole API, not per route.
+    that network; one whose network clauses leave no address in (SAM's ``IpRangeWhitelist`` and
+    ``IpRangeBlacklist`` naming the same range) lets no one in and is not reported. The policy is judged for
+    the whole API, not per route, by the IAM evaluator.
 
     WebSocket APIs authorize a connection once, on ``$connect``; only that route is judged. A WebSocket API
     whose routes are in the template but that has no ``$connect`` route accepts every connection, and is
