@@ -9,8 +9,9 @@ import pytest
 
 from remit.analysis import Analysis
 from remit.api import analyze
-from remit.code.sdk.access import Verdict, check
+from remit.code.sdk.access import check
 from remit.code.sdk.usage import Usage
+from remit.iam.evaluate import Decision
 from remit.model.application import Application
 from remit.model.values import Concat, Symbol, SymbolKind, Value, render
 
@@ -145,24 +146,24 @@ def test_resource_forms_compare_equal(an: Analysis, app: Application) -> None:
     role = app.role_of(app.functions[0])
     assert role is not None
     assert render(_usage(an).uses[0].resource) == "${Data.Arn}/config.json"
-    assert check(an.iam, role, "s3:GetObject", _usage(an).uses[0].resource).verdict is Verdict.ALLOWED
+    assert check(an.iam, role, "s3:GetObject", _usage(an).uses[0].resource).decision is Decision.ALLOWED
     every_object = Concat((Symbol(SymbolKind.RESOURCE, "Data", "Arn"), "/*"))
-    assert check(an.iam, role, "s3:GetObject", every_object).verdict is Verdict.ALLOWED
+    assert check(an.iam, role, "s3:GetObject", every_object).decision is Decision.ALLOWED
 
 
 @pytest.mark.parametrize(("action", "resource", "verdict"), [
-    ("s3:GetObject", "${Data.Arn}/config.json", Verdict.ALLOWED),
-    ("s3:PutObject", "${Data.Arn}/config.json", Verdict.NOT_ALLOWED),
-    ("dynamodb:Query", "${Table.Arn}/index/by-date", Verdict.ALLOWED),
-    ("dynamodb:Query", "${Table.Arn}", Verdict.NOT_ALLOWED),
-    ("s3:GetObject", "*", Verdict.ALLOWED),
-    ("s3:DeleteObject", "*", Verdict.NOT_ALLOWED),
+    ("s3:GetObject", "${Data.Arn}/config.json", Decision.ALLOWED),
+    ("s3:PutObject", "${Data.Arn}/config.json", Decision.NOT_ALLOWED),
+    ("dynamodb:Query", "${Table.Arn}/index/by-date", Decision.ALLOWED),
+    ("dynamodb:Query", "${Table.Arn}", Decision.NOT_ALLOWED),
+    ("s3:GetObject", "*", Decision.ALLOWED),
+    ("s3:DeleteObject", "*", Decision.NOT_ALLOWED),
 ])
-def test_role_checks(an: Analysis, app: Application, action: str, resource: str, verdict: Verdict) -> None:
+def test_role_checks(an: Analysis, app: Application, action: str, resource: str, verdict: Decision) -> None:
     role = app.role_of(app.functions[0])
     assert role is not None
     value = next((u.resource for u in _usage(an).uses if render(u.resource) == resource), resource)
-    assert check(an.iam, role, action, value).verdict is verdict
+    assert check(an.iam, role, action, value).decision is verdict
 
 
 def test_code_not_analysed_is_incomplete(tmp_path: Path) -> None:
@@ -203,12 +204,12 @@ def test_deny_on_one_resource_does_not_deny_an_unknown_target(tmp_path: Path) ->
     role = found.app.role_of(found.app.functions[0])
     assert role is not None
     # allowed on some resources (the engine may call that conditional): never reported
-    assert check(found.iam, role, "s3:DeleteObject", "*").verdict in (Verdict.ALLOWED, Verdict.CONDITIONAL)
-    assert check(found.iam, role, "s3:PutBucketPolicy", "*").verdict is Verdict.DENIED
+    assert check(found.iam, role, "s3:DeleteObject", "*").decision in (Decision.ALLOWED, Decision.CONDITIONAL)
+    assert check(found.iam, role, "s3:PutBucketPolicy", "*").decision is Decision.DENIED
     vault_objects = "${Vault.Arn}/*"
     value = Concat((Symbol(SymbolKind.RESOURCE, "Vault", "Arn"), "/*"))
     assert render(value) == vault_objects
-    assert check(found.iam, role, "s3:DeleteObject", value).verdict is Verdict.DENIED
+    assert check(found.iam, role, "s3:DeleteObject", value).decision is Decision.DENIED
 
 
 NAMED = """\
@@ -250,28 +251,28 @@ def _objects(bucket: str) -> Concat:
 
 @pytest.mark.parametrize(("action", "resource", "verdict"), [
     # a name without account and region is in the function's own account and region, as the SDK resolves it
-    ("dynamodb:GetItem", "arn:aws:dynamodb:*:*:table/orders", Verdict.ALLOWED),
-    ("dynamodb:GetItem", "arn:aws:dynamodb:*:*:table/other", Verdict.NOT_ALLOWED),
-    ("dynamodb:GetItem", "arn:aws:dynamodb:us-east-1:111122223333:table/orders", Verdict.NOT_ALLOWED),
-    ("dynamodb:PutItem", "arn:aws:dynamodb:*:*:table/orders", Verdict.NOT_ALLOWED),
+    ("dynamodb:GetItem", "arn:aws:dynamodb:*:*:table/orders", Decision.ALLOWED),
+    ("dynamodb:GetItem", "arn:aws:dynamodb:*:*:table/other", Decision.NOT_ALLOWED),
+    ("dynamodb:GetItem", "arn:aws:dynamodb:us-east-1:111122223333:table/orders", Decision.NOT_ALLOWED),
+    ("dynamodb:PutItem", "arn:aws:dynamodb:*:*:table/orders", Decision.NOT_ALLOWED),
     # some object of a bucket: the role allows part of them (incoming/*), so remit does not claim a failure
-    ("s3:GetObject", _objects("Uploads"), Verdict.CONDITIONAL),
-    ("s3:GetObject", _objects("Vault"), Verdict.NOT_ALLOWED),
-    ("s3:GetObject", Concat((Symbol(SymbolKind.RESOURCE, "Uploads", "Arn"), "/incoming/*")), Verdict.ALLOWED),
+    ("s3:GetObject", _objects("Uploads"), Decision.CONDITIONAL),
+    ("s3:GetObject", _objects("Vault"), Decision.NOT_ALLOWED),
+    ("s3:GetObject", Concat((Symbol(SymbolKind.RESOURCE, "Uploads", "Arn"), "/incoming/*")), Decision.ALLOWED),
     # a Deny of part of the objects does not deny some object; of the whole part it names, it does
-    ("s3:DeleteObject", _objects("Vault"), Verdict.CONDITIONAL),
-    ("s3:DeleteObject", Concat((Symbol(SymbolKind.RESOURCE, "Vault", "Arn"), "/locked/a.txt")), Verdict.DENIED),
+    ("s3:DeleteObject", _objects("Vault"), Decision.CONDITIONAL),
+    ("s3:DeleteObject", Concat((Symbol(SymbolKind.RESOURCE, "Vault", "Arn"), "/locked/a.txt")), Decision.DENIED),
     # the key policy allows what the role's own statements do not
-    ("kms:Decrypt", Symbol(SymbolKind.RESOURCE, "Key", "Arn"), Verdict.ALLOWED),
+    ("kms:Decrypt", Symbol(SymbolKind.RESOURCE, "Key", "Arn"), Decision.ALLOWED),
     # an unknown target: allowed when some statement grants the action on anything
-    ("s3:GetObject", "*", Verdict.ALLOWED),
-    ("s3:PutObject", "*", Verdict.NOT_ALLOWED),
+    ("s3:GetObject", "*", Decision.ALLOWED),
+    ("s3:PutObject", "*", Decision.NOT_ALLOWED),
 ])
 def test_the_engine_answers_names_and_patterns(tmp_path: Path, action: str, resource: Value,
-                                               verdict: Verdict) -> None:
+                                               verdict: Decision) -> None:
     (tmp_path / "template.yaml").write_text(NAMED)
     found, _ = analyze([tmp_path])
     assert found is not None
     role = found.app.role_of(found.app.functions[0])
     assert role is not None
-    assert check(found.iam, role, action, resource).verdict is verdict
+    assert check(found.iam, role, action, resource).decision is verdict

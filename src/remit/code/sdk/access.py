@@ -1,6 +1,6 @@
 """Whether a function's role lets a call through: the question the least-privilege rules ask of IAM.
 
-The IAM engine (:mod:`remit.iam.engine`) answers, and :func:`check` only maps its answer to a verdict: every
+The IAM engine (:mod:`remit.iam.engine`) answers, and :func:`check` only reads its decision: every
 identity policy, the permissions boundary, explicit Deny, conditions and the target's resource policy count.
 A resource the code names in part is the engine's question too (:func:`remit.iam.arns.request`): a name
 without account or region (``Table(os.environ["TABLE"])`` with ``TABLE: orders``) is in the function's own
@@ -15,7 +15,6 @@ grants the action.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from remit.iam.engine import IamEngine
 from remit.iam.evaluate import Decision
@@ -24,16 +23,12 @@ from remit.model.policy import Statement
 from remit.model.values import Value
 
 
-class Verdict(StrEnum):
-    ALLOWED = "allowed"
-    DENIED = "denied"  # an explicit Deny
-    NOT_ALLOWED = "not-allowed"  # nothing allows it (or the boundary does not)
-    CONDITIONAL = "conditional"  # allowed only under conditions remit cannot decide, or on part of the target
-
-
 @dataclass(frozen=True, slots=True)
 class Check:
-    verdict: Verdict
+    """The engine's decision on one use (conditional: under conditions remit cannot decide, or on part of the
+    target), with the statements behind it."""
+
+    decision: Decision
     statements: tuple[Statement, ...] = ()  # the Deny statements when denied, the Allow ones when allowed
 
 
@@ -41,18 +36,16 @@ ANY = "*"
 
 
 def check(engine: IamEngine, role: IamPrincipal, action: str, resource: Value) -> Check:
-    """The engine's verdict for one use (see the module docstring)."""
+    """The engine's decision on one use (see the module docstring)."""
     if resource == ANY:
         grant = engine.grant(role, action)
         if grant is None:
             answer = engine.can(role, action, ANY)
             if answer.decision is Decision.DENIED:
-                return Check(Verdict.DENIED, answer.denied_by)
-            return Check(Verdict.NOT_ALLOWED)
-        return Check(Verdict.CONDITIONAL if grant.conditional else Verdict.ALLOWED, grant.statements)
+                return Check(Decision.DENIED, answer.denied_by)
+            return Check(Decision.NOT_ALLOWED)
+        return Check(Decision.CONDITIONAL if grant.conditional else Decision.ALLOWED, grant.statements)
     answer = engine.can(role, action, resource)
     if answer.decision is Decision.DENIED:
-        return Check(Verdict.DENIED, answer.denied_by)
-    if answer.decision is Decision.NOT_ALLOWED:
-        return Check(Verdict.NOT_ALLOWED)
-    return Check(Verdict.ALLOWED if answer.allowed else Verdict.CONDITIONAL, answer.allowed_by)
+        return Check(Decision.DENIED, answer.denied_by)
+    return Check(answer.decision, answer.allowed_by if answer.possible else ())

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from remit.analysis import Analysis
-from remit.code.sdk.access import Verdict, check
+from remit.code.sdk.access import check
 from remit.code.sdk.usage import ANY, Use
 from remit.findings import Category, FlowStep, Responsibility, Severity
+from remit.iam.evaluate import Decision
 from remit.model.entities import Function, Role
 from remit.model.values import render
 from remit.rules.base import Hit, rule
@@ -63,10 +64,10 @@ def check_function(fn: Function, an: Analysis) -> Iterator[Hit]:
     for use in usage.uses:
         if not use.calls or not use.known:
             continue
-        verdict = check(an.iam, role, use.action, use.resource)
-        if verdict.verdict not in (Verdict.DENIED, Verdict.NOT_ALLOWED):
+        answer = check(an.iam, role, use.action, use.resource)
+        if answer.decision not in (Decision.DENIED, Decision.NOT_ALLOWED):
             continue
-        yield _hit(an, fn, role, use, verdict.verdict, verdict.statements[0].node if verdict.statements else None)
+        yield _hit(an, fn, role, use, answer.decision, answer.statements[0].node if answer.statements else None)
 
 
 def _policies_node(an: Analysis, fn: Function, role: Role) -> NodePath:
@@ -77,13 +78,13 @@ def _policies_node(an: Analysis, fn: Function, role: Role) -> NodePath:
     return role.at("Policies")
 
 
-def _hit(an: Analysis, fn: Function, role: Role, use: Use, verdict: Verdict, deny: NodePath | None) -> Hit:
+def _hit(an: Analysis, fn: Function, role: Role, use: Use, decision: Decision, deny: NodePath | None) -> Hit:
     target = "any resource" if use.resource == ANY else render(use.resource)
     calls = use.calls
     where = ", ".join(str(c.location) for c in calls[:3]) + (f" and {len(calls) - 3} more" if len(calls) > 3 else "")
     first = calls[0]
     why = "" if not use.cmk else " (the target is encrypted with a customer managed key)"
-    if verdict is Verdict.DENIED:
+    if decision is Decision.DENIED:
         node = deny if deny is not None else _policies_node(an, fn, role)
         cause = "an explicit Deny refuses it"
     else:
