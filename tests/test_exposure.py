@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from remit.iam.reach import Verdict, judge_action, judge_statements
@@ -276,6 +276,7 @@ _key = st.sampled_from(["aws:SourceVpce", "aws:SourceVpc", "aws:PrincipalOrgID",
 _case = st.sampled_from([str.lower, str.upper, lambda s: s])
 
 
+@settings(deadline=None)  # the first example may load the action catalog
 @given(principal=_anyone, service=_service, verb=_verb, swap=st.booleans())
 def test_action_wildcards_match_case_insensitively(principal: Value, service: str, verb: str, swap: bool) -> None:
     action = f"{service}:{verb}"
@@ -286,6 +287,7 @@ def test_action_wildcards_match_case_insensitively(principal: Value, service: st
     assert opened(exact, f"{service}:{verb}X") == []
 
 
+@settings(deadline=None)  # the first example may load the action catalog
 @given(principal=_anyone, key=_key, case=_case, value=_concrete_id, operator=st.sampled_from(
     ["StringEquals", "StringLike", "ForAnyValue:StringEquals", "StringEqualsIgnoreCase"]))
 def test_concrete_positive_conditions_always_restrict(principal: Value, key: str, case: Any, value: str,
@@ -295,6 +297,7 @@ def test_concrete_positive_conditions_always_restrict(principal: Value, key: str
     assert opened(doc(allow(principal, condition={f"{operator}IfExists": {key: value}})))
 
 
+@settings(deadline=None)  # the first example may load the action catalog
 @given(principal=_anyone, key=_key, value=_concrete_id, wild=st.sampled_from(["*", "?"]),
        at=st.integers(min_value=0, max_value=25))
 def test_wildcard_values_never_restrict_ids(principal: Value, key: str, value: str, wild: str, at: int) -> None:
