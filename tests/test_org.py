@@ -16,20 +16,11 @@ from pathlib import Path
 import pytest
 
 from remit.cli import main
+from remit.errors import EngineError, PlanError
 from remit.org.merge import merge, write_state
-from remit.org.plan import (
-    Plan,
-    PlanError,
-    Target,
-    TargetKind,
-    account_target,
-    build_plan,
-    plan_text,
-    read_plan,
-    tree_digest,
-)
+from remit.org.plan import Plan, Target, TargetKind, account_target, build_plan, plan_text, read_plan, tree_digest
 from remit.org.render import render
-from remit.org.run import EngineError, config_digest, parse_shard, run_plan
+from remit.org.run import config_digest, parse_shard, run_plan
 from remit.org.status import Status, read_status, report_path
 from remit.org.worker import Job, account_commands
 

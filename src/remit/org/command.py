@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from remit.errors import PlanError
+
 Notify = Callable[[str], None]
 
 
@@ -119,7 +121,7 @@ def _plan(args: argparse.Namespace) -> Outcome:
 
 
 def _run(args: argparse.Namespace, notify: Notify) -> Outcome:
-    from remit.org.plan import PlanError, read_plan  # noqa: PLC0415
+    from remit.org.plan import read_plan  # noqa: PLC0415
     from remit.org.run import advisory_stamp, config_digest, parse_shard, run_plan  # noqa: PLC0415
     from remit.org.status import StatusRecord  # noqa: PLC0415
     from remit.org.worker import Job  # noqa: PLC0415

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from remit.errors import MergeError
 from remit.org.status import REPORT_DIR, STATUS_DIR, Status, StatusRecord, write_atomic
 
 ORG_SCHEMA = "remit-org-report/1"
@@ -26,10 +27,6 @@ STATE_FILE = "merge-state.json"
 SEVERITIES = ("critical", "high", "medium", "low")
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 OTHER_ACCOUNT = "other-account"  # the resource of an attack path's first step when it starts in another account
-
-
-class MergeError(Exception):
-    pass
 
 
 @dataclass(frozen=True, slots=True)
