@@ -19,13 +19,9 @@ BUS = "AWS::Events::EventBus"
 
 
 def queues(ctx: Context) -> None:
-    unlinked: list[resource_policy.Unlinked] = []
-    policies = resource_policy.separate(ctx, "AWS::SQS::QueuePolicy", "Queues", QUEUE, "PolicyDocument",
-                                        unlinked=unlinked)
-    for lid, policy in resource_policy.separate(ctx, "AWS::SQS::QueueInlinePolicy", "Queue", QUEUE,
-                                                "PolicyDocument", many=False, unlinked=unlinked).items():
-        policies[lid] = resource_policy.merge_policies(policies.get(lid), policy)
-    for res, name, policy in resource_policy.by_carrier(unlinked):
+    policies, unlinked = resource_policy.linked(ctx, QUEUE, ("AWS::SQS::QueuePolicy", "Queues", "PolicyDocument", True),
+                                                ("AWS::SQS::QueueInlinePolicy", "Queue", "PolicyDocument", False))
+    for res, name, policy in unlinked:
         ctx.acc.queues.append(Queue(res, name, policy, None, external=True))
     for res in ctx.of_type(QUEUE):
         redrive = res.prop("RedrivePolicy")
@@ -43,13 +39,9 @@ def queues(ctx: Context) -> None:
 
 
 def topics(ctx: Context) -> None:
-    unlinked: list[resource_policy.Unlinked] = []
-    policies = resource_policy.separate(ctx, "AWS::SNS::TopicPolicy", "Topics", TOPIC, "PolicyDocument",
-                                        unlinked=unlinked)
-    for lid, policy in resource_policy.separate(ctx, "AWS::SNS::TopicInlinePolicy", "TopicArn", TOPIC,
-                                                "PolicyDocument", many=False, unlinked=unlinked).items():
-        policies[lid] = resource_policy.merge_policies(policies.get(lid), policy)
-    for res, name, policy in resource_policy.by_carrier(unlinked):
+    policies, unlinked = resource_policy.linked(ctx, TOPIC, ("AWS::SNS::TopicPolicy", "Topics", "PolicyDocument", True),
+                                                ("AWS::SNS::TopicInlinePolicy", "TopicArn", "PolicyDocument", False))
+    for res, name, policy in unlinked:
         ctx.acc.topics.append(Topic(res, name, policy, None, external=True))
     for res in ctx.of_type(TOPIC):
         ctx.acc.topics.append(Topic(res, res.prop("TopicName") or res.logical_id, policies.get(res.logical_id),

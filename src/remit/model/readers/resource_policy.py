@@ -15,9 +15,10 @@ from remit.model.values import Value, items, render
 Unlinked = tuple[Resource, Value, Policy]
 
 
-def separate(ctx: Context, rtype: str, targets_prop: str, target_type: str, doc_prop: str, many: bool = True,
-             unlinked: list[Unlinked] | None = None) -> dict[str, Policy]:
-    """Resource policies written as separate resources (bucket, queue, topic, secret policies), per target.
+def _separate(ctx: Context, rtype: str, targets_prop: str, target_type: str, doc_prop: str, many: bool,
+              unlinked: list[Unlinked]) -> dict[str, Policy]:
+    """Resource policies written as separate resources of ``rtype`` (bucket, queue, topic, secret policies), per
+    target.
 
     A target that names no resource of the template (a bucket another stack owns, an imported queue URL) is
     collected in ``unlinked`` as (policy resource, the target as written, its policy), to be judged on its
@@ -29,7 +30,7 @@ def separate(ctx: Context, rtype: str, targets_prop: str, target_type: str, doc_
         for value in targets:
             tid = ctx.target(value, target_type)
             if tid is None:
-                if unlinked is not None and value is not None:
+                if value is not None:
                     unlinked.append((res, value, Policy(PolicyKind.RESOURCE, res.logical_id, document,
                                                         res.at(doc_prop), res.id, (res.id,))))
                     ctx.diag(Level.INFO, "policy-not-linked",
@@ -42,6 +43,19 @@ def separate(ctx: Context, rtype: str, targets_prop: str, target_type: str, doc_
     return found
 
 
+def linked(ctx: Context, target_type: str, *sources: tuple[str, str, str, bool]) \
+        -> tuple[dict[str, Policy], list[Unlinked]]:
+    """The policies of every policy resource type in ``sources`` (type, target property, document property,
+    whether the target property is a list), merged per target; and one entry per policy resource naming a
+    target outside the template, kept to be judged as an external store (:func:`_by_carrier`)."""
+    unlinked: list[Unlinked] = []
+    policies: dict[str, Policy] = {}
+    for rtype, targets_prop, doc_prop, many in sources:
+        for lid, policy in _separate(ctx, rtype, targets_prop, target_type, doc_prop, many, unlinked).items():
+            policies[lid] = merge_policies(policies.get(lid), policy)
+    return policies, list(_by_carrier(unlinked))
+
+
 def inline(res: Resource, prop: str) -> Policy | None:
     """The resource policy written in ``prop`` of the resource it protects."""
     value = res.prop(prop)
@@ -51,7 +65,7 @@ def inline(res: Resource, prop: str) -> Policy | None:
                   res.id, (res.id,))
 
 
-def by_carrier(unlinked: Sequence[Unlinked]) -> Iterator[Unlinked]:
+def _by_carrier(unlinked: Sequence[Unlinked]) -> Iterator[Unlinked]:
     """One store per policy resource for the targets it names outside the template (a queue policy naming two
     foreign queues is one policy): its first target's name, its policy once."""
     seen: set[str] = set()

@@ -16,10 +16,9 @@ SECRET = "AWS::SecretsManager::Secret"
 
 
 def buckets(ctx: Context) -> None:
-    unlinked: list[resource_policy.Unlinked] = []
-    policies = resource_policy.separate(ctx, "AWS::S3::BucketPolicy", "Bucket", "AWS::S3::Bucket",
-                                        "PolicyDocument", many=False, unlinked=unlinked)
-    for res, name, policy in resource_policy.by_carrier(unlinked):
+    policies, unlinked = resource_policy.linked(ctx, "AWS::S3::Bucket",
+                                                ("AWS::S3::BucketPolicy", "Bucket", "PolicyDocument", False))
+    for res, name, policy in unlinked:
         ctx.acc.buckets.append(Bucket(res, name, policy, None, external=True))
     for res in ctx.of_type("AWS::S3::Bucket"):
         rules = items(res.prop("BucketEncryption", "ServerSideEncryptionConfiguration"))
@@ -61,10 +60,9 @@ def tables(ctx: Context) -> None:
 
 
 def secrets(ctx: Context) -> None:
-    unlinked: list[resource_policy.Unlinked] = []
-    policies = resource_policy.separate(ctx, "AWS::SecretsManager::ResourcePolicy", "SecretId", SECRET,
-                                        "ResourcePolicy", many=False, unlinked=unlinked)
-    for res, name, policy in resource_policy.by_carrier(unlinked):
+    policies, unlinked = resource_policy.linked(ctx, SECRET, ("AWS::SecretsManager::ResourcePolicy", "SecretId",
+                                                              "ResourcePolicy", False))
+    for res, name, policy in unlinked:
         ctx.acc.secrets.append(Secret(res, name, policy, None, external=True))
     rotated = {t.logical_id for t in (ctx.target(r.prop("SecretId"), SECRET)
                                      for r in ctx.of_type("AWS::SecretsManager::RotationSchedule")) if t}
