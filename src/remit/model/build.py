@@ -47,7 +47,7 @@ def build(documents: Sequence[Document], root: Path, expander: Callable[[Documen
             done = expander(doc)
             diags.extend(done.diagnostics)
             template, origins, local_paths = done.template, done.origins, done.local_paths
-        ctx = Context(doc, template, origins, local_paths, acc, root, Resolver(template))
+        ctx = Context(doc, template, origins, local_paths, acc, Resolver(template))
         _read(ctx)
         diags.extend(ctx.diagnostics)
         infos.append(DocumentInfo(doc.id, doc.kind.value, doc.path, doc.marks, meta if isinstance(meta, dict) else {},

@@ -115,7 +115,6 @@ class Context:
     origins: Mapping[str, Origin]
     local_paths: Mapping[str, Mapping[str, str]]
     acc: Accumulator
-    root: Path
     resolver: Resolver
     diagnostics: list[Diagnostic] = field(default_factory=list)
     res: dict[str, Resource] = field(default_factory=dict)
