@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from remit.code.facts import SinkKind
 from remit.code.javascript import catalog as cat
+from remit.code.javascript import sinks
 from remit.code.javascript.parse import (
     FUNCTION_TYPES,
     ImportRef,
@@ -33,6 +34,7 @@ from remit.code.javascript.parse import (
     ParseCache,
     find_relative,
     normal_module,
+    prop_key,
     required,
     string_value,
     unwrap,
@@ -412,7 +414,7 @@ def _member_function(mod: JsModule, obj: Node, key: str, scope: Node | None) -> 
             name = prop.child_by_field_name("name")
             if name is not None and mod.text(name) == key:
                 return prop
-        elif prop.type == "pair" and _prop_key(mod, prop.child_by_field_name("key")) == key:
+        elif prop.type == "pair" and prop_key(mod, prop.child_by_field_name("key")) == key:
             value = unwrap(prop.child_by_field_name("value"))
             if value is not None and value.type in FUNCTION_TYPES:
                 return value
@@ -448,14 +450,6 @@ def _terminates(node: Node | None) -> bool:
         named = [c for c in node.named_children if c.type != "comment"]
         return bool(named) and _terminates(named[-1])
     return False
-
-
-def _prop_key(mod: JsModule, key: Node | None) -> str | None:
-    if key is None:
-        return None
-    if key.type in ("property_identifier", "identifier", "number"):
-        return mod.text(key)
-    return string_value(key)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -688,7 +682,7 @@ class FunctionAnalyzer:
                     key = mod.text(prop)
                     self.bind(prop, self.subscript(value, key, None, None), source, stmt, declare)
                 elif prop.type == "pair_pattern":
-                    key = _prop_key(mod, prop.child_by_field_name("key")) or "*"
+                    key = prop_key(mod, prop.child_by_field_name("key")) or "*"
                     inner = prop.child_by_field_name("value")
                     if inner is not None:
                         self.bind(inner, self.subscript(value, key, None, None), source, stmt, declare)
@@ -982,7 +976,7 @@ class FunctionAnalyzer:
             if prop.type == "pair":
                 key_node, value_node = prop.child_by_field_name("key"), prop.child_by_field_name("value")
                 value = self.expr(value_node)
-                key = _prop_key(mod, key_node)
+                key = prop_key(mod, key_node)
                 if key_node is not None and key_node.type == "computed_property_name":
                     values.append(derived(self.expr(key_node.named_children[0] if key_node.named_children
                                                     else None)))
@@ -1000,7 +994,7 @@ class FunctionAnalyzer:
                 values.append(self.expr(prop))
         self.props[(node.start_byte, node.end_byte)] = props
         self.prop_nodes[(node.start_byte, node.end_byte)] = nodes
-        self.response_object(node, props, nodes)
+        sinks.response_object(self, props, nodes)
         return derived(union(*values))
 
     def subscript(self, base: Value, key: str, node: Node | None, where: Node | None) -> Value:
@@ -1294,7 +1288,7 @@ class FunctionAnalyzer:
             return clear(derived(args[0]), {SinkKind.SQL.value}) if args else EMPTY
         if func is not None and func.type == "identifier" and mod.text(func) == self.callback and len(args) > 1:
             self.returns = union(self.returns, add_step(args[1], self.step(node, self.label(node))))
-        self.sinks(node, qual_new if new else qual, method, arg_nodes, args, receiver, new)
+        sinks.match(self, sinks.Call(self, node, qual_new, method, arg_nodes, args))
 
         base_qual = qual.removeprefix("new ")
         if base_qual in cat.SANITIZERS:
@@ -1418,170 +1412,6 @@ class FunctionAnalyzer:
             if self.mod.text(callee).rsplit(".", 1)[-1] in cat.REMOVERS:
                 out.add(self.mod.text(arguments.named_children[0]))
         return frozenset(out)
-
-    # -- sinks --------------------------------------------------------------------------------------
-    def config(self, arg_nodes: list[Node], args: list[Value], index: int) -> dict[str, Value] | None:
-        """The properties of an object literal argument (written in place or held by a variable)."""
-        if index >= len(arg_nodes):
-            return None
-        node = unwrap(arg_nodes[index])
-        if node is None:
-            return None
-        if node.type == "object":
-            return self.props.get((node.start_byte, node.end_byte), {})
-        if node.type == "identifier":
-            return self.objects.get(self.mod.text(node))
-        return None
-
-    def config_nodes(self, arg_nodes: list[Node], index: int) -> dict[str, Node]:
-        node = unwrap(arg_nodes[index]) if index < len(arg_nodes) else None
-        if node is None:
-            return {}
-        if node.type == "object":
-            return self.prop_nodes.get((node.start_byte, node.end_byte), {})
-        if node.type == "identifier":
-            return self.object_nodes.get(self.mod.text(node), {})
-        return {}
-
-    def sinks(self, node: Node, qual: str, method: str, arg_nodes: list[Node], args: list[Value],
-              receiver: Value, new: bool) -> None:
-        def arg(i: int) -> Value:
-            return args[i] if i < len(args) else EMPTY
-
-        def prop(i: int, *keys: str) -> Value:
-            found = self.config(arg_nodes, args, i) or {}
-            return union(*(found.get(k, EMPTY) for k in keys))
-
-        base = qual.removeprefix("new ")
-        operation = base.rsplit(".", 1)[-1]
-        # commands
-        if base in cat.SHELL:
-            self.sink(SinkKind.COMMAND.value, base, node, arg(0))
-        elif base in cat.SPAWN:
-            shell = self.shell_option(arg_nodes)
-            if shell:
-                self.sink(SinkKind.COMMAND.value, f"{base}(shell: true)", node, union(arg(0), arg(1)))
-            else:
-                self.sink(SinkKind.COMMAND.value, f"{base}(<program>)", node, arg(0))
-        # code
-        elif base in cat.CODE and not self.local_function(node.child_by_field_name("function")):
-            first = unwrap(arg_nodes[0]) if arg_nodes else None
-            if base in cat.STRING_ONLY_CODE and (first is None or first.type in FUNCTION_TYPES or
-                                                 first.type == "identifier"):
-                return
-            code = union(*args) if base in ("Function", "new Function") else arg(0)
-            self.sink(SinkKind.CODE.value, base if base != "Function" else "new Function", node, code)
-        # SQL / PartiQL
-        elif operation in cat.STATEMENT_OPERATIONS and self.config(arg_nodes, args, 0) is not None:
-            self.sink(SinkKind.SQL.value, f"{operation}(Statement)", node, prop(0, *cat.STATEMENT_KEYS))
-        elif method in cat.SQL_METHODS and arg_nodes:
-            first = unwrap(arg_nodes[0])
-            if first is not None and first.type == "object":
-                self.sink(SinkKind.SQL.value, f"{method}()", node, prop(0, *cat.SQL_OBJECT_KEYS))
-            elif first is not None and self.stringish(first):
-                self.sink(SinkKind.SQL.value, f"{method}()", node, arg(0))
-        # DynamoDB expressions
-        if (operation in cat.DYNAMO_OPERATIONS or method in cat.DYNAMO_OPERATIONS) and \
-                self.config(arg_nodes, args, 0) is not None:
-            found = self.config(arg_nodes, args, 0) or {}
-            where = self.config_nodes(arg_nodes, 0)
-            for key in cat.DYNAMO_EXPRESSIONS:
-                if key in found:
-                    self.sink(SinkKind.NOSQL.value, f"{operation or method}({key})", where.get(key, node), found[key])
-        # files
-        if base in cat.PATH_FUNCTIONS:
-            paths = union(arg(0), arg(1)) if operation in cat.PATH_TWO else arg(0)
-            self.sink(SinkKind.PATH.value, base, node, paths)
-            written = (self.prefix(arg_nodes[0]) if arg_nodes else None) or ""
-            if operation in cat.WRITES and written.startswith("/tmp") and \
-                    self.mod.text(arg_nodes[0]) not in self.removed:  # removed in this invocation: not kept
-                self.sink(cat.PERSIST, f"{base} under /tmp", node, union(arg(0), arg(1)))
-        # network
-        elif base in cat.SSRF_URL_FIRST:
-            if arg_nodes and unwrap(arg_nodes[0]) is not None and \
-                    (self.config(arg_nodes, args, 0) is not None):
-                self.sink(SinkKind.SSRF.value, base, node, prop(0, *cat.SSRF_CONFIG_KEYS))
-            else:
-                self.sink(SinkKind.SSRF.value, base, node, arg(0))
-        # deserialization
-        elif base in cat.DESERIALIZE:
-            self.sink(SinkKind.DESERIALIZATION.value, base, node, arg(0))
-        elif base in cat.JS_YAML:
-            yaml_options = arg_nodes[1] if len(arg_nodes) > 1 else None
-            unsafe_schema = yaml_options is not None and "DEFAULT_FULL_SCHEMA" in self.mod.text(yaml_options)
-            if unsafe_schema or self.program_yaml_unsafe():
-                self.sink(SinkKind.DESERIALIZATION.value, f"{base} (js-yaml < 4 runs !!js/function)", node, arg(0))
-        # XML
-        elif base in cat.XML_PARSE:
-            xml_options = arg_nodes[1] if len(arg_nodes) > 1 else None
-            if xml_options is not None and re.search(r"\bnoent\s*:\s*true", self.mod.text(xml_options)):
-                self.sink(SinkKind.XXE.value, f"{base}(noent: true)", node, arg(0))
-        # templates
-        elif base in cat.TEMPLATES:
-            self.sink(SinkKind.TEMPLATE.value, base, node, arg(0))
-        # responses
-        elif method in cat.REDIRECT_METHODS and arg_nodes:
-            self.sink(SinkKind.REDIRECT.value, f"{method}()", node, arg(len(args) - 1))
-        elif method in ("setHeader", "header", "set") and len(arg_nodes) > 1 and \
-                (string_value(arg_nodes[0]) or "").lower() == "location":
-            self.sink(SinkKind.REDIRECT.value, "Location header", node, arg(1))
-        # module-level state
-        func = unwrap(node.child_by_field_name("function"))
-        if method in ("push", "unshift", "set", "add", "splice", "assign") and func is not None:
-            owner = unwrap(func.child_by_field_name("object"))
-            if owner is not None and owner.type == "identifier" and self.is_module_state(self.mod.text(owner)):
-                self.sink(cat.PERSIST, f"module-level {self.mod.text(owner)}.{method}", node, union(*args))
-            if base == "Object.assign" and arg_nodes:
-                target = unwrap(arg_nodes[0])
-                if target is not None and target.type == "identifier" and \
-                        self.is_module_state(self.mod.text(target)):
-                    self.sink(cat.PERSIST, f"module-level {self.mod.text(target)} (Object.assign)", node,
-                              union(*args[1:]))
-        del receiver, new
-
-    def shell_option(self, arg_nodes: list[Node]) -> bool:
-        for a in arg_nodes[1:3]:
-            inner = unwrap(a)
-            if inner is None:
-                continue
-            text = self.mod.text(inner)
-            if inner.type == "object" and re.search(r"\bshell\s*:\s*(?!false\b)", text):
-                return True
-            if inner.type == "identifier":
-                value = self.mod.constants.get(text)
-                if value is not None and re.search(r"\bshell\s*:\s*(?!false\b)", self.mod.text(value)):
-                    return True
-        return False
-
-    def program_yaml_unsafe(self) -> bool:
-        return self.program.yaml_unsafe
-
-    def response_object(self, node: Node, props: dict[str, Value], nodes: dict[str, Node]) -> None:
-        """Redirects and HTML bodies in a Lambda proxy response written as an object literal; ``$where``."""
-        for key, value in props.items():
-            if key.lower() == "location":
-                self.sink(SinkKind.REDIRECT.value, "Location header", nodes[key], value)
-            elif key == "$where":
-                self.sink(SinkKind.NOSQL.value, "$where", nodes[key], value)
-        if "body" in props and "headers" in props and self.html_headers(nodes["headers"]):
-            self.sink(SinkKind.XSS.value, "HTML response body", nodes["body"], props["body"])
-        del node
-
-    def html_headers(self, headers: Node) -> bool:
-        headers = unwrap(headers) or headers
-        if headers.type == "identifier" and self.mod.text(headers) not in self.env:
-            found = self.mod.constants.get(self.mod.text(headers))
-            headers = found if found is not None else headers
-        if headers.type != "object":
-            return False
-        for prop in headers.named_children:
-            if prop.type != "pair":
-                continue
-            name = _prop_key(self.mod, prop.child_by_field_name("key"))
-            text = string_value(prop.child_by_field_name("value"))
-            if name is not None and name.lower() == "content-type" and text is not None and "html" in text.lower():
-                return True
-        return False
 
 
 WRAPPER_TARGETS = frozenset({"parenthesized_expression", "non_null_expression", "as_expression",

@@ -45,32 +45,18 @@ from remit.code.lattice import (
     union,
 )
 from remit.code.python import catalog as cat
+from remit.code.python import sinks
 from remit.code.python.modules import ImportRef, Module, ParseCache, import_bindings
+from remit.code.python.syntax import keyword, label_of, literal
 from remit.code.resolve import inside
 from remit.findings import FlowStep
 from remit.source import SourceLocation
 
 MAX_HITS = 200
 MAX_DEPTH = 12
-LABEL_WIDTH = 80
 
 _URL_WITH_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#{}]+[/?#]")
 _LOCAL_PATH = re.compile(r"^/[A-Za-z0-9_.-]+/")
-
-
-def label(node: ast.AST) -> str:
-    try:
-        text = ast.unparse(node)
-    except (ValueError, RecursionError, AttributeError):
-        return type(node).__name__
-    text = " ".join(text.split())
-    return text if len(text) <= LABEL_WIDTH else text[: LABEL_WIDTH - 1] + "…"
-
-
-def literal(node: ast.AST | None) -> str | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    return None
 
 
 _SNAKE_TO_EVENT = {"query_string_parameters": "queryStringParameters", "path_parameters": "pathParameters",
@@ -257,7 +243,7 @@ class FunctionAnalyzer:
         for dep in value:
             if kind in dep.cleared or dep.param == EXCEPTION:
                 continue
-            self.hits.append(SinkHit(kind, callee, self.loc(node), dep, label(node)))
+            self.hits.append(SinkHit(kind, callee, self.loc(node), dep, label_of(node)))
 
     # -- statements ---------------------------------------------------------------------------------
     def block(self, body: Sequence[ast.stmt]) -> None:
@@ -277,7 +263,7 @@ class FunctionAnalyzer:
             if isinstance(node.target, ast.Name):
                 name = node.target.id
                 merged = derived(union(self.env.get(name, EMPTY), value))
-                self.env[name] = add_step(value, self.step(node, label(node))) if value else merged
+                self.env[name] = add_step(value, self.step(node, label_of(node))) if value else merged
                 if value and name in self.globals:
                     self.sink(cat.PERSIST, f"global {name}", node, value)
             else:
@@ -287,7 +273,7 @@ class FunctionAnalyzer:
         elif isinstance(node, ast.Return):
             if node.value is not None:
                 value = self.expr(node.value)
-                self.returns = union(self.returns, add_step(value, self.step(node, label(node))))
+                self.returns = union(self.returns, add_step(value, self.step(node, label_of(node))))
         elif isinstance(node, ast.If):
             self.branch(node)
         elif isinstance(node, (ast.For, ast.AsyncFor)):
@@ -322,7 +308,7 @@ class FunctionAnalyzer:
                 self.merge(before)
                 if handler.name:
                     self.env[handler.name] = (Dep(EXCEPTION, (), True, (self.step(
-                        handler, f"except {label(handler.type) if handler.type else ''} as {handler.name}"),)),)
+                        handler, f"except {label_of(handler.type) if handler.type else ''} as {handler.name}"),)),)
                 self.block(handler.body)
                 outs.append(dict(self.env))
             self.env = outs[0]
@@ -360,9 +346,9 @@ class FunctionAnalyzer:
     def bind(self, target: ast.expr, value: Value, source: ast.expr, stmt: ast.stmt) -> None:
         if isinstance(target, ast.Name):
             name = target.id
-            text = f"{name} = {label(source)}" if not isinstance(stmt, (ast.For, ast.AsyncFor, ast.With,
+            text = f"{name} = {label_of(source)}" if not isinstance(stmt, (ast.For, ast.AsyncFor, ast.With,
                                                                              ast.AsyncWith)) \
-                else f"{name} ← {label(source)}"
+                else f"{name} ← {label_of(source)}"
             self.env[name] = add_step(value, self.step(stmt, text))
             prefix = self.prefix(source) if not isinstance(stmt, (ast.For, ast.AsyncFor)) else None
             if prefix is not None:
@@ -388,7 +374,7 @@ class FunctionAnalyzer:
                 name = base.id
                 if self.is_module_state(name) and stored:
                     self.sink(cat.PERSIST, f"module-level {name}", stmt, add_step(stored, self.step(stmt,
-                                                                                                  label(stmt))))
+                                                                                                  label_of(stmt))))
                 elif name in self.env:
                     self.env[name] = union(self.env[name], derived(stored))
             else:
@@ -467,7 +453,7 @@ class FunctionAnalyzer:
                     return subject.id, frozenset({cat.ALL}), negated
             if qual == "isinstance" and len(test.args) == 2 and isinstance(test.args[0], ast.Name):
                 kinds = test.args[1]
-                names = {label(e) for e in (kinds.elts if isinstance(kinds, ast.Tuple) else [kinds])}
+                names = {label_of(e) for e in (kinds.elts if isinstance(kinds, ast.Tuple) else [kinds])}
                 if names <= {"int", "float", "bool"}:
                     return test.args[0].id, frozenset({cat.ALL}), negated
         return None
@@ -534,7 +520,7 @@ class FunctionAnalyzer:
         if isinstance(node, ast.Dict):
             values = [self.expr(v) for v in node.values]
             keys = [self.expr(k) for k in node.keys if k is not None]
-            self.response_dict(node, values)
+            sinks.response_dict(self, node, values)
             return derived(union(*values, *keys))
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             return derived(union(*(self.expr(e) for e in node.elts)))
@@ -571,7 +557,7 @@ class FunctionAnalyzer:
                 continue
             extended = replace(d, path=((*d.path, key))[:MAX_PATH])
             if where is not None and node is not None:
-                extended = add_step((extended,), self.step(where, label(node)))[0]
+                extended = add_step((extended,), self.step(where, label_of(node)))[0]
             out.append(extended)
         return tuple(out)
 
@@ -705,14 +691,14 @@ class FunctionAnalyzer:
         if qual is None:
             return None
         if qual in cat.OPEN:
-            mode = literal(node.args[1]) if len(node.args) > 1 else literal(_kw(node, "mode"))
+            mode = literal(node.args[1]) if len(node.args) > 1 else literal(keyword(node, "mode"))
             path = self.prefix(node.args[0]) if node.args else None
             if mode and any(c in mode for c in "wax") and path is not None and path.startswith("/tmp") and \
                     ast.unparse(node.args[0]) not in self.removed:
                 return "tmpfile"  # kept for the next invocation (a file removed in this one is not)
             return "file"
         if qual in cat.LXML_PARSER:
-            resolve = _kw(node, "resolve_entities")
+            resolve = keyword(node, "resolve_entities")
             unsafe = isinstance(resolve, ast.Constant) and resolve.value is True
             safe = isinstance(resolve, ast.Constant) and resolve.value in (False, "internal")
             return qual + ("!unsafe" if unsafe else "!safe" if safe else "!default")
@@ -765,10 +751,10 @@ class FunctionAnalyzer:
         splat = union(*(self.expr(kw.value) for kw in node.keywords if kw.arg is None))
         qual = self.qualify(func) or ""
         method = func.attr if isinstance(func, ast.Attribute) else ""
-        self.sinks(node, qual, method, args, kwargs, receiver)
+        sinks.match(self, sinks.Call(node, qual, method, args, kwargs, receiver))
 
         if qual in cat.TRACEBACKS:
-            return (Dep(EXCEPTION, (), True, (self.step(node, label(node)),)),)
+            return (Dep(EXCEPTION, (), True, (self.step(node, label_of(node)),)),)
         if qual in cat.SANITIZERS:
             everything = union(*args, *kwargs.values(), receiver)
             return clear(derived(everything), cat.SANITIZERS[qual])
@@ -808,7 +794,7 @@ class FunctionAnalyzer:
         for name, value in kwargs.items():
             if name in params:
                 bound[params.index(name)] = value
-        call_step = self.step(node, f"calls {label(node)}")
+        call_step = self.step(node, f"calls {label_of(node)}")
         for hit in summary.hits:
             for outer in bound.get(hit.dep.param, EMPTY):
                 if hit.kind in outer.cleared or outer.param == EXCEPTION:
@@ -822,134 +808,6 @@ class FunctionAnalyzer:
                 continue
             out.extend(compose(outer, dep, call_step) for outer in bound.get(dep.param, EMPTY))
         return union(out)
-
-    # -- sinks -----------------------------------------------------------------------------------------
-    def sinks(self, node: ast.Call, qual: str, method: str, args: list[Value], kwargs: dict[str, Value],
-              receiver: Value) -> None:
-        def arg(i: int, *names: str) -> Value:
-            found = args[i] if i < len(args) else EMPTY
-            return union(found, *(kwargs.get(n, EMPTY) for n in names))
-
-        everything = union(*args, *kwargs.values())
-        # commands
-        if qual in cat.SHELL_ALWAYS or qual.startswith(cat.EXEC_FAMILY_PREFIXES):
-            self.sink(SinkKind.COMMAND.value, qual, node, everything if "exec" in qual or "spawn" in qual
-                      else arg(0, "cmd", "command"))
-        elif qual in cat.SUBPROCESS:
-            shell = _kw(node, "shell")
-            first = node.args[0] if node.args else _kw(node, "args")
-            if shell is not None and not (isinstance(shell, ast.Constant) and not shell.value):
-                self.sink(SinkKind.COMMAND.value, f"{qual}(shell=True)", node, arg(0, "args"))
-            elif isinstance(first, (ast.List, ast.Tuple)):
-                if first.elts:
-                    self.sink(SinkKind.COMMAND.value, f"{qual}([program, ...])", node, self.expr(first.elts[0]))
-            elif first is not None and qual != "asyncio.create_subprocess_exec":
-                self.sink(SinkKind.COMMAND.value, f"{qual}(<command string>)", node, arg(0, "args"))
-        # code
-        elif qual in cat.CODE and not self.local_function(node.func):
-            self.sink(SinkKind.CODE.value, qual, node, arg(0, "source"))
-        # SQL / PartiQL
-        elif method in cat.PARTIQL_METHODS:
-            statement = union(*(kwargs.get(k, EMPTY) for k in cat.PARTIQL_METHODS[method]))
-            callee = f"{method}(PartiQL)" if "Statement" in kwargs else method
-            self.sink(SinkKind.SQL.value, callee, node, statement)
-        elif method in cat.SQL_METHODS or qual in cat.SQL_FUNCTIONS or (method in cat.SQL_POSITIONAL_METHODS
-                                                                       and node.args):
-            self.sink(SinkKind.SQL.value, qual if qual in cat.SQL_FUNCTIONS else f"{method}()", node,
-                      arg(0, "sql", "query", "operation", "statement"))
-        # DynamoDB expressions
-        elif method in cat.DYNAMO_METHODS:
-            for key in cat.DYNAMO_EXPRESSIONS:
-                if key in kwargs:
-                    self.sink(SinkKind.NOSQL.value, f"{method}({key}=...)", node, kwargs[key])
-        # files
-        elif qual in cat.OPEN:
-            self.sink(SinkKind.PATH.value, qual, node, arg(0, "file"))
-        elif qual in cat.PATH_FUNCTIONS:
-            self.sink(SinkKind.PATH.value, qual, node, union(arg(0, "src", "path"), arg(1, "dst")))
-        elif qual.startswith("pathlib.Path.") and method in cat.PATH_METHODS_ON_PATH:
-            self.sink(SinkKind.PATH.value, f"Path.{method}", node, receiver)
-        elif method in cat.TMP_DOWNLOADS and len(node.args) >= 3:
-            target = self.prefix(node.args[2]) or ""
-            if target.startswith("/tmp"):
-                self.sink(cat.PERSIST, f"{method} to /tmp", node, union(args[1], args[2]))
-        # network
-        elif qual in cat.SSRF_URL_FIRST:
-            self.sink(SinkKind.SSRF.value, qual, node, arg(0, "url", "host"))
-        elif qual in cat.SSRF_URL_SECOND:
-            self.sink(SinkKind.SSRF.value, qual, node, arg(1, "url"))
-        # deserialization
-        elif qual in cat.DESERIALIZE:
-            self.sink(SinkKind.DESERIALIZATION.value, qual, node, arg(0, "data", "stream", "string"))
-        elif qual in cat.YAML_LOAD:
-            loader = node.args[1] if len(node.args) > 1 else _kw(node, "Loader")
-            loader_name = label(loader).rsplit(".", 1)[-1] if loader is not None else ""
-            if loader_name not in cat.YAML_SAFE_LOADERS:
-                self.sink(SinkKind.DESERIALIZATION.value, f"{qual}(Loader={loader_name or 'default'})", node,
-                          arg(0, "stream"))
-        # XML
-        elif qual in cat.LXML_PARSE:
-            parser = node.args[1] if len(node.args) > 1 else _kw(node, "parser")
-            kind = self.kind_of(parser, None) if parser is not None else None
-            if parser is None or (kind or "").endswith(("!unsafe", "!default")):
-                # the RMT-CODE-008 rule weighs "default" by the lxml version the function ships
-                note = "with resolve_entities=True" if (kind or "").endswith("!unsafe") else \
-                    "with the default parser"
-                self.sink(SinkKind.XXE.value, f"{qual} {note}", node, arg(0, "text", "source"))
-        elif qual == cat.XMLTODICT:
-            flag = _kw(node, "disable_entities")
-            if isinstance(flag, ast.Constant) and flag.value is False:
-                self.sink(SinkKind.XXE.value, f"{qual}(disable_entities=False)", node, arg(0, "xml_input"))
-        # templates
-        elif qual in cat.TEMPLATES and qual not in cat.SANDBOXED:
-            self.sink(SinkKind.TEMPLATE.value, qual, node, arg(0, "source", "text"))
-        # responses
-        elif qual in cat.REDIRECTS:
-            self.sink(SinkKind.REDIRECT.value, qual, node, arg(0, "location", "url"))
-        elif qual in cat.XSS_FUNCTIONS:
-            self.sink(SinkKind.XSS.value, qual, node, arg(0, "content"))
-        # writes to files under /tmp
-        if method in ("write", "writelines") and isinstance(node.func, ast.Attribute):
-            holder = node.func.value
-            if isinstance(holder, ast.Name) and self.kinds.get(holder.id) == "tmpfile":
-                self.sink(cat.PERSIST, "write to a file under /tmp", node, arg(0))
-        if qual in cat.OPEN and self.kind_of(node, None) == "tmpfile":
-            self.sink(cat.PERSIST, "file under /tmp named by event data", node, arg(0, "file"))
-        # module-level state
-        if method in ("append", "add", "update", "extend", "insert", "setdefault", "__setitem__") and \
-                isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) and \
-                self.is_module_state(node.func.value.id):
-            self.sink(cat.PERSIST, f"module-level {node.func.value.id}.{method}", node, everything)
-
-    def response_dict(self, node: ast.Dict, values: list[Value]) -> None:
-        """Redirects and HTML bodies in a Lambda proxy response written as a dict literal; ``$where`` in a
-        MongoDB query."""
-        keys = [literal(k) for k in node.keys]
-        for key, value, value_node in zip(keys, values, node.values, strict=False):
-            if key is None:
-                continue
-            if key.lower() == "location":
-                self.sink(SinkKind.REDIRECT.value, "Location header", value_node, value)
-            elif key == "$where":
-                self.sink(SinkKind.NOSQL.value, "$where", value_node, value)
-        if "body" in keys and "headers" in keys:
-            headers = node.values[keys.index("headers")]
-            if self.html_headers(headers):
-                body_index = keys.index("body")
-                self.sink(SinkKind.XSS.value, "HTML response body", node.values[body_index], values[body_index])
-
-    def html_headers(self, headers: ast.expr) -> bool:
-        if isinstance(headers, ast.Name) and headers.id not in self.env:
-            found = self.info.assigned.get(headers.id)
-            headers = found if found is not None else headers
-        if not isinstance(headers, ast.Dict):
-            return False
-        for key, value in zip(headers.keys, headers.values, strict=False):
-            name = literal(key)
-            text = literal(value)
-            if name is not None and name.lower() == "content-type" and text is not None and "html" in text.lower():
-                return True
-        return False
 
 
 def _last_path_segment(node: ast.Subscript) -> bool:
@@ -971,10 +829,6 @@ def _returned_functions(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[as
     defs = {child.name: child for child in node.body if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef))}
     return [defs[stmt.value.id] for stmt in ast.walk(node) if isinstance(stmt, ast.Return)
             and isinstance(stmt.value, ast.Name) and stmt.value.id in defs]
-
-
-def _kw(node: ast.Call, name: str) -> ast.expr | None:
-    return next((kw.value for kw in node.keywords if kw.arg == name), None)
 
 
 def _root_name(node: ast.expr) -> str:
