@@ -122,10 +122,10 @@ SINKS: Chain = (
     # commands
     Sink(_COMMAND, callees=SHELL_ALWAYS - {"pty.spawn"}, args=(Arg(0, ("cmd", "command")),)),
     Sink(_COMMAND, callees=frozenset({"pty.spawn"}), prefixes=EXEC_FAMILY_PREFIXES, args=EVERY),
-    Sink(_COMMAND, "{callee}({note})", callees=SUBPROCESS - {"asyncio.create_subprocess_exec"}, args=(Arg(0, ("args",)),),
-         option=Option.SHELL_KEYWORD, keyword="shell"),
-    Sink(_COMMAND, "{callee}({note})", callees=frozenset({"asyncio.create_subprocess_exec"}), args=(Arg(0, ("args",)),),
-         option=Option.SHELL_KEYWORD, keyword="shell", lists_only=True),
+    Sink(_COMMAND, "{callee}({note})", callees=SUBPROCESS - {"asyncio.create_subprocess_exec"},
+         args=(Arg(0, ("args",)),), option=Option.SHELL_KEYWORD, keyword="shell"),
+    Sink(_COMMAND, "{callee}({note})", callees=frozenset({"asyncio.create_subprocess_exec"}),
+         args=(Arg(0, ("args",)),), option=Option.SHELL_KEYWORD, keyword="shell", lists_only=True),
     # code
     Sink(SinkKind.CODE.value, callees=CODE, args=(Arg(0, ("source",)),), builtin=True),
     # SQL / PartiQL: the statement is a keyword argument of the boto3 call

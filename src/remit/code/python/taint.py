@@ -45,8 +45,8 @@ from remit.code.lattice import (
     union,
 )
 from remit.code.python import catalog as cat
-from remit.code.python import sinks
-from remit.code.python.modules import ImportRef, Module, ParseCache, import_bindings
+from remit.code.python import expressions, sinks, statements
+from remit.code.python.modules import ImportRef, Module, ParseCache
 from remit.code.python.syntax import keyword, label_of, literal
 from remit.code.resolve import inside
 from remit.findings import FlowStep
@@ -58,13 +58,6 @@ MAX_DEPTH = 12
 _URL_WITH_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#{}]+[/?#]")
 _LOCAL_PATH = re.compile(r"^/[A-Za-z0-9_.-]+/")
 
-
-_SNAKE_TO_EVENT = {"query_string_parameters": "queryStringParameters", "path_parameters": "pathParameters",
-                   "multi_value_query_string_parameters": "multiValueQueryStringParameters",
-                   "multi_value_headers": "multiValueHeaders", "json_body": "body", "decoded_body": "body",
-                   "raw_path": "rawPath", "raw_query_string": "rawQueryString", "records": "Records",
-                   "request_context": "requestContext", "user_attributes": "userAttributes",
-                   "user_name": "userName"}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -251,93 +244,7 @@ class FunctionAnalyzer:
             self.stmt(stmt)
 
     def stmt(self, node: ast.stmt) -> None:
-        if isinstance(node, ast.Assign):
-            value = self.expr(node.value)
-            for target in node.targets:
-                self.bind(target, value, node.value, node)
-        elif isinstance(node, ast.AnnAssign):
-            if node.value is not None:
-                self.bind(node.target, self.expr(node.value), node.value, node)
-        elif isinstance(node, ast.AugAssign):
-            value = self.expr(node.value)
-            if isinstance(node.target, ast.Name):
-                name = node.target.id
-                merged = derived(union(self.env.get(name, EMPTY), value))
-                self.env[name] = add_step(value, self.step(node, label_of(node))) if value else merged
-                if value and name in self.globals:
-                    self.sink(cat.PERSIST, f"global {name}", node, value)
-            else:
-                self.bind(node.target, value, node.value, node)
-        elif isinstance(node, ast.Expr):
-            self.expr(node.value)
-        elif isinstance(node, ast.Return):
-            if node.value is not None:
-                value = self.expr(node.value)
-                self.returns = union(self.returns, add_step(value, self.step(node, label_of(node))))
-        elif isinstance(node, ast.If):
-            self.branch(node)
-        elif isinstance(node, (ast.For, ast.AsyncFor)):
-            items = self.expr(node.iter)
-            element = self.subscript(items, "*", node.iter, node)
-            before = dict(self.env)
-            for _ in range(2):
-                self.bind(node.target, element, node.iter, node)
-                self.block(node.body)
-            self.merge(before)
-            self.block(node.orelse)
-        elif isinstance(node, ast.While):
-            self.expr(node.test)
-            before = dict(self.env)
-            for _ in range(2):
-                self.block(node.body)
-            self.merge(before)
-            self.block(node.orelse)
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
-            for item in node.items:
-                value = self.expr(item.context_expr)
-                if item.optional_vars is not None:
-                    self.bind(item.optional_vars, value, item.context_expr, node)
-            self.block(node.body)
-        elif isinstance(node, (ast.Try, ast.TryStar)):
-            before = dict(self.env)
-            self.block(node.body)
-            after_body = dict(self.env)
-            outs = [after_body]
-            for handler in node.handlers:
-                self.env = dict(after_body)
-                self.merge(before)
-                if handler.name:
-                    self.env[handler.name] = (Dep(EXCEPTION, (), True, (self.step(
-                        handler, f"except {label_of(handler.type) if handler.type else ''} as {handler.name}"),)),)
-                self.block(handler.body)
-                outs.append(dict(self.env))
-            self.env = outs[0]
-            for other in outs[1:]:
-                self.merge(other)
-            self.block(node.orelse)
-            self.block(node.finalbody)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            self.local_defs[node.name] = node
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            self.local_imports.update(import_bindings(node))
-        elif isinstance(node, ast.Global):
-            self.globals.update(node.names)
-        elif isinstance(node, ast.Match):
-            self.expr(node.subject)
-            before = dict(self.env)
-            outs = []
-            for case in node.cases:
-                self.env = dict(before)
-                self.block(case.body)
-                outs.append(self.env)
-            self.env = before
-            for other in outs:
-                self.merge(other)
-        elif isinstance(node, ast.Raise):
-            if node.exc is not None:
-                self.expr(node.exc)
-        elif isinstance(node, ast.Assert):
-            self.expr(node.test)
+        statements.run(self, node)
 
     def merge(self, other: dict[str, Value]) -> None:
         for name, value in other.items():
@@ -473,81 +380,7 @@ class FunctionAnalyzer:
 
     # -- expressions -----------------------------------------------------------------------------------
     def expr(self, node: ast.expr | None) -> Value:
-        if node is None or isinstance(node, ast.Constant):
-            return EMPTY
-        if isinstance(node, ast.Name):
-            return self.env.get(node.id, EMPTY)
-        if isinstance(node, ast.JoinedStr):
-            parts = union(*(self.expr(v.value) for v in node.values if isinstance(v, ast.FormattedValue)))
-            return self.built(node, derived(parts))
-        if isinstance(node, ast.FormattedValue):
-            return self.expr(node.value)
-        if isinstance(node, ast.BinOp):
-            left, right = self.expr(node.left), self.expr(node.right)
-            if isinstance(node.op, (ast.Add, ast.Mod, ast.Div)):
-                return self.built(node, derived(union(left, right)))
-            return EMPTY
-        if isinstance(node, ast.BoolOp):
-            return union(*(self.expr(v) for v in node.values))
-        if isinstance(node, ast.IfExp):
-            self.expr(node.test)
-            return union(self.expr(node.body), self.expr(node.orelse))
-        if isinstance(node, (ast.Compare, ast.UnaryOp)):
-            self.expr(node.left if isinstance(node, ast.Compare) else node.operand)
-            if isinstance(node, ast.Compare):
-                for c in node.comparators:
-                    self.expr(c)
-            return EMPTY
-        if isinstance(node, ast.Subscript):
-            base = self.expr(node.value)
-            self.expr(node.slice)
-            key = literal(node.slice)
-            if isinstance(node.slice, ast.Slice):
-                return base
-            if _last_path_segment(node):
-                return clear(derived(base), (SinkKind.PATH.value,))  # x.split("/")[-1]: a name, no directory
-            return self.subscript(base, key if key is not None else "*", node, node)
-        if isinstance(node, ast.Attribute):
-            base = self.expr(node.value)
-            if not base:
-                return EMPTY
-            return self.subscript(base, _SNAKE_TO_EVENT.get(node.attr, node.attr), node, node)
-        if isinstance(node, ast.Call):
-            value = self.call(node)
-            if value and isinstance(node.func, ast.Attribute) and node.func.attr in ("join", "format"):
-                return self.built(node, value)  # "".join([API, "/x/", id]): the text starts with a fixed host
-            return value
-        if isinstance(node, ast.Dict):
-            values = [self.expr(v) for v in node.values]
-            keys = [self.expr(k) for k in node.keys if k is not None]
-            sinks.response_dict(self, node, values)
-            return derived(union(*values, *keys))
-        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            return derived(union(*(self.expr(e) for e in node.elts)))
-        if isinstance(node, ast.Starred):
-            return self.expr(node.value)
-        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
-            for gen in node.generators:
-                items = self.expr(gen.iter)
-                self.bind(gen.target, self.subscript(items, "*", gen.iter, None), gen.iter,
-                          ast.Expr(value=gen.iter, lineno=gen.iter.lineno, col_offset=gen.iter.col_offset))
-                for cond in gen.ifs:
-                    self.expr(cond)
-            if isinstance(node, ast.DictComp):
-                return derived(union(self.expr(node.key), self.expr(node.value)))
-            return derived(self.expr(node.elt))
-        if isinstance(node, (ast.Await, ast.YieldFrom)):
-            return self.expr(node.value)
-        if isinstance(node, ast.Yield):
-            value = self.expr(node.value)
-            self.returns = union(self.returns, value)
-            return EMPTY
-        if isinstance(node, ast.NamedExpr):
-            value = self.expr(node.value)
-            self.bind(node.target, value, node.value, ast.Expr(value=node, lineno=node.lineno,
-                                                               col_offset=node.col_offset))
-            return value
-        return EMPTY
+        return expressions.evaluate(self, node)
 
     def subscript(self, base: Value, key: str, node: ast.AST | None, where: ast.AST | None) -> Value:
         out: list[Dep] = []
@@ -578,20 +411,7 @@ class FunctionAnalyzer:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             return node.value
         if isinstance(node, ast.JoinedStr):
-            out = ""
-            for part in node.values:
-                if isinstance(part, ast.Constant) and isinstance(part.value, str):
-                    out += part.value
-                    continue
-                if isinstance(part, ast.FormattedValue):
-                    inner = self.prefix(part.value) if part.format_spec is None else None
-                    if inner is not None:
-                        out += inner
-                        if inner and not self.expr_is_constant(part.value):
-                            return out
-                        continue
-                return out
-            return out
+            return self.fstring_prefix(node)
         if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
             left = self.prefix(node.left)
             if left is None:
@@ -605,20 +425,42 @@ class FunctionAnalyzer:
                 return self.prefix(value) if isinstance(value, (ast.Constant, ast.JoinedStr, ast.BinOp)) else None
             return None
         if isinstance(node, ast.Call):
-            func = node.func
-            if isinstance(func, ast.Attribute) and func.attr == "format":
-                base = self.prefix(func.value)
-                return base.split("{", 1)[0] if base is not None else None
-            if isinstance(func, ast.Attribute) and func.attr == "join" and len(node.args) == 1 and \
-                    isinstance(node.args[0], (ast.List, ast.Tuple)):
-                separator = self.prefix(func.value)
-                if separator is not None and self.expr_is_constant(func.value):
-                    return joined_prefix(((self.prefix(e), self.expr_is_constant(e)) for e in node.args[0].elts),
-                                         separator)
-            qual = self.qualify(func)
-            if qual == "os.path.join" and node.args:
-                first = self.prefix(node.args[0])
-                return first.rstrip("/") + "/" if first else None
+            return self.call_prefix(node)
+        return None
+
+    def fstring_prefix(self, node: ast.JoinedStr) -> str:
+        """The known start of an f-string: its text up to the first part whose value is not a constant."""
+        out = ""
+        for part in node.values:
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                out += part.value
+                continue
+            if isinstance(part, ast.FormattedValue):
+                inner = self.prefix(part.value) if part.format_spec is None else None
+                if inner is not None:
+                    out += inner
+                    if inner and not self.expr_is_constant(part.value):
+                        return out
+                    continue
+            return out
+        return out
+
+    def call_prefix(self, node: ast.Call) -> str | None:
+        """The known start of text a call builds: ``"{}/x".format``, ``"".join([...])``, ``os.path.join``."""
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "format":
+            base = self.prefix(func.value)
+            return base.split("{", 1)[0] if base is not None else None
+        if isinstance(func, ast.Attribute) and func.attr == "join" and len(node.args) == 1 and \
+                isinstance(node.args[0], (ast.List, ast.Tuple)):
+            separator = self.prefix(func.value)
+            if separator is not None and self.expr_is_constant(func.value):
+                return joined_prefix(((self.prefix(e), self.expr_is_constant(e)) for e in node.args[0].elts),
+                                     separator)
+        qual = self.qualify(func)
+        if qual == "os.path.join" and node.args:
+            first = self.prefix(node.args[0])
+            return first.rstrip("/") + "/" if first else None
         return None
 
     def expr_is_constant(self, node: ast.expr) -> bool:
@@ -808,20 +650,6 @@ class FunctionAnalyzer:
                 continue
             out.extend(compose(outer, dep, call_step) for outer in bound.get(dep.param, EMPTY))
         return union(out)
-
-
-def _last_path_segment(node: ast.Subscript) -> bool:
-    """``value.split("/")[-1]`` / ``value.rsplit("/", 1)[-1]``: the last segment of a path holds no separator, like
-    ``os.path.basename``, so it cannot climb out of a directory."""
-    call = node.value
-    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
-            and call.func.attr in ("split", "rsplit") and call.args):
-        return False
-    separator = literal(call.args[0])
-    index = node.slice
-    negative_one = isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub) \
-        and isinstance(index.operand, ast.Constant) and index.operand.value == 1
-    return separator in ("/", "\\") and negative_one
 
 
 def _returned_functions(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
