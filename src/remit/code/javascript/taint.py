@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING
 
 from remit.code.facts import SinkKind
 from remit.code.javascript import catalog as cat
-from remit.code.javascript import sinks
+from remit.code.javascript import expressions, sinks, statements
+from remit.code.javascript.expressions import WRAPPER_TARGETS
 from remit.code.javascript.parse import (
     FUNCTION_TYPES,
     ImportRef,
@@ -525,111 +526,7 @@ class FunctionAnalyzer:
             self.stmt(stmt)
 
     def stmt(self, node: Node) -> None:
-        kind = node.type
-        if kind in ("lexical_declaration", "variable_declaration"):
-            for decl in node.named_children:
-                if decl.type != "variable_declarator":
-                    continue
-                name, value_node = decl.child_by_field_name("name"), decl.child_by_field_name("value")
-                if name is None:
-                    continue
-                inner = unwrap(value_node)
-                if inner is not None and inner.type in FUNCTION_TYPES and name.type == "identifier":
-                    self.local_defs[self.mod.text(name)] = inner
-                    self.locals.add(self.mod.text(name))
-                    continue
-                value = self.expr(value_node) if value_node is not None else EMPTY
-                self.bind(name, value, value_node, decl, declare=True)
-        elif kind == "expression_statement":
-            for child in node.named_children:
-                self.expr(child)
-        elif kind == "return_statement":
-            for child in node.named_children:
-                value = self.expr(child)
-                self.returns = union(self.returns, add_step(value, self.step(node, self.label(node))))
-        elif kind == "if_statement":
-            self.branch(node)
-        elif kind == "for_in_statement":
-            right = node.child_by_field_name("right")
-            items = self.expr(right)
-            element = self.element(items, right, node)
-            left = node.child_by_field_name("left")
-            before = dict(self.env)
-            body = node.child_by_field_name("body")
-            for _ in range(2):
-                if left is not None:
-                    self.bind(left, element, right, node, declare=True)
-                if body is not None:
-                    self.stmt(body)
-            self.merge(before)
-        elif kind in ("for_statement", "while_statement", "do_statement"):
-            for part_name in ("initializer", "condition", "increment"):
-                part = node.child_by_field_name(part_name)
-                if part is not None:
-                    self.stmt(part) if part.type.endswith(("declaration", "statement")) else self.expr(part)
-            before = dict(self.env)
-            body = node.child_by_field_name("body")
-            for _ in range(2):
-                if body is not None:
-                    self.stmt(body)
-            self.merge(before)
-        elif kind == "statement_block":
-            self.hoist(node)
-            self.block(node)
-        elif kind == "try_statement":
-            self.try_statement(node)
-        elif kind == "switch_statement":
-            self.expr(node.child_by_field_name("value"))
-            body = node.child_by_field_name("body")
-            before = dict(self.env)
-            outs: list[dict[str, Value]] = []
-            for case in body.named_children if body is not None else []:
-                self.env = dict(before)
-                for child in case.named_children:
-                    if child.type.endswith(("statement", "declaration")):
-                        self.stmt(child)
-                outs.append(self.env)
-            self.env = before
-            for other in outs:
-                self.merge(other)
-        elif kind == "throw_statement":
-            for child in node.named_children:
-                self.expr(child)
-        elif kind == "labeled_statement":
-            body = node.child_by_field_name("body")
-            if body is not None:
-                self.stmt(body)
-        elif kind in ("function_declaration", "generator_function_declaration"):
-            name = node.child_by_field_name("name")
-            if name is not None:
-                self.local_defs[self.mod.text(name)] = node
-
-    def try_statement(self, node: Node) -> None:
-        before = dict(self.env)
-        body = node.child_by_field_name("body")
-        if body is not None:
-            self.stmt(body)
-        after = dict(self.env)
-        outs = [after]
-        handler = node.child_by_field_name("handler")
-        if handler is not None:
-            self.env = dict(after)
-            self.merge(before)
-            param = handler.child_by_field_name("parameter")
-            if param is not None:
-                dep = Dep(EXCEPTION, (), True, (self.step(handler, f"catch ({self.mod.text(param)})"),))
-                self.bind(param, (dep,), None, handler, declare=True, quiet=True)
-            hbody = handler.child_by_field_name("body")
-            if hbody is not None:
-                self.stmt(hbody)
-            outs.append(dict(self.env))
-        self.env = outs[0]
-        for other in outs[1:]:
-            self.merge(other)
-        final = node.child_by_field_name("finalizer")
-        if final is not None:
-            for child in final.named_children:
-                self.stmt(child)
+        statements.run(self, node)
 
     def merge(self, other: dict[str, Value]) -> None:
         for name, value in other.items():
@@ -641,62 +538,13 @@ class FunctionAnalyzer:
     # -- binding ------------------------------------------------------------------------------------
     def bind(self, target: Node, value: Value, source: Node | None, stmt: Node, declare: bool = False,
              quiet: bool = False) -> None:
+        """Give ``target`` (a name, a destructuring pattern, a member) the value of ``source``; ``declare`` for
+        a declaration (never module state), ``quiet`` to add no step (parameters)."""
         kind = target.type
-        mod = self.mod
         if kind in ("identifier", "shorthand_property_identifier_pattern"):
-            name = mod.text(target)
-            if declare:
-                self.locals.add(name)
-            text = self.label(stmt) if stmt.type == "variable_declarator" else \
-                f"{name} = {self.label(source)}" if source is not None else name
-            self.env[name] = value if quiet else add_step(value, self.step(stmt, text))
-            src = unwrap(source)
-            prefix = self.prefix(src) if src is not None and stmt.type != "for_in_statement" else None
-            if prefix is not None:
-                self.prefixes[name] = prefix
-            else:
-                self.prefixes.pop(name, None)
-            if src is not None and self.stringish(src):
-                self.strings.add(name)
-            else:
-                self.strings.discard(name)
-            made = self.kind_of(src) if src is not None and stmt.type != "for_in_statement" else None
-            if made:
-                self.kinds[name] = made
-            else:
-                self.kinds.pop(name, None)
-            if src is not None and src.type == "object":
-                self.objects[name] = dict(self.props.get((src.start_byte, src.end_byte), {}))
-                self.object_nodes[name] = dict(self.prop_nodes.get((src.start_byte, src.end_byte), {}))
-            elif src is not None and src.type == "identifier" and mod.text(src) in self.objects:
-                self.objects[name] = self.objects[mod.text(src)]
-                self.object_nodes[name] = self.object_nodes.get(mod.text(src), {})
-            else:
-                self.objects.pop(name, None)
-                self.object_nodes.pop(name, None)
-            if value and not declare and self.is_module_state(name):
-                self.sink(cat.PERSIST, f"module-level {name}", stmt, value)
+            self.bind_name(target, value, source, stmt, declare, quiet)
         elif kind == "object_pattern":
-            for prop in target.named_children:
-                if prop.type == "shorthand_property_identifier_pattern":
-                    key = mod.text(prop)
-                    self.bind(prop, self.subscript(value, key, None, None), source, stmt, declare)
-                elif prop.type == "pair_pattern":
-                    key = prop_key(mod, prop.child_by_field_name("key")) or "*"
-                    inner = prop.child_by_field_name("value")
-                    if inner is not None:
-                        self.bind(inner, self.subscript(value, key, None, None), source, stmt, declare)
-                elif prop.type == "object_assignment_pattern":
-                    left, right = prop.child_by_field_name("left"), prop.child_by_field_name("right")
-                    if left is not None:
-                        key = mod.text(left)
-                        default = self.expr(right) if right is not None else EMPTY
-                        self.bind(left, union(self.subscript(value, key, None, None), default), source, stmt,
-                                  declare)
-                elif prop.type == "rest_pattern":
-                    inner = prop.named_children[0] if prop.named_children else None
-                    if inner is not None:
-                        self.bind(inner, value, source, stmt, declare)
+            self.bind_object_pattern(target, value, source, stmt, declare)
         elif kind == "array_pattern":
             for element in target.named_children:
                 if element.type == "rest_pattern":
@@ -715,33 +563,102 @@ class FunctionAnalyzer:
             if inner is not None:
                 self.bind(inner, value, source, stmt, declare)
         elif kind in ("member_expression", "subscript_expression"):
-            base = unwrap(target.child_by_field_name("object"))
-            if kind == "subscript_expression":
-                value = union(value, derived(self.expr(target.child_by_field_name("index"))))
-            if base is None:
-                return
-            if base.type == "identifier":
-                name = mod.text(base)
-                member = target.child_by_field_name("property")
-                if name == self.response_of and member is not None and mod.text(member) == "response":
-                    self.returns = union(self.returns, add_step(value, self.step(stmt, self.label(stmt))))
-                if self.is_module_state(name) and value:
-                    self.sink(cat.PERSIST, f"module-level {name}", stmt,
-                              add_step(value, self.step(stmt, self.label(stmt))))
-                elif name in self.env:
-                    self.env[name] = union(self.env[name], derived(value))
-                    member = target.child_by_field_name("property")
-                    if name in self.objects and member is not None:
-                        self.objects[name][mod.text(member)] = value
-                        self.object_nodes.setdefault(name, {})[mod.text(member)] = stmt
-            elif base.type == "member_expression" and mod.text(base) in ("module.exports", "this"):
-                return
-            else:
-                self.expr(base)
+            self.assign_member(target, value, stmt)
         elif kind in WRAPPER_TARGETS:
             inner = target.named_children[0] if target.named_children else None
             if inner is not None:
                 self.bind(inner, value, source, stmt, declare)
+
+    def bind_name(self, target: Node, value: Value, source: Node | None, stmt: Node, declare: bool,
+                  quiet: bool) -> None:
+        """A variable takes a value, and what is known of its source: its leading text, whether it is text,
+        what made it, the object literal it holds."""
+        mod = self.mod
+        name = mod.text(target)
+        if declare:
+            self.locals.add(name)
+        text = self.label(stmt) if stmt.type == "variable_declarator" else \
+            f"{name} = {self.label(source)}" if source is not None else name
+        self.env[name] = value if quiet else add_step(value, self.step(stmt, text))
+        src = unwrap(source)
+        prefix = self.prefix(src) if src is not None and stmt.type != "for_in_statement" else None
+        if prefix is not None:
+            self.prefixes[name] = prefix
+        else:
+            self.prefixes.pop(name, None)
+        if src is not None and self.stringish(src):
+            self.strings.add(name)
+        else:
+            self.strings.discard(name)
+        made = self.kind_of(src) if src is not None and stmt.type != "for_in_statement" else None
+        if made:
+            self.kinds[name] = made
+        else:
+            self.kinds.pop(name, None)
+        if src is not None and src.type == "object":
+            self.objects[name] = dict(self.props.get((src.start_byte, src.end_byte), {}))
+            self.object_nodes[name] = dict(self.prop_nodes.get((src.start_byte, src.end_byte), {}))
+        elif src is not None and src.type == "identifier" and mod.text(src) in self.objects:
+            self.objects[name] = self.objects[mod.text(src)]
+            self.object_nodes[name] = self.object_nodes.get(mod.text(src), {})
+        else:
+            self.objects.pop(name, None)
+            self.object_nodes.pop(name, None)
+        if value and not declare and self.is_module_state(name):
+            self.sink(cat.PERSIST, f"module-level {name}", stmt, value)
+
+    def bind_object_pattern(self, target: Node, value: Value, source: Node | None, stmt: Node,
+                            declare: bool) -> None:
+        """``const {a, b: c, d = 1, ...rest} = value``: each name takes its property."""
+        mod = self.mod
+        for prop in target.named_children:
+            if prop.type == "shorthand_property_identifier_pattern":
+                key = mod.text(prop)
+                self.bind(prop, self.subscript(value, key, None, None), source, stmt, declare)
+            elif prop.type == "pair_pattern":
+                key = prop_key(mod, prop.child_by_field_name("key")) or "*"
+                inner = prop.child_by_field_name("value")
+                if inner is not None:
+                    self.bind(inner, self.subscript(value, key, None, None), source, stmt, declare)
+            elif prop.type == "object_assignment_pattern":
+                left, right = prop.child_by_field_name("left"), prop.child_by_field_name("right")
+                if left is not None:
+                    key = mod.text(left)
+                    default = self.expr(right) if right is not None else EMPTY
+                    self.bind(left, union(self.subscript(value, key, None, None), default), source, stmt,
+                              declare)
+            elif prop.type == "rest_pattern":
+                inner = prop.named_children[0] if prop.named_children else None
+                if inner is not None:
+                    self.bind(inner, value, source, stmt, declare)
+
+    def assign_member(self, target: Node, value: Value, stmt: Node) -> None:
+        """``x.a = value`` / ``x[k] = value``: the object holds the value; module state keeps it."""
+        kind = target.type
+        mod = self.mod
+        base = unwrap(target.child_by_field_name("object"))
+        if kind == "subscript_expression":
+            value = union(value, derived(self.expr(target.child_by_field_name("index"))))
+        if base is None:
+            return
+        if base.type == "identifier":
+            name = mod.text(base)
+            member = target.child_by_field_name("property")
+            if name == self.response_of and member is not None and mod.text(member) == "response":
+                self.returns = union(self.returns, add_step(value, self.step(stmt, self.label(stmt))))
+            if self.is_module_state(name) and value:
+                self.sink(cat.PERSIST, f"module-level {name}", stmt,
+                          add_step(value, self.step(stmt, self.label(stmt))))
+            elif name in self.env:
+                self.env[name] = union(self.env[name], derived(value))
+                member = target.child_by_field_name("property")
+                if name in self.objects and member is not None:
+                    self.objects[name][mod.text(member)] = value
+                    self.object_nodes.setdefault(name, {})[mod.text(member)] = stmt
+        elif base.type == "member_expression" and mod.text(base) in ("module.exports", "this"):
+            return
+        else:
+            self.expr(base)
 
     def is_module_state(self, name: str) -> bool:
         return name not in self.locals and name in self.mod.mutable
@@ -793,26 +710,37 @@ class FunctionAnalyzer:
             inner = self.guards(test.child_by_field_name("argument"))
             return [(n, k, not neg) for n, k, neg in inner]
         if test.type == "binary_expression":
-            op_node = test.child_by_field_name("operator")
-            op = mod.text(op_node) if op_node is not None else ""
-            left, right = unwrap(test.child_by_field_name("left")), unwrap(test.child_by_field_name("right"))
-            if op == "&&":
-                return [g for g in (*self.guards(left), *self.guards(right)) if not g[2]]
-            if op == "||":
-                return [g for g in (*self.guards(left), *self.guards(right)) if g[2]]
-            if op in ("===", "==", "!==", "!=") and left is not None and right is not None:
-                negated = op.startswith("!")
-                for a, b in ((left, right), (right, left)):
-                    if a.type == "identifier" and (string_value(b) is not None or b.type == "number"):
-                        return [(mod.text(a), frozenset({cat.ALL}), negated)]
-                    if a.type == "unary_expression" and mod.text(a).startswith("typeof") and \
-                            string_value(b) in ("number", "boolean"):
-                        arg = unwrap(a.child_by_field_name("argument"))
-                        if arg is not None and arg.type == "identifier":
-                            return [(mod.text(arg), frozenset({cat.ALL}), negated)]
-            return []
+            return self.comparison_guards(test)
         if test.type != "call_expression":
             return []
+        return self.call_guards(test)
+
+    def comparison_guards(self, test: Node) -> list[tuple[str, frozenset[str], bool]]:
+        """``a && b`` (both hold in the then branch), ``a || b`` (neither in the else branch), ``x === "c"``,
+        ``typeof x === "number"``."""
+        mod = self.mod
+        op_node = test.child_by_field_name("operator")
+        op = mod.text(op_node) if op_node is not None else ""
+        left, right = unwrap(test.child_by_field_name("left")), unwrap(test.child_by_field_name("right"))
+        if op == "&&":
+            return [g for g in (*self.guards(left), *self.guards(right)) if not g[2]]
+        if op == "||":
+            return [g for g in (*self.guards(left), *self.guards(right)) if g[2]]
+        if op in ("===", "==", "!==", "!=") and left is not None and right is not None:
+            negated = op.startswith("!")
+            for a, b in ((left, right), (right, left)):
+                if a.type == "identifier" and (string_value(b) is not None or b.type == "number"):
+                    return [(mod.text(a), frozenset({cat.ALL}), negated)]
+                if a.type == "unary_expression" and mod.text(a).startswith("typeof") and \
+                        string_value(b) in ("number", "boolean"):
+                    arg = unwrap(a.child_by_field_name("argument"))
+                    if arg is not None and arg.type == "identifier":
+                        return [(mod.text(arg), frozenset({cat.ALL}), negated)]
+        return []
+
+    def call_guards(self, test: Node) -> list[tuple[str, frozenset[str], bool]]:
+        """``ALLOWED.includes(x)``, ``/^...$/.test(x)``, ``x.startsWith(BASE)``, ``validator.isUUID(x)``."""
+        mod = self.mod
         func = unwrap(test.child_by_field_name("function"))
         args = test.child_by_field_name("arguments")
         first = unwrap(args.named_children[0]) if args is not None and args.named_children else None
@@ -869,103 +797,7 @@ class FunctionAnalyzer:
 
     # -- expressions --------------------------------------------------------------------------------
     def expr(self, node: Node | None) -> Value:
-        node = unwrap(node)
-        if node is None:
-            return EMPTY
-        kind = node.type
-        mod = self.mod
-        if kind in cat_wrappers:
-            inner = node.named_children
-            if kind == "await_expression" or kind in WRAPPER_TARGETS:
-                return self.expr(inner[0]) if inner else EMPTY
-            return self.expr(inner[0]) if inner else EMPTY
-        if kind == "identifier":
-            return self.env.get(mod.text(node), EMPTY)
-        if kind == "template_string":
-            parts = union(*(self.expr(c.named_children[0]) for c in node.named_children
-                            if c.type == "template_substitution" and c.named_children))
-            return self.built(node, derived(parts))
-        if kind == "binary_expression" and self.operator(node) == "+":
-            operands = self.operands(node)  # a long a + b + c chain, without recursing on its depth
-            return self.built(node, derived(union(*(self.expr(o) for o in operands))))
-        if kind == "binary_expression":
-            lhs = self.expr(node.child_by_field_name("left"))
-            rhs = self.expr(node.child_by_field_name("right"))
-            op_node = node.child_by_field_name("operator")
-            op = mod.text(op_node) if op_node is not None else ""
-            if op == "+":
-                return self.built(node, derived(union(lhs, rhs)))
-            if op in ("||", "??", "&&"):
-                return union(lhs, rhs) if op != "&&" else rhs
-            return EMPTY
-        if kind == "ternary_expression":
-            self.expr(node.child_by_field_name("condition"))
-            return union(self.expr(node.child_by_field_name("consequence")),
-                         self.expr(node.child_by_field_name("alternative")))
-        if kind == "member_expression":
-            obj = node.child_by_field_name("object")
-            prop = node.child_by_field_name("property")
-            if obj is not None and mod.text(obj) == "process.env":
-                return EMPTY
-            base = self.expr(obj)
-            name = mod.text(prop) if prop is not None else "*"
-            if not base or name in ("length", "size"):
-                return EMPTY
-            return self.subscript(base, name, node, node)
-        if kind == "subscript_expression":
-            base = self.expr(node.child_by_field_name("object"))
-            index = node.child_by_field_name("index")
-            self.expr(index)
-            key = string_value(index)
-            return self.subscript(base, key if key is not None else "*", node, node) if base else EMPTY
-        if kind == "call_expression":
-            value = self.call(node)
-            func = unwrap(node.child_by_field_name("function"))
-            prop = func.child_by_field_name("property") if func is not None and func.type == "member_expression" \
-                else None
-            if value and prop is not None and self.mod.text(prop) in ("join", "format"):
-                return self.built(node, value)  # [API, "x", id].join("/"): the text starts with a fixed host
-            return value
-        if kind == "new_expression":
-            return self.call(node, new=True)
-        if kind == "object":
-            return self.object(node)
-        if kind == "array":
-            return derived(union(*(self.expr(e) for e in node.named_children)))
-        if kind == "spread_element":
-            return self.expr(node.named_children[0]) if node.named_children else EMPTY
-        if kind == "assignment_expression":
-            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-            value = self.expr(right)
-            if left is not None:
-                self.bind(left, value, right, node)
-            return value
-        if kind == "augmented_assignment_expression":
-            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-            value = self.expr(right)
-            if left is not None and left.type == "identifier" and value:
-                name = mod.text(left)
-                self.env[name] = add_step(derived(union(self.env.get(name, EMPTY), value)),
-                                          self.step(node, self.label(node)))
-                self.prefixes.pop(name, None)
-                self.strings.add(name)
-                if self.is_module_state(name):
-                    self.sink(cat.PERSIST, f"module-level {name}", node, value)
-            elif left is not None and value:
-                self.bind(left, value, right, node)
-            return value
-        if kind == "sequence_expression":
-            values = [self.expr(c) for c in node.named_children]
-            return values[-1] if values else EMPTY
-        if kind == "yield_expression":
-            value = union(*(self.expr(c) for c in node.named_children))
-            self.returns = union(self.returns, value)
-            return EMPTY
-        if kind in ("unary_expression", "update_expression"):
-            for child in node.named_children:
-                self.expr(child)
-            return EMPTY
-        return EMPTY
+        return expressions.evaluate(self, node)
 
     def object(self, node: Node) -> Value:
         mod = self.mod
@@ -1049,30 +881,9 @@ class FunctionAnalyzer:
             return text
         mod = self.mod
         if node.type == "template_string":
-            out = ""
-            for part in node.named_children:
-                if part.type == "template_substitution":
-                    inner = self.prefix(part.named_children[0]) if part.named_children else None
-                    if inner is None:
-                        return out
-                    out += inner
-                    if not self.is_constant(part.named_children[0]):
-                        return out
-                elif part.type in ("string_fragment", "escape_sequence"):
-                    out += mod.text(part)
-            return out
+            return self.template_prefix(node)
         if node.type == "binary_expression":
-            if self.operator(node) != "+":
-                return None
-            out = ""
-            for operand in self.operands(node):
-                piece = self.prefix(operand) if operand.type != "binary_expression" else None
-                if piece is None:
-                    return out or None
-                out += piece
-                if not self.is_constant(operand):
-                    return out
-            return out
+            return self.sum_prefix(node)
         if node.type == "identifier":
             name = mod.text(node)
             if name in self.prefixes:
@@ -1085,26 +896,62 @@ class FunctionAnalyzer:
         if node.type == "member_expression" and mod.text(node).startswith("process.env."):
             return None
         if node.type == "call_expression":
-            func = node.child_by_field_name("function")
-            args = node.child_by_field_name("arguments")
-            qual = self.qualify(func) if func is not None else None
-            if qual in ("path.join", "path.resolve", "path.posix.join") and args is not None and args.named_children:
-                first = self.prefix(args.named_children[0])
-                return first.rstrip("/") + "/" if first else None
-            if qual in {"URL", "new URL"}:
-                return None
-            if qual == "util.format" and args is not None and args.named_children:
-                fmt = string_value(args.named_children[0])
-                return fmt.split("%", 1)[0] if fmt is not None else None
-            items = unwrap(func.child_by_field_name("object")) if func is not None and \
-                func.type == "member_expression" else None
-            prop = func.child_by_field_name("property") if func is not None else None
-            if items is not None and items.type == "array" and prop is not None and mod.text(prop) == "join":
-                given = args.named_children if args is not None else []
-                separator = string_value(given[0]) if given else ","
-                if separator is not None:
-                    return joined_prefix(((self.prefix(e), self.is_constant(e)) for e in items.named_children),
-                                         separator)
+            return self.call_prefix(node)
+        return None
+
+    def template_prefix(self, node: Node) -> str:
+        """The known start of a template literal: up to the first substitution that is not a constant."""
+        mod = self.mod
+        out = ""
+        for part in node.named_children:
+            if part.type == "template_substitution":
+                inner = self.prefix(part.named_children[0]) if part.named_children else None
+                if inner is None:
+                    return out
+                out += inner
+                if not self.is_constant(part.named_children[0]):
+                    return out
+            elif part.type in ("string_fragment", "escape_sequence"):
+                out += mod.text(part)
+        return out
+
+    def sum_prefix(self, node: Node) -> str | None:
+        """The known start of ``a + b + c``: up to the first operand that is not a constant."""
+        if self.operator(node) != "+":
+            return None
+        out = ""
+        for operand in self.operands(node):
+            piece = self.prefix(operand) if operand.type != "binary_expression" else None
+            if piece is None:
+                return out or None
+            out += piece
+            if not self.is_constant(operand):
+                return out
+        return out
+
+    def call_prefix(self, node: Node) -> str | None:
+        """The known start of text a call builds: ``path.join``, ``util.format``, ``[...].join``."""
+        mod = self.mod
+        func = node.child_by_field_name("function")
+        args = node.child_by_field_name("arguments")
+        qual = self.qualify(func) if func is not None else None
+        if qual in ("path.join", "path.resolve", "path.posix.join") and args is not None and args.named_children:
+            first = self.prefix(args.named_children[0])
+            return first.rstrip("/") + "/" if first else None
+        if qual in {"URL", "new URL"}:
+            return None
+        if qual == "util.format" and args is not None and args.named_children:
+            fmt = string_value(args.named_children[0])
+            return fmt.split("%", 1)[0] if fmt is not None else None
+        items = unwrap(func.child_by_field_name("object")) if func is not None and \
+            func.type == "member_expression" else None
+        prop = func.child_by_field_name("property") if func is not None else None
+        if items is not None and items.type == "array" and prop is not None and mod.text(prop) == "join":
+            given = args.named_children if args is not None else []
+            separator = string_value(given[0]) if given else ","
+            if separator is not None:
+                return joined_prefix(((self.prefix(e), self.is_constant(e)) for e in items.named_children),
+                                     separator)
         return None
 
     def stringish(self, node: Node) -> bool:
@@ -1414,9 +1261,6 @@ class FunctionAnalyzer:
         return frozenset(out)
 
 
-WRAPPER_TARGETS = frozenset({"parenthesized_expression", "non_null_expression", "as_expression",
-                             "satisfies_expression", "type_assertion"})
-cat_wrappers = WRAPPER_TARGETS | {"await_expression"}
 
 
 def _root_name(mod: JsModule, node: Node | None) -> str:
