@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from remit.code.facts import SinkKind
@@ -23,19 +24,16 @@ if TYPE_CHECKING:
 _STATE_METHODS = frozenset({"append", "add", "update", "extend", "insert", "setdefault", "__setitem__"})
 
 
+@dataclass(frozen=True, slots=True)
 class Call:
     """One call as the matcher reads it: the node, its qualified callee and method, its argument values."""
 
-    __slots__ = ("args", "kwargs", "method", "node", "qual", "receiver")
-
-    def __init__(self, node: ast.Call, qual: str, method: str, args: list[Value], kwargs: dict[str, Value],
-                 receiver: Value) -> None:
-        self.node = node
-        self.qual = qual
-        self.method = method
-        self.args = args
-        self.kwargs = kwargs
-        self.receiver = receiver
+    node: ast.Call
+    qual: str
+    method: str
+    args: list[Value]
+    kwargs: dict[str, Value]
+    receiver: Value
 
     def value(self, arg: Arg) -> Value:
         """What one dangerous argument holds: the positional one and its keyword names."""
