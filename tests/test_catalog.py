@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
+import typing
 
 import pytest
 
+from remit.analysis import Analysis
 from remit.cli import main
 from remit.engine import SCOPES, all_rules
 from remit.report.catalog import markdown
@@ -53,3 +56,14 @@ def test_docs_rules_md_is_generated_from_the_catalog() -> None:
     expected = markdown(all_rules())
     actual = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     assert actual == expected, "docs/rules.md is stale: .venv/bin/python scripts/build_rule_docs.py"
+
+
+def test_each_check_takes_the_subject_its_scope_declares() -> None:
+    """A rule's declared scope is the type of its check's first parameter (the whole Analysis for scope None),
+    and the second is the Analysis: the engine hands each entity of the scope to the check."""
+    for rule in all_rules():
+        hints = typing.get_type_hints(rule.check)
+        first, second = list(inspect.signature(rule.check).parameters)[:2]
+        wanted = Analysis if rule.scope is None else rule.scope
+        assert hints[first] is wanted, f"{rule.id}: {first} is {hints[first]}, its scope is {wanted}"
+        assert hints[second] is Analysis, f"{rule.id}: {second} is {hints[second]}"

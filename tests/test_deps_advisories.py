@@ -23,9 +23,10 @@ from packaging.version import Version
 from remit.api import scan
 from remit.cli import main
 from remit.deps import advisories
-from remit.deps.advisories import AdvisoryError, OnlineClient, affects, best_fix, cvss3_score, load_database
+from remit.deps.advisories import OnlineClient, affects, best_fix, cvss3_score, load_database
 from remit.deps.facts import Ecosystem, Reach, SourceKind
 from remit.deps.manifests import npm_pin
+from remit.errors import AdvisoryError
 from remit.options import ScanOptions
 
 from .conftest import FIXTURES, ROOT, SHARED

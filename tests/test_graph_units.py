@@ -15,10 +15,11 @@ import pytest
 from remit.api import load_documents, scan
 from remit.cli import _options, build_parser
 from remit.documents import DocKind, Document
+from remit.errors import ConfigError
 from remit.graph import analyze
 from remit.graph.search import line
 from remit.model.units import deployment_units
-from remit.options import ConfigError, ScanOptions, merge
+from remit.options import ScanOptions, merge
 from remit.source import SourceMap
 
 from .conftest import FIXTURES

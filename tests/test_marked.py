@@ -10,7 +10,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from remit.loaders.marked import LoadError, load_json, load_yaml
+from remit.errors import LoadError
+from remit.loaders.marked import load_json, load_yaml
 
 
 def test_short_forms_become_long_forms_with_positions() -> None:

@@ -16,20 +16,11 @@ from pathlib import Path
 import pytest
 
 from remit.cli import main
+from remit.errors import EngineError, PlanError
 from remit.org.merge import merge, write_state
-from remit.org.plan import (
-    Plan,
-    PlanError,
-    Target,
-    TargetKind,
-    account_target,
-    build_plan,
-    plan_text,
-    read_plan,
-    tree_digest,
-)
+from remit.org.plan import Plan, Target, TargetKind, account_target, build_plan, plan_text, read_plan, tree_digest
 from remit.org.render import render
-from remit.org.run import EngineError, config_digest, parse_shard, run_plan
+from remit.org.run import config_digest, parse_shard, run_plan
 from remit.org.status import Status, read_status, report_path
 from remit.org.worker import Job, account_commands
 
@@ -277,10 +268,15 @@ def test_merge_marks_new_against_the_previous_merge_and_keeps_failed_targets_sta
     assert first.report["summary"]["previous_merge"] is False
     assert first.report["new"] == {"findings": [], "attack_paths": []}
     write_state(out, first)
-    second = merge(out)
-    assert second.report["summary"]["previous_merge"] is True
-    assert second.report["new"] == {"findings": [], "attack_paths": []}
+    second = merge(out)  # the same run again: the same answer
+    assert second.report == first.report
     assert second.state == first.state
+    record = json.loads((out / "status" / "injection-to-table.json").read_text())
+    record["finished"] = "2030-01-01T00:00:00+00:00"  # the next run
+    (out / "status" / "injection-to-table.json").write_text(json.dumps(record))
+    third = merge(out)
+    assert third.report["summary"]["previous_merge"] is True
+    assert third.report["new"] == {"findings": [], "attack_paths": []}
 
 
 def test_merge_treats_a_broken_report_as_a_failed_target(tmp_path: Path) -> None:
@@ -324,3 +320,32 @@ def test_cli_plan_run_shards_merge(tmp_path: Path, stand_in: Path, capsys: pytes
     with pytest.raises(SystemExit, match="2"):
         main(["org", "run", str(plan), "--out", str(out), "--engine", "nope"])
     assert main(["org", "merge", str(tmp_path / "nowhere")]) == 2
+
+
+def test_merging_one_run_again_in_another_format_says_the_same_new(tmp_path: Path) -> None:
+    """The second merge of the same run (say HTML after JSON) compares with the state before that run, not
+    with the first merge's own state: every format of one night reports the same new findings."""
+    out = _merged_copy(tmp_path)
+    first = merge(out)
+    new = first.report["new"]
+    assert new["findings"]  # the fixture's stored state predates some findings
+    write_state(out, first)
+    again = merge(out)
+    assert again.report["new"] == new
+    write_state(out, again)
+    assert merge(out).report["new"] == new
+    # the next run (a target's report written again) compares with this run's state: nothing is new any more
+    record = json.loads((out / "status" / "injection-to-table.json").read_text())
+    record["finished"] = "2030-01-01T00:00:00+00:00"
+    (out / "status" / "injection-to-table.json").write_text(json.dumps(record))
+    assert merge(out).report["new"] == {"findings": [], "attack_paths": []}
+
+
+def test_merge_with_the_plan_leaves_out_targets_it_no_longer_holds(tmp_path: Path) -> None:
+    out = _merged_copy(tmp_path)
+    everyone = {t["target"] for t in merge(out).report["findings"]} | {f["target"] for f in merge(out).report["failed"]}
+    kept = sorted(everyone)[:1]
+    merged = merge(out, only=frozenset(kept))
+    assert {f["target"] for f in merged.report["findings"]} <= set(kept)
+    assert merged.report["summary"]["targets"] == 1
+    assert set(merged.state["targets"]) <= set(kept)

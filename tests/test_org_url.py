@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from remit.org.plan import PlanError, build_plan, read_plan
+from remit.errors import PlanError
+from remit.org.plan import build_plan, read_plan
 from remit.org.run import run_plan
 from remit.org.status import Status, report_path
 from remit.org.worker import Job

@@ -19,6 +19,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
+from remit.errors import UsageError
+
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
@@ -37,10 +39,6 @@ INPUTS = ("SAM and CloudFormation templates (YAML or JSON, recognised by content
           "(cdk.out) and snapshots of deployed AWS accounts (remit collect aws)")
 NOTHING_FOUND = ("no SAM, CloudFormation, Serverless Framework, Terraform or CDK input found under the given "
                  "paths")
-
-
-class UsageError(Exception):
-    pass
 
 
 class _Parser(argparse.ArgumentParser):
@@ -293,7 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _options(args: argparse.Namespace) -> ScanOptions:
     from remit.findings import Severity  # noqa: PLC0415
-    from remit.options import ConfigError, ScanOptions, merge, parse_fail_on  # noqa: PLC0415
+    from remit.options import ScanOptions, merge, parse_fail_on  # noqa: PLC0415
 
     fail_on_arg = getattr(args, "fail_on", None)
     cli = ScanOptions(
@@ -314,11 +312,8 @@ def _options(args: argparse.Namespace) -> ScanOptions:
         now=getattr(args, "now", None),
     )
     config, tree_root = _config_file(args)
-    try:
-        return merge(cli, config, fail_on_given=fail_on_arg is not None,
-                     baseline_given=getattr(args, "baseline", None) is not None, tree_root=tree_root)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+    return merge(cli, config, fail_on_given=fail_on_arg is not None,  # a ConfigError is a usage error
+                 baseline_given=getattr(args, "baseline", None) is not None, tree_root=tree_root)
 
 
 def _config_file(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
@@ -358,18 +353,12 @@ def _sarif_category(given: str | None) -> str:
 
 def _scan(args: argparse.Namespace) -> ScanResult:
     from remit.api import scan  # noqa: PLC0415
-    from remit.diagnostics import UsageProblem  # noqa: PLC0415
-    from remit.gitref import GitRefError  # noqa: PLC0415
-    from remit.suppress import BaselineError  # noqa: PLC0415
 
     if getattr(args, "aws", False):
         return _scan_aws(args)
     options = _options(args)
-    try:
-        with _progress(args) as progress:
-            return scan([Path(p) for p in args.paths], options, progress=progress)
-    except (UsageProblem, BaselineError, GitRefError) as exc:
-        raise UsageError(str(exc)) from None
+    with _progress(args) as progress:  # a bad selector, baseline or git revision is a UsageError
+        return scan([Path(p) for p in args.paths], options, progress=progress)
 
 
 def _scan_aws(args: argparse.Namespace) -> ScanResult:
@@ -377,7 +366,6 @@ def _scan_aws(args: argparse.Namespace) -> ScanResult:
     import tempfile  # noqa: PLC0415
 
     from remit.api import scan  # noqa: PLC0415
-    from remit.suppress import BaselineError  # noqa: PLC0415
 
     repository = [Path(p) for p in args.paths] if args.paths != ["."] else []
     if repository and not args.snapshot_dir:
@@ -392,12 +380,12 @@ def _scan_aws(args: argparse.Namespace) -> ScanResult:
         try:
             with _progress(args) as progress:
                 return scan(targets, options, progress=progress)
-        except (ValueError, BaselineError) as exc:
+        except ValueError as exc:
             raise UsageError(str(exc)) from None
 
 
 def _collect(args: argparse.Namespace, directory: Path) -> None:
-    from remit.live.collect import CollectError, CollectOptions, collect  # noqa: PLC0415
+    from remit.live.collect import CollectOptions, collect  # noqa: PLC0415
 
     options = CollectOptions(profile=args.profile, role_arn=args.role_arn, external_id=args.external_id,
                              regions=args.regions, download_code=args.download_code, keep_values=args.keep_values)
@@ -406,9 +394,7 @@ def _collect(args: argparse.Namespace, directory: Path) -> None:
     try:
         with _collect_progress(args) as progress:
             snapshot = collect(options, directory, progress=progress)
-    except CollectError as exc:
-        raise UsageError(str(exc)) from None
-    except OSError as exc:
+    except OSError as exc:  # a CollectError is a usage error already
         raise UsageError(f"cannot write the snapshot: {exc.strerror or exc}") from None
     for gap in snapshot.gaps[:20]:
         print(f"remit: warning: {gap.service} {gap.call} in {gap.region} not read: {gap.reason} (needs "
@@ -654,16 +640,12 @@ def cmd_explain(args: argparse.Namespace) -> int:
 def cmd_policy(args: argparse.Namespace) -> int:
     from remit.api import analyze  # noqa: PLC0415
     from remit.code.sdk.policy import PolicyFormat, least_privilege, render_policies  # noqa: PLC0415
-    from remit.diagnostics import UsageProblem  # noqa: PLC0415
     from remit.options import ScanOptions  # noqa: PLC0415
     from remit.report.text import clean  # noqa: PLC0415
 
-    try:
-        with _progress(args) as progress:
-            an, diagnostics = analyze([Path(p) for p in args.paths], ScanOptions(exclude=_split(args.exclude)),
-                                      progress=progress)
-    except UsageProblem as exc:
-        raise UsageError(str(exc)) from None
+    with _progress(args) as progress:
+        an, diagnostics = analyze([Path(p) for p in args.paths], ScanOptions(exclude=_split(args.exclude)),
+                                  progress=progress)
     if an is None:
         for d in diagnostics:
             print(f"remit: {clean(str(d))}", file=sys.stderr)
@@ -745,14 +727,8 @@ def cmd_advisories(args: argparse.Namespace) -> int:
 
 def cmd_org(args: argparse.Namespace) -> int:
     from remit.org.command import execute  # noqa: PLC0415
-    from remit.org.merge import MergeError  # noqa: PLC0415
-    from remit.org.plan import PlanError  # noqa: PLC0415
-    from remit.org.run import EngineError  # noqa: PLC0415
 
-    try:
-        outcome = execute(args, lambda line: print(line, file=sys.stderr, flush=True))
-    except (PlanError, EngineError, MergeError) as exc:
-        raise UsageError(str(exc)) from None
+    outcome = execute(args, lambda line: print(line, file=sys.stderr, flush=True))  # plan errors: usage errors
     sys.stdout.write(outcome.output)
     for line in outcome.messages:
         print(line, file=sys.stderr)

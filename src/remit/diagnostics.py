@@ -6,11 +6,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 
-class UsageProblem(ValueError):
-    """The caller asked for what cannot be done (an unknown rule selector, a source root that does not hold the
-    scanned paths): the CLI's exit 2. Bad *input* never raises it; that is a :class:`Diagnostic`."""
-
-
 class Level(StrEnum):
     ERROR = "error"  # an input (or a part of it) was not analysed
     WARNING = "warning"  # analysed, but something was skipped or approximated

@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from remit.diagnostics import Diagnostic, Level, UsageProblem
+from remit.diagnostics import Diagnostic, Level
+from remit.errors import RuleCatalogError, UsageProblem
 from remit.findings import AttackPath, Finding, Severity, Suppression, SuppressionKind, construct_of, fingerprint
 from remit.model import entities as e
 from remit.model.application import Application
@@ -21,10 +22,6 @@ from remit.suppress import Baseline, IgnoreEntry, read_ignores
 
 if TYPE_CHECKING:
     from remit.analysis import Analysis
-
-
-class RuleCatalogError(Exception):
-    """The rule catalog itself is broken (two rules share an id): a bug in remit, not in the input."""
 
 
 # what each scope type iterates over

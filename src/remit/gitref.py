@@ -25,14 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+from remit.errors import GitRefError
+
 GIT_TIMEOUT = 120.0  # seconds, for each git command (reading every blob of a large tree included)
 MAX_BLOB = 64 * 1024 * 1024  # larger files are left out: no input remit reads is that large
 SAFE_CONFIG = ("-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false", "-c", "protocol.allow=never",
                "-c", "core.pager=cat", "--no-pager", "--literal-pathspecs")
-
-
-class GitRefError(Exception):
-    """The comparison cannot be made: no git, a path outside a work tree, an unknown ref. A usage error."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from remit import safeio
 from remit.diagnostics import Diagnostic, Level
+from remit.errors import Interrupted, Refused
 
 if TYPE_CHECKING:
     from remit.loaders.discover import InputFile
@@ -52,7 +53,7 @@ def confined_scan(targets: Sequence[Path], options: ScanOptions) -> Iterator[saf
 def problem(exc: BaseException) -> str:
     """What went wrong, for a report: the exception's kind and its first line, cut short. A message of remit's
     own guarded open is already safe; others are cut to what they say about the input."""
-    if isinstance(exc, safeio.Refused):
+    if isinstance(exc, Refused):
         return str(exc)
     if isinstance(exc, RecursionError):
         return "nested too deeply to read"
@@ -128,10 +129,6 @@ def config_note(options: ScanOptions, root: Path) -> list[Diagnostic]:
     return [Diagnostic(path, Level.WARNING, "config-from-scanned-tree",
                        f"settings taken from the scanned tree: {', '.join(keys) or 'none'}; --no-config or --audit "
                        f"scans without them")]
-
-
-class Interrupted(KeyboardInterrupt):
-    """The scan was asked to stop (SIGTERM or SIGINT); a ``KeyboardInterrupt`` so every ``finally`` runs."""
 
 
 def _stop(signum: int, frame: object) -> None:

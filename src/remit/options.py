@@ -37,14 +37,11 @@ from pathlib import Path
 from typing import Any
 
 from remit import safeio, untrusted
+from remit.errors import ConfigError
 from remit.findings import Severity
 
 CONFIG_FILES = (".remit.toml", "pyproject.toml")
 MAX_CONFIG_BYTES = 1024 * 1024
-
-
-class ConfigError(Exception):
-    pass
 
 
 @dataclass(frozen=True, slots=True)

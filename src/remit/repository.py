@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from remit.diagnostics import UsageProblem
+from remit.errors import UsageProblem
 
 GITDIR_MARK = b"gitdir:"
 

@@ -32,17 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from remit.errors import Refused
+
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024  # no single input remit reads is larger; templates stop at 50 MB
-
-
-class Refused(OSError):
-    """A file remit will not read. ``strerror`` is safe to put in a report."""
-
-    def __init__(self, why: str, code: int = errno.EACCES) -> None:
-        super().__init__(code, why)
-
-    def __str__(self) -> str:
-        return self.strerror or "refused"
 
 
 class OutsideRoot(Refused):

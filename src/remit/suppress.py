@@ -35,6 +35,7 @@ from typing import Any
 
 from remit import __version__, safeio, untrusted
 from remit.diagnostics import Diagnostic, Level
+from remit.errors import BaselineError
 from remit.findings import AttackPath, Finding, Suppression, SuppressionKind
 
 BASELINE_VERSION = 1
@@ -103,10 +104,6 @@ class Baseline:
     def path_suppression(self, path: AttackPath) -> Suppression | None:
         reason = self.paths.get(path.id)
         return None if reason is None else Suppression(SuppressionKind.BASELINE, reason)
-
-
-class BaselineError(Exception):
-    pass
 
 
 def load_baseline(path: Path) -> Baseline:

@@ -15,16 +15,7 @@ import json
 import tomllib
 from typing import Any
 
-
-class BadDocument(json.JSONDecodeError, tomllib.TOMLDecodeError):
-    """A document remit cannot parse; ``str()`` says why in a line fit for a diagnostic."""
-
-    def __init__(self, why: str) -> None:
-        json.JSONDecodeError.__init__(self, why, "", 0)
-        self.args = (why,)
-
-    def __str__(self) -> str:
-        return str(self.args[0])
+from remit.errors import BadDocument
 
 
 def _why(exc: BaseException) -> str:

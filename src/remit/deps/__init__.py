@@ -30,6 +30,7 @@ from remit.deps.facts import (
     normalise,
 )
 from remit.diagnostics import Diagnostic, Level
+from remit.errors import AdvisoryError
 from remit.guard import attempt, report_path
 from remit.model.entities import CodeKind
 from remit.model.values import Symbol
@@ -98,7 +99,7 @@ def _open_source(options: ScanOptions, diagnostics: list[Diagnostic], wanted: se
         if options.online and not offline:
             db = advisories.OnlineClient(folder).database(wanted)
             return db, AdvisorySource(SourceKind.ONLINE, "OSV API", len(db.records))
-    except advisories.AdvisoryError as exc:
+    except AdvisoryError as exc:
         diagnostics.append(Diagnostic("", Level.ERROR, "advisories-unavailable", f"no advisory was checked: {exc}"))
         return None, AdvisorySource(SourceKind.NONE, str(exc), unchecked=ecosystems, reason=str(exc),
                                     offline=offline)
@@ -125,7 +126,7 @@ def _open_source(options: ScanOptions, diagnostics: list[Diagnostic], wanted: se
     keys = {(e, normalise(e, name)) for e, name, _ in wanted}
     try:
         db = advisories.load_cached(used.archives, keys)
-    except advisories.AdvisoryError as exc:
+    except AdvisoryError as exc:
         diagnostics.append(Diagnostic("", Level.ERROR, "advisories-unavailable", f"no advisory was checked: {exc}"))
         return None, AdvisorySource(SourceKind.NONE, str(exc), unchecked=ecosystems, reason=str(exc),
                                     offline=offline)

@@ -31,6 +31,7 @@ from remit import safeio, untrusted
 from remit.deps import versions
 from remit.deps.facts import Advisory, Ecosystem, normalise
 from remit.deps.osv import shaped
+from remit.errors import AdvisoryError
 
 OSV_API = "https://api.osv.dev"
 OSV_ARCHIVES = "https://osv-vulnerabilities.storage.googleapis.com"
@@ -38,10 +39,6 @@ ECOSYSTEMS = tuple(Ecosystem)
 OLD_AFTER_DAYS = 7
 MAX_RECORD_BYTES = 2_000_000
 Opener = Callable[[str, bytes | None], bytes]  # url, POST body (None: GET) -> response body
-
-
-class AdvisoryError(Exception):
-    """Advisories could not be read or fetched (bad archive, no network)."""
 
 
 def ecosystem_of(name: str) -> Ecosystem | None:

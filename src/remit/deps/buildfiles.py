@@ -14,12 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from remit.deps.manifests import Shipped, _bad, _read, _rel
+from remit.errors import XmlError
 
 MAX_DEPTH = 64
-
-
-class XmlError(Exception):
-    """Not a well-formed build file (or one with a DTD)."""
 
 
 @dataclass

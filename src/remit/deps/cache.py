@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from remit.deps.facts import Ecosystem, normalise
+from remit.errors import DownloadError
 
 OSV_ARCHIVES = "https://osv-vulnerabilities.storage.googleapis.com"
 FRESH_FOR = dt.timedelta(days=1)
@@ -44,15 +45,6 @@ CHUNK = 1 << 16
 INDEX_VERSION = 1
 
 DownloadProgress = Callable[[str, int, int | None], None]  # ecosystem, bytes so far, bytes in all (None: unknown)
-
-
-class DownloadError(Exception):
-    """One archive could not be downloaded (no network, an HTTP error, a timeout, a bad archive).
-    ``unreachable``: the server could not be reached at all, so other archives need not be tried."""
-
-    def __init__(self, message: str, *, unreachable: bool = False) -> None:
-        super().__init__(message)
-        self.unreachable = unreachable
 
 
 def cache_dir(configured: Path | None = None) -> Path:

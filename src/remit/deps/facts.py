@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 from remit.diagnostics import Diagnostic
 from remit.findings import Severity
@@ -138,6 +139,13 @@ class Match:
     reach: Reach
     fix: str | None  # the smallest fixed version above the installed one, if any
 
+    @property
+    def fact(self) -> str:
+        """What the match is about, whichever function ships it: a manifest line's package version and an
+        advisory (no line number: lines move, fingerprints stay)."""
+        p = self.package
+        return f"{p.manifest.path}|{p.key}|{p.version}|{self.advisory.id}"
+
 
 _ORDER = (Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL)
 _RATINGS = {"CRITICAL": Severity.CRITICAL, "HIGH": Severity.HIGH, "MODERATE": Severity.MEDIUM,
@@ -234,6 +242,16 @@ class DependencyFacts:
 
     def of(self, function: ResourceId) -> FunctionDeps | None:
         return self.functions.get(function)
+
+    @cached_property
+    def shippers(self) -> Mapping[str, Mapping[str, Reach]]:
+        """For each :attr:`Match.fact`, every function shipping it (its logical id -> whether its code imports
+        the package): one finding per manifest line names them all."""
+        table: dict[str, dict[str, Reach]] = {}
+        for function, facts in self.functions.items():
+            for m in facts.matches:
+                table.setdefault(m.fact, {})[function.logical_id] = m.reach
+        return table
 
     @property
     def advisories_unchecked(self) -> bool:

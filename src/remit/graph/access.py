@@ -1,7 +1,7 @@
 """What a role may do to a resource, as the graph asks it: "may this role perform this action on that entity,
 and which statements say so?"
 
-Every answer comes from the IAM engine (``app.iam``): :meth:`~remit.iam.engine.IamEngine.grants` says which
+Every answer comes from the IAM engine (``an.iam``): :meth:`~remit.iam.engine.IamEngine.grants` says which
 actions a role holds at all (after explicit Deny on every resource, the permissions boundary, NotAction), and
 :meth:`~remit.iam.engine.IamEngine.can` decides one action on one entity (Deny on that resource, resource
 policies, KMS key policies, conditions). A grant that holds only under conditions is a *conditional*

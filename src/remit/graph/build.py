@@ -280,7 +280,7 @@ class Builder:
             self._identity_pool(pool)
 
     def _trusted(self, role: Role) -> None:
-        """A trust policy (``app.iam.trusted_by``) that lets anyone, or an outside account, assume the role."""
+        """A trust policy (``an.iam.trusted_by``) that lets anyone, or an outside account, assume the role."""
         edges = self.iam.trusted_by(role)
         for edge in edges:
             if edge.kind == "anyone" and not edge.restricted:
@@ -386,7 +386,7 @@ class Builder:
                             (Evidence(f"Principal: {edge.value}", self.where(edge.statements[0])),)))
 
     def _outsiders(self, store: DataStore, actions: Sequence[str]) -> tuple[Start, float, str, Statement] | None:
-        """Who outside the account the store's resource policy (``app.iam.exposure``) lets perform one of
+        """Who outside the account the store's resource policy (``an.iam.exposure``) lets perform one of
         ``actions``: the starting point, a likelihood, the action and the statement; None for no outsider."""
         if not actions or store.policy is None:
             return None
@@ -648,7 +648,7 @@ class Builder:
         self._assumes(node_id, found)
 
     def _role_admin(self, node_id: str, role: IamPrincipal) -> None:
-        """Administrator already (``app.iam.is_admin``), or one of the catalog's escalation methods
+        """Administrator already (``an.iam.is_admin``), or one of the catalog's escalation methods
         (``remit.iam.privesc.escalations``): one edge per target, the likeliest method named."""
         grant = self.access.grant(role, "iam:PutRolePolicy")  # held on * by every administrator: asked first
         if grant is not None and not grant.conditional and self.iam.is_admin(role):

@@ -1,6 +1,6 @@
 """Blast radius of a function: what its role can read, write, invoke, pass and escalate to, compactly.
 
-Grants (``app.iam.grants``, after Deny and boundary) are grouped per kind and service; each item names the
+Grants (``an.iam.grants``, after Deny and boundary) are grouped per kind and service; each item names the
 resources as written (or the modelled entities they cover) and the statement that allows it.
 """
 

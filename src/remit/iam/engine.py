@@ -1,4 +1,4 @@
-"""The IAM engine of an application (``app.iam``): who may do what, on which resource, under which conditions.
+"""The IAM engine of an application (``an.iam``): who may do what, on which resource, under which conditions.
 
 One :class:`IamEngine` per :class:`~remit.model.application.Application`, built lazily on first use. It answers
 with :mod:`remit.iam.evaluate` over all the policies in force:

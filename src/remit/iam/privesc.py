@@ -1,7 +1,7 @@
 """Privilege escalation: the method catalog (``remit/data/privesc.json``) matched on a principal's combined grants.
 
 A method counts when every action it needs is granted to the principal by any of its policies (actions split
-across several policies count), after explicit Deny and the permissions boundary (``app.iam.grants``).
+across several policies count), after explicit Deny and the permissions boundary (``an.iam.grants``).
 
 * ``new-passrole`` methods also need ``iam:PassRole`` on a role that trusts the service the method runs code in:
   a modelled role that trusts that service and that the PassRole grant covers, or any role when PassRole is

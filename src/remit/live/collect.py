@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from remit.errors import CollectError
 from remit.live.aws import Reader, listed
 from remit.live.snapshot import MASKED, Gap, Snapshot, is_unknown, unknown, write
 
@@ -27,10 +28,6 @@ MAX_CODE_BYTES = 256 * 1024 * 1024  # a zip bigger than Lambda's own unzipped li
 MAX_UNZIPPED_BYTES = 512 * 1024 * 1024
 MAX_ZIP_MEMBERS = 20_000
 CODE_TIMEOUT = 120.0
-
-
-class CollectError(Exception):
-    """The collection cannot start: no credentials, no account identity, no region."""
 
 
 @dataclass(frozen=True)

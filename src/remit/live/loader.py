@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from remit.diagnostics import Diagnostic, Level
 from remit.documents import DocKind, Document, LoadResult
-from remit.live.snapshot import MANIFEST, SnapshotError, read
+from remit.errors import SnapshotError
+from remit.live.snapshot import MANIFEST, read
 from remit.loaders.discover import InputFile, is_snapshot_dir
 from remit.source import SourceMap
 

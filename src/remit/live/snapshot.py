@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from remit.errors import SnapshotError
+
 MANIFEST = "remit-snapshot.json"
 FORMAT = "remit-aws-snapshot"
 VERSION = 1
@@ -33,10 +35,6 @@ UNKNOWN_KEY = "remit:unknown"
 MASKED = "remit:masked"  # an environment-variable value left out of the snapshot
 MAX_JSON_BYTES = 256 * 1024 * 1024
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
-
-
-class SnapshotError(Exception):
-    """A snapshot that cannot be read (not a remit snapshot, a newer version, unreadable files)."""
 
 
 def unknown(reason: str) -> dict[str, str]:

@@ -9,9 +9,10 @@ from typing import Any
 from remit import safeio
 from remit.diagnostics import Diagnostic, Level
 from remit.documents import DocKind, Document, LoadResult
+from remit.errors import LoadError
 from remit.guard import capped_resources
 from remit.loaders.discover import InputFile
-from remit.loaders.marked import Loaded, LoadError, load_json, load_yaml
+from remit.loaders.marked import Loaded, load_json, load_yaml
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"

@@ -21,9 +21,10 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from remit.diagnostics import Diagnostic, Level
+from remit.errors import LoadError
 from remit.loaders.cloudformation import parse, read_text
 from remit.loaders.discover import InputFile
-from remit.loaders.marked import Loaded, LoadError
+from remit.loaders.marked import Loaded
 from remit.loaders.serverless import _copy_marks, _scan_root
 from remit.source import Path, SourceMap
 

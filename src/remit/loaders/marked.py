@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 import yaml.resolver
 
+from remit.errors import LoadError
 from remit.source import Path, Position, SourceMap
 
 try:  # the C parser is ~10x faster; fall back quietly where libyaml is absent
@@ -35,15 +36,6 @@ except ImportError:  # pragma: no cover - depends on the platform's wheel
 
 MAX_DEPTH = 128  # far beyond real templates; later stages (copy.deepcopy, the SAM translator) recurse per level
 MAX_NODES = 5_000_000
-
-
-class LoadError(Exception):
-    """The text could not be read as a document. ``line`` is 1-based, or None when unknown."""
-
-    def __init__(self, message: str, line: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
 
 
 @dataclass(frozen=True, slots=True)

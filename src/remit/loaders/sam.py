@@ -30,10 +30,10 @@ from typing import Any
 
 from remit.diagnostics import Diagnostic, Level
 from remit.documents import PLACEHOLDER_BUCKET, Document, Expanded, is_local
+from remit.errors import LoadError
 from remit.loaders import translation_cache
 from remit.loaders.cloudformation import parse, read_text
 from remit.loaders.discover import InputFile
-from remit.loaders.marked import LoadError
 from remit.model.resources import Origin
 from remit.source import Path as KeyPath
 

@@ -23,9 +23,10 @@ from typing import Any
 from remit import safeio
 from remit.diagnostics import Diagnostic, Level
 from remit.documents import DocKind, Document, LoadResult
+from remit.errors import LoadError
 from remit.loaders.cloudformation import SAM_TRANSFORM, read_text
 from remit.loaders.discover import InputFile
-from remit.loaders.marked import Loaded, LoadError, load_yaml
+from remit.loaders.marked import Loaded, load_yaml
 from remit.source import Path, SourceMap
 
 NAMES = frozenset({"serverless.yml", "serverless.yaml"})

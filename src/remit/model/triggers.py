@@ -11,8 +11,8 @@ written once here, in :data:`TRIGGERS`, and read by:
 * the attack graph (:mod:`remit.graph.build`: a write to a source reaches the functions it triggers),
 * rules (recursive loops, async failure destinations).
 
-A new kind of trigger is a new :class:`TriggerKind` member and one row here, plus the loader code that reads it
-from templates (``model/build.py``).
+A new kind of trigger is a new :class:`TriggerKind` member and one row here, plus the reader that finds it in
+templates (:mod:`remit.model.readers.triggers`) and its row in :data:`remit.model.readers.READERS`.
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from remit.errors import PlanError
+
 Notify = Callable[[str], None]
 
 
@@ -87,7 +89,8 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     merge = commands.add_parser(
         "merge", help="merge the reports of a run into one organisation report",
         description="One report over all targets: worst attack paths first, findings by rule across the "
-                    "organisation, what is new since the previous merge of DIR, targets that failed.")
+                    "organisation, what is new since the previous merge of DIR (merging the same run again, in "
+                    "another format, says the same), targets that failed.")
     merge.add_argument("out", type=Path, metavar="DIR", help="the --out directory of `remit org run`")
     merge.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the report to FILE, not stdout")
     merge.add_argument("-f", "--format", choices=("json", "markdown", "html", "sarif"), default="json",
@@ -96,6 +99,9 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
                        help="also report cross-account paths: a path into account B through a role that trusts "
                             "account A (B's report's account_trusts), joined to A's worst path, when both were "
                             "scanned")
+    merge.add_argument("--plan", type=Path, metavar="FILE",
+                       help="the plan of the run: only its targets are reported (a target dropped from the "
+                            "organisation since an earlier run does not linger in DIR's report)")
 
 
 def execute(args: argparse.Namespace, notify: Notify) -> Outcome:
@@ -119,7 +125,7 @@ def _plan(args: argparse.Namespace) -> Outcome:
 
 
 def _run(args: argparse.Namespace, notify: Notify) -> Outcome:
-    from remit.org.plan import PlanError, read_plan  # noqa: PLC0415
+    from remit.org.plan import read_plan  # noqa: PLC0415
     from remit.org.run import advisory_stamp, config_digest, parse_shard, run_plan  # noqa: PLC0415
     from remit.org.status import StatusRecord  # noqa: PLC0415
     from remit.org.worker import Job  # noqa: PLC0415
@@ -148,10 +154,12 @@ def _run(args: argparse.Namespace, notify: Notify) -> Outcome:
 
 def _merge(args: argparse.Namespace) -> Outcome:
     from remit.org.merge import merge, write_state  # noqa: PLC0415
+    from remit.org.plan import read_plan  # noqa: PLC0415
     from remit.org.render import render  # noqa: PLC0415
     from remit.org.status import write_atomic  # noqa: PLC0415
 
-    merged = merge(args.out, args.join_accounts)
+    only = frozenset(t.id for t in read_plan(args.plan).targets) if args.plan is not None else None
+    merged = merge(args.out, args.join_accounts, only)
     text = render(merged.report, args.format)
     if args.output is not None:
         write_atomic(args.output, text)

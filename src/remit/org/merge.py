@@ -6,11 +6,17 @@ as plain JSON data (``ORG_SCHEMA``): the worst attack paths first, findings by r
 every finding,
 what is new since the previous merge of the same directory, the targets that failed and, when asked,
 cross-account paths. ``OUT/merge-state.json`` keeps what each target had at the last merge; a target that
-failed this time keeps its previous state, so its findings do not come back as new when it recovers.
+failed this time keeps its previous state, so its findings do not come back as new when it recovers. The state
+also records which run it was made from (a digest of the status records): merging the same run again, in
+another format, compares with the same earlier state, so every format of one run says the same "new".
+
+With a plan (``only``: its target ids), status records of targets the plan no longer holds are left out of the
+report and of the state, so a repository removed from the organisation does not linger.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -18,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from remit.errors import MergeError
 from remit.org.status import REPORT_DIR, STATUS_DIR, Status, StatusRecord, write_atomic
 
 ORG_SCHEMA = "remit-org-report/1"
@@ -26,10 +33,6 @@ STATE_FILE = "merge-state.json"
 SEVERITIES = ("critical", "high", "medium", "low")
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 OTHER_ACCOUNT = "other-account"  # the resource of an attack path's first step when it starts in another account
-
-
-class MergeError(Exception):
-    pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,11 +91,23 @@ def _active(items: Any) -> list[Mapping[str, Any]]:
     return [i for i in items if isinstance(i, dict) and not i.get("suppressed")] if isinstance(items, list) else []
 
 
-def _previous(out: Path) -> Mapping[str, Any] | None:
+def _previous(out: Path, run: str) -> tuple[Mapping[str, Any] | None, Mapping[str, Any] | None]:
+    """What this merge compares with, and the earlier state to keep with the new one: the last merge's state,
+    or, when the last merge was of this same run (``run``), the state it compared with."""
     data = _read_json(out / STATE_FILE)
-    if isinstance(data, dict) and data.get("schema") == STATE_SCHEMA and isinstance(data.get("targets"), dict):
-        return data
-    return None
+    if not (isinstance(data, dict) and data.get("schema") == STATE_SCHEMA and isinstance(data.get("targets"), dict)):
+        return None, None
+    if data.get("run") == run:
+        before = data.get("before")
+        return (before if isinstance(before, dict) and isinstance(before.get("targets"), dict) else None), before
+    return data, {"schema": STATE_SCHEMA, "targets": data["targets"]}
+
+
+def _run_digest(targets: list[_Target]) -> str:
+    """Which run the status records are of: each target's status, input and finishing time."""
+    seen = sorted((t.record.target, t.record.status.value, t.record.input_digest, str(t.record.finished))
+                  for t in targets)
+    return hashlib.sha256(json.dumps(seen).encode()).hexdigest()
 
 
 def _seen(previous: Mapping[str, Any] | None, target: str, key: str) -> set[str]:
@@ -101,11 +116,13 @@ def _seen(previous: Mapping[str, Any] | None, target: str, key: str) -> set[str]
     return {v for v in values if isinstance(v, str)} if isinstance(values, list) else set()
 
 
-def merge(out: Path, join_accounts: bool = False) -> Merged:
+def merge(out: Path, join_accounts: bool = False, only: frozenset[str] | None = None) -> Merged:
+    """The organisation report of the run under ``out`` (``only``: the target ids of the plan, when given)."""
     if not (out / STATUS_DIR).is_dir():
         raise MergeError(f"{out} has no {STATUS_DIR}/ directory: is it the --out of `remit org run`?")
-    targets = list(_targets(out))
-    previous = _previous(out)
+    targets = [t for t in _targets(out) if only is None or t.record.target in only]
+    run = _run_digest(targets)
+    previous, before = _previous(out, run)
     paths: list[dict[str, Any]] = []
     rules: dict[str, dict[str, Any]] = {}
     findings: list[dict[str, Any]] = []
@@ -175,7 +192,7 @@ def merge(out: Path, join_accounts: bool = False) -> Merged:
     }
     if join_accounts:
         report["cross_account"] = cross_account(targets)
-    return Merged(report, {"schema": STATE_SCHEMA, "targets": state})
+    return Merged(report, {"schema": STATE_SCHEMA, "targets": state, "run": run, "before": before})
 
 
 def _path_item(target: str, path: Mapping[str, Any], new: bool) -> dict[str, Any]:

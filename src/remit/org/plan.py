@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from remit import __version__
+from remit.errors import PlanError
 
 PLAN_SCHEMA = "remit-org-plan/1"
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
@@ -38,10 +39,6 @@ _URL = re.compile(r"^(?:https?|ssh|git|file)://|^[\w.-]+@[\w.-]+:")
 _SCHEME = re.compile(r"^(https?|ssh|git|file)://")
 _SLUG = re.compile(r"[^A-Za-z0-9._-]+")
 _SKIP_IN_DIGEST = frozenset({".git"})
-
-
-class PlanError(Exception):
-    """A plan that cannot be made or read (the CLI turns it into a usage error)."""
 
 
 class TargetKind(StrEnum):

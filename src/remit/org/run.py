@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from remit import __version__
-from remit.org.plan import Plan, PlanError, Target, TargetKind
+from remit.errors import EngineError, PlanError
+from remit.org.plan import Plan, Target, TargetKind
 from remit.org.status import Status, StatusRecord, read_status, report_path
 from remit.org.worker import Job, run_target, write_failure
 
@@ -32,10 +33,6 @@ DASK_MISSING = ("--engine dask needs Dask distributed, an optional extra of remi
 DASK_TASK_RETRIES = 2
 
 OnRecord = Callable[[StatusRecord], None]
-
-
-class EngineError(Exception):
-    """An engine that cannot start (Dask not installed, a scheduler that does not answer)."""
 
 
 @dataclass(frozen=True, slots=True)

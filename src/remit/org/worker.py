@@ -24,7 +24,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from remit.gitref import SAFE_CONFIG, GitRefError, export, git_env, resolve
+from remit.errors import GitRefError
+from remit.gitref import SAFE_CONFIG, export, git_env, resolve
 from remit.org.plan import Target, TargetKind, is_full_commit, is_url, url_transport
 from remit.org.status import Status, StatusRecord, report_path, write_atomic, write_status
 

@@ -8,6 +8,7 @@ imported (``node:`` and ``/promises`` dropped, so ``fs.readFile`` covers ``fs/pr
 from __future__ import annotations
 
 from remit.code.facts import SinkKind
+from remit.code.sinkspec import EVERY, LAST, Arg, Chain, Option, Sink
 
 ALL = "*"  # a sanitizer that clears every sink kind
 PERSIST = "persistence"  # engine-internal sink: event data kept across invocations
@@ -92,6 +93,53 @@ REDIRECT_METHODS = frozenset({"redirect"})  # express-style res.redirect(url)
 JWT_MODULES = frozenset({"jsonwebtoken", "jose", "jwt-decode", "jws", "njwt", "jwt-simple"})
 JWT_DECODERS = frozenset({"jsonwebtoken.decode", "jwt-decode", "jwt-decode.default", "jwt-decode.jwtDecode",
                           "jose.decodeJwt", "jws.decode"})
+
+# --- sinks: what each call is, in the order the matcher (remit.code.javascript.sinks) tries them --------
+# Callees are matched without ``new`` (``new Function(...)`` is ``Function``). An ``Arg`` with names takes those
+# properties when the argument is an options object (``axios({url})``), the argument itself otherwise.
+_SQL = SinkKind.SQL.value
+_NOSQL = SinkKind.NOSQL.value
+_PATH = SinkKind.PATH.value
+_FUNCTION = frozenset({"Function", "new Function"})
+PATH_TWO_FUNCTIONS = frozenset(f for f in PATH_FUNCTIONS if f.rsplit(".", 1)[-1] in PATH_TWO)
+#: file writes whose path under /tmp keeps event data for the next invocation (unless removed in this one)
+TMP_WRITES = frozenset(f for f in PATH_FUNCTIONS if f.rsplit(".", 1)[-1] in WRITES)
+
+#: commands, code and SQL statements: the first entry whose callee fits a call takes it (remit.code.sinkspec)
+RUNS: Chain = (
+    Sink(SinkKind.COMMAND.value, callees=SHELL),
+    Sink(SinkKind.COMMAND.value, "{callee}({note})", callees=SPAWN, option=Option.SHELL_PROPERTY, keyword="shell"),
+    Sink(SinkKind.CODE.value, callees=STRING_ONLY_CODE, option=Option.STRING_CODE, builtin=True),
+    Sink(SinkKind.CODE.value, "new Function", callees=_FUNCTION, args=EVERY, builtin=True),
+    Sink(SinkKind.CODE.value, callees=CODE - STRING_ONLY_CODE - _FUNCTION, builtin=True),
+    Sink(_SQL, "{operation}(Statement)", operations=STATEMENT_OPERATIONS, options_object=True,
+         args=(Arg(0, STATEMENT_KEYS),)),
+    Sink(_SQL, "{method}()", methods=SQL_METHODS, args=(Arg(0, SQL_OBJECT_KEYS),), option=Option.SQL_TEXT,
+         min_args=1),
+)
+#: DynamoDB expressions in the parameters object, one hit per expression given
+EXPRESSIONS: Chain = (
+    Sink(_NOSQL, "{operation}({keyword})", operations=DYNAMO_OPERATIONS, options_object=True,
+         args=(Arg(0, DYNAMO_EXPRESSIONS),), each_name=True),
+    Sink(_NOSQL, "{operation}({keyword})", methods=DYNAMO_OPERATIONS, options_object=True,
+         args=(Arg(0, DYNAMO_EXPRESSIONS),), each_name=True),
+)
+#: files, network, deserialization, XML, templates, responses
+READS: Chain = (
+    Sink(_PATH, callees=PATH_TWO_FUNCTIONS, args=(Arg(0), Arg(1))),
+    Sink(_PATH, callees=PATH_FUNCTIONS - PATH_TWO_FUNCTIONS),
+    Sink(SinkKind.SSRF.value, callees=SSRF_URL_FIRST, args=(Arg(0, SSRF_CONFIG_KEYS),)),
+    Sink(SinkKind.DESERIALIZATION.value, callees=DESERIALIZE),
+    Sink(SinkKind.DESERIALIZATION.value, "{callee} (js-yaml < 4 runs !!js/function)", callees=JS_YAML,
+         option=Option.UNSAFE_YAML, keyword="DEFAULT_FULL_SCHEMA"),
+    Sink(SinkKind.XXE.value, "{callee}(noent: true)", callees=XML_PARSE, option=Option.ENTITIES_OPTION,
+         keyword="noent"),
+    Sink(SinkKind.TEMPLATE.value, callees=TEMPLATES),
+    Sink(SinkKind.REDIRECT.value, "{method}()", methods=REDIRECT_METHODS, args=(Arg(LAST),), min_args=1),
+    Sink(SinkKind.REDIRECT.value, "Location header", methods=frozenset({"setHeader", "header", "set"}),
+         args=(Arg(1),), option=Option.FIRST_LITERAL, keyword="location", min_args=2),
+)
+SINKS: tuple[Chain, ...] = (RUNS, EXPRESSIONS, READS)
 
 # --- sanitizers: call -> the sink kinds it makes the value safe for -----------------------------------
 _EVERYTHING = frozenset({ALL})

@@ -579,3 +579,12 @@ def walk(root: Node) -> Iterator[Node]:
         node = stack.pop()
         yield node
         stack.extend(reversed(node.named_children))
+
+
+def prop_key(mod: JsModule, key: Node | None) -> str | None:
+    """An object literal key as text (``a``, ``"a"``, ``1``); None for a computed key."""
+    if key is None:
+        return None
+    if key.type in ("property_identifier", "identifier", "number"):
+        return mod.text(key)
+    return string_value(key)

@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING
 
 from remit.code.facts import SinkKind
 from remit.code.javascript import catalog as cat
+from remit.code.javascript import expressions, sinks, statements
+from remit.code.javascript.expressions import WRAPPER_TARGETS
 from remit.code.javascript.parse import (
     FUNCTION_TYPES,
     ImportRef,
@@ -33,6 +35,7 @@ from remit.code.javascript.parse import (
     ParseCache,
     find_relative,
     normal_module,
+    prop_key,
     required,
     string_value,
     unwrap,
@@ -412,7 +415,7 @@ def _member_function(mod: JsModule, obj: Node, key: str, scope: Node | None) -> 
             name = prop.child_by_field_name("name")
             if name is not None and mod.text(name) == key:
                 return prop
-        elif prop.type == "pair" and _prop_key(mod, prop.child_by_field_name("key")) == key:
+        elif prop.type == "pair" and prop_key(mod, prop.child_by_field_name("key")) == key:
             value = unwrap(prop.child_by_field_name("value"))
             if value is not None and value.type in FUNCTION_TYPES:
                 return value
@@ -448,14 +451,6 @@ def _terminates(node: Node | None) -> bool:
         named = [c for c in node.named_children if c.type != "comment"]
         return bool(named) and _terminates(named[-1])
     return False
-
-
-def _prop_key(mod: JsModule, key: Node | None) -> str | None:
-    if key is None:
-        return None
-    if key.type in ("property_identifier", "identifier", "number"):
-        return mod.text(key)
-    return string_value(key)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -531,111 +526,7 @@ class FunctionAnalyzer:
             self.stmt(stmt)
 
     def stmt(self, node: Node) -> None:
-        kind = node.type
-        if kind in ("lexical_declaration", "variable_declaration"):
-            for decl in node.named_children:
-                if decl.type != "variable_declarator":
-                    continue
-                name, value_node = decl.child_by_field_name("name"), decl.child_by_field_name("value")
-                if name is None:
-                    continue
-                inner = unwrap(value_node)
-                if inner is not None and inner.type in FUNCTION_TYPES and name.type == "identifier":
-                    self.local_defs[self.mod.text(name)] = inner
-                    self.locals.add(self.mod.text(name))
-                    continue
-                value = self.expr(value_node) if value_node is not None else EMPTY
-                self.bind(name, value, value_node, decl, declare=True)
-        elif kind == "expression_statement":
-            for child in node.named_children:
-                self.expr(child)
-        elif kind == "return_statement":
-            for child in node.named_children:
-                value = self.expr(child)
-                self.returns = union(self.returns, add_step(value, self.step(node, self.label(node))))
-        elif kind == "if_statement":
-            self.branch(node)
-        elif kind == "for_in_statement":
-            right = node.child_by_field_name("right")
-            items = self.expr(right)
-            element = self.element(items, right, node)
-            left = node.child_by_field_name("left")
-            before = dict(self.env)
-            body = node.child_by_field_name("body")
-            for _ in range(2):
-                if left is not None:
-                    self.bind(left, element, right, node, declare=True)
-                if body is not None:
-                    self.stmt(body)
-            self.merge(before)
-        elif kind in ("for_statement", "while_statement", "do_statement"):
-            for part_name in ("initializer", "condition", "increment"):
-                part = node.child_by_field_name(part_name)
-                if part is not None:
-                    self.stmt(part) if part.type.endswith(("declaration", "statement")) else self.expr(part)
-            before = dict(self.env)
-            body = node.child_by_field_name("body")
-            for _ in range(2):
-                if body is not None:
-                    self.stmt(body)
-            self.merge(before)
-        elif kind == "statement_block":
-            self.hoist(node)
-            self.block(node)
-        elif kind == "try_statement":
-            self.try_statement(node)
-        elif kind == "switch_statement":
-            self.expr(node.child_by_field_name("value"))
-            body = node.child_by_field_name("body")
-            before = dict(self.env)
-            outs: list[dict[str, Value]] = []
-            for case in body.named_children if body is not None else []:
-                self.env = dict(before)
-                for child in case.named_children:
-                    if child.type.endswith(("statement", "declaration")):
-                        self.stmt(child)
-                outs.append(self.env)
-            self.env = before
-            for other in outs:
-                self.merge(other)
-        elif kind == "throw_statement":
-            for child in node.named_children:
-                self.expr(child)
-        elif kind == "labeled_statement":
-            body = node.child_by_field_name("body")
-            if body is not None:
-                self.stmt(body)
-        elif kind in ("function_declaration", "generator_function_declaration"):
-            name = node.child_by_field_name("name")
-            if name is not None:
-                self.local_defs[self.mod.text(name)] = node
-
-    def try_statement(self, node: Node) -> None:
-        before = dict(self.env)
-        body = node.child_by_field_name("body")
-        if body is not None:
-            self.stmt(body)
-        after = dict(self.env)
-        outs = [after]
-        handler = node.child_by_field_name("handler")
-        if handler is not None:
-            self.env = dict(after)
-            self.merge(before)
-            param = handler.child_by_field_name("parameter")
-            if param is not None:
-                dep = Dep(EXCEPTION, (), True, (self.step(handler, f"catch ({self.mod.text(param)})"),))
-                self.bind(param, (dep,), None, handler, declare=True, quiet=True)
-            hbody = handler.child_by_field_name("body")
-            if hbody is not None:
-                self.stmt(hbody)
-            outs.append(dict(self.env))
-        self.env = outs[0]
-        for other in outs[1:]:
-            self.merge(other)
-        final = node.child_by_field_name("finalizer")
-        if final is not None:
-            for child in final.named_children:
-                self.stmt(child)
+        statements.run(self, node)
 
     def merge(self, other: dict[str, Value]) -> None:
         for name, value in other.items():
@@ -647,62 +538,13 @@ class FunctionAnalyzer:
     # -- binding ------------------------------------------------------------------------------------
     def bind(self, target: Node, value: Value, source: Node | None, stmt: Node, declare: bool = False,
              quiet: bool = False) -> None:
+        """Give ``target`` (a name, a destructuring pattern, a member) the value of ``source``; ``declare`` for
+        a declaration (never module state), ``quiet`` to add no step (parameters)."""
         kind = target.type
-        mod = self.mod
         if kind in ("identifier", "shorthand_property_identifier_pattern"):
-            name = mod.text(target)
-            if declare:
-                self.locals.add(name)
-            text = self.label(stmt) if stmt.type == "variable_declarator" else \
-                f"{name} = {self.label(source)}" if source is not None else name
-            self.env[name] = value if quiet else add_step(value, self.step(stmt, text))
-            src = unwrap(source)
-            prefix = self.prefix(src) if src is not None and stmt.type != "for_in_statement" else None
-            if prefix is not None:
-                self.prefixes[name] = prefix
-            else:
-                self.prefixes.pop(name, None)
-            if src is not None and self.stringish(src):
-                self.strings.add(name)
-            else:
-                self.strings.discard(name)
-            made = self.kind_of(src) if src is not None and stmt.type != "for_in_statement" else None
-            if made:
-                self.kinds[name] = made
-            else:
-                self.kinds.pop(name, None)
-            if src is not None and src.type == "object":
-                self.objects[name] = dict(self.props.get((src.start_byte, src.end_byte), {}))
-                self.object_nodes[name] = dict(self.prop_nodes.get((src.start_byte, src.end_byte), {}))
-            elif src is not None and src.type == "identifier" and mod.text(src) in self.objects:
-                self.objects[name] = self.objects[mod.text(src)]
-                self.object_nodes[name] = self.object_nodes.get(mod.text(src), {})
-            else:
-                self.objects.pop(name, None)
-                self.object_nodes.pop(name, None)
-            if value and not declare and self.is_module_state(name):
-                self.sink(cat.PERSIST, f"module-level {name}", stmt, value)
+            self.bind_name(target, value, source, stmt, declare, quiet)
         elif kind == "object_pattern":
-            for prop in target.named_children:
-                if prop.type == "shorthand_property_identifier_pattern":
-                    key = mod.text(prop)
-                    self.bind(prop, self.subscript(value, key, None, None), source, stmt, declare)
-                elif prop.type == "pair_pattern":
-                    key = _prop_key(mod, prop.child_by_field_name("key")) or "*"
-                    inner = prop.child_by_field_name("value")
-                    if inner is not None:
-                        self.bind(inner, self.subscript(value, key, None, None), source, stmt, declare)
-                elif prop.type == "object_assignment_pattern":
-                    left, right = prop.child_by_field_name("left"), prop.child_by_field_name("right")
-                    if left is not None:
-                        key = mod.text(left)
-                        default = self.expr(right) if right is not None else EMPTY
-                        self.bind(left, union(self.subscript(value, key, None, None), default), source, stmt,
-                                  declare)
-                elif prop.type == "rest_pattern":
-                    inner = prop.named_children[0] if prop.named_children else None
-                    if inner is not None:
-                        self.bind(inner, value, source, stmt, declare)
+            self.bind_object_pattern(target, value, source, stmt, declare)
         elif kind == "array_pattern":
             for element in target.named_children:
                 if element.type == "rest_pattern":
@@ -721,33 +563,102 @@ class FunctionAnalyzer:
             if inner is not None:
                 self.bind(inner, value, source, stmt, declare)
         elif kind in ("member_expression", "subscript_expression"):
-            base = unwrap(target.child_by_field_name("object"))
-            if kind == "subscript_expression":
-                value = union(value, derived(self.expr(target.child_by_field_name("index"))))
-            if base is None:
-                return
-            if base.type == "identifier":
-                name = mod.text(base)
-                member = target.child_by_field_name("property")
-                if name == self.response_of and member is not None and mod.text(member) == "response":
-                    self.returns = union(self.returns, add_step(value, self.step(stmt, self.label(stmt))))
-                if self.is_module_state(name) and value:
-                    self.sink(cat.PERSIST, f"module-level {name}", stmt,
-                              add_step(value, self.step(stmt, self.label(stmt))))
-                elif name in self.env:
-                    self.env[name] = union(self.env[name], derived(value))
-                    member = target.child_by_field_name("property")
-                    if name in self.objects and member is not None:
-                        self.objects[name][mod.text(member)] = value
-                        self.object_nodes.setdefault(name, {})[mod.text(member)] = stmt
-            elif base.type == "member_expression" and mod.text(base) in ("module.exports", "this"):
-                return
-            else:
-                self.expr(base)
+            self.assign_member(target, value, stmt)
         elif kind in WRAPPER_TARGETS:
             inner = target.named_children[0] if target.named_children else None
             if inner is not None:
                 self.bind(inner, value, source, stmt, declare)
+
+    def bind_name(self, target: Node, value: Value, source: Node | None, stmt: Node, declare: bool,
+                  quiet: bool) -> None:
+        """A variable takes a value, and what is known of its source: its leading text, whether it is text,
+        what made it, the object literal it holds."""
+        mod = self.mod
+        name = mod.text(target)
+        if declare:
+            self.locals.add(name)
+        text = self.label(stmt) if stmt.type == "variable_declarator" else \
+            f"{name} = {self.label(source)}" if source is not None else name
+        self.env[name] = value if quiet else add_step(value, self.step(stmt, text))
+        src = unwrap(source)
+        prefix = self.prefix(src) if src is not None and stmt.type != "for_in_statement" else None
+        if prefix is not None:
+            self.prefixes[name] = prefix
+        else:
+            self.prefixes.pop(name, None)
+        if src is not None and self.stringish(src):
+            self.strings.add(name)
+        else:
+            self.strings.discard(name)
+        made = self.kind_of(src) if src is not None and stmt.type != "for_in_statement" else None
+        if made:
+            self.kinds[name] = made
+        else:
+            self.kinds.pop(name, None)
+        if src is not None and src.type == "object":
+            self.objects[name] = dict(self.props.get((src.start_byte, src.end_byte), {}))
+            self.object_nodes[name] = dict(self.prop_nodes.get((src.start_byte, src.end_byte), {}))
+        elif src is not None and src.type == "identifier" and mod.text(src) in self.objects:
+            self.objects[name] = self.objects[mod.text(src)]
+            self.object_nodes[name] = self.object_nodes.get(mod.text(src), {})
+        else:
+            self.objects.pop(name, None)
+            self.object_nodes.pop(name, None)
+        if value and not declare and self.is_module_state(name):
+            self.sink(cat.PERSIST, f"module-level {name}", stmt, value)
+
+    def bind_object_pattern(self, target: Node, value: Value, source: Node | None, stmt: Node,
+                            declare: bool) -> None:
+        """``const {a, b: c, d = 1, ...rest} = value``: each name takes its property."""
+        mod = self.mod
+        for prop in target.named_children:
+            if prop.type == "shorthand_property_identifier_pattern":
+                key = mod.text(prop)
+                self.bind(prop, self.subscript(value, key, None, None), source, stmt, declare)
+            elif prop.type == "pair_pattern":
+                key = prop_key(mod, prop.child_by_field_name("key")) or "*"
+                inner = prop.child_by_field_name("value")
+                if inner is not None:
+                    self.bind(inner, self.subscript(value, key, None, None), source, stmt, declare)
+            elif prop.type == "object_assignment_pattern":
+                left, right = prop.child_by_field_name("left"), prop.child_by_field_name("right")
+                if left is not None:
+                    key = mod.text(left)
+                    default = self.expr(right) if right is not None else EMPTY
+                    self.bind(left, union(self.subscript(value, key, None, None), default), source, stmt,
+                              declare)
+            elif prop.type == "rest_pattern":
+                inner = prop.named_children[0] if prop.named_children else None
+                if inner is not None:
+                    self.bind(inner, value, source, stmt, declare)
+
+    def assign_member(self, target: Node, value: Value, stmt: Node) -> None:
+        """``x.a = value`` / ``x[k] = value``: the object holds the value; module state keeps it."""
+        kind = target.type
+        mod = self.mod
+        base = unwrap(target.child_by_field_name("object"))
+        if kind == "subscript_expression":
+            value = union(value, derived(self.expr(target.child_by_field_name("index"))))
+        if base is None:
+            return
+        if base.type == "identifier":
+            name = mod.text(base)
+            member = target.child_by_field_name("property")
+            if name == self.response_of and member is not None and mod.text(member) == "response":
+                self.returns = union(self.returns, add_step(value, self.step(stmt, self.label(stmt))))
+            if self.is_module_state(name) and value:
+                self.sink(cat.PERSIST, f"module-level {name}", stmt,
+                          add_step(value, self.step(stmt, self.label(stmt))))
+            elif name in self.env:
+                self.env[name] = union(self.env[name], derived(value))
+                member = target.child_by_field_name("property")
+                if name in self.objects and member is not None:
+                    self.objects[name][mod.text(member)] = value
+                    self.object_nodes.setdefault(name, {})[mod.text(member)] = stmt
+        elif base.type == "member_expression" and mod.text(base) in ("module.exports", "this"):
+            return
+        else:
+            self.expr(base)
 
     def is_module_state(self, name: str) -> bool:
         return name not in self.locals and name in self.mod.mutable
@@ -799,26 +710,37 @@ class FunctionAnalyzer:
             inner = self.guards(test.child_by_field_name("argument"))
             return [(n, k, not neg) for n, k, neg in inner]
         if test.type == "binary_expression":
-            op_node = test.child_by_field_name("operator")
-            op = mod.text(op_node) if op_node is not None else ""
-            left, right = unwrap(test.child_by_field_name("left")), unwrap(test.child_by_field_name("right"))
-            if op == "&&":
-                return [g for g in (*self.guards(left), *self.guards(right)) if not g[2]]
-            if op == "||":
-                return [g for g in (*self.guards(left), *self.guards(right)) if g[2]]
-            if op in ("===", "==", "!==", "!=") and left is not None and right is not None:
-                negated = op.startswith("!")
-                for a, b in ((left, right), (right, left)):
-                    if a.type == "identifier" and (string_value(b) is not None or b.type == "number"):
-                        return [(mod.text(a), frozenset({cat.ALL}), negated)]
-                    if a.type == "unary_expression" and mod.text(a).startswith("typeof") and \
-                            string_value(b) in ("number", "boolean"):
-                        arg = unwrap(a.child_by_field_name("argument"))
-                        if arg is not None and arg.type == "identifier":
-                            return [(mod.text(arg), frozenset({cat.ALL}), negated)]
-            return []
+            return self.comparison_guards(test)
         if test.type != "call_expression":
             return []
+        return self.call_guards(test)
+
+    def comparison_guards(self, test: Node) -> list[tuple[str, frozenset[str], bool]]:
+        """``a && b`` (both hold in the then branch), ``a || b`` (neither in the else branch), ``x === "c"``,
+        ``typeof x === "number"``."""
+        mod = self.mod
+        op_node = test.child_by_field_name("operator")
+        op = mod.text(op_node) if op_node is not None else ""
+        left, right = unwrap(test.child_by_field_name("left")), unwrap(test.child_by_field_name("right"))
+        if op == "&&":
+            return [g for g in (*self.guards(left), *self.guards(right)) if not g[2]]
+        if op == "||":
+            return [g for g in (*self.guards(left), *self.guards(right)) if g[2]]
+        if op in ("===", "==", "!==", "!=") and left is not None and right is not None:
+            negated = op.startswith("!")
+            for a, b in ((left, right), (right, left)):
+                if a.type == "identifier" and (string_value(b) is not None or b.type == "number"):
+                    return [(mod.text(a), frozenset({cat.ALL}), negated)]
+                if a.type == "unary_expression" and mod.text(a).startswith("typeof") and \
+                        string_value(b) in ("number", "boolean"):
+                    arg = unwrap(a.child_by_field_name("argument"))
+                    if arg is not None and arg.type == "identifier":
+                        return [(mod.text(arg), frozenset({cat.ALL}), negated)]
+        return []
+
+    def call_guards(self, test: Node) -> list[tuple[str, frozenset[str], bool]]:
+        """``ALLOWED.includes(x)``, ``/^...$/.test(x)``, ``x.startsWith(BASE)``, ``validator.isUUID(x)``."""
+        mod = self.mod
         func = unwrap(test.child_by_field_name("function"))
         args = test.child_by_field_name("arguments")
         first = unwrap(args.named_children[0]) if args is not None and args.named_children else None
@@ -875,103 +797,7 @@ class FunctionAnalyzer:
 
     # -- expressions --------------------------------------------------------------------------------
     def expr(self, node: Node | None) -> Value:
-        node = unwrap(node)
-        if node is None:
-            return EMPTY
-        kind = node.type
-        mod = self.mod
-        if kind in cat_wrappers:
-            inner = node.named_children
-            if kind == "await_expression" or kind in WRAPPER_TARGETS:
-                return self.expr(inner[0]) if inner else EMPTY
-            return self.expr(inner[0]) if inner else EMPTY
-        if kind == "identifier":
-            return self.env.get(mod.text(node), EMPTY)
-        if kind == "template_string":
-            parts = union(*(self.expr(c.named_children[0]) for c in node.named_children
-                            if c.type == "template_substitution" and c.named_children))
-            return self.built(node, derived(parts))
-        if kind == "binary_expression" and self.operator(node) == "+":
-            operands = self.operands(node)  # a long a + b + c chain, without recursing on its depth
-            return self.built(node, derived(union(*(self.expr(o) for o in operands))))
-        if kind == "binary_expression":
-            lhs = self.expr(node.child_by_field_name("left"))
-            rhs = self.expr(node.child_by_field_name("right"))
-            op_node = node.child_by_field_name("operator")
-            op = mod.text(op_node) if op_node is not None else ""
-            if op == "+":
-                return self.built(node, derived(union(lhs, rhs)))
-            if op in ("||", "??", "&&"):
-                return union(lhs, rhs) if op != "&&" else rhs
-            return EMPTY
-        if kind == "ternary_expression":
-            self.expr(node.child_by_field_name("condition"))
-            return union(self.expr(node.child_by_field_name("consequence")),
-                         self.expr(node.child_by_field_name("alternative")))
-        if kind == "member_expression":
-            obj = node.child_by_field_name("object")
-            prop = node.child_by_field_name("property")
-            if obj is not None and mod.text(obj) == "process.env":
-                return EMPTY
-            base = self.expr(obj)
-            name = mod.text(prop) if prop is not None else "*"
-            if not base or name in ("length", "size"):
-                return EMPTY
-            return self.subscript(base, name, node, node)
-        if kind == "subscript_expression":
-            base = self.expr(node.child_by_field_name("object"))
-            index = node.child_by_field_name("index")
-            self.expr(index)
-            key = string_value(index)
-            return self.subscript(base, key if key is not None else "*", node, node) if base else EMPTY
-        if kind == "call_expression":
-            value = self.call(node)
-            func = unwrap(node.child_by_field_name("function"))
-            prop = func.child_by_field_name("property") if func is not None and func.type == "member_expression" \
-                else None
-            if value and prop is not None and self.mod.text(prop) in ("join", "format"):
-                return self.built(node, value)  # [API, "x", id].join("/"): the text starts with a fixed host
-            return value
-        if kind == "new_expression":
-            return self.call(node, new=True)
-        if kind == "object":
-            return self.object(node)
-        if kind == "array":
-            return derived(union(*(self.expr(e) for e in node.named_children)))
-        if kind == "spread_element":
-            return self.expr(node.named_children[0]) if node.named_children else EMPTY
-        if kind == "assignment_expression":
-            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-            value = self.expr(right)
-            if left is not None:
-                self.bind(left, value, right, node)
-            return value
-        if kind == "augmented_assignment_expression":
-            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-            value = self.expr(right)
-            if left is not None and left.type == "identifier" and value:
-                name = mod.text(left)
-                self.env[name] = add_step(derived(union(self.env.get(name, EMPTY), value)),
-                                          self.step(node, self.label(node)))
-                self.prefixes.pop(name, None)
-                self.strings.add(name)
-                if self.is_module_state(name):
-                    self.sink(cat.PERSIST, f"module-level {name}", node, value)
-            elif left is not None and value:
-                self.bind(left, value, right, node)
-            return value
-        if kind == "sequence_expression":
-            values = [self.expr(c) for c in node.named_children]
-            return values[-1] if values else EMPTY
-        if kind == "yield_expression":
-            value = union(*(self.expr(c) for c in node.named_children))
-            self.returns = union(self.returns, value)
-            return EMPTY
-        if kind in ("unary_expression", "update_expression"):
-            for child in node.named_children:
-                self.expr(child)
-            return EMPTY
-        return EMPTY
+        return expressions.evaluate(self, node)
 
     def object(self, node: Node) -> Value:
         mod = self.mod
@@ -982,7 +808,7 @@ class FunctionAnalyzer:
             if prop.type == "pair":
                 key_node, value_node = prop.child_by_field_name("key"), prop.child_by_field_name("value")
                 value = self.expr(value_node)
-                key = _prop_key(mod, key_node)
+                key = prop_key(mod, key_node)
                 if key_node is not None and key_node.type == "computed_property_name":
                     values.append(derived(self.expr(key_node.named_children[0] if key_node.named_children
                                                     else None)))
@@ -1000,7 +826,7 @@ class FunctionAnalyzer:
                 values.append(self.expr(prop))
         self.props[(node.start_byte, node.end_byte)] = props
         self.prop_nodes[(node.start_byte, node.end_byte)] = nodes
-        self.response_object(node, props, nodes)
+        sinks.response_object(self, props, nodes)
         return derived(union(*values))
 
     def subscript(self, base: Value, key: str, node: Node | None, where: Node | None) -> Value:
@@ -1055,30 +881,9 @@ class FunctionAnalyzer:
             return text
         mod = self.mod
         if node.type == "template_string":
-            out = ""
-            for part in node.named_children:
-                if part.type == "template_substitution":
-                    inner = self.prefix(part.named_children[0]) if part.named_children else None
-                    if inner is None:
-                        return out
-                    out += inner
-                    if not self.is_constant(part.named_children[0]):
-                        return out
-                elif part.type in ("string_fragment", "escape_sequence"):
-                    out += mod.text(part)
-            return out
+            return self.template_prefix(node)
         if node.type == "binary_expression":
-            if self.operator(node) != "+":
-                return None
-            out = ""
-            for operand in self.operands(node):
-                piece = self.prefix(operand) if operand.type != "binary_expression" else None
-                if piece is None:
-                    return out or None
-                out += piece
-                if not self.is_constant(operand):
-                    return out
-            return out
+            return self.sum_prefix(node)
         if node.type == "identifier":
             name = mod.text(node)
             if name in self.prefixes:
@@ -1091,26 +896,62 @@ class FunctionAnalyzer:
         if node.type == "member_expression" and mod.text(node).startswith("process.env."):
             return None
         if node.type == "call_expression":
-            func = node.child_by_field_name("function")
-            args = node.child_by_field_name("arguments")
-            qual = self.qualify(func) if func is not None else None
-            if qual in ("path.join", "path.resolve", "path.posix.join") and args is not None and args.named_children:
-                first = self.prefix(args.named_children[0])
-                return first.rstrip("/") + "/" if first else None
-            if qual in {"URL", "new URL"}:
-                return None
-            if qual == "util.format" and args is not None and args.named_children:
-                fmt = string_value(args.named_children[0])
-                return fmt.split("%", 1)[0] if fmt is not None else None
-            items = unwrap(func.child_by_field_name("object")) if func is not None and \
-                func.type == "member_expression" else None
-            prop = func.child_by_field_name("property") if func is not None else None
-            if items is not None and items.type == "array" and prop is not None and mod.text(prop) == "join":
-                given = args.named_children if args is not None else []
-                separator = string_value(given[0]) if given else ","
-                if separator is not None:
-                    return joined_prefix(((self.prefix(e), self.is_constant(e)) for e in items.named_children),
-                                         separator)
+            return self.call_prefix(node)
+        return None
+
+    def template_prefix(self, node: Node) -> str:
+        """The known start of a template literal: up to the first substitution that is not a constant."""
+        mod = self.mod
+        out = ""
+        for part in node.named_children:
+            if part.type == "template_substitution":
+                inner = self.prefix(part.named_children[0]) if part.named_children else None
+                if inner is None:
+                    return out
+                out += inner
+                if not self.is_constant(part.named_children[0]):
+                    return out
+            elif part.type in ("string_fragment", "escape_sequence"):
+                out += mod.text(part)
+        return out
+
+    def sum_prefix(self, node: Node) -> str | None:
+        """The known start of ``a + b + c``: up to the first operand that is not a constant."""
+        if self.operator(node) != "+":
+            return None
+        out = ""
+        for operand in self.operands(node):
+            piece = self.prefix(operand) if operand.type != "binary_expression" else None
+            if piece is None:
+                return out or None
+            out += piece
+            if not self.is_constant(operand):
+                return out
+        return out
+
+    def call_prefix(self, node: Node) -> str | None:
+        """The known start of text a call builds: ``path.join``, ``util.format``, ``[...].join``."""
+        mod = self.mod
+        func = node.child_by_field_name("function")
+        args = node.child_by_field_name("arguments")
+        qual = self.qualify(func) if func is not None else None
+        if qual in ("path.join", "path.resolve", "path.posix.join") and args is not None and args.named_children:
+            first = self.prefix(args.named_children[0])
+            return first.rstrip("/") + "/" if first else None
+        if qual in {"URL", "new URL"}:
+            return None
+        if qual == "util.format" and args is not None and args.named_children:
+            fmt = string_value(args.named_children[0])
+            return fmt.split("%", 1)[0] if fmt is not None else None
+        items = unwrap(func.child_by_field_name("object")) if func is not None and \
+            func.type == "member_expression" else None
+        prop = func.child_by_field_name("property") if func is not None else None
+        if items is not None and items.type == "array" and prop is not None and mod.text(prop) == "join":
+            given = args.named_children if args is not None else []
+            separator = string_value(given[0]) if given else ","
+            if separator is not None:
+                return joined_prefix(((self.prefix(e), self.is_constant(e)) for e in items.named_children),
+                                     separator)
         return None
 
     def stringish(self, node: Node) -> bool:
@@ -1294,7 +1135,7 @@ class FunctionAnalyzer:
             return clear(derived(args[0]), {SinkKind.SQL.value}) if args else EMPTY
         if func is not None and func.type == "identifier" and mod.text(func) == self.callback and len(args) > 1:
             self.returns = union(self.returns, add_step(args[1], self.step(node, self.label(node))))
-        self.sinks(node, qual_new if new else qual, method, arg_nodes, args, receiver, new)
+        sinks.match(self, sinks.Call(self, node, qual_new, method, arg_nodes, args))
 
         base_qual = qual.removeprefix("new ")
         if base_qual in cat.SANITIZERS:
@@ -1419,174 +1260,7 @@ class FunctionAnalyzer:
                 out.add(self.mod.text(arguments.named_children[0]))
         return frozenset(out)
 
-    # -- sinks --------------------------------------------------------------------------------------
-    def config(self, arg_nodes: list[Node], args: list[Value], index: int) -> dict[str, Value] | None:
-        """The properties of an object literal argument (written in place or held by a variable)."""
-        if index >= len(arg_nodes):
-            return None
-        node = unwrap(arg_nodes[index])
-        if node is None:
-            return None
-        if node.type == "object":
-            return self.props.get((node.start_byte, node.end_byte), {})
-        if node.type == "identifier":
-            return self.objects.get(self.mod.text(node))
-        return None
 
-    def config_nodes(self, arg_nodes: list[Node], index: int) -> dict[str, Node]:
-        node = unwrap(arg_nodes[index]) if index < len(arg_nodes) else None
-        if node is None:
-            return {}
-        if node.type == "object":
-            return self.prop_nodes.get((node.start_byte, node.end_byte), {})
-        if node.type == "identifier":
-            return self.object_nodes.get(self.mod.text(node), {})
-        return {}
-
-    def sinks(self, node: Node, qual: str, method: str, arg_nodes: list[Node], args: list[Value],
-              receiver: Value, new: bool) -> None:
-        def arg(i: int) -> Value:
-            return args[i] if i < len(args) else EMPTY
-
-        def prop(i: int, *keys: str) -> Value:
-            found = self.config(arg_nodes, args, i) or {}
-            return union(*(found.get(k, EMPTY) for k in keys))
-
-        base = qual.removeprefix("new ")
-        operation = base.rsplit(".", 1)[-1]
-        # commands
-        if base in cat.SHELL:
-            self.sink(SinkKind.COMMAND.value, base, node, arg(0))
-        elif base in cat.SPAWN:
-            shell = self.shell_option(arg_nodes)
-            if shell:
-                self.sink(SinkKind.COMMAND.value, f"{base}(shell: true)", node, union(arg(0), arg(1)))
-            else:
-                self.sink(SinkKind.COMMAND.value, f"{base}(<program>)", node, arg(0))
-        # code
-        elif base in cat.CODE and not self.local_function(node.child_by_field_name("function")):
-            first = unwrap(arg_nodes[0]) if arg_nodes else None
-            if base in cat.STRING_ONLY_CODE and (first is None or first.type in FUNCTION_TYPES or
-                                                 first.type == "identifier"):
-                return
-            code = union(*args) if base in ("Function", "new Function") else arg(0)
-            self.sink(SinkKind.CODE.value, base if base != "Function" else "new Function", node, code)
-        # SQL / PartiQL
-        elif operation in cat.STATEMENT_OPERATIONS and self.config(arg_nodes, args, 0) is not None:
-            self.sink(SinkKind.SQL.value, f"{operation}(Statement)", node, prop(0, *cat.STATEMENT_KEYS))
-        elif method in cat.SQL_METHODS and arg_nodes:
-            first = unwrap(arg_nodes[0])
-            if first is not None and first.type == "object":
-                self.sink(SinkKind.SQL.value, f"{method}()", node, prop(0, *cat.SQL_OBJECT_KEYS))
-            elif first is not None and self.stringish(first):
-                self.sink(SinkKind.SQL.value, f"{method}()", node, arg(0))
-        # DynamoDB expressions
-        if (operation in cat.DYNAMO_OPERATIONS or method in cat.DYNAMO_OPERATIONS) and \
-                self.config(arg_nodes, args, 0) is not None:
-            found = self.config(arg_nodes, args, 0) or {}
-            where = self.config_nodes(arg_nodes, 0)
-            for key in cat.DYNAMO_EXPRESSIONS:
-                if key in found:
-                    self.sink(SinkKind.NOSQL.value, f"{operation or method}({key})", where.get(key, node), found[key])
-        # files
-        if base in cat.PATH_FUNCTIONS:
-            paths = union(arg(0), arg(1)) if operation in cat.PATH_TWO else arg(0)
-            self.sink(SinkKind.PATH.value, base, node, paths)
-            written = (self.prefix(arg_nodes[0]) if arg_nodes else None) or ""
-            if operation in cat.WRITES and written.startswith("/tmp") and \
-                    self.mod.text(arg_nodes[0]) not in self.removed:  # removed in this invocation: not kept
-                self.sink(cat.PERSIST, f"{base} under /tmp", node, union(arg(0), arg(1)))
-        # network
-        elif base in cat.SSRF_URL_FIRST:
-            if arg_nodes and unwrap(arg_nodes[0]) is not None and \
-                    (self.config(arg_nodes, args, 0) is not None):
-                self.sink(SinkKind.SSRF.value, base, node, prop(0, *cat.SSRF_CONFIG_KEYS))
-            else:
-                self.sink(SinkKind.SSRF.value, base, node, arg(0))
-        # deserialization
-        elif base in cat.DESERIALIZE:
-            self.sink(SinkKind.DESERIALIZATION.value, base, node, arg(0))
-        elif base in cat.JS_YAML:
-            yaml_options = arg_nodes[1] if len(arg_nodes) > 1 else None
-            unsafe_schema = yaml_options is not None and "DEFAULT_FULL_SCHEMA" in self.mod.text(yaml_options)
-            if unsafe_schema or self.program_yaml_unsafe():
-                self.sink(SinkKind.DESERIALIZATION.value, f"{base} (js-yaml < 4 runs !!js/function)", node, arg(0))
-        # XML
-        elif base in cat.XML_PARSE:
-            xml_options = arg_nodes[1] if len(arg_nodes) > 1 else None
-            if xml_options is not None and re.search(r"\bnoent\s*:\s*true", self.mod.text(xml_options)):
-                self.sink(SinkKind.XXE.value, f"{base}(noent: true)", node, arg(0))
-        # templates
-        elif base in cat.TEMPLATES:
-            self.sink(SinkKind.TEMPLATE.value, base, node, arg(0))
-        # responses
-        elif method in cat.REDIRECT_METHODS and arg_nodes:
-            self.sink(SinkKind.REDIRECT.value, f"{method}()", node, arg(len(args) - 1))
-        elif method in ("setHeader", "header", "set") and len(arg_nodes) > 1 and \
-                (string_value(arg_nodes[0]) or "").lower() == "location":
-            self.sink(SinkKind.REDIRECT.value, "Location header", node, arg(1))
-        # module-level state
-        func = unwrap(node.child_by_field_name("function"))
-        if method in ("push", "unshift", "set", "add", "splice", "assign") and func is not None:
-            owner = unwrap(func.child_by_field_name("object"))
-            if owner is not None and owner.type == "identifier" and self.is_module_state(self.mod.text(owner)):
-                self.sink(cat.PERSIST, f"module-level {self.mod.text(owner)}.{method}", node, union(*args))
-            if base == "Object.assign" and arg_nodes:
-                target = unwrap(arg_nodes[0])
-                if target is not None and target.type == "identifier" and \
-                        self.is_module_state(self.mod.text(target)):
-                    self.sink(cat.PERSIST, f"module-level {self.mod.text(target)} (Object.assign)", node,
-                              union(*args[1:]))
-        del receiver, new
-
-    def shell_option(self, arg_nodes: list[Node]) -> bool:
-        for a in arg_nodes[1:3]:
-            inner = unwrap(a)
-            if inner is None:
-                continue
-            text = self.mod.text(inner)
-            if inner.type == "object" and re.search(r"\bshell\s*:\s*(?!false\b)", text):
-                return True
-            if inner.type == "identifier":
-                value = self.mod.constants.get(text)
-                if value is not None and re.search(r"\bshell\s*:\s*(?!false\b)", self.mod.text(value)):
-                    return True
-        return False
-
-    def program_yaml_unsafe(self) -> bool:
-        return self.program.yaml_unsafe
-
-    def response_object(self, node: Node, props: dict[str, Value], nodes: dict[str, Node]) -> None:
-        """Redirects and HTML bodies in a Lambda proxy response written as an object literal; ``$where``."""
-        for key, value in props.items():
-            if key.lower() == "location":
-                self.sink(SinkKind.REDIRECT.value, "Location header", nodes[key], value)
-            elif key == "$where":
-                self.sink(SinkKind.NOSQL.value, "$where", nodes[key], value)
-        if "body" in props and "headers" in props and self.html_headers(nodes["headers"]):
-            self.sink(SinkKind.XSS.value, "HTML response body", nodes["body"], props["body"])
-        del node
-
-    def html_headers(self, headers: Node) -> bool:
-        headers = unwrap(headers) or headers
-        if headers.type == "identifier" and self.mod.text(headers) not in self.env:
-            found = self.mod.constants.get(self.mod.text(headers))
-            headers = found if found is not None else headers
-        if headers.type != "object":
-            return False
-        for prop in headers.named_children:
-            if prop.type != "pair":
-                continue
-            name = _prop_key(self.mod, prop.child_by_field_name("key"))
-            text = string_value(prop.child_by_field_name("value"))
-            if name is not None and name.lower() == "content-type" and text is not None and "html" in text.lower():
-                return True
-        return False
-
-
-WRAPPER_TARGETS = frozenset({"parenthesized_expression", "non_null_expression", "as_expression",
-                             "satisfies_expression", "type_assertion"})
-cat_wrappers = WRAPPER_TARGETS | {"await_expression"}
 
 
 def _root_name(mod: JsModule, node: Node | None) -> str:

@@ -10,6 +10,7 @@ boto3 client) are matched by method name only where the name is distinctive (``e
 from __future__ import annotations
 
 from remit.code.facts import SinkKind
+from remit.code.sinkspec import EVERY, NO_INDEX, RECEIVER, Arg, Chain, Option, Sink
 
 ALL = "*"  # a sanitizer that clears every sink kind
 PERSIST = "persistence"  # engine-internal sink: event data kept across invocations
@@ -109,6 +110,62 @@ XSS_FUNCTIONS = frozenset({"markupsafe.Markup", "flask.Markup", "django.utils.sa
 # --- exception text ------------------------------------------------------------------------------------
 TRACEBACKS = frozenset({"traceback.format_exc", "traceback.format_exception", "traceback.format_tb",
                         "traceback.format_exception_only", "sys.exc_info"})
+
+# --- sinks: what each call is, in the order the matcher (remit.code.python.sinks) tries them -----------
+_COMMAND = SinkKind.COMMAND.value
+_SQL = SinkKind.SQL.value
+_SQL_TEXT = (Arg(0, ("sql", "query", "operation", "statement")),)
+_PARTIQL = "{method}(PartiQL)"
+
+#: library calls: the first entry whose callee fits a call takes it (see remit.code.sinkspec)
+SINKS: Chain = (
+    # commands
+    Sink(_COMMAND, callees=SHELL_ALWAYS - {"pty.spawn"}, args=(Arg(0, ("cmd", "command")),)),
+    Sink(_COMMAND, callees=frozenset({"pty.spawn"}), prefixes=EXEC_FAMILY_PREFIXES, args=EVERY),
+    Sink(_COMMAND, "{callee}({note})", callees=SUBPROCESS - {"asyncio.create_subprocess_exec"},
+         args=(Arg(0, ("args",)),), option=Option.SHELL_KEYWORD, keyword="shell"),
+    Sink(_COMMAND, "{callee}({note})", callees=frozenset({"asyncio.create_subprocess_exec"}),
+         args=(Arg(0, ("args",)),), option=Option.SHELL_KEYWORD, keyword="shell", lists_only=True),
+    # code
+    Sink(SinkKind.CODE.value, callees=CODE, args=(Arg(0, ("source",)),), builtin=True),
+    # SQL / PartiQL: the statement is a keyword argument of the boto3 call
+    Sink(_SQL, "{method}", methods=frozenset({"execute_statement", "batch_execute_statement"}),
+         args=(Arg(NO_INDEX, ("Statement", "sql", "Sql")),), label_with=("Statement", _PARTIQL)),
+    Sink(_SQL, "{method}", methods=frozenset({"start_query_execution"}), args=(Arg(NO_INDEX, ("QueryString",)),),
+         label_with=("Statement", _PARTIQL)),
+    Sink(_SQL, "{method}", methods=frozenset({"batch_execute_statement_v2"}), args=(Arg(NO_INDEX, ("Statement",)),),
+         label_with=("Statement", _PARTIQL)),
+    Sink(_SQL, "{method}()", methods=SQL_METHODS, args=_SQL_TEXT),
+    Sink(_SQL, callees=SQL_FUNCTIONS, args=_SQL_TEXT),
+    Sink(_SQL, "{method}()", methods=SQL_POSITIONAL_METHODS, args=_SQL_TEXT, min_args=1),
+    # DynamoDB expressions: one hit per expression keyword given
+    Sink(SinkKind.NOSQL.value, "{method}({keyword}=...)", methods=DYNAMO_METHODS,
+         args=(Arg(NO_INDEX, DYNAMO_EXPRESSIONS),), each_name=True),
+    # files
+    Sink(SinkKind.PATH.value, callees=OPEN, args=(Arg(0, ("file",)),)),
+    Sink(SinkKind.PATH.value, callees=PATH_FUNCTIONS, args=(Arg(0, ("src", "path")), Arg(1, ("dst",)))),
+    Sink(SinkKind.PATH.value, "Path.{method}", prefixes=("pathlib.Path.",), methods=PATH_METHODS_ON_PATH,
+         args=(Arg(RECEIVER),)),
+    Sink(PERSIST, "{method} to /tmp", methods=TMP_DOWNLOADS, args=(Arg(1), Arg(2)), min_args=3,
+         option=Option.TMP_PATH),
+    # network
+    Sink(SinkKind.SSRF.value, callees=SSRF_URL_FIRST, args=(Arg(0, ("url", "host")),)),
+    Sink(SinkKind.SSRF.value, callees=SSRF_URL_SECOND, args=(Arg(1, ("url",)),)),
+    # deserialization
+    Sink(SinkKind.DESERIALIZATION.value, callees=DESERIALIZE, args=(Arg(0, ("data", "stream", "string")),)),
+    Sink(SinkKind.DESERIALIZATION.value, "{callee}(Loader={note})", callees=YAML_LOAD, args=(Arg(0, ("stream",)),),
+         option=Option.UNSAFE_YAML, keyword="Loader"),
+    # XML
+    Sink(SinkKind.XXE.value, "{callee} {note}", callees=LXML_PARSE, args=(Arg(0, ("text", "source")),),
+         option=Option.XML_PARSER, keyword="parser"),
+    Sink(SinkKind.XXE.value, "{callee}(disable_entities=False)", callees=frozenset({XMLTODICT}),
+         args=(Arg(0, ("xml_input",)),), option=Option.KEYWORD_FALSE, keyword="disable_entities"),
+    # templates
+    Sink(SinkKind.TEMPLATE.value, callees=TEMPLATES - SANDBOXED, args=(Arg(0, ("source", "text")),)),
+    # responses
+    Sink(SinkKind.REDIRECT.value, callees=REDIRECTS, args=(Arg(0, ("location", "url")),)),
+    Sink(SinkKind.XSS.value, callees=XSS_FUNCTIONS, args=(Arg(0, ("content",)),)),
+)
 
 # --- sanitizers: call -> the sink kinds it makes the value safe for -----------------------------------
 SANITIZERS: dict[str, frozenset[str]] = {

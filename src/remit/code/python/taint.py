@@ -45,40 +45,19 @@ from remit.code.lattice import (
     union,
 )
 from remit.code.python import catalog as cat
-from remit.code.python.modules import ImportRef, Module, ParseCache, import_bindings
+from remit.code.python import expressions, sinks, statements
+from remit.code.python.modules import ImportRef, Module, ParseCache
+from remit.code.python.syntax import keyword, label_of, literal
 from remit.code.resolve import inside
 from remit.findings import FlowStep
 from remit.source import SourceLocation
 
 MAX_HITS = 200
 MAX_DEPTH = 12
-LABEL_WIDTH = 80
 
 _URL_WITH_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#{}]+[/?#]")
 _LOCAL_PATH = re.compile(r"^/[A-Za-z0-9_.-]+/")
 
-
-def label(node: ast.AST) -> str:
-    try:
-        text = ast.unparse(node)
-    except (ValueError, RecursionError, AttributeError):
-        return type(node).__name__
-    text = " ".join(text.split())
-    return text if len(text) <= LABEL_WIDTH else text[: LABEL_WIDTH - 1] + "…"
-
-
-def literal(node: ast.AST | None) -> str | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    return None
-
-
-_SNAKE_TO_EVENT = {"query_string_parameters": "queryStringParameters", "path_parameters": "pathParameters",
-                   "multi_value_query_string_parameters": "multiValueQueryStringParameters",
-                   "multi_value_headers": "multiValueHeaders", "json_body": "body", "decoded_body": "body",
-                   "raw_path": "rawPath", "raw_query_string": "rawQueryString", "records": "Records",
-                   "request_context": "requestContext", "user_attributes": "userAttributes",
-                   "user_name": "userName"}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -257,7 +236,7 @@ class FunctionAnalyzer:
         for dep in value:
             if kind in dep.cleared or dep.param == EXCEPTION:
                 continue
-            self.hits.append(SinkHit(kind, callee, self.loc(node), dep, label(node)))
+            self.hits.append(SinkHit(kind, callee, self.loc(node), dep, label_of(node)))
 
     # -- statements ---------------------------------------------------------------------------------
     def block(self, body: Sequence[ast.stmt]) -> None:
@@ -265,93 +244,7 @@ class FunctionAnalyzer:
             self.stmt(stmt)
 
     def stmt(self, node: ast.stmt) -> None:
-        if isinstance(node, ast.Assign):
-            value = self.expr(node.value)
-            for target in node.targets:
-                self.bind(target, value, node.value, node)
-        elif isinstance(node, ast.AnnAssign):
-            if node.value is not None:
-                self.bind(node.target, self.expr(node.value), node.value, node)
-        elif isinstance(node, ast.AugAssign):
-            value = self.expr(node.value)
-            if isinstance(node.target, ast.Name):
-                name = node.target.id
-                merged = derived(union(self.env.get(name, EMPTY), value))
-                self.env[name] = add_step(value, self.step(node, label(node))) if value else merged
-                if value and name in self.globals:
-                    self.sink(cat.PERSIST, f"global {name}", node, value)
-            else:
-                self.bind(node.target, value, node.value, node)
-        elif isinstance(node, ast.Expr):
-            self.expr(node.value)
-        elif isinstance(node, ast.Return):
-            if node.value is not None:
-                value = self.expr(node.value)
-                self.returns = union(self.returns, add_step(value, self.step(node, label(node))))
-        elif isinstance(node, ast.If):
-            self.branch(node)
-        elif isinstance(node, (ast.For, ast.AsyncFor)):
-            items = self.expr(node.iter)
-            element = self.subscript(items, "*", node.iter, node)
-            before = dict(self.env)
-            for _ in range(2):
-                self.bind(node.target, element, node.iter, node)
-                self.block(node.body)
-            self.merge(before)
-            self.block(node.orelse)
-        elif isinstance(node, ast.While):
-            self.expr(node.test)
-            before = dict(self.env)
-            for _ in range(2):
-                self.block(node.body)
-            self.merge(before)
-            self.block(node.orelse)
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
-            for item in node.items:
-                value = self.expr(item.context_expr)
-                if item.optional_vars is not None:
-                    self.bind(item.optional_vars, value, item.context_expr, node)
-            self.block(node.body)
-        elif isinstance(node, (ast.Try, ast.TryStar)):
-            before = dict(self.env)
-            self.block(node.body)
-            after_body = dict(self.env)
-            outs = [after_body]
-            for handler in node.handlers:
-                self.env = dict(after_body)
-                self.merge(before)
-                if handler.name:
-                    self.env[handler.name] = (Dep(EXCEPTION, (), True, (self.step(
-                        handler, f"except {label(handler.type) if handler.type else ''} as {handler.name}"),)),)
-                self.block(handler.body)
-                outs.append(dict(self.env))
-            self.env = outs[0]
-            for other in outs[1:]:
-                self.merge(other)
-            self.block(node.orelse)
-            self.block(node.finalbody)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            self.local_defs[node.name] = node
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            self.local_imports.update(import_bindings(node))
-        elif isinstance(node, ast.Global):
-            self.globals.update(node.names)
-        elif isinstance(node, ast.Match):
-            self.expr(node.subject)
-            before = dict(self.env)
-            outs = []
-            for case in node.cases:
-                self.env = dict(before)
-                self.block(case.body)
-                outs.append(self.env)
-            self.env = before
-            for other in outs:
-                self.merge(other)
-        elif isinstance(node, ast.Raise):
-            if node.exc is not None:
-                self.expr(node.exc)
-        elif isinstance(node, ast.Assert):
-            self.expr(node.test)
+        statements.run(self, node)
 
     def merge(self, other: dict[str, Value]) -> None:
         for name, value in other.items():
@@ -360,9 +253,9 @@ class FunctionAnalyzer:
     def bind(self, target: ast.expr, value: Value, source: ast.expr, stmt: ast.stmt) -> None:
         if isinstance(target, ast.Name):
             name = target.id
-            text = f"{name} = {label(source)}" if not isinstance(stmt, (ast.For, ast.AsyncFor, ast.With,
+            text = f"{name} = {label_of(source)}" if not isinstance(stmt, (ast.For, ast.AsyncFor, ast.With,
                                                                              ast.AsyncWith)) \
-                else f"{name} ← {label(source)}"
+                else f"{name} ← {label_of(source)}"
             self.env[name] = add_step(value, self.step(stmt, text))
             prefix = self.prefix(source) if not isinstance(stmt, (ast.For, ast.AsyncFor)) else None
             if prefix is not None:
@@ -388,7 +281,7 @@ class FunctionAnalyzer:
                 name = base.id
                 if self.is_module_state(name) and stored:
                     self.sink(cat.PERSIST, f"module-level {name}", stmt, add_step(stored, self.step(stmt,
-                                                                                                  label(stmt))))
+                                                                                                  label_of(stmt))))
                 elif name in self.env:
                     self.env[name] = union(self.env[name], derived(stored))
             else:
@@ -467,7 +360,7 @@ class FunctionAnalyzer:
                     return subject.id, frozenset({cat.ALL}), negated
             if qual == "isinstance" and len(test.args) == 2 and isinstance(test.args[0], ast.Name):
                 kinds = test.args[1]
-                names = {label(e) for e in (kinds.elts if isinstance(kinds, ast.Tuple) else [kinds])}
+                names = {label_of(e) for e in (kinds.elts if isinstance(kinds, ast.Tuple) else [kinds])}
                 if names <= {"int", "float", "bool"}:
                     return test.args[0].id, frozenset({cat.ALL}), negated
         return None
@@ -487,81 +380,7 @@ class FunctionAnalyzer:
 
     # -- expressions -----------------------------------------------------------------------------------
     def expr(self, node: ast.expr | None) -> Value:
-        if node is None or isinstance(node, ast.Constant):
-            return EMPTY
-        if isinstance(node, ast.Name):
-            return self.env.get(node.id, EMPTY)
-        if isinstance(node, ast.JoinedStr):
-            parts = union(*(self.expr(v.value) for v in node.values if isinstance(v, ast.FormattedValue)))
-            return self.built(node, derived(parts))
-        if isinstance(node, ast.FormattedValue):
-            return self.expr(node.value)
-        if isinstance(node, ast.BinOp):
-            left, right = self.expr(node.left), self.expr(node.right)
-            if isinstance(node.op, (ast.Add, ast.Mod, ast.Div)):
-                return self.built(node, derived(union(left, right)))
-            return EMPTY
-        if isinstance(node, ast.BoolOp):
-            return union(*(self.expr(v) for v in node.values))
-        if isinstance(node, ast.IfExp):
-            self.expr(node.test)
-            return union(self.expr(node.body), self.expr(node.orelse))
-        if isinstance(node, (ast.Compare, ast.UnaryOp)):
-            self.expr(node.left if isinstance(node, ast.Compare) else node.operand)
-            if isinstance(node, ast.Compare):
-                for c in node.comparators:
-                    self.expr(c)
-            return EMPTY
-        if isinstance(node, ast.Subscript):
-            base = self.expr(node.value)
-            self.expr(node.slice)
-            key = literal(node.slice)
-            if isinstance(node.slice, ast.Slice):
-                return base
-            if _last_path_segment(node):
-                return clear(derived(base), (SinkKind.PATH.value,))  # x.split("/")[-1]: a name, no directory
-            return self.subscript(base, key if key is not None else "*", node, node)
-        if isinstance(node, ast.Attribute):
-            base = self.expr(node.value)
-            if not base:
-                return EMPTY
-            return self.subscript(base, _SNAKE_TO_EVENT.get(node.attr, node.attr), node, node)
-        if isinstance(node, ast.Call):
-            value = self.call(node)
-            if value and isinstance(node.func, ast.Attribute) and node.func.attr in ("join", "format"):
-                return self.built(node, value)  # "".join([API, "/x/", id]): the text starts with a fixed host
-            return value
-        if isinstance(node, ast.Dict):
-            values = [self.expr(v) for v in node.values]
-            keys = [self.expr(k) for k in node.keys if k is not None]
-            self.response_dict(node, values)
-            return derived(union(*values, *keys))
-        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            return derived(union(*(self.expr(e) for e in node.elts)))
-        if isinstance(node, ast.Starred):
-            return self.expr(node.value)
-        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
-            for gen in node.generators:
-                items = self.expr(gen.iter)
-                self.bind(gen.target, self.subscript(items, "*", gen.iter, None), gen.iter,
-                          ast.Expr(value=gen.iter, lineno=gen.iter.lineno, col_offset=gen.iter.col_offset))
-                for cond in gen.ifs:
-                    self.expr(cond)
-            if isinstance(node, ast.DictComp):
-                return derived(union(self.expr(node.key), self.expr(node.value)))
-            return derived(self.expr(node.elt))
-        if isinstance(node, (ast.Await, ast.YieldFrom)):
-            return self.expr(node.value)
-        if isinstance(node, ast.Yield):
-            value = self.expr(node.value)
-            self.returns = union(self.returns, value)
-            return EMPTY
-        if isinstance(node, ast.NamedExpr):
-            value = self.expr(node.value)
-            self.bind(node.target, value, node.value, ast.Expr(value=node, lineno=node.lineno,
-                                                               col_offset=node.col_offset))
-            return value
-        return EMPTY
+        return expressions.evaluate(self, node)
 
     def subscript(self, base: Value, key: str, node: ast.AST | None, where: ast.AST | None) -> Value:
         out: list[Dep] = []
@@ -571,7 +390,7 @@ class FunctionAnalyzer:
                 continue
             extended = replace(d, path=((*d.path, key))[:MAX_PATH])
             if where is not None and node is not None:
-                extended = add_step((extended,), self.step(where, label(node)))[0]
+                extended = add_step((extended,), self.step(where, label_of(node)))[0]
             out.append(extended)
         return tuple(out)
 
@@ -592,20 +411,7 @@ class FunctionAnalyzer:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             return node.value
         if isinstance(node, ast.JoinedStr):
-            out = ""
-            for part in node.values:
-                if isinstance(part, ast.Constant) and isinstance(part.value, str):
-                    out += part.value
-                    continue
-                if isinstance(part, ast.FormattedValue):
-                    inner = self.prefix(part.value) if part.format_spec is None else None
-                    if inner is not None:
-                        out += inner
-                        if inner and not self.expr_is_constant(part.value):
-                            return out
-                        continue
-                return out
-            return out
+            return self.fstring_prefix(node)
         if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
             left = self.prefix(node.left)
             if left is None:
@@ -619,20 +425,42 @@ class FunctionAnalyzer:
                 return self.prefix(value) if isinstance(value, (ast.Constant, ast.JoinedStr, ast.BinOp)) else None
             return None
         if isinstance(node, ast.Call):
-            func = node.func
-            if isinstance(func, ast.Attribute) and func.attr == "format":
-                base = self.prefix(func.value)
-                return base.split("{", 1)[0] if base is not None else None
-            if isinstance(func, ast.Attribute) and func.attr == "join" and len(node.args) == 1 and \
-                    isinstance(node.args[0], (ast.List, ast.Tuple)):
-                separator = self.prefix(func.value)
-                if separator is not None and self.expr_is_constant(func.value):
-                    return joined_prefix(((self.prefix(e), self.expr_is_constant(e)) for e in node.args[0].elts),
-                                         separator)
-            qual = self.qualify(func)
-            if qual == "os.path.join" and node.args:
-                first = self.prefix(node.args[0])
-                return first.rstrip("/") + "/" if first else None
+            return self.call_prefix(node)
+        return None
+
+    def fstring_prefix(self, node: ast.JoinedStr) -> str:
+        """The known start of an f-string: its text up to the first part whose value is not a constant."""
+        out = ""
+        for part in node.values:
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                out += part.value
+                continue
+            if isinstance(part, ast.FormattedValue):
+                inner = self.prefix(part.value) if part.format_spec is None else None
+                if inner is not None:
+                    out += inner
+                    if inner and not self.expr_is_constant(part.value):
+                        return out
+                    continue
+            return out
+        return out
+
+    def call_prefix(self, node: ast.Call) -> str | None:
+        """The known start of text a call builds: ``"{}/x".format``, ``"".join([...])``, ``os.path.join``."""
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "format":
+            base = self.prefix(func.value)
+            return base.split("{", 1)[0] if base is not None else None
+        if isinstance(func, ast.Attribute) and func.attr == "join" and len(node.args) == 1 and \
+                isinstance(node.args[0], (ast.List, ast.Tuple)):
+            separator = self.prefix(func.value)
+            if separator is not None and self.expr_is_constant(func.value):
+                return joined_prefix(((self.prefix(e), self.expr_is_constant(e)) for e in node.args[0].elts),
+                                     separator)
+        qual = self.qualify(func)
+        if qual == "os.path.join" and node.args:
+            first = self.prefix(node.args[0])
+            return first.rstrip("/") + "/" if first else None
         return None
 
     def expr_is_constant(self, node: ast.expr) -> bool:
@@ -705,14 +533,14 @@ class FunctionAnalyzer:
         if qual is None:
             return None
         if qual in cat.OPEN:
-            mode = literal(node.args[1]) if len(node.args) > 1 else literal(_kw(node, "mode"))
+            mode = literal(node.args[1]) if len(node.args) > 1 else literal(keyword(node, "mode"))
             path = self.prefix(node.args[0]) if node.args else None
             if mode and any(c in mode for c in "wax") and path is not None and path.startswith("/tmp") and \
                     ast.unparse(node.args[0]) not in self.removed:
                 return "tmpfile"  # kept for the next invocation (a file removed in this one is not)
             return "file"
         if qual in cat.LXML_PARSER:
-            resolve = _kw(node, "resolve_entities")
+            resolve = keyword(node, "resolve_entities")
             unsafe = isinstance(resolve, ast.Constant) and resolve.value is True
             safe = isinstance(resolve, ast.Constant) and resolve.value in (False, "internal")
             return qual + ("!unsafe" if unsafe else "!safe" if safe else "!default")
@@ -765,10 +593,10 @@ class FunctionAnalyzer:
         splat = union(*(self.expr(kw.value) for kw in node.keywords if kw.arg is None))
         qual = self.qualify(func) or ""
         method = func.attr if isinstance(func, ast.Attribute) else ""
-        self.sinks(node, qual, method, args, kwargs, receiver)
+        sinks.match(self, sinks.Call(node, qual, method, args, kwargs, receiver))
 
         if qual in cat.TRACEBACKS:
-            return (Dep(EXCEPTION, (), True, (self.step(node, label(node)),)),)
+            return (Dep(EXCEPTION, (), True, (self.step(node, label_of(node)),)),)
         if qual in cat.SANITIZERS:
             everything = union(*args, *kwargs.values(), receiver)
             return clear(derived(everything), cat.SANITIZERS[qual])
@@ -808,7 +636,7 @@ class FunctionAnalyzer:
         for name, value in kwargs.items():
             if name in params:
                 bound[params.index(name)] = value
-        call_step = self.step(node, f"calls {label(node)}")
+        call_step = self.step(node, f"calls {label_of(node)}")
         for hit in summary.hits:
             for outer in bound.get(hit.dep.param, EMPTY):
                 if hit.kind in outer.cleared or outer.param == EXCEPTION:
@@ -823,158 +651,12 @@ class FunctionAnalyzer:
             out.extend(compose(outer, dep, call_step) for outer in bound.get(dep.param, EMPTY))
         return union(out)
 
-    # -- sinks -----------------------------------------------------------------------------------------
-    def sinks(self, node: ast.Call, qual: str, method: str, args: list[Value], kwargs: dict[str, Value],
-              receiver: Value) -> None:
-        def arg(i: int, *names: str) -> Value:
-            found = args[i] if i < len(args) else EMPTY
-            return union(found, *(kwargs.get(n, EMPTY) for n in names))
-
-        everything = union(*args, *kwargs.values())
-        # commands
-        if qual in cat.SHELL_ALWAYS or qual.startswith(cat.EXEC_FAMILY_PREFIXES):
-            self.sink(SinkKind.COMMAND.value, qual, node, everything if "exec" in qual or "spawn" in qual
-                      else arg(0, "cmd", "command"))
-        elif qual in cat.SUBPROCESS:
-            shell = _kw(node, "shell")
-            first = node.args[0] if node.args else _kw(node, "args")
-            if shell is not None and not (isinstance(shell, ast.Constant) and not shell.value):
-                self.sink(SinkKind.COMMAND.value, f"{qual}(shell=True)", node, arg(0, "args"))
-            elif isinstance(first, (ast.List, ast.Tuple)):
-                if first.elts:
-                    self.sink(SinkKind.COMMAND.value, f"{qual}([program, ...])", node, self.expr(first.elts[0]))
-            elif first is not None and qual != "asyncio.create_subprocess_exec":
-                self.sink(SinkKind.COMMAND.value, f"{qual}(<command string>)", node, arg(0, "args"))
-        # code
-        elif qual in cat.CODE and not self.local_function(node.func):
-            self.sink(SinkKind.CODE.value, qual, node, arg(0, "source"))
-        # SQL / PartiQL
-        elif method in cat.PARTIQL_METHODS:
-            statement = union(*(kwargs.get(k, EMPTY) for k in cat.PARTIQL_METHODS[method]))
-            callee = f"{method}(PartiQL)" if "Statement" in kwargs else method
-            self.sink(SinkKind.SQL.value, callee, node, statement)
-        elif method in cat.SQL_METHODS or qual in cat.SQL_FUNCTIONS or (method in cat.SQL_POSITIONAL_METHODS
-                                                                       and node.args):
-            self.sink(SinkKind.SQL.value, qual if qual in cat.SQL_FUNCTIONS else f"{method}()", node,
-                      arg(0, "sql", "query", "operation", "statement"))
-        # DynamoDB expressions
-        elif method in cat.DYNAMO_METHODS:
-            for key in cat.DYNAMO_EXPRESSIONS:
-                if key in kwargs:
-                    self.sink(SinkKind.NOSQL.value, f"{method}({key}=...)", node, kwargs[key])
-        # files
-        elif qual in cat.OPEN:
-            self.sink(SinkKind.PATH.value, qual, node, arg(0, "file"))
-        elif qual in cat.PATH_FUNCTIONS:
-            self.sink(SinkKind.PATH.value, qual, node, union(arg(0, "src", "path"), arg(1, "dst")))
-        elif qual.startswith("pathlib.Path.") and method in cat.PATH_METHODS_ON_PATH:
-            self.sink(SinkKind.PATH.value, f"Path.{method}", node, receiver)
-        elif method in cat.TMP_DOWNLOADS and len(node.args) >= 3:
-            target = self.prefix(node.args[2]) or ""
-            if target.startswith("/tmp"):
-                self.sink(cat.PERSIST, f"{method} to /tmp", node, union(args[1], args[2]))
-        # network
-        elif qual in cat.SSRF_URL_FIRST:
-            self.sink(SinkKind.SSRF.value, qual, node, arg(0, "url", "host"))
-        elif qual in cat.SSRF_URL_SECOND:
-            self.sink(SinkKind.SSRF.value, qual, node, arg(1, "url"))
-        # deserialization
-        elif qual in cat.DESERIALIZE:
-            self.sink(SinkKind.DESERIALIZATION.value, qual, node, arg(0, "data", "stream", "string"))
-        elif qual in cat.YAML_LOAD:
-            loader = node.args[1] if len(node.args) > 1 else _kw(node, "Loader")
-            loader_name = label(loader).rsplit(".", 1)[-1] if loader is not None else ""
-            if loader_name not in cat.YAML_SAFE_LOADERS:
-                self.sink(SinkKind.DESERIALIZATION.value, f"{qual}(Loader={loader_name or 'default'})", node,
-                          arg(0, "stream"))
-        # XML
-        elif qual in cat.LXML_PARSE:
-            parser = node.args[1] if len(node.args) > 1 else _kw(node, "parser")
-            kind = self.kind_of(parser, None) if parser is not None else None
-            if parser is None or (kind or "").endswith(("!unsafe", "!default")):
-                # the RMT-CODE-008 rule weighs "default" by the lxml version the function ships
-                note = "with resolve_entities=True" if (kind or "").endswith("!unsafe") else \
-                    "with the default parser"
-                self.sink(SinkKind.XXE.value, f"{qual} {note}", node, arg(0, "text", "source"))
-        elif qual == cat.XMLTODICT:
-            flag = _kw(node, "disable_entities")
-            if isinstance(flag, ast.Constant) and flag.value is False:
-                self.sink(SinkKind.XXE.value, f"{qual}(disable_entities=False)", node, arg(0, "xml_input"))
-        # templates
-        elif qual in cat.TEMPLATES and qual not in cat.SANDBOXED:
-            self.sink(SinkKind.TEMPLATE.value, qual, node, arg(0, "source", "text"))
-        # responses
-        elif qual in cat.REDIRECTS:
-            self.sink(SinkKind.REDIRECT.value, qual, node, arg(0, "location", "url"))
-        elif qual in cat.XSS_FUNCTIONS:
-            self.sink(SinkKind.XSS.value, qual, node, arg(0, "content"))
-        # writes to files under /tmp
-        if method in ("write", "writelines") and isinstance(node.func, ast.Attribute):
-            holder = node.func.value
-            if isinstance(holder, ast.Name) and self.kinds.get(holder.id) == "tmpfile":
-                self.sink(cat.PERSIST, "write to a file under /tmp", node, arg(0))
-        if qual in cat.OPEN and self.kind_of(node, None) == "tmpfile":
-            self.sink(cat.PERSIST, "file under /tmp named by event data", node, arg(0, "file"))
-        # module-level state
-        if method in ("append", "add", "update", "extend", "insert", "setdefault", "__setitem__") and \
-                isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) and \
-                self.is_module_state(node.func.value.id):
-            self.sink(cat.PERSIST, f"module-level {node.func.value.id}.{method}", node, everything)
-
-    def response_dict(self, node: ast.Dict, values: list[Value]) -> None:
-        """Redirects and HTML bodies in a Lambda proxy response written as a dict literal; ``$where`` in a
-        MongoDB query."""
-        keys = [literal(k) for k in node.keys]
-        for key, value, value_node in zip(keys, values, node.values, strict=False):
-            if key is None:
-                continue
-            if key.lower() == "location":
-                self.sink(SinkKind.REDIRECT.value, "Location header", value_node, value)
-            elif key == "$where":
-                self.sink(SinkKind.NOSQL.value, "$where", value_node, value)
-        if "body" in keys and "headers" in keys:
-            headers = node.values[keys.index("headers")]
-            if self.html_headers(headers):
-                body_index = keys.index("body")
-                self.sink(SinkKind.XSS.value, "HTML response body", node.values[body_index], values[body_index])
-
-    def html_headers(self, headers: ast.expr) -> bool:
-        if isinstance(headers, ast.Name) and headers.id not in self.env:
-            found = self.info.assigned.get(headers.id)
-            headers = found if found is not None else headers
-        if not isinstance(headers, ast.Dict):
-            return False
-        for key, value in zip(headers.keys, headers.values, strict=False):
-            name = literal(key)
-            text = literal(value)
-            if name is not None and name.lower() == "content-type" and text is not None and "html" in text.lower():
-                return True
-        return False
-
-
-def _last_path_segment(node: ast.Subscript) -> bool:
-    """``value.split("/")[-1]`` / ``value.rsplit("/", 1)[-1]``: the last segment of a path holds no separator, like
-    ``os.path.basename``, so it cannot climb out of a directory."""
-    call = node.value
-    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
-            and call.func.attr in ("split", "rsplit") and call.args):
-        return False
-    separator = literal(call.args[0])
-    index = node.slice
-    negative_one = isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub) \
-        and isinstance(index.operand, ast.Constant) and index.operand.value == 1
-    return separator in ("/", "\\") and negative_one
-
 
 def _returned_functions(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
     """The functions defined in ``node``'s body that it returns by name."""
     defs = {child.name: child for child in node.body if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef))}
     return [defs[stmt.value.id] for stmt in ast.walk(node) if isinstance(stmt, ast.Return)
             and isinstance(stmt.value, ast.Name) and stmt.value.id in defs]
-
-
-def _kw(node: ast.Call, name: str) -> ast.expr | None:
-    return next((kw.value for kw in node.keywords if kw.arg == name), None)
 
 
 def _root_name(node: ast.expr) -> str:

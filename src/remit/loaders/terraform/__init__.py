@@ -21,6 +21,7 @@ from typing import Any
 from remit import safeio
 from remit.diagnostics import Diagnostic, Level
 from remit.documents import DocKind, Document, LoadResult
+from remit.errors import HclError
 from remit.loaders.cloudformation import read_text
 from remit.loaders.discover import InputFile
 from remit.source import SourceMap
@@ -73,7 +74,7 @@ class _Reader:
         start = time.perf_counter()
         try:
             body = hcl.parse(text)
-        except hcl.HclError as exc:
+        except HclError as exc:
             self.diagnostics.append(Diagnostic(rel, Level.ERROR, "parse-error", f"not valid HCL: {exc.message}",
                                                exc.line))
             return None
@@ -120,7 +121,7 @@ def _tfvars(directory: Path, reader: _Reader) -> dict[str, Any]:
             continue
         try:
             body = hcl.parse(text)
-        except hcl.HclError as exc:
+        except HclError as exc:
             reader.diagnostics.append(Diagnostic(rel, Level.WARNING, "parse-error", exc.message, exc.line))
             continue
         for name, attr in body.attributes.items():

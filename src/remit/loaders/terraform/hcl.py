@@ -14,14 +14,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from remit.errors import HclError
+
 MAX_DEPTH = 120  # nesting of expressions; deeper input is refused, never a recursion crash
-
-
-class HclError(Exception):
-    def __init__(self, message: str, line: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
 
 
 # -- nodes ------------------------------------------------------------------------------------------

@@ -14,9 +14,10 @@ from typing import Any
 
 from remit.diagnostics import Diagnostic, Level
 from remit.documents import DocKind, Document, LoadResult
+from remit.errors import LoadError
 from remit.loaders.cloudformation import MAX_FILE_BYTES, read_text
 from remit.loaders.discover import InputFile
-from remit.loaders.marked import LoadError, load_json
+from remit.loaders.marked import load_json
 from remit.loaders.terraform.evaluate import Archive, LDict, LList, Loc, Unk, resource_attribute
 from remit.source import SourceMap
 

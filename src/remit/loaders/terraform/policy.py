@@ -8,6 +8,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
+from remit.errors import LoadError
 from remit.loaders.terraform.evaluate import Cfn, Join, JsonText, LDict, LList, Loc, LStr, Unk, concat, first_unknown
 from remit.loaders.terraform.module import list_of
 
@@ -149,7 +150,7 @@ def to_policy(value: Any) -> Any:
 
 
 def _parse_json(text: str, loc: Loc | None, parts: dict[int, Any]) -> Any:
-    from remit.loaders.marked import LoadError, load_json  # noqa: PLC0415
+    from remit.loaders.marked import load_json  # noqa: PLC0415
 
     try:
         loaded = load_json(text)

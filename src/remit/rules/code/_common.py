@@ -1,4 +1,4 @@
-"""Shared reading of ``app.code`` for the code rules (RMT-CODE-001..016): flows and issues become hits.
+"""Shared reading of ``an.code`` for the code rules (RMT-CODE-001..016): flows and issues become hits.
 
 A hit is placed in the code (``Hit.at``) and belongs to the function resource (``Hit.node``), so a
 ``Metadata: remit: ignore`` on the function suppresses it. Confidence lowers severity: a flow whose source an

@@ -91,7 +91,7 @@ def check(pool: IdentityPool, an: Analysis) -> Iterator[Hit]:
     Anyone who knows the pool id — it ships in the web or mobile app — gets that role's credentials without
     signing in and calls AWS directly, bypassing the application.
 
-    The role's effective grants (``app.iam.grants``: all its policies, after Deny and the permissions
+    The role's effective grants (``an.iam.grants``: all its policies, after Deny and the permissions
     boundary) are judged: permissions management, writes (telemetry such as ``rum:PutRumEvents`` and
     ``mobileanalytics:PutEvents`` excepted), reads of private data (DynamoDB items, secrets, parameters,
     ``kms:Decrypt``, queue messages, logs, function code; S3 objects only on every bucket), and any other read

@@ -1,12 +1,12 @@
-"""Shared reading of ``app.deps`` for the dependency rules: matches and signs become hits on the function."""
+"""Shared reading of ``an.deps`` for the dependency rules: matches and signs become hits on the function."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from remit.analysis import Analysis
-from remit.deps.facts import DependencyFacts, Match, Reach, SignKind, advisory_severity
+from remit.deps.facts import Reach, SignKind, advisory_severity
 from remit.findings import Severity
 from remit.model.entities import Function
 from remit.rules.base import Hit
@@ -17,30 +17,7 @@ REACH_TEXT = {Reach.IMPORTED: "the handler code imports it (severity kept)",
 
 
 _REACH_ORDER = (Reach.NOT_IMPORTED, Reach.UNKNOWN, Reach.IMPORTED)
-_last: list[tuple[DependencyFacts, dict[str, dict[str, Reach]]]] = []
-
-
-def _fact(m: Match) -> str:
-    """What one finding is about: a manifest line, a package version, an advisory (no line number: lines move,
-    fingerprints stay)."""
-    p = m.package
-    return f"{p.manifest.path}|{p.key}|{p.version}|{m.advisory.id}"
-
-
-def _shippers(deps: DependencyFacts) -> dict[str, dict[str, Reach]]:
-    """For each fact, every function shipping it (display name -> whether its code imports the package); built
-    once per scan."""
-    if _last and _last[0][0] is deps:
-        return _last[0][1]
-    table: dict[str, dict[str, Reach]] = {}
-    for function, facts in deps.functions.items():
-        for m in facts.matches:
-            table.setdefault(_fact(m), {})[function.logical_id] = m.reach
-    _last[:] = [(deps, table)]
-    return table
-
-
-def _reach_text(reaches: dict[str, Reach]) -> tuple[Reach, str]:
+def _reach_text(reaches: Mapping[str, Reach]) -> tuple[Reach, str]:
     """The reach one finding reports for every function shipping the line: the strongest, and who imports it."""
     best = max(reaches.values(), key=_REACH_ORDER.index)
     if len(set(reaches.values())) == 1:
@@ -71,7 +48,7 @@ def match_hits(fn: Function, an: Analysis, *, malicious: bool) -> Iterator[Hit]:
         else:
             # one finding per manifest line: functions importing the package and functions never importing it
             # share it, at the severity of the strongest reach
-            reach, said = _reach_text(_shippers(an.deps).get(_fact(m)) or {fn.logical_id: m.reach})
+            reach, said = _reach_text(an.deps.shippers.get(m.fact) or {fn.logical_id: m.reach})
             message = (f"{p.name} {p.version} is affected by {ids}"
                        f"{' (CVSS ' + str(a.score) + ')' if a.score is not None else ''}: {a.summary}{fix}. "
                        f"{said}.")
@@ -82,7 +59,7 @@ def match_hits(fn: Function, an: Analysis, *, malicious: bool) -> Iterator[Hit]:
                    ("manifest", str(p.manifest)))
         yield Hit(fn.node, message, fn.resource, evidence=f"{p.key}|{p.version}|{a.id}",
                   severity=severity, at=p.manifest, details=details,
-                  shared=_fact(m))
+                  shared=m.fact)
 
 
 def sign_hits(fn: Function, an: Analysis, kind: SignKind) -> Iterator[Hit]:

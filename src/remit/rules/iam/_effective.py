@@ -1,5 +1,5 @@
 """Shared by the over-privilege rules (RMT-IAM-001..003, RMT-IAM-030..036): what a principal is *effectively*
-allowed, asked of the IAM engine (``app.iam``), so every rule honours explicit Deny, permissions boundaries,
+allowed, asked of the IAM engine (``an.iam``), so every rule honours explicit Deny, permissions boundaries,
 ``NotAction``/``NotResource``, conditions and resource scoping the same way.
 
 "On every resource" is asked with a *probe*: an ARN of the action's resource type that names nothing the
@@ -24,26 +24,25 @@ from __future__ import annotations
 
 import json
 import re
-import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 
 from remit.analysis import Analysis
 from remit.findings import FlowStep, Severity
 from remit.iam import arns
-from remit.iam.actions import action_info, expand
+from remit.iam.actions import action_info
 from remit.iam.conditions import Tri
 from remit.iam.evaluate import Answer, Decision
 from remit.iam.privesc import escalations
 from remit.iam.services import service_role_policy
 from remit.model.entities import Entity, Group, IamPrincipal, Role, User
-from remit.model.policy import Policy, PolicyDocument, PolicyKind, Statement
+from remit.model.policy import PolicyKind, Statement
 from remit.model.resources import ResourceId
 from remit.model.values import render, text
 from remit.rules.base import Hit
-from remit.rules.iam._grants import action_node, admin_shaped, on_every_resource
+from remit.rules.iam._grants import action_node
 from remit.source import NodePath, SourceLocation
 
 PROBE = "remit-probe"
@@ -118,77 +117,12 @@ def supports_resources(action: str) -> bool:
 # per-application facts, computed once
 
 
-@dataclass(frozen=True)
-class _Facts:
-    policy_of: Mapping[NodePath, Policy]
-    templates: Mapping[NodePath, tuple[str, tuple[str, ...]]]  # statement node -> (template name, parameters)
-    kept: dict[tuple[ResourceId, NodePath], frozenset[str]]  # filled by kept_actions()
-    admins: dict[ResourceId, tuple[Statement, ...]]  # filled by admin_statements()
-
-
-_last: tuple[weakref.ref[Analysis], _Facts] | None = None
-
-
-def facts(an: Analysis) -> _Facts:
-    global _last  # noqa: PLW0603 - a one-entry cache of the application being scanned
-    if _last is not None and _last[0]() is an:
-        return _last[1]
-    policy_of: dict[NodePath, Policy] = {}
-    templates: dict[NodePath, tuple[str, tuple[str, ...]]] = {}
-    marks = {d.id: d.marks for d in an.app.documents}
-    children: dict[str, Mapping[tuple[object, ...], list[tuple[object, ...]]]] = {}
-    for policy in an.app.policies:
-        for st in policy.statements:
-            policy_of.setdefault(st.node, policy)
-        doc = policy.node.doc
-        if doc not in children:
-            children[doc] = _children(marks.get(doc))
-        found = sam_template(policy, children[doc])
-        if found is not None:
-            for st in policy.statements:
-                templates[st.node] = found
-    made = _Facts(policy_of, templates, {}, {})
-    _last = (weakref.ref(an), made)
-    return made
-
-
-def _children(marks: object) -> dict[tuple[object, ...], list[tuple[object, ...]]]:
-    """The marked children of each ``Resources/<id>/Properties/Policies/<i>`` entry and of the key under it
-    (what :func:`sam_template` reads), so a policy's shape is read without walking every mark again."""
-    table = getattr(marks, "marks", None)
-    out: dict[tuple[object, ...], list[tuple[object, ...]]] = {}
-    if isinstance(table, Mapping):
-        for key in table:
-            if isinstance(key, tuple) and 6 <= len(key) <= 7 and key[3] == "Policies":
-                out.setdefault(key[:-1], []).append(key)
-    return out
-
-
-def sam_template(policy: Policy,
-                 children: Mapping[tuple[object, ...], list[tuple[object, ...]]]) -> tuple[str, tuple[str, ...]] | None:
-    """``(template name, parameter names)`` when the policy was written as a SAM policy template
-    (``- S3ReadPolicy: {BucketName: ...}`` under a function's or state machine's ``Policies``); ``children``
-    indexes the document's marked key paths by parent."""
-    path = tuple(policy.node.path)
-    if policy.kind is not PolicyKind.INLINE or len(path) != 5 or path[3] != "Policies":
-        return None
-    below = children.get(path, [])
-    if not below or (*path, "Statement") in below:
-        return None
-    names = [k[-1] for k in below]
-    if len(names) != 1 or not isinstance(names[0], str) or not names[0].endswith("Policy"):
-        return None  # SAM's policy templates are all named ...Policy (PolicyDocument/PolicyName are not)
-    name = names[0]
-    params = tuple(str(k[-1]) for k in children.get((*path, name), []))
-    return name, params
-
-
 def counted(an: Analysis, statements: Iterable[Statement], *, templates: bool = False) -> tuple[Statement, ...]:
     """The statements that count as a grant: not from a Lambda execution-role managed policy, nor from an AWS
     service-role policy of a role only non-code services assume (:func:`remit.iam.services.service_role_policy`),
     and (unless
     ``templates``) not from a SAM policy template (RMT-IAM-036 reports those)."""
-    known = facts(an)
+    known = an.effective
     out: list[Statement] = []
     for st in statements:
         policy = known.policy_of.get(st.node)
@@ -216,76 +150,6 @@ def principals(an: Analysis) -> Iterator[IamPrincipal]:
     yield from an.app.roles
     yield from an.app.users
     yield from an.app.groups
-
-
-def _covered(st: Statement) -> frozenset[str]:
-    """The actions (lower case) a statement's Action or NotAction covers."""
-    texts = st.action_texts()
-    return _covered_by(texts, st.not_action)
-
-
-@lru_cache(maxsize=4096)
-def _covered_by(texts: tuple[str, ...], not_action: bool) -> frozenset[str]:
-    written: set[str] = set()
-    for t in texts:
-        written.update(a.lower() for a in expand(t))
-    if not_action:
-        return _all_actions() - written
-    return frozenset(written)
-
-
-@cache
-def _all_actions() -> frozenset[str]:
-    return frozenset(a.lower() for a in expand("*"))
-
-
-def kept_actions(an: Analysis, principal: IamPrincipal, statement: Statement) -> frozenset[str]:
-    """The actions (lower case) ``statement`` still grants the principal after its unconditional ``Deny``
-    statements on every resource and its permissions boundary (what ``app.iam.grants`` keeps, counted on action
-    sets so that an administrator statement's 20,000 actions cost little)."""
-    known = facts(an)
-    key = (principal.id, statement.node)
-    found = known.kept.get(key)
-    if found is not None:
-        return found
-    kept = set(_covered(statement)) if statement.allows else set()
-    for policy in an.app.principal_policies(principal):
-        for st in policy.statements:
-            if not st.allows and not st.conditions and on_every_resource(st):
-                kept -= _covered(st)
-    if principal.boundary is not None and isinstance(principal.boundary.document, PolicyDocument):
-        allowed: set[str] = set()
-        for st in principal.boundary.statements:
-            if st.allows:
-                allowed |= _covered(st)
-            elif not st.conditions and on_every_resource(st):
-                kept -= _covered(st)
-        kept &= allowed
-    found = known.kept[key] = frozenset(kept)
-    return found
-
-
-def admin_share(an: Analysis, principal: IamPrincipal, statement: Statement) -> tuple[float, bool]:
-    """The share of every action that ``statement`` still grants the principal, and whether nothing at all is
-    taken away (no Deny, boundary or condition)."""
-    everything = _all_actions()
-    kept = kept_actions(an, principal, statement)
-    return len(kept) / (len(everything) or 1), kept == everything and not statement.conditions
-
-
-def admin_statements(an: Analysis, principal: IamPrincipal) -> tuple[Statement, ...]:
-    """The principal's admin-shaped statements (``Action: "*"`` or ``NotAction`` on every resource) that still
-    grant at least half of all actions: what RMT-IAM-001 reports."""
-    cache_ = facts(an).admins
-    if principal.id in cache_:
-        return cache_[principal.id]
-    out: list[Statement] = []
-    for policy in an.app.principal_policies(principal):
-        if policy.kind not in (PolicyKind.INLINE, PolicyKind.CUSTOMER_MANAGED, PolicyKind.AWS_MANAGED):
-            continue
-        out.extend(st for st in policy.statements if admin_shaped(st) and admin_share(an, principal, st)[0] >= 0.5)
-    found = cache_[principal.id] = tuple(out)
-    return found
 
 
 def escalation_actions(an: Analysis, principal: IamPrincipal) -> frozenset[str]:

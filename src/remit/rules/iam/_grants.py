@@ -8,18 +8,17 @@ each attachment line, so each attachment is its own place to fix and is reported
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from remit.analysis import Analysis
-from remit.iam import arns
-from remit.iam.match import statement_matches_action, wildcard_match
+from remit.iam.match import statement_matches_action
 from remit.iam.services import service_role_policy
+from remit.iam.shapes import on_every_resource
 from remit.model.entities import IamPrincipal, Role
 from remit.model.policy import Policy, PolicyDocument, PolicyKind, Statement
 from remit.model.resources import Resource, ResourceId
-from remit.model.values import Value, render
+from remit.model.values import render
 from remit.source import NodePath
 
 IDENTITY_KINDS = frozenset({PolicyKind.INLINE, PolicyKind.CUSTOMER_MANAGED, PolicyKind.AWS_MANAGED})
@@ -106,47 +105,6 @@ def describe_principals(an: Analysis, principals: tuple[ResourceId, ...]) -> str
 
 # ------------------------------------------------------------------------------------------------
 # what a Resource value covers
-
-_PSEUDO = {"${AWS::AccountId}": arns.ACCOUNT, "${AWS::Partition}": "aws", "${AWS::Region}": "us-east-1",
-           "${AWS::URLSuffix}": "amazonaws.com"}
-_OTHER_SYMBOL = re.compile(r"\$\{[^}]*\}")
-_ANY_RESOURCE_PROBES = ("arn:aws:s3:::remit-probe-bucket", f"arn:aws:iam::{arns.ACCOUNT}:role/remit-probe",
-                        f"arn:aws:lambda:us-east-1:{arns.ACCOUNT}:function:remit-probe")
-_ANY_ROLE_PROBES = (f"arn:aws:iam::{arns.ACCOUNT}:role/remit-probe",
-                    f"arn:aws:iam::{arns.ACCOUNT}:role/path/remit-other")
-
-
-def _pattern(value: Value) -> str:
-    """A resource value as an IAM pattern: pseudo parameters as sample values; any other reference as a
-    character no probe contains (it names something specific)."""
-    shown = render(value)
-    for token, sample in _PSEUDO.items():
-        shown = shown.replace(token, sample)
-    return _OTHER_SYMBOL.sub("\x00", shown)
-
-
-def _covers_all(statement: Statement, probes: tuple[str, ...]) -> bool:
-    if statement.not_resource:
-        return True  # "everything except": treated as everything
-    return any(all(wildcard_match(_pattern(v), p) for p in probes) for v in statement.resources)
-
-
-def on_every_resource(statement: Statement) -> bool:
-    """``Resource: "*"`` or a pattern as wide (``arn:aws:*:*:*:*``), or ``NotResource``."""
-    return _covers_all(statement, _ANY_RESOURCE_PROBES)
-
-
-def on_every_role(statement: Statement) -> bool:
-    """Every resource, or every role of an account (``arn:aws:iam::<account>:role/*``)."""
-    return _covers_all(statement, _ANY_ROLE_PROBES)
-
-
-def admin_shaped(statement: Statement) -> bool:
-    """What RMT-IAM-001 reports: Action ``*`` (or ``*:*``), or NotAction, on every resource."""
-    if not statement.allows or not on_every_resource(statement):
-        return False
-    return statement.not_action or any(render(a).strip() in ("*", "*:*") for a in statement.actions)
-
 
 def action_node(an: Analysis, statement: Statement, index: int | None = None) -> NodePath:
     """The most precise written node for the statement's Action (one item of it when ``index`` is given)."""

@@ -11,7 +11,6 @@ from remit.iam.services import service_role_policy
 from remit.model.entities import IamPrincipal
 from remit.model.values import render
 from remit.rules.base import Hit
-from remit.rules.iam._effective import facts
 from remit.source import NodePath
 
 
@@ -33,7 +32,7 @@ def hits(an: Analysis, category: str) -> Iterator[Hit]:
 def _aws_service_work(an: Analysis, esc: Escalation) -> bool:
     """Every grant of the method comes from AWS's service-role policy of a role only a non-code service assumes
     (AWSBatchServiceRole): AWS does that service's work with it, nothing of the app acts as the role."""
-    policy_of = facts(an).policy_of
+    policy_of = an.effective.policy_of
     statements = [st for grant in esc.actions for st in grant.statements]
     return bool(statements) and all(service_role_policy(an.app, policy_of.get(st.node)) for st in statements)
 

@@ -6,13 +6,13 @@ from collections.abc import Iterator
 
 from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
+from remit.iam.shapes import admin_shaped
 from remit.model.entities import IamPrincipal
 from remit.model.policy import Statement
 from remit.model.resources import ResourceId
 from remit.model.values import render
 from remit.rules.base import Hit, rule
-from remit.rules.iam._effective import admin_share
-from remit.rules.iam._grants import action_node, admin_shaped, describe_principals, grants
+from remit.rules.iam._grants import action_node, describe_principals, grants
 
 
 @rule(
@@ -99,7 +99,7 @@ def _effective_admin(an: Analysis, principals: tuple[ResourceId, ...], st: State
         return True
     best: bool | None = None
     for principal in targets:
-        share, untouched = admin_share(an, principal, st)
+        share, untouched = an.effective.admin_share(principal, st)
         if share < 0.5:
             continue
         if untouched:

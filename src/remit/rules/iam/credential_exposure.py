@@ -8,7 +8,6 @@ from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
 from remit.rules.base import Hit, rule
 from remit.rules.iam._effective import (
-    admin_statements,
     escalation_actions,
     principal_hit,
     principals,
@@ -79,7 +78,7 @@ def check(an: Analysis, _: Analysis) -> Iterator[Hit]:
     actions and every granting statement; conditional grants one level lower; an administrator is RMT-IAM-001's.
     """
     for principal in principals(an):
-        if admin_statements(an, principal):
+        if an.effective.admin_statements(principal):
             continue
         found = reaches(an, principal, CREDENTIAL_ACTIONS, skip=escalation_actions(an, principal))
         if found:

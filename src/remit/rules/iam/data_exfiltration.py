@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
 from remit.rules.base import Hit, rule
-from remit.rules.iam._effective import admin_statements, principal_hit, principals, reaches
+from remit.rules.iam._effective import principal_hit, principals, reaches
 
 #: Actions that read stored data, per kind of store (facts: the actions AWS documents for reading each store).
 READ_ACTIONS: Mapping[str, tuple[str, ...]] = {
@@ -62,7 +62,7 @@ def check(an: Analysis, _: Analysis) -> Iterator[Hit]:
     reports as an administrator gets no finding here.
     """
     for principal in principals(an):
-        if admin_statements(an, principal):
+        if an.effective.admin_statements(principal):
             continue
         found = reaches(an, principal, [a for group in READ_ACTIONS.values() for a in group])
         if not found:

@@ -9,7 +9,6 @@ from remit.findings import Category, Responsibility, Severity
 from remit.iam.actions import AccessLevel, action_info
 from remit.rules.base import Hit, rule
 from remit.rules.iam._effective import (
-    admin_statements,
     escalation_actions,
     principal_hit,
     principals,
@@ -90,7 +89,7 @@ def check(an: Analysis, _: Analysis) -> Iterator[Hit]:
     """
     others = {a.lower() for a in (*CREDENTIAL_ACTIONS, *EXPOSURE_ACTIONS)}
     for principal in principals(an):
-        if admin_statements(an, principal):
+        if an.effective.admin_statements(principal):
             continue
         candidates = [g.action for g in an.iam.grants(principal)
                       if g.action.lower() not in others and _modifies(g.action)]

@@ -11,7 +11,7 @@ from remit.model.entities import Function
 from remit.model.policy import Policy, PolicyKind
 from remit.model.values import text
 from remit.rules.base import Hit, rule
-from remit.rules.iam._effective import admin_statements, kept_actions, listed
+from remit.rules.iam._effective import listed
 
 #: AWS managed policies that hand over a whole service (AmazonS3FullAccess, AWSLambda_FullAccess...).
 FULL_ACCESS = re.compile(r"FullAccess", re.IGNORECASE)
@@ -87,10 +87,10 @@ def check(an: Analysis, _: Analysis) -> Iterator[Hit]:
     """
     for role in an.app.roles:
         functions = an.app.functions_using_role(role)
-        if not functions or admin_statements(an, role):
+        if not functions or an.effective.admin_statements(role):
             continue
         attached = [p for p in an.app.principal_policies(role)
-                    if is_full_access(p) and any(kept_actions(an, role, st) for st in p.statements)]
+                    if is_full_access(p) and any(an.effective.kept_actions(role, st) for st in p.statements)]
         if not attached:
             continue
         attached.sort(key=lambda p: an.app.locate(p.node))

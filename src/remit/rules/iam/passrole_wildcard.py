@@ -8,18 +8,13 @@ from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
 from remit.iam import arns
 from remit.iam.match import wildcard_match
+from remit.iam.shapes import admin_shaped, on_every_role
 from remit.model.entities import IamPrincipal
 from remit.model.policy import Statement
 from remit.model.resources import ResourceId
 from remit.model.values import render
 from remit.rules.base import Hit, rule
-from remit.rules.iam._grants import (
-    action_node,
-    admin_shaped,
-    describe_principals,
-    grants,
-    on_every_role,
-)
+from remit.rules.iam._grants import action_node, describe_principals, grants
 
 
 @rule(

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
 from remit.rules.base import Hit, rule
-from remit.rules.iam._effective import admin_statements, principal_hit, principals, reaches
+from remit.rules.iam._effective import principal_hit, principals, reaches
 
 #: Actions that change who may use a resource: its resource policy, ACL, grants or sharing.
 EXPOSURE_ACTIONS: tuple[str, ...] = (
@@ -80,7 +80,7 @@ def check(an: Analysis, _: Analysis) -> Iterator[Hit]:
     grants one level lower; an administrator is RMT-IAM-001's.
     """
     for principal in principals(an):
-        if admin_statements(an, principal):
+        if an.effective.admin_statements(principal):
             continue
         found = reaches(an, principal, EXPOSURE_ACTIONS)
         if found:

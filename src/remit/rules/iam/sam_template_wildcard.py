@@ -18,8 +18,6 @@ from remit.rules.base import Hit, rule
 from remit.rules.iam._effective import (
     LOWER,
     WideGrant,
-    admin_statements,
-    facts,
     listed,
     on_any_resource,
     principals,
@@ -72,9 +70,9 @@ def check(an: Analysis, _: Analysis) -> Iterator[Hit]:
     actions they reach. RMT-IAM-030..034 leave statements of policy templates to this rule; a role RMT-IAM-001
     reports gets no finding here.
     """
-    known = facts(an)
+    known = an.effective
     for principal in principals(an):
-        if admin_statements(an, principal):
+        if an.effective.admin_statements(principal):
             continue
         granted = {g.action.lower() for g in an.iam.grants(principal)}
         wide: list[tuple[Policy, str, tuple[str, ...], list[WideGrant]]] = []

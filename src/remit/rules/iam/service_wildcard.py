@@ -7,13 +7,13 @@ from collections.abc import Iterator, Mapping
 from remit.analysis import Analysis
 from remit.findings import Category, Responsibility, Severity
 from remit.iam.actions import expand
+from remit.iam.shapes import admin_shaped, on_every_resource
 from remit.model.entities import IamPrincipal, Role
 from remit.model.policy import Policy, Statement
 from remit.model.resources import ResourceId
 from remit.model.values import render
 from remit.rules.base import Hit, rule
-from remit.rules.iam._effective import kept_actions
-from remit.rules.iam._grants import action_node, admin_shaped, describe_principals, grants, on_every_resource
+from remit.rules.iam._grants import action_node, describe_principals, grants
 
 #: Services whose every action, granted at once, hands over data, identity or control - and what that means.
 SENSITIVE_SERVICES: Mapping[str, str] = {
@@ -139,7 +139,7 @@ def _survives(an: Analysis, principals: tuple[ResourceId, ...], st: Statement, p
     if not targets:
         return True
     covered = {a.lower() for a in expand(pattern)}
-    return any(kept_actions(an, p, st) & covered for p in targets)
+    return any(an.effective.kept_actions(p, st) & covered for p in targets)
 
 
 def _counts(an: Analysis, principals: tuple[ResourceId, ...], policy: Policy) -> bool:

@@ -12,7 +12,6 @@ from remit.model.policy import PolicyKind, Statement
 from remit.model.resources import Resource
 from remit.model.values import text
 from remit.rules.base import Hit, rule
-from remit.rules.iam._effective import facts
 from remit.rules.iam._grants import action_node
 from remit.source import NodePath
 
@@ -102,7 +101,7 @@ def check(an: Analysis, _: Analysis) -> Iterator[Hit]:
     deployment are not checked; every written policy is (identity, resource, trust and boundary policies), each
     statement once.
     """
-    known = facts(an)
+    known = an.effective
     for st, carrier, label in _statements(an):
         if st.node in known.templates:
             continue  # written by SAM's policy template, which its author cannot edit

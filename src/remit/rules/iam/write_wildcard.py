@@ -11,7 +11,7 @@ from remit.model.entities import IamPrincipal
 from remit.model.policy import PolicyKind, Statement
 from remit.model.values import text
 from remit.rules.base import Hit, rule
-from remit.rules.iam._effective import WideGrant, admin_statements, counted, on_any_resource, principal_hit, principals
+from remit.rules.iam._effective import WideGrant, counted, on_any_resource, principal_hit, principals
 from remit.rules.iam.service_wildcard import SENSITIVE_SERVICES
 
 _LEVELS = frozenset({AccessLevel.WRITE, AccessLevel.PERMISSIONS_MANAGEMENT})
@@ -67,7 +67,7 @@ def check(an: Analysis, _: Analysis) -> Iterator[Hit]:
     conditional grants one level lower.
     """
     for principal in principals(an):
-        if admin_statements(an, principal):
+        if an.effective.admin_statements(principal):
             continue
         granted = {g.action.lower() for g in an.iam.grants(principal)}
         found: dict[str, WideGrant] = {}

@@ -1,1 +1,1 @@
-"""Trust rules (RMT-TRUST-*): who may assume a role, judged by ``app.iam.trusted_by``."""
+"""Trust rules (RMT-TRUST-*): who may assume a role, judged by ``an.iam.trusted_by``."""

@@ -37,7 +37,7 @@ def check(role: Role, an: Analysis) -> Iterator[Hit]:
     ``aws:PrincipalArn`` / ``aws:PrincipalAccount`` pattern whose account part is a wildcard
     (``arn:aws:iam::*:role/deployer``).
 
-    The verdict comes from the same outsider question as resource policies (``app.iam.trusted_by``): a
+    The verdict comes from the same outsider question as resource policies (``an.iam.trusted_by``): a
     condition counts as restricting only when an outside account cannot meet it (``aws:PrincipalOrgID`` equal to
     your organization, a concrete account or principal ARN). The message names the conditions an outsider meets.
     """

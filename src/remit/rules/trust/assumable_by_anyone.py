@@ -35,7 +35,7 @@ def check(role: Role, an: Analysis) -> Iterator[Hit]:
     call ``sts:AssumeRole`` with no condition at all: anyone with credentials in any AWS account in the world
     can assume the role and receive its permissions.
 
-    The statement is judged like a resource policy's Allow for anyone (``app.iam.trusted_by``): a Deny for
+    The statement is judged like a resource policy's Allow for anyone (``an.iam.trusted_by``): a Deny for
     everyone that the caller cannot dodge removes it. When conditions remain that any account can satisfy
     (``sts:ExternalId``, MFA present, a ``aws:PrincipalArn`` with a wildcard account), RMT-TRUST-002 reports
     it instead; a condition that pins the caller to your organization or account keeps both quiet.
