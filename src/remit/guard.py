@@ -95,8 +95,15 @@ def outside_text(text: str) -> str:
 def report_path(path: Path, root: Path) -> str:
     """``path`` as a report names it: relative to the scanned root as written (a link inside the root keeps
     its own name), else as resolved, else by its file name alone, never as an absolute path of this machine."""
-    for base in dict.fromkeys((root, Path(os.path.realpath(root)))):
-        for candidate in (Path(os.path.abspath(path)), Path(os.path.realpath(path))):
+    # in the order (root, as written), (root, resolved), (real root, as written), (real root, resolved), each
+    # resolved only when needed: discovery asks this of every entry of the tree, nearly all found at the first
+    written = Path(os.path.abspath(path))
+    if written.is_relative_to(root):
+        return written.relative_to(root).as_posix() or "."
+    real = Path(os.path.realpath(path))
+    real_root = Path(os.path.realpath(root))
+    for base in dict.fromkeys((root, real_root)):
+        for candidate in (written, real):
             if candidate.is_relative_to(base):
                 return candidate.relative_to(base).as_posix() or "."
     return path.name

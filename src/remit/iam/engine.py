@@ -77,19 +77,29 @@ _Prepared = tuple[_Plan, dict[tuple[int, ...], tuple[tuple[Value, ...], tuple[St
 def _plan(allows: tuple[_Part, ...], denies: tuple[_Part, ...], bounds: tuple[_Part, ...] | None) -> _Plan:
     """Each granted action with the indices of the ``allows`` granting it and the conditions it holds under
     (:meth:`IamEngine.grants`, from statement content only)."""
+    # each action's allowing statements. An `Action: "*"` statement alone is ~22,000 actions: a first statement
+    # naming each action once fills the table in one step, and later ones share their one-index key
     per_action: dict[str, tuple[int, ...]] = {}
     for i, part in enumerate(allows):
-        for action in _actions_of(part.actions, part.not_action):
-            per_action[action] = (*per_action.get(action, ()), i)
+        actions = _actions_of(part.actions, part.not_action)
+        if not per_action and len(set(actions)) == len(actions):
+            per_action = dict.fromkeys(actions, (i,))
+            continue
+        alone = (i,)
+        for action in actions:
+            had = per_action.get(action)
+            per_action[action] = alone if had is None else (*had, i)
     base: dict[tuple[int, ...], tuple[str, ...]] = {}
+    unique: dict[tuple[int, ...], tuple[str, ...]] = {}
     out: list[tuple[str, tuple[int, ...], tuple[str, ...]]] = []
     for action, key in per_action.items():
         conditions = base.get(key)
         if conditions is None:
             sure = any(allows[i].rest.tri is Tri.TRUE for i in key)
             conditions = base[key] = () if sure else tuple(" and ".join(allows[i].rest.conditions) for i in key)
+            unique[key] = tuple(dict.fromkeys(conditions))
         if not denies and bounds is None:
-            out.append((action, key, tuple(dict.fromkeys(conditions))))
+            out.append((action, key, unique[key]))
             continue
         conds = list(conditions)
         denied = False

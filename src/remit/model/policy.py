@@ -235,9 +235,16 @@ def aws_managed_name(arn: Value) -> str | None:
     return arn_text.rsplit("/", 1)[-1]
 
 
+@cache
+def _managed_entry(name: str) -> Any:
+    """One policy's entry (kept as its own JSON text in the file: only the policies a scan attaches are parsed)."""
+    raw = _managed_data().get("policies", {}).get(name)
+    return json.loads(raw) if isinstance(raw, str) else raw
+
+
 def aws_managed_document(name: str, locate_attachment: NodePath) -> PolicyDocument | Unknown:
     """The default version of an AWS managed policy, every statement located at the attachment."""
-    entry = _managed_data().get("policies", {}).get(name)
+    entry = _managed_entry(name)
     if not isinstance(entry, dict):
         return Unknown(f"AWS managed policy {name} is not in remit's data (renamed, new, or mistyped)")
     document = entry.get("document")

@@ -127,7 +127,20 @@ def _scope_nodes(scope: ast.AST) -> list[ast.AST]:
     return out
 
 
+def _call_name(func: ast.expr) -> str:
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
+def _may_judge(node: ast.Call) -> bool:
+    """Whether :func:`_jwt_in` could report this call at all (a decode, an unverified read, a base64 decoder)."""
+    name = _call_name(node.func)
+    return (name == "decode" and isinstance(node.func, ast.Attribute)) or name == "get_unverified_claims" or \
+        _base64_decoder(name)
+
+
 def _jwt(mod: Module) -> Iterator[CodeIssue]:
+    if not any(isinstance(node, ast.Call) and _may_judge(node) for node in mod.nodes):
+        return  # most files: no call it could judge, so no scope needs its nodes listed and its splits found
     scopes = [mod.tree, *(n for n in mod.nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))]
     found = [issue for scope in scopes for issue in _jwt_in(mod, _scope_nodes(scope))]
     yield from sorted(found, key=lambda issue: (issue.location.line, issue.location.column))
@@ -139,7 +152,7 @@ def _jwt_in(mod: Module, nodes: list[ast.AST]) -> Iterator[CodeIssue]:
         if not isinstance(node, ast.Call):
             continue
         func = node.func
-        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        name = _call_name(func)
         reason = ""
         if name == "decode" and isinstance(func, ast.Attribute) and _jwt_module(mod, func.value):
             for kw in node.keywords:

@@ -222,7 +222,7 @@ def _names_any(an: Analysis, st: Statement, probe: str) -> bool:
 def reaches(an: Analysis, principal: IamPrincipal, candidates: Iterable[str], *,
             skip: frozenset[str] = frozenset()) -> list[WideGrant]:
     """Every candidate action (canonical names) granted to the principal on every resource, in order."""
-    granted = {g.action.lower() for g in an.iam.grants(principal)}
+    granted = an.iam.granted(principal)  # by lower-case action, without making every Grant
     out: list[WideGrant] = []
     for action in candidates:
         low = action.lower()

@@ -177,12 +177,13 @@ def _files(an: Analysis) -> Iterator[tuple[str, Path, str]]:
     (a CDK asset staged under ``cdk.out`` is the package as it ships)."""
     root = an.app.root.resolve()
     done: set[str] = set()
-    tops = [root]
+    tops = {root: None}  # in order, each once (a list searched per function was quadratic in functions)
     for fn in an.app.functions:
         path = fn.code.path
-        if fn.code.kind is CodeKind.LOCAL and path is not None and path.is_dir() and \
-                path.resolve().is_relative_to(root) and path.resolve() not in tops:
-            tops.append(path.resolve())
+        if fn.code.kind is CodeKind.LOCAL and path is not None and path.is_dir():
+            real = path.resolve()
+            if real.is_relative_to(root):
+                tops.setdefault(real, None)
     for top in tops:
         for rel, path, kind in _walk(top, root):
             if rel not in done:
