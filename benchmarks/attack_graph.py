@@ -60,12 +60,12 @@ def template(n: int, users: int = 0, roles: int = 0) -> dict[str, Any]:
 
 
 def measure(n: int, users: int = 0, roles: int = 0) -> str:
-    from remit.code.facts import SinkKind  # noqa: PLC0415
-    from remit.graph import CodeHint, HintKind, analyze  # noqa: PLC0415
-    from remit.loaders.cloudformation import load_template  # noqa: PLC0415
-    from remit.loaders.discover import discover  # noqa: PLC0415
-    from remit.loaders.sam import expander  # noqa: PLC0415
-    from remit.model.build import build  # noqa: PLC0415
+    from remit.code.facts import SinkKind
+    from remit.graph import CodeHint, HintKind, analyze
+    from remit.loaders.cloudformation import load_template
+    from remit.loaders.discover import discover
+    from remit.loaders.sam import expander
+    from remit.model.build import build
 
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)

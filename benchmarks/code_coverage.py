@@ -44,10 +44,10 @@ def _reason(text: str) -> str:
 
 
 def measure(targets: list[Path]) -> dict[str, object]:
-    from remit.api import scan  # noqa: PLC0415
-    from remit.code.resolve import resolve  # noqa: PLC0415
-    from remit.model.values import Unknown  # noqa: PLC0415
-    from remit.options import ScanOptions  # noqa: PLC0415
+    from remit.api import scan
+    from remit.code.resolve import resolve
+    from remit.model.values import Unknown
+    from remit.options import ScanOptions
 
     functions = analysed = dead = 0
     not_analysed: Counter[str] = Counter()

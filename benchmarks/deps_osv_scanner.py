@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from deps_peers import compare, prepare, rounds_of  # noqa: E402
+from deps_peers import compare, prepare, rounds_of  # noqa: E402 - after sys.path names the sibling benchmark modules
 
-from remit.deps.facts import Ecosystem, normalise  # noqa: E402
+from remit.deps.facts import Ecosystem, normalise  # noqa: E402 - after sys.path names the sibling benchmark modules
 
 
 def _command(binary: str, lockfile: Path) -> list[str]:

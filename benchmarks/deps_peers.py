@@ -31,8 +31,8 @@ from typing import Any, ClassVar
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from remit.deps import advisories  # noqa: E402
-from remit.deps.facts import Ecosystem, normalise  # noqa: E402
+from remit.deps import advisories  # noqa: E402 - after sys.path names the sibling benchmark modules
+from remit.deps.facts import Ecosystem, normalise  # noqa: E402 - after sys.path names the sibling benchmark modules
 
 
 class _Osv(http.server.BaseHTTPRequestHandler):

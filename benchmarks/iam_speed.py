@@ -85,9 +85,9 @@ class Sampler(threading.Thread):
 
 
 def _scan(target: Path) -> int:
-    from remit.api import scan  # noqa: PLC0415
-    from remit.options import ScanOptions  # noqa: PLC0415
-    from remit.report import Format, render  # noqa: PLC0415
+    from remit.api import scan
+    from remit.options import ScanOptions
+    from remit.report import Format, render
 
     result = scan([target], ScanOptions(fail_on=None, parallel=False))
     render(result, Format.JSON)  # the blast radius of every function is part of the JSON report

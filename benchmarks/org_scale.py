@@ -98,9 +98,9 @@ def generate(root: Path, count: int) -> None:
 
 def coordinator(plan_file: Path, out: Path, engine: str, workers: int) -> None:
     """Run in a child process: the coordinator alone, then print its figures as JSON."""
-    from remit.org.plan import read_plan  # noqa: PLC0415
-    from remit.org.run import config_digest, run_plan  # noqa: PLC0415
-    from remit.org.worker import Job  # noqa: PLC0415
+    from remit.org.plan import read_plan
+    from remit.org.run import config_digest, run_plan
+    from remit.org.worker import Job
 
     plan = read_plan(plan_file)
     job = Job(out=str(out), config_digest=config_digest((), (), "bench"), retries=1, timeout=300)
@@ -125,7 +125,7 @@ def main() -> int:
         plan_file, out, engine, workers = args.coordinator
         coordinator(Path(plan_file), Path(out), engine, int(workers))
         return 0
-    from remit.org.plan import build_plan, plan_text  # noqa: PLC0415
+    from remit.org.plan import build_plan, plan_text
 
     rows = []
     with tempfile.TemporaryDirectory(prefix="remit-org-bench-") as temporary:

@@ -37,8 +37,8 @@ RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
 def findings(corpus: Path) -> list[dict[str, Any]]:
     """remit's active findings over one corpus folder, through the public API (offline)."""
-    from remit.api import scan  # noqa: PLC0415 - after sys.path is set
-    from remit.options import ScanOptions  # noqa: PLC0415
+    from remit.api import scan  # after sys.path is set
+    from remit.options import ScanOptions
 
     result = scan([corpus], ScanOptions())
     return [{"rule": f.rule_id, "severity": f.severity.value, "fingerprint": f.fingerprint,

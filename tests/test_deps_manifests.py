@@ -145,8 +145,8 @@ def test_typosquat_steps() -> None:
 def test_a_manifest_shared_by_functions_is_one_finding_per_fact() -> None:
     """Two functions ship src/reports/: each advisory and sign in its requirements.txt is one finding naming
     both, with a fingerprint of the fact alone (it stays when the list of functions changes)."""
-    from remit.api import scan  # noqa: PLC0415
-    from remit.options import ScanOptions  # noqa: PLC0415
+    from remit.api import scan
+    from remit.options import ScanOptions
 
     example = ROOT / "examples" / "orders-app"
     result = scan([example], ScanOptions(advisories=(example / "advisories",)))

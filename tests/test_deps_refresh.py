@@ -235,7 +235,7 @@ def test_update_refreshes_everything_named(server: str, tmp_path: Path) -> None:
 
 
 def test_every_format_says_so_in_its_headline(tmp_path: Path) -> None:
-    from remit.report import Format, render  # noqa: PLC0415
+    from remit.report import Format, render
 
     result = _scan(tmp_path, offline=True)  # offline, nothing cached
     warning = result.analysis.deps.source.headline()
@@ -253,7 +253,7 @@ def test_every_format_says_so_in_its_headline(tmp_path: Path) -> None:
 
 
 def test_the_download_reports_progress(server: str, tmp_path: Path) -> None:
-    from remit.progress import ProgressEvent, Stage  # noqa: PLC0415
+    from remit.progress import ProgressEvent, Stage
 
     events: list[ProgressEvent] = []
     scan([EXAMPLE], ScanOptions(select=("DEP",), cache_dir=tmp_path), progress=events.append)

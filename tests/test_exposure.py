@@ -223,7 +223,7 @@ def test_not_action_covers_everything_but_the_list() -> None:
 
 
 def test_statement_under_fn_if_keeps_its_condition_name() -> None:
-    from remit.model.values import NO_VALUE, Choice  # noqa: PLC0415 - only this test builds a Choice
+    from remit.model.values import NO_VALUE, Choice  # only this test builds a Choice
 
     parsed = parse_document({"Statement": [Choice("IsDev", allow(), NO_VALUE)]}, _at)
     assert isinstance(parsed, PolicyDocument)

@@ -110,7 +110,7 @@ def test_every_step_is_explained_with_evidence() -> None:
 
 def test_paths_come_from_the_code_stage_facts() -> None:
     """The code stage's taint flows (an.code) are read directly, with their trigger and confidence."""
-    import dataclasses  # noqa: PLC0415
+    import dataclasses
 
     result = scanned("injection-to-table")
     app = result.application
@@ -180,8 +180,8 @@ def test_exports_name_every_path_node() -> None:
 
 
 def test_exports_escape_hostile_names() -> None:
-    from remit.report.dot import quote  # noqa: PLC0415
-    from remit.report.mermaid import label  # noqa: PLC0415
+    from remit.report.dot import quote
+    from remit.report.mermaid import label
 
     assert quote('a"b\\c\nd') == '"a\\"b\\\\c d"'
     assert label('x"]-->y<script>') == "x#34;#93;--#62;y#60;script#62;"
@@ -215,8 +215,8 @@ def test_search_is_bounded_on_a_large_app(tmp_path: Path) -> None:
     (benchmarks/attack_graph.py measures bigger ones)."""
     n = 600
     (tmp_path / "template.json").write_text(json.dumps(_big_template(n)))
-    from remit.loaders.cloudformation import load_template  # noqa: PLC0415
-    from remit.loaders.discover import discover  # noqa: PLC0415
+    from remit.loaders.cloudformation import load_template
+    from remit.loaders.discover import discover
 
     docs = [d for d in (load_template(f).document for f in discover([tmp_path]).files) if d is not None]
     app, _ = build(docs, tmp_path, expander(tmp_path))
@@ -245,10 +245,10 @@ def test_blast_radius_says_what_a_compromised_function_can_do() -> None:
 def test_dependency_facts_become_edges() -> None:
     """The dependency stage's facts, never its findings, feed the graph: a look-alike package in a manifest
     makes every function shipping that directory a foothold; weaker signs (unpinned versions) add no edge."""
-    import dataclasses  # noqa: PLC0415
+    import dataclasses
 
-    from remit.deps.facts import DependencyFacts, FunctionDeps, Sign  # noqa: PLC0415
-    from remit.graph.hints import gather  # noqa: PLC0415
+    from remit.deps.facts import DependencyFacts, FunctionDeps, Sign
+    from remit.graph.hints import gather
 
     result = scan([EXAMPLE], ScanOptions(strict=True))
     app = result.application
@@ -272,7 +272,7 @@ def test_dependency_facts_become_edges() -> None:
 
 def test_findings_never_change_the_paths(tmp_path: Path) -> None:
     """Severity overrides, --ignore and suppressions change findings, not which attack paths exist."""
-    import shutil  # noqa: PLC0415
+    import shutil
 
     def paths(options: ScanOptions, where: Path = EXAMPLE) -> list[str]:
         return [line(p) for p in scan([where], options).attack_paths]
@@ -421,9 +421,9 @@ Resources:
 def test_html_blast_radius_is_the_iam_view() -> None:
     """The HTML "Blast radius" shows remit.iam.blast (as JSON and text do): actions grouped by kind, with where
     they are granted."""
-    import html as html_lib  # noqa: PLC0415
+    import html as html_lib
 
-    from remit.iam.blast import blast_radii  # noqa: PLC0415
+    from remit.iam.blast import blast_radii
 
     result = scanned("upload-to-admin")
     assert result.application is not None
@@ -475,8 +475,8 @@ def test_footholds_name_their_evidence() -> None:
 @given(st.lists(st.lists(st.sampled_from("abc"), min_size=1, max_size=5), max_size=12))
 def test_only_paths_that_begin_no_longer_path_are_kept(chains: list[list[str]]) -> None:
     """The sorted-order shortcut drops exactly the paths whose chain is a proper beginning of another's."""
-    from remit.graph.model import Edge, EdgeKind, Start  # noqa: PLC0415
-    from remit.graph.search import Found, _longest  # noqa: PLC0415
+    from remit.graph.model import Edge, EdgeKind, Start
+    from remit.graph.search import Found, _longest
 
     def found(chain: list[str]) -> Found:
         nodes = ["start", *chain]

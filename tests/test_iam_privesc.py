@@ -84,8 +84,8 @@ def test_attaching_only_read_only_managed_policies_is_no_escalation() -> None:
 
 def test_every_workload_of_the_graph_runs_code() -> None:
     """The attack graph's workload footholds and the services that run the app's code are one list."""
-    from remit.graph.build import WORKLOADS  # noqa: PLC0415
-    from remit.iam.services import RUNS_CODE  # noqa: PLC0415
+    from remit.graph.build import WORKLOADS
+    from remit.iam.services import RUNS_CODE
 
     assert set(WORKLOADS) <= RUNS_CODE
 
@@ -116,7 +116,7 @@ Resources:
 
 def test_escalation_targets_stay_in_their_own_app(tmp_path: Path) -> None:
     """Two unrelated apps scanned together: a role's escalation names its own app's roles, not the other's."""
-    from remit.api import scan  # noqa: PLC0415
+    from remit.api import scan
 
     for app, role in (("billing", "BillingWorkerRole"), ("search", "SearchWorkerRole")):
         (tmp_path / app).mkdir()

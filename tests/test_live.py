@@ -354,7 +354,7 @@ def test_regions_enabled_all_or_listed(fake_aws: None) -> None:
 
 def test_progress_per_service_and_region(fake_aws: None, tmp_path: Path) -> None:
     """collect tells its progress per service and region; the CLI draws it as one bar each on a terminal."""
-    from remit.cli import _CollectProgress  # noqa: PLC0415
+    from remit.cli import _CollectProgress
 
     told: list[tuple[str, str, int, int]] = []
     with mock_aws():

@@ -205,7 +205,7 @@ def test_hand_edits_are_drift_at_the_template_line(parity: dict[str, Any]) -> No
 
 
 def test_reports_show_the_template_line_and_the_arn_of_deployed_steps(parity: dict[str, Any]) -> None:
-    from remit.report import Format, render  # noqa: PLC0415
+    from remit.report import Format, render
 
     edited: ScanResult = parity["edited"]
     moved = [(p, s) for p in edited.attack_paths for s in p.steps if s.deployed]

@@ -126,7 +126,7 @@ def test_paths_are_relative(tmp_path: Path) -> None:
 
 def test_markdown_fits_a_pull_request_comment() -> None:
     """GitHub refuses comments over 65,536 characters: a huge report is cut with a count and a pointer."""
-    import dataclasses  # noqa: PLC0415
+    import dataclasses
 
     result = example()
     first = next(f for f in result.findings if not f.suppressed)
@@ -141,7 +141,7 @@ def test_markdown_fits_a_pull_request_comment() -> None:
 
 def test_the_text_report_opens_with_its_headline() -> None:
     """The first screen holds the counts, the attack paths and the threshold, and what was not checked."""
-    import dataclasses  # noqa: PLC0415
+    import dataclasses
 
     result = example()
     first = render(result, Format.TEXT).splitlines()[:3]
@@ -155,7 +155,7 @@ def test_the_text_report_opens_with_its_headline() -> None:
 
 
 def test_renderers_read_the_blast_radius_the_scan_computed() -> None:
-    import dataclasses  # noqa: PLC0415
+    import dataclasses
 
     result = example()
     assert result.application is not None
@@ -169,7 +169,7 @@ def test_renderers_read_the_blast_radius_the_scan_computed() -> None:
 
 
 def test_a_failing_blast_radius_is_a_diagnostic(monkeypatch: pytest.MonkeyPatch) -> None:
-    from remit.iam import blast  # noqa: PLC0415
+    from remit.iam import blast
 
     def broken(app: object) -> tuple[()]:
         raise RuntimeError("boom")

@@ -124,7 +124,7 @@ def _ago(days: int | None) -> str:
 
 def advisory_status(cache: Path | None = None) -> str:
     """The text of ``remit advisories status``: each cached ecosystem's records, source and age."""
-    from remit.deps import cache as advisory_cache  # noqa: PLC0415
+    from remit.deps import cache as advisory_cache  # noqa: PLC0415 - loaded on first use: keeps importing this module light
 
     folder = advisory_cache.cache_dir(cache)
     info = advisory_cache.cached_archives(folder)

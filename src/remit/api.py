@@ -112,7 +112,7 @@ def _failed(diagnostic: Diagnostic) -> LoadResult:
 
 def translation_cache_dir(options: ScanOptions) -> Path | None:
     """Where SAM translations are kept across scans (``options.cache``, ``REMIT_NO_CACHE``, ``cache_dir``)."""
-    from remit.deps.cache import cache_dir  # noqa: PLC0415 - one cache directory for everything remit keeps
+    from remit.deps.cache import cache_dir  # one cache directory for everything remit keeps
 
     return translation_cache.directory(cache_dir(options.cache_dir), options.cache)
 
@@ -213,7 +213,7 @@ class _CountingExpander:
 def build_model(documents: Sequence[Document], root: Path, expand_one: Callable[[Document], Expanded],
                 progress: ProgressCallback | None, *, one_account: bool = False) \
         -> tuple[Application, tuple[Diagnostic, ...]]:
-    from remit.model.build import build  # noqa: PLC0415 - keeps `remit --version` fast
+    from remit.model.build import build  # keeps `remit --version` fast
 
     _report(progress, Stage.MODEL, 0, len(documents), "templates")
     return build(documents, root, _CountingExpander(documents, expand_one, progress), one_account=one_account)
@@ -223,9 +223,9 @@ def analyze_later_stages(app: Application, options: ScanOptions, diagnostics: li
                          progress: ProgressCallback | None = None) -> Analysis:
     """The code, dependency, IAM and usage stages: the :class:`~remit.analysis.Analysis` rules, the attack graph
     and reports read."""
-    from remit import code as code_stage  # noqa: PLC0415 - parsers load only when a scan needs them
-    from remit import deps as deps_stage  # noqa: PLC0415
-    from remit.analysis import analysis  # noqa: PLC0415 - the IAM engine and SDK catalog load with it
+    from remit import code as code_stage  # parsers load only when a scan needs them
+    from remit import deps as deps_stage
+    from remit.analysis import analysis  # the IAM engine and SDK catalog load with it
 
     _report(progress, Stage.CODE, 0, len(app.functions), "functions")
     code = code_stage.analyze(app, options)
@@ -235,7 +235,7 @@ def analyze_later_stages(app: Application, options: ScanOptions, diagnostics: li
     diagnostics.extend(deps.diagnostics)
     live = NO_LIVE
     if any(d.kind == "aws" for d in app.documents):
-        from remit.live import join  # noqa: PLC0415 - only when a snapshot is scanned
+        from remit.live import join  # only when a snapshot is scanned
 
         live = join.analyze(app)  # a snapshot placed at its templates, drift
     return analysis(app, code, deps, live)
@@ -280,7 +280,7 @@ def scan(targets: Sequence[Path], options: ScanOptions | None = None, *,
 
     ``progress`` is called with a :class:`~remit.progress.ProgressEvent` as each stage starts and advances,
     in this process, between the stage's own work (an exception it raises ends the scan)."""
-    from remit.iam.conditions import clock  # noqa: PLC0415 - keeps `remit --version` fast
+    from remit.iam.conditions import clock  # keeps `remit --version` fast
 
     options = options or ScanOptions()
     with confined_scan(targets, options), fewer_collections(), \
@@ -289,7 +289,7 @@ def scan(targets: Sequence[Path], options: ScanOptions | None = None, *,
 
 
 def _scan(targets: Sequence[Path], options: ScanOptions, progress: ProgressCallback | None) -> ScanResult:
-    from remit.engine import all_rules, run, select_rules, suppress_paths  # noqa: PLC0415 - keeps `remit --version` fast
+    from remit.engine import all_rules, run, select_rules, suppress_paths  # keeps `remit --version` fast
 
     at_ref = None if options.baseline_ref is None else baseline_at_ref(targets, options.baseline_ref, options)
     rules = select_rules(all_rules(), options.select, options.ignore)
@@ -318,8 +318,7 @@ def _scan(targets: Sequence[Path], options: ScanOptions, progress: ProgressCallb
                                lambda done: _report(progress, Stage.RULES, done, len(rules), "rules"))
     diagnostics.extend(rule_diags)
     if any(d.kind == "aws" for d in app.documents):
-        from remit.live.join import relocate  # noqa: PLC0415
-
+        from remit.live.join import relocate
         findings = relocate(app, an.live, findings)  # a deployed resource's findings at the line of its template
     if options.audit:
         findings = audited(findings)
@@ -327,8 +326,7 @@ def _scan(targets: Sequence[Path], options: ScanOptions, progress: ProgressCallb
     graph = attack_graph(an, diagnostics, strict=options.strict)
     paths = graph.paths
     if an.live.placements:
-        from remit.live.join import relocate_paths  # noqa: PLC0415
-
+        from remit.live.join import relocate_paths
         paths = relocate_paths(app, an.live, paths)  # steps on deployed resources at the line of their template
     if not options.audit:  # audit mode reports every path, accepted or not
         paths, path_diags = suppress_paths(app, paths, baseline)
@@ -351,7 +349,7 @@ def baseline_at_ref(targets: Sequence[Path], ref: str, options: ScanOptions) -> 
     """Scan the same paths as they are at the git revision ``ref``, with the same options, and keep what
     identifies its findings and attack paths. Nothing else of that scan (diagnostics included) is reported.
     Raises :class:`remit.gitref.GitRefError` when the comparison cannot be made."""
-    from remit.gitref import ref_tree  # noqa: PLC0415 - only pull-request scans need it
+    from remit.gitref import ref_tree  # only pull-request scans need it
 
     inner = dataclasses.replace(options, baseline_ref=None)
     with ref_tree(targets, ref) as tree:
@@ -380,8 +378,7 @@ def attack_graph(an: Analysis, diagnostics: list[Diagnostic], *,
                  strict: bool = False) -> GraphResult:
     """The attack graph and its ranked paths, from the stages' facts (never the findings). A failure becomes a
     diagnostic and the scan keeps its findings (``strict`` re-raises: tests)."""
-    from remit import graph as graph_stage  # noqa: PLC0415
-
+    from remit import graph as graph_stage
     return _guarded(lambda: graph_stage.analyze(an), graph_stage.EMPTY_RESULT, diagnostics, "graph-error",
                     "the attack graph could not be built", strict=strict)
 
@@ -390,8 +387,7 @@ def blast_radii(an: Analysis, diagnostics: list[Diagnostic], *, strict: bool = F
         -> tuple[BlastRadius, ...]:
     """Each function's blast radius, for the reports. A failure becomes a diagnostic and the reports leave the
     section out (``strict`` re-raises: tests)."""
-    from remit.iam import blast  # noqa: PLC0415
-
+    from remit.iam import blast
     return _guarded(lambda: blast.blast_radii(an.iam), (), diagnostics, "blast-error",
                     "the blast radius could not be computed", strict=strict)
 
@@ -400,8 +396,7 @@ def account_trusts(an: Analysis, diagnostics: list[Diagnostic], *, strict: bool 
         -> tuple[AccountTrust, ...]:
     """The accounts roles' trust policies name, for the reports. A failure becomes a diagnostic and the reports
     list none (``strict`` re-raises: tests)."""
-    from remit.iam import trusts  # noqa: PLC0415
-
+    from remit.iam import trusts
     return _guarded(lambda: trusts.account_trusts(an.iam), (), diagnostics, "trust-error",
                     "the roles' cross-account trust could not be listed", strict=strict)
 

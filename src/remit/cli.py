@@ -135,8 +135,7 @@ class _VersionAction(argparse.Action):
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
                  values: object, option_string: str | None = None) -> None:
-        from remit.about import version_report  # noqa: PLC0415
-
+        from remit.about import version_report
         sys.stdout.write(version_report())
         parser.exit(EXIT_CLEAN)
 
@@ -280,7 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
                "fish: remit completion fish > ~/.config/fish/completions/remit.fish; "
                "tcsh: remit completion tcsh > ~/.tcsh_completion_remit and `source` it from ~/.tcshrc.")
     completion.add_argument("shell", choices=SHELLS, metavar="SHELL", help=f"one of {', '.join(SHELLS)}")
-    from remit.org.command import add_parser as add_org_parser  # noqa: PLC0415 - argparse only
+    from remit.org.command import add_parser as add_org_parser  # argparse only
 
     add_org_parser(sub)
     return parser
@@ -290,9 +289,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _options(args: argparse.Namespace) -> ScanOptions:
-    from remit.findings import Severity  # noqa: PLC0415
-    from remit.options import ScanOptions, merge, parse_fail_on  # noqa: PLC0415
-
+    from remit.findings import Severity
+    from remit.options import ScanOptions, merge, parse_fail_on
     fail_on_arg = getattr(args, "fail_on", None)
     cli = ScanOptions(
         select=_split(args.select),
@@ -319,9 +317,8 @@ def _options(args: argparse.Namespace) -> ScanOptions:
 def _config_file(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
     """The configuration file to read, and the scanned root when it was found in the scanned tree (the
     repository's word, not the user's). ``--no-config`` reads none; audit mode reads only ``--config``."""
-    from remit.loaders.discover import scan_root  # noqa: PLC0415
-    from remit.options import find_config  # noqa: PLC0415
-
+    from remit.loaders.discover import scan_root
+    from remit.options import find_config
     if args.no_config:
         return None, None
     if args.config is not None:
@@ -352,8 +349,7 @@ def _sarif_category(given: str | None) -> str:
 
 
 def _scan(args: argparse.Namespace) -> ScanResult:
-    from remit.api import scan  # noqa: PLC0415
-
+    from remit.api import scan
     if getattr(args, "aws", False):
         return _scan_aws(args)
     options = _options(args)
@@ -363,10 +359,9 @@ def _scan(args: argparse.Namespace) -> ScanResult:
 
 def _scan_aws(args: argparse.Namespace) -> ScanResult:
     """``scan --aws``: collect into --snapshot-dir (or a temporary directory), then scan the snapshot."""
-    import tempfile  # noqa: PLC0415
+    import tempfile
 
-    from remit.api import scan  # noqa: PLC0415
-
+    from remit.api import scan
     repository = [Path(p) for p in args.paths] if args.paths != ["."] else []
     if repository and not args.snapshot_dir:
         raise UsageError("--aws with a repository needs --snapshot-dir DIR (beside the repository, so reports "
@@ -385,8 +380,7 @@ def _scan_aws(args: argparse.Namespace) -> ScanResult:
 
 
 def _collect(args: argparse.Namespace, directory: Path) -> None:
-    from remit.live.collect import CollectOptions, collect  # noqa: PLC0415
-
+    from remit.live.collect import CollectOptions, collect
     options = CollectOptions(profile=args.profile, role_arn=args.role_arn, external_id=args.external_id,
                              regions=args.regions, download_code=args.download_code, keep_values=args.keep_values)
     if args.external_id and not args.role_arn:
@@ -408,9 +402,8 @@ class _CollectProgress:
     """One transient bar per service and region on a terminal, while an account is read."""
 
     def __init__(self, stream: TextIO) -> None:
-        from rich.console import Console  # noqa: PLC0415
-        from rich.progress import BarColumn, Progress, TextColumn  # noqa: PLC0415
-
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn
         console = Console(file=stream, force_terminal=True, highlight=False, emoji=False, markup=False)
         self.progress = Progress(TextColumn("{task.description}", markup=False), BarColumn(bar_width=24),
                                  console=console, auto_refresh=False, transient=True)
@@ -490,9 +483,8 @@ class _ProgressDisplay:
     REDRAWS_PER_SECOND = 20
 
     def __init__(self, stream: TextIO, color: bool) -> None:
-        from rich.console import Console  # noqa: PLC0415 - only when progress is shown
-        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn  # noqa: PLC0415
-
+        from rich.console import Console  # only when progress is shown
+        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
         console = Console(file=stream, force_terminal=True, color_system="standard" if color else None,
                           highlight=False, emoji=False, markup=False)
         self.progress: Progress = Progress(
@@ -557,8 +549,7 @@ def _emit(text: str, output: Path | None) -> None:
 
 
 def _nothing_scannable(result: ScanResult) -> int:
-    from remit.report.text import clean  # noqa: PLC0415
-
+    from remit.report.text import clean
     for d in result.diagnostics:
         print(f"remit: {clean(str(d))}", file=sys.stderr)
     print(f"remit: nothing to scan: {NOTHING_FOUND}", file=sys.stderr)
@@ -566,10 +557,9 @@ def _nothing_scannable(result: ScanResult) -> int:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    from remit.api import fewer_collections  # noqa: PLC0415
-    from remit.findings import Severity  # noqa: PLC0415
-    from remit.report import Format, render  # noqa: PLC0415
-
+    from remit.api import fewer_collections
+    from remit.findings import Severity
+    from remit.report import Format, render
     category = _sarif_category(args.sarif_category)
     result = _scan(args)
     if not result.scannable:
@@ -588,10 +578,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 
 def cmd_baseline(args: argparse.Namespace) -> int:
-    import json  # noqa: PLC0415
+    import json
 
-    from remit.suppress import baseline_document  # noqa: PLC0415
-
+    from remit.suppress import baseline_document
     args.baseline = None
     result = _scan(args)
     if not result.scannable:
@@ -604,10 +593,9 @@ def cmd_baseline(args: argparse.Namespace) -> int:
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
-    import json  # noqa: PLC0415
+    import json
 
-    from remit.engine import all_rules  # noqa: PLC0415
-
+    from remit.engine import all_rules
     rules = all_rules()
     if args.format == "json":
         rows = [{"id": r.id, "family": r.family, "title": r.title, "severity": r.severity.value,
@@ -615,8 +603,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
                  "summary": r.summary(), "impact": r.impact} for r in rules]
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
     elif args.format == "markdown":
-        from remit.report.catalog import markdown  # noqa: PLC0415
-
+        from remit.report.catalog import markdown
         sys.stdout.write(markdown(rules))
     else:
         for r in rules:
@@ -626,8 +613,8 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from remit.engine import all_rules  # noqa: PLC0415
-    from remit.report.rule_docs import explain  # noqa: PLC0415 - imported late like every command's work
+    from remit.engine import all_rules
+    from remit.report.rule_docs import explain  # imported late like every command's work
 
     wanted = args.rule_id.strip().upper()
     for r in all_rules():
@@ -638,11 +625,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_policy(args: argparse.Namespace) -> int:
-    from remit.api import analyze  # noqa: PLC0415
-    from remit.code.sdk.policy import PolicyFormat, least_privilege, render_policies  # noqa: PLC0415
-    from remit.options import ScanOptions  # noqa: PLC0415
-    from remit.report.text import clean  # noqa: PLC0415
-
+    from remit.api import analyze
+    from remit.code.sdk.policy import PolicyFormat, least_privilege, render_policies
+    from remit.options import ScanOptions
+    from remit.report.text import clean
     with _progress(args) as progress:
         an, diagnostics = analyze([Path(p) for p in args.paths], ScanOptions(exclude=_split(args.exclude)),
                                   progress=progress)
@@ -665,10 +651,9 @@ def cmd_policy(args: argparse.Namespace) -> int:
 def completion_script(shell: str) -> str:
     """A completion script for ``shell``, generated by shtab from the parser: PATH, FILE and DIR arguments
     complete file or directory names, RULE-ID the rule ids of this version."""
-    import shtab  # noqa: PLC0415 - only for this command
+    import shtab  # only for this command
 
-    from remit.engine import all_rules  # noqa: PLC0415
-
+    from remit.engine import all_rules
     parser = build_parser()
     rule_ids = [r.id for r in all_rules()]
     pending = [parser]
@@ -693,10 +678,9 @@ def cmd_completion(args: argparse.Namespace) -> int:
 
 
 def cmd_advisories(args: argparse.Namespace) -> int:
-    from remit.about import advisory_status  # noqa: PLC0415
-    from remit.deps import cache as advisory_cache  # noqa: PLC0415
-    from remit.deps.facts import Ecosystem  # noqa: PLC0415
-
+    from remit.about import advisory_status
+    from remit.deps import cache as advisory_cache
+    from remit.deps.facts import Ecosystem
     folder = advisory_cache.cache_dir(args.cache_dir)
     if args.action == "status":
         sys.stdout.write(advisory_status(folder))
@@ -726,8 +710,7 @@ def cmd_advisories(args: argparse.Namespace) -> int:
 
 
 def cmd_org(args: argparse.Namespace) -> int:
-    from remit.org.command import execute  # noqa: PLC0415
-
+    from remit.org.command import execute
     outcome = execute(args, lambda line: print(line, file=sys.stderr, flush=True))  # plan errors: usage errors
     sys.stdout.write(outcome.output)
     for line in outcome.messages:
@@ -766,8 +749,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def entry() -> NoReturn:
     """Console-script entry point: SIGTERM ends the scan and its helper processes like Ctrl-C (exit 130)."""
-    from remit.guard import on_signals  # noqa: PLC0415
-
+    from remit.guard import on_signals
     on_signals()
     code = main()
     _exit_now(code)
@@ -779,9 +761,8 @@ def _exit_now(code: int) -> None:
     teardown: that frees a large scan's whole heap object by object (0.5-2 s of a 1,000-function scan, after
     the report is written). Returns, for the ordinary exit, while another thread still runs or when the output
     cannot be flushed."""
-    import atexit  # noqa: PLC0415
-    import threading  # noqa: PLC0415
-
+    import atexit
+    import threading
     if threading.active_count() > 1:
         return
     atexit._run_exitfuncs()  # what the ordinary exit runs first (finalizers, logging, pools)

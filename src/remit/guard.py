@@ -43,7 +43,7 @@ def _cache(options: ScanOptions) -> Path:
 @contextmanager
 def confined_scan(targets: Sequence[Path], options: ScanOptions) -> Iterator[safeio.Scope]:
     """Reads during the block stay under the scanned root, or in what the user named."""
-    from remit.loaders.discover import scan_root  # noqa: PLC0415
+    from remit.loaders.discover import scan_root  # noqa: PLC0415 - the loaders import the guard: a cycle at load time
 
     with safeio.confined(scan_root(targets), (options.config_file, options.baseline, *options.advisories,
                                               _cache(options))) as scope:

@@ -61,7 +61,7 @@ def test_heavy_manifests_and_code_400k(tmp_path: Path) -> None:
 
 
 def test_resource_count_is_capped_with_a_diagnostic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import remit.guard  # noqa: PLC0415
+    import remit.guard
 
     monkeypatch.setattr(remit.guard, "MAX_RESOURCES", 5)
     world = make_world(tmp_path)

@@ -94,7 +94,7 @@ def test_a_pyproject_that_is_not_utf8_is_not_a_configuration(tmp_path: Path) -> 
 
 def test_a_defect_reading_one_function_directory_costs_that_directory(tmp_path: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    from remit.deps import manifests  # noqa: PLC0415
+    from remit.deps import manifests
 
     real = manifests.read_directory
 

@@ -43,11 +43,10 @@ def _javascript() -> JsAnalyzer | None:
 def analyze(app: Application, options: ScanOptions) -> CodeFacts:
     """Resolve and analyse the code of every function of ``app``. Bad code becomes diagnostics, never raises."""
     del options
-    from remit.code.dead import unreferenced  # noqa: PLC0415
-    from remit.code.python import PythonAnalyzer  # noqa: PLC0415
-    from remit.code.resolve import resolve, worth_reporting  # noqa: PLC0415
-    from remit.code.sources import event_sources  # noqa: PLC0415
-
+    from remit.code.dead import unreferenced
+    from remit.code.python import PythonAnalyzer
+    from remit.code.resolve import resolve, worth_reporting
+    from remit.code.sources import event_sources
     root = app.root.resolve()
     python = PythonAnalyzer(root)
     javascript: JsAnalyzer | None = None

@@ -85,7 +85,7 @@ def _directories(fn: Function, app: Application) -> list[Path]:
 
 def _open_source(options: ScanOptions, diagnostics: list[Diagnostic], wanted: set[tuple[Ecosystem, str, str]],
                  progress: DownloadProgress | None) -> tuple[Database | None, AdvisorySource]:
-    from remit.deps import advisories, cache  # noqa: PLC0415
+    from remit.deps import advisories, cache  # noqa: PLC0415 - the stage's parts load when it runs: keeps `import remit.deps` light
 
     ecosystems = tuple(e.value for e in Ecosystem if any(w[0] is e for w in wanted))
     offline = options.offline or cache.offline_from_environment()
@@ -157,7 +157,7 @@ def _reach(package: Package, fn: Function, code: CodeFacts, dirs: list[Path]) ->
 
 
 def _nothing_shipped(problem: Diagnostic) -> tuple[Shipped, list[tuple[Path, dict[str, object]]]]:
-    from remit.deps.manifests import Shipped  # noqa: PLC0415
+    from remit.deps.manifests import Shipped  # noqa: PLC0415 - the stage's parts load when it runs: keeps `import remit.deps` light
 
     return Shipped(diagnostics=[problem]), []
 
@@ -166,7 +166,7 @@ def analyze(app: Application, options: ScanOptions, code: CodeFacts,
             download_progress: DownloadProgress | None = None) -> DependencyFacts:
     """What each function ships and what is known against it. Never raises on bad input, nor when advisories
     cannot be had (``download_progress`` hears how a refresh of the advisory cache advances)."""
-    from remit.deps import advisories, manifests, signs  # noqa: PLC0415
+    from remit.deps import advisories, manifests, signs  # noqa: PLC0415 - the stage's parts load when it runs: keeps `import remit.deps` light
 
     if not app.functions:
         return NO_DEPENDENCIES

@@ -112,7 +112,7 @@ def load_database(paths: Iterable[Path]) -> Database:
 def load_cached(archives: Iterable[Path], wanted: Iterable[tuple[Ecosystem, str]]) -> Database:
     """The records about the ``wanted`` (ecosystem, normalised name) packages from cached archives, read through
     each archive's index (:func:`remit.deps.cache.archive_index`) so a scan reads only what it needs."""
-    from remit.deps.cache import archive_index  # noqa: PLC0415
+    from remit.deps.cache import archive_index  # noqa: PLC0415 - loaded on first use: keeps importing this module light
 
     db = Database()
     keys = set(wanted)

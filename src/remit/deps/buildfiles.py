@@ -48,7 +48,7 @@ class Element:
 
 def parse(text: str) -> Element:
     """The document's root element. Raises XmlError."""
-    import pyexpat  # noqa: PLC0415
+    import pyexpat  # noqa: PLC0415 - loaded on first use: most scans never need it
 
     parser = pyexpat.ParserCreate()
     stack: list[Element] = []

@@ -54,7 +54,7 @@ def cache_dir(configured: Path | None = None) -> Path:
         return configured
     if os.environ.get("REMIT_CACHE_DIR"):
         return Path(os.environ["REMIT_CACHE_DIR"])
-    import platformdirs  # noqa: PLC0415
+    import platformdirs  # noqa: PLC0415 - loaded on first use: most scans never need it
 
     return Path(platformdirs.user_cache_dir("remit", appauthor=False))
 
@@ -233,7 +233,7 @@ def _host(url: str) -> str:
 def _index(path: Path, ecosystem: str) -> tuple[dict[str, list[str]], int]:
     """Package name -> members of the archive about it, and the number of records. Raises DownloadError when the
     file is not a sound zip (a member's CRC does not match)."""
-    from remit.deps import advisories  # noqa: PLC0415
+    from remit.deps import advisories  # noqa: PLC0415 - loaded on first use: keeps importing this module light
 
     eco = next((e for e in Ecosystem if e.value == ecosystem), None)
     names: dict[str, list[str]] = {}
@@ -260,7 +260,7 @@ def _index(path: Path, ecosystem: str) -> tuple[dict[str, list[str]], int]:
 
 
 def _packages_of(record: Any, eco: Ecosystem | None) -> set[str]:
-    from remit.deps import advisories  # noqa: PLC0415
+    from remit.deps import advisories  # noqa: PLC0415 - loaded on first use: keeps importing this module light
 
     found: set[str] = set()
     if not isinstance(record, dict):

@@ -7,6 +7,7 @@ signs (:class:`Sign`). Locations are relative to the scanned root. Everything is
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -75,7 +76,7 @@ class Package:
     @property
     def purl(self) -> str:
         """The package URL (``pkg:maven/org.yaml/snakeyaml@1.33``, ``pkg:golang/golang.org/x/net@v0.7.0``)."""
-        from packageurl import PackageURL  # noqa: PLC0415
+        from packageurl import PackageURL  # noqa: PLC0415 - only when an SBOM is written
 
         eco = self.ecosystem
         namespace: str | None = None
@@ -96,7 +97,6 @@ def normalise(ecosystem: Ecosystem, name: str) -> str:
     lower case elsewhere (npm, NuGet and RubyGems names are case-insensitive; Maven ``group:artifact`` in
     practice)."""
     if ecosystem is Ecosystem.PYPI:
-        import re  # noqa: PLC0415
 
         return re.sub(r"[-_.]+", "-", name).lower()
     if ecosystem is Ecosystem.GO:

@@ -115,8 +115,7 @@ def line_of(text: str, needle: str, start: int = 1) -> int:
 
 def pep440_pin(spec: str) -> str | None:
     """The exact version of a specifier that pins one (``==1.2.3``, ``===1.2``), else None."""
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
-
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
     try:
         specs = list(SpecifierSet(spec))
     except InvalidSpecifier:
@@ -163,8 +162,7 @@ Constraints = dict[str, tuple[str, SourceLocation]]  # normalised name -> (speci
 def read_constraints(path: Path, root: Path, out: Shipped, constraints: Constraints, seen: set[Path]) -> None:
     """A pip constraints file (``-c``): versions for packages other files require; it adds no package itself.
     Nested ``-c`` files are followed (inside the scanned root, each once); other options are skipped."""
-    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
-
+    from packaging.requirements import InvalidRequirement, Requirement
     real = path.resolve()
     if real in seen:
         return
@@ -198,9 +196,8 @@ def _constrain(out: Shipped, first: int, constraints: Constraints) -> None:
     """Narrow the registry requirements read since index ``first`` by the constraints: the effective specifier
     is both together, and a constraint that pins one version gives the version. A pinned requirement the
     constraint excludes is a diagnostic (pip refuses to install it) and stays as written."""
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
-    from packaging.version import InvalidVersion  # noqa: PLC0415
-
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion
     packages = out.packages
     for index in range(first, len(packages)):
         p = packages[index]
@@ -225,8 +222,7 @@ def read_requirements(path: Path, root: Path, out: Shipped, seen: set[Path] | No
                       constraints: Constraints | None = None) -> None:
     """A pip requirements file, following ``-r`` includes (inside the scanned root, each once) and applying
     ``-c`` constraints files to what it and its includes require."""
-    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
-
+    from packaging.requirements import InvalidRequirement, Requirement
     seen = set() if seen is None else seen
     real = path.resolve()
     if real in seen:
@@ -324,8 +320,7 @@ def _poetry_version(spec: str) -> str | None:
 
 
 def read_pyproject(path: Path, root: Path, out: Shipped) -> None:
-    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
-
+    from packaging.requirements import InvalidRequirement, Requirement
     parsed = _parse(path, root, out, untrusted.toml_loads, tomllib.TOMLDecodeError)
     if parsed is None:
         return
@@ -588,8 +583,7 @@ def read_yarn_lock(path: Path, root: Path, out: Shipped) -> None:
 
 
 def read_pnpm_lock(path: Path, root: Path, out: Shipped) -> None:
-    import yaml  # noqa: PLC0415
-
+    import yaml
     parsed = _parse(path, root, out, yaml.safe_load, yaml.YAMLError)
     if parsed is None:
         return
@@ -666,7 +660,7 @@ def read_directory(directory: Path, root: Path) -> tuple[Shipped, list[tuple[Pat
         read_pnpm_lock(directory / "pnpm-lock.yaml", root, out)
     vendored = _vendored_node(directory, root, out)
     vendored += _vendored_node(directory / "nodejs", root, out)  # layer layout
-    from remit.deps import dotnet, golang, jvm, ruby  # noqa: PLC0415 - the other runtimes, each its own module
+    from remit.deps import dotnet, golang, jvm, ruby  # the other runtimes, each its own module
 
     for other in (jvm, golang, dotnet, ruby):
         other.read(directory, root, out)

@@ -30,7 +30,7 @@ def key(eco: Ecosystem, version: str) -> Any:
     if not version:
         return None
     if eco is Ecosystem.PYPI:
-        from packaging.version import InvalidVersion, Version  # noqa: PLC0415
+        from packaging.version import InvalidVersion, Version  # noqa: PLC0415 - each ecosystem's ordering loads only when its packages are compared
 
         try:
             return Version(version)
@@ -42,7 +42,7 @@ def key(eco: Ecosystem, version: str) -> Any:
 
 
 def _semver(version: str) -> Any:
-    import semantic_version  # type: ignore[import-untyped]  # noqa: PLC0415
+    import semantic_version  # type: ignore[import-untyped]  # noqa: PLC0415 - each ecosystem's ordering loads only when its packages are compared
 
     plain = version.lstrip("v=").split("+", 1)[0]  # SemVer precedence ignores build metadata (npm too)
     try:
@@ -55,7 +55,7 @@ def _semver(version: str) -> Any:
 
 
 def _univers(eco: Ecosystem, version: str) -> Any:
-    from univers import versions  # noqa: PLC0415
+    from univers import versions  # noqa: PLC0415 - each ecosystem's ordering loads only when its packages are compared
 
     kind: type[versions.Version]
     if eco is Ecosystem.MAVEN:

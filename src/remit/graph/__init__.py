@@ -62,7 +62,7 @@ def analyze(an: Analysis, hints: Iterable[CodeHint] = ()) -> GraphResult:
     radius. Built from the model and the facts of the code, dependency and IAM stages only: findings (their
     severities, selection and suppressions) never change which paths exist."""
     from remit.graph.build import Builder  # noqa: PLC0415 - keeps `import remit.graph` light
-    from remit.graph.search import search, to_attack_path  # noqa: PLC0415
+    from remit.graph.search import search, to_attack_path  # noqa: PLC0415 - keeps `import remit.graph` light
 
     builder = Builder(an, hints)
     found = search(builder)

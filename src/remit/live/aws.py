@@ -40,10 +40,9 @@ Record = Callable[[Gap], None]
 
 def client_config() -> Any:
     """botocore's standard retries (backoff on throttling), bounded timeouts, remit in the user agent."""
-    from botocore.config import Config  # type: ignore[import-untyped]  # noqa: PLC0415
+    from botocore.config import Config  # type: ignore[import-untyped]  # botocore ships no type hints
 
-    from remit import __version__  # noqa: PLC0415
-
+    from remit import __version__
     return Config(retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS}, connect_timeout=CONNECT_TIMEOUT,
                   read_timeout=READ_TIMEOUT, user_agent_extra=f"remit/{__version__}")
 
@@ -80,8 +79,7 @@ class Reader:
 
     def call(self, service: str, region: str, method: str, resource: str = "", **kwargs: Any) -> Any:
         """One call: its response, None when the resource has none of it, else an unknown marker."""
-        from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]  # noqa: PLC0415
-
+        from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]  # botocore ships no type hints
         client = self.client(service, region)
         operation = self._operation(client, method)
         try:
@@ -97,8 +95,7 @@ class Reader:
     def pages(self, service: str, region: str, method: str, key: str, resource: str = "",
               **kwargs: Any) -> list[Any] | dict[str, str]:
         """Every item under ``key`` across the pages of a listing, or an unknown marker."""
-        from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
-
+        from botocore.exceptions import BotoCoreError, ClientError
         client = self.client(service, region)
         operation = self._operation(client, method)
         if not client.can_paginate(method):

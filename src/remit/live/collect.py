@@ -55,11 +55,10 @@ class _State:
 
 def session_for(options: CollectOptions) -> Any:
     """A boto3 session: the profile, or the role assumed (with its external id) from the default credentials."""
-    import boto3  # type: ignore[import-untyped]  # noqa: PLC0415
-    from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]  # noqa: PLC0415
+    import boto3  # type: ignore[import-untyped]  # botocore ships no type hints
+    from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]  # botocore ships no type hints
 
-    from remit.live.aws import client_config  # noqa: PLC0415
-
+    from remit.live.aws import client_config
     try:
         session = boto3.Session(profile_name=options.profile) if options.profile else boto3.Session()
         if options.role_arn:
@@ -88,8 +87,7 @@ def regions_for(reader: Reader, choice: str, home: str) -> list[str]:
 def collect(options: CollectOptions, out: Path, *, session: Any = None,
             progress: ProgressFn | None = None) -> Snapshot:
     """Read the account into ``out`` (a directory, created) and return the snapshot written there."""
-    from remit import __version__  # noqa: PLC0415
-
+    from remit import __version__
     session = session if session is not None else session_for(options)
     gaps: list[Gap] = []
     reader = Reader(session, gaps.append)

@@ -24,7 +24,7 @@ def is_snapshot(file: InputFile) -> bool:
 
 
 def load_snapshot(file: InputFile) -> LoadResult:
-    from remit.live.convert import convert  # noqa: PLC0415
+    from remit.live.convert import convert  # noqa: PLC0415 - loaded on first use: keeps importing this module light
 
     try:
         snap = read(file.path.parent)

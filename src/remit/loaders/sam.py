@@ -72,13 +72,12 @@ def clone(data: Any) -> Any:
 def _session() -> Any:
     """One boto3 session for every translation (building one costs ~30 ms)."""
     logging.getLogger("samtranslator").setLevel(logging.CRITICAL)
-    import boto3  # type: ignore[import-untyped]  # noqa: PLC0415 - heavy; only when a SAM template is in play
-    import samtranslator.translator.translator as module  # noqa: PLC0415
-    from samtranslator.plugins.policies.policy_templates_plugin import (  # noqa: PLC0415
+    import boto3  # type: ignore[import-untyped]  # heavy; only when a SAM template is in play
+    import samtranslator.translator.translator as module
+    from samtranslator.plugins.policies.policy_templates_plugin import (
         PolicyTemplatesForResourcePlugin,
     )
-    from samtranslator.policy_template_processor.processor import PolicyTemplatesProcessor  # noqa: PLC0415
-
+    from samtranslator.policy_template_processor.processor import PolicyTemplatesProcessor
     # Every translate() builds its policy-template plugin anew, validating the translator's own bundled policy
     # templates against their JSON schema: ~60 ms, two thirds of a translation. The data never changes, so the
     # (read-only) processor is built once and the plugin made around it.
@@ -186,9 +185,8 @@ def _in_place(method: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _translator() -> Any:
-    from samtranslator.parser.parser import Parser  # noqa: PLC0415
-    from samtranslator.translator.translator import Translator  # noqa: PLC0415
-
+    from samtranslator.parser.parser import Parser
+    from samtranslator.translator.translator import Translator
     session = _session()
     return Translator(managed_policy_map=None, sam_parser=Parser(), boto_session=session)
 

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import tempfile
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,6 @@ def directory(cache_root: Path | None, enabled: bool) -> Path | None:
 
 @functools.cache
 def _translator_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
 
     try:
         return version("aws-sam-translator")

@@ -114,9 +114,8 @@ def execute(args: argparse.Namespace, notify: Notify) -> Outcome:
 
 
 def _plan(args: argparse.Namespace) -> Outcome:
-    from remit.org.plan import build_plan, plan_text  # noqa: PLC0415
-    from remit.org.status import write_atomic  # noqa: PLC0415
-
+    from remit.org.plan import build_plan, plan_text
+    from remit.org.status import write_atomic
     plan = build_plan(args.repos or (), args.accounts, args.role_name, args.external_id)
     write_atomic(args.output, plan_text(plan))
     kinds = [t.kind.value for t in plan.targets]
@@ -125,11 +124,10 @@ def _plan(args: argparse.Namespace) -> Outcome:
 
 
 def _run(args: argparse.Namespace, notify: Notify) -> Outcome:
-    from remit.org.plan import read_plan  # noqa: PLC0415
-    from remit.org.run import advisory_stamp, config_digest, parse_shard, run_plan  # noqa: PLC0415
-    from remit.org.status import StatusRecord  # noqa: PLC0415
-    from remit.org.worker import Job  # noqa: PLC0415
-
+    from remit.org.plan import read_plan
+    from remit.org.run import advisory_stamp, config_digest, parse_shard, run_plan
+    from remit.org.status import StatusRecord
+    from remit.org.worker import Job
     if args.workers < 1 or args.retries < 0 or args.timeout <= 0:
         raise PlanError("--workers must be at least 1, --retries at least 0 and --timeout positive")
     plan = read_plan(args.plan)
@@ -153,11 +151,10 @@ def _run(args: argparse.Namespace, notify: Notify) -> Outcome:
 
 
 def _merge(args: argparse.Namespace) -> Outcome:
-    from remit.org.merge import merge, write_state  # noqa: PLC0415
-    from remit.org.plan import read_plan  # noqa: PLC0415
-    from remit.org.render import render  # noqa: PLC0415
-    from remit.org.status import write_atomic  # noqa: PLC0415
-
+    from remit.org.merge import merge, write_state
+    from remit.org.plan import read_plan
+    from remit.org.render import render
+    from remit.org.status import write_atomic
     only = frozenset(t.id for t in read_plan(args.plan).targets) if args.plan is not None else None
     merged = merge(args.out, args.join_accounts, only)
     text = render(merged.report, args.format)

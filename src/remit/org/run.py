@@ -68,7 +68,7 @@ def config_digest(remit_command: Sequence[str], scan_options: Sequence[str], adv
 
 def advisory_stamp() -> str:
     """When the user's advisory cache was downloaded, or ``none``."""
-    from remit.deps import cache  # noqa: PLC0415
+    from remit.deps import cache  # noqa: PLC0415 - loaded on first use: keeps importing this module light
 
     info = cache.cached_archives(cache.cache_dir(None))
     if info is None:

@@ -68,39 +68,30 @@ def render(result: ScanResult, fmt: Format, *, color: bool = False, sarif_catego
     ``quiet`` (the headline only) are for text; ``sarif_category`` names the analysis in SARIF (empty: derived
     from where the scanned root sits in the repository)."""
     if fmt is Format.TEXT:
-        from remit.report import text  # noqa: PLC0415
-
+        from remit.report import text
         return text.render(result, color=color, compact=compact, quiet=quiet)
     if fmt is Format.JSON:
-        from remit.report import json_report  # noqa: PLC0415
-
+        from remit.report import json_report
         return json_report.render(result)
     if fmt is Format.SARIF:
-        from remit.report import sarif  # noqa: PLC0415
-
+        from remit.report import sarif
         return sarif.render(result, sarif_category)
     if fmt is Format.MARKDOWN:
-        from remit.report import markdown  # noqa: PLC0415
-
+        from remit.report import markdown
         return markdown.render(result)
     if fmt is Format.HTML:
-        from remit.report import html  # noqa: PLC0415
-
+        from remit.report import html
         return html.render(result)
     if fmt is Format.DOT:
-        from remit.report import dot  # noqa: PLC0415
-
+        from remit.report import dot
         return dot.render(result)
     if fmt is Format.MERMAID:
-        from remit.report import mermaid  # noqa: PLC0415
-
+        from remit.report import mermaid
         return mermaid.render(result)
     if fmt is Format.CYCLONEDX:
-        from remit.report import cyclonedx  # noqa: PLC0415
-
+        from remit.report import cyclonedx
         return cyclonedx.render(result)
     if fmt is Format.JUNIT:
-        from remit.report import junit  # noqa: PLC0415
-
+        from remit.report import junit
         return junit.render(result)
     assert_never(fmt)

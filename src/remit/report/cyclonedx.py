@@ -22,11 +22,11 @@ if TYPE_CHECKING:
 
 
 def render(result: ScanResult) -> str:
-    from cyclonedx.model import Property, XsUri  # noqa: PLC0415
-    from cyclonedx.model.bom import Bom  # noqa: PLC0415
-    from cyclonedx.model.component import Component, ComponentScope, ComponentType  # noqa: PLC0415
-    from cyclonedx.model.impact_analysis import ImpactAnalysisJustification, ImpactAnalysisState  # noqa: PLC0415
-    from cyclonedx.model.vulnerability import (  # noqa: PLC0415
+    from cyclonedx.model import Property, XsUri
+    from cyclonedx.model.bom import Bom
+    from cyclonedx.model.component import Component, ComponentScope, ComponentType
+    from cyclonedx.model.impact_analysis import ImpactAnalysisJustification, ImpactAnalysisState
+    from cyclonedx.model.vulnerability import (
         BomTarget,
         Vulnerability,
         VulnerabilityAdvisory,
@@ -36,11 +36,10 @@ def render(result: ScanResult) -> str:
         VulnerabilitySeverity,
         VulnerabilitySource,
     )
-    from cyclonedx.output.json import JsonV1Dot5  # noqa: PLC0415
-    from packageurl import PackageURL  # noqa: PLC0415
+    from cyclonedx.output.json import JsonV1Dot5
+    from packageurl import PackageURL
 
-    from remit.deps.facts import Reach, advisory_severity  # noqa: PLC0415
-
+    from remit.deps.facts import Reach, advisory_severity
     root = Component(name=result.root.name or "application", type=ComponentType.APPLICATION,
                      bom_ref="application")
     bom = Bom()

@@ -146,9 +146,9 @@ def _finding_row(f: Finding) -> dict[str, Any]:
 
 def render(result: ScanResult) -> str:
     import jinja2  # noqa: PLC0415 - only the HTML report needs it
-    from markupsafe import Markup  # noqa: PLC0415
+    from markupsafe import Markup  # noqa: PLC0415 - loaded on first use: most scans never need it
 
-    from remit.report import advisory_warning, blind_spots  # noqa: PLC0415
+    from remit.report import advisory_warning, blind_spots  # noqa: PLC0415 - loaded on first use: keeps importing this module light
 
     env = jinja2.Environment(
         loader=jinja2.DictLoader({"report.html": _asset("report.html.j2")}),

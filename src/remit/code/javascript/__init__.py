@@ -279,7 +279,7 @@ def _old_js_yaml(root: Path) -> bool:
 
 def _taint(program: Program, ref: FunctionRef, wrappers: tuple[FunctionRef, ...], sources: EventSources,
            sync: bool) -> tuple[list[TaintFlow], list[CodeIssue]]:
-    from remit.code.javascript.taint import params_of  # noqa: PLC0415
+    from remit.code.javascript.taint import params_of  # noqa: PLC0415 - a cycle at load time (the package imports this module)
 
     summary = wrapped_by(program.summary(ref), map(program.summary, wrappers))
     params = params_of(ref.node)

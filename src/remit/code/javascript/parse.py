@@ -84,11 +84,11 @@ def _parser(typescript: bool, tsx: bool) -> Parser:
     import tree_sitter  # noqa: PLC0415 - heavy: loads only when a Node.js function is analysed
 
     if typescript:
-        import tree_sitter_typescript  # noqa: PLC0415
+        import tree_sitter_typescript  # noqa: PLC0415 - the grammar loads only for TypeScript
 
         lang: Any = tree_sitter_typescript.language_tsx() if tsx else tree_sitter_typescript.language_typescript()
     else:
-        import tree_sitter_javascript  # noqa: PLC0415
+        import tree_sitter_javascript  # noqa: PLC0415 - the grammar loads only for JavaScript
 
         lang = tree_sitter_javascript.language()
     return tree_sitter.Parser(tree_sitter.Language(lang))

@@ -1091,7 +1091,7 @@ class FunctionAnalyzer:
                     body = body.parent if body.type in ("method_definition", "field_definition",
                                                         "public_field_definition") else None
                 if body is not None:
-                    from remit.code.javascript.parse import class_methods  # noqa: PLC0415
+                    from remit.code.javascript.parse import class_methods  # noqa: PLC0415 - a cycle at load time (the package imports this module)
 
                     found_method = class_methods(mod, body).get(mod.text(prop))
                     return FunctionRef(mod, found_method) if found_method is not None else None

@@ -36,8 +36,7 @@ def boto3_calls(tree: ast.Module, rel_path: str) -> tuple[SdkCall, ...]:
     """Every boto3 call in a parsed Python module, in source order; ``rel_path`` (relative to the scanned root)
     is the path the calls' locations carry. Never raises on odd code: what it cannot follow is skipped, and a
     call whose operation is computed becomes an :data:`DYNAMIC` call."""
-    from remit.code.sdk.python import extract  # noqa: PLC0415
-
+    from remit.code.sdk.python import extract
     return extract(tree, rel_path)
 
 
@@ -47,8 +46,7 @@ def js_service(package_or_class: str) -> str | None:
     ``@aws-sdk/client-s3`` / ``S3`` / ``AWS.S3`` -> ``s3``; ``@aws-sdk/client-sfn`` / ``StepFunctions`` ->
     ``stepfunctions``; ``DynamoDB.DocumentClient`` / ``DynamoDBDocumentClient`` / ``@aws-sdk/lib-dynamodb`` ->
     ``dynamodb``; ``@aws-sdk/lib-storage`` -> ``s3``. Case and separators do not matter for class names."""
-    from remit.code.sdk.index import js_service as lookup  # noqa: PLC0415
-
+    from remit.code.sdk.index import js_service as lookup
     return lookup(package_or_class)
 
 
@@ -58,8 +56,7 @@ def operation_for(service: str, method: str) -> str | None:
     (``GetObjectCommand``), v3 paginators (``paginateListObjectsV2``) and waiters (``waitUntilObjectExists``),
     DynamoDB document-client names (``put``, ``PutCommand`` -> ``PutItem``), and the transfer helpers
     (boto3 ``upload_file`` / ``download_file`` / ``copy``, v2 ``upload``, lib-storage ``Upload``)."""
-    from remit.code.sdk.index import operation_for as lookup  # noqa: PLC0415
-
+    from remit.code.sdk.index import operation_for as lookup
     return lookup(service, method)
 
 
@@ -68,6 +65,5 @@ def actions_for(call: SdkCall) -> tuple[RequiredAction, ...]:
     each applies to, an ARN pattern where the call names its resource with literals (else ``*``), and the
     arguments that name it (for resolving environment variables against the template). Empty for a call that
     needs no permission (``sts:GetCallerIdentity``) or whose operation is :data:`DYNAMIC` or unknown."""
-    from remit.code.sdk.required import actions_for as compute  # noqa: PLC0415
-
+    from remit.code.sdk.required import actions_for as compute
     return compute(call)

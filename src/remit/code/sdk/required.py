@@ -183,7 +183,7 @@ def _canonical(service: str, operation: str) -> tuple[str, bool]:
     case: Mapping[str, str] = entry.get("case", {})
     if index.iam_prefix(service) is None:
         # the model names no IAM prefix; the table gives one (iot-data -> iot): ask the action catalog
-        from remit.code.sdk.catalog import spelling  # noqa: PLC0415
+        from remit.code.sdk.catalog import spelling  # noqa: PLC0415 - a cycle at load time (the package imports this module)
 
         found = spelling(f"{prefix}:{operation}")
         return (found, True) if found is not None else (f"{prefix}:{operation}", False)

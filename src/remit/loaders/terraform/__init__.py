@@ -62,9 +62,8 @@ class _Reader:
         self.diagnostics: list[Diagnostic] = []
 
     def parse_file(self, path: Path, rel: str, explicit: bool = False) -> Any:
-        from remit.loaders.terraform import hcl  # noqa: PLC0415
-        from remit.loaders.terraform.module import TfFile, ignores_in  # noqa: PLC0415
-
+        from remit.loaders.terraform import hcl
+        from remit.loaders.terraform.module import TfFile, ignores_in
         STATS.files += 1
         text, problem = read_text(InputFile(path, rel, explicit), MAX_TF_BYTES)
         if text is None:
@@ -104,9 +103,8 @@ class _Reader:
 
 def _tfvars(directory: Path, reader: _Reader) -> dict[str, Any]:
     """``terraform.tfvars`` and ``*.auto.tfvars`` of the root module: literal values only."""
-    from remit.loaders.terraform import hcl  # noqa: PLC0415
-    from remit.loaders.terraform.evaluate import Evaluator, Scope  # noqa: PLC0415
-
+    from remit.loaders.terraform import hcl
+    from remit.loaders.terraform.evaluate import Evaluator, Scope
     out: dict[str, Any] = {}
     try:
         paths = sorted(p for p in directory.iterdir()
@@ -130,8 +128,7 @@ def _tfvars(directory: Path, reader: _Reader) -> dict[str, Any]:
 
 
 def _local_calls(files: list[Any], directory: Path) -> set[Path]:
-    from remit.loaders.terraform import hcl  # noqa: PLC0415
-
+    from remit.loaders.terraform import hcl
     called: set[Path] = set()
     for f in files:
         for block in f.body.blocks:
@@ -180,8 +177,7 @@ def load_terraform(files: Sequence[InputFile], root: Path) -> list[LoadResult]:
 def _outputs(module: Any, builder: Any) -> dict[str, Any]:
     """The root module's ``output`` blocks as CloudFormation ``Outputs`` (``Value``, and ``Sensitive: true`` when
     Terraform keeps the value out of its plan and apply output), each marked at its block."""
-    from remit.loaders.terraform.evaluate import Scope  # noqa: PLC0415
-
+    from remit.loaders.terraform.evaluate import Scope
     out: dict[str, Any] = {}
     for name, (block, file) in module.outputs.items():
         value = block.body.attributes.get("value")
@@ -199,9 +195,8 @@ def _outputs(module: Any, builder: Any) -> dict[str, Any]:
 
 
 def _module_document(directory: Path, tf_files: list[Any], reader: _Reader) -> LoadResult:
-    from remit.loaders.terraform.convert import build  # noqa: PLC0415
-    from remit.loaders.terraform.module import Context, Module  # noqa: PLC0415
-
+    from remit.loaders.terraform.convert import build
+    from remit.loaders.terraform.module import Context, Module
     ctx = Context(reader.root, directory, reader.parse_dir)
     module = Module(tf_files, ".", "", ctx, tfvars=_tfvars(directory, reader))
     instances = list(module.instances())
@@ -282,8 +277,7 @@ def is_plan(file: InputFile) -> bool:
 
 
 def load_plan(file: InputFile) -> LoadResult:
-    from remit.loaders.terraform.plan import load_plan as load  # noqa: PLC0415
-
+    from remit.loaders.terraform.plan import load_plan as load
     return load(file)
 
 

@@ -10,6 +10,7 @@ as expressions. Nothing is evaluated here.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -142,7 +143,7 @@ _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 def parse(text: str) -> Body:
     """Parse one .tf file. Raises :class:`HclError` with the line when the text is not HCL."""
     from hcl2.api import parses_to_tree  # noqa: PLC0415 - hcl2 and lark load only when Terraform is scanned
-    from lark.exceptions import LarkError  # noqa: PLC0415
+    from lark.exceptions import LarkError  # noqa: PLC0415 - loaded on first use: most scans never need it
 
     # Terraform accepts a heredoc's closing marker followed by blanks; the grammar does not
     text = _CLOSING_MARKER.sub(r"\1", text)
@@ -174,7 +175,6 @@ def parse_expression(text: str, line: int) -> Expr:
 
 def _shift(expr: Expr, offset: int) -> Expr:
     # heredoc interpolations are rare and small: rebuilding them with shifted lines is cheap enough
-    import dataclasses  # noqa: PLC0415
 
     changes: dict[str, Any] = {"line": expr.line + offset}
     for f in dataclasses.fields(expr):

@@ -527,7 +527,7 @@ class Module:
                 return Cfn({"Ref": "AWS::URLSuffix"})
             return Unk(f"data.aws_partition.{name}")
         if kind == "aws_iam_policy_document" and name in ("json", "minified_json"):
-            from remit.loaders.terraform.policy import policy_document  # noqa: PLC0415
+            from remit.loaders.terraform.policy import policy_document  # noqa: PLC0415 - the policy reader imports the module reader: a cycle at load time
 
             return JsonText(policy_document(inst, self))
         if kind == "archive_file" and name in ("output_path", "output_file"):

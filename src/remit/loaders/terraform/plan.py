@@ -9,6 +9,7 @@ function stays linked to its role. Marks point into the JSON file.
 
 from __future__ import annotations
 
+import posixpath
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,6 @@ class PlanInstance:
             values = self._values
             source = values.get("source_dir") or values.get("source_file")
             if isinstance(source, str):
-                import posixpath  # noqa: PLC0415
 
                 return Archive(posixpath.normpath(source), values.get("source_dir") is not None,
                                str(values.get("output_path") or ""))
@@ -114,7 +114,7 @@ def _config_refs(config: Any) -> dict[str, dict[str, Any]]:
 
 
 def load_plan(file: InputFile) -> LoadResult:
-    from remit.loaders.terraform.convert import build  # noqa: PLC0415
+    from remit.loaders.terraform.convert import build  # noqa: PLC0415 - loaded on first use: keeps importing this module light
 
     text, problem = read_text(file, MAX_FILE_BYTES)
     if text is None:

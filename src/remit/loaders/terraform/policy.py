@@ -150,7 +150,7 @@ def to_policy(value: Any) -> Any:
 
 
 def _parse_json(text: str, loc: Loc | None, parts: dict[int, Any]) -> Any:
-    from remit.loaders.marked import load_json  # noqa: PLC0415
+    from remit.loaders.marked import load_json  # noqa: PLC0415 - loaded on first use: keeps importing this module light
 
     try:
         loaded = load_json(text)

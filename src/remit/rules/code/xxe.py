@@ -89,8 +89,8 @@ def check(fn: Function, an: Analysis) -> Iterator[Hit]:
 
 def lxml_shipped(fn: Function, an: Analysis) -> tuple[str, str]:
     """("old" | "new" | "unknown", what the function ships) for lxml, from the dependency stage's packages."""
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
-    from packaging.version import InvalidVersion, Version  # noqa: PLC0415
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415 - only when a manifest pins an XML parser
+    from packaging.version import InvalidVersion, Version  # noqa: PLC0415 - only when a manifest pins an XML parser
 
     deps = an.deps.of(fn.id)
     copies = [p for p in (deps.packages if deps else ()) if p.ecosystem is Ecosystem.PYPI and p.key == "lxml"]
@@ -117,7 +117,7 @@ def lxml_shipped(fn: Function, an: Analysis) -> tuple[str, str]:
 
 def _bounds(spec: SpecifierSet) -> tuple[int | None, int | None]:
     """The lowest major version a specifier set allows, and a major version it stays below (exclusive)."""
-    from packaging.version import Version  # noqa: PLC0415
+    from packaging.version import Version  # noqa: PLC0415 - only when a manifest pins an XML parser
 
     floor: int | None = None
     ceiling: int | None = None
