@@ -8,6 +8,7 @@ import pkgutil
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from remit.diagnostics import Diagnostic, Level
@@ -16,6 +17,7 @@ from remit.findings import AttackPath, Finding, Severity, Suppression, Suppressi
 from remit.model import entities as e
 from remit.model.application import Application
 from remit.model.resources import Resource
+from remit.model.stores import STORES
 from remit.rules.base import Hit, Rule
 from remit.source import NodePath
 from remit.suppress import Baseline, IgnoreEntry, read_ignores
@@ -34,14 +36,7 @@ SCOPES: Mapping[type, Callable[[Application], Iterable[Any]]] = {
     e.Role: lambda a: a.roles,
     e.User: lambda a: a.users,
     e.Group: lambda a: a.groups,
-    e.Bucket: lambda a: a.buckets,
-    e.Table: lambda a: a.tables,
-    e.Queue: lambda a: a.queues,
-    e.Topic: lambda a: a.topics,
-    e.EventBus: lambda a: a.buses,
-    e.Secret: lambda a: a.secrets,
-    e.KmsKey: lambda a: a.keys,
-    e.StateMachine: lambda a: a.state_machines,
+    **{spec.kind: attrgetter(spec.collection) for spec in STORES},  # the store table's
     e.LogGroup: lambda a: a.log_groups,
     e.UserPool: lambda a: a.user_pools,
     e.IdentityPool: lambda a: a.identity_pools,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from remit.analysis import Analysis
@@ -30,51 +29,28 @@ from remit.model.entities import (
     Bucket,
     DataStore,
     Entity,
-    EventBus,
     Function,
     IamPrincipal,
     IdentityPool,
     KmsKey,
-    Queue,
     Role,
     Route,
     Secret,
-    StateMachine,
     Table,
-    Topic,
     Trigger,
     User,
 )
 from remit.model.policy import Statement
 from remit.model.resources import ResourceId
+from remit.model.stores import STORES, StoreSpec
 from remit.model.values import SymbolKind, render, symbols, text, truthy
 from remit.source import NodePath, SourceLocation
 
 MAX_FANOUT = 100  # targets of one kind (functions, roles, stores) one role may reach, best first
 
 
-@dataclass(frozen=True, slots=True)
-class StoreAccess:
-    """What reading or writing one kind of store takes, and what it is worth."""
-
-    read: tuple[str, ...]
-    read_impact: float
-    write: tuple[str, ...]
-    write_impact: float
-
-
-_STORE_ACCESS: Mapping[type, StoreAccess] = {
-    Bucket: StoreAccess(("s3:GetObject",), 9.0, ("s3:PutObject", "s3:DeleteObject"), 6.0),
-    Table: StoreAccess(("dynamodb:Scan", "dynamodb:Query", "dynamodb:GetItem", "dynamodb:PartiQLSelect"), 9.0,
-                       ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:PartiQLUpdate"),
-                       6.0),
-    Queue: StoreAccess(("sqs:ReceiveMessage",), 5.0, ("sqs:SendMessage",), 3.0),
-    Topic: StoreAccess(("sns:Subscribe",), 5.0, ("sns:Publish",), 3.0),
-    EventBus: StoreAccess((), 0.0, ("events:PutEvents",), 3.0),
-    Secret: StoreAccess(("secretsmanager:GetSecretValue",), 10.0, ("secretsmanager:PutSecretValue",), 6.0),
-    KmsKey: StoreAccess(("kms:Decrypt",), 7.0, (), 0.0),
-    StateMachine: StoreAccess((), 0.0, ("states:StartExecution",), 4.0),
-}
+# what reading or writing one kind of store takes, and what it is worth: the store table's (model/stores.py)
+_STORE_ACCESS: Mapping[type, StoreSpec] = {s.kind: s for s in STORES}
 _USER_KEYS = ("iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile")
 PARTNER, PARTNER_CONDITIONED = 0.2, 0.1  # a role (or store) trusted by one named foreign account
 SSRF_LEAK = 0.15  # an SSRF leaks the function's credentials only through file:// or a steerable proxy (see hints)

@@ -20,19 +20,15 @@ from remit.model.entities import (
     Api,
     Bucket,
     Entity,
-    EventBus,
     Function,
     Group,
     KmsKey,
     LogGroup,
-    Queue,
     Role,
-    Secret,
-    StateMachine,
     Table,
-    Topic,
     User,
 )
+from remit.model.stores import STORES
 from remit.model.values import Concat, Symbol, SymbolKind, Unknown, Value, text
 
 #: the template's own account. Not a 12-digit id on purpose: AWS's documentation account (123456789012) is a
@@ -48,14 +44,7 @@ SPELLED = "\x02"  # brackets a deploy-time value spelled symbolically: the same 
 
 #: entity type -> ARN form ({n}: the name); types whose ``Ref`` is the ARN
 _FORMS: tuple[tuple[type[Entity], str], ...] = (
-    (Bucket, "arn:aws:s3:::{n}"),
-    (Table, f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{{n}}"),
-    (Queue, f"arn:aws:sqs:{REGION}:{ACCOUNT}:{{n}}"),
-    (Topic, f"arn:aws:sns:{REGION}:{ACCOUNT}:{{n}}"),
-    (EventBus, f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/{{n}}"),
-    (Secret, f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{{n}}-AbCdEf"),
-    (KmsKey, f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{{n}}"),
-    (StateMachine, f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{{n}}"),
+    *((s.kind, s.arn.format(region=REGION, account=ACCOUNT, n="{n}")) for s in STORES),  # the store table's
     (Function, f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{{n}}"),
     (Role, f"arn:aws:iam::{ACCOUNT}:role/{{n}}"),
     (User, f"arn:aws:iam::{ACCOUNT}:user/{{n}}"),
@@ -63,7 +52,7 @@ _FORMS: tuple[tuple[type[Entity], str], ...] = (
     (Api, f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{{n}}"),
     (LogGroup, f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{{n}}"),
 )
-_REF_IS_ARN = (Topic, Secret, StateMachine)
+_REF_IS_ARN = tuple(s.kind for s in STORES if s.ref_is_arn)
 
 
 def _spelled(sym: Symbol) -> str | None:

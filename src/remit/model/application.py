@@ -44,6 +44,7 @@ from remit.model.entities import (
 )
 from remit.model.policy import Policy
 from remit.model.resources import Resource, ResourceId
+from remit.model.stores import STORES
 from remit.model.triggers import Caller, TriggerKind
 from remit.model.values import Value
 from remit.source import NodePath, Position, SourceLocation, SourceMap
@@ -175,8 +176,8 @@ class Application:
 
     @property
     def stores(self) -> tuple[DataStore, ...]:
-        return (*self.buckets, *self.tables, *self.queues, *self.topics, *self.buses, *self.secrets, *self.keys,
-                *self.state_machines)
+        """Every data store, in the store table's order (:data:`remit.model.stores.STORES`)."""
+        return tuple(store for spec in STORES for store in getattr(self, spec.collection))
 
     def entity(self, rid: ResourceId | None) -> Entity | None:
         return None if rid is None else self._entities.get(rid)
