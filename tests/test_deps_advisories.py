@@ -24,7 +24,7 @@ from remit.api import scan
 from remit.cli import main
 from remit.deps import advisories
 from remit.deps.advisories import OnlineClient, affects, best_fix, cvss3_score, load_database
-from remit.deps.facts import Ecosystem, Reach, SourceKind
+from remit.deps.facts import Ecosystem, ImportReach, SourceKind
 from remit.deps.manifests import npm_pin
 from remit.errors import AdvisoryError
 from remit.options import ScanOptions
@@ -143,11 +143,11 @@ def test_example_findings_carry_the_facts() -> None:
     assert yaml_["fixed"] == "5.3.1"
     assert yaml_["version"] == "5.3"
     assert "CVE-2020-1747" in yaml_["aliases"]
-    assert yaml_["reachable"] == Reach.IMPORTED.value
+    assert yaml_["reachable"] == ImportReach.IMPORTED.value
     assert dep["PYSEC-2020-96"].severity.value == "critical"
     assert str(dep["PYSEC-2020-96"].location) == "src/orders/requirements.txt:2"
     req = dict(dep["PYSEC-2018-28"].details)
-    assert req["reachable"] == Reach.NOT_IMPORTED.value
+    assert req["reachable"] == ImportReach.NOT_IMPORTED.value
     assert dep["PYSEC-2018-28"].severity.value == "medium"
     assert "lowered" in dep["PYSEC-2018-28"].message
     assert dict(dep["GHSA-q4v7-4rhw-9hqm"].details)["fixed"] == ""
@@ -382,4 +382,4 @@ def test_a_package_from_a_layer_is_shipped_and_its_import_is_an_import(tmp_path:
         found[0].message
     reach = {m.package.name: m.reach for fn in result.analysis.deps.functions.values() for m in fn.matches
              if fn.function.logical_id == "Uses"}
-    assert reach == {"requests": Reach.IMPORTED}
+    assert reach == {"requests": ImportReach.IMPORTED}

@@ -22,9 +22,9 @@ from remit.deps.facts import (
     DependencyFacts,
     Ecosystem,
     FunctionDeps,
+    ImportReach,
     Match,
     Package,
-    Reach,
     Sign,
     SourceKind,
     normalise,
@@ -147,13 +147,13 @@ def _open_source(options: ScanOptions, diagnostics: list[Diagnostic], wanted: se
                               records, age, unchecked=missing, reason=why if missing else "", offline=offline)
 
 
-def _reach(package: Package, fn: Function, code: CodeFacts, dirs: list[Path]) -> Reach:
+def _reach(package: Package, fn: Function, code: CodeFacts, dirs: list[Path]) -> ImportReach:
     facts = code.of(fn.id)
     if facts is None or not facts.imports:
-        return Reach.UNKNOWN
+        return ImportReach.UNKNOWN
     names = import_names(package, dirs)
     imported = {i.split(".")[0] for i in facts.imports} | set(facts.imports)
-    return Reach.IMPORTED if names & imported else Reach.NOT_IMPORTED
+    return ImportReach.IMPORTED if names & imported else ImportReach.NOT_IMPORTED
 
 
 def _nothing_shipped(problem: Diagnostic) -> tuple[Shipped, list[tuple[Path, dict[str, object]]]]:

@@ -122,7 +122,7 @@ class Advisory:
         return tuple(a for a in (self.id, *self.aliases) if a.startswith(("CVE-", "GHSA-")))
 
 
-class Reach(StrEnum):
+class ImportReach(StrEnum):
     """Whether the handler code imports the vulnerable package."""
 
     IMPORTED = "imported"  # the function's code imports it: severity stays (or rises for RCE-class issues)
@@ -136,7 +136,7 @@ class Match:
 
     package: Package
     advisory: Advisory
-    reach: Reach
+    reach: ImportReach
     fix: str | None  # the smallest fixed version above the installed one, if any
 
     @property
@@ -162,7 +162,7 @@ def advisory_severity(match: Match) -> Severity:
                 Severity.MEDIUM if score >= 4 else Severity.LOW)
     else:
         base = _RATINGS.get(match.advisory.severity.upper(), Severity.MEDIUM)
-    if match.reach is Reach.NOT_IMPORTED:
+    if match.reach is ImportReach.NOT_IMPORTED:
         return _ORDER[max(0, _ORDER.index(base) - 1)]
     return base
 
@@ -244,10 +244,10 @@ class DependencyFacts:
         return self.functions.get(function)
 
     @cached_property
-    def shippers(self) -> Mapping[str, Mapping[str, Reach]]:
+    def shippers(self) -> Mapping[str, Mapping[str, ImportReach]]:
         """For each :attr:`Match.fact`, every function shipping it (its logical id -> whether its code imports
         the package): one finding per manifest line names them all."""
-        table: dict[str, dict[str, Reach]] = {}
+        table: dict[str, dict[str, ImportReach]] = {}
         for function, facts in self.functions.items():
             for m in facts.matches:
                 table.setdefault(m.fact, {})[function.logical_id] = m.reach

@@ -22,7 +22,7 @@ from enum import StrEnum
 
 from remit.analysis import Analysis
 from remit.code.facts import Confidence, SinkKind, TaintFlow
-from remit.deps.facts import FunctionDeps, Reach, SignKind, advisory_severity
+from remit.deps.facts import FunctionDeps, ImportReach, SignKind, advisory_severity
 from remit.findings import Severity
 from remit.model.entities import Function
 from remit.model.resources import ResourceId
@@ -64,7 +64,8 @@ _SINK_TEXT = {
 }
 _CONFIDENCE = {Confidence.HIGH: 0.9, Confidence.MEDIUM: 0.6, Confidence.LOW: 0.3}
 _ADVISORY = {Severity.CRITICAL: 0.6, Severity.HIGH: 0.45}
-_ADVISORY_REACH = {Reach.IMPORTED: 1.0, Reach.UNKNOWN: 0.6}  # never imported: nothing calls the vulnerable code
+# never imported: nothing calls the vulnerable code
+_ADVISORY_REACH = {ImportReach.IMPORTED: 1.0, ImportReach.UNKNOWN: 0.6}
 MALWARE = 0.95  # a known-malicious package runs its code for sure
 LOOKALIKE = 0.7  # a look-alike name or obfuscated code probably does
 _MALICIOUS_SIGNS = frozenset({SignKind.TYPOSQUAT, SignKind.OBFUSCATED})

@@ -39,7 +39,7 @@ def render(result: ScanResult) -> str:
     from cyclonedx.output.json import JsonV1Dot5
     from packageurl import PackageURL
 
-    from remit.deps.facts import Reach, advisory_severity
+    from remit.deps.facts import ImportReach, advisory_severity
     root = Component(name=result.root.name or "application", type=ComponentType.APPLICATION,
                      bom_ref="application")
     bom = Bom()
@@ -92,7 +92,7 @@ def render(result: ScanResult) -> str:
                                                    severity=severity_map[advisory_severity(m).value]))
             else:
                 ratings.append(VulnerabilityRating(severity=severity_map[advisory_severity(m).value]))
-            if m.reach is Reach.NOT_IMPORTED:
+            if m.reach is ImportReach.NOT_IMPORTED:
                 analysis = VulnerabilityAnalysis(state=ImpactAnalysisState.NOT_AFFECTED,
                                                  justification=ImpactAnalysisJustification.CODE_NOT_REACHABLE,
                                                  detail="the function ships the package but its code never "
@@ -100,7 +100,7 @@ def render(result: ScanResult) -> str:
             else:
                 analysis = VulnerabilityAnalysis(state=ImpactAnalysisState.IN_TRIAGE,
                                                  detail="the function's code imports the package"
-                                                 if m.reach is Reach.IMPORTED else "import reachability unknown")
+                                                 if m.reach is ImportReach.IMPORTED else "import reachability unknown")
             vulns[key] = Vulnerability(
                 bom_ref=key, id=a.id,
                 source=VulnerabilitySource(name="OSV", url=XsUri(f"https://osv.dev/vulnerability/{a.id}")),

@@ -6,27 +6,27 @@ import dataclasses
 from collections.abc import Iterator, Mapping
 
 from remit.analysis import Analysis
-from remit.deps.facts import Reach, SignKind, advisory_severity
+from remit.deps.facts import ImportReach, SignKind, advisory_severity
 from remit.findings import Severity
 from remit.model.entities import Function
 from remit.rules.base import Hit
 
-REACH_TEXT = {Reach.IMPORTED: "the handler code imports it (severity kept)",
-              Reach.NOT_IMPORTED: "shipped but never imported by the handler code (severity lowered one level)",
-              Reach.UNKNOWN: "whether the code imports it is unknown (severity kept)"}
+REACH_TEXT = {ImportReach.IMPORTED: "the handler code imports it (severity kept)",
+              ImportReach.NOT_IMPORTED: "shipped but never imported by the handler code (severity lowered one level)",
+              ImportReach.UNKNOWN: "whether the code imports it is unknown (severity kept)"}
 
 
-_REACH_ORDER = (Reach.NOT_IMPORTED, Reach.UNKNOWN, Reach.IMPORTED)
-def _reach_text(reaches: Mapping[str, Reach]) -> tuple[Reach, str]:
+_REACH_ORDER = (ImportReach.NOT_IMPORTED, ImportReach.UNKNOWN, ImportReach.IMPORTED)
+def _reach_text(reaches: Mapping[str, ImportReach]) -> tuple[ImportReach, str]:
     """The reach one finding reports for every function shipping the line: the strongest, and who imports it."""
     best = max(reaches.values(), key=_REACH_ORDER.index)
     if len(set(reaches.values())) == 1:
         return best, REACH_TEXT[best].capitalize()
-    importing = sorted(n for n, r in reaches.items() if r is Reach.IMPORTED)
-    never = sorted(n for n, r in reaches.items() if r is Reach.NOT_IMPORTED)
+    importing = sorted(n for n, r in reaches.items() if r is ImportReach.IMPORTED)
+    never = sorted(n for n, r in reaches.items() if r is ImportReach.NOT_IMPORTED)
     said = [f"imported by {', '.join(importing)}" if importing else "",
             f"never imported by {', '.join(never)}" if never else ""]
-    kept = "severity kept" if best is not Reach.NOT_IMPORTED else "severity lowered one level"
+    kept = "severity kept" if best is not ImportReach.NOT_IMPORTED else "severity lowered one level"
     text = "; ".join(s for s in said if s)
     return best, f"{text[0].upper()}{text[1:]} ({kept})"
 
