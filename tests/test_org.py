@@ -349,3 +349,13 @@ def test_merge_with_the_plan_leaves_out_targets_it_no_longer_holds(tmp_path: Pat
     assert {f["target"] for f in merged.report["findings"]} <= set(kept)
     assert merged.report["summary"]["targets"] == 1
     assert set(merged.state["targets"]) <= set(kept)
+
+
+def test_a_malformed_earlier_state_is_dropped_not_carried(tmp_path: Path) -> None:
+    out = _merged_copy(tmp_path)
+    first = merge(out)
+    state = dict(first.state, before="x" * 10_000)  # hand-edited or truncated: not a state
+    (out / "merge-state.json").write_text(json.dumps(state))
+    again = merge(out)
+    assert again.report["summary"]["previous_merge"] is False
+    assert again.state["before"] is None

@@ -174,9 +174,10 @@ class Application:
     def _functions_by_role(self) -> Mapping[ResourceId, tuple[Function, ...]]:
         return _group(self.functions, lambda f: f.role_id)
 
-    @property
+    @cached_property
     def stores(self) -> tuple[DataStore, ...]:
-        """Every data store, in the store table's order (:data:`remit.model.stores.STORES`)."""
+        """Every data store, in the store table's order (:data:`remit.model.stores.STORES`); built once (the
+        graph and the lookups ask for it in loops)."""
         return tuple(store for spec in STORES for store in getattr(self, spec.collection))
 
     def entity(self, rid: ResourceId | None) -> Entity | None:

@@ -97,9 +97,10 @@ def _previous(out: Path, run: str) -> tuple[Mapping[str, Any] | None, Mapping[st
     data = _read_json(out / STATE_FILE)
     if not (isinstance(data, dict) and data.get("schema") == STATE_SCHEMA and isinstance(data.get("targets"), dict)):
         return None, None
-    if data.get("run") == run:
+    if data.get("run") == run:  # the same run again: compare with what its first merge compared with
         before = data.get("before")
-        return (before if isinstance(before, dict) and isinstance(before.get("targets"), dict) else None), before
+        kept = before if isinstance(before, dict) and isinstance(before.get("targets"), dict) else None
+        return kept, kept
     return data, {"schema": STATE_SCHEMA, "targets": data["targets"]}
 
 
