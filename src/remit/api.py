@@ -28,7 +28,7 @@ from remit.live.facts import NO_LIVE
 from remit.loaders import translation_cache
 from remit.loaders.discover import Discovery, InputFile, discover
 from remit.loaders.formats import Loader, loader_for
-from remit.loaders.sam import Translated, expand, finish, translate
+from remit.loaders.sam import Translated, expand, finish, translate, translate_natively
 from remit.model.application import Application
 from remit.options import ScanOptions
 from remit.progress import ProgressCallback, ProgressEvent, Stage
@@ -79,9 +79,14 @@ class SideTranslator:
         self.enabled = enabled and "fork" in mp.get_all_start_methods()
         self.pool: ProcessPoolExecutor | None = None
         self.pending: dict[str, Future[Translated]] = {}
+        self.native: dict[str, Translated] = {}
 
     def submit(self, doc: Document) -> None:
         if not self.enabled:
+            return
+        native = translate_natively(doc, self.root)
+        if native is not None:
+            self.native[doc.id] = native  # expanded by remit itself: no helper process needed for it
             return
         try:
             if self.pool is None:
@@ -92,6 +97,9 @@ class SideTranslator:
             self.enabled = False  # no processes here (sandbox, limits): translate in this process
 
     def expand(self, doc: Document) -> Expanded:
+        native = self.native.pop(doc.id, None)
+        if native is not None:
+            return finish(doc, native)
         future = self.pending.pop(doc.id, None)
         if future is not None:
             try:

@@ -31,7 +31,7 @@ from typing import Any
 from remit.diagnostics import Diagnostic, Level
 from remit.documents import PLACEHOLDER_BUCKET, Document, Expanded, is_local
 from remit.errors import LoadError
-from remit.loaders import translation_cache
+from remit.loaders import sam_native, translation_cache
 from remit.loaders.cloudformation import parse, read_text
 from remit.loaders.discover import InputFile
 from remit.model.resources import Origin
@@ -348,6 +348,9 @@ def translate(doc: Document, root: Path, cache: Path | None = None) -> Translate
     ``cache`` directory, a translation of the same prepared template is read from there, and a new one kept
     (:mod:`remit.loaders.translation_cache`)."""
     template, local, diags = _prepare(doc, root)
+    native = _natively(template)
+    if native is not None:
+        return Translated(native, local, tuple(diags))
     name = translation_cache.key(template) if cache is not None else None
     if cache is not None and name is not None:
         kept = translation_cache.load(cache, name)
@@ -379,6 +382,22 @@ def translate(doc: Document, root: Path, cache: Path | None = None) -> Translate
         )
         output = clone(_without_failing(doc, root, translator, exc, diags))
     return Translated(output, local, tuple(diags))
+
+
+def translate_natively(doc: Document, root: Path) -> Translated | None:
+    """:func:`translate` when remit expands the template itself (:mod:`remit.loaders.sam_native`), else None:
+    cheap enough to try before handing a template to the translator."""
+    template, local, diags = _prepare(doc, root)
+    native = _natively(template)
+    return None if native is None else Translated(native, local, tuple(diags))
+
+
+def _natively(template: dict[str, Any]) -> dict[str, Any] | None:
+    # on a copy: an expansion refused half way must leave the translator's input as it was
+    try:
+        return clone(sam_native.expand(clone(template)))  # type: ignore[no-any-return]  # clone keeps the dict
+    except sam_native.Refused:
+        return None
 
 
 _FAILING_ID = re.compile(r"Resource with id \[([^\]]+)\] is invalid")

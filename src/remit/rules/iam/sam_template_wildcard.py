@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import cache
-from typing import Any
 
 from remit.analysis import Analysis
 from remit.findings import Category, FlowStep, Responsibility, Severity
 from remit.iam import arns
 from remit.iam.actions import AccessLevel, action_info, expand
 from remit.iam.match import wildcard_match
+from remit.loaders.sam_native.policies import template_document
 from remit.model.policy import Policy
 from remit.model.values import render
 from remit.rules.base import Hit, rule
@@ -122,7 +122,7 @@ def designed_wide(name: str, params: tuple[str, ...]) -> frozenset[str]:
     (``PollyFullAccessPolicy`` lists lexicons on ``lexicon/*``): the template is expanded with a sentinel name and
     its resources compared with each action's probe. Empty when the translator does not know the template."""
     try:
-        expanded = _processor().convert(name, dict.fromkeys(params, _SENTINEL))
+        expanded = template_document(name, dict.fromkeys(params, _SENTINEL))
     except Exception:  # noqa: BLE001 - an unknown template or translator change: nothing is designed-wide
         return frozenset()
     out: set[str] = set()
@@ -135,17 +135,6 @@ def designed_wide(name: str, params: tuple[str, ...]) -> frozenset[str]:
                 if any(wildcard_match(pat, probe) for pat in patterns for probe in probes(action)):
                     out.add(action.lower())
     return frozenset(out)
-
-
-@cache
-def _processor() -> Any:
-    """The translator's policy templates, built once: building validates them all against their JSON schema
-    (~60 ms each time, most of this rule on a template with many distinct template uses)."""
-    from samtranslator.policy_template_processor.processor import (  # noqa: PLC0415 - heavy; SAM only
-        PolicyTemplatesProcessor,
-    )
-
-    return PolicyTemplatesProcessor(PolicyTemplatesProcessor.get_default_policy_templates_json())
 
 
 _SENTINEL = "remit-sentinel"

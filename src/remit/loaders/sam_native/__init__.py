@@ -1,0 +1,83 @@
+"""SAM expanded by remit itself, for the templates where that gives exactly what aws-sam-translator gives.
+
+The translator is the reference: remit runs it for every template this package refuses. What is expanded here
+(plain functions — code, role, Policies and policy templates, Globals — and the event sources in
+:mod:`.events`) comes out as the translator writes it, key for key and in its order; the equivalence tests
+compare the two over remit's fixtures and, when present, over the translator's own test inputs. Anything not
+reproduced exactly — another SAM resource type, an unlisted property, a value in a shape the translator
+would reject or transform, resource attributes (``Condition``, ``DependsOn``...) — raises
+:class:`Refused`, and the translator expands the template as before.
+
+Why: importing the translator costs about a second (boto3 and ~110 pydantic models) and each translation a few
+milliseconds; most templates are plain functions, and a scan that meets only those never imports it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from remit.loaders.sam_native.common import TRANSFORM, Refused
+from remit.loaders.sam_native.function import expand_function
+from remit.loaders.sam_native.globals_ import function_globals, merged
+
+__all__ = ["Refused", "expand"]
+
+_FUNCTION = "AWS::Serverless::Function"
+_SUPPORTED = frozenset({_FUNCTION})
+_LOGICAL_ID = re.compile(r"[A-Za-z0-9]+")
+_ATTRIBUTES = frozenset({"Type", "Properties", "Metadata"})
+# a generated resource may take the logical id of an author's resource only for these pairs (the translator's
+# rule): generated type -> the author's types it replaces
+_MAY_REPLACE = {"AWS::Lambda::Function": (_FUNCTION,), "AWS::S3::Bucket": ("AWS::S3::Bucket",),
+                "AWS::SNS::Topic": ("AWS::SNS::Topic",)}
+
+
+def _sam_resources(resources: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    found = []
+    for lid, res in resources.items():
+        if not isinstance(res, dict):
+            raise Refused("a resource that is not a mapping")
+        if "Connectors" in res:
+            raise Refused("a resource with Connectors")
+        rtype = res.get("Type")
+        if not isinstance(rtype, str) or not rtype.startswith("AWS::Serverless::"):
+            continue
+        if not _LOGICAL_ID.fullmatch(str(lid)):
+            raise Refused("a SAM resource whose logical id is not alphanumeric (the translator rejects it)")
+        if rtype not in _SUPPORTED:
+            raise Refused(rtype)
+        extra = set(res) - _ATTRIBUTES
+        if extra:
+            raise Refused(f"{rtype}: attribute {sorted(extra)[0]}")
+        if not isinstance(res.get("Properties"), dict):
+            raise Refused(f"{rtype}: no Properties mapping")
+        found.append((str(lid), res))
+    return found
+
+
+def expand(template: Mapping[str, Any]) -> dict[str, Any]:
+    """The CloudFormation the translator makes of ``template`` (remit's prepared copy, which this may share
+    objects with), or :class:`Refused`."""
+    if template.get("Transform", TRANSFORM) not in (TRANSFORM, [TRANSFORM]):
+        raise Refused("Transform: not the SAM transform alone")
+    resources = template.get("Resources")
+    if not isinstance(resources, dict) or not resources:
+        raise Refused("Resources: missing or empty")
+    sam = _sam_resources(resources)
+    globals_ = function_globals(template)
+    out = {k: v for k, v in template.items() if k not in ("Globals", "Transform")}
+    sam_ids = {lid for lid, _ in sam}
+    generated: dict[str, Any] = {lid: res for lid, res in resources.items() if lid not in sam_ids}
+    out["Resources"] = generated
+    events = None  # the event sources come with their own module
+    for lid, res in sam:
+        props = merged(globals_, res["Properties"])
+        for out_id, out_res in expand_function(lid, res, props, generated, template, events):
+            existing = resources.get(out_id)
+            if existing is not None and existing.get("Type") not in _MAY_REPLACE.get(out_res["Type"], ()):
+                raise Refused(f"a generated id {out_id} clashes with the author's resource")
+            if res.get("Metadata") and out_id not in generated:
+                out_res["Metadata"] = res["Metadata"]
+            generated[out_id] = out_res
+    return out

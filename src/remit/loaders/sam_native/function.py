@@ -1,0 +1,165 @@
+"""``AWS::Serverless::Function`` → the Lambda function, its execution role and its events, as the translator
+writes them: the same logical ids, values and key order (the function's properties in the order the
+translator's Lambda model lists them)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from remit.loaders.sam_native.common import FunctionContext, Refused
+from remit.loaders.sam_native.policies import expand_templates, role_policies
+
+Generated = list[tuple[str, dict[str, Any]]]
+EventExpander = Callable[[FunctionContext, str, Mapping[str, Any]], Generated]
+
+_MANAGED = "arn:aws:iam::aws:policy/"
+_BASIC = _MANAGED + "service-role/AWSLambdaBasicExecutionRole"
+_BASIC_DURABLE = _MANAGED + "service-role/AWSLambdaBasicDurableExecutionRolePolicy"
+_XRAY = _MANAGED + "AWSXrayWriteOnlyAccess"
+_VPC = _MANAGED + "service-role/AWSLambdaVPCAccessExecutionRole"
+_RESERVED_TAGS = ("lambda:createdBy", "serverlessrepo:applicationId", "serverlessrepo:semanticVersion")
+_TRUST = {"Version": "2012-10-17", "Statement": [
+    {"Action": ["sts:AssumeRole"], "Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com"]}}]}
+
+# properties copied to the Lambda function as written (the translator validates none of them)
+_AS_WRITTEN = ("Description", "Handler", "MemorySize", "Runtime", "Timeout", "VpcConfig", "Environment",
+               "KmsKeyArn", "Layers", "ReservedConcurrentExecutions", "FileSystemConfigs", "CodeSigningConfigArn",
+               "Architectures", "SnapStart", "EphemeralStorage", "RuntimeManagementConfig", "LoggingConfig",
+               "RecursiveLoop", "DurableConfig")
+# the order of the Lambda function's properties in the translator's output
+_ORDER = ("Code", "PackageType", "DeadLetterConfig", "Description", "FunctionName", "Handler", "MemorySize", "Role",
+          "Runtime", "Timeout", "VpcConfig", "Environment", "Tags", "TracingConfig", "KmsKeyArn", "Layers",
+          "ReservedConcurrentExecutions", "FileSystemConfigs", "CodeSigningConfigArn", "ImageConfig", "Architectures",
+          "SnapStart", "EphemeralStorage", "RuntimeManagementConfig", "LoggingConfig", "RecursiveLoop",
+          "CapacityProviderConfig", "FunctionScalingConfig", "PublishToLatestPublished", "TenancyConfig",
+          "DurableConfig")
+ACCEPTED = frozenset({*_AS_WRITTEN, "CodeUri", "InlineCode", "PackageType", "FunctionName", "Role",
+                      "AssumeRolePolicyDocument", "Policies", "RolePath", "PermissionsBoundary", "Events", "Tags",
+                      "Tracing"})
+
+
+def _intrinsic(value: object) -> bool:
+    if isinstance(value, dict) and len(value) == 1:
+        key = next(iter(value))
+        return key in ("Ref", "Condition") or str(key).startswith("Fn::")
+    return False
+
+
+def _check(props: Mapping[str, Any]) -> None:
+    """Refuse what the translator would reject, transform differently, or what is not reproduced here."""
+    unknown = set(props) - ACCEPTED
+    if unknown:
+        raise Refused(f"Function: {sorted(unknown)[0]}")
+    if any(v is None for v in props.values()):
+        raise Refused("Function: a property without a value")
+    checks: dict[str, Callable[[Any], bool]] = {
+        "FunctionName": lambda v: isinstance(v, (str, dict)),
+        "Role": lambda v: isinstance(v, str) or (_intrinsic(v) and "Fn::If" not in v),
+        "AssumeRolePolicyDocument": lambda v: isinstance(v, dict),
+        "Policies": lambda v: isinstance(v, (str, dict)) or (
+            isinstance(v, list) and all(isinstance(p, (str, dict)) for p in v)),
+        "PermissionsBoundary": lambda v: isinstance(v, str) or _intrinsic(v),
+        "Environment": lambda v: isinstance(v, dict) and not _intrinsic(v) and all(
+            isinstance(k, str) and isinstance(x, dict) for k, x in v.items()),
+        "Events": lambda v: isinstance(v, dict) and all(
+            isinstance(k, str) and isinstance(x, dict) for k, x in v.items()),
+        "Tags": lambda v: isinstance(v, dict) and not _intrinsic(v) and not any(t in v for t in _RESERVED_TAGS),
+        "Tracing": lambda v: isinstance(v, str),
+        "Layers": lambda v: isinstance(v, list) and all(isinstance(x, (str, dict)) for x in v),
+        "SnapStart": lambda v: isinstance(v, dict),
+        "DurableConfig": lambda v: isinstance(v, dict),
+        "PackageType": lambda v: v == "Zip",
+    }
+    for name, ok in checks.items():
+        if name in props and not ok(props[name]):
+            raise Refused(f"Function: {name} written in a shape not reproduced")
+    if not props.get("Runtime") or not props.get("Handler"):
+        raise Refused("Function: no Runtime or Handler (the translator rejects it)")
+
+
+def _code(props: Mapping[str, Any]) -> dict[str, Any]:
+    if "InlineCode" in props:
+        if "CodeUri" in props:
+            raise Refused("Function: both InlineCode and CodeUri")
+        return {"ZipFile": props["InlineCode"]}
+    uri = props.get("CodeUri")
+    if not isinstance(uri, str) or "{{resolve:" in uri:
+        raise Refused("Function: CodeUri is not an S3 URI")
+    try:
+        url = urlparse(uri)
+    except ValueError as exc:
+        raise Refused("Function: CodeUri is not an S3 URI") from exc
+    if url.scheme != "s3" or not url.netloc or not url.path:
+        raise Refused("Function: CodeUri is not an S3 URI")
+    code = {"S3Bucket": url.netloc, "S3Key": url.path.lstrip("/")}
+    version = parse_qs(url.query).get("versionId")
+    if version and len(version) == 1:
+        code["S3ObjectVersion"] = version[0]
+    return code
+
+
+def _tags(tags: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    listed = [{"Key": "lambda:createdBy", "Value": "SAM"}]
+    listed.extend({"Key": k, "Value": "" if v is None else v} for k, v in (tags or {}).items())
+    return listed
+
+
+def _role(lid: str, props: Mapping[str, Any], policies: object) -> dict[str, Any]:
+    managed: list[Any] = [_BASIC_DURABLE if props.get("DurableConfig") else _BASIC]
+    tracing = props.get("Tracing")
+    if tracing and tracing != "Disabled":
+        managed.append(_XRAY)
+    if props.get("VpcConfig"):
+        managed.append(_VPC)
+    role_id = lid + "Role"
+    documents = role_policies(role_id, policies, managed)
+    out: dict[str, Any] = {"AssumeRolePolicyDocument": props.get("AssumeRolePolicyDocument", _TRUST),
+                           "ManagedPolicyArns": managed}
+    if "RolePath" in props:
+        out["Path"] = props["RolePath"]
+    if documents:
+        out["Policies"] = documents
+    if "PermissionsBoundary" in props:
+        out["PermissionsBoundary"] = props["PermissionsBoundary"]
+    out["Tags"] = _tags(props.get("Tags"))
+    return out
+
+
+def expand_function(lid: str, resource: Mapping[str, Any], props: dict[str, Any], resources: dict[str, Any],
+                    original: Mapping[str, Any], events: EventExpander | None) -> Generated:
+    """The resources one function (its Globals already merged into ``props``) expands to, in the translator's
+    order: the function, its role (unless the author gave one), then each event's resources by event name."""
+    _check(props)
+    policies = expand_templates(props.get("Policies"))
+    written: dict[str, Any] = {name: props[name] for name in _AS_WRITTEN if name in props}
+    written["Code"] = _code(props)
+    if "PackageType" in props:
+        written["PackageType"] = props["PackageType"]
+    if props.get("FunctionName"):
+        written["FunctionName"] = props["FunctionName"]
+    tracing = props.get("Tracing")
+    if tracing and tracing != "Disabled":
+        written["TracingConfig"] = {"Mode": tracing}
+    written["Tags"] = _tags(props.get("Tags"))
+    role = _role(lid, props, policies)  # built (and its policies checked) even when the author gives Role
+    given_role = "Role" in props
+    written["Role"] = props["Role"] if given_role else {"Fn::GetAtt": [lid + "Role", "Arn"]}
+    function: dict[str, Any] = {"Type": "AWS::Lambda::Function"}
+    if "Metadata" in resource:
+        function["Metadata"] = resource["Metadata"]
+    function["Properties"] = {name: written[name] for name in _ORDER if name in written}
+    out: Generated = [(lid, function)]
+    if not given_role:
+        out.append((lid + "Role", {"Type": "AWS::IAM::Role", "Properties": role}))
+    declared = props.get("Events") or {}
+    if declared:
+        if any("Path" in (event.get("Properties") or {}) for event in declared.values()):
+            raise Refused("Function: an event with a Path (API events are not expanded natively)")
+        if events is None:
+            raise Refused("Function: Events")
+        context = FunctionContext(lid, None if given_role else role, resources, original)
+        for name in sorted(declared):
+            out.extend(events(context, name, declared[name]))
+    return out

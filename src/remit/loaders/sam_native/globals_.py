@@ -1,0 +1,71 @@
+"""The ``Globals`` section merged into each function, by the translator's rules.
+
+Local wins for scalars, intrinsic functions (a one-key ``Ref``/``Condition``/``Fn::`` mapping counts as a scalar)
+and mismatched kinds; mappings merge key by key (the global keys first, then the local ones); lists concatenate,
+global items first — except ``Architectures``, which the local value replaces."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from remit.loaders.sam_native.common import Refused
+
+# the Function properties the translator accepts in Globals (the rest of its list is refused here)
+FUNCTION_GLOBALS = frozenset({
+    "Handler", "Runtime", "CodeUri", "Description", "MemorySize", "Timeout", "VpcConfig", "Environment", "Tags",
+    "Tracing", "KmsKeyArn", "Layers", "RolePath", "PermissionsBoundary", "ReservedConcurrentExecutions",
+    "AssumeRolePolicyDocument", "FileSystemConfigs", "CodeSigningConfigArn", "Architectures", "SnapStart",
+    "EphemeralStorage", "RuntimeManagementConfig", "LoggingConfig", "RecursiveLoop", "DurableConfig",
+})
+_REPLACED = frozenset({"Architectures"})
+
+
+def function_globals(template: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``Globals.Function`` mapping, or refusal for any Globals section or property not reproduced."""
+    if "Globals" not in template:
+        return {}
+    section = template["Globals"]
+    if not isinstance(section, dict) or not section:
+        raise Refused("Globals: not a mapping")
+    extra = set(section) - {"Function"}
+    if extra:
+        raise Refused(f"Globals: section {sorted(extra)[0]}")
+    function = section.get("Function")
+    if not isinstance(function, dict):
+        raise Refused("Globals.Function: not a mapping")
+    unknown = set(function) - FUNCTION_GLOBALS
+    if unknown:
+        raise Refused(f"Globals.Function: {sorted(unknown)[0]}")
+    return function
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, dict):
+        if len(value) == 1:
+            key = next(iter(value))
+            if key in ("Ref", "Condition") or str(key).startswith("Fn::"):
+                return "scalar"
+        return "map"
+    return "list" if isinstance(value, list) else "scalar"
+
+
+def _merge(global_value: Any, local_value: Any, path: str) -> Any:
+    kind = _kind(global_value)
+    if kind != _kind(local_value) or kind == "scalar":
+        return local_value
+    if path in _REPLACED:
+        return local_value
+    if kind == "list":
+        return global_value + local_value
+    merged = dict(global_value)
+    for key, value in local_value.items():
+        merged[key] = _merge(merged[key], value, f"{path}.{key}".lstrip(".")) if key in merged else value
+    return merged
+
+
+def merged(globals_: Mapping[str, Any], properties: Mapping[str, Any]) -> dict[str, Any]:
+    """A function's properties with ``Globals.Function`` merged in."""
+    if not globals_:
+        return dict(properties)
+    return _merge(dict(globals_), dict(properties), "")  # type: ignore[no-any-return]  # two maps merge to a map

@@ -1,0 +1,371 @@
+"""remit's own SAM expansion gives exactly what aws-sam-translator gives, or refuses.
+
+Each accepted template is expanded both ways and compared as JSON text (same resources, ids, values and key
+order); each refused shape is refused with its reason. The corpus case (``-m corpus``) compares every template
+of the shared corpora that the native expansion accepts."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from remit.loaders import sam, sam_native
+from remit.loaders.cloudformation import load_template
+from remit.loaders.discover import InputFile, discover
+from remit.loaders.sam import clone
+
+from .conftest import CORPORA
+
+HEAD = "Transform: AWS::Serverless-2016-10-31\n"
+
+
+def _prepared(path: Path, root: Path) -> dict[str, Any] | None:
+    loaded = load_template(InputFile(path, path.relative_to(root).as_posix()))
+    if loaded.document is None or loaded.document.kind.name != "SAM":
+        return None
+    template, _, _ = sam._prepare(loaded.document, root)
+    return template
+
+
+def _translated(template: dict[str, Any]) -> dict[str, Any]:
+    translator = sam._translator()
+    translator.document_errors = []
+    return clone(translator.translate(sam_template=clone(template), parameter_values={}, passthrough_metadata=True))
+
+
+def _template(tmp_path: Path, text: str) -> dict[str, Any]:
+    path = tmp_path / "template.yaml"
+    path.write_text(textwrap.dedent(text))
+    template = _prepared(path, tmp_path)
+    assert template is not None
+    return template
+
+
+FN = """\
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      CodeUri: src/
+"""
+
+ACCEPTED = {
+    "minimal": HEAD + "Resources:\n" + FN,
+    "no-transform-line": "Resources:\n" + FN,
+    "globals-merge": HEAD + """\
+Globals:
+  Function:
+    Timeout: 10
+    Runtime: nodejs20.x
+    Architectures: [x86_64]
+    Layers: [arn:aws:lambda:us-east-1:111122223333:layer:a:1]
+    Environment:
+      Variables: {A: global, B: global}
+    Tags: {team: core, cost: shared}
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      CodeUri: src/
+      Architectures: [arm64]
+      Layers: [!Ref Layer]
+      Environment:
+        Variables: {C: local, A: local}
+      Tags: {cost: mine}
+  Layer:
+    Type: AWS::Lambda::LayerVersion
+    Properties:
+      Content: {S3Bucket: b, S3Key: k}
+""",
+    "globals-code-and-handler": HEAD + """\
+Globals:
+  Function:
+    CodeUri: src/
+    Handler: index.handler
+    Runtime: python3.12
+    MemorySize: 256
+Resources:
+  A:
+    Type: AWS::Serverless::Function
+    Properties: {}
+  B:
+    Type: AWS::Serverless::Function
+    Properties:
+      MemorySize: !Ref Memory
+Parameters:
+  Memory: {Type: Number, Default: 128}
+""",
+    "tracing-vpc-durable": HEAD + """\
+Resources:
+  Traced:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      InlineCode: "def handler(e, c): return 1"
+      Tracing: Active
+      VpcConfig:
+        SecurityGroupIds: [sg-1]
+        SubnetIds: [subnet-1]
+  Untraced:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      CodeUri: s3://bucket/code.zip?versionId=v3
+      Tracing: Disabled
+      DurableConfig: {ExecutionTimeout: 900}
+""",
+    "role-given": HEAD + """\
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      CodeUri: src/
+      Role: !GetAtt Shared.Arn
+      Policies: [AmazonS3ReadOnlyAccess]
+  Named:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      CodeUri: src/
+      FunctionName: !Sub "${AWS::StackName}-named"
+      Role: arn:aws:iam::111122223333:role/outside
+  Shared:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {Version: "2012-10-17", Statement: []}
+""",
+    "role-shape": HEAD + """\
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      CodeUri: src/
+      RolePath: /app/
+      PermissionsBoundary: arn:aws:iam::111122223333:policy/boundary
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {Service: [lambda.amazonaws.com, edgelambda.amazonaws.com]}
+            Action: sts:AssumeRole
+""",
+    "policies-every-kind": HEAD + """\
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      KeySchema: [{AttributeName: id, KeyType: HASH}]
+      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+      BillingMode: PAY_PER_REQUEST
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      CodeUri: src/
+      Policies:
+        - AWSLambdaBasicExecutionRole
+        - AmazonDynamoDBReadOnlyAccess
+        - arn:aws:iam::111122223333:policy/custom
+        - !Ref ManagedPolicy
+        - NotAKnownPolicyName
+        - DynamoDBCrudPolicy:
+            TableName: !Ref Table
+        - SQSPollerPolicy:
+            QueueName: !GetAtt Queue.QueueName
+        - VPCAccessPolicy: {}
+        - S3ReadPolicy:
+            BucketName: my-bucket
+            Extra: ignored
+        - Version: "2012-10-17"
+          Statement:
+            - Effect: Allow
+              Action: s3:GetObject
+              Resource: "*"
+        - Statement:
+            Effect: Allow
+            Action: [kms:Decrypt]
+            Resource: !GetAtt Key.Arn
+  Queue:
+    Type: AWS::SQS::Queue
+  Key:
+    Type: AWS::KMS::Key
+  ManagedPolicy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument: {Version: "2012-10-17", Statement: []}
+""",
+    "single-policy-forms": HEAD + """\
+Resources:
+  ByName:
+    Type: AWS::Serverless::Function
+    Properties: {Handler: a.b, Runtime: python3.12, CodeUri: src/, Policies: AmazonSQSFullAccess}
+  ByDocument:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: a.b
+      Runtime: python3.12
+      CodeUri: src/
+      Policies:
+        Statement: [{Effect: Allow, Action: "sns:Publish", Resource: "*"}]
+  ByTemplate:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: a.b
+      Runtime: python3.12
+      CodeUri: src/
+      Policies:
+        SSMParameterReadPolicy: {ParameterName: app/*}
+""",
+    "sections-and-order": HEAD + """\
+AWSTemplateFormatVersion: "2010-09-09"
+Description: sections kept as written
+Parameters:
+  Stage: {Type: String, Default: dev}
+Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+Mappings:
+  Sizes: {dev: {mem: 128}}
+Resources:
+  First:
+    Type: AWS::SNS::Topic
+""" + FN + """\
+  Last:
+    Type: AWS::SQS::Queue
+    Condition: IsProd
+  Second:
+    Type: AWS::Serverless::Function
+    Metadata: {BuildMethod: makefile}
+    Properties:
+      Handler: app.handler
+      Runtime: provided.al2023
+      CodeUri: src/
+      Description: ""
+      Timeout: 30
+      ReservedConcurrentExecutions: 5
+      EphemeralStorage: {Size: 1024}
+      LoggingConfig: {LogFormat: JSON}
+      SnapStart: {ApplyOn: None}
+      RuntimeManagementConfig: {UpdateRuntimeOn: Auto}
+      RecursiveLoop: Terminate
+      KmsKeyArn: !GetAtt Key.Arn
+      PackageType: Zip
+Outputs:
+  FnArn:
+    Value: !GetAtt Fn.Arn
+""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(ACCEPTED))
+def test_native_expansion_equals_translator(tmp_path: Path, name: str) -> None:
+    template = _template(tmp_path, ACCEPTED[name])
+    native = clone(sam_native.expand(clone(template)))
+    assert json.dumps(native, indent=1) == json.dumps(_translated(template), indent=1)
+
+
+REFUSED = {
+    "api-event": ("""\
+      Events:
+        Get: {Type: Api, Properties: {Path: /, Method: get}}
+""", "Path"),
+    "alias": ("      AutoPublishAlias: live\n", "Function: AutoPublishAlias"),
+    "url": ("      FunctionUrlConfig: {AuthType: NONE}\n", "Function: FunctionUrlConfig"),
+    "policy-if": ("""\
+      Policies:
+        - !If [Cond, AmazonS3ReadOnlyAccess, !Ref AWS::NoValue]
+""", "Policies: Fn::If"),
+    "unknown-policy-shape": ("""\
+      Policies:
+        - NotATemplate: {Name: x}
+""", "Policies: an entry"),
+    "template-missing-parameter": ("""\
+      Policies:
+        - DynamoDBCrudPolicy: {}
+""", "parameters missing"),
+    "template-values-not-a-map": ("""\
+      Policies:
+        - DynamoDBCrudPolicy: my-table
+""", "not a mapping"),
+    "reserved-tag": ("      Tags: {'lambda:createdBy': me}\n", "Function: Tags"),
+    "role-if": ("      Role: !If [Cond, arn:aws:iam::111122223333:role/a, !Ref AWS::NoValue]\n", "Function: Role"),
+    "code-as-mapping": ("      InlineCode: null\n", "without a value"),
+    "tracing-intrinsic": ("      Tracing: !Ref TracingMode\n", "Function: Tracing"),
+    "image": ("      PackageType: Image\n", "Function: ImageUri"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_native_expansion_refuses(tmp_path: Path, name: str) -> None:
+    extra, reason = REFUSED[name]
+    template = _template(tmp_path, HEAD + "Resources:\n" + FN + extra)
+    with pytest.raises(sam_native.Refused) as refused:
+        sam_native.expand(clone(template))
+    assert reason in refused.value.reason
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    (HEAD + "Globals:\n  Api:\n    TracingEnabled: true\nResources:\n" + FN, "Globals: section Api"),
+    (HEAD + "Globals:\n  Function:\n    AutoPublishAlias: live\nResources:\n" + FN, "Globals.Function"),
+    (HEAD + "Resources:\n" + FN + "    Condition: IsProd\n", "attribute Condition"),
+    (HEAD + "Resources:\n" + FN + "  Api:\n    Type: AWS::Serverless::Api\n    Properties: {StageName: x}\n",
+     "AWS::Serverless::Api"),
+    (HEAD + "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Connectors:\n      C: {Properties: {}}\n" + FN,
+     "Connectors"),
+    ("Transform: [AWS::LanguageExtensions, AWS::Serverless-2016-10-31]\nResources:\n" + FN, "Transform"),
+])
+def test_native_expansion_refuses_template_shapes(tmp_path: Path, text: str, reason: str) -> None:
+    with pytest.raises(sam_native.Refused) as refused:
+        sam_native.expand(clone(_template(tmp_path, text)))
+    assert reason in refused.value.reason
+
+
+def test_refused_expansion_leaves_the_translators_input_alone(tmp_path: Path) -> None:
+    path = tmp_path / "template.yaml"
+    path.write_text(HEAD + "Resources:\n" + FN + "      AutoPublishAlias: live\n")
+    loaded = load_template(InputFile(path, "template.yaml"))
+    assert loaded.document is not None
+    assert sam.translate_natively(loaded.document, tmp_path) is None
+    translated = sam.translate(loaded.document, tmp_path)
+    assert "FnAliaslive" in translated.template["Resources"]
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("folder", ["sam-translator-tests", "serverless-patterns"])
+def test_native_expansion_equals_translator_on_the_corpora(folder: str) -> None:
+    base = CORPORA / folder
+    if not base.is_dir():
+        pytest.skip(f"{base} is not present")
+    accepted, differing = 0, []
+    for found in discover([base]).files:
+        template = _prepared(found.path, base)
+        if template is None:
+            continue
+        try:
+            native = clone(sam_native.expand(clone(template)))
+        except sam_native.Refused:
+            continue
+        try:
+            expected = _translated(template)
+        except Exception as exc:  # noqa: BLE001 - a template the translator rejects must have been refused
+            differing.append(f"{found.rel}: accepted, but the translator rejects it: {exc}")
+            continue
+        accepted += 1
+        if json.dumps(native) != json.dumps(expected):
+            differing.append(f"{found.rel}: differs")
+    assert not differing
+    assert accepted > 0
