@@ -268,6 +268,34 @@ Outputs:
   FnArn:
     Value: !GetAtt Fn.Arn
 """,
+    "simple-tables": HEAD + """\
+Globals:
+  SimpleTable:
+    SSESpecification: {SSEEnabled: true}
+Resources:
+  Plain:
+    Type: AWS::Serverless::SimpleTable
+  Keyed:
+    Type: AWS::Serverless::SimpleTable
+    DependsOn: Plain
+    Properties:
+      TableName: !Sub "${AWS::StackName}-keyed"
+      PrimaryKey: {Name: pk, Type: Number}
+      ProvisionedThroughput: {ReadCapacityUnits: 5, WriteCapacityUnits: 5}
+      PointInTimeRecoverySpecification: {PointInTimeRecoveryEnabled: true}
+      Tags: {team: data}
+      SSESpecification: {SSEEnabled: false}
+""" + FN + """\
+  Waits:
+    Type: AWS::Serverless::Function
+    DependsOn: [Plain, Keyed]
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      CodeUri: src/
+      Policies:
+        - DynamoDBReadPolicy: {TableName: !Ref Keyed}
+""",
 }
 
 

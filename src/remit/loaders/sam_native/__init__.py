@@ -19,18 +19,20 @@ from typing import Any
 
 from remit.loaders.sam_native.common import TRANSFORM, Refused
 from remit.loaders.sam_native.function import expand_function
-from remit.loaders.sam_native.globals_ import function_globals, merged
+from remit.loaders.sam_native.globals_ import merged, sam_globals
+from remit.loaders.sam_native.table import expand_table
 
 __all__ = ["Refused", "expand"]
 
 _FUNCTION = "AWS::Serverless::Function"
-_SUPPORTED = frozenset({_FUNCTION})
+_TABLE = "AWS::Serverless::SimpleTable"
+_SUPPORTED = frozenset({_FUNCTION, _TABLE})
 _LOGICAL_ID = re.compile(r"[A-Za-z0-9]+")
-_ATTRIBUTES = frozenset({"Type", "Properties", "Metadata"})
+_ATTRIBUTES = frozenset({"Type", "Properties", "Metadata", "DependsOn"})
 # a generated resource may take the logical id of an author's resource only for these pairs (the translator's
 # rule): generated type -> the author's types it replaces
-_MAY_REPLACE = {"AWS::Lambda::Function": (_FUNCTION,), "AWS::S3::Bucket": ("AWS::S3::Bucket",),
-                "AWS::SNS::Topic": ("AWS::SNS::Topic",)}
+_MAY_REPLACE = {"AWS::Lambda::Function": (_FUNCTION,), "AWS::DynamoDB::Table": (_TABLE,),
+                "AWS::S3::Bucket": ("AWS::S3::Bucket",), "AWS::SNS::Topic": ("AWS::SNS::Topic",)}
 
 
 def _sam_resources(resources: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -50,8 +52,10 @@ def _sam_resources(resources: Mapping[str, Any]) -> list[tuple[str, dict[str, An
         extra = set(res) - _ATTRIBUTES
         if extra:
             raise Refused(f"{rtype}: attribute {sorted(extra)[0]}")
-        if not isinstance(res.get("Properties"), dict):
-            raise Refused(f"{rtype}: no Properties mapping")
+        if "Properties" not in res:
+            res["Properties"] = {}  # what the translator reads when there are none (the input is remit's copy)
+        if not isinstance(res["Properties"], dict):
+            raise Refused(f"{rtype}: Properties is not a mapping")
         found.append((str(lid), res))
     return found
 
@@ -65,15 +69,20 @@ def expand(template: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(resources, dict) or not resources:
         raise Refused("Resources: missing or empty")
     sam = _sam_resources(resources)
-    globals_ = function_globals(template)
+    globals_ = sam_globals(template)
     out = {k: v for k, v in template.items() if k not in ("Globals", "Transform")}
     sam_ids = {lid for lid, _ in sam}
     generated: dict[str, Any] = {lid: res for lid, res in resources.items() if lid not in sam_ids}
     out["Resources"] = generated
     events = None  # the event sources come with their own module
-    for lid, res in sam:
-        props = merged(globals_, res["Properties"])
-        for out_id, out_res in expand_function(lid, res, props, generated, template, events):
+    # the translator expands functions first, then the rest, each group in the author's order
+    for lid, res in sorted(sam, key=lambda item: item[1]["Type"] != _FUNCTION):
+        if res["Type"] == _FUNCTION:
+            props = merged(globals_.get("Function", {}), res["Properties"])
+            expanded = expand_function(lid, res, props, generated, template, events)
+        else:
+            expanded = expand_table(lid, res, merged(globals_.get("SimpleTable", {}), res["Properties"]))
+        for out_id, out_res in expanded:
             existing = resources.get(out_id)
             if existing is not None and existing.get("Type") not in _MAY_REPLACE.get(out_res["Type"], ()):
                 raise Refused(f"a generated id {out_id} clashes with the author's resource")

@@ -147,6 +147,8 @@ def expand_function(lid: str, resource: Mapping[str, Any], props: dict[str, Any]
     given_role = "Role" in props
     written["Role"] = props["Role"] if given_role else {"Fn::GetAtt": [lid + "Role", "Arn"]}
     function: dict[str, Any] = {"Type": "AWS::Lambda::Function"}
+    if resource.get("DependsOn"):  # the generated resource keeps it; the others SAM adds do not
+        function["DependsOn"] = resource["DependsOn"]
     if "Metadata" in resource:
         function["Metadata"] = resource["Metadata"]
     function["Properties"] = {name: written[name] for name in _ORDER if name in written}

@@ -18,26 +18,28 @@ FUNCTION_GLOBALS = frozenset({
     "AssumeRolePolicyDocument", "FileSystemConfigs", "CodeSigningConfigArn", "Architectures", "SnapStart",
     "EphemeralStorage", "RuntimeManagementConfig", "LoggingConfig", "RecursiveLoop", "DurableConfig",
 })
+_ACCEPTED = {"Function": FUNCTION_GLOBALS, "SimpleTable": frozenset({"SSESpecification"})}
 _REPLACED = frozenset({"Architectures"})
 
 
-def function_globals(template: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``Globals.Function`` mapping, or refusal for any Globals section or property not reproduced."""
+def sam_globals(template: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """``{section: properties}`` of the ``Globals`` sections reproduced here (Function, SimpleTable), or
+    refusal for any other section or property."""
     if "Globals" not in template:
         return {}
     section = template["Globals"]
     if not isinstance(section, dict) or not section:
         raise Refused("Globals: not a mapping")
-    extra = set(section) - {"Function"}
+    extra = set(section) - set(_ACCEPTED)
     if extra:
         raise Refused(f"Globals: section {sorted(extra)[0]}")
-    function = section.get("Function")
-    if not isinstance(function, dict):
-        raise Refused("Globals.Function: not a mapping")
-    unknown = set(function) - FUNCTION_GLOBALS
-    if unknown:
-        raise Refused(f"Globals.Function: {sorted(unknown)[0]}")
-    return function
+    for name, properties in section.items():
+        if not isinstance(properties, dict):
+            raise Refused(f"Globals.{name}: not a mapping")
+        unknown = set(properties) - _ACCEPTED[name]
+        if unknown:
+            raise Refused(f"Globals.{name}: {sorted(unknown)[0]}")
+    return section
 
 
 def _kind(value: object) -> str:
