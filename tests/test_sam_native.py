@@ -296,6 +296,33 @@ Resources:
       Policies:
         - DynamoDBReadPolicy: {TableName: !Ref Keyed}
 """,
+    "function-urls": HEAD + """\
+Globals:
+  Function:
+    FunctionUrlConfig:
+      AuthType: AWS_IAM
+Resources:
+  Public:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      CodeUri: src/
+      FunctionUrlConfig:
+        AuthType: NONE
+        Cors:
+          AllowOrigins: ["*"]
+          AllowCredentials: true
+          MaxAge: 300
+  Private:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      CodeUri: src/
+      FunctionUrlConfig:
+        InvokeMode: RESPONSE_STREAM
+""",
 }
 
 
@@ -312,7 +339,9 @@ REFUSED = {
         Get: {Type: Api, Properties: {Path: /, Method: get}}
 """, "Path"),
     "alias": ("      AutoPublishAlias: live\n", "Function: AutoPublishAlias"),
-    "url": ("      FunctionUrlConfig: {AuthType: NONE}\n", "Function: FunctionUrlConfig"),
+    "url-auth-intrinsic": ("      FunctionUrlConfig: {AuthType: !Ref Auth}\n", "Function: FunctionUrlConfig"),
+    "url-cors-unknown": ("      FunctionUrlConfig: {AuthType: NONE, Cors: {AllowAll: true}}\n",
+                         "Function: FunctionUrlConfig"),
     "policy-if": ("""\
       Policies:
         - !If [Cond, AmazonS3ReadOnlyAccess, !Ref AWS::NoValue]

@@ -37,7 +37,9 @@ _ORDER = ("Code", "PackageType", "DeadLetterConfig", "Description", "FunctionNam
           "DurableConfig")
 ACCEPTED = frozenset({*_AS_WRITTEN, "CodeUri", "InlineCode", "PackageType", "FunctionName", "Role",
                       "AssumeRolePolicyDocument", "Policies", "RolePath", "PermissionsBoundary", "Events", "Tags",
-                      "Tracing"})
+                      "Tracing", "FunctionUrlConfig"})
+_CORS = {"AllowOrigins": list, "AllowMethods": list, "AllowCredentials": bool, "AllowHeaders": list,
+         "ExposeHeaders": list, "MaxAge": int}
 
 
 def _intrinsic(value: object) -> bool:
@@ -71,12 +73,41 @@ def _check(props: Mapping[str, Any]) -> None:
         "SnapStart": lambda v: isinstance(v, dict),
         "DurableConfig": lambda v: isinstance(v, dict),
         "PackageType": lambda v: v == "Zip",
+        "FunctionUrlConfig": _url_config_reproduced,
     }
     for name, ok in checks.items():
         if name in props and not ok(props[name]):
             raise Refused(f"Function: {name} written in a shape not reproduced")
     if not props.get("Runtime") or not props.get("Handler"):
         raise Refused("Function: no Runtime or Handler (the translator rejects it)")
+
+
+def _url_config_reproduced(config: object) -> bool:
+    if not isinstance(config, dict) or _intrinsic(config) or set(config) - {"AuthType", "Cors", "InvokeMode"}:
+        return False
+    cors = config.get("Cors")
+    if cors is not None and not (isinstance(cors, dict) and not _intrinsic(cors) and all(
+            name in _CORS and (_intrinsic(value) or isinstance(value, _CORS[name])) for name, value in cors.items())):
+        return False
+    return config.get("AuthType") in ("AWS_IAM", "NONE")
+
+
+def _url(lid: str, config: Mapping[str, Any]) -> Generated:
+    """The function URL and, for ``AuthType: NONE``, the two public permissions SAM adds with it."""
+    url: dict[str, Any] = {"TargetFunctionArn": {"Ref": lid}, "AuthType": config["AuthType"]}
+    if config.get("Cors"):
+        url["Cors"] = config["Cors"]
+    if config.get("InvokeMode") is not None:
+        url["InvokeMode"] = config["InvokeMode"]
+    out: Generated = [(lid + "Url", {"Type": "AWS::Lambda::Url", "Properties": url})]
+    if config["AuthType"] == "NONE":
+        out.append((lid + "UrlPublicPermissions", {"Type": "AWS::Lambda::Permission", "Properties": {
+            "Action": "lambda:InvokeFunctionUrl", "FunctionName": {"Ref": lid}, "Principal": "*",
+            "FunctionUrlAuthType": "NONE"}}))
+        out.append((lid + "URLInvokeAllowPublicAccess", {"Type": "AWS::Lambda::Permission", "Properties": {
+            "Action": "lambda:InvokeFunction", "FunctionName": {"Ref": lid}, "Principal": "*",
+            "InvokedViaFunctionUrl": True}}))
+    return out
 
 
 def _code(props: Mapping[str, Any]) -> dict[str, Any]:
@@ -153,6 +184,8 @@ def expand_function(lid: str, resource: Mapping[str, Any], props: dict[str, Any]
         function["Metadata"] = resource["Metadata"]
     function["Properties"] = {name: written[name] for name in _ORDER if name in written}
     out: Generated = [(lid, function)]
+    if props.get("FunctionUrlConfig"):
+        out.extend(_url(lid, props["FunctionUrlConfig"]))
     if not given_role:
         out.append((lid + "Role", {"Type": "AWS::IAM::Role", "Properties": role}))
     declared = props.get("Events") or {}

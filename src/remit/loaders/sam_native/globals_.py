@@ -17,6 +17,7 @@ FUNCTION_GLOBALS = frozenset({
     "Tracing", "KmsKeyArn", "Layers", "RolePath", "PermissionsBoundary", "ReservedConcurrentExecutions",
     "AssumeRolePolicyDocument", "FileSystemConfigs", "CodeSigningConfigArn", "Architectures", "SnapStart",
     "EphemeralStorage", "RuntimeManagementConfig", "LoggingConfig", "RecursiveLoop", "DurableConfig",
+    "FunctionUrlConfig",
 })
 _ACCEPTED = {"Function": FUNCTION_GLOBALS, "SimpleTable": frozenset({"SSESpecification"})}
 _REPLACED = frozenset({"Architectures"})
