@@ -323,6 +323,27 @@ Resources:
       FunctionUrlConfig:
         InvokeMode: RESPONSE_STREAM
 """,
+    "resource-attributes": HEAD + """\
+Conditions:
+  IsProd: !Equals [!Ref "AWS::AccountId", "111122223333"]
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Condition: IsProd
+    DeletionPolicy: Retain
+    UpdateReplacePolicy: Delete
+    Metadata: {Owner: data-team}
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      CodeUri: src/
+      FunctionUrlConfig: {AuthType: NONE}
+      Policies: [AmazonS3ReadOnlyAccess]
+  Table:
+    Type: AWS::Serverless::SimpleTable
+    Condition: IsProd
+    DeletionPolicy: Retain
+""",
 }
 
 
@@ -378,7 +399,8 @@ def test_native_expansion_refuses(tmp_path: Path, name: str) -> None:
 @pytest.mark.parametrize(("text", "reason"), [
     (HEAD + "Globals:\n  Api:\n    TracingEnabled: true\nResources:\n" + FN, "Globals: section Api"),
     (HEAD + "Globals:\n  Function:\n    AutoPublishAlias: live\nResources:\n" + FN, "Globals.Function"),
-    (HEAD + "Resources:\n" + FN + "    Condition: IsProd\n", "attribute Condition"),
+    (HEAD + "Resources:\n" + FN + "    IgnoreGlobals: '*'\n", "attribute IgnoreGlobals"),
+    (HEAD + "Resources:\n" + FN + "    Condition: [IsProd]\n", "Condition is not a name"),
     (HEAD + "Resources:\n" + FN + "  Api:\n    Type: AWS::Serverless::Api\n    Properties: {StageName: x}\n",
      "AWS::Serverless::Api"),
     (HEAD + "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Connectors:\n      C: {Properties: {}}\n" + FN,

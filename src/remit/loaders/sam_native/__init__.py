@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from remit.loaders.sam_native.common import TRANSFORM, Refused
+from remit.loaders.sam_native.common import TRANSFORM, Refused, passed_on
 from remit.loaders.sam_native.function import expand_function
 from remit.loaders.sam_native.globals_ import merged, sam_globals
 from remit.loaders.sam_native.table import expand_table
@@ -28,7 +28,8 @@ _FUNCTION = "AWS::Serverless::Function"
 _TABLE = "AWS::Serverless::SimpleTable"
 _SUPPORTED = frozenset({_FUNCTION, _TABLE})
 _LOGICAL_ID = re.compile(r"[A-Za-z0-9]+")
-_ATTRIBUTES = frozenset({"Type", "Properties", "Metadata", "DependsOn"})
+_ATTRIBUTES = frozenset({"Type", "Properties", "Metadata", "DependsOn", "Condition", "DeletionPolicy",
+                         "UpdateReplacePolicy", "UpdatePolicy"})
 # a generated resource may take the logical id of an author's resource only for these pairs (the translator's
 # rule): generated type -> the author's types it replaces
 _MAY_REPLACE = {"AWS::Lambda::Function": (_FUNCTION,), "AWS::DynamoDB::Table": (_TABLE,),
@@ -52,6 +53,8 @@ def _sam_resources(resources: Mapping[str, Any]) -> list[tuple[str, dict[str, An
         extra = set(res) - _ATTRIBUTES
         if extra:
             raise Refused(f"{rtype}: attribute {sorted(extra)[0]}")
+        if not isinstance(res.get("Condition", ""), str):
+            raise Refused(f"{rtype}: Condition is not a name (the translator rejects it)")
         if "Properties" not in res:
             res["Properties"] = {}  # what the translator reads when there are none (the input is remit's copy)
         if not isinstance(res["Properties"], dict):
@@ -82,10 +85,11 @@ def expand(template: Mapping[str, Any]) -> dict[str, Any]:
             expanded = expand_function(lid, res, props, generated, template, events)
         else:
             expanded = expand_table(lid, res, merged(globals_.get("SimpleTable", {}), res["Properties"]))
-        for out_id, out_res in expanded:
+        for out_id, written in expanded:
             existing = resources.get(out_id)
-            if existing is not None and existing.get("Type") not in _MAY_REPLACE.get(out_res["Type"], ()):
+            if existing is not None and existing.get("Type") not in _MAY_REPLACE.get(written["Type"], ()):
                 raise Refused(f"a generated id {out_id} clashes with the author's resource")
+            out_res = passed_on(res, written) if out_id != lid and existing is None else written
             if res.get("Metadata") and out_id not in generated:
                 out_res["Metadata"] = res["Metadata"]
             generated[out_id] = out_res

@@ -31,3 +31,28 @@ class FunctionContext:
     role: dict[str, Any] | None
     resources: dict[str, Any]
     original: Mapping[str, Any]
+
+
+# resource attributes the translator keeps on the resource a SAM resource becomes, in its output order ...
+_OWN_ATTRIBUTES = ("DeletionPolicy", "UpdatePolicy", "Condition", "UpdateReplacePolicy", "Metadata")
+# ... and those it copies onto every other resource it generates for it
+PASSED_ON = ("Condition", "DeletionPolicy", "UpdateReplacePolicy")
+
+
+def main_resource(rtype: str, resource: Mapping[str, Any], properties: dict[str, Any]) -> dict[str, Any]:
+    """The resource a SAM resource becomes (same logical id), its attributes where the translator puts them."""
+    out: dict[str, Any] = {"Type": rtype}
+    if resource.get("DependsOn"):
+        out["DependsOn"] = resource["DependsOn"]
+    out.update((name, resource[name]) for name in _OWN_ATTRIBUTES if name in resource)
+    out["Properties"] = properties
+    return out
+
+
+def passed_on(resource: Mapping[str, Any], generated: dict[str, Any]) -> dict[str, Any]:
+    """``generated`` with the SAM resource's ``Condition``/``DeletionPolicy``/``UpdateReplacePolicy`` after its
+    ``Type``, as the translator writes every resource it adds for that SAM resource."""
+    attributes = [(name, resource[name]) for name in PASSED_ON if name in resource]
+    if not attributes:
+        return generated
+    return {"Type": generated["Type"], **dict(attributes), **{k: v for k, v in generated.items() if k != "Type"}}

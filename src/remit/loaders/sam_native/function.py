@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from remit.loaders.sam_native.common import FunctionContext, Refused
+from remit.loaders.sam_native.common import FunctionContext, Refused, main_resource
 from remit.loaders.sam_native.policies import expand_templates, role_policies
 
 Generated = list[tuple[str, dict[str, Any]]]
@@ -177,12 +177,8 @@ def expand_function(lid: str, resource: Mapping[str, Any], props: dict[str, Any]
     role = _role(lid, props, policies)  # built (and its policies checked) even when the author gives Role
     given_role = "Role" in props
     written["Role"] = props["Role"] if given_role else {"Fn::GetAtt": [lid + "Role", "Arn"]}
-    function: dict[str, Any] = {"Type": "AWS::Lambda::Function"}
-    if resource.get("DependsOn"):  # the generated resource keeps it; the others SAM adds do not
-        function["DependsOn"] = resource["DependsOn"]
-    if "Metadata" in resource:
-        function["Metadata"] = resource["Metadata"]
-    function["Properties"] = {name: written[name] for name in _ORDER if name in written}
+    properties = {name: written[name] for name in _ORDER if name in written}
+    function = main_resource("AWS::Lambda::Function", resource, properties)
     out: Generated = [(lid, function)]
     if props.get("FunctionUrlConfig"):
         out.extend(_url(lid, props["FunctionUrlConfig"]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from remit.loaders.sam_native.common import Refused
+from remit.loaders.sam_native.common import Refused, main_resource
 
 ACCEPTED = frozenset({"PointInTimeRecoverySpecification", "PrimaryKey", "ProvisionedThroughput", "TableName", "Tags",
                       "SSESpecification"})
@@ -57,10 +57,6 @@ def expand_table(lid: str, resource: Mapping[str, Any], props: Mapping[str, Any]
             written[name] = props[name]
     if props.get("Tags"):
         written["Tags"] = [{"Key": k, "Value": "" if v is None else v} for k, v in props["Tags"].items()]
-    table: dict[str, Any] = {"Type": "AWS::DynamoDB::Table"}
-    if resource.get("DependsOn"):  # the generated resource keeps it; the others SAM adds do not
-        table["DependsOn"] = resource["DependsOn"]
-    if "Metadata" in resource:
-        table["Metadata"] = resource["Metadata"]
-    table["Properties"] = {name: written[name] for name in _ORDER if name in written}
+    properties = {name: written[name] for name in _ORDER if name in written}
+    table = main_resource("AWS::DynamoDB::Table", resource, properties)
     return [(lid, table)]
