@@ -344,6 +344,37 @@ Resources:
     Condition: IsProd
     DeletionPolicy: Retain
 """,
+    "auto-publish-alias": HEAD + """\
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      CodeUri: src/
+      MemorySize: 512
+      Environment:
+        Variables: {TABLE: !Ref Table}
+      SnapStart: {ApplyOn: PublishedVersions}
+      AutoPublishAlias: live-v1_a
+      FunctionUrlConfig: {AuthType: NONE}
+  Kept:
+    Type: AWS::Serverless::Function
+    Condition: Always
+    DeletionPolicy: Delete
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      InlineCode: "def handler(e, c): return 1"
+      AutoPublishAlias: prod
+  Table:
+    Type: AWS::Serverless::SimpleTable
+Conditions:
+  Always: !Equals [a, a]
+Outputs:
+  Plain:
+    Value: !Ref Fn
+""",
 }
 
 
@@ -359,7 +390,8 @@ REFUSED = {
       Events:
         Get: {Type: Api, Properties: {Path: /, Method: get}}
 """, "Path"),
-    "alias": ("      AutoPublishAlias: live\n", "Function: AutoPublishAlias"),
+    "alias-numeric": ("      AutoPublishAlias: '123'\n", "Function: AutoPublishAlias"),
+    "alias-intrinsic": ("      AutoPublishAlias: !Ref Stage\n", "Function: AutoPublishAlias"),
     "url-auth-intrinsic": ("      FunctionUrlConfig: {AuthType: !Ref Auth}\n", "Function: FunctionUrlConfig"),
     "url-cors-unknown": ("      FunctionUrlConfig: {AuthType: NONE, Cors: {AllowAll: true}}\n",
                          "Function: FunctionUrlConfig"),
@@ -400,6 +432,8 @@ def test_native_expansion_refuses(tmp_path: Path, name: str) -> None:
     (HEAD + "Globals:\n  Api:\n    TracingEnabled: true\nResources:\n" + FN, "Globals: section Api"),
     (HEAD + "Globals:\n  Function:\n    AutoPublishAlias: live\nResources:\n" + FN, "Globals.Function"),
     (HEAD + "Resources:\n" + FN + "    IgnoreGlobals: '*'\n", "attribute IgnoreGlobals"),
+    (HEAD + "Resources:\n" + FN + "      AutoPublishAlias: live\nOutputs:\n  A:\n    Value: !Ref Fn.Alias\n",
+     "a reference to Fn.<property>"),
     (HEAD + "Resources:\n" + FN + "    Condition: [IsProd]\n", "Condition is not a name"),
     (HEAD + "Resources:\n" + FN + "  Api:\n    Type: AWS::Serverless::Api\n    Properties: {StageName: x}\n",
      "AWS::Serverless::Api"),
@@ -415,7 +449,8 @@ def test_native_expansion_refuses_template_shapes(tmp_path: Path, text: str, rea
 
 def test_refused_expansion_leaves_the_translators_input_alone(tmp_path: Path) -> None:
     path = tmp_path / "template.yaml"
-    path.write_text(HEAD + "Resources:\n" + FN + "      AutoPublishAlias: live\n")
+    path.write_text(HEAD + "Resources:\n" + FN
+                    + "      DeploymentPreference: {Type: AllAtOnce}\n      AutoPublishAlias: live\n")
     loaded = load_template(InputFile(path, "template.yaml"))
     assert loaded.document is not None
     assert sam.translate_natively(loaded.document, tmp_path) is None

@@ -13,6 +13,7 @@ milliseconds; most templates are plain functions, and a scan that meets only tho
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -93,4 +94,16 @@ def expand(template: Mapping[str, Any]) -> dict[str, Any]:
             if res.get("Metadata") and out_id not in generated:
                 out_res["Metadata"] = res["Metadata"]
             generated[out_id] = out_res
+    _check_alias_references(out, [lid for lid, res in sam if res["Properties"].get("AutoPublishAlias")])
     return out
+
+
+def _check_alias_references(template: Mapping[str, Any], aliased: list[str]) -> None:
+    """The translator rewrites ``Fn.Alias`` / ``Fn.Version`` references (``Ref``, ``GetAtt``, ``Sub``) to the
+    resources it generated; that is not reproduced here, so a template that might hold one is refused."""
+    if not aliased:
+        return
+    text = json.dumps(template)
+    for lid in aliased:
+        if f'"{lid}.' in text or f"${{{lid}." in text:
+            raise Refused(f"a reference to {lid}.<property> (resolved by the translator)")

@@ -4,6 +4,9 @@ translator's Lambda model lists them)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -37,7 +40,8 @@ _ORDER = ("Code", "PackageType", "DeadLetterConfig", "Description", "FunctionNam
           "DurableConfig")
 ACCEPTED = frozenset({*_AS_WRITTEN, "CodeUri", "InlineCode", "PackageType", "FunctionName", "Role",
                       "AssumeRolePolicyDocument", "Policies", "RolePath", "PermissionsBoundary", "Events", "Tags",
-                      "Tracing", "FunctionUrlConfig"})
+                      "Tracing", "FunctionUrlConfig", "AutoPublishAlias"})
+_ALIAS_NAME = re.compile(r"(?!^[0-9]+$)([a-zA-Z0-9\-_]+)$")
 _CORS = {"AllowOrigins": list, "AllowMethods": list, "AllowCredentials": bool, "AllowHeaders": list,
          "ExposeHeaders": list, "MaxAge": int}
 
@@ -74,6 +78,7 @@ def _check(props: Mapping[str, Any]) -> None:
         "DurableConfig": lambda v: isinstance(v, dict),
         "PackageType": lambda v: v == "Zip",
         "FunctionUrlConfig": _url_config_reproduced,
+        "AutoPublishAlias": lambda v: isinstance(v, str) and _ALIAS_NAME.match(v) is not None,
     }
     for name, ok in checks.items():
         if name in props and not ok(props[name]):
@@ -92,9 +97,36 @@ def _url_config_reproduced(config: object) -> bool:
     return config.get("AuthType") in ("AWS_IAM", "NONE")
 
 
-def _url(lid: str, config: Mapping[str, Any]) -> Generated:
+def _published(lid: str, resource: Mapping[str, Any], props: Mapping[str, Any],
+               function: Mapping[str, Any]) -> Generated:
+    """``AutoPublishAlias``: a version named by a digest of what makes a new version (the code, environment,
+    memory, SnapStart), and the alias pointing at it."""
+    code = function["Code"]
+    if not all(isinstance(v, str) for v in code.values()):
+        raise Refused("Function: AutoPublishAlias with code given by an intrinsic function")
+    digest_of: dict[str, Any] = dict(code)
+    if function.get("Environment"):
+        digest_of.update(function["Environment"])
+    if function.get("MemorySize"):
+        digest_of["MemorySize"] = function["MemorySize"]
+    snap = function.get("SnapStart")
+    if snap and snap.get("ApplyOn", "None") != "None":
+        digest_of["SnapStart"] = snap
+    text = json.dumps(digest_of, separators=(",", ":"), sort_keys=True)
+    version_id = f"{lid}Version{hashlib.sha1(text.encode()).hexdigest()[:10]}"  # SAM's naming, not security
+    version: dict[str, Any] = {"Type": "AWS::Lambda::Version"}
+    if "DeletionPolicy" not in resource:
+        version["DeletionPolicy"] = "Retain"  # old versions stay unless the author says otherwise
+    version["Properties"] = {"FunctionName": {"Ref": lid}}
+    name = props["AutoPublishAlias"]
+    alias_id = f"{lid}Alias{name.replace('-', 'D').replace('_', 'U')}"
+    alias = {"Name": name, "FunctionName": {"Ref": lid}, "FunctionVersion": {"Fn::GetAtt": [version_id, "Version"]}}
+    return [(version_id, version), (alias_id, {"Type": "AWS::Lambda::Alias", "Properties": alias})]
+
+
+def _url(target: dict[str, Any], lid: str, config: Mapping[str, Any]) -> Generated:
     """The function URL and, for ``AuthType: NONE``, the two public permissions SAM adds with it."""
-    url: dict[str, Any] = {"TargetFunctionArn": {"Ref": lid}, "AuthType": config["AuthType"]}
+    url: dict[str, Any] = {"TargetFunctionArn": target, "AuthType": config["AuthType"]}
     if config.get("Cors"):
         url["Cors"] = config["Cors"]
     if config.get("InvokeMode") is not None:
@@ -102,10 +134,10 @@ def _url(lid: str, config: Mapping[str, Any]) -> Generated:
     out: Generated = [(lid + "Url", {"Type": "AWS::Lambda::Url", "Properties": url})]
     if config["AuthType"] == "NONE":
         out.append((lid + "UrlPublicPermissions", {"Type": "AWS::Lambda::Permission", "Properties": {
-            "Action": "lambda:InvokeFunctionUrl", "FunctionName": {"Ref": lid}, "Principal": "*",
+            "Action": "lambda:InvokeFunctionUrl", "FunctionName": target, "Principal": "*",
             "FunctionUrlAuthType": "NONE"}}))
         out.append((lid + "URLInvokeAllowPublicAccess", {"Type": "AWS::Lambda::Permission", "Properties": {
-            "Action": "lambda:InvokeFunction", "FunctionName": {"Ref": lid}, "Principal": "*",
+            "Action": "lambda:InvokeFunction", "FunctionName": target, "Principal": "*",
             "InvokedViaFunctionUrl": True}}))
     return out
 
@@ -180,8 +212,13 @@ def expand_function(lid: str, resource: Mapping[str, Any], props: dict[str, Any]
     properties = {name: written[name] for name in _ORDER if name in written}
     function = main_resource("AWS::Lambda::Function", resource, properties)
     out: Generated = [(lid, function)]
+    target = {"Ref": lid}
+    if props.get("AutoPublishAlias"):
+        published = _published(lid, resource, props, properties)
+        out.extend(published)
+        target = {"Ref": published[-1][0]}  # the URL and the events call the alias
     if props.get("FunctionUrlConfig"):
-        out.extend(_url(lid, props["FunctionUrlConfig"]))
+        out.extend(_url(target, lid, props["FunctionUrlConfig"]))
     if not given_role:
         out.append((lid + "Role", {"Type": "AWS::IAM::Role", "Properties": role}))
     declared = props.get("Events") or {}
@@ -190,6 +227,8 @@ def expand_function(lid: str, resource: Mapping[str, Any], props: dict[str, Any]
             raise Refused("Function: an event with a Path (API events are not expanded natively)")
         if events is None:
             raise Refused("Function: Events")
+        if props.get("AutoPublishAlias"):
+            raise Refused("Function: Events of a function with AutoPublishAlias")
         context = FunctionContext(lid, None if given_role else role, resources, original)
         for name in sorted(declared):
             out.extend(events(context, name, declared[name]))
