@@ -375,6 +375,48 @@ Outputs:
   Plain:
     Value: !Ref Fn
 """,
+    "layers": HEAD + """\
+Globals:
+  LayerVersion:
+    PublishLambdaVersion: true
+Resources:
+  Deps:
+    Type: AWS::Serverless::LayerVersion
+    Properties:
+      ContentUri: layers/deps/
+      CompatibleRuntimes: [python3.12]
+      CompatibleArchitectures: [arm64]
+      RetentionPolicy: delete
+  Named:
+    Type: AWS::Serverless::LayerVersion
+    DependsOn: Deps
+    Condition: Always
+    Properties:
+      LayerName: shared-utils
+      Description: helpers
+      LicenseInfo: MIT
+      ContentUri: s3://artifacts/utils.zip
+  Fn:
+    Type: AWS::Serverless::Function
+    DependsOn: [Named, Table]
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      CodeUri: src/
+      Layers: [!Ref Deps, !Ref Named, arn:aws:lambda:us-east-1:111122223333:layer:x:3]
+  Table:
+    Type: AWS::DynamoDB::Table
+    DependsOn: Deps
+    Properties:
+      KeySchema: [{AttributeName: id, KeyType: HASH}]
+      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+      BillingMode: PAY_PER_REQUEST
+Conditions:
+  Always: !Equals [a, a]
+Outputs:
+  DepsArn:
+    Value: !Ref Deps
+""",
 }
 
 
@@ -432,6 +474,10 @@ def test_native_expansion_refuses(tmp_path: Path, name: str) -> None:
     (HEAD + "Globals:\n  Api:\n    TracingEnabled: true\nResources:\n" + FN, "Globals: section Api"),
     (HEAD + "Globals:\n  Function:\n    AutoPublishAlias: live\nResources:\n" + FN, "Globals.Function"),
     (HEAD + "Resources:\n" + FN + "    IgnoreGlobals: '*'\n", "attribute IgnoreGlobals"),
+    (HEAD + "Resources:\n  L:\n    Type: AWS::Serverless::LayerVersion\n    Properties:\n      ContentUri: s3://b/k\n"
+     "Outputs:\n  A:\n    Value: !Sub '${L}'\n", "a layer referenced inside"),
+    (HEAD + "Resources:\n  L:\n    Type: AWS::Serverless::LayerVersion\n    Properties:\n      ContentUri: s3://b/k\n"
+     "      RetentionPolicy: !Ref Keep\n", "RetentionPolicy"),
     (HEAD + "Resources:\n" + FN + "      AutoPublishAlias: live\nOutputs:\n  A:\n    Value: !Ref Fn.Alias\n",
      "a reference to Fn.<property>"),
     (HEAD + "Resources:\n" + FN + "    Condition: [IsProd]\n", "Condition is not a name"),

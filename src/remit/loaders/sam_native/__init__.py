@@ -21,19 +21,22 @@ from typing import Any
 from remit.loaders.sam_native.common import TRANSFORM, Refused, passed_on
 from remit.loaders.sam_native.function import expand_function
 from remit.loaders.sam_native.globals_ import merged, sam_globals
+from remit.loaders.sam_native.layer import expand_layer, rewrite_references
 from remit.loaders.sam_native.table import expand_table
 
 __all__ = ["Refused", "expand"]
 
 _FUNCTION = "AWS::Serverless::Function"
 _TABLE = "AWS::Serverless::SimpleTable"
-_SUPPORTED = frozenset({_FUNCTION, _TABLE})
+_LAYER = "AWS::Serverless::LayerVersion"
+_SUPPORTED = frozenset({_FUNCTION, _TABLE, _LAYER})
 _LOGICAL_ID = re.compile(r"[A-Za-z0-9]+")
 _ATTRIBUTES = frozenset({"Type", "Properties", "Metadata", "DependsOn", "Condition", "DeletionPolicy",
                          "UpdateReplacePolicy", "UpdatePolicy"})
 # a generated resource may take the logical id of an author's resource only for these pairs (the translator's
 # rule): generated type -> the author's types it replaces
 _MAY_REPLACE = {"AWS::Lambda::Function": (_FUNCTION,), "AWS::DynamoDB::Table": (_TABLE,),
+                "AWS::Lambda::LayerVersion": (_LAYER,),
                 "AWS::S3::Bucket": ("AWS::S3::Bucket",), "AWS::SNS::Topic": ("AWS::SNS::Topic",)}
 
 
@@ -79,21 +82,28 @@ def expand(template: Mapping[str, Any]) -> dict[str, Any]:
     generated: dict[str, Any] = {lid: res for lid, res in resources.items() if lid not in sam_ids}
     out["Resources"] = generated
     events = None  # the event sources come with their own module
+    renamed: dict[str, str] = {}  # layers SAM gives a new logical id
     # the translator expands functions first, then the rest, each group in the author's order
     for lid, res in sorted(sam, key=lambda item: item[1]["Type"] != _FUNCTION):
         if res["Type"] == _FUNCTION:
             props = merged(globals_.get("Function", {}), res["Properties"])
             expanded = expand_function(lid, res, props, generated, template, events)
+        elif res["Type"] == _LAYER:
+            new_id, layer = expand_layer(lid, res, merged(globals_.get("LayerVersion", {}), res["Properties"]))
+            renamed[lid] = new_id
+            expanded = [(new_id, layer)]
         else:
             expanded = expand_table(lid, res, merged(globals_.get("SimpleTable", {}), res["Properties"]))
         for out_id, written in expanded:
             existing = resources.get(out_id)
             if existing is not None and existing.get("Type") not in _MAY_REPLACE.get(written["Type"], ()):
                 raise Refused(f"a generated id {out_id} clashes with the author's resource")
-            out_res = passed_on(res, written) if out_id != lid and existing is None else written
+            out_res = passed_on(res, written) if out_id != lid and existing is None and lid not in renamed else written
             if res.get("Metadata") and out_id not in generated:
                 out_res["Metadata"] = res["Metadata"]
             generated[out_id] = out_res
+    if renamed:
+        rewrite_references(out, renamed)
     _check_alias_references(out, [lid for lid, res in sam if res["Properties"].get("AutoPublishAlias")])
     return out
 

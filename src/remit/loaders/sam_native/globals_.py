@@ -19,7 +19,8 @@ FUNCTION_GLOBALS = frozenset({
     "EphemeralStorage", "RuntimeManagementConfig", "LoggingConfig", "RecursiveLoop", "DurableConfig",
     "FunctionUrlConfig",
 })
-_ACCEPTED = {"Function": FUNCTION_GLOBALS, "SimpleTable": frozenset({"SSESpecification"})}
+_ACCEPTED = {"Function": FUNCTION_GLOBALS, "SimpleTable": frozenset({"SSESpecification"}),
+             "LayerVersion": frozenset({"PublishLambdaVersion"})}
 _REPLACED = frozenset({"Architectures"})
 
 
