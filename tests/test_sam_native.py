@@ -249,6 +249,7 @@ Resources:
     Condition: IsProd
   Second:
     Type: AWS::Serverless::Function
+    Description: a resource-level key CloudFormation ignores
     Metadata: {BuildMethod: makefile}
     Properties:
       Handler: app.handler

@@ -31,8 +31,9 @@ _TABLE = "AWS::Serverless::SimpleTable"
 _LAYER = "AWS::Serverless::LayerVersion"
 _SUPPORTED = frozenset({_FUNCTION, _TABLE, _LAYER})
 _LOGICAL_ID = re.compile(r"[A-Za-z0-9]+")
-_ATTRIBUTES = frozenset({"Type", "Properties", "Metadata", "DependsOn", "Condition", "DeletionPolicy",
-                         "UpdateReplacePolicy", "UpdatePolicy"})
+# resource-level keys the translator reads besides Type, Properties, Metadata, DependsOn, Condition, DeletionPolicy,
+# UpdateReplacePolicy and UpdatePolicy (any other key it drops, and so does this)
+_READ_ELSEWHERE = frozenset({"IgnoreGlobals", "Connectors"})
 # a generated resource may take the logical id of an author's resource only for these pairs (the translator's
 # rule): generated type -> the author's types it replaces
 _MAY_REPLACE = {"AWS::Lambda::Function": (_FUNCTION,), "AWS::DynamoDB::Table": (_TABLE,),
@@ -54,9 +55,9 @@ def _sam_resources(resources: Mapping[str, Any]) -> list[tuple[str, dict[str, An
             raise Refused("a SAM resource whose logical id is not alphanumeric (the translator rejects it)")
         if rtype not in _SUPPORTED:
             raise Refused(rtype)
-        extra = set(res) - _ATTRIBUTES
-        if extra:
-            raise Refused(f"{rtype}: attribute {sorted(extra)[0]}")
+        special = set(res) & _READ_ELSEWHERE
+        if special:
+            raise Refused(f"{rtype}: attribute {sorted(special)[0]}")
         if not isinstance(res.get("Condition", ""), str):
             raise Refused(f"{rtype}: Condition is not a name (the translator rejects it)")
         if "Properties" not in res:
