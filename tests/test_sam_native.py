@@ -530,3 +530,15 @@ def test_native_expansion_equals_translator_on_the_corpora(folder: str) -> None:
             differing.append(f"{found.rel}: differs")
     assert not differing
     assert accepted > 0
+
+
+def test_the_translator_can_be_asked_for_every_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "template.yaml"
+    path.write_text(HEAD + "Resources:\n" + FN)
+    loaded = load_template(InputFile(path, "template.yaml"))
+    assert loaded.document is not None
+    native = sam.translate_natively(loaded.document, tmp_path)
+    assert native is not None
+    monkeypatch.setenv("REMIT_NO_NATIVE_SAM", "1")
+    assert sam.translate_natively(loaded.document, tmp_path) is None
+    assert json.dumps(sam.translate(loaded.document, tmp_path).template) == json.dumps(native.template)

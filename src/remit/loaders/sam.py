@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import importlib
 import logging
+import os
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -393,6 +394,8 @@ def translate_natively(doc: Document, root: Path) -> Translated | None:
 
 
 def _natively(template: dict[str, Any]) -> dict[str, Any] | None:
+    if os.environ.get("REMIT_NO_NATIVE_SAM"):
+        return None  # the user asked for the translator on every template
     # on a copy: an expansion refused half way must leave the translator's input as it was
     try:
         return clone(sam_native.expand(clone(template)))  # type: ignore[no-any-return]  # clone keeps the dict
