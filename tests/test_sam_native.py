@@ -418,6 +418,60 @@ Outputs:
   DepsArn:
     Value: !Ref Deps
 """,
+    "state-machines": HEAD + """\
+Resources:
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties: {Handler: app.handler, Runtime: python3.12, CodeUri: src/}
+  Flow:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      Name: !Sub "${AWS::StackName}-flow"
+      Type: EXPRESS
+      Definition:
+        StartAt: Work
+        States:
+          Work:
+            Type: Task
+            Resource: !GetAtt Worker.Arn
+            Parameters:
+              Secret: "{{resolve:secretsmanager:app/key}}"
+              Table: !Ref Table
+              Plain: [1, !Ref Table, {Nested: !Sub "${Table}-x"}]
+            Next: Done
+          Done: {Type: Succeed}
+      DefinitionSubstitutions:
+        Given: value
+      Logging:
+        Level: ALL
+        Destinations: [{CloudWatchLogsLogGroup: {LogGroupArn: !GetAtt Logs.Arn}}]
+      Tracing: {Enabled: true}
+      Tags: {team: flow}
+      RolePath: /flows/
+      Policies:
+        - LambdaInvokePolicy: {FunctionName: !Ref Worker}
+        - CloudWatchLogsFullAccess
+        - Statement: [{Effect: Allow, Action: "dynamodb:GetItem", Resource: !GetAtt Table.Arn}]
+  FromS3:
+    Type: AWS::Serverless::StateMachine
+    Condition: Always
+    Properties:
+      DefinitionUri: s3://bucket/flow.asl.json?versionId=7
+      Role: !GetAtt SharedRole.Arn
+  Bare:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      Definition: {StartAt: A, States: {A: {Type: Pass, End: true}}}
+  SharedRole:
+    Type: AWS::IAM::Role
+    Properties: {AssumeRolePolicyDocument: {Version: "2012-10-17", Statement: []}}
+  Table:
+    Type: AWS::Serverless::SimpleTable
+  Logs:
+    Type: AWS::Logs::LogGroup
+Conditions:
+  Always: !Equals [a, a]
+""",
 }
 
 
@@ -484,6 +538,13 @@ def test_native_expansion_refuses(tmp_path: Path, name: str) -> None:
     (HEAD + "Resources:\n" + FN + "    Condition: [IsProd]\n", "Condition is not a name"),
     (HEAD + "Resources:\n" + FN + "  Api:\n    Type: AWS::Serverless::Api\n    Properties: {StageName: x}\n",
      "AWS::Serverless::Api"),
+    (HEAD + "Resources:\n  S:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n"
+     "      DefinitionUri: s3://b/k\n      Role: arn:aws:iam::111122223333:role/r\n"
+     "      Policies: [AmazonS3ReadOnlyAccess]\n",
+     "both Role and Policies"),
+    (HEAD + "Resources:\n  S:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n"
+     "      DefinitionUri: s3://b/k\n      Events:\n        E: {Type: Schedule, Properties: {Schedule: rate(1 day)}}\n",
+     "StateMachine: Events"),
     (HEAD + "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Connectors:\n      C: {Properties: {}}\n" + FN,
      "Connectors"),
     ("Transform: [AWS::LanguageExtensions, AWS::Serverless-2016-10-31]\nResources:\n" + FN, "Transform"),

@@ -22,6 +22,7 @@ from remit.loaders.sam_native.common import TRANSFORM, Refused, passed_on
 from remit.loaders.sam_native.function import expand_function
 from remit.loaders.sam_native.globals_ import merged, sam_globals
 from remit.loaders.sam_native.layer import expand_layer, rewrite_references
+from remit.loaders.sam_native.state_machine import expand_state_machine
 from remit.loaders.sam_native.table import expand_table
 
 __all__ = ["Refused", "expand"]
@@ -29,7 +30,10 @@ __all__ = ["Refused", "expand"]
 _FUNCTION = "AWS::Serverless::Function"
 _TABLE = "AWS::Serverless::SimpleTable"
 _LAYER = "AWS::Serverless::LayerVersion"
-_SUPPORTED = frozenset({_FUNCTION, _TABLE, _LAYER})
+_STATE_MACHINE = "AWS::Serverless::StateMachine"
+_SUPPORTED = frozenset({_FUNCTION, _TABLE, _LAYER, _STATE_MACHINE})
+# the translator expands functions first, then state machines, then the rest, each group in the author's order
+_GROUP = {_FUNCTION: 0, _STATE_MACHINE: 1}
 _LOGICAL_ID = re.compile(r"[A-Za-z0-9]+")
 # resource-level keys the translator reads besides Type, Properties, Metadata, DependsOn, Condition, DeletionPolicy,
 # UpdateReplacePolicy and UpdatePolicy (any other key it drops, and so does this)
@@ -37,7 +41,7 @@ _READ_ELSEWHERE = frozenset({"IgnoreGlobals", "Connectors"})
 # a generated resource may take the logical id of an author's resource only for these pairs (the translator's
 # rule): generated type -> the author's types it replaces
 _MAY_REPLACE = {"AWS::Lambda::Function": (_FUNCTION,), "AWS::DynamoDB::Table": (_TABLE,),
-                "AWS::Lambda::LayerVersion": (_LAYER,),
+                "AWS::Lambda::LayerVersion": (_LAYER,), "AWS::StepFunctions::StateMachine": (_STATE_MACHINE,),
                 "AWS::S3::Bucket": ("AWS::S3::Bucket",), "AWS::SNS::Topic": ("AWS::SNS::Topic",)}
 
 
@@ -84,11 +88,14 @@ def expand(template: Mapping[str, Any]) -> dict[str, Any]:
     out["Resources"] = generated
     events = None  # the event sources come with their own module
     renamed: dict[str, str] = {}  # layers SAM gives a new logical id
-    # the translator expands functions first, then the rest, each group in the author's order
-    for lid, res in sorted(sam, key=lambda item: item[1]["Type"] != _FUNCTION):
+    for lid, res in sorted(sam, key=lambda item: _GROUP.get(item[1]["Type"], 2)):
         if res["Type"] == _FUNCTION:
             props = merged(globals_.get("Function", {}), res["Properties"])
             expanded = expand_function(lid, res, props, generated, template, events)
+        elif res["Type"] == _STATE_MACHINE:
+            if "Events" in res["Properties"]:
+                raise Refused("StateMachine: Events")
+            expanded = expand_state_machine(lid, res, res["Properties"])
         elif res["Type"] == _LAYER:
             new_id, layer = expand_layer(lid, res, merged(globals_.get("LayerVersion", {}), res["Properties"]))
             renamed[lid] = new_id
