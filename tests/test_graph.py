@@ -523,3 +523,55 @@ def test_every_foothold_gets_its_paths_beside_a_busy_one(tmp_path: Path) -> None
              for i in range(30)}
     assert users <= set(paths)
     assert sum(1 for p in paths if "function:Busy" in p) == len(paths) - 30  # the busy one fills the rest
+
+
+def test_block_public_access_closes_the_public_bucket_paths(tmp_path: Path) -> None:
+    """A public bucket policy or ACL is a one-hop path from the internet (reading) and, on a bucket that invokes
+    a function, an entry (writing) — unless the bucket's own Block Public Access settings make S3 refuse or
+    ignore it: BlockPublicPolicy / RestrictPublicBuckets for the policy, IgnorePublicAcls / BlockPublicAcls for
+    the ACL (the same fact RMT-S3 rules read)."""
+    def template(block: str) -> str:
+        return f"""AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  ByPolicy:
+    Type: AWS::S3::Bucket
+    Properties:
+      PublicAccessBlockConfiguration: {{{block}}}
+  ByPolicyPolicy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref ByPolicy
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: "*"
+            Action: ["s3:GetObject", "s3:PutObject"]
+            Resource: !Sub "${{ByPolicy.Arn}}/*"
+  ByAcl:
+    Type: AWS::S3::Bucket
+    Properties:
+      AccessControl: PublicReadWrite
+      PublicAccessBlockConfiguration: {{{block}}}
+  Resize:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      InlineCode: "def handler(e, c): pass"
+      Events:
+        Upload: {{Type: S3, Properties: {{Bucket: !Ref ByAcl, Events: "s3:ObjectCreated:*"}}}}
+"""
+    public: dict[str, set[tuple[str, ...]]] = {}
+    for name, block in (("open", "BlockPublicAcls: false"),
+                        ("policy-blocked", "BlockPublicPolicy: true"),
+                        ("restricted-and-acls-ignored", "RestrictPublicBuckets: true, IgnorePublicAcls: true")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "template.yaml").write_text(template(block))
+        result = scan([tmp_path / name], ScanOptions(strict=True))
+        paths = analyze(an_of(result), []).paths
+        public[name] = {tuple(s.resource for s in p.steps[:2]) for p in paths if p.steps[0].resource == "internet"}
+    assert {"ByPolicy", "ByAcl"} <= {second for _, second in public["open"]}
+    assert {second for _, second in public["policy-blocked"]} & {"ByPolicy"} == set()
+    assert "ByAcl" in {second for _, second in public["policy-blocked"]}
+    assert public["restricted-and-acls-ignored"] == set()

@@ -369,6 +369,9 @@ class Builder:
         exposure: Exposure = self.iam.exposure(store)
         if exposure.reach not in (Reach.PUBLIC, Reach.ANY_ACCOUNT, Reach.CROSS_ACCOUNT):
             return None
+        if (exposure.reach in (Reach.PUBLIC, Reach.ANY_ACCOUNT) and isinstance(store, Bucket)
+                and store.blocks("BlockPublicPolicy", "RestrictPublicBuckets")):
+            return None  # S3 refuses to attach a public policy to this bucket, or restricts it to the account
         for st in exposure.statements:
             opened = next((a for a in actions if action_matches(st, a) is Tri.TRUE), None)
             if opened is None:
@@ -422,7 +425,8 @@ class Builder:
                             f"the {word} policy of {store.logical_id} lets {who} {opened}", likelihood,
                             access.read_impact, (Evidence(f"{who}: {opened}", self.where(st)),)))
             return
-        if isinstance(store, Bucket) and text(store.acl) in ("PublicRead", "PublicReadWrite"):
+        if (isinstance(store, Bucket) and text(store.acl) in ("PublicRead", "PublicReadWrite")
+                and not store.blocks("IgnorePublicAcls", "BlockPublicAcls")):
             self._edge(Edge(self.start(Start.INTERNET), self.store(store), EdgeKind.READ,
                             f"bucket {store.logical_id} has the ACL {text(store.acl)}: anyone may list and read it",
                             0.9, access.read_impact,
@@ -489,7 +493,8 @@ class Builder:
             self._edge(Edge(self.start(start), entry, EdgeKind.REACHES,
                             f"the {word} policy of {store.logical_id} lets {who} {opened}", likelihood,
                             evidence=(Evidence(f"{who}: {opened}", self.where(st)),)))
-        if isinstance(store, Bucket) and text(store.acl) == "PublicReadWrite":
+        if (isinstance(store, Bucket) and text(store.acl) == "PublicReadWrite"
+                and not store.blocks("IgnorePublicAcls", "BlockPublicAcls")):
             self._edge(Edge(self.start(Start.INTERNET), entry, EdgeKind.REACHES,
                             f"bucket {store.logical_id} has the ACL PublicReadWrite", 1.0,
                             evidence=(Evidence("AccessControl: PublicReadWrite",

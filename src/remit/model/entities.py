@@ -15,7 +15,7 @@ from pathlib import Path
 from remit.model.policy import Policy, PolicyDocument
 from remit.model.resources import Resource, ResourceId
 from remit.model.triggers import TRIGGERS, Invocation, TriggerKind, TriggerSpec
-from remit.model.values import Unknown, Value
+from remit.model.values import Unknown, Value, present_options, truthy
 from remit.source import NodePath, PathKey
 
 
@@ -313,6 +313,20 @@ class Bucket(DataStore):
     encryption_algorithms: tuple[Value, ...] = ()
     ownership: Value | None = None
     kind: str = "s3-bucket"
+
+    def blocks(self, *flags: str) -> bool:
+        """One of ``flags`` (``BlockPublicAcls``, ``IgnorePublicAcls``, ``BlockPublicPolicy``,
+        ``RestrictPublicBuckets``) is written as true on the bucket's ``PublicAccessBlockConfiguration``, in every
+        branch of a condition: S3 then refuses or ignores that kind of public access."""
+        pab = self.public_access_block or {}
+        for flag in flags:
+            value = pab.get(flag)
+            if value is None:
+                continue
+            branches = [truthy(v) for v in present_options(value)]
+            if branches and all(b is True for b in branches):
+                return True
+        return False
 
 
 @dataclass(frozen=True)

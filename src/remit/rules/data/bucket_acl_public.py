@@ -9,7 +9,6 @@ from remit.findings import Category, Responsibility, Severity
 from remit.model.entities import Bucket
 from remit.model.values import Value, present_options, text, texts
 from remit.rules.base import Hit, rule
-from remit.rules.data._s3 import block_always_on
 
 _PUBLIC = {
     "PublicReadWrite": (Severity.CRITICAL, "anyone on the internet can list, read, upload, overwrite and delete "
@@ -63,7 +62,7 @@ def check(bucket: Bucket, an: Analysis) -> Iterator[Hit]:
         return
     if _always(bucket.ownership, lambda t: t == "BucketOwnerEnforced"):
         return
-    if block_always_on(bucket, "IgnorePublicAcls", "BlockPublicAcls"):
+    if bucket.blocks("IgnorePublicAcls", "BlockPublicAcls"):
         return
     worst = max(public, key=lambda v: _PUBLIC[v][0].rank)
     severity, gain = _PUBLIC[worst]

@@ -9,7 +9,6 @@ from remit.findings import Category, Responsibility, Severity
 from remit.model.entities import Bucket
 from remit.rules.base import Hit, rule
 from remit.rules.data._resource_policy import Grade, open_statement_hits
-from remit.rules.data._s3 import block_always_on
 
 _WRITE = Grade(
     severity=Severity.CRITICAL,
@@ -81,6 +80,6 @@ def check(bucket: Bucket, an: Analysis) -> Iterator[Hit]:
     fails), but an older bucket does not. Account-level Block Public Access, which the template cannot show,
     may also stop the policy; it is reported for what it asks.
     """
-    if block_always_on(bucket, "BlockPublicPolicy", "RestrictPublicBuckets"):
+    if bucket.blocks("BlockPublicPolicy", "RestrictPublicBuckets"):
         return
     yield from open_statement_hits(bucket, "bucket", (_WRITE,), _READ, who="anyone on the internet, signed in or not,")
