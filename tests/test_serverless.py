@@ -242,7 +242,7 @@ functions:
     url: {authorizer: aws_iam, cors: {allowedOrigins: ['*'], allowCredentials: true}}
     events:
       - s3: {bucket: written-bucket, event: 's3:ObjectRemoved:*', existing: true}
-      - s3: new-bucket
+      - s3: {bucket: new-bucket, rules: [{prefix: in/}, {suffix: .csv}]}
       - s3: {bucket: someone-elses, existing: true}
       - sqs: arn:aws:sqs:us-east-1:1:q
       - sns: my-topic
@@ -279,6 +279,8 @@ def test_function_properties_and_events(tmp_path: Path) -> None:
     events = {k: (v["Type"], v["Properties"]) for k, v in f["Events"].items()}
     assert events["S30"] == ("S3", {"Bucket": {"Ref": "WrittenBucket"}, "Events": "s3:ObjectRemoved:*"})
     assert events["S31"][1]["Bucket"] == {"Ref": "S3BucketNewBucket"}
+    assert events["S31"][1]["Filter"] == {"S3Key": {"Rules": [{"Name": "prefix", "Value": "in/"},
+                                                              {"Name": "suffix", "Value": ".csv"}]}}
     assert doc["Resources"]["S3BucketNewBucket"]["Type"] == "AWS::S3::Bucket"
     assert "S32" not in events  # an existing bucket elsewhere: only the permission
     assert doc["Resources"]["FLambdaFunctionS32Permission"]["Properties"]["Principal"] == "s3.amazonaws.com"

@@ -638,7 +638,20 @@ def _s3_event(svc: _Service, spec: Any, lid: str, eid: str, src: Path) -> dict[s
         arn = bucket if isinstance(bucket, Mapping) else {"Fn::Sub": f"arn:${{AWS::Partition}}:s3:::{bucket}"}
         _permission(svc, lid, eid, "s3.amazonaws.com", arn, src)
         return None
-    return {"Type": "S3", "Properties": {"Bucket": {"Ref": written}, "Events": events}}
+    props: dict[str, Any] = {"Bucket": {"Ref": written}, "Events": events}
+    rules = _s3_key_rules(spec.get("rules") if isinstance(spec, Mapping) else None)
+    if rules:
+        props["Filter"] = {"S3Key": {"Rules": rules}}
+    return {"Type": "S3", "Properties": props}
+
+
+def _s3_key_rules(rules: Any) -> list[dict[str, Any]]:
+    """``rules: [{prefix: uploads/}, {suffix: .jpg}]`` as SAM's ``Filter.S3Key.Rules`` (``Name``/``Value``)."""
+    out: list[dict[str, Any]] = []
+    for rule in rules if isinstance(rules, list) else ():
+        if isinstance(rule, Mapping):
+            out.extend({"Name": name, "Value": value} for name, value in rule.items() if name in ("prefix", "suffix"))
+    return out
 
 
 def _cognito_event(svc: _Service, spec: Any, lid: str, eid: str, src: Path) -> dict[str, Any] | None:
