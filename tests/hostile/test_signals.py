@@ -44,7 +44,8 @@ def test_sigterm_ends_the_scan_and_its_helper(tmp_path: Path) -> None:
                           for i in range(400))
     for n in range(8):  # enough SAM templates for the helper process to be started
         world.write(f"t{n}.yaml", SAM.format(resources=functions))
-    env = {**os.environ, "REMIT_NO_PROGRESS": "1", "TMPDIR": str(tmp_path)}
+    # every template to the translator, in the helper process (remit would expand these functions itself)
+    env = {**os.environ, "REMIT_NO_PROGRESS": "1", "TMPDIR": str(tmp_path), "REMIT_NO_NATIVE_SAM": "1"}
     # the helper starts only when a core looks idle (api.spare_core); here it must start however busy the machine
     start = "import remit.api; remit.api.spare_core = lambda: True; from remit.cli import entry; entry()"
     proc = subprocess.Popen([sys.executable, "-c", start, "scan", str(world.repo), "-q"], env=env,
