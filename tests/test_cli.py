@@ -79,7 +79,7 @@ def test_findings_exit_one_and_suppressions_apply(capsys: pytest.CaptureFixture[
         "TemplateSuppressed": (True, "template"),
         "NoReasonFunction": (False, None),
     }
-    diags = [(d["code"], d["line"]) for d in report["diagnostics"]]  # type: ignore[union-attr]
+    diags = [(d["code"], d["line"]) for d in report["diagnostics"]]  # type: ignore[union-attr]  # the report is parsed JSON
     no_reason_line = (APP / "template.yaml").read_text().splitlines().index("          - id: RMT-LAMBDA-001",
                                                                              40) + 1
     assert ("suppression-without-reason", no_reason_line) in diags
@@ -108,7 +108,7 @@ def test_usage_errors_exit_two(capsys: pytest.CaptureFixture[str], argv: list[st
     try:
         code = main(argv)
     except SystemExit as exit_:  # argparse rejects bad choices before main returns
-        code = exit_.code  # type: ignore[assignment]
+        code = exit_.code  # type: ignore[assignment]  # SystemExit.code is int | str | None
     assert code == EXIT_USAGE
     assert "error" in capsys.readouterr().err
 
@@ -130,13 +130,13 @@ def test_baseline_round_trip(capsys: pytest.CaptureFixture[str], tmp_path: Path)
     assert sorted(e["resource"] for e in written["findings"]) == ["NoReasonFunction", "OpenFunction"]
     code, report = json_report(capsys, str(APP), *ONLY_URL, "--baseline", str(baseline))
     assert code == EXIT_CLEAN
-    kinds = {f["resource"]: (f["suppression"] or {}).get("kind") for f in report["findings"]}  # type: ignore[union-attr]
+    kinds = {f["resource"]: (f["suppression"] or {}).get("kind") for f in report["findings"]}  # type: ignore[union-attr]  # the report is parsed JSON
     assert kinds["OpenFunction"] == "baseline"
 
 
 def test_select_and_ignore(capsys: pytest.CaptureFixture[str]) -> None:
     _, report = json_report(capsys, str(APP), "--select", "LAMBDA", "--ignore", "RMT-LAMBDA-001")
-    assert all(f["rule_id"] != "RMT-LAMBDA-001" for f in report["findings"])  # type: ignore[union-attr]
+    assert all(f["rule_id"] != "RMT-LAMBDA-001" for f in report["findings"])  # type: ignore[union-attr]  # the report is parsed JSON
 
 
 def test_config_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

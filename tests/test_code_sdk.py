@@ -27,7 +27,7 @@ def ops(source: str) -> list[tuple[str, str]]:
 
 
 def call(service: str, operation: str, **arguments: object) -> SdkCall:
-    return SdkCall(service, operation, "x", SourceLocation("app.py", 1), tuple(arguments.items()))  # type: ignore[arg-type]
+    return SdkCall(service, operation, "x", SourceLocation("app.py", 1), tuple(arguments.items()))  # type: ignore[arg-type]  # test arguments are plain strings, not the Value union
 
 
 def actions(c: SdkCall) -> list[str]:
@@ -413,8 +413,8 @@ _SERVICES = sorted(index.data()["services"])
 def test_every_client_method_maps_back_to_its_operation(service: str, data: st.DataObject) -> None:
     """For any operation of any service: ``boto3.client(svc).<boto3 name>()`` extracts that operation, and the
     JavaScript spellings of it resolve to it too."""
-    operation = data.draw(st.sampled_from(index.service(service)["ops"]))  # type: ignore[index]
-    method = next((m for m, op in index.service(service).get("snake", {}).items() if op == operation),  # type: ignore[union-attr]
+    operation = data.draw(st.sampled_from(index.service(service)["ops"]))  # type: ignore[index]  # the index is plain JSON
+    method = next((m for m, op in index.service(service).get("snake", {}).items() if op == operation),  # type: ignore[union-attr]  # the index is plain JSON
                   index.snake(operation))
     found = boto3_calls(ast.parse(f"import boto3\nboto3.client({service!r}).{method}()\n"), "app.py")
     assert [(c.service, c.operation) for c in found] == [(service, operation)]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-import semantic_version  # type: ignore[import-untyped]
+import semantic_version  # type: ignore[import-untyped]  # the package ships no type hints
 from hypothesis import given
 from hypothesis import strategies as st
 from packaging.version import Version
@@ -219,7 +219,7 @@ class _FakeOsv(http.server.BaseHTTPRequestHandler):
             self._send(found.read_bytes())
             return
         eco = self.path.strip("/").split("/")[0]
-        buffer = Path(self.server.tmp) / f"{eco}.zip"  # type: ignore[attr-defined]
+        buffer = Path(self.server.tmp) / f"{eco}.zip"  # type: ignore[attr-defined]  # the test server carries its directory as an attribute
         with zipfile.ZipFile(buffer, "w") as z:
             for f in (ADVISORIES / eco).glob("*.json"):
                 z.write(f, f.name)
@@ -229,7 +229,7 @@ class _FakeOsv(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def fake_osv(tmp_path: Path) -> Iterator[str]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FakeOsv)
-    server.tmp = str(tmp_path)  # type: ignore[attr-defined]
+    server.tmp = str(tmp_path)  # type: ignore[attr-defined]  # the test server carries its directory as an attribute
     _FakeOsv.calls = []
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

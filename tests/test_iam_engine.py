@@ -136,7 +136,7 @@ def _at(*path: PathKey) -> NodePath:
 
 
 def _doc(*raw: dict[str, object]) -> PolicyDocument:
-    parsed = parse_document({"Statement": list(raw)}, _at)  # type: ignore[arg-type]
+    parsed = parse_document({"Statement": list(raw)}, _at)  # type: ignore[arg-type]  # hypothesis draws plain JSON statements
     assert isinstance(parsed, PolicyDocument)
     return parsed
 

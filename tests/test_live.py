@@ -203,7 +203,7 @@ def test_scan_of_snapshot_finds_the_deployed_weaknesses(collected: Path) -> None
     assert ("arn", "arn:aws:iam::123456789012:role/orders-role") in admin.details  # no template: the ARN
     assert any(f.rule_id.startswith("RMT-CODE") and f.location.path.endswith("app.py") for f in result.findings), \
         "the downloaded code is analysed"
-    routes = {(r.key, r.auth.kind.value) for api in result.application.apis for r in api.routes}  # type: ignore[union-attr]
+    routes = {(r.key, r.auth.kind.value) for api in result.application.apis for r in api.routes}  # type: ignore[union-attr]  # the scan's application is present here
     assert ("POST /orders", "none") in routes
     assert ("GET /private", "jwt") in routes
     assert ("POST /open", "none") in routes
@@ -215,7 +215,7 @@ def test_scan_of_snapshot_finds_the_deployed_weaknesses(collected: Path) -> None
     assert any([s.kind for s in p.steps] == ["attacker", "user", "admin"] and "IamUserDeployer" in p.summary
                for p in result.attack_paths), summaries
     # logical ids from the aws:cloudformation:logical-id tag, else from the name
-    ids = {r.logical_id for r in result.application.resources}  # type: ignore[union-attr]
+    ids = {r.logical_id for r in result.application.resources}  # type: ignore[union-attr]  # the scan's application is present here
     assert {"OrdersFunction", "OrdersRole", "IamRolePartner", "IamUserDeployer"} <= ids
 
 

@@ -24,7 +24,7 @@ def _entries(cache: Path) -> list[Path]:
 
 
 def _result(app: Path, **options: object) -> tuple[tuple[tuple[str, str, int], ...], tuple[str, ...]]:
-    result = scan([app], ScanOptions(parallel=False, **options))  # type: ignore[arg-type]
+    result = scan([app], ScanOptions(parallel=False, **options))  # type: ignore[arg-type]  # options are ScanOptions fields passed by name
     findings = tuple((f.rule_id, f.location.path, f.location.line) for f in result.findings)
     return findings, tuple(p.id for p in result.attack_paths)
 

@@ -98,7 +98,7 @@ def test_a_defect_reading_one_function_directory_costs_that_directory(tmp_path: 
 
     real = manifests.read_directory
 
-    def flaky(directory: Path, root: Path):  # type: ignore[no-untyped-def]
+    def flaky(directory: Path, root: Path):  # type: ignore[no-untyped-def]  # stands in for a typed function it replaces
         if directory.name == "fn":
             raise RuntimeError("a defect the input found")
         return real(directory, root)
