@@ -1,0 +1,46 @@
+"""The event sources of an ``AWS::Serverless::Function``, expanded as aws-sam-translator expands them.
+
+:func:`event_resources` turns one entry of a function's ``Events`` into the CloudFormation resources the
+translator generates for it, in its order, and makes the translator's side effects (policies added to the
+execution role, an S3 bucket's notification configuration). Whatever it does not reproduce exactly it refuses
+(:class:`~remit.loaders.sam_native.common.Refused`), and the translator expands the template instead.
+
+Done natively: SQS, Kinesis, DynamoDB (``events_pull``); S3, Schedule, EventBridgeRule, CloudWatchEvent, SNS
+(``events_push``). Every other type is refused.
+
+What the caller (the function core) keeps in mind:
+
+* the translator expands a function's events sorted by their ``Properties.Path`` when they have one (API
+  events) and by their name otherwise; call this in that order;
+* the returned resources carry no ``Metadata``: the function's is added by the caller as the translator does;
+* an S3 event rewrites the bucket in ``fn.resources`` in place (the translator's ``to_dict`` form of the
+  edited bucket, at the bucket's position); the bucket is not among the returned resources, as it keeps its
+  own ``Metadata``;
+* a refusal may come after an earlier event of the template has been expanded: the caller then discards the
+  native expansion of the whole template.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from remit.loaders.sam_native.common import FunctionContext, Refused
+from remit.loaders.sam_native.events_pull import PULL_TYPES, pull_resources
+from remit.loaders.sam_native.events_push import PUSH_TYPES
+
+
+def event_resources(fn: FunctionContext, name: str, event: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The resources the translator generates for the event ``name`` of the function ``fn``, each as ``(logical
+    id, resource)``; raises :class:`Refused` when the expansion might differ from the translator's."""
+    if not isinstance(event, Mapping):
+        raise Refused("event is not a mapping")
+    kind = event.get("Type")
+    if not isinstance(kind, str):
+        raise Refused("event without a Type")
+    if kind in PULL_TYPES:
+        return pull_resources(kind, fn, name, event)
+    expand = PUSH_TYPES.get(kind)
+    if expand is None:
+        raise Refused(f"{kind}: event type not expanded natively")
+    return expand(fn, name, event)

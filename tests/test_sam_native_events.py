@@ -1,0 +1,407 @@
+"""The native expansion of SAM function events against aws-sam-translator itself.
+
+Every case is a small template translated twice by the real translator: as written, and without the events
+under test. The native expansion starts from the second (its execution role, its resources) and must give
+exactly what the first has: the same resources under the same logical ids, key order included (compared as
+``json.dumps`` text), the same additions to the execution role, the same edited bucket. Shapes the native
+expansion does not reproduce are refused, each with its reason.
+
+The corpus test (skipped when ``../shared/corpora`` is absent) does the same for every function event of the
+types expanded natively in the translator's own test inputs and in serverless-patterns.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from remit.documents import DocKind, Document
+from remit.loaders import sam
+from remit.loaders.cloudformation import parse
+from remit.loaders.sam_native.common import FunctionContext, Refused
+from remit.loaders.sam_native.events import event_resources
+
+from .conftest import CORPORA
+
+NATIVE = frozenset({"SQS", "Kinesis", "DynamoDB", "S3", "Schedule", "EventBridgeRule", "CloudWatchEvent", "SNS"})
+# other event types that add to the execution role: with one of them beside, the role is not compared
+ROLE_EDITORS = frozenset({"MSK", "MQ", "SelfManagedKafka", "DocumentDB"})
+TRANSFORM = "AWS::Serverless-2016-10-31"
+
+
+def _translate(template: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = sam._translator().translate(sam_template=sam.clone(dict(template)), parameter_values={},
+                                                      passthrough_metadata=False)
+    return out
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value)  # not sort_keys: the order of keys is part of what must match
+
+
+def _without_metadata(res: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in res.items() if k != "Metadata"}
+
+
+def _order_key(item: tuple[str, Any]) -> Any:
+    name, event = item
+    props = event.get("Properties") if isinstance(event, dict) else None
+    return props.get("Path", name) if isinstance(props, dict) else name
+
+
+@dataclass
+class Outcome:
+    accepted: int = 0
+    refused: Counter[str] = field(default_factory=Counter)
+    resources: dict[str, dict[str, Any]] = field(default_factory=dict)  # what the native expansion gave
+    role_added: dict[str, list[Any]] = field(default_factory=dict)  # per function: ManagedPolicyArns, Policies
+
+
+def _bucket_owners(resources: Mapping[str, Any]) -> Counter[str]:
+    owners: Counter[str] = Counter()
+    for res in resources.values():
+        events = (res.get("Properties") or {}).get("Events") if isinstance(res, dict) else None
+        for event in (events or {}).values() if isinstance(events, dict) else ():
+            bucket = (event.get("Properties") or {}).get("Bucket") if isinstance(event, dict) else None
+            if isinstance(bucket, dict) and isinstance(bucket.get("Ref"), str) and event.get("Type") == "S3":
+                owners[bucket["Ref"]] += 1
+    return owners
+
+
+def check(template: Mapping[str, Any], outcome: Outcome | None = None) -> Outcome:
+    """Expand natively every event of a native type of every function of ``template`` and assert it equals
+    the translator's expansion. ``template`` must translate."""
+    outcome = outcome if outcome is not None else Outcome()
+    full = _translate(template)
+    resources = template["Resources"]
+    owners = _bucket_owners(resources)
+    globals_fn = (template.get("Globals") or {}).get("Function") or {}
+    for fid, res in resources.items():
+        if not isinstance(res, dict) or res.get("Type") != "AWS::Serverless::Function":
+            continue
+        props = res.get("Properties") or {}
+        events = props.get("Events") if isinstance(props.get("Events"), dict) else {}
+        mine = {n: e for n, e in events.items() if isinstance(e, dict) and e.get("Type") in NATIVE}
+        if not mine:
+            continue
+        reduced = sam.clone(dict(template))
+        others = {n: e for n, e in events.items() if n not in mine}
+        reduced_props = reduced["Resources"][fid]["Properties"]
+        if others:
+            reduced_props["Events"] = others
+        else:
+            reduced_props.pop("Events")
+        try:
+            base = _translate(reduced)
+        except Exception:  # noqa: BLE001 - without those events the template may not translate: not comparable
+            continue
+        own_role = "Role" in props or "Role" in globals_fn
+        role_id = fid + "Role"
+        role = None if own_role else sam.clone(base["Resources"][role_id]["Properties"])
+        before = sam.clone(role)
+        fn = FunctionContext(fid, role, sam.clone(base["Resources"]), template)
+        generated: list[str] = []
+        buckets: set[str] = set()
+        every = True
+        for name, event in sorted(mine.items(), key=_order_key):
+            try:
+                got = event_resources(fn, name, event)
+            except Refused as refusal:
+                outcome.refused[refusal.reason] += 1
+                every = False
+                continue
+            outcome.accepted += 1
+            for lid, made in got:
+                assert lid in full["Resources"], f"{fid}.{name}: {lid} is not in the translator's output"
+                assert _dump(made) == _dump(_without_metadata(full["Resources"][lid])), f"{fid}.{name}: {lid}"
+                outcome.resources[lid] = made
+                generated.append(lid)
+            if event.get("Type") == "S3":
+                buckets.add(event["Properties"]["Bucket"]["Ref"])
+        if not every:
+            continue
+        assert [k for k in full["Resources"] if k not in base["Resources"]] == generated, fid
+        if role is not None and not any(e.get("Type") in ROLE_EDITORS for e in others.values()
+                                        if isinstance(e, dict)):
+            assert _dump(role) == _dump(full["Resources"][role_id]["Properties"]), f"{fid}: role"
+            assert before is not None
+            outcome.role_added[fid] = [
+                [a for a in role["ManagedPolicyArns"] if a not in before["ManagedPolicyArns"]],
+                [p for p in role.get("Policies", []) if p not in before.get("Policies", [])],
+            ]
+        for bucket in buckets:
+            if owners[bucket] == len([e for e in mine.values() if e.get("Type") == "S3"
+                                      and e["Properties"]["Bucket"]["Ref"] == bucket]):
+                assert _dump(fn.resources[bucket]) == _dump(full["Resources"][bucket]), f"{fid}: bucket {bucket}"
+                outcome.resources[bucket] = fn.resources[bucket]
+    return outcome
+
+
+def _template(events: Mapping[str, Any], *, extra: Mapping[str, Any] | None = None,
+              function: Mapping[str, Any] | None = None, attributes: Mapping[str, Any] | None = None,
+              globals_: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    fn: dict[str, Any] = {"Type": "AWS::Serverless::Function", **(attributes or {}), "Properties": {
+        "CodeUri": "s3://bucket/key", "Handler": "index.handler", "Runtime": "python3.12", **(function or {}),
+        "Events": dict(events)}}
+    template: dict[str, Any] = {"Transform": TRANSFORM, "Resources": {"Fn": fn, **(extra or {})}}
+    if attributes and "Condition" in attributes:
+        template["Conditions"] = {attributes["Condition"]: {"Fn::Equals": ["a", "a"]}}
+    if globals_:
+        template["Globals"] = dict(globals_)
+    return template
+
+
+def _refusal(events: Mapping[str, Any], **kw: Any) -> list[str]:
+    """The reasons the native expansion refuses the events of a template (which the translator translates)."""
+    return sorted(check(_template(events, **kw)).refused)
+
+
+QUEUE = {"Q": {"Type": "AWS::SQS::Queue"}}
+STREAM = {"S": {"Type": "AWS::Kinesis::Stream", "Properties": {"ShardCount": 1}}}
+TABLE = {"T": {"Type": "AWS::DynamoDB::Table", "Properties": {
+    "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+    "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}], "BillingMode": "PAY_PER_REQUEST",
+    "StreamSpecification": {"StreamViewType": "NEW_IMAGE"}}}}
+TOPIC = {"Topic": {"Type": "AWS::SNS::Topic"}}
+QARN = {"Fn::GetAtt": ["Q", "Arn"]}
+SQS_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole"
+
+
+# --- SQS ----------------------------------------------------------------------------------------------------------
+
+def test_sqs_minimal_event_is_one_mapping_and_the_sqs_managed_policy() -> None:
+    out = check(_template({"Ev": {"Type": "SQS", "Properties": {"Queue": QARN}}}, extra=QUEUE))
+    assert out.accepted == 1
+    assert out.resources == {"FnEv": {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {
+        "EventSourceArn": QARN, "FunctionName": {"Ref": "Fn"}}}}
+    assert out.role_added == {"Fn": [[SQS_POLICY], []]}
+
+
+def test_sqs_every_property_in_the_mappings_order() -> None:
+    props = {
+        "LoggingConfig": {"SystemLogLevel": "INFO"}, "MetricsConfig": {"Metrics": ["EventCount"]},
+        "ProvisionedPollerConfig": {"MinimumPollers": 1}, "ScalingConfig": {"MaximumConcurrency": 5},
+        "KmsKeyArn": "arn:aws:kms:us-east-1:123456789012:key/k",
+        "FilterCriteria": {"Filters": [{"Pattern": '{"body": {"a": [1]}}'}]},
+        "FunctionResponseTypes": ["ReportBatchItemFailures"], "MaximumBatchingWindowInSeconds": 5,
+        "Enabled": False, "BatchSize": 7, "Queue": QARN,
+    }
+    out = check(_template({"Ev": {"Type": "SQS", "Properties": props}}, extra=QUEUE))
+    assert out.accepted == 1
+    assert list(out.resources["FnEv"]["Properties"]) == [
+        "BatchSize", "Enabled", "EventSourceArn", "FunctionName", "MaximumBatchingWindowInSeconds",
+        "FunctionResponseTypes", "FilterCriteria", "KmsKeyArn", "ScalingConfig", "ProvisionedPollerConfig",
+        "MetricsConfig", "LoggingConfig"]
+
+
+def test_sqs_intrinsics_and_parameters_pass_through() -> None:
+    template = _template({"Ev": {"Type": "SQS", "Properties": {
+        "Queue": {"Fn::Sub": "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:q"},
+        "BatchSize": {"Ref": "Size"}, "Enabled": {"Fn::If": ["C", True, False]}}}})
+    template["Parameters"] = {"Size": {"Type": "Number", "Default": 10}}
+    template["Conditions"] = {"C": {"Fn::Equals": ["a", "a"]}}
+    out = check(template)
+    assert out.accepted == 1
+    assert out.resources["FnEv"]["Properties"]["BatchSize"] == {"Ref": "Size"}
+
+
+def test_sqs_with_a_given_role_adds_nothing_and_a_second_queue_no_second_policy() -> None:
+    out = check(_template({"Ev": {"Type": "SQS", "Properties": {"Queue": QARN}}}, extra=QUEUE,
+                          function={"Role": "arn:aws:iam::123456789012:role/r"}))
+    assert (out.accepted, out.role_added) == (1, {})
+    out = check(_template({"A": {"Type": "SQS", "Properties": {"Queue": QARN}},
+                           "B": {"Type": "SQS", "Properties": {"Queue": "arn:aws:sqs:us-east-1:1:q2"}}},
+                          extra=QUEUE))
+    assert out.accepted == 2
+    assert out.role_added == {"Fn": [[SQS_POLICY], []]}
+
+
+def test_sqs_a_managed_policy_the_author_lists_is_not_repeated() -> None:
+    out = check(_template({"Ev": {"Type": "SQS", "Properties": {"Queue": QARN}}}, extra=QUEUE,
+                          function={"Policies": ["AWSLambdaSQSQueueExecutionRole"]}))
+    assert (out.accepted, out.role_added) == (1, {"Fn": [[], []]})
+
+
+def test_function_attributes_pass_to_the_mapping() -> None:
+    out = check(_template({"Ev": {"Type": "SQS", "Properties": {"Queue": QARN}}}, extra=QUEUE,
+                          attributes={"Condition": "Yes", "DeletionPolicy": "Retain",
+                                      "UpdateReplacePolicy": "Retain"}))
+    assert out.accepted == 1
+    assert list(out.resources["FnEv"]) == ["Type", "Condition", "DeletionPolicy", "UpdateReplacePolicy",
+                                           "Properties"]
+
+
+@pytest.mark.parametrize("kind", ["SQS", "SNS", "S3"])
+def test_pull_destination_type_becomes_a_role_policy(kind: str) -> None:
+    destination = {"SQS": QARN, "SNS": {"Ref": "Topic"}, "S3": "arn:aws:s3:::b"}[kind]
+    out = check(_template({"Ev": {"Type": "Kinesis", "Properties": {
+        "Stream": {"Fn::GetAtt": ["S", "Arn"]}, "StartingPosition": "LATEST",
+        "DestinationConfig": {"OnFailure": {"Type": kind, "Destination": destination}}}}},
+        extra={**STREAM, **QUEUE, **TOPIC}))
+    assert out.accepted == 1
+    assert out.resources["FnEv"]["Properties"]["DestinationConfig"] == {"OnFailure": {"Destination": destination}}
+    [policy] = out.role_added["Fn"][1]
+    assert policy["PolicyName"] == "FnEv" + kind + "Policy"
+
+
+def test_pull_destination_without_type_and_empty_destination_config() -> None:
+    out = check(_template({"A": {"Type": "SQS", "Properties": {
+        "Queue": QARN, "DestinationConfig": {"OnFailure": {"Destination": "arn:aws:sqs:us-east-1:1:d"}}}},
+        "B": {"Type": "SQS", "Properties": {"Queue": "arn:aws:sqs:us-east-1:1:b", "DestinationConfig": {}}}},
+        extra=QUEUE))
+    assert out.accepted == 2
+    assert "DestinationConfig" not in out.resources["FnB"]["Properties"]
+    assert out.role_added == {"Fn": [[SQS_POLICY], []]}
+
+
+def test_same_destination_document_is_added_once() -> None:
+    dest = {"OnFailure": {"Type": "SQS", "Destination": QARN}}
+    stream = {"Fn::GetAtt": ["S", "Arn"]}
+    out = check(_template({
+        "A": {"Type": "Kinesis", "Properties": {"Stream": stream, "StartingPosition": "LATEST",
+                                                "DestinationConfig": dest}},
+        "B": {"Type": "Kinesis", "Properties": {"Stream": stream, "StartingPosition": "TRIM_HORIZON",
+                                                "DestinationConfig": dest}}}, extra={**STREAM, **QUEUE}))
+    assert out.accepted == 2
+    assert [p["PolicyName"] for p in out.role_added["Fn"][1]] == ["FnASQSPolicy"]
+
+
+def test_a_destination_policy_is_placed_before_the_roles_tags() -> None:
+    out = check(_template({"Ev": {"Type": "SQS", "Properties": {
+        "Queue": QARN, "DestinationConfig": {"OnFailure": {"Type": "SQS", "Destination": QARN}}}}},
+        extra=QUEUE, function={"Tags": {"team": "a"}, "PermissionsBoundary": "arn:aws:iam::1:policy/pb"}))
+    assert out.accepted == 1
+
+
+# --- Kinesis and DynamoDB -----------------------------------------------------------------------------------------
+
+def test_kinesis_and_dynamodb_every_stream_property() -> None:
+    stream_props = {
+        "StartingPosition": "AT_TIMESTAMP", "StartingPositionTimestamp": 1700000000, "BatchSize": 100,
+        "MaximumRetryAttempts": 2, "BisectBatchOnFunctionError": True, "MaximumRecordAgeInSeconds": 60,
+        "ParallelizationFactor": 2, "TumblingWindowInSeconds": 30, "Enabled": True,
+        "FilterCriteria": {"Filters": []}, "MetricsConfig": {"Metrics": ["EventCount"]}}
+    out = check(_template({
+        "K": {"Type": "Kinesis", "Properties": {"Stream": {"Fn::GetAtt": ["S", "Arn"]}, **stream_props}},
+        "D": {"Type": "DynamoDB", "Properties": {"Stream": {"Fn::GetAtt": ["T", "StreamArn"]},
+                                                 **stream_props, "StartingPosition": "LATEST"}}},
+        extra={**STREAM, **TABLE}))
+    assert out.accepted == 2
+    assert out.role_added == {"Fn": [["arn:aws:iam::aws:policy/service-role/AWSLambdaDynamoDBExecutionRole",
+                                      "arn:aws:iam::aws:policy/service-role/AWSLambdaKinesisExecutionRole"], []]}
+    assert out.resources["FnK"] == {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {
+        "BatchSize": 100, "Enabled": True, "EventSourceArn": {"Fn::GetAtt": ["S", "Arn"]},
+        "FunctionName": {"Ref": "Fn"}, "MaximumRetryAttempts": 2, "BisectBatchOnFunctionError": True,
+        "MaximumRecordAgeInSeconds": 60, "ParallelizationFactor": 2, "StartingPosition": "AT_TIMESTAMP",
+        "StartingPositionTimestamp": 1700000000, "TumblingWindowInSeconds": 30, "FilterCriteria": {"Filters": []},
+        "MetricsConfig": {"Metrics": ["EventCount"]}}}
+
+
+def test_null_properties_count_as_absent() -> None:
+    out = check(_template({"Ev": {"Type": "SQS", "Properties": {"Queue": QARN, "BatchSize": None}}},
+                          extra=QUEUE))
+    assert out.accepted == 1
+    assert "BatchSize" not in out.resources["FnEv"]["Properties"]
+
+
+# --- pull refusals ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("props", "reason"), [
+    ({"Queue": QARN, "BatchSize": True}, "SQS: BatchSize of type bool"),
+    ({"Queue": QARN, "Topics": ["t"]}, "SQS: property 'Topics'"),
+    ({"Queue": QARN, "DestinationConfig": {"OnFailure": {"Type": "Kafka", "Destination": "x"}}},
+     "SQS: DestinationConfig.OnFailure.Type 'Kafka'"),
+    ({"Queue": QARN, "DestinationConfig": {"OnFailure": {"Type": "SQS"}}},
+     "SQS: DestinationConfig.OnFailure without Destination"),
+    ({"Queue": {"Fn::GetAtt": ["Fn", "Arn"]}}, "SQS: reference 'Fn.Arn' to a SAM resource"),
+    ({"Queue": {"Ref": "Fn.Alias"}}, "SQS: reference 'Fn.Alias' to a SAM resource"),
+])
+def test_sqs_refusals(props: dict[str, Any], reason: str) -> None:
+    assert _refusal({"Ev": {"Type": "SQS", "Properties": props}}, extra=QUEUE) == [reason]
+
+
+def test_refused_before_any_change_to_the_role() -> None:
+    role = {"AssumeRolePolicyDocument": {}, "ManagedPolicyArns": []}
+    fn = FunctionContext("Fn", role, {}, _template({}, extra=QUEUE))
+    with pytest.raises(Refused, match=r"SQS: DestinationConfig\.OnFailure is not a mapping"):
+        event_resources(fn, "Ev", {"Type": "SQS", "Properties": {
+            "Queue": QARN, "DestinationConfig": {"OnFailure": "x"}}})
+    assert role == {"AssumeRolePolicyDocument": {}, "ManagedPolicyArns": []}
+
+
+def test_shapes_refused_without_translating() -> None:
+    fn = FunctionContext("Fn", None, {}, _template({}))
+    for name, event, reason in [
+        ("Ev", {"Type": "Api", "Properties": {"Path": "/", "Method": "get"}}, "Api: event type not expanded natively"),
+        ("Ev", {"Type": "SQS", "Properties": {"Queue": "q"}, "Condition": "C"}, "SQS: event key 'Condition'"),
+        ("E-v", {"Type": "SQS", "Properties": {"Queue": "q"}}, "SQS: event name 'E-v' is not alphanumeric"),
+        ("Ev", {"Type": "SQS", "Properties": {}}, "SQS: Queue missing"),
+        ("Ev", {"Type": "Kinesis", "Properties": {"Stream": "s"}}, "Kinesis: StartingPosition missing"),
+        ("Ev", {"Type": "SQS", "Properties": {"Queue": "q", "FilterCriteria": {"Filter": []}}},
+         "SQS: FilterCriteria keys ['Filter']"),
+        ("Ev", {"Properties": {}}, "event without a Type"),
+    ]:
+        with pytest.raises(Refused) as refused:
+            event_resources(fn, name, event)
+        assert refused.value.reason == reason
+
+
+# --- corpus -------------------------------------------------------------------------------------------------------
+
+def _corpus_templates() -> list[Path]:
+    found = sorted((CORPORA / "sam-translator-tests" / "tests" / "translator" / "input").glob("*.yaml"))
+    patterns = CORPORA / "serverless-patterns"
+    if patterns.is_dir():
+        found += sorted(p for p in patterns.rglob("*") if p.suffix in (".yaml", ".yml", ".json") and p.is_file())
+    return found
+
+
+def _prepared(path: Path) -> dict[str, Any] | None:
+    """The template as remit hands it to the translator (local code paths swapped for placeholders), or
+    ``None`` when it is not a SAM template with a native event."""
+    try:
+        loaded = parse(path.read_text(encoding="utf-8"), path.suffix)
+    except Exception:  # noqa: BLE001 - not a template
+        return None
+    data = loaded.data
+    if not isinstance(data, dict) or not isinstance(data.get("Resources"), dict):
+        return None
+    text = json.dumps(data)
+    if not any(f'"Type": "{kind}"' in text for kind in NATIVE):
+        return None
+    doc = Document(path.name, path, DocKind.SAM, data, loaded.marks)
+    template, _, _ = sam._prepare(doc, path.parent)
+    return template
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(not (CORPORA / "sam-translator-tests").is_dir(), reason="the corpora are not present")
+def test_corpus_events_expand_as_the_translator_does() -> None:
+    outcome = Outcome()
+    templates = untranslated = 0
+    for path in _corpus_templates():
+        template = _prepared(path)
+        if template is None:
+            continue
+        try:
+            _translate(template)
+        except Exception:  # noqa: BLE001 - the translator rejects it: nothing to compare
+            untranslated += 1
+            continue
+        templates += 1
+        try:
+            check(template, outcome)
+        except AssertionError as exc:
+            raise AssertionError(f"{path.relative_to(CORPORA)}: {exc}") from exc
+    refused = sum(outcome.refused.values())
+    print(f"\n{templates} templates ({untranslated} rejected by the translator): {outcome.accepted} events "
+          f"expanded natively, {refused} refused")
+    for reason, count in outcome.refused.most_common():
+        print(f"  {count:4d}  {reason}")
+    assert outcome.accepted > 0
