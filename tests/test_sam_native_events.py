@@ -352,6 +352,229 @@ def test_shapes_refused_without_translating() -> None:
         assert refused.value.reason == reason
 
 
+
+# --- S3 -----------------------------------------------------------------------------------------------------------
+
+BUCKET = {"B": {"Type": "AWS::S3::Bucket"}}
+
+
+def test_s3_event_is_a_permission_and_edits_the_bucket() -> None:
+    event = {"Type": "S3", "Properties": {"Bucket": {"Ref": "B"}, "Events": "s3:ObjectCreated:*"}}
+    out = check(_template({"Ev": event}, extra=BUCKET))
+    assert out.accepted == 1
+    assert out.resources == {
+        "FnEvPermission": {"Type": "AWS::Lambda::Permission", "Properties": {
+            "Action": "lambda:InvokeFunction", "FunctionName": {"Ref": "Fn"}, "Principal": "s3.amazonaws.com",
+            "SourceAccount": {"Ref": "AWS::AccountId"}}},
+        "B": {"Type": "AWS::S3::Bucket", "DependsOn": ["FnEvPermission"], "Properties": {
+            "NotificationConfiguration": {"LambdaConfigurations": [
+                {"Function": {"Fn::GetAtt": ["Fn", "Arn"]}, "Event": "s3:ObjectCreated:*"}]}}},
+    }
+    assert out.role_added == {"Fn": [[], []]}
+
+
+def test_s3_filters_lists_and_a_bucket_with_its_own_settings() -> None:
+    bucket = {"B": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain", "DependsOn": "Q",
+                    "Metadata": {"m": 1}, "Properties": {
+                        "VersioningConfiguration": {"Status": "Enabled"}, "BucketName": "b", "Tags": None,
+                        "NotificationConfiguration": {"QueueConfigurations": [
+                            {"Event": "s3:ObjectRemoved:*", "Queue": QARN}]}}}}
+    filter_ = {"S3Key": {"Rules": [{"Name": "suffix", "Value": ".jpg"}]}}
+    out = check(_template({
+        "A": {"Type": "S3", "Properties": {"Bucket": {"Ref": "B"}, "Events": ["s3:ObjectCreated:Put",
+                                                                               "s3:ObjectCreated:Post"],
+                                           "Filter": filter_}},
+        "C": {"Type": "S3", "Properties": {"Bucket": {"Ref": "B"}, "Events": "s3:ObjectCreated:Put",
+                                           "Filter": filter_}}}, extra={**bucket, **QUEUE}))
+    assert out.accepted == 2
+    assert list(out.resources["B"]) == ["Type", "DependsOn", "DeletionPolicy", "Metadata", "Properties"]
+    assert sorted(out.resources["B"]["DependsOn"]) == ["FnAPermission", "FnCPermission", "Q"]
+    assert list(out.resources["B"]["Properties"]) == ["BucketName", "NotificationConfiguration",
+                                                      "VersioningConfiguration"]
+
+
+def test_s3_events_of_two_functions_on_one_bucket() -> None:
+    template = _template({"Ev": {"Type": "S3", "Properties": {"Bucket": {"Ref": "B"}, "Events": "s3:ObjectCreated:*"}}},
+                         extra=BUCKET)
+    template["Resources"]["Other"] = sam.clone(template["Resources"]["Fn"])
+    template["Resources"]["Other"]["Properties"]["Events"]["Ev"]["Properties"]["Events"] = "s3:ObjectRemoved:*"
+    assert check(template).accepted == 2
+
+
+@pytest.mark.parametrize(("props", "extra", "kw", "reason"), [
+    ({"Bucket": {"Ref": "B"}, "Events": "s3:ObjectCreated:*"}, BUCKET, {"attributes": {"Condition": "Yes"}},
+     "S3: function with a Condition"),
+    ({"Bucket": {"Ref": "B"}, "Events": "s3:ObjectCreated:*"}, BUCKET,
+     {"function": {"Tags": {"a": "b"}, "PropagateTags": True}}, "S3: function with PropagateTags"),
+    ({"Bucket": {"Ref": "B"}, "Events": "s3:ObjectCreated:*"},
+     {"B": {"Type": "AWS::S3::Bucket", "Properties": {"NotificationConfiguration": {
+         "Fn::If": ["Yes", {}, {"Ref": "AWS::NoValue"}]}}}}, {},
+     "S3: bucket NotificationConfiguration is not a mapping"),
+])
+def test_s3_refusals(props: dict[str, Any], extra: dict[str, Any], kw: dict[str, Any], reason: str) -> None:
+    template = _template({"Ev": {"Type": "S3", "Properties": props}}, extra=extra, **kw)
+    template.setdefault("Conditions", {})["Yes"] = {"Fn::Equals": ["a", "a"]}
+    assert sorted(check(template).refused) == [reason]
+
+
+def test_s3_refusals_without_translating() -> None:
+    resources: dict[str, Any] = {"B": {"Type": "AWS::S3::Bucket", "Properties": {"Unknown": 1}},
+                                 "Q": {"Type": "AWS::SQS::Queue"}}
+    template = _template({}, extra=resources)
+    fn = FunctionContext("Fn", None, sam.clone(resources), template)
+    for props, reason in [
+        ({"Bucket": "B", "Events": "e"}, "S3: Bucket is not a Ref"),
+        ({"Bucket": {"Ref": "Q"}, "Events": "e"}, "S3: bucket Q not found"),
+        ({"Bucket": {"Ref": "Nowhere"}, "Events": "e"}, "S3: bucket Nowhere not found"),
+        ({"Bucket": {"Ref": "B"}, "Events": "e"}, "S3: bucket property 'Unknown'"),
+        ({"Bucket": {"Ref": "B"}, "Events": {"Ref": "P"}}, "S3: Events of type dict"),
+        ({"Bucket": {"Ref": "B"}, "Events": "e", "Filter": {"S3Key": {}, "Other": {}}}, "S3: Filter of type dict"),
+    ]:
+        with pytest.raises(Refused) as refused:
+            event_resources(fn, "Ev", {"Type": "S3", "Properties": props})
+        assert refused.value.reason == reason
+    assert fn.resources == resources
+
+
+# --- Schedule and rules -------------------------------------------------------------------------------------------
+
+def test_schedule_minimal_and_full() -> None:
+    out = check(_template({
+        "A": {"Type": "Schedule", "Properties": {"Schedule": "rate(1 minute)"}},
+        "B": {"Type": "Schedule", "Properties": {
+            "Schedule": "cron(0 12 * * ? *)", "Input": '{"a": 1}', "Name": "n", "Description": "d",
+            "Enabled": False, "RuleName": "ignored", "RetryPolicy": {"MaximumRetryAttempts": 1},
+            "DeadLetterConfig": None}},
+        "C": {"Type": "Schedule", "Properties": {"Schedule": {"Ref": "Rate"}, "State": "DISABLED"}}}))
+    assert out.accepted == 3
+    assert out.resources["FnA"] == {"Type": "AWS::Events::Rule", "Properties": {
+        "ScheduleExpression": "rate(1 minute)", "Targets": [{"Arn": {"Fn::GetAtt": ["Fn", "Arn"]},
+                                                             "Id": "FnALambdaTarget"}]}}
+    assert out.resources["FnAPermission"] == {"Type": "AWS::Lambda::Permission", "Properties": {
+        "Action": "lambda:InvokeFunction", "FunctionName": {"Ref": "Fn"}, "Principal": "events.amazonaws.com",
+        "SourceArn": {"Fn::GetAtt": ["FnA", "Arn"]}}}
+    assert out.resources["FnB"]["Properties"]["State"] == "DISABLED"
+    assert "Name" not in out.resources["FnC"]["Properties"]
+
+
+def test_a_long_rule_id_is_cut_for_its_target() -> None:
+    name = "E" * 70
+    out = check(_template({name: {"Type": "Schedule", "Properties": {"Schedule": "rate(1 hour)"}}}))
+    assert out.accepted == 1
+    [target] = out.resources["Fn" + name]["Properties"]["Targets"]
+    assert target["Id"] == "Fn" + "E" * 50 + "LambdaTarget"
+
+
+@pytest.mark.parametrize("kind", ["EventBridgeRule", "CloudWatchEvent"])
+def test_rules_every_property(kind: str) -> None:
+    out = check(_template({
+        "A": {"Type": kind, "Properties": {"Pattern": {"source": ["aws.ec2"]}}},
+        "B": {"Type": kind, "Properties": {
+            "EventBusName": "bus", "RuleName": "r", "Pattern": {"source": ["x"]}, "InputPath": "$.detail",
+            "Target": {"Id": "Mine"}, "Enabled": True, "RetryPolicy": {"MaximumEventAgeInSeconds": 60}}},
+        "C": {"Type": kind, "Properties": {
+            "Pattern": {"source": ["x"]}, "Input": "{}", "State": "ENABLED",
+            "InputTransformer": {"InputPathsMap": {"a": "$.a"}, "InputTemplate": "<a>"}}}}))
+    assert out.accepted == 3
+    assert out.resources["FnB"] == {"Type": "AWS::Events::Rule", "Properties": {
+        "EventBusName": "bus", "EventPattern": {"source": ["x"]}, "Name": "r", "State": "ENABLED",
+        "Targets": [{"Arn": {"Fn::GetAtt": ["Fn", "Arn"]}, "Id": "Mine", "InputPath": "$.detail",
+                     "RetryPolicy": {"MaximumEventAgeInSeconds": 60}}]}}
+
+
+@pytest.mark.parametrize(("kind", "props", "reason"), [
+    ("Schedule", {"Schedule": "rate(1 hour)", "DeadLetterConfig": {"Type": "SQS"}}, "Schedule: DeadLetterConfig"),
+    ("EventBridgeRule", {"Pattern": {}, "DeadLetterConfig": {"Arn": "a"}}, "EventBridgeRule: DeadLetterConfig"),
+    ("Schedule", {"Schedule": "rate(1 hour)", "Enabled": {"Fn::If": ["Yes", True, False]}},
+     "Schedule: Enabled is not a boolean"),
+    ("CloudWatchEvent", {"Pattern": {}, "Target": {"Id": "a", "Arn": "b"}}, "CloudWatchEvent: Target of type dict"),
+])
+def test_rule_refusals(kind: str, props: dict[str, Any], reason: str) -> None:
+    template = _template({"Ev": {"Type": kind, "Properties": props}})
+    template["Conditions"] = {"Yes": {"Fn::Equals": ["a", "a"]}}
+    assert sorted(check(template).refused) == [reason]
+
+
+def test_rule_refusals_without_translating() -> None:
+    fn = FunctionContext("Fn", None, {}, _template({}))
+    for kind, props, reason in [
+        ("Schedule", {"Schedule": "rate(1 hour)", "State": "ENABLED", "Enabled": True},
+         "Schedule: State and Enabled both given"),
+        ("Schedule", {"Schedule": 5}, "Schedule: Schedule of type int"),
+        ("EventBridgeRule", {"Pattern": []}, "EventBridgeRule: Pattern of type list"),
+    ]:
+        with pytest.raises(Refused) as refused:
+            event_resources(fn, "Ev", {"Type": kind, "Properties": props})
+        assert refused.value.reason == reason
+
+
+# --- SNS ----------------------------------------------------------------------------------------------------------
+
+def test_sns_to_the_function() -> None:
+    out = check(_template({
+        "A": {"Type": "SNS", "Properties": {"Topic": {"Ref": "Topic"}}},
+        "B": {"Type": "SNS", "Properties": {
+            "Topic": "arn:aws:sns:us-west-2:123456789012:t", "Region": "us-west-2",
+            "FilterPolicy": {"k": ["v"]}, "FilterPolicyScope": "MessageBody", "SqsSubscription": False,
+            "RedrivePolicy": {"deadLetterTargetArn": "arn:aws:sqs:us-east-1:1:d"}}}}, extra=TOPIC))
+    assert out.accepted == 2
+    assert out.resources["FnA"] == {"Type": "AWS::SNS::Subscription", "Properties": {
+        "Endpoint": {"Fn::GetAtt": ["Fn", "Arn"]}, "Protocol": "lambda", "TopicArn": {"Ref": "Topic"}}}
+    assert out.resources["FnAPermission"]["Properties"]["SourceArn"] == {"Ref": "Topic"}
+    assert out.role_added == {"Fn": [[], []]}
+
+
+def test_sns_through_a_queue_sam_makes() -> None:
+    fifo = {"Fifo": {"Type": "AWS::SNS::Topic", "Properties": {"FifoTopic": True, "TopicName": "t.fifo"}}}
+    out = check(_template({
+        "A": {"Type": "SNS", "Properties": {"Topic": {"Ref": "Topic"}, "SqsSubscription": True}},
+        "B": {"Type": "SNS", "Properties": {"Topic": {"Ref": "Fifo"}, "SqsSubscription": True}}},
+        extra={**TOPIC, **fifo}, attributes={"DeletionPolicy": "Delete"}))
+    assert out.accepted == 2
+    assert out.resources["FnAQueue"] == {"Type": "AWS::SQS::Queue", "DeletionPolicy": "Delete", "Properties": {}}
+    assert out.resources["FnBQueue"]["Properties"] == {"FifoQueue": True}
+    assert out.resources["FnAEventSourceMapping"]["Properties"] == {
+        "BatchSize": 10, "Enabled": True, "EventSourceArn": {"Fn::GetAtt": ["FnAQueue", "Arn"]},
+        "FunctionName": {"Ref": "Fn"}}
+    assert out.role_added == {"Fn": [[SQS_POLICY], []]}
+
+
+def test_sns_through_an_existing_queue() -> None:
+    out = check(_template({"A": {"Type": "SNS", "Properties": {"Topic": {"Ref": "Topic"}, "SqsSubscription": {
+        "QueueArn": QARN, "QueueUrl": {"Ref": "Q"}, "QueuePolicyLogicalId": "MyPolicy", "BatchSize": 5,
+        "Enabled": False}}}, "B": {"Type": "SNS", "Properties": {"Topic": {"Ref": "Topic"}, "SqsSubscription": {
+            "QueueArn": QARN, "QueueUrl": {"Ref": "Q"}}}}}, extra={**TOPIC, **QUEUE}))
+    assert out.accepted == 2
+    assert out.resources["FnAEventSourceMapping"]["Properties"]["BatchSize"] == 5
+    assert out.resources["FnAEventSourceMapping"]["Properties"]["Enabled"] is True
+    assert "FnBQueuePolicy" in out.resources
+
+
+def test_sns_refusals() -> None:
+    template = _template({"Ev": {"Type": "SNS", "Properties": {"Topic": {"Ref": "Topic"}, "SqsSubscription": True}}},
+                         extra=TOPIC, function={"Tags": {"a": "b"}, "PropagateTags": True})
+    assert sorted(check(template).refused) == ["SNS: function with PropagateTags"]
+    fn = FunctionContext("Fn", None, {}, _template({}, extra={"P": {"Type": "AWS::SNS::Topic", "Properties": {
+        "FifoTopic": {"Ref": "Fifo"}}}}))
+    for props, reason in [
+        ({"Topic": {"Ref": "P"}, "SqsSubscription": True}, "SNS: topic P FifoTopic is not a boolean"),
+        ({"Topic": "t", "SqsSubscription": {"QueueArn": "a"}}, "SNS: SqsSubscription without QueueArn or QueueUrl"),
+        ({"Topic": "t", "SqsSubscription": {"QueueArn": "a", "QueueUrl": "u", "QueuePolicyLogicalId": "a-b"}},
+         "SNS: QueuePolicyLogicalId 'a-b'"),
+        ({"Topic": "t", "SqsSubscription": {"QueueArn": "a", "QueueUrl": "u", "BatchSize": "5"}},
+         "SNS: SqsSubscription.BatchSize of type str"),
+        ({"Topic": "t", "SqsSubscription": "yes"}, "SNS: SqsSubscription of type str"),
+    ]:
+        with pytest.raises(Refused) as refused:
+            event_resources(fn, "Ev", {"Type": "SNS", "Properties": props})
+        assert refused.value.reason == reason
+
+
+def test_auto_publish_alias_is_refused() -> None:
+    fn = FunctionContext("Fn", None, {}, _template({}, globals_={"Function": {"AutoPublishAlias": "live"}}))
+    with pytest.raises(Refused, match="SQS: function with AutoPublishAlias"):
+        event_resources(fn, "Ev", {"Type": "SQS", "Properties": {"Queue": "q"}})
+
 # --- corpus -------------------------------------------------------------------------------------------------------
 
 def _corpus_templates() -> list[Path]:
