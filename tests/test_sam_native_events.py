@@ -315,8 +315,6 @@ def test_null_properties_count_as_absent() -> None:
 @pytest.mark.parametrize(("props", "reason"), [
     ({"Queue": QARN, "BatchSize": True}, "SQS: BatchSize of type bool"),
     ({"Queue": QARN, "Topics": ["t"]}, "SQS: property 'Topics'"),
-    ({"Queue": QARN, "DestinationConfig": {"OnFailure": {"Type": "Kafka", "Destination": "x"}}},
-     "SQS: DestinationConfig.OnFailure.Type 'Kafka'"),
     ({"Queue": QARN, "DestinationConfig": {"OnFailure": {"Type": "SQS"}}},
      "SQS: DestinationConfig.OnFailure without Destination"),
     ({"Queue": {"Fn::GetAtt": ["Fn", "Arn"]}}, "SQS: reference 'Fn.Arn' to a SAM resource"),
@@ -346,6 +344,9 @@ def test_shapes_refused_without_translating() -> None:
         ("Ev", {"Type": "SQS", "Properties": {"Queue": "q", "FilterCriteria": {"Filter": []}}},
          "SQS: FilterCriteria keys ['Filter']"),
         ("Ev", {"Properties": {}}, "event without a Type"),
+        ("Ev", {"Type": "SQS", "Properties": {
+            "Queue": "q", "DestinationConfig": {"OnFailure": {"Type": "Lambda", "Destination": "x"}}}},
+         "SQS: DestinationConfig.OnFailure.Type 'Lambda'"),
     ]:
         with pytest.raises(Refused) as refused:
             event_resources(fn, name, event)
@@ -401,9 +402,25 @@ def test_s3_events_of_two_functions_on_one_bucket() -> None:
     assert check(template).accepted == 2
 
 
+def test_s3_event_of_a_conditional_function_depends_through_a_tag() -> None:
+    bucket = {"B": {"Type": "AWS::S3::Bucket", "DependsOn": "Q", "Properties": {"Tags": [{"Key": "k", "Value": "v"}]}},
+              "B2": {"Type": "AWS::S3::Bucket"}}
+    out = check(_template({
+        "A": {"Type": "S3", "Properties": {"Bucket": {"Ref": "B"}, "Events": ["s3:ObjectCreated:*"]}},
+        "C": {"Type": "S3", "Properties": {"Bucket": {"Ref": "B2"}, "Events": "s3:ObjectCreated:*"}}},
+        extra={**bucket, **QUEUE}, attributes={"Condition": "Yes"}))
+    assert out.accepted == 2
+    assert out.resources["B"] == {"Type": "AWS::S3::Bucket", "DependsOn": "Q", "Properties": {
+        "NotificationConfiguration": {"LambdaConfigurations": [{"Fn::If": ["Yes", {
+            "Function": {"Fn::GetAtt": ["Fn", "Arn"]}, "Event": "s3:ObjectCreated:*"}, {"Ref": "AWS::NoValue"}]}]},
+        "Tags": [{"Key": "k", "Value": "v"}, {
+            "Key": "sam:ConditionalDependsOn:FnAPermission",
+            "Value": {"Fn::If": ["Yes", {"Ref": "FnAPermission"}, "no dependency"]}}]}}
+    assert list(out.resources["B2"]) == ["Type", "Properties"]
+    assert out.resources["FnAPermission"]["Condition"] == "Yes"
+
+
 @pytest.mark.parametrize(("props", "extra", "kw", "reason"), [
-    ({"Bucket": {"Ref": "B"}, "Events": "s3:ObjectCreated:*"}, BUCKET, {"attributes": {"Condition": "Yes"}},
-     "S3: function with a Condition"),
     ({"Bucket": {"Ref": "B"}, "Events": "s3:ObjectCreated:*"}, BUCKET,
      {"function": {"Tags": {"a": "b"}, "PropagateTags": True}}, "S3: function with PropagateTags"),
     ({"Bucket": {"Ref": "B"}, "Events": "s3:ObjectCreated:*"},
@@ -482,9 +499,38 @@ def test_rules_every_property(kind: str) -> None:
                      "RetryPolicy": {"MaximumEventAgeInSeconds": 60}}]}}
 
 
+@pytest.mark.parametrize("kind", ["Schedule", "EventBridgeRule", "CloudWatchEvent"])
+def test_rule_dead_letter_queues(kind: str) -> None:
+    first = {"Schedule": "rate(1 hour)"} if kind == "Schedule" else {"Pattern": {"source": ["x"]}}
+    out = check(_template({
+        "A": {"Type": kind, "Properties": {**first, "DeadLetterConfig": {"Type": "SQS"}}},
+        "B": {"Type": kind, "Properties": {**first, "DeadLetterConfig": {"Type": "SQS", "QueueLogicalId": "Dlq"}}},
+        "C": {"Type": kind, "Properties": {**first, "DeadLetterConfig": {"Arn": QARN}}}},
+        extra=QUEUE, attributes={"UpdateReplacePolicy": "Retain"}))
+    assert out.accepted == 3
+    assert out.resources["FnAQueue"] == {"Type": "AWS::SQS::Queue", "UpdateReplacePolicy": "Retain",
+                                         "Properties": {}}
+    statement = {
+        "Action": "sqs:SendMessage", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+        "Resource": {"Fn::GetAtt": ["Dlq", "Arn"]},
+        "Condition": {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": ["FnB", "Arn"]}}}}
+    assert out.resources["FnBQueuePolicy"] == {"Type": "AWS::SQS::QueuePolicy", "UpdateReplacePolicy": "Retain",
+                                               "Properties": {"PolicyDocument": {"Version": "2012-10-17",
+                                                                                 "Statement": [statement]},
+                                                              "Queues": [{"Ref": "Dlq"}]}}
+    assert out.resources["FnC"]["Properties"]["Targets"][0]["DeadLetterConfig"] == {"Arn": QARN}
+
+
+def test_kafka_destination_gets_no_policy() -> None:
+    out = check(_template({"Ev": {"Type": "SQS", "Properties": {
+        "Queue": QARN, "DestinationConfig": {"OnFailure": {"Type": "Kafka", "Destination": "kafka://x"}}}}},
+        extra=QUEUE))
+    assert out.accepted == 1
+    assert out.resources["FnEv"]["Properties"]["DestinationConfig"] == {"OnFailure": {"Destination": "kafka://x"}}
+    assert out.role_added == {"Fn": [[SQS_POLICY], []]}
+
+
 @pytest.mark.parametrize(("kind", "props", "reason"), [
-    ("Schedule", {"Schedule": "rate(1 hour)", "DeadLetterConfig": {"Type": "SQS"}}, "Schedule: DeadLetterConfig"),
-    ("EventBridgeRule", {"Pattern": {}, "DeadLetterConfig": {"Arn": "a"}}, "EventBridgeRule: DeadLetterConfig"),
     ("Schedule", {"Schedule": "rate(1 hour)", "Enabled": {"Fn::If": ["Yes", True, False]}},
      "Schedule: Enabled is not a boolean"),
     ("CloudWatchEvent", {"Pattern": {}, "Target": {"Id": "a", "Arn": "b"}}, "CloudWatchEvent: Target of type dict"),
@@ -502,6 +548,14 @@ def test_rule_refusals_without_translating() -> None:
          "Schedule: State and Enabled both given"),
         ("Schedule", {"Schedule": 5}, "Schedule: Schedule of type int"),
         ("EventBridgeRule", {"Pattern": []}, "EventBridgeRule: Pattern of type list"),
+        ("Schedule", {"Schedule": "rate(1 hour)", "DeadLetterConfig": {"Type": "SQS", "Arn": "a"}},
+         "Schedule: DeadLetterConfig needs one of Arn and Type"),
+        ("EventBridgeRule", {"Pattern": {}, "DeadLetterConfig": {"Type": "SNS"}},
+         "EventBridgeRule: DeadLetterConfig.Type 'SNS'"),
+        ("EventBridgeRule", {"DeadLetterConfig": {"Fn::If": ["C", {"Type": "SQS"}, {}]}},
+         "EventBridgeRule: DeadLetterConfig keys ['Fn::If']"),
+        ("Schedule", {"Schedule": "rate(1 hour)", "DeadLetterConfig": {"Type": "SQS", "QueueLogicalId": "a-b"}},
+         "Schedule: DeadLetterConfig.QueueLogicalId 'a-b'"),
     ]:
         with pytest.raises(Refused) as refused:
             event_resources(fn, "Ev", {"Type": kind, "Properties": props})
@@ -570,9 +624,12 @@ def test_sns_refusals() -> None:
         assert refused.value.reason == reason
 
 
-def test_auto_publish_alias_is_refused() -> None:
+def test_aliased_and_tenancy_functions_are_refused() -> None:
     fn = FunctionContext("Fn", None, {}, _template({}, globals_={"Function": {"AutoPublishAlias": "live"}}))
     with pytest.raises(Refused, match="SQS: function with AutoPublishAlias"):
+        event_resources(fn, "Ev", {"Type": "SQS", "Properties": {"Queue": "q"}})
+    fn = FunctionContext("Fn", None, {}, _template({}, function={"TenancyConfig": {"TenantIsolationMode": "x"}}))
+    with pytest.raises(Refused, match="SQS: function with TenancyConfig"):
         event_resources(fn, "Ev", {"Type": "SQS", "Properties": {"Queue": "q"}})
 
 # --- corpus -------------------------------------------------------------------------------------------------------

@@ -83,10 +83,12 @@ def alphanumeric(value: Any) -> bool:
 def read_event(kind: str, fn: FunctionContext, name: str, event: Mapping[str, Any],
                table: Mapping[str, Prop]) -> dict[str, Any]:
     """The event's properties as the translator takes them (``None`` values dropped), or :class:`Refused`."""
+    if not isinstance(name, str) or not alphanumeric(fn.logical_id + name):
+        raise Refused(f"{kind}: event name {name!r} is not alphanumeric")
     if _function_property(fn, "AutoPublishAlias") is not None:
         raise Refused(f"{kind}: function with AutoPublishAlias")  # events then point at the alias
-    if not alphanumeric(fn.logical_id + name):
-        raise Refused(f"{kind}: event name {name!r} is not alphanumeric")
+    if _function_property(fn, "TenancyConfig") is not None:
+        raise Refused(f"{kind}: function with TenancyConfig")  # which allows API events only
     extra = [k for k in event if k not in ("Type", "Properties")]
     if extra:
         raise Refused(f"{kind}: event key {extra[0]!r}")

@@ -117,7 +117,8 @@ def _check_filter(kind: str, criteria: Any) -> None:
 
 def _destination(kind: str, logical_id: str, props: dict[str, Any]) -> dict[str, Any] | None:
     """Read ``DestinationConfig`` as the translator does: an empty one is dropped; ``OnFailure.Type`` (SQS, SNS,
-    S3) is taken out of what the mapping gets and turned into a policy for the execution role."""
+    S3, Kafka) is taken out of what the mapping gets and, but for Kafka, turned into a policy for the execution
+    role."""
     config = props.get("DestinationConfig")
     if config is None:
         return None
@@ -130,6 +131,9 @@ def _destination(kind: str, logical_id: str, props: dict[str, Any]) -> dict[str,
     if "Type" not in on_failure:
         return None
     kind_of = on_failure["Type"]
+    if kind_of == "Kafka":
+        del on_failure["Type"]  # a Kafka destination gets no policy
+        return None
     if kind_of not in _DESTINATION_POLICIES:
         raise Refused(f"{kind}: DestinationConfig.OnFailure.Type {kind_of!r}")
     if "Destination" not in on_failure or on_failure["Destination"] is None:

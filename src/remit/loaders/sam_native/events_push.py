@@ -1,9 +1,8 @@
 """Push event sources (S3, Schedule, EventBridgeRule / CloudWatchEvent, SNS): a permission for the service to
 invoke the function, plus what connects the source to it, as aws-sam-translator 1.115 generates them.
 
-Refused: dead-letter queues of rules (the translator generates a queue and its policy), S3 events of a function
-with a ``Condition`` (the translator then ties the bucket to the permission through a conditional tag) and
-generated queues or edited buckets of a function that propagates its tags.
+Refused: generated queues or edited buckets of a function that propagates its tags (the translator re-tags
+them).
 """
 
 from __future__ import annotations
@@ -99,34 +98,46 @@ def _s3(fn: FunctionContext, name: str, event: Mapping[str, Any]) -> list[tuple[
     if not isinstance(current, dict) or current.get("Type") != "AWS::S3::Bucket":
         raise Refused(f"{kind}: bucket {bucket_id} not found")
     attributes = pass_through(fn)
-    if "Condition" in attributes:
-        raise Refused(f"{kind}: function with a Condition")
     if propagates_tags(fn):
         raise Refused(f"{kind}: function with PropagateTags")
     logical_id = fn.logical_id + name
     perm_id, perm = permission(fn, logical_id + "Permission", "s3.amazonaws.com", attributes,
                                source_account={"Ref": "AWS::AccountId"})
-    fn.resources[bucket_id] = _edited_bucket(kind, fn, clone(current), perm_id, props)
+    fn.resources[bucket_id] = _edited_bucket(kind, fn, clone(current), perm_id, props, attributes.get("Condition"))
     return [(perm_id, perm)]
 
 
 def _edited_bucket(kind: str, fn: FunctionContext, bucket: dict[str, Any], perm_id: str,
-                   props: Mapping[str, Any]) -> dict[str, Any]:
+                   props: Mapping[str, Any], condition: str | None) -> dict[str, Any]:
     """The bucket depending on the permission and notifying the function, written as the translator writes
-    it (its ``to_dict``: attributes it knows, properties in its order, ``None`` values left out)."""
-    depends = bucket.get("DependsOn", [])
-    if isinstance(depends, str):
-        depends = [depends]
-    if not isinstance(depends, list) or not all(isinstance(d, str) for d in depends):
-        raise Refused(f"{kind}: bucket DependsOn is not a string or a list of strings")
-    depends_on = set(depends)
-    depends_on.add(perm_id)
+    it (its ``to_dict``: attributes it knows, properties in its order, ``None`` values left out).
+
+    The bucket depends on the permission through ``DependsOn``; when the function has a ``Condition``, through
+    a conditional ``Ref`` in a tag instead, and each notification is conditional too."""
     properties = bucket.get("Properties", {})
     if not isinstance(properties, dict):
         raise Refused(f"{kind}: bucket Properties is not a mapping")
     unknown = [k for k in properties if k not in _BUCKET_ORDER]
     if unknown:
         raise Refused(f"{kind}: bucket property {unknown[0]!r}")
+    depends_on: Any = bucket.get("DependsOn")
+    if condition is None:
+        depends = bucket.get("DependsOn", [])
+        if isinstance(depends, str):
+            depends = [depends]
+        if not isinstance(depends, list) or not all(isinstance(d, str) for d in depends):
+            raise Refused(f"{kind}: bucket DependsOn is not a string or a list of strings")
+        unique = set(depends)
+        unique.add(perm_id)
+        depends_on = list(unique)  # the translator's order: a set's, the same within one process
+    else:
+        tags = properties.get("Tags")
+        if tags is None:
+            tags = []
+        if not isinstance(tags, list):
+            raise Refused(f"{kind}: bucket Tags is not a list")
+        reference = {"Fn::If": [condition, {"Ref": perm_id}, "no dependency"]}
+        properties["Tags"] = [*tags, {"Key": "sam:ConditionalDependsOn:" + perm_id, "Value": reference}]
     notification = properties.get("NotificationConfiguration")
     if notification is None:
         notification = {}
@@ -142,13 +153,17 @@ def _edited_bucket(kind: str, fn: FunctionContext, bucket: dict[str, Any], perm_
         base["Filter"] = props["Filter"]
     events = props["Events"]
     for event_type in [events] if isinstance(events, str) else events:
-        mapping = clone(base)
+        mapping: dict[str, Any] = clone(base)
         mapping["Event"] = event_type
+        if condition is not None:
+            mapping = {"Fn::If": [condition, mapping, {"Ref": "AWS::NoValue"}]}
         if mapping not in configurations:
             configurations.append(mapping)
     notification["LambdaConfigurations"] = configurations
     properties["NotificationConfiguration"] = notification
-    out: dict[str, Any] = {"Type": "AWS::S3::Bucket", "DependsOn": list(depends_on)}
+    out: dict[str, Any] = {"Type": "AWS::S3::Bucket"}
+    if depends_on:
+        out["DependsOn"] = depends_on
     out.update((attr, bucket[attr]) for attr in _BUCKET_ATTRIBUTES if attr in bucket)
     out["Properties"] = {k: properties[k] for k in _BUCKET_ORDER if properties.get(k) is not None}
     return out
@@ -165,37 +180,72 @@ _SCHEDULE = {
     "Name": Prop(is_str),
     "Description": Prop(is_str),
     "RetryPolicy": Prop(is_dict),
+    "DeadLetterConfig": Prop(is_dict),
 }
 
 
 def _schedule(fn: FunctionContext, name: str, event: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     kind = "Schedule"
-    if isinstance(event.get("Properties"), dict) and event["Properties"].get("DeadLetterConfig") is not None:
-        raise Refused(f"{kind}: DeadLetterConfig")
-    props = clone(read_event(kind, fn, name, {**event, "Properties": _without_dlq(event)}, _SCHEDULE))
+    props = clone(read_event(kind, fn, name, event, _SCHEDULE))
     logical_id = fn.logical_id + name
     attributes = pass_through(fn)
+    state = _state(kind, props)
+    dlq_arn, dlq = _dead_letter_queue(kind, fn, logical_id, props, attributes)
     target: dict[str, Any] = {"Arn": function_arn(fn), "Id": _target_id(logical_id)}
     if "Input" in props:
         target["Input"] = props["Input"]
+    if "DeadLetterConfig" in props:
+        target["DeadLetterConfig"] = {"Arn": dlq_arn}
     if "RetryPolicy" in props:
         target["RetryPolicy"] = props["RetryPolicy"]
     rule = resource("AWS::Events::Rule", attributes, {
         "Description": props.get("Description"),
         "Name": props.get("Name"),
         "ScheduleExpression": props["Schedule"],
-        "State": _state(kind, props),
+        "State": state,
         "Targets": [target],
     })
-    return [(logical_id, rule), permission(fn, logical_id + "Permission", _EVENTS_PRINCIPAL, attributes,
-                                           source_arn={"Fn::GetAtt": [logical_id, "Arn"]})]
+    return [(logical_id, rule), *dlq, permission(fn, logical_id + "Permission", _EVENTS_PRINCIPAL, attributes,
+                                                 source_arn={"Fn::GetAtt": [logical_id, "Arn"]})]
 
 
-def _without_dlq(event: Mapping[str, Any]) -> Any:
-    props = event.get("Properties", {})
-    if isinstance(props, dict) and "DeadLetterConfig" in props:
-        return {k: v for k, v in props.items() if k != "DeadLetterConfig"}  # a None one, the translator ignores
-    return props
+def _dead_letter_queue(kind: str, fn: FunctionContext, rule_id: str, props: Mapping[str, Any],
+                       attributes: Mapping[str, Any]) -> tuple[Any, list[tuple[str, dict[str, Any]]]]:
+    """A rule's ``DeadLetterConfig``: the queue the author names (``Arn``), or one SAM makes with a policy
+    letting the rule send to it (``Type: SQS``). Returns the queue's ARN and the resources made."""
+    config = props.get("DeadLetterConfig")
+    if config is None:
+        return None, []
+    if not isinstance(config, dict) or not set(config) <= {"Arn", "Type", "QueueLogicalId"}:
+        raise Refused(f"{kind}: DeadLetterConfig keys {sorted(config) if isinstance(config, dict) else config}")
+    if ("Arn" in config) == ("Type" in config):
+        raise Refused(f"{kind}: DeadLetterConfig needs one of Arn and Type")
+    if "Arn" in config:
+        if config["Arn"] is None:
+            raise Refused(f"{kind}: DeadLetterConfig.Arn is null")
+        return config["Arn"], []
+    if config["Type"] != "SQS":
+        raise Refused(f"{kind}: DeadLetterConfig.Type {config['Type']!r}")
+    queue_id = config.get("QueueLogicalId") or rule_id + "Queue"
+    if not alphanumeric(queue_id):
+        raise Refused(f"{kind}: DeadLetterConfig.QueueLogicalId {queue_id!r}")
+    if propagates_tags(fn):
+        raise Refused(f"{kind}: function with PropagateTags")
+    queue_arn = {"Fn::GetAtt": [queue_id, "Arn"]}
+    policy = resource("AWS::SQS::QueuePolicy", attributes, {
+        "PolicyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Action": "sqs:SendMessage",
+                "Effect": "Allow",
+                "Principal": {"Service": _EVENTS_PRINCIPAL},
+                "Resource": queue_arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": [rule_id, "Arn"]}}},
+            }],
+        },
+        "Queues": [{"Ref": queue_id}],
+    })
+    return queue_arn, [(queue_id, resource("AWS::SQS::Queue", attributes, {})), (rule_id + "QueuePolicy", policy)]
 
 
 # --- EventBridgeRule / CloudWatchEvent --------------------------------------------------------------------------
@@ -215,24 +265,24 @@ _RULE = {
     "Enabled": Prop(is_bool),
     "State": Prop(is_str),
     "InputTransformer": Prop(is_dict),
+    "DeadLetterConfig": Prop(is_dict),
 }
 
 
 def _rule(kind: str) -> Expander:
     def expand(fn: FunctionContext, name: str, event: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-        if isinstance(event.get("Properties"), dict) and event["Properties"].get("DeadLetterConfig") is not None:
-            raise Refused(f"{kind}: DeadLetterConfig")
-        props = clone(read_event(kind, fn, name, {**event, "Properties": _without_dlq(event)}, _RULE))
+        props = clone(read_event(kind, fn, name, event, _RULE))
         logical_id = fn.logical_id + name
         attributes = pass_through(fn)
+        dlq_arn, dlq = _dead_letter_queue(kind, fn, logical_id, props, attributes)
         state = _state(kind, props)
         target: dict[str, Any] = {
             "Arn": function_arn(fn),
             "Id": props["Target"]["Id"] if "Target" in props else _target_id(logical_id),
         }
-        for key in ("Input", "InputPath", "RetryPolicy", "InputTransformer"):
+        for key in ("Input", "InputPath", "DeadLetterConfig", "RetryPolicy", "InputTransformer"):
             if key in props:
-                target[key] = props[key]
+                target[key] = {"Arn": dlq_arn} if key == "DeadLetterConfig" else props[key]
         rule = resource("AWS::Events::Rule", attributes, {
             "EventBusName": props.get("EventBusName"),
             "EventPattern": props.get("Pattern"),
@@ -240,8 +290,8 @@ def _rule(kind: str) -> Expander:
             "State": state,
             "Targets": [target],
         })
-        return [(logical_id, rule), permission(fn, logical_id + "Permission", _EVENTS_PRINCIPAL, attributes,
-                                               source_arn={"Fn::GetAtt": [logical_id, "Arn"]})]
+        return [*dlq, (logical_id, rule), permission(fn, logical_id + "Permission", _EVENTS_PRINCIPAL, attributes,
+                                                     source_arn={"Fn::GetAtt": [logical_id, "Arn"]})]
 
     return expand
 
