@@ -13,6 +13,7 @@ types expanded natively in the translator's own test inputs and in serverless-pa
 from __future__ import annotations
 
 import json
+import random
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -624,6 +625,20 @@ def test_sns_refusals() -> None:
         assert refused.value.reason == reason
 
 
+def test_a_generated_id_already_taken_is_refused() -> None:
+    taken = {"FnEvPermission": {"Type": "AWS::SNS::Topic"}}
+    event = {"Type": "SNS", "Properties": {"Topic": {"Ref": "FnEvPermission"}}}
+    template = _template({"Ev": event}, extra=taken)
+    with pytest.raises(Exception, match="FnEvPermission"):  # the translator rejects it
+        _translate(template)
+    fn = FunctionContext("Fn", None, sam.clone(taken), template)
+    with pytest.raises(Refused, match="SNS: generated logical id FnEvPermission already in the template"):
+        event_resources(fn, "Ev", event)
+    fn = FunctionContext("Fn", None, {"FnEv": {"Type": "AWS::Lambda::EventSourceMapping"}}, _template({}))
+    with pytest.raises(Refused, match="SQS: generated logical id FnEv already in the template"):
+        event_resources(fn, "Ev", {"Type": "SQS", "Properties": {"Queue": "q"}})
+
+
 def test_aliased_and_tenancy_functions_are_refused() -> None:
     fn = FunctionContext("Fn", None, {}, _template({}, globals_={"Function": {"AutoPublishAlias": "live"}}))
     with pytest.raises(Refused, match="SQS: function with AutoPublishAlias"):
@@ -631,6 +646,100 @@ def test_aliased_and_tenancy_functions_are_refused() -> None:
     fn = FunctionContext("Fn", None, {}, _template({}, function={"TenancyConfig": {"TenantIsolationMode": "x"}}))
     with pytest.raises(Refused, match="SQS: function with TenancyConfig"):
         event_resources(fn, "Ev", {"Type": "SQS", "Properties": {"Queue": "q"}})
+
+
+# --- many shapes: every one either refused or the translator's own -----------------------------------------------
+
+_ANY = [None, True, 3, "s", [], ["a"], {}, {"Ref": "P"}, {"Fn::If": ["Yes", 1, 2]}, {"k": "v", "k2": "v"}]
+_POOLS: dict[str, dict[str, list[Any]]] = {
+    "SQS": {"Queue": [QARN, "arn:aws:sqs:us-east-1:1:q", {"Ref": "P"}, None],
+            "BatchSize": [10, True, "10", {"Ref": "P"}, None], "Enabled": [True, False, "true", {"Ref": "P"}],
+            "FilterCriteria": [{"Filters": []}, {}, {"Filter": []}, {"Ref": "P"}, []],
+            "DestinationConfig": [{}, {"OnFailure": {"Type": "SQS", "Destination": QARN}},
+                                  {"OnFailure": {"Destination": QARN}}, {"OnFailure": {"Type": "SNS"}},
+                                  {"OnFailure": {"Type": "S3", "Destination": "arn:aws:s3:::b"}, "OnSuccess": {}},
+                                  {"OnFailure": "x"}, {"Fn::If": ["Yes", {}, {}]}],
+            "ScalingConfig": [{"MaximumConcurrency": 2}, "x"], "Topics": [["t"]], "ConsumerGroupId": ["g"],
+            "StartingPosition": ["LATEST", None], "MaximumBatchingWindowInSeconds": [1, 1.5],
+            "FunctionResponseTypes": [["ReportBatchItemFailures"], "ReportBatchItemFailures"]},
+    "Kinesis": {"Stream": [{"Fn::GetAtt": ["S", "Arn"]}, None, "arn:aws:kinesis:us-east-1:1:stream/s"],
+                "StartingPosition": ["LATEST", "TRIM_HORIZON", {"Ref": "P"}, None],
+                "ParallelizationFactor": [2, "2"], "TumblingWindowInSeconds": [5, None],
+                "BisectBatchOnFunctionError": [True, 1], "MaximumRecordAgeInSeconds": [60, {"Ref": "P"}],
+                "DestinationConfig": [{"OnFailure": {"Type": "SNS", "Destination": {"Ref": "Topic"}}},
+                                      {"OnFailure": {"Type": "Kafka", "Destination": "x"}}],
+                "SecretsManagerKmsKeyId": ["k"], "KmsKeyArn": ["arn:aws:kms:us-east-1:1:key/k", 5]},
+    "DynamoDB": {"Stream": [{"Fn::GetAtt": ["T", "StreamArn"]}], "StartingPosition": ["LATEST", None],
+                 "MaximumRetryAttempts": [0, -1, "x"], "FilterCriteria": [{"Filters": [{"Pattern": "{}"}]}],
+                 "StartingPositionTimestamp": [5, "x"], "MetricsConfig": [{"Metrics": ["EventCount"]}, []]},
+    "S3": {"Bucket": [{"Ref": "B"}, {"Ref": "Q"}, "B", {"Ref": "Nowhere"}, None],
+           "Events": ["s3:ObjectCreated:*", ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"], [], {"Ref": "P"}, [1]],
+           "Filter": [{"S3Key": {"Rules": [{"Name": "prefix", "Value": "a/"}]}}, {"a": "b"}, {"a": 1, "b": 2},
+                      None]},
+    "Schedule": {"Schedule": ["rate(1 minute)", {"Ref": "P"}, 5, None], "Enabled": [True, False, "x"],
+                 "State": ["ENABLED", "", {"Ref": "P"}], "Input": ["{}", 5], "Name": ["n", {"Ref": "P"}],
+                 "Description": ["d", None], "RuleName": ["r", 3],
+                 "DeadLetterConfig": [{"Type": "SQS"}, {"Arn": QARN}, {"Type": "SQS", "QueueLogicalId": "Dlq"},
+                                      {"Type": "SNS"}, {}, None],
+                 "RetryPolicy": [{"MaximumRetryAttempts": 2}, "x"]},
+    "EventBridgeRule": {"Pattern": [{"source": ["x"]}, {"Ref": "P"}, [], None], "EventBusName": ["b", 1],
+                        "Target": [{"Id": "T"}, {"Id": {"Ref": "P"}}, {"Arn": "x"}, "T"],
+                        "Enabled": [True, {"Ref": "P"}], "State": ["DISABLED"], "InputPath": ["$.a"],
+                        "InputTransformer": [{"InputTemplate": "x"}], "RuleName": ["r"],
+                        "DeadLetterConfig": [{"Type": "SQS"}, {"Arn": "a", "Type": "SQS"}]},
+    "SNS": {"Topic": [{"Ref": "Topic"}, "arn:aws:sns:us-east-1:1:t", 5, None], "Region": ["us-east-2", 1],
+            "FilterPolicy": [{"a": ["b"]}, "x"], "FilterPolicyScope": ["MessageBody"],
+            "SqsSubscription": [True, False, {}, {"QueueArn": QARN, "QueueUrl": {"Ref": "Q"}},
+                                {"QueueArn": QARN}, {"QueueArn": QARN, "QueueUrl": "u", "BatchSize": 0}, "x"],
+            "RedrivePolicy": [{"deadLetterTargetArn": QARN}, "x"]},
+}
+_POOLS["CloudWatchEvent"] = _POOLS["EventBridgeRule"]
+_REQUIRED = frozenset({"Queue", "Stream", "StartingPosition", "Bucket", "Events", "Schedule", "Topic"})
+
+
+SHAPES = 120
+
+
+def _shapes(kind: str, count: int, seed: int) -> list[dict[str, Any]]:
+    """``count`` event properties drawn from the pool of ``kind`` (the same every run): the required ones
+    nearly always, the others about half the time; each value half the time the pool's first (valid) one."""
+    rng = random.Random(seed)
+    pool = _POOLS[kind]
+    shapes = []
+    for _ in range(count):
+        props = {}
+        for key, values in pool.items():
+            if rng.random() < (0.9 if key in _REQUIRED else 0.4):
+                props[key] = sam.clone(values[0] if rng.random() < 0.5 else rng.choice(values))
+        if rng.random() < 0.05:
+            props["Unknown"] = sam.clone(rng.choice(_ANY))
+        shapes.append(props)
+    return shapes
+
+
+@pytest.mark.parametrize("kind", sorted(_POOLS))
+def test_many_shapes_are_refused_or_exactly_the_translators(kind: str) -> None:
+    accepted = refused = rejected = 0
+    extra = {**QUEUE, **STREAM, **TABLE, **TOPIC, **BUCKET}
+    for props in _shapes(kind, SHAPES, seed=sum(map(ord, kind))):
+        template = _template({"Ev": {"Type": kind, "Properties": props}}, extra=extra)
+        template["Parameters"] = {"P": {"Type": "String", "Default": "x"}}
+        template["Conditions"] = {"Yes": {"Fn::Equals": ["a", "a"]}}
+        try:
+            _translate(template)
+        except Exception:  # noqa: BLE001 - the translator rejects the event: it must be refused
+            role = {"AssumeRolePolicyDocument": {}, "ManagedPolicyArns": []}
+            fn = FunctionContext("Fn", role, sam.clone(template["Resources"]), template)
+            with pytest.raises(Refused):
+                event_resources(fn, "Ev", template["Resources"]["Fn"]["Properties"]["Events"]["Ev"])
+            rejected += 1
+            continue
+        out = check(template)
+        accepted += out.accepted
+        refused += sum(out.refused.values())
+    assert accepted + refused + rejected == SHAPES
+    print(f"{kind}: {accepted} expanded, {refused} refused, {rejected} rejected by the translator and refused")
+    assert accepted >= SHAPES // 10, (accepted, refused, rejected)
 
 # --- corpus -------------------------------------------------------------------------------------------------------
 

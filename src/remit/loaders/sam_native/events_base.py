@@ -149,6 +149,15 @@ def _check_target(kind: str, fn: FunctionContext, target: str, *, plain_ok: bool
         raise Refused(f"{kind}: reference {target!r} to a SAM resource")
 
 
+def check_new_ids(kind: str, fn: FunctionContext, made: list[tuple[str, dict[str, Any]]]) -> None:
+    """Refuse generated logical ids already taken: the translator rejects one that names a resource of the
+    template, and silently lets a later generated resource replace an earlier one."""
+    resources = fn.original.get("Resources")
+    for lid, _ in made:
+        if lid in fn.resources or (isinstance(resources, Mapping) and lid in resources):
+            raise Refused(f"{kind}: generated logical id {lid} already in the template")
+
+
 def function_resource(fn: FunctionContext) -> Mapping[str, Any]:
     resources = fn.original.get("Resources")
     res = resources.get(fn.logical_id) if isinstance(resources, Mapping) else None

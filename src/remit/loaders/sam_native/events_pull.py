@@ -19,6 +19,7 @@ from remit.loaders.sam_native.events_base import (
     add_managed_policy,
     add_policy_unless_same_document,
     anything,
+    check_new_ids,
     clone,
     function_ref,
     is_bool,
@@ -101,6 +102,7 @@ def pull_resources(kind: str, fn: FunctionContext, name: str,
     values["FunctionName"] = function_ref(fn)
     mapping = resource("AWS::Lambda::EventSourceMapping", pass_through(fn),
                        {key: values.get(key) for key in _MAPPING_ORDER})
+    check_new_ids(kind, fn, [(logical_id, mapping)])
     if arns is not None:
         add_managed_policy(fn, managed_policy_arn(policy))
         if destination_policy is not None:

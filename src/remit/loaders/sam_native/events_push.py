@@ -16,6 +16,7 @@ from remit.loaders.sam_native.events_base import (
     add_managed_policy,
     alphanumeric,
     anything,
+    check_new_ids,
     clone,
     function_arn,
     function_ref,
@@ -103,6 +104,7 @@ def _s3(fn: FunctionContext, name: str, event: Mapping[str, Any]) -> list[tuple[
     logical_id = fn.logical_id + name
     perm_id, perm = permission(fn, logical_id + "Permission", "s3.amazonaws.com", attributes,
                                source_account={"Ref": "AWS::AccountId"})
+    check_new_ids(kind, fn, [(perm_id, perm)])
     fn.resources[bucket_id] = _edited_bucket(kind, fn, clone(current), perm_id, props, attributes.get("Condition"))
     return [(perm_id, perm)]
 
@@ -205,8 +207,10 @@ def _schedule(fn: FunctionContext, name: str, event: Mapping[str, Any]) -> list[
         "State": state,
         "Targets": [target],
     })
-    return [(logical_id, rule), *dlq, permission(fn, logical_id + "Permission", _EVENTS_PRINCIPAL, attributes,
+    made = [(logical_id, rule), *dlq, permission(fn, logical_id + "Permission", _EVENTS_PRINCIPAL, attributes,
                                                  source_arn={"Fn::GetAtt": [logical_id, "Arn"]})]
+    check_new_ids(kind, fn, made)
+    return made
 
 
 def _dead_letter_queue(kind: str, fn: FunctionContext, rule_id: str, props: Mapping[str, Any],
@@ -290,8 +294,10 @@ def _rule(kind: str) -> Expander:
             "State": state,
             "Targets": [target],
         })
-        return [*dlq, (logical_id, rule), permission(fn, logical_id + "Permission", _EVENTS_PRINCIPAL, attributes,
+        made = [*dlq, (logical_id, rule), permission(fn, logical_id + "Permission", _EVENTS_PRINCIPAL, attributes,
                                                      source_arn={"Fn::GetAtt": [logical_id, "Arn"]})]
+        check_new_ids(kind, fn, made)
+        return made
 
     return expand
 
@@ -328,8 +334,10 @@ def _sns(fn: FunctionContext, name: str, event: Mapping[str, Any]) -> list[tuple
         })
 
     if not sqs:
-        return [permission(fn, logical_id + "Permission", "sns.amazonaws.com", attributes, source_arn=topic),
+        made = [permission(fn, logical_id + "Permission", "sns.amazonaws.com", attributes, source_arn=topic),
                 subscription("lambda", function_arn(fn))]
+        check_new_ids(kind, fn, made)
+        return made
     role_arns(fn)  # checked before any change
     if sqs is True:
         if propagates_tags(fn):
@@ -354,6 +362,7 @@ def _sns(fn: FunctionContext, name: str, event: Mapping[str, Any]) -> list[tuple
         out = [_mapping(fn, logical_id, attributes, queue_arn, batch),
                _queue_policy(policy_id, attributes, topic, queue_arn, queue_url),
                subscription("sqs", queue_arn)]
+    check_new_ids(kind, fn, out)
     add_managed_policy(fn, managed_policy_arn("service-role/AWSLambdaSQSQueueExecutionRole"))
     return out
 
