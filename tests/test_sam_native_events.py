@@ -698,6 +698,7 @@ _REQUIRED = frozenset({"Queue", "Stream", "StartingPosition", "Bucket", "Events"
 
 
 SHAPES = 120
+MIXED = 200
 
 
 def _shapes(kind: str, count: int, seed: int) -> list[dict[str, Any]]:
@@ -740,6 +741,67 @@ def test_many_shapes_are_refused_or_exactly_the_translators(kind: str) -> None:
     assert accepted + refused + rejected == SHAPES
     print(f"{kind}: {accepted} expanded, {refused} refused, {rejected} rejected by the translator and refused")
     assert accepted >= SHAPES // 10, (accepted, refused, rejected)
+
+
+_FUNCTION_SETTINGS: list[dict[str, Any]] = [
+    {}, {"Role": "arn:aws:iam::123456789012:role/r"}, {"Tags": {"t": "v"}}, {"Tags": {"t": "v"}, "PropagateTags": True},
+    {"PropagateTags": True}, {"Tags": {"t": "v"}, "PropagateTags": False},
+    {"Policies": ["AWSLambdaSQSQueueExecutionRole", {"Statement": [{"Effect": "Allow", "Action": "s3:*",
+                                                                    "Resource": "*"}]}]},
+    {"PermissionsBoundary": "arn:aws:iam::1:policy/pb", "Tags": {"a": "b"}},
+    {"Policies": [{"Statement": {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": QARN}}]},
+]
+_ATTRIBUTES: list[dict[str, Any]] = [{}, {"Condition": "Yes"}, {"DeletionPolicy": "Retain"},
+                                     {"Condition": "Yes", "UpdateReplacePolicy": "Delete", "DeletionPolicy": "Delete"}]
+_GLOBALS: list[dict[str, Any]] = [{}, {}, {"Tags": {"g": "1"}}, {"PropagateTags": True},
+                                  {"Tags": {"g": "1"}, "PropagateTags": True}, {"Timeout": 5}]
+_BUCKETS: list[dict[str, Any]] = [
+    {"Type": "AWS::S3::Bucket"},
+    {"Type": "AWS::S3::Bucket", "DependsOn": ["Q", "S"], "Properties": {"BucketName": "b"}},
+    {"Type": "AWS::S3::Bucket", "DependsOn": "Q", "Condition": "Yes", "Properties": {
+        "Tags": [{"Key": "a", "Value": "b"}], "NotificationConfiguration": {"LambdaConfigurations": [
+            {"Event": "s3:ObjectCreated:*", "Function": "arn:aws:lambda:us-east-1:1:function:f"}]}}},
+]
+
+
+def test_mixed_events_functions_and_buckets() -> None:
+    """Templates of one or two functions with one to three events each, drawn (the same every run) from the
+    pools above with mostly valid values, across function settings, attributes and bucket shapes."""
+    rng = random.Random(7)
+    accepted = refused = rejected = 0
+    reasons: Counter[str] = Counter()
+    kinds = sorted(_POOLS)
+    for _ in range(MIXED):
+        resources: dict[str, Any] = {**QUEUE, **STREAM, **TABLE, **TOPIC, "B": sam.clone(rng.choice(_BUCKETS))}
+        for fid in ("Fn", "Other")[: rng.randint(1, 2)]:
+            events = {}
+            for index in range(rng.randint(1, 3)):
+                kind = rng.choice(kinds)
+                pool = _POOLS[kind]
+                props = {key: sam.clone(values[0] if rng.random() < 0.9 else rng.choice(values))
+                         for key, values in pool.items() if key in _REQUIRED or rng.random() < 0.3}
+                events[f"E{index}{kind}"] = {"Type": kind, "Properties": props}
+            resources[fid] = {"Type": "AWS::Serverless::Function", **sam.clone(rng.choice(_ATTRIBUTES)),
+                              "Properties": {"CodeUri": "s3://b/k", "Handler": "i.h", "Runtime": "python3.12",
+                                             **sam.clone(rng.choice(_FUNCTION_SETTINGS)), "Events": events}}
+        template = {"Transform": TRANSFORM, "Parameters": {"P": {"Type": "String", "Default": "x"}},
+                    "Conditions": {"Yes": {"Fn::Equals": ["a", "a"]}}, "Resources": resources}
+        globals_ = sam.clone(rng.choice(_GLOBALS))
+        if globals_:
+            template["Globals"] = {"Function": globals_}
+        try:
+            _translate(template)
+        except Exception:  # noqa: BLE001 - an invalid draw: nothing to compare
+            rejected += 1
+            continue
+        out = check(template)
+        accepted += out.accepted
+        refused += sum(out.refused.values())
+        reasons.update(out.refused)
+    print(f"mixed: {accepted} events expanded, {refused} refused, {rejected} templates rejected")
+    for reason, count in reasons.most_common():
+        print(f"  {count:4d}  {reason}")
+    assert accepted >= MIXED // 2
 
 # --- corpus -------------------------------------------------------------------------------------------------------
 

@@ -189,15 +189,14 @@ def _function_property(fn: FunctionContext, key: str) -> Any:
 
 
 def propagates_tags(fn: FunctionContext) -> bool:
-    """Whether the function may pass its tags to what it generates (``PropagateTags``, on it or in Globals):
-    then the translator re-tags a generated queue or an edited bucket, which is not reproduced."""
+    """Whether the function passes tags to what it generates (``PropagateTags`` with ``Tags``, on it or in
+    Globals): then the translator re-tags a generated queue or an edited bucket, which is not reproduced."""
+    if _function_property(fn, "PropagateTags") in (None, False):
+        return False
     props = function_resource(fn).get("Properties")
     globals_ = fn.original.get("Globals")
     section = globals_.get("Function") if isinstance(globals_, Mapping) else None
-    for where in (props, section):
-        if isinstance(where, Mapping) and where.get("PropagateTags", False) is not False:
-            return True
-    return False
+    return any(isinstance(where, Mapping) and where.get("Tags") for where in (props, section))
 
 
 def resource(rtype: str, attributes: Mapping[str, Any], properties: dict[str, Any],
