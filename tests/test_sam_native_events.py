@@ -315,7 +315,6 @@ def test_null_properties_count_as_absent() -> None:
 
 @pytest.mark.parametrize(("props", "reason"), [
     ({"Queue": QARN, "BatchSize": True}, "SQS: BatchSize of type bool"),
-    ({"Queue": QARN, "Topics": ["t"]}, "SQS: property 'Topics'"),
     ({"Queue": QARN, "DestinationConfig": {"OnFailure": {"Type": "SQS"}}},
      "SQS: DestinationConfig.OnFailure without Destination"),
     ({"Queue": {"Fn::GetAtt": ["Fn", "Arn"]}}, "SQS: reference 'Fn.Arn' to a SAM resource"),
@@ -345,6 +344,8 @@ def test_shapes_refused_without_translating() -> None:
         ("Ev", {"Type": "SQS", "Properties": {"Queue": "q", "FilterCriteria": {"Filter": []}}},
          "SQS: FilterCriteria keys ['Filter']"),
         ("Ev", {"Properties": {}}, "event without a Type"),
+        ("Ev", {"Type": "SQS", "Properties": {"Queue": "q", "ConsumerGroupId": "g"}},
+         "SQS: property 'ConsumerGroupId'"),
         ("Ev", {"Type": "SQS", "Properties": {
             "Queue": "q", "DestinationConfig": {"OnFailure": {"Type": "Lambda", "Destination": "x"}}}},
          "SQS: DestinationConfig.OnFailure.Type 'Lambda'"),
@@ -659,7 +660,9 @@ _POOLS: dict[str, dict[str, list[Any]]] = {
                                   {"OnFailure": {"Destination": QARN}}, {"OnFailure": {"Type": "SNS"}},
                                   {"OnFailure": {"Type": "S3", "Destination": "arn:aws:s3:::b"}, "OnSuccess": {}},
                                   {"OnFailure": "x"}, {"Fn::If": ["Yes", {}, {}]}],
-            "ScalingConfig": [{"MaximumConcurrency": 2}, "x"], "Topics": [["t"]], "ConsumerGroupId": ["g"],
+            "ScalingConfig": [{"MaximumConcurrency": 2}, "x"], "Topics": [["t"], "t"], "ConsumerGroupId": ["g"],
+            "Queues": [["q"]], "KafkaBootstrapServers": [["h:9092"], [], {"Ref": "P"}],
+            "SchemaRegistryConfig": [{"SchemaRegistryURI": "x"}, []], "SourceAccessConfigurations": [[{"Type": "x"}]],
             "StartingPosition": ["LATEST", None], "MaximumBatchingWindowInSeconds": [1, 1.5],
             "FunctionResponseTypes": [["ReportBatchItemFailures"], "ReportBatchItemFailures"]},
     "Kinesis": {"Stream": [{"Fn::GetAtt": ["S", "Arn"]}, None, "arn:aws:kinesis:us-east-1:1:stream/s"],

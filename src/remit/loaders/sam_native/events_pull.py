@@ -4,8 +4,8 @@ author names an ``OnFailure`` destination with its ``Type``.
 
 As aws-sam-translator 1.115 expands them: the mapping is named ``<function><event>``, takes the function's
 pass-through attributes, refers to the function by ``Ref``; its properties are the event's, copied as written,
-in the mapping's property order. Properties the translator accepts on these types but reads for another
-(the Kafka, MQ and DocumentDB settings) are refused.
+in the mapping's property order. Properties the translator reads for other pull types (Kafka, MQ) are passed
+on or dropped as it does; ``ConsumerGroupId``, an error on these types, is refused.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from remit.loaders.sam_native.events_base import (
     is_int,
     is_intrinsic,
     is_list,
+    is_str,
     managed_policy_arn,
     pass_through,
     read_event,
@@ -54,7 +55,15 @@ _COMMON = {
     "ProvisionedPollerConfig": Prop(is_dict),
     "MetricsConfig": Prop(is_dict),
     "LoggingConfig": Prop(is_dict),
+    # read for other pull types (Kafka, MQ): on these three, passed on as they are, or dropped
+    "Topics": Prop(is_list),
+    "Queues": Prop(is_list),
+    "SourceAccessConfigurations": Prop(is_list),
+    "KafkaBootstrapServers": Prop(is_list),
+    "SecretsManagerKmsKeyId": Prop(is_str),
+    "SchemaRegistryConfig": Prop(is_dict),
 }
+_DROPPED = ("SecretsManagerKmsKeyId", "SchemaRegistryConfig")
 
 # event type -> (the property naming the source, whether StartingPosition is required, the managed policy)
 PULL_TYPES = {
@@ -67,9 +76,9 @@ PULL_TYPES = {
 _MAPPING_ORDER = (
     "BatchSize", "Enabled", "EventSourceArn", "FunctionName", "MaximumBatchingWindowInSeconds",
     "MaximumRetryAttempts", "BisectBatchOnFunctionError", "MaximumRecordAgeInSeconds", "DestinationConfig",
-    "ParallelizationFactor", "StartingPosition", "StartingPositionTimestamp", "TumblingWindowInSeconds",
-    "FunctionResponseTypes", "FilterCriteria", "KmsKeyArn", "ScalingConfig", "ProvisionedPollerConfig",
-    "MetricsConfig", "LoggingConfig",
+    "ParallelizationFactor", "StartingPosition", "StartingPositionTimestamp", "Topics", "Queues",
+    "SourceAccessConfigurations", "TumblingWindowInSeconds", "FunctionResponseTypes", "SelfManagedEventSource",
+    "FilterCriteria", "KmsKeyArn", "ScalingConfig", "ProvisionedPollerConfig", "MetricsConfig", "LoggingConfig",
 )
 _DESTINATION_POLICIES = {"SQS": "SQSPolicy", "SNS": "SNSPolicy", "S3": "S3Policy"}
 
@@ -96,7 +105,10 @@ def pull_resources(kind: str, fn: FunctionContext, name: str,
     arns = role_arns(fn)  # checked before any change
     if destination_policy is not None:
         role_policies(fn)
-    values: dict[str, Any] = dict(props)
+    values: dict[str, Any] = {k: v for k, v in props.items() if k not in _DROPPED}
+    servers = values.pop("KafkaBootstrapServers", None)
+    if servers:
+        values["SelfManagedEventSource"] = {"Endpoints": {"KafkaBootstrapServers": servers}}
     values.pop(source)
     values["EventSourceArn"] = props[source]
     values["FunctionName"] = function_ref(fn)
