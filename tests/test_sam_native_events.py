@@ -30,7 +30,8 @@ from remit.loaders.sam_native.events import event_resources
 
 from .conftest import CORPORA
 
-NATIVE = frozenset({"SQS", "Kinesis", "DynamoDB", "S3", "Schedule", "EventBridgeRule", "CloudWatchEvent", "SNS"})
+NATIVE = frozenset({"SQS", "Kinesis", "DynamoDB", "S3", "Schedule", "EventBridgeRule", "CloudWatchEvent", "SNS",
+                    "CloudWatchLogs", "IoTRule", "AlexaSkill"})
 # other event types that add to the execution role: with one of them beside, the role is not compared
 ROLE_EDITORS = frozenset({"MSK", "MQ", "SelfManagedKafka", "DocumentDB"})
 TRANSFORM = "AWS::Serverless-2016-10-31"
@@ -651,6 +652,36 @@ def test_aliased_and_tenancy_functions_are_refused() -> None:
         event_resources(fn, "Ev", {"Type": "SQS", "Properties": {"Queue": "q"}})
 
 
+
+# --- CloudWatchLogs, IoTRule, AlexaSkill --------------------------------------------------------------------------
+
+def test_cloudwatch_logs_iot_rule_and_alexa_skill() -> None:
+    out = check(_template({
+        "Logs": {"Type": "CloudWatchLogs", "Properties": {"LogGroupName": {"Ref": "G"}, "FilterPattern": "ERROR"}},
+        "Iot": {"Type": "IoTRule", "Properties": {"Sql": "SELECT * FROM 't'", "AwsIotSqlVersion": "2016-03-23"}},
+        "Alexa": {"Type": "AlexaSkill", "Properties": {"SkillId": "amzn1.ask.skill.1"}},
+        "AnyAlexa": {"Type": "AlexaSkill"}}, extra={"G": {"Type": "AWS::Logs::LogGroup"}},
+        attributes={"Condition": "Yes"}))
+    assert out.accepted == 4
+    assert out.resources["FnLogs"] == {"Type": "AWS::Logs::SubscriptionFilter", "DependsOn": ["FnLogsPermission"],
+                                       "Condition": "Yes", "Properties": {
+        "LogGroupName": {"Ref": "G"}, "FilterPattern": "ERROR", "DestinationArn": {"Fn::GetAtt": ["Fn", "Arn"]}}}
+    assert out.resources["FnLogsPermission"]["Properties"]["SourceArn"] == {"Fn::Sub": [
+        "arn:aws:logs:${AWS::Region}:${AWS::AccountId}:log-group:${__LogGroupName__}:*",
+        {"__LogGroupName__": {"Ref": "G"}}]}
+    assert out.resources["FnIot"]["Properties"] == {"TopicRulePayload": {
+        "Sql": "SELECT * FROM 't'", "RuleDisabled": False,
+        "Actions": [{"Lambda": {"FunctionArn": {"Fn::GetAtt": ["Fn", "Arn"]}}}], "AwsIotSqlVersion": "2016-03-23"}}
+    assert out.resources["FnAlexaPermission"]["Properties"]["EventSourceToken"] == "amzn1.ask.skill.1"
+    assert "EventSourceToken" not in out.resources["FnAnyAlexaPermission"]["Properties"]
+    assert out.role_added == {"Fn": [[], []]}
+
+
+def test_iot_rule_of_a_function_propagating_tags_is_refused() -> None:
+    template = _template({"Ev": {"Type": "IoTRule", "Properties": {"Sql": "SELECT 1"}}},
+                         function={"Tags": {"a": "b"}, "PropagateTags": True})
+    assert sorted(check(template).refused) == ["IoTRule: function with PropagateTags"]
+
 # --- many shapes: every one either refused or the translator's own -----------------------------------------------
 
 _ANY = [None, True, 3, "s", [], ["a"], {}, {"Ref": "P"}, {"Fn::If": ["Yes", 1, 2]}, {"k": "v", "k2": "v"}]
@@ -699,7 +730,13 @@ _POOLS: dict[str, dict[str, list[Any]]] = {
             "RedrivePolicy": [{"deadLetterTargetArn": QARN}, "x"]},
 }
 _POOLS["CloudWatchEvent"] = _POOLS["EventBridgeRule"]
-_REQUIRED = frozenset({"Queue", "Stream", "StartingPosition", "Bucket", "Events", "Schedule", "Topic"})
+_POOLS["CloudWatchLogs"] = {"LogGroupName": ["/aws/lambda/x", {"Ref": "P"}, 5, None],
+                            "FilterPattern": ["", "ERROR", {"Fn::Sub": "${P}"}, ["x"]]}
+_POOLS["IoTRule"] = {"Sql": ["SELECT * FROM 'a'", {"Ref": "P"}, None, 1],
+                     "AwsIotSqlVersion": ["2016-03-23", "", {"Ref": "P"}, 3]}
+_POOLS["AlexaSkill"] = {"SkillId": ["amzn1.ask.skill.x", {"Ref": "P"}, None, 4, ""]}
+_REQUIRED = frozenset({"Queue", "Stream", "StartingPosition", "Bucket", "Events", "Schedule", "Topic",
+                       "LogGroupName", "FilterPattern", "Sql"})
 
 
 SHAPES = 120
@@ -837,8 +874,8 @@ def _prepared(path: Path) -> dict[str, Any] | None:
 
 
 def _assert_blamed_events_refused(template: Mapping[str, Any], error: str, path: Path) -> int:
-    """In a template the translator rejects, every native event its error names (or whose function or
-    bucket it names) is refused; returns how many."""
+    """In a template the translator rejects, every native event its error names (or whose bucket it names,
+    or whose function in an error about events) is refused; returns how many."""
     count = 0
     for fid, res in template["Resources"].items():
         if not isinstance(res, dict) or res.get("Type") != "AWS::Serverless::Function":
@@ -850,7 +887,9 @@ def _assert_blamed_events_refused(template: Mapping[str, Any], error: str, path:
             if not isinstance(event, dict) or event.get("Type") not in NATIVE:
                 continue
             bucket = (event.get("Properties") or {}).get("Bucket")
-            named = {f"[{fid}]", f"[{fid}{name}]", f"[{name}]"}
+            named = {f"[{fid}{name}]", f"[{name}]"}
+            if "Event" in error:  # an error of the function about its events (not, say, about its tags)
+                named.add(f"[{fid}]")
             if isinstance(bucket, dict) and isinstance(bucket.get("Ref"), str):
                 named.add(f"[{bucket['Ref']}]")
             if not any(n in error for n in named):

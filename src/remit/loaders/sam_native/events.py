@@ -6,7 +6,7 @@ execution role, an S3 bucket's notification configuration). Whatever it does not
 (:class:`~remit.loaders.sam_native.common.Refused`), and the translator expands the template instead.
 
 Done natively: SQS, Kinesis, DynamoDB (``events_pull``); S3, Schedule, EventBridgeRule, CloudWatchEvent, SNS
-(``events_push``). Every other type is refused.
+(``events_push``); CloudWatchLogs, IoTRule, AlexaSkill (``events_other``). Every other type is refused.
 
 What the caller (the function core) keeps in mind:
 
@@ -16,6 +16,9 @@ What the caller (the function core) keeps in mind:
 * an S3 event rewrites the bucket in ``fn.resources`` in place (the translator's ``to_dict`` form of the
   edited bucket, at the bucket's position); the bucket is not among the returned resources, as it keeps its
   own ``Metadata``;
+* a generated logical id already in ``fn.resources`` or in the template is refused (the translator rejects the
+  latter and silently overwrites the former): so add each event's resources to ``fn.resources`` before
+  expanding the next;
 * a refusal may come after an earlier event of the template has been expanded: the caller then discards the
   native expansion of the whole template.
 """
@@ -26,8 +29,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from remit.loaders.sam_native.common import FunctionContext, Refused
+from remit.loaders.sam_native.events_other import alexa_skill, cloudwatch_logs, iot_rule
 from remit.loaders.sam_native.events_pull import PULL_TYPES, pull_resources
-from remit.loaders.sam_native.events_push import PUSH_TYPES
+from remit.loaders.sam_native.events_push import PUSH_TYPES, Expander
+
+_EXPANDERS: dict[str, Expander] = {
+    **PUSH_TYPES,
+    "CloudWatchLogs": cloudwatch_logs,
+    "IoTRule": iot_rule,
+    "AlexaSkill": alexa_skill,
+}
 
 
 def event_resources(fn: FunctionContext, name: str, event: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -40,7 +51,7 @@ def event_resources(fn: FunctionContext, name: str, event: Mapping[str, Any]) ->
         raise Refused("event without a Type")
     if kind in PULL_TYPES:
         return pull_resources(kind, fn, name, event)
-    expand = PUSH_TYPES.get(kind)
+    expand = _EXPANDERS.get(kind)
     if expand is None:
         raise Refused(f"{kind}: event type not expanded natively")
     return expand(fn, name, event)

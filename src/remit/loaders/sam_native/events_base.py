@@ -220,7 +220,8 @@ def function_arn(fn: FunctionContext) -> dict[str, Any]:
 
 
 def permission(fn: FunctionContext, logical_id: str, principal: str, attributes: Mapping[str, Any], *,
-               source_arn: Any = None, source_account: Any = None) -> tuple[str, dict[str, Any]]:
+               source_arn: Any = None, source_account: Any = None,
+               event_source_token: Any = None) -> tuple[str, dict[str, Any]]:
     """The ``AWS::Lambda::Permission`` letting a service invoke the function."""
     return logical_id, resource("AWS::Lambda::Permission", attributes, {
         "Action": "lambda:InvokeFunction",
@@ -228,6 +229,7 @@ def permission(fn: FunctionContext, logical_id: str, principal: str, attributes:
         "Principal": principal,
         "SourceAccount": source_account,
         "SourceArn": source_arn,
+        "EventSourceToken": event_source_token,
     })
 
 
