@@ -49,8 +49,9 @@ def event_resources(fn: FunctionContext, name: str, event: Mapping[str, Any]) ->
     kind = event.get("Type")
     if not isinstance(kind, str):
         raise Refused("event without a Type")
-    if kind in PULL_TYPES:
-        return pull_resources(kind, fn, name, event)
+    pull = PULL_TYPES.get(kind)
+    if pull is not None:
+        return pull_resources(kind, pull, fn, name, event)
     expand = _EXPANDERS.get(kind)
     if expand is None:
         raise Refused(f"{kind}: event type not expanded natively")

@@ -1,16 +1,18 @@
-"""Pull event sources (SQS, Kinesis, DynamoDB): one ``AWS::Lambda::EventSourceMapping`` each, plus the AWS
-managed policy the execution role needs to read the source, and a policy to send failed batches on when the
+"""Pull event sources: one ``AWS::Lambda::EventSourceMapping`` each, plus what the execution role needs to
+read the source (an AWS managed policy, an inline policy) and a policy to send failed batches on when the
 author names an ``OnFailure`` destination with its ``Type``.
 
 As aws-sam-translator 1.115 expands them: the mapping is named ``<function><event>``, takes the function's
 pass-through attributes, refers to the function by ``Ref``; its properties are the event's, copied as written,
-in the mapping's property order. Properties the translator reads for other pull types (Kafka, MQ) are passed
-on or dropped as it does; ``ConsumerGroupId``, an error on these types, is refused.
+in the mapping's property order. The role gets the managed policy, then the type's inline policy, then the
+destination's. SQS, Kinesis and DynamoDB are described here; the brokers (MSK, self-managed Kafka, Amazon MQ,
+DocumentDB), whose inline policies depend on their settings, in ``events_brokers``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from remit.loaders.sam_native.common import FunctionContext, Refused
@@ -34,6 +36,7 @@ from remit.loaders.sam_native.events_base import (
     resource,
     role_arns,
     role_policies,
+    set_role_property,
 )
 
 _COMMON = {
@@ -55,71 +58,116 @@ _COMMON = {
     "ProvisionedPollerConfig": Prop(is_dict),
     "MetricsConfig": Prop(is_dict),
     "LoggingConfig": Prop(is_dict),
-    # read for other pull types (Kafka, MQ): on these three, passed on as they are, or dropped
+    # read by some pull types (Kafka, MQ): on the others, passed on as they are, dropped or rejected
     "Topics": Prop(is_list),
     "Queues": Prop(is_list),
     "SourceAccessConfigurations": Prop(is_list),
     "KafkaBootstrapServers": Prop(is_list),
     "SecretsManagerKmsKeyId": Prop(is_str),
     "SchemaRegistryConfig": Prop(is_dict),
-}
-_DROPPED = ("SecretsManagerKmsKeyId", "SchemaRegistryConfig")
-
-# event type -> (the property naming the source, whether StartingPosition is required, the managed policy)
-PULL_TYPES = {
-    "SQS": ("Queue", False, "service-role/AWSLambdaSQSQueueExecutionRole"),
-    "Kinesis": ("Stream", True, "service-role/AWSLambdaKinesisExecutionRole"),
-    "DynamoDB": ("Stream", True, "service-role/AWSLambdaDynamoDBExecutionRole"),
+    "ConsumerGroupId": Prop(is_str),
 }
 
-# the properties of AWS::Lambda::EventSourceMapping a SQS/Kinesis/DynamoDB event fills, in the translator's order
+# the properties of AWS::Lambda::EventSourceMapping, in the translator's order
 _MAPPING_ORDER = (
-    "BatchSize", "Enabled", "EventSourceArn", "FunctionName", "MaximumBatchingWindowInSeconds",
-    "MaximumRetryAttempts", "BisectBatchOnFunctionError", "MaximumRecordAgeInSeconds", "DestinationConfig",
-    "ParallelizationFactor", "StartingPosition", "StartingPositionTimestamp", "Topics", "Queues",
-    "SourceAccessConfigurations", "TumblingWindowInSeconds", "FunctionResponseTypes", "SelfManagedEventSource",
-    "FilterCriteria", "KmsKeyArn", "ScalingConfig", "ProvisionedPollerConfig", "MetricsConfig", "LoggingConfig",
+    "BatchSize", "DocumentDBEventSourceConfig", "Enabled", "EventSourceArn", "FunctionName",
+    "MaximumBatchingWindowInSeconds", "MaximumRetryAttempts", "BisectBatchOnFunctionError",
+    "MaximumRecordAgeInSeconds", "DestinationConfig", "ParallelizationFactor", "StartingPosition",
+    "StartingPositionTimestamp", "Topics", "Queues", "SourceAccessConfigurations", "TumblingWindowInSeconds",
+    "FunctionResponseTypes", "SelfManagedEventSource", "FilterCriteria", "KmsKeyArn",
+    "AmazonManagedKafkaEventSourceConfig", "SelfManagedKafkaEventSourceConfig", "ScalingConfig",
+    "ProvisionedPollerConfig", "MetricsConfig", "LoggingConfig",
 )
 _DESTINATION_POLICIES = {"SQS": "SQSPolicy", "SNS": "SNSPolicy", "S3": "S3Policy"}
 
-
-def _table(kind: str) -> dict[str, Prop]:
-    source, position_required, _ = PULL_TYPES[kind]
-    table = dict(_COMMON)
-    table[source] = Prop(anything, required=True, intrinsics=False)
-    if position_required:
-        table["StartingPosition"] = Prop(anything, required=True, intrinsics=False)
-    return table
+Statements = Callable[[str, str, dict[str, Any]], "list[dict[str, Any]] | None"]
 
 
-_TABLES = {kind: _table(kind) for kind in PULL_TYPES}
+def _no_statements(kind: str, logical_id: str, props: dict[str, Any]) -> list[dict[str, Any]] | None:
+    return None
 
 
-def pull_resources(kind: str, fn: FunctionContext, name: str,
+def _no_fields(props: dict[str, Any]) -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class PullType:
+    """What differs between pull event types: the property naming the source (``None``: no EventSourceArn),
+    the type's own properties, the AWS managed policy, the inline policies (which check the settings they read,
+    refusing what the translator rejects), the mapping's type-specific fields, and the common properties the
+    type ignores (dropped) or the translator rejects on it (refused)."""
+
+    source: str | None
+    own: Mapping[str, Prop]
+    managed_policy: str | None = None
+    statements: Statements = _no_statements
+    fields: Callable[[dict[str, Any]], dict[str, Any]] = _no_fields
+    dropped: tuple[str, ...] = ("SecretsManagerKmsKeyId", "SchemaRegistryConfig")
+    refused: tuple[str, ...] = ("ConsumerGroupId",)
+    table: dict[str, Prop] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        table = {k: v for k, v in _COMMON.items() if k not in self.refused}
+        table.update(self.own)
+        object.__setattr__(self, "table", table)
+
+
+_STREAM = {"Stream": Prop(anything, required=True, intrinsics=False),
+           "StartingPosition": Prop(anything, required=True, intrinsics=False)}
+
+PULL_TYPES: dict[str, PullType] = {
+    "SQS": PullType("Queue", {"Queue": Prop(anything, required=True, intrinsics=False)},
+                    "service-role/AWSLambdaSQSQueueExecutionRole"),
+    "Kinesis": PullType("Stream", _STREAM, "service-role/AWSLambdaKinesisExecutionRole"),
+    "DynamoDB": PullType("Stream", _STREAM, "service-role/AWSLambdaDynamoDBExecutionRole"),
+}
+
+
+def pull_resources(kind: str, spec: PullType, fn: FunctionContext, name: str,
                    event: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    props = clone(read_event(kind, fn, name, event, _TABLES[kind]))
+    props = clone(read_event(kind, fn, name, event, spec.table))
     logical_id = fn.logical_id + name
-    source, _, policy = PULL_TYPES[kind]
     _check_filter(kind, props.get("FilterCriteria"))
-    destination_policy = _destination(kind, logical_id, props)
-    arns = role_arns(fn)  # checked before any change
-    if destination_policy is not None:
-        role_policies(fn)
-    values: dict[str, Any] = {k: v for k, v in props.items() if k not in _DROPPED}
+    values: dict[str, Any] = {k: v for k, v in props.items() if k not in spec.dropped}
     servers = values.pop("KafkaBootstrapServers", None)
     if servers:
         values["SelfManagedEventSource"] = {"Endpoints": {"KafkaBootstrapServers": servers}}
-    values.pop(source)
-    values["EventSourceArn"] = props[source]
+    values.update(spec.fields(props))
+    destination_policy = _destination(kind, logical_id, values)
+    policies = spec.statements(kind, logical_id, props)
+    arns = role_arns(fn)  # checked before any change
+    if destination_policy is not None or policies is not None:
+        existing = role_policies(fn) or []
+        if policies is not None and any("PolicyDocument" not in p for p in existing):
+            raise Refused(f"{kind}: an execution role policy without PolicyDocument")  # the translator fails
+    if spec.source is not None:
+        values["EventSourceArn"] = values.pop(spec.source)
     values["FunctionName"] = function_ref(fn)
     mapping = resource("AWS::Lambda::EventSourceMapping", pass_through(fn),
                        {key: values.get(key) for key in _MAPPING_ORDER})
     check_new_ids(kind, fn, [(logical_id, mapping)])
     if arns is not None:
-        add_managed_policy(fn, managed_policy_arn(policy))
+        if spec.managed_policy is not None:
+            add_managed_policy(fn, managed_policy_arn(spec.managed_policy))
+        if policies is not None:
+            _add_policies(fn, policies)
         if destination_policy is not None:
             add_policy_unless_same_document(fn, destination_policy)
     return [(logical_id, mapping)]
+
+
+def _add_policies(fn: FunctionContext, policies: list[dict[str, Any]]) -> None:
+    """Add inline policies to the execution role as the translator adds a type's own: each unless it, or a
+    policy with the same document, is there."""
+    assert fn.role is not None
+    existing = role_policies(fn)
+    if existing is None:
+        existing = []
+        set_role_property(fn.role, "Policies", existing)
+    for policy in policies:
+        if policy not in existing and policy["PolicyDocument"] not in [p["PolicyDocument"] for p in existing]:
+            existing.append(policy)
 
 
 def _check_filter(kind: str, criteria: Any) -> None:
