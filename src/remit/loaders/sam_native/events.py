@@ -5,7 +5,8 @@ translator generates for it, in its order, and makes the translator's side effec
 execution role, an S3 bucket's notification configuration). Whatever it does not reproduce exactly it refuses
 (:class:`~remit.loaders.sam_native.common.Refused`), and the translator expands the template instead.
 
-Done natively: SQS, Kinesis, DynamoDB (``events_pull``); S3, Schedule, EventBridgeRule, CloudWatchEvent, SNS
+Done natively: SQS, Kinesis, DynamoDB (``events_pull``); MSK, SelfManagedKafka, MQ, DocumentDB
+(``events_brokers``); S3, Schedule, EventBridgeRule, CloudWatchEvent, SNS
 (``events_push``); CloudWatchLogs, IoTRule, AlexaSkill (``events_other``). Every other type is refused.
 
 What the caller (the function core) keeps in mind:
@@ -29,10 +30,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from remit.loaders.sam_native.common import FunctionContext, Refused
+from remit.loaders.sam_native.events_brokers import BROKER_TYPES
 from remit.loaders.sam_native.events_other import alexa_skill, cloudwatch_logs, iot_rule
-from remit.loaders.sam_native.events_pull import PULL_TYPES, pull_resources
+from remit.loaders.sam_native.events_pull import PULL_TYPES, PullType, pull_resources
 from remit.loaders.sam_native.events_push import PUSH_TYPES, Expander
 
+_PULL: dict[str, PullType] = {**PULL_TYPES, **BROKER_TYPES}
 _EXPANDERS: dict[str, Expander] = {
     **PUSH_TYPES,
     "CloudWatchLogs": cloudwatch_logs,
@@ -49,7 +52,7 @@ def event_resources(fn: FunctionContext, name: str, event: Mapping[str, Any]) ->
     kind = event.get("Type")
     if not isinstance(kind, str):
         raise Refused("event without a Type")
-    pull = PULL_TYPES.get(kind)
+    pull = _PULL.get(kind)
     if pull is not None:
         return pull_resources(kind, pull, fn, name, event)
     expand = _EXPANDERS.get(kind)
