@@ -856,7 +856,7 @@ _REQUIRED = frozenset({"Queue", "Stream", "StartingPosition", "Bucket", "Events"
                        "SourceAccessConfigurations", "Broker", "Cluster", "DatabaseName"})
 
 
-SHAPES = 120
+SHAPES = 80
 MIXED = 200
 
 
