@@ -31,7 +31,8 @@ from remit.loaders.sam_native.events import event_resources
 from .conftest import CORPORA
 
 NATIVE = frozenset({"SQS", "Kinesis", "DynamoDB", "S3", "Schedule", "EventBridgeRule", "CloudWatchEvent", "SNS",
-                    "CloudWatchLogs", "IoTRule", "AlexaSkill", "MSK", "SelfManagedKafka", "MQ", "DocumentDB"})
+                    "CloudWatchLogs", "IoTRule", "AlexaSkill", "Cognito", "MSK", "SelfManagedKafka", "MQ",
+                    "DocumentDB"})
 # other event types that add to the execution role: with one of them beside, the role is not compared
 ROLE_EDITORS: frozenset[str] = frozenset()
 TRANSFORM = "AWS::Serverless-2016-10-31"
@@ -130,9 +131,9 @@ def check(template: Mapping[str, Any], outcome: Outcome | None = None) -> Outcom
                 outcome.resources[lid] = made
                 resources[lid] = made
                 generated.append(lid)
-            if event["Type"] == "S3":
-                bucket = event["Properties"]["Bucket"]["Ref"]
-                outcome.resources[bucket] = resources[bucket]
+            if event["Type"] in ("S3", "Cognito"):  # the bucket or the user pool, edited in place
+                edited = event["Properties"]["Bucket" if event["Type"] == "S3" else "UserPool"]["Ref"]
+                outcome.resources[edited] = resources[edited]
         if role is not None and before is not None:
             outcome.role_added[fid] = [
                 [a for a in role["ManagedPolicyArns"] if a not in before["ManagedPolicyArns"]],
@@ -156,6 +157,7 @@ def _template(events: Mapping[str, Any], *, extra: Mapping[str, Any] | None = No
     template: dict[str, Any] = {"Transform": TRANSFORM, "Resources": {"Fn": fn, **(extra or {})}}
     if attributes and "Condition" in attributes:
         template["Conditions"] = {attributes["Condition"]: {"Fn::Equals": ["a", "a"]}}
+    template.setdefault("Conditions", {})["Yes"] = {"Fn::Equals": ["a", "a"]}
     if globals_:
         template["Globals"] = dict(globals_)
     return template
@@ -362,6 +364,7 @@ def test_shapes_refused_without_translating() -> None:
 # --- S3 -----------------------------------------------------------------------------------------------------------
 
 BUCKET = {"B": {"Type": "AWS::S3::Bucket"}}
+POOL = {"Pool": {"Type": "AWS::Cognito::UserPool", "Properties": {"UserPoolName": "p"}}}
 
 
 def test_s3_event_is_a_permission_and_edits_the_bucket() -> None:
@@ -758,6 +761,44 @@ def test_cloudwatch_logs_iot_rule_and_alexa_skill() -> None:
     assert out.role_added == {"Fn": [[], []]}
 
 
+def test_cognito_triggers_edit_the_user_pool() -> None:
+    pool = {"Pool": {"Type": "AWS::Cognito::UserPool", "DependsOn": ["Q"], "Condition": "Yes", "Properties": {
+        "UserPoolName": "p", "LambdaConfig": {"CustomMessage": QARN}, "AutoVerifiedAttributes": ["email"]}}}
+    out = check(_template({
+        "A": {"Type": "Cognito", "Properties": {"UserPool": {"Ref": "Pool"},
+                                                "Trigger": ["PreSignUp", "PostConfirmation"]}}},
+        extra={**pool, **QUEUE}))
+    assert out.accepted == 1
+    assert out.resources["Pool"] == {"Type": "AWS::Cognito::UserPool", "DependsOn": ["Q"], "Condition": "Yes",
+                                     "Properties": {"AutoVerifiedAttributes": ["email"], "LambdaConfig": {
+                                         "CustomMessage": QARN, "PreSignUp": {"Fn::GetAtt": ["Fn", "Arn"]},
+                                         "PostConfirmation": {"Fn::GetAtt": ["Fn", "Arn"]}}, "UserPoolName": "p"}}
+    assert out.resources["FnCognitoPermission"]["Properties"] == {
+        "Action": "lambda:InvokeFunction", "FunctionName": {"Ref": "Fn"}, "Principal": "cognito-idp.amazonaws.com",
+        "SourceArn": {"Fn::GetAtt": ["Pool", "Arn"]}}
+
+
+def test_generated_ids_one_event_could_share_with_another_are_refused() -> None:
+    pools = {"Pool": {"Type": "AWS::Cognito::UserPool"}, "Pool2": {"Type": "AWS::Cognito::UserPool"}}
+    out = check(_template({
+        "A": {"Type": "Cognito", "Properties": {"UserPool": {"Ref": "Pool"}, "Trigger": "PreSignUp"}},
+        "B": {"Type": "Cognito", "Properties": {"UserPool": {"Ref": "Pool2"}, "Trigger": "PreSignUp"}}},
+        extra=pools))
+    assert out.refused == Counter({"Cognito: more than one Cognito event on the function": 2})
+    dlq = {"Type": "SQS", "QueueLogicalId": "Dlq"}
+    out = check(_template({
+        "A": {"Type": "Schedule", "Properties": {"Schedule": "rate(1 hour)", "DeadLetterConfig": dlq}},
+        "B": {"Type": "EventBridgeRule", "Properties": {"Pattern": {"source": ["x"]}, "DeadLetterConfig": dlq}}}))
+    assert out.refused == Counter({"Schedule: QueueLogicalId Dlq given by more than one event": 1,
+                                   "EventBridgeRule: QueueLogicalId Dlq given by more than one event": 1})
+    subscription = {"QueueArn": QARN, "QueueUrl": {"Ref": "Q"}, "QueuePolicyLogicalId": "Qp"}
+    out = check(_template({
+        "A": {"Type": "SNS", "Properties": {"Topic": {"Ref": "Topic"}, "SqsSubscription": subscription}},
+        "B": {"Type": "SNS", "Properties": {"Topic": "arn:aws:sns:us-east-1:1:t", "SqsSubscription": subscription}}},
+        extra={**TOPIC, **QUEUE}))
+    assert out.refused == Counter({"SNS: QueuePolicyLogicalId Qp given by more than one event": 2})
+
+
 def test_iot_rule_of_a_function_propagating_tags_is_refused() -> None:
     template = _template({"Ev": {"Type": "IoTRule", "Properties": {"Sql": "SELECT 1"}}},
                          function={"Tags": {"a": "b"}, "PropagateTags": True})
@@ -850,10 +891,12 @@ _POOLS["DocumentDB"] = {
     "SourceAccessConfigurations": [[{"Type": "BASIC_AUTH", "URI": _SECRET}], [{"Type": "VIRTUAL_HOST", "URI": "v"}],
                                    {"Ref": "P"}, None],
     "SecretsManagerKmsKeyId": ["k", 5], "StartingPosition": ["LATEST"], "SchemaRegistryConfig": [{"a": 1}]}
+_POOLS["Cognito"] = {"UserPool": [{"Ref": "Pool"}, {"Ref": "Q"}, "Pool", None],
+                     "Trigger": ["PreSignUp", ["PostConfirmation", "PreSignUp"], ["CustomMessage"], [], 5, None]}
 _POOLS["AlexaSkill"] = {"SkillId": ["amzn1.ask.skill.x", {"Ref": "P"}, None, 4, ""]}
 _REQUIRED = frozenset({"Queue", "Stream", "StartingPosition", "Bucket", "Events", "Schedule", "Topic",
                        "LogGroupName", "FilterPattern", "Sql", "KafkaBootstrapServers", "Topics",
-                       "SourceAccessConfigurations", "Broker", "Cluster", "DatabaseName"})
+                       "SourceAccessConfigurations", "Broker", "Cluster", "DatabaseName", "UserPool", "Trigger"})
 
 
 SHAPES = 80
@@ -880,7 +923,7 @@ def _shapes(kind: str, count: int, seed: int) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("kind", sorted(_POOLS))
 def test_many_shapes_are_refused_or_exactly_the_translators(kind: str) -> None:
     accepted = refused = rejected = 0
-    extra = {**QUEUE, **STREAM, **TABLE, **TOPIC, **BUCKET}
+    extra = {**QUEUE, **STREAM, **TABLE, **TOPIC, **BUCKET, **POOL}
     for props in _shapes(kind, SHAPES, seed=sum(map(ord, kind))):
         template = _template({"Ev": {"Type": kind, "Properties": props}}, extra=extra)
         template["Parameters"] = {"P": {"Type": "String", "Default": "x"}}
@@ -912,6 +955,11 @@ _FUNCTION_SETTINGS: list[dict[str, Any]] = [
 ]
 _ATTRIBUTES: list[dict[str, Any]] = [{}, {"Condition": "Yes"}, {"DeletionPolicy": "Retain"},
                                      {"Condition": "Yes", "UpdateReplacePolicy": "Delete", "DeletionPolicy": "Delete"}]
+_POOLS_OF_USERS: list[dict[str, Any]] = [
+    {"Type": "AWS::Cognito::UserPool"},
+    {"Type": "AWS::Cognito::UserPool", "DependsOn": "Q", "DeletionPolicy": "Retain", "Properties": {
+        "UserPoolName": "p", "LambdaConfig": {"PreTokenGeneration": QARN}, "Policies": None}},
+]
 _GLOBALS: list[dict[str, Any]] = [{}, {}, {"Tags": {"g": "1"}}, {"PropagateTags": True},
                                   {"Tags": {"g": "1"}, "PropagateTags": True}, {"Timeout": 5}]
 _BUCKETS: list[dict[str, Any]] = [
@@ -931,7 +979,8 @@ def test_mixed_events_functions_and_buckets() -> None:
     reasons: Counter[str] = Counter()
     kinds = sorted(_POOLS)
     for _ in range(MIXED):
-        resources: dict[str, Any] = {**QUEUE, **STREAM, **TABLE, **TOPIC, "B": sam.clone(rng.choice(_BUCKETS))}
+        resources: dict[str, Any] = {**QUEUE, **STREAM, **TABLE, **TOPIC, "B": sam.clone(rng.choice(_BUCKETS)),
+                                     "Pool": sam.clone(rng.choice(_POOLS_OF_USERS))}
         for fid in ("Fn", "Other")[: rng.randint(1, 2)]:
             events = {}
             for index in range(rng.randint(1, 3)):
@@ -991,34 +1040,37 @@ def _prepared(path: Path) -> dict[str, Any] | None:
 
 
 def _assert_blamed_events_refused(template: Mapping[str, Any], error: str, path: Path) -> int:
-    """In a template the translator rejects, every native event its error names (or whose bucket it names,
-    or whose function in an error about events) is refused; returns how many."""
+    """In a template the translator rejects, the native events its error names are refused (each function's
+    events expanded in turn, as the caller would): an event named by id, or whose bucket is named; and, in
+    an error of a function about its events, at least one of them. Returns how many were refused."""
     count = 0
+    resources = sam.clone(dict(template["Resources"]))
     for fid, res in template["Resources"].items():
         if not isinstance(res, dict) or res.get("Type") != "AWS::Serverless::Function":
             continue
         events = (res.get("Properties") or {}).get("Events")
         if not isinstance(events, dict):
             continue
-        for name, event in events.items():
-            if not isinstance(event, dict) or event.get("Type") not in NATIVE:
-                continue
-            bucket = (event.get("Properties") or {}).get("Bucket")
-            named = {f"[{fid}{name}]", f"[{name}]"}
-            if "Event" in error:  # an error of the function about its events (not, say, about its tags)
-                named.add(f"[{fid}]")
-            if isinstance(bucket, dict) and isinstance(bucket.get("Ref"), str):
-                named.add(f"[{bucket['Ref']}]")
-            if not any(n in error for n in named):
-                continue
-            role = {"AssumeRolePolicyDocument": {}, "ManagedPolicyArns": []}
-            fn = FunctionContext(fid, role, sam.clone(dict(template["Resources"])), template)
+        mine = {n: e for n, e in events.items() if isinstance(e, dict) and e.get("Type") in NATIVE}
+        role = {"AssumeRolePolicyDocument": {}, "ManagedPolicyArns": []}
+        fn = FunctionContext(fid, role, resources, template)
+        refused = set()
+        for name, event in sorted(mine.items(), key=_order_key):
             try:
-                event_resources(fn, name, event)
+                for lid, made in event_resources(fn, name, event):
+                    resources[lid] = made
             except Refused:
-                count += 1
-            else:
+                refused.add(name)
+        count += len(refused)
+        for name, event in mine.items():
+            linked = (event.get("Properties") or {}).get("Bucket") or (event.get("Properties") or {}).get("UserPool")
+            named = {f"[{fid}{name}]", f"[{name}]"}
+            if isinstance(linked, dict) and isinstance(linked.get("Ref"), str):
+                named.add(f"[{linked['Ref']}]")
+            if any(n in error for n in named) and name not in refused:
                 pytest.fail(f"{path.name}: {fid}.{name} accepted, the translator says: {error}")
+        if mine and f"[{fid}]" in error and "Event" in error and not refused:
+            pytest.fail(f"{path.name}: every event of {fid} accepted, the translator says: {error}")
     return count
 
 

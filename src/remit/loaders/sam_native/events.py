@@ -7,7 +7,7 @@ execution role, an S3 bucket's notification configuration). Whatever it does not
 
 Done natively: SQS, Kinesis, DynamoDB (``events_pull``); MSK, SelfManagedKafka, MQ, DocumentDB
 (``events_brokers``); S3, Schedule, EventBridgeRule, CloudWatchEvent, SNS
-(``events_push``); CloudWatchLogs, IoTRule, AlexaSkill (``events_other``). Every other type is refused.
+(``events_push``); CloudWatchLogs, IoTRule, AlexaSkill, Cognito (``events_other``). Every other type is refused.
 
 What the caller (the function core) keeps in mind:
 
@@ -15,8 +15,8 @@ What the caller (the function core) keeps in mind:
   events) and by their name otherwise; call this in that order;
 * the returned resources carry no ``Metadata``: the function's is added by the caller as the translator does;
 * an S3 event rewrites the bucket in ``fn.resources`` in place (the translator's ``to_dict`` form of the
-  edited bucket, at the bucket's position); the bucket is not among the returned resources, as it keeps its
-  own ``Metadata``;
+  edited bucket, at the bucket's position), a Cognito event the user pool; neither is among the returned
+  resources, as they keep their own ``Metadata``;
 * a generated logical id already in ``fn.resources`` or in the template is refused (the translator rejects the
   latter and silently overwrites the former): so add each event's resources to ``fn.resources`` before
   expanding the next;
@@ -31,7 +31,7 @@ from typing import Any
 
 from remit.loaders.sam_native.common import FunctionContext, Refused
 from remit.loaders.sam_native.events_brokers import BROKER_TYPES
-from remit.loaders.sam_native.events_other import alexa_skill, cloudwatch_logs, iot_rule
+from remit.loaders.sam_native.events_other import alexa_skill, cloudwatch_logs, cognito, iot_rule
 from remit.loaders.sam_native.events_pull import PULL_TYPES, PullType, pull_resources
 from remit.loaders.sam_native.events_push import PUSH_TYPES, Expander
 
@@ -41,6 +41,7 @@ _EXPANDERS: dict[str, Expander] = {
     "CloudWatchLogs": cloudwatch_logs,
     "IoTRule": iot_rule,
     "AlexaSkill": alexa_skill,
+    "Cognito": cognito,
 }
 
 

@@ -53,6 +53,10 @@ def is_list(value: Any) -> bool:
     return isinstance(value, list)
 
 
+def is_str_or_str_list(value: Any) -> bool:
+    return isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+
+
 def anything(value: Any) -> bool:
     return True
 
@@ -156,6 +160,31 @@ def check_new_ids(kind: str, fn: FunctionContext, made: list[tuple[str, dict[str
     for lid, _ in made:
         if lid in fn.resources or (isinstance(resources, Mapping) and lid in resources):
             raise Refused(f"{kind}: generated logical id {lid} already in the template")
+
+
+def all_events(fn: FunctionContext) -> list[Mapping[str, Any]]:
+    """Every event of every function of the template, as written."""
+    resources = fn.original.get("Resources")
+    out: list[Mapping[str, Any]] = []
+    for res in resources.values() if isinstance(resources, Mapping) else ():
+        props = res.get("Properties") if isinstance(res, Mapping) else None
+        events = props.get("Events") if isinstance(props, Mapping) else None
+        if res.get("Type") == "AWS::Serverless::Function" and isinstance(events, Mapping):
+            out.extend(e for e in events.values() if isinstance(e, Mapping))
+    return out
+
+
+def named_once(kind: str, fn: FunctionContext, path: tuple[str, str], value: str) -> None:
+    """Refuse a logical id the author gives a generated resource (``Properties.<path>``) when another event
+    of the template gives the same: the translator keeps the last, after this one was returned."""
+    count = 0
+    for event in all_events(fn):
+        props = event.get("Properties")
+        holder = props.get(path[0]) if isinstance(props, Mapping) else None
+        if isinstance(holder, Mapping) and holder.get(path[1]) == value:
+            count += 1
+    if count > 1:
+        raise Refused(f"{kind}: {path[1]} {value} given by more than one event")
 
 
 def function_resource(fn: FunctionContext) -> Mapping[str, Any]:

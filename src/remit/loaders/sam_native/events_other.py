@@ -1,6 +1,6 @@
-"""The less used push event sources (CloudWatchLogs, IoTRule, AlexaSkill), as aws-sam-translator 1.115
-generates them: a permission for the service, and the subscription filter or the topic rule that calls the
-function."""
+"""The less used push event sources (CloudWatchLogs, IoTRule, AlexaSkill, Cognito), as aws-sam-translator
+1.115 generates them: a permission for the service, and the subscription filter or the topic rule that calls
+the function; a Cognito event instead edits the user pool it names, as an S3 event edits its bucket."""
 
 from __future__ import annotations
 
@@ -11,8 +11,12 @@ from remit.loaders.sam_native.common import FunctionContext, Refused
 from remit.loaders.sam_native.events_base import (
     Prop,
     check_new_ids,
+    clone,
     function_arn,
+    function_resource,
+    is_intrinsic,
     is_str,
+    is_str_or_str_list,
     pass_through,
     permission,
     propagates_tags,
@@ -27,6 +31,19 @@ _LOG_GROUP_ARN = "arn:aws:logs:${AWS::Region}:${AWS::AccountId}:log-group:${__Lo
 _IOT = {"Sql": Prop(is_str, required=True), "AwsIotSqlVersion": Prop(is_str)}
 _IOT_RULE_ARN = "arn:aws:iot:${AWS::Region}:${AWS::AccountId}:rule/${RuleName}"
 _ALEXA = {"SkillId": Prop(is_str)}
+_COGNITO = {"UserPool": Prop(is_str, required=True),
+            "Trigger": Prop(is_str_or_str_list, required=True, intrinsics=False)}
+# the properties of AWS::Cognito::UserPool the translator knows, in its order; a pool with any other is refused
+_USER_POOL_ORDER = (
+    "AccountRecoverySetting", "AdminCreateUserConfig", "AliasAttributes", "AutoVerifiedAttributes",
+    "DeletionProtection", "DeviceConfiguration", "EmailAuthenticationMessage", "EmailAuthenticationSubject",
+    "EmailConfiguration", "EmailVerificationMessage", "EmailVerificationSubject", "EnabledMfas", "LambdaConfig",
+    "MfaConfiguration", "Policies", "Schema", "SmsAuthenticationMessage", "SmsConfiguration",
+    "SmsVerificationMessage", "UserAttributeUpdateSettings", "UsernameAttributes", "UsernameConfiguration",
+    "UserPoolAddOns", "UserPoolName", "UserPoolTags", "UserPoolTier", "VerificationMessageTemplate",
+    "WebAuthnRelyingPartyID", "WebAuthnUserVerification",
+)
+_ATTRIBUTES = ("DeletionPolicy", "UpdatePolicy", "Condition", "UpdateReplacePolicy", "Metadata")
 
 
 def cloudwatch_logs(fn: FunctionContext, name: str, event: Mapping[str, Any]) -> Made:
@@ -81,4 +98,51 @@ def alexa_skill(fn: FunctionContext, name: str, event: Mapping[str, Any]) -> Mad
     made = [permission(fn, logical_id + "Permission", "alexa-appkit.amazon.com", pass_through(fn),
                        event_source_token=props.get("SkillId"))]
     check_new_ids(kind, fn, made)
+    return made
+
+
+def cognito(fn: FunctionContext, name: str, event: Mapping[str, Any]) -> Made:
+    """The permission for Cognito (one per function, ``<function>CognitoPermission``), and the user pool's
+    ``LambdaConfig`` calling the function for each trigger; the pool in ``fn.resources`` is rewritten as the
+    translator writes it."""
+    kind = "Cognito"
+    props = read_event(kind, fn, name, event, _COGNITO)
+    own = function_resource(fn).get("Properties", {}).get("Events", {})
+    if sum(1 for e in own.values() if isinstance(e, Mapping) and e.get("Type") == kind) > 1:
+        # they share one permission, which the translator writes for each and keeps the last of
+        raise Refused(f"{kind}: more than one Cognito event on the function")
+    pool_ref = props["UserPool"]
+    pool_id = pool_ref.get("Ref") if isinstance(pool_ref, dict) else None
+    if not isinstance(pool_id, str):
+        raise Refused(f"{kind}: UserPool is not a Ref")
+    current = fn.resources.get(pool_id)
+    if not isinstance(current, dict) or current.get("Type") != "AWS::Cognito::UserPool":
+        raise Refused(f"{kind}: user pool {pool_id} not found")
+    pool = clone(current)
+    properties = pool.get("Properties", {})
+    if not isinstance(properties, dict):
+        raise Refused(f"{kind}: user pool Properties is not a mapping")
+    unknown = [k for k in properties if k not in _USER_POOL_ORDER]
+    if unknown:
+        raise Refused(f"{kind}: user pool property {unknown[0]!r}")
+    config = properties.get("LambdaConfig")
+    if config is None:
+        config = {}
+    if not isinstance(config, dict) or is_intrinsic(config):
+        raise Refused(f"{kind}: user pool LambdaConfig is not a mapping")
+    triggers = props["Trigger"]
+    for trigger in [triggers] if isinstance(triggers, str) else triggers:
+        if trigger in config:
+            raise Refused(f"{kind}: trigger {trigger} given twice")
+        config[trigger] = function_arn(fn)
+    properties["LambdaConfig"] = config
+    made = [permission(fn, fn.logical_id + "CognitoPermission", "cognito-idp.amazonaws.com", pass_through(fn),
+                       source_arn={"Fn::GetAtt": [pool_id, "Arn"]})]
+    check_new_ids(kind, fn, made)
+    out: dict[str, Any] = {"Type": "AWS::Cognito::UserPool"}
+    if pool.get("DependsOn"):
+        out["DependsOn"] = pool["DependsOn"]
+    out.update((attr, pool[attr]) for attr in _ATTRIBUTES if attr in pool)
+    out["Properties"] = {k: properties[k] for k in _USER_POOL_ORDER if properties.get(k) is not None}
+    fn.resources[pool_id] = out
     return made

@@ -25,7 +25,9 @@ from remit.loaders.sam_native.events_base import (
     is_int,
     is_intrinsic,
     is_str,
+    is_str_or_str_list,
     managed_policy_arn,
+    named_once,
     pass_through,
     permission,
     propagates_tags,
@@ -39,10 +41,6 @@ Expander = Callable[[FunctionContext, str, Mapping[str, Any]], list[tuple[str, d
 _TARGET_ID_MAX = 64
 _TARGET_SUFFIX = "LambdaTarget"
 _EVENTS_PRINCIPAL = "events.amazonaws.com"
-
-
-def _str_or_str_list(value: Any) -> bool:
-    return isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
 
 
 def _str_to_str(value: Any) -> bool:
@@ -74,7 +72,7 @@ def _state(kind: str, props: Mapping[str, Any]) -> Any:
 
 _S3 = {
     "Bucket": Prop(is_str, required=True),
-    "Events": Prop(_str_or_str_list, required=True, intrinsics=False),
+    "Events": Prop(is_str_or_str_list, required=True, intrinsics=False),
     "Filter": Prop(_str_to_str),
 }
 # the properties of AWS::S3::Bucket the translator knows, in its order; a bucket with any other is refused
@@ -233,6 +231,8 @@ def _dead_letter_queue(kind: str, fn: FunctionContext, rule_id: str, props: Mapp
     queue_id = config.get("QueueLogicalId") or rule_id + "Queue"
     if not alphanumeric(queue_id):
         raise Refused(f"{kind}: DeadLetterConfig.QueueLogicalId {queue_id!r}")
+    if config.get("QueueLogicalId"):
+        named_once(kind, fn, ("DeadLetterConfig", "QueueLogicalId"), queue_id)
     if propagates_tags(fn):
         raise Refused(f"{kind}: function with PropagateTags")
     queue_arn = {"Fn::GetAtt": [queue_id, "Arn"]}
@@ -356,6 +356,8 @@ def _sns(fn: FunctionContext, name: str, event: Mapping[str, Any]) -> list[tuple
         policy_id = sqs.get("QueuePolicyLogicalId") or logical_id + "QueuePolicy"
         if not alphanumeric(policy_id):
             raise Refused(f"{kind}: QueuePolicyLogicalId {policy_id!r}")
+        if sqs.get("QueuePolicyLogicalId"):
+            named_once(kind, fn, ("SqsSubscription", "QueuePolicyLogicalId"), policy_id)
         batch = sqs.get("BatchSize")
         if batch is not None and not (is_int(batch) or is_intrinsic(batch)):
             raise Refused(f"{kind}: SqsSubscription.BatchSize of type {type(batch).__name__}")
