@@ -32,7 +32,7 @@ from .conftest import CORPORA
 
 NATIVE = frozenset({"SQS", "Kinesis", "DynamoDB", "S3", "Schedule", "EventBridgeRule", "CloudWatchEvent", "SNS",
                     "CloudWatchLogs", "IoTRule", "AlexaSkill", "Cognito", "MSK", "SelfManagedKafka", "MQ",
-                    "DocumentDB"})
+                    "DocumentDB", "ScheduleV2"})
 # other event types that add to the execution role: with one of them beside, the role is not compared
 ROLE_EDITORS: frozenset[str] = frozenset()
 TRANSFORM = "AWS::Serverless-2016-10-31"
@@ -799,6 +799,25 @@ def test_generated_ids_one_event_could_share_with_another_are_refused() -> None:
     assert out.refused == Counter({"SNS: QueuePolicyLogicalId Qp given by more than one event": 2})
 
 
+def test_schedule_v2_makes_its_role_and_queue() -> None:
+    out = check(_template({
+        "A": {"Type": "ScheduleV2", "Properties": {"ScheduleExpression": "rate(5 minutes)"}},
+        "B": {"Type": "ScheduleV2", "Properties": {
+            "ScheduleExpression": "rate(1 hour)", "OmitName": True, "PermissionsBoundary": "arn:aws:iam::1:policy/pb",
+            "DeadLetterConfig": {"Type": "SQS"}, "Input": "{}", "State": "ENABLED"}},
+        "C": {"Type": "ScheduleV2", "Properties": {"ScheduleExpression": "rate(1 day)", "RoleArn": "arn:r"}}},
+        attributes={"DeletionPolicy": "Retain"}))
+    assert out.accepted == 3
+    assert out.resources["FnA"] == {"Type": "AWS::Scheduler::Schedule", "DeletionPolicy": "Retain", "Properties": {
+        "ScheduleExpression": "rate(5 minutes)", "FlexibleTimeWindow": {"Mode": "OFF"}, "Name": "FnA",
+        "Target": {"Arn": {"Fn::GetAtt": ["Fn", "Arn"]}, "RoleArn": {"Fn::GetAtt": ["FnARole", "Arn"]}}}}
+    assert [p["PolicyName"] for p in out.resources["FnBRole"]["Properties"]["Policies"]] == [
+        "FnBLambdaPolicy", "FnBSQSPolicy"]
+    assert "Name" not in out.resources["FnB"]["Properties"]
+    assert "FnCRole" not in out.resources
+    assert out.role_added == {"Fn": [[], []]}
+
+
 def test_iot_rule_of_a_function_propagating_tags_is_refused() -> None:
     template = _template({"Ev": {"Type": "IoTRule", "Properties": {"Sql": "SELECT 1"}}},
                          function={"Tags": {"a": "b"}, "PropagateTags": True})
@@ -893,10 +912,20 @@ _POOLS["DocumentDB"] = {
     "SecretsManagerKmsKeyId": ["k", 5], "StartingPosition": ["LATEST"], "SchemaRegistryConfig": [{"a": 1}]}
 _POOLS["Cognito"] = {"UserPool": [{"Ref": "Pool"}, {"Ref": "Q"}, "Pool", None],
                      "Trigger": ["PreSignUp", ["PostConfirmation", "PreSignUp"], ["CustomMessage"], [], 5, None]}
+_POOLS["ScheduleV2"] = {
+    "ScheduleExpression": ["rate(1 minute)", {"Ref": "P"}, None, 3],
+    "FlexibleTimeWindow": [{"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 5}, {}],
+    "Name": ["n", ""], "OmitName": [True, False, "yes"], "State": ["DISABLED", ""], "Description": ["d"],
+    "StartDate": ["2026-01-01T00:00:00Z"], "EndDate": ["2027-01-01T00:00:00Z"],
+    "ScheduleExpressionTimezone": ["Europe/Paris"], "GroupName": ["g"], "KmsKeyArn": ["arn:aws:kms:us-east-1:1:key/k"],
+    "Input": ["{}"], "RoleArn": ["arn:aws:iam::1:role/r", "", {"Ref": "P"}], "PermissionsBoundary": ["arn:pb", ""],
+    "DeadLetterConfig": [{"Type": "SQS"}, {"Arn": QARN}, {"Type": "SQS", "QueueLogicalId": "Dlq"}, {"Type": "SNS"}],
+    "RetryPolicy": [{"MaximumRetryAttempts": 1}]}
 _POOLS["AlexaSkill"] = {"SkillId": ["amzn1.ask.skill.x", {"Ref": "P"}, None, 4, ""]}
 _REQUIRED = frozenset({"Queue", "Stream", "StartingPosition", "Bucket", "Events", "Schedule", "Topic",
                        "LogGroupName", "FilterPattern", "Sql", "KafkaBootstrapServers", "Topics",
-                       "SourceAccessConfigurations", "Broker", "Cluster", "DatabaseName", "UserPool", "Trigger"})
+                       "SourceAccessConfigurations", "Broker", "Cluster", "DatabaseName", "UserPool", "Trigger",
+                       "ScheduleExpression"})
 
 
 SHAPES = 80

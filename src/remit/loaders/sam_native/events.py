@@ -7,7 +7,8 @@ execution role, an S3 bucket's notification configuration). Whatever it does not
 
 Done natively: SQS, Kinesis, DynamoDB (``events_pull``); MSK, SelfManagedKafka, MQ, DocumentDB
 (``events_brokers``); S3, Schedule, EventBridgeRule, CloudWatchEvent, SNS
-(``events_push``); CloudWatchLogs, IoTRule, AlexaSkill, Cognito (``events_other``). Every other type is refused.
+(``events_push``); CloudWatchLogs, IoTRule, AlexaSkill, Cognito,
+ScheduleV2 (``events_other``). Every other type is refused.
 
 What the caller (the function core) keeps in mind:
 
@@ -31,7 +32,7 @@ from typing import Any
 
 from remit.loaders.sam_native.common import FunctionContext, Refused
 from remit.loaders.sam_native.events_brokers import BROKER_TYPES
-from remit.loaders.sam_native.events_other import alexa_skill, cloudwatch_logs, cognito, iot_rule
+from remit.loaders.sam_native.events_other import alexa_skill, cloudwatch_logs, cognito, iot_rule, schedule_v2
 from remit.loaders.sam_native.events_pull import PULL_TYPES, PullType, pull_resources
 from remit.loaders.sam_native.events_push import PUSH_TYPES, Expander
 
@@ -42,6 +43,7 @@ _EXPANDERS: dict[str, Expander] = {
     "IoTRule": iot_rule,
     "AlexaSkill": alexa_skill,
     "Cognito": cognito,
+    "ScheduleV2": schedule_v2,
 }
 
 

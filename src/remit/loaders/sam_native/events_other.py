@@ -1,6 +1,7 @@
-"""The less used push event sources (CloudWatchLogs, IoTRule, AlexaSkill, Cognito), as aws-sam-translator
-1.115 generates them: a permission for the service, and the subscription filter or the topic rule that calls
-the function; a Cognito event instead edits the user pool it names, as an S3 event edits its bucket."""
+"""The less used push event sources (CloudWatchLogs, IoTRule, AlexaSkill, Cognito, ScheduleV2), as
+aws-sam-translator 1.115 generates them: a permission for the service, and the subscription filter or the
+topic rule that calls the function; a Cognito event instead edits the user pool it names, as an S3 event
+edits its bucket; a ScheduleV2 event makes an EventBridge Scheduler schedule and the role it invokes with."""
 
 from __future__ import annotations
 
@@ -14,15 +15,19 @@ from remit.loaders.sam_native.events_base import (
     clone,
     function_arn,
     function_resource,
+    is_bool,
+    is_dict,
     is_intrinsic,
     is_str,
     is_str_or_str_list,
+    named_once,
     pass_through,
     permission,
     propagates_tags,
     read_event,
     resource,
 )
+from remit.loaders.sam_native.events_push import dead_letter_config
 
 Made = list[tuple[str, dict[str, Any]]]
 
@@ -145,4 +150,87 @@ def cognito(fn: FunctionContext, name: str, event: Mapping[str, Any]) -> Made:
     out.update((attr, pool[attr]) for attr in _ATTRIBUTES if attr in pool)
     out["Properties"] = {k: properties[k] for k in _USER_POOL_ORDER if properties.get(k) is not None}
     fn.resources[pool_id] = out
+    return made
+
+
+_SCHEDULE_V2 = {
+    "PermissionsBoundary": Prop(is_str),
+    "ScheduleExpression": Prop(is_str, required=True),
+    "FlexibleTimeWindow": Prop(is_dict),
+    "Name": Prop(is_str),
+    "State": Prop(is_str),
+    "Description": Prop(is_str),
+    "StartDate": Prop(is_str),
+    "EndDate": Prop(is_str),
+    "ScheduleExpressionTimezone": Prop(is_str),
+    "GroupName": Prop(is_str),
+    "KmsKeyArn": Prop(is_str),
+    "Input": Prop(is_str),
+    "RoleArn": Prop(is_str),
+    "DeadLetterConfig": Prop(is_dict),
+    "RetryPolicy": Prop(is_dict),
+    "OmitName": Prop(is_bool, intrinsics=False),
+}
+
+
+def schedule_v2(fn: FunctionContext, name: str, event: Mapping[str, Any]) -> Made:
+    """An ``AWS::Scheduler::Schedule`` invoking the function, the dead-letter queue SAM makes for it (no queue
+    policy, unlike a rule's) and, without ``RoleArn``, the role the scheduler assumes (``<id>Role``)."""
+    kind = "ScheduleV2"
+    props = clone(read_event(kind, fn, name, event, _SCHEDULE_V2))
+    logical_id = fn.logical_id + name
+    attributes = pass_through(fn)
+    if props.get("OmitName") and props.get("Name"):
+        raise Refused(f"{kind}: Name with OmitName")
+    made: Made = []
+    dlq_arn = None
+    if "DeadLetterConfig" in props:
+        config = dead_letter_config(kind, props["DeadLetterConfig"])
+        if "Arn" in config:
+            dlq_arn = config["Arn"]
+        else:
+            queue_id = config.get("QueueLogicalId") or logical_id + "Queue"
+            if config.get("QueueLogicalId"):
+                named_once(kind, fn, ("DeadLetterConfig", "QueueLogicalId"), queue_id)
+            if propagates_tags(fn):
+                raise Refused(f"{kind}: function with PropagateTags")  # the translator tags the queue
+            dlq_arn = {"Fn::GetAtt": [queue_id, "Arn"]}
+            made.append((queue_id, resource("AWS::SQS::Queue", attributes, {})))
+    role_arn = props.get("RoleArn")
+    if not role_arn:
+        if propagates_tags(fn):
+            raise Refused(f"{kind}: function with PropagateTags")  # the translator tags the role
+        policies = [{"PolicyName": logical_id + "LambdaPolicy", "PolicyDocument": {"Statement": [
+            {"Action": "lambda:InvokeFunction", "Effect": "Allow", "Resource": function_arn(fn)}]}}]
+        if dlq_arn:
+            policies.append({"PolicyName": logical_id + "SQSPolicy", "PolicyDocument": {"Statement": [
+                {"Action": "sqs:SendMessage", "Effect": "Allow", "Resource": dlq_arn}]}})
+        role_id = logical_id + "Role"
+        made.append((role_id, resource("AWS::IAM::Role", attributes, {
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                "Action": ["sts:AssumeRole"], "Effect": "Allow",
+                "Principal": {"Service": ["scheduler.amazonaws.com"]}}]},
+            "Policies": policies,
+            "PermissionsBoundary": props.get("PermissionsBoundary") or None,
+        })))
+        role_arn = {"Fn::GetAtt": [role_id, "Arn"]}
+    target: dict[str, Any] = {"Arn": function_arn(fn), "RoleArn": role_arn}
+    for key in ("Input", "DeadLetterConfig", "RetryPolicy"):
+        if key in props:
+            target[key] = {"Arn": dlq_arn} if key == "DeadLetterConfig" else props[key]
+    schedule = resource("AWS::Scheduler::Schedule", attributes, {
+        "ScheduleExpression": props["ScheduleExpression"],
+        "FlexibleTimeWindow": props.get("FlexibleTimeWindow") or {"Mode": "OFF"},
+        "Name": None if props.get("OmitName") else props.get("Name") or logical_id,
+        "State": props.get("State") or None,
+        "Description": props.get("Description"),
+        "StartDate": props.get("StartDate"),
+        "EndDate": props.get("EndDate"),
+        "ScheduleExpressionTimezone": props.get("ScheduleExpressionTimezone"),
+        "GroupName": props.get("GroupName"),
+        "KmsKeyArn": props.get("KmsKeyArn"),
+        "Target": target,
+    })
+    made.insert(0, (logical_id, schedule))
+    check_new_ids(kind, fn, made)
     return made

@@ -211,13 +211,9 @@ def _schedule(fn: FunctionContext, name: str, event: Mapping[str, Any]) -> list[
     return made
 
 
-def _dead_letter_queue(kind: str, fn: FunctionContext, rule_id: str, props: Mapping[str, Any],
-                       attributes: Mapping[str, Any]) -> tuple[Any, list[tuple[str, dict[str, Any]]]]:
-    """A rule's ``DeadLetterConfig``: the queue the author names (``Arn``), or one SAM makes with a policy
-    letting the rule send to it (``Type: SQS``). Returns the queue's ARN and the resources made."""
-    config = props.get("DeadLetterConfig")
-    if config is None:
-        return None, []
+def dead_letter_config(kind: str, config: Any) -> dict[str, Any]:
+    """A ``DeadLetterConfig`` of a rule or a schedule the translator accepts: ``Arn`` (not null) or ``Type:
+    SQS``, with an optional ``QueueLogicalId``."""
     if not isinstance(config, dict) or not set(config) <= {"Arn", "Type", "QueueLogicalId"}:
         raise Refused(f"{kind}: DeadLetterConfig keys {sorted(config) if isinstance(config, dict) else config}")
     if ("Arn" in config) == ("Type" in config):
@@ -225,9 +221,25 @@ def _dead_letter_queue(kind: str, fn: FunctionContext, rule_id: str, props: Mapp
     if "Arn" in config:
         if config["Arn"] is None:
             raise Refused(f"{kind}: DeadLetterConfig.Arn is null")
-        return config["Arn"], []
+        return config
     if config["Type"] != "SQS":
         raise Refused(f"{kind}: DeadLetterConfig.Type {config['Type']!r}")
+    queue_id = config.get("QueueLogicalId")
+    if queue_id is not None and queue_id != "" and not alphanumeric(queue_id):
+        raise Refused(f"{kind}: DeadLetterConfig.QueueLogicalId {queue_id!r}")
+    return config
+
+
+def _dead_letter_queue(kind: str, fn: FunctionContext, rule_id: str, props: Mapping[str, Any],
+                       attributes: Mapping[str, Any]) -> tuple[Any, list[tuple[str, dict[str, Any]]]]:
+    """A rule's ``DeadLetterConfig``: the queue the author names (``Arn``), or one SAM makes with a policy
+    letting the rule send to it (``Type: SQS``). Returns the queue's ARN and the resources made."""
+    config = props.get("DeadLetterConfig")
+    if config is None:
+        return None, []
+    config = dead_letter_config(kind, config)
+    if "Arn" in config:
+        return config["Arn"], []
     queue_id = config.get("QueueLogicalId") or rule_id + "Queue"
     if not alphanumeric(queue_id):
         raise Refused(f"{kind}: DeadLetterConfig.QueueLogicalId {queue_id!r}")
