@@ -167,9 +167,11 @@ def all_events(fn: FunctionContext) -> list[Mapping[str, Any]]:
     resources = fn.original.get("Resources")
     out: list[Mapping[str, Any]] = []
     for res in resources.values() if isinstance(resources, Mapping) else ():
-        props = res.get("Properties") if isinstance(res, Mapping) else None
+        if not isinstance(res, Mapping) or res.get("Type") != "AWS::Serverless::Function":
+            continue
+        props = res.get("Properties")
         events = props.get("Events") if isinstance(props, Mapping) else None
-        if res.get("Type") == "AWS::Serverless::Function" and isinstance(events, Mapping):
+        if isinstance(events, Mapping):
             out.extend(e for e in events.values() if isinstance(e, Mapping))
     return out
 
