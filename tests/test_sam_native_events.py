@@ -33,8 +33,6 @@ from .conftest import CORPORA
 NATIVE = frozenset({"SQS", "Kinesis", "DynamoDB", "S3", "Schedule", "EventBridgeRule", "CloudWatchEvent", "SNS",
                     "CloudWatchLogs", "IoTRule", "AlexaSkill", "Cognito", "MSK", "SelfManagedKafka", "MQ",
                     "DocumentDB", "ScheduleV2"})
-# other event types that add to the execution role: with one of them beside, the role is not compared
-ROLE_EDITORS: frozenset[str] = frozenset()
 TRANSFORM = "AWS::Serverless-2016-10-31"
 
 
@@ -90,8 +88,8 @@ def check(template: Mapping[str, Any], outcome: Outcome | None = None) -> Outcom
     Starting from ``base``'s resources and execution roles, the native expansion runs function by function in
     template order, each function's events sorted as the translator sorts them, adding what it returns. Each
     returned resource must equal ``full``'s of the same id; when every event was accepted, the whole result must
-    equal ``full`` resource by resource (execution roles and edited buckets included; a role also edited by a
-    Kafka, MQ or DocumentDB event beside is left out) and the new resources must come in ``full``'s order."""
+    equal ``full`` resource by resource (execution roles, edited buckets and user pools included) and the new
+    resources must come in ``full``'s order."""
     outcome = outcome if outcome is not None else Outcome()
     full = _translate(template)["Resources"]
     try:
@@ -102,7 +100,6 @@ def check(template: Mapping[str, Any], outcome: Outcome | None = None) -> Outcom
     globals_fn = (template.get("Globals") or {}).get("Function") or {}
     generated: list[str] = []
     every = True
-    unchecked_roles: set[str] = set()
     for fid, res in template["Resources"].items():
         if not isinstance(res, dict) or res.get("Type") != "AWS::Serverless::Function":
             continue
@@ -111,8 +108,6 @@ def check(template: Mapping[str, Any], outcome: Outcome | None = None) -> Outcom
         mine = {n: e for n, e in events.items() if isinstance(e, dict) and e.get("Type") in NATIVE}
         if not mine:
             continue
-        if any(isinstance(e, dict) and e.get("Type") in ROLE_EDITORS for e in events.values()):
-            unchecked_roles.add(fid + "Role")
         own_role = "Role" in props or "Role" in globals_fn
         role = None if own_role else resources[fid + "Role"]["Properties"]
         before = sam.clone(role)
@@ -143,8 +138,7 @@ def check(template: Mapping[str, Any], outcome: Outcome | None = None) -> Outcom
         assert [k for k in full if k not in base] == generated
         assert sorted(resources) == sorted(full)
         for lid, made in resources.items():
-            if lid not in unchecked_roles:
-                assert _dump(made) == _dump(full[lid]), lid
+            assert _dump(made) == _dump(full[lid]), lid
     return outcome
 
 
