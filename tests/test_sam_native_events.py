@@ -772,13 +772,18 @@ def test_cognito_triggers_edit_the_user_pool() -> None:
         "SourceArn": {"Fn::GetAtt": ["Pool", "Arn"]}}
 
 
-def test_generated_ids_one_event_could_share_with_another_are_refused() -> None:
+def test_cognito_events_of_one_function_share_the_last_ones_permission() -> None:
     pools = {"Pool": {"Type": "AWS::Cognito::UserPool"}, "Pool2": {"Type": "AWS::Cognito::UserPool"}}
     out = check(_template({
         "A": {"Type": "Cognito", "Properties": {"UserPool": {"Ref": "Pool"}, "Trigger": "PreSignUp"}},
+        "C": {"Type": "Cognito", "Properties": {"UserPool": {"Ref": "Pool"}, "Trigger": "PostConfirmation"}},
         "B": {"Type": "Cognito", "Properties": {"UserPool": {"Ref": "Pool2"}, "Trigger": "PreSignUp"}}},
         extra=pools))
-    assert out.refused == Counter({"Cognito: more than one Cognito event on the function": 2})
+    assert out.accepted == 3
+    assert out.resources["FnCognitoPermission"]["Properties"]["SourceArn"] == {"Fn::GetAtt": ["Pool", "Arn"]}
+
+
+def test_generated_ids_one_event_could_share_with_another_are_refused() -> None:
     dlq = {"Type": "SQS", "QueueLogicalId": "Dlq"}
     out = check(_template({
         "A": {"Type": "Schedule", "Properties": {"Schedule": "rate(1 hour)", "DeadLetterConfig": dlq}},

@@ -106,16 +106,32 @@ def alexa_skill(fn: FunctionContext, name: str, event: Mapping[str, Any]) -> Mad
     return made
 
 
+def _cognito_permission(fn: FunctionContext, name: str, pool_id: str) -> Made:
+    """The one permission of a function's Cognito events, ``<function>CognitoPermission``. The translator
+    writes it for each event, the later replacing the earlier in place: it sits where the first event's
+    resources go and names the last event's pool. So the first event returns it, the others nothing."""
+    props = function_resource(fn).get("Properties")
+    events = props.get("Events") if isinstance(props, Mapping) else None
+    if not isinstance(events, Mapping):
+        raise Refused(f"Cognito: the events of {fn.logical_id} are not a mapping")
+    names = sorted(n for n, e in events.items() if isinstance(e, Mapping) and e.get("Type") == "Cognito")
+    if names and name != names[0]:
+        return []
+    if names and names[-1] != name:
+        last = events[names[-1]].get("Properties")
+        pool = last.get("UserPool") if isinstance(last, Mapping) else None
+        pool_id = pool.get("Ref") if isinstance(pool, Mapping) else None
+        if not isinstance(pool_id, str):
+            raise Refused(f"Cognito: the last Cognito event of {fn.logical_id} names no user pool")
+    return [permission(fn, fn.logical_id + "CognitoPermission", "cognito-idp.amazonaws.com", pass_through(fn),
+                       source_arn={"Fn::GetAtt": [pool_id, "Arn"]})]
+
+
 def cognito(fn: FunctionContext, name: str, event: Mapping[str, Any]) -> Made:
-    """The permission for Cognito (one per function, ``<function>CognitoPermission``), and the user pool's
-    ``LambdaConfig`` calling the function for each trigger; the pool in ``fn.resources`` is rewritten as the
-    translator writes it."""
+    """The user pool's ``LambdaConfig`` calling the function for each trigger (the pool in ``fn.resources`` is
+    rewritten as the translator writes it), and the function's Cognito permission."""
     kind = "Cognito"
     props = read_event(kind, fn, name, event, _COGNITO)
-    own = function_resource(fn).get("Properties", {}).get("Events", {})
-    if sum(1 for e in own.values() if isinstance(e, Mapping) and e.get("Type") == kind) > 1:
-        # they share one permission, which the translator writes for each and keeps the last of
-        raise Refused(f"{kind}: more than one Cognito event on the function")
     pool_ref = props["UserPool"]
     pool_id = pool_ref.get("Ref") if isinstance(pool_ref, dict) else None
     if not isinstance(pool_id, str):
@@ -141,8 +157,7 @@ def cognito(fn: FunctionContext, name: str, event: Mapping[str, Any]) -> Made:
             raise Refused(f"{kind}: trigger {trigger} given twice")
         config[trigger] = function_arn(fn)
     properties["LambdaConfig"] = config
-    made = [permission(fn, fn.logical_id + "CognitoPermission", "cognito-idp.amazonaws.com", pass_through(fn),
-                       source_arn={"Fn::GetAtt": [pool_id, "Arn"]})]
+    made = _cognito_permission(fn, name, pool_id)
     check_new_ids(kind, fn, made)
     out: dict[str, Any] = {"Type": "AWS::Cognito::UserPool"}
     if pool.get("DependsOn"):
