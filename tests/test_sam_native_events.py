@@ -668,6 +668,27 @@ def test_msk_with_a_client_certificate_and_a_consumer_group() -> None:
             "Action": ["secretsmanager:GetSecretValue"], "Effect": "Allow", "Resource": SECRET}]}}]]}
 
 
+def test_kafka_schema_registries() -> None:
+    registry = {"SchemaRegistryURI": "arn:aws:glue:us-east-1:123456789012:registry/reg", "EventRecordFormat": "JSON",
+                "SchemaValidationConfigs": [{"Attribute": "KEY"}], "AccessConfigs": [{"Type": "BASIC_AUTH",
+                                                                                      "URI": SECRET}]}
+    out = check(_template({
+        "M": {"Type": "MSK", "Properties": {"Stream": "arn:aws:kafka:us-east-1:123456789012:cluster/c/x",
+                                            "StartingPosition": "LATEST", "SchemaRegistryConfig": registry}},
+        "S": {"Type": "SelfManagedKafka", "Properties": {
+            "KafkaBootstrapServers": ["b:9092"], "Topics": ["t"], "ConsumerGroupId": "g",
+            "SourceAccessConfigurations": [{"Type": "IAM_AUTH"}], "SchemaRegistryConfig": registry}}}))
+    assert out.accepted == 2
+    assert out.resources["FnS"]["Properties"]["SelfManagedKafkaEventSourceConfig"] == {
+        "ConsumerGroupId": "g", "SchemaRegistryConfig": registry}
+    msk, kafka = out.role_added["Fn"][1]
+    assert [st["Action"] for st in msk["PolicyDocument"]["Statement"]] == [
+        ["secretsmanager:GetSecretValue"], ["glue:GetRegistry"], ["glue:GetSchemaVersion"]]
+    assert msk["PolicyDocument"]["Statement"][2]["Resource"] == [
+        {"Fn::Sub": "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:schema/reg/*"}]
+    assert kafka["PolicyName"] == "SelfManagedKafkaExecutionRolePolicy"
+
+
 def test_self_managed_kafka_in_a_vpc_with_a_kms_key() -> None:
     out = check(_template({"Ev": {"Type": "SelfManagedKafka", "Properties": {
         "KafkaBootstrapServers": ["b1:9092"], "Topics": ["t"], "SecretsManagerKmsKeyId": "key-1",
@@ -707,8 +728,12 @@ def test_mq_policy_names_and_documentdb_config() -> None:
 def test_broker_refusals() -> None:
     fn = FunctionContext("Fn", None, {}, _template({}))
     for kind, props, reason in [
-        ("MSK", {"Stream": "s", "StartingPosition": "LATEST", "SchemaRegistryConfig": {}},
-         "MSK: property 'SchemaRegistryConfig'"),
+        ("MSK", {"Stream": "s", "StartingPosition": "LATEST", "SchemaRegistryConfig": {
+            "SchemaRegistryURI": {"Ref": "R"}, "EventRecordFormat": "JSON", "SchemaValidationConfigs": []}},
+         "MSK: SchemaRegistryURI is neither a string nor a Fn::Sub of one"),
+        ("MSK", {"Stream": "s", "StartingPosition": "LATEST", "SchemaRegistryConfig": {
+            "SchemaRegistryURI": {"Fn::Sub": "arn:aws:glue:${Region}:1:registry/r"}, "EventRecordFormat": "JSON",
+            "SchemaValidationConfigs": []}}, "MSK: SchemaRegistryURI names a parameter or a resource"),
         ("MQ", {"Broker": "b", "SourceAccessConfigurations": [{"Type": "VIRTUAL_HOST", "URI": "v"}]},
          "MQ: no BASIC_AUTH in SourceAccessConfigurations"),
         ("MQ", {"Broker": "b", "ConsumerGroupId": "g"}, "MQ: property 'ConsumerGroupId'"),
@@ -875,12 +900,28 @@ _POOLS["CloudWatchLogs"] = {"LogGroupName": ["/aws/lambda/x", {"Ref": "P"}, 5, N
 _POOLS["IoTRule"] = {"Sql": ["SELECT * FROM 'a'", {"Ref": "P"}, None, 1],
                      "AwsIotSqlVersion": ["2016-03-23", "", {"Ref": "P"}, 3]}
 _SECRET = "arn:aws:secretsmanager:us-east-1:1:secret:s"
+_GLUE = "arn:aws:glue:us-east-1:123456789012:registry/my-registry"
+_VALIDATION = [{"Attribute": "VALUE"}]
+_REGISTRIES: list[Any] = [
+    {"SchemaRegistryURI": _GLUE, "EventRecordFormat": "JSON", "SchemaValidationConfigs": _VALIDATION},
+    {"SchemaRegistryURI": "https://example.com/registry", "EventRecordFormat": "SOURCE",
+     "SchemaValidationConfigs": _VALIDATION, "AccessConfigs": [{"Type": "BASIC_AUTH", "URI": _SECRET}]},
+    {"SchemaRegistryURI": {"Fn::Sub": "arn:aws:glue:${AWS::Region}:1:registry/r"}, "EventRecordFormat": "JSON",
+     "SchemaValidationConfigs": _VALIDATION},
+    {"SchemaRegistryURI": {"Fn::Sub": "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:registry/r"},
+     "EventRecordFormat": "JSON", "SchemaValidationConfigs": _VALIDATION},
+    {"SchemaRegistryURI": {"Fn::Sub": "arn:aws:glue:${P}:1:registry/r"}, "EventRecordFormat": "JSON",
+     "SchemaValidationConfigs": _VALIDATION},
+    {"SchemaRegistryURI": _GLUE, "EventRecordFormat": "AVRO", "SchemaValidationConfigs": _VALIDATION},
+    {"SchemaRegistryURI": _GLUE, "EventRecordFormat": "JSON", "SchemaValidationConfigs": _VALIDATION,
+     "AccessConfigs": None},
+    {"SchemaRegistryURI": _GLUE, "EventRecordFormat": "JSON"}, {}, {"Ref": "P"}]
 _POOLS["MSK"] = {"Stream": ["arn:aws:kafka:us-east-1:1:cluster/c/x", {"Ref": "P"}],
                  "StartingPosition": ["LATEST", None], "Topics": [["t"], ["a", "b"]],
                  "ConsumerGroupId": ["g", {"Ref": "P"}, ""],
                  "SourceAccessConfigurations": [[{"Type": "CLIENT_CERTIFICATE_TLS_AUTH", "URI": _SECRET}],
                                                 [{"Type": "SASL_SCRAM_512_AUTH", "URI": _SECRET}], {"Ref": "P"}],
-                 "SecretsManagerKmsKeyId": ["k"], "SchemaRegistryConfig": [{"SchemaRegistryURI": "x"}],
+                 "SecretsManagerKmsKeyId": ["k"], "SchemaRegistryConfig": _REGISTRIES,
                  "DestinationConfig": [{"OnFailure": {"Type": "Kafka", "Destination": "kafka://x"}}]}
 _POOLS["SelfManagedKafka"] = {
     "KafkaBootstrapServers": [["h:9092"], [], None], "Topics": [["t"], ["a", "b"], "t", None],
@@ -893,7 +934,7 @@ _POOLS["SelfManagedKafka"] = {
         [{"Type": "VPC_SUBNET", "URI": "s"}], [{"Type": "BASIC_AUTH"}], [{"Type": "X", "URI": "u"}],
         [{"Type": "BASIC_AUTH", "URI": "a"}, {"Type": "IAM_AUTH"}], [], None],
     "SecretsManagerKmsKeyId": ["k", {"Ref": "P"}, ""], "ConsumerGroupId": ["g"], "StartingPosition": ["LATEST"],
-    "SchemaRegistryConfig": [{}]}
+    "SchemaRegistryConfig": _REGISTRIES}
 _POOLS["MQ"] = {
     "Broker": ["arn:aws:mq:us-east-1:1:broker:b", {"Ref": "P"}, None], "Queues": [["q"], "q"],
     "SourceAccessConfigurations": [[{"Type": "BASIC_AUTH", "URI": _SECRET}],

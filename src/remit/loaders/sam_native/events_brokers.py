@@ -2,13 +2,14 @@
 an event source mapping like the other pull types, and an inline policy for the execution role built from
 ``SourceAccessConfigurations`` (the secrets the poller reads, VPC access) and ``SecretsManagerKmsKeyId``.
 
-Refused: ``SchemaRegistryConfig`` on the Kafka types (the translator resolves its registry ARN against the
-parameters) and settings the policy cannot be built from exactly (a ``SourceAccessConfigurations`` or
+Refused: a ``SchemaRegistryURI`` whose registry name depends on a template parameter (the translator puts in
+its default) and settings the policy cannot be built from exactly (a ``SourceAccessConfigurations`` or
 ``Topics`` that is not a list, a KMS key that is not a string).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from remit.loaders.sam_native.common import Refused
@@ -71,22 +72,83 @@ def _required_uri(kind: str, props: dict[str, Any], supported: tuple[str, ...], 
     return uri
 
 
+# --- the Kafka types' schema registry --------------------------------------------------------------------------
+
+def _schema_registry_statements(kind: str, props: dict[str, Any]) -> list[dict[str, Any]]:
+    """The statements for ``SchemaRegistryConfig`` (a truthy one): reading the secrets of its
+    ``AccessConfigs`` and, for an AWS Glue registry ARN, the registry and its schemas."""
+    config = props["SchemaRegistryConfig"]
+    if not isinstance(config, dict):
+        raise Refused(f"{kind}: SchemaRegistryConfig is not a mapping")
+    missing = [k for k in ("SchemaRegistryURI", "EventRecordFormat", "SchemaValidationConfigs") if k not in config]
+    if missing:
+        raise Refused(f"{kind}: SchemaRegistryConfig without {missing[0]}")
+    if config["EventRecordFormat"] not in ("JSON", "SOURCE"):
+        raise Refused(f"{kind}: SchemaRegistryConfig.EventRecordFormat {config['EventRecordFormat']!r}")
+    if not isinstance(config["SchemaValidationConfigs"], list):
+        raise Refused(f"{kind}: SchemaRegistryConfig.SchemaValidationConfigs is not a list")
+    access = config.get("AccessConfigs", [])
+    if not isinstance(access, list) or not all(isinstance(c, dict) and "Type" in c and "URI" in c for c in access):
+        raise Refused(f"{kind}: SchemaRegistryConfig.AccessConfigs is not a list of Type and URI")
+    uri = config["SchemaRegistryURI"]
+    arn = _registry_arn(kind, uri)
+    statements = [_secret(c["URI"]) for c in access]
+    parts = arn.split(":")
+    if arn.startswith("arn") and len(parts) >= 6 and parts[5].startswith("registry/"):
+        registry = parts[5][len("registry/"):]
+        statements.append({"Action": ["glue:GetRegistry"], "Effect": "Allow", "Resource": uri})
+        statements.append({"Action": ["glue:GetSchemaVersion"], "Effect": "Allow", "Resource": [
+            {"Fn::Sub": "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:schema/" + registry + "/*"}]})
+    return statements
+
+
+_SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+# the parameters the translator resolves here: it is given none but these two pseudo parameters (us-east-1)
+_PSEUDO = {"AWS::Region": "us-east-1", "AWS::Partition": "aws"}
+
+
+def _registry_arn(kind: str, uri: Any) -> str:
+    """The text the translator reads the Glue registry name from: the URI, or the string of a ``Fn::Sub`` with
+    the region and partition put in (any other ``${AWS::...}`` left as it is). A Sub naming anything else (a
+    parameter, whose default the translator would put in) is refused."""
+    if isinstance(uri, str):
+        return uri
+    text = uri.get("Fn::Sub") if isinstance(uri, dict) and len(uri) == 1 else None
+    if not isinstance(text, str) or "${!" in text:
+        raise Refused(f"{kind}: SchemaRegistryURI is neither a string nor a Fn::Sub of one")
+    names = _SUB_VARIABLE.findall(text)
+    if not all(name.startswith("AWS::") for name in names):
+        raise Refused(f"{kind}: SchemaRegistryURI names a parameter or a resource")
+    return _SUB_VARIABLE.sub(lambda m: _PSEUDO.get(m.group(1), m.group(0)), text)
+
+
+def _kafka_config(props: dict[str, Any], group: str) -> dict[str, Any]:
+    """``AmazonManagedKafkaEventSourceConfig`` / ``SelfManagedKafkaEventSourceConfig``: the consumer group,
+    then the schema registry, each when given (not empty)."""
+    config: dict[str, Any] = {}
+    if props.get("ConsumerGroupId"):
+        config["ConsumerGroupId"] = props["ConsumerGroupId"]
+    if props.get("SchemaRegistryConfig"):
+        config["SchemaRegistryConfig"] = props["SchemaRegistryConfig"]
+    return {group: config} if config else {}
+
+
 # --- MSK --------------------------------------------------------------------------------------------------------
 
 def _msk_statements(kind: str, logical_id: str, props: dict[str, Any]) -> list[dict[str, Any]] | None:
     configurations = props.get("SourceAccessConfigurations")
     if configurations is not None and not isinstance(configurations, list):
         raise Refused(f"{kind}: SourceAccessConfigurations is not a list")
-    statements = [_secret(c.get("URI")) for c in configurations or ()
-                  if isinstance(c, dict) and c.get("Type") == "CLIENT_CERTIFICATE_TLS_AUTH" and c.get("URI")]
+    statements = _schema_registry_statements(kind, props) if props.get("SchemaRegistryConfig") else []
+    statements += [_secret(c.get("URI")) for c in configurations or ()
+                   if isinstance(c, dict) and c.get("Type") == "CLIENT_CERTIFICATE_TLS_AUTH" and c.get("URI")]
     if not statements:
         return None
     return [{"PolicyName": "MSKExecutionRolePolicy", "PolicyDocument": {"Statement": statements}}]
 
 
 def _msk_fields(props: dict[str, Any]) -> dict[str, Any]:
-    group = props.get("ConsumerGroupId")
-    return {"AmazonManagedKafkaEventSourceConfig": {"ConsumerGroupId": group}} if group else {}
+    return _kafka_config(props, "AmazonManagedKafkaEventSourceConfig")
 
 
 # --- SelfManagedKafka -------------------------------------------------------------------------------------------
@@ -134,6 +196,8 @@ def _kafka_statements(kind: str, logical_id: str, props: dict[str, Any]) -> list
     key = _kms_key(kind, props)
     if key is not None:
         statements.append({"Action": ["kms:Decrypt"], "Effect": "Allow", "Resource": {"Fn::Sub": _KMS_KEY_ARN + key}})
+    if props.get("SchemaRegistryConfig"):
+        statements += _schema_registry_statements(kind, props)
     if not statements:
         return None
     return [{"PolicyDocument": {"Statement": statements, "Version": "2012-10-17"},
@@ -141,8 +205,7 @@ def _kafka_statements(kind: str, logical_id: str, props: dict[str, Any]) -> list
 
 
 def _kafka_fields(props: dict[str, Any]) -> dict[str, Any]:
-    group = props.get("ConsumerGroupId")
-    return {"SelfManagedKafkaEventSourceConfig": {"ConsumerGroupId": group}} if group else {}
+    return _kafka_config(props, "SelfManagedKafkaEventSourceConfig")
 
 
 # --- MQ ---------------------------------------------------------------------------------------------------------
@@ -193,10 +256,9 @@ BROKER_TYPES: dict[str, PullType] = {
     "MSK": PullType(
         "Stream", {"Stream": Prop(anything, **_REQUIRED), "StartingPosition": Prop(anything, **_REQUIRED)},
         "service-role/AWSLambdaMSKExecutionRole", _msk_statements, _msk_fields,
-        dropped=("SecretsManagerKmsKeyId",), refused=("SchemaRegistryConfig",)),
+        dropped=("SecretsManagerKmsKeyId",), refused=()),
     "SelfManagedKafka": PullType(
-        None, {}, None, _kafka_statements, _kafka_fields,
-        dropped=("SecretsManagerKmsKeyId",), refused=("SchemaRegistryConfig",)),
+        None, {}, None, _kafka_statements, _kafka_fields, dropped=("SecretsManagerKmsKeyId",), refused=()),
     "MQ": PullType(
         "Broker", {"Broker": Prop(anything, **_REQUIRED), "DynamicPolicyName": Prop(is_bool, intrinsics=False)},
         None, _mq_statements, dropped=("SecretsManagerKmsKeyId", "SchemaRegistryConfig", "DynamicPolicyName")),
