@@ -6,9 +6,9 @@ execution role, an S3 bucket's notification configuration). Whatever it does not
 (:class:`~remit.loaders.sam_native.common.Refused`), and the translator expands the template instead.
 
 Done natively: SQS, Kinesis, DynamoDB (``events_pull``); MSK, SelfManagedKafka, MQ, DocumentDB
-(``events_brokers``); S3, Schedule, EventBridgeRule, CloudWatchEvent, SNS
-(``events_push``); CloudWatchLogs, IoTRule, AlexaSkill, Cognito,
-ScheduleV2 (``events_other``). Every other type is refused.
+(``events_brokers``); S3, Schedule, EventBridgeRule, CloudWatchEvent, SNS (``events_push``); CloudWatchLogs,
+IoTRule, AlexaSkill, Cognito, ScheduleV2 (``events_other``). Api and HttpApi, which edit an API's OpenAPI
+document, are refused, as is every other type.
 
 What the caller (the function core) keeps in mind:
 
@@ -22,7 +22,10 @@ What the caller (the function core) keeps in mind:
   latter and silently overwrites the former): so add each event's resources to ``fn.resources`` before
   expanding the next;
 * a refusal may come after an earlier event of the template has been expanded: the caller then discards the
-  native expansion of the whole template.
+  native expansion of the whole template;
+* the translator's partition is assumed ``aws`` (remit translates in us-east-1), and its rewriting of
+  derived references (``MyFunction.Alias``, layer ids) across the whole template is the caller's: an event
+  value that it could rewrite is refused here.
 """
 
 from __future__ import annotations
