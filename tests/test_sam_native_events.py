@@ -797,15 +797,15 @@ def test_cognito_triggers_edit_the_user_pool() -> None:
         "SourceArn": {"Fn::GetAtt": ["Pool", "Arn"]}}
 
 
-def test_cognito_events_of_one_function_share_the_last_ones_permission() -> None:
+def test_several_cognito_events_of_one_function_are_refused() -> None:
+    """The translator writes the one ``<function>CognitoPermission`` for each Cognito event, the later replacing
+    the earlier without the function's Metadata: not reproduced, so refused."""
     pools = {"Pool": {"Type": "AWS::Cognito::UserPool"}, "Pool2": {"Type": "AWS::Cognito::UserPool"}}
     out = check(_template({
         "A": {"Type": "Cognito", "Properties": {"UserPool": {"Ref": "Pool"}, "Trigger": "PreSignUp"}},
-        "C": {"Type": "Cognito", "Properties": {"UserPool": {"Ref": "Pool"}, "Trigger": "PostConfirmation"}},
         "B": {"Type": "Cognito", "Properties": {"UserPool": {"Ref": "Pool2"}, "Trigger": "PreSignUp"}}},
         extra=pools))
-    assert out.accepted == 3
-    assert out.resources["FnCognitoPermission"]["Properties"]["SourceArn"] == {"Fn::GetAtt": ["Pool", "Arn"]}
+    assert out.refused == Counter({"Cognito: Fn has several Cognito events": 2})
 
 
 def test_generated_ids_one_event_could_share_with_another_are_refused() -> None:

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from remit.loaders.sam_native.common import TRANSFORM, Refused, passed_on
+from remit.loaders.sam_native.events import event_resources
 from remit.loaders.sam_native.function import expand_function
 from remit.loaders.sam_native.globals_ import merged, sam_globals
 from remit.loaders.sam_native.layer import expand_layer, rewrite_references
@@ -86,12 +87,12 @@ def expand(template: Mapping[str, Any]) -> dict[str, Any]:
     sam_ids = {lid for lid, _ in sam}
     generated: dict[str, Any] = {lid: res for lid, res in resources.items() if lid not in sam_ids}
     out["Resources"] = generated
-    events = None  # the event sources come with their own module
     renamed: dict[str, str] = {}  # layers SAM gives a new logical id
     for lid, res in sorted(sam, key=lambda item: _GROUP.get(item[1]["Type"], 2)):
         if res["Type"] == _FUNCTION:
             props = merged(globals_.get("Function", {}), res["Properties"])
-            expanded = expand_function(lid, res, props, generated, template, events)
+            expanded: Iterable[tuple[str, dict[str, Any]]] = expand_function(lid, res, props, generated, template,
+                                                                             event_resources)
         elif res["Type"] == _STATE_MACHINE:
             if "Events" in res["Properties"]:
                 raise Refused("StateMachine: Events")

@@ -107,22 +107,17 @@ def alexa_skill(fn: FunctionContext, name: str, event: Mapping[str, Any]) -> Mad
 
 
 def _cognito_permission(fn: FunctionContext, name: str, pool_id: str) -> Made:
-    """The one permission of a function's Cognito events, ``<function>CognitoPermission``. The translator
-    writes it for each event, the later replacing the earlier in place: it sits where the first event's
-    resources go and names the last event's pool. So the first event returns it, the others nothing."""
+    """The permission of a function's one Cognito event, ``<function>CognitoPermission`` (with several, the
+    translator writes it for each, the later replacing the earlier without the function's Metadata: refused)."""
     props = function_resource(fn).get("Properties")
     events = props.get("Events") if isinstance(props, Mapping) else None
     if not isinstance(events, Mapping):
         raise Refused(f"Cognito: the events of {fn.logical_id} are not a mapping")
     names = sorted(n for n, e in events.items() if isinstance(e, Mapping) and e.get("Type") == "Cognito")
-    if names and name != names[0]:
-        return []
-    if names and names[-1] != name:
-        last = events[names[-1]].get("Properties")
-        pool = last.get("UserPool") if isinstance(last, Mapping) else None
-        pool_id = pool.get("Ref") if isinstance(pool, Mapping) else None
-        if not isinstance(pool_id, str):
-            raise Refused(f"Cognito: the last Cognito event of {fn.logical_id} names no user pool")
+    if len(names) > 1:
+        # the translator writes the permission for each, the later replacing the earlier without the function's
+        # Metadata: not reproduced
+        raise Refused(f"Cognito: {fn.logical_id} has several Cognito events")
     return [permission(fn, fn.logical_id + "CognitoPermission", "cognito-idp.amazonaws.com", pass_through(fn),
                        source_arn={"Fn::GetAtt": [pool_id, "Arn"]})]
 

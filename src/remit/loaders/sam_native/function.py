@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -191,9 +191,11 @@ def _role(lid: str, props: Mapping[str, Any], policies: object) -> dict[str, Any
 
 
 def expand_function(lid: str, resource: Mapping[str, Any], props: dict[str, Any], resources: dict[str, Any],
-                    original: Mapping[str, Any], events: EventExpander | None) -> Generated:
+                    original: Mapping[str, Any], events: EventExpander | None) -> Iterator[tuple[str, dict[str, Any]]]:
     """The resources one function (its Globals already merged into ``props``) expands to, in the translator's
-    order: the function, its role (unless the author gave one), then each event's resources by event name."""
+    order: the function, its version and alias, its URL, its role (unless the author gave one), then each
+    event's resources by event name. A generator: the caller adds each resource to ``resources`` before the
+    next event is expanded, as the translator does (an event must see what the earlier ones generated)."""
     _check(props)
     policies = expand_templates(props.get("Policies"))
     written: dict[str, Any] = {name: props[name] for name in _AS_WRITTEN if name in props}
@@ -209,27 +211,26 @@ def expand_function(lid: str, resource: Mapping[str, Any], props: dict[str, Any]
     role = _role(lid, props, policies)  # built (and its policies checked) even when the author gives Role
     given_role = "Role" in props
     written["Role"] = props["Role"] if given_role else {"Fn::GetAtt": [lid + "Role", "Arn"]}
-    properties = {name: written[name] for name in _ORDER if name in written}
-    function = main_resource("AWS::Lambda::Function", resource, properties)
-    out: Generated = [(lid, function)]
-    target = {"Ref": lid}
-    if props.get("AutoPublishAlias"):
-        published = _published(lid, resource, props, properties)
-        out.extend(published)
-        target = {"Ref": published[-1][0]}  # the URL and the events call the alias
-    if props.get("FunctionUrlConfig"):
-        out.extend(_url(target, lid, props["FunctionUrlConfig"]))
-    if not given_role:
-        out.append((lid + "Role", {"Type": "AWS::IAM::Role", "Properties": role}))
     declared = props.get("Events") or {}
     if declared:
-        if any("Path" in (event.get("Properties") or {}) for event in declared.values()):
+        if any(isinstance(e.get("Properties"), dict) and "Path" in e["Properties"] for e in declared.values()):
             raise Refused("Function: an event with a Path (API events are not expanded natively)")
         if events is None:
             raise Refused("Function: Events")
         if props.get("AutoPublishAlias"):
             raise Refused("Function: Events of a function with AutoPublishAlias")
+    properties = {name: written[name] for name in _ORDER if name in written}
+    yield lid, main_resource("AWS::Lambda::Function", resource, properties)
+    target = {"Ref": lid}
+    if props.get("AutoPublishAlias"):
+        published = _published(lid, resource, props, properties)
+        yield from published
+        target = {"Ref": published[-1][0]}  # the URL calls the alias
+    if props.get("FunctionUrlConfig"):
+        yield from _url(target, lid, props["FunctionUrlConfig"])
+    if not given_role:
+        yield lid + "Role", {"Type": "AWS::IAM::Role", "Properties": role}
+    if declared and events is not None:
         context = FunctionContext(lid, None if given_role else role, resources, original)
         for name in sorted(declared):
-            out.extend(events(context, name, declared[name]))
-    return out
+            yield from events(context, name, declared[name])
