@@ -443,8 +443,8 @@ def test_s3_refusals_without_translating() -> None:
     fn = FunctionContext("Fn", None, sam.clone(resources), template)
     for props, reason in [
         ({"Bucket": "B", "Events": "e"}, "S3: Bucket is not a Ref"),
-        ({"Bucket": {"Ref": "Q"}, "Events": "e"}, "S3: bucket Q not found"),
-        ({"Bucket": {"Ref": "Nowhere"}, "Events": "e"}, "S3: bucket Nowhere not found"),
+        ({"Bucket": {"Ref": "Q"}, "Events": "e"}, "S3: Bucket Q not found"),
+        ({"Bucket": {"Ref": "Nowhere"}, "Events": "e"}, "S3: Bucket Nowhere not found"),
         ({"Bucket": {"Ref": "B"}, "Events": "e"}, "S3: bucket property 'Unknown'"),
         ({"Bucket": {"Ref": "B"}, "Events": {"Ref": "P"}}, "S3: Events of type dict"),
         ({"Bucket": {"Ref": "B"}, "Events": "e", "Filter": {"S3Key": {}, "Other": {}}}, "S3: Filter of type dict"),

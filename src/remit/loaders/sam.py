@@ -35,6 +35,7 @@ from remit.errors import LoadError
 from remit.loaders import sam_native, translation_cache
 from remit.loaders.cloudformation import parse, read_text
 from remit.loaders.discover import InputFile
+from remit.loaders.sam_native.common import clone
 from remit.model.resources import Origin
 from remit.source import Path as KeyPath
 
@@ -57,16 +58,6 @@ _GLOBALS_SECTION = {
     "AWS::Serverless::LayerVersion": "LayerVersion",
 }
 _ROLE_POLICY = re.compile(r"RolePolicy(\d+)$")
-
-
-def clone(data: Any) -> Any:
-    """A deep copy of parsed template data (dicts, lists, scalars): several times faster than
-    ``copy.deepcopy``, which matters because the translator needs fresh copies it may mutate."""
-    if isinstance(data, dict):
-        return {k: clone(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [clone(v) for v in data]
-    return data
 
 
 @functools.cache

@@ -9,6 +9,25 @@ from typing import Any
 TRANSFORM = "AWS::Serverless-2016-10-31"
 
 
+def is_intrinsic(value: object) -> bool:
+    """The translator's test for an intrinsic function: a mapping of one key, ``Ref``, ``Condition`` or
+    ``Fn::...`` (such a value counts as a scalar: it is passed on, never merged or looked into)."""
+    if not isinstance(value, dict) or len(value) != 1:
+        return False
+    key = next(iter(value))
+    return isinstance(key, str) and (key in ("Ref", "Condition") or key.startswith("Fn::"))
+
+
+def clone(data: Any) -> Any:
+    """A deep copy of parsed template data (dicts, lists, scalars): several times faster than
+    ``copy.deepcopy``, which matters because the translator needs fresh copies it may mutate."""
+    if isinstance(data, dict):
+        return {k: clone(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [clone(v) for v in data]
+    return data
+
+
 class Refused(Exception):
     """The template uses something the native expansion does not reproduce exactly as aws-sam-translator does;
     the translator expands it instead. ``reason`` says what, for the benchmark and for debugging."""

@@ -61,15 +61,6 @@ def anything(value: Any) -> bool:
     return True
 
 
-def is_intrinsic(value: Any) -> bool:
-    """The translator's test for an intrinsic function: a mapping of one key, ``Ref``, ``Condition`` or
-    ``Fn::...``."""
-    if not isinstance(value, dict) or len(value) != 1:
-        return False
-    key = next(iter(value))
-    return isinstance(key, str) and (key in ("Ref", "Condition") or key.startswith("Fn::"))
-
-
 @dataclass(frozen=True)
 class Prop:
     """One property of an event type: whether it is required, the type the translator checks, and whether a
@@ -316,9 +307,14 @@ def set_role_property(role: dict[str, Any], key: str, value: Any) -> None:
     role.update(ordered)
 
 
-def clone(data: Any) -> Any:
-    if isinstance(data, dict):
-        return {k: clone(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [clone(v) for v in data]
-    return data
+def referenced(kind: str, fn: FunctionContext, value: Any, prop: str, rtype: str) -> tuple[str, dict[str, Any]]:
+    """The logical id and the current resource of the ``{"Ref": id}`` an event names in ``prop`` (an S3 event's
+    bucket, a Cognito event's user pool), which the event edits; refused when it is not a ``Ref`` to a resource
+    of type ``rtype`` in the template."""
+    target = value.get("Ref") if isinstance(value, dict) else None
+    if not isinstance(target, str):
+        raise Refused(f"{kind}: {prop} is not a Ref")
+    current = fn.resources.get(target)
+    if not isinstance(current, dict) or current.get("Type") != rtype:
+        raise Refused(f"{kind}: {prop} {target} not found")
+    return target, current

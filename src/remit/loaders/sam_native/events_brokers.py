@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from remit.loaders.sam_native.common import Refused
-from remit.loaders.sam_native.events_base import Prop, anything, is_bool, is_intrinsic
+from remit.loaders.sam_native.common import Refused, is_intrinsic
+from remit.loaders.sam_native.events_base import Prop, anything, is_bool
 from remit.loaders.sam_native.events_pull import PullType
 
 _KMS_KEY_ARN = "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/"

@@ -8,16 +8,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from remit.loaders.sam_native.common import FunctionContext, Refused
+from remit.loaders.sam_native.common import FunctionContext, Refused, clone, is_intrinsic
 from remit.loaders.sam_native.events_base import (
     Prop,
     check_new_ids,
-    clone,
     function_arn,
     function_resource,
     is_bool,
     is_dict,
-    is_intrinsic,
     is_str,
     is_str_or_str_list,
     named_once,
@@ -25,6 +23,7 @@ from remit.loaders.sam_native.events_base import (
     permission,
     propagates_tags,
     read_event,
+    referenced,
     resource,
 )
 from remit.loaders.sam_native.events_push import dead_letter_config
@@ -127,13 +126,7 @@ def cognito(fn: FunctionContext, name: str, event: Mapping[str, Any]) -> Made:
     rewritten as the translator writes it), and the function's Cognito permission."""
     kind = "Cognito"
     props = read_event(kind, fn, name, event, _COGNITO)
-    pool_ref = props["UserPool"]
-    pool_id = pool_ref.get("Ref") if isinstance(pool_ref, dict) else None
-    if not isinstance(pool_id, str):
-        raise Refused(f"{kind}: UserPool is not a Ref")
-    current = fn.resources.get(pool_id)
-    if not isinstance(current, dict) or current.get("Type") != "AWS::Cognito::UserPool":
-        raise Refused(f"{kind}: user pool {pool_id} not found")
+    pool_id, current = referenced(kind, fn, props["UserPool"], "UserPool", "AWS::Cognito::UserPool")
     pool = clone(current)
     properties = pool.get("Properties", {})
     if not isinstance(properties, dict):

@@ -15,19 +15,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from remit.loaders.sam_native.common import FunctionContext, Refused
+from remit.loaders.sam_native.common import FunctionContext, Refused, clone, is_intrinsic
 from remit.loaders.sam_native.events_base import (
     Prop,
     add_managed_policy,
     add_policy_unless_same_document,
     anything,
     check_new_ids,
-    clone,
     function_ref,
     is_bool,
     is_dict,
     is_int,
-    is_intrinsic,
     is_list,
     is_str,
     managed_policy_arn,

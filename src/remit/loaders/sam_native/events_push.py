@@ -10,20 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from remit.loaders.sam_native.common import FunctionContext, Refused
+from remit.loaders.sam_native.common import FunctionContext, Refused, clone, is_intrinsic
 from remit.loaders.sam_native.events_base import (
     Prop,
     add_managed_policy,
     alphanumeric,
     anything,
     check_new_ids,
-    clone,
     function_arn,
     function_ref,
     is_bool,
     is_dict,
     is_int,
-    is_intrinsic,
     is_str,
     is_str_or_str_list,
     managed_policy_arn,
@@ -32,6 +30,7 @@ from remit.loaders.sam_native.events_base import (
     permission,
     propagates_tags,
     read_event,
+    referenced,
     resource,
     role_arns,
 )
@@ -89,13 +88,7 @@ _BUCKET_ATTRIBUTES = ("DeletionPolicy", "UpdatePolicy", "Condition", "UpdateRepl
 def _s3(fn: FunctionContext, name: str, event: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     kind = "S3"
     props = read_event(kind, fn, name, event, _S3)
-    bucket_ref = props["Bucket"]
-    bucket_id = bucket_ref.get("Ref") if isinstance(bucket_ref, dict) else None
-    if not isinstance(bucket_id, str):
-        raise Refused(f"{kind}: Bucket is not a Ref")
-    current = fn.resources.get(bucket_id)
-    if not isinstance(current, dict) or current.get("Type") != "AWS::S3::Bucket":
-        raise Refused(f"{kind}: bucket {bucket_id} not found")
+    bucket_id, current = referenced(kind, fn, props["Bucket"], "Bucket", "AWS::S3::Bucket")
     attributes = pass_through(fn)
     if propagates_tags(fn):
         raise Refused(f"{kind}: function with PropagateTags")

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from remit.loaders.sam_native.common import FunctionContext, Refused, main_resource
+from remit.loaders.sam_native.common import FunctionContext, Refused, is_intrinsic, main_resource
 from remit.loaders.sam_native.policies import expand_templates, role_policies
 
 Generated = list[tuple[str, dict[str, Any]]]
@@ -46,13 +46,6 @@ _CORS = {"AllowOrigins": list, "AllowMethods": list, "AllowCredentials": bool, "
          "ExposeHeaders": list, "MaxAge": int}
 
 
-def _intrinsic(value: object) -> bool:
-    if isinstance(value, dict) and len(value) == 1:
-        key = next(iter(value))
-        return key in ("Ref", "Condition") or str(key).startswith("Fn::")
-    return False
-
-
 def _check(props: Mapping[str, Any]) -> None:
     """Refuse what the translator would reject, transform differently, or what is not reproduced here."""
     unknown = set(props) - ACCEPTED
@@ -62,16 +55,16 @@ def _check(props: Mapping[str, Any]) -> None:
         raise Refused("Function: a property without a value")
     checks: dict[str, Callable[[Any], bool]] = {
         "FunctionName": lambda v: isinstance(v, (str, dict)),
-        "Role": lambda v: isinstance(v, str) or (_intrinsic(v) and "Fn::If" not in v),
+        "Role": lambda v: isinstance(v, str) or (is_intrinsic(v) and "Fn::If" not in v),
         "AssumeRolePolicyDocument": lambda v: isinstance(v, dict),
         "Policies": lambda v: isinstance(v, (str, dict)) or (
             isinstance(v, list) and all(isinstance(p, (str, dict)) for p in v)),
-        "PermissionsBoundary": lambda v: isinstance(v, str) or _intrinsic(v),
-        "Environment": lambda v: isinstance(v, dict) and not _intrinsic(v) and all(
+        "PermissionsBoundary": lambda v: isinstance(v, str) or is_intrinsic(v),
+        "Environment": lambda v: isinstance(v, dict) and not is_intrinsic(v) and all(
             isinstance(k, str) and isinstance(x, dict) for k, x in v.items()),
         "Events": lambda v: isinstance(v, dict) and all(
             isinstance(k, str) and isinstance(x, dict) for k, x in v.items()),
-        "Tags": lambda v: isinstance(v, dict) and not _intrinsic(v) and not any(t in v for t in _RESERVED_TAGS),
+        "Tags": lambda v: isinstance(v, dict) and not is_intrinsic(v) and not any(t in v for t in _RESERVED_TAGS),
         "Tracing": lambda v: isinstance(v, str),
         "Layers": lambda v: isinstance(v, list) and all(isinstance(x, (str, dict)) for x in v),
         "SnapStart": lambda v: isinstance(v, dict),
@@ -88,11 +81,11 @@ def _check(props: Mapping[str, Any]) -> None:
 
 
 def _url_config_reproduced(config: object) -> bool:
-    if not isinstance(config, dict) or _intrinsic(config) or set(config) - {"AuthType", "Cors", "InvokeMode"}:
+    if not isinstance(config, dict) or is_intrinsic(config) or set(config) - {"AuthType", "Cors", "InvokeMode"}:
         return False
     cors = config.get("Cors")
-    if cors is not None and not (isinstance(cors, dict) and not _intrinsic(cors) and all(
-            name in _CORS and (_intrinsic(value) or isinstance(value, _CORS[name])) for name, value in cors.items())):
+    if cors is not None and not (isinstance(cors, dict) and not is_intrinsic(cors) and all(
+            name in _CORS and (is_intrinsic(value) or isinstance(value, _CORS[name])) for name, value in cors.items())):
         return False
     return config.get("AuthType") in ("AWS_IAM", "NONE")
 

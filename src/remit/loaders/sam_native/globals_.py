@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from remit.loaders.sam_native.common import Refused
+from remit.loaders.sam_native.common import Refused, is_intrinsic
 
 # the Function properties the translator accepts in Globals (the rest of its list is refused here)
 FUNCTION_GLOBALS = frozenset({
@@ -46,11 +46,7 @@ def sam_globals(template: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 
 def _kind(value: object) -> str:
     if isinstance(value, dict):
-        if len(value) == 1:
-            key = next(iter(value))
-            if key in ("Ref", "Condition") or str(key).startswith("Fn::"):
-                return "scalar"
-        return "map"
+        return "scalar" if is_intrinsic(value) else "map"
     return "list" if isinstance(value, list) else "scalar"
 
 

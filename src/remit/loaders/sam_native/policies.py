@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from remit.loaders.sam_native.common import Refused
+from remit.loaders.sam_native.common import Refused, is_intrinsic
 from remit.loaders.sam_native.data import managed_policy_arns, policy_templates
 
 # the translator renames template parameters apart from the template's own CloudFormation references
@@ -62,13 +62,6 @@ def _substitute(node: Any, given: Mapping[str, Any]) -> Any:
     return node
 
 
-def _intrinsic(value: object) -> bool:
-    if isinstance(value, dict) and len(value) == 1:
-        key = next(iter(value))
-        return key in ("Ref", "Condition") or str(key).startswith("Fn::")
-    return False
-
-
 def expand_templates(policies: object) -> object:
     """``Policies`` with each policy template replaced by its document (the translator's first pass)."""
     if not policies:
@@ -78,7 +71,7 @@ def expand_templates(policies: object) -> object:
     for policy in items:
         if isinstance(policy, dict) and "Fn::If" in policy and len(policy) == 1:
             raise Refused("Policies: Fn::If")
-        if isinstance(policy, str) or _intrinsic(policy) or (isinstance(policy, dict) and "Statement" in policy):
+        if isinstance(policy, str) or is_intrinsic(policy) or (isinstance(policy, dict) and "Statement" in policy):
             out.append(policy)
         elif is_template(policy):
             assert isinstance(policy, dict)
@@ -98,9 +91,9 @@ def role_policies(role_id: str, policies: object, managed: list[Any]) -> list[di
     documents: list[dict[str, Any]] = []
     known = managed_policy_arns()
     for index, policy in enumerate(items):
-        if isinstance(policy, dict) and "Statement" in policy and not _intrinsic(policy):
+        if isinstance(policy, dict) and "Statement" in policy and not is_intrinsic(policy):
             documents.append({"PolicyName": f"{role_id}Policy{index}", "PolicyDocument": policy})
-        elif isinstance(policy, str) or _intrinsic(policy):
+        elif isinstance(policy, str) or is_intrinsic(policy):
             arn = known.get(policy, policy) if isinstance(policy, str) else policy
             if arn not in managed:
                 managed.append(arn)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from remit.loaders.sam_native.common import Refused, main_resource
+from remit.loaders.sam_native.common import Refused, clone, is_intrinsic, main_resource
 from remit.loaders.sam_native.policies import expand_templates, role_policies
 
 ACCEPTED = frozenset({"Definition", "DefinitionUri", "Logging", "Role", "RolePath", "DefinitionSubstitutions", "Name",
@@ -24,13 +24,6 @@ _ORDER = ("Definition", "DefinitionString", "DefinitionS3Location", "LoggingConf
 _TRUST = {"Version": "2012-10-17", "Statement": [
     {"Action": ["sts:AssumeRole"], "Effect": "Allow", "Principal": {"Service": ["states.amazonaws.com"]}}]}
 _DYNAMIC_REFERENCE = re.compile(r"^{{resolve:([a-z-]+):(.+)}}$")
-
-
-def _intrinsic(value: object) -> bool:
-    if isinstance(value, dict) and len(value) == 1:
-        key = next(iter(value))
-        return key in ("Ref", "Condition") or str(key).startswith("Fn::")
-    return False
 
 
 def _check(props: Mapping[str, Any]) -> None:
@@ -44,17 +37,17 @@ def _check(props: Mapping[str, Any]) -> None:
     if "Role" in props and "Policies" in props:
         raise Refused("StateMachine: both Role and Policies (the translator rejects it)")
     shapes: dict[str, Callable[[Any], bool]] = {
-        "Definition": lambda v: isinstance(v, dict) and not _intrinsic(v),
+        "Definition": lambda v: isinstance(v, dict) and not is_intrinsic(v),
         "DefinitionUri": lambda v: isinstance(v, str),
         "Logging": lambda v: isinstance(v, dict),
-        "Role": lambda v: isinstance(v, str) or (_intrinsic(v) and "Fn::If" not in v),
-        "DefinitionSubstitutions": lambda v: isinstance(v, dict) and not _intrinsic(v),
-        "Name": lambda v: isinstance(v, str) or _intrinsic(v),
-        "Type": lambda v: isinstance(v, str) or _intrinsic(v),
-        "Tags": lambda v: isinstance(v, dict) and not _intrinsic(v),
+        "Role": lambda v: isinstance(v, str) or (is_intrinsic(v) and "Fn::If" not in v),
+        "DefinitionSubstitutions": lambda v: isinstance(v, dict) and not is_intrinsic(v),
+        "Name": lambda v: isinstance(v, str) or is_intrinsic(v),
+        "Type": lambda v: isinstance(v, str) or is_intrinsic(v),
+        "Tags": lambda v: isinstance(v, dict) and not is_intrinsic(v),
         "Policies": lambda v: isinstance(v, list) and all(isinstance(p, (str, dict)) for p in v),
         "Tracing": lambda v: isinstance(v, dict),
-        "PermissionsBoundary": lambda v: isinstance(v, str) or _intrinsic(v),
+        "PermissionsBoundary": lambda v: isinstance(v, str) or is_intrinsic(v),
     }
     for name, ok in shapes.items():
         if name in props and not ok(props[name]):
@@ -62,7 +55,7 @@ def _check(props: Mapping[str, Any]) -> None:
 
 
 def _dynamic(value: object) -> bool:
-    return _intrinsic(value) or (isinstance(value, str) and _DYNAMIC_REFERENCE.match(value) is not None)
+    return is_intrinsic(value) or (isinstance(value, str) and _DYNAMIC_REFERENCE.match(value) is not None)
 
 
 def _paths(node: Any, path: tuple[Any, ...]) -> list[tuple[Any, ...]]:
@@ -111,14 +104,6 @@ def _s3_location(uri: str) -> dict[str, Any]:
     return location
 
 
-def _clone(data: Any) -> Any:
-    if isinstance(data, dict):
-        return {k: _clone(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_clone(v) for v in data]
-    return data
-
-
 def expand_state_machine(lid: str, resource: Mapping[str, Any],
                          props: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     _check(props)
@@ -130,7 +115,7 @@ def expand_state_machine(lid: str, resource: Mapping[str, Any],
     if "Definition" in props:
         if not props["Definition"]:
             raise Refused("StateMachine: an empty Definition (the translator rejects it)")
-        written["DefinitionString"], substitutions = _definition(_clone(props["Definition"]))
+        written["DefinitionString"], substitutions = _definition(clone(props["Definition"]))
         if substitutions:
             written["DefinitionSubstitutions"] = {**written.get("DefinitionSubstitutions", {}), **substitutions}
     else:

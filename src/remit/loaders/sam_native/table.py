@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from remit.loaders.sam_native.common import Refused, main_resource
+from remit.loaders.sam_native.common import Refused, is_intrinsic, main_resource
 
 ACCEPTED = frozenset({"PointInTimeRecoverySpecification", "PrimaryKey", "ProvisionedThroughput", "TableName", "Tags",
                       "SSESpecification"})
@@ -32,8 +32,7 @@ def _check(props: Mapping[str, Any]) -> None:
         raise Refused("SimpleTable: TableName written in a shape not reproduced")
     for name in ("Tags", "SSESpecification"):
         value = props.get(name, {})
-        if not isinstance(value, dict) or (len(value) == 1 and (
-                next(iter(value)) in ("Ref", "Condition") or str(next(iter(value))).startswith("Fn::"))):
+        if not isinstance(value, dict) or is_intrinsic(value):
             raise Refused(f"SimpleTable: {name} written in a shape not reproduced")
 
 
