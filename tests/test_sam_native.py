@@ -472,6 +472,31 @@ Resources:
 Conditions:
   Always: !Equals [a, a]
 """,
+    "alias-as-event-target": HEAD + """\
+Conditions:
+  Always: !Equals [a, a]
+Resources:
+  Jobs:
+    Type: AWS::SQS::Queue
+  Fn:
+    Type: AWS::Serverless::Function
+    Condition: Always
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      CodeUri: src/
+      AutoPublishAlias: live
+      Events:
+        Work:
+          Type: SQS
+          Properties: {Queue: !GetAtt Jobs.Arn, BatchSize: 5}
+        Nightly:
+          Type: Schedule
+          Properties: {Schedule: rate(1 day), Input: '{"full": true}'}
+        Logs:
+          Type: CloudWatchLogs
+          Properties: {LogGroupName: app-logs, FilterPattern: ERROR}
+""",
 }
 
 

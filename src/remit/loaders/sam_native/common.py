@@ -44,12 +44,14 @@ class FunctionContext:
     ``role`` is the ``Properties`` of the execution role SAM generates (events append to its
     ``ManagedPolicyArns`` and ``Policies`` as the translator does), or ``None`` when the author gave ``Role``.
     ``resources`` is the output template's ``Resources`` (an S3 event edits the bucket it names);
-    ``original`` is the author's template after remit's preparation, read-only."""
+    ``original`` is the author's template after remit's preparation, read-only. ``alias`` is the logical id of
+    the alias ``AutoPublishAlias`` made, which the events then call instead of the function."""
 
     logical_id: str
     role: dict[str, Any] | None
     resources: dict[str, Any]
     original: Mapping[str, Any]
+    alias: str | None = None
 
 
 # resource attributes the translator keeps on the resource a SAM resource becomes, in its output order ...
@@ -70,8 +72,9 @@ def main_resource(rtype: str, resource: Mapping[str, Any], properties: dict[str,
 
 def passed_on(resource: Mapping[str, Any], generated: dict[str, Any]) -> dict[str, Any]:
     """``generated`` with the SAM resource's ``Condition``/``DeletionPolicy``/``UpdateReplacePolicy`` after its
-    ``Type``, as the translator writes every resource it adds for that SAM resource."""
+    ``Type`` and ``DependsOn``, as the translator writes every resource it adds for that SAM resource."""
     attributes = [(name, resource[name]) for name in PASSED_ON if name in resource]
     if not attributes:
         return generated
-    return {"Type": generated["Type"], **dict(attributes), **{k: v for k, v in generated.items() if k != "Type"}}
+    head = {k: generated[k] for k in ("Type", "DependsOn") if k in generated}
+    return {**head, **dict(attributes), **{k: v for k, v in generated.items() if k not in head}}

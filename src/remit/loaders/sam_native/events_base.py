@@ -80,7 +80,7 @@ def read_event(kind: str, fn: FunctionContext, name: str, event: Mapping[str, An
     """The event's properties as the translator takes them (``None`` values dropped), or :class:`Refused`."""
     if not isinstance(name, str) or not alphanumeric(fn.logical_id + name):
         raise Refused(f"{kind}: event name {name!r} is not alphanumeric")
-    if _function_property(fn, "AutoPublishAlias") is not None:
+    if _function_property(fn, "AutoPublishAlias") is not None and fn.alias is None:
         raise Refused(f"{kind}: function with AutoPublishAlias")  # events then point at the alias
     if _function_property(fn, "TenancyConfig") is not None:
         raise Refused(f"{kind}: function with TenancyConfig")  # which allows API events only
@@ -234,11 +234,12 @@ def resource(rtype: str, attributes: Mapping[str, Any], properties: dict[str, An
 
 
 def function_ref(fn: FunctionContext) -> dict[str, Any]:
-    return {"Ref": fn.logical_id}
+    return {"Ref": fn.alias or fn.logical_id}
 
 
 def function_arn(fn: FunctionContext) -> dict[str, Any]:
-    return {"Fn::GetAtt": [fn.logical_id, "Arn"]}
+    """The function's ARN; an alias's ``Ref`` is its ARN."""
+    return {"Ref": fn.alias} if fn.alias else {"Fn::GetAtt": [fn.logical_id, "Arn"]}
 
 
 def permission(fn: FunctionContext, logical_id: str, principal: str, attributes: Mapping[str, Any], *,

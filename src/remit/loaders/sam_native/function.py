@@ -210,20 +210,20 @@ def expand_function(lid: str, resource: Mapping[str, Any], props: dict[str, Any]
             raise Refused("Function: an event with a Path (API events are not expanded natively)")
         if events is None:
             raise Refused("Function: Events")
-        if props.get("AutoPublishAlias"):
-            raise Refused("Function: Events of a function with AutoPublishAlias")
     properties = {name: written[name] for name in _ORDER if name in written}
     yield lid, main_resource("AWS::Lambda::Function", resource, properties)
     target = {"Ref": lid}
+    alias = None
     if props.get("AutoPublishAlias"):
         published = _published(lid, resource, props, properties)
         yield from published
-        target = {"Ref": published[-1][0]}  # the URL calls the alias
+        alias = published[-1][0]
+        target = {"Ref": alias}  # the URL and the events call the alias
     if props.get("FunctionUrlConfig"):
         yield from _url(target, lid, props["FunctionUrlConfig"])
     if not given_role:
         yield lid + "Role", {"Type": "AWS::IAM::Role", "Properties": role}
     if declared and events is not None:
-        context = FunctionContext(lid, None if given_role else role, resources, original)
+        context = FunctionContext(lid, None if given_role else role, resources, original, alias)
         for name in sorted(declared):
             yield from events(context, name, declared[name])
