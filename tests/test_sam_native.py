@@ -375,6 +375,10 @@ Conditions:
 Outputs:
   Plain:
     Value: !Ref Fn
+  Live:
+    Value: !Ref Fn.Alias
+  Published:
+    Value: !Ref Kept.Version
 """,
     "layers": HEAD + """\
 Globals:
@@ -558,7 +562,7 @@ def test_native_expansion_refuses(tmp_path: Path, name: str) -> None:
      "Outputs:\n  A:\n    Value: !Sub '${L}'\n", "a layer referenced inside"),
     (HEAD + "Resources:\n  L:\n    Type: AWS::Serverless::LayerVersion\n    Properties:\n      ContentUri: s3://b/k\n"
      "      RetentionPolicy: !Ref Keep\n", "RetentionPolicy"),
-    (HEAD + "Resources:\n" + FN + "      AutoPublishAlias: live\nOutputs:\n  A:\n    Value: !Ref Fn.Alias\n",
+    (HEAD + "Resources:\n" + FN + "      AutoPublishAlias: live\nOutputs:\n  A:\n    Value: !Sub '${Fn.Alias}'\n",
      "a reference to Fn.<property>"),
     (HEAD + "Resources:\n" + FN + "    Condition: [IsProd]\n", "Condition is not a name"),
     (HEAD + "Resources:\n" + FN + "  Api:\n    Type: AWS::Serverless::Api\n    Properties: {StageName: x}\n",

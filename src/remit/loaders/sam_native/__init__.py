@@ -113,16 +113,46 @@ def expand(template: Mapping[str, Any]) -> dict[str, Any]:
             generated[out_id] = out_res
     if renamed:
         rewrite_references(out, renamed)
-    _check_alias_references(out, [lid for lid, res in sam if res["Properties"].get("AutoPublishAlias")])
+    published = [lid for lid, res in sam if res["Type"] == _FUNCTION and res["Properties"].get("AutoPublishAlias")]
+    if published:
+        _resolve_alias_references(out, _published_ids(published, generated))
     return out
 
 
-def _check_alias_references(template: Mapping[str, Any], aliased: list[str]) -> None:
-    """The translator rewrites ``Fn.Alias`` / ``Fn.Version`` references (``Ref``, ``GetAtt``, ``Sub``) to the
-    resources it generated; that is not reproduced here, so a template that might hold one is refused."""
-    if not aliased:
-        return
+def _published_ids(published: list[str], generated: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """``{function: {"Alias": alias id, "Version": version id}}`` of the functions that publish an alias."""
+    ids: dict[str, dict[str, str]] = {}
+    for lid in published:
+        found = {"Alias": "", "Version": ""}
+        for out_id, res in generated.items():
+            if out_id.startswith(lid + "Alias") and res.get("Type") == "AWS::Lambda::Alias":
+                found["Alias"] = out_id
+            elif out_id.startswith(lid + "Version") and res.get("Type") == "AWS::Lambda::Version":
+                found["Version"] = out_id
+        ids[lid] = found
+    return ids
+
+
+def _resolve_alias_references(template: dict[str, Any], ids: Mapping[str, Mapping[str, str]]) -> None:
+    """Point ``{"Ref": "Fn.Alias"}`` / ``{"Ref": "Fn.Version"}`` at the alias and version generated, everywhere,
+    as the translator does; refuse the forms it also rewrites but this does not (inside ``Fn::GetAtt`` or
+    ``Fn::Sub``, or another property)."""
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            ref = node.get("Ref")
+            if len(node) == 1 and isinstance(ref, str) and "." in ref:
+                owner, _, prop = ref.partition(".")
+                target = ids.get(owner, {}).get(prop)
+                if target:
+                    node["Ref"] = target
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(template)
     text = json.dumps(template)
-    for lid in aliased:
+    for lid in ids:
         if f'"{lid}.' in text or f"${{{lid}." in text:
             raise Refused(f"a reference to {lid}.<property> (resolved by the translator)")

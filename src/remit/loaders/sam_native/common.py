@@ -76,5 +76,5 @@ def passed_on(resource: Mapping[str, Any], generated: dict[str, Any]) -> dict[st
     attributes = [(name, resource[name]) for name in PASSED_ON if name in resource]
     if not attributes:
         return generated
-    head = {k: generated[k] for k in ("Type", "DependsOn") if k in generated}
+    head: dict[str, Any] = {k: generated[k] for k in ("Type", "DependsOn") if k in generated}
     return {**head, **dict(attributes), **{k: v for k, v in generated.items() if k not in head}}
