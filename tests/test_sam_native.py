@@ -501,6 +501,45 @@ Resources:
           Type: CloudWatchLogs
           Properties: {LogGroupName: app-logs, FilterPattern: ERROR}
 """,
+    "state-machine-events": HEAD + """\
+Conditions:
+  Always: !Equals [a, a]
+Resources:
+  Flow:
+    Type: AWS::Serverless::StateMachine
+    Condition: Always
+    Properties:
+      DefinitionUri: s3://bucket/flow.json
+      PermissionsBoundary: arn:aws:iam::111122223333:policy/boundary
+      Events:
+        Nightly:
+          Type: Schedule
+          Properties:
+            Schedule: cron(0 3 * * ? *)
+            Enabled: false
+            Input: '{"mode": "full"}'
+            Target: {Id: nightly-run}
+            DeadLetterConfig: {Type: SQS}
+            RetryPolicy: {MaximumRetryAttempts: 2}
+        Given:
+          Type: Schedule
+          Properties:
+            Schedule: rate(1 hour)
+            RoleArn: arn:aws:iam::111122223333:role/scheduler
+        Orders:
+          Type: EventBridgeRule
+          Properties:
+            EventBusName: orders
+            Pattern: {source: [shop.orders]}
+            InputTransformer: {InputPathsMap: {id: $.detail.id}, InputTemplate: '{"id": <id>}'}
+            DeadLetterConfig: {Arn: arn:aws:sqs:us-east-1:111122223333:dlq}
+        Legacy:
+          Type: CloudWatchEvent
+          Properties:
+            Pattern: {source: [aws.ec2]}
+            State: DISABLED
+            InputPath: $.detail
+""",
 }
 
 
@@ -572,8 +611,8 @@ def test_native_expansion_refuses(tmp_path: Path, name: str) -> None:
      "      Policies: [AmazonS3ReadOnlyAccess]\n",
      "both Role and Policies"),
     (HEAD + "Resources:\n  S:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n"
-     "      DefinitionUri: s3://b/k\n      Events:\n        E: {Type: Schedule, Properties: {Schedule: rate(1 day)}}\n",
-     "StateMachine: Events"),
+     "      DefinitionUri: s3://b/k\n      Events:\n        E: {Type: Api, Properties: {Path: /, Method: get}}\n",
+     "StateMachine: Api event"),
     (HEAD + "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Connectors:\n      C: {Properties: {}}\n" + FN,
      "Connectors"),
     ("Transform: [AWS::LanguageExtensions, AWS::Serverless-2016-10-31]\nResources:\n" + FN, "Transform"),

@@ -94,9 +94,7 @@ def expand(template: Mapping[str, Any]) -> dict[str, Any]:
             expanded: Iterable[tuple[str, dict[str, Any]]] = expand_function(lid, res, props, generated, template,
                                                                              event_resources)
         elif res["Type"] == _STATE_MACHINE:
-            if "Events" in res["Properties"]:
-                raise Refused("StateMachine: Events")
-            expanded = expand_state_machine(lid, res, res["Properties"])
+            expanded = expand_state_machine(lid, res, res["Properties"], generated, template)
         elif res["Type"] == _LAYER:
             new_id, layer = expand_layer(lid, res, merged(globals_.get("LayerVersion", {}), res["Properties"]))
             renamed[lid] = new_id

@@ -56,7 +56,7 @@ def _target_id(logical_id: str) -> str:
     return logical_id[: _TARGET_ID_MAX - len(_TARGET_SUFFIX)] + _TARGET_SUFFIX
 
 
-def _state(kind: str, props: Mapping[str, Any]) -> Any:
+def rule_state(kind: str, props: Mapping[str, Any]) -> Any:
     """A rule's State: the author's ``State``, or ``Enabled`` turned into one (both is an error)."""
     if "State" in props and "Enabled" in props:
         raise Refused(f"{kind}: State and Enabled both given")
@@ -182,8 +182,8 @@ def _schedule(fn: FunctionContext, name: str, event: Mapping[str, Any]) -> list[
     props = clone(read_event(kind, fn, name, event, _SCHEDULE))
     logical_id = fn.logical_id + name
     attributes = pass_through(fn)
-    state = _state(kind, props)
-    dlq_arn, dlq = _dead_letter_queue(kind, fn, logical_id, props, attributes)
+    state = rule_state(kind, props)
+    dlq_arn, dlq = dead_letter_queue(kind, fn, logical_id, props, attributes)
     target: dict[str, Any] = {"Arn": function_arn(fn), "Id": _target_id(logical_id)}
     if "Input" in props:
         target["Input"] = props["Input"]
@@ -223,7 +223,7 @@ def dead_letter_config(kind: str, config: Any) -> dict[str, Any]:
     return config
 
 
-def _dead_letter_queue(kind: str, fn: FunctionContext, rule_id: str, props: Mapping[str, Any],
+def dead_letter_queue(kind: str, fn: FunctionContext, rule_id: str, props: Mapping[str, Any],
                        attributes: Mapping[str, Any]) -> tuple[Any, list[tuple[str, dict[str, Any]]]]:
     """A rule's ``DeadLetterConfig``: the queue the author names (``Arn``), or one SAM makes with a policy
     letting the rule send to it (``Type: SQS``). Returns the queue's ARN and the resources made."""
@@ -283,8 +283,8 @@ def _rule(kind: str) -> Expander:
         props = clone(read_event(kind, fn, name, event, _RULE))
         logical_id = fn.logical_id + name
         attributes = pass_through(fn)
-        dlq_arn, dlq = _dead_letter_queue(kind, fn, logical_id, props, attributes)
-        state = _state(kind, props)
+        dlq_arn, dlq = dead_letter_queue(kind, fn, logical_id, props, attributes)
+        state = rule_state(kind, props)
         target: dict[str, Any] = {
             "Arn": function_arn(fn),
             "Id": props["Target"]["Id"] if "Target" in props else _target_id(logical_id),

@@ -14,11 +14,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from remit.loaders.sam_native.common import Refused, clone, is_intrinsic, main_resource
+from remit.loaders.sam_native.common import FunctionContext, Refused, clone, is_intrinsic, main_resource
 from remit.loaders.sam_native.policies import expand_templates, role_policies
+from remit.loaders.sam_native.state_machine_events import state_machine_event
 
 ACCEPTED = frozenset({"Definition", "DefinitionUri", "Logging", "Role", "RolePath", "DefinitionSubstitutions", "Name",
-                      "Type", "Tags", "Policies", "Tracing", "PermissionsBoundary"})
+                      "Type", "Tags", "Policies", "Tracing", "PermissionsBoundary", "Events"})
 _ORDER = ("Definition", "DefinitionString", "DefinitionS3Location", "LoggingConfiguration", "RoleArn",
           "StateMachineName", "StateMachineType", "Tags", "DefinitionSubstitutions", "TracingConfiguration")
 _TRUST = {"Version": "2012-10-17", "Statement": [
@@ -48,6 +49,7 @@ def _check(props: Mapping[str, Any]) -> None:
         "Policies": lambda v: isinstance(v, list) and all(isinstance(p, (str, dict)) for p in v),
         "Tracing": lambda v: isinstance(v, dict),
         "PermissionsBoundary": lambda v: isinstance(v, str) or is_intrinsic(v),
+        "Events": lambda v: isinstance(v, dict) and all(isinstance(k, str) for k in v),
     }
     for name, ok in shapes.items():
         if name in props and not ok(props[name]):
@@ -104,8 +106,10 @@ def _s3_location(uri: str) -> dict[str, Any]:
     return location
 
 
-def expand_state_machine(lid: str, resource: Mapping[str, Any],
-                         props: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+def expand_state_machine(lid: str, resource: Mapping[str, Any], props: Mapping[str, Any], resources: dict[str, Any],
+                         original: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The state machine, its role (unless the author gave one), then each event's resources in the order the
+    author wrote the events."""
     _check(props)
     tags = [{"Key": "stateMachine:createdBy", "Value": "SAM"}]
     tags.extend({"Key": k, "Value": "" if v is None else v} for k, v in props.get("Tags", {}).items())
@@ -150,4 +154,7 @@ def expand_state_machine(lid: str, resource: Mapping[str, Any],
                                    {k: written[k] for k in _ORDER if k in written})))
     if role is not None:
         out.append(role)
+    machine = FunctionContext(lid, None, resources, original)
+    for name, event in (props.get("Events") or {}).items():
+        out.extend(state_machine_event(machine, name, event, props.get("PermissionsBoundary")))
     return out
