@@ -540,6 +540,22 @@ Resources:
             State: DISABLED
             InputPath: $.detail
 """,
+    "container-images": HEAD + """\
+Resources:
+  Built:
+    Type: AWS::Serverless::Function
+    Metadata: {Dockerfile: Dockerfile, DockerContext: ./app}
+    Properties:
+      PackageType: Image
+      Architectures: [arm64]
+  Pushed:
+    Type: AWS::Serverless::Function
+    Properties:
+      PackageType: Image
+      ImageUri: 111122223333.dkr.ecr.us-east-1.amazonaws.com/app:v1
+      ImageConfig: {Command: [app.handler]}
+      AutoPublishAlias: live
+""",
 }
 
 
@@ -580,7 +596,7 @@ REFUSED = {
     "role-if": ("      Role: !If [Cond, arn:aws:iam::111122223333:role/a, !Ref AWS::NoValue]\n", "Function: Role"),
     "code-as-mapping": ("      InlineCode: null\n", "without a value"),
     "tracing-intrinsic": ("      Tracing: !Ref TracingMode\n", "Function: Tracing"),
-    "image": ("      PackageType: Image\n", "Function: ImageUri"),
+    "image-with-handler": ("      PackageType: Image\n", "an image function with Handler"),
 }
 
 

@@ -27,7 +27,7 @@ _TRUST = {"Version": "2012-10-17", "Statement": [
     {"Action": ["sts:AssumeRole"], "Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com"]}}]}
 
 # properties copied to the Lambda function as written (the translator validates none of them)
-_AS_WRITTEN = ("Description", "Handler", "MemorySize", "Runtime", "Timeout", "VpcConfig", "Environment",
+_AS_WRITTEN = ("Description", "Handler", "MemorySize", "Runtime", "Timeout", "VpcConfig", "Environment", "ImageConfig",
                "KmsKeyArn", "Layers", "ReservedConcurrentExecutions", "FileSystemConfigs", "CodeSigningConfigArn",
                "Architectures", "SnapStart", "EphemeralStorage", "RuntimeManagementConfig", "LoggingConfig",
                "RecursiveLoop", "DurableConfig")
@@ -40,7 +40,7 @@ _ORDER = ("Code", "PackageType", "DeadLetterConfig", "Description", "FunctionNam
           "DurableConfig")
 ACCEPTED = frozenset({*_AS_WRITTEN, "CodeUri", "InlineCode", "PackageType", "FunctionName", "Role",
                       "AssumeRolePolicyDocument", "Policies", "RolePath", "PermissionsBoundary", "Events", "Tags",
-                      "Tracing", "FunctionUrlConfig", "AutoPublishAlias"})
+                      "Tracing", "FunctionUrlConfig", "AutoPublishAlias", "ImageUri", "ImageConfig"})
 _ALIAS_NAME = re.compile(r"(?!^[0-9]+$)([a-zA-Z0-9\-_]+)$")
 _CORS = {"AllowOrigins": list, "AllowMethods": list, "AllowCredentials": bool, "AllowHeaders": list,
          "ExposeHeaders": list, "MaxAge": int}
@@ -69,15 +69,21 @@ def _check(props: Mapping[str, Any]) -> None:
         "Layers": lambda v: isinstance(v, list) and all(isinstance(x, (str, dict)) for x in v),
         "SnapStart": lambda v: isinstance(v, dict),
         "DurableConfig": lambda v: isinstance(v, dict),
-        "PackageType": lambda v: v == "Zip",
+        "PackageType": lambda v: v in ("Zip", "Image"),
+        "ImageUri": lambda v: isinstance(v, str) and bool(v),
+        "ImageConfig": lambda v: isinstance(v, dict),
         "FunctionUrlConfig": _url_config_reproduced,
         "AutoPublishAlias": lambda v: isinstance(v, str) and _ALIAS_NAME.match(v) is not None,
     }
     for name, ok in checks.items():
         if name in props and not ok(props[name]):
             raise Refused(f"Function: {name} written in a shape not reproduced")
-    if not props.get("Runtime") or not props.get("Handler"):
-        raise Refused("Function: no Runtime or Handler (the translator rejects it)")
+    if props.get("PackageType") == "Image":
+        if any(props.get(name) for name in ("Handler", "Runtime", "Layers")) or "ImageUri" not in props:
+            raise Refused("Function: an image function with Handler, Runtime or Layers, or no ImageUri")
+    elif not props.get("Runtime") or not props.get("Handler") or "ImageUri" in props or "ImageConfig" in props:
+        raise Refused("Function: a zip function without Runtime or Handler, or with an image (the translator "
+                      "rejects it)")
 
 
 def _url_config_reproduced(config: object) -> bool:
@@ -136,6 +142,8 @@ def _url(target: dict[str, Any], lid: str, config: Mapping[str, Any]) -> Generat
 
 
 def _code(props: Mapping[str, Any]) -> dict[str, Any]:
+    if props.get("PackageType") == "Image":
+        return {"ImageUri": props["ImageUri"]}
     if "InlineCode" in props:
         if "CodeUri" in props:
             raise Refused("Function: both InlineCode and CodeUri")
