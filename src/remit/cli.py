@@ -148,8 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 clean, 1 findings or attack paths at or above --fail-on, 2 usage error or nothing "
                "scannable, 3 internal error, 130 interrupted (Ctrl-C or SIGTERM). Environment: NO_COLOR, "
                "FORCE_COLOR (colour), REMIT_NO_PROGRESS, CI (no progress display), REMIT_CACHE_DIR (advisories, SAM "
-               "translations), REMIT_NO_CACHE, REMIT_OFFLINE (no connection), REMIT_ADVISORY_URL (a mirror of OSV's "
-               "archives). `remit COMMAND --help` for each command; `remit completion SHELL` prints shell completion.",
+               "translations), REMIT_NO_CACHE, REMIT_NO_NATIVE_SAM (every SAM template to aws-sam-translator), "
+               "REMIT_OFFLINE (no connection), REMIT_ADVISORY_URL (a mirror of OSV's archives). `remit COMMAND --help` "
+               "for each command; `remit completion SHELL` prints shell completion.",
     )
     parser.add_argument("--version", action=_VersionAction, nargs=0,
                         help="show remit's version, the versions and dates of the data it ships, and the advisory "
