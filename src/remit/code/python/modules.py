@@ -152,7 +152,28 @@ def walk(tree: ast.AST) -> tuple[ast.AST, ...]:
     the tree again, which costs ten times more than reading the list."""
     found = _NODES.get(tree)
     if found is None:
-        found = _NODES[tree] = tuple(ast.walk(tree))
+        found = _NODES[tree] = tuple(nodes(tree))
+    return found
+
+
+def nodes(node: ast.AST) -> list[ast.AST]:
+    """``node`` and every node under it, in the order :func:`ast.walk` yields them (breadth first, fields in
+    declaration order), as a list: about half the cost of ``ast.walk``, whose two nested generators run per
+    node. The SDK extractor walks every expression statement of every file, so this is a hot loop."""
+    found = [node]
+    append = found.append
+    for current in found:  # the list grows while it is read: breadth first
+        for name in current._fields:
+            try:
+                value = getattr(current, name)
+            except AttributeError:  # an optional field the node was built without
+                continue
+            if isinstance(value, ast.AST):
+                append(value)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        append(item)
     return found
 
 
