@@ -47,7 +47,7 @@ def analyze(app: Application, options: ScanOptions) -> CodeFacts:
     from remit.code.python import PythonAnalyzer
     from remit.code.resolve import resolve, worth_reporting
     from remit.code.sources import event_sources
-    root = app.root.resolve()
+    root = app.real_root
     python = PythonAnalyzer(root)
     javascript: JsAnalyzer | None = None
     js_loaded = False

@@ -94,7 +94,7 @@ def _may_be(path: Path, root: Path, endings: tuple[str, ...]) -> bool:
 
 def unreferenced(app: Application, referenced: set[Path], claimed: set[Path]) -> tuple[SourceLocation, ...]:
     """Handler-like files under the scanned root that no function references, at their handler's line."""
-    root = app.root.resolve()
+    root = app.real_root
     if not app.functions:
         return ()
     files, _ = source_files(root, (".py", ".js", ".mjs", ".cjs", ".ts"))

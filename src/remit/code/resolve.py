@@ -114,7 +114,7 @@ def source_files(root: Path, suffixes: tuple[str, ...], limit: int = MAX_FILES) 
 
 
 def _layer_roots(app: Application, fn: Function, language: Language) -> Iterator[Path]:
-    root = app.root.resolve()
+    root = app.real_root
     for ref in fn.layers:
         name = ref.name if isinstance(ref, Symbol) else None
         if name is None:
@@ -184,7 +184,7 @@ def resolve(app: Application, function: Function) -> ResolvedCode | Unknown:
     if not handler or "." not in handler:
         return Unknown(f"the handler {handler or '(not set)'} does not name a module and a function")
     module, _, name = handler.rpartition(".")
-    root = app.root.resolve()
+    root = app.real_root
     if code.kind is CodeKind.INLINE:
         location = app.locate(function.at("Code", "ZipFile"))
         return ResolvedCode(function.id, language, root, None, name, inline=code.inline or "",

@@ -70,7 +70,7 @@ def _directories(fn: Function, app: Application) -> list[Path]:
     """The function's code directory and its local layers' — only those inside the scanned root: a ``CodeUri``
     of ``../elsewhere`` is the template's word, not a licence to read the machine (the code stage says it is
     not analysed)."""
-    root = app.root.resolve()
+    root = app.real_root
     dirs: list[Path] = []
     if fn.code.kind is CodeKind.LOCAL and fn.code.path is not None:
         dirs.append(fn.code.path if fn.code.path.is_dir() else fn.code.path.parent)

@@ -17,21 +17,22 @@ from pathlib import Path
 
 from remit.deps.buildfiles import Element, read_lock, read_xml
 from remit.deps.facts import Ecosystem, Package
-from remit.deps.manifests import Shipped, _bad, line_of
+from remit.deps.manifests import Listing, Shipped, _bad, line_of
 from remit.source import SourceLocation
 
 PROJECT_FILES = ("*.csproj", "*.fsproj", "*.vbproj")
 
 
-def read(directory: Path, root: Path, out: Shipped) -> None:
-    central = _central_versions(directory / "Directory.Packages.props", root, out)
+def read(listing: Listing, root: Path, out: Shipped) -> None:
+    directory = listing.directory
+    central = _central_versions(directory / "Directory.Packages.props", root, out) \
+        if listing.is_file("Directory.Packages.props") else {}
     for pattern in PROJECT_FILES:
-        for project in sorted(directory.glob(pattern)):
-            if project.is_file():
-                read_project(project, root, out, central)
-    if (directory / "packages.config").is_file():
+        for project in listing.files(pattern):
+            read_project(project, root, out, central)
+    if listing.is_file("packages.config"):
         read_packages_config(directory / "packages.config", root, out)
-    if (directory / "packages.lock.json").is_file():
+    if listing.is_file("packages.lock.json"):
         read_packages_lock(directory / "packages.lock.json", root, out)
 
 

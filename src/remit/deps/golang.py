@@ -13,15 +13,15 @@ import re
 from pathlib import Path
 
 from remit.deps.facts import Ecosystem, Origin, Package
-from remit.deps.manifests import Shipped, _read, _rel
+from remit.deps.manifests import Listing, Shipped, _read, _rel
 from remit.source import SourceLocation
 
 _REQUIRE = re.compile(r"^(\S+)\s+(v\S+)")
 
 
-def read(directory: Path, root: Path, out: Shipped) -> None:
-    if (directory / "go.mod").is_file():
-        read_go_mod(directory / "go.mod", root, out, hashed=(directory / "go.sum").is_file())
+def read(listing: Listing, root: Path, out: Shipped) -> None:
+    if listing.is_file("go.mod"):
+        read_go_mod(listing.directory / "go.mod", root, out, hashed=listing.is_file("go.sum"))
 
 
 def _directives(text: str) -> list[tuple[int, str, str]]:

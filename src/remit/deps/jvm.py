@@ -17,7 +17,7 @@ from pathlib import Path
 
 from remit.deps.buildfiles import Element, read_lock, read_xml
 from remit.deps.facts import Ecosystem, Package
-from remit.deps.manifests import Shipped, _bad
+from remit.deps.manifests import Listing, Shipped, _bad
 from remit.source import SourceLocation
 
 NOT_SHIPPED_SCOPES = frozenset({"test", "provided", "system", "import"})
@@ -27,13 +27,16 @@ _BUILD_ONLY = re.compile(r"^(test|annotationProcessor|kapt|detekt|ktlint|jacoco|
                          r"compileOnly|testCompileOnly)", re.IGNORECASE)
 
 
-def read(directory: Path, root: Path, out: Shipped) -> None:
-    if (directory / "pom.xml").is_file():
+def read(listing: Listing, root: Path, out: Shipped) -> None:
+    directory = listing.directory
+    if listing.is_file("pom.xml"):
         read_pom(directory / "pom.xml", root, out)
-    locks = [directory / "gradle.lockfile", *sorted((directory / "gradle" / "dependency-locks").glob("*.lockfile"))]
-    for lock in locks:
-        if lock.is_file():
-            read_gradle_lock(lock, root, out)
+    if listing.is_file("gradle.lockfile"):
+        read_gradle_lock(directory / "gradle.lockfile", root, out)
+    if listing.is_dir("gradle"):
+        for lock in sorted((directory / "gradle" / "dependency-locks").glob("*.lockfile")):
+            if lock.is_file():
+                read_gradle_lock(lock, root, out)
 
 
 def _properties(project: Element) -> dict[str, str]:

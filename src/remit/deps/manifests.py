@@ -9,11 +9,13 @@ becomes a diagnostic.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from fnmatch import fnmatchcase
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -41,6 +43,49 @@ class Shipped:
     npm_lock: bool = False
     other_lock: bool = False  # a Maven/Gradle, Go, NuGet or Bundler lock (remit.deps.jvm, golang, dotnet, ruby)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+class Listing:
+    """One package directory's entries, listed once: which names are files and which are directories (symlinks
+    followed, as ``Path.is_file`` and ``is_dir`` follow them). A package directory is asked about some twenty
+    manifest names and a handful of patterns; each was a ``stat`` or a scan of the directory of its own. A
+    directory that cannot be listed is asked name by name, as before."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._files: frozenset[str] | None = None
+        self._dirs: frozenset[str] | None = None
+        files: set[str] = set()
+        dirs: set[str] = set()
+        try:
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    try:
+                        if entry.is_file():
+                            files.add(entry.name)
+                        elif entry.is_dir():
+                            dirs.add(entry.name)
+                    except OSError:
+                        continue
+        except OSError:
+            return
+        self._files, self._dirs = frozenset(files), frozenset(dirs)
+
+    def is_file(self, name: str) -> bool:
+        return (self.directory / name).is_file() if self._files is None else name in self._files
+
+    def is_dir(self, name: str) -> bool:
+        return (self.directory / name).is_dir() if self._dirs is None else name in self._dirs
+
+    def files(self, pattern: str) -> list[Path]:
+        """The files whose names match ``pattern`` (no directory part), in name order."""
+        if self._files is None:
+            return sorted(p for p in self.directory.glob(pattern) if p.is_file())
+        return [self.directory / name for name in sorted(self._files) if fnmatchcase(name, pattern)]
+
+    def any_dir(self, pattern: str) -> bool:
+        """Whether a directory's name matches ``pattern`` (True when the directory could not be listed)."""
+        return self._dirs is None or any(fnmatchcase(name, pattern) for name in self._dirs)
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -629,41 +674,45 @@ def read_directory(directory: Path, root: Path) -> tuple[Shipped, list[tuple[Pat
     out = Shipped()
     if not directory.is_dir():
         return out, []
+    listing = Listing(directory)
     # requirements.txt first (what a build installs): its -r includes are read through it, under its -c constraints;
     # a development or test requirements file is installed only on the developer's machine, never into the
     # function's package, unless a shipped file includes it
-    requirements = sorted((p for p in directory.glob("requirements*.txt") if p.is_file() and not _dev_only(p.name)),
+    requirements = sorted((p for p in listing.files("requirements*.txt") if not _dev_only(p.name)),
                           key=lambda p: (p.name != "requirements.txt", p.name))
     seen: set[Path] = set()
     for path in requirements:
         read_requirements(path, root, out, seen)
-    if (directory / "pyproject.toml").is_file():
+    if listing.is_file("pyproject.toml"):
         read_pyproject(directory / "pyproject.toml", root, out)
-    if (directory / "poetry.lock").is_file():
+    if listing.is_file("poetry.lock"):
         _toml_packages(directory / "poetry.lock", root, out, "poetry")
-    if (directory / "uv.lock").is_file():
+    if listing.is_file("uv.lock"):
         _toml_packages(directory / "uv.lock", root, out, "uv")
-    if (directory / "Pipfile.lock").is_file():
+    if listing.is_file("Pipfile.lock"):
         read_pipfile_lock(directory / "Pipfile.lock", root, out)
-    for meta in sorted(directory.glob("*.dist-info/METADATA"))[:MAX_VENDORED]:
-        read_metadata(meta, root, out)
-    for meta in sorted(directory.glob("python/*.dist-info/METADATA"))[:MAX_VENDORED]:  # layer layout
-        read_metadata(meta, root, out)
-    if (directory / "package.json").is_file():
+    if listing.any_dir("*.dist-info"):
+        for meta in sorted(directory.glob("*.dist-info/METADATA"))[:MAX_VENDORED]:
+            read_metadata(meta, root, out)
+    if listing.is_dir("python"):
+        for meta in sorted(directory.glob("python/*.dist-info/METADATA"))[:MAX_VENDORED]:  # layer layout
+            read_metadata(meta, root, out)
+    if listing.is_file("package.json"):
         read_package_json(directory / "package.json", root, out)
     for name in ("package-lock.json", "npm-shrinkwrap.json"):
-        if (directory / name).is_file():
+        if listing.is_file(name):
             read_package_lock(directory / name, root, out)
-    if (directory / "yarn.lock").is_file():
+    if listing.is_file("yarn.lock"):
         read_yarn_lock(directory / "yarn.lock", root, out)
-    if (directory / "pnpm-lock.yaml").is_file():
+    if listing.is_file("pnpm-lock.yaml"):
         read_pnpm_lock(directory / "pnpm-lock.yaml", root, out)
-    vendored = _vendored_node(directory, root, out)
-    vendored += _vendored_node(directory / "nodejs", root, out)  # layer layout
+    vendored = _vendored_node(directory, root, out) if listing.is_dir("node_modules") else []
+    if listing.is_dir("nodejs"):
+        vendored += _vendored_node(directory / "nodejs", root, out)  # layer layout
     from remit.deps import dotnet, golang, jvm, ruby  # the other runtimes, each its own module
 
     for other in (jvm, golang, dotnet, ruby):
-        other.read(directory, root, out)
+        other.read(listing, root, out)
     out.packages = merge(out.packages)
     return out, vendored
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from remit.deps.buildfiles import read_lock
 from remit.deps.facts import Ecosystem, Origin, Package
-from remit.deps.manifests import Shipped
+from remit.deps.manifests import Listing, Shipped
 from remit.source import SourceLocation
 
 _SPEC = re.compile(r"^    ([A-Za-z0-9_.\-]+) \(([^)\s]+)\)$")  # four spaces: a resolved gem (six: its needs)
@@ -21,9 +21,9 @@ _PLATFORM = re.compile(r"-(?:x86|x64|universal|arm|aarch64|java|jruby|mingw|mswi
 _SECTIONS = {"GEM": Origin.REGISTRY, "GIT": Origin.GIT, "PATH": Origin.PATH}
 
 
-def read(directory: Path, root: Path, out: Shipped) -> None:
-    if (directory / "Gemfile.lock").is_file():
-        read_gemfile_lock(directory / "Gemfile.lock", root, out)
+def read(listing: Listing, root: Path, out: Shipped) -> None:
+    if listing.is_file("Gemfile.lock"):
+        read_gemfile_lock(listing.directory / "Gemfile.lock", root, out)
 
 
 def read_gemfile_lock(path: Path, root: Path, out: Shipped) -> None:

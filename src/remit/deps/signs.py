@@ -3,6 +3,7 @@ unpinned or non-registry dependencies, requirements without hashes. Reads files;
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from functools import cache
@@ -129,6 +130,8 @@ def _json(path: Path) -> dict[str, Any] | None:
 
 def setup_scripts(directory: Path, root: Path) -> Iterator[Sign]:
     """Vendored ``setup.py`` files that reach the network or start processes."""
+    if not _has_subdirectory(directory):  # most function directories: the globs would scan it for nothing
+        return
     for path in sorted(directory.glob("*/setup.py"))[:200] + sorted(directory.glob("*/*/setup.py"))[:200]:
         try:
             lines = safeio.read_text(path, errors="replace").splitlines()
@@ -144,21 +147,32 @@ def setup_scripts(directory: Path, root: Path) -> Iterator[Sign]:
                 break
 
 
+def _has_subdirectory(directory: Path) -> bool:
+    """Whether ``directory`` holds a directory (or a link to one, as ``glob("*/...")`` follows it)."""
+    try:
+        with os.scandir(directory) as entries:
+            return any(entry.is_dir() for entry in entries)
+    except OSError:
+        return True  # not listable here: let the globs decide as before
+
+
 def _code_files(directory: Path) -> Iterator[Path]:
     count = 0
     stack = [directory]
     while stack and count < MAX_CODE_FILES:
         current = stack.pop()
-        try:
-            children = sorted(current.iterdir())
+        try:  # one scandir: its entries know their type without a stat apiece
+            with os.scandir(current) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
         except OSError:
             continue
-        for child in children:
-            if child.is_symlink():
+        for entry in entries:
+            if entry.is_symlink():
                 continue
-            if child.is_dir() and child.name not in ("__pycache__", ".git", "test", "tests"):
+            child = current / entry.name
+            if entry.is_dir() and entry.name not in ("__pycache__", ".git", "test", "tests"):
                 stack.append(child)
-            elif child.suffix in CODE_SUFFIXES and child.is_file():
+            elif child.suffix in CODE_SUFFIXES and entry.is_file():
                 count += 1
                 yield child
 

@@ -302,6 +302,5 @@ def suggest(name: str) -> str | None:
     table = _service(prefix)
     if "*" in action or "?" in action:
         return None
-    by_lower = {k: v.name for k, v in table.items()}
-    close = difflib.get_close_matches(action.lower(), list(by_lower), n=1, cutoff=0.8)
-    return by_lower[close[0]] if close else None
+    close = difflib.get_close_matches(action.lower(), list(table.names), n=1, cutoff=0.8)
+    return table.names[close[0]] if close else None

@@ -131,6 +131,12 @@ class Application:
         return index
 
     @cached_property
+    def real_root(self) -> Path:
+        """The scanned root with its symlinks resolved, once per scan: the code, dependency and secret-file stages
+        ask for it per function."""
+        return self.root.resolve()
+
+    @cached_property
     def _resources(self) -> Mapping[ResourceId, Resource]:
         return {r.id: r for r in self.resources}
 

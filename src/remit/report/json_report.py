@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Callable
 from typing import Any
 
 from remit.diagnostics import Diagnostic
@@ -94,4 +96,77 @@ def _functions(result: ScanResult) -> list[dict[str, object]]:
 
 
 def render(result: ScanResult) -> str:
-    return json.dumps(report(result), indent=2, ensure_ascii=False) + "\n"
+    out: list[str] = []
+    _dump(report(result), out.append, "")
+    out.append("\n")
+    return "".join(out)
+
+
+# The text ``json.dumps(value, indent=2, ensure_ascii=False)`` gives, byte for byte. With an indent the standard
+# library encodes in Python through three nested generators per container; one recursive function that appends
+# to a list does the same work in about two thirds of the time (the 1,000-function app's report is ~10 MB).
+_string: Callable[[str], str] = json.encoder.encode_basestring  # the C function when _json is built
+
+
+def _number(value: float) -> str:
+    if value != value:  # noqa: PLR0124 - NaN, written as json.dumps writes it
+        return "NaN"
+    if value in (math.inf, -math.inf):
+        return "Infinity" if value > 0 else "-Infinity"
+    return float.__repr__(value)
+
+
+def _key(key: object) -> str:
+    if isinstance(key, str):
+        return key
+    if isinstance(key, float):
+        return _number(key)
+    if key is True or key is False or key is None:
+        return {True: "true", False: "false", None: "null"}[key]
+    if isinstance(key, int):
+        return int.__repr__(key)
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
+
+
+def _dump(value: object, out: Callable[[str], None], pad: str) -> None:
+    if isinstance(value, str):
+        out(_string(value))
+    elif value is None:
+        out("null")
+    elif value is True:
+        out("true")
+    elif value is False:
+        out("false")
+    elif isinstance(value, int):
+        out(int.__repr__(value))
+    elif isinstance(value, float):
+        out(_number(value))
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            out("[]")
+            return
+        inner = pad + "  "
+        out("[\n" + inner)
+        for i, item in enumerate(value):
+            if i:
+                out(",\n" + inner)
+            if isinstance(item, str):  # most items: no call
+                out(_string(item))
+            else:
+                _dump(item, out, inner)
+        out("\n" + pad + "]")
+    elif isinstance(value, dict):
+        if not value:
+            out("{}")
+            return
+        inner = pad + "  "
+        out("{\n" + inner)
+        for i, (key, item) in enumerate(value.items()):
+            out((",\n" + inner if i else "") + _string(_key(key)) + ": ")
+            if isinstance(item, str):
+                out(_string(item))
+            else:
+                _dump(item, out, inner)
+        out("\n" + pad + "}")
+    else:
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")

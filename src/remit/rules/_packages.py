@@ -12,7 +12,7 @@ def owner(an: Analysis, rel: str) -> tuple[Function, bool]:
     """The function whose code directory holds the file at ``rel`` (relative to the scanned root), with True;
     else the one whose directory shares the longest prefix with it, with False. ``app.functions`` must not be
     empty."""
-    root = an.app.root.resolve()
+    root = an.app.real_root
     target = PurePosixPath(rel)
     best, best_len = an.app.functions[0], -1
     for fn in an.app.functions:

@@ -141,7 +141,7 @@ class PythonAnalyzer:
             found = reachable_issues(found, spans, reached)
         issues.extend(found)
         sdk = tuple(call for mod in modules for call in self.sdk_calls(mod))
-        imports = frozenset(self._external_imports(modules, program, resolved.root.resolve()))
+        imports = frozenset(self._external_imports(modules, program, resolved.root))
         import_paths = frozenset(name for mod in modules for name in (*mod.info.imported_modules,
                                                                      *mod.info.imported_names)
                                  if name.split(".", 1)[0] in imports)

@@ -46,7 +46,7 @@ from remit.code.lattice import (
 )
 from remit.code.python import catalog as cat
 from remit.code.python import expressions, sinks, statements
-from remit.code.python.modules import ImportRef, Module, ParseCache
+from remit.code.python.modules import ImportRef, Module, ParseCache, nodes
 from remit.code.python.syntax import keyword, label_of, literal
 from remit.code.resolve import inside
 from remit.findings import FlowStep
@@ -507,7 +507,7 @@ class FunctionAnalyzer:
         """The paths (as written) this function deletes: ``os.remove(path)``, ``os.unlink``, ``shutil.rmtree``,
         ``Path(...).unlink()``. A /tmp file written and removed in one invocation does not outlive it."""
         out: set[str] = set()
-        for call in ast.walk(self.ref.node):
+        for call in nodes(self.ref.node):
             if not isinstance(call, ast.Call):
                 continue
             if isinstance(call.func, ast.Attribute) and call.func.attr == "unlink" and not call.args:

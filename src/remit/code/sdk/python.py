@@ -26,7 +26,7 @@ from functools import cache
 from typing import Any
 
 from remit.code.facts import Argument, EnvRef, SdkCall
-from remit.code.python.modules import walk
+from remit.code.python.modules import nodes, walk
 from remit.code.sdk import index
 from remit.code.sdk.required import DYNAMIC, NAMING, prefix_of
 from remit.model.values import Unknown
@@ -295,7 +295,7 @@ class _Extractor:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 local = _Env(parent=self.module)
                 self._bind_block(stmt.body, local)
-                for node in ast.walk(stmt):
+                for node in nodes(stmt):
                     if isinstance(node, ast.Return) and node.value is not None:
                         value = self._eval(node.value, local)
                         if isinstance(value, (Client, Res, Session)):
@@ -513,7 +513,7 @@ class _Extractor:
                                 self._visit_expr(sub, env)
 
     def _visit_expr(self, node: ast.expr, env: _Env) -> None:
-        for sub in ast.walk(node):
+        for sub in nodes(node):
             if isinstance(sub, ast.Call):
                 self._record(sub, env)
 

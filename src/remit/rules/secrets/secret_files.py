@@ -175,7 +175,7 @@ def _walk(top: Path, root: Path) -> Iterator[tuple[str, Path, str]]:
 def _files(an: Analysis) -> Iterator[tuple[str, Path, str]]:
     """The repository's candidate files, then those of each function's code directory the repository walk skips
     (a CDK asset staged under ``cdk.out`` is the package as it ships)."""
-    root = an.app.root.resolve()
+    root = an.app.real_root
     done: set[str] = set()
     tops = {root: None}  # in order, each once (a list searched per function was quadratic in functions)
     for fn in an.app.functions:
