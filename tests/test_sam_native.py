@@ -687,3 +687,16 @@ def test_the_translator_can_be_asked_for_every_template(tmp_path: Path, monkeypa
     monkeypatch.setenv("REMIT_NO_NATIVE_SAM", "1")
     assert sam.translate_natively(loaded.document, tmp_path) is None
     assert json.dumps(sam.translate(loaded.document, tmp_path).template) == json.dumps(native.template)
+
+
+def test_a_self_referring_policy_template_value_goes_to_the_translator(tmp_path: Path) -> None:
+    """A hostile value that names the template's own renamed parameter would be substituted into itself without
+    end; the native side gives up and the translator's rejection becomes the file's diagnostic."""
+    path = tmp_path / "template.yaml"
+    path.write_text(HEAD + "Resources:\n" + FN + "      Policies:\n        - DynamoDBCrudPolicy:\n"
+                    "            TableName: {Wrapped: {Ref: ___SAM_POLICY_PARAMETER_TableName}}\n")
+    loaded = load_template(InputFile(path, "template.yaml"))
+    assert loaded.document is not None
+    assert sam.translate_natively(loaded.document, tmp_path) is None
+    codes = [d.code for d in sam.translate(loaded.document, tmp_path).diagnostics]
+    assert codes == ["sam-invalid", "sam-invalid-resource"]

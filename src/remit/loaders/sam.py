@@ -392,6 +392,8 @@ def _natively(template: dict[str, Any]) -> dict[str, Any] | None:
         return clone(sam_native.expand(clone(template)))  # type: ignore[no-any-return]  # clone keeps the dict
     except sam_native.Refused:
         return None
+    except RecursionError:  # a value that refers to itself through a policy template: the translator reports it
+        return None
 
 
 _FAILING_ID = re.compile(r"Resource with id \[([^\]]+)\] is invalid")
