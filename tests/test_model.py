@@ -170,3 +170,13 @@ def test_cloudformation_json_model() -> None:
 def test_locate_falls_back_to_the_nearest_written_node(node: str) -> None:
     app, _ = model(CFN)
     assert app.locate(NodePath("template.json", (node, "Deep", "Er"))).line >= 1
+
+
+def test_an_apis_routes_are_in_path_order_whatever_the_documents_order() -> None:
+    """The order of an OpenAPI document's keys is no fact about an API (the SAM translator's depends on how
+    often it copied the document): routes come by path, then method, so reports do not depend on it."""
+    app, _ = model(SAM)
+    for api in app.apis:
+        keys = [(r.path, r.method) for r in api.routes]
+        assert keys == sorted(keys), api.display
+    assert any(len(api.routes) > 2 for api in app.apis)

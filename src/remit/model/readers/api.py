@@ -29,6 +29,7 @@ def rest_apis(ctx: Context) -> None:
     for res in ctx.of_type(REST_API):
         routes = list(openapi.routes(res, ctx.function_target, _route_node(ctx), rest=True))
         routes.extend(_rest_method_routes(ctx, res))
+        routes.sort(key=_route_order)
         policy = resource_policy.inline(res, "Policy")
         if policy is None and res.prop("Body", "x-amazon-apigateway-policy") is not None:
             # SAM's Auth.ResourcePolicy (and authors) write it into the OpenAPI body
@@ -42,6 +43,12 @@ def rest_apis(ctx: Context) -> None:
                 tuple(routes), _rest_cors(ctx, res), policy, types,
                 truthy(res.prop("DisableExecuteApiEndpoint")) is True)
         )
+
+
+def _route_order(route: Route) -> tuple[str, str]:
+    """Routes by path, then method: the order of an OpenAPI document's keys is no fact about the API (SAM's
+    translator writes them in an order that depends on how often it copied the document)."""
+    return route.path, route.method
 
 
 def v2_apis(ctx: Context) -> None:
@@ -59,6 +66,7 @@ def v2_apis(ctx: Context) -> None:
                                 ctx.function_target(res.prop("Target")), "lambda"))
             if not stages:
                 stages.append(Stage(res.id, "$default", res.node, None, None, None, None, {}, res.node, res.node))
+        routes.sort(key=_route_order)
         cors_raw = res.prop("CorsConfiguration")
         cors = _cors(cors_raw, res.at("CorsConfiguration")) if isinstance(cors_raw, dict) else None
         if cors is None:
