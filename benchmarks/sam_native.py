@@ -4,8 +4,9 @@
 
 For every SAM template under each corpus folder (found and prepared the way a scan finds and prepares them), the
 native expansion (``remit.loaders.sam_native``) is tried; a template it refuses is counted under the refusal's
-reason, and an accepted one is also translated by aws-sam-translator and compared as JSON text (a difference
-is printed: it would be a bug). The table gives, per folder: SAM templates, expanded natively, refused, the
+reason, and an accepted one is also translated by aws-sam-translator and compared as JSON text, in the form
+``remit.loaders.sam_native.contract.comparable`` gives (a difference is printed: it would be a bug). The table
+gives, per folder: SAM templates, expanded natively, refused, the
 milliseconds per template each way (translator timed after its import), and the translator's import time,
 which a scan pays once when any template goes to the translator. No peer: the translator is the reference.
 """
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import os
 import sys
 import time
@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from remit.loaders import sam, sam_native
     from remit.loaders.sam import clone
+    from remit.loaders.sam_native.contract import comparable
 
     translator = sam._translator()  # the scan's own translator set-up
     print(f"aws-sam-translator import: {import_seconds:.2f} s (paid once by a scan that translates anything)")
@@ -89,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
             accepted += 1
             native_s += t1 - t0
             translator_s += t2 - t1
-            if json.dumps(native) != json.dumps(expected):
+            if comparable(native) != comparable(expected):
                 print(f"  ! {rel}: the native expansion differs from the translator's")
                 mismatches += 1
         print(f"{base.name:<24} {len(templates):>5} {accepted:>7} {sum(reasons.values()):>8} "

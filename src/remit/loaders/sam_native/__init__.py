@@ -1,12 +1,13 @@
 """SAM expanded by remit itself, for the templates where that gives exactly what aws-sam-translator gives.
 
 The translator is the reference: remit runs it for every template this package refuses. What is expanded here
-(plain functions — code, role, Policies and policy templates, Globals — and the event sources in
-:mod:`.events`) comes out as the translator writes it, key for key and in its order; the equivalence tests
-compare the two over remit's fixtures and, when present, over the translator's own test inputs. Anything not
-reproduced exactly — another SAM resource type, an unlisted property, a value in a shape the translator
-would reject or transform, resource attributes (``Condition``, ``DependsOn``...) — raises
-:class:`Refused`, and the translator expands the template as before.
+(functions — code, role, Policies and policy templates, Globals — with the event sources in :mod:`.events`,
+state machines, tables, layers, and REST APIs in :mod:`.rest_api`) comes out as the translator writes it, key
+for key and in its order, but for the two differences :mod:`.rest_api` states (:mod:`.contract` is the
+comparison); the equivalence tests compare the two over remit's fixtures and, when present, over the
+translator's own test inputs. Anything not reproduced — another SAM resource type, an unlisted property, a value
+in a shape the translator would reject or transform — raises :class:`Refused`, and the translator expands the
+template as before.
 
 Why: importing the translator costs about a second (boto3 and ~110 pydantic models) and each translation a few
 milliseconds; most templates are plain functions, and a scan that meets only those never imports it."""
@@ -23,6 +24,7 @@ from remit.loaders.sam_native.events import event_resources
 from remit.loaders.sam_native.function import expand_function
 from remit.loaders.sam_native.globals_ import merged, sam_globals
 from remit.loaders.sam_native.layer import expand_layer, rewrite_references
+from remit.loaders.sam_native.rest_api import API, IMPLICIT, expand_rest_api, plan_rest_apis
 from remit.loaders.sam_native.state_machine import expand_state_machine
 from remit.loaders.sam_native.table import expand_table
 
@@ -32,9 +34,11 @@ _FUNCTION = "AWS::Serverless::Function"
 _TABLE = "AWS::Serverless::SimpleTable"
 _LAYER = "AWS::Serverless::LayerVersion"
 _STATE_MACHINE = "AWS::Serverless::StateMachine"
-_SUPPORTED = frozenset({_FUNCTION, _TABLE, _LAYER, _STATE_MACHINE})
-# the translator expands functions first, then state machines, then the rest, each group in the author's order
-_GROUP = {_FUNCTION: 0, _STATE_MACHINE: 1}
+_SUPPORTED = frozenset({_FUNCTION, _TABLE, _LAYER, _STATE_MACHINE, API})
+# the translator expands functions first, then state machines, then APIs (the implicit one last), then the rest,
+# each group in the author's order
+_GROUP = {_FUNCTION: 0, _STATE_MACHINE: 1, API: 2}
+_IMPLICIT_API: dict[str, Any] = {"Type": API, "Properties": {}}
 _LOGICAL_ID = re.compile(r"[A-Za-z0-9]+")
 # resource-level keys the translator reads besides Type, Properties, Metadata, DependsOn, Condition, DeletionPolicy,
 # UpdateReplacePolicy and UpdatePolicy (any other key it drops, and so does this)
@@ -43,7 +47,8 @@ _READ_ELSEWHERE = frozenset({"IgnoreGlobals", "Connectors"})
 # rule): generated type -> the author's types it replaces
 _MAY_REPLACE = {"AWS::Lambda::Function": (_FUNCTION,), "AWS::DynamoDB::Table": (_TABLE,),
                 "AWS::Lambda::LayerVersion": (_LAYER,), "AWS::StepFunctions::StateMachine": (_STATE_MACHINE,),
-                "AWS::S3::Bucket": ("AWS::S3::Bucket",), "AWS::SNS::Topic": ("AWS::SNS::Topic",)}
+                "AWS::S3::Bucket": ("AWS::S3::Bucket",), "AWS::SNS::Topic": ("AWS::SNS::Topic",),
+                "AWS::ApiGateway::RestApi": (API,)}
 
 
 def _sam_resources(resources: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -88,11 +93,17 @@ def expand(template: Mapping[str, Any]) -> dict[str, Any]:
     generated: dict[str, Any] = {lid: res for lid, res in resources.items() if lid not in sam_ids}
     out["Resources"] = generated
     renamed: dict[str, str] = {}  # layers SAM gives a new logical id
-    for lid, res in sorted(sam, key=lambda item: _GROUP.get(item[1]["Type"], 2)):
+    rest_apis = plan_rest_apis(resources, sam, globals_)
+    ordered = sorted(sam, key=lambda item: _GROUP.get(item[1]["Type"], 3))
+    if rest_apis.implicit:
+        ordered.insert(sum(1 for _, res in sam if res["Type"] in _GROUP), (IMPLICIT, _IMPLICIT_API))
+    for lid, res in ordered:
         if res["Type"] == _FUNCTION:
             props = merged(globals_.get("Function", {}), res["Properties"])
             expanded: Iterable[tuple[str, dict[str, Any]]] = expand_function(lid, res, props, generated, template,
-                                                                             event_resources)
+                                                                             event_resources, rest_apis)
+        elif res["Type"] == API:
+            expanded = expand_rest_api(lid, res, rest_apis)
         elif res["Type"] == _STATE_MACHINE:
             expanded = expand_state_machine(lid, res, res["Properties"], generated, template)
         elif res["Type"] == _LAYER:
@@ -112,9 +123,27 @@ def expand(template: Mapping[str, Any]) -> dict[str, Any]:
     if renamed:
         rewrite_references(out, renamed)
     published = [lid for lid, res in sam if res["Type"] == _FUNCTION and res["Properties"].get("AutoPublishAlias")]
-    if published:
-        _resolve_alias_references(out, _published_ids(published, generated))
+    derived = _published_ids(published, generated) if published else {}
+    derived.update(_api_ids(rest_apis.properties, generated))
+    if derived:
+        _resolve_property_references(out, derived)
     return out
+
+
+def _api_ids(apis: Iterable[str], generated: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """``{api: {"Stage": stage id, "Deployment": deployment id}}`` of the REST APIs expanded."""
+    ids: dict[str, dict[str, str]] = {}
+    for lid in apis:
+        found = ids.setdefault(lid, {})
+        for out_id, res in generated.items():
+            rest_api = res.get("Properties", {}).get("RestApiId") if isinstance(res, dict) else None
+            if rest_api != {"Ref": lid}:
+                continue
+            if res.get("Type") == "AWS::ApiGateway::Stage":
+                found["Stage"] = out_id
+            elif res.get("Type") == "AWS::ApiGateway::Deployment":
+                found["Deployment"] = out_id
+    return ids
 
 
 def _published_ids(published: list[str], generated: Mapping[str, Any]) -> dict[str, dict[str, str]]:
@@ -131,18 +160,45 @@ def _published_ids(published: list[str], generated: Mapping[str, Any]) -> dict[s
     return ids
 
 
-def _resolve_alias_references(template: dict[str, Any], ids: Mapping[str, Mapping[str, str]]) -> None:
-    """Point ``{"Ref": "Fn.Alias"}`` / ``{"Ref": "Fn.Version"}`` at the alias and version generated, everywhere,
-    as the translator does; refuse the forms it also rewrites but this does not (inside ``Fn::GetAtt`` or
-    ``Fn::Sub``, or another property)."""
+_SUB_REFERENCE = re.compile(r"\$\{([A-Za-z0-9.]+|AWS::[A-Z][A-Za-z]*)\}")
+
+
+def _resolve_property_references(template: dict[str, Any], ids: Mapping[str, Mapping[str, str]]) -> None:
+    """Point ``{"Ref": "Fn.Alias"}``, ``!GetAtt Fn.Alias.Arn`` and ``${MyApi.Stage}`` in a ``Fn::Sub`` (or
+    ``${MyApi.Stage.Attr}``) at the resource generated for that property, everywhere, as the translator does;
+    refuse a template where such a reference is left in another form."""
+    def target(reference: str) -> str | None:
+        owner, _, rest = reference.partition(".")
+        prop = rest.split(".", 1)[0]
+        return ids.get(owner, {}).get(prop) or None
+
+    def sub(text: str) -> str:
+        def replace(match: re.Match[str]) -> str:
+            found = target(match.group(1))
+            if not found:
+                return match.group(0)
+            owner, _, rest = match.group(1).partition(".")
+            return match.group(0).replace(f"{owner}.{rest.split('.', 1)[0]}", found)
+        return _SUB_REFERENCE.sub(replace, text)
+
     def walk(node: Any) -> None:
         if isinstance(node, dict):
             ref = node.get("Ref")
             if len(node) == 1 and isinstance(ref, str) and "." in ref:
-                owner, _, prop = ref.partition(".")
-                target = ids.get(owner, {}).get(prop)
-                if target:
-                    node["Ref"] = target
+                found = ids.get(ref.partition(".")[0], {}).get(ref.partition(".")[2])
+                if found:
+                    node["Ref"] = found
+            attribute = node.get("Fn::GetAtt")
+            if len(node) == 1 and isinstance(attribute, list) and all(isinstance(a, str) for a in attribute):
+                parts = ".".join(attribute).split(".")
+                found = ids.get(parts[0], {}).get(parts[1]) if len(parts) > 1 else None
+                if found:
+                    node["Fn::GetAtt"] = [found, *parts[2:]]
+            subbed = node.get("Fn::Sub")
+            if len(node) == 1 and isinstance(subbed, str):
+                node["Fn::Sub"] = sub(subbed)
+            elif len(node) == 1 and isinstance(subbed, list) and subbed and isinstance(subbed[0], str):
+                subbed[0] = sub(subbed[0])
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):
@@ -151,6 +207,6 @@ def _resolve_alias_references(template: dict[str, Any], ids: Mapping[str, Mappin
 
     walk(template)
     text = json.dumps(template)
-    for lid in ids:
-        if f'"{lid}.' in text or f"${{{lid}." in text:
+    for lid, props in ids.items():
+        if any(f'"{lid}.{prop}' in text or f"${{{lid}.{prop}" in text for prop in props):
             raise Refused(f"a reference to {lid}.<property> (resolved by the translator)")

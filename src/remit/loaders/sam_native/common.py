@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from remit.loaders.sam_native.rest_api import RestApiPlan
 
 TRANSFORM = "AWS::Serverless-2016-10-31"
 
@@ -45,13 +48,15 @@ class FunctionContext:
     ``ManagedPolicyArns`` and ``Policies`` as the translator does), or ``None`` when the author gave ``Role``.
     ``resources`` is the output template's ``Resources`` (an S3 event edits the bucket it names);
     ``original`` is the author's template after remit's preparation, read-only. ``alias`` is the logical id of
-    the alias ``AutoPublishAlias`` made, which the events then call instead of the function."""
+    the alias ``AutoPublishAlias`` made, which the events then call instead of the function. ``rest_apis`` is the
+    template's REST APIs, which ``Api`` events add their routes to."""
 
     logical_id: str
     role: dict[str, Any] | None
     resources: dict[str, Any]
     original: Mapping[str, Any]
     alias: str | None = None
+    rest_apis: RestApiPlan | None = None
 
 
 # resource attributes the translator keeps on the resource a SAM resource becomes, in its output order ...

@@ -7,13 +7,13 @@ execution role, an S3 bucket's notification configuration). Whatever it does not
 
 Done natively: SQS, Kinesis, DynamoDB (``events_pull``); MSK, SelfManagedKafka, MQ, DocumentDB
 (``events_brokers``); S3, Schedule, EventBridgeRule, CloudWatchEvent, SNS (``events_push``); CloudWatchLogs,
-IoTRule, AlexaSkill, Cognito, ScheduleV2 (``events_other``). Api and HttpApi, which edit an API's OpenAPI
-document, are refused, as is every other type.
+IoTRule, AlexaSkill, Cognito, ScheduleV2 (``events_other``); Api (``rest_api``, which also writes the route
+into the OpenAPI document SAM manages). HttpApi is refused, as is every other type.
 
 What the caller (the function core) keeps in mind:
 
 * the translator expands a function's events sorted by their ``Properties.Path`` when they have one (API
-  events) and by their name otherwise; call this in that order;
+  events) and by their name otherwise (a stable sort of the events as written); call this in that order;
 * the returned resources carry no ``Metadata``: the function's is added by the caller as the translator does;
 * an S3 event rewrites the bucket in ``fn.resources`` in place (the translator's ``to_dict`` form of the
   edited bucket, at the bucket's position), a Cognito event the user pool; neither is among the returned
@@ -38,6 +38,7 @@ from remit.loaders.sam_native.events_brokers import BROKER_TYPES
 from remit.loaders.sam_native.events_other import alexa_skill, cloudwatch_logs, cognito, iot_rule, schedule_v2
 from remit.loaders.sam_native.events_pull import PULL_TYPES, PullType, pull_resources
 from remit.loaders.sam_native.events_push import PUSH_TYPES, Expander
+from remit.loaders.sam_native.rest_api import api_event
 
 _PULL: dict[str, PullType] = {**PULL_TYPES, **BROKER_TYPES}
 _EXPANDERS: dict[str, Expander] = {
@@ -47,6 +48,7 @@ _EXPANDERS: dict[str, Expander] = {
     "AlexaSkill": alexa_skill,
     "Cognito": cognito,
     "ScheduleV2": schedule_v2,
+    "Api": api_event,
 }
 
 

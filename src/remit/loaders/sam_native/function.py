@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlparse
 
 from remit.loaders.sam_native.common import FunctionContext, Refused, is_intrinsic, main_resource
 from remit.loaders.sam_native.policies import expand_templates, role_policies
+from remit.loaders.sam_native.rest_api import RestApiPlan
 
 Generated = list[tuple[str, dict[str, Any]]]
 EventExpander = Callable[[FunctionContext, str, Mapping[str, Any]], Generated]
@@ -192,7 +193,8 @@ def _role(lid: str, props: Mapping[str, Any], policies: object) -> dict[str, Any
 
 
 def expand_function(lid: str, resource: Mapping[str, Any], props: dict[str, Any], resources: dict[str, Any],
-                    original: Mapping[str, Any], events: EventExpander | None) -> Iterator[tuple[str, dict[str, Any]]]:
+                    original: Mapping[str, Any], events: EventExpander | None,
+                    rest_apis: RestApiPlan | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
     """The resources one function (its Globals already merged into ``props``) expands to, in the translator's
     order: the function, its version and alias, its URL, its role (unless the author gave one), then each
     event's resources by event name. A generator: the caller adds each resource to ``resources`` before the
@@ -213,11 +215,8 @@ def expand_function(lid: str, resource: Mapping[str, Any], props: dict[str, Any]
     given_role = "Role" in props
     written["Role"] = props["Role"] if given_role else {"Fn::GetAtt": [lid + "Role", "Arn"]}
     declared = props.get("Events") or {}
-    if declared:
-        if any(isinstance(e.get("Properties"), dict) and "Path" in e["Properties"] for e in declared.values()):
-            raise Refused("Function: an event with a Path (API events are not expanded natively)")
-        if events is None:
-            raise Refused("Function: Events")
+    if declared and events is None:
+        raise Refused("Function: Events")
     properties = {name: written[name] for name in _ORDER if name in written}
     yield lid, main_resource("AWS::Lambda::Function", resource, properties)
     target = {"Ref": lid}
@@ -232,6 +231,19 @@ def expand_function(lid: str, resource: Mapping[str, Any], props: dict[str, Any]
     if not given_role:
         yield lid + "Role", {"Type": "AWS::IAM::Role", "Properties": role}
     if declared and events is not None:
-        context = FunctionContext(lid, None if given_role else role, resources, original, alias)
-        for name in sorted(declared):
+        context = FunctionContext(lid, None if given_role else role, resources, original, alias, rest_apis)
+        for name in sorted(declared, key=lambda name: _event_order(name, declared[name])):
             yield from events(context, name, declared[name])
+
+
+def _event_order(name: str, event: Any) -> str:
+    """The translator's sort key for a function's events: an API event's path, any other event's name."""
+    if not isinstance(event, dict):
+        return name
+    props = event.get("Properties", {})
+    if not isinstance(props, dict):
+        raise Refused("Function: an event whose Properties is not a mapping")
+    path = props.get("Path", name)
+    if not isinstance(path, str):
+        raise Refused("Function: an event whose Path is not a string")
+    return path

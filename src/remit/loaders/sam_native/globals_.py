@@ -19,14 +19,20 @@ FUNCTION_GLOBALS = frozenset({
     "EphemeralStorage", "RuntimeManagementConfig", "LoggingConfig", "RecursiveLoop", "DurableConfig",
     "FunctionUrlConfig",
 })
+# the Api properties the translator accepts in Globals that are reproduced (the rest of its list is refused)
+API_GLOBALS = frozenset({
+    "Name", "CacheClusterEnabled", "CacheClusterSize", "Variables", "EndpointConfiguration",
+    "MethodSettings", "MinimumCompressionSize", "AccessLogSetting", "TracingEnabled", "OpenApiVersion",
+    "AlwaysDeploy",
+})
 _ACCEPTED = {"Function": FUNCTION_GLOBALS, "SimpleTable": frozenset({"SSESpecification"}),
-             "LayerVersion": frozenset({"PublishLambdaVersion"})}
+             "LayerVersion": frozenset({"PublishLambdaVersion"}), "Api": API_GLOBALS}
 _REPLACED = frozenset({"Architectures"})
 
 
 def sam_globals(template: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """``{section: properties}`` of the ``Globals`` sections reproduced here (Function, SimpleTable), or
-    refusal for any other section or property."""
+    """``{section: properties}`` of the ``Globals`` sections reproduced here (Function, SimpleTable,
+    LayerVersion, Api), or refusal for any other section or property."""
     if "Globals" not in template:
         return {}
     section = template["Globals"]

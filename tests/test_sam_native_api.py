@@ -1,0 +1,256 @@
+"""REST APIs (``AWS::Serverless::Api``, the implicit ``ServerlessRestApi`` and ``Api`` events) expanded by remit
+itself give what aws-sam-translator gives, or are refused.
+
+Compared as :func:`remit.loaders.sam_native.contract.comparable` text: everything key for key and in order,
+except the key order inside an OpenAPI document and the digest naming a deployment (documented as different by
+design in :mod:`remit.loaders.sam_native.rest_api`)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from remit.api import scan
+from remit.loaders import sam_native
+from remit.loaders.sam_native.common import clone
+from remit.loaders.sam_native.contract import comparable
+from remit.loaders.sam_native.rest_api import deployment_digest
+from remit.options import ScanOptions
+from remit.report import Format, render
+
+from .test_sam_native import HEAD, _template, _translated
+
+
+def _fn(lid: str, events: str, extra: str = "") -> str:
+    return f"""\
+  {lid}:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      CodeUri: src/
+{extra}      Events:
+{events}"""
+
+
+ACCEPTED = {
+    "implicit": HEAD + "Resources:\n" + _fn("Items", """\
+        List: {Type: Api, Properties: {Path: /items, Method: GET}}
+        One: {Type: Api, Properties: {Path: "/items/{id}", Method: get}}
+        Put: {Type: Api, Properties: {Path: "/items/{id}/", Method: put}}
+        Rest: {Type: Api, Properties: {Path: "/files/{proxy+}", Method: ANY}}
+        Queue: {Type: SQS, Properties: {Queue: arn:aws:sqs:us-east-1:111122223333:q}}
+""") + _fn("Other", """\
+        Root: {Type: Api, Properties: {Path: /, Method: post}}
+        Same: {Type: Api, Properties: {Path: /items, Method: post}}
+""") + "  Table:\n    Type: AWS::Serverless::SimpleTable\n",
+    "explicit-managed": HEAD + """\
+Parameters:
+  Stage: {Type: String, Default: dev}
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    DependsOn: Log
+    DeletionPolicy: Retain
+    Properties:
+      StageName: !Ref Stage
+      Name: orders
+      Description: the orders API
+      EndpointConfiguration: REGIONAL
+      TracingEnabled: true
+      MethodSettings: [{ResourcePath: /*, HttpMethod: '*', ThrottlingRateLimit: 10}]
+      AccessLogSetting: {DestinationArn: !GetAtt Log.Arn, Format: $context.requestId}
+      Variables: {mode: test}
+      CacheClusterEnabled: false
+      CacheClusterSize: '0.5'
+      MinimumCompressionSize: 1024
+      FailOnWarnings: true
+      Mode: overwrite
+      ApiKeySourceType: HEADER
+      Policy: {Version: '2012-10-17', Statement: []}
+  Log:
+    Type: AWS::Logs::LogGroup
+""" + _fn("Orders", """\
+        Get: {Type: Api, Properties: {Path: /orders, Method: get, RestApiId: !Ref Api}}
+        Any: {Type: Api, Properties: {Path: /orders, Method: any, RestApiId: Api}}
+""", "      FunctionName: orders-fn\n") + """\
+Outputs:
+  Url:
+    Value: !Sub https://${Api}.execute-api.${AWS::Region}.amazonaws.com/${Api.Stage}/
+  Deployment:
+    Value: !Ref Api.Deployment
+""",
+    "explicit-openapi3-and-alias": HEAD + """\
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: v1
+      OpenApiVersion: 3.0.1
+      EndpointConfiguration: {Type: PRIVATE, VPCEndpointIds: [vpce-1], IpAddressType: dualstack}
+""" + _fn("Fn", """\
+        Get: {Type: Api, Properties: {Path: /a, Method: get, RestApiId: !Ref Api}}
+""", "      AutoPublishAlias: live\n"),
+    "author-bodies": HEAD + """\
+Resources:
+  Swagger:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      DefinitionBody:
+        swagger: '2.0'
+        info: {title: mine}
+        paths:
+          /mine: {get: {x-amazon-apigateway-integration: {type: mock}}}
+  OpenApi:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      OpenApiVersion: '3.0'
+      DefinitionBody:
+        openapi: 3.0.1
+        info: {title: mine}
+        paths:
+          /mine: {post: {responses: {}}}
+  FromS3:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      DefinitionUri: s3://bucket/api.yaml
+  FromS3Parts:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      DefinitionUri: {Bucket: bucket, Key: api.yaml, Version: '3'}
+""" + _fn("Fn", """\
+        Mine: {Type: Api, Properties: {Path: /mine, Method: get, RestApiId: !Ref Swagger}}
+        Yours: {Type: Api, Properties: {Path: /mine, Method: post, RestApiId: !Ref OpenApi}}
+"""),
+    "globals": HEAD + """\
+Globals:
+  Api:
+    TracingEnabled: true
+    OpenApiVersion: 3.0.1
+    EndpointConfiguration: {Type: REGIONAL}
+    Variables: {from: globals}
+Resources:
+  Named:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: beta-1
+      Variables: {own: value}
+""" + _fn("Fn", """\
+        Get: {Type: Api, Properties: {Path: /, Method: get}}
+"""),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ACCEPTED))
+def test_native_api_expansion_equals_translator(tmp_path: Path, name: str) -> None:
+    template = _template(tmp_path, ACCEPTED[name])
+    native = clone(sam_native.expand(clone(template)))
+    assert comparable(native) == comparable(_translated(template))
+
+
+def test_implicit_api_documents_every_route_once(tmp_path: Path) -> None:
+    native = sam_native.expand(clone(_template(tmp_path, ACCEPTED["implicit"])))
+    body = native["Resources"]["ServerlessRestApi"]["Properties"]["Body"]
+    assert sorted((path, sorted(item)) for path, item in body["paths"].items()) == [
+        ("/", ["post"]), ("/files/{proxy+}", ["x-amazon-apigateway-any-method"]),
+        ("/items", ["get", "post"]), ("/items/{id}", ["get"]), ("/items/{id}/", ["put"])]
+    one = body["paths"]["/items/{id}"]["get"]
+    assert one == {"x-amazon-apigateway-integration": {
+        "type": "aws_proxy", "httpMethod": "POST",
+        "uri": {"Fn::Sub": "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Items.Arn}"
+                           "/invocations"}}, "responses": {}}
+    arns = {lid: res["Properties"]["SourceArn"]["Fn::Sub"][0].rsplit(":", 1)[1]
+            for lid, res in native["Resources"].items() if res["Type"] == "AWS::Lambda::Permission"
+            and res["Properties"]["Principal"] == "apigateway.amazonaws.com"}
+    assert arns == {"ItemsListPermissionProd": "${__ApiId__}/${__Stage__}/GET/items",
+                    "ItemsOnePermissionProd": "${__ApiId__}/${__Stage__}/GET/items/*",
+                    "ItemsPutPermissionProd": "${__ApiId__}/${__Stage__}/PUT/items/*",
+                    "ItemsRestPermissionProd": "${__ApiId__}/${__Stage__}/*/files/*",
+                    "OtherRootPermissionProd": "${__ApiId__}/${__Stage__}/POST/",
+                    "OtherSamePermissionProd": "${__ApiId__}/${__Stage__}/POST/items"}
+
+
+def test_the_deployment_is_named_by_what_the_api_says(tmp_path: Path) -> None:
+    """The id changes when the API does (a route, the OpenAPI version, the functions' names), not otherwise."""
+    def deployment(text: str) -> str:
+        native = sam_native.expand(clone(_template(tmp_path, text)))
+        found = [lid for lid, res in native["Resources"].items() if res["Type"] == "AWS::ApiGateway::Deployment"]
+        assert len(found) == 1
+        stage = native["Resources"]["ServerlessRestApiProdStage"]["Properties"]
+        assert stage["DeploymentId"] == {"Ref": found[0]}
+        return str(found[0])
+
+    base = HEAD + "Resources:\n" + _fn("Fn", "        Get: {Type: Api, Properties: {Path: /a, Method: get}}\n")
+    first = deployment(base)
+    assert first.startswith("ServerlessRestApiDeployment")
+    assert len(first) == len("ServerlessRestApiDeployment") + 10
+    assert deployment(base) == first
+    assert deployment(base.replace("/a", "/b")) != first
+    assert deployment(base.replace("Resources:", "Globals:\n  Api:\n    OpenApiVersion: 3.0.1\nResources:")) != first
+    digest = deployment_digest({"paths": {}}, "3.0.1", "fn")
+    assert digest == hashlib.sha1(b"{'paths': {}}||3.0.1||fn").hexdigest()
+
+
+REFUSED = {
+    "api-auth": ("  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: p\n"
+                 "      Auth: {DefaultAuthorizer: AWS_IAM}\n", "", "Api: Auth"),
+    "api-cors": ("  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: p\n      Cors: '*'\n",
+                 "", "Api: Cors"),
+    "api-tags": ("  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: p\n      Tags: {a: b}\n",
+                 "", "Api: Tags"),
+    "api-include": ("  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: p\n"
+                    "      DefinitionBody: {'Fn::Transform': {Name: AWS::Include}}\n", "", "DefinitionBody"),
+    "api-version-float": ("  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: p\n"
+                          "      OpenApiVersion: 3.0\n", "", "OpenApiVersion of type float"),
+    "api-no-stage": ("  Api:\n    Type: AWS::Serverless::Api\n    Properties: {}\n", "", "StageName missing"),
+    "event-auth": ("", "        Get: {Type: Api, Properties: {Path: /, Method: get, Auth: {ApiKeyRequired: true}}}\n",
+                   "Api: property 'Auth'"),
+    "event-unknown-api": ("", "        Get: {Type: Api, Properties: {Path: /, Method: get, RestApiId: !Ref Nope}}\n",
+                          "RestApiId"),
+    "event-twice": ("", "        A: {Type: Api, Properties: {Path: /, Method: get}}\n"
+                        "        B: {Type: Api, Properties: {Path: /, Method: GET}}\n", "the same path and method"),
+    "event-intrinsic-path": ("", "        A: {Type: Api, Properties: {Path: !Ref P, Method: get}}\n", "Path"),
+    "implicit-name-taken": ("  ServerlessRestApi:\n    Type: AWS::ApiGateway::RestApi\n", "",
+                            "ServerlessRestApi"),
+    "stage-not-alphanumeric": ("  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: v1-beta\n",
+                               "        A: {Type: Api, Properties: {Path: /, Method: get, RestApiId: !Ref Api}}\n",
+                               "not alphanumeric"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_native_api_expansion_refuses(tmp_path: Path, name: str) -> None:
+    resources, events, reason = REFUSED[name]
+    fn = _fn("Fn", events) if events else _fn("Fn", "        Q: {Type: SQS, Properties: {Queue: arn:aws:sqs:::q}}\n")
+    template = _template(tmp_path, HEAD + "Resources:\n" + resources + fn)
+    with pytest.raises(sam_native.Refused) as refused:
+        sam_native.expand(clone(template))
+    assert reason in refused.value.reason
+
+
+def test_a_function_condition_reaching_an_api_is_refused(tmp_path: Path) -> None:
+    text = HEAD + "Conditions:\n  On: !Equals [a, a]\nResources:\n" + _fn(
+        "Fn", "        A: {Type: Api, Properties: {Path: /, Method: get}}\n").replace(
+        "    Type: AWS::Serverless::Function\n", "    Type: AWS::Serverless::Function\n    Condition: On\n")
+    with pytest.raises(sam_native.Refused, match="Condition"):
+        sam_native.expand(clone(_template(tmp_path, text)))
+
+
+def test_a_scan_reports_the_same_whichever_way_apis_are_expanded(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stated differences (document key order, deployment digest) reach no finding, route or path."""
+    for name in ("implicit", "explicit-managed", "globals"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "template.yaml").write_text(ACCEPTED[name])
+    monkeypatch.setenv("REMIT_NO_CACHE", "1")
+    native = render(scan([tmp_path], ScanOptions()), Format.JSON)
+    monkeypatch.setenv("REMIT_NO_NATIVE_SAM", "1")
+    translated = render(scan([tmp_path], ScanOptions()), Format.JSON)
+    assert native == translated
+    assert '"RMT-LAMBDA-006"' in native
