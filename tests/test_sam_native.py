@@ -574,10 +574,10 @@ def test_native_expansion_equals_translator(tmp_path: Path, name: str) -> None:
 
 
 REFUSED = {
-    "http-api-event": ("""\
+    "api-event-auth": ("""\
       Events:
-        Get: {Type: HttpApi, Properties: {Path: /, Method: get}}
-""", "HttpApi"),
+        Get: {Type: Api, Properties: {Path: /, Method: get, Auth: {Authorizer: AWS_IAM}}}
+""", "Api: property 'Auth'"),
     "alias-numeric": ("      AutoPublishAlias: '123'\n", "Function: AutoPublishAlias"),
     "alias-intrinsic": ("      AutoPublishAlias: !Ref Stage\n", "Function: AutoPublishAlias"),
     "url-auth-intrinsic": ("      FunctionUrlConfig: {AuthType: !Ref Auth}\n", "Function: FunctionUrlConfig"),
@@ -617,7 +617,7 @@ def test_native_expansion_refuses(tmp_path: Path, name: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "reason"), [
-    (HEAD + "Globals:\n  HttpApi:\n    FailOnWarnings: true\nResources:\n" + FN, "Globals: section HttpApi"),
+    (HEAD + "Globals:\n  StateMachine:\n    PropagateTags: true\nResources:\n" + FN, "Globals: section StateMachine"),
     (HEAD + "Globals:\n  Api:\n    Cors: '*'\nResources:\n" + FN, "Globals.Api: Cors"),
     (HEAD + "Globals:\n  Function:\n    AutoPublishAlias: live\nResources:\n" + FN, "Globals.Function"),
     (HEAD + "Resources:\n" + FN + "    IgnoreGlobals: '*'\n", "attribute IgnoreGlobals"),
@@ -626,8 +626,8 @@ def test_native_expansion_refuses(tmp_path: Path, name: str) -> None:
     (HEAD + "Resources:\n  L:\n    Type: AWS::Serverless::LayerVersion\n    Properties:\n      ContentUri: s3://b/k\n"
      "      RetentionPolicy: !Ref Keep\n", "RetentionPolicy"),
     (HEAD + "Resources:\n" + FN + "    Condition: [IsProd]\n", "Condition is not a name"),
-    (HEAD + "Resources:\n" + FN + "  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties: {StageName: x}\n",
-     "AWS::Serverless::HttpApi"),
+    (HEAD + "Resources:\n" + FN + "  Api:\n    Type: AWS::Serverless::GraphQLApi\n    Properties: {Name: x}\n",
+     "AWS::Serverless::GraphQLApi"),
     (HEAD + "Resources:\n  S:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n"
      "      DefinitionUri: s3://b/k\n      Role: arn:aws:iam::111122223333:role/r\n"
      "      Policies: [AmazonS3ReadOnlyAccess]\n",

@@ -1,9 +1,9 @@
-"""REST APIs (``AWS::Serverless::Api``, the implicit ``ServerlessRestApi`` and ``Api`` events) expanded by remit
-itself give what aws-sam-translator gives, or are refused.
+"""APIs (``AWS::Serverless::Api`` and ``HttpApi``, the implicit ``ServerlessRestApi`` and ``ServerlessHttpApi``,
+``Api`` and ``HttpApi`` events) expanded by remit itself give what aws-sam-translator gives, or are refused.
 
 Compared as :func:`remit.loaders.sam_native.contract.comparable` text: everything key for key and in order,
 except the key order inside an OpenAPI document and the digest naming a deployment (documented as different by
-design in :mod:`remit.loaders.sam_native.rest_api`)."""
+design in :mod:`remit.loaders.sam_native.rest_api`), and the reports of a scan do not differ at all."""
 
 from __future__ import annotations
 
@@ -119,6 +119,11 @@ Resources:
     Properties:
       StageName: prod
       DefinitionUri: s3://bucket/api.yaml
+  Included:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      DefinitionBody: {'Fn::Transform': {Name: AWS::Include, Parameters: {Location: s3://bucket/api.yaml}}}
   FromS3Parts:
     Type: AWS::Serverless::Api
     Properties:
@@ -127,6 +132,7 @@ Resources:
 """ + _fn("Fn", """\
         Mine: {Type: Api, Properties: {Path: /mine, Method: get, RestApiId: !Ref Swagger}}
         Yours: {Type: Api, Properties: {Path: /mine, Method: post, RestApiId: !Ref OpenApi}}
+        Theirs: {Type: Api, Properties: {Path: /included, Method: post, RestApiId: !Ref Included}}
 """),
     "globals": HEAD + """\
 Globals:
@@ -144,6 +150,62 @@ Resources:
 """ + _fn("Fn", """\
         Get: {Type: Api, Properties: {Path: /, Method: get}}
 """),
+    "http-implicit": HEAD + "Resources:\n" + _fn("Proxy", """\
+        Everything: {Type: HttpApi}
+        Items: {Type: HttpApi, Properties: {Path: "/items/{id}/{sub}", Method: GET, PayloadFormatVersion: '1.0'}}
+        Any: {Type: HttpApi, Properties: {Path: "/files/{proxy+}", Method: ANY}}
+""") + _fn("Other", """\
+        Root: {Type: HttpApi, Properties: {Path: /, Method: post}}
+        Rest: {Type: Api, Properties: {Path: /rest, Method: get}}
+""", "      AutoPublishAlias: live\n"),
+    "http-explicit": HEAD + """\
+Globals:
+  HttpApi:
+    StageVariables: {from: globals}
+    DefaultRouteSettings: {ThrottlingBurstLimit: 10}
+Resources:
+  Managed:
+    Type: AWS::Serverless::HttpApi
+    DependsOn: Log
+    Properties:
+      StageName: dev
+      Name: my-api
+      Description: mine
+      FailOnWarnings: true
+      AccessLogSettings: {DestinationArn: !GetAtt Log.Arn, Format: $context.requestId}
+      RouteSettings: {"GET /a": {ThrottlingRateLimit: 5}}
+  Written:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      StageName: $default
+      DefinitionBody:
+        openapi: 3.0.1
+        info: {title: written}
+        paths:
+          /mine: {get: {responses: {}}}
+  FromS3:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      StageName: prod-1
+      DefinitionUri: s3://bucket/api.yaml
+  Included:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      DefinitionBody: {'Fn::Transform': {Name: AWS::Include, Parameters: {Location: s3://bucket/api.yaml}}}
+  Log:
+    Type: AWS::Logs::LogGroup
+""" + _fn("Fn", """\
+        Default: {Type: HttpApi, Properties: {ApiId: !Ref Managed}}
+        A: {Type: HttpApi, Properties: {Path: /a, Method: get, ApiId: !Ref Managed}}
+        Yours: {Type: HttpApi, Properties: {Path: "/yours/{id}", Method: put, ApiId: Written}}
+        S3: {Type: HttpApi, Properties: {Path: /s3, Method: get, ApiId: !Ref FromS3}}
+""") + """\
+Outputs:
+  Stage:
+    Value: !Ref Managed.Stage
+  Url:
+    Value: !Sub https://${Written}.execute-api.${AWS::Region}.amazonaws.com/${Written.Stage}
+""",
 }
 
 
@@ -205,7 +267,7 @@ REFUSED = {
     "api-tags": ("  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: p\n      Tags: {a: b}\n",
                  "", "Api: Tags"),
     "api-include": ("  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: p\n"
-                    "      DefinitionBody: {'Fn::Transform': {Name: AWS::Include}}\n", "", "DefinitionBody"),
+                    "      DefinitionBody: {'Fn::Transform': {Name: AWS::Include}, paths: {}}\n", "", "DefinitionBody"),
     "api-version-float": ("  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: p\n"
                           "      OpenApiVersion: 3.0\n", "", "OpenApiVersion of type float"),
     "api-no-stage": ("  Api:\n    Type: AWS::Serverless::Api\n    Properties: {}\n", "", "StageName missing"),
@@ -218,6 +280,21 @@ REFUSED = {
     "event-intrinsic-path": ("", "        A: {Type: Api, Properties: {Path: !Ref P, Method: get}}\n", "Path"),
     "implicit-name-taken": ("  ServerlessRestApi:\n    Type: AWS::ApiGateway::RestApi\n", "",
                             "ServerlessRestApi"),
+    "http-auth": ("  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n"
+                  "      Auth: {DefaultAuthorizer: AWS_IAM, EnableIamAuthorizer: true}\n", "", "HttpApi: Auth"),
+    "http-cors": ("  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      CorsConfiguration: true\n",
+                  "", "HttpApi: CorsConfiguration"),
+    "http-event-auth": ("", "        A: {Type: HttpApi, Properties: {Auth: {Authorizer: NONE}}}\n",
+                        "HttpApi: property 'Auth'"),
+    "http-event-path-only": ("", "        A: {Type: HttpApi, Properties: {Path: /a}}\n", "Path or Method"),
+    "http-event-on-written-route": (
+        "  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      DefinitionBody:\n"
+        "        openapi: 3.0.1\n        info: {title: t}\n        paths: {/a: {get: {}}}\n",
+        "        A: {Type: HttpApi, Properties: {Path: /a, Method: get, ApiId: !Ref Api}}\n", "already has"),
+    "http-event-on-included-body": (
+        "  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n"
+        "      DefinitionBody: {'Fn::Transform': {Name: AWS::Include}}\n",
+        "        A: {Type: HttpApi, Properties: {Path: /a, Method: get, ApiId: !Ref Api}}\n", "included"),
     "stage-not-alphanumeric": ("  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: v1-beta\n",
                                "        A: {Type: Api, Properties: {Path: /, Method: get, RestApiId: !Ref Api}}\n",
                                "not alphanumeric"),
@@ -245,7 +322,7 @@ def test_a_function_condition_reaching_an_api_is_refused(tmp_path: Path) -> None
 def test_a_scan_reports_the_same_whichever_way_apis_are_expanded(tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """The stated differences (document key order, deployment digest) reach no finding, route or path."""
-    for name in ("implicit", "explicit-managed", "globals"):
+    for name in ("implicit", "explicit-managed", "globals", "http-implicit", "http-explicit"):
         (tmp_path / name).mkdir()
         (tmp_path / name / "template.yaml").write_text(ACCEPTED[name])
     monkeypatch.setenv("REMIT_NO_CACHE", "1")

@@ -335,8 +335,8 @@ def test_refused_before_any_change_to_the_role() -> None:
 def test_shapes_refused_without_translating() -> None:
     fn = FunctionContext("Fn", None, {}, _template({}))
     for name, event, reason in [
-        ("Ev", {"Type": "HttpApi", "Properties": {"Path": "/", "Method": "get"}},
-         "HttpApi: event type not expanded natively"),
+        ("Ev", {"Type": "WebSocket", "Properties": {"Route": "$connect"}},
+         "WebSocket: event type not expanded natively"),
         ("Ev", {"Type": "SQS", "Properties": {"Queue": "q"}, "Condition": "C"}, "SQS: event key 'Condition'"),
         ("E-v", {"Type": "SQS", "Properties": {"Queue": "q"}}, "SQS: event name 'E-v' is not alphanumeric"),
         ("Ev", {"Type": "SQS", "Properties": {}}, "SQS: Queue missing"),

@@ -23,6 +23,8 @@ from remit.loaders.sam_native.common import TRANSFORM, Refused, passed_on
 from remit.loaders.sam_native.events import event_resources
 from remit.loaders.sam_native.function import expand_function
 from remit.loaders.sam_native.globals_ import merged, sam_globals
+from remit.loaders.sam_native.http_api import HTTP_API, expand_http_api, plan_http_apis
+from remit.loaders.sam_native.http_api import IMPLICIT as IMPLICIT_HTTP
 from remit.loaders.sam_native.layer import expand_layer, rewrite_references
 from remit.loaders.sam_native.rest_api import API, IMPLICIT, expand_rest_api, plan_rest_apis
 from remit.loaders.sam_native.state_machine import expand_state_machine
@@ -34,11 +36,10 @@ _FUNCTION = "AWS::Serverless::Function"
 _TABLE = "AWS::Serverless::SimpleTable"
 _LAYER = "AWS::Serverless::LayerVersion"
 _STATE_MACHINE = "AWS::Serverless::StateMachine"
-_SUPPORTED = frozenset({_FUNCTION, _TABLE, _LAYER, _STATE_MACHINE, API})
-# the translator expands functions first, then state machines, then APIs (the implicit one last), then the rest,
-# each group in the author's order
-_GROUP = {_FUNCTION: 0, _STATE_MACHINE: 1, API: 2}
-_IMPLICIT_API: dict[str, Any] = {"Type": API, "Properties": {}}
+_SUPPORTED = frozenset({_FUNCTION, _TABLE, _LAYER, _STATE_MACHINE, API, HTTP_API})
+# the translator expands functions first, then state machines, then APIs (the implicit REST then HTTP API last),
+# then the rest, each group in the author's order
+_GROUP = {_FUNCTION: 0, _STATE_MACHINE: 1, API: 2, HTTP_API: 2}
 _LOGICAL_ID = re.compile(r"[A-Za-z0-9]+")
 # resource-level keys the translator reads besides Type, Properties, Metadata, DependsOn, Condition, DeletionPolicy,
 # UpdateReplacePolicy and UpdatePolicy (any other key it drops, and so does this)
@@ -48,7 +49,7 @@ _READ_ELSEWHERE = frozenset({"IgnoreGlobals", "Connectors"})
 _MAY_REPLACE = {"AWS::Lambda::Function": (_FUNCTION,), "AWS::DynamoDB::Table": (_TABLE,),
                 "AWS::Lambda::LayerVersion": (_LAYER,), "AWS::StepFunctions::StateMachine": (_STATE_MACHINE,),
                 "AWS::S3::Bucket": ("AWS::S3::Bucket",), "AWS::SNS::Topic": ("AWS::SNS::Topic",),
-                "AWS::ApiGateway::RestApi": (API,)}
+                "AWS::ApiGateway::RestApi": (API,), "AWS::ApiGatewayV2::Api": (HTTP_API,)}
 
 
 def _sam_resources(resources: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -94,16 +95,22 @@ def expand(template: Mapping[str, Any]) -> dict[str, Any]:
     out["Resources"] = generated
     renamed: dict[str, str] = {}  # layers SAM gives a new logical id
     rest_apis = plan_rest_apis(resources, sam, globals_)
+    http_apis = plan_http_apis(resources, sam, globals_)
     ordered = sorted(sam, key=lambda item: _GROUP.get(item[1]["Type"], 3))
-    if rest_apis.implicit:
-        ordered.insert(sum(1 for _, res in sam if res["Type"] in _GROUP), (IMPLICIT, _IMPLICIT_API))
+    implicit = [(IMPLICIT, {"Type": API, "Properties": {}})] if rest_apis.implicit else []
+    if http_apis.implicit:
+        implicit.append((IMPLICIT_HTTP, {"Type": HTTP_API, "Properties": {}}))
+    at = sum(1 for _, res in sam if res["Type"] in _GROUP)
+    ordered[at:at] = implicit
     for lid, res in ordered:
         if res["Type"] == _FUNCTION:
             props = merged(globals_.get("Function", {}), res["Properties"])
             expanded: Iterable[tuple[str, dict[str, Any]]] = expand_function(lid, res, props, generated, template,
-                                                                             event_resources, rest_apis)
+                                                                             event_resources, rest_apis, http_apis)
         elif res["Type"] == API:
             expanded = expand_rest_api(lid, res, rest_apis)
+        elif res["Type"] == HTTP_API:
+            expanded = expand_http_api(lid, res, http_apis)
         elif res["Type"] == _STATE_MACHINE:
             expanded = expand_state_machine(lid, res, res["Properties"], generated, template)
         elif res["Type"] == _LAYER:
@@ -124,22 +131,23 @@ def expand(template: Mapping[str, Any]) -> dict[str, Any]:
         rewrite_references(out, renamed)
     published = [lid for lid, res in sam if res["Type"] == _FUNCTION and res["Properties"].get("AutoPublishAlias")]
     derived = _published_ids(published, generated) if published else {}
-    derived.update(_api_ids(rest_apis.properties, generated))
+    derived.update(_api_ids([*rest_apis.properties, *http_apis.properties], generated))
     if derived:
         _resolve_property_references(out, derived)
     return out
 
 
 def _api_ids(apis: Iterable[str], generated: Mapping[str, Any]) -> dict[str, dict[str, str]]:
-    """``{api: {"Stage": stage id, "Deployment": deployment id}}`` of the REST APIs expanded."""
+    """``{api: {"Stage": stage id, "Deployment": deployment id}}`` of the APIs expanded (an HTTP API has no
+    deployment)."""
     ids: dict[str, dict[str, str]] = {}
     for lid in apis:
         found = ids.setdefault(lid, {})
         for out_id, res in generated.items():
-            rest_api = res.get("Properties", {}).get("RestApiId") if isinstance(res, dict) else None
-            if rest_api != {"Ref": lid}:
+            props = res.get("Properties", {}) if isinstance(res, dict) else {}
+            if {"Ref": lid} not in (props.get("RestApiId"), props.get("ApiId")):
                 continue
-            if res.get("Type") == "AWS::ApiGateway::Stage":
+            if res.get("Type") in ("AWS::ApiGateway::Stage", "AWS::ApiGatewayV2::Stage"):
                 found["Stage"] = out_id
             elif res.get("Type") == "AWS::ApiGateway::Deployment":
                 found["Deployment"] = out_id

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from remit.loaders.sam_native.http_api import HttpApiPlan
     from remit.loaders.sam_native.rest_api import RestApiPlan
 
 TRANSFORM = "AWS::Serverless-2016-10-31"
@@ -48,8 +49,8 @@ class FunctionContext:
     ``ManagedPolicyArns`` and ``Policies`` as the translator does), or ``None`` when the author gave ``Role``.
     ``resources`` is the output template's ``Resources`` (an S3 event edits the bucket it names);
     ``original`` is the author's template after remit's preparation, read-only. ``alias`` is the logical id of
-    the alias ``AutoPublishAlias`` made, which the events then call instead of the function. ``rest_apis`` is the
-    template's REST APIs, which ``Api`` events add their routes to."""
+    the alias ``AutoPublishAlias`` made, which the events then call instead of the function. ``rest_apis`` and
+    ``http_apis`` are the template's APIs, which ``Api`` and ``HttpApi`` events add their routes to."""
 
     logical_id: str
     role: dict[str, Any] | None
@@ -57,6 +58,7 @@ class FunctionContext:
     original: Mapping[str, Any]
     alias: str | None = None
     rest_apis: RestApiPlan | None = None
+    http_apis: HttpApiPlan | None = None
 
 
 # resource attributes the translator keeps on the resource a SAM resource becomes, in its output order ...

@@ -7,8 +7,8 @@ execution role, an S3 bucket's notification configuration). Whatever it does not
 
 Done natively: SQS, Kinesis, DynamoDB (``events_pull``); MSK, SelfManagedKafka, MQ, DocumentDB
 (``events_brokers``); S3, Schedule, EventBridgeRule, CloudWatchEvent, SNS (``events_push``); CloudWatchLogs,
-IoTRule, AlexaSkill, Cognito, ScheduleV2 (``events_other``); Api (``rest_api``, which also writes the route
-into the OpenAPI document SAM manages). HttpApi is refused, as is every other type.
+IoTRule, AlexaSkill, Cognito, ScheduleV2 (``events_other``); Api and HttpApi (``rest_api``, ``http_api``,
+which also write the route into the API's OpenAPI document). Every other type is refused.
 
 What the caller (the function core) keeps in mind:
 
@@ -38,6 +38,7 @@ from remit.loaders.sam_native.events_brokers import BROKER_TYPES
 from remit.loaders.sam_native.events_other import alexa_skill, cloudwatch_logs, cognito, iot_rule, schedule_v2
 from remit.loaders.sam_native.events_pull import PULL_TYPES, PullType, pull_resources
 from remit.loaders.sam_native.events_push import PUSH_TYPES, Expander
+from remit.loaders.sam_native.http_api import http_api_event
 from remit.loaders.sam_native.rest_api import api_event
 
 _PULL: dict[str, PullType] = {**PULL_TYPES, **BROKER_TYPES}
@@ -49,6 +50,7 @@ _EXPANDERS: dict[str, Expander] = {
     "Cognito": cognito,
     "ScheduleV2": schedule_v2,
     "Api": api_event,
+    "HttpApi": http_api_event,
 }
 
 

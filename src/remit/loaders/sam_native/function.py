@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from remit.loaders.sam_native.common import FunctionContext, Refused, is_intrinsic, main_resource
+from remit.loaders.sam_native.http_api import HttpApiPlan, route_of
 from remit.loaders.sam_native.policies import expand_templates, role_policies
 from remit.loaders.sam_native.rest_api import RestApiPlan
 
@@ -194,7 +195,8 @@ def _role(lid: str, props: Mapping[str, Any], policies: object) -> dict[str, Any
 
 def expand_function(lid: str, resource: Mapping[str, Any], props: dict[str, Any], resources: dict[str, Any],
                     original: Mapping[str, Any], events: EventExpander | None,
-                    rest_apis: RestApiPlan | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
+                    rest_apis: RestApiPlan | None = None,
+                    http_apis: HttpApiPlan | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
     """The resources one function (its Globals already merged into ``props``) expands to, in the translator's
     order: the function, its version and alias, its URL, its role (unless the author gave one), then each
     event's resources by event name. A generator: the caller adds each resource to ``resources`` before the
@@ -231,7 +233,8 @@ def expand_function(lid: str, resource: Mapping[str, Any], props: dict[str, Any]
     if not given_role:
         yield lid + "Role", {"Type": "AWS::IAM::Role", "Properties": role}
     if declared and events is not None:
-        context = FunctionContext(lid, None if given_role else role, resources, original, alias, rest_apis)
+        context = FunctionContext(lid, None if given_role else role, resources, original, alias, rest_apis,
+                                  http_apis)
         for name in sorted(declared, key=lambda name: _event_order(name, declared[name])):
             yield from events(context, name, declared[name])
 
@@ -240,6 +243,8 @@ def _event_order(name: str, event: Any) -> str:
     """The translator's sort key for a function's events: an API event's path, any other event's name."""
     if not isinstance(event, dict):
         return name
+    if event.get("Type") == "HttpApi":
+        return route_of(event)[0]  # the translator gives a route-less HttpApi event its $default path first
     props = event.get("Properties", {})
     if not isinstance(props, dict):
         raise Refused("Function: an event whose Properties is not a mapping")

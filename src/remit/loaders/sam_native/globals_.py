@@ -26,13 +26,15 @@ API_GLOBALS = frozenset({
     "AlwaysDeploy",
 })
 _ACCEPTED = {"Function": FUNCTION_GLOBALS, "SimpleTable": frozenset({"SSESpecification"}),
-             "LayerVersion": frozenset({"PublishLambdaVersion"}), "Api": API_GLOBALS}
+             "LayerVersion": frozenset({"PublishLambdaVersion"}), "Api": API_GLOBALS,
+             "HttpApi": frozenset({"AccessLogSettings", "StageVariables", "DefaultRouteSettings", "RouteSettings",
+                                   "FailOnWarnings"})}
 _REPLACED = frozenset({"Architectures"})
 
 
 def sam_globals(template: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """``{section: properties}`` of the ``Globals`` sections reproduced here (Function, SimpleTable,
-    LayerVersion, Api), or refusal for any other section or property."""
+    LayerVersion, Api, HttpApi), or refusal for any other section or property."""
     if "Globals" not in template:
         return {}
     section = template["Globals"]

@@ -150,7 +150,8 @@ def _check_api(lid: str, props: Mapping[str, Any]) -> None:
         if "VPCEndpointIds" in endpoint and "VpcEndpointIds" in endpoint:
             raise Refused("Api: EndpointConfiguration with both VPCEndpointIds and VpcEndpointIds")
     body = props.get("DefinitionBody")
-    if body is not None and (not body or is_intrinsic(body) or "Fn::Transform" in body):
+    if body is not None and (not body or (is_intrinsic(body) and set(body) != {"Fn::Transform"})
+                             or (len(body) > 1 and "Fn::Transform" in body)):
         raise Refused("Api: DefinitionBody in a shape not reproduced")
     uri = props.get("DefinitionUri")
     if uri is not None and _body_s3(uri) is None:

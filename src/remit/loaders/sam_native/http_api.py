@@ -1,0 +1,337 @@
+"""``AWS::Serverless::HttpApi`` and the functions' ``HttpApi`` events, expanded as aws-sam-translator expands them.
+
+The same three passes as :mod:`.rest_api` (plan before anything expands, events while the functions expand, then
+each API), with the HTTP API's own rules: an event without ``Path`` and ``Method`` is the ``$default`` route; the
+implicit API is ``ServerlessHttpApi`` with the ``$default`` stage; SAM writes its ``httpapi:createdBy`` tag into
+the document and on the stage; events add their integrations to the author's own document too; an event needs no
+permission of its own when the same function already serves the API's ``$default`` route; a route's path
+parameters are declared on its method. The stated differences of :mod:`.rest_api` hold (key order inside the
+document; no deployment here). Authorizers, CORS, custom domains, tags and an event's ``Auth``/``RouteSettings``/
+``TimeoutInMillis`` are refused."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from remit.loaders.sam_native.common import FunctionContext, Refused, is_intrinsic, main_resource
+from remit.loaders.sam_native.events_base import Prop, is_bool, is_dict, is_str, permission, read_event
+from remit.loaders.sam_native.globals_ import merged
+
+HTTP_API = "AWS::Serverless::HttpApi"
+IMPLICIT = "ServerlessHttpApi"
+_DEFAULT = "$default"
+_ANY_METHOD = "x-amazon-apigateway-any-method"
+_INTEGRATION = "x-amazon-apigateway-integration"
+_TAG = "httpapi:createdBy"
+_OPENAPI_3 = re.compile(r"\A3(\.\d)(\.\d)?$")
+_GREEDY = re.compile(r"{([a-zA-Z0-9._-]+|[a-zA-Z0-9._-]+\+|proxy\+)}")
+_PARAMETER = re.compile(r"{(.*?)}")
+_FUNCTION_ARN = re.compile(r"([A-Za-z0-9]+\.Arn)")
+_STACK_NAME = {"Ref": "AWS::StackName"}
+
+
+def _str_or_dict(value: Any) -> bool:
+    return isinstance(value, (str, dict))
+
+
+_API_PROPS: dict[str, Prop] = {
+    "StageName": Prop(_str_or_dict),
+    "Name": Prop(lambda value: True),
+    "Description": Prop(is_str),
+    "DefinitionBody": Prop(is_dict),
+    "DefinitionUri": Prop(_str_or_dict),
+    "StageVariables": Prop(is_dict),
+    "AccessLogSettings": Prop(is_dict),
+    "DefaultRouteSettings": Prop(is_dict),
+    "RouteSettings": Prop(is_dict),
+    "FailOnWarnings": Prop(is_bool),
+}
+_EVENT_PROPS: dict[str, Prop] = {
+    "Path": Prop(is_str, intrinsics=False),
+    "Method": Prop(is_str, intrinsics=False),
+    "ApiId": Prop(is_str),
+    "PayloadFormatVersion": Prop(is_str),
+}
+_STAGE_ORDER = ("AccessLogSettings", "DefaultRouteSettings", "RouteSettings", "ApiId", "StageName", "Tags",
+                "StageVariables", "AutoDeploy")
+
+
+@dataclass(eq=False)
+class HttpApiPlan:
+    """The template's HTTP APIs while the expansion runs (mutable, one per template): each API's properties
+    (``Globals.HttpApi`` merged), its OpenAPI document (SAM's skeleton or the author's, edited by the events)
+    and whether SAM manages that document."""
+
+    properties: dict[str, dict[str, Any]] = field(default_factory=dict)
+    bodies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    managed: set[str] = field(default_factory=set)
+    implicit: bool = False
+
+
+def _skeleton() -> dict[str, Any]:
+    return {"openapi": "3.0.1", "info": {"version": "1.0", "title": dict(_STACK_NAME)}, "paths": {}}
+
+
+def _method_key(method: str) -> str:
+    method = method.lower()
+    return _ANY_METHOD if method == "any" else method
+
+
+def _api_id(value: Any) -> str | None:
+    if isinstance(value, dict) and set(value) == {"Ref"} and isinstance(value["Ref"], str):
+        return value["Ref"]
+    return value if isinstance(value, str) else None
+
+
+def _valid_document(body: Any) -> bool:
+    return (isinstance(body, dict) and bool(body) and isinstance(body.get("paths"), dict)
+            and bool(body.get("openapi")) and _OPENAPI_3.match(str(body["openapi"])) is not None)
+
+
+def _check_api(props: Mapping[str, Any]) -> None:
+    for key, value in props.items():
+        prop = _API_PROPS.get(key)
+        if prop is None:
+            raise Refused(f"HttpApi: {key}")
+        if value is None:
+            raise Refused("HttpApi: a property without a value")
+        if not (prop.check(value) or (prop.intrinsics and is_intrinsic(value))):
+            raise Refused(f"HttpApi: {key} of type {type(value).__name__}")
+    if "DefinitionBody" in props and "DefinitionUri" in props:
+        raise Refused("HttpApi: both DefinitionBody and DefinitionUri")
+    stage = props.get("StageName")
+    if isinstance(stage, dict) and not is_intrinsic(stage):
+        raise Refused("HttpApi: StageName")
+    body = props.get("DefinitionBody")
+    if _included(body):
+        if props.get("Name") or props.get("Description"):
+            raise Refused("HttpApi: Name or Description with an included DefinitionBody (the translator rejects it)")
+    elif body is not None:
+        if not _valid_document(body) or "tags" in body or "components" in body:
+            raise Refused("HttpApi: DefinitionBody in a shape not reproduced")
+        info = body.get("info")
+        if not isinstance(info, dict) or (props.get("Name") and info.get("title") != _STACK_NAME) or (
+                props.get("Description") and info.get("description")):
+            raise Refused("HttpApi: DefinitionBody info in a shape not reproduced")
+        if any(not isinstance(item, dict) or is_intrinsic(item) for item in body["paths"].values()):
+            raise Refused("HttpApi: DefinitionBody paths in a shape not reproduced")
+    uri = props.get("DefinitionUri")
+    if uri is not None and _body_s3(uri) is None:
+        raise Refused("HttpApi: DefinitionUri in a shape not reproduced")
+    if uri is not None and (props.get("Name") or props.get("Description")):
+        raise Refused("HttpApi: Name or Description without a DefinitionBody (the translator rejects it)")
+
+
+def _included(body: Any) -> bool:
+    """A ``DefinitionBody`` that is an ``AWS::Include`` transform: passed on as written, never edited."""
+    return isinstance(body, dict) and set(body) == {"Fn::Transform"}
+
+
+def _body_s3(uri: Any) -> dict[str, Any] | None:
+    if isinstance(uri, dict):
+        if is_intrinsic(uri) or not uri.get("Bucket") or not uri.get("Key") or set(uri) - {"Bucket", "Key", "Version"}:
+            return None
+        return {name: uri[name] for name in ("Bucket", "Key", "Version") if name in uri}
+    if not isinstance(uri, str) or "?" in uri or "#" in uri:
+        return None
+    scheme, _, rest = uri.partition("://")
+    bucket, _, key = rest.partition("/")
+    if scheme != "s3" or not bucket or not key or "@" in bucket or ":" in bucket:
+        return None
+    return {"Bucket": bucket, "Key": key}
+
+
+def route_of(event: Mapping[str, Any]) -> tuple[str, str]:
+    """``(path, method)`` of an ``HttpApi`` event as the translator completes it: neither given means the
+    ``$default`` route of any method."""
+    props = event.get("Properties") or {}
+    if not isinstance(props, dict):
+        raise Refused("HttpApi: Properties is not a mapping")
+    path, method = props.get("Path", ""), props.get("Method", "")
+    if not path and not method:
+        return _DEFAULT, _ANY_METHOD
+    if not isinstance(path, str) or not isinstance(method, str) or not path or not method:
+        raise Refused("HttpApi: Path or Method missing or not a string")
+    return path, method
+
+
+def plan_http_apis(resources: Mapping[str, Any], sam: list[tuple[str, dict[str, Any]]],
+                   globals_: Mapping[str, Any]) -> HttpApiPlan:
+    """What the translator's plugins do to the template's HTTP APIs before anything is expanded."""
+    plan = HttpApiPlan()
+    api_globals = globals_.get("HttpApi", {})
+    for lid, res in sam:
+        if res["Type"] != HTTP_API:
+            continue
+        own = res["Properties"]
+        props = merged(api_globals, own)
+        _check_api(props)
+        if "DefinitionBody" in own:
+            plan.bodies[lid] = own["DefinitionBody"]
+        elif "DefinitionUri" not in own:
+            plan.bodies[lid] = _skeleton()
+            plan.managed.add(lid)
+        plan.properties[lid] = props
+    if IMPLICIT in resources:
+        raise Refused(f"a resource named {IMPLICIT} (the translator's implicit API)")
+    routes: set[tuple[str, str, str]] = set()
+    for _, res in sam:
+        if res["Type"] != "AWS::Serverless::Function":
+            continue
+        events = res["Properties"].get("Events")
+        if not isinstance(events, dict):
+            continue
+        api_events = [event for event in events.values() if isinstance(event, dict) and event.get("Type") == "HttpApi"]
+        if not api_events:
+            continue
+        for attribute in ("Condition", "DeletionPolicy", "UpdateReplacePolicy"):
+            if attribute in res:
+                raise Refused(f"HttpApi: an event on a function with {attribute} (SAM carries it to the API)")
+        for event in api_events:
+            path, method = route_of(event)
+            props = event.get("Properties") or {}
+            if "ApiId" in props:
+                api = _api_id(props["ApiId"])
+                if api is None or (api not in plan.properties and api != IMPLICIT):
+                    raise Refused("HttpApi: ApiId is not a reference to an AWS::Serverless::HttpApi of the template")
+            else:
+                api = IMPLICIT
+            if api == IMPLICIT and not plan.implicit:
+                plan.implicit = True
+                plan.properties[IMPLICIT] = merged(api_globals, {})
+                _check_api(plan.properties[IMPLICIT])
+                plan.bodies[IMPLICIT] = _skeleton()
+                plan.managed.add(IMPLICIT)
+            key = (api, path, _method_key(method))
+            if key in routes:
+                raise Refused("HttpApi: the same route twice on one API")
+            routes.add(key)
+            body = plan.bodies.get(api)
+            if _included(body):
+                raise Refused("HttpApi: an event on an API whose DefinitionBody is included (the translator "
+                              "rejects it)")
+            if body is None:
+                continue
+            if api in plan.managed:
+                body["paths"].setdefault(path, {}).setdefault(_method_key(method), {})
+            elif path in body["paths"]:
+                raise Refused("HttpApi: an event on a route the author's document already has")
+    return plan
+
+
+def _default_route_serves(body: Mapping[str, Any] | None, function_id: str) -> bool:
+    """Whether the document's ``$default`` route (any method) already calls this function (the translator then
+    gives the event no permission of its own)."""
+    if body is None:
+        return False
+    item = body["paths"].get(_DEFAULT)
+    method = item.get(_ANY_METHOD) if isinstance(item, dict) else None
+    integration = method.get(_INTEGRATION) if isinstance(method, dict) else None
+    if not integration:
+        return False
+    if is_intrinsic(item) or is_intrinsic(method):
+        raise Refused("HttpApi: a conditional $default route")
+    uri = integration.get("uri") if isinstance(integration, dict) else None
+    if not isinstance(uri, dict):
+        return False
+    if is_intrinsic(uri) and "Fn::Sub" not in uri:
+        raise Refused("HttpApi: a conditional $default integration")
+    found = _FUNCTION_ARN.findall(str(uri.get("Fn::Sub", "")))
+    return bool(found) and found[0].split(".Arn")[0] == function_id
+
+
+def http_api_event(fn: FunctionContext, name: str, event: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """An ``HttpApi`` event: the permission for API Gateway to call the function (unless its ``$default`` route
+    already does) and the route's Lambda proxy integration written into the API's document."""
+    plan = fn.http_apis
+    if plan is None:
+        raise Refused("HttpApi: event outside a planned template")
+    path, method = route_of(event)
+    props = read_event("HttpApi", fn, name, event, _EVENT_PROPS)
+    api_id_value = props.get("ApiId", {"Ref": IMPLICIT})
+    api = _api_id(api_id_value)
+    if api is None or api not in plan.properties:
+        raise Refused("HttpApi: ApiId is not a reference to an AWS::Serverless::HttpApi of the template")
+    body = plan.bodies.get(api)
+    function_id = fn.alias or fn.logical_id
+    made: list[tuple[str, dict[str, Any]]] = []
+    route = re.sub(r"^(.+)/$", r"\1", path)
+    if route == _DEFAULT or not _default_route_serves(body, function_id):
+        route = "" if route == _DEFAULT else _GREEDY.sub("*", route)
+        verb = "*" if method.lower() in ("any", _ANY_METHOD) else method.upper()
+        source_arn = {"Fn::Sub": [f"arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:"
+                                  f"${{__ApiId__}}/${{__Stage__}}/{verb}{route}",
+                                  {"__ApiId__": api_id_value, "__Stage__": "*"}]}
+        made.append(permission(fn, f"{fn.logical_id}{name}Permission", "apigateway.amazonaws.com", {},
+                               source_arn=source_arn))
+    if body is not None:
+        _integrate(body, path, _method_key(method), fn, props.get("PayloadFormatVersion"))
+    return made
+
+
+def _integrate(body: dict[str, Any], path: str, method: str, fn: FunctionContext, payload_version: Any) -> None:
+    target = f"${{{fn.alias}}}" if fn.alias else f"${{{fn.logical_id}.Arn}}"
+    uri = {"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
+                      f"{target}/invocations"}
+    item = body["paths"].setdefault(path, {})
+    definition = item.setdefault(method, {})
+    if not isinstance(definition, dict) or definition.get(_INTEGRATION):
+        raise Refused("HttpApi: a route that already has an integration")
+    definition[_INTEGRATION] = {"type": "aws_proxy", "httpMethod": "POST", "payloadFormatVersion": "2.0",
+                                "uri": uri}
+    if path == _DEFAULT and method == _ANY_METHOD:
+        definition["isDefaultRoute"] = True
+    definition.setdefault("responses", {})
+    parameters = _PARAMETER.findall(path)
+    if parameters:
+        listed = definition.setdefault("parameters", [])
+        listed.extend({"name": name, "in": "path", "required": True} for name in parameters)
+    if payload_version:
+        definition[_INTEGRATION]["payloadFormatVersion"] = payload_version
+
+
+def _stage_id(lid: str, stage: Any) -> str:
+    prefix = stage if isinstance(stage, str) else ""
+    if prefix.isalnum():
+        return f"{lid}{prefix}Stage"
+    if prefix == _DEFAULT:
+        return f"{lid}ApiGatewayDefaultStage"
+    digest = hashlib.sha1(prefix.encode("utf8")).hexdigest()[:10] if prefix else ""
+    return f"{lid}Stage{digest}"
+
+
+def expand_http_api(lid: str, resource: Mapping[str, Any], plan: HttpApiPlan) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The ``AWS::ApiGatewayV2::Api`` and its ``Stage`` one HTTP API becomes, in the translator's order."""
+    props = plan.properties[lid]
+    body = plan.bodies.get(lid)
+    tags: dict[str, Any] | None = None
+    written: dict[str, Any] = {}
+    if _included(body):
+        written["Body"] = body
+    elif body is not None:
+        tags = {_TAG: "SAM"}
+        body["tags"] = [{"name": _TAG, "x-amazon-apigateway-tag-value": "SAM"}]
+        if props.get("Name"):
+            body["info"]["title"] = props["Name"]
+        if props.get("Description"):
+            body["info"]["description"] = props["Description"]
+        if props.get("FailOnWarnings") and _DEFAULT in body["paths"]:
+            body["paths"][f"/{_DEFAULT}"] = body["paths"].pop(_DEFAULT)
+        written["Body"] = body
+    else:
+        written["BodyS3Location"] = _body_s3(props["DefinitionUri"])
+    if props.get("FailOnWarnings"):
+        written["FailOnWarnings"] = props["FailOnWarnings"]
+    yield lid, main_resource("AWS::ApiGatewayV2::Api", resource, written)
+    stage_name = props.get("StageName") or _DEFAULT
+    stage: dict[str, Any] = {name: props[name] for name in ("AccessLogSettings", "DefaultRouteSettings",
+                                                           "RouteSettings", "StageVariables") if name in props}
+    stage.update({"ApiId": {"Ref": lid}, "StageName": stage_name, "AutoDeploy": True})
+    if tags is not None:
+        stage["Tags"] = tags
+    yield _stage_id(lid, stage_name), {"Type": "AWS::ApiGatewayV2::Stage",
+                                       "Properties": {name: stage[name] for name in _STAGE_ORDER if name in stage}}
