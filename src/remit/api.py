@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import gc
 import multiprocessing as mp
-import os
 import pickle
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -31,6 +30,7 @@ from remit.loaders.formats import Loader, loader_for
 from remit.loaders.sam import Translated, expand, finish, translate, translate_natively
 from remit.model.application import Application
 from remit.options import ScanOptions
+from remit.parallel import spare_core
 from remit.progress import ProgressCallback, ProgressEvent, Stage
 from remit.repository import source_prefix
 from remit.result import ScannedDocument, ScanResult
@@ -47,20 +47,6 @@ __all__ = ["ScanResult", "ScannedDocument", "analyze", "load_documents", "scan"]
 SIDE_TRANSLATION_MIN_FILES = 4  # for fewer files the second process costs more than it saves
 SIDE_WORKERS = 1  # one helper: on two cores a second one competes with the scan itself
 
-
-def spare_core() -> bool:
-    """Whether a helper process would run beside the scan rather than compete with it for a core: more than one
-    core is usable and the last minute's load average leaves one idle. On a busy machine the helper only adds
-    its own import of the translator and the pickling (a tenth more CPU time) and saves no wall-clock time."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # not Linux
-        cores = os.cpu_count() or 1
-    try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):  # no load average here: trust the core count
-        load = 0.0
-    return cores > 1 and load <= cores - 1
 
 
 class SideTranslator:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -40,10 +41,59 @@ def _javascript() -> JsAnalyzer | None:
     return cast("JsAnalyzer", found) if callable(found) else None
 
 
+# Below this many functions the forked helper costs more than half the code stage saves.
+SPLIT_MIN_FUNCTIONS = 48
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """What the analysis of a run of consecutive functions found (plain data: it may come back from a helper
+    process). Each part reads its files itself: what is said once per file or once per scan is said once when the
+parts are joined."""
+
+    functions: tuple[tuple[ResourceId, FunctionCode], ...]
+    diagnostics: tuple[Diagnostic, ...]
+    referenced: frozenset[Path]
+    claimed_roots: frozenset[Path]
+    file_diagnostics: tuple[Diagnostic, ...]  # the parse cache's: once per file
+    analyzer_diagnostics: tuple[Diagnostic, ...]  # the Python analyzer's own: an SDK extractor failure once
+
+
 def analyze(app: Application, options: ScanOptions) -> CodeFacts:
-    """Resolve and analyse the code of every function of ``app``. Bad code becomes diagnostics, never raises."""
-    del options
+    """Resolve and analyse the code of every function of ``app``. Bad code becomes diagnostics, never raises.
+
+    Functions are independent: with ``options.parallel``, enough of them and an idle core, the second half is
+    analysed in a forked helper process while this one does the first (:func:`remit.parallel.in_two`); the
+    parts are joined in the functions' order, so the facts are the same either way."""
     from remit.code.dead import unreferenced
+    from remit.parallel import in_two
+
+    def part(start: int, stop: int) -> _Part:
+        return _analyze_part(app, start, stop)
+
+    parts = in_two(len(app.functions), part, enabled=options.parallel, min_count=SPLIT_MIN_FUNCTIONS)
+    functions: dict[ResourceId, FunctionCode] = {}
+    diagnostics: list[Diagnostic] = []
+    per_file: dict[Diagnostic, None] = {}
+    analyzer: list[Diagnostic] = []
+    referenced: set[Path] = set()
+    claimed_roots: set[Path] = set()
+    for done in parts:
+        functions.update(done.functions)
+        diagnostics.extend(done.diagnostics)
+        referenced.update(done.referenced)
+        claimed_roots.update(done.claimed_roots)
+        per_file.update(dict.fromkeys(done.file_diagnostics))  # a file both parts read is reported once
+        sdk_failed = any(d.code == "code-sdk-error" for d in analyzer)
+        analyzer.extend(d for d in done.analyzer_diagnostics if not (sdk_failed and d.code == "code-sdk-error"))
+    diagnostics.extend(per_file)
+    diagnostics.extend(analyzer)
+    dead = unreferenced(app, referenced, claimed_roots)
+    return CodeFacts(functions, dead, tuple(diagnostics))
+
+
+def _analyze_part(app: Application, start: int, stop: int) -> _Part:
+    """The code stage for ``app.functions[start:stop]``."""
     from remit.code.python import PythonAnalyzer
     from remit.code.resolve import resolve, worth_reporting
     from remit.code.sources import event_sources
@@ -55,7 +105,7 @@ def analyze(app: Application, options: ScanOptions) -> CodeFacts:
     functions: dict[ResourceId, FunctionCode] = {}
     referenced: set[Path] = set()
     claimed_roots: set[Path] = set()
-    for fn in app.functions:
+    for fn in app.functions[start:stop]:
         resolved = resolve(app, fn)
         where = fn.resource.doc
         if isinstance(resolved, Unknown):
@@ -92,10 +142,8 @@ def analyze(app: Application, options: ScanOptions) -> CodeFacts:
             functions[fn.id] = result
             diagnostics.extend(result.diagnostics)
             referenced.update(root / f for f in result.files)
-    diagnostics.extend(python.cache.diagnostics)
-    diagnostics.extend(python.diagnostics)
-    dead = unreferenced(app, referenced, claimed_roots)
-    return CodeFacts(functions, dead, tuple(diagnostics))
+    return _Part(tuple(functions.items()), tuple(diagnostics), frozenset(referenced), frozenset(claimed_roots),
+                 tuple(python.cache.diagnostics), tuple(python.diagnostics))
 
 
 def _sync(app: Application, fn: Function) -> bool:

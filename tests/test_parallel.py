@@ -1,0 +1,67 @@
+"""The second core: a stage split with a forked helper gives exactly what it gives in one process."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+import remit.parallel
+from remit import code as code_stage
+from remit.api import scan
+from remit.options import ScanOptions
+from remit.parallel import in_two
+from remit.report import Format, render
+
+from .conftest import ROOT
+
+EXAMPLE = ROOT / "examples" / "orders-app"
+
+
+def _pid_range(start: int, stop: int) -> tuple[int, list[int]]:
+    return os.getpid(), list(range(start, stop))
+
+
+def test_in_two_gives_the_parts_in_order_and_forks_the_second(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(remit.parallel, "spare_core", lambda: True)
+    first, second = in_two(10, _pid_range, enabled=True, min_count=2)
+    assert first == (os.getpid(), [0, 1, 2, 3, 4])
+    assert second[1] == [5, 6, 7, 8, 9]
+    assert second[0] != os.getpid()
+
+
+@pytest.mark.parametrize(("enabled", "count", "spare"), [(False, 10, True), (True, 1, True), (True, 10, False)])
+def test_in_two_stays_in_process_when_it_would_not_pay(monkeypatch: pytest.MonkeyPatch, enabled: bool, count: int,
+                                                       spare: bool) -> None:
+    monkeypatch.setattr(remit.parallel, "spare_core", lambda: spare)
+    assert in_two(count, _pid_range, enabled=enabled, min_count=2) == [(os.getpid(), list(range(count)))]
+
+
+def test_a_helper_that_cannot_start_leaves_the_work_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_processes(*args: object, **kwargs: object) -> None:
+        raise OSError("no processes in this sandbox")
+
+    monkeypatch.setattr(remit.parallel, "spare_core", lambda: True)
+    monkeypatch.setattr(remit.parallel, "ProcessPoolExecutor", no_processes)
+    assert in_two(4, _pid_range, enabled=True, min_count=2) == [(os.getpid(), [0, 1]), (os.getpid(), [2, 3])]
+
+
+def test_the_code_stage_split_in_two_reports_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The example's functions analysed half in a forked helper: the same report, byte for byte."""
+    monkeypatch.setenv("REMIT_NO_CACHE", "1")
+    options = ScanOptions(strict=True, source_root=ROOT)
+    whole = render(scan([EXAMPLE], ScanOptions(strict=True, source_root=ROOT, parallel=False)), Format.JSON)
+    monkeypatch.setattr(remit.parallel, "spare_core", lambda: True)
+    monkeypatch.setattr(code_stage, "SPLIT_MIN_FUNCTIONS", 2)
+    parts: list[int] = []
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        done = in_two(*args, **kwargs)
+        parts.append(len(done))
+        return done
+
+    monkeypatch.setattr(remit.parallel, "in_two", counted)
+    split = render(scan([EXAMPLE], options), Format.JSON)
+    assert parts == [2]
+    assert split == whole
