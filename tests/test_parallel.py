@@ -9,6 +9,7 @@ import pytest
 
 import remit.parallel
 from remit import code as code_stage
+from remit import deps as deps_stage
 from remit.api import scan
 from remit.options import ScanOptions
 from remit.parallel import in_two
@@ -47,13 +48,15 @@ def test_a_helper_that_cannot_start_leaves_the_work_here(monkeypatch: pytest.Mon
     assert in_two(4, _pid_range, enabled=True, min_count=2) == [(os.getpid(), [0, 1]), (os.getpid(), [2, 3])]
 
 
-def test_the_code_stage_split_in_two_reports_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The example's functions analysed half in a forked helper: the same report, byte for byte."""
+def test_the_code_and_dependency_stages_split_in_two_report_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The example's functions analysed and their packages read half in a forked helper: the same report, byte
+    for byte."""
     monkeypatch.setenv("REMIT_NO_CACHE", "1")
     options = ScanOptions(strict=True, source_root=ROOT)
     whole = render(scan([EXAMPLE], ScanOptions(strict=True, source_root=ROOT, parallel=False)), Format.JSON)
     monkeypatch.setattr(remit.parallel, "spare_core", lambda: True)
     monkeypatch.setattr(code_stage, "SPLIT_MIN_FUNCTIONS", 2)
+    monkeypatch.setattr(deps_stage, "SPLIT_MIN_FUNCTIONS", 2)
     parts: list[int] = []
 
     def counted(*args: Any, **kwargs: Any) -> Any:
@@ -63,5 +66,5 @@ def test_the_code_stage_split_in_two_reports_the_same(monkeypatch: pytest.Monkey
 
     monkeypatch.setattr(remit.parallel, "in_two", counted)
     split = render(scan([EXAMPLE], options), Format.JSON)
-    assert parts == [2]
+    assert parts == [2, 2]
     assert split == whole

@@ -5,7 +5,9 @@ packages with a known version are matched against OSV advisories (:mod:`remit.de
 ``options.advisories`` (directories or OSV zips), else the OSV API when ``options.online``, else the advisory
 cache (:mod:`remit.deps.cache`), refreshed first for the ecosystems found unless offline; whatever could not be
 checked is said in the :class:`AdvisorySource` (every report's headline) and a diagnostic. Supply-chain
-signs come from :mod:`remit.deps.signs`. Reachability comes from the code stage's imports.
+signs come from :mod:`remit.deps.signs`. Reachability comes from the code stage's imports. Reading is
+independent per function: with an idle core the second half is read in a forked helper
+(:func:`remit.parallel.in_two`), and the halves are joined in the functions' order.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from __future__ import annotations
 import contextlib
 from functools import partial
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
-from remit import safeio
+from remit import parallel, safeio
 from remit.deps.facts import (
     NO_DEPENDENCIES,
     AdvisorySource,
@@ -162,20 +165,21 @@ def _nothing_shipped(problem: Diagnostic) -> tuple[Shipped, list[tuple[Path, dic
     return Shipped(diagnostics=[problem]), []
 
 
-def analyze(app: Application, options: ScanOptions, code: CodeFacts,
-            download_progress: DownloadProgress | None = None) -> DependencyFacts:
-    """What each function ships and what is known against it. Never raises on bad input, nor when advisories
-    cannot be had (``download_progress`` hears how a refresh of the advisory cache advances)."""
-    from remit.deps import advisories, manifests, signs  # noqa: PLC0415 - the stage's parts load when it runs: keeps `import remit.deps` light
+# Below this many functions the helper process costs more than half the reading saves.
+SPLIT_MIN_FUNCTIONS = 48
+# what one function ships: its packages, signs, manifest files, whether a lock file pins them, its directories
+_Shipping = tuple[list[Package], list[Sign], list[str], bool, list[Path]]
 
-    if not app.functions:
-        return NO_DEPENDENCIES
+
+def _read_part(app: Application, start: int, stop: int, manifests: ModuleType,
+               signs: ModuleType) -> tuple[list[tuple[object, _Shipping]], list[Diagnostic]]:
+    """What ``app.functions[start:stop]`` ship, read once per directory, and the problems met, each once."""
     diagnostics: list[Diagnostic] = []
-    per_function: dict[object, tuple[list[Package], list[Sign], list[str], bool, list[Path]]] = {}
     seen_diag: set[Diagnostic] = set()
-    # functions that share a CodeUri (or a layer) share its directory: each is read and judged once per scan
+    shipping: list[tuple[object, _Shipping]] = []
+    # functions that share a CodeUri (or a layer) share its directory: each is read and judged once per part
     read: dict[Path, tuple[Shipped, list[Sign]]] = {}
-    for fn in app.functions:
+    for fn in app.functions[start:stop]:
         dirs = _directories(fn, app)
         packages: list[Package] = []
         found_signs: list[Sign] = []
@@ -200,7 +204,33 @@ def analyze(app: Application, options: ScanOptions, code: CodeFacts,
             files += shipped.manifests
             lock = lock or shipped.py_lock or shipped.npm_lock
             found_signs += its_signs
-        per_function[fn.id] = (packages, found_signs, files, lock, dirs)
+        shipping.append((fn.id, (packages, found_signs, files, lock, dirs)))
+    return shipping, diagnostics
+
+
+def analyze(app: Application, options: ScanOptions, code: CodeFacts,
+            download_progress: DownloadProgress | None = None) -> DependencyFacts:
+    """What each function ships and what is known against it. Never raises on bad input, nor when advisories
+    cannot be had (``download_progress`` hears how a refresh of the advisory cache advances)."""
+    from remit.deps import advisories, manifests, signs  # noqa: PLC0415 - the stage's parts load when it runs: keeps `import remit.deps` light
+
+    if not app.functions:
+        return NO_DEPENDENCIES
+    diagnostics: list[Diagnostic] = []
+    per_function: dict[object, _Shipping] = {}
+    seen_diag: set[Diagnostic] = set()
+
+    def part(start: int, stop: int) -> tuple[list[tuple[object, _Shipping]], list[Diagnostic]]:
+        return _read_part(app, start, stop, manifests, signs)
+
+    # functions are read independently: with an idle core, the second half in a forked helper (remit.parallel)
+    for shipping, problems in parallel.in_two(len(app.functions), part, enabled=options.parallel,
+                                     min_count=SPLIT_MIN_FUNCTIONS):
+        for d in problems:  # a directory both parts read says its problems once
+            if d not in seen_diag:
+                seen_diag.add(d)
+                diagnostics.append(d)
+        per_function.update(shipping)
     wanted: set[tuple[Ecosystem, str, str]] = {
         (p.ecosystem, p.name, p.version) for packages, *_ in per_function.values() for p in packages if p.version}
     if not any(packages for packages, *_ in per_function.values()):
