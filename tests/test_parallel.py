@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from typing import Any
 
@@ -40,12 +41,31 @@ def test_in_two_stays_in_process_when_it_would_not_pay(monkeypatch: pytest.Monke
 
 
 def test_a_helper_that_cannot_start_leaves_the_work_here(monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_processes(*args: object, **kwargs: object) -> None:
-        raise OSError("no processes in this sandbox")
+    real = multiprocessing.get_context("fork")
+
+    class NoProcesses:
+        def Pipe(self, duplex: bool) -> Any:
+            return real.Pipe(duplex)
+
+        def Process(self, **kwargs: Any) -> Any:
+            raise OSError("no processes in this sandbox")
 
     monkeypatch.setattr(remit.parallel, "spare_core", lambda: True)
-    monkeypatch.setattr(remit.parallel, "ProcessPoolExecutor", no_processes)
+    monkeypatch.setattr(remit.parallel.mp, "get_context", lambda method: NoProcesses())
     assert in_two(4, _pid_range, enabled=True, min_count=2) == [(os.getpid(), [0, 1]), (os.getpid(), [2, 3])]
+
+
+def _fails_in_a_helper(start: int, stop: int) -> tuple[int, list[int]]:
+    if start > 0 and os.environ.get("REMIT_TEST_MAIN_PID") != str(os.getpid()):
+        raise ValueError("only in the helper")
+    return os.getpid(), list(range(start, stop))
+
+
+def test_a_helper_that_fails_leaves_its_part_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(remit.parallel, "spare_core", lambda: True)
+    monkeypatch.setenv("REMIT_TEST_MAIN_PID", str(os.getpid()))
+    assert in_two(4, _fails_in_a_helper, enabled=True, min_count=2) == [(os.getpid(), [0, 1]),
+                                                                       (os.getpid(), [2, 3])]
 
 
 def test_the_code_and_dependency_stages_split_in_two_report_the_same(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,12 +9,12 @@ fails, the whole work runs here: the result is the same either way, only the tim
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 import pickle
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
 from remit.guard import helper_signals
@@ -40,35 +40,55 @@ def spare_core() -> bool:
     return cores > 1 and load <= cores - 1
 
 
-def _run_forked(start: int, stop: int) -> Any:
-    if not _FORKED:  # not forked from in_two: nothing to run
-        raise RuntimeError("no work was handed to this helper")
-    return _FORKED[0](start, stop)
+def _helper(send: Connection, start: int, stop: int) -> None:
+    """The forked helper: run the part handed over before the fork, send its result (or that it failed)."""
+    helper_signals()
+    try:
+        if not _FORKED:
+            raise RuntimeError("no work was handed to this helper")
+        outcome: tuple[bool, Any] = (True, _FORKED[0](start, stop))
+    except Exception:  # noqa: BLE001 - the main process does the part itself and meets the error there
+        outcome = (False, None)
+    try:
+        send.send(outcome)
+    except (OSError, pickle.PicklingError, TypeError):
+        pass  # the result cannot travel: the main process sees the pipe close and does the part itself
+    finally:
+        send.close()
 
 
 def in_two(count: int, part: Callable[[int, int], T], *, enabled: bool, min_count: int) -> list[T]:
     """``part(start, stop)`` over ``range(count)``, as one part or as two (the second in a forked helper): the
     parts' results in order. Two only when ``enabled``, ``count >= min_count``, processes can be forked and a
-    core is idle; any failure of the helper is made good by doing its part here."""
+    core is idle. Whatever goes wrong with the helper (it cannot start, fails, dies, its result cannot be
+    unpickled) is made good by doing its part here; when this process is interrupted the helper is ended."""
     if not enabled or count < min_count or "fork" not in mp.get_all_start_methods() or not spare_core():
         return [part(0, count)]
     middle = count // 2
+    context = mp.get_context("fork")
     _FORKED[:] = [part]
-    pool: ProcessPoolExecutor | None = None
+    helper = None
     try:
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"), initializer=helper_signals)
-        future = pool.submit(_run_forked, middle, count)
-    except (OSError, RuntimeError, BrokenProcessPool):
-        future = None
-    try:
+        receive, send = context.Pipe(duplex=False)
+        try:
+            helper = context.Process(target=_helper, args=(send, middle, count), daemon=True)
+            helper.start()
+        except OSError:
+            helper = None
+        finally:
+            send.close()  # this process only reads
         first = part(0, middle)
-        if future is not None:
-            try:
-                return [first, future.result()]
-            except (BrokenProcessPool, OSError, EOFError, pickle.PickleError):
-                pass  # the helper died or its result could not come back: do its part here
-        return [first, part(middle, count)]
+        second: list[T] = []
+        if helper is not None:
+            with contextlib.suppress(EOFError, OSError, pickle.UnpicklingError, AttributeError, ImportError):
+                done, result = receive.recv()
+                if done:
+                    second = [result]
+        receive.close()
+        return [first, *(second or [part(middle, count)])]
     finally:
         _FORKED.clear()
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        if helper is not None:
+            if helper.is_alive():
+                helper.terminate()  # interrupted here, or the helper hangs: it must not outlive its use
+            helper.join()

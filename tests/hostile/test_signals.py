@@ -47,8 +47,29 @@ def test_sigterm_ends_the_scan_and_its_helper(tmp_path: Path) -> None:
     # every template to the translator, in the helper process (remit would expand these functions itself)
     env = {**os.environ, "REMIT_NO_PROGRESS": "1", "TMPDIR": str(tmp_path), "REMIT_NO_NATIVE_SAM": "1"}
     # the helper starts only when a core looks idle (api.spare_core); here it must start however busy the machine
-    start = "import remit.api; remit.api.spare_core = lambda: True; from remit.cli import entry; entry()"
-    proc = subprocess.Popen([sys.executable, "-c", start, "scan", str(world.repo), "-q"], env=env,
+    _sigterm_while_a_helper_works(tmp_path, world.repo, env, "import remit.api; remit.api.spare_core = lambda: True")
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir() or sys.platform != "linux", reason="needs ps and /proc (Linux)")
+def test_sigterm_ends_the_scan_and_its_code_stage_helper(tmp_path: Path) -> None:
+    world = make_world(tmp_path)
+    steps = "".join(f"def step{j}(event):\n    return os.environ.get(event['k{j}'])\n\n" for j in range(150))
+    handler = f"import os\n\n{steps}def handler(event, context):\n    return step0(event)\n"
+    functions = []
+    for i in range(240):  # enough functions for the code stage to split (remit.code.SPLIT_MIN_FUNCTIONS)
+        (world.repo / f"fn{i}").mkdir()
+        (world.repo / f"fn{i}" / "app.py").write_text(handler)
+        functions.append(f"  Fn{i}:\n    Type: AWS::Serverless::Function\n    Properties: {{Runtime: python3.12, "
+                         f"Handler: app.handler, CodeUri: fn{i}/}}")
+    world.write("template.yaml", SAM.format(resources="\n".join(functions)))
+    env = {**os.environ, "REMIT_NO_PROGRESS": "1", "TMPDIR": str(tmp_path)}
+    _sigterm_while_a_helper_works(tmp_path, world.repo, env,
+                                  "import remit.parallel; remit.parallel.spare_core = lambda: True")
+
+
+def _sigterm_while_a_helper_works(tmp_path: Path, repo: Path, env: dict[str, str], setup: str) -> None:
+    start = f"{setup}; from remit.cli import entry; entry()"
+    proc = subprocess.Popen([sys.executable, "-c", start, "scan", str(repo), "-q"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     helpers: set[int] = set()
     deadline = time.monotonic() + 60
