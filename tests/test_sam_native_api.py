@@ -45,7 +45,7 @@ ACCEPTED = {
 """) + _fn("Other", """\
         Root: {Type: Api, Properties: {Path: /, Method: post}}
         Same: {Type: Api, Properties: {Path: /items, Method: post}}
-""") + "  Table:\n    Type: AWS::Serverless::SimpleTable\n",
+""", "      FunctionName: !Sub ${AWS::StackName}-other\n") + "  Table:\n    Type: AWS::Serverless::SimpleTable\n",
     "explicit-managed": HEAD + """\
 Parameters:
   Stage: {Type: String, Default: dev}
