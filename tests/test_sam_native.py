@@ -566,6 +566,57 @@ Resources:
 }
 
 
+ACCEPTED["async-invocation"] = HEAD + """\
+Globals:
+  Function:
+    DeadLetterQueue: {Type: SNS, TargetArn: arn:aws:sns:us-east-1:111122223333:dead}
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Metadata: {owner: me}
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      CodeUri: src/
+      DeadLetterQueue: {Type: SQS, TargetArn: !GetAtt Dead.Arn}
+      Policies:
+        - Statement: [{Effect: Allow, Action: s3:GetObject, Resource: '*'}]
+        - AmazonSQSReadOnlyAccess
+      EventInvokeConfig:
+        MaximumRetryAttempts: 1
+        MaximumEventAgeInSeconds: 60
+        DestinationConfig:
+          OnSuccess: {Type: SQS}
+          OnFailure: {Type: Lambda, Destination: !GetAtt Other.Arn}
+  Published:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      CodeUri: src/
+      AutoPublishAlias: live
+      EventInvokeConfig:
+        DestinationConfig:
+          OnSuccess: {Type: SNS}
+          OnFailure: {Type: EventBridge, Destination: arn:aws:events:us-east-1:111122223333:event-bus/default}
+  Bare:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      CodeUri: src/
+      EventInvokeConfig:
+        MaximumRetryAttempts: 0
+        DestinationConfig:
+          OnFailure: {Type: S3Bucket, Destination: arn:aws:s3:::failures}
+  Other:
+    Type: AWS::Lambda::Function
+    Properties: {Role: arn:aws:iam::111122223333:role/r, Code: {ZipFile: x}}
+  Dead:
+    Type: AWS::SQS::Queue
+"""
+
+
 @pytest.mark.parametrize("name", sorted(ACCEPTED))
 def test_native_expansion_equals_translator(tmp_path: Path, name: str) -> None:
     template = _template(tmp_path, ACCEPTED[name])
@@ -604,6 +655,23 @@ REFUSED = {
     "code-as-mapping": ("      InlineCode: null\n", "without a value"),
     "tracing-intrinsic": ("      Tracing: !Ref TracingMode\n", "Function: Tracing"),
     "image-with-handler": ("      PackageType: Image\n", "an image function with Handler"),
+    "invoke-destination-if": ("""\
+      EventInvokeConfig:
+        DestinationConfig:
+          OnFailure: {Type: SQS, Destination: !If [Cond, !GetAtt Q.Arn, "arn:aws:sqs:us-east-1:111122223333:q"]}
+""", "Fn::If"),
+    "invoke-destination-parameter": ("""\
+      EventInvokeConfig:
+        DestinationConfig:
+          OnFailure: {Type: SNS, Destination: !Ref AWS::StackName}
+""", "refers to a parameter"),
+    "invoke-without-destination": ("""\
+      EventInvokeConfig:
+        DestinationConfig:
+          OnFailure: {Type: Lambda}
+""", "without Destination"),
+    "dead-letter-type": ("      DeadLetterQueue: {Type: Kinesis, TargetArn: arn:aws:kinesis:::stream/s}\n",
+                         "DeadLetterQueue the translator rejects"),
 }
 
 

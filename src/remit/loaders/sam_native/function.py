@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlparse
 
 from remit.loaders.sam_native.common import FunctionContext, Refused, is_intrinsic, main_resource
 from remit.loaders.sam_native.http_api import HttpApiPlan, route_of
+from remit.loaders.sam_native.invoke_config import dead_letter, event_invoke
 from remit.loaders.sam_native.policies import expand_templates, role_policies
 from remit.loaders.sam_native.rest_api import RestApiPlan
 
@@ -42,7 +43,8 @@ _ORDER = ("Code", "PackageType", "DeadLetterConfig", "Description", "FunctionNam
           "DurableConfig")
 ACCEPTED = frozenset({*_AS_WRITTEN, "CodeUri", "InlineCode", "PackageType", "FunctionName", "Role",
                       "AssumeRolePolicyDocument", "Policies", "RolePath", "PermissionsBoundary", "Events", "Tags",
-                      "Tracing", "FunctionUrlConfig", "AutoPublishAlias", "ImageUri", "ImageConfig"})
+                      "Tracing", "FunctionUrlConfig", "AutoPublishAlias", "ImageUri", "ImageConfig",
+                      "DeadLetterQueue", "EventInvokeConfig"})
 _ALIAS_NAME = re.compile(r"(?!^[0-9]+$)([a-zA-Z0-9\-_]+)$")
 _CORS = {"AllowOrigins": list, "AllowMethods": list, "AllowCredentials": bool, "AllowHeaders": list,
          "ExposeHeaders": list, "MaxAge": int}
@@ -172,7 +174,8 @@ def _tags(tags: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     return listed
 
 
-def _role(lid: str, props: Mapping[str, Any], policies: object) -> dict[str, Any]:
+def _role(lid: str, props: Mapping[str, Any], policies: object,
+          generated: list[dict[str, Any]]) -> dict[str, Any]:
     managed: list[Any] = [_BASIC_DURABLE if props.get("DurableConfig") else _BASIC]
     tracing = props.get("Tracing")
     if tracing and tracing != "Disabled":
@@ -180,7 +183,7 @@ def _role(lid: str, props: Mapping[str, Any], policies: object) -> dict[str, Any
     if props.get("VpcConfig"):
         managed.append(_VPC)
     role_id = lid + "Role"
-    documents = role_policies(role_id, policies, managed)
+    documents = [*generated, *role_policies(role_id, policies, managed)]
     out: dict[str, Any] = {"AssumeRolePolicyDocument": props.get("AssumeRolePolicyDocument", _TRUST),
                            "ManagedPolicyArns": managed}
     if "RolePath" in props:
@@ -213,7 +216,19 @@ def expand_function(lid: str, resource: Mapping[str, Any], props: dict[str, Any]
     if tracing and tracing != "Disabled":
         written["TracingConfig"] = {"Mode": tracing}
     written["Tags"] = _tags(props.get("Tags"))
-    role = _role(lid, props, policies)  # built (and its policies checked) even when the author gives Role
+    generated_policies: list[dict[str, Any]] = []
+    letters = dead_letter(props)
+    if letters is not None:
+        written["DeadLetterConfig"], policy = letters
+        generated_policies.append(policy)
+    alias_name = props.get("AutoPublishAlias")
+    parameters = original.get("Parameters")
+    invoke_made, invoke_policies = event_invoke(
+        lid, resource, props, (f"{lid}Alias{alias_name}", alias_name) if alias_name else None,
+        parameters if isinstance(parameters, dict) else {})
+    generated_policies += invoke_policies
+    # built (and its policies checked) even when the author gives Role
+    role = _role(lid, props, policies, generated_policies)
     given_role = "Role" in props
     written["Role"] = props["Role"] if given_role else {"Fn::GetAtt": [lid + "Role", "Arn"]}
     declared = props.get("Events") or {}
@@ -230,6 +245,9 @@ def expand_function(lid: str, resource: Mapping[str, Any], props: dict[str, Any]
         target = {"Ref": alias}  # the URL and the events call the alias
     if props.get("FunctionUrlConfig"):
         yield from _url(target, lid, props["FunctionUrlConfig"])
+    if invoke_made and alias is not None and invoke_made[-1][1].get("DependsOn") != [alias]:
+        raise Refused("Function: EventInvokeConfig with an alias named otherwise")
+    yield from invoke_made
     if not given_role:
         yield lid + "Role", {"Type": "AWS::IAM::Role", "Properties": role}
     if declared and events is not None:

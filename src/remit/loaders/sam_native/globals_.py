@@ -17,7 +17,7 @@ FUNCTION_GLOBALS = frozenset({
     "Tracing", "KmsKeyArn", "Layers", "RolePath", "PermissionsBoundary", "ReservedConcurrentExecutions",
     "AssumeRolePolicyDocument", "FileSystemConfigs", "CodeSigningConfigArn", "Architectures", "SnapStart",
     "EphemeralStorage", "RuntimeManagementConfig", "LoggingConfig", "RecursiveLoop", "DurableConfig",
-    "FunctionUrlConfig",
+    "FunctionUrlConfig", "DeadLetterQueue", "EventInvokeConfig",
 })
 # the Api properties the translator accepts in Globals that are reproduced (the rest of its list is refused)
 API_GLOBALS = frozenset({
