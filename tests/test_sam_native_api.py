@@ -92,7 +92,11 @@ Resources:
       EndpointConfiguration: {Type: PRIVATE, VPCEndpointIds: [vpce-1], IpAddressType: dualstack}
 """ + _fn("Fn", """\
         Get: {Type: Api, Properties: {Path: /a, Method: get, RestApiId: !Ref Api}}
-""", "      AutoPublishAlias: live\n"),
+""", "      AutoPublishAlias: live\n") + """\
+Outputs:
+  Alias:
+    Value: !GetAtt Fn.Alias.Name
+""",
     "author-bodies": HEAD + """\
 Resources:
   Swagger:
@@ -201,6 +205,8 @@ Resources:
         S3: {Type: HttpApi, Properties: {Path: /s3, Method: get, ApiId: !Ref FromS3}}
 """) + """\
 Outputs:
+  StageArn:
+    Value: !GetAtt Managed.Stage.Arn
   Stage:
     Value: !Ref Managed.Stage
   Url:

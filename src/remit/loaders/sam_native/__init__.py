@@ -213,8 +213,16 @@ def _resolve_property_references(template: dict[str, Any], ids: Mapping[str, Map
             for value in node:
                 walk(value)
 
+    def mentioned(text: str) -> str | None:
+        for lid, props in ids.items():
+            if any(f'"{lid}.{prop}' in text or f"${{{lid}.{prop}" in text or f'"{lid}", "{prop}' in text
+                   for prop in props):  # Ref or GetAtt "A.P", Sub "${A.P}", GetAtt ["A", "P..."]
+                return lid
+        return None
+
+    if mentioned(json.dumps(template)) is None:
+        return  # nothing to rewrite (most templates): one pass over the text instead of a walk
     walk(template)
-    text = json.dumps(template)
-    for lid, props in ids.items():
-        if any(f'"{lid}.{prop}' in text or f"${{{lid}.{prop}" in text for prop in props):
-            raise Refused(f"a reference to {lid}.<property> (resolved by the translator)")
+    left = mentioned(json.dumps(template))
+    if left is not None:
+        raise Refused(f"a reference to {left}.<property> (resolved by the translator)")
