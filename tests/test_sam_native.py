@@ -625,10 +625,10 @@ def test_native_expansion_equals_translator(tmp_path: Path, name: str) -> None:
 
 
 REFUSED = {
-    "api-event-auth": ("""\
+    "api-event-request-model": ("""\
       Events:
-        Get: {Type: Api, Properties: {Path: /, Method: get, Auth: {Authorizer: AWS_IAM}}}
-""", "Api: property 'Auth'"),
+        Get: {Type: Api, Properties: {Path: /, Method: get, RequestModel: {Model: User}}}
+""", "Api: property 'RequestModel'"),
     "alias-numeric": ("      AutoPublishAlias: '123'\n", "Function: AutoPublishAlias"),
     "alias-intrinsic": ("      AutoPublishAlias: !Ref Stage\n", "Function: AutoPublishAlias"),
     "url-auth-intrinsic": ("      FunctionUrlConfig: {AuthType: !Ref Auth}\n", "Function: FunctionUrlConfig"),

@@ -8,6 +8,8 @@ design in :mod:`remit.loaders.sam_native.rest_api`), and the reports of a scan d
 from __future__ import annotations
 
 import hashlib
+import random
+import string
 from pathlib import Path
 
 import pytest
@@ -212,6 +214,59 @@ Outputs:
   Url:
     Value: !Sub https://${Written}.execute-api.${AWS::Region}.amazonaws.com/${Written.Stage}
 """,
+    "auth": HEAD + """\
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      Auth:
+        DefaultAuthorizer: Users
+        ApiKeyRequired: true
+        AddDefaultAuthorizerToCorsPreflight: false
+        AddApiKeyRequiredToCorsPreflight: false
+        Authorizers:
+          Users:
+            UserPoolArn: !GetAtt Pool.Arn
+            AuthorizationScopes: [orders/read]
+            Identity: {Header: X-Token, ValidationExpression: "^Bearer .+$"}
+          Token:
+            FunctionArn: !GetAtt Check.Arn
+            FunctionInvokeRole: arn:aws:iam::111122223333:role/invoker
+            Identity: {ReauthorizeEvery: 60, ValidationExpression: "^[a-z]+$"}
+          Request:
+            FunctionArn: !GetAtt Check.Arn
+            FunctionPayloadType: REQUEST
+            DisableFunctionDefaultPermissions: false
+            Identity: {Headers: [Authorization], QueryStrings: [key], StageVariables: [v], Context: [sourceIp]}
+          Quiet:
+            FunctionArn: arn:aws:lambda:us-east-1:111122223333:function:quiet
+            DisableFunctionDefaultPermissions: true
+  Pool:
+    Type: AWS::Cognito::UserPool
+  Check:
+    Type: AWS::Lambda::Function
+    Properties: {Role: arn:aws:iam::111122223333:role/r, Code: {ZipFile: x}}
+""" + _fn("Fn", """\
+        Default: {Type: Api, Properties: {Path: /orders, Method: get, RestApiId: !Ref Api}}
+        Public: {Type: Api, Properties: {Path: /health, Method: get, RestApiId: !Ref Api,
+                                          Auth: {Authorizer: NONE, ApiKeyRequired: false}}}
+        Scoped: {Type: Api, Properties: {Path: /orders, Method: post, RestApiId: !Ref Api,
+                                          Auth: {Authorizer: Token, AuthorizationScopes: [orders/write]}}}
+        Iam: {Type: Api, Properties: {Path: /admin, Method: any, RestApiId: !Ref Api, Auth: {Authorizer: AWS_IAM}}}
+        Keyed: {Type: Api, Properties: {Path: /keyed, Method: put, RestApiId: !Ref Api, Auth: {ApiKeyRequired: true}}}
+        Preflight: {Type: Api, Properties: {Path: /orders, Method: options, RestApiId: !Ref Api}}
+"""),
+    "auth-iam-by-default": HEAD + """\
+Globals:
+  Api:
+    OpenApiVersion: 3.0.1
+    Auth: {DefaultAuthorizer: AWS_IAM}
+Resources:
+""" + _fn("Fn", """\
+        Get: {Type: Api, Properties: {Path: /a, Method: get}}
+        Post: {Type: Api, Properties: {Path: /a, Method: post, Auth: {ApiKeyRequired: true}}}
+"""),
 }
 
 
@@ -266,8 +321,20 @@ def test_the_deployment_is_named_by_what_the_api_says(tmp_path: Path) -> None:
 
 
 REFUSED = {
-    "api-auth": ("  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: p\n"
-                 "      Auth: {DefaultAuthorizer: AWS_IAM}\n", "", "Api: Auth"),
+    "api-auth-resource-policy": ("  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: p\n"
+                                 "      Auth: {ResourcePolicy: {AwsAccountBlacklist: ['111122223333']}}\n", "",
+                                 "Api: Auth"),
+    "api-auth-usage-plan": ("  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: p\n"
+                            "      Auth: {ApiKeyRequired: true, UsagePlan: {CreateUsagePlan: PER_API}}\n", "",
+                            "Api: Auth"),
+    "api-auth-own-document": ("  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: p\n"
+                              "      Auth: {DefaultAuthorizer: AWS_IAM}\n"
+                              "      DefinitionBody: {swagger: '2.0', info: {title: t}, paths: {}}\n", "",
+                              "author's own document"),
+    "event-none-without-default": ("", "        A: {Type: Api, Properties: {Path: /, Method: get, "
+                                       "Auth: {Authorizer: NONE}}}\n", "Authorizer NONE"),
+    "event-unknown-authorizer": ("", "        A: {Type: Api, Properties: {Path: /, Method: get, "
+                                     "Auth: {Authorizer: Nope}}}\n", "does not define"),
     "api-cors": ("  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: p\n      Cors: '*'\n",
                  "", "Api: Cors"),
     "api-tags": ("  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: p\n      Tags: {a: b}\n",
@@ -277,8 +344,8 @@ REFUSED = {
     "api-version-float": ("  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: p\n"
                           "      OpenApiVersion: 3.0\n", "", "OpenApiVersion of type float"),
     "api-no-stage": ("  Api:\n    Type: AWS::Serverless::Api\n    Properties: {}\n", "", "StageName missing"),
-    "event-auth": ("", "        Get: {Type: Api, Properties: {Path: /, Method: get, Auth: {ApiKeyRequired: true}}}\n",
-                   "Api: property 'Auth'"),
+    "event-auth-resource-policy": ("", "        Get: {Type: Api, Properties: {Path: /, Method: get, Auth: "
+                                       "{ResourcePolicy: {IpRangeBlacklist: [10.0.0.0/8]}}}}\n", "event's Auth"),
     "event-unknown-api": ("", "        Get: {Type: Api, Properties: {Path: /, Method: get, RestApiId: !Ref Nope}}\n",
                           "RestApiId"),
     "event-twice": ("", "        A: {Type: Api, Properties: {Path: /, Method: get}}\n"
@@ -328,7 +395,7 @@ def test_a_function_condition_reaching_an_api_is_refused(tmp_path: Path) -> None
 def test_a_scan_reports_the_same_whichever_way_apis_are_expanded(tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """The stated differences (document key order, deployment digest) reach no finding, route or path."""
-    for name in ("implicit", "explicit-managed", "globals", "http-implicit", "http-explicit"):
+    for name in ("implicit", "explicit-managed", "globals", "http-implicit", "http-explicit", "auth"):
         (tmp_path / name).mkdir()
         (tmp_path / name / "template.yaml").write_text(ACCEPTED[name])
     monkeypatch.setenv("REMIT_NO_CACHE", "1")
@@ -337,3 +404,21 @@ def test_a_scan_reports_the_same_whichever_way_apis_are_expanded(tmp_path: Path,
     translated = render(scan([tmp_path], ScanOptions()), Format.JSON)
     assert native == translated
     assert '"RMT-LAMBDA-006"' in native
+
+
+def test_python_27_dict_order_is_the_translators() -> None:
+    """The order remit gives keys where the translator iterates a mapping in Python 2.7's order (the Lambda
+    authorizers' permissions) is the order of the translator's own emulation, on random keys of every size."""
+    from samtranslator.utils.py27hash_fix import Py27Dict
+
+    from remit.loaders.sam_native.py27 import py27_order
+
+    rng = random.Random(27)
+    alphabet = string.ascii_letters + string.digits + "/{}_-$."
+    for _ in range(400):
+        keys = list(dict.fromkeys("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 16)))
+                                  for _ in range(rng.randint(1, 80))))
+        theirs = Py27Dict()
+        for key in keys:
+            theirs[key] = True
+        assert py27_order(keys) == list(theirs.keys())

@@ -94,7 +94,8 @@ def expand(template: Mapping[str, Any]) -> dict[str, Any]:
     generated: dict[str, Any] = {lid: res for lid, res in resources.items() if lid not in sam_ids}
     out["Resources"] = generated
     renamed: dict[str, str] = {}  # layers SAM gives a new logical id
-    rest_apis = plan_rest_apis(resources, sam, globals_)
+    parameters = template.get("Parameters")
+    rest_apis = plan_rest_apis(resources, sam, globals_, parameters if isinstance(parameters, dict) else {})
     http_apis = plan_http_apis(resources, sam, globals_)
     ordered = sorted(sam, key=lambda item: _GROUP.get(item[1]["Type"], 3))
     implicit = [(IMPLICIT, {"Type": API, "Properties": {}})] if rest_apis.implicit else []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -11,6 +12,7 @@ if TYPE_CHECKING:
     from remit.loaders.sam_native.rest_api import RestApiPlan
 
 TRANSFORM = "AWS::Serverless-2016-10-31"
+_SUB_VARIABLE = re.compile(r"\$\{([^}!]*)\}")
 
 
 def is_intrinsic(value: object) -> bool:
@@ -30,6 +32,25 @@ def clone(data: Any) -> Any:
     if isinstance(data, list):
         return [clone(v) for v in data]
     return data
+
+
+def refers_to_parameters(value: Any, parameters: Mapping[str, Any]) -> bool:
+    """Whether a value names a template parameter or a pseudo parameter (which the translator resolves here)."""
+    if isinstance(value, list):
+        return any(refers_to_parameters(item, parameters) for item in value)
+    if not isinstance(value, dict):
+        return False
+    for key, item in value.items():
+        if key == "Ref" and isinstance(item, str) and (item in parameters or item.startswith("AWS::")):
+            return True
+        if key == "Fn::Sub":
+            text = item[0] if isinstance(item, list) and item else item
+            if isinstance(text, str) and any(name in parameters or name.startswith("AWS::")
+                                             for name in _SUB_VARIABLE.findall(text)):
+                return True
+        if refers_to_parameters(item, parameters):
+            return True
+    return False
 
 
 class Refused(Exception):

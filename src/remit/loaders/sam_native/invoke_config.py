@@ -7,15 +7,13 @@ refused."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
-from remit.loaders.sam_native.common import Refused, is_intrinsic
+from remit.loaders.sam_native.common import Refused, is_intrinsic, refers_to_parameters
 
 _DLQ_ACTIONS = {"SQS": "sqs:SendMessage", "SNS": "sns:Publish"}
 _DESTINATION_TYPES = ("SQS", "SNS", "EventBridge", "Lambda", "S3Bucket")
-_SUB_VARIABLE = re.compile(r"\$\{([^}!]*)\}")
 
 
 def dead_letter(props: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
@@ -30,25 +28,6 @@ def dead_letter(props: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any
         raise Refused("Function: DeadLetterQueue the translator rejects")
     return {"TargetArn": target}, {"PolicyName": "DeadLetterQueuePolicy", "PolicyDocument": {
         "Version": "2012-10-17", "Statement": [{"Action": _DLQ_ACTIONS[kind], "Resource": target, "Effect": "Allow"}]}}
-
-
-def _refers_to_parameters(value: Any, parameters: Mapping[str, Any]) -> bool:
-    """Whether a value names a template parameter or a pseudo parameter (which the translator resolves here)."""
-    if isinstance(value, list):
-        return any(_refers_to_parameters(item, parameters) for item in value)
-    if not isinstance(value, dict):
-        return False
-    for key, item in value.items():
-        if key == "Ref" and isinstance(item, str) and (item in parameters or item.startswith("AWS::")):
-            return True
-        if key == "Fn::Sub":
-            text = item[0] if isinstance(item, list) and item else item
-            if isinstance(text, str) and any(name in parameters or name.startswith("AWS::")
-                                             for name in _SUB_VARIABLE.findall(text)):
-                return True
-        if _refers_to_parameters(item, parameters):
-            return True
-    return False
 
 
 def _policy(kind: str, arn: Any, logical_id: str) -> dict[str, Any]:
@@ -83,7 +62,7 @@ def event_invoke(lid: str, resource: Mapping[str, Any], props: Mapping[str, Any]
     if not isinstance(config, dict) or is_intrinsic(config) or set(config) - {
             "DestinationConfig", "MaximumEventAgeInSeconds", "MaximumRetryAttempts"}:
         raise Refused("Function: EventInvokeConfig written in a shape not reproduced")
-    if _refers_to_parameters(config, parameters):
+    if refers_to_parameters(config, parameters):
         raise Refused("Function: EventInvokeConfig refers to a parameter (the translator resolves it)")
     config_id = f"{lid}EventInvokeConfig"
     made: list[tuple[str, dict[str, Any]]] = []

@@ -19,10 +19,10 @@ that text; remit writes the document in the order it builds it and digests it th
 document, the ``OpenApiVersion``, the names of the functions behind the API), so the id still changes exactly
 when the API does. The equivalence tests compare everything else key for key.
 
-Anything else an API can say (authorizers, CORS, models, gateway responses, custom domains, usage plans,
-binary media types, canary settings, an event's ``Auth``/``RequestModel``/``RequestParameters``, conditions and
-deletion policies that SAM carries from a function to its API...) is refused, and the translator expands the
-template."""
+``Auth`` is :mod:`.rest_auth`'s. Anything else an API can say (CORS, models, gateway responses, custom domains,
+usage plans, resource policies, binary media types, canary settings, an event's ``Auth``/``RequestModel``/
+``RequestParameters``, conditions and deletion policies that SAM carries from a function to its API...) is
+refused, and the translator expands the template."""
 
 from __future__ import annotations
 
@@ -36,6 +36,15 @@ from typing import Any
 from remit.loaders.sam_native.common import FunctionContext, Refused, clone, is_intrinsic, main_resource
 from remit.loaders.sam_native.events_base import Prop, is_bool, is_dict, is_int, is_list, is_str, permission, read_event
 from remit.loaders.sam_native.globals_ import merged
+from remit.loaders.sam_native.rest_auth import (
+    CALLER_CREDENTIALS,
+    apply_auth,
+    authorizer_permissions,
+    check_auth,
+    check_event_auth,
+    event_auth,
+    finish_security,
+)
 
 API = "AWS::Serverless::Api"
 IMPLICIT = "ServerlessRestApi"
@@ -75,6 +84,7 @@ _API_PROPS: dict[str, Prop] = {
     "Policy": Prop(_str_or_dict),
     "SecurityPolicy": Prop(is_str),
     "EndpointAccessMode": Prop(is_str),
+    "Auth": Prop(is_dict),
 }
 # the RestApi's and the Stage's properties in the order the translator writes them
 _REST_API_ORDER = ("Body", "BodyS3Location", "Description", "FailOnWarnings", "Name", "Parameters",
@@ -89,6 +99,7 @@ _EVENT_PROPS: dict[str, Prop] = {
     "Path": Prop(is_str, required=True, intrinsics=False),
     "Method": Prop(is_str, required=True, intrinsics=False),
     "RestApiId": Prop(is_str),
+    "Auth": Prop(is_dict, intrinsics=False),
 }
 
 
@@ -178,7 +189,7 @@ def _body_s3(uri: Any) -> dict[str, Any] | None:
 
 
 def plan_rest_apis(resources: Mapping[str, Any], sam: list[tuple[str, dict[str, Any]]],
-                   globals_: Mapping[str, Any]) -> RestApiPlan:
+                   globals_: Mapping[str, Any], parameters: Mapping[str, Any]) -> RestApiPlan:
     """What the translator's plugins do to the template's REST APIs before anything is expanded."""
     plan = RestApiPlan()
     api_globals = globals_.get("Api", {})
@@ -187,6 +198,7 @@ def plan_rest_apis(resources: Mapping[str, Any], sam: list[tuple[str, dict[str, 
             continue
         own = res["Properties"]
         _check_api(lid, merged(api_globals, own))
+        check_auth(merged(api_globals, own), parameters)
         if "DefinitionBody" not in own and "DefinitionUri" not in own:
             plan.managed[lid] = _skeleton()
         plan.properties[lid] = merged(api_globals, own)
@@ -226,6 +238,7 @@ def plan_rest_apis(resources: Mapping[str, Any], sam: list[tuple[str, dict[str, 
             if api == IMPLICIT and not plan.implicit:
                 plan.implicit = True
                 plan.properties[IMPLICIT] = merged(api_globals, {"StageName": _IMPLICIT_STAGE})
+                check_auth(plan.properties[IMPLICIT], parameters)
                 plan.managed[IMPLICIT] = _skeleton()
             key = (api, path, _method_key(method))
             if key in paths_added:
@@ -260,6 +273,10 @@ def api_event(fn: FunctionContext, name: str, event: Mapping[str, Any]) -> list[
     suffix = plan.stages[api]
     if not _ALPHANUMERIC.fullmatch(suffix):
         raise Refused("Api: a stage name that is not alphanumeric (the translator rejects the permission id)")
+    if "Auth" in props:
+        if api not in plan.managed:
+            raise Refused("Api: an event's Auth on the author's own document")
+        check_event_auth(props["Auth"], plan.properties[api].get("Auth"))
     path, method = props["Path"], props["Method"]
     route = _GREEDY.sub("*", re.sub(r"^(.+)/$", r"\1", path))
     verb = "*" if method.lower() == "any" else method.upper()
@@ -273,7 +290,14 @@ def api_event(fn: FunctionContext, name: str, event: Mapping[str, Any]) -> list[
         uri = {"Fn::Sub": f"arn:aws:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/{target}/invocations"}
         item = body["paths"][path][_method_key(method)]
         item[_INTEGRATION] = {"type": "aws_proxy", "httpMethod": "POST", "uri": uri}
+        api_auth = plan.properties[api].get("Auth")
+        own = props.get("Auth")
+        if (own or {}).get("Authorizer") == "AWS_IAM" or (
+                not own and isinstance(api_auth, dict) and api_auth.get("DefaultAuthorizer") == "AWS_IAM"):
+            item[_INTEGRATION]["credentials"] = CALLER_CREDENTIALS  # the caller's own, as SAM sets by default
         item.setdefault("responses", {})
+        if own:
+            event_auth(body, item, own, api_auth)
     return made
 
 
@@ -328,6 +352,9 @@ def expand_rest_api(lid: str, resource: Mapping[str, Any], plan: RestApiPlan) ->
         written["FailOnWarnings"] = props["FailOnWarnings"]
     version = props.get("OpenApiVersion")
     body: dict[str, Any] | None = plan.managed.get(lid)
+    if body is not None:
+        apply_auth(body, props.get("Auth"))
+        finish_security(body)
     if body is None and "DefinitionBody" in props:
         body = _postprocessed(props["DefinitionBody"], version)
     if "DefinitionUri" in props:
@@ -357,6 +384,7 @@ def expand_rest_api(lid: str, resource: Mapping[str, Any], plan: RestApiPlan) ->
     yield _stage_id(lid, props["StageName"]), {
         "Type": "AWS::ApiGateway::Stage",
         "Properties": {name: stage_props[name] for name in _STAGE_ORDER if name in stage_props}}
+    yield from authorizer_permissions(lid, props.get("Auth"))
 
 
 def deployment_digest(described: Mapping[str, Any], version: Any, function_names: str) -> str:
