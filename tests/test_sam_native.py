@@ -408,6 +408,12 @@ Resources:
       Description: helpers
       LicenseInfo: MIT
       ContentUri: s3://artifacts/utils.zip
+  ByStack:
+    Type: AWS::Serverless::LayerVersion
+    Properties:
+      LayerName: !Sub ${AWS::StackName}-common
+      Description: !Join ["", [common, " ", !Ref AWS::AccountId]]
+      ContentUri: s3://artifacts/common.zip
   Fn:
     Type: AWS::Serverless::Function
     DependsOn: [Named, Table]
@@ -663,7 +669,7 @@ REFUSED = {
     "invoke-destination-parameter": ("""\
       EventInvokeConfig:
         DestinationConfig:
-          OnFailure: {Type: SNS, Destination: !Ref AWS::StackName}
+          OnFailure: {Type: SNS, Destination: !Sub "arn:${AWS::Partition}:sns:us-east-1:111122223333:t"}
 """, "refers to a parameter"),
     "invoke-without-destination": ("""\
       EventInvokeConfig:
@@ -693,6 +699,9 @@ def test_native_expansion_refuses(tmp_path: Path, name: str) -> None:
      "Outputs:\n  A:\n    Value: !Sub '${L}'\n", "a layer referenced inside"),
     (HEAD + "Resources:\n  L:\n    Type: AWS::Serverless::LayerVersion\n    Properties:\n      ContentUri: s3://b/k\n"
      "      RetentionPolicy: !Ref Keep\n", "RetentionPolicy"),
+    (HEAD + "Parameters:\n  Env: {Type: String, Default: dev}\nResources:\n  L:\n"
+     "    Type: AWS::Serverless::LayerVersion\n"
+     "    Properties:\n      ContentUri: s3://b/k\n      LayerName: !Sub deps-${Env}\n", "LayerName"),
     (HEAD + "Resources:\n" + FN + "    Condition: [IsProd]\n", "Condition is not a name"),
     (HEAD + "Resources:\n" + FN + "  Api:\n    Type: AWS::Serverless::GraphQLApi\n    Properties: {Name: x}\n",
      "AWS::Serverless::GraphQLApi"),

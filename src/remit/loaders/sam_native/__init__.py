@@ -115,7 +115,8 @@ def expand(template: Mapping[str, Any]) -> dict[str, Any]:
         elif res["Type"] == _STATE_MACHINE:
             expanded = expand_state_machine(lid, res, res["Properties"], generated, template)
         elif res["Type"] == _LAYER:
-            new_id, layer = expand_layer(lid, res, merged(globals_.get("LayerVersion", {}), res["Properties"]))
+            new_id, layer = expand_layer(lid, res, merged(globals_.get("LayerVersion", {}), res["Properties"]),
+                                         parameters if isinstance(parameters, dict) else {})
             renamed[lid] = new_id
             expanded = [(new_id, layer)]
         else:

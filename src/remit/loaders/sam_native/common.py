@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 TRANSFORM = "AWS::Serverless-2016-10-31"
 _SUB_VARIABLE = re.compile(r"\$\{([^}!]*)\}")
+_RESOLVED_PSEUDO = frozenset({"AWS::Region", "AWS::Partition"})  # what the translator knows of its session
 
 
 def is_intrinsic(value: object) -> bool:
@@ -35,17 +36,18 @@ def clone(data: Any) -> Any:
 
 
 def refers_to_parameters(value: Any, parameters: Mapping[str, Any]) -> bool:
-    """Whether a value names a template parameter or a pseudo parameter (which the translator resolves here)."""
+    """Whether a value names a template parameter or a pseudo parameter the translator resolves (its region and
+    partition), in a ``Ref`` or a ``Fn::Sub``: the translator would write that value, not the reference."""
     if isinstance(value, list):
         return any(refers_to_parameters(item, parameters) for item in value)
     if not isinstance(value, dict):
         return False
     for key, item in value.items():
-        if key == "Ref" and isinstance(item, str) and (item in parameters or item.startswith("AWS::")):
+        if key == "Ref" and isinstance(item, str) and (item in parameters or item in _RESOLVED_PSEUDO):
             return True
         if key == "Fn::Sub":
             text = item[0] if isinstance(item, list) and item else item
-            if isinstance(text, str) and any(name in parameters or name.startswith("AWS::")
+            if isinstance(text, str) and any(name in parameters or name in _RESOLVED_PSEUDO
                                              for name in _SUB_VARIABLE.findall(text)):
                 return True
         if refers_to_parameters(item, parameters):

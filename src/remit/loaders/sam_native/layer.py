@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlparse
 
-from remit.loaders.sam_native.common import PASSED_ON, Refused
+from remit.loaders.sam_native.common import PASSED_ON, Refused, is_intrinsic, refers_to_parameters
 
 ACCEPTED = frozenset({"LayerName", "Description", "PublishLambdaVersion", "ContentUri", "CompatibleArchitectures",
                       "CompatibleRuntimes", "LicenseInfo", "RetentionPolicy"})
@@ -21,12 +21,14 @@ _SAM_ORDER = ("LayerName", "Description", "PublishLambdaVersion", "ContentUri", 
 _RETENTION = {"retain": "Retain", "delete": "Delete"}
 
 
-def _check(props: Mapping[str, Any]) -> None:
+def _check(props: Mapping[str, Any], parameters: Mapping[str, Any]) -> None:
     unknown = set(props) - ACCEPTED
     if unknown:
         raise Refused(f"LayerVersion: {sorted(unknown)[0]}")
     for name in ("LayerName", "Description", "LicenseInfo"):
-        if name in props and not isinstance(props[name], str):
+        value = props.get(name)
+        if name in props and not (isinstance(value, str) or (is_intrinsic(value) and not refers_to_parameters(
+                value, parameters))):
             raise Refused(f"LayerVersion: {name} written in a shape not reproduced")
     if "RetentionPolicy" in props and str(props["RetentionPolicy"]).lower() not in _RETENTION:
         raise Refused("LayerVersion: RetentionPolicy written in a shape not reproduced")
@@ -53,9 +55,12 @@ def _content(uri: object) -> dict[str, Any]:
     return {"S3Bucket": url.netloc, "S3Key": url.path.lstrip("/")}
 
 
-def expand_layer(lid: str, resource: Mapping[str, Any], props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-    """The new logical id and the layer version resource (without ``Metadata``, which the assembly adds)."""
-    _check(props)
+def expand_layer(lid: str, resource: Mapping[str, Any], props: Mapping[str, Any],
+                 parameters: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The new logical id and the layer version resource (without ``Metadata``, which the assembly adds). A name,
+    description or licence given by an intrinsic is kept as written unless it names a parameter the translator
+    resolves (refused)."""
+    _check(props, parameters)
     content = _content(props.get("ContentUri"))
     # the digest covers the SAM resource as the translator models it, without the attributes that do not
     # change what is published
