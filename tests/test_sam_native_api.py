@@ -267,6 +267,38 @@ Resources:
         Get: {Type: Api, Properties: {Path: /a, Method: get}}
         Post: {Type: Api, Properties: {Path: /a, Method: post, Auth: {ApiKeyRequired: true}}}
 """),
+    "cors": HEAD + """\
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      Cors:
+        AllowOrigin: "'https://example.com'"
+        AllowHeaders: "'Content-Type,Authorization'"
+        MaxAge: 600
+        AllowCredentials: true
+      Auth:
+        DefaultAuthorizer: Token
+        Authorizers:
+          Token: {FunctionArn: arn:aws:lambda:us-east-1:111122223333:function:check}
+""" + _fn("Fn", """\
+        List: {Type: Api, Properties: {Path: /orders, Method: get, RestApiId: !Ref Api}}
+        Add: {Type: Api, Properties: {Path: /orders, Method: post, RestApiId: !Ref Api}}
+        All: {Type: Api, Properties: {Path: "/files/{proxy+}", Method: any, RestApiId: !Ref Api}}
+        Own: {Type: Api, Properties: {Path: /own, Method: options, RestApiId: !Ref Api}}
+"""),
+    "cors-openapi3-iam": HEAD + """\
+Globals:
+  Api:
+    OpenApiVersion: 3.0.1
+    Cors: "'*'"
+    Auth: {DefaultAuthorizer: AWS_IAM, AddDefaultAuthorizerToCorsPreflight: false}
+Resources:
+""" + _fn("Fn", """\
+        Get: {Type: Api, Properties: {Path: /a, Method: get}}
+        Put: {Type: Api, Properties: {Path: "/a/{id}", Method: put}}
+"""),
 }
 
 
@@ -335,8 +367,12 @@ REFUSED = {
                                        "Auth: {Authorizer: NONE}}}\n", "Authorizer NONE"),
     "event-unknown-authorizer": ("", "        A: {Type: Api, Properties: {Path: /, Method: get, "
                                      "Auth: {Authorizer: Nope}}}\n", "does not define"),
-    "api-cors": ("  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: p\n      Cors: '*'\n",
-                 "", "Api: Cors"),
+    "api-cors-credentials-any-origin": ("  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: p\n"
+                                        "      Cors: {AllowCredentials: true}\n", "", "AllowCredentials"),
+    "api-cors-own-document": ("  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: p\n"
+                              "      Cors: \"'*'\"\n"
+                              "      DefinitionBody: {swagger: '2.0', info: {title: t}, paths: {}}\n", "",
+                              "author's own document"),
     "api-tags": ("  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: p\n      Tags: {a: b}\n",
                  "", "Api: Tags"),
     "api-include": ("  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: p\n"
@@ -395,7 +431,7 @@ def test_a_function_condition_reaching_an_api_is_refused(tmp_path: Path) -> None
 def test_a_scan_reports_the_same_whichever_way_apis_are_expanded(tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """The stated differences (document key order, deployment digest) reach no finding, route or path."""
-    for name in ("implicit", "explicit-managed", "globals", "http-implicit", "http-explicit", "auth"):
+    for name in ("implicit", "explicit-managed", "globals", "http-implicit", "http-explicit", "auth", "cors"):
         (tmp_path / name).mkdir()
         (tmp_path / name / "template.yaml").write_text(ACCEPTED[name])
     monkeypatch.setenv("REMIT_NO_CACHE", "1")

@@ -43,8 +43,8 @@ from remit.loaders.sam_native.rest_auth import (
     check_auth,
     check_event_auth,
     event_auth,
-    finish_security,
 )
+from remit.loaders.sam_native.rest_cors import apply_cors, cors_settings, openapi3_postprocess
 
 API = "AWS::Serverless::Api"
 IMPLICIT = "ServerlessRestApi"
@@ -85,6 +85,7 @@ _API_PROPS: dict[str, Prop] = {
     "SecurityPolicy": Prop(is_str),
     "EndpointAccessMode": Prop(is_str),
     "Auth": Prop(is_dict),
+    "Cors": Prop(_str_or_dict),
 }
 # the RestApi's and the Stage's properties in the order the translator writes them
 _REST_API_ORDER = ("Body", "BodyS3Location", "Description", "FailOnWarnings", "Name", "Parameters",
@@ -199,6 +200,9 @@ def plan_rest_apis(resources: Mapping[str, Any], sam: list[tuple[str, dict[str, 
         own = res["Properties"]
         _check_api(lid, merged(api_globals, own))
         check_auth(merged(api_globals, own), parameters)
+        if "Cors" in merged(api_globals, own) and ("DefinitionBody" in own or "DefinitionUri" in own):
+            raise Refused("Api: Cors with the author's own document")
+        cors_settings(merged(api_globals, own).get("Cors"))
         if "DefinitionBody" not in own and "DefinitionUri" not in own:
             plan.managed[lid] = _skeleton()
         plan.properties[lid] = merged(api_globals, own)
@@ -239,6 +243,7 @@ def plan_rest_apis(resources: Mapping[str, Any], sam: list[tuple[str, dict[str, 
                 plan.implicit = True
                 plan.properties[IMPLICIT] = merged(api_globals, {"StageName": _IMPLICIT_STAGE})
                 check_auth(plan.properties[IMPLICIT], parameters)
+                cors_settings(plan.properties[IMPLICIT].get("Cors"))
                 plan.managed[IMPLICIT] = _skeleton()
             key = (api, path, _method_key(method))
             if key in paths_added:
@@ -353,8 +358,11 @@ def expand_rest_api(lid: str, resource: Mapping[str, Any], plan: RestApiPlan) ->
     version = props.get("OpenApiVersion")
     body: dict[str, Any] | None = plan.managed.get(lid)
     if body is not None:
+        apply_cors(body, cors_settings(props.get("Cors")))
         apply_auth(body, props.get("Auth"))
-        finish_security(body)
+        if props.get("Auth"):
+            openapi3_postprocess(body)  # the translator's Auth step ends with this pass, and so does the RestApi
+        openapi3_postprocess(body)
     if body is None and "DefinitionBody" in props:
         body = _postprocessed(props["DefinitionBody"], version)
     if "DefinitionUri" in props:

@@ -231,14 +231,6 @@ def _default_authorizer(body: dict[str, Any], default: str, authorizers: Mapping
                 _define(body, "AWS_IAM", _IAM_DEFINITION)
 
 
-def finish_security(body: dict[str, Any]) -> None:
-    """In an OpenAPI 3 document the translator moves the security definitions to ``components``."""
-    if "openapi" in body and body.get("securityDefinitions"):
-        components = body.get("components") or {}
-        components["securitySchemes"] = body.pop("securityDefinitions")
-        body["components"] = components
-
-
 def authorizer_permissions(api: str, auth: Mapping[str, Any] | None) -> list[tuple[str, dict[str, Any]]]:
     """The permissions that let API Gateway call each Lambda authorizer's function."""
     made = []
