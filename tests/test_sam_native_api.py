@@ -299,6 +299,44 @@ Resources:
         Get: {Type: Api, Properties: {Path: /a, Method: get}}
         Put: {Type: Api, Properties: {Path: "/a/{id}", Method: put}}
 """),
+    "http-auth": HEAD + """\
+Globals:
+  HttpApi:
+    Auth:
+      EnableIamAuthorizer: true
+      DefaultAuthorizer: AWS_IAM
+Resources:
+  Api:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      Auth:
+        EnableIamAuthorizer: true
+        DefaultAuthorizer: Jwt
+        Authorizers:
+          Jwt:
+            JwtConfiguration: {Issuer: "https://cognito-idp.us-east-1.amazonaws.com/pool", Audience: [client]}
+            IdentitySource: $request.header.Authorization
+            AuthorizationScopes: [orders/read]
+          Gate:
+            FunctionArn: !GetAtt Check.Arn
+            FunctionInvokeRole: arn:aws:iam::111122223333:role/invoker
+            AuthorizerPayloadFormatVersion: "2.0"
+            EnableSimpleResponses: true
+            EnableFunctionDefaultPermissions: true
+            Identity: {Headers: [Authorization], Context: [routeKey], ReauthorizeEvery: 300}
+  Check:
+    Type: AWS::Lambda::Function
+    Properties: {Role: arn:aws:iam::111122223333:role/r, Code: {ZipFile: x}}
+""" + _fn("Fn", """\
+        Default: {Type: HttpApi, Properties: {Path: /orders, Method: get, ApiId: !Ref Api}}
+        Open: {Type: HttpApi, Properties: {Path: /health, Method: get, ApiId: !Ref Api, Auth: {Authorizer: NONE}}}
+        Gated: {Type: HttpApi, Properties: {Path: /gated, Method: post, ApiId: !Ref Api, Auth: {Authorizer: Gate}}}
+        Signed: {Type: HttpApi, Properties: {Path: /admin, Method: any, ApiId: !Ref Api, Auth: {Authorizer: AWS_IAM}}}
+        Write: {Type: HttpApi, Properties: {Path: /orders, Method: post, ApiId: !Ref Api,
+                                            Auth: {AuthorizationScopes: [orders/write]}}}
+        Preflight: {Type: HttpApi, Properties: {Path: /orders, Method: options, ApiId: !Ref Api}}
+        Implicit: {Type: HttpApi, Properties: {Path: /implicit, Method: get}}
+"""),
 }
 
 
@@ -389,12 +427,17 @@ REFUSED = {
     "event-intrinsic-path": ("", "        A: {Type: Api, Properties: {Path: !Ref P, Method: get}}\n", "Path"),
     "implicit-name-taken": ("  ServerlessRestApi:\n    Type: AWS::ApiGateway::RestApi\n", "",
                             "ServerlessRestApi"),
-    "http-auth": ("  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n"
-                  "      Auth: {DefaultAuthorizer: AWS_IAM, EnableIamAuthorizer: true}\n", "", "HttpApi: Auth"),
+    "http-auth-own-document": ("  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n"
+                               "      Auth: {DefaultAuthorizer: AWS_IAM, EnableIamAuthorizer: true}\n"
+                               "      DefinitionBody: {openapi: 3.0.1, info: {title: t}, paths: {}}\n", "",
+                               "author's own document"),
+    "http-auth-openid-url": ("  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n"
+                             "      Auth: {Authorizers: {A: {OpenIdConnectUrl: https://x, IdentitySource: y}}}\n", "",
+                             "HttpApi: an authorizer"),
     "http-cors": ("  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      CorsConfiguration: true\n",
                   "", "HttpApi: CorsConfiguration"),
-    "http-event-auth": ("", "        A: {Type: HttpApi, Properties: {Auth: {Authorizer: NONE}}}\n",
-                        "HttpApi: property 'Auth'"),
+    "http-event-auth-without-api-auth": ("", "        A: {Type: HttpApi, Properties: {Auth: {Authorizer: NONE}}}\n",
+                                         "Authorizer NONE"),
     "http-event-path-only": ("", "        A: {Type: HttpApi, Properties: {Path: /a}}\n", "Path or Method"),
     "http-event-on-written-route": (
         "  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      DefinitionBody:\n"
@@ -431,7 +474,8 @@ def test_a_function_condition_reaching_an_api_is_refused(tmp_path: Path) -> None
 def test_a_scan_reports_the_same_whichever_way_apis_are_expanded(tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """The stated differences (document key order, deployment digest) reach no finding, route or path."""
-    for name in ("implicit", "explicit-managed", "globals", "http-implicit", "http-explicit", "auth", "cors"):
+    for name in ("implicit", "explicit-managed", "globals", "http-implicit", "http-explicit", "auth", "cors",
+                 "http-auth"):
         (tmp_path / name).mkdir()
         (tmp_path / name / "template.yaml").write_text(ACCEPTED[name])
     monkeypatch.setenv("REMIT_NO_CACHE", "1")

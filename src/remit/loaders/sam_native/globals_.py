@@ -28,7 +28,7 @@ API_GLOBALS = frozenset({
 _ACCEPTED = {"Function": FUNCTION_GLOBALS, "SimpleTable": frozenset({"SSESpecification"}),
              "LayerVersion": frozenset({"PublishLambdaVersion"}), "Api": API_GLOBALS,
              "HttpApi": frozenset({"AccessLogSettings", "StageVariables", "DefaultRouteSettings", "RouteSettings",
-                                   "FailOnWarnings"})}
+                                   "FailOnWarnings", "Auth"})}
 _REPLACED = frozenset({"Architectures"})
 
 

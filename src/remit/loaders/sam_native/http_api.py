@@ -5,9 +5,9 @@ each API), with the HTTP API's own rules: an event without ``Path`` and ``Method
 implicit API is ``ServerlessHttpApi`` with the ``$default`` stage; SAM writes its ``httpapi:createdBy`` tag into
 the document and on the stage; events add their integrations to the author's own document too; an event needs no
 permission of its own when the same function already serves the API's ``$default`` route; a route's path
-parameters are declared on its method. The stated differences of :mod:`.rest_api` hold (key order inside the
-document; no deployment here). Authorizers, CORS, custom domains, tags and an event's ``Auth``/``RouteSettings``/
-``TimeoutInMillis`` are refused."""
+parameters are declared on its method; ``Auth`` is :mod:`.http_auth`'s. The stated differences of :mod:`.rest_api`
+hold (key order inside the document; no deployment here). CORS, custom domains, tags and an event's
+``RouteSettings``/``TimeoutInMillis`` are refused."""
 
 from __future__ import annotations
 
@@ -20,6 +20,13 @@ from typing import Any
 from remit.loaders.sam_native.common import FunctionContext, Refused, is_intrinsic, main_resource
 from remit.loaders.sam_native.events_base import Prop, is_bool, is_dict, is_str, permission, read_event
 from remit.loaders.sam_native.globals_ import merged
+from remit.loaders.sam_native.http_auth import (
+    apply_auth,
+    authorizer_permissions,
+    check_auth,
+    check_event_auth,
+    event_auth,
+)
 
 HTTP_API = "AWS::Serverless::HttpApi"
 IMPLICIT = "ServerlessHttpApi"
@@ -49,12 +56,14 @@ _API_PROPS: dict[str, Prop] = {
     "DefaultRouteSettings": Prop(is_dict),
     "RouteSettings": Prop(is_dict),
     "FailOnWarnings": Prop(is_bool),
+    "Auth": Prop(is_dict),
 }
 _EVENT_PROPS: dict[str, Prop] = {
     "Path": Prop(is_str, intrinsics=False),
     "Method": Prop(is_str, intrinsics=False),
     "ApiId": Prop(is_str),
     "PayloadFormatVersion": Prop(is_str),
+    "Auth": Prop(is_dict, intrinsics=False),
 }
 _STAGE_ORDER = ("AccessLogSettings", "DefaultRouteSettings", "RouteSettings", "ApiId", "StageName", "Tags",
                 "StageVariables", "AutoDeploy")
@@ -175,6 +184,7 @@ def plan_http_apis(resources: Mapping[str, Any], sam: list[tuple[str, dict[str, 
         elif "DefinitionUri" not in own:
             plan.bodies[lid] = _skeleton()
             plan.managed.add(lid)
+        check_auth(props, lid in plan.managed)
         plan.properties[lid] = props
     if IMPLICIT in resources:
         raise Refused(f"a resource named {IMPLICIT} (the translator's implicit API)")
@@ -204,6 +214,7 @@ def plan_http_apis(resources: Mapping[str, Any], sam: list[tuple[str, dict[str, 
                 plan.implicit = True
                 plan.properties[IMPLICIT] = merged(api_globals, {})
                 _check_api(plan.properties[IMPLICIT])
+                check_auth(plan.properties[IMPLICIT], True)
                 plan.bodies[IMPLICIT] = _skeleton()
                 plan.managed.add(IMPLICIT)
             key = (api, path, _method_key(method))
@@ -257,6 +268,11 @@ def http_api_event(fn: FunctionContext, name: str, event: Mapping[str, Any]) -> 
     if api is None or api not in plan.properties:
         raise Refused("HttpApi: ApiId is not a reference to an AWS::Serverless::HttpApi of the template")
     body = plan.bodies.get(api)
+    api_auth = plan.properties[api].get("Auth")
+    if "Auth" in props:
+        if api not in plan.managed:
+            raise Refused("HttpApi: an event's Auth on the author's own document")
+        check_event_auth(props["Auth"], api_auth)
     function_id = fn.alias or fn.logical_id
     made: list[tuple[str, dict[str, Any]]] = []
     route = re.sub(r"^(.+)/$", r"\1", path)
@@ -269,11 +285,14 @@ def http_api_event(fn: FunctionContext, name: str, event: Mapping[str, Any]) -> 
         made.append(permission(fn, f"{fn.logical_id}{name}Permission", "apigateway.amazonaws.com", {},
                                source_arn=source_arn))
     if body is not None:
-        _integrate(body, path, _method_key(method), fn, props.get("PayloadFormatVersion"))
+        definition = _integrate(body, path, _method_key(method), fn, props.get("PayloadFormatVersion"))
+        if "Auth" in props:
+            event_auth(definition, props["Auth"], api_auth)
     return made
 
 
-def _integrate(body: dict[str, Any], path: str, method: str, fn: FunctionContext, payload_version: Any) -> None:
+def _integrate(body: dict[str, Any], path: str, method: str, fn: FunctionContext,
+               payload_version: Any) -> dict[str, Any]:
     target = f"${{{fn.alias}}}" if fn.alias else f"${{{fn.logical_id}.Arn}}"
     uri = {"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
                       f"{target}/invocations"}
@@ -292,6 +311,7 @@ def _integrate(body: dict[str, Any], path: str, method: str, fn: FunctionContext
         listed.extend({"name": name, "in": "path", "required": True} for name in parameters)
     if payload_version:
         definition[_INTEGRATION]["payloadFormatVersion"] = payload_version
+    return definition
 
 
 def _stage_id(lid: str, stage: Any) -> str:
@@ -313,6 +333,8 @@ def expand_http_api(lid: str, resource: Mapping[str, Any], plan: HttpApiPlan) ->
     if _included(body):
         written["Body"] = body
     elif body is not None:
+        if lid in plan.managed:
+            apply_auth(body, props.get("Auth"))
         tags = {_TAG: "SAM"}
         body["tags"] = [{"name": _TAG, "x-amazon-apigateway-tag-value": "SAM"}]
         if props.get("Name"):
@@ -327,6 +349,7 @@ def expand_http_api(lid: str, resource: Mapping[str, Any], plan: HttpApiPlan) ->
     if props.get("FailOnWarnings"):
         written["FailOnWarnings"] = props["FailOnWarnings"]
     yield lid, main_resource("AWS::ApiGatewayV2::Api", resource, written)
+    yield from authorizer_permissions(lid, props.get("Auth"))
     stage_name = props.get("StageName") or _DEFAULT
     stage: dict[str, Any] = {name: props[name] for name in ("AccessLogSettings", "DefaultRouteSettings",
                                                            "RouteSettings", "StageVariables") if name in props}
