@@ -72,6 +72,7 @@ Resources:
       Mode: overwrite
       ApiKeySourceType: HEADER
       Policy: {Version: '2012-10-17', Statement: []}
+      DisableExecuteApiEndpoint: true
   Log:
     Type: AWS::Logs::LogGroup
 """ + _fn("Orders", """\
@@ -91,6 +92,7 @@ Resources:
     Properties:
       StageName: v1
       OpenApiVersion: 3.0.1
+      DisableExecuteApiEndpoint: false
       EndpointConfiguration: {Type: PRIVATE, VPCEndpointIds: [vpce-1], IpAddressType: dualstack}
 """ + _fn("Fn", """\
         Get: {Type: Api, Properties: {Path: /a, Method: get, RestApiId: !Ref Api}}
@@ -178,6 +180,7 @@ Resources:
       Name: my-api
       Description: mine
       FailOnWarnings: true
+      DisableExecuteApiEndpoint: true
       AccessLogSettings: {DestinationArn: !GetAtt Log.Arn, Format: $context.requestId}
       RouteSettings: {"GET /a": {ThrottlingRateLimit: 5}}
   Written:

@@ -57,6 +57,7 @@ _API_PROPS: dict[str, Prop] = {
     "RouteSettings": Prop(is_dict),
     "FailOnWarnings": Prop(is_bool),
     "Auth": Prop(is_dict),
+    "DisableExecuteApiEndpoint": Prop(is_bool),
 }
 _EVENT_PROPS: dict[str, Prop] = {
     "Path": Prop(is_str, intrinsics=False),
@@ -185,6 +186,8 @@ def plan_http_apis(resources: Mapping[str, Any], sam: list[tuple[str, dict[str, 
             plan.bodies[lid] = _skeleton()
             plan.managed.add(lid)
         check_auth(props, lid in plan.managed)
+        if "DisableExecuteApiEndpoint" in props and lid not in plan.managed:
+            raise Refused("HttpApi: DisableExecuteApiEndpoint with the author's own document")
         plan.properties[lid] = props
     if IMPLICIT in resources:
         raise Refused(f"a resource named {IMPLICIT} (the translator's implicit API)")
@@ -337,6 +340,9 @@ def expand_http_api(lid: str, resource: Mapping[str, Any], plan: HttpApiPlan) ->
             apply_auth(body, props.get("Auth"))
         tags = {_TAG: "SAM"}
         body["tags"] = [{"name": _TAG, "x-amazon-apigateway-tag-value": "SAM"}]
+        if props.get("DisableExecuteApiEndpoint") is not None:
+            body["servers"] = [{"x-amazon-apigateway-endpoint-configuration": {
+                "disableExecuteApiEndpoint": props["DisableExecuteApiEndpoint"]}}]
         if props.get("Name"):
             body["info"]["title"] = props["Name"]
         if props.get("Description"):

@@ -86,6 +86,7 @@ _API_PROPS: dict[str, Prop] = {
     "EndpointAccessMode": Prop(is_str),
     "Auth": Prop(is_dict),
     "Cors": Prop(_str_or_dict),
+    "DisableExecuteApiEndpoint": Prop(is_bool),
 }
 # the RestApi's and the Stage's properties in the order the translator writes them
 _REST_API_ORDER = ("Body", "BodyS3Location", "Description", "FailOnWarnings", "Name", "Parameters",
@@ -200,8 +201,9 @@ def plan_rest_apis(resources: Mapping[str, Any], sam: list[tuple[str, dict[str, 
         own = res["Properties"]
         _check_api(lid, merged(api_globals, own))
         check_auth(merged(api_globals, own), parameters)
-        if "Cors" in merged(api_globals, own) and ("DefinitionBody" in own or "DefinitionUri" in own):
-            raise Refused("Api: Cors with the author's own document")
+        for name in ("Cors", "DisableExecuteApiEndpoint"):
+            if name in merged(api_globals, own) and ("DefinitionBody" in own or "DefinitionUri" in own):
+                raise Refused(f"Api: {name} with the author's own document")
         cors_settings(merged(api_globals, own).get("Cors"))
         if "DefinitionBody" not in own and "DefinitionUri" not in own:
             plan.managed[lid] = _skeleton()
@@ -336,6 +338,15 @@ def _postprocessed(body: dict[str, Any], version: Any) -> dict[str, Any]:
     return body
 
 
+def _disable_default_endpoint(body: dict[str, Any], value: Any) -> None:
+    """``DisableExecuteApiEndpoint`` in the document: at its top for Swagger 2, in its server for OpenAPI 3."""
+    setting = {"x-amazon-apigateway-endpoint-configuration": {"disableExecuteApiEndpoint": value}}
+    if "openapi" in body:
+        body["servers"] = [setting]
+    else:
+        body.update(setting)
+
+
 def _stage_id(lid: str, stage: Any) -> str:
     prefix = stage if isinstance(stage, str) else ""
     if prefix.isalnum():
@@ -360,6 +371,8 @@ def expand_rest_api(lid: str, resource: Mapping[str, Any], plan: RestApiPlan) ->
     if body is not None:
         apply_cors(body, cors_settings(props.get("Cors")))
         apply_auth(body, props.get("Auth"))
+        if props.get("DisableExecuteApiEndpoint") is not None:
+            _disable_default_endpoint(body, props["DisableExecuteApiEndpoint"])
         if props.get("Auth"):
             openapi3_postprocess(body)  # the translator's Auth step ends with this pass, and so does the RestApi
         openapi3_postprocess(body)
