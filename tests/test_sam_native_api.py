@@ -181,6 +181,13 @@ Resources:
       Description: mine
       FailOnWarnings: true
       DisableExecuteApiEndpoint: true
+      CorsConfiguration:
+        AllowOrigins: [https://example.com]
+        AllowHeaders: [authorization]
+        AllowMethods: [GET, POST]
+        ExposeHeaders: [x-request-id]
+        MaxAge: 600
+        AllowCredentials: true
       AccessLogSettings: {DestinationArn: !GetAtt Log.Arn, Format: $context.requestId}
       RouteSettings: {"GET /a": {ThrottlingRateLimit: 5}}
   Written:
@@ -192,6 +199,10 @@ Resources:
         info: {title: written}
         paths:
           /mine: {get: {responses: {}}}
+  AnyOrigin:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      CorsConfiguration: true
   FromS3:
     Type: AWS::Serverless::HttpApi
     Properties:
@@ -437,8 +448,8 @@ REFUSED = {
     "http-auth-openid-url": ("  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n"
                              "      Auth: {Authorizers: {A: {OpenIdConnectUrl: https://x, IdentitySource: y}}}\n", "",
                              "HttpApi: an authorizer"),
-    "http-cors": ("  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      CorsConfiguration: true\n",
-                  "", "HttpApi: CorsConfiguration"),
+    "http-cors-intrinsic": ("  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n"
+                            "      CorsConfiguration: {AllowOrigins: [!Ref Origin]}\n", "", "intrinsic value"),
     "http-event-auth-without-api-auth": ("", "        A: {Type: HttpApi, Properties: {Auth: {Authorizer: NONE}}}\n",
                                          "Authorizer NONE"),
     "http-event-path-only": ("", "        A: {Type: HttpApi, Properties: {Path: /a}}\n", "Path or Method"),

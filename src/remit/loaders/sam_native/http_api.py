@@ -12,6 +12,7 @@ hold (key order inside the document; no deployment here). CORS, custom domains, 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -58,6 +59,7 @@ _API_PROPS: dict[str, Prop] = {
     "FailOnWarnings": Prop(is_bool),
     "Auth": Prop(is_dict),
     "DisableExecuteApiEndpoint": Prop(is_bool),
+    "CorsConfiguration": Prop(lambda value: isinstance(value, (bool, dict)), intrinsics=False),
 }
 _EVENT_PROPS: dict[str, Prop] = {
     "Path": Prop(is_str, intrinsics=False),
@@ -186,8 +188,9 @@ def plan_http_apis(resources: Mapping[str, Any], sam: list[tuple[str, dict[str, 
             plan.bodies[lid] = _skeleton()
             plan.managed.add(lid)
         check_auth(props, lid in plan.managed)
-        if "DisableExecuteApiEndpoint" in props and lid not in plan.managed:
-            raise Refused("HttpApi: DisableExecuteApiEndpoint with the author's own document")
+        for name in ("DisableExecuteApiEndpoint", "CorsConfiguration"):
+            if name in props and lid not in plan.managed:
+                raise Refused(f"HttpApi: {name} with the author's own document")
         plan.properties[lid] = props
     if IMPLICIT in resources:
         raise Refused(f"a resource named {IMPLICIT} (the translator's implicit API)")
@@ -317,6 +320,31 @@ def _integrate(body: dict[str, Any], path: str, method: str, fn: FunctionContext
     return definition
 
 
+_CORS_SETTINGS = (("AllowOrigins", "allowOrigins"), ("AllowHeaders", "allowHeaders"),
+                  ("AllowMethods", "allowMethods"), ("ExposeHeaders", "exposeHeaders"))
+
+
+def _cors(body: dict[str, Any], config: Any) -> None:
+    """``CorsConfiguration`` as the document's ``x-amazon-apigateway-cors`` (``true``: any origin)."""
+    if not config:
+        return
+    if config is True:
+        config = {"AllowOrigins": ["*"]}
+    if not isinstance(config, dict) or is_intrinsic(config) or set(config) - {
+            "AllowOrigins", "AllowHeaders", "AllowMethods", "ExposeHeaders", "MaxAge", "AllowCredentials"}:
+        raise Refused("HttpApi: CorsConfiguration written in a shape not reproduced")
+    if '"Ref"' in json.dumps(config) or '"Fn::' in json.dumps(config):
+        raise Refused("HttpApi: CorsConfiguration with an intrinsic value (the translator may resolve it)")
+    if config.get("AllowCredentials") is True and config.get("AllowOrigins") == ["*"]:
+        raise Refused("HttpApi: CorsConfiguration AllowCredentials with any origin (the translator rejects it)")
+    cors: dict[str, Any] = {key: config[name] for name, key in _CORS_SETTINGS if config.get(name)}
+    if config.get("MaxAge") is not None:
+        cors["maxAge"] = config["MaxAge"]
+    if config.get("AllowCredentials") is True:
+        cors["allowCredentials"] = True
+    body["x-amazon-apigateway-cors"] = cors
+
+
 def _stage_id(lid: str, stage: Any) -> str:
     prefix = stage if isinstance(stage, str) else ""
     if prefix.isalnum():
@@ -337,6 +365,7 @@ def expand_http_api(lid: str, resource: Mapping[str, Any], plan: HttpApiPlan) ->
         written["Body"] = body
     elif body is not None:
         if lid in plan.managed:
+            _cors(body, props.get("CorsConfiguration"))
             apply_auth(body, props.get("Auth"))
         tags = {_TAG: "SAM"}
         body["tags"] = [{"name": _TAG, "x-amazon-apigateway-tag-value": "SAM"}]
