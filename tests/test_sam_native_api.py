@@ -351,6 +351,33 @@ Resources:
         Preflight: {Type: HttpApi, Properties: {Path: /orders, Method: options, ApiId: !Ref Api}}
         Implicit: {Type: HttpApi, Properties: {Path: /implicit, Method: get}}
 """),
+    "auth-cors-own-swagger": HEAD + """\
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      Cors: "'https://example.com'"
+      Auth:
+        DefaultAuthorizer: Token
+        ApiKeyRequired: true
+        Authorizers:
+          Token: {FunctionArn: arn:aws:lambda:us-east-1:111122223333:function:check}
+      DefinitionBody:
+        swagger: '2.0'
+        info: {title: mine}
+        securityDefinitions:
+          mine: {type: apiKey, name: x-mine, in: header}
+        paths:
+          /orders:
+            get:
+              security: [{mine: []}]
+              x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, uri: arn:aws:lambda:::x}
+            post:
+              x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, uri: arn:aws:lambda:::x}
+          /docs:
+            get: {responses: {}}
+""" + _fn("Fn", "        Get: {Type: Api, Properties: {Path: /orders, Method: get, RestApiId: !Ref Api}}\n"),
 }
 
 
@@ -413,7 +440,7 @@ REFUSED = {
                             "Api: Auth"),
     "api-auth-own-document": ("  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: p\n"
                               "      Auth: {DefaultAuthorizer: AWS_IAM}\n"
-                              "      DefinitionBody: {swagger: '2.0', info: {title: t}, paths: {}}\n", "",
+                              "      DefinitionBody: {openapi: 3.0.1, info: {title: t}, paths: {}}\n", "",
                               "author's own document"),
     "event-none-without-default": ("", "        A: {Type: Api, Properties: {Path: /, Method: get, "
                                        "Auth: {Authorizer: NONE}}}\n", "Authorizer NONE"),
@@ -423,7 +450,7 @@ REFUSED = {
                                         "      Cors: {AllowCredentials: true}\n", "", "AllowCredentials"),
     "api-cors-own-document": ("  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: p\n"
                               "      Cors: \"'*'\"\n"
-                              "      DefinitionBody: {swagger: '2.0', info: {title: t}, paths: {}}\n", "",
+                              "      DefinitionBody: {openapi: 3.0.1, info: {title: t}, paths: {}}\n", "",
                               "author's own document"),
     "api-tags": ("  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: p\n      Tags: {a: b}\n",
                  "", "Api: Tags"),

@@ -42,6 +42,7 @@ from remit.loaders.sam_native.rest_auth import (
     authorizer_permissions,
     check_auth,
     check_event_auth,
+    editable,
     event_auth,
 )
 from remit.loaders.sam_native.rest_cors import apply_cors, cors_settings, openapi3_postprocess
@@ -201,9 +202,12 @@ def plan_rest_apis(resources: Mapping[str, Any], sam: list[tuple[str, dict[str, 
         own = res["Properties"]
         _check_api(lid, merged(api_globals, own))
         check_auth(merged(api_globals, own), parameters)
-        for name in ("Cors", "DisableExecuteApiEndpoint"):
-            if name in merged(api_globals, own) and ("DefinitionBody" in own or "DefinitionUri" in own):
-                raise Refused(f"Api: {name} with the author's own document")
+        if "DisableExecuteApiEndpoint" in merged(api_globals, own) and ("DefinitionBody" in own or
+                                                                         "DefinitionUri" in own):
+            raise Refused("Api: DisableExecuteApiEndpoint with the author's own document")
+        if "Cors" in merged(api_globals, own) and ("DefinitionUri" in own or (
+                "DefinitionBody" in own and not editable(own["DefinitionBody"]))):
+            raise Refused("Api: Cors with the author's own document")
         cors_settings(merged(api_globals, own).get("Cors"))
         if "DefinitionBody" not in own and "DefinitionUri" not in own:
             plan.managed[lid] = _skeleton()
@@ -368,6 +372,8 @@ def expand_rest_api(lid: str, resource: Mapping[str, Any], plan: RestApiPlan) ->
         written["FailOnWarnings"] = props["FailOnWarnings"]
     version = props.get("OpenApiVersion")
     body: dict[str, Any] | None = plan.managed.get(lid)
+    if body is None and (props.get("Auth") or props.get("Cors")) and "DefinitionBody" in props:
+        body = props["DefinitionBody"]  # an author's Swagger 2 document SAM edits in place (checked editable)
     if body is not None:
         apply_cors(body, cors_settings(props.get("Cors")))
         apply_auth(body, props.get("Auth"))

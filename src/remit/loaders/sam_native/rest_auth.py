@@ -36,7 +36,7 @@ def check_auth(props: Mapping[str, Any], parameters: Mapping[str, Any]) -> None:
         return
     if not isinstance(auth, dict) or is_intrinsic(auth) or set(auth) - _AUTH_KEYS:
         raise Refused("Api: Auth")
-    if "DefinitionBody" in props or "DefinitionUri" in props:
+    if "DefinitionUri" in props or ("DefinitionBody" in props and not editable(props["DefinitionBody"])):
         raise Refused("Api: Auth with the author's own document")
     if refers_to_parameters(auth, parameters):
         raise Refused("Api: Auth refers to a parameter (the translator resolves it)")
@@ -53,6 +53,25 @@ def check_auth(props: Mapping[str, Any], parameters: Mapping[str, Any]) -> None:
     if default is not None and (not isinstance(default, str) or (
             default != "AWS_IAM" and default not in (authorizers or {}))):
         raise Refused("Api: DefaultAuthorizer is not AWS_IAM or one of Authorizers")
+
+
+_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "x-amazon-apigateway-any-method"})
+
+
+def editable(body: object) -> bool:
+    """Whether remit edits an author's OpenAPI document as the translator would for ``Auth`` or ``Cors``: a
+    Swagger 2 document whose path items hold only plain method definitions (no conditions, no path-level
+    parameters, which the translator's editor rejects or treats apart)."""
+    if not isinstance(body, dict) or not body.get("swagger") or "openapi" in body or not isinstance(
+            body.get("paths"), dict):
+        return False
+    if not isinstance(body.get("securityDefinitions") or {}, dict):
+        return False
+    return all(isinstance(item, dict) and not is_intrinsic(item) and all(
+        method in _METHODS and isinstance(definition, dict) and not is_intrinsic(definition)
+        and isinstance(definition.get("security", []), list)
+        and all(isinstance(entry, dict) for entry in definition.get("security", []))
+        for method, definition in item.items()) for item in body["paths"].values())
 
 
 def _check_authorizer(name: object, spec: object) -> None:
