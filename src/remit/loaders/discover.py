@@ -85,6 +85,8 @@ def _is_venv(path: Path) -> bool:
 def _head(path: Path, size: int) -> bytes:
     """The first ``size`` bytes of a file through the guarded open (nothing when it cannot or may not be read:
     outside the root, a FIFO, a device)."""
+    if not os.path.lexists(path):  # most directories hold no manifest: one lstat, not the guarded open's walk
+        return b""
     try:
         with safeio.open_file(path, 2**63 - 1) as fh:
             return fh.read(size)
