@@ -96,7 +96,7 @@ _FORMATS: tuple[tuple[str, bool, re.Pattern[str]], ...] = tuple(
 # template value) that none of them matches anywhere, nearly every one, is passed over with one search instead of
 # one per format. Longer texts are searched format by format: there the engine's per-format scan is faster
 _SHORT = 64
-_ANY_FORMAT = re.compile("|".join(f"(?:{re.sub(r'[(][?]P<[a-z]+>', '(?:', pattern.pattern)})"
+_ANY_FORMAT = re.compile("|".join(f"(?:{re.sub(r'[(][?]P<[A-Za-z0-9_]+>', '(?:', pattern.pattern)})"
                                   for _, _, pattern in _FORMATS))
 
 _SECRET_NAME = re.compile(
