@@ -171,6 +171,9 @@ class Builder:
         self._evidence: dict[tuple[str, tuple[int, ...]], tuple[Evidence, ...]] = {}
         self._hinted: dict[str, list[Function]] = {}  # per unit: functions with code hints, worth most first
         self._entries_of: dict[ResourceId, list[tuple[str, str]]] = defaultdict(list)  # fn -> (entry, trigger)
+        # the actions (lower case, as grants are keyed) of each escalation method but function takeovers, which
+        # _role_functions draws: asked of every role
+        self._method_actions = tuple(tuple(a.lower() for a in m.actions) for m in catalog() if m.existing != "function")
         self._layout()
 
     # -- nodes -------------------------------------------------------------------------------------
@@ -639,7 +642,7 @@ class Builder:
                             tuple(Evidence("every action on every resource", self.where(st)) for st in statements)))
             return
         granted = self.access.grants(role)
-        if not any(m.existing != "function" and all(a.lower() in granted for a in m.actions) for m in catalog()):
+        if not any(all(a in granted for a in actions) for actions in self._method_actions):
             return  # nothing but function takeovers, which _role_functions draws (escalations() asks per function)
         best: dict[str, Edge] = {}
         counts: dict[str, int] = defaultdict(int)

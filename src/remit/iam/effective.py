@@ -1,8 +1,8 @@
 """Effective grants, the IAM stage's answers the over-privilege rules judge: per principal and statement, the
 actions a statement still grants after unconditional Deny and the permissions boundary; the principal's
-administrator statements; and, per statement, the policy it belongs to and whether it was written as a SAM policy
-template. Computed once per scan and kept in the :class:`~remit.analysis.Analysis` (``an.effective``); the rules
-only read them.
+administrator statements; per statement, the policy it belongs to and whether it was written as a SAM policy
+template; and each identity-policy Allow statement once with the principals it applies to. Computed once per
+scan and kept in the :class:`~remit.analysis.Analysis` (``an.effective``); the rules only read them.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from remit.iam.shapes import admin_shaped, all_actions, covered, on_every_resource
+from remit.iam.written import WrittenGrant, written_grants
 from remit.model.application import Application
 from remit.model.entities import IamPrincipal
 from remit.model.policy import Policy, PolicyDocument, PolicyKind, Statement
@@ -46,6 +47,13 @@ class Effective:
         self.templates: Mapping[NodePath, Template] = templates
         self._kept: dict[tuple[ResourceId, NodePath], frozenset[str]] = {}
         self._admins: dict[ResourceId, tuple[Statement, ...]] = {}
+        self._written: tuple[WrittenGrant, ...] | None = None
+
+    def written_grants(self) -> tuple[WrittenGrant, ...]:
+        """Each identity-policy Allow statement once, with its principals (:mod:`remit.iam.written`)."""
+        if self._written is None:
+            self._written = written_grants(self.app)
+        return self._written
 
     def kept_actions(self, principal: IamPrincipal, statement: Statement) -> frozenset[str]:
         """The actions (lower case) ``statement`` still grants the principal after its unconditional ``Deny``

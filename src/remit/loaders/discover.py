@@ -85,6 +85,8 @@ def _is_venv(path: Path) -> bool:
 def _head(path: Path, size: int) -> bytes:
     """The first ``size`` bytes of a file through the guarded open (nothing when it cannot or may not be read:
     outside the root, a FIFO, a device)."""
+    if not os.path.lexists(path):  # most directories hold no manifest: one lstat, not the guarded open's walk
+        return b""
     try:
         with safeio.open_file(path, 2**63 - 1) as fh:
             return fh.read(size)
@@ -184,9 +186,11 @@ def _walk(
 ) -> Iterator[InputFile]:
     """Depth-first walk of ``top`` (already resolved), following in-root links once."""
     seen: set[Path] = {top}
-    stack: list[tuple[Path, Path]] = [(top, top)]  # (path as seen from root, real path)
+    # (path as seen from root, real path, the path's report name when it is under the root as written: its
+    # entries are named by joining, as report_path would name them, without asking it for each)
+    stack: list[tuple[Path, Path, str | None]] = [(top, top, _rel(top, root) if top.is_relative_to(root) else None)]
     while stack:
-        shown, real = stack.pop()
+        shown, real, shown_rel = stack.pop()
         try:
             entries = sorted(os.scandir(real), key=lambda e: e.name)
         except OSError as exc:
@@ -194,10 +198,13 @@ def _walk(
                 Diagnostic(_rel(shown, root), Level.WARNING, "unreadable-directory", exc.strerror or str(exc))
             )
             continue
-        subdirs: list[tuple[Path, Path]] = []
+        subdirs: list[tuple[Path, Path, str | None]] = []
         for entry in entries:
             path = shown / entry.name
-            rel = _rel(path, root)
+            if shown_rel is None:
+                rel = _rel(path, root)
+            else:
+                rel = entry.name if shown_rel == "." else f"{shown_rel}/{entry.name}"
             if excluded(rel):
                 continue
             try:
@@ -241,7 +248,7 @@ def _walk(
                             )
                         continue
                     seen.add(target)
-                    subdirs.append((path, target))
+                    subdirs.append((path, target, None if shown_rel is None else rel))
                 elif target.is_file():
                     yield InputFile(target, rel)
             except OSError as exc:

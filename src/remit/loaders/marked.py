@@ -27,7 +27,7 @@ import yaml
 import yaml.resolver
 
 from remit.errors import LoadError
-from remit.source import Path, Position, SourceMap
+from remit.source import Path, SourceMap
 
 try:  # the C parser is ~10x faster; fall back quietly where libyaml is absent
     from yaml import CSafeLoader as _YamlLoader
@@ -47,15 +47,20 @@ class Loaded:
     warnings: tuple[tuple[int, str], ...] = ()
 
 
+# a (line, column), 1-based: what a mark is. A plain tuple, built once per node (a NamedTuple such as
+# remit.source.Position costs a Python-level constructor call each, tens of thousands per scan)
+_Mark = tuple[int, int]
+
+
 class _Frame:
     __slots__ = ("container", "key", "key_pos", "path", "pos")
 
-    def __init__(self, container: dict[str, Any] | list[Any], path: Path, pos: Position) -> None:
+    def __init__(self, container: dict[str, Any] | list[Any], path: Path, pos: _Mark) -> None:
         self.container = container
         self.path = path
         self.pos = pos
         self.key: str | None = None
-        self.key_pos: Position | None = None
+        self.key_pos: _Mark | None = None
 
 
 class _TreeBuilder:
@@ -72,22 +77,21 @@ class _TreeBuilder:
         self.warnings: list[tuple[int, str]] = []
 
     # -- where the next value goes -------------------------------------------------------------
-    def _slot(self, pos: Position) -> Path:
+    def _slot(self, pos: _Mark) -> Path:
         """The path of the value about to be added, recording its mark."""
         if not self.stack:
-            self.marks[()] = (pos.line, pos.column)
+            self.marks[()] = pos
             return ()
         top = self.stack[-1]
         if isinstance(top.container, dict):
             if top.key is None:
-                raise LoadError("a mapping value arrived without a key", pos.line)
+                raise LoadError("a mapping value arrived without a key", pos[0])
             path = (*top.path, top.key)
             # a mapping entry is located at its key
-            mark = top.key_pos or pos
-            self.marks[path] = (mark.line, mark.column)
+            self.marks[path] = top.key_pos or pos
             return path
         path = (*top.path, len(top.container))
-        self.marks[path] = (pos.line, pos.column)
+        self.marks[path] = pos
         return path
 
     def _attach(self, value: Any) -> None:
@@ -107,23 +111,27 @@ class _TreeBuilder:
     def _count(self, n: int = 1) -> None:
         self.nodes += n
         if self.nodes > self.max_nodes:
-            raise LoadError(f"the document has more than {self.max_nodes} nodes (an alias bomb or a huge file)")
+            raise self._too_many()
+
+    def _too_many(self) -> LoadError:
+        return LoadError(f"the document has more than {self.max_nodes} nodes (an alias bomb or a huge file)")
 
     # -- events --------------------------------------------------------------------------------
     def expecting_key(self) -> bool:
-        return bool(self.stack) and isinstance(self.stack[-1].container, dict) and self.stack[-1].key is None
+        stack = self.stack
+        return bool(stack) and stack[-1].key is None and isinstance(stack[-1].container, dict)
 
-    def key(self, key: str, pos: Position) -> None:
+    def key(self, key: str, pos: _Mark) -> None:
         top = self.stack[-1]
         assert isinstance(top.container, dict)
         if key in top.container:
-            self.warnings.append((pos.line, f"duplicate key {key!r}: the last value is used"))
+            self.warnings.append((pos[0], f"duplicate key {key!r}: the last value is used"))
         top.key = key
         top.key_pos = pos
 
-    def start(self, container: dict[str, Any] | list[Any], pos: Position) -> None:
+    def start(self, container: dict[str, Any] | list[Any], pos: _Mark) -> None:
         if len(self.stack) >= self.max_depth:
-            raise LoadError(f"nesting deeper than {self.max_depth} levels", pos.line)
+            raise LoadError(f"nesting deeper than {self.max_depth} levels", pos[0])
         self._count()
         path = self._slot(pos)
         self.stack.append(_Frame(container, path, pos))
@@ -131,22 +139,39 @@ class _TreeBuilder:
     def end(self) -> Any:
         frame = self.stack.pop()
         if isinstance(frame.container, dict) and frame.key is not None:
-            raise LoadError("a mapping key has no value", frame.pos.line)
+            raise LoadError("a mapping key has no value", frame.pos[0])
         self._attach(frame.container)
         return frame.container
 
-    def scalar(self, value: Any, pos: Position) -> None:
-        self._count()
-        self._slot(pos)
-        self._attach(value)
+    def scalar(self, value: Any, pos: _Mark, size: int = 1) -> None:
+        """A leaf value: what :meth:`_slot` then :meth:`_attach` do, in one pass (most nodes are leaves)."""
+        self.nodes += size
+        if self.nodes > self.max_nodes:
+            raise self._too_many()
+        if not self.stack:
+            self.marks[()] = pos
+            self.root = value
+            self.done = True
+            return
+        top = self.stack[-1]
+        container = top.container
+        if isinstance(container, dict):
+            key = top.key
+            if key is None:
+                raise LoadError("a mapping value arrived without a key", pos[0])
+            self.marks[(*top.path, key)] = top.key_pos or pos  # a mapping entry is located at its key
+            container[key] = value
+            top.key = None
+            top.key_pos = None
+        else:
+            self.marks[(*top.path, len(container))] = pos
+            container.append(value)
 
-    def shared(self, value: Any, size: int, pos: Position) -> None:
+    def shared(self, value: Any, size: int, pos: _Mark) -> None:
         """An alias: the anchored value again (not copied), counted at its full size."""
-        self._count(size)
-        self._slot(pos)
-        self._attach(value)
+        self.scalar(value, pos, size)
 
-    def wrap_tag(self, tag: str, pos: Position) -> tuple[dict[str, Any], str]:
+    def wrap_tag(self, tag: str, pos: _Mark) -> tuple[dict[str, Any], str]:
         """Open the one-key mapping a short-form tag stands for; return it and its key."""
         name = tag[1:]
         key = name if name in ("Ref", "Condition") else f"Fn::{name}"
@@ -216,9 +241,9 @@ def _yaml_scalar(value: str, tag: str | None, implicit: tuple[bool, bool]) -> An
     return value
 
 
-def _mark(event: Any) -> Position:
+def _mark(event: Any) -> _Mark:
     mark = event.start_mark
-    return Position(mark.line + 1, mark.column + 1)
+    return mark.line + 1, mark.column + 1
 
 
 def load_yaml(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -> Loaded:
@@ -238,13 +263,13 @@ def load_yaml(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NOD
             if cls is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
-                    builder.warnings.append((_mark(event).line, "more than one YAML document: only the first is read"))
+                    builder.warnings.append((_mark(event)[0], "more than one YAML document: only the first is read"))
                     break
                 continue
             if cls is yaml.StreamStartEvent or cls is yaml.StreamEndEvent or cls is yaml.DocumentEndEvent:
                 continue
             mark = event.start_mark
-            pos = Position(mark.line + 1, mark.column + 1)
+            pos = (mark.line + 1, mark.column + 1)
             if builder.expecting_key() and cls is not yaml.MappingEndEvent:
                 if cls is scalar_event:
                     tag_ = event.tag
@@ -255,10 +280,10 @@ def load_yaml(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NOD
                 if cls is yaml.AliasEvent and event.anchor in anchors:
                     builder.key(str(anchors[event.anchor][0]), pos)
                     continue
-                raise LoadError("a mapping key is not a plain value (complex keys are not supported)", pos.line)
+                raise LoadError("a mapping key is not a plain value (complex keys are not supported)", pos[0])
             if cls is yaml.AliasEvent:
                 if event.anchor not in anchors:
-                    raise LoadError(f"alias *{event.anchor} refers to an unknown or unfinished anchor", pos.line)
+                    raise LoadError(f"alias *{event.anchor} refers to an unknown or unfinished anchor", pos[0])
                 value, size = anchors[event.anchor]
                 builder.shared(value, size, pos)
                 continue
@@ -328,9 +353,9 @@ class _Lines:
     def __init__(self, text: str) -> None:
         self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
 
-    def pos(self, offset: int) -> Position:
+    def pos(self, offset: int) -> _Mark:
         line = bisect.bisect_right(self.starts, offset)
-        return Position(line, offset - self.starts[line - 1] + 1)
+        return line, offset - self.starts[line - 1] + 1
 
 
 def load_json(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -> Loaded:
@@ -344,7 +369,7 @@ def load_json(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NOD
     expect = "value"
 
     def fail(msg: str, at: int) -> LoadError:
-        return LoadError(f"invalid JSON: {msg}", lines.pos(min(at, max(n - 1, 0))).line)
+        return LoadError(f"invalid JSON: {msg}", lines.pos(min(at, max(n - 1, 0)))[0])
 
     while True:
         i = _WS.match(text, i).end()  # type: ignore[union-attr]  # _WS matches the empty string too

@@ -248,6 +248,10 @@ class Application:
         return any(self.public_endpoint(trigger) for trigger in self.triggers_of(fn))
 
     # -- locations -----------------------------------------------------------------------------
+    def marks_of(self, doc: str) -> SourceMap | None:
+        """The positions of document ``doc``'s nodes (what :meth:`position` reads), None for no such document."""
+        return self._marks.get(doc)
+
     def position(self, node: NodePath) -> Position:
         marks = self._marks.get(node.doc)
         return marks.position(node.path) if marks is not None else Position(1, 1)

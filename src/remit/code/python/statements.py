@@ -57,7 +57,8 @@ def _expression(fa: FunctionAnalyzer, node: ast.Expr) -> None:
 def _return(fa: FunctionAnalyzer, node: ast.Return) -> None:
     if node.value is not None:
         value = fa.expr(node.value)
-        fa.returns = union(fa.returns, add_step(value, fa.step(node, label_of(node))))
+        if value:  # nothing returned from the event: no step to label
+            fa.returns = union(fa.returns, add_step(value, fa.step(node, label_of(node))))
 
 
 def _if(fa: FunctionAnalyzer, node: ast.If) -> None:

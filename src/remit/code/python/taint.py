@@ -253,10 +253,11 @@ class FunctionAnalyzer:
     def bind(self, target: ast.expr, value: Value, source: ast.expr, stmt: ast.stmt) -> None:
         if isinstance(target, ast.Name):
             name = target.id
-            text = f"{name} = {label_of(source)}" if not isinstance(stmt, (ast.For, ast.AsyncFor, ast.With,
-                                                                             ast.AsyncWith)) \
-                else f"{name} ← {label_of(source)}"
-            self.env[name] = add_step(value, self.step(stmt, text))
+            if value:  # a step only shows on a flow: an untainted name carries none, and needs no label
+                arrow = "←" if isinstance(stmt, (ast.For, ast.AsyncFor, ast.With, ast.AsyncWith)) else "="
+                self.env[name] = add_step(value, self.step(stmt, f"{name} {arrow} {label_of(source)}"))
+            else:
+                self.env[name] = EMPTY
             prefix = self.prefix(source) if not isinstance(stmt, (ast.For, ast.AsyncFor)) else None
             if prefix is not None:
                 self.prefixes[name] = prefix

@@ -1,90 +1,26 @@
-"""Shared by the IAM rules: each identity-policy statement once, with every principal it applies to.
-
-A policy defined once and attached to several principals (an ``AWS::IAM::ManagedPolicy`` listed in several
-roles' ``ManagedPolicyArns``, an ``AWS::IAM::Policy`` with several ``Roles``) appears in the model once per
-attachment; its statements are written once, so they are reported once. AWS managed policies are located at
-each attachment line, so each attachment is its own place to fix and is reported there.
-"""
+"""Shared by the IAM rules: each identity-policy statement once, with every principal it applies to
+(:mod:`remit.iam.written`, worked out once per scan), and how findings name principals and actions."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from remit.analysis import Analysis
 from remit.iam.match import statement_matches_action
-from remit.iam.services import service_role_policy
 from remit.iam.shapes import on_every_resource
+from remit.iam.written import IDENTITY_KINDS, WrittenGrant
 from remit.model.entities import IamPrincipal, Role
-from remit.model.policy import Policy, PolicyDocument, PolicyKind, Statement
-from remit.model.resources import Resource, ResourceId
-from remit.model.values import render
+from remit.model.policy import Statement
+from remit.model.resources import ResourceId
 from remit.source import NodePath
 
-IDENTITY_KINDS = frozenset({PolicyKind.INLINE, PolicyKind.CUSTOMER_MANAGED, PolicyKind.AWS_MANAGED})
-
-
-@dataclass(frozen=True)
-class WrittenGrant:
-    """One Allow statement of an identity policy, with the policy it belongs to and whom it applies to."""
-
-    statement: Statement
-    policy: Policy
-    principals: tuple[ResourceId, ...]
-    resource: Resource  # where the statement is written (for suppression and the reported name)
-
-    def evidence(self, what: str) -> str:
-        """What tells this statement's hits apart from others of the same rule: policy, sid, resources."""
-        st = self.statement
-        resources = ",".join(render(r) for r in st.resources)
-        return f"{self.policy.name}|{st.sid or ''}|{'not ' if st.not_resource else ''}{resources}|{what}"
-
-    def policy_label(self) -> str:
-        if self.policy.kind is PolicyKind.AWS_MANAGED:
-            return f"AWS managed policy {self.policy.name}"
-        return f"policy {self.policy.name}"
+__all__ = ["IDENTITY_KINDS", "WrittenGrant", "action_node", "denied_to_all", "describe_principals", "grants"]
 
 
 def grants(an: Analysis) -> Iterator[WrittenGrant]:
-    """Every Allow statement of every identity policy (inline, customer managed, AWS managed), once.
-
-    A managed policy that serves only as a permissions boundary (attached to no principal) is not a grant, nor
-    is an AWS ``service-role/`` policy on roles only non-code services assume
-    (:func:`remit.iam.services.service_role_policy`)."""
-    boundaries = {p.boundary.document.node for p in (*an.app.roles, *an.app.users)
-                  if p.boundary is not None and isinstance(p.boundary.document, PolicyDocument)}
-    groups: dict[tuple[NodePath, str, int], list[Policy]] = {}
-    first: dict[tuple[NodePath, str, int], Statement] = {}
-    for policy in an.app.policies:
-        if policy.kind not in IDENTITY_KINDS or not isinstance(policy.document, PolicyDocument):
-            continue
-        for i, st in enumerate(policy.document.statements):
-            key = (policy.document.node, policy.name, i)
-            groups.setdefault(key, []).append(policy)
-            first.setdefault(key, st)
-    for key, policies in groups.items():
-        st = first[key]
-        if not st.allows:
-            continue
-        principals: list[ResourceId] = []
-        for p in policies:
-            principals.extend(r for r in p.attached_to if r not in principals)
-        if not principals and key[0] in boundaries:
-            continue  # a permissions boundary written as a managed policy: a limit, not a grant
-        if all(service_role_policy(an.app, p) for p in policies):
-            continue  # AWS's own service role (AWSBatchServiceRole) for a service that runs none of the app's code
-        resource = _written_in(an, st.node, policies)
-        if resource is None:
-            continue
-        yield WrittenGrant(st, policies[0], tuple(principals), resource)
-
-
-def _written_in(an: Analysis, node: NodePath, policies: list[Policy]) -> Resource | None:
-    carriers = [r for r in (an.app.resource(p.carrier) for p in policies) if r is not None]
-    for res in carriers:
-        if res.doc == node.doc and node.path[:2] == ("Resources", res.origin.logical_id):
-            return res
-    return carriers[0] if carriers else None
+    """Every Allow statement of every identity policy (inline, customer managed, AWS managed), once
+    (:func:`remit.iam.written.written_grants`)."""
+    return iter(an.effective.written_grants())
 
 
 def describe_principals(an: Analysis, principals: tuple[ResourceId, ...]) -> str:
@@ -109,7 +45,7 @@ def describe_principals(an: Analysis, principals: tuple[ResourceId, ...]) -> str
 def action_node(an: Analysis, statement: Statement, index: int | None = None) -> NodePath:
     """The most precise written node for the statement's Action (one item of it when ``index`` is given)."""
     key = "NotAction" if statement.not_action else "Action"
-    marks = next((d.marks for d in an.app.documents if d.id == statement.node.doc), None)
+    marks = an.app.marks_of(statement.node.doc)
     candidates = []
     if index is not None and len(statement.actions) > 1:
         candidates.append(statement.node.child(key, index))
