@@ -88,3 +88,20 @@ def test_the_code_and_dependency_stages_split_in_two_report_the_same(monkeypatch
     split = render(scan([EXAMPLE], options), Format.JSON)
     assert parts == [2, 2]
     assert split == whole
+
+
+@pytest.mark.parametrize(("cores", "runnable", "load", "spare"), [
+    (2, 1, 1.02, True),  # the last minute's own work still in the load average: the second core is idle now
+    (2, 2, 0.2, False),  # another task runs now
+    (2, 1, 1.8, False),  # another process has been busy for a while
+    (2, None, 0.9, True),  # no /proc: the load average alone, as before
+    (2, None, 1.2, False),
+    (1, 1, 0.0, False),
+    (4, 3, 2.0, True),
+])
+def test_a_spare_core_is_an_idle_one_now_on_a_machine_not_busy_for_a_while(
+        monkeypatch: pytest.MonkeyPatch, cores: int, runnable: int | None, load: float, spare: bool) -> None:
+    monkeypatch.setattr(remit.parallel.os, "sched_getaffinity", lambda pid: set(range(cores)))
+    monkeypatch.setattr(remit.parallel.os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(remit.parallel, "_runnable_now", lambda: runnable)
+    assert remit.parallel.spare_core() is spare

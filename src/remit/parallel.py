@@ -13,6 +13,7 @@ import contextlib
 import multiprocessing as mp
 import os
 import pickle
+import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
@@ -26,18 +27,44 @@ _FORKED: list[Callable[[int, int], Any]] = []
 
 
 def spare_core() -> bool:
-    """Whether a helper process would run beside the scan rather than compete with it for a core: more than one
-    core is usable and the last minute's load average leaves one idle. On a busy machine the helper only adds
-    its own start-up and the pickling and saves no wall-clock time."""
+    """Whether a helper process would run beside the scan rather than compete with it for a core.
+
+    More than one core must be usable. Where Linux tells how many tasks are runnable right now, a core is spare
+    when nothing but this process runs (at the lowest of a few samples a few milliseconds apart, so a passing
+    task does not count) and the last minute's load average is under ``cores - 0.5`` (a process busy for a while
+    besides this one would push it to ``cores``). The load average alone lags: it still counts the scan's own
+    previous minute, or a tool that has just ended, and on two cores it kept the helper from starting on an idle
+    machine. Elsewhere the load average alone decides, as before. On a busy machine the helper only adds its own
+    start-up and the pickling and saves no wall-clock time."""
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # not Linux
         cores = os.cpu_count() or 1
+    if cores < 2:
+        return False
     try:
         load = os.getloadavg()[0]
     except (AttributeError, OSError):  # no load average here: trust the core count
         load = 0.0
-    return cores > 1 and load <= cores - 1
+    running = _runnable_now()
+    if running is None:
+        return load <= cores - 1
+    return running <= cores - 1 and load < cores - 0.5
+
+
+def _runnable_now(samples: int = 3) -> int | None:
+    """The fewest runnable tasks (this one included) over a few readings of ``/proc/loadavg``, or ``None``."""
+    seen: list[int] = []
+    for sample in range(samples):
+        try:
+            with open("/proc/loadavg", encoding="ascii") as stats:
+                fields = stats.read().split()
+            seen.append(int(fields[3].split("/")[0]))
+        except (OSError, IndexError, ValueError):
+            return None
+        if sample < samples - 1:
+            time.sleep(0.003)
+    return min(seen)
 
 
 def _helper(send: Connection, start: int, stop: int) -> None:
