@@ -11,13 +11,23 @@ hold (key order inside the document; no deployment here). CORS, custom domains, 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from remit.loaders.sam_native.api_common import (
+    ANY_METHOD,
+    GREEDY,
+    INTEGRATION,
+    OPENAPI_3,
+    api_id,
+    method_key,
+    s3_location,
+    stage_id,
+    str_or_dict,
+)
 from remit.loaders.sam_native.common import FunctionContext, Refused, is_intrinsic, main_resource
 from remit.loaders.sam_native.events_base import Prop, is_bool, is_dict, is_str, permission, read_event
 from remit.loaders.sam_native.globals_ import merged
@@ -32,26 +42,19 @@ from remit.loaders.sam_native.http_auth import (
 HTTP_API = "AWS::Serverless::HttpApi"
 IMPLICIT = "ServerlessHttpApi"
 _DEFAULT = "$default"
-_ANY_METHOD = "x-amazon-apigateway-any-method"
-_INTEGRATION = "x-amazon-apigateway-integration"
 _TAG = "httpapi:createdBy"
-_OPENAPI_3 = re.compile(r"\A3(\.\d)(\.\d)?$")
-_GREEDY = re.compile(r"{([a-zA-Z0-9._-]+|[a-zA-Z0-9._-]+\+|proxy\+)}")
 _PARAMETER = re.compile(r"{(.*?)}")
 _FUNCTION_ARN = re.compile(r"([A-Za-z0-9]+\.Arn)")
 _STACK_NAME = {"Ref": "AWS::StackName"}
 
 
-def _str_or_dict(value: Any) -> bool:
-    return isinstance(value, (str, dict))
-
 
 _API_PROPS: dict[str, Prop] = {
-    "StageName": Prop(_str_or_dict),
+    "StageName": Prop(str_or_dict),
     "Name": Prop(lambda value: True),
     "Description": Prop(is_str),
     "DefinitionBody": Prop(is_dict),
-    "DefinitionUri": Prop(_str_or_dict),
+    "DefinitionUri": Prop(str_or_dict),
     "StageVariables": Prop(is_dict),
     "AccessLogSettings": Prop(is_dict),
     "DefaultRouteSettings": Prop(is_dict),
@@ -88,20 +91,11 @@ def _skeleton() -> dict[str, Any]:
     return {"openapi": "3.0.1", "info": {"version": "1.0", "title": dict(_STACK_NAME)}, "paths": {}}
 
 
-def _method_key(method: str) -> str:
-    method = method.lower()
-    return _ANY_METHOD if method == "any" else method
-
-
-def _api_id(value: Any) -> str | None:
-    if isinstance(value, dict) and set(value) == {"Ref"} and isinstance(value["Ref"], str):
-        return value["Ref"]
-    return value if isinstance(value, str) else None
 
 
 def _valid_document(body: Any) -> bool:
     return (isinstance(body, dict) and bool(body) and isinstance(body.get("paths"), dict)
-            and bool(body.get("openapi")) and _OPENAPI_3.match(str(body["openapi"])) is not None)
+            and bool(body.get("openapi")) and OPENAPI_3.match(str(body["openapi"])) is not None)
 
 
 def _check_api(props: Mapping[str, Any]) -> None:
@@ -132,7 +126,7 @@ def _check_api(props: Mapping[str, Any]) -> None:
         if any(not isinstance(item, dict) or is_intrinsic(item) for item in body["paths"].values()):
             raise Refused("HttpApi: DefinitionBody paths in a shape not reproduced")
     uri = props.get("DefinitionUri")
-    if uri is not None and _body_s3(uri) is None:
+    if uri is not None and s3_location(uri, ("Bucket", "Key", "Version")) is None:
         raise Refused("HttpApi: DefinitionUri in a shape not reproduced")
     if uri is not None and (props.get("Name") or props.get("Description")):
         raise Refused("HttpApi: Name or Description without a DefinitionBody (the translator rejects it)")
@@ -143,19 +137,6 @@ def _included(body: Any) -> bool:
     return isinstance(body, dict) and set(body) == {"Fn::Transform"}
 
 
-def _body_s3(uri: Any) -> dict[str, Any] | None:
-    if isinstance(uri, dict):
-        if is_intrinsic(uri) or not uri.get("Bucket") or not uri.get("Key") or set(uri) - {"Bucket", "Key", "Version"}:
-            return None
-        return {name: uri[name] for name in ("Bucket", "Key", "Version") if name in uri}
-    if not isinstance(uri, str) or "?" in uri or "#" in uri:
-        return None
-    scheme, _, rest = uri.partition("://")
-    bucket, _, key = rest.partition("/")
-    if scheme != "s3" or not bucket or not key or "@" in bucket or ":" in bucket:
-        return None
-    return {"Bucket": bucket, "Key": key}
-
 
 def route_of(event: Mapping[str, Any]) -> tuple[str, str]:
     """``(path, method)`` of an ``HttpApi`` event as the translator completes it: neither given means the
@@ -165,7 +146,7 @@ def route_of(event: Mapping[str, Any]) -> tuple[str, str]:
         raise Refused("HttpApi: Properties is not a mapping")
     path, method = props.get("Path", ""), props.get("Method", "")
     if not path and not method:
-        return _DEFAULT, _ANY_METHOD
+        return _DEFAULT, ANY_METHOD
     if not isinstance(path, str) or not isinstance(method, str) or not path or not method:
         raise Refused("HttpApi: Path or Method missing or not a string")
     return path, method
@@ -211,7 +192,7 @@ def plan_http_apis(resources: Mapping[str, Any], sam: list[tuple[str, dict[str, 
             path, method = route_of(event)
             props = event.get("Properties") or {}
             if "ApiId" in props:
-                api = _api_id(props["ApiId"])
+                api = api_id(props["ApiId"])
                 if api is None or (api not in plan.properties and api != IMPLICIT):
                     raise Refused("HttpApi: ApiId is not a reference to an AWS::Serverless::HttpApi of the template")
             else:
@@ -223,7 +204,7 @@ def plan_http_apis(resources: Mapping[str, Any], sam: list[tuple[str, dict[str, 
                 check_auth(plan.properties[IMPLICIT], True)
                 plan.bodies[IMPLICIT] = _skeleton()
                 plan.managed.add(IMPLICIT)
-            key = (api, path, _method_key(method))
+            key = (api, path, method_key(method))
             if key in routes:
                 raise Refused("HttpApi: the same route twice on one API")
             routes.add(key)
@@ -234,7 +215,7 @@ def plan_http_apis(resources: Mapping[str, Any], sam: list[tuple[str, dict[str, 
             if body is None:
                 continue
             if api in plan.managed:
-                body["paths"].setdefault(path, {}).setdefault(_method_key(method), {})
+                body["paths"].setdefault(path, {}).setdefault(method_key(method), {})
             elif path in body["paths"]:
                 raise Refused("HttpApi: an event on a route the author's document already has")
     return plan
@@ -246,8 +227,8 @@ def _default_route_serves(body: Mapping[str, Any] | None, function_id: str) -> b
     if body is None:
         return False
     item = body["paths"].get(_DEFAULT)
-    method = item.get(_ANY_METHOD) if isinstance(item, dict) else None
-    integration = method.get(_INTEGRATION) if isinstance(method, dict) else None
+    method = item.get(ANY_METHOD) if isinstance(item, dict) else None
+    integration = method.get(INTEGRATION) if isinstance(method, dict) else None
     if not integration:
         return False
     if is_intrinsic(item) or is_intrinsic(method):
@@ -270,7 +251,7 @@ def http_api_event(fn: FunctionContext, name: str, event: Mapping[str, Any]) -> 
     path, method = route_of(event)
     props = read_event("HttpApi", fn, name, event, _EVENT_PROPS)
     api_id_value = props.get("ApiId", {"Ref": IMPLICIT})
-    api = _api_id(api_id_value)
+    api = api_id(api_id_value)
     if api is None or api not in plan.properties:
         raise Refused("HttpApi: ApiId is not a reference to an AWS::Serverless::HttpApi of the template")
     body = plan.bodies.get(api)
@@ -283,15 +264,15 @@ def http_api_event(fn: FunctionContext, name: str, event: Mapping[str, Any]) -> 
     made: list[tuple[str, dict[str, Any]]] = []
     route = re.sub(r"^(.+)/$", r"\1", path)
     if route == _DEFAULT or not _default_route_serves(body, function_id):
-        route = "" if route == _DEFAULT else _GREEDY.sub("*", route)
-        verb = "*" if method.lower() in ("any", _ANY_METHOD) else method.upper()
+        route = "" if route == _DEFAULT else GREEDY.sub("*", route)
+        verb = "*" if method.lower() in ("any", ANY_METHOD) else method.upper()
         source_arn = {"Fn::Sub": [f"arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:"
                                   f"${{__ApiId__}}/${{__Stage__}}/{verb}{route}",
                                   {"__ApiId__": api_id_value, "__Stage__": "*"}]}
         made.append(permission(fn, f"{fn.logical_id}{name}Permission", "apigateway.amazonaws.com", {},
                                source_arn=source_arn))
     if body is not None:
-        definition = _integrate(body, path, _method_key(method), fn, props.get("PayloadFormatVersion"))
+        definition = _integrate(body, path, method_key(method), fn, props.get("PayloadFormatVersion"))
         if "Auth" in props:
             event_auth(definition, props["Auth"], api_auth)
     return made
@@ -304,11 +285,11 @@ def _integrate(body: dict[str, Any], path: str, method: str, fn: FunctionContext
                       f"{target}/invocations"}
     item = body["paths"].setdefault(path, {})
     definition = item.setdefault(method, {})
-    if not isinstance(definition, dict) or definition.get(_INTEGRATION):
+    if not isinstance(definition, dict) or definition.get(INTEGRATION):
         raise Refused("HttpApi: a route that already has an integration")
-    definition[_INTEGRATION] = {"type": "aws_proxy", "httpMethod": "POST", "payloadFormatVersion": "2.0",
+    definition[INTEGRATION] = {"type": "aws_proxy", "httpMethod": "POST", "payloadFormatVersion": "2.0",
                                 "uri": uri}
-    if path == _DEFAULT and method == _ANY_METHOD:
+    if path == _DEFAULT and method == ANY_METHOD:
         definition["isDefaultRoute"] = True
     definition.setdefault("responses", {})
     parameters = _PARAMETER.findall(path)
@@ -316,7 +297,7 @@ def _integrate(body: dict[str, Any], path: str, method: str, fn: FunctionContext
         listed = definition.setdefault("parameters", [])
         listed.extend({"name": name, "in": "path", "required": True} for name in parameters)
     if payload_version:
-        definition[_INTEGRATION]["payloadFormatVersion"] = payload_version
+        definition[INTEGRATION]["payloadFormatVersion"] = payload_version
     return definition
 
 
@@ -345,15 +326,6 @@ def _cors(body: dict[str, Any], config: Any) -> None:
     body["x-amazon-apigateway-cors"] = cors
 
 
-def _stage_id(lid: str, stage: Any) -> str:
-    prefix = stage if isinstance(stage, str) else ""
-    if prefix.isalnum():
-        return f"{lid}{prefix}Stage"
-    if prefix == _DEFAULT:
-        return f"{lid}ApiGatewayDefaultStage"
-    digest = hashlib.sha1(prefix.encode("utf8")).hexdigest()[:10] if prefix else ""
-    return f"{lid}Stage{digest}"
-
 
 def expand_http_api(lid: str, resource: Mapping[str, Any], plan: HttpApiPlan) -> Iterator[tuple[str, dict[str, Any]]]:
     """The ``AWS::ApiGatewayV2::Api`` and its ``Stage`` one HTTP API becomes, in the translator's order."""
@@ -380,7 +352,7 @@ def expand_http_api(lid: str, resource: Mapping[str, Any], plan: HttpApiPlan) ->
             body["paths"][f"/{_DEFAULT}"] = body["paths"].pop(_DEFAULT)
         written["Body"] = body
     else:
-        written["BodyS3Location"] = _body_s3(props["DefinitionUri"])
+        written["BodyS3Location"] = s3_location(props["DefinitionUri"], ("Bucket", "Key", "Version"))
     if props.get("FailOnWarnings"):
         written["FailOnWarnings"] = props["FailOnWarnings"]
     yield lid, main_resource("AWS::ApiGatewayV2::Api", resource, written)
@@ -391,5 +363,5 @@ def expand_http_api(lid: str, resource: Mapping[str, Any], plan: HttpApiPlan) ->
     stage.update({"ApiId": {"Ref": lid}, "StageName": stage_name, "AutoDeploy": True})
     if tags is not None:
         stage["Tags"] = tags
-    yield _stage_id(lid, stage_name), {"Type": "AWS::ApiGatewayV2::Stage",
+    yield stage_id(lid, stage_name, _DEFAULT), {"Type": "AWS::ApiGatewayV2::Stage",
                                        "Properties": {name: stage[name] for name in _STAGE_ORDER if name in stage}}

@@ -33,6 +33,16 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from remit.loaders.sam_native.api_common import (
+    GREEDY,
+    INTEGRATION,
+    OPENAPI_3,
+    api_id,
+    method_key,
+    s3_location,
+    stage_id,
+    str_or_dict,
+)
 from remit.loaders.sam_native.common import FunctionContext, Refused, clone, is_intrinsic, main_resource
 from remit.loaders.sam_native.events_base import Prop, is_bool, is_dict, is_int, is_list, is_str, permission, read_event
 from remit.loaders.sam_native.globals_ import merged
@@ -50,29 +60,22 @@ from remit.loaders.sam_native.rest_cors import apply_cors, cors_settings, openap
 API = "AWS::Serverless::Api"
 IMPLICIT = "ServerlessRestApi"
 _IMPLICIT_STAGE = "Prod"
-_ANY_METHOD = "x-amazon-apigateway-any-method"
-_INTEGRATION = "x-amazon-apigateway-integration"
 _OPENAPI = re.compile(r"\A[2-3](\.\d)(\.\d)?$")
-_OPENAPI_3 = re.compile(r"\A3(\.\d)(\.\d)?$")
-_GREEDY = re.compile(r"{([a-zA-Z0-9._-]+|[a-zA-Z0-9._-]+\+|proxy\+)}")
 _ALPHANUMERIC = re.compile(r"[A-Za-z0-9]+")
 
-
-def _str_or_dict(value: Any) -> bool:
-    return isinstance(value, (str, dict))
 
 
 # the properties of an AWS::Serverless::Api reproduced here, with the type the translator checks
 _API_PROPS: dict[str, Prop] = {
-    "StageName": Prop(_str_or_dict, required=True),
-    "Name": Prop(_str_or_dict),
+    "StageName": Prop(str_or_dict, required=True),
+    "Name": Prop(str_or_dict),
     "Description": Prop(is_str),
     "DefinitionBody": Prop(is_dict),
-    "DefinitionUri": Prop(_str_or_dict),
+    "DefinitionUri": Prop(str_or_dict),
     "CacheClusterEnabled": Prop(is_bool),
     "CacheClusterSize": Prop(is_str),
     "Variables": Prop(is_dict),
-    "EndpointConfiguration": Prop(_str_or_dict),
+    "EndpointConfiguration": Prop(str_or_dict),
     "MethodSettings": Prop(is_list),
     "MinimumCompressionSize": Prop(is_int),
     "AccessLogSetting": Prop(is_dict),
@@ -82,11 +85,11 @@ _API_PROPS: dict[str, Prop] = {
     "Mode": Prop(is_str),
     "ApiKeySourceType": Prop(is_str),
     "AlwaysDeploy": Prop(is_bool, intrinsics=False),
-    "Policy": Prop(_str_or_dict),
+    "Policy": Prop(str_or_dict),
     "SecurityPolicy": Prop(is_str),
     "EndpointAccessMode": Prop(is_str),
     "Auth": Prop(is_dict),
-    "Cors": Prop(_str_or_dict),
+    "Cors": Prop(str_or_dict),
     "DisableExecuteApiEndpoint": Prop(is_bool),
 }
 # the RestApi's and the Stage's properties in the order the translator writes them
@@ -126,16 +129,6 @@ def _skeleton() -> dict[str, Any]:
     return {"swagger": "2.0", "info": {"version": "1.0", "title": {"Ref": "AWS::StackName"}}, "paths": {}}
 
 
-def _method_key(method: str) -> str:
-    method = method.lower()
-    return _ANY_METHOD if method == "any" else method
-
-
-def _api_id(value: Any) -> str | None:
-    """The API an event's ``RestApiId`` names, as the translator reads it (``Ref`` or a plain id)."""
-    if isinstance(value, dict) and set(value) == {"Ref"} and isinstance(value["Ref"], str):
-        return value["Ref"]
-    return value if isinstance(value, str) else None
 
 
 def _check_api(lid: str, props: Mapping[str, Any]) -> None:
@@ -169,26 +162,11 @@ def _check_api(lid: str, props: Mapping[str, Any]) -> None:
                              or (len(body) > 1 and "Fn::Transform" in body)):
         raise Refused("Api: DefinitionBody in a shape not reproduced")
     uri = props.get("DefinitionUri")
-    if uri is not None and _body_s3(uri) is None:
+    if uri is not None and s3_location(uri, ("Version", "Bucket", "Key")) is None:
         raise Refused("Api: DefinitionUri in a shape not reproduced")
     if lid == IMPLICIT:
         raise Refused(f"a resource named {IMPLICIT} (the translator's implicit API)")
 
-
-def _body_s3(uri: Any) -> dict[str, Any] | None:
-    """The RestApi's ``BodyS3Location`` for a ``DefinitionUri`` (an ``s3://`` URI, or Bucket and Key)."""
-    if isinstance(uri, dict):
-        if is_intrinsic(uri) or not uri.get("Bucket") or not uri.get("Key") or set(uri) - {"Bucket", "Key", "Version"}:
-            return None
-        # the translator's order for these keys (Python 2.7's dict order of them)
-        return {name: uri[name] for name in ("Version", "Bucket", "Key") if name in uri}
-    if not isinstance(uri, str) or "?" in uri or "#" in uri:
-        return None
-    scheme, _, rest = uri.partition("://")
-    bucket, _, key = rest.partition("/")
-    if scheme != "s3" or not bucket or not key or "@" in bucket or ":" in bucket:
-        return None
-    return {"Bucket": bucket, "Key": key}
 
 
 def plan_rest_apis(resources: Mapping[str, Any], sam: list[tuple[str, dict[str, Any]]],
@@ -240,7 +218,7 @@ def plan_rest_apis(resources: Mapping[str, Any], sam: list[tuple[str, dict[str, 
             if not isinstance(path, str) or not isinstance(method, str):
                 raise Refused("Api: Path or Method is not a string")
             if "RestApiId" in props:
-                api = _api_id(props["RestApiId"])
+                api = api_id(props["RestApiId"])
                 if api is None or (api not in plan.properties and api != IMPLICIT):
                     raise Refused("Api: RestApiId is not a reference to an AWS::Serverless::Api of the template")
             else:
@@ -251,19 +229,19 @@ def plan_rest_apis(resources: Mapping[str, Any], sam: list[tuple[str, dict[str, 
                 check_auth(plan.properties[IMPLICIT], parameters)
                 cors_settings(plan.properties[IMPLICIT].get("Cors"))
                 plan.managed[IMPLICIT] = _skeleton()
-            key = (api, path, _method_key(method))
+            key = (api, path, method_key(method))
             if key in paths_added:
                 raise Refused("Api: the same path and method twice on one API (the translator rejects it)")
             paths_added.add(key)
             if api in plan.managed:
-                plan.managed[api]["paths"].setdefault(path, {}).setdefault(_method_key(method), {})
+                plan.managed[api]["paths"].setdefault(path, {}).setdefault(method_key(method), {})
             if function_name:
                 plan.function_names[api] = plan.function_names.get(api, "") + function_name
     for api, props in plan.properties.items():
         stage = props["StageName"]
         plan.stages[api] = stage if isinstance(stage, str) else "Stage"
         version = props.get("OpenApiVersion")
-        if api in plan.managed and isinstance(version, str) and _OPENAPI_3.match(version):
+        if api in plan.managed and isinstance(version, str) and OPENAPI_3.match(version):
             body = plan.managed[api]
             body["openapi"] = version
             body.pop("swagger")
@@ -278,7 +256,7 @@ def api_event(fn: FunctionContext, name: str, event: Mapping[str, Any]) -> list[
         raise Refused("Api: event outside a planned template")
     props = read_event("Api", fn, name, event, _EVENT_PROPS)
     rest_api_id = props.get("RestApiId", {"Ref": IMPLICIT})
-    api = _api_id(rest_api_id)
+    api = api_id(rest_api_id)
     if api is None or api not in plan.properties:
         raise Refused("Api: RestApiId is not a reference to an AWS::Serverless::Api of the template")
     suffix = plan.stages[api]
@@ -289,7 +267,7 @@ def api_event(fn: FunctionContext, name: str, event: Mapping[str, Any]) -> list[
             raise Refused("Api: an event's Auth on the author's own document")
         check_event_auth(props["Auth"], plan.properties[api].get("Auth"))
     path, method = props["Path"], props["Method"]
-    route = _GREEDY.sub("*", re.sub(r"^(.+)/$", r"\1", path))
+    route = GREEDY.sub("*", re.sub(r"^(.+)/$", r"\1", path))
     verb = "*" if method.lower() == "any" else method.upper()
     source_arn = {"Fn::Sub": [f"arn:aws:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{__ApiId__}}/"
                               f"${{__Stage__}}/{verb}{route}", {"__ApiId__": rest_api_id, "__Stage__": "*"}]}
@@ -299,13 +277,13 @@ def api_event(fn: FunctionContext, name: str, event: Mapping[str, Any]) -> list[
     if body is not None:
         target = f"${{{fn.alias}}}" if fn.alias else f"${{{fn.logical_id}.Arn}}"
         uri = {"Fn::Sub": f"arn:aws:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/{target}/invocations"}
-        item = body["paths"][path][_method_key(method)]
-        item[_INTEGRATION] = {"type": "aws_proxy", "httpMethod": "POST", "uri": uri}
+        item = body["paths"][path][method_key(method)]
+        item[INTEGRATION] = {"type": "aws_proxy", "httpMethod": "POST", "uri": uri}
         api_auth = plan.properties[api].get("Auth")
         own = props.get("Auth")
         if (own or {}).get("Authorizer") == "AWS_IAM" or (
                 not own and isinstance(api_auth, dict) and api_auth.get("DefaultAuthorizer") == "AWS_IAM"):
-            item[_INTEGRATION]["credentials"] = CALLER_CREDENTIALS  # the caller's own, as SAM sets by default
+            item[INTEGRATION]["credentials"] = CALLER_CREDENTIALS  # the caller's own, as SAM sets by default
         item.setdefault("responses", {})
         if own:
             event_auth(body, item, own, api_auth)
@@ -332,7 +310,7 @@ def _postprocessed(body: dict[str, Any], version: Any) -> dict[str, Any]:
         return body
     if body.get("openapi") is not None and version is None:
         version = body["openapi"]
-    if version and _OPENAPI_3.match(str(version)):
+    if version and OPENAPI_3.match(str(version)):
         if body.get("securityDefinitions") or body.get("definitions"):
             raise Refused("Api: an OpenAPI 3 DefinitionBody with Swagger 2 sections (the translator moves them)")
         paths = body.get("paths")
@@ -350,13 +328,6 @@ def _disable_default_endpoint(body: dict[str, Any], value: Any) -> None:
     else:
         body.update(setting)
 
-
-def _stage_id(lid: str, stage: Any) -> str:
-    prefix = stage if isinstance(stage, str) else ""
-    if prefix.isalnum():
-        return f"{lid}{prefix}Stage"
-    digest = hashlib.sha1(prefix.encode("utf8")).hexdigest()[:10] if prefix else ""
-    return f"{lid}Stage{digest}"
 
 
 def expand_rest_api(lid: str, resource: Mapping[str, Any], plan: RestApiPlan) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -385,7 +356,7 @@ def expand_rest_api(lid: str, resource: Mapping[str, Any], plan: RestApiPlan) ->
     if body is None and "DefinitionBody" in props:
         body = _postprocessed(props["DefinitionBody"], version)
     if "DefinitionUri" in props:
-        written["BodyS3Location"] = _body_s3(props["DefinitionUri"])
+        written["BodyS3Location"] = s3_location(props["DefinitionUri"], ("Version", "Bucket", "Key"))
     elif body:
         written["Body"] = body
     for name in ("Name", "Description", "Mode", "ApiKeySourceType", "Policy", "SecurityPolicy",
@@ -408,7 +379,7 @@ def expand_rest_api(lid: str, resource: Mapping[str, Any], plan: RestApiPlan) ->
                                    "StageName": props["StageName"]}
     stage_props.update((name, props[name]) for name in _STAGE_FROM_API if props.get(name) is not None)
     yield deployment_id, {"Type": "AWS::ApiGateway::Deployment", "Properties": deployment}
-    yield _stage_id(lid, props["StageName"]), {
+    yield stage_id(lid, props["StageName"]), {
         "Type": "AWS::ApiGateway::Stage",
         "Properties": {name: stage_props[name] for name in _STAGE_ORDER if name in stage_props}}
     yield from authorizer_permissions(lid, props.get("Auth"))
