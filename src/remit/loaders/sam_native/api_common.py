@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from remit.loaders.sam_native.common import is_intrinsic
+from remit.loaders.sam_native.common import Refused, is_intrinsic
 
 ANY_METHOD = "x-amazon-apigateway-any-method"
 INTEGRATION = "x-amazon-apigateway-integration"
@@ -60,3 +60,24 @@ def stage_id(api: str, stage: Any, default_stage: str = "") -> str:
         return f"{api}ApiGatewayDefaultStage"
     digest = hashlib.sha1(prefix.encode("utf8")).hexdigest()[:10] if prefix else ""
     return f"{api}Stage{digest}"
+
+
+def functions_with_events(sam: Iterable[tuple[str, dict[str, Any]]], event_type: str,
+                          kind: str) -> Iterator[tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]]:
+    """Each function with events of ``event_type``, and those events (name, event) in the author's order; a
+    function whose ``Condition``/``DeletionPolicy``/``UpdateReplacePolicy`` SAM would carry to the API is
+    refused (as ``kind``)."""
+    for _, res in sam:
+        if res["Type"] != "AWS::Serverless::Function":
+            continue
+        events = res["Properties"].get("Events")
+        if not isinstance(events, dict):
+            continue
+        found = [(name, event) for name, event in events.items()
+                 if isinstance(event, dict) and event.get("Type") == event_type]
+        if not found:
+            continue
+        for attribute in ("Condition", "DeletionPolicy", "UpdateReplacePolicy"):
+            if attribute in res:
+                raise Refused(f"{kind}: an event on a function with {attribute} (SAM carries it to the API)")
+        yield res, found

@@ -23,6 +23,7 @@ from remit.loaders.sam_native.api_common import (
     INTEGRATION,
     OPENAPI_3,
     api_id,
+    functions_with_events,
     method_key,
     s3_location,
     stage_id,
@@ -176,19 +177,8 @@ def plan_http_apis(resources: Mapping[str, Any], sam: list[tuple[str, dict[str, 
     if IMPLICIT in resources:
         raise Refused(f"a resource named {IMPLICIT} (the translator's implicit API)")
     routes: set[tuple[str, str, str]] = set()
-    for _, res in sam:
-        if res["Type"] != "AWS::Serverless::Function":
-            continue
-        events = res["Properties"].get("Events")
-        if not isinstance(events, dict):
-            continue
-        api_events = [event for event in events.values() if isinstance(event, dict) and event.get("Type") == "HttpApi"]
-        if not api_events:
-            continue
-        for attribute in ("Condition", "DeletionPolicy", "UpdateReplacePolicy"):
-            if attribute in res:
-                raise Refused(f"HttpApi: an event on a function with {attribute} (SAM carries it to the API)")
-        for event in api_events:
+    for _, api_events in functions_with_events(sam, "HttpApi", "HttpApi"):
+        for _name, event in api_events:
             path, method = route_of(event)
             props = event.get("Properties") or {}
             if "ApiId" in props:

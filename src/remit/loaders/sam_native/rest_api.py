@@ -38,6 +38,7 @@ from remit.loaders.sam_native.api_common import (
     INTEGRATION,
     OPENAPI_3,
     api_id,
+    functions_with_events,
     method_key,
     s3_location,
     stage_id,
@@ -193,19 +194,7 @@ def plan_rest_apis(resources: Mapping[str, Any], sam: list[tuple[str, dict[str, 
     if IMPLICIT in resources:
         raise Refused(f"a resource named {IMPLICIT} (the translator's implicit API)")
     paths_added: set[tuple[str, str, str]] = set()
-    for _, res in sam:
-        if res["Type"] != "AWS::Serverless::Function":
-            continue
-        events = res["Properties"].get("Events")
-        if not isinstance(events, dict):
-            continue
-        api_events = [(name, event) for name, event in events.items()
-                      if isinstance(event, dict) and event.get("Type") == "Api"]
-        if not api_events:
-            continue
-        for attribute in ("Condition", "DeletionPolicy", "UpdateReplacePolicy"):
-            if attribute in res:
-                raise Refused(f"Api: an event on a function with {attribute} (SAM carries it to the API)")
+    for res, api_events in functions_with_events(sam, "Api", "Api"):
         function_name = res["Properties"].get("FunctionName")
         if function_name is not None and not isinstance(function_name, str):
             # the translator digests the name with parameters resolved; the digest is remit's own anyway
