@@ -73,6 +73,9 @@ Resources:
       ApiKeySourceType: HEADER
       Policy: {Version: '2012-10-17', Statement: []}
       DisableExecuteApiEndpoint: true
+      BinaryMediaTypes: [image~1png, "*~1*"]
+      Models:
+        Order: {type: object, properties: {id: {type: string}}}
   Log:
     Type: AWS::Logs::LogGroup
 """ + _fn("Orders", """\
@@ -93,6 +96,8 @@ Resources:
       StageName: v1
       OpenApiVersion: 3.0.1
       DisableExecuteApiEndpoint: false
+      Models:
+        User: {type: object, required: [name]}
       EndpointConfiguration: {Type: PRIVATE, VPCEndpointIds: [vpce-1], IpAddressType: dualstack}
 """ + _fn("Fn", """\
         Get: {Type: Api, Properties: {Path: /a, Method: get, RestApiId: !Ref Api}}

@@ -23,7 +23,7 @@ FUNCTION_GLOBALS = frozenset({
 API_GLOBALS = frozenset({
     "Name", "CacheClusterEnabled", "CacheClusterSize", "Variables", "EndpointConfiguration",
     "MethodSettings", "MinimumCompressionSize", "AccessLogSetting", "TracingEnabled", "OpenApiVersion",
-    "AlwaysDeploy", "Auth", "Cors",
+    "AlwaysDeploy", "Auth", "Cors", "BinaryMediaTypes",
 })
 _ACCEPTED = {"Function": FUNCTION_GLOBALS, "SimpleTable": frozenset({"SSESpecification"}),
              "LayerVersion": frozenset({"PublishLambdaVersion"}), "Api": API_GLOBALS,

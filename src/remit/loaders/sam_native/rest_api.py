@@ -44,7 +44,14 @@ from remit.loaders.sam_native.api_common import (
     stage_id,
     str_or_dict,
 )
-from remit.loaders.sam_native.common import FunctionContext, Refused, clone, is_intrinsic, main_resource
+from remit.loaders.sam_native.common import (
+    FunctionContext,
+    Refused,
+    clone,
+    is_intrinsic,
+    main_resource,
+    refers_to_parameters,
+)
 from remit.loaders.sam_native.events_base import Prop, is_bool, is_dict, is_int, is_list, is_str, permission, read_event
 from remit.loaders.sam_native.globals_ import merged
 from remit.loaders.sam_native.rest_auth import (
@@ -92,11 +99,13 @@ _API_PROPS: dict[str, Prop] = {
     "Auth": Prop(is_dict),
     "Cors": Prop(str_or_dict),
     "DisableExecuteApiEndpoint": Prop(is_bool),
+    "BinaryMediaTypes": Prop(is_list),
+    "Models": Prop(is_dict, intrinsics=False),
 }
 # the RestApi's and the Stage's properties in the order the translator writes them
 _REST_API_ORDER = ("Body", "BodyS3Location", "Description", "FailOnWarnings", "Name", "Parameters",
-                   "EndpointConfiguration", "MinimumCompressionSize", "Mode", "ApiKeySourceType", "Policy",
-                   "SecurityPolicy", "EndpointAccessMode")
+                   "EndpointConfiguration", "BinaryMediaTypes", "MinimumCompressionSize", "Mode", "ApiKeySourceType",
+                   "Policy", "SecurityPolicy", "EndpointAccessMode")
 _STAGE_FROM_API = {"AccessLogSetting": "AccessLogSetting", "CacheClusterEnabled": "CacheClusterEnabled",
                    "CacheClusterSize": "CacheClusterSize", "TracingEnabled": "TracingEnabled",
                    "Variables": "Variables", "MethodSettings": "MethodSettings"}
@@ -184,9 +193,12 @@ def plan_rest_apis(resources: Mapping[str, Any], sam: list[tuple[str, dict[str, 
         if "DisableExecuteApiEndpoint" in merged(api_globals, own) and ("DefinitionBody" in own or
                                                                          "DefinitionUri" in own):
             raise Refused("Api: DisableExecuteApiEndpoint with the author's own document")
-        if "Cors" in merged(api_globals, own) and ("DefinitionUri" in own or (
-                "DefinitionBody" in own and not editable(own["DefinitionBody"]))):
-            raise Refused("Api: Cors with the author's own document")
+        for name in ("Cors", "Models", "BinaryMediaTypes"):
+            if name in merged(api_globals, own) and (("DefinitionBody" in own and not editable(own["DefinitionBody"]))
+                                                     or (name == "Models" and "DefinitionUri" in own)
+                                                     or (name == "Cors" and "DefinitionUri" in own)):
+                raise Refused(f"Api: {name} with the author's own document")
+        _check_models_and_media(merged(api_globals, own), parameters)
         cors_settings(merged(api_globals, own).get("Cors"))
         if "DefinitionBody" not in own and "DefinitionUri" not in own:
             plan.managed[lid] = _skeleton()
@@ -309,6 +321,25 @@ def _postprocessed(body: dict[str, Any], version: Any) -> dict[str, Any]:
     return body
 
 
+def _check_models_and_media(props: Mapping[str, Any], parameters: Mapping[str, Any]) -> None:
+    models = props.get("Models")
+    if models and not all(isinstance(name, str) and isinstance(schema, dict) and not is_intrinsic(schema)
+                          and schema.get("type") for name, schema in models.items()):
+        raise Refused("Api: Models the translator rejects (a schema without a type)")
+    media = props.get("BinaryMediaTypes")
+    if media is not None and refers_to_parameters(media, parameters):
+        raise Refused("Api: BinaryMediaTypes refers to a parameter (the translator resolves it)")
+
+
+def _slashed(value: Any) -> Any:
+    """Binary media types as the document holds them: ``~1`` (the template's escape of ``/``) made ``/``."""
+    if isinstance(value, dict):
+        return {key.replace("~1", "/"): _slashed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_slashed(item) for item in value]
+    return value.replace("~1", "/") if isinstance(value, str) else value
+
+
 def _disable_default_endpoint(body: dict[str, Any], value: Any) -> None:
     """``DisableExecuteApiEndpoint`` in the document: at its top for Swagger 2, in its server for OpenAPI 3."""
     setting = {"x-amazon-apigateway-endpoint-configuration": {"disableExecuteApiEndpoint": value}}
@@ -332,15 +363,26 @@ def expand_rest_api(lid: str, resource: Mapping[str, Any], plan: RestApiPlan) ->
         written["FailOnWarnings"] = props["FailOnWarnings"]
     version = props.get("OpenApiVersion")
     body: dict[str, Any] | None = plan.managed.get(lid)
-    if body is None and (props.get("Auth") or props.get("Cors")) and "DefinitionBody" in props:
+    if body is None and any(props.get(name) for name in ("Auth", "Cors", "Models", "BinaryMediaTypes")) and (
+            "DefinitionBody" in props):
         body = props["DefinitionBody"]  # an author's Swagger 2 document SAM edits in place (checked editable)
+    if props.get("BinaryMediaTypes"):
+        written["BinaryMediaTypes"] = props["BinaryMediaTypes"]
     if body is not None:
+        # the translator's steps in its order; each of Auth and Models ends with the OpenAPI 3 pass, as does the API
         apply_cors(body, cors_settings(props.get("Cors")))
         apply_auth(body, props.get("Auth"))
+        if props.get("Auth"):
+            openapi3_postprocess(body)
+        if props.get("BinaryMediaTypes"):
+            body["x-amazon-apigateway-binary-media-types"] = _slashed(props["BinaryMediaTypes"])
+        if props.get("Models"):
+            definitions = body.get("definitions") or {}
+            definitions.update((name.lower(), schema) for name, schema in props["Models"].items())
+            body["definitions"] = definitions
+            openapi3_postprocess(body)
         if props.get("DisableExecuteApiEndpoint") is not None:
             _disable_default_endpoint(body, props["DisableExecuteApiEndpoint"])
-        if props.get("Auth"):
-            openapi3_postprocess(body)  # the translator's Auth step ends with this pass, and so does the RestApi
         openapi3_postprocess(body)
     if body is None and "DefinitionBody" in props:
         body = _postprocessed(props["DefinitionBody"], version)

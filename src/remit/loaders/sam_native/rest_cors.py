@@ -1,8 +1,9 @@
 """A REST API's ``Cors``, written into the OpenAPI document SAM manages, as aws-sam-translator writes it: an
 ``options`` method with a mock integration answering the preflight on every path that has none, its allowed
 methods those of the path (all of them with ``ANY``). And what the translator does to a managed OpenAPI 3 document
-last (``components`` for the security definitions, no ``consumes``/``produces`` on ``options``, response headers
-as schemas — once more when the API has ``Auth``, whose step ends with the same pass)."""
+last (``components`` for the security definitions and models, no ``consumes``/``produces`` on ``options``,
+response headers as schemas — once more after each of its ``Auth`` and ``Models`` steps, which end with the same
+pass)."""
 
 from __future__ import annotations
 
@@ -86,10 +87,11 @@ def openapi3_postprocess(body: dict[str, Any]) -> None:
     """The translator's last pass over a managed OpenAPI 3 document (nothing for a Swagger 2 one)."""
     if "openapi" not in body:
         return
-    if body.get("securityDefinitions"):
-        components = body.get("components") or {}
-        components["securitySchemes"] = body.pop("securityDefinitions")
-        body["components"] = components
+    for section, component in (("securityDefinitions", "securitySchemes"), ("definitions", "schemas")):
+        if body.get(section):
+            components = body.get("components") or {}
+            components[component] = body.pop(section)
+            body["components"] = components
     for item in body["paths"].values():
         options = item.get("options")
         if not options:
