@@ -692,7 +692,8 @@ def test_native_expansion_refuses(tmp_path: Path, name: str) -> None:
 
 @pytest.mark.parametrize(("text", "reason"), [
     (HEAD + "Globals:\n  StateMachine:\n    PropagateTags: true\nResources:\n" + FN, "Globals: section StateMachine"),
-    (HEAD + "Globals:\n  Api:\n    Domain: {DomainName: api.example.com}\nResources:\n" + FN, "Globals.Api: Domain"),
+    (HEAD + "Globals:\n  Api:\n    GatewayResponses: {DEFAULT_4XX: {StatusCode: 400}}\nResources:\n" + FN,
+     "Globals.Api: GatewayResponses"),
     (HEAD + "Globals:\n  Function:\n    AutoPublishAlias: live\nResources:\n" + FN, "Globals.Function"),
     (HEAD + "Resources:\n" + FN + "    IgnoreGlobals: '*'\n", "attribute IgnoreGlobals"),
     (HEAD + "Resources:\n  L:\n    Type: AWS::Serverless::LayerVersion\n    Properties:\n      ContentUri: s3://b/k\n"

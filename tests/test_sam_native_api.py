@@ -383,6 +383,28 @@ Resources:
           /docs:
             get: {responses: {}}
 """ + _fn("Fn", "        Get: {Type: Api, Properties: {Path: /orders, Method: get, RestApiId: !Ref Api}}\n"),
+    "domains": HEAD + """\
+Resources:
+  Regional:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      Domain:
+        DomainName: api.example.com
+        CertificateArn: arn:aws:acm:us-east-1:111122223333:certificate/abc
+        BasePath: [/v1, /v2-beta]
+        NormalizeBasePath: false
+        SecurityPolicy: TLS_1_2
+        MutualTlsAuthentication: {TruststoreUri: s3://bucket/truststore.pem, TruststoreVersion: "1"}
+  Edge:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: live
+      Domain:
+        DomainName: !Sub edge.${AWS::StackName}.example.com
+        CertificateArn: arn:aws:acm:us-east-1:111122223333:certificate/def
+        EndpointConfiguration: EDGE
+""" + _fn("Fn", "        Get: {Type: Api, Properties: {Path: /a, Method: get, RestApiId: !Ref Regional}}\n"),
 }
 
 
@@ -437,6 +459,9 @@ def test_the_deployment_is_named_by_what_the_api_says(tmp_path: Path) -> None:
 
 
 REFUSED = {
+    "api-domain-route53": ("  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: p\n"
+                           "      Domain: {DomainName: a.example.com, CertificateArn: arn:aws:acm:::c, "
+                           "Route53: {HostedZoneId: Z1}}\n", "", "Api: Domain"),
     "api-auth-resource-policy": ("  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: p\n"
                                  "      Auth: {ResourcePolicy: {AwsAccountBlacklist: ['111122223333']}}\n", "",
                                  "Api: Auth"),

@@ -23,7 +23,7 @@ FUNCTION_GLOBALS = frozenset({
 API_GLOBALS = frozenset({
     "Name", "CacheClusterEnabled", "CacheClusterSize", "Variables", "EndpointConfiguration",
     "MethodSettings", "MinimumCompressionSize", "AccessLogSetting", "TracingEnabled", "OpenApiVersion",
-    "AlwaysDeploy", "Auth", "Cors", "BinaryMediaTypes",
+    "AlwaysDeploy", "Auth", "Cors", "BinaryMediaTypes", "Domain",
 })
 _ACCEPTED = {"Function": FUNCTION_GLOBALS, "SimpleTable": frozenset({"SSESpecification"}),
              "LayerVersion": frozenset({"PublishLambdaVersion"}), "Api": API_GLOBALS,

@@ -64,6 +64,7 @@ from remit.loaders.sam_native.rest_auth import (
     event_auth,
 )
 from remit.loaders.sam_native.rest_cors import apply_cors, cors_settings, openapi3_postprocess
+from remit.loaders.sam_native.rest_domain import check_domain, domain_resources
 
 API = "AWS::Serverless::Api"
 IMPLICIT = "ServerlessRestApi"
@@ -101,6 +102,7 @@ _API_PROPS: dict[str, Prop] = {
     "DisableExecuteApiEndpoint": Prop(is_bool),
     "BinaryMediaTypes": Prop(is_list),
     "Models": Prop(is_dict, intrinsics=False),
+    "Domain": Prop(is_dict, intrinsics=False),
 }
 # the RestApi's and the Stage's properties in the order the translator writes them
 _REST_API_ORDER = ("Body", "BodyS3Location", "Description", "FailOnWarnings", "Name", "Parameters",
@@ -199,6 +201,7 @@ def plan_rest_apis(resources: Mapping[str, Any], sam: list[tuple[str, dict[str, 
                                                      or (name == "Cors" and "DefinitionUri" in own)):
                 raise Refused(f"Api: {name} with the author's own document")
         _check_models_and_media(merged(api_globals, own), parameters)
+        check_domain(merged(api_globals, own).get("Domain"), parameters)
         cors_settings(merged(api_globals, own).get("Cors"))
         if "DefinitionBody" not in own and "DefinitionUri" not in own:
             plan.managed[lid] = _skeleton()
@@ -228,6 +231,7 @@ def plan_rest_apis(resources: Mapping[str, Any], sam: list[tuple[str, dict[str, 
                 plan.implicit = True
                 plan.properties[IMPLICIT] = merged(api_globals, {"StageName": _IMPLICIT_STAGE})
                 check_auth(plan.properties[IMPLICIT], parameters)
+                check_domain(plan.properties[IMPLICIT].get("Domain"), parameters)
                 cors_settings(plan.properties[IMPLICIT].get("Cors"))
                 plan.managed[IMPLICIT] = _skeleton()
             key = (api, path, method_key(method))
@@ -414,6 +418,7 @@ def expand_rest_api(lid: str, resource: Mapping[str, Any], plan: RestApiPlan) ->
         "Type": "AWS::ApiGateway::Stage",
         "Properties": {name: stage_props[name] for name in _STAGE_ORDER if name in stage_props}}
     yield from authorizer_permissions(lid, props.get("Auth"))
+    yield from domain_resources(lid, stage_id(lid, props["StageName"]), props.get("Domain"))
 
 
 def deployment_digest(described: Mapping[str, Any], version: Any, function_names: str) -> str:
