@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from remit.loaders.sam_native.common import Refused, is_intrinsic
@@ -81,3 +81,12 @@ def functions_with_events(sam: Iterable[tuple[str, dict[str, Any]]], event_type:
             if attribute in res:
                 raise Refused(f"{kind}: an event on a function with {attribute} (SAM carries it to the API)")
         yield res, found
+
+
+def check_string_lists(mapping: Mapping[str, Any], keys: Iterable[str], what: str) -> None:
+    """Refuse (as ``what``) a value under one of ``keys`` that is set but not a list of strings (an authorizer's
+    identity sources: the translator rejects anything else)."""
+    for key in keys:
+        listed = mapping.get(key)
+        if listed and (not isinstance(listed, list) or not all(isinstance(item, str) for item in listed)):
+            raise Refused(f"{what}.{key} is not a list of strings")

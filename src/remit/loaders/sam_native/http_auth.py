@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from remit.loaders.sam_native.api_common import check_string_lists
 from remit.loaders.sam_native.common import Refused, is_intrinsic
 
 _AUTH_KEYS = frozenset({"Authorizers", "DefaultAuthorizer", "EnableIamAuthorizer"})
@@ -66,10 +67,7 @@ def _check_authorizer(spec: Mapping[str, Any]) -> None:
     if identity is not None:
         if not isinstance(identity, dict) or is_intrinsic(identity) or set(identity) - _IDENTITY_KEYS:
             raise Refused("HttpApi: an authorizer's Identity written in a shape not reproduced")
-        for _, key in _SOURCES:
-            listed = identity.get(key)
-            if listed and (not isinstance(listed, list) or not all(isinstance(item, str) for item in listed)):
-                raise Refused(f"HttpApi: an authorizer's Identity.{key} is not a list of strings")
+        check_string_lists(identity, (key for _, key in _SOURCES), "HttpApi: an authorizer's Identity")
 
 
 def _scheme(spec: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 from remit.loaders.sam_native.common import Refused, is_intrinsic, refers_to_parameters
 
 _DLQ_ACTIONS = {"SQS": "sqs:SendMessage", "SNS": "sns:Publish"}
-_DESTINATION_TYPES = ("SQS", "SNS", "EventBridge", "Lambda", "S3Bucket")
+_DESTINATION_TYPES = ("SQS", "SNS", "EventBridge", "Lambda", "S3Bucket")  # the translator's accepted types
 
 
 def dead_letter(props: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
@@ -30,22 +30,20 @@ def dead_letter(props: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any
         "Version": "2012-10-17", "Statement": [{"Action": _DLQ_ACTIONS[kind], "Resource": target, "Effect": "Allow"}]}}
 
 
+# a destination type -> (the suffix of its role policy's name, the one action it allows on the destination)
+_DESTINATION_POLICIES = {"SQS": ("SQSPolicy", "sqs:SendMessage"), "SNS": ("SNSPolicy", "sns:publish"),
+                         "EventBridge": ("EventBridgePolicy", "events:PutEvents"),
+                         "Lambda": ("LambdaPolicy", "lambda:InvokeFunction")}
+
+
 def _policy(kind: str, arn: Any, logical_id: str) -> dict[str, Any]:
-    if kind == "SQS":
-        return {"PolicyName": logical_id + "SQSPolicy", "PolicyDocument": {
-            "Statement": [{"Action": "sqs:SendMessage", "Effect": "Allow", "Resource": arn}]}}
-    if kind == "SNS":
-        return {"PolicyName": logical_id + "SNSPolicy", "PolicyDocument": {
-            "Statement": [{"Action": "sns:publish", "Effect": "Allow", "Resource": arn}]}}
-    if kind == "EventBridge":
-        return {"PolicyName": logical_id + "EventBridgePolicy", "PolicyDocument": {
-            "Statement": [{"Action": "events:PutEvents", "Effect": "Allow", "Resource": arn}]}}
-    if kind == "Lambda":
-        return {"PolicyName": logical_id + "LambdaPolicy", "PolicyDocument": {
-            "Statement": [{"Action": "lambda:InvokeFunction", "Effect": "Allow", "Resource": arn}]}}
-    return {"PolicyName": logical_id + "S3Policy", "PolicyDocument": {"Statement": [
-        {"Action": "s3:PutObject", "Effect": "Allow", "Resource": {"Fn::Join": ["/", [arn, "*"]]}},
-        {"Action": "s3:ListBucket", "Effect": "Allow", "Resource": arn}]}}
+    if kind == "S3Bucket":  # objects put under the bucket, and listing it
+        return {"PolicyName": logical_id + "S3Policy", "PolicyDocument": {"Statement": [
+            {"Action": "s3:PutObject", "Effect": "Allow", "Resource": {"Fn::Join": ["/", [arn, "*"]]}},
+            {"Action": "s3:ListBucket", "Effect": "Allow", "Resource": arn}]}}
+    suffix, action = _DESTINATION_POLICIES[kind]
+    return {"PolicyName": logical_id + suffix, "PolicyDocument": {
+        "Statement": [{"Action": action, "Effect": "Allow", "Resource": arn}]}}
 
 
 def event_invoke(lid: str, resource: Mapping[str, Any], props: Mapping[str, Any], alias: tuple[str, str] | None,

@@ -143,7 +143,7 @@ def _skeleton() -> dict[str, Any]:
 
 
 
-def _check_api(lid: str, props: Mapping[str, Any]) -> None:
+def _check_api(props: Mapping[str, Any]) -> None:
     for key, value in props.items():
         prop = _API_PROPS.get(key)
         if prop is None:
@@ -176,8 +176,6 @@ def _check_api(lid: str, props: Mapping[str, Any]) -> None:
     uri = props.get("DefinitionUri")
     if uri is not None and s3_location(uri, ("Version", "Bucket", "Key")) is None:
         raise Refused("Api: DefinitionUri in a shape not reproduced")
-    if lid == IMPLICIT:
-        raise Refused(f"a resource named {IMPLICIT} (the translator's implicit API)")
 
 
 
@@ -190,7 +188,7 @@ def plan_rest_apis(resources: Mapping[str, Any], sam: list[tuple[str, dict[str, 
         if res["Type"] != API:
             continue
         own = res["Properties"]
-        _check_api(lid, merged(api_globals, own))
+        _check_api(merged(api_globals, own))
         check_auth(merged(api_globals, own), parameters)
         if "DisableExecuteApiEndpoint" in merged(api_globals, own) and ("DefinitionBody" in own or
                                                                          "DefinitionUri" in own):

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from remit.loaders.sam_native.api_common import check_string_lists
 from remit.loaders.sam_native.common import Refused, is_intrinsic, refers_to_parameters
 from remit.loaders.sam_native.py27 import py27_order
 
@@ -89,10 +90,7 @@ def _check_authorizer(name: object, spec: object) -> None:
     if identity is not None:
         if not isinstance(identity, dict) or is_intrinsic(identity) or set(identity) - _IDENTITY_KEYS:
             raise Refused("Api: an authorizer's Identity written in a shape not reproduced")
-        for key, _ in _SOURCES:
-            listed = identity.get(key)
-            if listed and (not isinstance(listed, list) or not all(isinstance(item, str) for item in listed)):
-                raise Refused(f"Api: an authorizer's Identity.{key} is not a list of strings")
+        check_string_lists(identity, (key for key, _ in _SOURCES), "Api: an authorizer's Identity")
         if identity.get("ReauthorizeEvery") is not None and not isinstance(identity["ReauthorizeEvery"], int):
             raise Refused("Api: an authorizer's ReauthorizeEvery is not a number")
     if spec.get("FunctionPayloadType") == "REQUEST" and not _identity_source(identity or {}) and not (
