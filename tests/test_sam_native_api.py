@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import random
 import string
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -573,3 +575,50 @@ def test_python_27_dict_order_is_the_translators() -> None:
         for key in keys:
             theirs[key] = True
         assert py27_order(keys) == list(theirs.keys())
+
+
+def test_a_plain_resource_with_odd_properties_beside_an_api(tmp_path: Path) -> None:
+    """Hostile input found by mutating the cases above: a non-SAM resource whose Properties is a list, beside an
+    implicit API. The scan goes on (it ended with an AttributeError before), the same with or without the
+    translator."""
+    (tmp_path / "template.yaml").write_text(HEAD + "Resources:\n  Odd:\n    Type: AWS::SNS::Topic\n"
+                                            "    Properties: [1, 2]\n" + _fn(
+                                                "Fn", "        Get: {Type: Api, Properties: {Path: /, Method: get}}\n"))
+    native = sam_native.expand(clone(_template(tmp_path, (tmp_path / "template.yaml").read_text())))
+    assert "ServerlessRestApiProdStage" in native["Resources"]
+    result = scan([tmp_path], ScanOptions(parallel=False))
+    assert result.scannable
+    assert any(f.rule_id == "RMT-LAMBDA-006" for f in result.findings)
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    yield prefix
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _paths(item, (*prefix, index))
+
+
+def test_mangled_api_templates_are_refused_or_expanded_as_the_translator_does(tmp_path: Path) -> None:
+    """Each case above with one value replaced by something odd (a wrong type, an empty value, a reference to
+    nothing): the native side refuses it or gives what the translator gives — never another error."""
+    rng = random.Random(22)
+    odd: list[Any] = [None, 0, True, "", "x", [], {}, {"Ref": "Nope"}, {"a": {"b": []}}, ["a"]]
+    bases = [_template(tmp_path, text) for text in ACCEPTED.values()]
+    compared = 0
+    for _ in range(150):
+        template = clone(rng.choice(bases))
+        where = rng.choice([path for path in _paths(template["Resources"]) if path])
+        node = template["Resources"]
+        for key in where[:-1]:
+            node = node[key]
+        node[where[-1]] = clone(rng.choice(odd))
+        try:
+            native = clone(sam_native.expand(clone(template)))
+        except sam_native.Refused:
+            continue
+        assert comparable(native) == comparable(_translated(template)), where
+        compared += 1
+    assert compared > 20

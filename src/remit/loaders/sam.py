@@ -394,6 +394,8 @@ def _natively(template: dict[str, Any]) -> dict[str, Any] | None:
         return None
     except RecursionError:  # a value that refers to itself through a policy template: the translator reports it
         return None
+    except Exception:  # noqa: BLE001 - a shape the native side did not foresee: the translator judges the file
+        return None  # (its tests call sam_native.expand directly, so such a gap still fails them)
 
 
 _FAILING_ID = re.compile(r"Resource with id \[([^\]]+)\] is invalid")

@@ -146,8 +146,8 @@ def _api_ids(apis: Iterable[str], generated: Mapping[str, Any]) -> dict[str, dic
     for lid in apis:
         found = ids.setdefault(lid, {})
         for out_id, res in generated.items():
-            props = res.get("Properties", {}) if isinstance(res, dict) else {}
-            if {"Ref": lid} not in (props.get("RestApiId"), props.get("ApiId")):
+            props = res.get("Properties") if isinstance(res, dict) else None
+            if not isinstance(props, dict) or {"Ref": lid} not in (props.get("RestApiId"), props.get("ApiId")):
                 continue
             if res.get("Type") in ("AWS::ApiGateway::Stage", "AWS::ApiGatewayV2::Stage"):
                 found["Stage"] = out_id

@@ -147,7 +147,14 @@ _EVENT_AUTH_KEYS = frozenset({"Authorizer", "AuthorizationScopes", "ApiKeyRequir
 
 def _define(body: dict[str, Any], name: str, definition: Mapping[str, Any]) -> None:
     """Add a security definition unless the document has one of that name (the translator's idempotent adds)."""
-    body.setdefault("securityDefinitions", {}).setdefault(name, dict(definition))
+    _definitions(body).setdefault(name, dict(definition))
+
+
+def _definitions(body: dict[str, Any]) -> dict[str, Any]:
+    """The document's security definitions, made a mapping as the translator's editor makes an empty one."""
+    found = body.get("securityDefinitions") or {}
+    body["securityDefinitions"] = found
+    return found  # editable() let only a mapping or an empty value through
 
 
 def check_event_auth(auth: object, api_auth: object) -> None:
@@ -208,7 +215,7 @@ def apply_auth(body: dict[str, Any], auth: Mapping[str, Any] | None) -> None:
     if default == "AWS_IAM":
         authorizers = {"AWS_IAM": _IAM, **authorizers}
     if authorizers:
-        definitions = body.setdefault("securityDefinitions", {})
+        definitions = _definitions(body)
         for name, spec in authorizers.items():
             definitions[name] = _authorizer(spec, iam=spec is _IAM)
         if default:
