@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 
+import remit.api
 import remit.parallel
 from remit import code as code_stage
 from remit import deps as deps_stage
 from remit.api import scan
 from remit.options import ScanOptions
-from remit.parallel import in_two
+from remit.parallel import beside, in_two
 from remit.report import Format, render
 
 from .conftest import ROOT
@@ -68,9 +69,52 @@ def test_a_helper_that_fails_leaves_its_part_here(monkeypatch: pytest.MonkeyPatc
                                                                        (os.getpid(), [2, 3])]
 
 
-def test_the_code_and_dependency_stages_split_in_two_report_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The example's functions analysed and their packages read half in a forked helper: the same report, byte
-    for byte."""
+def _pid() -> int:
+    return os.getpid()
+
+
+def test_beside_runs_the_second_in_a_helper_at_the_same_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(remit.parallel, "spare_core", lambda: True)
+    here, there = beside(_pid, _pid, enabled=True)
+    assert here == os.getpid()
+    assert there != os.getpid()
+
+
+@pytest.mark.parametrize(("enabled", "spare"), [(False, True), (True, False)])
+def test_beside_runs_both_here_in_order_when_it_would_not_pay(monkeypatch: pytest.MonkeyPatch, enabled: bool,
+                                                              spare: bool) -> None:
+    monkeypatch.setattr(remit.parallel, "spare_core", lambda: spare)
+    order: list[str] = []
+
+    def called(name: str, value: int) -> Any:
+        return lambda: order.append(name) or value  # type: ignore[func-returns-value]
+
+    assert beside(called("here", 1), called("there", 2), enabled=enabled) == (1, 2)
+    assert order == ["here", "there"]
+
+
+def _fails_in_a_helper_alone() -> int:
+    if os.environ.get("REMIT_TEST_MAIN_PID") != str(os.getpid()):
+        raise ValueError("only in the helper")
+    return os.getpid()
+
+
+def _does_not_pickle() -> Any:
+    return lambda: None
+
+
+def test_a_helper_beside_that_fails_or_cannot_send_leaves_its_work_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(remit.parallel, "spare_core", lambda: True)
+    monkeypatch.setenv("REMIT_TEST_MAIN_PID", str(os.getpid()))
+    assert beside(_pid, _fails_in_a_helper_alone, enabled=True) == (os.getpid(), os.getpid())
+    here, there = beside(_pid, _does_not_pickle, enabled=True)
+    assert here == os.getpid()
+    assert callable(there)
+
+
+def test_the_stages_split_in_two_report_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The example's functions analysed and their packages read half in a forked helper, and its attack graph
+    built beside the rules: the same report, byte for byte."""
     monkeypatch.setenv("REMIT_NO_CACHE", "1")
     options = ScanOptions(strict=True, source_root=ROOT)
     whole = render(scan([EXAMPLE], ScanOptions(strict=True, source_root=ROOT, parallel=False)), Format.JSON)
@@ -84,9 +128,18 @@ def test_the_code_and_dependency_stages_split_in_two_report_the_same(monkeypatch
         parts.append(len(done))
         return done
 
+    forked: list[bool] = []
+
+    def beside_counted(*args: Any, **kwargs: Any) -> Any:
+        forked.append(kwargs["enabled"])
+        return beside(*args, **kwargs)
+
     monkeypatch.setattr(remit.parallel, "in_two", counted)
+    monkeypatch.setattr(remit.api, "beside", beside_counted)
+    monkeypatch.setattr(remit.api, "BESIDE_MIN_RESOURCES", 2)
     split = render(scan([EXAMPLE], options), Format.JSON)
     assert parts == [2, 2]
+    assert forked == [True]  # the attack graph and blast radii beside the rules
     assert split == whole
 
 

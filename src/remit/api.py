@@ -30,7 +30,7 @@ from remit.loaders.formats import Loader, loader_for
 from remit.loaders.sam import Translated, expand, finish, translate, translate_natively
 from remit.model.application import Application
 from remit.options import ScanOptions
-from remit.parallel import spare_core
+from remit.parallel import beside, spare_core
 from remit.progress import ProgressCallback, ProgressEvent, Stage
 from remit.repository import source_prefix
 from remit.result import ScannedDocument, ScanResult
@@ -38,6 +38,7 @@ from remit.suppress import RefBaseline, audited, load_baseline
 
 if TYPE_CHECKING:
     from remit.analysis import Analysis
+    from remit.findings import Finding
     from remit.iam.blast import BlastRadius
     from remit.iam.trusts import AccountTrust
 
@@ -45,6 +46,8 @@ __all__ = ["ScanResult", "ScannedDocument", "analyze", "load_documents", "scan"]
 
 
 SIDE_TRANSLATION_MIN_FILES = 4  # for fewer files the second process costs more than it saves
+# for fewer resources the attack graph takes less time than forking a helper for it
+BESIDE_MIN_RESOURCES = 200
 SIDE_WORKERS = 1  # one helper: on two cores a second one competes with the scan itself
 
 
@@ -237,8 +240,11 @@ def analyze_later_stages(app: Application, options: ScanOptions, diagnostics: li
 
 # A scan builds a large, long-lived heap (templates, model, parsed code) while allocating many short-lived
 # objects; with Python's default first-generation threshold (700) the collector walked that heap so often that
-# it took a fifth of a 1,000-function scan. Nothing a scan makes depends on prompt collection of cycles.
-GC_THRESHOLD = (20_000, 20, 20)
+# it took a fifth of a 1,000-function scan. Each middle-generation collection walks every object that survived
+# the young one since the last (up to 20 x 20,000): at 20 they were 0.23 s of that scan, at 100 none comes
+# before its end (0.01 s), and peak memory stays the same. Nothing a scan makes depends on prompt collection of
+# cycles.
+GC_THRESHOLD = (20_000, 100, 20)
 
 
 @contextmanager
@@ -306,10 +312,17 @@ def _scan(targets: Sequence[Path], options: ScanOptions, progress: ProgressCallb
     diagnostics.extend(model_diags)
     an = analyze_later_stages(app, options, diagnostics, progress)
     _report(progress, Stage.RULES, 0, len(rules), "rules")
-    findings, rule_diags = run(an, rules, severity_overrides=options.severity_overrides, baseline=baseline,
-                               strict=options.strict,
-                               on_rule=None if progress is None else
-                               lambda done: _report(progress, Stage.RULES, done, len(rules), "rules"))
+
+    def check() -> tuple[tuple[Finding, ...], tuple[Diagnostic, ...]]:
+        return run(an, rules, severity_overrides=options.severity_overrides, baseline=baseline, strict=options.strict,
+                   on_rule=None if progress is None else
+                   lambda done: _report(progress, Stage.RULES, done, len(rules), "rules"))
+
+    # the attack graph, blast radii and trusts read the stages' facts, never the findings: on a large app they
+    # are computed beside the rules, in a helper on the other core
+    (findings, rule_diags), (graph, blast, trusts, side_diags) = beside(
+        check, lambda: _paths_and_radii(an, strict=options.strict),
+        enabled=options.parallel and len(app.resources) >= BESIDE_MIN_RESOURCES)
     diagnostics.extend(rule_diags)
     if any(d.kind == "aws" for d in app.documents):
         from remit.live.join import relocate
@@ -317,7 +330,7 @@ def _scan(targets: Sequence[Path], options: ScanOptions, progress: ProgressCallb
     if options.audit:
         findings = audited(findings)
     _report(progress, Stage.GRAPH)
-    graph = attack_graph(an, diagnostics, strict=options.strict)
+    diagnostics.extend(side_diags)
     paths = graph.paths
     if an.live.placements:
         from remit.live.join import relocate_paths
@@ -329,8 +342,6 @@ def _scan(targets: Sequence[Path], options: ScanOptions, progress: ProgressCallb
         findings, paths, note = at_ref.apply(findings, paths, audit=options.audit)
         diagnostics.append(note)
     diagnostics.extend(config_note(options, root))
-    blast = blast_radii(an, diagnostics, strict=options.strict)
-    trusts = account_trusts(an, diagnostics, strict=options.strict)
     ordered = tuple(sorted(set(scrubbed(diagnostics, root)), key=lambda d: (d.path, d.line or 0,
                                                                             d.level != Level.ERROR, d.code, d.message)))
     return ScanResult(root, scanned, findings, ordered, rules, options.fail_on, attack_paths=paths,
@@ -366,6 +377,14 @@ def _guarded(compute: Callable[[], _T], fallback: _T, diagnostics: list[Diagnost
             raise
         diagnostics.append(Diagnostic("", Level.ERROR, code, f"{what}: {type(exc).__name__}: {exc}"))
         return fallback
+
+
+def _paths_and_radii(an: Analysis, *, strict: bool) \
+        -> tuple[GraphResult, tuple[BlastRadius, ...], tuple[AccountTrust, ...], list[Diagnostic]]:
+    """The attack graph, the blast radii and the accounts trusted, with the diagnostics of any that failed."""
+    found: list[Diagnostic] = []
+    return (attack_graph(an, found, strict=strict), blast_radii(an, found, strict=strict),
+            account_trusts(an, found, strict=strict), found)
 
 
 def attack_graph(an: Analysis, diagnostics: list[Diagnostic], *,

@@ -2,10 +2,12 @@
 
 A scan is one process. Where a stage's work falls into independent parts (the functions of the code stage) and
 another core is idle, :func:`in_two` forks one helper that does the second half while this process does the
-first, then takes the helper's result back as plain pickled data. The helper reads what it needs from the
-forked copy of this process's memory (``_FORKED``, set just before the fork): nothing but a slice's bounds
-goes in, only the slice's result comes out. Where forking is not possible, the machine is busy, or the helper
-fails, the whole work runs here: the result is the same either way, only the time differs."""
+first; where two stages are independent (the rules, and the attack graph with the blast radii, which never read
+findings), :func:`beside` runs one in a helper while this process runs the other. Either way the helper's result
+comes back as plain pickled data. The helper reads what it needs from the forked copy of this process's memory
+(``_FORKED``, set just before the fork): nothing goes in, only the result comes out. Where forking is not
+possible, the machine is busy, or the helper fails, all the work runs here: the result is the same either way,
+only the time differs."""
 
 from __future__ import annotations
 
@@ -21,9 +23,10 @@ from typing import Any, TypeVar
 from remit.guard import helper_signals
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 # what the forked helper runs: set by in_two just before the fork (and emptied after), read only in the helper
-_FORKED: list[Callable[[int, int], Any]] = []
+_FORKED: list[Callable[[], Any]] = []
 
 
 def spare_core() -> bool:
@@ -67,52 +70,71 @@ def _runnable_now(samples: int = 3) -> int | None:
     return min(seen)
 
 
-def _helper(send: Connection, start: int, stop: int) -> None:
-    """The forked helper: run the part handed over before the fork, send its result (or that it failed)."""
+def _helper(send: Connection) -> None:
+    """The forked helper: run the work handed over before the fork, send its result (or that it failed)."""
     helper_signals()
     try:
         if not _FORKED:
             raise RuntimeError("no work was handed to this helper")
-        outcome: tuple[bool, Any] = (True, _FORKED[0](start, stop))
-    except Exception:  # noqa: BLE001 - the main process does the part itself and meets the error there
+        outcome: tuple[bool, Any] = (True, _FORKED[0]())
+    except Exception:  # noqa: BLE001 - the main process does the work itself and meets the error there
         outcome = (False, None)
     try:
         send.send(outcome)
     except (OSError, pickle.PicklingError, TypeError):
-        pass  # the result cannot travel: the main process sees the pipe close and does the part itself
+        pass  # the result cannot travel: the main process sees the pipe close and does the work itself
     finally:
         send.close()
+
+
+def _can_fork() -> bool:
+    return "fork" in mp.get_all_start_methods()
+
+
+def beside(here: Callable[[], T], there: Callable[[], U], *, enabled: bool) -> tuple[T, U]:
+    """``(here(), there())``, with ``there`` run in a forked helper at the same time as ``here`` runs in this
+    process when ``enabled``, processes can be forked and a core is idle; otherwise one after the other, in
+    that order. ``there``'s result must pickle. Whatever goes wrong with the helper is made good by calling
+    ``there()`` here afterwards; when this process is interrupted the helper is ended."""
+    if not enabled or not _can_fork() or not spare_core():
+        first = here()
+        return first, there()
+    return _pair(here, there)
 
 
 def in_two(count: int, part: Callable[[int, int], T], *, enabled: bool, min_count: int) -> list[T]:
     """``part(start, stop)`` over ``range(count)``, as one part or as two (the second in a forked helper): the
     parts' results in order. Two only when ``enabled``, ``count >= min_count``, processes can be forked and a
-    core is idle. Whatever goes wrong with the helper (it cannot start, fails, dies, its result cannot be
-    unpickled) is made good by doing its part here; when this process is interrupted the helper is ended."""
-    if not enabled or count < min_count or "fork" not in mp.get_all_start_methods() or not spare_core():
+    core is idle (:func:`beside`)."""
+    if not enabled or count < min_count or not _can_fork() or not spare_core():
         return [part(0, count)]
     middle = count // 2
+    return list(_pair(lambda: part(0, middle), lambda: part(middle, count)))
+
+
+def _pair(here: Callable[[], T], there: Callable[[], U]) -> tuple[T, U]:
+    """``here()`` in this process while a forked helper computes ``there()``; ``there()`` here if it fails."""
     context = mp.get_context("fork")
-    _FORKED[:] = [part]
+    _FORKED[:] = [there]
     helper = None
     try:
         receive, send = context.Pipe(duplex=False)
         try:
-            helper = context.Process(target=_helper, args=(send, middle, count), daemon=True)
+            helper = context.Process(target=_helper, args=(send,), daemon=True)
             helper.start()
         except OSError:
             helper = None
         finally:
             send.close()  # this process only reads
-        first = part(0, middle)
-        second: list[T] = []
+        first = here()
+        second: list[U] = []
         if helper is not None:
             with contextlib.suppress(EOFError, OSError, pickle.UnpicklingError, AttributeError, ImportError):
                 done, result = receive.recv()
                 if done:
                     second = [result]
         receive.close()
-        return [first, *(second or [part(middle, count)])]
+        return first, (second[0] if second else there())
     finally:
         _FORKED.clear()
         if helper is not None:
