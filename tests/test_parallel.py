@@ -11,8 +11,8 @@ import pytest
 import remit.api
 import remit.parallel
 from remit import code as code_stage
-from remit import deps as deps_stage
 from remit.api import scan
+from remit.deps import stage as deps_stage
 from remit.options import ScanOptions
 from remit.parallel import beside, in_two
 from remit.report import Format, render

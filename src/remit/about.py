@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import zlib
 from dataclasses import dataclass
-from importlib import metadata, resources
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,8 @@ def _json(name: str) -> dict[str, Any]:
 
 
 def _installed(distribution: str) -> str:
+    from importlib import metadata  # noqa: PLC0415 - slow to import, and only this line of the report needs it
+
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:

@@ -221,8 +221,8 @@ def analyze_later_stages(app: Application, options: ScanOptions, diagnostics: li
     """The code, dependency, IAM and usage stages: the :class:`~remit.analysis.Analysis` rules, the attack graph
     and reports read."""
     from remit import code as code_stage  # parsers load only when a scan needs them
-    from remit import deps as deps_stage
     from remit.analysis import analysis  # the IAM engine and SDK catalog load with it
+    from remit.deps import stage as deps_stage
 
     _report(progress, Stage.CODE, 0, len(app.functions), "functions")
     code = code_stage.analyze(app, options)

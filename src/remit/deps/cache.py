@@ -25,8 +25,6 @@ import json
 import os
 import tempfile
 import time
-import urllib.error
-import urllib.request
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -193,6 +191,9 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 def _fetch(url: str, dest: Path, ecosystem: str, progress: DownloadProgress | None) -> None:
     """Stream ``url`` into ``dest``. Raises DownloadError."""
+    import urllib.error  # noqa: PLC0415 - only a download needs it: keeps `remit --version` fast
+    import urllib.request  # noqa: PLC0415
+
     request = urllib.request.Request(url, headers={"User-Agent": "remit"})
     started = time.monotonic()
     try:
