@@ -11,8 +11,9 @@ import pytest
 import remit.api
 import remit.parallel
 from remit import code as code_stage
-from remit.api import scan
+from remit.api import analyze, scan
 from remit.deps import stage as deps_stage
+from remit.engine import all_rules, check, merge, run
 from remit.options import ScanOptions
 from remit.parallel import beside, in_two
 from remit.report import Format, render
@@ -158,3 +159,19 @@ def test_a_spare_core_is_an_idle_one_now_on_a_machine_not_busy_for_a_while(
     monkeypatch.setattr(remit.parallel.os, "getloadavg", lambda: (load, load, load))
     monkeypatch.setattr(remit.parallel, "_runnable_now", lambda: runnable)
     assert remit.parallel.spare_core() is spare
+
+
+@pytest.mark.parametrize("example", ["orders-app", "orders-app-terraform", "orders-app-serverless"])
+def test_rules_checked_in_parts_merge_to_what_one_run_gives(monkeypatch: pytest.MonkeyPatch, example: str) -> None:
+    """The scan checks the privilege-escalation rules in the graph's helper and the others here: any split of the
+    rules, merged, gives the findings one run gives, in the same order."""
+    monkeypatch.setenv("REMIT_NO_CACHE", "1")
+    an, _ = analyze([ROOT / "examples" / example], ScanOptions(strict=True, parallel=False))
+    assert an is not None
+    rules = all_rules()
+    findings, diagnostics = run(an, rules, strict=True)
+    assert findings
+    for parts in ([rules[::2], rules[1::2]], [rules[::-1][:20], rules[::-1][20:]], [(), rules]):
+        merged, merged_diagnostics = merge(rules, [check(an, part, strict=True) for part in parts])
+        assert merged == findings
+        assert set(merged_diagnostics) == set(diagnostics)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, TypeVar
 from remit.deps.inventory import inventory
 from remit.diagnostics import Diagnostic, Level
 from remit.documents import DocKind, Document, Expanded, LoadResult
+from remit.findings import Category
 from remit.graph import GraphResult
 from remit.guard import config_note, confined_scan, helper_signals, per_file, scrubbed, tree_config
 from remit.live.facts import NO_LIVE
@@ -38,7 +39,7 @@ from remit.suppress import RefBaseline, audited, load_baseline
 
 if TYPE_CHECKING:
     from remit.analysis import Analysis
-    from remit.findings import Finding
+    from remit.engine import Checked
     from remit.iam.blast import BlastRadius
     from remit.iam.trusts import AccountTrust
 
@@ -48,6 +49,8 @@ __all__ = ["ScanResult", "ScannedDocument", "analyze", "load_documents", "scan"]
 SIDE_TRANSLATION_MIN_FILES = 4  # for fewer files the second process costs more than it saves
 # for fewer resources the attack graph takes less time than forking a helper for it
 BESIDE_MIN_RESOURCES = 200
+# the rules checked after the attack graph, in its process: they read the escalation methods it computes
+BESIDE_GRAPH = frozenset({Category.PRIVILEGE_ESCALATION})
 SIDE_WORKERS = 1  # one helper: on two cores a second one competes with the scan itself
 
 
@@ -289,7 +292,7 @@ def scan(targets: Sequence[Path], options: ScanOptions | None = None, *,
 
 
 def _scan(targets: Sequence[Path], options: ScanOptions, progress: ProgressCallback | None) -> ScanResult:
-    from remit.engine import all_rules, run, select_rules, suppress_paths  # keeps `remit --version` fast
+    from remit.engine import all_rules, check, merge, select_rules, suppress_paths  # keeps `remit --version` fast
 
     at_ref = None if options.baseline_ref is None else baseline_at_ref(targets, options.baseline_ref, options)
     rules = select_rules(all_rules(), options.select, options.ignore)
@@ -313,16 +316,25 @@ def _scan(targets: Sequence[Path], options: ScanOptions, progress: ProgressCallb
     an = analyze_later_stages(app, options, diagnostics, progress)
     _report(progress, Stage.RULES, 0, len(rules), "rules")
 
-    def check() -> tuple[tuple[Finding, ...], tuple[Diagnostic, ...]]:
-        return run(an, rules, severity_overrides=options.severity_overrides, baseline=baseline, strict=options.strict,
-                   on_rule=None if progress is None else
-                   lambda done: _report(progress, Stage.RULES, done, len(rules), "rules"))
-
     # the attack graph, blast radii and trusts read the stages' facts, never the findings: on a large app they
-    # are computed beside the rules, in a helper on the other core
-    (findings, rule_diags), (graph, blast, trusts, side_diags) = beside(
-        check, lambda: _paths_and_radii(an, strict=options.strict),
-        enabled=options.parallel and len(app.resources) >= BESIDE_MIN_RESOURCES)
+    # are computed beside the rules, in a helper on the other core, which then runs the rules that read the
+    # facts the graph has just built (escalation methods); the rest run here
+    here = tuple(r for r in rules if r.category not in BESIDE_GRAPH)
+    there = tuple(r for r in rules if r.category in BESIDE_GRAPH)
+
+    def graph_side() -> tuple[tuple[GraphResult, tuple[BlastRadius, ...], tuple[AccountTrust, ...],
+                                    list[Diagnostic]], Checked]:
+        return (_paths_and_radii(an, strict=options.strict),
+                check(an, there, severity_overrides=options.severity_overrides, strict=options.strict))
+
+    checked, ((graph, blast, trusts, side_diags), checked_there) = beside(
+        lambda: check(an, here, severity_overrides=options.severity_overrides, strict=options.strict,
+                      on_rule=None if progress is None else
+                      lambda done: _report(progress, Stage.RULES, done, len(rules), "rules")),
+        graph_side, enabled=options.parallel and len(app.resources) >= BESIDE_MIN_RESOURCES)
+    findings, rule_diags = merge(rules, [checked, checked_there], baseline)
+    for done in range(len(here) + 1, len(rules) + 1):  # the helper's rules are done when its part is back
+        _report(progress, Stage.RULES, done, len(rules), "rules")
     diagnostics.extend(rule_diags)
     if any(d.kind == "aws" for d in app.documents):
         from remit.live.join import relocate

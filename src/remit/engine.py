@@ -144,6 +144,15 @@ def suppress_paths(app: Application, paths: Sequence[AttackPath], baseline: Base
     return tuple(out), tuple(suppressions.diagnostics)
 
 
+@dataclasses.dataclass(frozen=True)
+class Checked:
+    """What some rules found, each rule's findings apart (a rule id, its findings, then those it merged for a
+    shared fact), with the diagnostics of the run: plain data, so a helper process can send it back."""
+
+    by_rule: tuple[tuple[str, tuple[Finding, ...], tuple[Finding, ...]], ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
 def run(
     an: Analysis,
     rules: Sequence[Rule],
@@ -157,13 +166,28 @@ def run(
     analysis for scope None), then what the rule says it could not judge (``Rule.notes``). A rule that raises
     becomes a diagnostic (``strict`` re-raises: tests). ``on_rule`` is told how many rules have run after each
     one (progress)."""
+    return merge(rules, [check(an, rules, severity_overrides=severity_overrides, strict=strict, on_rule=on_rule)],
+                 baseline)
+
+
+def check(
+    an: Analysis,
+    rules: Sequence[Rule],
+    *,
+    severity_overrides: Mapping[str, Severity] | None = None,
+    strict: bool = False,
+    on_rule: Callable[[int], None] | None = None,
+) -> Checked:
+    """The first half of :func:`run`: each rule's findings. Rules are independent, so a scan may check some of
+    them in another process; :func:`merge` joins the parts as if one process had checked them all."""
     app = an.app
     overrides = severity_overrides or {}
     suppressions = _Suppressions(app)
-    findings: dict[str, Finding] = {}
-    shared: dict[tuple[str, str, Severity, bool], list[tuple[Finding, Hit]]] = {}
+    by_rule: list[tuple[str, tuple[Finding, ...], tuple[Finding, ...]]] = []
     diags: list[Diagnostic] = []
     for done, rule in enumerate(rules, 1):
+        findings: dict[str, Finding] = {}
+        shared: dict[tuple[str, Severity, bool], list[tuple[Finding, Hit]]] = {}
         subjects: Iterable[Any] = (an,) if rule.scope is None else SCOPES[rule.scope](app)
         for subject in subjects:
             try:
@@ -178,10 +202,11 @@ def run(
             for hit in hits:
                 finding = _finding(app, rule, hit, overrides, suppressions)
                 if hit.shared:
-                    fact = (rule.id, hit.shared, finding.severity, finding.suppressed)
-                    shared.setdefault(fact, []).append((finding, hit))
+                    shared.setdefault((hit.shared, finding.severity, finding.suppressed), []).append((finding, hit))
                 else:
                     findings.setdefault(finding.fingerprint, finding)
+        merged = tuple(_one_per_fact(rule.id, key, group) for (key, _, _), group in shared.items())
+        by_rule.append((rule.id, tuple(findings.values()), merged))
         if rule.notes is not None:
             try:
                 diags.extend(rule.notes(an))
@@ -192,15 +217,25 @@ def run(
                                         f"rule {rule.id} failed to say what it left out: {type(exc).__name__}: {exc}"))
         if on_rule is not None:
             on_rule(done)
-    for (rule_id, shared_key, _, _), group in shared.items():
-        merged = _one_per_fact(rule_id, shared_key, group)
-        findings.setdefault(merged.fingerprint, merged)
+    return Checked(tuple(by_rule), (*suppressions.diagnostics, *diags))
+
+
+def merge(rules: Sequence[Rule], parts: Sequence[Checked], baseline: Baseline | None = None) \
+        -> tuple[tuple[Finding, ...], tuple[Diagnostic, ...]]:
+    """The second half of :func:`run`: the parts' findings in the order of ``rules`` (each rule's own, then
+    those merged for shared facts), one per Terraform module line, the baseline applied, sorted."""
+    found = {rule_id: (plain, merged) for part in parts for rule_id, plain, merged in part.by_rule}
+    findings: dict[str, Finding] = {}
+    for index in (0, 1):
+        for rule in rules:
+            for finding in found.get(rule.id, ((), ()))[index]:
+                findings.setdefault(finding.fingerprint, finding)
     final = _one_per_module_line(findings.values())
     if baseline is not None:  # after merging: a baseline holds the fingerprints the reports show
         final = [f if f.suppression is not None or (s := baseline.suppression(f)) is None
                  else dataclasses.replace(f, suppression=s) for f in final]
     ordered = tuple(sorted(final, key=Finding.sort_key))
-    return ordered, (*suppressions.diagnostics, *diags)
+    return ordered, tuple(d for part in parts for d in part.diagnostics)
 
 
 # a Terraform module instance's or count / for_each instance's part of an address: module.api., module.x["a"].,

@@ -66,6 +66,8 @@ def analyze(app: Application, options: ScanOptions) -> CodeFacts:
     analysed in a forked helper process while this one does the first (:func:`remit.parallel.in_two`); the
     parts are joined in the functions' order, so the facts are the same either way."""
     from remit.code.dead import unreferenced
+    from remit.code.python import PythonAnalyzer  # noqa: F401 - loaded before the fork, so the helper need not
+    from remit.code.sdk import python as _sdk  # noqa: F401 - the SDK call extractor, likewise
     from remit.parallel import in_two
 
     def part(start: int, stop: int) -> _Part:
