@@ -9,13 +9,14 @@ from typing import Any
 import pytest
 
 import remit.api
+import remit.engine
 import remit.parallel
 from remit import code as code_stage
 from remit.api import analyze, scan
 from remit.deps import stage as deps_stage
 from remit.engine import all_rules, check, merge, run
 from remit.options import ScanOptions
-from remit.parallel import beside, in_two
+from remit.parallel import TwoEnds, beside, in_two
 from remit.report import Format, render
 
 from .conftest import ROOT
@@ -175,3 +176,39 @@ def test_rules_checked_in_parts_merge_to_what_one_run_gives(monkeypatch: pytest.
         merged, merged_diagnostics = merge(rules, [check(an, part, strict=True) for part in parts])
         assert merged == findings
         assert set(merged_diagnostics) == set(diagnostics)
+
+
+def _from_the_back(ends: TwoEnds, count: int) -> list[int]:
+    return [index for _ in range(count) if (index := ends.back()) is not None]
+
+
+def test_two_ends_hand_each_index_out_once_across_a_fork(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(remit.parallel, "spare_core", lambda: True)
+    ends = TwoEnds(10)
+    front, back = beside(lambda: [ends.front(), ends.front()], lambda: _from_the_back(ends, 3), enabled=True)
+    assert front == [0, 1]
+    assert back == [9, 8, 7]  # taken in the helper, seen here
+    rest = [index for _ in range(10) if (index := ends.front()) is not None]
+    assert rest == [2, 3, 4, 5, 6]
+    assert ends.front() is None
+    assert ends.back() is None
+
+
+def test_rules_a_failed_helper_had_taken_are_checked_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The helper takes three rules from its end and dies: the scan checks them itself, same report."""
+    monkeypatch.setenv("REMIT_NO_CACHE", "1")
+    whole = render(scan([EXAMPLE], ScanOptions(source_root=ROOT, parallel=False)), Format.JSON)
+    main_pid = os.getpid()
+    real_check = remit.engine.check
+
+    def check_or_die(an: Any, rules: Any, **kwargs: Any) -> Any:
+        if os.getpid() != main_pid:
+            for _ in range(3):
+                next(rules)
+            os._exit(1)
+        return real_check(an, rules, **kwargs)
+
+    monkeypatch.setattr(remit.parallel, "spare_core", lambda: True)
+    monkeypatch.setattr(remit.engine, "check", check_or_die)
+    monkeypatch.setattr(remit.api, "BESIDE_MIN_RESOURCES", 2)
+    assert render(scan([EXAMPLE], ScanOptions(source_root=ROOT)), Format.JSON) == whole

@@ -40,8 +40,11 @@ from remit.suppress import RefBaseline, audited, load_baseline
 if TYPE_CHECKING:
     from remit.analysis import Analysis
     from remit.engine import Checked
+    from remit.findings import Finding
     from remit.iam.blast import BlastRadius
     from remit.iam.trusts import AccountTrust
+    from remit.rules.base import Rule
+    from remit.suppress import Baseline
 
 __all__ = ["ScanResult", "ScannedDocument", "analyze", "load_documents", "scan"]
 
@@ -292,7 +295,7 @@ def scan(targets: Sequence[Path], options: ScanOptions | None = None, *,
 
 
 def _scan(targets: Sequence[Path], options: ScanOptions, progress: ProgressCallback | None) -> ScanResult:
-    from remit.engine import all_rules, check, merge, select_rules, suppress_paths  # keeps `remit --version` fast
+    from remit.engine import all_rules, select_rules, suppress_paths  # keeps `remit --version` fast
 
     at_ref = None if options.baseline_ref is None else baseline_at_ref(targets, options.baseline_ref, options)
     rules = select_rules(all_rules(), options.select, options.ignore)
@@ -316,25 +319,8 @@ def _scan(targets: Sequence[Path], options: ScanOptions, progress: ProgressCallb
     an = analyze_later_stages(app, options, diagnostics, progress)
     _report(progress, Stage.RULES, 0, len(rules), "rules")
 
-    # the attack graph, blast radii and trusts read the stages' facts, never the findings: on a large app they
-    # are computed beside the rules, in a helper on the other core, which then runs the rules that read the
-    # facts the graph has just built (escalation methods); the rest run here
-    here = tuple(r for r in rules if r.category not in BESIDE_GRAPH)
-    there = tuple(r for r in rules if r.category in BESIDE_GRAPH)
-
-    def graph_side() -> tuple[tuple[GraphResult, tuple[BlastRadius, ...], tuple[AccountTrust, ...],
-                                    list[Diagnostic]], Checked]:
-        return (_paths_and_radii(an, strict=options.strict),
-                check(an, there, severity_overrides=options.severity_overrides, strict=options.strict))
-
-    checked, ((graph, blast, trusts, side_diags), checked_there) = beside(
-        lambda: check(an, here, severity_overrides=options.severity_overrides, strict=options.strict,
-                      on_rule=None if progress is None else
-                      lambda done: _report(progress, Stage.RULES, done, len(rules), "rules")),
-        graph_side, enabled=options.parallel and len(app.resources) >= BESIDE_MIN_RESOURCES)
-    findings, rule_diags = merge(rules, [checked, checked_there], baseline)
-    for done in range(len(here) + 1, len(rules) + 1):  # the helper's rules are done when its part is back
-        _report(progress, Stage.RULES, done, len(rules), "rules")
+    (findings, rule_diags), (graph, blast, trusts, side_diags) = _rules_and_graph(an, rules, options, baseline,
+                                                                                 progress)
     diagnostics.extend(rule_diags)
     if any(d.kind == "aws" for d in app.documents):
         from remit.live.join import relocate
@@ -391,8 +377,71 @@ def _guarded(compute: Callable[[], _T], fallback: _T, diagnostics: list[Diagnost
         return fallback
 
 
-def _paths_and_radii(an: Analysis, *, strict: bool) \
-        -> tuple[GraphResult, tuple[BlastRadius, ...], tuple[AccountTrust, ...], list[Diagnostic]]:
+def _rules_and_graph(an: Analysis, rules: Sequence[Rule], options: ScanOptions, baseline: Baseline | None,
+                     progress: ProgressCallback | None) \
+        -> tuple[tuple[tuple[Finding, ...], tuple[Diagnostic, ...]], _GraphSide]:
+    """The rules' findings, and the attack graph, blast radii and trusted accounts.
+
+    The graph reads the stages' facts, never the findings: on a large app with an idle core a forked helper
+    builds it while this process runs the rules, then takes rules from the other end of the list until the two
+    meet (:class:`~remit.parallel.TwoEnds`), so the work balances whatever the app's shape. The rules that read
+    what the graph computes (:data:`BESIDE_GRAPH`: escalation methods) sit at that end, where the helper finds
+    its facts warm. Findings are merged in the rules' order (:func:`remit.engine.merge`): the same whichever
+    process checked a rule. A rule a failed helper had taken is checked here."""
+    from remit.engine import check, merge
+    from remit.parallel import TwoEnds
+
+    order = (*(r for r in rules if r.category not in BESIDE_GRAPH), *(r for r in rules if r.category in BESIDE_GRAPH))
+    enabled = options.parallel and len(an.app.resources) >= BESIDE_MIN_RESOURCES
+    ends: TwoEnds | _OneEnd
+    try:
+        ends = TwoEnds(len(order)) if enabled else _OneEnd(len(order))
+    except (OSError, ValueError):  # no shared memory or locks here: this process does everything
+        enabled, ends = False, _OneEnd(len(order))
+
+    def taken(take: Callable[[], int | None]) -> Iterator[Rule]:
+        while (index := take()) is not None:
+            yield order[index]
+
+    def checked_here() -> Checked:
+        return check(an, taken(ends.front), severity_overrides=options.severity_overrides, strict=options.strict,
+                     on_rule=None if progress is None else
+                     lambda done: _report(progress, Stage.RULES, done, len(rules), "rules"))
+
+    def graph_side() -> tuple[_GraphSide, Checked]:
+        return (_paths_and_radii(an, strict=options.strict),
+                check(an, taken(ends.back), severity_overrides=options.severity_overrides, strict=options.strict))
+
+    here, (graph_side_result, there) = beside(checked_here, graph_side, enabled=enabled)
+    parts = [here, there]
+    done = {rule_id for part in parts for rule_id, _, _ in part.by_rule}
+    if len(done) < len(rules):  # the helper failed after taking rules: they are checked here
+        parts.append(check(an, [r for r in rules if r.id not in done], severity_overrides=options.severity_overrides,
+                           strict=options.strict))
+    for count in range(len(here.by_rule) + 1, len(rules) + 1):  # the rules done elsewhere, once their part is back
+        _report(progress, Stage.RULES, count, len(rules), "rules")
+    return merge(rules, parts, baseline), graph_side_result
+
+
+class _OneEnd:
+    """:class:`~remit.parallel.TwoEnds` for one process: every index from the front, in order."""
+
+    def __init__(self, count: int) -> None:
+        self.next, self.count = 0, count
+
+    def front(self) -> int | None:
+        if self.next >= self.count:
+            return None
+        self.next += 1
+        return self.next - 1
+
+    back = front
+
+
+_GraphSide = tuple[GraphResult, tuple["BlastRadius", ...], tuple["AccountTrust", ...], list[Diagnostic]]
+
+
+def _paths_and_radii(an: Analysis, *, strict: bool) -> _GraphSide:
     """The attack graph, the blast radii and the accounts trusted, with the diagnostics of any that failed."""
     found: list[Diagnostic] = []
     return (attack_graph(an, found, strict=strict), blast_radii(an, found, strict=strict),

@@ -172,14 +172,15 @@ def run(
 
 def check(
     an: Analysis,
-    rules: Sequence[Rule],
+    rules: Iterable[Rule],
     *,
     severity_overrides: Mapping[str, Severity] | None = None,
     strict: bool = False,
     on_rule: Callable[[int], None] | None = None,
 ) -> Checked:
     """The first half of :func:`run`: each rule's findings. Rules are independent, so a scan may check some of
-    them in another process; :func:`merge` joins the parts as if one process had checked them all."""
+    them in another process, taking them one by one from ``rules`` (an iterator) as it goes; :func:`merge`
+    joins the parts as if one process had checked them all."""
     app = an.app
     overrides = severity_overrides or {}
     suppressions = _Suppressions(app)

@@ -141,3 +141,31 @@ def _pair(here: Callable[[], T], there: Callable[[], U]) -> tuple[T, U]:
             if helper.is_alive():
                 helper.terminate()  # interrupted here, or the helper hangs: it must not outlive its use
             helper.join()
+
+
+class TwoEnds:
+    """The indices ``0 .. count - 1``, each handed out once: from the front to one process and from the back to
+    the other, in memory both share after a fork, so two processes working through one list meet wherever the
+    work happens to balance. Raises OSError where shared memory or a lock cannot be had (the caller then works
+    alone)."""
+
+    def __init__(self, count: int) -> None:
+        context = mp.get_context("fork")
+        self._ends = context.RawArray("q", [0, count])  # the next index from the front; one past the next from the back
+        self._lock = context.Lock()
+
+    def front(self) -> int | None:
+        with self._lock:
+            start, stop = self._ends[0], self._ends[1]
+            if start >= stop:
+                return None
+            self._ends[0] = start + 1
+            return int(start)
+
+    def back(self) -> int | None:
+        with self._lock:
+            start, stop = self._ends[0], self._ends[1]
+            if start >= stop:
+                return None
+            self._ends[1] = stop - 1
+            return int(stop - 1)
