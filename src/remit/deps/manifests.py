@@ -158,8 +158,10 @@ def line_of(text: str, needle: str, start: int = 1) -> int:
 # ------------------------------------------------------------------------------------------------ Python
 
 
+@lru_cache(maxsize=4096)
 def pep440_pin(spec: str) -> str | None:
-    """The exact version of a specifier that pins one (``==1.2.3``, ``===1.2``), else None."""
+    """The exact version of a specifier that pins one (``==1.2.3``, ``===1.2``), else None (remembered, as
+    :func:`_requirement`)."""
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
     try:
         specs = list(SpecifierSet(spec))
@@ -204,10 +206,31 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str, bool]]:
 Constraints = dict[str, tuple[str, SourceLocation]]  # normalised name -> (specifier, where the constraint is)
 
 
+@dataclass(frozen=True, slots=True)
+class _Requirement:
+    """What remit reads of one PEP 508 requirement."""
+
+    name: str
+    url: str | None
+    specifier: str  # "" when none
+
+
+@lru_cache(maxsize=4096)
+def _requirement(text: str) -> _Requirement | None:
+    """One requirement line as ``packaging`` reads it, None when it cannot: remembered for the process, since
+    the functions of one repository pin the same lines over and over (packaging's parser costs ~0.1 ms)."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        req = Requirement(text)
+    except InvalidRequirement:
+        return None
+    return _Requirement(req.name, req.url, str(req.specifier))
+
+
 def read_constraints(path: Path, root: Path, out: Shipped, constraints: Constraints, seen: set[Path]) -> None:
     """A pip constraints file (``-c``): versions for packages other files require; it adds no package itself.
     Nested ``-c`` files are followed (inside the scanned root, each once); other options are skipped."""
-    from packaging.requirements import InvalidRequirement, Requirement
     real = path.resolve()
     if real in seen:
         return
@@ -226,15 +249,14 @@ def read_constraints(path: Path, root: Path, out: Shipped, constraints: Constrai
             continue
         if line.startswith("-"):
             continue
-        try:
-            req = Requirement(line)
-        except InvalidRequirement:
+        req = _requirement(line)
+        if req is None:
             out.diagnostics.append(Diagnostic(rel, Level.WARNING, "requirement-malformed",
                                               f"not a constraint: {line[:80]!r}", number))
             continue
-        if not req.url and str(req.specifier):
+        if not req.url and req.specifier:
             key = normalise(Ecosystem.PYPI, req.name)
-            constraints.setdefault(key, (str(req.specifier), SourceLocation(rel, number)))
+            constraints.setdefault(key, (req.specifier, SourceLocation(rel, number)))
 
 
 def _constrain(out: Shipped, first: int, constraints: Constraints) -> None:
@@ -267,7 +289,6 @@ def read_requirements(path: Path, root: Path, out: Shipped, seen: set[Path] | No
                       constraints: Constraints | None = None) -> None:
     """A pip requirements file, following ``-r`` includes (inside the scanned root, each once) and applying
     ``-c`` constraints files to what it and its includes require."""
-    from packaging.requirements import InvalidRequirement, Requirement
     seen = set() if seen is None else seen
     real = path.resolve()
     if real in seen:
@@ -310,9 +331,8 @@ def read_requirements(path: Path, root: Path, out: Shipped, seen: set[Path] | No
             out.packages.append(Package(name, Ecosystem.PYPI, None, line, True, SourceLocation(rel, number),
                                         origin=_py_origin(line), hashed=hashed))
             continue
-        try:
-            req = Requirement(line.split(" ;")[0].strip() if " ; " in line and "@" in line else line)
-        except InvalidRequirement:
+        req = _requirement(line.split(" ;")[0].strip() if " ; " in line and "@" in line else line)
+        if req is None:
             out.diagnostics.append(Diagnostic(rel, Level.WARNING, "requirement-malformed",
                                               f"not a requirement: {line[:80]!r}", number))
             continue
@@ -320,7 +340,7 @@ def read_requirements(path: Path, root: Path, out: Shipped, seen: set[Path] | No
             out.packages.append(Package(req.name, Ecosystem.PYPI, None, req.url, True,
                                         SourceLocation(rel, number), origin=_py_origin(req.url), hashed=hashed))
             continue
-        spec = str(req.specifier)
+        spec = req.specifier
         out.packages.append(Package(req.name, Ecosystem.PYPI, pep440_pin(spec), spec, True,
                                     SourceLocation(rel, number), hashed=hashed))
     if top and constraints:
@@ -365,7 +385,6 @@ def _poetry_version(spec: str) -> str | None:
 
 
 def read_pyproject(path: Path, root: Path, out: Shipped) -> None:
-    from packaging.requirements import InvalidRequirement, Requirement
     parsed = _parse(path, root, out, untrusted.toml_loads, tomllib.TOMLDecodeError)
     if parsed is None:
         return
@@ -378,9 +397,8 @@ def read_pyproject(path: Path, root: Path, out: Shipped) -> None:
         for item in project["dependencies"]:
             if not isinstance(item, str):
                 continue
-            try:
-                req = Requirement(item)
-            except InvalidRequirement:
+            req = _requirement(item)
+            if req is None:
                 continue
             found = True
             at = SourceLocation(rel, line_of(text, item.split(";")[0].strip()[:40], start))
@@ -388,8 +406,8 @@ def read_pyproject(path: Path, root: Path, out: Shipped) -> None:
                 out.packages.append(Package(req.name, Ecosystem.PYPI, None, req.url, True, at,
                                             origin=_py_origin(req.url)))
             else:
-                spec = str(req.specifier)
-                out.packages.append(Package(req.name, Ecosystem.PYPI, pep440_pin(spec), spec, True, at))
+                out.packages.append(Package(req.name, Ecosystem.PYPI, pep440_pin(req.specifier), req.specifier,
+                                            True, at))
     poetry = data.get("tool", {}).get("poetry", {}) if isinstance(data.get("tool"), dict) else {}
     deps = poetry.get("dependencies") if isinstance(poetry, dict) else None
     if isinstance(deps, dict):
