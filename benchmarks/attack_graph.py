@@ -8,7 +8,8 @@ function reaches every other one. ``--users`` IAM users (each with an access key
 the right to assume the next assumable role) and ``--roles`` assumable roles (each trusting one user by
 reference, the next role by ARN, and an OIDC provider; reading one table) add the footholds of leaked keys,
 federated identities and role chains. Prints, per size, the time to build the model and the time of
-``remit.graph.analyze`` (graph, path search, every function's blast radius), with the reachable graph's size.
+``remit.graph.analyze`` (graph and path search; every function's graph blast radius was part of it until
+2026-12-08), with the reachable graph's size.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from remit.api import scan
 from remit.code.facts import CodeFacts, Confidence, FunctionCode, Language, SinkKind, TaintFlow
 from remit.deps.facts import SignKind
 from remit.findings import AttackPath, FlowStep, Severity
-from remit.graph import CodeHint, HintKind, analyze
+from remit.graph import CodeHint, HintKind, analyze, blast
 from remit.graph.search import MAX_PATHS, line
 from remit.loaders.sam import expander
 from remit.model.application import Application
@@ -230,16 +230,13 @@ def test_search_is_bounded_on_a_large_app(tmp_path: Path) -> None:
 
 
 def test_blast_radius_says_what_a_compromised_function_can_do() -> None:
-    result = scanned("upload-to-admin")
-    assert result.graph is not None
-    resize = {(i.kind, i.target) for i in result.graph.blast["Resize"]}
+    radius = blast(an_of(scanned("upload-to-admin")))
+    resize = {(i.kind, i.target) for i in radius["Resize"]}
     assert ("update-code", "Ops") in resize
     assert ("update-code", "Resize") not in resize  # its own code is no gain
-    ops = {(i.kind, i.target) for i in result.graph.blast["Ops"]}
+    ops = {(i.kind, i.target) for i in radius["Ops"]}
     assert ("escalate", "account-admin") in ops
-    quiet = scanned("log-only")
-    assert quiet.graph is not None
-    assert quiet.graph.blast["Echo"] == ()  # writes its own logs: nothing worth having
+    assert blast(an_of(scanned("log-only")))["Echo"] == ()  # writes its own logs: nothing worth having
 
 
 def test_dependency_facts_become_edges() -> None:

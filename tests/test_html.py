@@ -78,7 +78,7 @@ def hostile_result() -> ScanResult:
                        PathStep("entry", HOSTILE[1], HOSTILE[2], loc),
                        PathStep("function", HOSTILE[3], HOSTILE[4], loc),
                        PathStep("data", HOSTILE[6], HOSTILE[5], loc)), 8.1)
-    graph = GraphResult(AttackGraph(nodes, edges), (path,), {HOSTILE[3]: ()},
+    graph = GraphResult(AttackGraph(nodes, edges), (path,),
                         {path.id: ("start:internet", "entry:x", "fn:x", "store:x")})
     return ScanResult(base.root, base.documents, findings, base.diagnostics, base.rules, base.fail_on,
                       attack_paths=(path,), graph=graph)

@@ -99,8 +99,9 @@ def _add_selection(p: argparse.ArgumentParser) -> None:
                         "(default: the system clock); an expired grant does not count, a future one is "
                         "conditional")
     p.add_argument("--no-parallel", action="store_true",
-                   help="do everything in one process (by default, when a core is idle, SAM translation and "
-                        "half the functions' code and package analysis run in a helper process beside the scan)")
+                   help="do everything in one process (by default, when a core is idle, SAM translation, "
+                        "half the functions' code and package analysis, and the attack graph with part of the "
+                        "rules run in a helper process beside the scan)")
     p.add_argument("--no-cache", action="store_true",
                    help="neither read nor keep SAM translations in the user cache (default: kept by content "
                         "under $REMIT_CACHE_DIR/sam, so a re-scan translates only changed templates; also "

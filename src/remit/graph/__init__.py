@@ -34,6 +34,7 @@ __all__ = [
     "NodeKind",
     "Start",
     "analyze",
+    "blast",
 ]
 
 
@@ -50,7 +51,6 @@ class BlastItem:
 class GraphResult:
     graph: AttackGraph = EMPTY_GRAPH
     paths: tuple[AttackPath, ...] = ()
-    blast: Mapping[str, tuple[BlastItem, ...]] = field(default_factory=dict)  # function logical id -> items
     hops: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # path id -> the graph's node ids on it
 
 
@@ -58,8 +58,8 @@ EMPTY_RESULT = GraphResult()
 
 
 def analyze(an: Analysis, hints: Iterable[CodeHint] = ()) -> GraphResult:
-    """The ranked attack paths of the analysed application, the reachable graph, and each function's blast
-    radius. Built from the model and the facts of the code, dependency and IAM stages only: findings (their
+    """The ranked attack paths of the analysed application and the part of the graph they were searched in.
+    Built from the model and the facts of the code, dependency and IAM stages only: findings (their
     severities, selection and suppressions) never change which paths exist."""
     from remit.graph.build import Builder  # noqa: PLC0415 - keeps `import remit.graph` light
     from remit.graph.search import search, to_attack_path  # noqa: PLC0415 - keeps `import remit.graph` light
@@ -67,9 +67,19 @@ def analyze(an: Analysis, hints: Iterable[CodeHint] = ()) -> GraphResult:
     builder = Builder(an, hints)
     found = search(builder)
     paths = tuple(to_attack_path(builder, f) for f in found)
-    blast = {fn.logical_id: _blast(builder, builder.function(fn)) for fn in an.app.functions}
     hops = {p.id: f.nodes for p, f in zip(paths, found, strict=True)}
-    return GraphResult(builder.graph(), paths, blast, hops)
+    return GraphResult(builder.graph(), paths, hops)
+
+
+def blast(an: Analysis, hints: Iterable[CodeHint] = ()) -> dict[str, tuple[BlastItem, ...]]:
+    """Each function's blast radius in the graph's terms (function logical id -> every edge out of its role:
+    read, write, invoke, pass-role, update-code, escalate), for programs that embed remit. Reports show the
+    IAM engine's view instead (:mod:`remit.iam.blast`); a scan does not compute this one, which expands every
+    function's role whether or not an attacker reaches it."""
+    from remit.graph.build import Builder  # noqa: PLC0415 - keeps `import remit.graph` light
+
+    builder = Builder(an, hints)
+    return {fn.logical_id: _blast(builder, builder.function(fn)) for fn in an.app.functions}
 
 
 def _blast(builder: Builder, fn_node: str) -> tuple[BlastItem, ...]:
