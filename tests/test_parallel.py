@@ -31,8 +31,8 @@ def _pid_range(start: int, stop: int) -> tuple[int, list[int]]:
 def test_in_two_gives_the_parts_in_order_and_forks_the_second(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(remit.parallel, "spare_core", lambda: True)
     first, second = in_two(10, _pid_range, enabled=True, min_count=2)
-    assert first == (os.getpid(), [0, 1, 2, 3, 4])
-    assert second[1] == [5, 6, 7, 8, 9]
+    assert first == (os.getpid(), [0, 1, 2, 3, 4, 5])  # a little more than half here: the helper is slower
+    assert second[1] == [6, 7, 8, 9]
     assert second[0] != os.getpid()
 
 
