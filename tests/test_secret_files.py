@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from remit.api import scan
 from remit.options import ScanOptions
+from remit.rules.secrets import secret_files
 
 TEMPLATE = """\
 Transform: AWS::Serverless-2016-10-31
@@ -59,3 +63,32 @@ def test_value_is_never_quoted(tmp_path: Path) -> None:
     found = _findings(root)
     assert sorted((path, line) for path, line, _ in found) == [(".env.production", 1), ("src/server.key", 1)]
     assert not any("QUJDQUJD" in message or "Zr8kqT3vLw0p" in message for _, _, message in found)
+
+
+def test_a_code_directory_is_walked_once_unless_the_repository_walk_skips_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The repository walk covers ``src/``; a package staged under a directory it skips (``cdk.out``, a
+    virtualenv) is walked on its own, and a repository walk cut short leaves every package to its own walk."""
+    root = _repo(tmp_path / "repo")
+    (root / "src" / "server.key").write_text(KEY)
+    walked: list[str] = []
+    real_walk = secret_files._walk
+
+    def counted(top: Path, under: Path, truncated: list[bool]) -> Any:
+        walked.append(top.relative_to(under).as_posix())
+        return real_walk(top, under, truncated)
+
+    monkeypatch.setattr(secret_files, "_walk", counted)
+    assert [path for path, _, _ in _findings(root)] == ["src/server.key"]
+    assert walked == ["."]
+    staged = tmp_path / "staged"
+    (staged / "cdk.out" / "asset").mkdir(parents=True)
+    (staged / "template.yaml").write_text(TEMPLATE.replace("CodeUri: src/", "CodeUri: cdk.out/asset/"))
+    (staged / "cdk.out" / "asset" / "server.key").write_text(KEY)
+    walked.clear()
+    assert [path for path, _, _ in _findings(staged)] == ["cdk.out/asset/server.key"]
+    assert walked == [".", "cdk.out/asset"]
+    monkeypatch.setattr(secret_files, "MAX_ENTRIES", 2)  # the repository has more: its walk stops early
+    walked.clear()
+    assert [path for path, _, _ in _findings(root)] == ["src/server.key"]
+    assert walked == [".", "src"]

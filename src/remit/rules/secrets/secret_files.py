@@ -157,14 +157,16 @@ def _read(path: Path, kind: str) -> list[_Found]:
     return found if kind == "env" or any("aws" in f.where.lower() for f in found) else []
 
 
-def _walk(top: Path, root: Path) -> Iterator[tuple[str, Path, str]]:
-    """(relative path, path, reader) of the candidate files under ``top``, links to directories not followed."""
+def _walk(top: Path, root: Path, truncated: list[bool]) -> Iterator[tuple[str, Path, str]]:
+    """(relative path, path, reader) of the candidate files under ``top``, links to directories not followed;
+    ``truncated`` gets True when the walk stops at :data:`MAX_ENTRIES`."""
     seen = 0
     for here, dirs, names in os.walk(top):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not (Path(here, d) / "pyvenv.cfg").exists())
+        dirs[:] = sorted(d for d in dirs if not _skipped(Path(here, d)))
         for name in sorted(names):
             seen += 1
             if seen > MAX_ENTRIES:
+                truncated.append(True)
                 return
             kind = _kind(name)
             if kind is not None:
@@ -172,20 +174,37 @@ def _walk(top: Path, root: Path) -> Iterator[tuple[str, Path, str]]:
                 yield path.relative_to(root).as_posix(), path, kind
 
 
+def _skipped(directory: Path) -> bool:
+    """Whether the repository walk leaves ``directory`` out: a dependency or build directory, a virtualenv."""
+    return directory.name in SKIP_DIRS or (directory / "pyvenv.cfg").exists()
+
+
+def _walked(top: Path, root: Path) -> bool:
+    """Whether a whole repository walk goes through ``top`` (inside ``root``): no directory on the way is one
+    it leaves out."""
+    return not any(_skipped(directory) for directory in (top, *top.parents) if directory != root
+                   and directory.is_relative_to(root))
+
+
 def _files(an: Analysis) -> Iterator[tuple[str, Path, str]]:
     """The repository's candidate files, then those of each function's code directory the repository walk skips
-    (a CDK asset staged under ``cdk.out`` is the package as it ships)."""
+    (a CDK asset staged under ``cdk.out`` is the package as it ships). A directory the repository walk went
+    through is not walked again."""
     root = an.app.real_root
     done: set[str] = set()
-    tops = {root: None}  # in order, each once (a list searched per function was quadratic in functions)
+    truncated: list[bool] = []
+    for rel, path, kind in _walk(root, root, truncated):
+        done.add(rel)
+        yield rel, path, kind
+    tops: dict[Path, None] = {}  # in order, each once (a list searched per function was quadratic in functions)
     for fn in an.app.functions:
-        path = fn.code.path
-        if fn.code.kind is CodeKind.LOCAL and path is not None and path.is_dir():
-            real = path.resolve()
-            if real.is_relative_to(root):
+        code = fn.code.path
+        if fn.code.kind is CodeKind.LOCAL and code is not None and code.is_dir():
+            real = code.resolve()
+            if real.is_relative_to(root) and real != root and (truncated or not _walked(real, root)):
                 tops.setdefault(real, None)
     for top in tops:
-        for rel, path, kind in _walk(top, root):
+        for rel, path, kind in _walk(top, root, []):
             if rel not in done:
                 done.add(rel)
                 yield rel, path, kind
