@@ -212,3 +212,12 @@ def test_rules_a_failed_helper_had_taken_are_checked_here(monkeypatch: pytest.Mo
     monkeypatch.setattr(remit.engine, "check", check_or_die)
     monkeypatch.setattr(remit.api, "BESIDE_MIN_RESOURCES", 2)
     assert render(scan([EXAMPLE], ScanOptions(source_root=ROOT)), Format.JSON) == whole
+
+
+def test_two_ends_held_by_a_dead_process_hand_out_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A helper killed while it holds the lock must not hang the scan: after a short wait, nothing is left."""
+    monkeypatch.setattr(remit.parallel, "LOCK_WAIT", 0.1)
+    ends = TwoEnds(3)
+    ends._lock.acquire()  # as a helper killed inside _take would leave it
+    assert ends.front() is None
+    assert ends.back() is None

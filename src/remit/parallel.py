@@ -151,8 +151,11 @@ def _pair(here: Callable[[], T], there: Callable[[], U]) -> tuple[T, U]:
 class TwoEnds:
     """The indices ``0 .. count - 1``, each handed out once: from the front to one process and from the back to
     the other, in memory both share after a fork, so two processes working through one list meet wherever the
-    work happens to balance. Raises OSError where shared memory or a lock cannot be had (the caller then works
-    alone)."""
+    work happens to balance. Raises OSError or ValueError where shared memory, a lock or forking cannot be had
+    (the caller then works alone).
+
+    The lock is held for a few instructions. A process that cannot have it within :data:`LOCK_WAIT` seconds
+    (the other was killed holding it) is told there is nothing left: the caller does what no part returned."""
 
     def __init__(self, count: int) -> None:
         context = mp.get_context("fork")
@@ -160,17 +163,25 @@ class TwoEnds:
         self._lock = context.Lock()
 
     def front(self) -> int | None:
-        with self._lock:
-            start, stop = self._ends[0], self._ends[1]
-            if start >= stop:
-                return None
-            self._ends[0] = start + 1
-            return int(start)
+        return self._take(from_front=True)
 
     def back(self) -> int | None:
-        with self._lock:
+        return self._take(from_front=False)
+
+    def _take(self, *, from_front: bool) -> int | None:
+        if not self._lock.acquire(timeout=LOCK_WAIT):
+            return None
+        try:
             start, stop = self._ends[0], self._ends[1]
             if start >= stop:
                 return None
+            if from_front:
+                self._ends[0] = start + 1
+                return int(start)
             self._ends[1] = stop - 1
             return int(stop - 1)
+        finally:
+            self._lock.release()
+
+
+LOCK_WAIT = 5.0
