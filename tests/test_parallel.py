@@ -221,3 +221,14 @@ def test_two_ends_held_by_a_dead_process_hand_out_nothing(monkeypatch: pytest.Mo
     ends._lock.acquire()  # as a helper killed inside _take would leave it
     assert ends.front() is None
     assert ends.back() is None
+
+
+def test_without_shared_memory_one_process_takes_every_index_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_semaphores(count: int) -> None:
+        raise OSError("no /dev/shm here")
+
+    monkeypatch.setattr(remit.parallel, "TwoEnds", no_semaphores)
+    ends = remit.parallel.ends_of(3, shared=True)
+    assert not ends.shared
+    assert [ends.front(), ends.back(), ends.front(), ends.back()] == [0, 1, 2, None]
+    assert not remit.parallel.ends_of(2, shared=False).shared

@@ -389,15 +389,12 @@ def _rules_and_graph(an: Analysis, rules: Sequence[Rule], options: ScanOptions, 
     its facts warm. Findings are merged in the rules' order (:func:`remit.engine.merge`): the same whichever
     process checked a rule. A rule a failed helper had taken is checked here."""
     from remit.engine import check, merge
-    from remit.parallel import TwoEnds
+    from remit.parallel import ends_of
 
     order = (*(r for r in rules if r.category not in BESIDE_GRAPH), *(r for r in rules if r.category in BESIDE_GRAPH))
     enabled = options.parallel and len(an.app.resources) >= BESIDE_MIN_RESOURCES
-    ends: TwoEnds | _OneEnd
-    try:
-        ends = TwoEnds(len(order)) if enabled else _OneEnd(len(order))
-    except (OSError, ValueError):  # no shared memory or locks here: this process does everything
-        enabled, ends = False, _OneEnd(len(order))
+    ends = ends_of(len(order), shared=enabled)
+    enabled = enabled and ends.shared
 
     def taken(take: Callable[[], int | None]) -> Iterator[Rule]:
         while (index := take()) is not None:
@@ -421,21 +418,6 @@ def _rules_and_graph(an: Analysis, rules: Sequence[Rule], options: ScanOptions, 
     for count in range(len(here.by_rule) + 1, len(rules) + 1):  # the rules done elsewhere, once their part is back
         _report(progress, Stage.RULES, count, len(rules), "rules")
     return merge(rules, parts, baseline), graph_side_result
-
-
-class _OneEnd:
-    """:class:`~remit.parallel.TwoEnds` for one process: every index from the front, in order."""
-
-    def __init__(self, count: int) -> None:
-        self.next, self.count = 0, count
-
-    def front(self) -> int | None:
-        if self.next >= self.count:
-            return None
-        self.next += 1
-        return self.next - 1
-
-    back = front
 
 
 _GraphSide = tuple[GraphResult, tuple["BlastRadius", ...], tuple["AccountTrust", ...], list[Diagnostic]]

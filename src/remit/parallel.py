@@ -157,6 +157,8 @@ class TwoEnds:
     The lock is held for a few instructions. A process that cannot have it within :data:`LOCK_WAIT` seconds
     (the other was killed holding it) is told there is nothing left: the caller does what no part returned."""
 
+    shared = True
+
     def __init__(self, count: int) -> None:
         context = mp.get_context("fork")
         self._ends = context.RawArray("q", [0, count])  # the next index from the front; one past the next from the back
@@ -185,3 +187,31 @@ class TwoEnds:
 
 
 LOCK_WAIT = 5.0
+
+
+class OneEnd:
+    """:class:`TwoEnds` for one process: every index once, from the front, in order (``back`` is ``front``)."""
+
+    shared = False
+
+    def __init__(self, count: int) -> None:
+        self.next, self.count = 0, count
+
+    def front(self) -> int | None:
+        if self.next >= self.count:
+            return None
+        self.next += 1
+        return self.next - 1
+
+    back = front
+
+
+def ends_of(count: int, *, shared: bool) -> TwoEnds | OneEnd:
+    """:class:`TwoEnds` when ``shared`` and the system gives shared memory and locks, else :class:`OneEnd`
+    (check ``.shared``: work is then split in no other process)."""
+    if shared:
+        try:
+            return TwoEnds(count)
+        except (OSError, ValueError):  # no shared memory, semaphores or fork here
+            pass
+    return OneEnd(count)
