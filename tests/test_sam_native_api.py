@@ -320,6 +320,35 @@ Resources:
         Get: {Type: Api, Properties: {Path: /a, Method: get}}
         Put: {Type: Api, Properties: {Path: "/a/{id}", Method: put}}
 """),
+    "http-tags": HEAD + """\
+Globals:
+  HttpApi:
+    Tags: {from: globals}
+Resources:
+  Managed:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      Tags:
+        team: payments
+        httpapi:createdBy: me
+        stack: !Ref AWS::StackName
+  Written:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      Tags: {owner: me}
+      DefinitionBody:
+        openapi: 3.0.1
+        info: {title: written}
+        paths:
+          /mine: {get: {responses: {}}}
+  Empty:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      Tags: {}
+""" + _fn("Fn", """\
+        A: {Type: HttpApi, Properties: {Path: /a, Method: get, ApiId: !Ref Managed}}
+        B: {Type: HttpApi}
+"""),
     "http-auth": HEAD + """\
 Globals:
   HttpApi:
@@ -511,6 +540,11 @@ REFUSED = {
                             "      CorsConfiguration: {AllowOrigins: [!Ref Origin]}\n", "", "intrinsic value"),
     "http-event-auth-without-api-auth": ("", "        A: {Type: HttpApi, Properties: {Auth: {Authorizer: NONE}}}\n",
                                          "Authorizer NONE"),
+    "http-tags-with-uri": ("  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      Tags: {a: b}\n"
+                           "      DefinitionUri: s3://bucket/api.yaml\n", "", "Tags with a document outside"),
+    "http-tags-beside-a-rest-api": ("  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      Tags: {a: b}\n",
+                                    "        A: {Type: Api, Properties: {Path: /, Method: get}}\n",
+                                    "Python 2.7 dict"),
     "http-event-path-only": ("", "        A: {Type: HttpApi, Properties: {Path: /a}}\n", "Path or Method"),
     "http-event-on-written-route": (
         "  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      DefinitionBody:\n"

@@ -28,7 +28,7 @@ API_GLOBALS = frozenset({
 _ACCEPTED = {"Function": FUNCTION_GLOBALS, "SimpleTable": frozenset({"SSESpecification"}),
              "LayerVersion": frozenset({"PublishLambdaVersion"}), "Api": API_GLOBALS,
              "HttpApi": frozenset({"AccessLogSettings", "StageVariables", "DefaultRouteSettings", "RouteSettings",
-                                   "FailOnWarnings", "Auth"})}
+                                   "FailOnWarnings", "Auth", "Tags"})}
 _REPLACED = frozenset({"Architectures"})
 
 

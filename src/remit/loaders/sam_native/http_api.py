@@ -6,8 +6,10 @@ implicit API is ``ServerlessHttpApi`` with the ``$default`` stage; SAM writes it
 the document and on the stage; events add their integrations to the author's own document too; an event needs no
 permission of its own when the same function already serves the API's ``$default`` route; a route's path
 parameters are declared on its method; ``Auth`` is :mod:`.http_auth`'s. The stated differences of :mod:`.rest_api`
-hold (key order inside the document; no deployment here). CORS, custom domains, tags and an event's
-``RouteSettings``/``TimeoutInMillis`` are refused."""
+hold (key order inside the document; no deployment here). ``Tags`` go into the document and on the stage after
+the author's, SAM's own last, except where the translator may hold them in a Python 2.7 dict (a template with a
+REST API or an HTTP default authorizer): refused there, as are custom domains and an event's
+``RouteSettings``/``TimeoutInMillis``."""
 
 from __future__ import annotations
 
@@ -64,6 +66,7 @@ _API_PROPS: dict[str, Prop] = {
     "Auth": Prop(is_dict),
     "DisableExecuteApiEndpoint": Prop(is_bool),
     "CorsConfiguration": Prop(lambda value: isinstance(value, (bool, dict)), intrinsics=False),
+    "Tags": Prop(is_dict, intrinsics=False),
 }
 _EVENT_PROPS: dict[str, Prop] = {
     "Path": Prop(is_str, intrinsics=False),
@@ -99,6 +102,30 @@ def _valid_document(body: Any) -> bool:
             and bool(body.get("openapi")) and OPENAPI_3.match(str(body["openapi"])) is not None)
 
 
+def _py27_dicts(resources: Mapping[str, Any], globals_: Mapping[str, Any]) -> bool:
+    """Whether the translator may turn the HTTP APIs' properties into its Python 2.7 dicts, whose order is not
+    the author's: it does for a template with a REST API (a resource or an ``Api`` event) or a default
+    authorizer on an HTTP API. Said more widely than the translator's own test, never less."""
+    http_globals = globals_.get("HttpApi")
+    if isinstance(http_globals, dict) and isinstance(http_globals.get("Auth"), dict) and \
+            http_globals["Auth"].get("DefaultAuthorizer"):
+        return True
+    for resource in resources.values():
+        if not isinstance(resource, dict):
+            continue
+        kind = resource.get("Type")
+        props = resource.get("Properties")
+        if kind == "AWS::Serverless::Api":
+            return True
+        if kind == HTTP_API and isinstance(props, dict) and isinstance(props.get("Auth"), dict) and \
+                props["Auth"].get("DefaultAuthorizer"):
+            return True
+        events = props.get("Events") if isinstance(props, dict) else None
+        if isinstance(events, dict) and any(isinstance(e, dict) and e.get("Type") == "Api" for e in events.values()):
+            return True
+    return False
+
+
 def _check_api(props: Mapping[str, Any]) -> None:
     for key, value in props.items():
         prop = _API_PROPS.get(key)
@@ -126,6 +153,8 @@ def _check_api(props: Mapping[str, Any]) -> None:
             raise Refused("HttpApi: DefinitionBody info in a shape not reproduced")
         if any(not isinstance(item, dict) or is_intrinsic(item) for item in body["paths"].values()):
             raise Refused("HttpApi: DefinitionBody paths in a shape not reproduced")
+    if "Tags" in props and ("DefinitionUri" in props or _included(body)):
+        raise Refused("HttpApi: Tags with a document outside the template (the translator rejects them)")
     uri = props.get("DefinitionUri")
     if uri is not None and s3_location(uri, ("Bucket", "Key", "Version")) is None:
         raise Refused("HttpApi: DefinitionUri in a shape not reproduced")
@@ -164,6 +193,8 @@ def plan_http_apis(resources: Mapping[str, Any], sam: list[tuple[str, dict[str, 
         own = res["Properties"]
         props = merged(api_globals, own)
         _check_api(props)
+        if "Tags" in props and _py27_dicts(resources, globals_):
+            raise Refused("HttpApi: Tags where the translator may hold them in a Python 2.7 dict")
         if "DefinitionBody" in own:
             plan.bodies[lid] = own["DefinitionBody"]
         elif "DefinitionUri" not in own:
@@ -329,8 +360,8 @@ def expand_http_api(lid: str, resource: Mapping[str, Any], plan: HttpApiPlan) ->
         if lid in plan.managed:
             _cors(body, props.get("CorsConfiguration"))
             apply_auth(body, props.get("Auth"))
-        tags = {_TAG: "SAM"}
-        body["tags"] = [{"name": _TAG, "x-amazon-apigateway-tag-value": "SAM"}]
+        tags = {**props.get("Tags", {}), _TAG: "SAM"}  # the author's, then SAM's own (which it overwrites)
+        body["tags"] = [{"name": name, "x-amazon-apigateway-tag-value": value} for name, value in tags.items()]
         if props.get("DisableExecuteApiEndpoint") is not None:
             body["servers"] = [{"x-amazon-apigateway-endpoint-configuration": {
                 "disableExecuteApiEndpoint": props["DisableExecuteApiEndpoint"]}}]

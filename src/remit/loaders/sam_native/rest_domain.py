@@ -43,10 +43,11 @@ def check_domain(domain: Any, parameters: Mapping[str, Any]) -> None:
 
 
 def domain_id(domain: Mapping[str, Any]) -> str:
-    """The logical id SAM gives the domain: a digest of its name (as text, or as the JSON of an intrinsic)."""
+    """The logical id SAM gives the domain: a digest of its name (as text, or as the JSON of an intrinsic); an
+    empty name has no digest."""
     name = domain["DomainName"]
     text = name if isinstance(name, str) else json.dumps(name, separators=(",", ":"), sort_keys=True)
-    return "ApiGatewayDomainName" + hashlib.sha1(text.encode("utf8")).hexdigest()[:10]
+    return "ApiGatewayDomainName" + (hashlib.sha1(text.encode("utf8")).hexdigest()[:10] if text else "")
 
 
 def domain_resources(api: str, stage: str, domain: Mapping[str, Any] | None) -> list[tuple[str, dict[str, Any]]]:
