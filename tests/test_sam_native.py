@@ -568,6 +568,16 @@ Resources:
       ImageUri: 111122223333.dkr.ecr.us-east-1.amazonaws.com/app:v1
       ImageConfig: {Command: [app.handler]}
       AutoPublishAlias: live
+  FromParameter:
+    Type: AWS::Serverless::Function
+    Properties:
+      PackageType: Image
+      ImageUri: !Ref Image
+  FromSub:
+    Type: AWS::Serverless::Function
+    Properties:
+      PackageType: Image
+      ImageUri: !Sub "${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/app:${Image}"
 """,
 }
 
@@ -657,6 +667,8 @@ REFUSED = {
         - DynamoDBCrudPolicy: my-table
 """, "not a mapping"),
     "reserved-tag": ("      Tags: {'lambda:createdBy': me}\n", "Function: Tags"),
+    "image-intrinsic-with-alias": ("      PackageType: Image\n      ImageUri: !Ref Image\n      AutoPublishAlias: live\n",
+                                   "Function: ImageUri"),
     "role-if": ("      Role: !If [Cond, arn:aws:iam::111122223333:role/a, !Ref AWS::NoValue]\n", "Function: Role"),
     "code-as-mapping": ("      InlineCode: null\n", "without a value"),
     "tracing-intrinsic": ("      Tracing: !Ref TracingMode\n", "Function: Tracing"),

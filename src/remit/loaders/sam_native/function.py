@@ -74,7 +74,10 @@ def _check(props: Mapping[str, Any]) -> None:
         "SnapStart": lambda v: isinstance(v, dict),
         "DurableConfig": lambda v: isinstance(v, dict),
         "PackageType": lambda v: v in ("Zip", "Image"),
-        "ImageUri": lambda v: isinstance(v, str) and bool(v),
+        # passed through as written, intrinsics and parameters included; with AutoPublishAlias the version's
+        # digest would be of an intrinsic: left to the translator
+        "ImageUri": lambda v: (isinstance(v, str) and bool(v)) or (
+            is_intrinsic(v) and "AutoPublishAlias" not in props and "Fn::If" not in v),
         "ImageConfig": lambda v: isinstance(v, dict),
         "FunctionUrlConfig": _url_config_reproduced,
         "AutoPublishAlias": lambda v: isinstance(v, str) and _ALIAS_NAME.match(v) is not None,
