@@ -667,8 +667,8 @@ REFUSED = {
         - DynamoDBCrudPolicy: my-table
 """, "not a mapping"),
     "reserved-tag": ("      Tags: {'lambda:createdBy': me}\n", "Function: Tags"),
-    "image-intrinsic-with-alias": ("      PackageType: Image\n      ImageUri: !Ref Image\n      AutoPublishAlias: live\n",
-                                   "Function: ImageUri"),
+    "image-intrinsic-with-alias": ("      PackageType: Image\n      ImageUri: !Ref Image\n"
+                                   "      AutoPublishAlias: live\n", "Function: ImageUri"),
     "role-if": ("      Role: !If [Cond, arn:aws:iam::111122223333:role/a, !Ref AWS::NoValue]\n", "Function: Role"),
     "code-as-mapping": ("      InlineCode: null\n", "without a value"),
     "tracing-intrinsic": ("      Tracing: !Ref TracingMode\n", "Function: Tracing"),
