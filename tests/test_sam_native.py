@@ -431,9 +431,19 @@ Resources:
       BillingMode: PAY_PER_REQUEST
 Conditions:
   Always: !Equals [a, a]
+  DepsFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      CodeUri: src/
 Outputs:
   DepsArn:
     Value: !Ref Deps
+  NotTheLayer:
+    Value: !GetAtt DepsFunction.Arn
+  NorThis:
+    Value: !Sub "${DepsFunction} ${DepsFunction.Arn} ${!Deps}"
 """,
     "state-machines": HEAD + """\
 Resources:
@@ -710,6 +720,10 @@ def test_native_expansion_refuses(tmp_path: Path, name: str) -> None:
     (HEAD + "Resources:\n" + FN + "    IgnoreGlobals: '*'\n", "attribute IgnoreGlobals"),
     (HEAD + "Resources:\n  L:\n    Type: AWS::Serverless::LayerVersion\n    Properties:\n      ContentUri: s3://b/k\n"
      "Outputs:\n  A:\n    Value: !Sub '${L}'\n", "a layer referenced inside"),
+    (HEAD + "Resources:\n  L:\n    Type: AWS::Serverless::LayerVersion\n    Properties:\n      ContentUri: s3://b/k\n"
+     "Outputs:\n  A:\n    Value: !GetAtt [L, LayerVersionArn]\n", "a layer referenced inside"),
+    (HEAD + "Resources:\n  L:\n    Type: AWS::Serverless::LayerVersion\n    Properties:\n      ContentUri: s3://b/k\n"
+     "Outputs:\n  A:\n    Value: !Sub ['${Arn}', {Arn: !Sub '${L.Arn}'}]\n", "a layer referenced inside"),
     (HEAD + "Resources:\n  L:\n    Type: AWS::Serverless::LayerVersion\n    Properties:\n      ContentUri: s3://b/k\n"
      "      RetentionPolicy: !Ref Keep\n", "RetentionPolicy"),
     (HEAD + "Parameters:\n  Env: {Type: String, Default: dev}\nResources:\n  L:\n"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlparse
@@ -92,10 +93,8 @@ def rewrite_references(node: Any, renamed: Mapping[str, str]) -> None:
     if isinstance(node, dict):
         if len(node) == 1 and isinstance(node.get("Ref"), str) and node["Ref"] in renamed:
             node["Ref"] = renamed[node["Ref"]]
-        if "Fn::GetAtt" in node or "Fn::Sub" in node:
-            text = json.dumps(node.get("Fn::GetAtt", node.get("Fn::Sub")))
-            if any(f'"{old}' in text or f"${{{old}" in text for old in renamed):
-                raise Refused("a layer referenced inside Fn::GetAtt or Fn::Sub")
+        if ("Fn::GetAtt" in node or "Fn::Sub" in node) and _names_in(node) & renamed.keys():
+            raise Refused("a layer referenced inside Fn::GetAtt or Fn::Sub")
         depends = node.get("DependsOn")
         if isinstance(depends, str) and depends in renamed:
             node["DependsOn"] = renamed[depends]
@@ -106,3 +105,28 @@ def rewrite_references(node: Any, renamed: Mapping[str, str]) -> None:
     elif isinstance(node, list):
         for value in node:
             rewrite_references(value, renamed)
+
+
+_SUB_NAME = re.compile(r"\$\{([^!}][^}]*)\}")  # ${Name} or ${Name.Attribute}; ${!Literal} is text
+
+
+def _names_in(node: Mapping[str, Any]) -> set[str]:
+    """The logical ids an ``Fn::GetAtt`` or ``Fn::Sub`` names; for a shape not read here, every id-like word of it
+    (more than it names: a layer among them is refused, never missed)."""
+    names: set[str] = set()
+    getatt, sub = node.get("Fn::GetAtt"), node.get("Fn::Sub")
+    if isinstance(getatt, list) and getatt and isinstance(getatt[0], str):
+        names.add(getatt[0])
+    elif isinstance(getatt, str):
+        names.add(getatt.split(".", 1)[0])
+    elif getatt is not None:
+        names |= set(_WORD.findall(json.dumps(getatt)))
+    text = sub[0] if isinstance(sub, list) and sub else sub
+    if isinstance(text, str):
+        names |= {found.split(".", 1)[0] for found in _SUB_NAME.findall(text)}
+    elif sub is not None:
+        names |= set(_WORD.findall(json.dumps(sub)))
+    return names
+
+
+_WORD = re.compile(r"[A-Za-z0-9]+")
